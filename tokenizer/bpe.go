@@ -1,0 +1,370 @@
+package tokenizer
+
+import (
+	"sync/atomic"
+
+	"github.com/gemmatok/gemmatok/vocab"
+)
+
+// bpeModel segments normalized text the way SentencePiece's bpe::Model
+// does: user-defined pieces are cut out first and never merged; the rest
+// starts as single characters, and the adjacent pair whose concatenation is
+// the best-scoring piece is merged, leftmost first on ties, until no pair is
+// a piece.
+//
+// The C++ runs that loop over the whole text. Merges are local, so where no
+// piece can span a position the text may be cut there and each part
+// segmented alone with the same result. When every piece keeps U+2581 at
+// its start (or, with treat_whitespace_as_suffix, at its end) that holds
+// before (after) every U+2581, and the parts are words, which makes a
+// memo of single-piece words possible. Models with unused pieces are
+// segmented whole, because their resegmentation table is shared by the
+// whole text in the C++.
+type bpeModel struct {
+	v       *vocab.Vocab
+	matcher *matcher
+	split   splitMode
+	unused  bool // the vocabulary has unused pieces
+
+	// memo records, two bits a piece, whether segmenting the piece's own
+	// text gives back that one piece: bit 1 says known, bit 0 the answer.
+	memo []atomic.Uint32
+
+	// shadow maps a piece id to the id of a control, unknown or byte piece
+	// with the same text, which SentencePiece's PieceToId prefers.
+	shadow map[int32]int32
+}
+
+type splitMode uint8
+
+const (
+	splitNone   splitMode = iota // segment the text whole
+	splitBefore                  // cut before every U+2581
+	splitAfter                   // cut after every U+2581
+)
+
+func newBPEModel(v *vocab.Vocab, m *matcher) *bpeModel {
+	b := &bpeModel{v: v, matcher: m, memo: make([]atomic.Uint32, (v.Size()+15)/16)}
+	prefixOnly, suffixOnly := true, true
+	for id := int32(0); id < int32(v.Size()); id++ {
+		t := v.Type(id)
+		if t == vocab.Unused {
+			b.unused = true
+		}
+		if t != vocab.Normal && t != vocab.Unused {
+			// User-defined pieces are cut out before merging, so they need
+			// not keep the rule; the others are never merge results.
+			if t == vocab.Control || t == vocab.Unknown || t == vocab.Byte {
+				if other := v.Lookup(v.Piece(id)); other >= 0 {
+					if b.shadow == nil {
+						b.shadow = make(map[int32]int32)
+					}
+					b.shadow[other] = id
+				}
+			}
+			continue
+		}
+		p := v.Piece(id)
+		if i := indexSpace(p); i >= 0 {
+			if i != 0 || indexSpace(p[len(spaceSymbol):]) >= 0 {
+				prefixOnly = false
+			}
+			if lastSpace(p) != len(p)-len(spaceSymbol) || indexSpace(p[:len(p)-len(spaceSymbol)]) >= 0 {
+				suffixOnly = false
+			}
+		}
+	}
+	switch {
+	case b.unused:
+		b.split = splitNone
+	case prefixOnly && !v.Trainer().TreatWhitespaceAsSuffix:
+		b.split = splitBefore
+	case suffixOnly:
+		b.split = splitAfter
+	case prefixOnly:
+		b.split = splitBefore
+	}
+	return b
+}
+
+func indexSpace(s string) int {
+	for i := 0; i+len(spaceSymbol) <= len(s); i++ {
+		if s[i] == 0xE2 && s[i+1] == 0x96 && s[i+2] == 0x81 {
+			return i
+		}
+	}
+	return -1
+}
+
+func lastSpace(s string) int {
+	for i := len(s) - len(spaceSymbol); i >= 0; i-- {
+		if s[i] == 0xE2 && s[i+1] == 0x96 && s[i+2] == 0x81 {
+			return i
+		}
+	}
+	return -1
+}
+
+// isSpace reports whether s starts with U+2581.
+func isSpace(s []byte) bool {
+	return len(s) >= 3 && s[0] == 0xE2 && s[1] == 0x96 && s[2] == 0x81
+}
+
+// charLen is SentencePiece's OneCharLen: the length of the UTF-8 sequence
+// that a lead byte announces.
+var charLen = [16]uint8{1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 3, 4}
+
+// encode segments the normalized text s and hands every piece to out.
+func (b *bpeModel) encode(sc *scratch, s []byte, out *sink) {
+	if b.split == splitNone {
+		b.segment(sc, s, 0, true, out)
+		return
+	}
+	seg := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if b.matcher.first[c] {
+			if l := b.matcher.match(bytesToString(s[i:])); l > 0 {
+				b.word(sc, s[seg:i], seg, out)
+				out.emit(b.frozenID(s[i:i+l]), i, i+l)
+				i += l
+				seg = i
+				continue
+			}
+		}
+		if c == 0xE2 && isSpace(s[i:]) {
+			if b.split == splitBefore {
+				if i > seg {
+					b.word(sc, s[seg:i], seg, out)
+					seg = i
+				}
+				i += len(spaceSymbol)
+			} else {
+				i += len(spaceSymbol)
+				b.word(sc, s[seg:i], seg, out)
+				seg = i
+			}
+			continue
+		}
+		i += int(charLen[c>>4])
+	}
+	if seg < len(s) {
+		b.word(sc, s[seg:], seg, out)
+	}
+}
+
+// frozenID is the id of a user-defined piece cut out of the text.
+func (b *bpeModel) frozenID(p []byte) int32 {
+	return b.pieceID(p, b.v.LookupBytes(p))
+}
+
+// pieceID returns what SentencePiece's PieceToId gives for a final symbol
+// whose merge lookup found id (or -1).
+func (b *bpeModel) pieceID(p []byte, id int32) int32 {
+	if id >= 0 {
+		if b.shadow != nil {
+			if r, ok := b.shadow[id]; ok {
+				return r
+			}
+		}
+		return id
+	}
+	id, _ = b.v.ID(string(p))
+	return id
+}
+
+// word segments one part of the text that no piece spans beyond.
+func (b *bpeModel) word(sc *scratch, w []byte, base int, out *sink) {
+	if len(w) == 0 {
+		return
+	}
+	if id := b.v.LookupBytes(w); id >= 0 && b.wholePiece(sc, id) {
+		out.emit(b.pieceID(w, id), base, base+len(w))
+		return
+	}
+	b.segment(sc, w, base, false, out)
+}
+
+// wholePiece reports whether segmenting the text of piece id gives back
+// that one piece.
+func (b *bpeModel) wholePiece(sc *scratch, id int32) bool {
+	word, shift := &b.memo[id/16], uint(id%16)*2
+	if m := word.Load() >> shift; m&2 != 0 {
+		return m&1 != 0
+	}
+	p := b.v.Piece(id)
+	one := sc.single(b, p)
+	bits := uint32(2)
+	if one {
+		bits = 3
+	}
+	word.Or(bits << shift)
+	return one
+}
+
+type symbol struct {
+	start, end int32 // the symbol's text is s[start:end]; empty once merged away
+	prev, next int32
+	id         int32 // piece id, or -1 until looked up
+	frozen     bool
+}
+
+type candidate struct {
+	score       float32
+	left, right int32
+	size        int32
+	id          int32
+}
+
+// better orders the agenda as the C++ does: higher score first, then the
+// leftmost pair.
+func better(a, b *candidate) bool {
+	return a.score > b.score || (a.score == b.score && a.left < b.left)
+}
+
+// segment runs the BPE merge loop over s, whose first byte is at offset base
+// of the normalized text. With freeze, user-defined pieces are matched
+// first and never merged.
+func (b *bpeModel) segment(sc *scratch, s []byte, base int, freeze bool, out *sink) {
+	syms := sc.syms[:0]
+	for i := 0; i < len(s); {
+		l, frozen := 0, false
+		if freeze {
+			if l = b.matcher.match(bytesToString(s[i:])); l > 0 {
+				frozen = true
+			}
+		}
+		if l == 0 {
+			l = min(int(charLen[s[i]>>4]), len(s)-i)
+		}
+		n := int32(len(syms))
+		syms = append(syms, symbol{start: int32(i), end: int32(i + l), prev: n - 1, next: n + 1, id: -1, frozen: frozen})
+		i += l
+	}
+	syms[len(syms)-1].next = -1
+	sc.syms = syms
+
+	var rev map[string][2]string
+	if b.unused {
+		rev = make(map[string][2]string)
+	}
+	sc.agenda = sc.agenda[:0]
+	for i := 1; i < len(syms); i++ {
+		b.addPair(sc, s, int32(i-1), int32(i), rev)
+	}
+	for len(sc.agenda) > 0 {
+		top := sc.pop()
+		l, r := &syms[top.left], &syms[top.right]
+		if l.start == l.end || r.start == r.end || (l.end-l.start)+(r.end-r.start) != top.size {
+			continue
+		}
+		l.end = r.end
+		l.id = top.id
+		l.next = r.next
+		if r.next >= 0 {
+			syms[r.next].prev = top.left
+		}
+		r.end = r.start
+		b.addPair(sc, s, l.prev, top.left, rev)
+		b.addPair(sc, s, top.left, l.next, rev)
+	}
+	for i := int32(0); i != -1; i = syms[i].next {
+		sy := &syms[i]
+		p := s[sy.start:sy.end]
+		id := sy.id
+		if id < 0 {
+			id = b.v.LookupBytes(p)
+		}
+		id = b.pieceID(p, id)
+		if rev != nil && b.v.Type(id) == vocab.Unused {
+			b.resegment(s, int(sy.start), int(sy.end), id, base, rev, out)
+			continue
+		}
+		out.emit(id, base+int(sy.start), base+int(sy.end))
+	}
+}
+
+// addPair puts the pair of symbols l and r on the agenda when their
+// concatenation is a piece.
+func (b *bpeModel) addPair(sc *scratch, s []byte, l, r int32, rev map[string][2]string) {
+	if l < 0 || r < 0 {
+		return
+	}
+	sl, sr := &sc.syms[l], &sc.syms[r]
+	if sl.frozen || sr.frozen {
+		return
+	}
+	p := s[sl.start:sr.end]
+	id := b.v.LookupBytes(p)
+	if id < 0 {
+		return
+	}
+	sc.push(candidate{score: b.v.Score(id), left: l, right: r, size: int32(len(p)), id: id})
+	if rev != nil && b.v.Type(id) == vocab.Unused {
+		rev[string(p)] = [2]string{string(s[sl.start:sl.end]), string(s[sr.start:sr.end])}
+	}
+}
+
+// resegment splits an unused piece back into the pair it was last seen made
+// of, recursively, as the C++ does.
+func (b *bpeModel) resegment(s []byte, start, end int, id int32, base int, rev map[string][2]string, out *sink) {
+	if b.v.Type(id) == vocab.Unused {
+		if halves, ok := rev[string(s[start:end])]; ok {
+			mid := start + len(halves[0])
+			l, _ := b.v.ID(halves[0])
+			r, _ := b.v.ID(halves[1])
+			b.resegment(s, start, mid, l, base, rev, out)
+			b.resegment(s, mid, end, r, base, rev, out)
+			return
+		}
+	}
+	out.emit(id, base+start, base+end)
+}
+
+// single reports whether segmenting p gives one piece. It uses its own
+// sink so that it can run in the middle of an encoding.
+func (sc *scratch) single(b *bpeModel, p string) bool {
+	sub := &sc.memoSink
+	sub.reset(b.v, false)
+	b.segment(sc, []byte(p), 0, false, sub)
+	return len(sub.ids) == 1
+}
+
+func (sc *scratch) push(c candidate) {
+	h := append(sc.agenda, c)
+	i := len(h) - 1
+	for i > 0 {
+		parent := (i - 1) / 2
+		if !better(&h[i], &h[parent]) {
+			break
+		}
+		h[i], h[parent] = h[parent], h[i]
+		i = parent
+	}
+	sc.agenda = h
+}
+
+func (sc *scratch) pop() candidate {
+	h := sc.agenda
+	top := h[0]
+	n := len(h) - 1
+	h[0] = h[n]
+	h = h[:n]
+	for i := 0; ; {
+		l := 2*i + 1
+		if l >= n {
+			break
+		}
+		best := l
+		if r := l + 1; r < n && better(&h[r], &h[l]) {
+			best = r
+		}
+		if !better(&h[best], &h[i]) {
+			break
+		}
+		h[i], h[best] = h[best], h[i]
+		i = best
+	}
+	sc.agenda = h
+	return top
+}

@@ -1,0 +1,128 @@
+package tokenizer
+
+import (
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/gemmatok/gemmatok/vocab"
+)
+
+// An IDError reports a token id outside the vocabulary.
+type IDError struct {
+	Index int   // position of the id in the input
+	ID    int32 // the id
+	Size  int   // the vocabulary size
+}
+
+func (e *IDError) Error() string {
+	return fmt.Sprintf("tokenizer: id %d at index %d is outside the vocabulary [0, %d)", e.ID, e.Index, e.Size)
+}
+
+// Decode returns the text of ids exactly as SentencePiece's DecodeIds does:
+// control ids vanish, the unknown id reads as its surface (" ⁇ "), runs of
+// byte pieces are joined into bytes with each malformed byte replaced by
+// U+FFFD, and U+2581 becomes a space. An id outside the vocabulary is an
+// *IDError.
+func (t *Tokenizer) Decode(ids []int32) (string, error) {
+	b, err := t.AppendDecode(nil, ids)
+	return string(b), err
+}
+
+// AppendDecode appends the text of ids to dst; see Decode. On error dst is
+// returned unchanged.
+func (t *Tokenizer) AppendDecode(dst []byte, ids []int32) ([]byte, error) {
+	for i, id := range ids {
+		if !t.v.Contains(id) {
+			return dst, &IDError{Index: i, ID: id, Size: t.v.Size()}
+		}
+	}
+	d := decoder{t: t, out: dst, base: len(dst), bosWS: true}
+	for _, id := range ids {
+		d.add(id)
+	}
+	d.flushBytes()
+	return d.out, nil
+}
+
+// decoder holds the state of one decoding: pending byte pieces and the
+// leading-space rule of models with a dummy prefix.
+type decoder struct {
+	t       *Tokenizer
+	out     []byte
+	base    int // where this decoding's text starts in out
+	bytes   []byte
+	bosWS   bool // a leading U+2581 may still be consumed
+	bosSeen bool // the last piece had its leading U+2581 consumed
+}
+
+// pieceType is the type SentencePiece decodes a piece as: that of the id its
+// text maps back to.
+func (t *Tokenizer) pieceType(id int32) vocab.Type {
+	if r, ok := t.model.shadow[id]; ok {
+		return t.v.Type(r)
+	}
+	return t.v.Type(id)
+}
+
+func (d *decoder) add(id int32) {
+	t := d.t
+	typ := t.pieceType(id)
+	if typ == vocab.Byte {
+		b, _ := vocab.ByteValue(t.v.Piece(id))
+		d.bytes = append(d.bytes, b)
+		return
+	}
+	d.flushBytes()
+	if d.bosSeen || len(d.out) > d.base {
+		d.bosWS = false
+	}
+	piece := t.v.Piece(id)
+	switch typ {
+	case vocab.Control:
+		d.bosSeen = false
+		return
+	case vocab.Unknown:
+		d.bosSeen = false
+		d.out = append(d.out, t.unkSurface...)
+		return
+	}
+	spec := t.v.Normalizer()
+	d.bosSeen = false
+	if d.bosWS && (spec.AddDummyPrefix || spec.RemoveExtraWhitespaces) {
+		if strings.HasPrefix(piece, spaceSymbol) {
+			piece = piece[len(spaceSymbol):]
+			d.bosSeen = !spec.RemoveExtraWhitespaces
+		}
+	}
+	d.out = appendUnescaped(d.out, piece)
+}
+
+// appendUnescaped appends piece with every U+2581 turned into a space.
+func appendUnescaped(dst []byte, piece string) []byte {
+	for {
+		i := strings.Index(piece, spaceSymbol)
+		if i < 0 {
+			return append(dst, piece...)
+		}
+		dst = append(dst, piece[:i]...)
+		dst = append(dst, ' ')
+		piece = piece[i+len(spaceSymbol):]
+	}
+}
+
+// flushBytes writes pending byte pieces: each valid UTF-8 sequence as it
+// is, each other byte as U+FFFD.
+func (d *decoder) flushBytes() {
+	b := d.bytes
+	for len(b) > 0 {
+		r, size := utf8.DecodeRune(b)
+		if r == utf8.RuneError && size == 1 {
+			d.out = append(d.out, "\uFFFD"...)
+		} else {
+			d.out = append(d.out, b[:size]...)
+		}
+		b = b[size:]
+	}
+	d.bytes = d.bytes[:0]
+}

@@ -1,0 +1,164 @@
+package tokenizer
+
+import (
+	"unsafe"
+
+	"github.com/gemmatok/gemmatok/vocab"
+)
+
+// scratch holds the buffers of one encoding; Tokenizers keep them in a pool
+// so that encoding allocates nothing it does not return.
+type scratch struct {
+	norm     []byte
+	offs     []int32
+	syms     []symbol
+	agenda   []candidate
+	out      sink
+	memoSink sink
+}
+
+// span is the normalized byte range a token came from.
+type span struct{ start, end int32 }
+
+// sink receives the model's pieces and turns them into ids the way
+// SentencePiece's PopulateSentencePieceText does: an unknown piece becomes
+// its UTF-8 bytes under byte fallback, and otherwise a run of unknown
+// pieces becomes one unknown id.
+type sink struct {
+	v         *vocab.Vocab
+	norm      []byte
+	ids       []int32
+	spans     []span
+	wantSpans bool
+	fallback  bool
+	prevUnk   bool
+}
+
+func (o *sink) reset(v *vocab.Vocab, wantSpans bool) {
+	o.v = v
+	o.ids = o.ids[:0]
+	o.spans = o.spans[:0]
+	o.wantSpans = wantSpans
+	o.fallback = v.Trainer().ByteFallback
+	o.prevUnk = false
+}
+
+// emit records piece id covering norm[start:end].
+func (o *sink) emit(id int32, start, end int) {
+	if id == o.v.Unk() {
+		if o.fallback {
+			for k := start; k < end; k++ {
+				o.ids = append(o.ids, o.v.ByteID(o.norm[k]))
+				if o.wantSpans {
+					// Only the last byte carries the character's surface.
+					e := start
+					if k == end-1 {
+						e = end
+					}
+					o.spans = append(o.spans, span{int32(start), int32(e)})
+				}
+			}
+			o.prevUnk = true
+			return
+		}
+		if o.prevUnk {
+			if o.wantSpans {
+				o.spans[len(o.spans)-1].end = int32(end)
+			}
+			return
+		}
+		o.prevUnk = true
+	} else {
+		o.prevUnk = false
+	}
+	o.ids = append(o.ids, id)
+	if o.wantSpans {
+		o.spans = append(o.spans, span{int32(start), int32(end)})
+	}
+}
+
+// bytesToString views b as a string without copying; b must not change
+// while the string is in use.
+func bytesToString(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
+}
+
+// run normalizes text and segments it into sc.out. With spans it also
+// fills sc.offs, the map from normalized to input offsets.
+func (t *Tokenizer) run(sc *scratch, text string, spans bool) {
+	if spans || !t.norm.identity {
+		sc.offs = sc.offs[:0]
+		var offs *[]int32
+		if spans {
+			offs = &sc.offs
+		}
+		sc.norm = t.norm.normalize(sc.norm[:0], offs, text)
+	} else {
+		sc.norm = t.norm.normalizeIdentity(sc.norm[:0], text)
+	}
+	sc.out.reset(t.v, spans)
+	sc.out.norm = sc.norm
+	if len(sc.norm) > 0 {
+		t.model.encode(sc, sc.norm, &sc.out)
+	}
+}
+
+func (t *Tokenizer) getScratch() *scratch { return t.scratch.Get().(*scratch) }
+
+// putScratch returns sc to the pool unless an unusually large text made its
+// buffers big, which would pin that memory.
+func (t *Tokenizer) putScratch(sc *scratch) {
+	const maxKeep = 1 << 20
+	if cap(sc.norm) > maxKeep*4 || cap(sc.out.ids) > maxKeep || cap(sc.syms) > maxKeep {
+		return
+	}
+	t.scratch.Put(sc)
+}
+
+// Encode returns the token ids of text. Text may hold any bytes: malformed
+// UTF-8 is encoded the way SentencePiece encodes it.
+func (t *Tokenizer) Encode(text string) []int32 {
+	return t.AppendEncode(nil, text)
+}
+
+// AppendEncode appends the token ids of text to dst and returns the
+// extended slice. It allocates nothing when dst has room for them.
+func (t *Tokenizer) AppendEncode(dst []int32, text string) []int32 {
+	sc := t.getScratch()
+	t.run(sc, text, false)
+	dst = append(dst, sc.out.ids...)
+	t.putScratch(sc)
+	return dst
+}
+
+// Count returns the number of tokens of text, len(Encode(text)), without
+// building the slice.
+func (t *Tokenizer) Count(text string) int {
+	sc := t.getScratch()
+	t.run(sc, text, false)
+	n := len(sc.out.ids)
+	t.putScratch(sc)
+	return n
+}
+
+// EncodePieces returns the pieces of text as SentencePiece reports them:
+// vocabulary pieces (spaces written as U+2581), <0xHH> pieces for bytes
+// under byte fallback, and the text itself for an unknown run.
+func (t *Tokenizer) EncodePieces(text string) []string {
+	sc := t.getScratch()
+	t.run(sc, text, true)
+	pieces := make([]string, len(sc.out.ids))
+	for i, id := range sc.out.ids {
+		if id == t.v.Unk() {
+			sp := sc.out.spans[i]
+			pieces[i] = string(sc.norm[sp.start:sp.end])
+		} else {
+			pieces[i] = t.v.Piece(id)
+		}
+	}
+	t.putScratch(sc)
+	return pieces
+}

@@ -1,0 +1,103 @@
+package tokenizer
+
+import (
+	"sort"
+	"unicode/utf8"
+)
+
+// matcher finds the longest user-defined piece at the start of a text, as
+// SentencePiece's PrefixMatcher does. It is a byte trie whose edges are kept
+// sorted per node.
+type matcher struct {
+	first     [256]bool // bytes that start some piece
+	nodes     []trieNode
+	edges     []trieEdge
+	validUTF8 bool // every piece is valid UTF-8
+	maxLen    int
+}
+
+type trieNode struct {
+	edges    int32 // index of the first edge in matcher.edges
+	numEdges int32
+	final    bool // a piece ends here
+}
+
+type trieEdge struct {
+	b     byte
+	child int32
+}
+
+func newMatcher(pieces []string) *matcher {
+	m := &matcher{validUTF8: true}
+	sorted := append([]string(nil), pieces...)
+	sort.Strings(sorted)
+	// Build level by level from the sorted keys so that each node's edges
+	// are contiguous: a node is a (prefix, range of keys) pair.
+	type pending struct {
+		node   int32
+		depth  int
+		lo, hi int
+	}
+	m.nodes = append(m.nodes, trieNode{})
+	queue := []pending{{0, 0, 0, len(sorted)}}
+	for len(queue) > 0 {
+		p := queue[0]
+		queue = queue[1:]
+		lo := p.lo
+		if lo < p.hi && len(sorted[lo]) == p.depth {
+			m.nodes[p.node].final = true
+			lo++
+		}
+		m.nodes[p.node].edges = int32(len(m.edges))
+		for i := lo; i < p.hi; {
+			b := sorted[i][p.depth]
+			j := i
+			for j < p.hi && sorted[j][p.depth] == b {
+				j++
+			}
+			child := int32(len(m.nodes))
+			m.nodes = append(m.nodes, trieNode{})
+			m.edges = append(m.edges, trieEdge{b, child})
+			queue = append(queue, pending{child, p.depth + 1, i, j})
+			i = j
+		}
+		m.nodes[p.node].numEdges = int32(len(m.edges)) - m.nodes[p.node].edges
+	}
+	for _, p := range sorted {
+		if p == "" {
+			continue
+		}
+		m.first[p[0]] = true
+		m.maxLen = max(m.maxLen, len(p))
+		if !utf8.ValidString(p) {
+			m.validUTF8 = false
+		}
+	}
+	return m
+}
+
+// match returns the length of the longest piece that s starts with, or 0.
+func (m *matcher) match(s string) int {
+	if len(s) == 0 || !m.first[s[0]] {
+		return 0
+	}
+	best, node := 0, int32(0)
+	for i := 0; i < len(s); i++ {
+		n := m.nodes[node]
+		next := int32(-1)
+		for _, e := range m.edges[n.edges : n.edges+n.numEdges] {
+			if e.b == s[i] {
+				next = e.child
+				break
+			}
+		}
+		if next < 0 {
+			break
+		}
+		node = next
+		if m.nodes[node].final {
+			best = i + 1
+		}
+	}
+	return best
+}

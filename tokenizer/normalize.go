@@ -1,0 +1,176 @@
+package tokenizer
+
+import (
+	"errors"
+	"unicode/utf8"
+
+	"github.com/gemmatok/gemmatok/vocab"
+)
+
+// spaceSymbol (U+2581) stands for a space in normalized text and pieces.
+const spaceSymbol = "\u2581"
+
+// normalizer turns input text into the text the model segments, as
+// SentencePiece's normalizer::Normalizer does: user-defined pieces pass
+// through untouched, malformed UTF-8 bytes become U+FFFD one byte at a time,
+// and spaces become U+2581 (with the dummy-prefix and extra-whitespace rules
+// when the model asks for them).
+//
+// Precompiled character maps (NFKC and friends) are not implemented yet;
+// newNormalizer rejects models that carry one.
+type normalizer struct {
+	spec    vocab.NormalizerSpec
+	suffix  bool // treat_whitespace_as_suffix: the dummy space goes at the end
+	matcher *matcher
+	// identity is set when normalization is a plain character map, which
+	// lets encoding skip the offset bookkeeping.
+	identity bool
+}
+
+var errCharsMap = errors.New("tokenizer: normalizers with a precompiled charsmap are not supported yet")
+
+func newNormalizer(spec vocab.NormalizerSpec, suffix bool, m *matcher) (*normalizer, error) {
+	if len(spec.PrecompiledCharsMap) > 0 {
+		return nil, errCharsMap
+	}
+	return &normalizer{
+		spec: spec, suffix: suffix, matcher: m,
+		// A user-defined piece that is not UTF-8 must be copied whole, which
+		// only the general path does.
+		identity: !spec.AddDummyPrefix && !spec.RemoveExtraWhitespaces && m.validUTF8,
+	}, nil
+}
+
+// normalizePrefix returns the normalized form of the first character (or
+// user-defined piece) of in, and how many input bytes it consumed.
+func (n *normalizer) normalizePrefix(in string) (string, int) {
+	if l := n.matcher.match(in); l > 0 {
+		return in[:l], l
+	}
+	r, size := utf8.DecodeRuneInString(in)
+	if r == utf8.RuneError && size == 1 {
+		return "\uFFFD", 1
+	}
+	return in[:size], size
+}
+
+// normalize appends the normalized form of in to dst. When offs is not nil
+// it also appends, for every normalized byte and one past the end, the
+// offset in the input it comes from (SentencePiece's norm_to_orig).
+func (n *normalizer) normalize(dst []byte, offs *[]int32, in string) []byte {
+	if len(in) == 0 {
+		return dst
+	}
+	base := len(dst)
+	consumed := 0
+	escape := n.spec.EscapeWhitespaces
+	addWS := func() {
+		if escape {
+			dst = append(dst, spaceSymbol...)
+			if offs != nil {
+				*offs = append(*offs, int32(consumed), int32(consumed), int32(consumed))
+			}
+		} else {
+			dst = append(dst, ' ')
+			if offs != nil {
+				*offs = append(*offs, int32(consumed))
+			}
+		}
+	}
+	if n.spec.RemoveExtraWhitespaces {
+		for len(in) > 0 {
+			p, l := n.normalizePrefix(in)
+			if p != " " {
+				break
+			}
+			in = in[l:]
+			consumed += l
+		}
+		if len(in) == 0 {
+			return dst
+		}
+	}
+	if !n.suffix && n.spec.AddDummyPrefix {
+		addWS()
+	}
+	prevSpace := n.spec.RemoveExtraWhitespaces
+	for len(in) > 0 {
+		p, l := n.normalizePrefix(in)
+		if prevSpace {
+			for len(p) > 0 && p[0] == ' ' {
+				p = p[1:]
+			}
+		}
+		if len(p) > 0 {
+			for i := 0; i < len(p); i++ {
+				if escape && p[i] == ' ' {
+					dst = append(dst, spaceSymbol...)
+					if offs != nil {
+						*offs = append(*offs, int32(consumed), int32(consumed), int32(consumed))
+					}
+				} else {
+					dst = append(dst, p[i])
+					if offs != nil {
+						*offs = append(*offs, int32(consumed))
+					}
+				}
+			}
+			prevSpace = p[len(p)-1] == ' '
+		}
+		consumed += l
+		in = in[l:]
+		if !n.spec.RemoveExtraWhitespaces {
+			prevSpace = false
+		}
+	}
+	if n.spec.RemoveExtraWhitespaces {
+		space := " "
+		if escape {
+			space = spaceSymbol
+		}
+		for len(dst)-base >= len(space) && string(dst[len(dst)-len(space):]) == space {
+			dst = dst[:len(dst)-len(space)]
+			if offs != nil {
+				consumed = int((*offs)[len(*offs)-len(space)])
+				*offs = (*offs)[:len(*offs)-len(space)]
+			}
+		}
+	}
+	if n.suffix && n.spec.AddDummyPrefix {
+		addWS()
+	}
+	if offs != nil {
+		*offs = append(*offs, int32(consumed))
+	}
+	return dst
+}
+
+// normalizeIdentity is normalize for the identity normalizer without
+// offsets, the hot path of models like Gemma's: spaces become U+2581 and
+// malformed bytes U+FFFD; everything else is copied. User-defined pieces
+// need no care here: they are valid UTF-8, so copying them character by
+// character gives the same bytes.
+func (n *normalizer) normalizeIdentity(dst []byte, in string) []byte {
+	escape := n.spec.EscapeWhitespaces
+	for i := 0; i < len(in); {
+		c := in[i]
+		if c < utf8.RuneSelf {
+			if c == ' ' && escape {
+				dst = append(dst, spaceSymbol...)
+			} else {
+				dst = append(dst, c)
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(in[i:])
+		if r == utf8.RuneError && size == 1 {
+			dst = append(dst, "\uFFFD"...)
+			i++
+			continue
+		}
+		dst = append(dst, in[i:i+size]...)
+		i += size
+	}
+	return dst
+}

@@ -1,0 +1,134 @@
+// Package tokenizer encodes text into token ids and decodes ids into text
+// exactly as Google's C++ SentencePiece does, fast.
+//
+// A Tokenizer is built from a SentencePiece model (see package vocab); the
+// embedded Gemma model is available through Default. Like SentencePiece it
+// is made of three parts: a normalizer (normalize.go), a segmentation model
+// (bpe.go) and the processor that joins them and handles byte fallback and
+// decoding (this file, encode.go, decode.go).
+//
+// A Tokenizer is immutable and safe for concurrent use by many goroutines.
+package tokenizer
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+
+	"github.com/gemmatok/gemmatok/vocab"
+)
+
+// Tokenizer encodes and decodes text with one SentencePiece model.
+type Tokenizer struct {
+	v          *vocab.Vocab
+	norm       *normalizer
+	model      *bpeModel
+	unkSurface string
+	scratch    sync.Pool // *scratch
+}
+
+// New builds a Tokenizer for a vocabulary. It fails for model types and
+// normalizers this package does not implement yet.
+func New(v *vocab.Vocab) (*Tokenizer, error) {
+	tr := v.Trainer()
+	if tr.Model != vocab.BPE {
+		return nil, fmt.Errorf("tokenizer: model type %v is not supported yet (only BPE)", tr.Model)
+	}
+	if v.Denormalizer() != nil {
+		return nil, fmt.Errorf("tokenizer: models with a denormalizer are not supported yet")
+	}
+	ud := make([]string, 0, len(v.UserDefined()))
+	for _, id := range v.UserDefined() {
+		ud = append(ud, v.Piece(id))
+	}
+	m := newMatcher(ud)
+	norm, err := newNormalizer(v.Normalizer(), tr.TreatWhitespaceAsSuffix, m)
+	if err != nil {
+		return nil, err
+	}
+	t := &Tokenizer{v: v, norm: norm, model: newBPEModel(v, m), unkSurface: tr.UnkSurface}
+	t.scratch.New = func() any { return new(scratch) }
+	if err := t.selfTest(); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// selfTest runs the samples a model may carry, as SentencePiece does when
+// it loads one.
+func (t *Tokenizer) selfTest() error {
+	for _, s := range t.v.SelfTests() {
+		if got := strings.Join(t.EncodePieces(s.Input), " "); got != s.Expected {
+			return fmt.Errorf("tokenizer: model self-test failed for %q: got %q, want %q", s.Input, got, s.Expected)
+		}
+	}
+	return nil
+}
+
+// Load reads a SentencePiece model proto from r and builds a Tokenizer.
+func Load(r io.Reader) (*Tokenizer, error) {
+	v, err := vocab.Load(r)
+	if err != nil {
+		return nil, err
+	}
+	return New(v)
+}
+
+// LoadFile reads a SentencePiece model proto (a tokenizer.model file).
+func LoadFile(path string) (*Tokenizer, error) {
+	v, err := vocab.LoadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	t, err := New(v)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return t, nil
+}
+
+var (
+	defaultOnce sync.Once
+	defaultTok  *Tokenizer
+	defaultErr  error
+)
+
+// Default returns the Tokenizer of the embedded Gemma model (256,000
+// pieces). It is built once and shared.
+func Default() (*Tokenizer, error) {
+	defaultOnce.Do(func() {
+		v, err := vocab.Default()
+		if err != nil {
+			defaultErr = err
+			return
+		}
+		defaultTok, defaultErr = New(v)
+	})
+	return defaultTok, defaultErr
+}
+
+// Vocab returns the vocabulary the Tokenizer uses.
+func (t *Tokenizer) Vocab() *vocab.Vocab { return t.v }
+
+// VocabSize returns the number of pieces in the vocabulary.
+func (t *Tokenizer) VocabSize() int { return t.v.Size() }
+
+// PieceToID returns the id of piece. When the vocabulary lacks it, it
+// returns the unknown id and false, as SentencePiece's PieceToId does.
+func (t *Tokenizer) PieceToID(piece string) (int32, bool) { return t.v.ID(piece) }
+
+// IDToPiece returns the piece of id, or "" when id is not in the vocabulary.
+func (t *Tokenizer) IDToPiece(id int32) string { return t.v.Piece(id) }
+
+// BOS returns the id of the beginning-of-sequence piece, or -1.
+func (t *Tokenizer) BOS() int32 { return t.v.BOS() }
+
+// EOS returns the id of the end-of-sequence piece, or -1.
+func (t *Tokenizer) EOS() int32 { return t.v.EOS() }
+
+// Pad returns the id of the padding piece, or -1.
+func (t *Tokenizer) Pad() int32 { return t.v.Pad() }
+
+// Unk returns the id of the unknown piece.
+func (t *Tokenizer) Unk() int32 { return t.v.Unk() }

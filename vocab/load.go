@@ -1,0 +1,340 @@
+package vocab
+
+import (
+	_ "embed"
+	"errors"
+	"fmt"
+	"hash/maphash"
+	"io"
+	"math"
+	"os"
+	"sync"
+
+	"google.golang.org/protobuf/encoding/protowire"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/gemmatok/gemmatok/vocab/internal/spmpb"
+)
+
+// MaxModelSize bounds the size of a model proto that Load reads.
+const MaxModelSize = 1 << 30
+
+//go:embed gemma2.model
+var gemma2Model []byte
+
+var (
+	defaultOnce  sync.Once
+	defaultVocab *Vocab
+	defaultErr   error
+)
+
+// Default returns the embedded Gemma (1 and 2) vocabulary: BPE, 256,000
+// pieces. It is parsed once; later calls return the same Vocab.
+func Default() (*Vocab, error) {
+	defaultOnce.Do(func() { defaultVocab, defaultErr = Parse(gemma2Model) })
+	return defaultVocab, defaultErr
+}
+
+// DefaultModel returns the bytes of the embedded model proto. The caller
+// must not modify them.
+func DefaultModel() []byte { return gemma2Model }
+
+// LoadFile reads a model proto from a file.
+func LoadFile(path string) (*Vocab, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	v, err := Load(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return v, nil
+}
+
+// Load reads a model proto from r.
+func Load(r io.Reader) (*Vocab, error) {
+	data, err := io.ReadAll(io.LimitReader(r, MaxModelSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > MaxModelSize {
+		return nil, fmt.Errorf("vocab: model larger than %d bytes", MaxModelSize)
+	}
+	return Parse(data)
+}
+
+// ErrMalformed is wrapped by the errors of models that are not valid
+// SentencePiece model protos.
+var ErrMalformed = errors.New("malformed model proto")
+
+// Parse decodes a serialized SentencePiece ModelProto. It checks the
+// vocabulary as SentencePiece does when it loads a model: no empty or
+// duplicate pieces, exactly one unknown piece, and all 256 byte pieces when
+// byte fallback is on.
+//
+// The pieces are read straight off the wire to keep loading fast; the
+// settings are decoded with the generated ModelProto types.
+func Parse(data []byte) (*Vocab, error) {
+	if len(data) == 0 {
+		return nil, fmt.Errorf("vocab: %w: empty input", ErrMalformed)
+	}
+	est := len(data)/16 + 1
+	v := &Vocab{
+		offs:   make([]uint32, 1, est+1),
+		scores: make([]float32, 0, est),
+		types:  make([]Type, 0, est),
+	}
+	blob := make([]byte, 0, len(data)/2)
+	var trainer, normalizer, denormalizer, selfTest []byte
+	hasDenormalizer := false
+
+	for b := data; len(b) > 0; {
+		num, typ, n := protowire.ConsumeTag(b)
+		if n < 0 {
+			return nil, malformed(len(data)-len(b), protowire.ParseError(n))
+		}
+		off := len(data) - len(b)
+		b = b[n:]
+		if typ != protowire.BytesType || num < 1 || num > 5 {
+			m := protowire.ConsumeFieldValue(num, typ, b)
+			if m < 0 {
+				return nil, malformed(off, protowire.ParseError(m))
+			}
+			b = b[m:]
+			continue
+		}
+		val, m := protowire.ConsumeBytes(b)
+		if m < 0 {
+			return nil, malformed(off, protowire.ParseError(m))
+		}
+		b = b[m:]
+		switch num {
+		case 1:
+			piece, score, typ, err := parsePiece(val)
+			if err != nil {
+				return nil, malformed(off, err)
+			}
+			blob = append(blob, piece...)
+			if len(blob) > math.MaxUint32 {
+				return nil, fmt.Errorf("vocab: pieces too large")
+			}
+			v.offs = append(v.offs, uint32(len(blob)))
+			v.scores = append(v.scores, score)
+			v.types = append(v.types, typ)
+		case 2: // repeated occurrences of a message field merge, as concatenation does
+			trainer = append(trainer, val...)
+		case 3:
+			normalizer = append(normalizer, val...)
+		case 4:
+			selfTest = append(selfTest, val...)
+		case 5:
+			denormalizer = append(denormalizer, val...)
+			hasDenormalizer = true
+		}
+	}
+	v.blob = string(blob)
+	if err := v.readSettings(trainer, normalizer, denormalizer, selfTest, hasDenormalizer); err != nil {
+		return nil, err
+	}
+	if err := v.index(); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+func malformed(off int, err error) error {
+	return fmt.Errorf("vocab: %w at byte %d: %v", ErrMalformed, off, err)
+}
+
+// parsePiece decodes one ModelProto.SentencePiece message.
+func parsePiece(b []byte) (piece []byte, score float32, typ Type, err error) {
+	typ = Normal
+	for len(b) > 0 {
+		num, wt, n := protowire.ConsumeTag(b)
+		if n < 0 {
+			return nil, 0, 0, protowire.ParseError(n)
+		}
+		b = b[n:]
+		switch {
+		case num == 1 && wt == protowire.BytesType:
+			piece, n = protowire.ConsumeBytes(b)
+		case num == 2 && wt == protowire.Fixed32Type:
+			var u uint32
+			u, n = protowire.ConsumeFixed32(b)
+			score = math.Float32frombits(u)
+		case num == 3 && wt == protowire.VarintType:
+			var u uint64
+			u, n = protowire.ConsumeVarint(b)
+			// proto2 keeps an unknown enum value out of the field, which
+			// then reads as its default, NORMAL.
+			if u >= uint64(Normal) && u <= uint64(Byte) {
+				typ = Type(u)
+			}
+		default:
+			n = protowire.ConsumeFieldValue(num, wt, b)
+		}
+		if n < 0 {
+			return nil, 0, 0, protowire.ParseError(n)
+		}
+		b = b[n:]
+	}
+	return piece, score, typ, nil
+}
+
+func (v *Vocab) readSettings(trainer, normalizer, denormalizer, selfTest []byte, hasDenormalizer bool) error {
+	var ts spmpb.TrainerSpec
+	var ns, ds spmpb.NormalizerSpec
+	var st spmpb.SelfTestData
+	for _, m := range []struct {
+		name string
+		b    []byte
+		msg  proto.Message
+	}{{"trainer_spec", trainer, &ts}, {"normalizer_spec", normalizer, &ns},
+		{"denormalizer_spec", denormalizer, &ds}, {"self_test_data", selfTest, &st}} {
+		if err := proto.Unmarshal(m.b, m.msg); err != nil {
+			return fmt.Errorf("vocab: %w: %s: %v", ErrMalformed, m.name, err)
+		}
+	}
+	v.trainer = TrainerSpec{
+		Model:                     ModelType(ts.GetModelType()),
+		ByteFallback:              ts.GetByteFallback(),
+		TreatWhitespaceAsSuffix:   ts.GetTreatWhitespaceAsSuffix(),
+		AllowWhitespaceOnlyPieces: ts.GetAllowWhitespaceOnlyPieces(),
+		SplitDigits:               ts.GetSplitDigits(),
+		UnkSurface:                ts.GetUnkSurface(),
+		UnkPiece:                  orDefault(ts.GetUnkPiece(), "<unk>"),
+		BOSPiece:                  orDefault(ts.GetBosPiece(), "<s>"),
+		EOSPiece:                  orDefault(ts.GetEosPiece(), "</s>"),
+		PadPiece:                  orDefault(ts.GetPadPiece(), "<pad>"),
+	}
+	v.normalizer = normalizerSpec(&ns)
+	// SentencePiece builds a denormalizer only from a non-empty charsmap.
+	if hasDenormalizer && len(ds.GetPrecompiledCharsmap()) > 0 {
+		d := normalizerSpec(&ds)
+		v.denormalizer = &d
+	}
+	for _, s := range st.GetSamples() {
+		v.selfTests = append(v.selfTests, SelfTest{Input: s.GetInput(), Expected: s.GetExpected()})
+	}
+	return nil
+}
+
+func normalizerSpec(ns *spmpb.NormalizerSpec) NormalizerSpec {
+	return NormalizerSpec{
+		Name:                   ns.GetName(),
+		PrecompiledCharsMap:    ns.GetPrecompiledCharsmap(),
+		AddDummyPrefix:         ns.GetAddDummyPrefix(),
+		RemoveExtraWhitespaces: ns.GetRemoveExtraWhitespaces(),
+		EscapeWhitespaces:      ns.GetEscapeWhitespaces(),
+	}
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+// index builds the lookup structures and checks the vocabulary the way
+// SentencePiece's ModelInterface::InitializePieces does.
+func (v *Vocab) index() error {
+	n := len(v.types)
+	if n == 0 {
+		return fmt.Errorf("vocab: %w: the model has no pieces", ErrMalformed)
+	}
+	if n > math.MaxInt32/2 {
+		return fmt.Errorf("vocab: too many pieces (%d)", n)
+	}
+	size := 1
+	for size < 2*n {
+		size <<= 1
+	}
+	v.table = make([]int32, size)
+	v.mask = uint64(size - 1)
+	v.seed = maphash.MakeSeed()
+	v.reserved = make(map[string]int32)
+	v.unk = -1
+	for i := range v.byteIDs {
+		v.byteIDs[i] = -1
+	}
+	for i := 0; i < n; i++ {
+		id := int32(i)
+		piece := v.Piece(id)
+		if piece == "" {
+			return fmt.Errorf("vocab: piece %d is empty", id)
+		}
+		switch t := v.types[id]; t {
+		case Normal, UserDefined, Unused:
+			if prev := v.insert(piece, id); prev >= 0 {
+				return fmt.Errorf("vocab: piece %q (id %d) is already defined (id %d)", piece, id, prev)
+			}
+			if t == UserDefined {
+				v.userDefined = append(v.userDefined, id)
+			}
+		default:
+			if prev, dup := v.reserved[piece]; dup {
+				return fmt.Errorf("vocab: piece %q (id %d) is already defined (id %d)", piece, id, prev)
+			}
+			v.reserved[piece] = id
+			if t == Unknown {
+				if v.unk >= 0 {
+					return fmt.Errorf("vocab: unknown piece is defined twice (ids %d and %d)", v.unk, id)
+				}
+				v.unk = id
+			}
+			if t == Byte {
+				if !v.trainer.ByteFallback {
+					return fmt.Errorf("vocab: byte piece %q (id %d) found although byte_fallback is false", piece, id)
+				}
+				b, ok := ByteValue(piece)
+				if !ok {
+					return fmt.Errorf("vocab: byte piece %q (id %d) is invalid", piece, id)
+				}
+				v.byteIDs[b] = id
+			}
+		}
+	}
+	if v.unk < 0 {
+		return fmt.Errorf("vocab: the model defines no unknown piece")
+	}
+	if v.trainer.ByteFallback {
+		for b, id := range v.byteIDs {
+			if id < 0 {
+				return fmt.Errorf("vocab: byte_fallback is true but byte piece <0x%02X> is missing", b)
+			}
+		}
+	}
+	v.bos = v.special(v.trainer.BOSPiece, Control)
+	v.eos = v.special(v.trainer.EOSPiece, Control)
+	v.pad = v.special(v.trainer.PadPiece, Control)
+	return nil
+}
+
+// insert adds piece to the hash table unless it is there; it returns the id
+// already present, or -1.
+func (v *Vocab) insert(piece string, id int32) int32 {
+	h := maphash.String(v.seed, piece)
+	for i := h & v.mask; ; i = (i + 1) & v.mask {
+		e := v.table[i]
+		if e == 0 {
+			v.table[i] = id + 1
+			return -1
+		}
+		if v.Piece(e-1) == piece {
+			return e - 1
+		}
+	}
+}
+
+// special returns the id of a special piece when it has the wanted type, as
+// SentencePieceProcessor's bos_id and friends do, or -1.
+func (v *Vocab) special(piece string, want Type) int32 {
+	id, ok := v.ID(piece)
+	if !ok || v.types[id] != want {
+		return -1
+	}
+	return id
+}

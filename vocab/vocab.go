@@ -1,0 +1,236 @@
+// Package vocab loads SentencePiece model protos into an immutable, compact
+// vocabulary: pieces and their ids, scores and types, the special ids, and the
+// normalizer and trainer settings that encoding depends on.
+//
+// A Vocab holds no encoding logic; package tokenizer builds the normalizer
+// and the segmentation model on top of it. A Vocab is safe for concurrent use.
+package vocab
+
+import (
+	"fmt"
+	"hash/maphash"
+	"strings"
+)
+
+// Type is the type of a piece, as in SentencePiece's ModelProto.
+type Type uint8
+
+// Piece types. The values are those of the proto enum.
+const (
+	Normal      Type = 1 // an ordinary piece, produced by the model
+	Unknown     Type = 2 // the unknown piece (<unk>)
+	Control     Type = 3 // control pieces (<bos>, <eos>, <pad>), never produced from text
+	UserDefined Type = 4 // matched in the text before segmentation and never merged
+	Unused      Type = 5 // known to the model but resegmented into smaller pieces
+	Byte        Type = 6 // byte-fallback pieces <0x00>...<0xFF>
+)
+
+var typeNames = [...]string{Normal: "normal", Unknown: "unknown", Control: "control",
+	UserDefined: "user-defined", Unused: "unused", Byte: "byte"}
+
+func (t Type) String() string {
+	if int(t) < len(typeNames) && typeNames[t] != "" {
+		return typeNames[t]
+	}
+	return fmt.Sprintf("Type(%d)", t)
+}
+
+// ModelType is the segmentation algorithm a model was trained for.
+type ModelType uint8
+
+// Model types. The values are those of the proto enum.
+const (
+	Unigram ModelType = 1
+	BPE     ModelType = 2
+	Word    ModelType = 3
+	Char    ModelType = 4
+)
+
+func (m ModelType) String() string {
+	switch m {
+	case Unigram:
+		return "Unigram"
+	case BPE:
+		return "BPE"
+	case Word:
+		return "word"
+	case Char:
+		return "char"
+	}
+	return fmt.Sprintf("ModelType(%d)", m)
+}
+
+// NormalizerSpec holds the normalization settings of a model.
+type NormalizerSpec struct {
+	Name                   string
+	PrecompiledCharsMap    []byte // empty for the identity normalizer
+	AddDummyPrefix         bool
+	RemoveExtraWhitespaces bool
+	EscapeWhitespaces      bool
+}
+
+// TrainerSpec holds the trainer settings that encoding and decoding read.
+type TrainerSpec struct {
+	Model                     ModelType
+	ByteFallback              bool
+	TreatWhitespaceAsSuffix   bool
+	AllowWhitespaceOnlyPieces bool
+	SplitDigits               bool
+	UnkSurface                string
+	UnkPiece, BOSPiece        string
+	EOSPiece, PadPiece        string
+}
+
+// Vocab is an immutable SentencePiece vocabulary.
+type Vocab struct {
+	blob   string   // all pieces, concatenated
+	offs   []uint32 // piece i is blob[offs[i]:offs[i+1]]
+	scores []float32
+	types  []Type
+
+	// table is an open-addressing hash table of the pieces the model may
+	// produce by merging (normal, user-defined and unused), holding id+1.
+	table []int32
+	mask  uint64
+	seed  maphash.Seed
+
+	reserved map[string]int32 // control, unknown and byte pieces
+
+	unk, bos, eos, pad int32
+	byteIDs            [256]int32 // -1 where absent
+	userDefined        []int32
+
+	trainer      TrainerSpec
+	normalizer   NormalizerSpec
+	denormalizer *NormalizerSpec
+	selfTests    []SelfTest
+}
+
+// SelfTest is an (input, expected pieces) pair stored in a model proto.
+type SelfTest struct{ Input, Expected string }
+
+// Size returns the number of pieces.
+func (v *Vocab) Size() int { return len(v.types) }
+
+// Piece returns the piece of id, or "" when id is outside the vocabulary.
+func (v *Vocab) Piece(id int32) string {
+	if uint(id) >= uint(len(v.types)) {
+		return ""
+	}
+	return v.blob[v.offs[id]:v.offs[id+1]]
+}
+
+// Score returns the score of id (0 outside the vocabulary).
+func (v *Vocab) Score(id int32) float32 {
+	if uint(id) >= uint(len(v.types)) {
+		return 0
+	}
+	return v.scores[id]
+}
+
+// Type returns the type of id (0 outside the vocabulary).
+func (v *Vocab) Type(id int32) Type {
+	if uint(id) >= uint(len(v.types)) {
+		return 0
+	}
+	return v.types[id]
+}
+
+// Contains reports whether id is a valid id of the vocabulary.
+func (v *Vocab) Contains(id int32) bool { return uint(id) < uint(len(v.types)) }
+
+// ID returns the id of piece as SentencePiece's PieceToId does: control,
+// unknown and byte pieces first, then the others, and the unknown id (with
+// ok false) when the piece is not in the vocabulary.
+func (v *Vocab) ID(piece string) (id int32, ok bool) {
+	if id, ok := v.reserved[piece]; ok {
+		return id, true
+	}
+	if id := v.Lookup(piece); id >= 0 {
+		return id, true
+	}
+	return v.unk, false
+}
+
+// Lookup returns the id of a normal, user-defined or unused piece, the pieces
+// that segmentation may produce by merging, or -1.
+func (v *Vocab) Lookup(piece string) int32 {
+	h := maphash.String(v.seed, piece)
+	for i := h & v.mask; ; i = (i + 1) & v.mask {
+		e := v.table[i]
+		if e == 0 {
+			return -1
+		}
+		id := e - 1
+		if v.blob[v.offs[id]:v.offs[id+1]] == piece {
+			return id
+		}
+	}
+}
+
+// LookupBytes is Lookup for a byte slice; it does not allocate.
+func (v *Vocab) LookupBytes(piece []byte) int32 {
+	h := maphash.Bytes(v.seed, piece)
+	for i := h & v.mask; ; i = (i + 1) & v.mask {
+		e := v.table[i]
+		if e == 0 {
+			return -1
+		}
+		id := e - 1
+		if v.blob[v.offs[id]:v.offs[id+1]] == string(piece) {
+			return id
+		}
+	}
+}
+
+// Unk returns the id of the unknown piece.
+func (v *Vocab) Unk() int32 { return v.unk }
+
+// BOS returns the id of the beginning-of-sentence piece, or -1.
+func (v *Vocab) BOS() int32 { return v.bos }
+
+// EOS returns the id of the end-of-sentence piece, or -1.
+func (v *Vocab) EOS() int32 { return v.eos }
+
+// Pad returns the id of the padding piece, or -1.
+func (v *Vocab) Pad() int32 { return v.pad }
+
+// ByteID returns the id of the byte-fallback piece of b, or -1.
+func (v *Vocab) ByteID(b byte) int32 { return v.byteIDs[b] }
+
+// UserDefined returns the ids of the user-defined pieces, in id order.
+func (v *Vocab) UserDefined() []int32 { return append([]int32(nil), v.userDefined...) }
+
+// Trainer returns the trainer settings.
+func (v *Vocab) Trainer() TrainerSpec { return v.trainer }
+
+// Normalizer returns the normalizer settings.
+func (v *Vocab) Normalizer() NormalizerSpec { return v.normalizer }
+
+// Denormalizer returns the denormalizer settings, or nil when the model has
+// none (the usual case).
+func (v *Vocab) Denormalizer() *NormalizerSpec { return v.denormalizer }
+
+// SelfTests returns the self-test samples stored in the model.
+func (v *Vocab) SelfTests() []SelfTest { return append([]SelfTest(nil), v.selfTests...) }
+
+// ByteValue returns the byte that a piece of the form <0xHH> stands for.
+func ByteValue(piece string) (byte, bool) {
+	if len(piece) != 6 || !strings.HasPrefix(piece, "<0x") || piece[5] != '>' {
+		return 0, false
+	}
+	hi, ok1 := hexUpper(piece[3])
+	lo, ok2 := hexUpper(piece[4])
+	return hi<<4 | lo, ok1 && ok2
+}
+
+// hexUpper decodes an upper-case hex digit, as SentencePiece prints them.
+func hexUpper(c byte) (byte, bool) {
+	switch {
+	case '0' <= c && c <= '9':
+		return c - '0', true
+	case 'A' <= c && c <= 'F':
+		return c - 'A' + 10, true
+	}
+	return 0, false
+}
