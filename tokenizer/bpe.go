@@ -21,18 +21,36 @@ import (
 // segmented whole, because their resegmentation table is shared by the
 // whole text in the C++.
 type bpeModel struct {
-	v       *vocab.Vocab
-	matcher *matcher
-	split   splitMode
-	unused  bool // the vocabulary has unused pieces
-
-	// memo records, two bits a piece, whether segmenting the piece's own
-	// text gives back that one piece: bit 1 says known, bit 0 the answer.
-	memo []atomic.Uint32
+	v      *vocab.Vocab
+	split  splitMode
+	unused bool // the vocabulary has unused pieces
 
 	// shadow maps a piece id to the id of a control, unknown or byte piece
 	// with the same text, which SentencePiece's PieceToId prefers.
 	shadow map[int32]int32
+}
+
+// pieceRules says which pieces one way of encoding treats as pieces: the
+// user-defined pieces cut out of the text, and the pieces merges may not
+// produce. SentencePiece has one set of rules; encoding special pieces as
+// plain text uses another.
+type pieceRules struct {
+	matcher *matcher
+	banned  []bool // by id; nil when merges may produce any piece
+
+	// memo records, two bits a piece, whether segmenting the piece's own
+	// text gives back that one piece: bit 1 says known, bit 0 the answer.
+	memo []atomic.Uint32
+}
+
+func newPieceRules(v *vocab.Vocab, m *matcher, banned []bool) *pieceRules {
+	return &pieceRules{matcher: m, banned: banned, memo: make([]atomic.Uint32, (v.Size()+15)/16)}
+}
+
+// allowed reports whether id (or -1) names a piece these rules let merges
+// produce.
+func (r *pieceRules) allowed(id int32) bool {
+	return id >= 0 && (r.banned == nil || !r.banned[id])
 }
 
 type splitMode uint8
@@ -43,8 +61,8 @@ const (
 	splitAfter                   // cut after every U+2581
 )
 
-func newBPEModel(v *vocab.Vocab, m *matcher) *bpeModel {
-	b := &bpeModel{v: v, matcher: m, memo: make([]atomic.Uint32, (v.Size()+15)/16)}
+func newBPEModel(v *vocab.Vocab) *bpeModel {
+	b := &bpeModel{v: v}
 	prefixOnly, suffixOnly := true, true
 	for id := int32(0); id < int32(v.Size()); id++ {
 		t := v.Type(id)
@@ -115,18 +133,18 @@ func isSpace(s []byte) bool {
 var charLen = [16]uint8{1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 3, 4}
 
 // encode segments the normalized text s and hands every piece to out.
-func (b *bpeModel) encode(sc *scratch, s []byte, out *sink) {
+func (b *bpeModel) encode(sc *scratch, s []byte, r *pieceRules, out *sink) {
 	if b.split == splitNone {
-		b.segment(sc, s, 0, true, out)
+		b.segment(sc, s, 0, r, true, out)
 		return
 	}
 	seg := 0
 	for i := 0; i < len(s); {
 		c := s[i]
-		if b.matcher.first[c] {
-			if l := b.matcher.match(bytesToString(s[i:])); l > 0 {
-				b.word(sc, s[seg:i], seg, out)
-				out.emit(b.frozenID(s[i:i+l]), i, i+l)
+		if r.matcher.first[c] {
+			if l := r.matcher.match(bytesToString(s[i:])); l > 0 {
+				b.word(sc, s[seg:i], seg, r, out)
+				out.emit(b.pieceID(s[i:i+l], b.v.LookupBytes(s[i:i+l])), i, i+l)
 				i += l
 				seg = i
 				continue
@@ -135,13 +153,13 @@ func (b *bpeModel) encode(sc *scratch, s []byte, out *sink) {
 		if c == 0xE2 && isSpace(s[i:]) {
 			if b.split == splitBefore {
 				if i > seg {
-					b.word(sc, s[seg:i], seg, out)
+					b.word(sc, s[seg:i], seg, r, out)
 					seg = i
 				}
 				i += len(spaceSymbol)
 			} else {
 				i += len(spaceSymbol)
-				b.word(sc, s[seg:i], seg, out)
+				b.word(sc, s[seg:i], seg, r, out)
 				seg = i
 			}
 			continue
@@ -149,13 +167,8 @@ func (b *bpeModel) encode(sc *scratch, s []byte, out *sink) {
 		i += int(charLen[c>>4])
 	}
 	if seg < len(s) {
-		b.word(sc, s[seg:], seg, out)
+		b.word(sc, s[seg:], seg, r, out)
 	}
-}
-
-// frozenID is the id of a user-defined piece cut out of the text.
-func (b *bpeModel) frozenID(p []byte) int32 {
-	return b.pieceID(p, b.v.LookupBytes(p))
 }
 
 // pieceID returns what SentencePiece's PieceToId gives for a final symbol
@@ -174,26 +187,28 @@ func (b *bpeModel) pieceID(p []byte, id int32) int32 {
 }
 
 // word segments one part of the text that no piece spans beyond.
-func (b *bpeModel) word(sc *scratch, w []byte, base int, out *sink) {
+func (b *bpeModel) word(sc *scratch, w []byte, base int, r *pieceRules, out *sink) {
 	if len(w) == 0 {
 		return
 	}
-	if id := b.v.LookupBytes(w); id >= 0 && b.wholePiece(sc, id) {
+	if id := b.v.LookupBytes(w); r.allowed(id) && b.wholePiece(sc, id, r) {
 		out.emit(b.pieceID(w, id), base, base+len(w))
 		return
 	}
-	b.segment(sc, w, base, false, out)
+	b.segment(sc, w, base, r, false, out)
 }
 
 // wholePiece reports whether segmenting the text of piece id gives back
 // that one piece.
-func (b *bpeModel) wholePiece(sc *scratch, id int32) bool {
-	word, shift := &b.memo[id/16], uint(id%16)*2
+func (b *bpeModel) wholePiece(sc *scratch, id int32, r *pieceRules) bool {
+	word, shift := &r.memo[id/16], uint(id%16)*2
 	if m := word.Load() >> shift; m&2 != 0 {
 		return m&1 != 0
 	}
-	p := b.v.Piece(id)
-	one := sc.single(b, p)
+	sub := &sc.memoSink
+	sub.reset(b.v, false)
+	b.segment(sc, []byte(b.v.Piece(id)), 0, r, false, sub)
+	one := len(sub.ids) == 1
 	bits := uint32(2)
 	if one {
 		bits = 3
@@ -225,12 +240,12 @@ func better(a, b *candidate) bool {
 // segment runs the BPE merge loop over s, whose first byte is at offset base
 // of the normalized text. With freeze, user-defined pieces are matched
 // first and never merged.
-func (b *bpeModel) segment(sc *scratch, s []byte, base int, freeze bool, out *sink) {
+func (b *bpeModel) segment(sc *scratch, s []byte, base int, r *pieceRules, freeze bool, out *sink) {
 	syms := sc.syms[:0]
 	for i := 0; i < len(s); {
 		l, frozen := 0, false
 		if freeze {
-			if l = b.matcher.match(bytesToString(s[i:])); l > 0 {
+			if l = r.matcher.match(bytesToString(s[i:])); l > 0 {
 				frozen = true
 			}
 		}
@@ -250,30 +265,32 @@ func (b *bpeModel) segment(sc *scratch, s []byte, base int, freeze bool, out *si
 	}
 	sc.agenda = sc.agenda[:0]
 	for i := 1; i < len(syms); i++ {
-		b.addPair(sc, s, int32(i-1), int32(i), rev)
+		b.addPair(sc, s, int32(i-1), int32(i), r, rev)
 	}
 	for len(sc.agenda) > 0 {
 		top := sc.pop()
-		l, r := &syms[top.left], &syms[top.right]
-		if l.start == l.end || r.start == r.end || (l.end-l.start)+(r.end-r.start) != top.size {
+		left, right := &syms[top.left], &syms[top.right]
+		if left.start == left.end || right.start == right.end || (left.end-left.start)+(right.end-right.start) != top.size {
 			continue
 		}
-		l.end = r.end
-		l.id = top.id
-		l.next = r.next
-		if r.next >= 0 {
-			syms[r.next].prev = top.left
+		left.end = right.end
+		left.id = top.id
+		left.next = right.next
+		if right.next >= 0 {
+			syms[right.next].prev = top.left
 		}
-		r.end = r.start
-		b.addPair(sc, s, l.prev, top.left, rev)
-		b.addPair(sc, s, top.left, l.next, rev)
+		right.end = right.start
+		b.addPair(sc, s, left.prev, top.left, r, rev)
+		b.addPair(sc, s, top.left, left.next, r, rev)
 	}
 	for i := int32(0); i != -1; i = syms[i].next {
 		sy := &syms[i]
 		p := s[sy.start:sy.end]
 		id := sy.id
 		if id < 0 {
-			id = b.v.LookupBytes(p)
+			if id = b.v.LookupBytes(p); !sy.frozen && !r.allowed(id) {
+				id = -1
+			}
 		}
 		id = b.pieceID(p, id)
 		if rev != nil && b.v.Type(id) == vocab.Unused {
@@ -286,7 +303,7 @@ func (b *bpeModel) segment(sc *scratch, s []byte, base int, freeze bool, out *si
 
 // addPair puts the pair of symbols l and r on the agenda when their
 // concatenation is a piece.
-func (b *bpeModel) addPair(sc *scratch, s []byte, l, r int32, rev map[string][2]string) {
+func (b *bpeModel) addPair(sc *scratch, s []byte, l, r int32, rules *pieceRules, rev map[string][2]string) {
 	if l < 0 || r < 0 {
 		return
 	}
@@ -296,7 +313,7 @@ func (b *bpeModel) addPair(sc *scratch, s []byte, l, r int32, rev map[string][2]
 	}
 	p := s[sl.start:sr.end]
 	id := b.v.LookupBytes(p)
-	if id < 0 {
+	if !rules.allowed(id) {
 		return
 	}
 	sc.push(candidate{score: b.v.Score(id), left: l, right: r, size: int32(len(p)), id: id})
@@ -319,15 +336,6 @@ func (b *bpeModel) resegment(s []byte, start, end int, id int32, base int, rev m
 		}
 	}
 	out.emit(id, base+start, base+end)
-}
-
-// single reports whether segmenting p gives one piece. It uses its own
-// sink so that it can run in the middle of an encoding.
-func (sc *scratch) single(b *bpeModel, p string) bool {
-	sub := &sc.memoSink
-	sub.reset(b.v, false)
-	b.segment(sc, []byte(p), 0, false, sub)
-	return len(sub.ids) == 1
 }
 
 func (sc *scratch) push(c candidate) {

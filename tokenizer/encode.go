@@ -86,9 +86,10 @@ func bytesToString(b []byte) string {
 	return unsafe.String(&b[0], len(b))
 }
 
-// run normalizes text and segments it into sc.out. With spans it also
-// fills sc.offs, the map from normalized to input offsets.
-func (t *Tokenizer) run(sc *scratch, text string, spans bool) {
+// run normalizes text and segments it into sc.out under the piece rules r
+// (t.rules for SentencePiece's). With spans it also fills sc.offs, the map
+// from normalized to input offsets, and sc.out.spans.
+func (t *Tokenizer) run(sc *scratch, text string, r *pieceRules, spans bool) {
 	if spans || !t.norm.identity {
 		sc.offs = sc.offs[:0]
 		var offs *[]int32
@@ -102,7 +103,7 @@ func (t *Tokenizer) run(sc *scratch, text string, spans bool) {
 	sc.out.reset(t.v, spans)
 	sc.out.norm = sc.norm
 	if len(sc.norm) > 0 {
-		t.model.encode(sc, sc.norm, &sc.out)
+		t.model.encode(sc, sc.norm, r, &sc.out)
 	}
 }
 
@@ -128,7 +129,7 @@ func (t *Tokenizer) Encode(text string) []int32 {
 // extended slice. It allocates nothing when dst has room for them.
 func (t *Tokenizer) AppendEncode(dst []int32, text string) []int32 {
 	sc := t.getScratch()
-	t.run(sc, text, false)
+	t.run(sc, text, t.rules, false)
 	dst = append(dst, sc.out.ids...)
 	t.putScratch(sc)
 	return dst
@@ -138,7 +139,7 @@ func (t *Tokenizer) AppendEncode(dst []int32, text string) []int32 {
 // building the slice.
 func (t *Tokenizer) Count(text string) int {
 	sc := t.getScratch()
-	t.run(sc, text, false)
+	t.run(sc, text, t.rules, false)
 	n := len(sc.out.ids)
 	t.putScratch(sc)
 	return n
@@ -149,7 +150,7 @@ func (t *Tokenizer) Count(text string) int {
 // under byte fallback, and the text itself for an unknown run.
 func (t *Tokenizer) EncodePieces(text string) []string {
 	sc := t.getScratch()
-	t.run(sc, text, true)
+	t.run(sc, text, t.rules, true)
 	pieces := make([]string, len(sc.out.ids))
 	for i, id := range sc.out.ids {
 		if id == t.v.Unk() {

@@ -24,7 +24,9 @@ type Tokenizer struct {
 	v          *vocab.Vocab
 	norm       *normalizer
 	model      *bpeModel
+	rules      *pieceRules // SentencePiece's: every user-defined piece is matched
 	unkSurface string
+	cut        *cutRules
 	scratch    sync.Pool // *scratch
 }
 
@@ -47,8 +49,9 @@ func New(v *vocab.Vocab) (*Tokenizer, error) {
 	if err != nil {
 		return nil, err
 	}
-	t := &Tokenizer{v: v, norm: norm, model: newBPEModel(v, m), unkSurface: tr.UnkSurface}
+	t := &Tokenizer{v: v, norm: norm, model: newBPEModel(v), rules: newPieceRules(v, m, nil), unkSurface: tr.UnkSurface}
 	t.scratch.New = func() any { return new(scratch) }
+	t.cut = newCutRules(t)
 	if err := t.selfTest(); err != nil {
 		return nil, err
 	}

@@ -1,0 +1,87 @@
+package tokenizer
+
+import "unicode/utf8"
+
+// cutRules holds what SafeCut needs to know about a model; see newCutRules.
+type cutRules struct {
+	ok          bool // the model allows cuts at all
+	beforeSpace bool // a cut before a space that follows a non-space is safe
+	afterLF     bool // a cut after a newline that a non-newline follows is safe
+	// pairs marks the byte pairs that occur inside some user-defined piece;
+	// a cut between two such bytes could split a piece.
+	pairs [256][256]bool
+}
+
+// newCutRules works out where a text may be cut. The normalizer must be a
+// plain character map, so that normalizing the parts gives the parts of the
+// normalized text, and the model must have no unused pieces, whose
+// resegmentation depends on the whole text.
+func newCutRules(t *Tokenizer) *cutRules {
+	c := &cutRules{}
+	if !t.norm.identity || t.model.unused {
+		return c
+	}
+	for _, id := range t.v.UserDefined() {
+		p := t.v.Piece(id)
+		for i := 0; i+1 < len(p); i++ {
+			c.pairs[p[i]][p[i+1]] = true
+		}
+	}
+	c.ok = true
+	// Before U+2581 no normal piece spans, and the piece there starts with
+	// U+2581, which is never unknown, so runs of unknown pieces are not
+	// merged across the cut.
+	c.beforeSpace = t.model.split == splitBefore && t.norm.spec.EscapeWhitespaces && t.v.Lookup(spaceSymbol) >= 0
+	// A newline that is a user-defined piece is cut out whole and never
+	// merged with what follows.
+	c.afterLF = t.rules.matcher.match("\n") == 1
+	return c
+}
+
+// normFirst and normLast return the first and last byte of the normalized
+// form of the character at the start or end of s.
+func normFirst(s string) byte {
+	switch r, size := utf8.DecodeRuneInString(s); {
+	case s[0] == ' ':
+		return spaceSymbol[0]
+	case r == utf8.RuneError && size == 1:
+		return 0xEF // U+FFFD
+	}
+	return s[0]
+}
+
+func normLast(s string) byte {
+	switch r, size := utf8.DecodeLastRuneInString(s); {
+	case s[len(s)-1] == ' ':
+		return spaceSymbol[2]
+	case r == utf8.RuneError && size == 1:
+		return 0xBD // U+FFFD
+	}
+	return s[len(s)-1]
+}
+
+// SafeCut returns the largest n < len(text) such that, whatever follows
+// text, encoding text[:n] and the rest separately gives the same ids as
+// encoding them together; it returns 0 when it knows of no such n. It lets
+// a stream be encoded in parts.
+//
+// For Gemma's model the cuts are before a space that follows a non-space,
+// and after a newline that a character other than a newline follows.
+func (t *Tokenizer) SafeCut(text string) int {
+	c := t.cut
+	if !c.ok {
+		return 0
+	}
+	for n := len(text) - 1; n > 0; n-- {
+		switch {
+		case c.beforeSpace && text[n] == ' ' && text[n-1] != ' ':
+		case c.afterLF && text[n-1] == '\n' && text[n] != '\n':
+		default:
+			continue
+		}
+		if !c.pairs[normLast(text[:n])][normFirst(text[n:])] {
+			return n
+		}
+	}
+	return 0
+}
