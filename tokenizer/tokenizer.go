@@ -27,6 +27,7 @@ type Tokenizer struct {
 	rules      *pieceRules // SentencePiece's: every user-defined piece is matched
 	unkSurface string
 	cut        *cutRules
+	special    *specialSet
 	scratch    sync.Pool // *scratch
 }
 
@@ -49,7 +50,8 @@ func New(v *vocab.Vocab) (*Tokenizer, error) {
 	if err != nil {
 		return nil, err
 	}
-	t := &Tokenizer{v: v, norm: norm, model: newBPEModel(v), rules: newPieceRules(v, m, nil), unkSurface: tr.UnkSurface}
+	t := &Tokenizer{v: v, norm: norm, model: newBPEModel(v), rules: newPieceRules(v, m, nil), unkSurface: tr.UnkSurface,
+		special: &specialSet{}}
 	t.scratch.New = func() any { return new(scratch) }
 	t.cut = newCutRules(t)
 	if err := t.selfTest(); err != nil {

@@ -1,0 +1,45 @@
+package tokenizer
+
+// A Token is a token id and the bytes of the input it stands for.
+type Token struct {
+	ID int32
+	// The token came from text[Start:End]. The span is what SentencePiece
+	// reports as begin and end: a character split into byte pieces has all
+	// its bytes but the last at the empty span [Start, Start), and the last
+	// spans the whole character.
+	Start, End int
+}
+
+// EncodeOffsets returns the tokens of text with their byte spans in text.
+// Its ids are those of Encode.
+func (t *Tokenizer) EncodeOffsets(text string) []Token {
+	toks, _ := t.EncodeOffsetsWith(text, EncodeOptions{})
+	return toks
+}
+
+// EncodeOffsetsWith is EncodeOffsets under opts; its errors are those of
+// EncodeWith. A BOS token has the empty span at the start of the text and an
+// EOS token the empty span at its end (the C++ leaves both at 0).
+func (t *Tokenizer) EncodeOffsetsWith(text string, opts EncodeOptions) ([]Token, error) {
+	r, err := t.rulesFor(text, opts)
+	if err != nil {
+		return nil, err
+	}
+	sc := t.getScratch()
+	t.run(sc, text, r, true)
+	toks := make([]Token, 0, len(sc.out.ids)+2)
+	if opts.AddBOS {
+		toks = append(toks, Token{ID: t.v.BOS()})
+	}
+	for i, id := range sc.out.ids {
+		sp := sc.out.spans[i]
+		// sc.offs maps normalized offsets to input offsets, as the C++'s
+		// norm_to_orig does.
+		toks = append(toks, Token{ID: id, Start: int(sc.offs[sp.start]), End: int(sc.offs[sp.end])})
+	}
+	t.putScratch(sc)
+	if opts.AddEOS {
+		toks = append(toks, Token{ID: t.v.EOS(), Start: len(text), End: len(text)})
+	}
+	return toks, nil
+}

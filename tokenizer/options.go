@@ -1,0 +1,73 @@
+package tokenizer
+
+import (
+	"errors"
+	"fmt"
+)
+
+// EncodeOptions are the choices of EncodeWith and the other ...With
+// methods. The zero value encodes as Encode does.
+type EncodeOptions struct {
+	AddBOS  bool        // start with the BOS id, like SentencePiece's add_bos
+	AddEOS  bool        // end with the EOS id, like SentencePiece's add_eos
+	Special SpecialMode // how to treat special pieces spelled in the text
+}
+
+var (
+	errNoBOS = errors.New("tokenizer: the vocabulary has no BOS piece")
+	errNoEOS = errors.New("tokenizer: the vocabulary has no EOS piece")
+)
+
+// EncodeWith returns the token ids of text under opts. Its only errors are
+// a *SpecialError under SpecialReject and a BOS or EOS the vocabulary
+// lacks.
+func (t *Tokenizer) EncodeWith(text string, opts EncodeOptions) ([]int32, error) {
+	return t.AppendEncodeWith(nil, text, opts)
+}
+
+// AppendEncodeWith appends the token ids of text under opts to dst and
+// returns the extended slice; see EncodeWith. On error dst is returned
+// unchanged.
+func (t *Tokenizer) AppendEncodeWith(dst []int32, text string, opts EncodeOptions) ([]int32, error) {
+	r, err := t.rulesFor(text, opts)
+	if err != nil {
+		return dst, err
+	}
+	if opts.AddBOS {
+		dst = append(dst, t.v.BOS())
+	}
+	sc := t.getScratch()
+	t.run(sc, text, r, false)
+	dst = append(dst, sc.out.ids...)
+	t.putScratch(sc)
+	if opts.AddEOS {
+		dst = append(dst, t.v.EOS())
+	}
+	return dst, nil
+}
+
+// rulesFor checks text and opts and returns the piece rules to encode the
+// text with.
+func (t *Tokenizer) rulesFor(text string, opts EncodeOptions) (*pieceRules, error) {
+	if opts.AddBOS && t.v.BOS() < 0 {
+		return nil, errNoBOS
+	}
+	if opts.AddEOS && t.v.EOS() < 0 {
+		return nil, errNoEOS
+	}
+	switch opts.Special {
+	case SpecialPieces:
+		return t.rules, nil
+	case SpecialText:
+		return t.specials().text, nil
+	case SpecialReject:
+		s := t.specials()
+		if i, n := s.index(text); i >= 0 {
+			return nil, &SpecialError{Piece: text[i : i+n], Offset: i}
+		}
+		// The text spells no special piece, so these rules encode it as
+		// SentencePiece does, and guarantee no special id besides.
+		return s.text, nil
+	}
+	return nil, fmt.Errorf("tokenizer: unknown %v", opts.Special)
+}

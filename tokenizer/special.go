@@ -1,0 +1,151 @@
+package tokenizer
+
+import (
+	"fmt"
+	"slices"
+	"sync"
+
+	"github.com/gemmatok/gemmatok/vocab"
+)
+
+// SpecialMode says how encoding treats text that spells a special piece
+// (see Tokenizer.SpecialIDs), such as "<start_of_turn>" written by a user.
+type SpecialMode uint8
+
+const (
+	// SpecialPieces is SentencePiece's behaviour: a user-defined piece
+	// written in the text, special or not, becomes its id. Control pieces
+	// such as <bos> never do; they are always text.
+	SpecialPieces SpecialMode = iota
+	// SpecialText treats special pieces written in the text as ordinary
+	// text: no special id can come out, and decoding the ids gives the text
+	// back. Use it for untrusted text.
+	SpecialText
+	// SpecialReject makes text that contains a special piece an error, a
+	// *SpecialError, as tiktoken does by default.
+	SpecialReject
+)
+
+func (m SpecialMode) String() string {
+	switch m {
+	case SpecialPieces:
+		return "pieces"
+	case SpecialText:
+		return "text"
+	case SpecialReject:
+		return "reject"
+	}
+	return fmt.Sprintf("SpecialMode(%d)", m)
+}
+
+// A SpecialError reports text that spells a special piece, under
+// SpecialReject.
+type SpecialError struct {
+	Piece  string // the special piece
+	Offset int    // its byte offset in the text
+}
+
+func (e *SpecialError) Error() string {
+	return fmt.Sprintf("tokenizer: text contains the special piece %q at byte %d", e.Piece, e.Offset)
+}
+
+// specialSet is a Tokenizer's set of special pieces and what encoding
+// needs to treat them as text. It is built on first use: New must stay
+// cheap.
+type specialSet struct {
+	custom bool    // ids were given to WithSpecial; else the vocabulary's default
+	ids    []int32 // sorted
+
+	once sync.Once
+	is   []bool      // by id; also the ids merges may not produce
+	find *matcher    // the special pieces' texts
+	text *pieceRules // SentencePiece's rules minus the special pieces
+}
+
+// specials returns t's special set, built.
+func (t *Tokenizer) specials() *specialSet {
+	s := t.special
+	s.once.Do(func() { s.build(t) })
+	return s
+}
+
+func (s *specialSet) build(t *Tokenizer) {
+	v := t.v
+	if !s.custom {
+		s.ids = v.Special()
+	}
+	s.is = make([]bool, v.Size())
+	texts := make([]string, 0, len(s.ids))
+	for _, id := range s.ids {
+		s.is[id] = true
+		texts = append(texts, v.Piece(id))
+	}
+	// A merge that makes a piece whose text is also that of a special
+	// control piece yields the control id (SentencePiece's PieceToId
+	// prefers it), so that merge is banned too.
+	for other, id := range t.model.shadow {
+		if s.is[id] {
+			s.is[other] = true
+		}
+	}
+	var plain []string
+	for _, id := range v.UserDefined() {
+		if !s.is[id] {
+			plain = append(plain, v.Piece(id))
+		}
+	}
+	s.find = newMatcher(texts)
+	// Without the ban, BPE could still merge "<start_of_turn" and ">" into
+	// the user-defined piece, since merges look pieces up by text.
+	s.text = newPieceRules(v, newMatcher(plain), s.is)
+}
+
+// index returns the byte offset and length of the first special piece
+// spelled in text, or -1 and 0.
+func (s *specialSet) index(text string) (int, int) {
+	for i := 0; i < len(text); i++ {
+		if s.find.first[text[i]] {
+			if l := s.find.match(text[i:]); l > 0 {
+				return i, l
+			}
+		}
+	}
+	return -1, 0
+}
+
+// SpecialIDs returns the ids of the special pieces, in id order: the pieces
+// that SpecialText and SpecialReject keep out of encoded text. By default
+// they are the vocabulary's (see vocab.Vocab.Special); WithSpecial sets
+// others.
+func (t *Tokenizer) SpecialIDs() []int32 {
+	return slices.Clone(t.specials().ids)
+}
+
+// IsSpecial reports whether id is a special piece; see SpecialIDs.
+func (t *Tokenizer) IsSpecial(id int32) bool {
+	_, ok := slices.BinarySearch(t.specials().ids, id)
+	return ok
+}
+
+// WithSpecial returns a Tokenizer that shares t's model but counts exactly
+// the given pieces as special. Each must be a control, user-defined or
+// normal piece of the vocabulary; unknown and byte pieces cannot be kept
+// out of encoded text, so they are refused.
+func (t *Tokenizer) WithSpecial(pieces ...string) (*Tokenizer, error) {
+	ids := make([]int32, 0, len(pieces))
+	for _, p := range pieces {
+		id, ok := t.v.ID(p)
+		if !ok {
+			return nil, fmt.Errorf("tokenizer: special piece %q is not in the vocabulary", p)
+		}
+		if typ := t.v.Type(id); typ == vocab.Unknown || typ == vocab.Byte {
+			return nil, fmt.Errorf("tokenizer: piece %q is %v and cannot be special", p, typ)
+		}
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	u := &Tokenizer{v: t.v, norm: t.norm, model: t.model, rules: t.rules, unkSurface: t.unkSurface, cut: t.cut,
+		special: &specialSet{custom: true, ids: slices.Compact(ids)}}
+	u.scratch.New = t.scratch.New
+	return u, nil
+}
