@@ -63,35 +63,21 @@ const (
 
 func newBPEModel(v *vocab.Vocab) *bpeModel {
 	b := &bpeModel{v: v}
-	prefixOnly, suffixOnly := true, true
 	for id := int32(0); id < int32(v.Size()); id++ {
-		t := v.Type(id)
-		if t == vocab.Unused {
+		switch v.Type(id) {
+		case vocab.Unused:
 			b.unused = true
-		}
-		if t != vocab.Normal && t != vocab.Unused {
-			// User-defined pieces are cut out before merging, so they need
-			// not keep the rule; the others are never merge results.
-			if t == vocab.Control || t == vocab.Unknown || t == vocab.Byte {
-				if other := v.Lookup(v.Piece(id)); other >= 0 {
-					if b.shadow == nil {
-						b.shadow = make(map[int32]int32)
-					}
-					b.shadow[other] = id
+		case vocab.Control, vocab.Unknown, vocab.Byte:
+			// Never merge results, but PieceToId prefers them.
+			if other := v.Lookup(v.Piece(id)); other >= 0 {
+				if b.shadow == nil {
+					b.shadow = make(map[int32]int32)
 				}
-			}
-			continue
-		}
-		p := v.Piece(id)
-		if i := indexSpace(p); i >= 0 {
-			if i != 0 || indexSpace(p[len(spaceSymbol):]) >= 0 {
-				prefixOnly = false
-			}
-			if lastSpace(p) != len(p)-len(spaceSymbol) || indexSpace(p[:len(p)-len(spaceSymbol)]) >= 0 {
-				suffixOnly = false
+				b.shadow[other] = id
 			}
 		}
 	}
+	prefixOnly, suffixOnly := spacePlacement(v)
 	switch {
 	case b.unused:
 		b.split = splitNone
@@ -105,22 +91,23 @@ func newBPEModel(v *vocab.Vocab) *bpeModel {
 	return b
 }
 
-func indexSpace(s string) int {
-	for i := 0; i+len(spaceSymbol) <= len(s); i++ {
-		if s[i] == 0xE2 && s[i+1] == 0x96 && s[i+2] == 0x81 {
-			return i
+// spacePlacement reports whether every normal or unused piece holds U+2581
+// only as its first character (prefixOnly), or only as its last
+// (suffixOnly). User-defined pieces are cut out before merging and need not
+// keep the rule; the other types are never merge results.
+func spacePlacement(v *vocab.Vocab) (prefixOnly, suffixOnly bool) {
+	prefixOnly, suffixOnly = true, true
+	for id, at := range v.Occurrences(spaceSymbol) {
+		if t := v.Type(id); t == vocab.Normal || t == vocab.Unused {
+			if at != 0 {
+				prefixOnly = false
+			}
+			if at != len(v.Piece(id))-len(spaceSymbol) {
+				suffixOnly = false
+			}
 		}
 	}
-	return -1
-}
-
-func lastSpace(s string) int {
-	for i := len(s) - len(spaceSymbol); i >= 0; i-- {
-		if s[i] == 0xE2 && s[i+1] == 0x96 && s[i+2] == 0x81 {
-			return i
-		}
-	}
-	return -1
+	return prefixOnly, suffixOnly
 }
 
 // isSpace reports whether s starts with U+2581.

@@ -2,13 +2,16 @@ package vocab
 
 import (
 	_ "embed"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"hash/maphash"
 	"io"
 	"math"
+	"math/bits"
 	"os"
 	"sync"
+	"unsafe"
 
 	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/proto"
@@ -31,7 +34,7 @@ var (
 // Default returns the embedded Gemma (1 and 2) vocabulary: BPE, 256,000
 // pieces. It is parsed once; later calls return the same Vocab.
 func Default() (*Vocab, error) {
-	defaultOnce.Do(func() { defaultVocab, defaultErr = Parse(gemma2Model) })
+	defaultOnce.Do(func() { defaultVocab, defaultErr = parse(unsafe.String(&gemma2Model[0], len(gemma2Model))) })
 	return defaultVocab, defaultErr
 }
 
@@ -62,7 +65,11 @@ func Load(r io.Reader) (*Vocab, error) {
 	if len(data) > MaxModelSize {
 		return nil, fmt.Errorf("vocab: model larger than %d bytes", MaxModelSize)
 	}
-	return Parse(data)
+	if len(data) == 0 {
+		return parse("")
+	}
+	// data is ours and never written again, so the Vocab may keep it.
+	return parse(unsafe.String(&data[0], len(data)))
 }
 
 // ErrMalformed is wrapped by the errors of models that are not valid
@@ -75,27 +82,37 @@ var ErrMalformed = errors.New("malformed model proto")
 // byte fallback is on.
 //
 // The pieces are read straight off the wire to keep loading fast; the
-// settings are decoded with the generated ModelProto types.
+// settings are decoded with the generated ModelProto types. Parse copies
+// data; Load and LoadFile read into a buffer of their own and skip the copy.
 func Parse(data []byte) (*Vocab, error) {
+	return parse(string(data))
+}
+
+// parse decodes a model proto; the Vocab keeps data.
+func parse(data string) (*Vocab, error) {
 	if len(data) == 0 {
 		return nil, fmt.Errorf("vocab: %w: empty input", ErrMalformed)
 	}
-	est := len(data)/16 + 1
+	wire := unsafe.Slice(unsafe.StringData(data), len(data)) // read only
+	// A piece takes at least 2 bytes on the wire and usually about 16; the
+	// estimate avoids regrowing, and pages of it never written cost nothing.
+	n := len(data)/12 + 1
 	v := &Vocab{
-		offs:   make([]uint32, 1, est+1),
-		scores: make([]float32, 0, est),
-		types:  make([]Type, 0, est),
+		data:   data,
+		starts: make([]uint32, 0, n),
+		lens:   make([]uint16, 0, n),
+		scores: make([]float32, 0, n),
+		types:  make([]Type, 0, n),
 	}
-	blob := make([]byte, 0, len(data)/2)
 	var trainer, normalizer, denormalizer, selfTest []byte
 	hasDenormalizer := false
 
-	for b := data; len(b) > 0; {
+	for b := wire; len(b) > 0; {
 		num, typ, n := protowire.ConsumeTag(b)
 		if n < 0 {
-			return nil, malformed(len(data)-len(b), protowire.ParseError(n))
+			return nil, malformed(len(wire)-len(b), protowire.ParseError(n))
 		}
-		off := len(data) - len(b)
+		off := len(wire) - len(b)
 		b = b[n:]
 		if typ != protowire.BytesType || num < 1 || num > 5 {
 			m := protowire.ConsumeFieldValue(num, typ, b)
@@ -116,11 +133,18 @@ func Parse(data []byte) (*Vocab, error) {
 			if err != nil {
 				return nil, malformed(off, err)
 			}
-			blob = append(blob, piece...)
-			if len(blob) > math.MaxUint32 {
-				return nil, fmt.Errorf("vocab: pieces too large")
+			if len(piece) > math.MaxUint16 {
+				return nil, fmt.Errorf("vocab: piece %d is %d bytes long", len(v.types), len(piece))
 			}
-			v.offs = append(v.offs, uint32(len(blob)))
+			start := 0
+			if len(piece) > 0 {
+				start = int(uintptr(unsafe.Pointer(&piece[0])) - uintptr(unsafe.Pointer(&wire[0])))
+			}
+			if start > math.MaxUint32 {
+				return nil, fmt.Errorf("vocab: model too large")
+			}
+			v.starts = append(v.starts, uint32(start))
+			v.lens = append(v.lens, uint16(len(piece)))
 			v.scores = append(v.scores, score)
 			v.types = append(v.types, typ)
 		case 2: // repeated occurrences of a message field merge, as concatenation does
@@ -134,7 +158,6 @@ func Parse(data []byte) (*Vocab, error) {
 			hasDenormalizer = true
 		}
 	}
-	v.blob = string(blob)
 	if err := v.readSettings(trainer, normalizer, denormalizer, selfTest, hasDenormalizer); err != nil {
 		return nil, err
 	}
@@ -150,6 +173,19 @@ func malformed(off int, err error) error {
 
 // parsePiece decodes one ModelProto.SentencePiece message.
 func parsePiece(b []byte) (piece []byte, score float32, typ Type, err error) {
+	// Fast path for the layout every writer produces: piece (a one-byte
+	// length), score, then type or nothing.
+	if len(b) >= 7 && b[0] == 0x0A && b[1] < 0x80 && int(b[1])+2+5 <= len(b) && b[int(b[1])+2] == 0x15 {
+		l := int(b[1])
+		rest := b[l+7:]
+		if len(rest) == 0 || (len(rest) == 2 && rest[0] == 0x18 && rest[1] >= byte(Normal) && rest[1] <= byte(Byte)) {
+			typ = Normal
+			if len(rest) == 2 {
+				typ = Type(rest[1])
+			}
+			return b[2 : 2+l], math.Float32frombits(binary.LittleEndian.Uint32(b[l+3:])), typ, nil
+		}
+	}
 	typ = Normal
 	for len(b) > 0 {
 		num, wt, n := protowire.ConsumeTag(b)
@@ -252,8 +288,9 @@ func (v *Vocab) index() error {
 	for size < 2*n {
 		size <<= 1
 	}
-	v.table = make([]int32, size)
+	v.table = make([]uint32, size)
 	v.mask = uint64(size - 1)
+	v.idBits = uint(bits.Len32(uint32(n)))
 	v.seed = maphash.MakeSeed()
 	v.reserved = make(map[string]int32)
 	v.unk = -1
@@ -268,8 +305,8 @@ func (v *Vocab) index() error {
 		}
 		switch t := v.types[id]; t {
 		case Normal, UserDefined, Unused:
-			if prev := v.insert(piece, id); prev >= 0 {
-				return fmt.Errorf("vocab: piece %q (id %d) is already defined (id %d)", piece, id, prev)
+			if err := v.insert(id); err != nil {
+				return err
 			}
 			if t == UserDefined {
 				v.userDefined = append(v.userDefined, id)
@@ -313,20 +350,22 @@ func (v *Vocab) index() error {
 	return nil
 }
 
-// insert adds piece to the hash table unless it is there; it returns the id
-// already present, or -1.
-func (v *Vocab) insert(piece string, id int32) int32 {
+// insert puts piece id into the hash table, or reports that its text is
+// there already.
+func (v *Vocab) insert(id int32) error {
+	idMask := uint32(1)<<v.idBits - 1
+	piece := v.piece(id)
 	h := maphash.String(v.seed, piece)
-	for i := h & v.mask; ; i = (i + 1) & v.mask {
+	tag := v.tag(h)
+	i := h & v.mask
+	for ; v.table[i] != 0; i = (i + 1) & v.mask {
 		e := v.table[i]
-		if e == 0 {
-			v.table[i] = id + 1
-			return -1
-		}
-		if v.Piece(e-1) == piece {
-			return e - 1
+		if other := int32(e&idMask) - 1; e&^idMask == tag && v.piece(other) == piece {
+			return fmt.Errorf("vocab: piece %q (id %d) is already defined (id %d)", piece, id, other)
 		}
 	}
+	v.table[i] = tag | uint32(id+1)
+	return nil
 }
 
 // special returns the id of a special piece when it has the wanted type, as

@@ -9,6 +9,7 @@ package vocab
 import (
 	"fmt"
 	"hash/maphash"
+	"iter"
 	"strings"
 )
 
@@ -83,16 +84,23 @@ type TrainerSpec struct {
 
 // Vocab is an immutable SentencePiece vocabulary.
 type Vocab struct {
-	blob   string   // all pieces, concatenated
-	offs   []uint32 // piece i is blob[offs[i]:offs[i+1]]
+	// The pieces are not copied out of the model bytes: piece i is
+	// data[starts[i]:starts[i]+lens[i]]. Loading is bound by how much fresh
+	// memory it touches, and this saves touching megabytes.
+	data   string
+	starts []uint32
+	lens   []uint16
 	scores []float32
 	types  []Type
 
 	// table is an open-addressing hash table of the pieces the model may
-	// produce by merging (normal, user-defined and unused), holding id+1.
-	table []int32
-	mask  uint64
-	seed  maphash.Seed
+	// produce by merging (normal, user-defined and unused). A slot holds
+	// id+1 in its low idBits and bits of the piece's hash above them, so
+	// that most misses are settled without reading the piece.
+	table  []uint32
+	mask   uint64
+	idBits uint
+	seed   maphash.Seed
 
 	reserved map[string]int32 // control, unknown and byte pieces
 
@@ -117,7 +125,12 @@ func (v *Vocab) Piece(id int32) string {
 	if uint(id) >= uint(len(v.types)) {
 		return ""
 	}
-	return v.blob[v.offs[id]:v.offs[id+1]]
+	return v.piece(id)
+}
+
+func (v *Vocab) piece(id int32) string {
+	start := v.starts[id]
+	return v.data[start : start+uint32(v.lens[id])]
 }
 
 // Score returns the score of id (0 outside the vocabulary).
@@ -134,6 +147,35 @@ func (v *Vocab) Type(id int32) Type {
 		return 0
 	}
 	return v.types[id]
+}
+
+// Occurrences yields every place where sub occurs inside a piece: the
+// piece's id and the byte offset in it, in id order. It scans the whole
+// vocabulary at memory speed.
+func (v *Vocab) Occurrences(sub string) iter.Seq2[int32, int] {
+	return func(yield func(int32, int) bool) {
+		if sub == "" {
+			return
+		}
+		id := int32(0)
+		for at := 0; id < int32(len(v.types)); {
+			i := strings.Index(v.data[at:], sub)
+			if i < 0 {
+				return
+			}
+			at += i
+			// Pieces lie in the model bytes in id order, between framing.
+			for id < int32(len(v.types)) && int(v.starts[id])+int(v.lens[id]) <= at {
+				id++
+			}
+			if id < int32(len(v.types)) && int(v.starts[id]) <= at && at+len(sub) <= int(v.starts[id])+int(v.lens[id]) {
+				if !yield(id, at-int(v.starts[id])) {
+					return
+				}
+			}
+			at++
+		}
+	}
 }
 
 // Contains reports whether id is a valid id of the vocabulary.
@@ -155,32 +197,34 @@ func (v *Vocab) ID(piece string) (id int32, ok bool) {
 // Lookup returns the id of a normal, user-defined or unused piece, the pieces
 // that segmentation may produce by merging, or -1.
 func (v *Vocab) Lookup(piece string) int32 {
-	h := maphash.String(v.seed, piece)
-	for i := h & v.mask; ; i = (i + 1) & v.mask {
-		e := v.table[i]
-		if e == 0 {
-			return -1
-		}
-		id := e - 1
-		if v.blob[v.offs[id]:v.offs[id+1]] == piece {
-			return id
-		}
-	}
+	return v.find(piece, maphash.String(v.seed, piece))
 }
 
 // LookupBytes is Lookup for a byte slice; it does not allocate.
 func (v *Vocab) LookupBytes(piece []byte) int32 {
-	h := maphash.Bytes(v.seed, piece)
+	return v.find(string(piece), maphash.Bytes(v.seed, piece))
+}
+
+// find looks up piece, whose hash is h.
+func (v *Vocab) find(piece string, h uint64) int32 {
+	tag := v.tag(h)
+	idMask := uint32(1)<<v.idBits - 1
 	for i := h & v.mask; ; i = (i + 1) & v.mask {
 		e := v.table[i]
 		if e == 0 {
 			return -1
 		}
-		id := e - 1
-		if v.blob[v.offs[id]:v.offs[id+1]] == string(piece) {
-			return id
+		if e&^idMask == tag {
+			if id := int32(e&idMask) - 1; v.piece(id) == piece {
+				return id
+			}
 		}
 	}
+}
+
+// tag returns the hash bits a table slot keeps above the id.
+func (v *Vocab) tag(h uint64) uint32 {
+	return uint32(h>>32) << v.idBits
 }
 
 // Unk returns the id of the unknown piece.
