@@ -6,7 +6,9 @@ line on stdout. Texts travel base64-encoded, since they may be any bytes.
   {"op": "encode", "text": B64}            -> {"ids": [...]}
   {"op": "encode_lines", "text": B64}      -> {"ids": [[...], ...]} (split on \\n)
   {"op": "pieces", "text": B64}            -> {"pieces": [B64, ...]}
-  {"op": "offsets", "text": B64}           -> {"ids": [...], "begin": [...], "end": [...]} (byte offsets)
+  {"op": "offsets", "text": B64}           -> {"ids": [...], "begin": [...], "end": [...],
+                                               "char_begin": [...] or null, "char_end": [...] or null}
+  {"op": "encode_many", "texts": [B64, ...]} -> {"ids": [[...], ...]}
   {"op": "decode", "ids": [...]}           -> {"text": B64}
   {"op": "decode_many", "ids": [[...], ...]} -> {"texts": [B64, ...]}
 """
@@ -17,14 +19,62 @@ import sys
 import sentencepiece as spm
 
 
-def byte_offsets(text, chars):
-    # The binding reports offsets in characters of the input decoded as
-    # UTF-8 with replacement; map them back to bytes.
-    out, pos = [0], 0
-    for ch in text.decode("utf-8", errors="surrogateescape"):
-        pos += 1 if 0xDC80 <= ord(ch) <= 0xDCFF else len(ch.encode("utf-8"))
-        out.append(pos)
-    return [out[c] for c in chars]
+def varint(b, i):
+    x = shift = 0
+    while True:
+        c = b[i]
+        i += 1
+        x |= (c & 0x7F) << shift
+        shift += 7
+        if c < 0x80:
+            return x, i
+
+
+def proto_fields(b):
+    """Yields (field number, value) of a serialized protobuf message."""
+    i = 0
+    while i < len(b):
+        key, i = varint(b, i)
+        wire = key & 7
+        if wire == 0:
+            v, i = varint(b, i)
+        elif wire == 2:
+            n, i = varint(b, i)
+            v, i = b[i:i + n], i + n
+        elif wire == 5:
+            v, i = b[i:i + 4], i + 4
+        elif wire == 1:
+            v, i = b[i:i + 8], i + 8
+        else:
+            raise ValueError("wire type %d" % wire)
+        yield key >> 3, v
+
+
+def offsets(sp, text):
+    # The binding's ImmutableSentencePieceText converts begin and end to
+    # character offsets, for bytes input too (counting a malformed byte's
+    # claimed sequence length), so the C++'s byte offsets are read off the
+    # serialized SentencePieceText: pieces are field 2, and in a piece id is
+    # field 2, begin 4 and end 5.
+    ids, begin, end = [], [], []
+    for f, v in proto_fields(sp.encode(text, out_type="serialized_proto")):
+        if f == 2:
+            p = {2: 0, 4: 0, 5: 0}
+            p.update(proto_fields(v))
+            ids.append(p[2])
+            begin.append(p[4])
+            end.append(p[5])
+    res = {"ids": ids, "begin": begin, "end": end, "char_begin": None, "char_end": None}
+    try:
+        s = text.decode("utf-8")
+    except UnicodeDecodeError:
+        return res
+    # For valid UTF-8 the binding's character offsets are exact; the test
+    # converts them to bytes as a second check.
+    r = sp.encode(s, out_type="immutable_proto")
+    res["char_begin"] = [p.begin for p in r.pieces]
+    res["char_end"] = [p.end for p in r.pieces]
+    return res
 
 
 def decode(sp, ids):
@@ -56,11 +106,9 @@ def main():
                 ps = sp.encode(base64.b64decode(req["text"]), out_type=str)
                 res = {"pieces": [base64.b64encode(p if isinstance(p, bytes) else p.encode()).decode() for p in ps]}
             elif op == "offsets":
-                text = base64.b64decode(req["text"])
-                r = sp.encode(text, out_type="immutable_proto")
-                res = {"ids": [p.id for p in r.pieces],
-                       "begin": [p.begin for p in r.pieces],
-                       "end": [p.end for p in r.pieces]}
+                res = offsets(sp, base64.b64decode(req["text"]))
+            elif op == "encode_many":
+                res = {"ids": [sp.encode(base64.b64decode(t)) for t in req["texts"]]}
             elif op == "decode":
                 res = {"text": decode(sp, req["ids"])}
             elif op == "decode_many":
