@@ -1,0 +1,172 @@
+package main
+
+import (
+	"encoding/xml"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestMedian(t *testing.T) {
+	ms := func(ns ...int) []time.Duration {
+		var ds []time.Duration
+		for _, n := range ns {
+			ds = append(ds, time.Duration(n)*time.Millisecond)
+		}
+		return ds
+	}
+	for _, tt := range []struct {
+		in   []time.Duration
+		want time.Duration
+	}{
+		{nil, 0},
+		{ms(7), 7 * time.Millisecond},
+		{ms(9, 1, 5), 5 * time.Millisecond},
+		{ms(9, 1, 5, 3), 4 * time.Millisecond},
+	} {
+		if got := median(tt.in); got != tt.want {
+			t.Errorf("median(%v) = %v, want %v", tt.in, got, tt.want)
+		}
+	}
+}
+
+// fakeReport has two files: gemmatok is 40× the better mode of every
+// reference on "en", and 10× go-sentencepiece's line by line on "zh",
+// where C++ also encodes differently.
+func fakeReport() *Report {
+	ref := func(mbps float64, same bool) *RefResult {
+		return &RefResult{Timing: Timing{Runs: 1, Seconds: 1, MBps: mbps}, SameIDs: same, Diff: "differs"}
+	}
+	return &Report{
+		Date: "2026-01-01 00:00 UTC", Machine: Machine{CPU: "Test CPU", Cores: 2},
+		Files: []FileResult{
+			{Name: "en", Bytes: 1000, Encode: Timing{Runs: 5, MBps: 40}, Refs: []RefPair{
+				{Whole: ref(0.5, true), Lines: ref(1, true)},
+				{Whole: ref(0.5, true), Lines: ref(1, true)},
+			}},
+			{Name: "zh", Bytes: 1000, Encode: Timing{Runs: 5, MBps: 40}, Refs: []RefPair{
+				{Whole: ref(0.5, true), Lines: ref(4, true)},
+				{Whole: ref(0.5, false), Lines: ref(1, true)},
+			}},
+		},
+		Patho: []PathoResult{
+			{Name: "linear", Small: Timing{MBps: 20, Seconds: 1}, Large: &Timing{MBps: 20, Seconds: 2}, Growth: 2},
+			{Name: "quadratic", Small: Timing{MBps: 20, Seconds: 1}, Large: &Timing{MBps: 10, Seconds: 4}, Growth: 4},
+			{Name: "slow", Small: Timing{MBps: 5, Seconds: 1}, Large: &Timing{MBps: 5, Seconds: 2}, Growth: 2},
+		},
+	}
+}
+
+func statuses(cs []Check) map[string]string {
+	m := map[string]string{}
+	for _, c := range cs {
+		m[c.Name] = c.Status
+	}
+	return m
+}
+
+func TestRatioCheck(t *testing.T) {
+	r := fakeReport()
+	if c := ratioCheck(r, 0); c.Status != fail || !strings.Contains(c.Detail, "worst 10.0× (zh") || !strings.Contains(c.Detail, "1 of 2 files") {
+		t.Errorf("go-sentencepiece: %+v, want FAIL with zh at 10×", c)
+	}
+	if c := ratioCheck(r, 1); c.Status != pass {
+		t.Errorf("C++: %+v, want pass", c)
+	}
+	r.Files[0].Refs[1] = RefPair{}
+	r.Files[1].Refs[1] = RefPair{}
+	if c := ratioCheck(r, 1); c.Status != skip {
+		t.Errorf("C++ not run: %+v, want skip", c)
+	}
+}
+
+func TestSameIDChecks(t *testing.T) {
+	got := statuses(sameIDChecks(fakeReport()))
+	want := map[string]string{
+		"same ids as go-sentencepiece, whole text":    pass,
+		"same ids as go-sentencepiece, line by line":  pass,
+		"same ids as C++ SentencePiece, whole text":   fail,
+		"same ids as C++ SentencePiece, line by line": pass,
+	}
+	for name, st := range want {
+		if got[name] != st {
+			t.Errorf("%s: %q, want %q", name, got[name], st)
+		}
+	}
+}
+
+func TestPathoChecks(t *testing.T) {
+	cs := pathoChecks(fakeReport())
+	want := []string{pass, fail, fail} // English is 40 MB/s: 5 MB/s is 8× slower
+	if len(cs) != len(want) {
+		t.Fatalf("%d checks, want %d", len(cs), len(want))
+	}
+	for i, c := range cs {
+		if c.Status != want[i] {
+			t.Errorf("%s: %s (%s), want %s", c.Name, c.Status, c.Detail, want[i])
+		}
+	}
+}
+
+func TestLogScale(t *testing.T) {
+	s := newLogScale(0.3, 250, 100, 300)
+	if s.lo != 0.1 || s.hi != 1000 {
+		t.Fatalf("scale spans %g..%g, want 0.1..1000", s.lo, s.hi)
+	}
+	if y := s.y(s.hi); y != 100 {
+		t.Errorf("y(hi) = %g, want the top, 100", y)
+	}
+	if y := s.y(s.lo); y != 400 {
+		t.Errorf("y(lo) = %g, want the bottom, 400", y)
+	}
+	if y1, y10 := s.y(1), s.y(10); y1-y10 < 74.9 || y1-y10 > 75.1 {
+		t.Errorf("a decade spans %g pixels, want 300/4", y1-y10)
+	}
+}
+
+// TestWriteSVG checks that the chart is well-formed XML with one bar per
+// file and measured series, and carries the machine in its title.
+func TestWriteSVG(t *testing.T) {
+	var b strings.Builder
+	if err := writeSVG(&b, fakeReport()); err != nil {
+		t.Fatal(err)
+	}
+	d := xml.NewDecoder(strings.NewReader(b.String()))
+	bars := 0
+	for {
+		tok, err := d.Token()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatalf("malformed SVG: %v\n%s", err, b.String())
+		}
+		if se, ok := tok.(xml.StartElement); ok && se.Name.Local == "rect" {
+			for _, a := range se.Attr {
+				if a.Name.Local == "class" && a.Value == "bar" {
+					bars++
+				}
+			}
+		}
+	}
+	if want := 2 * 5; bars != want {
+		t.Errorf("%d bars, want %d", bars, want)
+	}
+	if !strings.Contains(b.String(), "Test CPU, 2 cores") {
+		t.Error("the chart does not name the machine")
+	}
+}
+
+func TestTable(t *testing.T) {
+	var b strings.Builder
+	table(&b, []string{"name", "n"}, "lr", [][]string{{"é", "10"}, {"long name", "2"}})
+	want := "| name      |   n |\n" +
+		"| --------- | --: |\n" +
+		"| é         |  10 |\n" +
+		"| long name |   2 |\n"
+	if b.String() != want {
+		t.Errorf("table:\n%s\nwant:\n%s", b.String(), want)
+	}
+}

@@ -1,0 +1,198 @@
+package main
+
+import (
+	"fmt"
+	"math"
+	"runtime"
+	"strings"
+)
+
+// The targets of issue 3, each checked against a Report.
+
+// Targets; MB is 10^6 bytes throughout.
+const (
+	minEncodeRatio  = 30   // gemmatok MB/s over each reference's, per file
+	maxPathoSlowing = 4    // English MB/s over a pathological input's
+	maxPathoGrowth  = 2.2  // time at 2 MB over time at 1 MB (2x plus 10%)
+	maxLoadSeconds  = .015 // model load, embedded or from a file
+	maxHeapBytes    = 16e6 // Go heap after load
+	maxRSSBytes     = 30e6 // peak RSS of counting a small file
+	minBatchSpeedup = 1.8  // batch encode, 2 goroutines over 1
+)
+
+// Check statuses.
+const (
+	pass = "pass"
+	fail = "FAIL"
+	skip = "skip"
+)
+
+// A Check is one target's verdict, with the numbers behind it.
+type Check struct {
+	Name   string `json:"name"`
+	Status string `json:"status"`
+	Detail string `json:"detail"`
+}
+
+func verdict(ok bool) string {
+	if ok {
+		return pass
+	}
+	return fail
+}
+
+// checks returns the verdict on every target, in the order of the issue.
+func checks(r *Report) []Check {
+	var cs []Check
+	cs = append(cs, sameIDChecks(r)...)
+	for i := range references {
+		cs = append(cs, ratioCheck(r, i))
+	}
+	cs = append(cs, pathoChecks(r)...)
+	cs = append(cs,
+		loadCheck("load, embedded model", r.Load.Embedded, r.Load),
+		loadCheck("load, from a file", r.Load.File, r.Load),
+		Check{fmt.Sprintf("Go heap after load ≤ %s", mb(maxHeapBytes)), verdict(float64(r.Load.HeapBytes) <= maxHeapBytes), mb(float64(r.Load.HeapBytes))},
+		rssCheck(r.Load),
+		Check{"Count allocates nothing", verdict(r.Allocs.Count == 0),
+			fmt.Sprintf("%.1f allocs/op (worst file: %s)", r.Allocs.Count, r.Allocs.CountWorst)},
+		Check{"AppendEncode into a big-enough slice allocates nothing", verdict(r.Allocs.AppendEncode == 0),
+			fmt.Sprintf("%.1f allocs/op (worst file: %s)", r.Allocs.AppendEncode, r.Allocs.AppendWorst)},
+		batchCheck(r.Batch))
+	return cs
+}
+
+// sameIDChecks says per reference and mode whether the reference produced
+// gemmatok's ids on every file.
+func sameIDChecks(r *Report) []Check {
+	var cs []Check
+	for i, ref := range references {
+		for _, mode := range []struct {
+			name string
+			get  func(RefPair) *RefResult
+		}{
+			{"whole text", func(p RefPair) *RefResult { return p.Whole }},
+			{"line by line", func(p RefPair) *RefResult { return p.Lines }},
+		} {
+			c := Check{Name: "same ids as " + ref.name + ", " + mode.name, Status: skip, Detail: "not run"}
+			var bad []string
+			n := 0
+			for _, f := range r.Files {
+				if rr := mode.get(f.Refs[i]); rr != nil {
+					n++
+					if !rr.SameIDs {
+						bad = append(bad, f.Name+": "+rr.Diff)
+					}
+				}
+			}
+			if n > 0 {
+				c.Status = verdict(len(bad) == 0)
+				c.Detail = fmt.Sprintf("%d of %d files identical", n-len(bad), n)
+				if len(bad) > 0 {
+					c.Detail += "; DIFFERENT: " + strings.Join(bad, "; ")
+				}
+			}
+			cs = append(cs, c)
+		}
+	}
+	return cs
+}
+
+// ratioCheck checks gemmatok's encode speed-up over reference i's better
+// mode on every file, reporting the worst file.
+func ratioCheck(r *Report, i int) Check {
+	c := Check{
+		Name:   fmt.Sprintf("encode ≥ %d× %s (better of whole text and line by line), every file", minEncodeRatio, references[i].name),
+		Status: skip, Detail: "reference not run",
+	}
+	worst, worstName, below, n := math.Inf(1), "", 0, 0
+	for _, f := range r.Files {
+		rr := f.Refs[i].best()
+		if rr == nil {
+			continue
+		}
+		n++
+		ratio := f.Encode.MBps / rr.MBps
+		if ratio < minEncodeRatio {
+			below++
+		}
+		if ratio < worst {
+			worst, worstName = ratio, fmt.Sprintf("%s: %s MB/s vs %s MB/s", f.Name, num(f.Encode.MBps), num(rr.MBps))
+		}
+	}
+	if n > 0 {
+		c.Status = verdict(below == 0)
+		c.Detail = fmt.Sprintf("worst %s (%s); %d of %d files below %d×", times(worst), worstName, below, n, minEncodeRatio)
+	}
+	return c
+}
+
+// pathoChecks checks every pathological input against gemmatok's English
+// throughput, and its time growth from 1 MB to 2 MB.
+func pathoChecks(r *Report) []Check {
+	en, haveEn := r.file("en")
+	var cs []Check
+	for _, p := range r.Patho {
+		c := Check{Name: fmt.Sprintf("pathological: %s, ≤ %d× slower than English, 2 MiB ≤ %.1f× the time of 1 MiB",
+			p.Name, maxPathoSlowing, maxPathoGrowth)}
+		slowest := p.Small.MBps
+		if p.Large != nil {
+			slowest = min(slowest, p.Large.MBps)
+		}
+		var parts []string
+		ok := true
+		if haveEn {
+			slowing := en.Encode.MBps / slowest
+			ok = slowing <= maxPathoSlowing
+			parts = append(parts, fmt.Sprintf("%s MB/s, English %s MB/s (English / this: %s)", num(slowest), num(en.Encode.MBps), times(slowing)))
+		} else {
+			parts = append(parts, fmt.Sprintf("%s MB/s; no en file in the corpus to compare with", num(slowest)))
+		}
+		if p.Large != nil {
+			ok = ok && p.Growth <= maxPathoGrowth
+			parts = append(parts, fmt.Sprintf("doubling took %s the time", times(p.Growth)))
+		} else {
+			ok = false
+			parts = append(parts, "2 MB not timed: "+p.Skipped)
+		}
+		c.Status, c.Detail = verdict(ok), strings.Join(parts, "; ")
+		cs = append(cs, c)
+	}
+	return cs
+}
+
+func loadCheck(name string, t Timing, l LoadResult) Check {
+	d := ms(t.Seconds)
+	var refs []string
+	for _, rl := range l.Refs {
+		refs = append(refs, fmt.Sprintf("%s faster than %s's %s", times(rl.Seconds/t.Seconds), rl.Name, ms(rl.Seconds)))
+	}
+	if len(refs) > 0 {
+		d += " (" + strings.Join(refs, ", ") + ")"
+	}
+	return Check{name + " ≤ 15 ms", verdict(t.Seconds <= maxLoadSeconds), d}
+}
+
+func rssCheck(l LoadResult) Check {
+	c := Check{Name: "RSS of counting a small file ≤ 30 MB", Status: skip, Detail: "not measured"}
+	if l.RSSBytes > 0 {
+		c.Status = verdict(float64(l.RSSBytes) <= maxRSSBytes)
+		c.Detail = fmt.Sprintf("%s peak RSS, %s counting %d bytes", mb(float64(l.RSSBytes)), l.RSSProcess, l.RSSTextBytes)
+	}
+	return c
+}
+
+func batchCheck(b BatchResult) Check {
+	c := Check{Name: "batch encode, 2 goroutines ≥ 1.8× one", Status: skip}
+	two, ok := b.At(2)
+	switch {
+	case runtime.NumCPU() < 2:
+		c.Detail = "only one CPU"
+	case !ok:
+		c.Detail = "not measured"
+	default:
+		c.Status = verdict(two.Speedup >= minBatchSpeedup)
+		c.Detail = fmt.Sprintf("%s (%s MB/s vs %s MB/s)", times(two.Speedup), num(two.Timing.MBps), num(b.first().MBps))
+	}
+	return c
+}

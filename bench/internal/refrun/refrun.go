@@ -1,0 +1,132 @@
+// Package refrun holds what the benchmark harness and its reference
+// runners share: how many times to time a function, how an encoding is
+// digested, and the JSON a runner reports. The C++ runner
+// (bench/cppref.py) follows the same protocol in Python.
+//
+// A runner is invoked as
+//
+//	RUNNER MODEL BUDGET_SECONDS MAX_RUNS FILE...
+//
+// loads MODEL, encodes every FILE as one text ("whole") and line by line
+// (split on "\n", each line encoded on its own), timing only the encoding,
+// and prints one Output as JSON.
+package refrun
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"time"
+)
+
+// A Policy says how many times to time a function.
+type Policy struct {
+	Warmup  bool          // run once untimed first (caches, heap growth)
+	MinRuns int           // time at least this many runs...
+	MaxRuns int           // ...and at most this many
+	Budget  time.Duration // past MinRuns, start no run likely to end past this total
+	Limit   time.Duration // start no run likely to end past this total, even below MinRuns
+}
+
+// RefPolicy times a reference, whose single run may take many seconds on a
+// large file: at least once, at most five times, within budget.
+func RefPolicy(budget time.Duration) Policy {
+	return Policy{MinRuns: 1, MaxRuns: 5, Budget: budget, Limit: budget}
+}
+
+// Time calls fn as p says and returns the durations of the timed runs, at
+// least one. A run is expected to last as long as the one before it.
+func (p Policy) Time(fn func()) []time.Duration {
+	var last time.Duration
+	if p.Warmup {
+		t0 := time.Now()
+		fn()
+		last = time.Since(t0)
+		if last > p.Limit {
+			// The warm-up alone took longer than allowed: it is the
+			// only measurement there will be.
+			return []time.Duration{last}
+		}
+	}
+	var runs []time.Duration
+	var spent time.Duration
+	for len(runs) < p.MaxRuns {
+		if len(runs) > 0 {
+			next := spent + last
+			if next > p.Limit || (len(runs) >= p.MinRuns && next > p.Budget) {
+				break
+			}
+		}
+		t0 := time.Now()
+		fn()
+		last = time.Since(t0)
+		spent += last
+		runs = append(runs, last)
+	}
+	return runs
+}
+
+// A Digest identifies an encoding without its ids, which would be many
+// megabytes of JSON on a large corpus.
+type Digest struct {
+	Count  int    `json:"count"`
+	SHA256 string `json:"sha256"`
+}
+
+// DigestIDs hashes ids as little-endian int32s.
+func DigestIDs(ids []int32) Digest {
+	h := sha256.New()
+	h.Write(packIDs(nil, ids))
+	return Digest{len(ids), hex.EncodeToString(h.Sum(nil))}
+}
+
+// DigestLines hashes each line's ids followed by -1, as little-endian
+// int32s.
+func DigestLines(lines [][]int32) Digest {
+	h := sha256.New()
+	var buf []byte
+	n := 0
+	for _, ids := range lines {
+		buf = packIDs(buf[:0], ids)
+		buf = binary.LittleEndian.AppendUint32(buf, 0xFFFFFFFF)
+		h.Write(buf)
+		n += len(ids)
+	}
+	return Digest{n, hex.EncodeToString(h.Sum(nil))}
+}
+
+func packIDs(dst []byte, ids []int32) []byte {
+	for _, id := range ids {
+		dst = binary.LittleEndian.AppendUint32(dst, uint32(id))
+	}
+	return dst
+}
+
+// Output is what a runner prints.
+type Output struct {
+	Version     string    `json:"version"`
+	LoadSeconds []float64 `json:"load_seconds"`
+	Files       []File    `json:"files"`
+}
+
+// File is a runner's figures for one file.
+type File struct {
+	Path  string `json:"path"`
+	Whole Mode   `json:"whole"`
+	Lines Mode   `json:"lines"`
+}
+
+// Mode is the run times of one way of encoding a file, and its digest.
+type Mode struct {
+	Seconds []float64 `json:"seconds"`
+	Digest
+}
+
+// Seconds converts durations for an Output.
+func Seconds(ds []time.Duration) []float64 {
+	fs := make([]float64, len(ds))
+	for i, d := range ds {
+		fs[i] = d.Seconds()
+	}
+	return fs
+}

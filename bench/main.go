@@ -1,0 +1,225 @@
+// Command bench measures gemmatok against the references it claims to beat,
+// go-sentencepiece and Google's C++ SentencePiece, and checks the speed
+// targets of issue 3.
+//
+// Usage, from the repository root:
+//
+//	go run ./bench [--corpus DIR] [--json] [--svg FILE] [--refs=false]
+//
+// For every language file of the corpus (the *.txt files at its top level;
+// by default the copies in testdata/corpus, or ../shared/corpus for the
+// full files) it times single-thread encode and decode with gemmatok, and
+// encode, whole text and line by line, with go-sentencepiece and with the
+// C++ SentencePiece (through its Python binding, when some python3 can
+// import sentencepiece), all with the same model, and checks that all
+// produce the same ids. It also measures model load, memory, allocations,
+// batch encode on several goroutines and pathological inputs. It prints a
+// Markdown report (JSON with --json) ending with a pass/FAIL verdict on
+// every target, and with --svg draws the encode throughput as a chart.
+// Progress goes to stderr.
+package main
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/gemmatok/gemmatok/bench/internal/refrun"
+	"github.com/gemmatok/gemmatok/vocab"
+)
+
+func main() {
+	corpus := flag.String("corpus", "testdata/corpus", "directory of the corpus `files` (*.txt at its top level)")
+	model := flag.String("model", "vocab/gemma2.model", "model `file` for the file load and the references; should be the embedded model")
+	asJSON := flag.Bool("json", false, "print JSON instead of Markdown")
+	svgPath := flag.String("svg", "", "also draw the encode throughput as an SVG chart into `file`")
+	refs := flag.Bool("refs", true, "time the references (go-sentencepiece, C++ SentencePiece)")
+	refBudget := flag.Duration("ref-budget", 10*time.Second, "time each reference at most about this long per file and mode (at least one run)")
+	rssChild := flag.String(rssChildFlag, "", "internal: load the model, count the tokens of `file` and exit")
+	flag.Parse()
+
+	if *rssChild != "" {
+		if err := runRSSChild(*rssChild); err != nil {
+			fatal(err)
+		}
+		return
+	}
+	r, err := run(*corpus, *model, *refs, *refBudget)
+	if err != nil {
+		fatal(err)
+	}
+	if *asJSON {
+		err = r.writeJSON(os.Stdout)
+	} else {
+		err = r.writeMarkdown(os.Stdout)
+	}
+	if err != nil {
+		fatal(err)
+	}
+	if *svgPath != "" {
+		if err := saveSVG(*svgPath, r); err != nil {
+			fatal(err)
+		}
+		progress("chart written to %s", *svgPath)
+	}
+}
+
+// A corpusFile is one language file of the corpus.
+type corpusFile struct {
+	name, path, text string
+}
+
+// readCorpus reads the *.txt files at the top level of dir, by name.
+func readCorpus(dir string) ([]corpusFile, error) {
+	paths, err := filepath.Glob(filepath.Join(dir, "*.txt"))
+	if err != nil {
+		return nil, err
+	}
+	if len(paths) == 0 {
+		return nil, fmt.Errorf("no *.txt files in %s", dir)
+	}
+	sort.Strings(paths)
+	files := make([]corpusFile, len(paths))
+	for i, p := range paths {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return nil, err
+		}
+		files[i] = corpusFile{strings.TrimSuffix(filepath.Base(p), ".txt"), p, string(data)}
+	}
+	return files, nil
+}
+
+// run measures everything and returns the report with its checks. The
+// references run last, one at a time, while this process waits, so that
+// nothing competes with what is being timed.
+func run(corpusDir, modelPath string, refs bool, refBudget time.Duration) (*Report, error) {
+	files, err := readCorpus(corpusDir)
+	if err != nil {
+		return nil, err
+	}
+	r := &Report{Date: time.Now().UTC().Format("2006-01-02 15:04 UTC"), Machine: thisMachine(), Corpus: corpusDir, Model: modelPath}
+	if data, err := os.ReadFile(modelPath); err != nil {
+		return nil, err
+	} else if !bytes.Equal(data, vocab.DefaultModel()) {
+		r.note("%s is not the embedded model: the references and the file load use another model than gemmatok's encode", modelPath)
+	}
+
+	progress("load and memory")
+	heap := heapAfterLoad() // first, while the heap holds little else
+	if r.Load, err = measureLoad(modelPath); err != nil {
+		return nil, err
+	}
+	r.Load.HeapBytes = heap
+	small := prefix(files[0].text, 4<<10)
+	if en, ok := findFile(files, "en"); ok {
+		small = prefix(en.text, 4<<10)
+	}
+	r.Load.RSSTextBytes = len(small)
+	if r.Load.RSSBytes, r.Load.RSSProcess, err = measureRSS(small); err != nil {
+		r.note("RSS not measured: %v", err)
+	}
+
+	tok := loadEmbedded()
+	whole := make([]refrun.Digest, len(files))
+	lines := make([]refrun.Digest, len(files))
+	for i, f := range files {
+		progress("gemmatok: %s", f.name)
+		fr := FileResult{Name: f.name, Bytes: len(f.text)}
+		fr.Encode, fr.Decode, whole[i], lines[i] = encodeFile(tok, f.text)
+		fr.Tokens = whole[i].Count
+		for _, ref := range references {
+			fr.Refs = append(fr.Refs, RefPair{Name: ref.name})
+		}
+		r.Files = append(r.Files, fr)
+	}
+	progress("allocations, batch, pathological inputs")
+	r.Allocs = measureAllocs(tok, files)
+	r.Batch = measureBatch(tok, makeBatch(files))
+	r.Patho = measurePatho(tok, pathoInputs(files))
+
+	if refs {
+		for i, ref := range references {
+			runRef(r, i, ref, files, whole, lines, modelPath, refBudget)
+		}
+		r.note("references time encoding inside their own process, model load excluded; " +
+			"C++ around sp.encode in Python, so line by line includes the Python loop over lines")
+	} else {
+		r.note("references not run (--refs=false)")
+	}
+	r.Checks = checks(r)
+	return r, nil
+}
+
+// runRef times reference i on every file, noting and skipping it when it
+// cannot run.
+func runRef(r *Report, i int, ref reference, files []corpusFile, whole, lines []refrun.Digest, modelPath string, budget time.Duration) {
+	progress("%s: %d files", ref.name, len(files))
+	paths := make([]string, len(files))
+	for j, f := range files {
+		paths[j] = f.path
+	}
+	out, err := ref.run(modelPath, budget, paths)
+	if err != nil {
+		r.note("%s not run: %v", ref.name, err)
+		return
+	}
+	r.Load.Refs = append(r.Load.Refs, RefLoad{ref.name + " " + out.Version, newTiming(seconds(out.LoadSeconds), 0, 0)})
+	for j, f := range files {
+		p := &r.Files[j].Refs[i]
+		p.Whole = result(out.Files[j].Whole, len(f.text), whole[j])
+		p.Lines = result(out.Files[j].Lines, len(f.text), lines[j])
+		loudIfDifferent(ref.name+", whole text", f.name, p.Whole)
+		loudIfDifferent(ref.name+", line by line", f.name, p.Lines)
+	}
+}
+
+func findFile(files []corpusFile, name string) (corpusFile, bool) {
+	for _, f := range files {
+		if f.name == name {
+			return f, true
+		}
+	}
+	return corpusFile{}, false
+}
+
+// loudIfDifferent shouts on stderr at once when a reference's ids differ
+// from gemmatok's: that matters more than any speed.
+func loudIfDifferent(ref, file string, res *RefResult) {
+	if !res.SameIDs {
+		progress("!!! MISMATCH: %s and gemmatok encode %s differently: %s", ref, file, res.Diff)
+	}
+}
+
+func (r *Report) note(format string, args ...any) {
+	r.Notes = append(r.Notes, fmt.Sprintf(format, args...))
+}
+
+func saveSVG(path string, r *Report) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := writeSVG(f, r); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+func progress(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "bench: "+format+"\n", args...)
+}
+
+func fatal(err error) {
+	fmt.Fprintln(os.Stderr, "bench:", err)
+	os.Exit(1)
+}

@@ -1,0 +1,311 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strings"
+	"unicode/utf8"
+)
+
+// Report is everything one run of the harness measured.
+type Report struct {
+	Date    string        `json:"date"`
+	Machine Machine       `json:"machine"`
+	Corpus  string        `json:"corpus"`
+	Model   string        `json:"model"`
+	Notes   []string      `json:"notes,omitempty"`
+	Files   []FileResult  `json:"files"`
+	Load    LoadResult    `json:"load"`
+	Allocs  AllocResult   `json:"allocs"`
+	Batch   BatchResult   `json:"batch"`
+	Patho   []PathoResult `json:"pathological"`
+	Checks  []Check       `json:"checks"`
+}
+
+// Machine describes where the numbers were measured.
+type Machine struct {
+	CPU        string `json:"cpu"`
+	Cores      int    `json:"cores"`
+	GOMAXPROCS int    `json:"gomaxprocs"`
+	Go         string `json:"go"`
+}
+
+func thisMachine() Machine {
+	return Machine{CPU: cpuModel(), Cores: runtime.NumCPU(), GOMAXPROCS: runtime.GOMAXPROCS(0), Go: runtime.Version()}
+}
+
+// cpuModel returns the CPU's model name from /proc/cpuinfo, or GOARCH
+// where there is none.
+func cpuModel() string {
+	f, err := os.Open("/proc/cpuinfo")
+	if err != nil {
+		return runtime.GOARCH
+	}
+	defer f.Close()
+	s := bufio.NewScanner(f)
+	for s.Scan() {
+		if k, v, ok := strings.Cut(s.Text(), ":"); ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return runtime.GOARCH
+}
+
+// String is the one-line description the table and the chart carry.
+func (m Machine) String() string {
+	return fmt.Sprintf("%s, %d cores, %s", m.CPU, m.Cores, m.Go)
+}
+
+// A FileResult is the encode and decode figures of one corpus file.
+type FileResult struct {
+	Name   string    `json:"name"`
+	Bytes  int       `json:"bytes"`
+	Tokens int       `json:"tokens"`
+	Encode Timing    `json:"encode"`
+	Decode Timing    `json:"decode"`
+	Refs   []RefPair `json:"references"` // in the order of references
+}
+
+func (r *Report) file(name string) (FileResult, bool) {
+	for _, f := range r.Files {
+		if f.Name == name {
+			return f, true
+		}
+	}
+	return FileResult{}, false
+}
+
+// writeJSON writes the report as indented JSON.
+func (r *Report) writeJSON(w io.Writer) error {
+	e := json.NewEncoder(w)
+	e.SetIndent("", "  ")
+	return e.Encode(r)
+}
+
+// writeMarkdown writes the report as Markdown: the encode table, then the
+// other measurements, then the verdict on every target.
+func (r *Report) writeMarkdown(w io.Writer) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "## gemmatok benchmark, %s\n\n", r.Date)
+	fmt.Fprintf(&b, "Machine: %s. Corpus: `%s`. Model: `%s`.", r.Machine, r.Corpus, r.Model)
+	for _, l := range r.Load.Refs {
+		fmt.Fprintf(&b, " Reference: %s.", l.Name)
+	}
+	b.WriteString("\n\n")
+	b.WriteString("Single-thread encode, MB/s (10^6 bytes of input per second), each the median of its runs: " +
+		runsNote(r) + ". Ratios are gemmatok's MB/s over the reference's better mode (whole text or line by line). " +
+		"Same ids, whole/line by line, per reference: ✓ same as gemmatok, ✗ DIFFERENT, - not run.\n\n")
+
+	header := []string{"file", "size", "tokens", "gemmatok MB/s", "gemmatok Mtok/s", "decode MB/s"}
+	align := "lrrrrr"
+	for _, ref := range references {
+		header = append(header, ref.short+" whole MB/s", ref.short+" lines MB/s")
+		align += "rr"
+	}
+	for _, ref := range references {
+		header = append(header, "× "+ref.short)
+		align += "r"
+	}
+	header = append(header, "same ids")
+	align += "c"
+	var rows [][]string
+	for _, f := range r.Files {
+		row := []string{f.Name, kb(f.Bytes), fmt.Sprint(f.Tokens),
+			num(f.Encode.MBps), num(f.Encode.TokensPerSec / 1e6), num(f.Decode.MBps)}
+		var marks []string
+		for _, p := range f.Refs {
+			row = append(row, refMBps(p.Whole), refMBps(p.Lines))
+			marks = append(marks, same(p.Whole)+"/"+same(p.Lines))
+		}
+		for _, p := range f.Refs {
+			row = append(row, ratio(f.Encode, p.best()))
+		}
+		rows = append(rows, append(row, strings.Join(marks, " ")))
+	}
+	table(&b, header, align, rows)
+
+	b.WriteString("\n### Load and memory\n\n")
+	rows = [][]string{
+		{"gemmatok, embedded model", ms(r.Load.Embedded.Seconds), fmt.Sprint(r.Load.Embedded.Runs)},
+		{"gemmatok, from a file", ms(r.Load.File.Seconds), fmt.Sprint(r.Load.File.Runs)},
+	}
+	for _, l := range r.Load.Refs {
+		rows = append(rows, []string{l.Name + ", from a file", ms(l.Seconds), fmt.Sprint(l.Runs)})
+	}
+	table(&b, []string{"model load", "median", "runs"}, "lrr", rows)
+	fmt.Fprintf(&b, "\nGo heap after load (live, after GC): %s. Peak RSS of %s counting a %d-byte file: %s.\n",
+		mb(float64(r.Load.HeapBytes)), r.Load.RSSProcess, r.Load.RSSTextBytes, mb(float64(r.Load.RSSBytes)))
+
+	fmt.Fprintf(&b, "\n### Allocations per call (first %d KiB of every file, worst file)\n\n", r.Allocs.SampleBytes>>10)
+	table(&b, []string{"call", "allocs/op", "worst file"}, "lrl", [][]string{
+		{"Count", fmt.Sprintf("%.1f", r.Allocs.Count), r.Allocs.CountWorst},
+		{"AppendEncode, slice with room", fmt.Sprintf("%.1f", r.Allocs.AppendEncode), r.Allocs.AppendWorst},
+	})
+
+	fmt.Fprintf(&b, "\n### Batch encode (%d texts, %s, goroutines sharing one Tokenizer)\n\n", r.Batch.Texts, kb(r.Batch.Bytes))
+	rows = nil
+	for _, w := range r.Batch.Workers {
+		rows = append(rows, []string{fmt.Sprint(w.Goroutines), num(w.Timing.MBps), times(w.Speedup), fmt.Sprint(w.Timing.Runs)})
+	}
+	table(&b, []string{"goroutines", "MB/s", "speed-up", "runs"}, "rrrr", rows)
+
+	b.WriteString("\n### Pathological inputs (gemmatok encode)\n\n")
+	rows = nil
+	for _, p := range r.Patho {
+		large, growth := "-", p.Skipped
+		if p.Large != nil {
+			large, growth = num(p.Large.MBps), times(p.Growth)
+		}
+		rows = append(rows, []string{p.Name, num(p.Small.MBps), large, growth})
+	}
+	table(&b, []string{"input", "1 MiB: MB/s", "2 MiB: MB/s", "time growth"}, "lrrr", rows)
+
+	b.WriteString("\n### Targets\n\n")
+	rows = nil
+	for _, c := range r.Checks {
+		rows = append(rows, []string{c.Status, c.Name, c.Detail})
+	}
+	table(&b, []string{"", "target", "measured"}, "lll", rows)
+
+	if len(r.Notes) > 0 {
+		b.WriteString("\nNotes:\n")
+		for _, n := range r.Notes {
+			fmt.Fprintf(&b, "- %s\n", n)
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// runsNote says how many runs each tool's figures are the medians of.
+func runsNote(r *Report) string {
+	var enc, dec runRange
+	refs := make([]runRange, len(references))
+	for _, f := range r.Files {
+		enc.add(f.Encode)
+		dec.add(f.Decode)
+		for i, p := range f.Refs {
+			for _, m := range []*RefResult{p.Whole, p.Lines} {
+				if m != nil {
+					refs[i].add(m.Timing)
+				}
+			}
+		}
+	}
+	parts := []string{"gemmatok " + enc.String() + " runs after a warm-up (decode " + dec.String() + ")"}
+	for i, rr := range refs {
+		if rr.n > 0 {
+			parts = append(parts, references[i].name+" "+rr.String())
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// runRange is the least and most runs over some timings.
+type runRange struct{ n, lo, hi int }
+
+func (r *runRange) add(t Timing) {
+	if r.n == 0 || t.Runs < r.lo {
+		r.lo = t.Runs
+	}
+	r.hi = max(r.hi, t.Runs)
+	r.n++
+}
+
+func (r runRange) String() string {
+	if r.lo == r.hi {
+		return fmt.Sprint(r.lo)
+	}
+	return fmt.Sprintf("%d-%d", r.lo, r.hi)
+}
+
+// table writes a Markdown table padded to line up in a terminal; align
+// has one letter per column: l, r or c.
+func table(b *strings.Builder, header []string, align string, rows [][]string) {
+	width := make([]int, len(header))
+	for _, row := range append([][]string{header}, rows...) {
+		for i, cell := range row {
+			width[i] = max(width[i], utf8.RuneCountInString(cell), 3)
+		}
+	}
+	line := func(cells []string) {
+		b.WriteString("|")
+		for i, cell := range cells {
+			pad := strings.Repeat(" ", width[i]-utf8.RuneCountInString(cell))
+			if align[i] == 'r' {
+				cell = pad + cell
+			} else {
+				cell += pad
+			}
+			b.WriteString(" " + cell + " |")
+		}
+		b.WriteString("\n")
+	}
+	line(header)
+	rule := make([]string, len(header))
+	for i := range rule {
+		r := strings.Repeat("-", width[i])
+		switch align[i] {
+		case 'r':
+			r = r[1:] + ":"
+		case 'c':
+			r = ":" + r[2:] + ":"
+		}
+		rule[i] = r
+	}
+	line(rule)
+	for _, row := range rows {
+		line(row)
+	}
+}
+
+// num formats a rate with three significant digits or so.
+func num(v float64) string {
+	switch {
+	case v >= 100:
+		return fmt.Sprintf("%.0f", v)
+	case v >= 10:
+		return fmt.Sprintf("%.1f", v)
+	case v >= 1:
+		return fmt.Sprintf("%.2f", v)
+	default:
+		return fmt.Sprintf("%.3f", v)
+	}
+}
+
+func times(v float64) string { return num(v) + "×" }
+
+func ms(sec float64) string { return num(sec*1e3) + " ms" }
+
+func mb(bytes float64) string { return num(bytes/1e6) + " MB" }
+
+func kb(bytes int) string { return fmt.Sprintf("%d KB", (bytes+500)/1000) }
+
+func refMBps(r *RefResult) string {
+	if r == nil {
+		return "-"
+	}
+	return num(r.MBps)
+}
+
+func ratio(ours Timing, r *RefResult) string {
+	if r == nil {
+		return "-"
+	}
+	return times(ours.MBps / r.MBps)
+}
+
+func same(r *RefResult) string {
+	switch {
+	case r == nil:
+		return "-"
+	case r.SameIDs:
+		return "✓"
+	default:
+		return "✗"
+	}
+}
