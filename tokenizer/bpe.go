@@ -1,7 +1,9 @@
 package tokenizer
 
 import (
+	"sync"
 	"sync/atomic"
+	"unicode/utf8"
 
 	"github.com/gemmatok/gemmatok/vocab"
 )
@@ -28,6 +30,9 @@ type bpeModel struct {
 	// shadow maps a piece id to the id of a control, unknown or byte piece
 	// with the same text, which SentencePiece's PieceToId prefers.
 	shadow map[int32]int32
+
+	pairsOnce sync.Once
+	pairs     *pairSet
 }
 
 // pieceRules says which pieces one way of encoding treats as pieces: the
@@ -122,7 +127,8 @@ var charLen = [16]uint8{1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 3, 4}
 // encode segments the normalized text s and hands every piece to out.
 func (b *bpeModel) encode(sc *scratch, s []byte, r *pieceRules, out *sink) {
 	if b.split == splitNone {
-		b.segment(sc, s, 0, r, true, out)
+		sc.pieces = b.segment(sc, s, r, true, sc.pieces[:0])
+		out.replay(sc.pieces, 0)
 		return
 	}
 	seg := 0
@@ -169,20 +175,85 @@ func (b *bpeModel) pieceID(p []byte, id int32) int32 {
 		}
 		return id
 	}
-	id, _ = b.v.ID(string(p))
+	id, _ = b.v.IDBytes(p)
 	return id
 }
 
-// word segments one part of the text that no piece spans beyond.
+// word segments w, a part of the text that no piece spans beyond, which
+// starts at offset base of the normalized text.
 func (b *bpeModel) word(sc *scratch, w []byte, base int, r *pieceRules, out *sink) {
 	if len(w) == 0 {
 		return
 	}
-	if id := b.v.LookupBytes(w); r.allowed(id) && b.wholePiece(sc, id, r) {
-		out.emit(b.pieceID(w, id), base, base+len(w))
-		return
+	sc.pieces = b.cachedWord(sc, w, r, sc.pieces[:0])
+	out.replay(sc.pieces, base)
+}
+
+// cachedWord appends the pieces of w to dst, from the word cache when it
+// has them.
+func (b *bpeModel) cachedWord(sc *scratch, w []byte, r *pieceRules, dst []cachedPiece) []cachedPiece {
+	if hit, h := sc.cache.lookup(w, r); hit != nil {
+		return append(dst, hit...)
+	} else {
+		n := len(dst)
+		dst = b.freshWord(sc, w, r, dst)
+		sc.cache.add(w, h, r, dst[n:])
+		return dst
 	}
-	b.segment(sc, w, base, r, false, out)
+}
+
+// longWord is the length from which splitting a word at character pairs
+// that no piece holds pays.
+const longWord = 12
+
+// freshWord appends the pieces of w to dst, segmenting it.
+func (b *bpeModel) freshWord(sc *scratch, w []byte, r *pieceRules, dst []cachedPiece) []cachedPiece {
+	if id := b.v.LookupBytes(w); r.allowed(id) && b.wholePiece(sc, id, r) {
+		return append(dst, cachedPiece{b.pieceID(w, id), int32(len(w))})
+	}
+	if len(w) < longWord {
+		return b.segment(sc, w, r, false, dst)
+	}
+	pairs := b.pairSet()
+	start := 0
+	prev, size := utf8.DecodeRune(w)
+	for i := size; i < len(w); i += size {
+		var c rune
+		c, size = utf8.DecodeRune(w[i:])
+		if !pairs.has(prev, c) {
+			dst = b.part(sc, w[start:i], r, dst)
+			start = i
+		}
+		prev = c
+	}
+	if start == 0 {
+		return b.segment(sc, w, r, false, dst)
+	}
+	return b.part(sc, w[start:], r, dst)
+}
+
+// part appends the pieces of a part of a long word.
+func (b *bpeModel) part(sc *scratch, w []byte, r *pieceRules, dst []cachedPiece) []cachedPiece {
+	if int(charLen[w[0]>>4]) == len(w) {
+		// A character alone: no merges, just its id.
+		return append(dst, cachedPiece{b.pieceID(w, b.lookupAllowed(w, r)), int32(len(w))})
+	}
+	return b.cachedWord(sc, w, r, dst)
+}
+
+// lookupAllowed looks p up as a piece these rules let segmentation produce.
+func (b *bpeModel) lookupAllowed(p []byte, r *pieceRules) int32 {
+	if id := b.v.LookupBytes(p); r.allowed(id) {
+		return id
+	}
+	return -1
+}
+
+// pairSet returns the character pairs of the vocabulary, building them on
+// first use.
+func (b *bpeModel) pairSet() *pairSet {
+	b.pairsOnce.Do(func() { b.pairs = newPairSet(b.v) })
+	return b.pairs
 }
 
 // wholePiece reports whether segmenting the text of piece id gives back
@@ -192,10 +263,8 @@ func (b *bpeModel) wholePiece(sc *scratch, id int32, r *pieceRules) bool {
 	if m := word.Load() >> shift; m&2 != 0 {
 		return m&1 != 0
 	}
-	sub := &sc.memoSink
-	sub.reset(b.v, false)
-	b.segment(sc, []byte(b.v.Piece(id)), 0, r, false, sub)
-	one := len(sub.ids) == 1
+	sc.memo = b.segment(sc, stringToBytes(b.v.Piece(id)), r, false, sc.memo[:0])
+	one := len(sc.memo) == 1
 	bits := uint32(2)
 	if one {
 		bits = 3
@@ -224,10 +293,10 @@ func better(a, b *candidate) bool {
 	return a.score > b.score || (a.score == b.score && a.left < b.left)
 }
 
-// segment runs the BPE merge loop over s, whose first byte is at offset base
-// of the normalized text. With freeze, user-defined pieces are matched
-// first and never merged.
-func (b *bpeModel) segment(sc *scratch, s []byte, base int, r *pieceRules, freeze bool, out *sink) {
+// segment runs the BPE merge loop over s and appends the resulting pieces
+// to dst. With freeze, user-defined pieces are matched first and never
+// merged.
+func (b *bpeModel) segment(sc *scratch, s []byte, r *pieceRules, freeze bool, dst []cachedPiece) []cachedPiece {
 	syms := sc.syms[:0]
 	for i := 0; i < len(s); {
 		l, frozen := 0, false
@@ -281,11 +350,12 @@ func (b *bpeModel) segment(sc *scratch, s []byte, base int, r *pieceRules, freez
 		}
 		id = b.pieceID(p, id)
 		if rev != nil && b.v.Type(id) == vocab.Unused {
-			b.resegment(s, int(sy.start), int(sy.end), id, base, rev, out)
+			dst = b.resegment(p, id, rev, dst)
 			continue
 		}
-		out.emit(id, base+int(sy.start), base+int(sy.end))
+		dst = append(dst, cachedPiece{id, sy.end - sy.start})
 	}
+	return dst
 }
 
 // addPair puts the pair of symbols l and r on the agenda when their
@@ -309,20 +379,19 @@ func (b *bpeModel) addPair(sc *scratch, s []byte, l, r int32, rules *pieceRules,
 	}
 }
 
-// resegment splits an unused piece back into the pair it was last seen made
-// of, recursively, as the C++ does.
-func (b *bpeModel) resegment(s []byte, start, end int, id int32, base int, rev map[string][2]string, out *sink) {
+// resegment splits an unused piece p back into the pair it was last seen
+// made of, recursively, as the C++ does.
+func (b *bpeModel) resegment(p []byte, id int32, rev map[string][2]string, dst []cachedPiece) []cachedPiece {
 	if b.v.Type(id) == vocab.Unused {
-		if halves, ok := rev[string(s[start:end])]; ok {
-			mid := start + len(halves[0])
+		if halves, ok := rev[string(p)]; ok {
+			mid := len(halves[0])
 			l, _ := b.v.ID(halves[0])
 			r, _ := b.v.ID(halves[1])
-			b.resegment(s, start, mid, l, base, rev, out)
-			b.resegment(s, mid, end, r, base, rev, out)
-			return
+			dst = b.resegment(p[:mid], l, rev, dst)
+			return b.resegment(p[mid:], r, rev, dst)
 		}
 	}
-	out.emit(id, base+start, base+end)
+	return append(dst, cachedPiece{id, int32(len(p))})
 }
 
 func (sc *scratch) push(c candidate) {

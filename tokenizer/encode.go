@@ -9,12 +9,14 @@ import (
 // scratch holds the buffers of one encoding; Tokenizers keep them in a pool
 // so that encoding allocates nothing it does not return.
 type scratch struct {
-	norm     []byte
-	offs     []int32
-	syms     []symbol
-	agenda   []candidate
-	out      sink
-	memoSink sink
+	norm   []byte
+	offs   []int32
+	syms   []symbol
+	agenda []candidate
+	pieces []cachedPiece // the model's output for the current word
+	memo   []cachedPiece // the same, while filling the whole-piece memo
+	cache  wordCache
+	out    sink
 }
 
 // span is the normalized byte range a token came from.
@@ -77,6 +79,15 @@ func (o *sink) emit(id int32, start, end int) {
 	}
 }
 
+// replay emits pieces that follow each other from offset base on.
+func (o *sink) replay(pieces []cachedPiece, base int) {
+	for _, p := range pieces {
+		end := base + int(p.len)
+		o.emit(p.id, base, end)
+		base = end
+	}
+}
+
 // bytesToString views b as a string without copying; b must not change
 // while the string is in use.
 func bytesToString(b []byte) string {
@@ -85,6 +96,10 @@ func bytesToString(b []byte) string {
 	}
 	return unsafe.String(&b[0], len(b))
 }
+
+// stringToBytes views s as a byte slice without copying; the slice must
+// not be written.
+func stringToBytes(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
 
 // run normalizes text and segments it into sc.out under the piece rules r
 // (t.rules for SentencePiece's). With spans it also fills sc.offs, the map
@@ -109,12 +124,19 @@ func (t *Tokenizer) run(sc *scratch, text string, r *pieceRules, spans bool) {
 
 func (t *Tokenizer) getScratch() *scratch { return t.scratch.Get().(*scratch) }
 
-// putScratch returns sc to the pool unless an unusually large text made its
-// buffers big, which would pin that memory.
+// putScratch returns sc to the pool. Buffers that an unusually large text
+// made big are dropped rather than pinned; the word cache, which is bounded,
+// stays.
 func (t *Tokenizer) putScratch(sc *scratch) {
-	const maxKeep = 1 << 20
-	if cap(sc.norm) > maxKeep*4 || cap(sc.out.ids) > maxKeep || cap(sc.syms) > maxKeep {
-		return
+	const maxKeep = 4 << 20
+	if cap(sc.norm) > 4*maxKeep || cap(sc.offs) > 4*maxKeep {
+		sc.norm, sc.offs = nil, nil
+	}
+	if cap(sc.out.ids) > maxKeep || cap(sc.out.spans) > maxKeep {
+		sc.out.ids, sc.out.spans = nil, nil
+	}
+	if cap(sc.syms) > maxKeep || cap(sc.agenda) > maxKeep || cap(sc.pieces) > maxKeep {
+		sc.syms, sc.agenda, sc.pieces = nil, nil, nil
 	}
 	t.scratch.Put(sc)
 }

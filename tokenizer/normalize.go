@@ -153,24 +153,33 @@ func (n *normalizer) normalize(dst []byte, offs *[]int32, in string) []byte {
 func (n *normalizer) normalizeIdentity(dst []byte, in string) []byte {
 	escape := n.spec.EscapeWhitespaces
 	for i := 0; i < len(in); {
-		c := in[i]
-		if c < utf8.RuneSelf {
+		// Copy runs that need no change in one go.
+		j := i
+		for j < len(in) {
+			c := in[j]
 			if c == ' ' && escape {
-				dst = append(dst, spaceSymbol...)
-			} else {
-				dst = append(dst, c)
+				break
 			}
-			i++
-			continue
+			if c < utf8.RuneSelf {
+				j++
+				continue
+			}
+			r, size := utf8.DecodeRuneInString(in[j:])
+			if r == utf8.RuneError && size == 1 {
+				break
+			}
+			j += size
 		}
-		r, size := utf8.DecodeRuneInString(in[i:])
-		if r == utf8.RuneError && size == 1 {
+		dst = append(dst, in[i:j]...)
+		if j == len(in) {
+			break
+		}
+		if in[j] == ' ' {
+			dst = append(dst, spaceSymbol...)
+		} else {
 			dst = append(dst, "\uFFFD"...)
-			i++
-			continue
 		}
-		dst = append(dst, in[i:i+size]...)
-		i += size
+		i = j + 1
 	}
 	return dst
 }

@@ -194,6 +194,17 @@ func (v *Vocab) ID(piece string) (id int32, ok bool) {
 	return v.unk, false
 }
 
+// IDBytes is ID for a byte slice; it does not allocate.
+func (v *Vocab) IDBytes(piece []byte) (id int32, ok bool) {
+	if id, ok := v.reserved[string(piece)]; ok {
+		return id, true
+	}
+	if id := v.LookupBytes(piece); id >= 0 {
+		return id, true
+	}
+	return v.unk, false
+}
+
 // Lookup returns the id of a normal, user-defined or unused piece, the pieces
 // that segmentation may produce by merging, or -1.
 func (v *Vocab) Lookup(piece string) int32 {

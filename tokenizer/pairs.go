@@ -1,0 +1,85 @@
+package tokenizer
+
+import (
+	"unicode/utf8"
+
+	"github.com/gemmatok/gemmatok/vocab"
+)
+
+// pairSet holds every pair of adjacent characters found inside a piece. A
+// merge joins two symbols into a piece, so between two characters that no
+// piece holds side by side no merge can ever happen, and a word may be cut
+// there and its parts segmented alone with the same result. Text without
+// spaces (Chinese, Japanese, Thai) becomes short, repeating parts that way.
+//
+// Gemma's vocabulary has under 30,000 such pairs; the set is built the first
+// time a long word needs it, which keeps loading fast.
+type pairSet struct {
+	slots []uint64 // open addressing; 0 is empty
+	mask  uint64
+}
+
+func pairKey(a, b rune) uint64 { return uint64(a+1)<<32 | uint64(b+1) }
+
+func pairSlot(k uint64) uint64 { return (k * 0x9E3779B97F4A7C15) >> 20 }
+
+func newPairSet(v *vocab.Vocab) *pairSet {
+	s := &pairSet{slots: make([]uint64, 1<<16), mask: 1<<16 - 1}
+	n := 0
+	for id := int32(0); id < int32(v.Size()); id++ {
+		switch v.Type(id) {
+		case vocab.Normal, vocab.Unused, vocab.UserDefined:
+		default:
+			continue
+		}
+		p := v.Piece(id)
+		prev, size := utf8.DecodeRuneInString(p)
+		for p = p[size:]; len(p) > 0; p = p[size:] {
+			var r rune
+			r, size = utf8.DecodeRuneInString(p)
+			if s.insert(pairKey(prev, r)) {
+				if n++; 2*n > len(s.slots) {
+					s.grow()
+				}
+			}
+			prev = r
+		}
+	}
+	return s
+}
+
+// insert adds k and reports whether it was new.
+func (s *pairSet) insert(k uint64) bool {
+	i := pairSlot(k) & s.mask
+	for ; s.slots[i] != 0; i = (i + 1) & s.mask {
+		if s.slots[i] == k {
+			return false
+		}
+	}
+	s.slots[i] = k
+	return true
+}
+
+func (s *pairSet) grow() {
+	old := s.slots
+	s.slots = make([]uint64, 2*len(old))
+	s.mask = uint64(len(s.slots) - 1)
+	for _, k := range old {
+		if k != 0 {
+			s.insert(k)
+		}
+	}
+}
+
+// has reports whether some piece holds character a followed by b.
+func (s *pairSet) has(a, b rune) bool {
+	k := pairKey(a, b)
+	for i := pairSlot(k) & s.mask; ; i = (i + 1) & s.mask {
+		switch s.slots[i] {
+		case k:
+			return true
+		case 0:
+			return false
+		}
+	}
+}

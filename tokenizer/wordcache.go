@@ -1,0 +1,94 @@
+package tokenizer
+
+import "hash/maphash"
+
+// wordCache remembers how words were segmented. Natural text repeats its
+// words, so most words are found here instead of being merged again. Each
+// scratch has its own cache, so it needs no locking; it lives as long as the
+// scratch stays in the Tokenizer's pool, across calls.
+//
+// Words are stored with the pieces the model produced (id and length), before
+// byte fallback, so that replaying them through the sink gives exactly what
+// segmenting them would.
+type wordCache struct {
+	rules   *pieceRules // the rules the entries were made under
+	slots   []uint32    // open addressing: index+1 into entries
+	entries []cacheEntry
+	keys    []byte
+	pieces  []cachedPiece
+}
+
+type cacheEntry struct {
+	hash           uint32
+	keyOff, valOff uint32
+	keyLen, valLen uint16
+}
+
+type cachedPiece struct {
+	id  int32
+	len int32
+}
+
+const (
+	cacheSlots      = 1 << 17
+	cacheMaxEntries = cacheSlots / 2
+	cacheMaxKeys    = 1 << 21
+	cacheMaxWord    = 64 // longer words rarely repeat
+)
+
+var cacheSeed = maphash.MakeSeed()
+
+// lookup returns the pieces of w, or nil.
+func (c *wordCache) lookup(w []byte, r *pieceRules) ([]cachedPiece, uint64) {
+	h := maphash.Bytes(cacheSeed, w)
+	if c.rules != r || c.slots == nil {
+		return nil, h
+	}
+	mask := uint64(len(c.slots) - 1)
+	for i := h & mask; ; i = (i + 1) & mask {
+		s := c.slots[i]
+		if s == 0 {
+			return nil, h
+		}
+		e := &c.entries[s-1]
+		if e.hash == uint32(h) && string(c.keys[e.keyOff:e.keyOff+uint32(e.keyLen)]) == string(w) {
+			return c.pieces[e.valOff : e.valOff+uint32(e.valLen)], h
+		}
+	}
+}
+
+// add records that w, whose hash is h, segments into pieces.
+func (c *wordCache) add(w []byte, h uint64, r *pieceRules, pieces []cachedPiece) {
+	if len(w) > cacheMaxWord || len(pieces) > len(w) {
+		return
+	}
+	if c.rules != r || c.slots == nil || len(c.entries) >= cacheMaxEntries || len(c.keys)+len(w) > cacheMaxKeys {
+		c.reset(r)
+	}
+	e := cacheEntry{
+		hash:   uint32(h),
+		keyOff: uint32(len(c.keys)), keyLen: uint16(len(w)),
+		valOff: uint32(len(c.pieces)), valLen: uint16(len(pieces)),
+	}
+	c.keys = append(c.keys, w...)
+	c.pieces = append(c.pieces, pieces...)
+	c.entries = append(c.entries, e)
+	mask := uint64(len(c.slots) - 1)
+	i := h & mask
+	for c.slots[i] != 0 {
+		i = (i + 1) & mask
+	}
+	c.slots[i] = uint32(len(c.entries))
+}
+
+func (c *wordCache) reset(r *pieceRules) {
+	if c.slots == nil {
+		c.slots = make([]uint32, cacheSlots)
+	} else {
+		clear(c.slots)
+	}
+	c.rules = r
+	c.entries = c.entries[:0]
+	c.keys = c.keys[:0]
+	c.pieces = c.pieces[:0]
+}
