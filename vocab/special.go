@@ -14,7 +14,7 @@ import (
 //     was merely given whole pieces for: runs of whitespace (spaces, U+2581,
 //     tabs, newlines) and HTML tags such as <table> or </code>.
 //
-// For Gemma that makes <mask>, <2mass>, [@BOS@], <unused0>...<unused98>,
+// For Gemma that makes <mask>, <2mass>, [@BOS@], <unused0>...<unused99>,
 // <start_of_turn>, <end_of_turn> and [toxicity=0] special, and keeps the
 // newline, whitespace and tab runs and the HTML tags ordinary text.
 func (v *Vocab) Special() []int32 {
