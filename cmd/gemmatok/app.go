@@ -1,0 +1,155 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"sync"
+
+	"github.com/spf13/cobra"
+
+	"github.com/gemmatok/gemmatok/tokenizer"
+)
+
+// Exit statuses.
+const (
+	exitOK     = 0
+	exitFailed = 1 // some input failed; the others were processed
+	exitUsage  = 2 // bad flags or arguments
+)
+
+// modelEnv names the environment variable that replaces the embedded model
+// when --model is not given.
+const modelEnv = "GEMMATOK_MODEL"
+
+// app is the state one run of gemmatok shares between its commands.
+type app struct {
+	stdin          *os.File
+	stdout, stderr io.Writer
+
+	modelPath string // --model
+
+	// started is set once cobra has accepted the flags and arguments, so
+	// that errors before it are usage errors.
+	started bool
+
+	mu     sync.Mutex // guards failed and writes to stderr
+	failed bool       // some input failed; its error was reported
+}
+
+// usageError marks an error in the command line found by a command itself,
+// such as a flag value out of range.
+type usageError struct{ error }
+
+func usagef(format string, args ...any) error {
+	return usageError{fmt.Errorf(format, args...)}
+}
+
+// errFailed is returned by commands that reported their failures as they
+// met them, to set the exit status.
+var errFailed = errors.New("some inputs failed")
+
+func (a *app) rootCommand() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "gemmatok",
+		Short: "Count, encode and decode text with Gemma's tokenizer, exactly as SentencePiece does",
+		Long: `gemmatok counts, encodes and decodes text with Gemma's tokenizer (256,000
+pieces, embedded), giving exactly the ids of Google's SentencePiece.
+
+Every command takes --model PATH, or the ` + modelEnv + ` environment variable,
+to use another SentencePiece BPE model. The exit status is 0 when all went
+well, 1 when some input failed and 2 for bad usage.`,
+		Example: `  gemmatok count README.md docs/
+  cat prompt.txt | gemmatok count
+  gemmatok encode --format pieces <<< 'Hello, world'`,
+		Version:       versionString(),
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		PersistentPreRun: func(*cobra.Command, []string) {
+			a.started = true
+		},
+	}
+	root.CompletionOptions.DisableDefaultCmd = true
+	root.SetIn(a.stdin)
+	root.SetOut(a.stdout)
+	root.SetErr(a.stderr)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	root.PersistentFlags().StringVar(&a.modelPath, "model", "", "SentencePiece model `PATH` (default $"+modelEnv+", else the embedded Gemma model)")
+	root.AddCommand(
+		a.countCommand(),
+		a.encodeCommand(),
+		a.decodeCommand(),
+		a.chatCommand(),
+		a.truncateCommand(),
+		a.infoCommand(),
+		a.versionCommand(),
+	)
+	return root
+}
+
+// exit reports err, the result of running cmd, and returns the exit status.
+func (a *app) exit(cmd *cobra.Command, err error) int {
+	var ue usageError
+	switch {
+	case err == nil:
+		if a.failed {
+			return exitFailed
+		}
+		return exitOK
+	case errors.Is(err, errFailed):
+		return exitFailed
+	case !a.started || errors.As(err, &ue):
+		fmt.Fprintf(a.stderr, "gemmatok: %v\nRun '%s --help' for usage.\n", err, cmd.CommandPath())
+		return exitUsage
+	}
+	fmt.Fprintf(a.stderr, "gemmatok: %v\n", err)
+	return exitFailed
+}
+
+// fail reports that input name failed with err and carries on.
+func (a *app) fail(name string, err error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.failed = true
+	fmt.Fprintf(a.stderr, "gemmatok: %s: %v\n", name, cause(err))
+}
+
+// note reports something about input name that is not a failure.
+func (a *app) note(name, msg string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	fmt.Fprintf(a.stderr, "gemmatok: %s: %s\n", name, msg)
+}
+
+// cause strips the operation and path that an *fs.PathError repeats, since
+// the messages name the input already.
+func cause(err error) error {
+	if pe, ok := err.(*fs.PathError); ok {
+		return pe.Err
+	}
+	return err
+}
+
+// modelSource returns the path of the model to use, or "" for the embedded
+// one.
+func (a *app) modelSource() string {
+	if a.modelPath != "" {
+		return a.modelPath
+	}
+	return os.Getenv(modelEnv)
+}
+
+// tokenizer loads the model the command line asks for.
+func (a *app) tokenizer() (*tokenizer.Tokenizer, error) {
+	path := a.modelSource()
+	if path == "" {
+		return tokenizer.Default()
+	}
+	tok, err := tokenizer.LoadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("model: %w", err)
+	}
+	return tok, nil
+}

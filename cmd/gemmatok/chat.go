@@ -1,0 +1,153 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+
+	"github.com/spf13/cobra"
+
+	"github.com/gemmatok/gemmatok/tokenizer"
+)
+
+// chatFlags are the options of gemmatok chat.
+type chatFlags struct {
+	format     string
+	generation bool
+	system     string
+}
+
+func (a *app) chatCommand() *cobra.Command {
+	var f chatFlags
+	cmd := &cobra.Command{
+		Use:   "chat [FILE.json]",
+		Short: "Count the tokens of a conversation in Gemma's chat template",
+		Long: `chat reads a conversation as JSON from FILE (stdin when absent or "-"),
+either [{"role": ..., "content": ...}, ...] or {"messages": [...]}, renders
+it with Gemma's chat template and prints its token count, BOS included. With
+--format text it prints the rendered prompt, with --format ids its token ids.
+
+Roles are user and assistant (or model), alternating, starting with user.
+Gemma 2's template refuses a system message; --system fold writes it at the
+start of the first user turn instead, as Gemma 3's template does. Contents
+are encoded as plain text: a content that spells <end_of_turn> cannot end a
+turn. --generation-prompt ends the prompt with an open model turn.`,
+		Example: `  gemmatok chat conversation.json
+  gemmatok chat --generation-prompt --format text conversation.json
+  echo '[{"role":"user","content":"Hi!"}]' | gemmatok chat --format ids`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.chat(args, &f)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVarP(&f.format, "format", "f", "count", "output `FORMAT`: count, text or ids")
+	fl.BoolVar(&f.generation, "generation-prompt", false, "end with an open model turn for the model to complete")
+	fl.StringVar(&f.system, "system", "reject", "what to do with a system message: `reject` or fold")
+	return cmd
+}
+
+func (a *app) chat(args []string, f *chatFlags) error {
+	opts := tokenizer.ChatOptions{AddGenerationPrompt: f.generation}
+	switch f.system {
+	case "reject":
+	case "fold":
+		opts.System = tokenizer.SystemFold
+	default:
+		return usagef("unknown --system %q: want reject or fold", f.system)
+	}
+	switch f.format {
+	case "count", "text", "ids":
+	default:
+		return usagef("unknown --format %q: want count, text or ids", f.format)
+	}
+	tok, err := a.tokenizer()
+	if err != nil {
+		return err
+	}
+	r, name, err := a.openInput(args)
+	if err != nil {
+		a.fail(name, err)
+		return errFailed
+	}
+	defer r.Close()
+	if err := writeChat(tok, r, f.format, opts, a.stdout); err != nil {
+		a.fail(name, err)
+		return errFailed
+	}
+	return nil
+}
+
+// writeChat reads a conversation from r and writes it to w in format.
+func writeChat(tok *tokenizer.Tokenizer, r io.Reader, format string, opts tokenizer.ChatOptions, w io.Writer) error {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return err
+	}
+	msgs, err := parseConversation(data)
+	if err != nil {
+		return err
+	}
+	if format == "text" {
+		text, err := tok.RenderChat(msgs, opts)
+		if err != nil {
+			return err
+		}
+		_, err = io.WriteString(w, text)
+		return err
+	}
+	ids, err := tok.EncodeChat(msgs, opts)
+	if err != nil {
+		return err
+	}
+	if format == "count" {
+		_, err = fmt.Fprintln(w, len(ids))
+		return err
+	}
+	bw := bufio.NewWriter(w)
+	for i, id := range ids {
+		if i > 0 {
+			bw.WriteByte(' ')
+		}
+		bw.WriteString(strconv.Itoa(int(id)))
+	}
+	bw.WriteByte('\n')
+	return bw.Flush()
+}
+
+// chatMessage is a message as conversations in JSON write it.
+type chatMessage struct {
+	Role    string          `json:"role"`
+	Content json.RawMessage `json:"content"`
+}
+
+// parseConversation reads [{"role", "content"}, ...] or {"messages": [...]}.
+// Fields other than role and content are ignored.
+func parseConversation(data []byte) ([]tokenizer.Message, error) {
+	var raw []chatMessage
+	if bytes.HasPrefix(bytes.TrimLeft(data, " \t\r\n"), []byte("{")) {
+		var doc struct {
+			Messages *[]chatMessage `json:"messages"`
+		}
+		if err := json.Unmarshal(data, &doc); err != nil {
+			return nil, fmt.Errorf("not a conversation: %w", err)
+		}
+		if doc.Messages == nil {
+			return nil, fmt.Errorf(`not a conversation: an object without "messages"`)
+		}
+		raw = *doc.Messages
+	} else if err := json.Unmarshal(data, &raw); err != nil {
+		return nil, fmt.Errorf("not a conversation: %w", err)
+	}
+	msgs := make([]tokenizer.Message, len(raw))
+	for i, m := range raw {
+		if err := json.Unmarshal(m.Content, &msgs[i].Content); err != nil || m.Role == "" {
+			return nil, fmt.Errorf("message %d: want a role and a string content", i)
+		}
+		msgs[i].Role = m.Role
+	}
+	return msgs, nil
+}

@@ -1,0 +1,159 @@
+package main
+
+import (
+	"bytes"
+	"io"
+	"os"
+	"unicode/utf8"
+
+	"github.com/gemmatok/gemmatok/tokenizer"
+)
+
+// counts are what count reports of a text.
+type counts struct {
+	Tokens int64 `json:"tokens"`
+	Chars  int64 `json:"chars"` // code points, each malformed byte counting as one
+	Bytes  int64 `json:"bytes"`
+}
+
+func (c *counts) add(o counts) {
+	c.Tokens += o.Tokens
+	c.Chars += o.Chars
+	c.Bytes += o.Bytes
+}
+
+// binaryProbe is how much of a walked file is searched for a NUL byte, the
+// sign of a binary file, as git and grep take it.
+const binaryProbe = 8 << 10
+
+// A counter counts inputs on a pool of workers. A large regular file is
+// split into parts (see splitFile) that the workers share.
+type counter struct {
+	tok     *tokenizer.Tokenizer
+	workers int
+	stdin   io.Reader
+	prog    *progress
+
+	probe []byte // the dispatcher's buffer for binary detection
+}
+
+// A job is a part of an input for one worker to count.
+type job struct {
+	in *input
+	r  io.Reader
+}
+
+// start counts ins in the background, in order. The done channel of each
+// input closes when its counts, or its failure, are final.
+func (c *counter) start(ins []*input) {
+	for _, in := range ins {
+		in.done = make(chan struct{})
+	}
+	jobs := make(chan job, c.workers)
+	for range c.workers {
+		go c.work(jobs)
+	}
+	go func() {
+		defer close(jobs)
+		for _, in := range ins {
+			c.dispatch(in, jobs)
+		}
+	}()
+}
+
+// dispatch opens in and hands its parts to the workers.
+func (c *counter) dispatch(in *input, jobs chan<- job) {
+	if in.err != nil {
+		close(in.done)
+		return
+	}
+	if in.stdin {
+		in.pending = 1
+		jobs <- job{in, c.stdin}
+		return
+	}
+	f, err := os.Open(in.name)
+	if err != nil {
+		in.err = err
+		close(in.done)
+		return
+	}
+	spans, err := c.plan(in, f)
+	if err != nil || in.binary {
+		f.Close()
+		in.err = err
+		c.prog.add(max(in.size, 0))
+		close(in.done)
+		return
+	}
+	in.closer = f.Close
+	in.pending = max(len(spans), 1)
+	if len(spans) <= 1 {
+		// Read to the end, which for a growing file may be past in.size.
+		jobs <- job{in, f}
+		return
+	}
+	for _, s := range spans {
+		jobs <- job{in, io.NewSectionReader(f, s.start, s.end-s.start)}
+	}
+}
+
+// plan returns the spans of f to count separately, none for a file that is
+// not regular, and sets in.binary for a walked binary file.
+func (c *counter) plan(in *input, f *os.File) ([]span, error) {
+	if in.size < 0 {
+		return nil, nil
+	}
+	if in.walked {
+		if c.probe == nil {
+			c.probe = make([]byte, binaryProbe)
+		}
+		n, err := f.ReadAt(c.probe, 0)
+		if err != nil && err != io.EOF {
+			return nil, err
+		}
+		if bytes.IndexByte(c.probe[:n], 0) >= 0 {
+			in.binary = true
+			return nil, nil
+		}
+	}
+	if c.workers < 2 {
+		return nil, nil
+	}
+	return splitFile(c.tok, f, in.size, partSize)
+}
+
+// work counts the jobs it receives.
+func (c *counter) work(jobs <-chan job) {
+	s := splitter{tok: c.tok}
+	for j := range jobs {
+		var n counts
+		err := s.each(j.r, func(p []byte, _ bool) error {
+			n.Tokens += int64(c.tok.Count(stringView(p)))
+			n.Chars += int64(utf8.RuneCount(p))
+			n.Bytes += int64(len(p))
+			c.prog.add(int64(len(p)))
+			return nil
+		})
+		j.in.finish(n, err)
+	}
+}
+
+// finish adds the counts of one part of in, or its failure.
+func (in *input) finish(n counts, err error) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	in.counts.add(n)
+	if in.err == nil {
+		in.err = err
+	}
+	if in.pending--; in.pending > 0 {
+		return
+	}
+	if in.closer != nil {
+		if err := in.closer(); err != nil && in.err == nil {
+			in.err = err
+		}
+	}
+	close(in.done)
+}

@@ -1,0 +1,119 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+)
+
+// A countPrinter writes the results of count.
+type countPrinter interface {
+	// file writes the counts of one input; name is "" for stdin that was
+	// not named.
+	file(name string, c counts)
+	// total ends the output with the sum of the counts; several says
+	// whether there were several inputs.
+	total(sum counts, several bool)
+}
+
+func (f *countFlags) printer(w io.Writer, ins []*input) countPrinter {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	switch {
+	case f.json:
+		return &jsonPrinter{enc: enc, files: []fileCounts{}}
+	case f.jsonl:
+		return jsonlPrinter{enc}
+	}
+	columns := 1
+	for _, on := range []bool{f.chars, f.bytes} {
+		if on {
+			columns++
+		}
+	}
+	return &tablePrinter{w: w, chars: f.chars, bytes: f.bytes, width: tableWidth(ins, columns)}
+}
+
+// tableWidth returns the width of the number columns, chosen as wc chooses
+// it: wide enough for the total size of the inputs, and at least 7 when
+// some size is unknown, except for a lone number, which is not padded.
+func tableWidth(ins []*input, columns int) int {
+	if len(ins) == 1 && columns == 1 {
+		return 1
+	}
+	width, size := 1, int64(0)
+	for _, in := range ins {
+		if in.size < 0 {
+			width = 7
+		} else {
+			size += in.size
+		}
+	}
+	return max(width, len(strconv.FormatInt(size, 10)))
+}
+
+// tablePrinter writes lines of tokens, then chars and bytes on request,
+// then the name, like wc.
+type tablePrinter struct {
+	w            io.Writer
+	chars, bytes bool
+	width        int
+}
+
+func (t *tablePrinter) file(name string, c counts) {
+	line := fmt.Appendf(nil, "%*d", t.width, c.Tokens)
+	if t.chars {
+		line = fmt.Appendf(line, " %*d", t.width, c.Chars)
+	}
+	if t.bytes {
+		line = fmt.Appendf(line, " %*d", t.width, c.Bytes)
+	}
+	if name != "" {
+		line = append(append(line, ' '), name...)
+	}
+	t.w.Write(append(line, '\n'))
+}
+
+func (t *tablePrinter) total(sum counts, several bool) {
+	if several {
+		t.file("total", sum)
+	}
+}
+
+// fileCounts is the JSON form of the counts of one input.
+type fileCounts struct {
+	Path string `json:"path"`
+	counts
+}
+
+func newFileCounts(name string, c counts) fileCounts {
+	if name == "" {
+		name = "-"
+	}
+	return fileCounts{name, c}
+}
+
+// jsonPrinter writes one object with the files and their total.
+type jsonPrinter struct {
+	enc   *json.Encoder
+	files []fileCounts
+}
+
+func (j *jsonPrinter) file(name string, c counts) {
+	j.files = append(j.files, newFileCounts(name, c))
+}
+
+func (j *jsonPrinter) total(sum counts, _ bool) {
+	j.enc.Encode(struct {
+		Files []fileCounts `json:"files"`
+		Total counts       `json:"total"`
+	}{j.files, sum})
+}
+
+// jsonlPrinter writes one object a line for each file.
+type jsonlPrinter struct{ enc *json.Encoder }
+
+func (j jsonlPrinter) file(name string, c counts) { j.enc.Encode(newFileCounts(name, c)) }
+
+func (jsonlPrinter) total(counts, bool) {}

@@ -1,0 +1,138 @@
+package main
+
+import (
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+)
+
+// An input is one text that count reads: stdin, a file named on the
+// command line or a file found by walking a directory.
+type input struct {
+	name   string // as printed; "" for stdin read without being named
+	stdin  bool
+	walked bool  // found in a directory, so skipped when binary
+	size   int64 // the size of a regular file, else -1
+	err    error // a failure met before reading, from the walk or stat
+
+	// Set while counting; done is closed when the rest is final.
+	mu      sync.Mutex
+	counts  counts
+	pending int  // parts not yet counted
+	binary  bool // skipped as a binary file
+	closer  func() error
+	done    chan struct{}
+}
+
+// selector chooses the files of a directory walk.
+type selector struct {
+	include, exclude []string // path.Match patterns
+	hidden           bool     // walk hidden files and directories too
+}
+
+// validate reports the first malformed pattern.
+func (s *selector) validate() error {
+	for _, p := range slices.Concat(s.include, s.exclude) {
+		if _, err := path.Match(p, ""); err != nil {
+			return usagef("bad pattern %q: %v", p, err)
+		}
+	}
+	return nil
+}
+
+// matchAny reports whether some pattern matches a file with base name name
+// at rel, its slash-separated path under the walked directory. A pattern
+// with a slash matches rel, the others the base name, as in .gitignore.
+func matchAny(patterns []string, name, rel string) bool {
+	for _, p := range patterns {
+		target := name
+		if strings.Contains(p, "/") {
+			target = rel
+		}
+		if ok, _ := path.Match(p, target); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// skipName reports whether a walk passes over an entry named name: .git
+// always, other hidden entries unless asked for.
+func (s *selector) skipName(name string) bool {
+	return name == ".git" || (!s.hidden && strings.HasPrefix(name, "."))
+}
+
+// inputs expands count's arguments: "-" (or no argument) is stdin, a
+// directory is walked recursively, anything else is read as a file.
+func (s *selector) inputs(args []string) []*input {
+	if len(args) == 0 {
+		return []*input{{stdin: true, size: -1}}
+	}
+	var ins []*input
+	for _, arg := range args {
+		if arg == "-" {
+			ins = append(ins, &input{name: "-", stdin: true, size: -1})
+			continue
+		}
+		fi, err := os.Stat(arg)
+		switch {
+		case err != nil:
+			ins = append(ins, &input{name: arg, err: err})
+		case fi.IsDir():
+			ins = s.walk(ins, arg)
+		default:
+			ins = append(ins, &input{name: arg, size: regularSize(fi)})
+		}
+	}
+	return ins
+}
+
+// regularSize returns the size of a regular file, and -1 for the others
+// (pipes, devices), whose size says nothing of their content.
+func regularSize(fi fs.FileInfo) int64 {
+	if fi.Mode().IsRegular() {
+		return fi.Size()
+	}
+	return -1
+}
+
+// walk appends the files under dir to ins, in lexical order. Symbolic
+// links to files are followed, those to directories are not, so that the
+// walk ends; pipes, devices and sockets are passed over.
+func (s *selector) walk(ins []*input, dir string) []*input {
+	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			ins = append(ins, &input{name: p, err: err})
+			return nil
+		}
+		if p == dir {
+			return nil
+		}
+		rel, _ := filepath.Rel(dir, p)
+		rel = filepath.ToSlash(rel)
+		name := d.Name()
+		if d.IsDir() {
+			if s.skipName(name) || matchAny(s.exclude, name, rel) {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if s.skipName(name) || matchAny(s.exclude, name, rel) ||
+			(len(s.include) > 0 && !matchAny(s.include, name, rel)) {
+			return nil
+		}
+		fi, err := os.Stat(p) // follows a symbolic link
+		switch {
+		case err != nil:
+			ins = append(ins, &input{name: p, err: err})
+		case fi.Mode().IsRegular():
+			ins = append(ins, &input{name: p, walked: true, size: fi.Size()})
+		}
+		return nil
+	})
+	return ins
+}

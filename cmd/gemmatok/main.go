@@ -1,0 +1,36 @@
+// Command gemmatok counts, encodes and decodes text with Gemma's tokenizer,
+// exactly as SentencePiece does.
+//
+//	gemmatok count [PATH|-]...        token counts of files, stdin and directory trees
+//	gemmatok encode [FILE]            token ids (or pieces, or JSON with offsets)
+//	gemmatok decode [FILE]            the text of whitespace-separated ids
+//	gemmatok chat FILE.json           a conversation rendered with Gemma's template
+//	gemmatok truncate -n N [FILE]     the text cut to fit in N tokens
+//	gemmatok info                     the model's settings
+//	gemmatok version
+//
+// Every command takes --model PATH (or GEMMATOK_MODEL) to use another
+// SentencePiece model than the embedded Gemma one. Large inputs are streamed
+// in parts cut where SentencePiece provably gives the same ids as for the
+// whole, so memory stays bounded and one large file can be counted by several
+// cores. The exit status is 0 when all went well, 1 when some input failed and
+// 2 for bad usage.
+package main
+
+import (
+	"io"
+	"os"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// run executes the command line args and returns the exit status.
+func run(args []string, stdin *os.File, stdout, stderr io.Writer) int {
+	a := &app{stdin: stdin, stdout: stdout, stderr: stderr}
+	root := a.rootCommand()
+	root.SetArgs(args)
+	cmd, err := root.ExecuteC()
+	return a.exit(cmd, err)
+}

@@ -1,0 +1,47 @@
+package main
+
+import (
+	"io"
+
+	"github.com/gemmatok/gemmatok/tokenizer"
+)
+
+// A large file is counted by several workers at once, each taking a part
+// that starts and ends at a safe cut. The cuts are looked for just before
+// evenly spaced offsets, in a small window read with ReadAt.
+const (
+	partSize  = 2 << 20  // the bytes of one part, about
+	cutWindow = 16 << 10 // the bytes searched for a cut at each boundary
+)
+
+// span is a byte range [start, end) of a file.
+type span struct{ start, end int64 }
+
+// splitFile returns consecutive spans that cover the size bytes of f and
+// end at safe cuts, each about part bytes long. A boundary without a cut in
+// its window is dropped, which makes that span longer.
+func splitFile(tok *tokenizer.Tokenizer, f io.ReaderAt, size, part int64) ([]span, error) {
+	n := size / part
+	if n < 2 {
+		return []span{{0, size}}, nil
+	}
+	spans := make([]span, 0, n)
+	buf := make([]byte, cutWindow)
+	var start int64
+	for i := int64(1); i < n; i++ {
+		end := i * size / n
+		from := max(end-cutWindow, start)
+		m, err := f.ReadAt(buf[:end-from], from)
+		if err != nil && err != io.EOF {
+			return nil, err
+		}
+		// The window may begin inside a character, which SafeCut would
+		// misread right at the window's start; a cut there is not taken.
+		const maxCharLen = 4
+		if c := tok.SafeCut(stringView(buf[:m])); c > maxCharLen {
+			spans = append(spans, span{start, from + int64(c)})
+			start = from + int64(c)
+		}
+	}
+	return append(spans, span{start, size}), nil
+}

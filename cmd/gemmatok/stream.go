@@ -1,0 +1,85 @@
+package main
+
+import (
+	"cmp"
+	"fmt"
+	"io"
+	"slices"
+	"unsafe"
+
+	"github.com/gemmatok/gemmatok/tokenizer"
+)
+
+// Text is streamed: read in chunks and handed on in parts that end where
+// Tokenizer.SafeCut says that cutting does not change the ids, so that
+// encoding the parts one by one gives the ids of the whole text while memory
+// stays bounded by the chunk size.
+const (
+	chunkSize = 1 << 20 // bytes read at a time
+
+	// maxRun bounds the text held while no safe cut is in sight, as in a
+	// long run without spaces or line breaks. Encoding such a run whole
+	// takes about 100 bytes of memory a byte, so beyond maxRun gemmatok
+	// gives up on the input rather than on its memory bound.
+	maxRun = 4 << 20
+)
+
+// errLongRun reports text that has no safe cut within maxRun bytes.
+var errLongRun = fmt.Errorf("more than %d MiB of text without a place to cut it into parts (a run without spaces or line breaks); not encoded, to keep memory bounded", maxRun>>20)
+
+// A splitter cuts streams of text into parts that encode separately. It
+// keeps its buffer from one stream to the next.
+type splitter struct {
+	tok   *tokenizer.Tokenizer
+	chunk int // bytes read at a time; chunkSize when 0
+	buf   []byte
+}
+
+// each reads r to its end and calls fn with consecutive parts of its text
+// whose encodings, joined, are the encoding of the whole text. The part is
+// valid only during the call. The last call, and only it, has last set; it
+// always comes, with an empty part for an empty stream, unless reading or
+// fn fails.
+func (s *splitter) each(r io.Reader, fn func(part []byte, last bool) error) error {
+	if s.buf == nil {
+		s.buf = make([]byte, 0, cmp.Or(s.chunk, chunkSize))
+	}
+	buf := s.buf[:0]
+	defer func() {
+		// A buffer grown for a long run is not kept.
+		if cap(buf) == cap(s.buf) {
+			s.buf = buf[:0]
+		}
+	}()
+	for {
+		n, err := io.ReadFull(r, buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		switch err {
+		case nil:
+		case io.EOF, io.ErrUnexpectedEOF:
+			return fn(buf, true)
+		default:
+			return err
+		}
+		cut := s.tok.SafeCut(stringView(buf))
+		if cut == 0 {
+			if len(buf) >= maxRun {
+				return errLongRun
+			}
+			buf = slices.Grow(buf, min(len(buf), maxRun-len(buf)))
+			continue
+		}
+		if err := fn(buf[:cut], false); err != nil {
+			return err
+		}
+		buf = buf[:copy(buf, buf[cut:])]
+	}
+}
+
+// stringView returns b as a string without copying it. The tokenizer reads
+// the text only during the call it gets it in, and gemmatok does not change
+// b until that call returns; copying every chunk would double the bytes
+// touched for nothing.
+func stringView(b []byte) string {
+	return unsafe.String(unsafe.SliceData(b), len(b))
+}

@@ -1,0 +1,132 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"io"
+
+	"github.com/spf13/cobra"
+
+	"github.com/gemmatok/gemmatok/tokenizer"
+)
+
+// truncateFlags are the options of gemmatok truncate.
+type truncateFlags struct {
+	tokens int
+	from   string
+}
+
+func (a *app) truncateCommand() *cobra.Command {
+	var f truncateFlags
+	cmd := &cobra.Command{
+		Use:   "truncate -n N [--from start|end] [FILE]",
+		Short: "Cut a text at a token boundary to fit in N tokens",
+		Long: `truncate writes the text of FILE (stdin when absent or "-") cut at a
+boundary between two of its tokens so that it encodes to at most N tokens,
+never inside a character. With --from end (the default) the end is cut off:
+the longest beginning that fits is kept. With --from start the start is cut
+off and the longest ending is kept, as for the latest turns of a chat log.
+A text that fits is written whole. The input is streamed; --from start holds
+about N tokens of text in memory.`,
+		Example: `  gemmatok truncate -n 8000 report.md > head.md
+  tail -c 1M chat.log | gemmatok truncate -n 4096 --from start`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.truncate(args, &f)
+		},
+	}
+	fl := cmd.Flags()
+	fl.IntVarP(&f.tokens, "tokens", "n", 0, "the most tokens to keep, `N`")
+	fl.StringVar(&f.from, "from", "end", "the side to cut: `end` (keep the beginning) or start (keep the end)")
+	cmd.MarkFlagRequired("tokens")
+	return cmd
+}
+
+func (a *app) truncate(args []string, f *truncateFlags) error {
+	if f.tokens < 0 {
+		return usagef("-n must not be negative")
+	}
+	if f.from != "start" && f.from != "end" {
+		return usagef("unknown --from %q: want start or end", f.from)
+	}
+	tok, err := a.tokenizer()
+	if err != nil {
+		return err
+	}
+	r, name, err := a.openInput(args)
+	if err != nil {
+		a.fail(name, err)
+		return errFailed
+	}
+	defer r.Close()
+	w := bufio.NewWriterSize(a.stdout, 64<<10)
+	s := splitter{tok: tok}
+	if f.from == "end" {
+		err = keepStart(tok, &s, r, f.tokens, w)
+	} else {
+		err = keepEnd(tok, &s, r, f.tokens, w)
+	}
+	if err != nil {
+		w.Flush()
+		a.fail(name, err)
+		return errFailed
+	}
+	return w.Flush()
+}
+
+// errEnough stops reading once the text to keep is known.
+var errEnough = errors.New("enough text")
+
+// keepStart writes the longest beginning of r that fits n tokens. The
+// parts of the stream encode separately, so the parts that fit are written
+// whole and the first that does not is cut by TruncateEnd.
+func keepStart(tok *tokenizer.Tokenizer, s *splitter, r io.Reader, n int, w *bufio.Writer) error {
+	err := s.each(r, func(p []byte, _ bool) error {
+		text := stringView(p)
+		k := tok.Count(text)
+		if k <= n {
+			n -= k
+			w.WriteString(text)
+			return nil
+		}
+		w.WriteString(tok.TruncateEnd(text, n))
+		return errEnough
+	})
+	if err == errEnough {
+		return nil
+	}
+	return err
+}
+
+// keepEnd writes the longest ending of r that fits n tokens. It holds the
+// last parts of the stream, dropping the oldest as soon as the parts after
+// it have n tokens, and at the end cuts the oldest it holds by
+// TruncateStart.
+func keepEnd(tok *tokenizer.Tokenizer, s *splitter, r io.Reader, n int, w *bufio.Writer) error {
+	type part struct {
+		text   string
+		tokens int
+	}
+	var kept []part
+	total := 0 // tokens in kept
+	err := s.each(r, func(p []byte, _ bool) error {
+		k := tok.Count(stringView(p))
+		kept = append(kept, part{string(p), k})
+		total += k
+		for len(kept) > 1 && total-kept[0].tokens >= n {
+			total -= kept[0].tokens
+			kept = kept[1:]
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if len(kept) > 0 && total > n {
+		kept[0].text = tok.TruncateStart(kept[0].text, n-(total-kept[0].tokens))
+	}
+	for _, p := range kept {
+		w.WriteString(p.text)
+	}
+	return nil
+}
