@@ -33,6 +33,9 @@ type bpeModel struct {
 
 	pairsOnce sync.Once
 	pairs     *pairSet
+
+	charsOnce sync.Once
+	chars     []atomic.Int32 // by rune: piece id + 2, or 0 when not known yet
 }
 
 // pieceRules says which pieces one way of encoding treats as pieces: the
@@ -236,17 +239,13 @@ func (b *bpeModel) freshWord(sc *scratch, w []byte, r *pieceRules, dst []cachedP
 func (b *bpeModel) part(sc *scratch, w []byte, r *pieceRules, dst []cachedPiece) []cachedPiece {
 	if int(charLen[w[0]>>4]) == len(w) {
 		// A character alone: no merges, just its id.
-		return append(dst, cachedPiece{b.pieceID(w, b.lookupAllowed(w, r)), int32(len(w))})
+		id := b.charID(w)
+		if !r.allowed(id) {
+			id = -1
+		}
+		return append(dst, cachedPiece{b.pieceID(w, id), int32(len(w))})
 	}
 	return b.cachedWord(sc, w, r, dst)
-}
-
-// lookupAllowed looks p up as a piece these rules let segmentation produce.
-func (b *bpeModel) lookupAllowed(p []byte, r *pieceRules) int32 {
-	if id := b.v.LookupBytes(p); r.allowed(id) {
-		return id
-	}
-	return -1
 }
 
 // pairSet returns the character pairs of the vocabulary, building them on
@@ -276,8 +275,26 @@ func (b *bpeModel) wholePiece(sc *scratch, id int32, r *pieceRules) bool {
 type symbol struct {
 	start, end int32 // the symbol's text is s[start:end]; empty once merged away
 	prev, next int32
-	id         int32 // piece id, or -1 until looked up
+	id         int32 // the piece s[start:end] is, or -1
 	frozen     bool
+}
+
+// charID looks up the piece that the single character c is, or -1. Most
+// characters are in the Basic Multilingual Plane; their answers are kept in
+// a table shared by all encodings.
+func (b *bpeModel) charID(c []byte) int32 {
+	r, _ := utf8.DecodeRune(c)
+	if r >= 1<<16 || (r == utf8.RuneError && len(c) != 3) {
+		return b.v.LookupBytes(c)
+	}
+	b.charsOnce.Do(func() { b.chars = make([]atomic.Int32, 1<<16) })
+	e := &b.chars[r]
+	if v := e.Load(); v != 0 {
+		return v - 2
+	}
+	id := b.v.LookupBytes(c)
+	e.Store(id + 2)
+	return id
 }
 
 type candidate struct {
@@ -308,8 +325,14 @@ func (b *bpeModel) segment(sc *scratch, s []byte, r *pieceRules, freeze bool, ds
 		if l == 0 {
 			l = min(int(charLen[s[i]>>4]), len(s)-i)
 		}
+		var id int32
+		if frozen {
+			id = b.v.LookupBytes(s[i : i+l])
+		} else {
+			id = b.charID(s[i : i+l])
+		}
 		n := int32(len(syms))
-		syms = append(syms, symbol{start: int32(i), end: int32(i + l), prev: n - 1, next: n + 1, id: -1, frozen: frozen})
+		syms = append(syms, symbol{start: int32(i), end: int32(i + l), prev: n - 1, next: n + 1, id: id, frozen: frozen})
 		i += l
 	}
 	syms[len(syms)-1].next = -1
@@ -343,10 +366,8 @@ func (b *bpeModel) segment(sc *scratch, s []byte, r *pieceRules, freeze bool, ds
 		sy := &syms[i]
 		p := s[sy.start:sy.end]
 		id := sy.id
-		if id < 0 {
-			if id = b.v.LookupBytes(p); !sy.frozen && !r.allowed(id) {
-				id = -1
-			}
+		if !sy.frozen && !r.allowed(id) {
+			id = -1
 		}
 		id = b.pieceID(p, id)
 		if rev != nil && b.v.Type(id) == vocab.Unused {
@@ -369,7 +390,18 @@ func (b *bpeModel) addPair(sc *scratch, s []byte, l, r int32, rules *pieceRules,
 		return
 	}
 	p := s[sl.start:sr.end]
-	id := b.v.LookupBytes(p)
+	var id int32
+	if sl.id >= 0 && sr.id >= 0 {
+		// The same pairs come back again and again; the pair cache answers
+		// them without hashing the text.
+		var ok bool
+		if id, ok = sc.pairs.get(sl.id, sr.id); !ok {
+			id = b.v.LookupBytes(p)
+			sc.pairs.put(sl.id, sr.id, id)
+		}
+	} else {
+		id = b.v.LookupBytes(p)
+	}
 	if !rules.allowed(id) {
 		return
 	}

@@ -16,6 +16,7 @@ type scratch struct {
 	pieces []cachedPiece // the model's output for the current word
 	memo   []cachedPiece // the same, while filling the whole-piece memo
 	cache  wordCache
+	pairs  pairCache
 	out    sink
 }
 

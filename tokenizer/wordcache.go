@@ -92,3 +92,40 @@ func (c *wordCache) reset(r *pieceRules) {
 	c.keys = c.keys[:0]
 	c.pieces = c.pieces[:0]
 }
+
+// pairCache remembers which piece, if any, two adjacent pieces make, so that
+// merging asks the vocabulary only once per pair. It is direct-mapped:
+// a pair that collides with another simply replaces it.
+type pairCache struct {
+	keys []uint64
+	ids  []int32
+}
+
+const pairCacheBits = 14
+
+func pairCacheKey(l, r int32) uint64 { return uint64(uint32(l))<<32 | uint64(uint32(r)) }
+
+func pairCacheSlot(k uint64) uint64 { return (k * 0x9E3779B97F4A7C15) >> (64 - pairCacheBits) }
+
+// get returns the piece l and r make (or -1), and whether it is known.
+func (c *pairCache) get(l, r int32) (int32, bool) {
+	if c.keys == nil {
+		return 0, false
+	}
+	k := pairCacheKey(l, r)
+	i := pairCacheSlot(k)
+	return c.ids[i], c.keys[i] == k
+}
+
+func (c *pairCache) put(l, r, id int32) {
+	if c.keys == nil {
+		c.keys = make([]uint64, 1<<pairCacheBits)
+		c.ids = make([]int32, 1<<pairCacheBits)
+		for i := range c.keys {
+			c.keys[i] = ^uint64(0) // no pair of ids has this key
+		}
+	}
+	k := pairCacheKey(l, r)
+	i := pairCacheSlot(k)
+	c.keys[i], c.ids[i] = k, id
+}
