@@ -1,0 +1,83 @@
+package tokenizer
+
+import (
+	"math/rand"
+	"strings"
+	"testing"
+)
+
+func TestTruncate(t *testing.T) {
+	tok := defaultTokenizer(t)
+	text := "Hello there, general Kenobi!" // Hello ▁there , ▁general ▁Ken obi !
+	for _, tc := range []struct {
+		text     string
+		n        int
+		end, sta string // TruncateEnd's and TruncateStart's results
+	}{
+		{text, 3, "Hello there,", " general Kenobi!"},
+		{text, 1, "Hello", "!"},
+		{text, 0, "", ""},
+		{text, -1, "", ""},
+		{text, 100, text, text},
+		{"", 3, "", ""},
+		// 𝄞 is four byte pieces; a character is never split.
+		{"𝄞𝄞", 5, "𝄞", "𝄞"},
+		{"𝄞𝄞", 3, "", ""},
+		{"a\n\n\nb", 2, "a\n\n\n", "\n\n\nb"},
+	} {
+		if got := tok.TruncateEnd(tc.text, tc.n); got != tc.end {
+			t.Errorf("TruncateEnd(%q, %d) = %q, want %q", tc.text, tc.n, got, tc.end)
+		}
+		if got := tok.TruncateStart(tc.text, tc.n); got != tc.sta {
+			t.Errorf("TruncateStart(%q, %d) = %q, want %q", tc.text, tc.n, got, tc.sta)
+		}
+	}
+}
+
+// TestTruncateCorpus truncates corpus lines to random sizes and checks that
+// each result is a prefix (suffix) that starts (ends) at a token boundary,
+// fits, and could not take in one more token's worth of text.
+func TestTruncateCorpus(t *testing.T) {
+	tok := defaultTokenizer(t)
+	rng := rand.New(rand.NewSource(3))
+	for _, text := range corpusLines(t, 30) {
+		toks := tok.EncodeOffsets(text)
+		if len(toks) < 2 {
+			continue
+		}
+		n := 1 + rng.Intn(len(toks)-1)
+		// boundaries holds the offsets between tokens where a cut keeps
+		// characters whole.
+		boundaries := map[int]bool{0: true, len(text): true}
+		for k := 1; k < len(toks); k++ {
+			if toks[k].Start > toks[k-1].Start {
+				boundaries[toks[k].Start] = true
+			}
+		}
+		end := tok.TruncateEnd(text, n)
+		if !strings.HasPrefix(text, end) || !boundaries[len(end)] || tok.Count(end) > n {
+			t.Fatalf("TruncateEnd(%q, %d) = %q: not a fitting prefix at a boundary", text, n, end)
+		}
+		for b := len(end) + 1; b < len(text); b++ {
+			if boundaries[b] {
+				if tok.Count(text[:b]) <= n {
+					t.Fatalf("TruncateEnd(%q, %d) = %q, but %q fits", text, n, end, text[:b])
+				}
+				break
+			}
+		}
+		start := tok.TruncateStart(text, n)
+		cut := len(text) - len(start)
+		if !strings.HasSuffix(text, start) || !boundaries[cut] || tok.Count(start) > n {
+			t.Fatalf("TruncateStart(%q, %d) = %q: not a fitting suffix at a boundary", text, n, start)
+		}
+		for b := cut - 1; b > 0; b-- {
+			if boundaries[b] {
+				if tok.Count(text[b:]) <= n {
+					t.Fatalf("TruncateStart(%q, %d) = %q, but %q fits", text, n, start, text[b:])
+				}
+				break
+			}
+		}
+	}
+}
