@@ -6,6 +6,7 @@ line on stdout. Texts travel base64-encoded, since they may be any bytes.
   {"op": "encode", "text": B64}            -> {"ids": [...]}
   {"op": "encode_lines", "text": B64}      -> {"ids": [[...], ...]} (split on \\n)
   {"op": "pieces", "text": B64}            -> {"pieces": [B64, ...]}
+  {"op": "pieces_lines", "text": B64}      -> {"pieces": [[B64, ...], ...]} (split on \\n)
   {"op": "offsets", "text": B64}           -> {"ids": [...], "begin": [...], "end": [...],
                                                "char_begin": [...] or null, "char_end": [...] or null}
   {"op": "encode_many", "texts": [B64, ...]} -> {"ids": [[...], ...]}
@@ -77,6 +78,11 @@ def offsets(sp, text):
     return res
 
 
+def pieces(sp, text):
+    ps = sp.encode(text, out_type=str)
+    return [base64.b64encode(p if isinstance(p, bytes) else p.encode()).decode() for p in ps]
+
+
 def decode(sp, ids):
     t = sp.decode(ids)
     if isinstance(t, str):
@@ -103,8 +109,10 @@ def main():
                 lines = base64.b64decode(req["text"]).split(b"\n")
                 res = {"ids": [sp.encode(l) for l in lines]}
             elif op == "pieces":
-                ps = sp.encode(base64.b64decode(req["text"]), out_type=str)
-                res = {"pieces": [base64.b64encode(p if isinstance(p, bytes) else p.encode()).decode() for p in ps]}
+                res = {"pieces": pieces(sp, base64.b64decode(req["text"]))}
+            elif op == "pieces_lines":
+                lines = base64.b64decode(req["text"]).split(b"\n")
+                res = {"pieces": [pieces(sp, l) for l in lines]}
             elif op == "offsets":
                 res = offsets(sp, base64.b64decode(req["text"]))
             elif op == "encode_many":

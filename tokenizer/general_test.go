@@ -1,0 +1,327 @@
+package tokenizer
+
+import (
+	"bytes"
+	"encoding/base64"
+	"fmt"
+	"math/rand"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+
+	"google.golang.org/protobuf/reflect/protoreflect"
+
+	"github.com/gemmatok/gemmatok/vocab"
+)
+
+// Generality: the Gemma model exercises one corner of SentencePiece (BPE,
+// identity normalizer, byte fallback, no unused pieces). These tests load
+// modified copies of it, and a small model, both here and in the oracle,
+// and compare encoding, pieces and decoding on the start of every corpus
+// file.
+
+// generalTextLen is how much of each corpus file the variants are compared
+// on: 12 KiB of each of the 29 files is about 300 KiB a model.
+const generalTextLen = 12 << 10
+
+// modelVariant is a model built for a generality test.
+type modelVariant struct {
+	name  string
+	model func(t testing.TB) protoreflect.Message
+	// path checks that the Tokenizer takes the code path the variant is
+	// meant to exercise.
+	path func(tok *Tokenizer) bool
+}
+
+// editGemma returns a model func that applies edit to the Gemma model.
+func editGemma(edit func(t testing.TB, m protoreflect.Message)) func(t testing.TB) protoreflect.Message {
+	return func(t testing.TB) protoreflect.Message {
+		m := gemmaProto(t)
+		edit(t, m)
+		return m
+	}
+}
+
+var modelVariants = []modelVariant{
+	{
+		// Every 41st normal piece, and some of the most frequent English
+		// ones so that resegmentation happens often.
+		name: "unused pieces",
+		model: editGemma(func(t testing.TB, m protoreflect.Message) {
+			frequent := []string{"▁the", "ing", "▁and", "▁of", "er", "▁a", "es", "▁to"}
+			l := pieceList(t, m)
+			for i := 0; i < l.Len(); i++ {
+				p := l.Get(i).Message()
+				if pieceType(t, p) == vocab.Normal && (i%41 == 0 || slices.Contains(frequent, pieceText(t, p))) {
+					setField(t, p, "UNUSED", "type")
+				}
+			}
+		}),
+		path: func(tok *Tokenizer) bool { return tok.model.split == splitNone },
+	},
+	{
+		name: "dummy prefix and extra whitespace removal",
+		model: editGemma(func(t testing.TB, m protoreflect.Message) {
+			setField(t, m, true, "normalizer_spec", "add_dummy_prefix")
+			setField(t, m, true, "normalizer_spec", "remove_extra_whitespaces")
+		}),
+		path: func(tok *Tokenizer) bool { return !tok.norm.identity },
+	},
+	{
+		name: "dummy prefix",
+		model: editGemma(func(t testing.TB, m protoreflect.Message) {
+			setField(t, m, true, "normalizer_spec", "add_dummy_prefix")
+		}),
+		path: func(tok *Tokenizer) bool { return !tok.norm.identity },
+	},
+	{
+		name: "extra whitespace removal",
+		model: editGemma(func(t testing.TB, m protoreflect.Message) {
+			setField(t, m, true, "normalizer_spec", "remove_extra_whitespaces")
+		}),
+		path: func(tok *Tokenizer) bool { return !tok.norm.identity },
+	},
+	{
+		name: "spaces not escaped",
+		model: editGemma(func(t testing.TB, m protoreflect.Message) {
+			setField(t, m, false, "normalizer_spec", "escape_whitespaces")
+		}),
+		path: func(tok *Tokenizer) bool { return !tok.norm.spec.EscapeWhitespaces },
+	},
+	{
+		name: "no byte fallback, byte pieces removed",
+		model: editGemma(func(t testing.TB, m protoreflect.Message) {
+			setField(t, m, false, "trainer_spec", "byte_fallback")
+			keepPieces(t, m, func(p protoreflect.Message) bool { return pieceType(t, p) != vocab.Byte })
+		}),
+		path: func(tok *Tokenizer) bool { return !tok.v.Trainer().ByteFallback && tok.v.ByteID(0) < 0 },
+	},
+	{
+		// The byte pieces become user-defined, so that the text "<0x41>"
+		// is cut out as a piece.
+		name: "no byte fallback, byte pieces user-defined",
+		model: editGemma(func(t testing.TB, m protoreflect.Message) {
+			setField(t, m, false, "trainer_spec", "byte_fallback")
+			l := pieceList(t, m)
+			for i := 0; i < l.Len(); i++ {
+				if p := l.Get(i).Message(); pieceType(t, p) == vocab.Byte {
+					setField(t, p, "USER_DEFINED", "type")
+				}
+			}
+		}),
+		path: func(tok *Tokenizer) bool {
+			id, _ := tok.PieceToID("<0x41>")
+			return tok.v.Type(id) == vocab.UserDefined
+		},
+	},
+	{
+		// Every piece's leading U+2581 moves to its end; pieces that then
+		// collide with another are dropped.
+		name: "whitespace as suffix with dummy suffix",
+		model: editGemma(func(t testing.TB, m protoreflect.Message) {
+			setField(t, m, true, "trainer_spec", "treat_whitespace_as_suffix")
+			setField(t, m, true, "normalizer_spec", "add_dummy_prefix")
+			seen := map[string]bool{}
+			keepPieces(t, m, func(p protoreflect.Message) bool {
+				s := pieceText(t, p)
+				if pieceType(t, p) == vocab.Normal && strings.HasPrefix(s, spaceSymbol) && strings.Trim(s, spaceSymbol) != "" {
+					s = s[len(spaceSymbol):] + spaceSymbol
+					setField(t, p, s, "piece")
+				}
+				if seen[s] {
+					return false
+				}
+				seen[s] = true
+				return true
+			})
+		}),
+		path: func(tok *Tokenizer) bool { return tok.model.split == splitAfter && tok.norm.suffix },
+	},
+	{
+		name: "small model",
+		model: func(t testing.TB) protoreflect.Message {
+			m := smallModel(t)
+			addSelfTest(t, m, "abc ab", "abc ▁ab")
+			return m
+		},
+		path: func(tok *Tokenizer) bool { return tok.model.split == splitBefore },
+	},
+}
+
+// TestOracleVariants compares each model variant with the oracle, in an
+// oracle process of its own, since the shared one keeps the Gemma model.
+func TestOracleVariants(t *testing.T) {
+	getOracle(t) // skips, or fails, as the other oracle tests do
+	o, err := startOracle()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer o.cmd.Process.Kill()
+	texts := generalTexts(t)
+	for _, mv := range modelVariants {
+		t.Run(mv.name, func(t *testing.T) {
+			data := marshalModel(t, mv.model(t))
+			tok, err := Load(bytes.NewReader(data))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !mv.path(tok) {
+				t.Fatal("the Tokenizer does not take the code path this variant is meant for")
+			}
+			var res struct{ Size int }
+			if err := o.call(map[string]any{"op": "load", "model_b64": base64.StdEncoding.EncodeToString(data)}, &res); err != nil {
+				t.Fatal(err)
+			}
+			if res.Size != tok.VocabSize() {
+				t.Fatalf("the oracle loaded %d pieces, we %d", res.Size, tok.VocabSize())
+			}
+			compareWithOracle(t, o, tok, texts)
+		})
+	}
+}
+
+type namedText struct{ name, text string }
+
+// generalTexts returns the start of every corpus file.
+func generalTexts(t testing.TB) []namedText {
+	var texts []namedText
+	for _, path := range corpusFiles(t) {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		texts = append(texts, namedText{corpusName(path), string(data[:min(len(data), generalTextLen)])})
+	}
+	return texts
+}
+
+// mismatches counts the differences of one kind and reports the first few.
+type mismatches struct {
+	t        testing.TB
+	kind     string
+	n, total int
+}
+
+func (m *mismatches) check(equal bool, format string, args ...any) {
+	m.t.Helper()
+	m.total++
+	if equal {
+		return
+	}
+	if m.n++; m.n <= 3 {
+		m.t.Errorf(m.kind+": "+format, args...)
+	}
+}
+
+func (m *mismatches) report() {
+	m.t.Helper()
+	if m.n > 0 {
+		m.t.Errorf("%s: %d of %d differ", m.kind, m.n, m.total)
+	}
+}
+
+// compareWithOracle compares Encode, EncodePieces and Decode with the
+// oracle's model on texts, whole and line by line, and Decode on random id
+// sequences.
+func compareWithOracle(t *testing.T, o *oracle, tok *Tokenizer, texts []namedText) {
+	ids := &mismatches{t: t, kind: "Encode"}
+	pieces := &mismatches{t: t, kind: "EncodePieces"}
+	decoded := &mismatches{t: t, kind: "Decode"}
+	tokens := 0
+	for _, nt := range texts {
+		want := o.encode(t, nt.text)
+		got := tok.Encode(nt.text)
+		tokens += len(want)
+		ids.check(slices.Equal(got, want), "%s: %s", nt.name, diffAt(got, want))
+		gotPieces, wantPieces := tok.EncodePieces(nt.text), o.pieces(t, nt.text)
+		pieces.check(slices.Equal(gotPieces, wantPieces), "%s: %s", nt.name, diffAt(gotPieces, wantPieces))
+		gotText, err := tok.Decode(want)
+		decoded.check(err == nil && gotText == o.decode(t, want), "%s: %s (err %v)", nt.name,
+			diffAt(strings.Split(gotText, ""), strings.Split(o.decode(t, want), "")), err)
+
+		lines := strings.Split(nt.text, "\n")
+		wantLines := o.encodeLines(t, nt.text)
+		wantLinePieces := o.piecesLines(t, nt.text)
+		wantTexts := o.decodeMany(t, wantLines)
+		for i, line := range lines {
+			got := tok.Encode(line)
+			ids.check(slices.Equal(got, wantLines[i]), "%s line %d: %s", nt.name, i+1, diffAt(got, wantLines[i]))
+			gotPieces := tok.EncodePieces(line)
+			pieces.check(slices.Equal(gotPieces, wantLinePieces[i]), "%s line %d: %s", nt.name, i+1,
+				diffAt(gotPieces, wantLinePieces[i]))
+			gotText, err := tok.Decode(wantLines[i])
+			decoded.check(err == nil && gotText == wantTexts[i], "%s line %d: %q, want %q (err %v)",
+				nt.name, i+1, gotText, wantTexts[i], err)
+		}
+	}
+	seqs := randomIDs(tok, rand.New(rand.NewSource(3)), 2000)
+	wantTexts := o.decodeMany(t, seqs)
+	for i, seq := range seqs {
+		got, err := tok.Decode(seq)
+		decoded.check(err == nil && got == wantTexts[i], "ids %v: %q, want %q (err %v)", seq, got, wantTexts[i], err)
+	}
+	for _, m := range []*mismatches{ids, pieces, decoded} {
+		m.report()
+	}
+	t.Logf("%d texts and their lines, %d tokens; %d encodings, %d piece lists, %d decodings compared",
+		len(texts), tokens, ids.total, pieces.total, decoded.total)
+}
+
+// randomIDs returns n short id sequences for decoding, drawn so that the
+// pieces decoding treats specially come often: control and unknown pieces,
+// runs of byte pieces, pieces that start with U+2581, user-defined pieces.
+func randomIDs(tok *Tokenizer, rng *rand.Rand, n int) [][]int32 {
+	v := tok.Vocab()
+	byType := map[vocab.Type][]int32{}
+	var spaced []int32
+	for id := int32(0); id < int32(v.Size()); id++ {
+		byType[v.Type(id)] = append(byType[v.Type(id)], id)
+		if strings.HasPrefix(v.Piece(id), spaceSymbol) {
+			spaced = append(spaced, id)
+		}
+	}
+	pools := [][]int32{byType[vocab.Control], byType[vocab.Unknown], byType[vocab.Byte], byType[vocab.Byte],
+		byType[vocab.UserDefined], byType[vocab.Unused], spaced, spaced}
+	seqs := make([][]int32, n)
+	for i := range seqs {
+		seqs[i] = []int32{}
+		for k := rng.Intn(8); k > 0; k-- {
+			pool := pools[rng.Intn(len(pools))]
+			if len(pool) == 0 {
+				pool = byType[vocab.Normal]
+			}
+			seqs[i] = append(seqs[i], pool[rng.Intn(len(pool))])
+		}
+	}
+	return seqs
+}
+
+// diffAt describes where two sequences part.
+func diffAt[T comparable](got, want []T) string {
+	i := 0
+	for i < len(got) && i < len(want) && got[i] == want[i] {
+		i++
+	}
+	lo := max(0, i-3)
+	return fmt.Sprintf("differ at %d of %d: got %#v, want %#v", i, len(want),
+		got[lo:min(i+4, len(got))], want[lo:min(i+4, len(want))])
+}
+
+func (o *oracle) piecesLines(t testing.TB, text string) [][]string {
+	t.Helper()
+	var res struct{ Pieces [][]string }
+	if err := o.call(map[string]any{"op": "pieces_lines", "text": b64(text)}, &res); err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range res.Pieces {
+		for i, p := range line {
+			b, err := base64.StdEncoding.DecodeString(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			line[i] = string(b)
+		}
+	}
+	return res.Pieces
+}
