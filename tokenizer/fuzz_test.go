@@ -1,0 +1,202 @@
+package tokenizer
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/gemmatok/gemmatok/vocab"
+)
+
+// Fuzz targets. Without -fuzz they run their seeds as tests; run them with
+// e.g. go test -run=^$ -fuzz=FuzzEncode -fuzztime=3m ./tokenizer.
+// Inputs that once failed are kept under testdata/fuzz.
+
+// maxSeedLen bounds the corpus lines used as seeds, to keep the seed runs
+// of go test short.
+const maxSeedLen = 512
+
+// addTextSeeds adds the seeds of the fuzz targets that encode text: the
+// lines of the adversarial corpus, special-token strings, malformed UTF-8
+// and NUL bytes.
+func addTextSeeds(f *testing.F) {
+	files, err := filepath.Glob("../testdata/corpus/adversarial/*.txt")
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, path := range files {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			f.Fatal(err)
+		}
+		// The first lines are enough: the long files are runs of one thing.
+		for i, line := range bytes.SplitAfter(data, []byte("\n")) {
+			if i == 64 {
+				break
+			}
+			f.Add(line[:min(len(line), maxSeedLen)])
+		}
+	}
+	for _, s := range []string{
+		"", " ", "  ", "\n", "\n\n\n", "\t", "\r\n", "▁", "▁▁▁", " ▁ ",
+		"<bos>", "<eos>", "<pad>", "<unk>", "<mask>", "<start_of_turn>user\nhi<end_of_turn>\n",
+		"<unused0>", "<unused98>", "[@BOS@]", "<table><tr><td>", "<0x41>", "<0xFF>",
+		"\x00", "a\x00b", "\x00\x00\x00",
+		"\xff", "\xc3", "a\xe2\x96", "\xe2\x96\xe2\x96\x81", "\xed\xa0\x80", "\xf4\x90\x80\x80",
+		"\xc0\xaf", "\x80\x80", "\xef\xbf\xbd", "\xf0\x9f\x98",
+		"Hello, world!", "123456789012345", "日本語のテキスト", "🧑🏽‍💻",
+	} {
+		f.Add([]byte(s))
+	}
+}
+
+// decodedForm is what decoding the ids of text gives back with the Gemma
+// model: text with each malformed UTF-8 byte replaced by U+FFFD, as the
+// normalizer does, and each U+2581 by a space, as decoding does.
+func decodedForm(text string) string {
+	var b strings.Builder
+	for len(text) > 0 {
+		r, size := utf8.DecodeRuneInString(text)
+		switch {
+		case r == utf8.RuneError && size == 1:
+			b.WriteRune(utf8.RuneError)
+		case r == '\u2581':
+			b.WriteByte(' ')
+		default:
+			b.WriteString(text[:size])
+		}
+		text = text[size:]
+	}
+	return b.String()
+}
+
+// FuzzEncode checks properties of encoding arbitrary bytes with the Gemma
+// model: it is deterministic, the other entry points agree with Encode,
+// decoding gives the text back, and SafeCut's cut is safe.
+func FuzzEncode(f *testing.F) {
+	addTextSeeds(f)
+	tok := defaultTokenizer(f)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		text := string(data)
+		ids := tok.Encode(text)
+		if again := tok.Encode(text); !slices.Equal(ids, again) {
+			t.Fatalf("Encode is not deterministic: %v, then %v", ids, again)
+		}
+		if n := tok.Count(text); n != len(ids) {
+			t.Errorf("Count = %d, len(Encode) = %d", n, len(ids))
+		}
+		prefix := []int32{7, 8, 9}
+		if got := tok.AppendEncode(slices.Clip(prefix), text); !slices.Equal(got, append(prefix, ids...)) {
+			t.Errorf("AppendEncode = %v, want %v followed by %v", got, prefix, ids)
+		}
+		pieces := tok.EncodePieces(text)
+		if len(pieces) != len(ids) {
+			t.Fatalf("%d pieces, %d ids", len(pieces), len(ids))
+		}
+		for i, id := range ids {
+			if got, _ := tok.PieceToID(pieces[i]); got != id {
+				t.Errorf("piece %d is %q (id %d), id is %d", i, pieces[i], got, id)
+			}
+		}
+		got, err := tok.Decode(ids)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := decodedForm(text); got != want {
+			t.Errorf("Decode(Encode(%q)) = %q, want %q", text, got, want)
+		}
+		if n := tok.SafeCut(text); n > 0 {
+			parts := tok.AppendEncode(tok.Encode(text[:n]), text[n:])
+			if !slices.Equal(parts, ids) {
+				t.Errorf("SafeCut(%q) = %d, but the parts encode to %v, the whole to %v", text, n, parts, ids)
+			}
+		}
+	})
+}
+
+// FuzzLoad loads arbitrary bytes as a model: loading must fail with an
+// error or give a Tokenizer that encodes and decodes without panicking.
+// The seeds are small valid models, for the fuzzer to mutate, and prefixes
+// of the Gemma model.
+func FuzzLoad(f *testing.F) {
+	small := smallModel(f)
+	f.Add(marshalModel(f, small))
+	addSelfTest(f, small, "abc ab", "abc ▁ab")
+	f.Add(marshalModel(f, small))
+	setField(f, small, true, "normalizer_spec", "add_dummy_prefix")
+	setField(f, small, true, "normalizer_spec", "remove_extra_whitespaces")
+	setField(f, small, true, "trainer_spec", "treat_whitespace_as_suffix")
+	appendPiece(f, small, "a▁", -10, "UNUSED")
+	appendPiece(f, small, "\xff", -11, "USER_DEFINED")
+	f.Add(marshalModel(f, small))
+	fallback := smallModel(f)
+	setField(f, fallback, true, "trainer_spec", "byte_fallback")
+	for b := 0; b < 256; b++ {
+		appendPiece(f, fallback, fmt.Sprintf("<0x%02X>", b), 0, "BYTE")
+	}
+	f.Add(marshalModel(f, fallback))
+	model := vocab.DefaultModel()
+	for _, n := range []int{0, 1, 16, 100, 1000} {
+		f.Add(model[:n])
+	}
+	const text = "ab<sep>c xyz▁a  é\xff<s>"
+	f.Fuzz(func(t *testing.T, data []byte) {
+		tok, err := Load(bytes.NewReader(data))
+		if err != nil {
+			// Errors say which package found the problem.
+			if msg := err.Error(); !strings.HasPrefix(msg, "vocab: ") && !strings.HasPrefix(msg, "tokenizer: ") {
+				t.Errorf("error %q", msg)
+			}
+			return
+		}
+		for _, s := range []string{text, string(data)} {
+			ids := tok.Encode(s)
+			for _, id := range ids {
+				if !tok.Vocab().Contains(id) {
+					t.Fatalf("Encode(%q) gave id %d outside the vocabulary", s, id)
+				}
+			}
+			if n := tok.Count(s); n != len(ids) {
+				t.Errorf("Count = %d, len(Encode) = %d", n, len(ids))
+			}
+			if n := len(tok.EncodePieces(s)); n != len(ids) {
+				t.Errorf("%d pieces, %d ids", n, len(ids))
+			}
+			if _, err := tok.Decode(ids); err != nil {
+				t.Error(err)
+			}
+		}
+		all := make([]int32, tok.VocabSize())
+		for i := range all {
+			all[i] = int32(i)
+		}
+		if _, err := tok.Decode(all); err != nil {
+			t.Error(err)
+		}
+	})
+}
+
+// FuzzOracle compares the ids of arbitrary bytes, and the decoding of
+// those ids, with the C++ SentencePiece. It skips when the oracle is not
+// installed.
+func FuzzOracle(f *testing.F) {
+	addTextSeeds(f)
+	o := getOracle(f)
+	tok := defaultTokenizer(f)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		text := string(data)
+		want := o.encode(t, text)
+		if got := tok.Encode(text); !slices.Equal(got, want) {
+			i, d := firstDiff(got, want)
+			t.Fatalf("Encode(%q): ids differ at %d: %s", text, i, d)
+		}
+		if got, err := tok.Decode(want); err != nil || got != o.decode(t, want) {
+			t.Errorf("Decode(%v) = %q, %v; the oracle's is %q", want, got, err, o.decode(t, want))
+		}
+	})
+}
