@@ -135,10 +135,11 @@ func (b *bpeModel) encode(sc *scratch, s []byte, r *pieceRules, out *sink) {
 		return
 	}
 	seg := 0
+	m := r.matcher
 	for i := 0; i < len(s); {
 		c := s[i]
-		if r.matcher.first[c] {
-			if l := r.matcher.match(bytesToString(s[i:])); l > 0 {
+		if m.first[c] && (c != 0xE2 || m.mayFollowSpace(s[i:])) {
+			if l := m.match(bytesToString(s[i:])); l > 0 {
 				b.word(sc, s[seg:i], seg, r, out)
 				out.emit(b.pieceID(s[i:i+l], b.v.LookupBytes(s[i:i+l])), i, i+l)
 				i += l
@@ -186,6 +187,10 @@ func (b *bpeModel) pieceID(p []byte, id int32) int32 {
 // starts at offset base of the normalized text.
 func (b *bpeModel) word(sc *scratch, w []byte, base int, r *pieceRules, out *sink) {
 	if len(w) == 0 {
+		return
+	}
+	if hit, _ := sc.cache.lookup(w, r); hit != nil {
+		out.replay(hit, base)
 		return
 	}
 	sc.pieces = b.cachedWord(sc, w, r, sc.pieces[:0])

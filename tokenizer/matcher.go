@@ -2,6 +2,7 @@ package tokenizer
 
 import (
 	"sort"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -14,6 +15,11 @@ type matcher struct {
 	edges     []trieEdge
 	validUTF8 bool // every piece is valid UTF-8
 	maxLen    int
+
+	// U+2581 starts every word, so the matcher is asked about it most: these
+	// settle most of those questions without walking the trie.
+	spacePiece bool      // U+2581 alone is a piece
+	afterSpace [256]bool // bytes that follow U+2581 at the start of a piece
 }
 
 type trieNode struct {
@@ -67,6 +73,13 @@ func newMatcher(pieces []string) *matcher {
 		if p == "" {
 			continue
 		}
+		if rest, ok := strings.CutPrefix(p, spaceSymbol); ok {
+			if rest == "" {
+				m.spacePiece = true
+			} else {
+				m.afterSpace[rest[0]] = true
+			}
+		}
 		m.first[p[0]] = true
 		m.maxLen = max(m.maxLen, len(p))
 		if !utf8.ValidString(p) {
@@ -74,6 +87,15 @@ func newMatcher(pieces []string) *matcher {
 		}
 	}
 	return m
+}
+
+// mayFollowSpace reports whether a piece may start at s, which starts with
+// a byte of the same value as U+2581's first: false means surely not.
+func (m *matcher) mayFollowSpace(s []byte) bool {
+	if !isSpace(s) || m.spacePiece {
+		return true
+	}
+	return len(s) > len(spaceSymbol) && m.afterSpace[s[len(spaceSymbol)]]
 }
 
 // match returns the length of the longest piece that s starts with, or 0.

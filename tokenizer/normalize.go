@@ -1,6 +1,7 @@
 package tokenizer
 
 import (
+	"encoding/binary"
 	"errors"
 	"unicode/utf8"
 
@@ -156,6 +157,17 @@ func (n *normalizer) normalizeIdentity(dst []byte, in string) []byte {
 		// Copy runs that need no change in one go.
 		j := i
 		for j < len(in) {
+			// Eight bytes at a time while they are ASCII without a space.
+			for j+8 <= len(in) {
+				w := binary.LittleEndian.Uint64(stringToBytes(in[j : j+8]))
+				if w&0x8080808080808080 != 0 || (escape && hasByte(w, ' ')) {
+					break
+				}
+				j += 8
+			}
+			if j == len(in) {
+				break
+			}
 			c := in[j]
 			if c == ' ' && escape {
 				break
@@ -182,4 +194,10 @@ func (n *normalizer) normalizeIdentity(dst []byte, in string) []byte {
 		i = j + 1
 	}
 	return dst
+}
+
+// hasByte reports whether one of the eight bytes of w is b.
+func hasByte(w uint64, b byte) bool {
+	x := w ^ (0x0101010101010101 * uint64(b))
+	return (x-0x0101010101010101)&^x&0x8080808080808080 != 0
 }
