@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math/rand"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -153,4 +154,27 @@ func FuzzStreamDecoder(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte, seed int64) {
 		checkStream(t, tok, fuzzIDs(tok, data), rand.New(rand.NewSource(seed)))
 	})
+}
+
+// TestStreamDecoderLeadingSpace streams ids under models whose decoding
+// drops the leading space of the first piece, a rule that depends on
+// whether text came before.
+func TestStreamDecoderLeadingSpace(t *testing.T) {
+	rng := rand.New(rand.NewSource(5))
+	for _, fields := range [][]string{{"add_dummy_prefix"}, {"add_dummy_prefix", "remove_extra_whitespaces"}} {
+		m := gemmaProto(t)
+		for _, f := range fields {
+			setField(t, m, true, "normalizer_spec", f)
+		}
+		tok := loadModel(t, m)
+		word := tok.Encode(" word  x") // ▁word ▁▁ x under these models
+		for _, prefix := range [][]int32{nil, {tok.BOS()}, {tok.Unk()}, {tok.Vocab().ByteID('a')}, {tok.Vocab().ByteID(0xC3)}, tok.Encode("a")} {
+			for range 20 {
+				checkStream(t, tok, append(slices.Clone(prefix), word...), rng)
+			}
+		}
+		for range 100 {
+			checkStream(t, tok, fuzzIDs(tok, randBytes(rng, 40)), rng)
+		}
+	}
 }
