@@ -170,3 +170,15 @@ func TestTable(t *testing.T) {
 		t.Errorf("table:\n%s\nwant:\n%s", b.String(), want)
 	}
 }
+
+func TestTrimNum(t *testing.T) {
+	for v, want := range map[float64]string{0.05: "0.05", 0.2: "0.2", 1: "1", 5: "5", 500: "500", 1000: "1000"} {
+		if got := trimNum(v); got != want {
+			t.Errorf("trimNum(%g) = %q, want %q", v, got, want)
+		}
+	}
+	// Axis values come from repeated multiplication, with rounding errors.
+	if got := trimNum(0.1 * 10 * 10 * 2); got != "20" {
+		t.Errorf("trimNum(20, rounded) = %q, want 20", got)
+	}
+}

@@ -5,18 +5,20 @@ gemmatok benchmark harness, which embeds this script and runs it as
 
 It loads MODEL, then encodes every FILE as one text ("whole") and line by line
 (split on \\n, each line encoded on its own, as "lines"), timing encode inside
-this process so that neither the model load nor the interpreter start counts.
-Each mode runs at least once and at most MAX_RUNS times; no further run starts
-that would likely take the time spent on the mode past BUDGET_SECONDS. Instead of the ids it reports their count and
-a SHA-256 over them, which the harness computes the same way:
+this process so that neither the model load nor the interpreter start counts,
+by the wall clock and by the process's CPU time. Each mode runs at least once
+and at most MAX_RUNS times; no further run starts that would likely take the
+wall time spent on the mode past BUDGET_SECONDS. Instead of the ids it reports
+their count and a SHA-256 over them, which the harness computes the same way:
 
   whole: the ids as little-endian int32
   lines: each line's ids followed by -1, all as little-endian int32
 
 It writes one JSON object to stdout:
 
-  {"version": V, "load_seconds": [...],
-   "files": [{"path": P, "whole": {"seconds": [...], "count": N, "sha256": H},
+  {"version": V, "load": {"seconds": [...], "cpu_seconds": [...]},
+   "files": [{"path": P, "whole": {"seconds": [...], "cpu_seconds": [...],
+                                   "count": N, "sha256": H},
                          "lines": {...}}, ...]}
 """
 import hashlib
@@ -30,14 +32,16 @@ import sentencepiece as spm
 
 def timed(fn, budget, max_runs):
     """Runs fn at least once and at most max_runs times, starting no run
-    that would likely end past budget seconds in all; returns the run times
-    and fn's last result."""
-    times, spent, result = [], 0.0, None
-    while not times or (len(times) < max_runs and spent + times[-1] <= budget):
-        t0 = time.perf_counter()
+    that would likely end past budget seconds (wall) in all; returns the run
+    times, wall and CPU, and fn's last result."""
+    times, spent, result = {"seconds": [], "cpu_seconds": []}, 0.0, None
+    wall = times["seconds"]
+    while not wall or (len(wall) < max_runs and spent + wall[-1] <= budget):
+        t0, c0 = time.perf_counter(), time.process_time()
         result = fn()
         dt = time.perf_counter() - t0
-        times.append(dt)
+        times["cpu_seconds"].append(time.process_time() - c0)
+        wall.append(dt)
         spent += dt
     return times, result
 
@@ -48,12 +52,8 @@ def pack(ids):
 
 def main():
     model, budget, max_runs = sys.argv[1], float(sys.argv[2]), int(sys.argv[3])
-    loads = []
-    for _ in range(3):
-        t0 = time.perf_counter()
-        sp = spm.SentencePieceProcessor()
-        sp.Load(model_file=model)
-        loads.append(time.perf_counter() - t0)
+    sp = spm.SentencePieceProcessor()
+    loads, _ = timed(lambda: sp.Load(model_file=model), float("inf"), 3)
 
     files = []
     for path in sys.argv[4:]:
@@ -62,8 +62,7 @@ def main():
         lines = data.split(b"\n")
 
         times, ids = timed(lambda: sp.encode(data), budget, max_runs)
-        whole = {"seconds": times, "count": len(ids),
-                 "sha256": hashlib.sha256(pack(ids)).hexdigest()}
+        whole = dict(times, count=len(ids), sha256=hashlib.sha256(pack(ids)).hexdigest())
 
         # A Python loop rather than sp.encode(lines): the list form may
         # spread the lines over threads, and this benchmark is single-thread.
@@ -72,11 +71,11 @@ def main():
         for ids in per_line:
             h.update(pack(ids + [-1]))
             count += len(ids)
-        by_line = {"seconds": times, "count": count, "sha256": h.hexdigest()}
+        by_line = dict(times, count=count, sha256=h.hexdigest())
 
         files.append({"path": path, "whole": whole, "lines": by_line})
 
-    json.dump({"version": spm.__version__, "load_seconds": loads, "files": files}, sys.stdout)
+    json.dump({"version": spm.__version__, "load": loads, "files": files}, sys.stdout)
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@
 //
 // Usage, from the repository root:
 //
-//	go run ./bench [--corpus DIR] [--json] [--svg FILE] [--refs=false]
+//	go run ./bench [--corpus DIR] [--json] [--svg FILE] [--refs=false] [--clock cpu|wall]
 //
 // For every language file of the corpus (the *.txt files at its top level;
 // by default the copies in testdata/corpus, or ../shared/corpus for the
@@ -16,6 +16,12 @@
 // batch encode on several goroutines and pathological inputs. It prints a
 // Markdown report (JSON with --json) ending with a pass/FAIL verdict on
 // every target, and with --svg draws the encode throughput as a chart.
+//
+// Every figure is the median of several runs, timed by default by the CPU
+// time of the process that runs them (all its threads), so that other
+// processes competing for the machine's cores disturb it little; batch
+// throughput, which is about using several cores, is timed by the wall
+// clock. With --clock wall all figures are.
 // Progress goes to stderr.
 package main
 
@@ -40,6 +46,7 @@ func main() {
 	svgPath := flag.String("svg", "", "also draw the encode throughput as an SVG chart into `file`")
 	refs := flag.Bool("refs", true, "time the references (go-sentencepiece, C++ SentencePiece)")
 	refBudget := flag.Duration("ref-budget", 10*time.Second, "time each reference at most about this long per file and mode (at least one run)")
+	clk := flag.String("clock", string(cpuClock), "time by `clock`: cpu (CPU time of the timing process, steady when other processes compete for the CPUs) or wall")
 	rssChild := flag.String(rssChildFlag, "", "internal: load the model, count the tokens of `file` and exit")
 	flag.Parse()
 
@@ -48,6 +55,11 @@ func main() {
 			fatal(err)
 		}
 		return
+	}
+	switch figureClock = clock(*clk); figureClock {
+	case cpuClock, wallClock:
+	default:
+		fatal(fmt.Errorf("-clock must be cpu or wall, not %q", *clk))
 	}
 	r, err := run(*corpus, *model, *refs, *refBudget)
 	if err != nil {
@@ -103,7 +115,7 @@ func run(corpusDir, modelPath string, refs bool, refBudget time.Duration) (*Repo
 	if err != nil {
 		return nil, err
 	}
-	r := &Report{Date: time.Now().UTC().Format("2006-01-02 15:04 UTC"), Machine: thisMachine(), Corpus: corpusDir, Model: modelPath}
+	r := &Report{Date: time.Now().UTC().Format("2006-01-02 15:04 UTC"), Machine: thisMachine(), Corpus: corpusDir, Model: modelPath, Clock: figureClock}
 	if data, err := os.ReadFile(modelPath); err != nil {
 		return nil, err
 	} else if !bytes.Equal(data, vocab.DefaultModel()) {
@@ -153,6 +165,7 @@ func run(corpusDir, modelPath string, refs bool, refBudget time.Duration) (*Repo
 		r.note("references not run (--refs=false)")
 	}
 	r.Checks = checks(r)
+	r.Machine.LoadEnd = loadAvg()
 	return r, nil
 }
 
@@ -169,7 +182,7 @@ func runRef(r *Report, i int, ref reference, files []corpusFile, whole, lines []
 		r.note("%s not run: %v", ref.name, err)
 		return
 	}
-	r.Load.Refs = append(r.Load.Refs, RefLoad{ref.name + " " + out.Version, newTiming(seconds(out.LoadSeconds), 0, 0)})
+	r.Load.Refs = append(r.Load.Refs, RefLoad{ref.name + " " + out.Version, newTiming(out.Load.Samples(), 0, 0)})
 	for j, f := range files {
 		p := &r.Files[j].Refs[i]
 		p.Whole = result(out.Files[j].Whole, len(f.text), whole[j])

@@ -28,31 +28,49 @@ func median(ds []time.Duration) time.Duration {
 	return (s[n/2-1] + s[n/2]) / 2
 }
 
+// A clock says which duration of a sample a figure is computed from.
+type clock string
+
+const (
+	cpuClock  clock = "cpu"  // CPU time of the timing process
+	wallClock clock = "wall" // wall time
+)
+
+// figureClock is the clock of every figure but batch throughput, which
+// needs the wall clock to show parallel speed-up. Set from -clock.
+var figureClock = cpuClock
+
 // A Timing is the median of some timed runs over one input.
 type Timing struct {
 	Runs         int     `json:"runs"`
-	Seconds      float64 `json:"seconds"`
+	Clock        clock   `json:"clock"`   // the clock of Seconds
+	Seconds      float64 `json:"seconds"` // median
+	WallSeconds  float64 `json:"wall_seconds"`
+	CPUSeconds   float64 `json:"cpu_seconds"`
 	MBps         float64 `json:"mb_per_s,omitempty"` // MB = 10^6 bytes of input
 	TokensPerSec float64 `json:"tokens_per_s,omitempty"`
 }
 
 // newTiming summarizes runs over an input of size bytes that holds tokens
-// tokens (0 when unknown or beside the point).
-func newTiming(runs []time.Duration, size, tokens int) Timing {
-	sec := median(runs).Seconds()
-	t := Timing{Runs: len(runs), Seconds: sec}
-	if sec > 0 {
-		t.MBps = float64(size) / 1e6 / sec
-		t.TokensPerSec = float64(tokens) / sec
-	}
-	return t
+// tokens (0 when unknown or beside the point), by figureClock.
+func newTiming(runs []refrun.Sample, size, tokens int) Timing {
+	return newTimingBy(figureClock, runs, size, tokens)
 }
 
-// seconds converts a runner's run times back to durations.
-func seconds(fs []float64) []time.Duration {
-	ds := make([]time.Duration, len(fs))
-	for i, f := range fs {
-		ds[i] = time.Duration(f * float64(time.Second))
+func newTimingBy(c clock, runs []refrun.Sample, size, tokens int) Timing {
+	var wall, cpu []time.Duration
+	for _, s := range runs {
+		wall = append(wall, s.Wall)
+		cpu = append(cpu, s.CPU)
 	}
-	return ds
+	t := Timing{Runs: len(runs), Clock: c, WallSeconds: median(wall).Seconds(), CPUSeconds: median(cpu).Seconds()}
+	t.Seconds = t.CPUSeconds
+	if c == wallClock {
+		t.Seconds = t.WallSeconds
+	}
+	if t.Seconds > 0 {
+		t.MBps = float64(size) / 1e6 / t.Seconds
+		t.TokensPerSec = float64(tokens) / t.Seconds
+	}
+	return t
 }

@@ -126,7 +126,7 @@ type RefResult struct {
 // result compares one mode of a runner's figures with want, gemmatok's
 // digest of the same mode.
 func result(m refrun.Mode, size int, want refrun.Digest) *RefResult {
-	r := &RefResult{Timing: newTiming(seconds(m.Seconds), size, m.Count)}
+	r := &RefResult{Timing: newTiming(m.Samples(), size, m.Count)}
 	r.SameIDs = m.Digest == want
 	if !r.SameIDs {
 		r.Diff = fmt.Sprintf("%d ids vs gemmatok's %d, SHA-256 %.12s vs %.12s", m.Count, want.Count, m.SHA256, want.SHA256)

@@ -17,6 +17,7 @@ type Report struct {
 	Machine Machine       `json:"machine"`
 	Corpus  string        `json:"corpus"`
 	Model   string        `json:"model"`
+	Clock   clock         `json:"clock"`
 	Notes   []string      `json:"notes,omitempty"`
 	Files   []FileResult  `json:"files"`
 	Load    LoadResult    `json:"load"`
@@ -32,10 +33,24 @@ type Machine struct {
 	Cores      int    `json:"cores"`
 	GOMAXPROCS int    `json:"gomaxprocs"`
 	Go         string `json:"go"`
+	// The 1-minute load average when the run started and ended: on a
+	// shared machine it says how much other processes competed for the
+	// cores (wall-clock figures suffer; CPU-time figures much less).
+	LoadStart string `json:"loadavg_start"`
+	LoadEnd   string `json:"loadavg_end"`
 }
 
 func thisMachine() Machine {
-	return Machine{CPU: cpuModel(), Cores: runtime.NumCPU(), GOMAXPROCS: runtime.GOMAXPROCS(0), Go: runtime.Version()}
+	return Machine{CPU: cpuModel(), Cores: runtime.NumCPU(), GOMAXPROCS: runtime.GOMAXPROCS(0), Go: runtime.Version(), LoadStart: loadAvg()}
+}
+
+// loadAvg returns the 1-minute load average, or "?" where there is none.
+func loadAvg() string {
+	data, err := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(data)); err == nil && len(f) > 0 {
+		return f[0]
+	}
+	return "?"
 }
 
 // cpuModel returns the CPU's model name from /proc/cpuinfo, or GOARCH
@@ -91,12 +106,13 @@ func (r *Report) writeJSON(w io.Writer) error {
 func (r *Report) writeMarkdown(w io.Writer) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "## gemmatok benchmark, %s\n\n", r.Date)
-	fmt.Fprintf(&b, "Machine: %s. Corpus: `%s`. Model: `%s`.", r.Machine, r.Corpus, r.Model)
+	fmt.Fprintf(&b, "Machine: %s; load average %s at the start, %s at the end. Corpus: `%s`. Model: `%s`.",
+		r.Machine, r.Machine.LoadStart, r.Machine.LoadEnd, r.Corpus, r.Model)
 	for _, l := range r.Load.Refs {
 		fmt.Fprintf(&b, " Reference: %s.", l.Name)
 	}
 	b.WriteString("\n\n")
-	b.WriteString("Single-thread encode, MB/s (10^6 bytes of input per second), each the median of its runs: " +
+	b.WriteString("Single-thread encode, MB/s (10^6 bytes of input per " + clockName(r.Clock) + "), each the median of its runs: " +
 		runsNote(r) + ". Ratios are gemmatok's MB/s over the reference's better mode (whole text or line by line). " +
 		"Same ids, whole/line by line, per reference: ✓ same as gemmatok, ✗ DIFFERENT, - not run.\n\n")
 
@@ -146,7 +162,7 @@ func (r *Report) writeMarkdown(w io.Writer) error {
 		{"AppendEncode, slice with room", fmt.Sprintf("%.1f", r.Allocs.AppendEncode), r.Allocs.AppendWorst},
 	})
 
-	fmt.Fprintf(&b, "\n### Batch encode (%d texts, %s, goroutines sharing one Tokenizer)\n\n", r.Batch.Texts, kb(r.Batch.Bytes))
+	fmt.Fprintf(&b, "\n### Batch encode (%d texts, %s, goroutines sharing one Tokenizer; wall clock)\n\n", r.Batch.Texts, kb(r.Batch.Bytes))
 	rows = nil
 	for _, w := range r.Batch.Workers {
 		rows = append(rows, []string{fmt.Sprint(w.Goroutines), num(w.Timing.MBps), times(w.Speedup), fmt.Sprint(w.Timing.Runs)})
@@ -179,6 +195,13 @@ func (r *Report) writeMarkdown(w io.Writer) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+func clockName(c clock) string {
+	if c == wallClock {
+		return "second"
+	}
+	return "second of CPU time of the timing process"
 }
 
 // runsNote says how many runs each tool's figures are the medians of.

@@ -104,7 +104,8 @@ func writeSVG(w io.Writer, r *Report) error {
 	text(&b, marginL, 50, 13, "start", "normal", "#444",
 		fmt.Sprintf("%s · %s · corpus %s", r.Date, r.Machine, r.Corpus))
 	text(&b, marginL, 68, 13, "start", "normal", "#444",
-		"Label above each group: gemmatok's speed-up over the fastest reference on that file. Higher is faster.")
+		"Median of several runs, MB/s = 10^6 bytes of input per "+clockName(r.Clock)+
+			". Label above each group: gemmatok's speed-up over the fastest reference on that file.")
 
 	// Legend, in one row.
 	x := float64(marginL)
@@ -176,7 +177,8 @@ func esc(s string) string {
 	return b.String()
 }
 
-// trimNum formats an axis value without trailing zeros: 0.05, 2, 500.
+// trimNum formats an axis value, a 1, 2 or 5 times a power of ten, with
+// just the decimals it needs: 0.05, 2, 500.
 func trimNum(v float64) string {
-	return fmt.Sprintf("%g", float64(float32(v)))
+	return fmt.Sprintf("%.*f", max(0, int(-math.Floor(math.Log10(v)+1e-9))), v)
 }

@@ -48,7 +48,7 @@ func run(model, budgetArg, maxRunsArg string, paths []string) error {
 	out := refrun.Output{Version: version()}
 	var proc *sentencepiece.Processor
 	loads := refrun.Policy{MinRuns: 3, MaxRuns: 3, Budget: time.Minute, Limit: time.Minute}
-	out.LoadSeconds = refrun.Seconds(loads.Time(func() {
+	out.Load = refrun.NewTimes(loads.Time(func() {
 		proc, err = sentencepiece.NewProcessorFromPath(model)
 	}))
 	if err != nil {
@@ -72,12 +72,12 @@ func run(model, budgetArg, maxRunsArg string, paths []string) error {
 		f := refrun.File{Path: path}
 
 		var ids []int32
-		f.Whole.Seconds = refrun.Seconds(p.Time(func() { ids = encode(text) }))
+		f.Whole.Times = refrun.NewTimes(p.Time(func() { ids = encode(text) }))
 		f.Whole.Digest = refrun.DigestIDs(ids)
 
 		lines := strings.Split(text, "\n")
 		perLine := make([][]int32, len(lines))
-		f.Lines.Seconds = refrun.Seconds(p.Time(func() {
+		f.Lines.Times = refrun.NewTimes(p.Time(func() {
 			for i, l := range lines {
 				perLine[i] = encode(l)
 			}

@@ -17,6 +17,8 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // A Policy says how many times to time a function.
@@ -34,21 +36,33 @@ func RefPolicy(budget time.Duration) Policy {
 	return Policy{MinRuns: 1, MaxRuns: 5, Budget: budget, Limit: budget}
 }
 
-// Time calls fn as p says and returns the durations of the timed runs, at
-// least one. A run is expected to last as long as the one before it.
-func (p Policy) Time(fn func()) []time.Duration {
+// A Sample is how long one run took by two clocks: the wall clock, and the
+// CPU time of the whole process (all its threads, so garbage collection
+// counts), which hardly moves when other processes compete for the CPUs.
+type Sample struct {
+	Wall, CPU time.Duration
+}
+
+// Time calls fn as p says and returns the samples of the timed runs, at
+// least one. A run is expected to last as long as the one before it;
+// budgets are in wall time.
+func (p Policy) Time(fn func()) []Sample {
+	run := func() Sample {
+		w0, c0 := time.Now(), cpuTime()
+		fn()
+		return Sample{time.Since(w0), cpuTime() - c0}
+	}
 	var last time.Duration
 	if p.Warmup {
-		t0 := time.Now()
-		fn()
-		last = time.Since(t0)
-		if last > p.Limit {
+		s := run()
+		if s.Wall > p.Limit {
 			// The warm-up alone took longer than allowed: it is the
 			// only measurement there will be.
-			return []time.Duration{last}
+			return []Sample{s}
 		}
+		last = s.Wall
 	}
-	var runs []time.Duration
+	var runs []Sample
 	var spent time.Duration
 	for len(runs) < p.MaxRuns {
 		if len(runs) > 0 {
@@ -57,13 +71,21 @@ func (p Policy) Time(fn func()) []time.Duration {
 				break
 			}
 		}
-		t0 := time.Now()
-		fn()
-		last = time.Since(t0)
+		s := run()
+		last = s.Wall
 		spent += last
-		runs = append(runs, last)
+		runs = append(runs, s)
 	}
 	return runs
+}
+
+// cpuTime returns the CPU time the process has used.
+func cpuTime() time.Duration {
+	var ts unix.Timespec
+	if err := unix.ClockGettime(unix.CLOCK_PROCESS_CPUTIME_ID, &ts); err != nil {
+		panic(err) // Linux has had this clock since 2.6.12
+	}
+	return time.Duration(ts.Nano())
 }
 
 // A Digest identifies an encoding without its ids, which would be many
@@ -104,9 +126,9 @@ func packIDs(dst []byte, ids []int32) []byte {
 
 // Output is what a runner prints.
 type Output struct {
-	Version     string    `json:"version"`
-	LoadSeconds []float64 `json:"load_seconds"`
-	Files       []File    `json:"files"`
+	Version string `json:"version"`
+	Load    Times  `json:"load"`
+	Files   []File `json:"files"`
 }
 
 // File is a runner's figures for one file.
@@ -118,15 +140,38 @@ type File struct {
 
 // Mode is the run times of one way of encoding a file, and its digest.
 type Mode struct {
-	Seconds []float64 `json:"seconds"`
+	Times
 	Digest
 }
 
-// Seconds converts durations for an Output.
-func Seconds(ds []time.Duration) []float64 {
-	fs := make([]float64, len(ds))
-	for i, d := range ds {
-		fs[i] = d.Seconds()
+// Times are the durations of some runs, in seconds, by both clocks.
+type Times struct {
+	Wall []float64 `json:"seconds"`
+	CPU  []float64 `json:"cpu_seconds"`
+}
+
+// NewTimes converts samples for an Output.
+func NewTimes(samples []Sample) Times {
+	var t Times
+	for _, s := range samples {
+		t.Wall = append(t.Wall, s.Wall.Seconds())
+		t.CPU = append(t.CPU, s.CPU.Seconds())
 	}
-	return fs
+	return t
+}
+
+// Samples converts times back.
+func (t Times) Samples() []Sample {
+	ss := make([]Sample, len(t.Wall))
+	for i := range ss {
+		ss[i].Wall = seconds(t.Wall[i])
+		if i < len(t.CPU) {
+			ss[i].CPU = seconds(t.CPU[i])
+		}
+	}
+	return ss
+}
+
+func seconds(f float64) time.Duration {
+	return time.Duration(f * float64(time.Second))
 }
