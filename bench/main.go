@@ -45,7 +45,7 @@ func main() {
 	asJSON := flag.Bool("json", false, "print JSON instead of Markdown")
 	svgPath := flag.String("svg", "", "also draw the encode throughput as an SVG chart into `file`")
 	refs := flag.Bool("refs", true, "time the references (go-sentencepiece, C++ SentencePiece)")
-	refBudget := flag.Duration("ref-budget", 10*time.Second, "time each reference at most about this long per file and mode (at least one run)")
+	refBudget := flag.Duration("ref-budget", 8*time.Second, "time each reference at most about this long per file and mode (at least one run)")
 	clk := flag.String("clock", string(cpuClock), "time by `clock`: cpu (CPU time of the timing process, steady when other processes compete for the CPUs) or wall")
 	rssChild := flag.String(rssChildFlag, "", "internal: load the model, count the tokens of `file` and exit")
 	flag.Parse()
