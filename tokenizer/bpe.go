@@ -282,6 +282,11 @@ type symbol struct {
 	prev, next int32
 	id         int32 // the piece s[start:end] is, or -1
 	frozen     bool
+
+	// In segmentShort: the piece this symbol and the next make (or -1),
+	// and its score.
+	pair      int32
+	pairScore float32
 }
 
 // charID looks up the piece that the single character c is, or -1. Most
@@ -315,10 +320,18 @@ func better(a, b *candidate) bool {
 	return a.score > b.score || (a.score == b.score && a.left < b.left)
 }
 
+// shortWord is the number of characters up to which segmentShort is used.
+const shortWord = 24
+
 // segment runs the BPE merge loop over s and appends the resulting pieces
 // to dst. With freeze, user-defined pieces are matched first and never
 // merged.
 func (b *bpeModel) segment(sc *scratch, s []byte, r *pieceRules, freeze bool, dst []cachedPiece) []cachedPiece {
+	if !freeze && !b.unused && len(s) <= 4*shortWord {
+		if dst, ok := b.segmentShort(sc, s, r, dst); ok {
+			return dst
+		}
+	}
 	syms := sc.syms[:0]
 	for i := 0; i < len(s); {
 		l, frozen := 0, false
@@ -384,6 +397,88 @@ func (b *bpeModel) segment(sc *scratch, s []byte, r *pieceRules, freeze bool, ds
 	return dst
 }
 
+// segmentShort is segment for a word of at most shortWord characters
+// without user-defined pieces, in a model without unused pieces: it finds
+// the best pair by scanning the symbols, which beats keeping a heap for few
+// symbols. It reports false, doing nothing, when the word is longer.
+func (b *bpeModel) segmentShort(sc *scratch, s []byte, r *pieceRules, dst []cachedPiece) ([]cachedPiece, bool) {
+	syms := sc.syms[:0]
+	for i := 0; i < len(s); {
+		if len(syms) == shortWord {
+			return dst, false
+		}
+		l := min(int(charLen[s[i]>>4]), len(s)-i)
+		n := int32(len(syms))
+		syms = append(syms, symbol{start: int32(i), end: int32(i + l), prev: n - 1, next: n + 1, id: b.charID(s[i : i+l]), pair: -1})
+		i += l
+	}
+	syms[len(syms)-1].next = -1
+	sc.syms = syms
+	for i := 0; i+1 < len(syms); i++ {
+		b.setPair(sc, s, int32(i), r)
+	}
+	for {
+		best := int32(-1)
+		var bestScore float32
+		for i := int32(0); i != -1; i = syms[i].next {
+			// Strictly better only: the leftmost pair wins ties, as in the C++.
+			if syms[i].pair >= 0 && (best < 0 || syms[i].pairScore > bestScore) {
+				best, bestScore = i, syms[i].pairScore
+			}
+		}
+		if best < 0 {
+			break
+		}
+		left := &syms[best]
+		right := &syms[left.next]
+		left.end, left.id, left.next = right.end, left.pair, right.next
+		if right.next >= 0 {
+			syms[right.next].prev = best
+		}
+		b.setPair(sc, s, best, r)
+		if left.prev >= 0 {
+			b.setPair(sc, s, left.prev, r)
+		}
+	}
+	for i := int32(0); i != -1; i = syms[i].next {
+		sy := &syms[i]
+		id := sy.id
+		if !r.allowed(id) {
+			id = -1
+		}
+		dst = append(dst, cachedPiece{b.pieceID(s[sy.start:sy.end], id), sy.end - sy.start})
+	}
+	return dst, true
+}
+
+// setPair works out the piece symbol l makes with the next one.
+func (b *bpeModel) setPair(sc *scratch, s []byte, l int32, r *pieceRules) {
+	sl := &sc.syms[l]
+	sl.pair = -1
+	if sl.next < 0 {
+		return
+	}
+	if id := b.pairID(sc, s, sl, &sc.syms[sl.next]); r.allowed(id) {
+		sl.pair, sl.pairScore = id, b.v.Score(id)
+	}
+}
+
+// pairID returns the piece that symbols sl and sr, adjacent in s, make
+// together, or -1.
+func (b *bpeModel) pairID(sc *scratch, s []byte, sl, sr *symbol) int32 {
+	if sl.id < 0 || sr.id < 0 {
+		return b.v.LookupBytes(s[sl.start:sr.end])
+	}
+	// The same pairs come back again and again; the pair cache answers them
+	// without hashing the text.
+	id, ok := sc.pairs.get(sl.id, sr.id)
+	if !ok {
+		id = b.v.LookupBytes(s[sl.start:sr.end])
+		sc.pairs.put(sl.id, sr.id, id)
+	}
+	return id
+}
+
 // addPair puts the pair of symbols l and r on the agenda when their
 // concatenation is a piece.
 func (b *bpeModel) addPair(sc *scratch, s []byte, l, r int32, rules *pieceRules, rev map[string][2]string) {
@@ -395,18 +490,7 @@ func (b *bpeModel) addPair(sc *scratch, s []byte, l, r int32, rules *pieceRules,
 		return
 	}
 	p := s[sl.start:sr.end]
-	var id int32
-	if sl.id >= 0 && sr.id >= 0 {
-		// The same pairs come back again and again; the pair cache answers
-		// them without hashing the text.
-		var ok bool
-		if id, ok = sc.pairs.get(sl.id, sr.id); !ok {
-			id = b.v.LookupBytes(p)
-			sc.pairs.put(sl.id, sr.id, id)
-		}
-	} else {
-		id = b.v.LookupBytes(p)
-	}
+	id := b.pairID(sc, s, sl, sr)
 	if !rules.allowed(id) {
 		return
 	}

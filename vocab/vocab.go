@@ -11,6 +11,7 @@ import (
 	"hash/maphash"
 	"iter"
 	"strings"
+	"unsafe"
 )
 
 // Type is the type of a piece, as in SentencePiece's ModelProto.
@@ -213,7 +214,8 @@ func (v *Vocab) Lookup(piece string) int32 {
 
 // LookupBytes is Lookup for a byte slice; it does not allocate.
 func (v *Vocab) LookupBytes(piece []byte) int32 {
-	return v.find(string(piece), maphash.Bytes(v.seed, piece))
+	// find keeps nothing, so the bytes need not be copied into a string.
+	return v.find(unsafe.String(unsafe.SliceData(piece), len(piece)), maphash.Bytes(v.seed, piece))
 }
 
 // find looks up piece, whose hash is h.
