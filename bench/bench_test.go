@@ -4,6 +4,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"io"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -180,5 +181,34 @@ func TestTrimNum(t *testing.T) {
 	// Axis values come from repeated multiplication, with rounding errors.
 	if got := trimNum(0.1 * 10 * 10 * 2); got != "20" {
 		t.Errorf("trimNum(20, rounded) = %q, want 20", got)
+	}
+}
+
+// TestReportRoundTrip checks that --from reports what --json wrote.
+func TestReportRoundTrip(t *testing.T) {
+	r := fakeReport()
+	r.Checks = checks(r)
+	var md1, md2 strings.Builder
+	if err := r.writeMarkdown(&md1); err != nil {
+		t.Fatal(err)
+	}
+	path := t.TempDir() + "/r.json"
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.writeJSON(f); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	back, err := readReport(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := back.writeMarkdown(&md2); err != nil {
+		t.Fatal(err)
+	}
+	if md1.String() != md2.String() {
+		t.Errorf("report changed on the way through JSON:\n%s\nthen:\n%s", md1.String(), md2.String())
 	}
 }

@@ -5,6 +5,7 @@
 // Usage, from the repository root:
 //
 //	go run ./bench [--corpus DIR] [--json] [--svg FILE] [--refs=false] [--clock cpu|wall]
+//	go run ./bench --from FILE.json [--json] [--svg FILE]
 //
 // For every language file of the corpus (the *.txt files at its top level;
 // by default the copies in testdata/corpus, or ../shared/corpus for the
@@ -16,6 +17,8 @@
 // batch encode on several goroutines and pathological inputs. It prints a
 // Markdown report (JSON with --json) ending with a pass/FAIL verdict on
 // every target, and with --svg draws the encode throughput as a chart.
+// With --from it measures nothing and reports the JSON of an earlier run
+// again, as Markdown or a chart.
 //
 // Every figure is the median of several runs, timed by default by the CPU
 // time of the process that runs them (all its threads), so that other
@@ -47,6 +50,7 @@ func main() {
 	refs := flag.Bool("refs", true, "time the references (go-sentencepiece, C++ SentencePiece)")
 	refBudget := flag.Duration("ref-budget", 8*time.Second, "time each reference at most about this long per file and mode (at least one run)")
 	clk := flag.String("clock", string(cpuClock), "time by `clock`: cpu (CPU time of the timing process, steady when other processes compete for the CPUs) or wall")
+	from := flag.String("from", "", "measure nothing: report what the JSON `file` of an earlier run (--json) holds")
 	rssChild := flag.String(rssChildFlag, "", "internal: load the model, count the tokens of `file` and exit")
 	flag.Parse()
 
@@ -61,7 +65,13 @@ func main() {
 	default:
 		fatal(fmt.Errorf("-clock must be cpu or wall, not %q", *clk))
 	}
-	r, err := run(*corpus, *model, *refs, *refBudget)
+	var r *Report
+	var err error
+	if *from != "" {
+		r, err = readReport(*from)
+	} else {
+		r, err = run(*corpus, *model, *refs, *refBudget)
+	}
 	if err != nil {
 		fatal(err)
 	}

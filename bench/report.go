@@ -94,6 +94,19 @@ func (r *Report) file(name string) (FileResult, bool) {
 	return FileResult{}, false
 }
 
+// readReport reads a report that writeJSON wrote.
+func readReport(path string) (*Report, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var r Report
+	if err := json.Unmarshal(data, &r); err != nil {
+		return nil, fmt.Errorf("%s: %v", path, err)
+	}
+	return &r, nil
+}
+
 // writeJSON writes the report as indented JSON.
 func (r *Report) writeJSON(w io.Writer) error {
 	e := json.NewEncoder(w)
