@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"runtime"
 
 	"github.com/spf13/cobra"
@@ -100,7 +101,7 @@ func (a *app) count(args []string, f *countFlags) error {
 		}
 		switch {
 		case in.err != nil:
-			a.fail(in.name, in.err)
+			a.fail(cmp.Or(in.name, "-"), in.err)
 		case in.binary:
 			a.note(in.name, "binary file skipped")
 		default:

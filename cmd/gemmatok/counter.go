@@ -34,7 +34,10 @@ type counter struct {
 	stdin   io.Reader
 	prog    *progress
 
-	probe []byte // the dispatcher's buffer for binary detection
+	// The dispatcher's state: a buffer for binary detection and the last
+	// stdin input handed out.
+	probe     []byte
+	lastStdin *input
 }
 
 // A job is a part of an input for one worker to count.
@@ -68,6 +71,12 @@ func (c *counter) dispatch(in *input, jobs chan<- job) {
 		return
 	}
 	if in.stdin {
+		// Stdin named twice is read twice in turn, the second time
+		// from where the first stopped, as wc does.
+		if c.lastStdin != nil {
+			<-c.lastStdin.done
+		}
+		c.lastStdin = in
 		in.pending = 1
 		jobs <- job{in, c.stdin}
 		return

@@ -63,10 +63,14 @@ func (s *splitter) each(r io.Reader, fn func(part []byte, last bool) error) erro
 		}
 		cut := s.tok.SafeCut(stringView(buf))
 		if cut == 0 {
-			if len(buf) >= maxRun {
+			if len(buf) > maxRun {
 				return errLongRun
 			}
-			buf = slices.Grow(buf, min(len(buf), maxRun-len(buf)))
+			// Reading one byte past maxRun tells a run that ends there
+			// from a longer one.
+			const limit = maxRun + 1
+			buf = slices.Grow(buf, min(len(buf), limit-len(buf)))
+			buf = buf[:len(buf):min(cap(buf), limit)]
 			continue
 		}
 		if err := fn(buf[:cut], false); err != nil {

@@ -1,0 +1,284 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+// countReport is the --json output of count.
+type countReport struct {
+	Files []fileCounts `json:"files"`
+	Total counts       `json:"total"`
+}
+
+func parseReport(t *testing.T, out string) countReport {
+	t.Helper()
+	var r countReport
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatalf("--json output %q: %v", out, err)
+	}
+	return r
+}
+
+// wantCounts returns what count must report for text.
+func wantCounts(t *testing.T, text string) counts {
+	return counts{
+		Tokens: int64(defaultTok(t).Count(text)),
+		Chars:  int64(utf8.RuneCountInString(text)),
+		Bytes:  int64(len(text)),
+	}
+}
+
+func TestCountStdin(t *testing.T) {
+	text := "Hello, world!\nHow many tokens is this?\n"
+	n := wantCounts(t, text).Tokens
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{nil, fmt.Sprintf("%d\n", n)},
+		{[]string{"-"}, fmt.Sprintf("%d -\n", n)},
+		{[]string{"--bytes", "--chars"}, fmt.Sprintf("%7d %7d %7d\n", n, len(text), len(text))},
+		{[]string{"--jsonl"}, fmt.Sprintf(`{"path":"-","tokens":%d,"chars":%d,"bytes":%d}`+"\n", n, len(text), len(text))},
+	} {
+		if got := mustRun(t, text, append([]string{"count"}, tc.args...)...); got != tc.want {
+			t.Errorf("count %q = %q, want %q", tc.args, got, tc.want)
+		}
+	}
+}
+
+// TestCountTable checks the wc-like layout: numbers right-aligned to the
+// width of the total size, names as given, a total for several inputs.
+func TestCountTable(t *testing.T) {
+	dir := t.TempDir()
+	a, b := "Hello, world\n", "héllo wörld, encore\n"
+	writeFiles(t, dir, map[string]string{"a": a, "b": b})
+	pa, pb := filepath.Join(dir, "a"), filepath.Join(dir, "b")
+	ca, cb := wantCounts(t, a), wantCounts(t, b)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{pa}, fmt.Sprintf("%d %s\n", ca.Tokens, pa)},
+		{[]string{"-c", pa}, fmt.Sprintf("%2d %2d %s\n", ca.Tokens, ca.Bytes, pa)},
+		{[]string{pa, pb}, fmt.Sprintf("%2d %s\n%2d %s\n%2d total\n", ca.Tokens, pa, cb.Tokens, pb, ca.Tokens+cb.Tokens)},
+		{[]string{"-m", "-c", pa, pb}, fmt.Sprintf("%2d %2d %2d %s\n%2d %2d %2d %s\n%2d %2d %2d total\n",
+			ca.Tokens, ca.Chars, ca.Bytes, pa, cb.Tokens, cb.Chars, cb.Bytes, pb,
+			ca.Tokens+cb.Tokens, ca.Chars+cb.Chars, ca.Bytes+cb.Bytes)},
+		{[]string{pa, "-"}, fmt.Sprintf("%7d %s\n%7d -\n%7d total\n", ca.Tokens, pa, ca.Tokens, ca.Tokens*2)},
+	} {
+		if got := mustRun(t, a, append([]string{"count"}, tc.args...)...); got != tc.want {
+			t.Errorf("count %q:\n%s\nwant:\n%s", tc.args, got, tc.want)
+		}
+	}
+}
+
+// TestCountWalk counts directory trees: hidden entries, .git, binary files,
+// patterns, links and files that cannot be read.
+func TestCountWalk(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"tree/a.txt":          "alpha beta gamma\n",
+		"tree/sub/b.md":       "# Title\n\nSome *text*.\n",
+		"tree/sub/c.bin":      "PK\x03\x04\x00\x00binary",
+		"tree/sub/skip/x.txt": "x marks the spot\n",
+		"tree/.hidden/d.txt":  "hidden away\n",
+		"tree/.e.txt":         "dotfile\n",
+		"tree/.git/config":    "[core]\n",
+		"broken/ok.txt":       "still counted\n",
+	})
+	for link, target := range map[string]string{"tree/link.txt": "a.txt", "broken/dangling": "missing", "broken/loop": "loop"} {
+		if err := os.Symlink(target, filepath.Join(dir, link)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	binaryNote := "gemmatok: tree/sub/c.bin: binary file skipped\n"
+	for _, tc := range []struct {
+		args       []string
+		paths      []string
+		code       int
+		stderrHas  []string
+		stderrNone bool
+	}{
+		{
+			args:      []string{"tree"},
+			paths:     []string{"tree/a.txt", "tree/link.txt", "tree/sub/b.md", "tree/sub/skip/x.txt"},
+			stderrHas: []string{binaryNote},
+		},
+		{
+			args:      []string{"--hidden", "tree"},
+			paths:     []string{"tree/.e.txt", "tree/.hidden/d.txt", "tree/a.txt", "tree/link.txt", "tree/sub/b.md", "tree/sub/skip/x.txt"},
+			stderrHas: []string{binaryNote},
+		},
+		{
+			args:       []string{"--include", "*.md", "tree"},
+			paths:      []string{"tree/sub/b.md"},
+			stderrNone: true,
+		},
+		{
+			args:      []string{"--exclude", "skip", "--exclude", "*.md", "tree"},
+			paths:     []string{"tree/a.txt", "tree/link.txt"},
+			stderrHas: []string{binaryNote},
+		},
+		{
+			args:      []string{"--exclude", "sub/skip/*", "tree"},
+			paths:     []string{"tree/a.txt", "tree/link.txt", "tree/sub/b.md"},
+			stderrHas: []string{binaryNote},
+		},
+		{ // a binary file named on the command line is counted
+			args:       []string{"tree/sub/c.bin", "tree/.e.txt"},
+			paths:      []string{"tree/sub/c.bin", "tree/.e.txt"},
+			stderrNone: true,
+		},
+		{ // failures are reported and do not stop the others
+			args:  []string{"tree/a.txt", "missing.txt", "broken"},
+			paths: []string{"tree/a.txt", "broken/ok.txt"},
+			code:  1,
+			stderrHas: []string{
+				"gemmatok: missing.txt: no such file or directory\n",
+				"gemmatok: broken/dangling: no such file or directory\n",
+				"gemmatok: broken/loop: too many levels of symbolic links\n",
+			},
+		},
+	} {
+		cmd := command(append([]string{"count", "--jsonl"}, tc.args...)...)
+		cmd.Dir = dir
+		r := runCommand(t, cmd)
+		if r.code != tc.code {
+			t.Errorf("count %q: exit %d, want %d (stderr %q)", tc.args, r.code, tc.code, r.stderr)
+		}
+		for _, s := range tc.stderrHas {
+			if !strings.Contains(r.stderr, s) {
+				t.Errorf("count %q: stderr %q lacks %q", tc.args, r.stderr, s)
+			}
+		}
+		if tc.stderrNone && r.stderr != "" {
+			t.Errorf("count %q: stderr %q, want none", tc.args, r.stderr)
+		}
+		var paths []string
+		for line := range strings.Lines(r.stdout) {
+			var fc fileCounts
+			if err := json.Unmarshal([]byte(line), &fc); err != nil {
+				t.Fatalf("count %q: line %q: %v", tc.args, line, err)
+			}
+			paths = append(paths, fc.Path)
+			if want := wantCounts(t, readFile(t, filepath.Join(dir, fc.Path))); fc.counts != want {
+				t.Errorf("count %q: %s: %+v, want %+v", tc.args, fc.Path, fc.counts, want)
+			}
+		}
+		if !slices.Equal(paths, tc.paths) {
+			t.Errorf("count %q counted %q, want %q", tc.args, paths, tc.paths)
+		}
+	}
+}
+
+// TestCountUnreadable counts a tree with a file and a directory that
+// cannot be read. Root reads them anyway, so it skips as root.
+func TestCountUnreadable(t *testing.T) {
+	if os.Geteuid() == 0 {
+		t.Skip("root can read files without read permission")
+	}
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"t/a.txt": "a\n", "t/secret.txt": "s\n", "t/locked/b.txt": "b\n", "t/z.txt": "z\n"})
+	for _, p := range []string{"t/secret.txt", "t/locked"} {
+		if err := os.Chmod(filepath.Join(dir, p), 0); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { os.Chmod(filepath.Join(dir, p), 0o755) })
+	}
+	cmd := command("count", "--json", "t")
+	cmd.Dir = dir
+	r := runCommand(t, cmd)
+	if r.code != 1 {
+		t.Errorf("exit %d, want 1", r.code)
+	}
+	for _, s := range []string{"gemmatok: t/secret.txt: permission denied\n", "gemmatok: t/locked: permission denied\n"} {
+		if !strings.Contains(r.stderr, s) {
+			t.Errorf("stderr %q lacks %q", r.stderr, s)
+		}
+	}
+	if rep := parseReport(t, r.stdout); len(rep.Files) != 2 || rep.Total.Bytes != 4 {
+		t.Errorf("counted %+v, want t/a.txt and t/z.txt", rep)
+	}
+}
+
+// TestCountJSON checks --json and --jsonl against the library on the
+// corpus, counted in parallel.
+func TestCountJSON(t *testing.T) {
+	files := append(corpusFiles(t), bigCorpusFile(t))
+	args := append([]string{"count", "-j", "3", "--json"}, files...)
+	rep := parseReport(t, mustRun(t, "", args...))
+	if len(rep.Files) != len(files) {
+		t.Fatalf("%d files in the report, want %d", len(rep.Files), len(files))
+	}
+	var sum counts
+	for i, fc := range rep.Files {
+		if fc.Path != files[i] {
+			t.Errorf("file %d is %s, want %s", i, fc.Path, files[i])
+		}
+		if want := wantCounts(t, readFile(t, files[i])); fc.counts != want {
+			t.Errorf("%s: %+v, want %+v", fc.Path, fc.counts, want)
+		}
+		sum.add(fc.counts)
+	}
+	if rep.Total != sum {
+		t.Errorf("total %+v, want %+v", rep.Total, sum)
+	}
+	args[3] = "--jsonl"
+	var lines []string
+	for _, fc := range rep.Files {
+		b, _ := json.Marshal(fc)
+		lines = append(lines, string(b)+"\n")
+	}
+	if got, want := mustRun(t, "", args...), strings.Join(lines, ""); got != want {
+		t.Errorf("--jsonl:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// TestCountSplitFile counts one file larger than several parts with 1 to 4
+// workers, so that it is split at different places, and on stdin, which is
+// never split; all must give the library's count of the whole.
+func TestCountSplitFile(t *testing.T) {
+	path := bigCorpusFile(t)
+	text := readFile(t, path)
+	want := fmt.Sprintf("%d %s\n", defaultTok(t).Count(text), path)
+	for _, j := range []string{"1", "2", "3", "4"} {
+		if got := mustRun(t, "", "count", "-j", j, path); got != want {
+			t.Errorf("count -j %s = %q, want %q", j, got, want)
+		}
+	}
+	if got := mustRun(t, text, "count", "-"); got != strings.Replace(want, path, "-", 1) {
+		t.Errorf("count of stdin = %q, want %q", got, want)
+	}
+}
+
+// TestCountOracle compares count with C++ SentencePiece.
+func TestCountOracle(t *testing.T) {
+	files := append(corpusFiles(t), bigCorpusFile(t))
+	oracle := oracleEncode(t, files...)
+	rep := parseReport(t, mustRun(t, "", append([]string{"count", "--json"}, files...)...))
+	for i, fc := range rep.Files {
+		if want := len(strings.Fields(oracle[i])); fc.Tokens != int64(want) {
+			t.Errorf("%s: %d tokens, SentencePiece %d", fc.Path, fc.Tokens, want)
+		}
+	}
+}
+
+// TestCountLongRun checks that a text which cannot be cut into parts is a
+// failure beyond maxRun (see TestSplitterEach for shorter ones).
+func TestCountLongRun(t *testing.T) {
+	r := gemmatok(t, strings.Repeat("a", maxRun+1), "count", "-", "-")
+	if r.code != 1 || !strings.Contains(r.stderr, "gemmatok: -: more than 4 MiB of text without a place to cut") {
+		t.Errorf("count of a run over maxRun: exit %d, stderr %q", r.code, r.stderr)
+	}
+	// The second "-" reads the rest of stdin, nothing.
+	if r.stdout != "      0 -\n      0 total\n" {
+		t.Errorf("stdout %q, want the count of the empty rest only", r.stdout)
+	}
+}

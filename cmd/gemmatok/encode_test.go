@@ -1,0 +1,133 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/gemmatok/gemmatok/tokenizer"
+)
+
+// idsLine formats ids as encode does.
+func idsLine(ids []int32) string {
+	s := make([]string, len(ids))
+	for i, id := range ids {
+		s[i] = fmt.Sprint(id)
+	}
+	return strings.Join(s, " ") + "\n"
+}
+
+// TestEncodeOracle compares encode with C++ SentencePiece on the corpus,
+// each file encoded as one text, streamed in parts for the big one.
+func TestEncodeOracle(t *testing.T) {
+	files := append(corpusFiles(t), bigCorpusFile(t))
+	oracle := oracleEncode(t, files...)
+	for i, f := range files {
+		if got := mustRun(t, "", "encode", f); got != oracle[i]+"\n" {
+			t.Errorf("encode %s differs from SentencePiece", f)
+		}
+	}
+}
+
+// TestEncodeFormats checks each format and --bos/--eos against the
+// library on a text streamed in many parts.
+func TestEncodeFormats(t *testing.T) {
+	tok := defaultTok(t)
+	path := bigCorpusFile(t)
+	text := readFile(t, path)
+	for _, tc := range []struct {
+		bos, eos bool
+	}{{false, false}, {true, false}, {true, true}} {
+		opts := tokenizer.EncodeOptions{AddBOS: tc.bos, AddEOS: tc.eos}
+		args := []string{"encode", path}
+		if tc.bos {
+			args = append(args, "--bos")
+		}
+		if tc.eos {
+			args = append(args, "--eos")
+		}
+		toks, err := tok.EncodeOffsetsWith(text, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids := make([]int32, len(toks))
+		for i, tk := range toks {
+			ids[i] = tk.ID
+		}
+		if got := mustRun(t, "", args...); got != idsLine(ids) {
+			t.Errorf("%q: ids differ from the library's", args)
+		}
+
+		var got []jsonToken
+		if err := json.Unmarshal([]byte(mustRun(t, "", append(args, "--format", "json")...)), &got); err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != len(toks) {
+			t.Fatalf("%q --format json: %d tokens, want %d", args, len(got), len(toks))
+		}
+		for i, tk := range toks {
+			if want := (jsonToken{tk.ID, tok.IDToPiece(tk.ID), tk.Start, tk.End}); got[i] != want {
+				t.Fatalf("%q --format json: token %d is %+v, want %+v", args, i, got[i], want)
+			}
+		}
+	}
+}
+
+func TestEncodeSmall(t *testing.T) {
+	for _, tc := range []struct {
+		stdin string
+		args  []string
+		want  string
+	}{
+		{"", nil, "\n"},
+		{"", []string{"--bos", "--eos"}, "2 1\n"},
+		{"Hello, world", nil, "4521 235269 2134\n"},
+		{"Hello, world\n", []string{"-f", "pieces", "--bos"}, `<bos> Hello , ▁world "\n"` + "\n"},
+		{"a\nb\\", []string{"-f", "pieces"}, `a "\n" b "\\"` + "\n"},
+		{"", []string{"-f", "json"}, "[\n]\n"},
+		{"a<b>", []string{"-f", "json", "--eos"}, `[
+{"id":235250,"piece":"a","start":0,"end":1},
+{"id":201,"piece":"<b>","start":1,"end":4},
+{"id":1,"piece":"<eos>","start":4,"end":4}
+]
+`},
+	} {
+		if got := mustRun(t, tc.stdin, append([]string{"encode"}, tc.args...)...); got != tc.want {
+			t.Errorf("encode %q of %q = %q, want %q", tc.args, tc.stdin, got, tc.want)
+		}
+	}
+}
+
+// TestDecode decodes what encode gives back into the text, and checks the
+// reading of ids and the errors.
+func TestDecode(t *testing.T) {
+	tok := defaultTok(t)
+	for _, f := range append(corpusFiles(t), bigCorpusFile(t)) {
+		text := readFile(t, f)
+		want, err := tok.Decode(tok.Encode(text))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := mustRun(t, mustRun(t, "", "encode", f), "decode"); got != want {
+			t.Errorf("decode of encode %s differs from the library's decode", f)
+		}
+	}
+	for _, tc := range []struct {
+		stdin, stdout, stderr string
+		code                  int
+	}{
+		{"", "", "", 0},
+		{"4521 235269 2134", "Hello, world", "", 0},
+		{"[4521, 235269,\n2134]\n", "Hello, world", "", 0},
+		{"2 4521 1", "Hello", "", 0},
+		{"4521 x 2134", "", "gemmatok: -: word 2: \"x\" is not a token id\n", 1},
+		{"4521 256000", "", "gemmatok: -: word 2: id 256000 is outside the vocabulary (256000 pieces)\n", 1},
+		{"-1", "", "gemmatok: -: word 1: id -1 is outside the vocabulary (256000 pieces)\n", 1},
+	} {
+		r := gemmatok(t, tc.stdin, "decode")
+		if r.stdout != tc.stdout || r.stderr != tc.stderr || r.code != tc.code {
+			t.Errorf("decode %q: %q, %q, exit %d; want %q, %q, exit %d", tc.stdin, r.stdout, r.stderr, r.code, tc.stdout, tc.stderr, tc.code)
+		}
+	}
+}
