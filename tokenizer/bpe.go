@@ -31,6 +31,8 @@ type bpeModel struct {
 	// with the same text, which SentencePiece's PieceToId prefers.
 	shadow map[int32]int32
 
+	maxPiece int // the longest piece, in bytes
+
 	pairsOnce sync.Once
 	pairs     *pairSet
 
@@ -70,7 +72,7 @@ const (
 )
 
 func newBPEModel(v *vocab.Vocab) *bpeModel {
-	b := &bpeModel{v: v}
+	b := &bpeModel{v: v, maxPiece: v.MaxPieceLen()}
 	for id := int32(0); id < int32(v.Size()); id++ {
 		switch v.Type(id) {
 		case vocab.Unused:
@@ -216,41 +218,59 @@ const longWord = 12
 
 // freshWord appends the pieces of w to dst, segmenting it.
 func (b *bpeModel) freshWord(sc *scratch, w []byte, r *pieceRules, dst []cachedPiece) []cachedPiece {
-	if id := b.v.LookupBytes(w); r.allowed(id) && b.wholePiece(sc, id, r) {
-		return append(dst, cachedPiece{b.pieceID(w, id), int32(len(w))})
+	if len(w) <= b.maxPiece {
+		if id := b.v.LookupBytes(w); r.allowed(id) && b.wholePiece(sc, id, r) {
+			return append(dst, cachedPiece{b.pieceID(w, id), int32(len(w))})
+		}
 	}
 	if len(w) < longWord {
 		return b.segment(sc, w, r, false, dst)
 	}
 	pairs := b.pairSet()
-	start := 0
+	start, chars := 0, 1
 	prev, size := utf8.DecodeRune(w)
 	for i := size; i < len(w); i += size {
 		var c rune
 		c, size = utf8.DecodeRune(w[i:])
 		if !pairs.has(prev, c) {
-			dst = b.part(sc, w[start:i], r, dst)
-			start = i
+			dst = b.part(sc, w[start:i], chars, r, dst)
+			start, chars = i, 0
 		}
+		chars++
 		prev = c
 	}
 	if start == 0 {
 		return b.segment(sc, w, r, false, dst)
 	}
-	return b.part(sc, w[start:], r, dst)
+	return b.part(sc, w[start:], chars, r, dst)
 }
 
-// part appends the pieces of a part of a long word.
-func (b *bpeModel) part(sc *scratch, w []byte, r *pieceRules, dst []cachedPiece) []cachedPiece {
-	if int(charLen[w[0]>>4]) == len(w) {
-		// A character alone: no merges, just its id.
-		id := b.charID(w)
-		if !r.allowed(id) {
-			id = -1
+// part appends the pieces of a part of a long word, which has chars
+// characters. Most parts are one or two characters long, which need no
+// merge loop: one character is its own piece, two are either the piece
+// they make together or two pieces.
+func (b *bpeModel) part(sc *scratch, w []byte, chars int, r *pieceRules, dst []cachedPiece) []cachedPiece {
+	switch chars {
+	case 1:
+		return append(dst, b.finalPiece(w, b.charID(w), r))
+	case 2:
+		n := int(charLen[w[0]>>4])
+		sl := symbol{start: 0, end: int32(n), id: b.charID(w[:n])}
+		sr := symbol{start: int32(n), end: int32(len(w)), id: b.charID(w[n:])}
+		if id := b.pairID(sc, w, &sl, &sr); r.allowed(id) {
+			return append(dst, cachedPiece{b.pieceID(w, id), int32(len(w))})
 		}
-		return append(dst, cachedPiece{b.pieceID(w, id), int32(len(w))})
+		return append(dst, b.finalPiece(w[:n], sl.id, r), b.finalPiece(w[n:], sr.id, r))
 	}
 	return b.cachedWord(sc, w, r, dst)
+}
+
+// finalPiece is the piece a symbol w whose lookup gave id ends up as.
+func (b *bpeModel) finalPiece(w []byte, id int32, r *pieceRules) cachedPiece {
+	if !r.allowed(id) {
+		id = -1
+	}
+	return cachedPiece{b.pieceID(w, id), int32(len(w))}
 }
 
 // pairSet returns the character pairs of the vocabulary, building them on
@@ -442,11 +462,7 @@ func (b *bpeModel) segmentShort(sc *scratch, s []byte, r *pieceRules, dst []cach
 	}
 	for i := int32(0); i != -1; i = syms[i].next {
 		sy := &syms[i]
-		id := sy.id
-		if !r.allowed(id) {
-			id = -1
-		}
-		dst = append(dst, cachedPiece{b.pieceID(s[sy.start:sy.end], id), sy.end - sy.start})
+		dst = append(dst, b.finalPiece(s[sy.start:sy.end], sy.id, r))
 	}
 	return dst, true
 }

@@ -145,6 +145,7 @@ func parse(data string) (*Vocab, error) {
 			}
 			v.starts = append(v.starts, uint32(start))
 			v.lens = append(v.lens, uint16(len(piece)))
+			v.maxLen = max(v.maxLen, len(piece))
 			v.scores = append(v.scores, score)
 			v.types = append(v.types, typ)
 		case 2: // repeated occurrences of a message field merge, as concatenation does

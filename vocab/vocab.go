@@ -91,6 +91,7 @@ type Vocab struct {
 	data   string
 	starts []uint32
 	lens   []uint16
+	maxLen int
 	scores []float32
 	types  []Type
 
@@ -178,6 +179,9 @@ func (v *Vocab) Occurrences(sub string) iter.Seq2[int32, int] {
 		}
 	}
 }
+
+// MaxPieceLen returns the length in bytes of the longest piece.
+func (v *Vocab) MaxPieceLen() int { return v.maxLen }
 
 // Contains reports whether id is a valid id of the vocabulary.
 func (v *Vocab) Contains(id int32) bool { return uint(id) < uint(len(v.types)) }
