@@ -9,6 +9,7 @@ line on stdout. Texts travel base64-encoded, since they may be any bytes.
   {"op": "pieces_lines", "text": B64}      -> {"pieces": [[B64, ...], ...]} (split on \\n)
   {"op": "offsets", "text": B64}           -> {"ids": [...], "begin": [...], "end": [...],
                                                "char_begin": [...] or null, "char_end": [...] or null}
+                                               (char_*: the binding's character offsets, for valid UTF-8 up to 64 KiB)
   {"op": "encode_many", "texts": [B64, ...]} -> {"ids": [[...], ...]}
   {"op": "decode", "ids": [...]}           -> {"text": B64}
   {"op": "decode_many", "ids": [[...], ...]} -> {"texts": [B64, ...]}
@@ -71,7 +72,10 @@ def offsets(sp, text):
     except UnicodeDecodeError:
         return res
     # For valid UTF-8 the binding's character offsets are exact; the test
-    # converts them to bytes as a second check.
+    # converts them to bytes as a second check, for texts short enough that
+    # encoding twice costs little.
+    if len(text) > 1 << 16:
+        return res
     r = sp.encode(s, out_type="immutable_proto")
     res["char_begin"] = [p.begin for p in r.pieces]
     res["char_end"] = [p.end for p in r.pieces]
