@@ -21,14 +21,15 @@ import (
 // of go test short.
 const maxSeedLen = 512
 
-// addTextSeeds adds the seeds of the fuzz targets that encode text: the
-// lines of the adversarial corpus, special-token strings, malformed UTF-8
-// and NUL bytes.
-func addTextSeeds(f *testing.F) {
+// textSeeds returns the seeds of the fuzz targets that encode text: the
+// first lines of the adversarial corpus, special-token strings, malformed
+// UTF-8 and NUL bytes.
+func textSeeds(f *testing.F) [][]byte {
 	files, err := filepath.Glob("../testdata/corpus/adversarial/*.txt")
 	if err != nil {
 		f.Fatal(err)
 	}
+	var seeds [][]byte
 	for _, path := range files {
 		data, err := os.ReadFile(path)
 		if err != nil {
@@ -39,11 +40,11 @@ func addTextSeeds(f *testing.F) {
 			if i == 64 {
 				break
 			}
-			f.Add(line[:min(len(line), maxSeedLen)])
+			seeds = append(seeds, line[:min(len(line), maxSeedLen)])
 		}
 	}
 	for _, s := range []string{
-		"", " ", "  ", "\n", "\n\n\n", "\t", "\r\n", "▁", "▁▁▁", " ▁ ",
+		"", " ", "  ", "\n", "\n\n\n", "\t", "\r\n", "▁", "▁▁▁", " ▁ ", "  a  b  ",
 		"<bos>", "<eos>", "<pad>", "<unk>", "<mask>", "<start_of_turn>user\nhi<end_of_turn>\n",
 		"<unused0>", "<unused98>", "[@BOS@]", "<table><tr><td>", "<0x41>", "<0xFF>",
 		"\x00", "a\x00b", "\x00\x00\x00",
@@ -51,8 +52,9 @@ func addTextSeeds(f *testing.F) {
 		"\xc0\xaf", "\x80\x80", "\xef\xbf\xbd", "\xf0\x9f\x98",
 		"Hello, world!", "123456789012345", "日本語のテキスト", "🧑🏽‍💻",
 	} {
-		f.Add([]byte(s))
+		seeds = append(seeds, []byte(s))
 	}
+	return seeds
 }
 
 // decodedForm is what decoding the ids of text gives back with the Gemma
@@ -76,16 +78,24 @@ func decodedForm(text string) string {
 }
 
 // FuzzEncode checks properties of encoding arbitrary bytes with the Gemma
-// model: it is deterministic, the other entry points agree with Encode,
-// decoding gives the text back, and SafeCut's cut is safe.
+// model: it is deterministic and agrees with segmenting the text whole,
+// the other entry points agree with Encode, decoding gives the text back,
+// and SafeCut's cut is safe.
 func FuzzEncode(f *testing.F) {
-	addTextSeeds(f)
+	for _, s := range textSeeds(f) {
+		f.Add(s)
+	}
 	tok := defaultTokenizer(f)
+	whole := freshTokenizer(f)
+	whole.model.split = splitNone
 	f.Fuzz(func(t *testing.T, data []byte) {
 		text := string(data)
 		ids := tok.Encode(text)
 		if again := tok.Encode(text); !slices.Equal(ids, again) {
 			t.Fatalf("Encode is not deterministic: %v, then %v", ids, again)
+		}
+		if got := whole.Encode(text); !slices.Equal(got, ids) {
+			t.Errorf("segmented whole, %q gives %s", text, diffAt(got, ids))
 		}
 		if n := tok.Count(text); n != len(ids) {
 			t.Errorf("Count = %d, len(Encode) = %d", n, len(ids))
@@ -185,7 +195,9 @@ func FuzzLoad(f *testing.F) {
 // those ids, with the C++ SentencePiece. It skips when the oracle is not
 // installed.
 func FuzzOracle(f *testing.F) {
-	addTextSeeds(f)
+	for _, s := range textSeeds(f) {
+		f.Add(s)
+	}
 	o := getOracle(f)
 	tok := defaultTokenizer(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -197,6 +209,29 @@ func FuzzOracle(f *testing.F) {
 		}
 		if got, err := tok.Decode(want); err != nil || got != o.decode(t, want) {
 			t.Errorf("Decode(%v) = %q, %v; the oracle's is %q", want, got, err, o.decode(t, want))
+		}
+	})
+}
+
+// FuzzOracleVariants compares the ids, pieces and decoding of arbitrary
+// text under each model variant of the generality tests with the oracle.
+func FuzzOracleVariants(f *testing.F) {
+	for i, s := range textSeeds(f) {
+		f.Add(uint8(i%len(modelVariants)), s)
+	}
+	f.Fuzz(func(t *testing.T, variant uint8, data []byte) {
+		i := int(variant) % len(modelVariants)
+		tok, o := loadVariant(t, i)
+		name, text := modelVariants[i].name, string(data)
+		want := o.encode(t, text)
+		if got := tok.Encode(text); !slices.Equal(got, want) {
+			t.Fatalf("%s: Encode(%q): ids %s", name, text, diffAt(got, want))
+		}
+		if got, want := tok.EncodePieces(text), o.pieces(t, text); !slices.Equal(got, want) {
+			t.Errorf("%s: EncodePieces(%q): %s", name, text, diffAt(got, want))
+		}
+		if got, err := tok.Decode(want); err != nil || got != o.decode(t, want) {
+			t.Errorf("%s: Decode(%v) = %q, %v; the oracle's is %q", name, want, got, err, o.decode(t, want))
 		}
 	})
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"google.golang.org/protobuf/reflect/protoreflect"
@@ -149,33 +150,65 @@ var modelVariants = []modelVariant{
 	},
 }
 
-// TestOracleVariants compares each model variant with the oracle, in an
-// oracle process of its own, since the shared one keeps the Gemma model.
-func TestOracleVariants(t *testing.T) {
-	getOracle(t) // skips, or fails, as the other oracle tests do
-	o, err := startOracle()
-	if err != nil {
-		t.Fatal(err)
+// loadedVariant is a model variant loaded here and in an oracle process of
+// its own, since the shared one keeps the Gemma model. The processes live
+// as long as the test binary, like the shared one.
+type loadedVariant struct {
+	once sync.Once
+	tok  *Tokenizer
+	o    *oracle
+	err  error
+}
+
+var loadedVariants = make([]loadedVariant, len(modelVariants))
+
+// loadVariant returns the Tokenizer and the oracle of modelVariants[i],
+// loading them on first use. It skips, or fails, t as getOracle does when
+// the oracle is missing.
+func loadVariant(t testing.TB, i int) (*Tokenizer, *oracle) {
+	t.Helper()
+	getOracle(t)
+	mv, lv := &modelVariants[i], &loadedVariants[i]
+	lv.once.Do(func() {
+		lv.err = fmt.Errorf("%s: loading failed in an earlier test", mv.name) // unless it gets to the end
+		data := marshalModel(t, mv.model(t))
+		tok, err := Load(bytes.NewReader(data))
+		if err != nil {
+			lv.err = err
+			return
+		}
+		if !mv.path(tok) {
+			lv.err = fmt.Errorf("%s: the Tokenizer does not take the code path the variant is meant for", mv.name)
+			return
+		}
+		o, err := startOracle()
+		if err != nil {
+			lv.err = err
+			return
+		}
+		var res struct{ Size int }
+		if err := o.call(map[string]any{"op": "load", "model_b64": base64.StdEncoding.EncodeToString(data)}, &res); err != nil {
+			lv.err = err
+			return
+		}
+		if res.Size != tok.VocabSize() {
+			lv.err = fmt.Errorf("%s: the oracle loaded %d pieces, we %d", mv.name, res.Size, tok.VocabSize())
+			return
+		}
+		lv.tok, lv.o, lv.err = tok, o, nil
+	})
+	if lv.err != nil {
+		t.Fatal(lv.err)
 	}
-	defer o.cmd.Process.Kill()
+	return lv.tok, lv.o
+}
+
+// TestOracleVariants compares each model variant with the oracle.
+func TestOracleVariants(t *testing.T) {
 	texts := generalTexts(t)
-	for _, mv := range modelVariants {
+	for i, mv := range modelVariants {
 		t.Run(mv.name, func(t *testing.T) {
-			data := marshalModel(t, mv.model(t))
-			tok, err := Load(bytes.NewReader(data))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !mv.path(tok) {
-				t.Fatal("the Tokenizer does not take the code path this variant is meant for")
-			}
-			var res struct{ Size int }
-			if err := o.call(map[string]any{"op": "load", "model_b64": base64.StdEncoding.EncodeToString(data)}, &res); err != nil {
-				t.Fatal(err)
-			}
-			if res.Size != tok.VocabSize() {
-				t.Fatalf("the oracle loaded %d pieces, we %d", res.Size, tok.VocabSize())
-			}
+			tok, o := loadVariant(t, i)
 			compareWithOracle(t, o, tok, texts)
 		})
 	}
