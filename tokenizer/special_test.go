@@ -3,6 +3,7 @@ package tokenizer
 import (
 	"errors"
 	"os"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -175,6 +176,35 @@ func TestWithSpecial(t *testing.T) {
 	for _, bad := range []string{"no such piece", "<unk>", "<0x41>"} {
 		if _, err := tok.WithSpecial(bad); err == nil {
 			t.Errorf("WithSpecial(%q): no error", bad)
+		}
+	}
+}
+
+// TestWithSpecialShares checks that WithSpecial's Tokenizer has every field
+// of the original but the special set and the scratch pool, so that a field
+// added to Tokenizer is not forgotten there.
+func TestWithSpecialShares(t *testing.T) {
+	tok := defaultTokenizer(t)
+	u, err := tok.WithSpecial("<end_of_turn>")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := reflect.ValueOf(tok).Elem(), reflect.ValueOf(u).Elem()
+	for i := range a.NumField() {
+		name := a.Type().Field(i).Name
+		fa, fb := a.Field(i), b.Field(i)
+		switch {
+		case name == "special" || name == "scratch":
+		case fa.Kind() == reflect.Pointer:
+			if fa.UnsafePointer() != fb.UnsafePointer() {
+				t.Errorf("field %s not shared", name)
+			}
+		case fa.Kind() == reflect.String:
+			if fa.String() != fb.String() {
+				t.Errorf("field %s differs", name)
+			}
+		default:
+			t.Errorf("field %s of kind %v: teach WithSpecial and this test about it", name, fa.Kind())
 		}
 	}
 }

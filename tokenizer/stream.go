@@ -1,6 +1,11 @@
 package tokenizer
 
-import "unicode/utf8"
+import (
+	"errors"
+	"unicode/utf8"
+)
+
+var errZeroStream = errors.New("tokenizer: StreamDecoder not made by NewStreamDecoder")
 
 // A StreamDecoder decodes ids as a model generates them. Each call to Add
 // returns the text that is complete so far: a character whose UTF-8 bytes
@@ -9,7 +14,8 @@ import "unicode/utf8"
 // Decode writes them. The texts Add and Flush return, joined, are Decode of
 // all the ids.
 //
-// A StreamDecoder is not safe for concurrent use; use one per sequence.
+// Make one with NewStreamDecoder. A StreamDecoder is not safe for
+// concurrent use; use one per sequence.
 type StreamDecoder struct {
 	d decoder
 }
@@ -23,6 +29,9 @@ func (t *Tokenizer) NewStreamDecoder() *StreamDecoder {
 // vocabulary is an *IDError (its Index counts within this call) and leaves
 // the decoder as it was.
 func (s *StreamDecoder) Add(ids ...int32) (string, error) {
+	if s.d.t == nil {
+		return "", errZeroStream
+	}
 	v := s.d.t.v
 	for i, id := range ids {
 		if !v.Contains(id) {

@@ -68,6 +68,10 @@ func TestStreamDecoderBadID(t *testing.T) {
 	if got, err := d.Add(tok.Vocab().ByteID(0xA9)); got != "é" || err != nil {
 		t.Errorf("after the error: %q, %v", got, err)
 	}
+	var zero StreamDecoder
+	if _, err := zero.Add(1); err == nil {
+		t.Error("the zero StreamDecoder: no error")
+	}
 	// Flush readies the decoder for a new sequence.
 	d.Add(tok.Vocab().ByteID(0xC3))
 	d.Flush()
