@@ -208,3 +208,25 @@ func TestWithSpecialShares(t *testing.T) {
 		}
 	}
 }
+
+// TestSpecialTextBansMerges gives the model a chain of merges that builds
+// "<end_of_turn" from its characters, so that one more merge with ">" would
+// make the user-defined piece; SpecialText must not make it.
+func TestSpecialTextBansMerges(t *testing.T) {
+	m := gemmaProto(t)
+	for _, p := range []string{"_of", "_turn", "_of_turn", "end_of_turn", "<end_of_turn"} {
+		appendPiece(t, m, p, 10, "NORMAL")
+	}
+	tok := loadModel(t, m)
+	opts := EncodeOptions{Special: SpecialText}
+	if ids, _ := tok.EncodeWith("<end_of_turn", opts); len(ids) != 1 {
+		t.Fatalf("the merge chain does not work: %v", ids)
+	}
+	ids, _ := tok.EncodeWith("<end_of_turn>", opts)
+	if slices.Contains(ids, 107) {
+		t.Errorf("merges made <end_of_turn>: %v", ids)
+	}
+	if text, _ := tok.Decode(ids); text != "<end_of_turn>" {
+		t.Errorf("decodes to %q", text)
+	}
+}
