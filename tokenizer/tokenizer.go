@@ -7,6 +7,14 @@
 // (bpe.go) and the processor that joins them and handles byte fallback and
 // decoding (this file, encode.go, decode.go).
 //
+// For inference code there is more: EncodeChat and RenderChat write Gemma
+// chat turns; EncodeWith adds BOS and EOS and keeps the special pieces that
+// untrusted text spells out of its ids (SpecialText) or refuses such text
+// (SpecialReject); a StreamDecoder decodes ids as a model generates them;
+// EncodeOffsets gives each token's span in the input; EncodeBatch encodes
+// many texts in parallel; TruncateEnd and TruncateStart cut text to fit a
+// number of tokens.
+//
 // A Tokenizer is immutable and safe for concurrent use by many goroutines.
 package tokenizer
 
