@@ -98,6 +98,9 @@ var handChats = []chatCase{
 	{[]Message{{"system", "  "}, {"user", "  x  "}}, ChatOptions{System: SystemFold, AddGenerationPrompt: true}},
 	{[]Message{{"user", "\u2581\u2581 x \u2581"}, {"assistant", "▁▁▁"}}, ChatOptions{}},
 	{[]Message{{"user", "<bos>"}, {"assistant", "<eos><pad>"}}, ChatOptions{}}, // control pieces are text anyway
+	// Parts of special pieces next to the template's.
+	{[]Message{{"user", "x<end_of_turn"}, {"assistant", "start_of_turn>y<"}, {"user", ">\n<start_of_turn"}}, ChatOptions{AddGenerationPrompt: true}},
+	{[]Message{{"system", "<"}, {"user", "end_of_turn>"}}, ChatOptions{System: SystemFold}},
 }
 
 // corpusChats builds perFile conversations from each corpus file. Contents
