@@ -31,8 +31,8 @@ type app struct {
 
 	modelPath string // --model
 
-	// started is set once cobra has accepted the flags and arguments, so
-	// that errors before it are usage errors.
+	// started is set once cobra has accepted the flags and arguments and
+	// a command runs, so that errors before it are usage errors.
 	started bool
 
 	mu     sync.Mutex // guards failed and writes to stderr
@@ -67,9 +67,6 @@ well, 1 when some input failed and 2 for bad usage.`,
 		Version:       versionString(),
 		SilenceErrors: true,
 		SilenceUsage:  true,
-		PersistentPreRun: func(*cobra.Command, []string) {
-			a.started = true
-		},
 	}
 	root.CompletionOptions.DisableDefaultCmd = true
 	root.SetIn(a.stdin)
@@ -87,6 +84,14 @@ well, 1 when some input failed and 2 for bad usage.`,
 		a.versionCommand(),
 	)
 	return root
+}
+
+// runE makes fn the RunE of a command.
+func (a *app) runE(fn func(args []string) error) func(*cobra.Command, []string) error {
+	return func(_ *cobra.Command, args []string) error {
+		a.started = true
+		return fn(args)
+	}
 }
 
 // exit reports err, the result of running cmd, and returns the exit status.

@@ -39,9 +39,9 @@ turn. --generation-prompt ends the prompt with an open model turn.`,
   gemmatok chat --generation-prompt --format text conversation.json
   echo '[{"role":"user","content":"Hi!"}]' | gemmatok chat --format ids`,
 		Args: cobra.MaximumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
+		RunE: a.runE(func(args []string) error {
 			return a.chat(args, &f)
-		},
+		}),
 	}
 	fl := cmd.Flags()
 	fl.StringVarP(&f.format, "format", "f", "count", "output `FORMAT`: count, text or ids")

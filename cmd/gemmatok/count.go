@@ -45,9 +45,9 @@ counting as one. An input that fails is reported on stderr and left out.`,
   git diff | gemmatok count
   gemmatok count --include '*.md' --bytes docs/
   gemmatok count --json -j 4 corpus/ | jq .total.tokens`,
-		RunE: func(cmd *cobra.Command, args []string) error {
+		RunE: a.runE(func(args []string) error {
 			return a.count(args, &f)
-		},
+		}),
 	}
 	fl := cmd.Flags()
 	fl.StringArrayVar(&f.sel.include, "include", nil, "count only walked files matching `GLOB` (repeatable)")

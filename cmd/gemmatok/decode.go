@@ -23,9 +23,9 @@ exactly, with nothing added. Ids are decoded as a stream, in bounded memory.`,
   echo 2 4521 235269 2134 | gemmatok decode
   gemmatok encode notes.txt | gemmatok decode | cmp - notes.txt`,
 		Args: cobra.MaximumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
+		RunE: a.runE(func(args []string) error {
 			return a.decode(args)
-		},
+		}),
 	}
 }
 

@@ -40,9 +40,9 @@ func (a *app) encodeCommand() *cobra.Command {
   echo -n 'Hello, world' | gemmatok encode --bos
   gemmatok encode --format json notes.md | jq '.[] | .piece'`,
 		Args: cobra.MaximumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
+		RunE: a.runE(func(args []string) error {
 			return a.encode(args, &f)
-		},
+		}),
 	}
 	fl := cmd.Flags()
 	fl.StringVarP(&f.format, "format", "f", "ids", "output `FORMAT`: ids, pieces or json")

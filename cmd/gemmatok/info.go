@@ -27,9 +27,9 @@ settings that encoding depends on.`,
 		Example: `  gemmatok info
   gemmatok info --model tokenizer.model --json | jq .sha256`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
+		RunE: a.runE(func(args []string) error {
 			return a.info(asJSON)
-		},
+		}),
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON object")
 	return cmd

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -20,6 +21,9 @@ import (
 var binary string
 
 func TestMain(m *testing.M) {
+	if out := os.Getenv(rssEnv); out != "" {
+		os.Exit(runRSSHelper(out))
+	}
 	dir, err := os.MkdirTemp("", "gemmatok-test")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -39,7 +43,6 @@ func TestMain(m *testing.M) {
 type result struct {
 	stdout, stderr string
 	code           int
-	maxRSS         int64 // peak resident memory, bytes
 }
 
 // command returns a command running the binary with args, in an
@@ -62,12 +65,52 @@ func runCommand(t testing.TB, cmd *exec.Cmd) result {
 			t.Fatalf("%v: %v", cmd.Args, err)
 		}
 	}
-	return result{
-		stdout: stdout.String(),
-		stderr: stderr.String(),
-		code:   cmd.ProcessState.ExitCode(),
-		maxRSS: cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss << 10,
+	return result{stdout.String(), stderr.String(), cmd.ProcessState.ExitCode()}
+}
+
+// rssEnv, when set, makes the test binary a helper that runs the command
+// of its arguments and writes the command's peak RSS to the file the
+// variable names. The tests hold hundreds of MB, and a child's peak RSS
+// counts its parent's until the child execs; the helper is small.
+const rssEnv = "GEMMATOK_TEST_RSS_FILE"
+
+func runRSSHelper(out string) int {
+	cmd := exec.Command(os.Args[1], os.Args[2:]...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	if err := cmd.Run(); cmd.ProcessState == nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 125
 	}
+	rss := cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss << 10
+	if err := os.WriteFile(out, []byte(strconv.FormatInt(rss, 10)), 0o644); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 125
+	}
+	return cmd.ProcessState.ExitCode()
+}
+
+// runMeasured runs cmd, made by command, through the RSS helper and
+// returns its result and peak RSS in bytes.
+func runMeasured(t testing.TB, cmd *exec.Cmd) (result, int64) {
+	t.Helper()
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "rss")
+	cmd.Path, cmd.Args = self, append([]string{self}, cmd.Args...)
+	cmd.Args[1] = binary
+	cmd.Env = append(cmd.Env, rssEnv+"="+out)
+	r := runCommand(t, cmd)
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatalf("no RSS measured: %v (stderr %q)", err, r.stderr)
+	}
+	rss, err := strconv.ParseInt(string(data), 10, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r, rss
 }
 
 // gemmatok runs the binary with args and stdin as its input.

@@ -27,8 +27,9 @@ type progress struct {
 	total int64 // bytes to do, -1 when unknown
 	done  atomic.Int64
 
-	mu      sync.Mutex // guards bar and the writes around it
+	mu      sync.Mutex // guards bar, shown and the writes around them
 	bar     *progressbar.ProgressBar
+	shown   bool // the bar is drawn on w; until then its output is dropped
 	stop    chan struct{}
 	stopped chan struct{}
 }
@@ -40,8 +41,33 @@ func startProgress(w io.Writer, total int64) *progress {
 		return nil
 	}
 	p := &progress{w: w, total: total, stop: make(chan struct{}), stopped: make(chan struct{})}
+	// The bar runs from the start, unseen, so that its rate and time left
+	// are measured over the whole work.
+	p.bar = progressbar.NewOptions64(total,
+		progressbar.OptionSetWriter(shownWriter{p}),
+		progressbar.OptionSetDescription("tokenizing"),
+		progressbar.OptionShowBytes(true),
+		progressbar.OptionShowCount(),
+		progressbar.OptionSetWidth(30),
+		progressbar.OptionSetPredictTime(true),
+		progressbar.OptionUseANSICodes(true),
+		// Without this, a bar of unknown length draws from a goroutine of
+		// its own, which could draw after finish.
+		progressbar.OptionSetSpinnerChangeInterval(0),
+	)
 	go p.run()
 	return p
+}
+
+// shownWriter passes the bar's output on to the terminal once it is shown.
+// The bar writes only while p.mu is held.
+type shownWriter struct{ p *progress }
+
+func (s shownWriter) Write(b []byte) (int, error) {
+	if !s.p.shown {
+		return len(b), nil
+	}
+	return s.p.w.Write(b)
 }
 
 func isTerminal(w io.Writer) bool {
@@ -68,21 +94,8 @@ func (p *progress) update(elapsed time.Duration) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	done := p.done.Load()
-	if p.bar == nil {
-		if elapsed < progressDelay || max(p.total, done) < progressMin {
-			return
-		}
-		p.bar = progressbar.NewOptions64(p.total,
-			progressbar.OptionSetWriter(p.w),
-			progressbar.OptionSetDescription("tokenizing"),
-			progressbar.OptionShowBytes(true),
-			progressbar.OptionSetWidth(30),
-			progressbar.OptionSetPredictTime(true),
-			progressbar.OptionUseANSICodes(true),
-			// Without this, a bar of unknown length renders from a
-			// goroutine of its own, which could draw after finish.
-			progressbar.OptionSetSpinnerChangeInterval(0),
-		)
+	if !p.shown && elapsed >= progressDelay && max(p.total, done) >= progressMin {
+		p.shown = true
 	}
 	p.bar.Set64(done)
 }
@@ -103,9 +116,7 @@ func (p *progress) finish() {
 	<-p.stopped
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.bar != nil {
-		p.bar.Clear()
-	}
+	p.bar.Clear()
 }
 
 // writer returns w, wrapped, when it is a terminal, to erase the bar before
@@ -126,8 +137,6 @@ type barClearingWriter struct {
 func (c barClearingWriter) Write(b []byte) (int, error) {
 	c.p.mu.Lock()
 	defer c.p.mu.Unlock()
-	if c.p.bar != nil {
-		c.p.bar.Clear()
-	}
+	c.p.bar.Clear()
 	return c.w.Write(b)
 }

@@ -31,9 +31,9 @@ about N tokens of text in memory.`,
 		Example: `  gemmatok truncate -n 8000 report.md > head.md
   tail -c 1M chat.log | gemmatok truncate -n 4096 --from start`,
 		Args: cobra.MaximumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
+		RunE: a.runE(func(args []string) error {
 			return a.truncate(args, &f)
-		},
+		}),
 	}
 	fl := cmd.Flags()
 	fl.IntVarP(&f.tokens, "tokens", "n", 0, "the most tokens to keep, `N`")

@@ -14,9 +14,10 @@ func (a *app) versionCommand() *cobra.Command {
 		Long:    "version prints gemmatok's module version, as the Go toolchain stamped it at build time, and the Go version.",
 		Example: "  gemmatok version",
 		Args:    cobra.NoArgs,
-		Run: func(cmd *cobra.Command, args []string) {
-			fmt.Fprintf(a.stdout, "gemmatok %s\n", versionString())
-		},
+		RunE: a.runE(func([]string) error {
+			_, err := fmt.Fprintf(a.stdout, "gemmatok %s\n", versionString())
+			return err
+		}),
 	}
 }
 

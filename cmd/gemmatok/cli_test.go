@@ -1,0 +1,129 @@
+package main
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/gemmatok/gemmatok/vocab"
+)
+
+// TestExitCodes checks the exit statuses: 0 when all went well, 1 when
+// some input failed, 2 for bad usage.
+func TestExitCodes(t *testing.T) {
+	for _, tc := range []struct {
+		args   []string
+		code   int
+		stderr string
+	}{
+		{[]string{"count"}, 0, ""},
+		{[]string{"version"}, 0, ""},
+		{[]string{"count", "no-such-file"}, 1, "gemmatok: no-such-file: no such file or directory\n"},
+		{[]string{"encode", "no-such-file"}, 1, "gemmatok: no-such-file: no such file or directory\n"},
+		{[]string{"count", "--model", "no-such-model"}, 1, "gemmatok: model: open no-such-model: no such file or directory\n"},
+		{[]string{"count", "--model", "main.go"}, 1, "gemmatok: model: main.go: "},
+		{[]string{"frobnicate"}, 2, "gemmatok: unknown command \"frobnicate\" for \"gemmatok\"\nRun 'gemmatok --help' for usage.\n"},
+		{[]string{"count", "--no-such-flag"}, 2, "gemmatok: unknown flag: --no-such-flag\nRun 'gemmatok count --help' for usage.\n"},
+		{[]string{"count", "--json", "--jsonl"}, 2, "gemmatok: if any flags in the group [json jsonl] are set none of the others can be;"},
+		{[]string{"count", "-j", "0"}, 2, "gemmatok: --workers must be at least 1\n"},
+		{[]string{"count", "--include", "[", "."}, 2, "gemmatok: bad pattern \"[\": syntax error in pattern\n"},
+		{[]string{"encode", "a", "b"}, 2, "gemmatok: accepts at most 1 arg(s), received 2\n"},
+		{[]string{"encode", "--format", "xml"}, 2, "gemmatok: unknown --format \"xml\": want ids, pieces or json\n"},
+		{[]string{"truncate"}, 2, "gemmatok: required flag(s) \"tokens\" not set\n"},
+		{[]string{"truncate", "-n", "-1"}, 2, "gemmatok: -n must not be negative\n"},
+		{[]string{"truncate", "-n", "5", "--from", "middle"}, 2, "gemmatok: unknown --from \"middle\": want start or end\n"},
+		{[]string{"info", "extra"}, 2, "gemmatok: unknown command \"extra\" for \"gemmatok info\"\n"},
+	} {
+		r := gemmatok(t, "", tc.args...)
+		if r.code != tc.code || !strings.HasPrefix(r.stderr, tc.stderr) || (tc.stderr == "") != (r.stderr == "") {
+			t.Errorf("gemmatok %q: exit %d, stderr %q; want exit %d, stderr %q", tc.args, r.code, r.stderr, tc.code, tc.stderr)
+		}
+	}
+}
+
+// TestHelp checks that every command has help with an example.
+func TestHelp(t *testing.T) {
+	for _, name := range []string{"", "count", "encode", "decode", "chat", "truncate", "info", "version"} {
+		args := append(strings.Fields(name), "--help")
+		out := mustRun(t, "", args...)
+		if !strings.Contains(out, "Examples:\n  gemmatok "+name) || !strings.Contains(out, "--model PATH") {
+			t.Errorf("gemmatok %q lacks an example or --model:\n%s", args, out)
+		}
+	}
+}
+
+// modelInfoOf runs info --json with args.
+func modelInfoOf(t *testing.T, cmdArgs []string, env ...string) modelInfo {
+	t.Helper()
+	cmd := command(append([]string{"info", "--json"}, cmdArgs...)...)
+	cmd.Env = append(cmd.Env, env...)
+	r := runCommand(t, cmd)
+	if r.code != 0 {
+		t.Fatalf("info %q with %q: exit %d, %s", cmdArgs, env, r.code, r.stderr)
+	}
+	var m modelInfo
+	if err := json.Unmarshal([]byte(r.stdout), &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func TestInfo(t *testing.T) {
+	sum := sha256.Sum256(vocab.DefaultModel())
+	m := modelInfoOf(t, nil)
+	if m.File != "" || m.SHA256 != hex.EncodeToString(sum[:]) || m.Type != "BPE" || m.VocabSize != 256000 ||
+		*m.BOS != (idPiece{2, "<bos>"}) || *m.EOS != (idPiece{1, "<eos>"}) || *m.Unk != (idPiece{3, "<unk>"}) || *m.Pad != (idPiece{0, "<pad>"}) ||
+		!m.Trainer.ByteFallback || !m.Normalizer.EscapeWhitespaces || m.Normalizer.AddDummyPrefix {
+		t.Errorf("info of the embedded model: %+v", m)
+	}
+	if !slices.Contains(m.Special, idPiece{106, "<start_of_turn>"}) || !slices.Contains(m.UserDefined, idPiece{108, "\n"}) {
+		t.Errorf("info lacks <start_of_turn> among special pieces or the newline among user-defined ones")
+	}
+	text := mustRun(t, "", "info")
+	for _, line := range []string{"file          (embedded Gemma model)\n", "sha256        " + m.SHA256 + "\n", "vocab size    256000\n", "bos           2 \"<bos>\"\n"} {
+		if !strings.Contains(text, line) {
+			t.Errorf("info lacks %q:\n%s", line, text)
+		}
+	}
+}
+
+// TestModelChoice checks that --model and GEMMATOK_MODEL choose the model,
+// --model first.
+func TestModelChoice(t *testing.T) {
+	model, err := filepath.Abs("../../vocab/gemma2.model")
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(model)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(data)
+	want := hex.EncodeToString(sum[:])
+	for _, tc := range []struct {
+		args []string
+		env  []string
+	}{
+		{[]string{"--model", model}, nil},
+		{nil, []string{modelEnv + "=" + model}},
+		{[]string{"--model", model}, []string{modelEnv + "=/no/such/model"}},
+	} {
+		if m := modelInfoOf(t, tc.args, tc.env...); m.File != model || m.SHA256 != want {
+			t.Errorf("info %q with %q: file %q, sha256 %s; want %q, %s", tc.args, tc.env, m.File, m.SHA256, model, want)
+		}
+	}
+	text := "Counting with a model from a file.\n"
+	if got, want := mustRun(t, text, "encode", "--model", model), mustRun(t, text, "encode"); got != want {
+		t.Errorf("encode with --model %s: %q, embedded %q", model, got, want)
+	}
+	cmd := command("count")
+	cmd.Env = append(cmd.Env, modelEnv+"=/no/such/model")
+	if r := runCommand(t, cmd); r.code != 1 || !strings.Contains(r.stderr, "/no/such/model") {
+		t.Errorf("count with a missing %s: exit %d, stderr %q", modelEnv, r.code, r.stderr)
+	}
+}
