@@ -50,8 +50,8 @@ func checks(r *Report) []Check {
 	}
 	cs = append(cs, pathoChecks(r)...)
 	cs = append(cs,
-		loadCheck("load, embedded model", r.Load.Embedded, r.Load),
-		loadCheck("load, from a file", r.Load.File, r.Load),
+		loadCheck("load until the first Encode returns, embedded model", r.Load.Embedded, r.Load),
+		loadCheck("load until the first Encode returns, from a file", r.Load.File, r.Load),
 		Check{fmt.Sprintf("Go heap after load ≤ %s", mb(maxHeapBytes)), verdict(float64(r.Load.HeapBytes) <= maxHeapBytes), mb(float64(r.Load.HeapBytes))},
 		rssCheck(r.Load),
 		Check{"Count allocates nothing", verdict(r.Allocs.Count == 0),
@@ -170,14 +170,14 @@ func loadCheck(name string, t Timing, l LoadResult) Check {
 	if len(refs) > 0 {
 		d += " (" + strings.Join(refs, ", ") + ")"
 	}
-	return Check{name + " ≤ 15 ms", verdict(t.Seconds <= maxLoadSeconds), d}
+	return Check{name + " ≤ " + ms(maxLoadSeconds), verdict(t.Seconds <= maxLoadSeconds), d}
 }
 
 func rssCheck(l LoadResult) Check {
 	c := Check{Name: "RSS of counting a small file ≤ 30 MB", Status: skip, Detail: "not measured"}
 	if l.RSSBytes > 0 {
 		c.Status = verdict(float64(l.RSSBytes) <= maxRSSBytes)
-		c.Detail = fmt.Sprintf("%s peak RSS, %s counting %d bytes", mb(float64(l.RSSBytes)), l.RSSProcess, l.RSSTextBytes)
+		c.Detail = fmt.Sprintf("%s peak RSS of %s on %d bytes", mb(float64(l.RSSBytes)), l.RSSProcess, l.RSSTextBytes)
 	}
 	return c
 }

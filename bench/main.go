@@ -52,9 +52,16 @@ func main() {
 	clk := flag.String("clock", string(cpuClock), "time by `clock`: cpu (CPU time of the timing process, steady when other processes compete for the CPUs) or wall")
 	from := flag.String("from", "", "measure nothing: report what the JSON `file` of an earlier run (--json) holds")
 	rssChild := flag.String(rssChildFlag, "", "internal: load the model, count the tokens of `file` and exit")
+	rssRun := flag.Bool(rssRunFlag, false, "internal: run the command in the arguments, print its peak RSS and exit")
 	flag.Parse()
 
-	if *rssChild != "" {
+	switch {
+	case *rssRun:
+		if err := runRSSGoBetween(flag.Args()); err != nil {
+			fatal(err)
+		}
+		return
+	case *rssChild != "":
 		if err := runRSSChild(*rssChild); err != nil {
 			fatal(err)
 		}
@@ -143,17 +150,17 @@ func run(corpusDir, modelPath string, refs bool, refBudget time.Duration) (*Repo
 		small = prefix(en.text, 4<<10)
 	}
 	r.Load.RSSTextBytes = len(small)
-	if r.Load.RSSBytes, r.Load.RSSProcess, err = measureRSS(small); err != nil {
+	if r.Load.RSSBytes, r.Load.RSSFloorBytes, r.Load.RSSProcess, err = measureRSS(small); err != nil {
 		r.note("RSS not measured: %v", err)
 	}
 
-	tok := loadEmbedded()
+	tok := readyTokenizer()
 	whole := make([]refrun.Digest, len(files))
 	lines := make([]refrun.Digest, len(files))
 	for i, f := range files {
 		progress("gemmatok: %s", f.name)
 		fr := FileResult{Name: f.name, Bytes: len(f.text)}
-		fr.Encode, fr.Decode, whole[i], lines[i] = encodeFile(tok, f.text)
+		fr.Encode, fr.EncodeWarm, fr.Decode, whole[i], lines[i] = encodeFile(tok, f.text)
 		fr.Tokens = whole[i].Count
 		for _, ref := range references {
 			fr.Refs = append(fr.Refs, RefPair{Name: ref.name})
@@ -162,8 +169,8 @@ func run(corpusDir, modelPath string, refs bool, refBudget time.Duration) (*Repo
 	}
 	progress("allocations, batch, pathological inputs")
 	r.Allocs = measureAllocs(tok, files)
-	r.Batch = measureBatch(tok, makeBatch(files))
-	r.Patho = measurePatho(tok, pathoInputs(files))
+	r.Batch = measureBatch(makeBatch(files))
+	r.Patho = measurePatho(pathoInputs(files))
 
 	if refs {
 		for i, ref := range references {

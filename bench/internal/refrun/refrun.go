@@ -47,7 +47,16 @@ type Sample struct {
 // least one. A run is expected to last as long as the one before it;
 // budgets are in wall time.
 func (p Policy) Time(fn func()) []Sample {
+	return p.TimeWith(nil, fn)
+}
+
+// TimeWith is Time with setup, unless nil, called untimed before every
+// run, the warm-up included.
+func (p Policy) TimeWith(setup, fn func()) []Sample {
 	run := func() Sample {
+		if setup != nil {
+			setup()
+		}
 		w0, c0 := time.Now(), cpuTime()
 		fn()
 		return Sample{time.Since(w0), cpuTime() - c0}

@@ -48,3 +48,17 @@ func TestDigests(t *testing.T) {
 		t.Errorf("DigestLines = %v, want %v", got, want)
 	}
 }
+
+func TestTimeWithSetup(t *testing.T) {
+	setups, fresh := 0, 0
+	p := Policy{Warmup: true, MinRuns: 3, MaxRuns: 3, Budget: time.Hour, Limit: time.Hour}
+	runs := p.TimeWith(func() { setups++; fresh = 1 }, func() {
+		if fresh != 1 {
+			t.Error("a run did not follow its own setup")
+		}
+		fresh++
+	})
+	if len(runs) != 3 || setups != 4 {
+		t.Errorf("%d runs after %d setups, want 3 after 4 (warm-up included)", len(runs), setups)
+	}
+}
