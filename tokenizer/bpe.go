@@ -201,15 +201,15 @@ func (b *bpeModel) word(sc *scratch, w []byte, base int, r *pieceRules, out *sin
 
 // cachedWord appends the pieces of w to dst, from the word cache when it
 // has them.
-func (b *bpeModel) cachedWord(sc *scratch, w []byte, r *pieceRules, dst []cachedPiece) []cachedPiece {
-	if hit, h := sc.cache.lookup(w, r); hit != nil {
+func (b *bpeModel) cachedWord(sc *scratch, w []byte, r *pieceRules, dst []segPiece) []segPiece {
+	hit, h := sc.cache.lookup(w, r)
+	if hit != nil {
 		return append(dst, hit...)
-	} else {
-		n := len(dst)
-		dst = b.freshWord(sc, w, r, dst)
-		sc.cache.add(w, h, r, dst[n:])
-		return dst
 	}
+	n := len(dst)
+	dst = b.freshWord(sc, w, r, dst)
+	sc.cache.add(w, h, r, dst[n:])
+	return dst
 }
 
 // longWord is the length from which splitting a word at character pairs
@@ -217,10 +217,10 @@ func (b *bpeModel) cachedWord(sc *scratch, w []byte, r *pieceRules, dst []cached
 const longWord = 12
 
 // freshWord appends the pieces of w to dst, segmenting it.
-func (b *bpeModel) freshWord(sc *scratch, w []byte, r *pieceRules, dst []cachedPiece) []cachedPiece {
+func (b *bpeModel) freshWord(sc *scratch, w []byte, r *pieceRules, dst []segPiece) []segPiece {
 	if len(w) <= b.maxPiece {
 		if id := b.v.LookupBytes(w); r.allowed(id) && b.wholePiece(sc, id, r) {
-			return append(dst, cachedPiece{b.pieceID(w, id), int32(len(w))})
+			return append(dst, segPiece{b.pieceID(w, id), int32(len(w))})
 		}
 	}
 	if len(w) < longWord {
@@ -249,7 +249,7 @@ func (b *bpeModel) freshWord(sc *scratch, w []byte, r *pieceRules, dst []cachedP
 // characters. Most parts are one or two characters long, which need no
 // merge loop: one character is its own piece, two are either the piece
 // they make together or two pieces.
-func (b *bpeModel) part(sc *scratch, w []byte, chars int, r *pieceRules, dst []cachedPiece) []cachedPiece {
+func (b *bpeModel) part(sc *scratch, w []byte, chars int, r *pieceRules, dst []segPiece) []segPiece {
 	switch chars {
 	case 1:
 		return append(dst, b.finalPiece(w, b.charID(w), r))
@@ -258,7 +258,7 @@ func (b *bpeModel) part(sc *scratch, w []byte, chars int, r *pieceRules, dst []c
 		sl := symbol{start: 0, end: int32(n), id: b.charID(w[:n])}
 		sr := symbol{start: int32(n), end: int32(len(w)), id: b.charID(w[n:])}
 		if id := b.pairID(sc, w, &sl, &sr); r.allowed(id) {
-			return append(dst, cachedPiece{b.pieceID(w, id), int32(len(w))})
+			return append(dst, segPiece{b.pieceID(w, id), int32(len(w))})
 		}
 		return append(dst, b.finalPiece(w[:n], sl.id, r), b.finalPiece(w[n:], sr.id, r))
 	}
@@ -266,11 +266,11 @@ func (b *bpeModel) part(sc *scratch, w []byte, chars int, r *pieceRules, dst []c
 }
 
 // finalPiece is the piece a symbol w whose lookup gave id ends up as.
-func (b *bpeModel) finalPiece(w []byte, id int32, r *pieceRules) cachedPiece {
+func (b *bpeModel) finalPiece(w []byte, id int32, r *pieceRules) segPiece {
 	if !r.allowed(id) {
 		id = -1
 	}
-	return cachedPiece{b.pieceID(w, id), int32(len(w))}
+	return segPiece{b.pieceID(w, id), int32(len(w))}
 }
 
 // pairSet returns the character pairs of the vocabulary, building them on
@@ -295,6 +295,13 @@ func (b *bpeModel) wholePiece(sc *scratch, id int32, r *pieceRules) bool {
 	}
 	word.Or(bits << shift)
 	return one
+}
+
+// segPiece is one piece of the model's output: its id (or -1 for an
+// unknown piece) and its length in the normalized text.
+type segPiece struct {
+	id  int32
+	len int32
 }
 
 type symbol struct {
@@ -346,7 +353,7 @@ const shortWord = 24
 // segment runs the BPE merge loop over s and appends the resulting pieces
 // to dst. With freeze, user-defined pieces are matched first and never
 // merged.
-func (b *bpeModel) segment(sc *scratch, s []byte, r *pieceRules, freeze bool, dst []cachedPiece) []cachedPiece {
+func (b *bpeModel) segment(sc *scratch, s []byte, r *pieceRules, freeze bool, dst []segPiece) []segPiece {
 	if !freeze && !b.unused && len(s) <= 4*shortWord {
 		if dst, ok := b.segmentShort(sc, s, r, dst); ok {
 			return dst
@@ -412,7 +419,7 @@ func (b *bpeModel) segment(sc *scratch, s []byte, r *pieceRules, freeze bool, ds
 			dst = b.resegment(p, id, rev, dst)
 			continue
 		}
-		dst = append(dst, cachedPiece{id, sy.end - sy.start})
+		dst = append(dst, segPiece{id, sy.end - sy.start})
 	}
 	return dst
 }
@@ -421,7 +428,7 @@ func (b *bpeModel) segment(sc *scratch, s []byte, r *pieceRules, freeze bool, ds
 // without user-defined pieces, in a model without unused pieces: it finds
 // the best pair by scanning the symbols, which beats keeping a heap for few
 // symbols. It reports false, doing nothing, when the word is longer.
-func (b *bpeModel) segmentShort(sc *scratch, s []byte, r *pieceRules, dst []cachedPiece) ([]cachedPiece, bool) {
+func (b *bpeModel) segmentShort(sc *scratch, s []byte, r *pieceRules, dst []segPiece) ([]segPiece, bool) {
 	syms := sc.syms[:0]
 	for i := 0; i < len(s); {
 		if len(syms) == shortWord {
@@ -518,7 +525,7 @@ func (b *bpeModel) addPair(sc *scratch, s []byte, l, r int32, rules *pieceRules,
 
 // resegment splits an unused piece p back into the pair it was last seen
 // made of, recursively, as the C++ does.
-func (b *bpeModel) resegment(p []byte, id int32, rev map[string][2]string, dst []cachedPiece) []cachedPiece {
+func (b *bpeModel) resegment(p []byte, id int32, rev map[string][2]string, dst []segPiece) []segPiece {
 	if b.v.Type(id) == vocab.Unused {
 		if halves, ok := rev[string(p)]; ok {
 			mid := len(halves[0])
@@ -528,7 +535,7 @@ func (b *bpeModel) resegment(p []byte, id int32, rev map[string][2]string, dst [
 			return b.resegment(p[mid:], r, rev, dst)
 		}
 	}
-	return append(dst, cachedPiece{id, int32(len(p))})
+	return append(dst, segPiece{id, int32(len(p))})
 }
 
 func (sc *scratch) push(c candidate) {

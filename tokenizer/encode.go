@@ -13,8 +13,8 @@ type scratch struct {
 	offs   []int32
 	syms   []symbol
 	agenda []candidate
-	pieces []cachedPiece // the model's output for the current word
-	memo   []cachedPiece // the same, while filling the whole-piece memo
+	pieces []segPiece // the model's output for the current word
+	memo   []segPiece // the same, while filling the whole-piece memo
 	cache  wordCache
 	pairs  pairCache
 	out    sink
@@ -81,7 +81,7 @@ func (o *sink) emit(id int32, start, end int) {
 }
 
 // replay emits pieces that follow each other from offset base on.
-func (o *sink) replay(pieces []cachedPiece, base int) {
+func (o *sink) replay(pieces []segPiece, base int) {
 	for _, p := range pieces {
 		end := base + int(p.len)
 		o.emit(p.id, base, end)

@@ -15,7 +15,7 @@ type wordCache struct {
 	slots   []uint32    // open addressing: index+1 into entries
 	entries []cacheEntry
 	keys    []byte
-	pieces  []cachedPiece
+	pieces  []segPiece
 }
 
 type cacheEntry struct {
@@ -24,22 +24,17 @@ type cacheEntry struct {
 	keyLen, valLen uint16
 }
 
-type cachedPiece struct {
-	id  int32
-	len int32
-}
-
 const (
-	cacheSlots      = 1 << 17
+	cacheSlots      = 1 << 18
 	cacheMaxEntries = cacheSlots / 2
-	cacheMaxKeys    = 1 << 21
+	cacheMaxKeys    = 1 << 22
 	cacheMaxWord    = 64 // longer words rarely repeat
 )
 
 var cacheSeed = maphash.MakeSeed()
 
 // lookup returns the pieces of w, or nil.
-func (c *wordCache) lookup(w []byte, r *pieceRules) ([]cachedPiece, uint64) {
+func (c *wordCache) lookup(w []byte, r *pieceRules) ([]segPiece, uint64) {
 	h := maphash.Bytes(cacheSeed, w)
 	if c.rules != r || c.slots == nil {
 		return nil, h
@@ -58,7 +53,7 @@ func (c *wordCache) lookup(w []byte, r *pieceRules) ([]cachedPiece, uint64) {
 }
 
 // add records that w, whose hash is h, segments into pieces.
-func (c *wordCache) add(w []byte, h uint64, r *pieceRules, pieces []cachedPiece) {
+func (c *wordCache) add(w []byte, h uint64, r *pieceRules, pieces []segPiece) {
 	if len(w) > cacheMaxWord || len(pieces) > len(w) {
 		return
 	}
