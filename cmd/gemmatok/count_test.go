@@ -93,7 +93,13 @@ func TestCountWalk(t *testing.T) {
 		"tree/.git/config":    "[core]\n",
 		"broken/ok.txt":       "still counted\n",
 	})
-	for link, target := range map[string]string{"tree/link.txt": "a.txt", "broken/dangling": "missing", "broken/loop": "loop"} {
+	for link, target := range map[string]string{
+		"tree/link.txt":   "a.txt",
+		"tree/sub/up":     "..", // a link to a directory is not followed
+		"treelink":        "tree",
+		"broken/dangling": "missing",
+		"broken/loop":     "loop",
+	} {
 		if err := os.Symlink(target, filepath.Join(dir, link)); err != nil {
 			t.Fatal(err)
 		}
@@ -130,6 +136,11 @@ func TestCountWalk(t *testing.T) {
 			args:      []string{"--exclude", "sub/skip/*", "tree"},
 			paths:     []string{"tree/a.txt", "tree/link.txt", "tree/sub/b.md"},
 			stderrHas: []string{binaryNote},
+		},
+		{ // a link to a directory named on the command line is walked
+			args:      []string{"treelink"},
+			paths:     []string{"treelink/a.txt", "treelink/link.txt", "treelink/sub/b.md", "treelink/sub/skip/x.txt"},
+			stderrHas: []string{"gemmatok: treelink/sub/c.bin: binary file skipped\n"},
 		},
 		{ // a binary file named on the command line is counted
 			args:       []string{"tree/sub/c.bin", "tree/.e.txt"},

@@ -104,6 +104,11 @@ func regularSize(fi fs.FileInfo) int64 {
 // links to files are followed, those to directories are not, so that the
 // walk ends; pipes, devices and sockets are passed over.
 func (s *selector) walk(ins []*input, dir string) []*input {
+	if fi, err := os.Lstat(dir); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+		// WalkDir does not follow a link at its root; with a trailing
+		// separator the system does.
+		dir += string(filepath.Separator)
+	}
 	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			ins = append(ins, &input{name: p, err: err})
