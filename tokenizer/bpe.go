@@ -1,6 +1,7 @@
 package tokenizer
 
 import (
+	"math"
 	"sync"
 	"sync/atomic"
 	"unicode/utf8"
@@ -334,18 +335,30 @@ func (b *bpeModel) charID(c []byte) int32 {
 	return id
 }
 
+// candidate is a pair of symbols on the agenda. Its key orders the agenda
+// as the C++ does, in one integer: higher score first, then the leftmost
+// pair.
 type candidate struct {
-	score       float32
-	left, right int32
-	size        int32
+	key         uint64 // scoreKey(score)<<32 | left
+	right, size int32
 	id          int32
 }
 
-// better orders the agenda as the C++ does: higher score first, then the
-// leftmost pair.
-func better(a, b *candidate) bool {
-	return a.score > b.score || (a.score == b.score && a.left < b.left)
+// scoreKey maps scores to integers that sort the best score first.
+func scoreKey(score float32) uint64 {
+	if score == 0 {
+		score = 0 // -0 ties with 0, as in a float comparison
+	}
+	bits := math.Float32bits(score)
+	if bits&(1<<31) != 0 {
+		bits = ^bits
+	} else {
+		bits |= 1 << 31
+	}
+	return uint64(^bits)
 }
+
+func (c *candidate) left() int32 { return int32(uint32(c.key)) }
 
 // shortWord is the number of characters up to which segmentShort is used.
 const shortWord = 24
@@ -393,7 +406,8 @@ func (b *bpeModel) segment(sc *scratch, s []byte, r *pieceRules, freeze bool, ds
 	}
 	for len(sc.agenda) > 0 {
 		top := sc.pop()
-		left, right := &syms[top.left], &syms[top.right]
+		l := top.left()
+		left, right := &syms[l], &syms[top.right]
 		if left.start == left.end || right.start == right.end || (left.end-left.start)+(right.end-right.start) != top.size {
 			continue
 		}
@@ -401,11 +415,11 @@ func (b *bpeModel) segment(sc *scratch, s []byte, r *pieceRules, freeze bool, ds
 		left.id = top.id
 		left.next = right.next
 		if right.next >= 0 {
-			syms[right.next].prev = top.left
+			syms[right.next].prev = l
 		}
 		right.end = right.start
-		b.addPair(sc, s, left.prev, top.left, r, rev)
-		b.addPair(sc, s, top.left, left.next, r, rev)
+		b.addPair(sc, s, left.prev, l, r, rev)
+		b.addPair(sc, s, l, left.next, r, rev)
 	}
 	for i := int32(0); i != -1; i = syms[i].next {
 		sy := &syms[i]
@@ -517,7 +531,7 @@ func (b *bpeModel) addPair(sc *scratch, s []byte, l, r int32, rules *pieceRules,
 	if !rules.allowed(id) {
 		return
 	}
-	sc.push(candidate{score: b.v.Score(id), left: l, right: r, size: int32(len(p)), id: id})
+	sc.push(candidate{key: scoreKey(b.v.Score(id))<<32 | uint64(uint32(l)), right: r, size: int32(len(p)), id: id})
 	if rev != nil && b.v.Type(id) == vocab.Unused {
 		rev[string(p)] = [2]string{string(s[sl.start:sl.end]), string(s[sr.start:sr.end])}
 	}
@@ -538,17 +552,21 @@ func (b *bpeModel) resegment(p []byte, id int32, rev map[string][2]string, dst [
 	return append(dst, segPiece{id, int32(len(p))})
 }
 
+// The agenda is a 4-ary heap: long words make it large, and four children
+// side by side cost fewer cache misses than two levels of a binary heap.
+
 func (sc *scratch) push(c candidate) {
 	h := append(sc.agenda, c)
 	i := len(h) - 1
 	for i > 0 {
-		parent := (i - 1) / 2
-		if !better(&h[i], &h[parent]) {
+		parent := (i - 1) / 4
+		if h[parent].key <= c.key {
 			break
 		}
-		h[i], h[parent] = h[parent], h[i]
+		h[i] = h[parent]
 		i = parent
 	}
+	h[i] = c
 	sc.agenda = h
 }
 
@@ -556,22 +574,28 @@ func (sc *scratch) pop() candidate {
 	h := sc.agenda
 	top := h[0]
 	n := len(h) - 1
-	h[0] = h[n]
+	last := h[n]
 	h = h[:n]
-	for i := 0; ; {
-		l := 2*i + 1
-		if l >= n {
+	i := 0
+	for {
+		first := 4*i + 1
+		if first >= n {
 			break
 		}
-		best := l
-		if r := l + 1; r < n && better(&h[r], &h[l]) {
-			best = r
+		best := first
+		for c := first + 1; c < min(first+4, n); c++ {
+			if h[c].key < h[best].key {
+				best = c
+			}
 		}
-		if !better(&h[best], &h[i]) {
+		if h[best].key >= last.key {
 			break
 		}
-		h[i], h[best] = h[best], h[i]
+		h[i] = h[best]
 		i = best
+	}
+	if n > 0 {
+		h[i] = last
 	}
 	sc.agenda = h
 	return top
