@@ -88,7 +88,16 @@ var modelVariants = []modelVariant{
 		model: editGemma(func(t testing.TB, m protoreflect.Message) {
 			setField(t, m, false, "normalizer_spec", "escape_whitespaces")
 		}),
-		path: func(tok *Tokenizer) bool { return !tok.norm.spec.EscapeWhitespaces },
+		path: func(tok *Tokenizer) bool { return !tok.norm.spec.EscapeWhitespaces && tok.norm.identity },
+	},
+	{
+		name: "spaces not escaped, dummy prefix and extra whitespace removal",
+		model: editGemma(func(t testing.TB, m protoreflect.Message) {
+			setField(t, m, false, "normalizer_spec", "escape_whitespaces")
+			setField(t, m, true, "normalizer_spec", "add_dummy_prefix")
+			setField(t, m, true, "normalizer_spec", "remove_extra_whitespaces")
+		}),
+		path: func(tok *Tokenizer) bool { return !tok.norm.spec.EscapeWhitespaces && !tok.norm.identity },
 	},
 	{
 		name: "no byte fallback, byte pieces removed",
