@@ -212,3 +212,9 @@ func TestReportRoundTrip(t *testing.T) {
 		t.Errorf("report changed on the way through JSON:\n%s\nthen:\n%s", md1.String(), md2.String())
 	}
 }
+
+func TestMedianFloat(t *testing.T) {
+	if got := median([]float64{2, 1.5, 0.5, 3}); got != 1.75 {
+		t.Errorf("median = %g, want 1.75", got)
+	}
+}

@@ -24,8 +24,11 @@
 // time of the process that runs them (all its threads), so that other
 // processes competing for the machine's cores disturb it little; batch
 // throughput, which is about using several cores, is timed by the wall
-// clock. With --clock wall all figures are.
-// Progress goes to stderr.
+// clock. With --clock wall all figures are. gemmatok's encode figures are
+// of a fresh Tokenizer every run, so that its word cache does not already
+// hold the words of the text being timed (see encodeFile). The references
+// run in child processes of their own and time encoding there, model load
+// excluded (see refs.go). Progress goes to stderr.
 package main
 
 import (
@@ -169,7 +172,7 @@ func run(corpusDir, modelPath string, refs bool, refBudget time.Duration) (*Repo
 	}
 	progress("allocations, batch, pathological inputs")
 	r.Allocs = measureAllocs(tok, files)
-	r.Batch = measureBatch(makeBatch(files))
+	r.Batch = measureBatch(tok, makeBatch(files))
 	r.Patho = measurePatho(pathoInputs(files))
 
 	if refs {

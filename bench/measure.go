@@ -12,14 +12,14 @@ import (
 // stalling the harness.
 var gemmatokPolicy = refrun.Policy{Warmup: true, MinRuns: 5, MaxRuns: 50, Budget: 500 * time.Millisecond, Limit: 30 * time.Second}
 
-// median returns the median of ds (the mean of the middle two for an even
+// median returns the median of xs (the mean of the middle two for an even
 // count), or 0 for none. The machine is shared and noisy, so every figure
 // is a median.
-func median(ds []time.Duration) time.Duration {
-	if len(ds) == 0 {
+func median[T time.Duration | float64](xs []T) T {
+	if len(xs) == 0 {
 		return 0
 	}
-	s := slices.Clone(ds)
+	s := slices.Clone(xs)
 	slices.Sort(s)
 	n := len(s)
 	if n%2 == 1 {

@@ -181,7 +181,7 @@ func (r *Report) writeMarkdown(w io.Writer) error {
 		{"AppendEncode, slice with room", fmt.Sprintf("%.1f", r.Allocs.AppendEncode), r.Allocs.AppendWorst},
 	})
 
-	fmt.Fprintf(&b, "\n### Batch encode (%d texts, %s, goroutines sharing one Tokenizer; wall clock)\n\n", r.Batch.Texts, kb(r.Batch.Bytes))
+	fmt.Fprintf(&b, "\n### Batch encode (%d texts, %s, goroutines sharing one warm Tokenizer; wall clock, counts taking turns)\n\n", r.Batch.Texts, kb(r.Batch.Bytes))
 	rows = nil
 	for _, w := range r.Batch.Workers {
 		rows = append(rows, []string{fmt.Sprint(w.Goroutines), num(w.Timing.MBps), times(w.Speedup), fmt.Sprint(w.Timing.Runs)})
