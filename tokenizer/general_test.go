@@ -318,8 +318,9 @@ func compareWithOracle(t *testing.T, o *oracle, tok *Tokenizer, texts []namedTex
 		gotPieces, wantPieces := tok.EncodePieces(nt.text), o.pieces(t, nt.text)
 		pieces.check(slices.Equal(gotPieces, wantPieces), "%s: %s", nt.name, diffAt(gotPieces, wantPieces))
 		gotText, err := tok.Decode(want)
-		decoded.check(err == nil && gotText == o.decode(t, want), "%s: %s (err %v)", nt.name,
-			diffAt(strings.Split(gotText, ""), strings.Split(o.decode(t, want), "")), err)
+		wantText := o.decode(t, want)
+		decoded.check(err == nil && gotText == wantText, "%s: %s (err %v)", nt.name,
+			diffAt(strings.Split(gotText, ""), strings.Split(wantText, "")), err)
 
 		lines := strings.Split(nt.text, "\n")
 		wantLines := o.encodeLines(t, nt.text)
