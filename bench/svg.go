@@ -21,7 +21,7 @@ type series struct {
 
 // chartSeries returns gemmatok's series and one per reference and mode.
 func chartSeries() []series {
-	ss := []series{{"gemmatok", "#1a9850", func(f FileResult) (float64, bool) { return f.Encode.MBps, f.Encode.MBps > 0 }}}
+	ss := []series{{"gemmatok (a fresh Tokenizer every run)", "#1a9850", func(f FileResult) (float64, bool) { return f.Encode.MBps, f.Encode.MBps > 0 }}}
 	colors := [][2]string{{"#fdae61", "#d73027"}, {"#abd9e9", "#4575b4"}} // light: whole, dark: lines
 	for i, ref := range references {
 		ss = append(ss,
@@ -105,7 +105,7 @@ func writeSVG(w io.Writer, r *Report) error {
 		fmt.Sprintf("%s · %s · corpus %s", r.Date, r.Machine, r.Corpus))
 	text(&b, marginL, 68, 13, "start", "normal", "#444",
 		"Median of several runs, MB/s = 10^6 bytes of input per "+clockName(r.Clock)+
-			". Label above each group: gemmatok's speed-up over the fastest reference on that file.")
+			fmt.Sprintf(". Above each group: gemmatok's speed-up over the fastest reference on that file, red when under the %d× target.", minEncodeRatio))
 
 	// Legend, in one row.
 	x := float64(marginL)
@@ -155,7 +155,11 @@ func writeSVG(w io.Writer, r *Report) error {
 		}
 		cx := gx + float64(len(ss)*barW)/2
 		if best > 0 {
-			text(&b, cx, top-6, 12, "middle", "bold", "#1a9850", times(f.Encode.MBps/best))
+			ratio, color := f.Encode.MBps/best, "#1a9850"
+			if ratio < minEncodeRatio {
+				color = "#d73027"
+			}
+			text(&b, cx, top-6, 12, "middle", "bold", color, times(ratio))
 		}
 		text(&b, cx, base+20, 13, "middle", "bold", "#222", f.Name)
 		text(&b, cx, base+36, 11, "middle", "normal", "#666", kb(f.Bytes))
