@@ -192,7 +192,7 @@ func (b *bpeModel) word(sc *scratch, w []byte, base int, r *pieceRules, out *sin
 	if len(w) == 0 {
 		return
 	}
-	if hit, _ := sc.cache.lookup(w, r); hit != nil {
+	if hit, _ := sc.cacheFor(r).lookup(w, r); hit != nil {
 		out.replay(hit, base)
 		return
 	}
@@ -203,13 +203,14 @@ func (b *bpeModel) word(sc *scratch, w []byte, base int, r *pieceRules, out *sin
 // cachedWord appends the pieces of w to dst, from the word cache when it
 // has them.
 func (b *bpeModel) cachedWord(sc *scratch, w []byte, r *pieceRules, dst []segPiece) []segPiece {
-	hit, h := sc.cache.lookup(w, r)
+	cache := sc.cacheFor(r)
+	hit, h := cache.lookup(w, r)
 	if hit != nil {
 		return append(dst, hit...)
 	}
 	n := len(dst)
 	dst = b.freshWord(sc, w, r, dst)
-	sc.cache.add(w, h, r, dst[n:])
+	cache.add(w, h, r, dst[n:])
 	return dst
 }
 

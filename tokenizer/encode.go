@@ -15,9 +15,20 @@ type scratch struct {
 	agenda []candidate
 	pieces []segPiece // the model's output for the current word
 	memo   []segPiece // the same, while filling the whole-piece memo
-	cache  wordCache
+	caches [2]wordCache // see cacheFor
 	pairs  pairCache
 	out    sink
+}
+
+// cacheFor returns the word cache for rules r. A Tokenizer uses two sets of
+// rules, SentencePiece's and one with banned special pieces for special
+// pieces as text; each has a cache of its own, so that a server mixing the
+// two does not keep emptying one.
+func (sc *scratch) cacheFor(r *pieceRules) *wordCache {
+	if r.banned != nil {
+		return &sc.caches[1]
+	}
+	return &sc.caches[0]
 }
 
 // span is the normalized byte range a token came from.
