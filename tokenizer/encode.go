@@ -13,8 +13,8 @@ type scratch struct {
 	offs   []int32
 	syms   []symbol
 	agenda []candidate
-	pieces []segPiece // the model's output for the current word
-	memo   []segPiece // the same, while filling the whole-piece memo
+	pieces []segPiece   // the model's output for the current word
+	memo   []segPiece   // the same, while filling the whole-piece memo
 	caches [2]wordCache // see cacheFor
 	pairs  pairCache
 	out    sink
