@@ -271,8 +271,7 @@ func TestCountSplitFile(t *testing.T) {
 
 // TestCountOracle compares count with C++ SentencePiece.
 func TestCountOracle(t *testing.T) {
-	files := append(corpusFiles(t), bigCorpusFile(t))
-	oracle := oracleEncode(t, files...)
+	files, oracle := corpusOracle(t)
 	rep := parseReport(t, mustRun(t, "", append([]string{"count", "--json"}, files...)...))
 	for i, fc := range rep.Files {
 		if want := len(strings.Fields(oracle[i])); fc.Tokens != int64(want) {

@@ -226,35 +226,55 @@ for path in sys.argv[2:]:
         print(" ".join(map(str, sp.encode(f.read()))))
 `
 
-// oracleEncode returns the ids SentencePiece gives the content of each
-// file, as lines of decimal ids separated by spaces.
-func oracleEncode(t testing.TB, files ...string) []string {
+var (
+	corpusOracleOnce sync.Once
+	corpusOracleIDs  []string
+	corpusOracleErr  error
+)
+
+// corpusOracle returns the corpus files and the big file, and the ids
+// SentencePiece gives the content of each, as lines of decimal ids
+// separated by spaces. They are computed once for the tests that need them.
+func corpusOracle(t testing.TB) (files, ids []string) {
 	t.Helper()
-	python := ""
+	python := oraclePython(t)
+	files = append(corpusFiles(t), bigCorpusFile(t))
+	corpusOracleOnce.Do(func() { corpusOracleIDs, corpusOracleErr = runOracle(python, files) })
+	if corpusOracleErr != nil {
+		t.Fatalf("oracle: %v", corpusOracleErr)
+	}
+	return files, corpusOracleIDs
+}
+
+// oraclePython returns a python3 that can import sentencepiece, or skips
+// (or fails) t.
+func oraclePython(t testing.TB) string {
+	t.Helper()
 	cands := []string{"/usr/bin/python3"}
 	if p, err := exec.LookPath("python3"); err == nil {
 		cands = append(cands, p)
 	}
 	for _, p := range cands {
 		if exec.Command(p, "-c", "import sentencepiece").Run() == nil {
-			python = p
-			break
+			return p
 		}
 	}
-	if python == "" {
-		if os.Getenv("GEMMATOK_REQUIRE_ORACLE") == "1" {
-			t.Fatal("oracle required but no python3 can import sentencepiece")
-		}
-		t.Skip("oracle unavailable: no python3 can import sentencepiece")
+	if os.Getenv("GEMMATOK_REQUIRE_ORACLE") == "1" {
+		t.Fatal("oracle required but no python3 can import sentencepiece")
 	}
+	t.Skip("oracle unavailable: no python3 can import sentencepiece")
+	return ""
+}
+
+func runOracle(python string, files []string) ([]string, error) {
 	args := append([]string{"-c", oracleScript, "../../vocab/gemma2.model"}, files...)
 	out, err := exec.Command(python, args...).Output()
 	if err != nil {
-		t.Fatalf("oracle: %v", err)
+		return nil, err
 	}
 	lines := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n")
 	if len(lines) != len(files) {
-		t.Fatalf("oracle gave %d lines for %d files", len(lines), len(files))
+		return nil, fmt.Errorf("%d lines for %d files", len(lines), len(files))
 	}
-	return lines
+	return lines, nil
 }

