@@ -87,7 +87,7 @@ func (a *app) count(args []string, f *countFlags) error {
 	out := bufio.NewWriter(prog.writer(a.stdout))
 	p := f.printer(out, ins)
 
-	c := &counter{tok: tok, workers: f.workers, stdin: a.stdin, prog: prog}
+	c := &counter{tok: tok, workers: f.workers, stdin: a.stdin, prog: prog, mem: newMemoryLimit(f.workers)}
 	c.start(ins)
 	var sum counts
 	for _, in := range ins {

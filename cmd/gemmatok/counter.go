@@ -33,6 +33,7 @@ type counter struct {
 	workers int
 	stdin   io.Reader
 	prog    *progress
+	mem     *memoryLimit
 
 	// The dispatcher's state: a buffer for binary detection and the last
 	// stdin input handed out.
@@ -134,7 +135,7 @@ func (c *counter) plan(in *input, f *os.File) ([]span, error) {
 
 // work counts the jobs it receives.
 func (c *counter) work(jobs <-chan job) {
-	s := splitter{tok: c.tok}
+	s := splitter{tok: c.tok, mem: c.mem}
 	for j := range jobs {
 		var n counts
 		err := s.each(j.r, func(p []byte, _ bool) error {

@@ -8,16 +8,19 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode"
 )
 
 // maxRSS is the memory bound of counting a large input.
 const maxRSS = 100 << 20
 
-// repeatedBlock returns a corpus text that may be repeated without
-// changing its tokens: the count of k copies is k times its count.
+// repeatedBlock returns the corpus texts joined, which may be repeated
+// without changing their tokens: the count of k copies is k times theirs.
+// They are varied enough to fill the tokenizer's caches as real text does.
 func repeatedBlock(t *testing.T) (string, int64) {
 	t.Helper()
-	block := readFile(t, "../../testdata/corpus/en.txt")
+	// Ending in a single line break, the text can be cut after it.
+	block := strings.TrimRightFunc(readFile(t, bigCorpusFile(t)), unicode.IsSpace) + "\n"
 	n := defaultTok(t).Count(block)
 	if defaultTok(t).Count(block+block) != 2*n {
 		t.Fatal("the block's tokens change when it is repeated")

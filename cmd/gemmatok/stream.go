@@ -31,7 +31,8 @@ var errLongRun = fmt.Errorf("more than %d MiB of text without a place to cut it 
 // keeps its buffer from one stream to the next.
 type splitter struct {
 	tok   *tokenizer.Tokenizer
-	chunk int // bytes read at a time; chunkSize when 0
+	chunk int          // bytes read at a time; chunkSize when 0
+	mem   *memoryLimit // raised while fn gets a long run, when not nil
 	buf   []byte
 }
 
@@ -51,13 +52,22 @@ func (s *splitter) each(r io.Reader, fn func(part []byte, last bool) error) erro
 			s.buf = buf[:0]
 		}
 	}()
+	long := false // buf was grown for a run without cuts
+	emit := func(part []byte, last bool) error {
+		if long {
+			s.mem.add(runMemory * int64(len(part)))
+			defer s.mem.add(-runMemory * int64(len(part)))
+			long = false
+		}
+		return fn(part, last)
+	}
 	for {
 		n, err := io.ReadFull(r, buf[len(buf):cap(buf)])
 		buf = buf[:len(buf)+n]
 		switch err {
 		case nil:
 		case io.EOF, io.ErrUnexpectedEOF:
-			return fn(buf, true)
+			return emit(buf, true)
 		default:
 			return err
 		}
@@ -71,9 +81,10 @@ func (s *splitter) each(r io.Reader, fn func(part []byte, last bool) error) erro
 			const limit = maxRun + 1
 			buf = slices.Grow(buf, min(len(buf), limit-len(buf)))
 			buf = buf[:len(buf):min(cap(buf), limit)]
+			long = true
 			continue
 		}
-		if err := fn(buf[:cut], false); err != nil {
+		if err := emit(buf[:cut], false); err != nil {
 			return err
 		}
 		buf = buf[:copy(buf, buf[cut:])]
