@@ -19,8 +19,9 @@ const (
 
 	// maxRun bounds the text held while no safe cut is in sight, as in a
 	// long run without spaces or line breaks. Encoding such a run whole
-	// takes about 100 bytes of memory a byte, so beyond maxRun gemmatok
-	// gives up on the input rather than on its memory bound.
+	// takes about runMemory bytes a byte, 400 MB for 4 MiB, far past what
+	// ordinary text needs; beyond maxRun gemmatok gives up on the input
+	// rather than grow further.
 	maxRun = 4 << 20
 )
 
