@@ -292,3 +292,34 @@ func TestCountLongRun(t *testing.T) {
 		t.Errorf("stdout %q, want the count of the empty rest only", r.stdout)
 	}
 }
+
+// TestCountSharedCorpus counts the larger shared corpus, when it is there,
+// as the performance comparison does: walked, on one worker and on two,
+// which split its largest file. Each count must be the library's.
+func TestCountSharedCorpus(t *testing.T) {
+	const dir = "../../../shared/corpus"
+	if _, err := os.Stat(dir); err != nil || testing.Short() {
+		t.Skip("no shared corpus, or -short")
+	}
+	var reports [2]countReport
+	for i, j := range []string{"1", "2"} {
+		r := gemmatok(t, "", "count", "--json", "-j", j, dir)
+		// The corpus has a file with control bytes, which the walk skips.
+		if r.code != 0 || strings.Count(r.stderr, ": binary file skipped\n") != strings.Count(r.stderr, "\n") {
+			t.Fatalf("count -j %s: exit %d, stderr %q", j, r.code, r.stderr)
+		}
+		reports[i] = parseReport(t, r.stdout)
+	}
+	one, two := reports[0], reports[1]
+	if !slices.Equal(one.Files, two.Files) || one.Total != two.Total {
+		t.Errorf("-j 1 and -j 2 differ: %+v, %+v", one.Total, two.Total)
+	}
+	for _, fc := range two.Files {
+		if want := wantCounts(t, readFile(t, fc.Path)); fc.counts != want {
+			t.Errorf("%s: %+v, want %+v", fc.Path, fc.counts, want)
+		}
+	}
+	if len(two.Files) < 28 {
+		t.Errorf("counted %d files", len(two.Files))
+	}
+}
