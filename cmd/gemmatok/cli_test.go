@@ -30,7 +30,7 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"frobnicate"}, 2, "gemmatok: unknown command \"frobnicate\" for \"gemmatok\"\nRun 'gemmatok --help' for usage.\n"},
 		{[]string{"count", "--no-such-flag"}, 2, "gemmatok: unknown flag: --no-such-flag\nRun 'gemmatok count --help' for usage.\n"},
 		{[]string{"count", "--json", "--jsonl"}, 2, "gemmatok: if any flags in the group [json jsonl] are set none of the others can be;"},
-		{[]string{"count", "-j", "0"}, 2, "gemmatok: --workers must be at least 1\n"},
+		{[]string{"count", "-j", "-1"}, 2, "gemmatok: --workers must not be negative\n"},
 		{[]string{"count", "--include", "[", "."}, 2, "gemmatok: bad pattern \"[\": syntax error in pattern\n"},
 		{[]string{"encode", "a", "b"}, 2, "gemmatok: accepts at most 1 arg(s), received 2\n"},
 		{[]string{"encode", "--format", "xml"}, 2, "gemmatok: unknown --format \"xml\": want ids, pieces or json\n"},

@@ -35,7 +35,8 @@ Each input is encoded as one text. Files are counted in parallel, and a
 large file is split between the workers where cutting provably leaves the
 ids unchanged; big inputs and endless stdin are streamed in bounded memory.
 A run of more than 4 MiB without a space or line break, which cannot be cut,
-is reported as a failure.
+is reported as a failure. When stderr is a terminal and the work is large, a
+progress bar shows there.
 
 --json prints one object, {"files": [{"path", "tokens", "chars", "bytes"}],
 "total": {"tokens", "chars", "bytes"}}, and --jsonl one such file object a
@@ -57,14 +58,17 @@ counting as one. An input that fails is reported on stderr and left out.`,
 	fl.BoolVar(&f.jsonl, "jsonl", false, "print one JSON object a line for each file")
 	fl.BoolVarP(&f.bytes, "bytes", "c", false, "print a column of byte counts")
 	fl.BoolVarP(&f.chars, "chars", "m", false, "print a column of character counts")
-	fl.IntVarP(&f.workers, "workers", "j", runtime.GOMAXPROCS(0), "count on `N` workers")
+	fl.IntVarP(&f.workers, "workers", "j", 0, "count on `N` workers (default: one a CPU)")
 	cmd.MarkFlagsMutuallyExclusive("json", "jsonl")
 	return cmd
 }
 
 func (a *app) count(args []string, f *countFlags) error {
-	if f.workers < 1 {
-		return usagef("--workers must be at least 1")
+	switch {
+	case f.workers < 0:
+		return usagef("--workers must not be negative")
+	case f.workers == 0:
+		f.workers = runtime.GOMAXPROCS(0)
 	}
 	if err := f.sel.validate(); err != nil {
 		return err
