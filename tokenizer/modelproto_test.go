@@ -19,7 +19,7 @@ import (
 // newModelProto returns an empty ModelProto message.
 func newModelProto(t testing.TB) protoreflect.Message {
 	t.Helper()
-	mt, err := protoregistry.GlobalTypes.FindMessageByName("sentencepiece.ModelProto")
+	mt, err := protoregistry.GlobalTypes.FindMessageByName("gemmatok.sentencepiece.ModelProto")
 	if err != nil {
 		t.Fatal(err)
 	}

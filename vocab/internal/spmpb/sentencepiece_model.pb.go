@@ -16,7 +16,7 @@
 // versions:
 // 	protoc-gen-go v1.36.12
 // 	protoc        v3.21.12
-// source: sentencepiece_model.proto
+// source: vocab/internal/spmpb/sentencepiece_model.proto
 
 package spmpb
 
@@ -72,11 +72,11 @@ func (x TrainerSpec_ModelType) String() string {
 }
 
 func (TrainerSpec_ModelType) Descriptor() protoreflect.EnumDescriptor {
-	return file_sentencepiece_model_proto_enumTypes[0].Descriptor()
+	return file_vocab_internal_spmpb_sentencepiece_model_proto_enumTypes[0].Descriptor()
 }
 
 func (TrainerSpec_ModelType) Type() protoreflect.EnumType {
-	return &file_sentencepiece_model_proto_enumTypes[0]
+	return &file_vocab_internal_spmpb_sentencepiece_model_proto_enumTypes[0]
 }
 
 func (x TrainerSpec_ModelType) Number() protoreflect.EnumNumber {
@@ -95,7 +95,7 @@ func (x *TrainerSpec_ModelType) UnmarshalJSON(b []byte) error {
 
 // Deprecated: Use TrainerSpec_ModelType.Descriptor instead.
 func (TrainerSpec_ModelType) EnumDescriptor() ([]byte, []int) {
-	return file_sentencepiece_model_proto_rawDescGZIP(), []int{0, 0}
+	return file_vocab_internal_spmpb_sentencepiece_model_proto_rawDescGZIP(), []int{0, 0}
 }
 
 type ModelProto_SentencePiece_Type int32
@@ -142,11 +142,11 @@ func (x ModelProto_SentencePiece_Type) String() string {
 }
 
 func (ModelProto_SentencePiece_Type) Descriptor() protoreflect.EnumDescriptor {
-	return file_sentencepiece_model_proto_enumTypes[1].Descriptor()
+	return file_vocab_internal_spmpb_sentencepiece_model_proto_enumTypes[1].Descriptor()
 }
 
 func (ModelProto_SentencePiece_Type) Type() protoreflect.EnumType {
-	return &file_sentencepiece_model_proto_enumTypes[1]
+	return &file_vocab_internal_spmpb_sentencepiece_model_proto_enumTypes[1]
 }
 
 func (x ModelProto_SentencePiece_Type) Number() protoreflect.EnumNumber {
@@ -165,7 +165,7 @@ func (x *ModelProto_SentencePiece_Type) UnmarshalJSON(b []byte) error {
 
 // Deprecated: Use ModelProto_SentencePiece_Type.Descriptor instead.
 func (ModelProto_SentencePiece_Type) EnumDescriptor() ([]byte, []int) {
-	return file_sentencepiece_model_proto_rawDescGZIP(), []int{3, 0, 0}
+	return file_vocab_internal_spmpb_sentencepiece_model_proto_rawDescGZIP(), []int{3, 0, 0}
 }
 
 // TrainerSpec encodes a various parameters for SentencePiece training.
@@ -192,7 +192,7 @@ type TrainerSpec struct {
 	// Output model file prefix.
 	// <model_prefix>.model and <model_prefix>.vocab are generated.
 	ModelPrefix *string                `protobuf:"bytes,2,opt,name=model_prefix,json=modelPrefix" json:"model_prefix,omitempty"`
-	ModelType   *TrainerSpec_ModelType `protobuf:"varint,3,opt,name=model_type,json=modelType,enum=sentencepiece.TrainerSpec_ModelType,def=1" json:"model_type,omitempty"`
+	ModelType   *TrainerSpec_ModelType `protobuf:"varint,3,opt,name=model_type,json=modelType,enum=gemmatok.sentencepiece.TrainerSpec_ModelType,def=1" json:"model_type,omitempty"`
 	// Vocabulary size. 8k is the default size.
 	VocabSize *int32 `protobuf:"varint,4,opt,name=vocab_size,json=vocabSize,def=8000" json:"vocab_size,omitempty"`
 	// List of the languages this model can accept.
@@ -227,11 +227,11 @@ type TrainerSpec struct {
 	// sub-strings from the corpus. This uses 20N working space,
 	// where N is the size of corpus.
 	//
-	// Deprecated: Marked as deprecated in sentencepiece_model.proto.
+	// Deprecated: Marked as deprecated in vocab/internal/spmpb/sentencepiece_model.proto.
 	MiningSentenceSize *int32 `protobuf:"varint,12,opt,name=mining_sentence_size,json=miningSentenceSize" json:"mining_sentence_size,omitempty"`
 	// Maximum size of sentences to train sentence pieces.
 	//
-	// Deprecated: Marked as deprecated in sentencepiece_model.proto.
+	// Deprecated: Marked as deprecated in vocab/internal/spmpb/sentencepiece_model.proto.
 	TrainingSentenceSize *int32 `protobuf:"varint,13,opt,name=training_sentence_size,json=trainingSentenceSize" json:"training_sentence_size,omitempty"`
 	// The size of seed sentencepieces.
 	// `seed_sentencepiece_size` must be larger than `vocab_size`.
@@ -385,7 +385,7 @@ const (
 
 func (x *TrainerSpec) Reset() {
 	*x = TrainerSpec{}
-	mi := &file_sentencepiece_model_proto_msgTypes[0]
+	mi := &file_vocab_internal_spmpb_sentencepiece_model_proto_msgTypes[0]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -397,7 +397,7 @@ func (x *TrainerSpec) String() string {
 func (*TrainerSpec) ProtoMessage() {}
 
 func (x *TrainerSpec) ProtoReflect() protoreflect.Message {
-	mi := &file_sentencepiece_model_proto_msgTypes[0]
+	mi := &file_vocab_internal_spmpb_sentencepiece_model_proto_msgTypes[0]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -410,7 +410,7 @@ func (x *TrainerSpec) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TrainerSpec.ProtoReflect.Descriptor instead.
 func (*TrainerSpec) Descriptor() ([]byte, []int) {
-	return file_sentencepiece_model_proto_rawDescGZIP(), []int{0}
+	return file_vocab_internal_spmpb_sentencepiece_model_proto_rawDescGZIP(), []int{0}
 }
 
 func (x *TrainerSpec) GetInput() []string {
@@ -504,7 +504,7 @@ func (x *TrainerSpec) GetShuffleInputSentence() bool {
 	return Default_TrainerSpec_ShuffleInputSentence
 }
 
-// Deprecated: Marked as deprecated in sentencepiece_model.proto.
+// Deprecated: Marked as deprecated in vocab/internal/spmpb/sentencepiece_model.proto.
 func (x *TrainerSpec) GetMiningSentenceSize() int32 {
 	if x != nil && x.MiningSentenceSize != nil {
 		return *x.MiningSentenceSize
@@ -512,7 +512,7 @@ func (x *TrainerSpec) GetMiningSentenceSize() int32 {
 	return 0
 }
 
-// Deprecated: Marked as deprecated in sentencepiece_model.proto.
+// Deprecated: Marked as deprecated in vocab/internal/spmpb/sentencepiece_model.proto.
 func (x *TrainerSpec) GetTrainingSentenceSize() int32 {
 	if x != nil && x.TrainingSentenceSize != nil {
 		return *x.TrainingSentenceSize
@@ -759,7 +759,7 @@ const (
 
 func (x *NormalizerSpec) Reset() {
 	*x = NormalizerSpec{}
-	mi := &file_sentencepiece_model_proto_msgTypes[1]
+	mi := &file_vocab_internal_spmpb_sentencepiece_model_proto_msgTypes[1]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -771,7 +771,7 @@ func (x *NormalizerSpec) String() string {
 func (*NormalizerSpec) ProtoMessage() {}
 
 func (x *NormalizerSpec) ProtoReflect() protoreflect.Message {
-	mi := &file_sentencepiece_model_proto_msgTypes[1]
+	mi := &file_vocab_internal_spmpb_sentencepiece_model_proto_msgTypes[1]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -784,7 +784,7 @@ func (x *NormalizerSpec) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use NormalizerSpec.ProtoReflect.Descriptor instead.
 func (*NormalizerSpec) Descriptor() ([]byte, []int) {
-	return file_sentencepiece_model_proto_rawDescGZIP(), []int{1}
+	return file_vocab_internal_spmpb_sentencepiece_model_proto_rawDescGZIP(), []int{1}
 }
 
 func (x *NormalizerSpec) GetName() string {
@@ -840,7 +840,7 @@ type SelfTestData struct {
 
 func (x *SelfTestData) Reset() {
 	*x = SelfTestData{}
-	mi := &file_sentencepiece_model_proto_msgTypes[2]
+	mi := &file_vocab_internal_spmpb_sentencepiece_model_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -852,7 +852,7 @@ func (x *SelfTestData) String() string {
 func (*SelfTestData) ProtoMessage() {}
 
 func (x *SelfTestData) ProtoReflect() protoreflect.Message {
-	mi := &file_sentencepiece_model_proto_msgTypes[2]
+	mi := &file_vocab_internal_spmpb_sentencepiece_model_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -865,7 +865,7 @@ func (x *SelfTestData) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SelfTestData.ProtoReflect.Descriptor instead.
 func (*SelfTestData) Descriptor() ([]byte, []int) {
-	return file_sentencepiece_model_proto_rawDescGZIP(), []int{2}
+	return file_vocab_internal_spmpb_sentencepiece_model_proto_rawDescGZIP(), []int{2}
 }
 
 func (x *SelfTestData) GetSamples() []*SelfTestData_Sample {
@@ -898,7 +898,7 @@ type ModelProto struct {
 
 func (x *ModelProto) Reset() {
 	*x = ModelProto{}
-	mi := &file_sentencepiece_model_proto_msgTypes[3]
+	mi := &file_vocab_internal_spmpb_sentencepiece_model_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -910,7 +910,7 @@ func (x *ModelProto) String() string {
 func (*ModelProto) ProtoMessage() {}
 
 func (x *ModelProto) ProtoReflect() protoreflect.Message {
-	mi := &file_sentencepiece_model_proto_msgTypes[3]
+	mi := &file_vocab_internal_spmpb_sentencepiece_model_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -923,7 +923,7 @@ func (x *ModelProto) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ModelProto.ProtoReflect.Descriptor instead.
 func (*ModelProto) Descriptor() ([]byte, []int) {
-	return file_sentencepiece_model_proto_rawDescGZIP(), []int{3}
+	return file_vocab_internal_spmpb_sentencepiece_model_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *ModelProto) GetPieces() []*ModelProto_SentencePiece {
@@ -971,7 +971,7 @@ type SelfTestData_Sample struct {
 
 func (x *SelfTestData_Sample) Reset() {
 	*x = SelfTestData_Sample{}
-	mi := &file_sentencepiece_model_proto_msgTypes[4]
+	mi := &file_vocab_internal_spmpb_sentencepiece_model_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -983,7 +983,7 @@ func (x *SelfTestData_Sample) String() string {
 func (*SelfTestData_Sample) ProtoMessage() {}
 
 func (x *SelfTestData_Sample) ProtoReflect() protoreflect.Message {
-	mi := &file_sentencepiece_model_proto_msgTypes[4]
+	mi := &file_vocab_internal_spmpb_sentencepiece_model_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -996,7 +996,7 @@ func (x *SelfTestData_Sample) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SelfTestData_Sample.ProtoReflect.Descriptor instead.
 func (*SelfTestData_Sample) Descriptor() ([]byte, []int) {
-	return file_sentencepiece_model_proto_rawDescGZIP(), []int{2, 0}
+	return file_vocab_internal_spmpb_sentencepiece_model_proto_rawDescGZIP(), []int{2, 0}
 }
 
 func (x *SelfTestData_Sample) GetInput() string {
@@ -1017,7 +1017,7 @@ type ModelProto_SentencePiece struct {
 	state           protoimpl.MessageState         `protogen:"open.v1"`
 	Piece           *string                        `protobuf:"bytes,1,opt,name=piece" json:"piece,omitempty"` // piece must not be empty.
 	Score           *float32                       `protobuf:"fixed32,2,opt,name=score" json:"score,omitempty"`
-	Type            *ModelProto_SentencePiece_Type `protobuf:"varint,3,opt,name=type,enum=sentencepiece.ModelProto_SentencePiece_Type,def=1" json:"type,omitempty"`
+	Type            *ModelProto_SentencePiece_Type `protobuf:"varint,3,opt,name=type,enum=gemmatok.sentencepiece.ModelProto_SentencePiece_Type,def=1" json:"type,omitempty"`
 	extensionFields protoimpl.ExtensionFields
 	unknownFields   protoimpl.UnknownFields
 	sizeCache       protoimpl.SizeCache
@@ -1030,7 +1030,7 @@ const (
 
 func (x *ModelProto_SentencePiece) Reset() {
 	*x = ModelProto_SentencePiece{}
-	mi := &file_sentencepiece_model_proto_msgTypes[5]
+	mi := &file_vocab_internal_spmpb_sentencepiece_model_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1042,7 +1042,7 @@ func (x *ModelProto_SentencePiece) String() string {
 func (*ModelProto_SentencePiece) ProtoMessage() {}
 
 func (x *ModelProto_SentencePiece) ProtoReflect() protoreflect.Message {
-	mi := &file_sentencepiece_model_proto_msgTypes[5]
+	mi := &file_vocab_internal_spmpb_sentencepiece_model_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1055,7 +1055,7 @@ func (x *ModelProto_SentencePiece) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ModelProto_SentencePiece.ProtoReflect.Descriptor instead.
 func (*ModelProto_SentencePiece) Descriptor() ([]byte, []int) {
-	return file_sentencepiece_model_proto_rawDescGZIP(), []int{3, 0}
+	return file_vocab_internal_spmpb_sentencepiece_model_proto_rawDescGZIP(), []int{3, 0}
 }
 
 func (x *ModelProto_SentencePiece) GetPiece() string {
@@ -1079,17 +1079,17 @@ func (x *ModelProto_SentencePiece) GetType() ModelProto_SentencePiece_Type {
 	return Default_ModelProto_SentencePiece_Type
 }
 
-var File_sentencepiece_model_proto protoreflect.FileDescriptor
+var File_vocab_internal_spmpb_sentencepiece_model_proto protoreflect.FileDescriptor
 
-const file_sentencepiece_model_proto_rawDesc = "" +
+const file_vocab_internal_spmpb_sentencepiece_model_proto_rawDesc = "" +
 	"\n" +
-	"\x19sentencepiece_model.proto\x12\rsentencepiece\"\xcb\x11\n" +
+	".vocab/internal/spmpb/sentencepiece_model.proto\x12\x16gemmatok.sentencepiece\"\xd4\x11\n" +
 	"\vTrainerSpec\x12\x14\n" +
 	"\x05input\x18\x01 \x03(\tR\x05input\x12!\n" +
 	"\finput_format\x18\a \x01(\tR\vinputFormat\x12!\n" +
-	"\fmodel_prefix\x18\x02 \x01(\tR\vmodelPrefix\x12L\n" +
+	"\fmodel_prefix\x18\x02 \x01(\tR\vmodelPrefix\x12U\n" +
 	"\n" +
-	"model_type\x18\x03 \x01(\x0e2$.sentencepiece.TrainerSpec.ModelType:\aUNIGRAMR\tmodelType\x12#\n" +
+	"model_type\x18\x03 \x01(\x0e2-.gemmatok.sentencepiece.TrainerSpec.ModelType:\aUNIGRAMR\tmodelType\x12#\n" +
 	"\n" +
 	"vocab_size\x18\x04 \x01(\x05:\x048000R\tvocabSize\x12'\n" +
 	"\x0faccept_language\x18\x05 \x03(\tR\x0eacceptLanguage\x124\n" +
@@ -1145,23 +1145,23 @@ const file_sentencepiece_model_proto_rawDesc = "" +
 	"\x10add_dummy_prefix\x18\x03 \x01(\b:\x04trueR\x0eaddDummyPrefix\x12>\n" +
 	"\x18remove_extra_whitespaces\x18\x04 \x01(\b:\x04trueR\x16removeExtraWhitespaces\x123\n" +
 	"\x12escape_whitespaces\x18\x05 \x01(\b:\x04trueR\x11escapeWhitespaces\x124\n" +
-	"\x16normalization_rule_tsv\x18\x06 \x01(\tR\x14normalizationRuleTsv*\t\b\xc8\x01\x10\x80\x80\x80\x80\x02\"\x93\x01\n" +
-	"\fSelfTestData\x12<\n" +
-	"\asamples\x18\x01 \x03(\v2\".sentencepiece.SelfTestData.SampleR\asamples\x1a:\n" +
+	"\x16normalization_rule_tsv\x18\x06 \x01(\tR\x14normalizationRuleTsv*\t\b\xc8\x01\x10\x80\x80\x80\x80\x02\"\x9c\x01\n" +
+	"\fSelfTestData\x12E\n" +
+	"\asamples\x18\x01 \x03(\v2+.gemmatok.sentencepiece.SelfTestData.SampleR\asamples\x1a:\n" +
 	"\x06Sample\x12\x14\n" +
 	"\x05input\x18\x01 \x01(\tR\x05input\x12\x1a\n" +
-	"\bexpected\x18\x02 \x01(\tR\bexpected*\t\b\xc8\x01\x10\x80\x80\x80\x80\x02\"\xd7\x04\n" +
+	"\bexpected\x18\x02 \x01(\tR\bexpected*\t\b\xc8\x01\x10\x80\x80\x80\x80\x02\"\x8d\x05\n" +
 	"\n" +
-	"ModelProto\x12?\n" +
-	"\x06pieces\x18\x01 \x03(\v2'.sentencepiece.ModelProto.SentencePieceR\x06pieces\x12=\n" +
-	"\ftrainer_spec\x18\x02 \x01(\v2\x1a.sentencepiece.TrainerSpecR\vtrainerSpec\x12F\n" +
-	"\x0fnormalizer_spec\x18\x03 \x01(\v2\x1d.sentencepiece.NormalizerSpecR\x0enormalizerSpec\x12A\n" +
-	"\x0eself_test_data\x18\x04 \x01(\v2\x1b.sentencepiece.SelfTestDataR\fselfTestData\x12J\n" +
-	"\x11denormalizer_spec\x18\x05 \x01(\v2\x1d.sentencepiece.NormalizerSpecR\x10denormalizerSpec\x1a\xe6\x01\n" +
+	"ModelProto\x12H\n" +
+	"\x06pieces\x18\x01 \x03(\v20.gemmatok.sentencepiece.ModelProto.SentencePieceR\x06pieces\x12F\n" +
+	"\ftrainer_spec\x18\x02 \x01(\v2#.gemmatok.sentencepiece.TrainerSpecR\vtrainerSpec\x12O\n" +
+	"\x0fnormalizer_spec\x18\x03 \x01(\v2&.gemmatok.sentencepiece.NormalizerSpecR\x0enormalizerSpec\x12J\n" +
+	"\x0eself_test_data\x18\x04 \x01(\v2$.gemmatok.sentencepiece.SelfTestDataR\fselfTestData\x12S\n" +
+	"\x11denormalizer_spec\x18\x05 \x01(\v2&.gemmatok.sentencepiece.NormalizerSpecR\x10denormalizerSpec\x1a\xef\x01\n" +
 	"\rSentencePiece\x12\x14\n" +
 	"\x05piece\x18\x01 \x01(\tR\x05piece\x12\x14\n" +
-	"\x05score\x18\x02 \x01(\x02R\x05score\x12H\n" +
-	"\x04type\x18\x03 \x01(\x0e2,.sentencepiece.ModelProto.SentencePiece.Type:\x06NORMALR\x04type\"T\n" +
+	"\x05score\x18\x02 \x01(\x02R\x05score\x12Q\n" +
+	"\x04type\x18\x03 \x01(\x0e25.gemmatok.sentencepiece.ModelProto.SentencePiece.Type:\x06NORMALR\x04type\"T\n" +
 	"\x04Type\x12\n" +
 	"\n" +
 	"\x06NORMAL\x10\x01\x12\v\n" +
@@ -1173,38 +1173,38 @@ const file_sentencepiece_model_proto_rawDesc = "" +
 	"\x06UNUSED\x10\x05*\t\b\xc8\x01\x10\x80\x80\x80\x80\x02*\t\b\xc8\x01\x10\x80\x80\x80\x80\x02B5H\x03Z1github.com/gemmatok/gemmatok/vocab/internal/spmpb"
 
 var (
-	file_sentencepiece_model_proto_rawDescOnce sync.Once
-	file_sentencepiece_model_proto_rawDescData []byte
+	file_vocab_internal_spmpb_sentencepiece_model_proto_rawDescOnce sync.Once
+	file_vocab_internal_spmpb_sentencepiece_model_proto_rawDescData []byte
 )
 
-func file_sentencepiece_model_proto_rawDescGZIP() []byte {
-	file_sentencepiece_model_proto_rawDescOnce.Do(func() {
-		file_sentencepiece_model_proto_rawDescData = protoimpl.X.CompressGZIP(unsafe.Slice(unsafe.StringData(file_sentencepiece_model_proto_rawDesc), len(file_sentencepiece_model_proto_rawDesc)))
+func file_vocab_internal_spmpb_sentencepiece_model_proto_rawDescGZIP() []byte {
+	file_vocab_internal_spmpb_sentencepiece_model_proto_rawDescOnce.Do(func() {
+		file_vocab_internal_spmpb_sentencepiece_model_proto_rawDescData = protoimpl.X.CompressGZIP(unsafe.Slice(unsafe.StringData(file_vocab_internal_spmpb_sentencepiece_model_proto_rawDesc), len(file_vocab_internal_spmpb_sentencepiece_model_proto_rawDesc)))
 	})
-	return file_sentencepiece_model_proto_rawDescData
+	return file_vocab_internal_spmpb_sentencepiece_model_proto_rawDescData
 }
 
-var file_sentencepiece_model_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_sentencepiece_model_proto_msgTypes = make([]protoimpl.MessageInfo, 6)
-var file_sentencepiece_model_proto_goTypes = []any{
-	(TrainerSpec_ModelType)(0),         // 0: sentencepiece.TrainerSpec.ModelType
-	(ModelProto_SentencePiece_Type)(0), // 1: sentencepiece.ModelProto.SentencePiece.Type
-	(*TrainerSpec)(nil),                // 2: sentencepiece.TrainerSpec
-	(*NormalizerSpec)(nil),             // 3: sentencepiece.NormalizerSpec
-	(*SelfTestData)(nil),               // 4: sentencepiece.SelfTestData
-	(*ModelProto)(nil),                 // 5: sentencepiece.ModelProto
-	(*SelfTestData_Sample)(nil),        // 6: sentencepiece.SelfTestData.Sample
-	(*ModelProto_SentencePiece)(nil),   // 7: sentencepiece.ModelProto.SentencePiece
+var file_vocab_internal_spmpb_sentencepiece_model_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
+var file_vocab_internal_spmpb_sentencepiece_model_proto_msgTypes = make([]protoimpl.MessageInfo, 6)
+var file_vocab_internal_spmpb_sentencepiece_model_proto_goTypes = []any{
+	(TrainerSpec_ModelType)(0),         // 0: gemmatok.sentencepiece.TrainerSpec.ModelType
+	(ModelProto_SentencePiece_Type)(0), // 1: gemmatok.sentencepiece.ModelProto.SentencePiece.Type
+	(*TrainerSpec)(nil),                // 2: gemmatok.sentencepiece.TrainerSpec
+	(*NormalizerSpec)(nil),             // 3: gemmatok.sentencepiece.NormalizerSpec
+	(*SelfTestData)(nil),               // 4: gemmatok.sentencepiece.SelfTestData
+	(*ModelProto)(nil),                 // 5: gemmatok.sentencepiece.ModelProto
+	(*SelfTestData_Sample)(nil),        // 6: gemmatok.sentencepiece.SelfTestData.Sample
+	(*ModelProto_SentencePiece)(nil),   // 7: gemmatok.sentencepiece.ModelProto.SentencePiece
 }
-var file_sentencepiece_model_proto_depIdxs = []int32{
-	0, // 0: sentencepiece.TrainerSpec.model_type:type_name -> sentencepiece.TrainerSpec.ModelType
-	6, // 1: sentencepiece.SelfTestData.samples:type_name -> sentencepiece.SelfTestData.Sample
-	7, // 2: sentencepiece.ModelProto.pieces:type_name -> sentencepiece.ModelProto.SentencePiece
-	2, // 3: sentencepiece.ModelProto.trainer_spec:type_name -> sentencepiece.TrainerSpec
-	3, // 4: sentencepiece.ModelProto.normalizer_spec:type_name -> sentencepiece.NormalizerSpec
-	4, // 5: sentencepiece.ModelProto.self_test_data:type_name -> sentencepiece.SelfTestData
-	3, // 6: sentencepiece.ModelProto.denormalizer_spec:type_name -> sentencepiece.NormalizerSpec
-	1, // 7: sentencepiece.ModelProto.SentencePiece.type:type_name -> sentencepiece.ModelProto.SentencePiece.Type
+var file_vocab_internal_spmpb_sentencepiece_model_proto_depIdxs = []int32{
+	0, // 0: gemmatok.sentencepiece.TrainerSpec.model_type:type_name -> gemmatok.sentencepiece.TrainerSpec.ModelType
+	6, // 1: gemmatok.sentencepiece.SelfTestData.samples:type_name -> gemmatok.sentencepiece.SelfTestData.Sample
+	7, // 2: gemmatok.sentencepiece.ModelProto.pieces:type_name -> gemmatok.sentencepiece.ModelProto.SentencePiece
+	2, // 3: gemmatok.sentencepiece.ModelProto.trainer_spec:type_name -> gemmatok.sentencepiece.TrainerSpec
+	3, // 4: gemmatok.sentencepiece.ModelProto.normalizer_spec:type_name -> gemmatok.sentencepiece.NormalizerSpec
+	4, // 5: gemmatok.sentencepiece.ModelProto.self_test_data:type_name -> gemmatok.sentencepiece.SelfTestData
+	3, // 6: gemmatok.sentencepiece.ModelProto.denormalizer_spec:type_name -> gemmatok.sentencepiece.NormalizerSpec
+	1, // 7: gemmatok.sentencepiece.ModelProto.SentencePiece.type:type_name -> gemmatok.sentencepiece.ModelProto.SentencePiece.Type
 	8, // [8:8] is the sub-list for method output_type
 	8, // [8:8] is the sub-list for method input_type
 	8, // [8:8] is the sub-list for extension type_name
@@ -1212,27 +1212,27 @@ var file_sentencepiece_model_proto_depIdxs = []int32{
 	0, // [0:8] is the sub-list for field type_name
 }
 
-func init() { file_sentencepiece_model_proto_init() }
-func file_sentencepiece_model_proto_init() {
-	if File_sentencepiece_model_proto != nil {
+func init() { file_vocab_internal_spmpb_sentencepiece_model_proto_init() }
+func file_vocab_internal_spmpb_sentencepiece_model_proto_init() {
+	if File_vocab_internal_spmpb_sentencepiece_model_proto != nil {
 		return
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
-			RawDescriptor: unsafe.Slice(unsafe.StringData(file_sentencepiece_model_proto_rawDesc), len(file_sentencepiece_model_proto_rawDesc)),
+			RawDescriptor: unsafe.Slice(unsafe.StringData(file_vocab_internal_spmpb_sentencepiece_model_proto_rawDesc), len(file_vocab_internal_spmpb_sentencepiece_model_proto_rawDesc)),
 			NumEnums:      2,
 			NumMessages:   6,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
-		GoTypes:           file_sentencepiece_model_proto_goTypes,
-		DependencyIndexes: file_sentencepiece_model_proto_depIdxs,
-		EnumInfos:         file_sentencepiece_model_proto_enumTypes,
-		MessageInfos:      file_sentencepiece_model_proto_msgTypes,
+		GoTypes:           file_vocab_internal_spmpb_sentencepiece_model_proto_goTypes,
+		DependencyIndexes: file_vocab_internal_spmpb_sentencepiece_model_proto_depIdxs,
+		EnumInfos:         file_vocab_internal_spmpb_sentencepiece_model_proto_enumTypes,
+		MessageInfos:      file_vocab_internal_spmpb_sentencepiece_model_proto_msgTypes,
 	}.Build()
-	File_sentencepiece_model_proto = out.File
-	file_sentencepiece_model_proto_goTypes = nil
-	file_sentencepiece_model_proto_depIdxs = nil
+	File_vocab_internal_spmpb_sentencepiece_model_proto = out.File
+	file_vocab_internal_spmpb_sentencepiece_model_proto_goTypes = nil
+	file_vocab_internal_spmpb_sentencepiece_model_proto_depIdxs = nil
 }
