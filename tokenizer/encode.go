@@ -1,6 +1,8 @@
 package tokenizer
 
 import (
+	"runtime"
+	"sync"
 	"unsafe"
 
 	"github.com/gemmatok/gemmatok/vocab"
@@ -134,7 +136,36 @@ func (t *Tokenizer) run(sc *scratch, text string, r *pieceRules, spans bool) {
 	}
 }
 
-func (t *Tokenizer) getScratch() *scratch { return t.scratch.Get().(*scratch) }
+// scratchPool keeps scratches, with their word caches, from one call to
+// the next. A sync.Pool would do, but garbage collection empties it and so
+// throws the warm caches away, which in a busy server happens every few
+// milliseconds; this keeps up to one scratch a CPU for as long as the
+// Tokenizer lives.
+type scratchPool struct {
+	mu   sync.Mutex
+	free []*scratch
+}
+
+func (p *scratchPool) get() *scratch {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if n := len(p.free); n > 0 {
+		sc := p.free[n-1]
+		p.free = p.free[:n-1]
+		return sc
+	}
+	return new(scratch)
+}
+
+func (p *scratchPool) put(sc *scratch) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.free) < runtime.GOMAXPROCS(0) {
+		p.free = append(p.free, sc)
+	}
+}
+
+func (t *Tokenizer) getScratch() *scratch { return t.scratch.get() }
 
 // putScratch returns sc to the pool. Buffers that an unusually large text
 // made big are dropped rather than pinned; the word cache, which is bounded,
@@ -150,7 +181,7 @@ func (t *Tokenizer) putScratch(sc *scratch) {
 	if cap(sc.syms) > maxKeep || cap(sc.agenda) > maxKeep || cap(sc.pieces) > maxKeep {
 		sc.syms, sc.agenda, sc.pieces = nil, nil, nil
 	}
-	t.scratch.Put(sc)
+	t.scratch.put(sc)
 }
 
 // Encode returns the token ids of text. Text may hold any bytes: malformed

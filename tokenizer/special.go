@@ -146,6 +146,6 @@ func (t *Tokenizer) WithSpecial(pieces ...string) (*Tokenizer, error) {
 	slices.Sort(ids)
 	u := &Tokenizer{v: t.v, norm: t.norm, model: t.model, rules: t.rules, unkSurface: t.unkSurface, cut: t.cut,
 		special: &specialSet{custom: true, ids: slices.Compact(ids)}}
-	u.scratch.New = t.scratch.New
+	u.scratch = new(scratchPool)
 	return u, nil
 }

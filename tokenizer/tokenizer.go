@@ -36,7 +36,7 @@ type Tokenizer struct {
 	unkSurface string
 	cut        *cutRules
 	special    *specialSet
-	scratch    sync.Pool // *scratch
+	scratch    *scratchPool
 }
 
 // New builds a Tokenizer for a vocabulary. It fails for model types and
@@ -60,7 +60,7 @@ func New(v *vocab.Vocab) (*Tokenizer, error) {
 	}
 	t := &Tokenizer{v: v, norm: norm, model: newBPEModel(v), rules: newPieceRules(v, m, nil), unkSurface: tr.UnkSurface,
 		special: &specialSet{}}
-	t.scratch.New = func() any { return new(scratch) }
+	t.scratch = new(scratchPool)
 	t.cut = newCutRules(t)
 	if err := t.selfTest(); err != nil {
 		return nil, err
