@@ -15,8 +15,28 @@ import (
 // Gemma's vocabulary has under 30,000 such pairs; the set is built the first
 // time a long word needs it, which keeps loading fast.
 type pairSet struct {
-	slots []uint64 // open addressing; 0 is empty
-	mask  uint64
+	// Pairs of ASCII characters, and U+2581 followed by one, are most of
+	// the vocabulary's; they are kept in bitsets, the others hashed.
+	ascii      [128 * 128 / 64]uint64
+	spaceASCII [128 / 64]uint64
+	slots      []uint64 // open addressing; 0 is empty
+	mask       uint64
+}
+
+const spaceRune = '\u2581'
+
+// setBit records the pair a, b in a bitset when it is one of the pairs
+// kept there, and reports whether it was.
+func (s *pairSet) setBit(a, b rune) bool {
+	switch {
+	case a < 128 && b < 128:
+		s.ascii[(a<<7|b)>>6] |= 1 << ((a<<7 | b) & 63)
+	case a == spaceRune && b < 128:
+		s.spaceASCII[b>>6] |= 1 << (b & 63)
+	default:
+		return false
+	}
+	return true
 }
 
 func pairKey(a, b rune) uint64 { return uint64(a+1)<<32 | uint64(b+1) }
@@ -36,8 +56,12 @@ func newPairSet(v *vocab.Vocab) *pairSet {
 		prev, size := utf8.DecodeRuneInString(p)
 		for p = p[size:]; len(p) > 0; p = p[size:] {
 			var r rune
-			r, size = utf8.DecodeRuneInString(p)
-			if s.insert(pairKey(prev, r)) {
+			if c := p[0]; c < utf8.RuneSelf {
+				r, size = rune(c), 1
+			} else {
+				r, size = utf8.DecodeRuneInString(p)
+			}
+			if !s.setBit(prev, r) && s.insert(pairKey(prev, r)) {
 				if n++; 2*n > len(s.slots) {
 					s.grow()
 				}
@@ -73,6 +97,12 @@ func (s *pairSet) grow() {
 
 // has reports whether some piece holds character a followed by b.
 func (s *pairSet) has(a, b rune) bool {
+	switch {
+	case a < 128 && b < 128:
+		return s.ascii[(a<<7|b)>>6]&(1<<((a<<7|b)&63)) != 0
+	case a == spaceRune && b < 128:
+		return s.spaceASCII[b>>6]&(1<<(b&63)) != 0
+	}
 	k := pairKey(a, b)
 	for i := pairSlot(k) & s.mask; ; i = (i + 1) & s.mask {
 		switch s.slots[i] {
