@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"unicode/utf8"
 )
@@ -190,11 +191,9 @@ func TestCountWalk(t *testing.T) {
 }
 
 // TestCountUnreadable counts a tree with a file and a directory that
-// cannot be read. Root reads them anyway, so it skips as root.
+// cannot be read. Root reads them anyway, so as root the binary runs as
+// nobody.
 func TestCountUnreadable(t *testing.T) {
-	if os.Geteuid() == 0 {
-		t.Skip("root can read files without read permission")
-	}
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{"t/a.txt": "a\n", "t/secret.txt": "s\n", "t/locked/b.txt": "b\n", "t/z.txt": "z\n"})
 	for _, p := range []string{"t/secret.txt", "t/locked"} {
@@ -205,6 +204,15 @@ func TestCountUnreadable(t *testing.T) {
 	}
 	cmd := command("count", "--json", "t")
 	cmd.Dir = dir
+	if os.Geteuid() == 0 {
+		// nobody must reach the binary and the tree.
+		for _, d := range []string{filepath.Dir(binary), filepath.Dir(dir), dir, filepath.Join(dir, "t")} {
+			if err := os.Chmod(d, 0o755); err != nil {
+				t.Fatal(err)
+			}
+		}
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	}
 	r := runCommand(t, cmd)
 	if r.code != 1 {
 		t.Errorf("exit %d, want 1", r.code)
