@@ -25,8 +25,9 @@ type cacheEntry struct {
 }
 
 const (
-	cacheSlots      = 1 << 18
-	cacheMaxEntries = cacheSlots / 2
+	cacheMinSlots   = 1 << 12 // a short text needs no more; the table grows
+	cacheMaxSlots   = 1 << 18
+	cacheMaxEntries = cacheMaxSlots / 2
 	cacheMaxKeys    = 1 << 22
 	cacheMaxWord    = 64 // longer words rarely repeat
 )
@@ -57,8 +58,11 @@ func (c *wordCache) add(w []byte, h uint64, r *pieceRules, pieces []segPiece) {
 	if len(w) > cacheMaxWord || len(pieces) > len(w) {
 		return
 	}
-	if c.rules != r || c.slots == nil || len(c.entries) >= cacheMaxEntries || len(c.keys)+len(w) > cacheMaxKeys {
+	switch {
+	case c.rules != r || c.slots == nil || len(c.entries) >= cacheMaxEntries || len(c.keys)+len(w) > cacheMaxKeys:
 		c.reset(r)
+	case 2*len(c.entries) >= len(c.slots):
+		c.grow()
 	}
 	e := cacheEntry{
 		hash:   uint32(h),
@@ -68,17 +72,30 @@ func (c *wordCache) add(w []byte, h uint64, r *pieceRules, pieces []segPiece) {
 	c.keys = append(c.keys, w...)
 	c.pieces = append(c.pieces, pieces...)
 	c.entries = append(c.entries, e)
+	c.place(len(c.entries) - 1)
+}
+
+// place puts entry k into the slot table.
+func (c *wordCache) place(k int) {
 	mask := uint64(len(c.slots) - 1)
-	i := h & mask
+	i := uint64(c.entries[k].hash) & mask
 	for c.slots[i] != 0 {
 		i = (i + 1) & mask
 	}
-	c.slots[i] = uint32(len(c.entries))
+	c.slots[i] = uint32(k + 1)
+}
+
+// grow doubles the slot table.
+func (c *wordCache) grow() {
+	c.slots = make([]uint32, 2*len(c.slots))
+	for k := range c.entries {
+		c.place(k)
+	}
 }
 
 func (c *wordCache) reset(r *pieceRules) {
 	if c.slots == nil {
-		c.slots = make([]uint32, cacheSlots)
+		c.slots = make([]uint32, cacheMinSlots)
 	} else {
 		clear(c.slots)
 	}
