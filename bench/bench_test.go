@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gemmatok/gemmatok/bench/internal/refrun"
 )
 
 func TestMedian(t *testing.T) {
@@ -216,5 +218,35 @@ func TestReportRoundTrip(t *testing.T) {
 func TestMedianFloat(t *testing.T) {
 	if got := median([]float64{2, 1.5, 0.5, 3}); got != 1.75 {
 		t.Errorf("median = %g, want 1.75", got)
+	}
+}
+
+// TestGoSPInProcess runs go-sentencepiece in the test's own process through
+// runRef, as the harness does, and checks that it reports its version, its
+// load time and gemmatok's ids, whole text and line by line.
+func TestGoSPInProcess(t *testing.T) {
+	text := "Tokenization, naturally.\n自然言語処理 — обработка 123.\n\n  two  spaces\n"
+	files := []corpusFile{{"t", "t.txt", text}}
+	tok := readyTokenizer()
+	var perLine [][]int32
+	for l := range strings.SplitSeq(text, "\n") {
+		perLine = append(perLine, tok.Encode(l))
+	}
+	whole := []refrun.Digest{refrun.DigestIDs(tok.Encode(text))}
+	lines := []refrun.Digest{refrun.DigestLines(perLine)}
+
+	r := &Report{Files: []FileResult{{Name: "t", Bytes: len(text), Refs: make([]RefPair, len(references))}}}
+	runRef(r, 0, references[0], files, whole, lines, "../vocab/gemma2.model", time.Millisecond)
+	if len(r.Notes) > 0 {
+		t.Fatal(r.Notes)
+	}
+	if len(r.Load.Refs) != 1 || r.Load.Refs[0].Name != "go-sentencepiece v0.6.0" || r.Load.Refs[0].Runs != 3 {
+		t.Errorf("load: %+v, want 3 runs of go-sentencepiece v0.6.0", r.Load.Refs)
+	}
+	p := r.Files[0].Refs[0]
+	for name, m := range map[string]*RefResult{"whole text": p.Whole, "line by line": p.Lines} {
+		if m == nil || !m.SameIDs || m.Runs < 1 || m.MBps <= 0 {
+			t.Errorf("%s: %+v, want gemmatok's ids, timed", name, m)
+		}
 	}
 }

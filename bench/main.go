@@ -26,9 +26,10 @@
 // throughput, which is about using several cores, is timed by the wall
 // clock. With --clock wall all figures are. gemmatok's encode figures are
 // of a fresh Tokenizer every run, so that its word cache does not already
-// hold the words of the text being timed (see encodeFile). The references
-// run in child processes of their own and time encoding there, model load
-// excluded (see refs.go). Progress goes to stderr.
+// hold the words of the text being timed (see encodeFile). go-sentencepiece
+// is timed in this process too; C++ SentencePiece in a Python child process
+// that times encoding itself. The references' figures exclude model load
+// (see refs.go). Progress goes to stderr.
 package main
 
 import (
@@ -128,8 +129,8 @@ func readCorpus(dir string) ([]corpusFile, error) {
 }
 
 // run measures everything and returns the report with its checks. The
-// references run last, one at a time, while this process waits, so that
-// nothing competes with what is being timed.
+// references run last, one at a time, so that nothing competes with what
+// is being timed.
 func run(corpusDir, modelPath string, refs bool, refBudget time.Duration) (*Report, error) {
 	files, err := readCorpus(corpusDir)
 	if err != nil {
@@ -179,8 +180,8 @@ func run(corpusDir, modelPath string, refs bool, refBudget time.Duration) (*Repo
 		for i, ref := range references {
 			runRef(r, i, ref, files, whole, lines, modelPath, refBudget)
 		}
-		r.note("references time encoding inside their own process, model load excluded; " +
-			"C++ around sp.encode in Python, so line by line includes the Python loop over lines")
+		r.note("references time encoding alone, model load excluded: go-sentencepiece in the harness's process, " +
+			"C++ inside its Python process around sp.encode, so line by line includes the Python loop over lines")
 	} else {
 		r.note("references not run (--refs=false)")
 	}
@@ -193,11 +194,7 @@ func run(corpusDir, modelPath string, refs bool, refBudget time.Duration) (*Repo
 // cannot run.
 func runRef(r *Report, i int, ref reference, files []corpusFile, whole, lines []refrun.Digest, modelPath string, budget time.Duration) {
 	progress("%s: %d files", ref.name, len(files))
-	paths := make([]string, len(files))
-	for j, f := range files {
-		paths[j] = f.path
-	}
-	out, err := ref.run(modelPath, budget, paths)
+	out, err := ref.time(modelPath, budget, files)
 	if err != nil {
 		r.note("%s not run: %v", ref.name, err)
 		return

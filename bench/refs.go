@@ -7,93 +7,144 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
-	"slices"
+	"runtime"
+	"runtime/debug"
 	"strconv"
+	"strings"
 	"time"
+
+	sentencepiece "github.com/eliben/go-sentencepiece"
 
 	"github.com/gemmatok/gemmatok/bench/internal/refrun"
 )
 
-// The references run in child processes, one at a time, while this process
-// waits: go-sentencepiece in bench/gosp, Google's C++ SentencePiece through
-// its Python binding in bench/cppref.py. Both time encoding inside their
-// process, model load and start-up excluded, and report digests of the ids
-// (see package refrun).
+// The references are timed one at a time, after everything else, and
+// report their figures as a refrun.Output. go-sentencepiece runs in this
+// process, like gemmatok; Google's C++ SentencePiece runs through its
+// Python binding in a child process (bench/cppref.py) while this process
+// waits. Both time encoding alone, model load excluded, and digest the ids
+// for comparison with gemmatok's (see package refrun).
 
-// A reference is a way to start a runner.
+// A reference is another tokenizer that the harness times.
 type reference struct {
 	name  string // as reports and checks call it
 	short string // for table headers
-	// command returns the runner's command line without its arguments,
-	// and a function to call when done with it.
-	command func() ([]string, func(), error)
+	// time loads the model and times encoding every file, whole text and
+	// line by line, each mode within about budget.
+	time func(modelPath string, budget time.Duration, files []corpusFile) (*refrun.Output, error)
 }
 
 var references = []reference{
-	{"go-sentencepiece", "go-sp", goSPCommand},
-	{"C++ SentencePiece", "C++", cppCommand},
+	{"go-sentencepiece", "go-sp", timeGoSP},
+	{"C++ SentencePiece", "C++", timeCpp},
 }
 
-// goSPCommand builds bench/gosp into a temporary directory.
-func goSPCommand() ([]string, func(), error) {
-	dir, err := os.MkdirTemp("", "gemmatok-bench")
+// goSPModule is go-sentencepiece's module path, for its version.
+const goSPModule = "github.com/eliben/go-sentencepiece"
+
+// timeGoSP times go-sentencepiece in this process. Every run starts after a
+// garbage collection, as gemmatok's do, so that no run pays for the
+// garbage of what ran before it.
+func timeGoSP(modelPath string, budget time.Duration, files []corpusFile) (*refrun.Output, error) {
+	out := &refrun.Output{Version: moduleVersion(goSPModule)}
+	var proc *sentencepiece.Processor
+	var err error
+	loads := refrun.Policy{MinRuns: 3, MaxRuns: 3, Budget: time.Minute, Limit: time.Minute}
+	out.Load = refrun.NewTimes(loads.Time(func() {
+		proc, err = sentencepiece.NewProcessorFromPath(modelPath)
+	}))
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	done := func() { os.RemoveAll(dir) }
-	bin := filepath.Join(dir, "gosp")
-	if out, err := exec.Command("go", "build", "-o", bin, "./bench/gosp").CombinedOutput(); err != nil {
-		done()
-		return nil, nil, fmt.Errorf("building bench/gosp: %v: %s", err, out)
+	encode := func(text string) []int32 {
+		toks := proc.Encode(text)
+		ids := make([]int32, len(toks))
+		for i, t := range toks {
+			ids[i] = int32(t.ID)
+		}
+		return ids
 	}
-	return []string{bin}, done, nil
+
+	p := refrun.RefPolicy(budget)
+	for _, f := range files {
+		rf := refrun.File{Path: f.path}
+
+		var ids []int32
+		rf.Whole.Times = refrun.NewTimes(p.TimeWith(runtime.GC, func() { ids = encode(f.text) }))
+		rf.Whole.Digest = refrun.DigestIDs(ids)
+
+		lines := strings.Split(f.text, "\n")
+		perLine := make([][]int32, len(lines))
+		rf.Lines.Times = refrun.NewTimes(p.TimeWith(runtime.GC, func() {
+			for i, l := range lines {
+				perLine[i] = encode(l)
+			}
+		}))
+		rf.Lines.Digest = refrun.DigestLines(perLine)
+		out.Files = append(out.Files, rf)
+	}
+	return out, nil
+}
+
+// moduleVersion returns the version of module path this binary was built
+// with.
+func moduleVersion(path string) string {
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, d := range bi.Deps {
+			if d.Path == path {
+				return d.Version
+			}
+		}
+	}
+	return "unknown version"
 }
 
 //go:embed cppref.py
 var cppScript string
 
-// cppCommand runs bench/cppref.py, embedded so that the harness runs from
-// anywhere, with an interpreter that can import sentencepiece. Debian's
+// timeCpp runs bench/cppref.py, embedded so that the harness runs from
+// anywhere, with an interpreter that can import sentencepiece. Its
+// arguments and output are described in package refrun.
+func timeCpp(modelPath string, budget time.Duration, files []corpusFile) (*refrun.Output, error) {
+	python, err := cppPython()
+	if err != nil {
+		return nil, err
+	}
+	p := refrun.RefPolicy(budget)
+	args := []string{"-c", cppScript, modelPath, strconv.FormatFloat(p.Budget.Seconds(), 'f', 3, 64), strconv.Itoa(p.MaxRuns)}
+	for _, f := range files {
+		args = append(args, f.path)
+	}
+	cmd := exec.Command(python, args...)
+	cmd.Stderr = os.Stderr
+	data, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("runner: %v", err)
+	}
+	var out refrun.Output
+	if err := json.Unmarshal(data, &out); err != nil {
+		return nil, fmt.Errorf("runner output: %v", err)
+	}
+	if len(out.Files) != len(files) {
+		return nil, fmt.Errorf("runner timed %d files, want %d", len(out.Files), len(files))
+	}
+	return &out, nil
+}
+
+// cppPython returns a python3 that can import sentencepiece. Debian's
 // python3-sentencepiece is installed for /usr/bin/python3, which need not
 // be the python3 first on PATH.
-func cppCommand() ([]string, func(), error) {
+func cppPython() (string, error) {
 	cands := []string{"/usr/bin/python3"}
 	if p, err := exec.LookPath("python3"); err == nil {
 		cands = append(cands, p)
 	}
 	for _, p := range cands {
 		if exec.Command(p, "-c", "import sentencepiece").Run() == nil {
-			return []string{p, "-c", cppScript}, func() {}, nil
+			return p, nil
 		}
 	}
-	return nil, nil, errors.New("no python3 can import sentencepiece (apt-get install python3-sentencepiece)")
-}
-
-// run times the reference on the files.
-func (ref reference) run(modelPath string, budget time.Duration, paths []string) (*refrun.Output, error) {
-	argv, done, err := ref.command()
-	if err != nil {
-		return nil, err
-	}
-	defer done()
-	p := refrun.RefPolicy(budget)
-	args := slices.Concat(argv[1:],
-		[]string{modelPath, strconv.FormatFloat(p.Budget.Seconds(), 'f', 3, 64), strconv.Itoa(p.MaxRuns)}, paths)
-	cmd := exec.Command(argv[0], args...)
-	cmd.Stderr = os.Stderr
-	out, err := cmd.Output()
-	if err != nil {
-		return nil, fmt.Errorf("runner: %v", err)
-	}
-	var res refrun.Output
-	if err := json.Unmarshal(out, &res); err != nil {
-		return nil, fmt.Errorf("runner output: %v", err)
-	}
-	if len(res.Files) != len(paths) {
-		return nil, fmt.Errorf("runner timed %d files, want %d", len(res.Files), len(paths))
-	}
-	return &res, nil
+	return "", errors.New("no python3 can import sentencepiece (apt-get install python3-sentencepiece)")
 }
 
 // A RefPair is one reference's figures on one file, whole text and line by

@@ -1,9 +1,9 @@
-// Package refrun holds what the benchmark harness and its reference
-// runners share: how many times to time a function, how an encoding is
-// digested, and the JSON a runner reports. The C++ runner
-// (bench/cppref.py) follows the same protocol in Python.
+// Package refrun holds how the benchmark harness times a function, how it
+// digests an encoding, and the figures a reference reports (Output):
+// go-sentencepiece, timed in the harness's process, fills one in; the C++
+// runner (bench/cppref.py) prints one as JSON, digesting the same way.
 //
-// A runner is invoked as
+// The C++ runner is invoked as
 //
 //	RUNNER MODEL BUDGET_SECONDS MAX_RUNS FILE...
 //
@@ -133,14 +133,14 @@ func packIDs(dst []byte, ids []int32) []byte {
 	return dst
 }
 
-// Output is what a runner prints.
+// Output is a reference's figures, as the C++ runner prints them.
 type Output struct {
 	Version string `json:"version"`
 	Load    Times  `json:"load"`
 	Files   []File `json:"files"`
 }
 
-// File is a runner's figures for one file.
+// File is a reference's figures for one file.
 type File struct {
 	Path  string `json:"path"`
 	Whole Mode   `json:"whole"`
