@@ -119,6 +119,15 @@ func stringToBytes(s string) []byte { return unsafe.Slice(unsafe.StringData(s), 
 // (t.rules for SentencePiece's). With spans it also fills sc.offs, the map
 // from normalized to input offsets, and sc.out.spans.
 func (t *Tokenizer) run(sc *scratch, text string, r *pieceRules, spans bool) {
+	// Size the buffers for the text at once: growing them by doubling
+	// leaves garbage as large as the text, and collecting it costs more
+	// than the copies.
+	if want := len(text) + len(text)/4; cap(sc.norm) < want {
+		sc.norm = make([]byte, 0, want)
+	}
+	if want := len(text)/3 + 16; cap(sc.out.ids) < want {
+		sc.out.ids = make([]int32, 0, want)
+	}
 	if spans || !t.norm.identity {
 		sc.offs = sc.offs[:0]
 		var offs *[]int32
