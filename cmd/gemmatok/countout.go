@@ -17,6 +17,8 @@ type countPrinter interface {
 	total(sum counts, several bool)
 }
 
+// printer returns the countPrinter of the format f asks for, writing to w
+// the counts of ins.
 func (f *countFlags) printer(w io.Writer, ins []*input) countPrinter {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
