@@ -231,8 +231,9 @@ func TestEncodeChatOracle(t *testing.T) {
 const gemma2Template = "{{ bos_token }}{% if messages[0]['role'] == 'system' %}{{ raise_exception('System role not supported') }}{% endif %}{% for message in messages %}{% if (message['role'] == 'user') != (loop.index0 % 2 == 0) %}{{ raise_exception('Conversation roles must alternate user/assistant/user/assistant/...') }}{% endif %}{% if (message['role'] == 'assistant') %}{% set role = 'model' %}{% else %}{% set role = message['role'] %}{% endif %}{{ '<start_of_turn>' + role + '\n' + message['content'] | trim + '<end_of_turn>\n' }}{% endfor %}{% if add_generation_prompt %}{{'<start_of_turn>model\n'}}{% endif %}"
 
 // gemma3ConfigPath holds Gemma 3's tokenizer_config.json, with its chat
-// template, where the development machines keep it.
-const gemma3ConfigPath = "/work/shared/models/gemma3/tokenizer_config.json"
+// template, in the shared folder that lies beside the repository on the
+// development machines and in CI.
+const gemma3ConfigPath = "../../shared/models/gemma3/tokenizer_config.json"
 
 // renderTemplate renders chats with a Jinja chat template as Hugging
 // Face's transformers does (testdata/chat_template.py), returning each
