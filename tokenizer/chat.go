@@ -109,7 +109,7 @@ func (t *Tokenizer) EncodeChat(msgs []Message, opts ChatOptions) ([]int32, error
 		// SentencePiece cuts user-defined pieces out of the text before
 		// anything else, and no piece spans them, so the text between the
 		// template's pieces encodes the same alone as within the whole.
-		t.run(sc, p.text, rules, false)
+		t.run(sc, p.text, rules, outIDs)
 		ids = append(ids, sc.out.ids...)
 	}
 	return ids, nil

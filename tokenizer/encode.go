@@ -41,20 +41,31 @@ type span struct{ start, end int32 }
 // its UTF-8 bytes under byte fallback, and otherwise a run of unknown
 // pieces becomes one unknown id.
 type sink struct {
-	v         *vocab.Vocab
-	norm      []byte
-	ids       []int32
-	spans     []span
-	wantSpans bool
-	fallback  bool
-	prevUnk   bool
+	v        *vocab.Vocab
+	norm     []byte
+	mode     outMode
+	n        int // tokens so far
+	ids      []int32
+	spans    []span
+	fallback bool
+	prevUnk  bool
 }
 
-func (o *sink) reset(v *vocab.Vocab, wantSpans bool) {
+// outMode says what a sink keeps of the tokens.
+type outMode uint8
+
+const (
+	outCount outMode = iota // only their number
+	outIDs                  // their ids
+	outSpans                // their ids and normalized spans
+)
+
+func (o *sink) reset(v *vocab.Vocab, mode outMode) {
 	o.v = v
+	o.mode = mode
+	o.n = 0
 	o.ids = o.ids[:0]
 	o.spans = o.spans[:0]
-	o.wantSpans = wantSpans
 	o.fallback = v.Trainer().ByteFallback
 	o.prevUnk = false
 }
@@ -64,21 +75,18 @@ func (o *sink) emit(id int32, start, end int) {
 	if id == o.v.Unk() {
 		if o.fallback {
 			for k := start; k < end; k++ {
-				o.ids = append(o.ids, o.v.ByteID(o.norm[k]))
-				if o.wantSpans {
-					// Only the last byte carries the character's surface.
-					e := start
-					if k == end-1 {
-						e = end
-					}
-					o.spans = append(o.spans, span{int32(start), int32(e)})
+				// Only the last byte carries the character's surface.
+				e := start
+				if k == end-1 {
+					e = end
 				}
+				o.add(o.v.ByteID(o.norm[k]), start, e)
 			}
 			o.prevUnk = true
 			return
 		}
 		if o.prevUnk {
-			if o.wantSpans {
+			if o.mode == outSpans {
 				o.spans[len(o.spans)-1].end = int32(end)
 			}
 			return
@@ -87,8 +95,17 @@ func (o *sink) emit(id int32, start, end int) {
 	} else {
 		o.prevUnk = false
 	}
+	o.add(id, start, end)
+}
+
+// add records one token.
+func (o *sink) add(id int32, start, end int) {
+	o.n++
+	if o.mode == outCount {
+		return
+	}
 	o.ids = append(o.ids, id)
-	if o.wantSpans {
+	if o.mode == outSpans {
 		o.spans = append(o.spans, span{int32(start), int32(end)})
 	}
 }
@@ -116,16 +133,17 @@ func bytesToString(b []byte) string {
 func stringToBytes(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
 
 // run normalizes text and segments it into sc.out under the piece rules r
-// (t.rules for SentencePiece's). With spans it also fills sc.offs, the map
-// from normalized to input offsets, and sc.out.spans.
-func (t *Tokenizer) run(sc *scratch, text string, r *pieceRules, spans bool) {
+// (t.rules for SentencePiece's), keeping what mode says. With outSpans it
+// also fills sc.offs, the map from normalized to input offsets.
+func (t *Tokenizer) run(sc *scratch, text string, r *pieceRules, mode outMode) {
+	spans := mode == outSpans
 	// Size the buffers for the text at once: growing them by doubling
 	// leaves garbage as large as the text, and collecting it costs more
 	// than the copies.
 	if want := len(text) + len(text)/4; cap(sc.norm) < want {
 		sc.norm = make([]byte, 0, want)
 	}
-	if want := len(text)/3 + 16; cap(sc.out.ids) < want {
+	if want := len(text)/3 + 16; mode != outCount && cap(sc.out.ids) < want {
 		sc.out.ids = make([]int32, 0, want)
 	}
 	if spans || !t.norm.identity {
@@ -138,7 +156,7 @@ func (t *Tokenizer) run(sc *scratch, text string, r *pieceRules, spans bool) {
 	} else {
 		sc.norm = t.norm.normalizeIdentity(sc.norm[:0], text)
 	}
-	sc.out.reset(t.v, spans)
+	sc.out.reset(t.v, mode)
 	sc.out.norm = sc.norm
 	if len(sc.norm) > 0 {
 		t.model.encode(sc, sc.norm, r, &sc.out)
@@ -203,18 +221,18 @@ func (t *Tokenizer) Encode(text string) []int32 {
 // extended slice. It allocates nothing when dst has room for them.
 func (t *Tokenizer) AppendEncode(dst []int32, text string) []int32 {
 	sc := t.getScratch()
-	t.run(sc, text, t.rules, false)
+	t.run(sc, text, t.rules, outIDs)
 	dst = append(dst, sc.out.ids...)
 	t.putScratch(sc)
 	return dst
 }
 
 // Count returns the number of tokens of text, len(Encode(text)), without
-// building the slice.
+// building a slice of ids.
 func (t *Tokenizer) Count(text string) int {
 	sc := t.getScratch()
-	t.run(sc, text, t.rules, false)
-	n := len(sc.out.ids)
+	t.run(sc, text, t.rules, outCount)
+	n := sc.out.n
 	t.putScratch(sc)
 	return n
 }
@@ -224,7 +242,7 @@ func (t *Tokenizer) Count(text string) int {
 // under byte fallback, and the text itself for an unknown run.
 func (t *Tokenizer) EncodePieces(text string) []string {
 	sc := t.getScratch()
-	t.run(sc, text, t.rules, true)
+	t.run(sc, text, t.rules, outSpans)
 	pieces := make([]string, len(sc.out.ids))
 	for i, id := range sc.out.ids {
 		if id == t.v.Unk() {

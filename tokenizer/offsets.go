@@ -26,7 +26,7 @@ func (t *Tokenizer) EncodeOffsetsWith(text string, opts EncodeOptions) ([]Token,
 		return nil, err
 	}
 	sc := t.getScratch()
-	t.run(sc, text, r, true)
+	t.run(sc, text, r, outSpans)
 	toks := make([]Token, 0, len(sc.out.ids)+2)
 	if opts.AddBOS {
 		toks = append(toks, Token{ID: t.v.BOS()})

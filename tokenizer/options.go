@@ -37,7 +37,7 @@ func (t *Tokenizer) AppendEncodeWith(dst []int32, text string, opts EncodeOption
 		dst = append(dst, t.v.BOS())
 	}
 	sc := t.getScratch()
-	t.run(sc, text, r, false)
+	t.run(sc, text, r, outIDs)
 	dst = append(dst, sc.out.ids...)
 	t.putScratch(sc)
 	if opts.AddEOS {
