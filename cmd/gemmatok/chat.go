@@ -64,21 +64,9 @@ func (a *app) chat(args []string, f *chatFlags) error {
 	default:
 		return usagef("unknown --format %q: want count, text or ids", f.format)
 	}
-	tok, err := a.tokenizer()
-	if err != nil {
-		return err
-	}
-	r, name, err := a.openInput(args)
-	if err != nil {
-		a.fail(name, err)
-		return errFailed
-	}
-	defer r.Close()
-	if err := writeChat(tok, r, f.format, opts, a.stdout); err != nil {
-		a.fail(name, err)
-		return errFailed
-	}
-	return nil
+	return a.withInput(args, func(tok *tokenizer.Tokenizer, r io.Reader, w *bufio.Writer) error {
+		return writeChat(tok, r, f.format, opts, w)
+	})
 }
 
 // writeChat reads a conversation from r and writes it to w in format.

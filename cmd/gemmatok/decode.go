@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"io"
 	"strconv"
 
 	"github.com/spf13/cobra"
@@ -33,23 +34,9 @@ exactly, with nothing added. Ids are decoded as a stream, in bounded memory.`,
 const decodeBatch = 4096
 
 func (a *app) decode(args []string) error {
-	tok, err := a.tokenizer()
-	if err != nil {
-		return err
-	}
-	r, name, err := a.openInput(args)
-	if err != nil {
-		a.fail(name, err)
-		return errFailed
-	}
-	defer r.Close()
-	w := bufio.NewWriterSize(a.stdout, 64<<10)
-	if err := decodeStream(tok, bufio.NewScanner(r), w); err != nil {
-		w.Flush()
-		a.fail(name, err)
-		return errFailed
-	}
-	return w.Flush()
+	return a.withInput(args, func(tok *tokenizer.Tokenizer, r io.Reader, w *bufio.Writer) error {
+		return decodeStream(tok, bufio.NewScanner(r), w)
+	})
 }
 
 // decodeStream decodes the ids that sc reads and writes their text to w.

@@ -57,33 +57,19 @@ func (a *app) encode(args []string, f *encodeFlags) error {
 	default:
 		return usagef("unknown --format %q: want ids, pieces or json", f.format)
 	}
-	tok, err := a.tokenizer()
-	if err != nil {
+	return a.withInput(args, func(tok *tokenizer.Tokenizer, r io.Reader, w *bufio.Writer) error {
+		e := &encoder{tok: tok, format: f.format, w: w}
+		e.begin()
+		s := splitter{tok: tok}
+		first := true
+		err := s.each(r, func(p []byte, last bool) error {
+			opts := tokenizer.EncodeOptions{AddBOS: f.bos && first, AddEOS: f.eos && last}
+			first = false
+			return e.part(stringView(p), opts)
+		})
+		e.end()
 		return err
-	}
-	r, name, err := a.openInput(args)
-	if err != nil {
-		a.fail(name, err)
-		return errFailed
-	}
-	defer r.Close()
-	w := bufio.NewWriterSize(a.stdout, 64<<10)
-	e := &encoder{tok: tok, format: f.format, w: w}
-	e.begin()
-	s := splitter{tok: tok}
-	first := true
-	err = s.each(r, func(p []byte, last bool) error {
-		opts := tokenizer.EncodeOptions{AddBOS: f.bos && first, AddEOS: f.eos && last}
-		first = false
-		return e.part(stringView(p), opts)
 	})
-	e.end()
-	if err != nil {
-		w.Flush()
-		a.fail(name, err)
-		return errFailed
-	}
-	return w.Flush()
 }
 
 // An encoder writes the tokens of a text given in parts.

@@ -49,29 +49,13 @@ func (a *app) truncate(args []string, f *truncateFlags) error {
 	if f.from != "start" && f.from != "end" {
 		return usagef("unknown --from %q: want start or end", f.from)
 	}
-	tok, err := a.tokenizer()
-	if err != nil {
-		return err
-	}
-	r, name, err := a.openInput(args)
-	if err != nil {
-		a.fail(name, err)
-		return errFailed
-	}
-	defer r.Close()
-	w := bufio.NewWriterSize(a.stdout, 64<<10)
-	s := splitter{tok: tok}
-	if f.from == "end" {
-		err = keepStart(tok, &s, r, f.tokens, w)
-	} else {
-		err = keepEnd(tok, &s, r, f.tokens, w)
-	}
-	if err != nil {
-		w.Flush()
-		a.fail(name, err)
-		return errFailed
-	}
-	return w.Flush()
+	return a.withInput(args, func(tok *tokenizer.Tokenizer, r io.Reader, w *bufio.Writer) error {
+		s := splitter{tok: tok}
+		if f.from == "end" {
+			return keepStart(tok, &s, r, f.tokens, w)
+		}
+		return keepEnd(tok, &s, r, f.tokens, w)
+	})
 }
 
 // errEnough stops reading once the text to keep is known.
