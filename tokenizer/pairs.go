@@ -1,6 +1,7 @@
 package tokenizer
 
 import (
+	"strings"
 	"unicode/utf8"
 
 	"github.com/gemmatok/gemmatok/vocab"
@@ -53,6 +54,18 @@ func newPairSet(v *vocab.Vocab) *pairSet {
 			continue
 		}
 		p := v.Piece(id)
+		// Most pieces are ASCII, or U+2581 and then ASCII: their pairs go
+		// to the bitsets without decoding.
+		rest, spaced := strings.CutPrefix(p, spaceSymbol)
+		if isASCII(rest) {
+			if spaced && rest != "" {
+				s.setBit(spaceRune, rune(rest[0]))
+			}
+			for i := 0; i+1 < len(rest); i++ {
+				s.setBit(rune(rest[i]), rune(rest[i+1]))
+			}
+			continue
+		}
 		prev, size := utf8.DecodeRuneInString(p)
 		for p = p[size:]; len(p) > 0; p = p[size:] {
 			var r rune
@@ -112,4 +125,13 @@ func (s *pairSet) has(a, b rune) bool {
 			return false
 		}
 	}
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
