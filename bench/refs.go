@@ -3,7 +3,6 @@ package main
 import (
 	_ "embed"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -12,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/gemmatok/gemmatok/internal/pyfind"
 
 	sentencepiece "github.com/eliben/go-sentencepiece"
 
@@ -106,9 +107,9 @@ var cppScript string
 // anywhere, with an interpreter that can import sentencepiece. Its
 // arguments and output are described in package refrun.
 func timeCpp(modelPath string, budget time.Duration, files []corpusFile) (*refrun.Output, error) {
-	python, err := cppPython()
+	python, err := pyfind.Python("sentencepiece")
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%v (apt-get install python3-sentencepiece)", err)
 	}
 	p := refrun.RefPolicy(budget)
 	args := []string{"-c", cppScript, modelPath, strconv.FormatFloat(p.Budget.Seconds(), 'f', 3, 64), strconv.Itoa(p.MaxRuns)}
@@ -129,22 +130,6 @@ func timeCpp(modelPath string, budget time.Duration, files []corpusFile) (*refru
 		return nil, fmt.Errorf("runner timed %d files, want %d", len(out.Files), len(files))
 	}
 	return &out, nil
-}
-
-// cppPython returns a python3 that can import sentencepiece. Debian's
-// python3-sentencepiece is installed for /usr/bin/python3, which need not
-// be the python3 first on PATH.
-func cppPython() (string, error) {
-	cands := []string{"/usr/bin/python3"}
-	if p, err := exec.LookPath("python3"); err == nil {
-		cands = append(cands, p)
-	}
-	for _, p := range cands {
-		if exec.Command(p, "-c", "import sentencepiece").Run() == nil {
-			return p, nil
-		}
-	}
-	return "", errors.New("no python3 can import sentencepiece (apt-get install python3-sentencepiece)")
 }
 
 // A RefPair is one reference's figures on one file, whole text and line by

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/gemmatok/gemmatok/internal/pyfind"
 )
 
 func TestRenderChat(t *testing.T) {
@@ -241,15 +243,9 @@ const gemma3ConfigPath = "../../shared/models/gemma3/tokenizer_config.json"
 // python3 has jinja2.
 func renderTemplate(t *testing.T, tmpl string, cases []chatCase) []*string {
 	t.Helper()
-	var py string
-	for _, p := range []string{"python3", "/usr/bin/python3"} {
-		if exec.Command(p, "-c", "import jinja2").Run() == nil {
-			py = p
-			break
-		}
-	}
-	if py == "" {
-		t.Skip("no python3 with jinja2 to render the published templates")
+	py, err := pyfind.Python("jinja2")
+	if err != nil {
+		t.Skipf("cannot render the published templates: %v", err)
 	}
 	var chats []map[string]any
 	for _, c := range cases {

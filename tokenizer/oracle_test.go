@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+
+	"github.com/gemmatok/gemmatok/internal/pyfind"
 )
 
 // The oracle is Google's C++ SentencePiece behind its Python binding
@@ -33,26 +35,10 @@ var (
 // oracleModel is the model the shared oracle process has loaded.
 const oracleModel = "../vocab/gemma2.model"
 
-// findPython returns an interpreter that can import sentencepiece. Debian
-// installs the binding for /usr/bin/python3, which need not be the python3
-// first on PATH.
-func findPython() (string, error) {
-	cands := []string{"/usr/bin/python3"}
-	if p, err := exec.LookPath("python3"); err == nil {
-		cands = append(cands, p)
-	}
-	for _, p := range cands {
-		if exec.Command(p, "-c", "import sentencepiece").Run() == nil {
-			return p, nil
-		}
-	}
-	return "", fmt.Errorf("no python3 can import sentencepiece (apt-get install python3-sentencepiece)")
-}
-
 func startOracle() (*oracle, error) {
-	py, err := findPython()
+	py, err := pyfind.Python("sentencepiece")
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%v (apt-get install python3-sentencepiece)", err)
 	}
 	cmd := exec.Command(py, "../testdata/oracle.py")
 	cmd.Stderr = os.Stderr

@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/gemmatok/gemmatok/internal/pyfind"
+
 	"github.com/gemmatok/gemmatok/tokenizer"
 )
 
@@ -250,19 +252,14 @@ func corpusOracle(t testing.TB) (files, ids []string) {
 // (or fails) t.
 func oraclePython(t testing.TB) string {
 	t.Helper()
-	cands := []string{"/usr/bin/python3"}
-	if p, err := exec.LookPath("python3"); err == nil {
-		cands = append(cands, p)
-	}
-	for _, p := range cands {
-		if exec.Command(p, "-c", "import sentencepiece").Run() == nil {
-			return p
-		}
+	p, err := pyfind.Python("sentencepiece")
+	if err == nil {
+		return p
 	}
 	if os.Getenv("GEMMATOK_REQUIRE_ORACLE") == "1" {
-		t.Fatal("oracle required but no python3 can import sentencepiece")
+		t.Fatalf("oracle required but unavailable: %v", err)
 	}
-	t.Skip("oracle unavailable: no python3 can import sentencepiece")
+	t.Skipf("oracle unavailable: %v", err)
 	return ""
 }
 
