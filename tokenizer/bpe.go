@@ -278,7 +278,15 @@ func (b *bpeModel) finalPiece(w []byte, id int32, r *pieceRules) segPiece {
 // pairSet returns the character pairs of the vocabulary, building them on
 // first use.
 func (b *bpeModel) pairSet() *pairSet {
-	b.pairsOnce.Do(func() { b.pairs = newPairSet(b.v) })
+	b.pairsOnce.Do(func() {
+		if b.v.IsDefault() {
+			if s, err := unmarshalPairSet(gemma2Pairs); err == nil {
+				b.pairs = s
+				return
+			}
+		}
+		b.pairs = newPairSet(b.v)
+	})
 	return b.pairs
 }
 

@@ -1,6 +1,10 @@
 package tokenizer
 
 import (
+	_ "embed"
+	"encoding/binary"
+	"errors"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -13,8 +17,10 @@ import (
 // there and its parts segmented alone with the same result. Text without
 // spaces (Chinese, Japanese, Thai) becomes short, repeating parts that way.
 //
-// Gemma's vocabulary has under 30,000 such pairs; the set is built the first
-// time a long word needs it, which keeps loading fast.
+// Gemma's vocabulary has under 30,000 such pairs. Building the set takes
+// a few milliseconds, so it is built the first time a long word needs it;
+// for the embedded model it is read from gemma2_pairs.bin, made from that
+// model by TestEmbeddedPairs.
 type pairSet struct {
 	// Pairs of ASCII characters, and U+2581 followed by one, are most of
 	// the vocabulary's; they are kept in bitsets, the others hashed.
@@ -134,4 +140,55 @@ func isASCII(s string) bool {
 		}
 	}
 	return true
+}
+
+//go:embed gemma2_pairs.bin
+var gemma2Pairs []byte
+
+// marshal encodes the set: the two bitsets, then the hashed pairs in
+// increasing order, all as little-endian uint64s.
+func (s *pairSet) marshal() []byte {
+	var keys []uint64
+	for _, k := range s.slots {
+		if k != 0 {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	out := make([]byte, 0, 8*(len(s.ascii)+len(s.spaceASCII)+len(keys)))
+	for _, w := range s.ascii {
+		out = binary.LittleEndian.AppendUint64(out, w)
+	}
+	for _, w := range s.spaceASCII {
+		out = binary.LittleEndian.AppendUint64(out, w)
+	}
+	for _, k := range keys {
+		out = binary.LittleEndian.AppendUint64(out, k)
+	}
+	return out
+}
+
+// unmarshalPairSet decodes what marshal encodes.
+func unmarshalPairSet(b []byte) (*pairSet, error) {
+	const head = 8 * (len(pairSet{}.ascii) + len(pairSet{}.spaceASCII))
+	if len(b) < head || len(b)%8 != 0 {
+		return nil, errors.New("tokenizer: malformed pair set")
+	}
+	s := &pairSet{}
+	for i := range s.ascii {
+		s.ascii[i] = binary.LittleEndian.Uint64(b[8*i:])
+	}
+	for i := range s.spaceASCII {
+		s.spaceASCII[i] = binary.LittleEndian.Uint64(b[8*(len(s.ascii)+i):])
+	}
+	keys := (len(b) - head) / 8
+	n := 1 << 16
+	for n < 2*keys {
+		n <<= 1
+	}
+	s.slots, s.mask = make([]uint64, n), uint64(n-1)
+	for i := range keys {
+		s.insert(binary.LittleEndian.Uint64(b[head+8*i:]))
+	}
+	return s, nil
 }

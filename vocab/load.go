@@ -44,12 +44,16 @@ func DefaultModel() []byte { return gemma2Model }
 
 // LoadFile reads a model proto from a file.
 func LoadFile(path string) (*Vocab, error) {
-	f, err := os.Open(path)
+	if fi, err := os.Stat(path); err == nil && fi.Size() > MaxModelSize {
+		return nil, fmt.Errorf("%s: vocab: model larger than %d bytes", path, MaxModelSize)
+	}
+	// os.ReadFile reads into a buffer of the file's size at once, where
+	// io.ReadAll would regrow and copy it several times.
+	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	v, err := Load(f)
+	v, err := parseOwned(data)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
@@ -65,10 +69,15 @@ func Load(r io.Reader) (*Vocab, error) {
 	if len(data) > MaxModelSize {
 		return nil, fmt.Errorf("vocab: model larger than %d bytes", MaxModelSize)
 	}
+	return parseOwned(data)
+}
+
+// parseOwned parses data, which the caller hands over and never writes
+// again, so that the Vocab may keep it without a copy.
+func parseOwned(data []byte) (*Vocab, error) {
 	if len(data) == 0 {
 		return parse("")
 	}
-	// data is ours and never written again, so the Vocab may keep it.
 	return parse(unsafe.String(&data[0], len(data)))
 }
 
@@ -83,8 +92,12 @@ var ErrMalformed = errors.New("malformed model proto")
 //
 // The pieces are read straight off the wire to keep loading fast; the
 // settings are decoded with the generated ModelProto types. Parse copies
-// data; Load and LoadFile read into a buffer of their own and skip the copy.
+// data, unless it is DefaultModel's; Load and LoadFile read into a buffer
+// of their own and skip the copy.
 func Parse(data []byte) (*Vocab, error) {
+	if len(data) == len(gemma2Model) && unsafe.SliceData(data) == unsafe.SliceData(gemma2Model) {
+		return parse(unsafe.String(&gemma2Model[0], len(gemma2Model))) // read-only: no copy needed
+	}
 	return parse(string(data))
 }
 
@@ -165,6 +178,8 @@ func parse(data string) (*Vocab, error) {
 	if err := v.index(); err != nil {
 		return nil, err
 	}
+	v.isDefault = len(data) == len(gemma2Model) &&
+		(unsafe.StringData(data) == unsafe.SliceData(gemma2Model) || data == string(gemma2Model))
 	return v, nil
 }
 

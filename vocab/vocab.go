@@ -110,6 +110,8 @@ type Vocab struct {
 	byteIDs            [256]int32 // -1 where absent
 	userDefined        []int32
 
+	isDefault bool // the model is the embedded one, byte for byte
+
 	trainer      TrainerSpec
 	normalizer   NormalizerSpec
 	denormalizer *NormalizerSpec
@@ -182,6 +184,11 @@ func (v *Vocab) Occurrences(sub string) iter.Seq2[int32, int] {
 
 // MaxPieceLen returns the length in bytes of the longest piece.
 func (v *Vocab) MaxPieceLen() int { return v.maxLen }
+
+// IsDefault reports whether the vocabulary was read from a model identical,
+// byte for byte, to the embedded one, wherever it came from. Tables derived
+// from the embedded model may then be used instead of being rebuilt.
+func (v *Vocab) IsDefault() bool { return v.isDefault }
 
 // Contains reports whether id is a valid id of the vocabulary.
 func (v *Vocab) Contains(id int32) bool { return uint(id) < uint(len(v.types)) }
