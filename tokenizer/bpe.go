@@ -55,7 +55,33 @@ type pieceRules struct {
 }
 
 func newPieceRules(v *vocab.Vocab, m *matcher, banned []bool) *pieceRules {
-	return &pieceRules{matcher: m, banned: banned, memo: make([]atomic.Uint32, (v.Size()+15)/16)}
+	r := &pieceRules{matcher: m, banned: banned, memo: make([]atomic.Uint32, (v.Size()+15)/16)}
+	if banned == nil && v.IsDefault() {
+		presetWhole(r.memo, gemma2Whole)
+	}
+	return r
+}
+
+// presetWhole fills a whole-piece memo from a bitset that says, a bit a
+// piece, which pieces segment into themselves.
+func presetWhole(memo []atomic.Uint32, whole []byte) {
+	// Each byte of the bitset becomes 16 bits of memo: "known" and the bit,
+	// for 8 pieces.
+	var spread [256]uint32
+	for b := range spread {
+		for k := range 8 {
+			spread[b] |= (2 | uint32(b>>k&1)) << (2 * k)
+		}
+	}
+	for w := range memo {
+		var bits uint32
+		if i := 2 * w; i+1 < len(whole) {
+			bits = spread[whole[i]] | spread[whole[i+1]]<<16
+		} else if i < len(whole) {
+			bits = spread[whole[i]] // the last 8 pieces of the vocabulary
+		}
+		memo[w].Store(bits)
+	}
 }
 
 // allowed reports whether id (or -1) names a piece these rules let merges

@@ -20,7 +20,7 @@ import (
 // Gemma's vocabulary has under 30,000 such pairs. Building the set takes
 // a few milliseconds, so it is built the first time a long word needs it;
 // for the embedded model it is read from gemma2_pairs.bin, made from that
-// model by TestEmbeddedPairs.
+// model by TestEmbeddedTables.
 type pairSet struct {
 	// Pairs of ASCII characters, and U+2581 followed by one, are most of
 	// the vocabulary's; they are kept in bitsets, the others hashed.
@@ -142,8 +142,16 @@ func isASCII(s string) bool {
 	return true
 }
 
-//go:embed gemma2_pairs.bin
-var gemma2Pairs []byte
+// Tables derived from the embedded model, so that a Tokenizer of it need
+// not build them: its pair set, and a bit a piece saying whether the piece
+// segments into itself (the whole-piece memo of SentencePiece's rules).
+// TestEmbeddedTables checks them against the model and remakes them.
+var (
+	//go:embed gemma2_pairs.bin
+	gemma2Pairs []byte
+	//go:embed gemma2_whole.bin
+	gemma2Whole []byte
+)
 
 // marshal encodes the set: the two bitsets, then the hashed pairs in
 // increasing order, all as little-endian uint64s.

@@ -4,29 +4,32 @@ import (
 	"bytes"
 	"flag"
 	"os"
+	"sync/atomic"
 	"testing"
-
-	"github.com/gemmatok/gemmatok/vocab"
 )
 
-var updatePairs = flag.Bool("update-pairs", false, "rewrite gemma2_pairs.bin from the embedded model")
+var updateTables = flag.Bool("update-tables", false, "rewrite the tables derived from the embedded model")
 
-// TestEmbeddedPairs checks that gemma2_pairs.bin is the pair set of the
-// embedded model, as newPairSet builds it; -update-pairs rewrites it.
-func TestEmbeddedPairs(t *testing.T) {
-	v, err := vocab.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
+// TestEmbeddedTables checks that gemma2_pairs.bin and gemma2_whole.bin are
+// what the embedded model gives; -update-tables rewrites them.
+func TestEmbeddedTables(t *testing.T) {
+	tok := defaultTokenizer(t)
+	v := tok.Vocab()
 	built := newPairSet(v).marshal()
-	if *updatePairs {
-		if err := os.WriteFile("gemma2_pairs.bin", built, 0o644); err != nil {
-			t.Fatal(err)
+	whole := wholeBits(tok)
+	if *updateTables {
+		for name, b := range map[string][]byte{"gemma2_pairs.bin": built, "gemma2_whole.bin": whole} {
+			if err := os.WriteFile(name, b, 0o644); err != nil {
+				t.Fatal(err)
+			}
 		}
 		return
 	}
+	if !bytes.Equal(whole, gemma2Whole) {
+		t.Errorf("gemma2_whole.bin is stale: run go test -run TestEmbeddedTables -update-tables")
+	}
 	if !bytes.Equal(built, gemma2Pairs) {
-		t.Fatalf("gemma2_pairs.bin is stale (%d bytes, the model gives %d): run go test -run TestEmbeddedPairs -update-pairs", len(gemma2Pairs), len(built))
+		t.Fatalf("gemma2_pairs.bin is stale (%d bytes, the model gives %d): run go test -run TestEmbeddedTables -update-tables", len(gemma2Pairs), len(built))
 	}
 	s, err := unmarshalPairSet(gemma2Pairs)
 	if err != nil {
@@ -37,5 +40,35 @@ func TestEmbeddedPairs(t *testing.T) {
 	}
 	if _, err := unmarshalPairSet(gemma2Pairs[:len(gemma2Pairs)-3]); err == nil {
 		t.Error("a truncated pair set decoded without error")
+	}
+}
+
+// wholeBits segments every piece of tok's vocabulary under SentencePiece's
+// rules, without a preset memo, and returns a bit a piece: whether it
+// segments into itself.
+func wholeBits(tok *Tokenizer) []byte {
+	v := tok.Vocab()
+	r := &pieceRules{matcher: tok.rules.matcher, memo: make([]atomic.Uint32, (v.Size()+15)/16)}
+	sc := new(scratch)
+	bits := make([]byte, (v.Size()+7)/8)
+	for id := range int32(v.Size()) {
+		if tok.model.wholePiece(sc, id, r) {
+			bits[id/8] |= 1 << (id % 8)
+		}
+	}
+	return bits
+}
+
+// TestPresetWhole checks that the preset memo of the embedded model answers
+// as segmenting does, piece by piece.
+func TestPresetWhole(t *testing.T) {
+	tok := defaultTokenizer(t)
+	want := wholeBits(tok)
+	sc := new(scratch)
+	for id := range int32(tok.VocabSize()) {
+		got := tok.model.wholePiece(sc, id, tok.rules)
+		if got != (want[id/8]>>(id%8)&1 == 1) {
+			t.Fatalf("piece %d %q: preset says %v", id, tok.IDToPiece(id), got)
+		}
 	}
 }
