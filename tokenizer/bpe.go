@@ -19,8 +19,10 @@ import (
 // piece can span a position the text may be cut there and each part
 // segmented alone with the same result. When every piece keeps U+2581 at
 // its start (or, with treat_whitespace_as_suffix, at its end) that holds
-// before (after) every U+2581, and the parts are words, which makes a
-// memo of single-piece words possible. Models with unused pieces are
+// before (after) every U+2581, and the parts are words; long words are cut
+// further between characters that no piece holds side by side (pairs.go).
+// Words repeat, so their pieces are cached (wordcache.go), and a memo says
+// which pieces segment into themselves. Models with unused pieces are
 // segmented whole, because their resegmentation table is shared by the
 // whole text in the C++.
 type bpeModel struct {
