@@ -2,6 +2,7 @@ package tokenizer
 
 import (
 	"math"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"unicode/utf8"
@@ -372,15 +373,6 @@ func (b *bpeModel) charID(c []byte) int32 {
 	return id
 }
 
-// candidate is a pair of symbols on the agenda. Its key orders the agenda
-// as the C++ does, in one integer: higher score first, then the leftmost
-// pair.
-type candidate struct {
-	key         uint64 // scoreKey(score)<<32 | left
-	right, size int32
-	id          int32
-}
-
 // scoreKey maps scores to integers that sort the best score first.
 func scoreKey(score float32) uint64 {
 	if score == 0 {
@@ -394,8 +386,6 @@ func scoreKey(score float32) uint64 {
 	}
 	return uint64(^bits)
 }
-
-func (c *candidate) left() int32 { return int32(uint32(c.key)) }
 
 // shortWord is the number of characters up to which segmentShort is used.
 const shortWord = 24
@@ -437,26 +427,28 @@ func (b *bpeModel) segment(sc *scratch, s []byte, r *pieceRules, freeze bool, ds
 	if b.unused {
 		rev = make(map[string][2]string)
 	}
-	sc.agenda = sc.agenda[:0]
-	for i := 1; i < len(syms); i++ {
-		b.addPair(sc, s, int32(i-1), int32(i), r, rev)
+	// The agenda holds, for each symbol that makes a piece with the next,
+	// that pair, keyed as the C++ orders its queue. The C++ leaves pairs
+	// that merges made stale in its queue and skips them; keeping exactly
+	// the live pairs gives the same order with a smaller heap.
+	h := &sc.agenda
+	h.reset(len(syms))
+	for i := range int32(len(syms) - 1) {
+		b.updatePair(sc, s, i, r, rev)
 	}
-	for len(sc.agenda) > 0 {
-		top := sc.pop()
-		l := top.left()
-		left, right := &syms[l], &syms[top.right]
-		if left.start == left.end || right.start == right.end || (left.end-left.start)+(right.end-right.start) != top.size {
-			continue
-		}
-		left.end = right.end
-		left.id = top.id
-		left.next = right.next
+	for len(h.keys) > 0 {
+		l := int32(uint32(h.keys[0]))
+		left := &syms[l]
+		right := &syms[left.next]
+		h.remove(left.next)
+		left.end, left.id, left.next = right.end, left.pair, right.next
 		if right.next >= 0 {
 			syms[right.next].prev = l
 		}
-		right.end = right.start
-		b.addPair(sc, s, left.prev, l, r, rev)
-		b.addPair(sc, s, l, left.next, r, rev)
+		if left.prev >= 0 {
+			b.updatePair(sc, s, left.prev, r, rev)
+		}
+		b.updatePair(sc, s, l, r, rev)
 	}
 	for i := int32(0); i != -1; i = syms[i].next {
 		sy := &syms[i]
@@ -553,24 +545,24 @@ func (b *bpeModel) pairID(sc *scratch, s []byte, sl, sr *symbol) int32 {
 	return id
 }
 
-// addPair puts the pair of symbols l and r on the agenda when their
-// concatenation is a piece.
-func (b *bpeModel) addPair(sc *scratch, s []byte, l, r int32, rules *pieceRules, rev map[string][2]string) {
-	if l < 0 || r < 0 {
+// updatePair puts on the agenda, or takes off it, the pair that symbol l
+// makes with the next one, as it now stands.
+func (b *bpeModel) updatePair(sc *scratch, s []byte, l int32, rules *pieceRules, rev map[string][2]string) {
+	sl := &sc.syms[l]
+	if sl.next < 0 || sl.frozen || sc.syms[sl.next].frozen {
+		sc.agenda.remove(l)
 		return
 	}
-	sl, sr := &sc.syms[l], &sc.syms[r]
-	if sl.frozen || sr.frozen {
-		return
-	}
-	p := s[sl.start:sr.end]
+	sr := &sc.syms[sl.next]
 	id := b.pairID(sc, s, sl, sr)
 	if !rules.allowed(id) {
+		sc.agenda.remove(l)
 		return
 	}
-	sc.push(candidate{key: scoreKey(b.v.Score(id))<<32 | uint64(uint32(l)), right: r, size: int32(len(p)), id: id})
+	sl.pair = id
+	sc.agenda.set(scoreKey(b.v.Score(id))<<32 | uint64(uint32(l)))
 	if rev != nil && b.v.Type(id) == vocab.Unused {
-		rev[string(p)] = [2]string{string(s[sl.start:sl.end]), string(s[sr.start:sr.end])}
+		rev[string(s[sl.start:sr.end])] = [2]string{string(s[sl.start:sl.end]), string(s[sr.start:sr.end])}
 	}
 }
 
@@ -589,31 +581,74 @@ func (b *bpeModel) resegment(p []byte, id int32, rev map[string][2]string, dst [
 	return append(dst, segPiece{id, int32(len(p))})
 }
 
-// The agenda is a 4-ary heap: long words make it large, and four children
-// side by side cost fewer cache misses than two levels of a binary heap.
-
-func (sc *scratch) push(c candidate) {
-	h := append(sc.agenda, c)
-	i := len(h) - 1
-	for i > 0 {
-		parent := (i - 1) / 4
-		if h[parent].key <= c.key {
-			break
-		}
-		h[i] = h[parent]
-		i = parent
-	}
-	h[i] = c
-	sc.agenda = h
+// agenda is a 4-ary heap of pair keys, scoreKey(score)<<32 | left symbol,
+// that knows where each symbol's key is: long words make it large, and four
+// children side by side cost fewer cache misses than two levels of a binary
+// heap.
+type agenda struct {
+	keys []uint64
+	pos  []int32 // by symbol: index in keys, or -1
 }
 
-func (sc *scratch) pop() candidate {
-	h := sc.agenda
-	top := h[0]
-	n := len(h) - 1
-	last := h[n]
-	h = h[:n]
-	i := 0
+func (h *agenda) reset(symbols int) {
+	h.keys = h.keys[:0]
+	h.pos = slices.Grow(h.pos[:0], symbols)[:symbols]
+	for i := range h.pos {
+		h.pos[i] = -1
+	}
+}
+
+// set puts key on the heap, replacing its symbol's key if it has one.
+func (h *agenda) set(key uint64) {
+	sym := int32(uint32(key))
+	i := h.pos[sym]
+	if i < 0 {
+		h.keys = append(h.keys, key)
+		h.up(len(h.keys)-1, key)
+		return
+	}
+	if key < h.keys[i] {
+		h.up(int(i), key)
+	} else {
+		h.down(int(i), key)
+	}
+}
+
+// remove takes symbol sym's key off the heap, if it is there.
+func (h *agenda) remove(sym int32) {
+	i := h.pos[sym]
+	if i < 0 {
+		return
+	}
+	h.pos[sym] = -1
+	last := h.keys[len(h.keys)-1]
+	h.keys = h.keys[:len(h.keys)-1]
+	if int(i) == len(h.keys) {
+		return
+	}
+	if last < h.keys[i] {
+		h.up(int(i), last)
+	} else {
+		h.down(int(i), last)
+	}
+}
+
+// up places key at index i or above it.
+func (h *agenda) up(i int, key uint64) {
+	for i > 0 {
+		parent := (i - 1) / 4
+		if h.keys[parent] <= key {
+			break
+		}
+		h.place(i, h.keys[parent])
+		i = parent
+	}
+	h.place(i, key)
+}
+
+// down places key at index i or below it.
+func (h *agenda) down(i int, key uint64) {
+	n := len(h.keys)
 	for {
 		first := 4*i + 1
 		if first >= n {
@@ -621,19 +656,20 @@ func (sc *scratch) pop() candidate {
 		}
 		best := first
 		for c := first + 1; c < min(first+4, n); c++ {
-			if h[c].key < h[best].key {
+			if h.keys[c] < h.keys[best] {
 				best = c
 			}
 		}
-		if h[best].key >= last.key {
+		if h.keys[best] >= key {
 			break
 		}
-		h[i] = h[best]
+		h.place(i, h.keys[best])
 		i = best
 	}
-	if n > 0 {
-		h[i] = last
-	}
-	sc.agenda = h
-	return top
+	h.place(i, key)
+}
+
+func (h *agenda) place(i int, key uint64) {
+	h.keys[i] = key
+	h.pos[int32(uint32(key))] = int32(i)
 }

@@ -14,7 +14,7 @@ type scratch struct {
 	norm   []byte
 	offs   []int32
 	syms   []symbol
-	agenda []candidate
+	agenda agenda
 	pieces []segPiece   // the model's output for the current word
 	memo   []segPiece   // the same, while filling the whole-piece memo
 	caches [2]wordCache // see cacheFor
@@ -205,8 +205,8 @@ func (t *Tokenizer) putScratch(sc *scratch) {
 	if cap(sc.out.ids) > maxKeep || cap(sc.out.spans) > maxKeep {
 		sc.out.ids, sc.out.spans = nil, nil
 	}
-	if cap(sc.syms) > maxKeep || cap(sc.agenda) > maxKeep || cap(sc.pieces) > maxKeep {
-		sc.syms, sc.agenda, sc.pieces = nil, nil, nil
+	if cap(sc.syms) > maxKeep || cap(sc.agenda.keys) > maxKeep || cap(sc.pieces) > maxKeep {
+		sc.syms, sc.agenda, sc.pieces = nil, agenda{}, nil
 	}
 	t.scratch.put(sc)
 }
