@@ -104,11 +104,8 @@ func (n *normalizer) normalize(dst []byte, offs *[]int32, in string) []byte {
 		}
 		if len(p) > 0 {
 			for i := 0; i < len(p); i++ {
-				if escape && p[i] == ' ' {
-					dst = append(dst, spaceSymbol...)
-					if offs != nil {
-						*offs = append(*offs, int32(consumed), int32(consumed), int32(consumed))
-					}
+				if p[i] == ' ' {
+					addWS()
 				} else {
 					dst = append(dst, p[i])
 					if offs != nil {

@@ -208,13 +208,8 @@ func (v *Vocab) ID(piece string) (id int32, ok bool) {
 
 // IDBytes is ID for a byte slice; it does not allocate.
 func (v *Vocab) IDBytes(piece []byte) (id int32, ok bool) {
-	if id, ok := v.reserved[string(piece)]; ok {
-		return id, true
-	}
-	if id := v.LookupBytes(piece); id >= 0 {
-		return id, true
-	}
-	return v.unk, false
+	// ID keeps nothing, so the bytes need not be copied into a string.
+	return v.ID(unsafe.String(unsafe.SliceData(piece), len(piece)))
 }
 
 // Lookup returns the id of a normal, user-defined or unused piece, the pieces
