@@ -313,6 +313,7 @@ func (v *Vocab) index() error {
 	for i := range v.byteIDs {
 		v.byteIDs[i] = -1
 	}
+	keys := make([]uint64, 0, n) // home slot << 32 | table entry
 	for i := 0; i < n; i++ {
 		id := int32(i)
 		piece := v.Piece(id)
@@ -321,9 +322,8 @@ func (v *Vocab) index() error {
 		}
 		switch t := v.types[id]; t {
 		case Normal, UserDefined, Unused:
-			if err := v.insert(id); err != nil {
-				return err
-			}
+			h := maphash.String(v.seed, piece)
+			keys = append(keys, h&v.mask<<32|uint64(v.tag(h)|uint32(id+1)))
 			if t == UserDefined {
 				v.userDefined = append(v.userDefined, id)
 			}
@@ -350,6 +350,9 @@ func (v *Vocab) index() error {
 			}
 		}
 	}
+	if err := v.fill(keys); err != nil {
+		return err
+	}
 	if v.unk < 0 {
 		return fmt.Errorf("vocab: the model defines no unknown piece")
 	}
@@ -366,21 +369,46 @@ func (v *Vocab) index() error {
 	return nil
 }
 
-// insert puts piece id into the hash table, or reports that its text is
-// there already.
-func (v *Vocab) insert(id int32) error {
-	idMask := uint32(1)<<v.idBits - 1
-	piece := v.piece(id)
-	h := maphash.String(v.seed, piece)
-	tag := v.tag(h)
-	i := h & v.mask
-	for ; v.table[i] != 0; i = (i + 1) & v.mask {
-		e := v.table[i]
-		if other := int32(e&idMask) - 1; e&^idMask == tag && v.piece(other) == piece {
-			return fmt.Errorf("vocab: piece %q (id %d) is already defined (id %d)", piece, id, other)
-		}
+// fill puts the keyed entries into the hash table, or reports a piece whose
+// text is there already. Inserting in the order of the keys would scatter
+// writes over the whole table, a cache miss each; grouping them first by
+// the top bits of their home slot keeps the writes of a group within a few
+// kilobytes of the table.
+func (v *Vocab) fill(keys []uint64) error {
+	const groupBits = 10
+	shift := 32 + uint(bits.Len64(v.mask))
+	if shift > 32+groupBits {
+		shift -= groupBits
+	} else {
+		shift = 32
 	}
-	v.table[i] = tag | uint32(id+1)
+	var ends [1<<groupBits + 1]int
+	for _, k := range keys {
+		ends[k>>shift+1]++
+	}
+	for g := 1; g < len(ends); g++ {
+		ends[g] += ends[g-1]
+	}
+	grouped := make([]uint64, len(keys))
+	for _, k := range keys {
+		g := k >> shift
+		grouped[ends[g]] = k
+		ends[g]++
+	}
+	idMask := uint32(1)<<v.idBits - 1
+	for _, k := range grouped {
+		e := uint32(k)
+		i := k >> 32
+		for ; v.table[i] != 0; i = (i + 1) & v.mask {
+			if o := v.table[i]; o&^idMask == e&^idMask {
+				id, other := int32(e&idMask)-1, int32(o&idMask)-1
+				if piece := v.piece(id); v.piece(other) == piece {
+					return fmt.Errorf("vocab: piece %q (id %d) is already defined (id %d)", piece, max(id, other), min(id, other))
+				}
+			}
+		}
+		v.table[i] = e
+	}
 	return nil
 }
 
