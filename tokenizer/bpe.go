@@ -117,7 +117,10 @@ func newBPEModel(v *vocab.Vocab) *bpeModel {
 			}
 		}
 	}
-	prefixOnly, suffixOnly := spacePlacement(v)
+	prefixOnly, suffixOnly := gemma2PrefixOnly, gemma2SuffixOnly
+	if !v.IsDefault() {
+		prefixOnly, suffixOnly = spacePlacement(v)
+	}
 	switch {
 	case b.unused:
 		b.split = splitNone

@@ -153,6 +153,11 @@ var (
 	gemma2Whole []byte
 )
 
+// Where the embedded model's pieces hold U+2581, as spacePlacement reports
+// it: only at their start. Scanning for that takes a few milliseconds of
+// each load.
+const gemma2PrefixOnly, gemma2SuffixOnly = true, false
+
 // marshal encodes the set: the two bitsets, then the hashed pairs in
 // increasing order, all as little-endian uint64s.
 func (s *pairSet) marshal() []byte {

@@ -25,6 +25,10 @@ func TestEmbeddedTables(t *testing.T) {
 		}
 		return
 	}
+	if p, s := spacePlacement(v); p != gemma2PrefixOnly || s != gemma2SuffixOnly {
+		t.Errorf("spacePlacement gives prefixOnly %v, suffixOnly %v; gemma2PrefixOnly and gemma2SuffixOnly say %v, %v",
+			p, s, gemma2PrefixOnly, gemma2SuffixOnly)
+	}
 	if !bytes.Equal(whole, gemma2Whole) {
 		t.Errorf("gemma2_whole.bin is stale: run go test -run TestEmbeddedTables -update-tables")
 	}
