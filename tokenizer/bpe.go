@@ -224,8 +224,13 @@ func (b *bpeModel) word(sc *scratch, w []byte, base int, r *pieceRules, out *sin
 	if len(w) == 0 {
 		return
 	}
-	if hit, _ := sc.cacheFor(r).lookup(w, r); hit != nil {
-		out.replay(hit, base)
+	if len(w) > cacheMaxWord {
+		// Never cached: its pieces go out a part at a time rather than
+		// gathering, for a long run, in one large slice.
+		b.eachPart(w, func(start, end, chars int) {
+			sc.pieces = b.part(sc, w, start, end, chars, r, sc.pieces[:0])
+			out.replay(sc.pieces, base+start)
+		})
 		return
 	}
 	sc.pieces = b.cachedWord(sc, w, r, sc.pieces[:0])
@@ -260,6 +265,17 @@ func (b *bpeModel) freshWord(sc *scratch, w []byte, r *pieceRules, dst []segPiec
 	if len(w) < longWord {
 		return b.segment(sc, w, r, false, dst)
 	}
+	b.eachPart(w, func(start, end, chars int) {
+		dst = b.part(sc, w, start, end, chars, r, dst)
+	})
+	return dst
+}
+
+// eachPart calls f for the parts of w, a word of at least longWord bytes,
+// that merging may treat apart: those between characters that no piece
+// holds side by side. Each is given as w[start:end] and its number of
+// characters.
+func (b *bpeModel) eachPart(w []byte, f func(start, end, chars int)) {
 	pairs := b.pairSet()
 	start, chars := 0, 1
 	prev, size := utf8.DecodeRune(w)
@@ -267,36 +283,36 @@ func (b *bpeModel) freshWord(sc *scratch, w []byte, r *pieceRules, dst []segPiec
 		var c rune
 		c, size = utf8.DecodeRune(w[i:])
 		if !pairs.has(prev, c) {
-			dst = b.part(sc, w[start:i], chars, r, dst)
+			f(start, i, chars)
 			start, chars = i, 0
 		}
 		chars++
 		prev = c
 	}
-	if start == 0 {
-		return b.segment(sc, w, r, false, dst)
-	}
-	return b.part(sc, w[start:], chars, r, dst)
+	f(start, len(w), chars)
 }
 
-// part appends the pieces of a part of a long word, which has chars
-// characters. Most parts are one or two characters long, which need no
-// merge loop: one character is its own piece, two are either the piece
-// they make together or two pieces.
-func (b *bpeModel) part(sc *scratch, w []byte, chars int, r *pieceRules, dst []segPiece) []segPiece {
-	switch chars {
-	case 1:
-		return append(dst, b.finalPiece(w, b.charID(w), r))
-	case 2:
-		n := int(charLen[w[0]>>4])
-		sl := symbol{start: 0, end: int32(n), id: b.charID(w[:n])}
-		sr := symbol{start: int32(n), end: int32(len(w)), id: b.charID(w[n:])}
-		if id := b.pairID(sc, w, &sl, &sr); r.allowed(id) {
-			return append(dst, segPiece{b.pieceID(w, id), int32(len(w))})
+// part appends the pieces of w[start:end], a part of w that has chars
+// characters. Most parts of long words are one or two characters long,
+// which need no merge loop: one character is its own piece, two are either
+// the piece they make together or two pieces.
+func (b *bpeModel) part(sc *scratch, w []byte, start, end, chars int, r *pieceRules, dst []segPiece) []segPiece {
+	p := w[start:end]
+	switch {
+	case start == 0 && end == len(w):
+		return b.segment(sc, w, r, false, dst)
+	case chars == 1:
+		return append(dst, b.finalPiece(p, b.charID(p), r))
+	case chars == 2:
+		n := int(charLen[p[0]>>4])
+		sl := symbol{start: 0, end: int32(n), id: b.charID(p[:n])}
+		sr := symbol{start: int32(n), end: int32(len(p)), id: b.charID(p[n:])}
+		if id := b.pairID(sc, p, &sl, &sr); r.allowed(id) {
+			return append(dst, segPiece{b.pieceID(p, id), int32(len(p))})
 		}
-		return append(dst, b.finalPiece(w[:n], sl.id, r), b.finalPiece(w[n:], sr.id, r))
+		return append(dst, b.finalPiece(p[:n], sl.id, r), b.finalPiece(p[n:], sr.id, r))
 	}
-	return b.cachedWord(sc, w, r, dst)
+	return b.cachedWord(sc, p, r, dst)
 }
 
 // finalPiece is the piece a symbol w whose lookup gave id ends up as.
@@ -402,7 +418,9 @@ func (b *bpeModel) segment(sc *scratch, s []byte, r *pieceRules, freeze bool, ds
 			return dst
 		}
 	}
-	syms := sc.syms[:0]
+	// Sized once: growing a long segment's symbols by appending would copy
+	// them over and over.
+	syms := slices.Grow(sc.syms[:0], utf8.RuneCount(s))
 	for i := 0; i < len(s); {
 		l, frozen := 0, false
 		if freeze {
@@ -430,17 +448,12 @@ func (b *bpeModel) segment(sc *scratch, s []byte, r *pieceRules, freeze bool, ds
 	if b.unused {
 		rev = make(map[string][2]string)
 	}
-	// The agenda holds, for each symbol that makes a piece with the next,
-	// that pair, keyed as the C++ orders its queue. The C++ leaves pairs
-	// that merges made stale in its queue and skips them; keeping exactly
-	// the live pairs gives the same order with a smaller heap.
 	h := &sc.agenda
 	h.reset(len(syms))
 	for i := range int32(len(syms) - 1) {
 		b.updatePair(sc, s, i, r, rev)
 	}
-	for len(h.keys) > 0 {
-		l := int32(uint32(h.keys[0]))
+	for l := h.best(); l >= 0; l = h.best() {
 		left := &syms[l]
 		right := &syms[left.next]
 		h.remove(left.next)
@@ -582,97 +595,4 @@ func (b *bpeModel) resegment(p []byte, id int32, rev map[string][2]string, dst [
 		}
 	}
 	return append(dst, segPiece{id, int32(len(p))})
-}
-
-// agenda is a 4-ary heap of pair keys, scoreKey(score)<<32 | left symbol,
-// that knows where each symbol's key is: long words make it large, and four
-// children side by side cost fewer cache misses than two levels of a binary
-// heap.
-type agenda struct {
-	keys []uint64
-	pos  []int32 // by symbol: index in keys, or -1
-}
-
-func (h *agenda) reset(symbols int) {
-	h.keys = h.keys[:0]
-	h.pos = slices.Grow(h.pos[:0], symbols)[:symbols]
-	for i := range h.pos {
-		h.pos[i] = -1
-	}
-}
-
-// set puts key on the heap, replacing its symbol's key if it has one.
-func (h *agenda) set(key uint64) {
-	sym := int32(uint32(key))
-	i := h.pos[sym]
-	if i < 0 {
-		h.keys = append(h.keys, key)
-		h.up(len(h.keys)-1, key)
-		return
-	}
-	if key < h.keys[i] {
-		h.up(int(i), key)
-	} else {
-		h.down(int(i), key)
-	}
-}
-
-// remove takes symbol sym's key off the heap, if it is there.
-func (h *agenda) remove(sym int32) {
-	i := h.pos[sym]
-	if i < 0 {
-		return
-	}
-	h.pos[sym] = -1
-	last := h.keys[len(h.keys)-1]
-	h.keys = h.keys[:len(h.keys)-1]
-	if int(i) == len(h.keys) {
-		return
-	}
-	if last < h.keys[i] {
-		h.up(int(i), last)
-	} else {
-		h.down(int(i), last)
-	}
-}
-
-// up places key at index i or above it.
-func (h *agenda) up(i int, key uint64) {
-	for i > 0 {
-		parent := (i - 1) / 4
-		if h.keys[parent] <= key {
-			break
-		}
-		h.place(i, h.keys[parent])
-		i = parent
-	}
-	h.place(i, key)
-}
-
-// down places key at index i or below it.
-func (h *agenda) down(i int, key uint64) {
-	n := len(h.keys)
-	for {
-		first := 4*i + 1
-		if first >= n {
-			break
-		}
-		best := first
-		for c := first + 1; c < min(first+4, n); c++ {
-			if h.keys[c] < h.keys[best] {
-				best = c
-			}
-		}
-		if h.keys[best] >= key {
-			break
-		}
-		h.place(i, h.keys[best])
-		i = best
-	}
-	h.place(i, key)
-}
-
-func (h *agenda) place(i int, key uint64) {
-	h.keys[i] = key
-	h.pos[int32(uint32(key))] = int32(i)
 }

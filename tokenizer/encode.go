@@ -205,7 +205,8 @@ func (t *Tokenizer) putScratch(sc *scratch) {
 	if cap(sc.out.ids) > maxKeep || cap(sc.out.spans) > maxKeep {
 		sc.out.ids, sc.out.spans = nil, nil
 	}
-	if cap(sc.syms) > maxKeep || cap(sc.agenda.keys) > maxKeep || cap(sc.pieces) > maxKeep {
+	// The agenda grows with the symbols.
+	if cap(sc.syms) > maxKeep || cap(sc.pieces) > maxKeep {
 		sc.syms, sc.agenda, sc.pieces = nil, agenda{}, nil
 	}
 	t.scratch.put(sc)

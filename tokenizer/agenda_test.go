@@ -1,0 +1,137 @@
+package tokenizer
+
+import (
+	"bytes"
+	"math"
+	"math/rand"
+	"slices"
+	"testing"
+
+	"github.com/gemmatok/gemmatok/vocab"
+)
+
+// TestAgenda drives the agenda as segment does, on random keys, and checks
+// every pick against the smallest key of a plain map. New keys score below
+// the one just taken, as in trained models, which keeps the agenda on its
+// levelQueue; some cases also give keys of the level being swept or better,
+// which move it to its heap part way.
+func TestAgenda(t *testing.T) {
+	defer func(n int) { levelMin = n }(levelMin)
+	for _, tc := range []struct {
+		name      string
+		symbols   int
+		levelMin  int
+		scores    int
+		off       int  // 1 or 2: some new keys are of the level swept (1) or better (2)
+		wantLevel bool // the run ends on the levelQueue
+	}{
+		{"heap", 300, math.MaxInt, 1 << 20, 2, false},
+		{"levels", 3000, 16, 1 << 20, 0, true},
+		{"levels, few scores", 5000, 16, 8, 0, true},
+		{"levels, then heap on a key of the level swept", 3000, 16, 1 << 20, 1, false},
+		{"levels, then heap on a better key", 3000, 16, 1 << 20, 2, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			levelMin = tc.levelMin
+			rng := rand.New(rand.NewSource(int64(tc.symbols)))
+			scores := uint32(tc.scores)
+			var a agenda
+			for round := range 3 { // reuse after reset, as a scratch does
+				a.reset(tc.symbols)
+				want := map[int32]uint64{}
+				set := func(sym int32, score uint32) {
+					k := uint64(score)<<32 | uint64(sym)
+					a.set(k)
+					want[sym] = k
+				}
+				for sym := range int32(tc.symbols) {
+					if rng.Intn(4) > 0 {
+						set(sym, uint32(rng.Intn(int(scores))))
+					}
+				}
+				for picks := 0; ; picks++ {
+					got := a.best()
+					least, wantSym := uint64(math.MaxUint64), int32(-1)
+					for sym, k := range want {
+						if k < least {
+							least, wantSym = k, sym
+						}
+					}
+					if got != wantSym {
+						t.Fatalf("round %d, pick %d: best() = %d, want %d (key %x)", round, picks, got, wantSym, least)
+					}
+					if got < 0 {
+						break
+					}
+					level := uint32(least >> 32)
+					delete(want, got)
+					// Like a merge: the symbol gets a new key or none, a
+					// neighbour's changes, and another symbol loses its key.
+					worse := func() uint32 {
+						if rng.Intn(50) == 0 {
+							switch tc.off {
+							case 1:
+								return level
+							case 2:
+								return uint32(rng.Intn(int(level) + 1))
+							}
+						}
+						return level + 1 + uint32(rng.Intn(int(scores)))
+					}
+					if rng.Intn(3) > 0 {
+						set(got, worse())
+					} else {
+						a.remove(got)
+					}
+					if n := got - 1 - int32(rng.Intn(3)); n >= 0 {
+						if rng.Intn(2) == 0 {
+							set(n, worse())
+						} else {
+							a.remove(n)
+							delete(want, n)
+						}
+					}
+					if other := int32(rng.Intn(tc.symbols)); other != got {
+						a.remove(other)
+						delete(want, other)
+					}
+				}
+				if a.useLevels != tc.wantLevel {
+					t.Errorf("round %d: ended on the levelQueue: %v, want %v", round, a.useLevels, tc.wantLevel)
+				}
+			}
+		})
+	}
+}
+
+// TestLevelQueueSegments segments the start of every corpus file, whole,
+// under the Gemma model and every model variant twice, with the agenda on
+// the levelQueue and on the heap, and wants the same pieces.
+func TestLevelQueueSegments(t *testing.T) {
+	defer func(n int) { levelMin = n }(levelMin)
+	texts := generalTexts(t)
+	models := map[string][]byte{"gemma": vocab.DefaultModel()}
+	for _, mv := range modelVariants {
+		models[mv.name] = marshalModel(t, mv.model(t))
+	}
+	for name, model := range models {
+		t.Run(name, func(t *testing.T) {
+			tok, err := Load(bytes.NewReader(model))
+			if err != nil {
+				t.Fatal(err)
+			}
+			segment := func(text string, min int) []segPiece {
+				levelMin = min
+				sc := tok.getScratch()
+				defer tok.putScratch(sc)
+				return tok.model.segment(sc, []byte(text), tok.rules, true, nil)
+			}
+			for _, tx := range texts {
+				want := segment(tx.text, math.MaxInt)
+				if got := segment(tx.text, 2); !slices.Equal(got, want) {
+					t.Errorf("%s: on the levelQueue, pieces differ from the heap's at %s", tx.name, diffAt(got, want))
+				}
+			}
+		})
+	}
+}
