@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"encoding/base64"
 	"fmt"
+	"math"
 	"math/rand"
 	"os"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"unicode/utf8"
 
 	"google.golang.org/protobuf/reflect/protoreflect"
 
@@ -164,6 +166,60 @@ var modelVariants = []modelVariant{
 			}
 		}),
 		path: func(tok *Tokenizer) bool { return len(tok.model.shadow) == 3 },
+	},
+	{
+		// Trained models score a piece below its parts, so merging only
+		// ever makes worse pairs; shuffled scores break that, which sends
+		// long segments from the agenda's levelQueue to its heap.
+		name: "scores shuffled",
+		model: editGemma(func(t testing.TB, m protoreflect.Message) {
+			l := pieceList(t, m)
+			var normal []int
+			var scores []float32
+			for i := 0; i < l.Len(); i++ {
+				if p := l.Get(i).Message(); pieceType(t, p) == vocab.Normal {
+					normal = append(normal, i)
+					scores = append(scores, float32(p.Get(fieldByName(t, p, "score")).Float()))
+				}
+			}
+			rand.New(rand.NewSource(1)).Shuffle(len(scores), func(i, j int) { scores[i], scores[j] = scores[j], scores[i] })
+			for k, i := range normal {
+				setField(t, l.Get(i).Message(), scores[k], "score")
+			}
+		}),
+		path: func(tok *Tokenizer) bool {
+			// Pieces that score above the piece one character shorter.
+			v, n := tok.Vocab(), 0
+			for id := range int32(v.Size()) {
+				p := v.Piece(id)
+				_, size := utf8.DecodeLastRuneInString(p)
+				if shorter := v.Lookup(p[:len(p)-size]); shorter >= 0 && v.Score(id) > v.Score(shorter) {
+					n++
+				}
+			}
+			return n > 1000
+		},
+	},
+	{
+		// Scores in steps of 64: many pieces tie, which the C++ breaks
+		// leftmost first, and merges make pairs of the score being merged.
+		name: "scores tied",
+		model: editGemma(func(t testing.TB, m protoreflect.Message) {
+			l := pieceList(t, m)
+			for i := 0; i < l.Len(); i++ {
+				if p := l.Get(i).Message(); pieceType(t, p) == vocab.Normal {
+					score := p.Get(fieldByName(t, p, "score")).Float()
+					setField(t, p, float32(math.Floor(score/64)), "score")
+				}
+			}
+		}),
+		path: func(tok *Tokenizer) bool {
+			v, scores := tok.Vocab(), map[float32]bool{}
+			for id := range int32(v.Size()) {
+				scores[v.Score(id)] = true
+			}
+			return len(scores) < v.Size()/32
+		},
 	},
 	{
 		name: "small model",
