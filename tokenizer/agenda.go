@@ -59,7 +59,7 @@ func (a *agenda) set(key uint64) {
 // remove takes symbol sym's key away, if it has one.
 func (a *agenda) remove(sym int32) {
 	if a.useLevels {
-		a.levels.cur[sym] = 0
+		a.levels.cur[sym] = noLevel
 	} else {
 		a.heap.remove(sym)
 	}
@@ -89,26 +89,29 @@ type levelQueue struct {
 	level   uint32 // the score key swept
 	run     []int32
 	at      int      // run[at:] are still to come; run[at-1] was the last popped
-	cur     []uint64 // by symbol: its key | liveBit, or 0
+	cur     []uint32 // by symbol: the level of its key, or noLevel
 	waiting []uint32 // a binary heap of the score keys that have lists
 	lists   levelLists
 }
 
-// liveBit marks a key in cur; keys never have it, as symbols are below 2^31.
-const liveBit = 1 << 31
+// noLevel marks a symbol without a key in cur. A key of that level, which
+// only a NaN score gives, goes to the heap.
+const noLevel = ^uint32(0)
 
 func (q *levelQueue) reset(symbols int) {
 	q.swept, q.run, q.at = false, q.run[:0], 0
 	q.cur = slices.Grow(q.cur[:0], symbols)[:symbols]
-	clear(q.cur)
+	for i := range q.cur {
+		q.cur[i] = noLevel
+	}
 	q.waiting = q.waiting[:0]
 	q.lists.reset()
 }
 
 // key returns symbol sym's key and whether it has one.
 func (q *levelQueue) key(sym int32) (uint64, bool) {
-	k := q.cur[sym]
-	return k &^ liveBit, k != 0
+	l := q.cur[sym]
+	return uint64(l)<<32 | uint64(uint32(sym)), l != noLevel
 }
 
 // push gives key's symbol that key, or reports false if the sweep has
@@ -120,10 +123,10 @@ func (q *levelQueue) push(key uint64) bool {
 	}
 	// The run being swept is sorted and partly gone: a key of its level
 	// cannot join it.
-	if q.swept && level <= q.level {
+	if q.swept && level <= q.level || level == noLevel {
 		return false
 	}
-	q.cur[sym] = key | liveBit
+	q.cur[sym] = level
 	if q.lists.add(level, sym) {
 		q.waiting = append(q.waiting, level)
 		up(q.waiting, len(q.waiting)-1)
@@ -138,7 +141,7 @@ func (q *levelQueue) pop() int32 {
 			sym := q.run[q.at]
 			q.at++
 			if k, ok := q.key(sym); ok && k == uint64(q.level)<<32|uint64(uint32(sym)) {
-				q.cur[sym] = 0
+				q.cur[sym] = noLevel
 				return sym
 			}
 		}

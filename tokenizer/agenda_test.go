@@ -104,6 +104,30 @@ func TestAgenda(t *testing.T) {
 	}
 }
 
+// TestAgendaNoLevel gives a key of the level that marks "no key" in the
+// levelQueue (only a NaN score makes it), which the heap must take.
+func TestAgendaNoLevel(t *testing.T) {
+	defer func(n int) { levelMin = n }(levelMin)
+	levelMin = 2
+	var a agenda
+	a.reset(3)
+	a.set(uint64(noLevel)<<32 | 0)
+	a.set(5<<32 | 1)
+	if a.useLevels {
+		t.Fatal("a key of level noLevel stayed on the levelQueue")
+	}
+	for _, want := range []int32{1, 0} {
+		got := a.best()
+		if got != want {
+			t.Fatalf("best() = %d, want %d", got, want)
+		}
+		a.remove(got)
+	}
+	if got := a.best(); got != -1 {
+		t.Errorf("best() of an empty agenda = %d", got)
+	}
+}
+
 // TestLevelQueueSegments segments the start of every corpus file, whole,
 // under the Gemma model and every model variant twice, with the agenda on
 // the levelQueue and on the heap, and wants the same pieces.

@@ -362,17 +362,20 @@ type segPiece struct {
 	len int32
 }
 
+// symbol is a piece of a segment while merging. Long segments have one a
+// byte, so it is kept small.
 type symbol struct {
 	start, end int32 // the symbol's text is s[start:end]; empty once merged away
 	prev, next int32
 	id         int32 // the piece s[start:end] is, or -1
-	frozen     bool
-
-	// In segmentShort: the piece this symbol and the next make (or -1),
-	// and its score.
-	pair      int32
-	pairScore float32
+	// pair is the piece this symbol and the next make, or -1, or frozenPair
+	// for a user-defined piece, which never merges.
+	pair int32
 }
+
+const frozenPair = -2
+
+func (sy *symbol) frozen() bool { return sy.pair == frozenPair }
 
 // charID looks up the piece that the single character c is, or -1. Most
 // characters are in the Basic Multilingual Plane; their answers are kept in
@@ -438,7 +441,11 @@ func (b *bpeModel) segment(sc *scratch, s []byte, r *pieceRules, freeze bool, ds
 			id = b.charID(s[i : i+l])
 		}
 		n := int32(len(syms))
-		syms = append(syms, symbol{start: int32(i), end: int32(i + l), prev: n - 1, next: n + 1, id: id, frozen: frozen})
+		sy := symbol{start: int32(i), end: int32(i + l), prev: n - 1, next: n + 1, id: id, pair: -1}
+		if frozen {
+			sy.pair = frozenPair
+		}
+		syms = append(syms, sy)
 		i += l
 	}
 	syms[len(syms)-1].next = -1
@@ -470,7 +477,7 @@ func (b *bpeModel) segment(sc *scratch, s []byte, r *pieceRules, freeze bool, ds
 		sy := &syms[i]
 		p := s[sy.start:sy.end]
 		id := sy.id
-		if !sy.frozen && !r.allowed(id) {
+		if !sy.frozen() && !r.allowed(id) {
 			id = -1
 		}
 		id = b.pieceID(p, id)
@@ -500,16 +507,17 @@ func (b *bpeModel) segmentShort(sc *scratch, s []byte, r *pieceRules, dst []segP
 	}
 	syms[len(syms)-1].next = -1
 	sc.syms = syms
+	var scores [shortWord]float32 // of the symbols' pairs
 	for i := 0; i+1 < len(syms); i++ {
-		b.setPair(sc, s, int32(i), r)
+		scores[i] = b.setPair(sc, s, int32(i), r)
 	}
 	for {
 		best := int32(-1)
 		var bestScore float32
 		for i := int32(0); i != -1; i = syms[i].next {
 			// Strictly better only: the leftmost pair wins ties, as in the C++.
-			if syms[i].pair >= 0 && (best < 0 || syms[i].pairScore > bestScore) {
-				best, bestScore = i, syms[i].pairScore
+			if syms[i].pair >= 0 && (best < 0 || scores[i] > bestScore) {
+				best, bestScore = i, scores[i]
 			}
 		}
 		if best < 0 {
@@ -521,9 +529,9 @@ func (b *bpeModel) segmentShort(sc *scratch, s []byte, r *pieceRules, dst []segP
 		if right.next >= 0 {
 			syms[right.next].prev = best
 		}
-		b.setPair(sc, s, best, r)
+		scores[best] = b.setPair(sc, s, best, r)
 		if left.prev >= 0 {
-			b.setPair(sc, s, left.prev, r)
+			scores[left.prev] = b.setPair(sc, s, left.prev, r)
 		}
 	}
 	for i := int32(0); i != -1; i = syms[i].next {
@@ -533,16 +541,19 @@ func (b *bpeModel) segmentShort(sc *scratch, s []byte, r *pieceRules, dst []segP
 	return dst, true
 }
 
-// setPair works out the piece symbol l makes with the next one.
-func (b *bpeModel) setPair(sc *scratch, s []byte, l int32, r *pieceRules) {
+// setPair works out the piece symbol l makes with the next one, and
+// returns its score.
+func (b *bpeModel) setPair(sc *scratch, s []byte, l int32, r *pieceRules) float32 {
 	sl := &sc.syms[l]
 	sl.pair = -1
 	if sl.next < 0 {
-		return
+		return 0
 	}
 	if id := b.pairID(sc, s, sl, &sc.syms[sl.next]); r.allowed(id) {
-		sl.pair, sl.pairScore = id, b.v.Score(id)
+		sl.pair = id
+		return b.v.Score(id)
 	}
+	return 0
 }
 
 // pairID returns the piece that symbols sl and sr, adjacent in s, make
@@ -565,7 +576,7 @@ func (b *bpeModel) pairID(sc *scratch, s []byte, sl, sr *symbol) int32 {
 // makes with the next one, as it now stands.
 func (b *bpeModel) updatePair(sc *scratch, s []byte, l int32, rules *pieceRules, rev map[string][2]string) {
 	sl := &sc.syms[l]
-	if sl.next < 0 || sl.frozen || sc.syms[sl.next].frozen {
+	if sl.next < 0 || sl.frozen() || sc.syms[sl.next].frozen() {
 		sc.agenda.remove(l)
 		return
 	}
