@@ -7,6 +7,10 @@ type cutRules struct {
 	ok          bool // the model allows cuts at all
 	beforeSpace bool // a cut before a space that follows a non-space is safe
 	afterLF     bool // a cut after a newline that a non-newline follows is safe
+	// betweenPairs: a cut between two characters that no piece holds side
+	// by side is safe, unless both are unknown and unknown pieces merge.
+	betweenPairs  bool
+	unknownsMerge bool
 	// pairs marks the byte pairs that occur inside some user-defined piece;
 	// a cut between two such bytes could split a piece.
 	pairs [256][256]bool
@@ -35,6 +39,11 @@ func newCutRules(t *Tokenizer) *cutRules {
 	// A newline that is a user-defined piece is cut out whole and never
 	// merged with what follows.
 	c.afterLF = t.rules.matcher.match("\n") == 1
+	// BPE merges nothing across such a pair (see pairSet), user-defined
+	// pieces do not span it, and with byte fallback no unknown pieces are
+	// merged either.
+	c.betweenPairs = true
+	c.unknownsMerge = !t.v.Trainer().ByteFallback
 	return c
 }
 
@@ -66,7 +75,10 @@ func normLast(s string) byte {
 // a stream be encoded in parts.
 //
 // For Gemma's model the cuts are before a space that follows a non-space,
-// and after a newline that a character other than a newline follows.
+// after a newline that a character other than a newline follows, and
+// between two characters that no piece of the vocabulary holds side by
+// side, which most text without spaces has: only runs that the pieces
+// cover throughout, like one letter repeated, have no cut.
 func (t *Tokenizer) SafeCut(text string) int {
 	c := t.cut
 	if !c.ok {
@@ -76,6 +88,8 @@ func (t *Tokenizer) SafeCut(text string) int {
 		switch {
 		case c.beforeSpace && text[n] == ' ' && text[n-1] != ' ':
 		case c.afterLF && text[n-1] == '\n' && text[n] != '\n':
+		case c.betweenPairs && t.pairCut(text, n):
+			return n
 		default:
 			continue
 		}
@@ -84,4 +98,45 @@ func (t *Tokenizer) SafeCut(text string) int {
 		}
 	}
 	return 0
+}
+
+// pairCut reports whether text may be cut at n because no piece holds the
+// characters before and after n side by side.
+func (t *Tokenizer) pairCut(text string, n int) bool {
+	// A continuation byte at n belongs to the character before it, or is
+	// malformed on its own: either way n is not where two characters meet
+	// for certain.
+	if !utf8.RuneStart(text[n]) {
+		return false
+	}
+	// The character at n must be whole: the bytes after text could
+	// otherwise complete it into another.
+	if !utf8.FullRuneInString(text[n:]) {
+		return false
+	}
+	a, _ := utf8.DecodeLastRuneInString(text[:n])
+	b, _ := utf8.DecodeRuneInString(text[n:])
+	a, b = t.normRune(a), t.normRune(b)
+	if t.model.pairSet().has(a, b) {
+		return false
+	}
+	if t.cut.unknownsMerge {
+		var buf [2 * utf8.UTFMax]byte
+		la := utf8.EncodeRune(buf[:], a)
+		lb := utf8.EncodeRune(buf[la:], b)
+		if t.model.charID(buf[:la]) < 0 && t.model.charID(buf[la:la+lb]) < 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// normRune returns what the identity normalizer makes of character r: a
+// space becomes U+2581 if spaces are escaped, malformed bytes (decoded as
+// utf8.RuneError) become U+FFFD, which is utf8.RuneError too.
+func (t *Tokenizer) normRune(r rune) rune {
+	if r == ' ' && t.norm.spec.EscapeWhitespaces {
+		return spaceRune
+	}
+	return r
 }

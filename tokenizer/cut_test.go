@@ -1,8 +1,10 @@
 package tokenizer
 
 import (
+	"bytes"
 	"math/rand"
 	"os"
+	"slices"
 	"testing"
 )
 
@@ -59,7 +61,9 @@ func TestSafeCutRejects(t *testing.T) {
 		{"", 0},
 		{"abc", 0},
 		{"a  ", 1},            // not inside a run of spaces
-		{"a\n\n", 0},          // not inside a run of newlines
+		{"\n\n\n", 0},         // not inside a run of newlines
+		{"aaa", 0},            // the pieces "aa" and "aaa" cover the run
+		{"a\n\n", 1},          // between characters no piece joins
 		{"a\nb", 2},           // after a newline
 		{"ab c", 2},           // before a space
 		{"\u2581\u2581 x", 0}, // the space would extend a U+2581 run piece
@@ -67,5 +71,40 @@ func TestSafeCutRejects(t *testing.T) {
 		if got := tok.SafeCut(tc.text); got != tc.want {
 			t.Errorf("SafeCut(%q) = %d, want %d", tc.text, got, tc.want)
 		}
+	}
+}
+
+// TestSafeCutVariants checks SafeCut's cuts under the model variants, among
+// them models without byte fallback, whose unknown pieces merge, and with
+// whitespace as a suffix.
+func TestSafeCutVariants(t *testing.T) {
+	texts := generalTexts(t)
+	for _, mv := range modelVariants {
+		t.Run(mv.name, func(t *testing.T) {
+			tok, err := Load(bytes.NewReader(marshalModel(t, mv.model(t))))
+			if err != nil {
+				t.Fatal(err)
+			}
+			rng := rand.New(rand.NewSource(2))
+			cuts := 0
+			for _, tx := range texts {
+				whole := tok.Encode(tx.text)
+				for range 10 {
+					n := tok.SafeCut(tx.text[:rng.Intn(len(tx.text))+1])
+					if n == 0 {
+						continue
+					}
+					cuts++
+					if got := append(tok.Encode(tx.text[:n]), tok.Encode(tx.text[n:])...); !slices.Equal(got, whole) {
+						t.Errorf("%s: cut at %d (%q | %q): ids differ at %s", tx.name, n,
+							tx.text[max(0, n-8):n], tx.text[n:min(len(tx.text), n+8)], diffAt(got, whole))
+					}
+				}
+			}
+			if cuts == 0 && tok.cut.ok {
+				t.Error("no cuts found")
+			}
+			t.Logf("%d cuts", cuts)
+		})
 	}
 }

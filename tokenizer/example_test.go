@@ -79,8 +79,15 @@ func ExampleTokenizer_SafeCut() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	text := "Streams arrive in parts. This one ends mid-wor"
-	n := tok.SafeCut(text)
-	fmt.Printf("%q | %q\n", text[:n], text[n:])
-	// Output: "Streams arrive in parts. This one ends" | " mid-wor"
+	// Encode text[:n] now; the rest waits for what comes next.
+	for _, text := range []string{
+		"Streams arrive in parts. This one ends in the middle of a wor",
+		"流式文本分段到达",
+	} {
+		n := tok.SafeCut(text)
+		fmt.Printf("%q | %q\n", text[:n], text[n:])
+	}
+	// Output:
+	// "Streams arrive in parts. This one ends in the middle of a" | " wor"
+	// "流式文本分段" | "到达"
 }
