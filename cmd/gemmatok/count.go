@@ -34,8 +34,8 @@ directory when they contain a slash; --exclude also prunes directories.
 Each input is encoded as one text. Files are counted in parallel, and a
 large file is split between the workers where cutting provably leaves the
 ids unchanged; big inputs and endless stdin are streamed in bounded memory.
-A run of more than 4 MiB without a space or line break, which cannot be cut,
-is reported as a failure. When stderr is a terminal and the work is large, a
+A run of more than 1 MiB that cannot be cut (the vocabulary covering it
+throughout, as one letter repeated) is reported as a failure. When stderr is a terminal and the work is large, a
 progress bar shows there.
 
 --json prints one object, {"files": [{"path", "tokens", "chars", "bytes"}],

@@ -292,7 +292,7 @@ func TestCountOracle(t *testing.T) {
 // failure beyond maxRun (see TestSplitterEach for shorter ones).
 func TestCountLongRun(t *testing.T) {
 	r := gemmatok(t, strings.Repeat("a", maxRun+1), "count", "-", "-")
-	if r.code != 1 || !strings.Contains(r.stderr, "gemmatok: -: more than 4 MiB of text without a place to cut") {
+	if r.code != 1 || !strings.Contains(r.stderr, "gemmatok: -: more than 1 MiB of text without a place to cut") {
 		t.Errorf("count of a run over maxRun: exit %d, stderr %q", r.code, r.stderr)
 	}
 	// The second "-" reads the rest of stdin, nothing.

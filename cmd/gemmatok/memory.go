@@ -16,30 +16,49 @@ const (
 	workerMemory = 20 << 20
 
 	// runMemory is what encoding a run that could not be cut into parts
-	// takes, a byte of it: the limit is raised by that much meanwhile,
-	// lest the collector run without end for memory it cannot free.
-	runMemory = 100
+	// takes, a byte of it: the limit is raised by that much meanwhile, less
+	// the worker's share, which the run takes the place of, lest the
+	// collector run without end for memory it cannot free.
+	runMemory = 48
 )
 
-// A memoryLimit manages the soft memory limit of count. A nil
-// *memoryLimit, for when GOMEMLIMIT is set, manages nothing.
+// A memoryLimit manages the soft memory limit of count, unless GOMEMLIMIT
+// is set, and lets one long run be encoded at a time: a run that could not
+// be cut takes runMemory bytes a byte, and two at once, one a worker, would
+// double the peak. A nil *memoryLimit does neither.
 type memoryLimit struct {
-	mu    sync.Mutex
-	limit int64
+	runs   sync.Mutex // held while a long run is encoded
+	mu     sync.Mutex
+	manage bool
+	limit  int64
 }
 
 func newMemoryLimit(workers int) *memoryLimit {
-	if os.Getenv("GOMEMLIMIT") != "" {
-		return nil
+	m := &memoryLimit{manage: os.Getenv("GOMEMLIMIT") == "", limit: baseMemory + workerMemory*int64(workers)}
+	if m.manage {
+		debug.SetMemoryLimit(m.limit)
 	}
-	m := &memoryLimit{limit: baseMemory + workerMemory*int64(workers)}
-	debug.SetMemoryLimit(m.limit)
 	return m
+}
+
+// longRun waits for any other long run to be done, then raises the limit
+// for a run of n bytes; release undoes both.
+func (m *memoryLimit) longRun(n int) (release func()) {
+	if m == nil {
+		return func() {}
+	}
+	m.runs.Lock()
+	raise := max(0, runMemory*int64(n)-workerMemory)
+	m.add(raise)
+	return func() {
+		m.add(-raise)
+		m.runs.Unlock()
+	}
 }
 
 // add raises the limit by n bytes, or lowers it for n < 0.
 func (m *memoryLimit) add(n int64) {
-	if m == nil {
+	if !m.manage {
 		return
 	}
 	m.mu.Lock()

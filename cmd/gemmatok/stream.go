@@ -17,23 +17,25 @@ import (
 const (
 	chunkSize = 1 << 20 // bytes read at a time
 
-	// maxRun bounds the text held while no safe cut is in sight, as in a
-	// long run without spaces or line breaks. Encoding such a run whole
-	// takes about runMemory bytes a byte, 400 MB for 4 MiB, far past what
-	// ordinary text needs; beyond maxRun gemmatok gives up on the input
-	// rather than grow further.
-	maxRun = 4 << 20
+	// maxRun bounds the text held while no safe cut is in sight. Only runs
+	// that the vocabulary's pieces cover throughout have none, such as one
+	// letter repeated: text without spaces can still be cut between
+	// characters that no piece joins. Encoding such a run whole takes
+	// about runMemory bytes a byte, 48 MiB for 1 MiB, far past what ordinary
+	// text needs; beyond maxRun gemmatok gives up on the input rather than
+	// grow further.
+	maxRun = 1 << 20
 )
 
 // errLongRun reports text that has no safe cut within maxRun bytes.
-var errLongRun = fmt.Errorf("more than %d MiB of text without a place to cut it into parts (a run without spaces or line breaks); not encoded, to keep memory bounded", maxRun>>20)
+var errLongRun = fmt.Errorf("more than %d MiB of text without a place to cut it into parts (a run that the pieces cover throughout, such as one letter repeated); not encoded, to keep memory bounded", maxRun>>20)
 
 // A splitter cuts streams of text into parts that encode separately. It
 // keeps its buffer from one stream to the next.
 type splitter struct {
 	tok   *tokenizer.Tokenizer
 	chunk int          // bytes read at a time; chunkSize when 0
-	mem   *memoryLimit // raised while fn gets a long run, when not nil
+	mem   *memoryLimit // taken while fn gets a long run, when not nil
 	buf   []byte
 }
 
@@ -56,8 +58,7 @@ func (s *splitter) each(r io.Reader, fn func(part []byte, last bool) error) erro
 	long := false // buf was grown for a run without cuts
 	emit := func(part []byte, last bool) error {
 		if long {
-			s.mem.add(runMemory * int64(len(part)))
-			defer s.mem.add(-runMemory * int64(len(part)))
+			defer s.mem.longRun(len(part))()
 			long = false
 		}
 		return fn(part, last)
