@@ -423,7 +423,7 @@ func (b *bpeModel) segment(sc *scratch, s []byte, r *pieceRules, freeze bool, ds
 	}
 	// Sized once: growing a long segment's symbols by appending would copy
 	// them over and over.
-	syms := slices.Grow(sc.syms[:0], utf8.RuneCount(s))
+	syms := slices.Grow(sc.syms[:0], utf8.RuneCountInString(bytesToString(s)))
 	for i := 0; i < len(s); {
 		l, frozen := 0, false
 		if freeze {

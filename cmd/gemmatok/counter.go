@@ -140,7 +140,7 @@ func (c *counter) work(jobs <-chan job) {
 		var n counts
 		err := s.each(j.r, func(p []byte, _ bool) error {
 			n.Tokens += int64(c.tok.Count(stringView(p)))
-			n.Chars += int64(utf8.RuneCount(p))
+			n.Chars += int64(utf8.RuneCountInString(stringView(p)))
 			n.Bytes += int64(len(p))
 			c.prog.add(int64(len(p)))
 			return nil
