@@ -108,3 +108,22 @@ func TestSafeCutVariants(t *testing.T) {
 		})
 	}
 }
+
+// TestSafeCutPartialChar cuts every prefix of texts whose characters take
+// several bytes, so that most prefixes end inside one: the cut must hold
+// for the bytes that complete it.
+func TestSafeCutPartialChar(t *testing.T) {
+	tok := defaultTokenizer(t)
+	for _, text := range []string{"Mixed no spaces: abcשלוםdefمرحباghi123٤٥٦\n", "流式文本分段到达😀👍🏽ok"} {
+		whole := tok.Encode(text)
+		for k := 1; k <= len(text); k++ {
+			n := tok.SafeCut(text[:k])
+			if n == 0 {
+				continue
+			}
+			if got := append(tok.Encode(text[:n]), tok.Encode(text[n:])...); !slices.Equal(got, whole) {
+				t.Errorf("SafeCut(%q) = %d: the parts encode to %v, the whole to %v", text[:k], n, got, whole)
+			}
+		}
+	}
+}

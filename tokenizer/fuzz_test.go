@@ -120,10 +120,13 @@ func FuzzEncode(f *testing.F) {
 		if want := decodedForm(text); got != want {
 			t.Errorf("Decode(Encode(%q)) = %q, want %q", text, got, want)
 		}
-		if n := tok.SafeCut(text); n > 0 {
-			parts := tok.AppendEncode(tok.Encode(text[:n]), text[n:])
-			if !slices.Equal(parts, ids) {
-				t.Errorf("SafeCut(%q) = %d, but the parts encode to %v, the whole to %v", text, n, parts, ids)
+		// A cut must hold whatever follows: also cut the first half alone.
+		for _, head := range []string{text, text[:len(text)/2]} {
+			if n := tok.SafeCut(head); n > 0 {
+				parts := tok.AppendEncode(tok.Encode(text[:n]), text[n:])
+				if !slices.Equal(parts, ids) {
+					t.Errorf("SafeCut(%q) = %d, but the parts of %q encode to %v, the whole to %v", head, n, text, parts, ids)
+				}
 			}
 		}
 	})
