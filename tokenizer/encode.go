@@ -198,18 +198,25 @@ func (t *Tokenizer) getScratch() *scratch { return t.scratch.get() }
 // made big are dropped rather than pinned; the word cache, which is bounded,
 // stays.
 func (t *Tokenizer) putScratch(sc *scratch) {
-	const maxKeep = 4 << 20
-	if cap(sc.norm) > 4*maxKeep || cap(sc.offs) > 4*maxKeep {
+	if tooBig(sc.norm) || tooBig(sc.offs) {
 		sc.norm, sc.offs = nil, nil
 	}
-	if cap(sc.out.ids) > maxKeep || cap(sc.out.spans) > maxKeep {
+	if tooBig(sc.out.ids) || tooBig(sc.out.spans) {
 		sc.out.ids, sc.out.spans = nil, nil
 	}
-	// The agenda grows with the symbols.
-	if cap(sc.syms) > maxKeep || cap(sc.pieces) > maxKeep {
+	// Only a long segment, a run that no cut splits, makes many symbols,
+	// and the agenda grows with them.
+	if tooBig(sc.syms) || tooBig(sc.pieces) {
 		sc.syms, sc.agenda, sc.pieces = nil, agenda{}, nil
 	}
 	t.scratch.put(sc)
+}
+
+// tooBig reports whether a scratch buffer is too big to keep: a text of a
+// few megabytes fits.
+func tooBig[T any](b []T) bool {
+	var v T
+	return cap(b)*int(unsafe.Sizeof(v)) > 16<<20
 }
 
 // Encode returns the token ids of text. Text may hold any bytes: malformed
