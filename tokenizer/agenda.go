@@ -81,6 +81,7 @@ func (a *agenda) best() int32 {
 // the pairs of one score, its level, left to right, then the next best
 // score's, which waited in a list of their own; a pair of the level being
 // swept or a better one cannot be taken.
+//
 // Lists are not searched when a symbol's key changes: the symbol is listed
 // again under its new score, and an entry whose symbol's key is no longer
 // of its level is dropped when it comes up.
@@ -88,7 +89,7 @@ type levelQueue struct {
 	swept   bool   // level and at are set
 	level   uint32 // the score key swept
 	run     []int32
-	at      int      // run[at:] are still to come; run[at-1] was the last popped
+	at      int      // run[at:] are still to come
 	cur     []uint32 // by symbol: the level of its key, or noLevel
 	waiting []uint32 // a binary heap of the score keys that have lists
 	lists   levelLists
@@ -128,8 +129,7 @@ func (q *levelQueue) push(key uint64) bool {
 	}
 	q.cur[sym] = level
 	if q.lists.add(level, sym) {
-		q.waiting = append(q.waiting, level)
-		up(q.waiting, len(q.waiting)-1)
+		q.wait(level)
 	}
 	return true
 }
@@ -140,7 +140,7 @@ func (q *levelQueue) pop() int32 {
 		for q.at < len(q.run) {
 			sym := q.run[q.at]
 			q.at++
-			if k, ok := q.key(sym); ok && k == uint64(q.level)<<32|uint64(uint32(sym)) {
+			if q.cur[sym] == q.level {
 				q.cur[sym] = noLevel
 				return sym
 			}
@@ -148,11 +148,7 @@ func (q *levelQueue) pop() int32 {
 		if len(q.waiting) == 0 {
 			return -1
 		}
-		q.level = q.waiting[0]
-		last := len(q.waiting) - 1
-		q.waiting[0] = q.waiting[last]
-		q.waiting = q.waiting[:last]
-		down(q.waiting, 0)
+		q.level = q.next()
 		q.lists.recycle(q.run)
 		q.run, q.at, q.swept = q.lists.take(q.level), 0, true
 		// Merging sweeps left to right, so lists are mostly in order
@@ -161,33 +157,42 @@ func (q *levelQueue) pop() int32 {
 	}
 }
 
-// up and down keep h a binary min-heap.
-func up(h []uint32, i int) {
-	for i > 0 {
+// wait puts level on the waiting heap.
+func (q *levelQueue) wait(level uint32) {
+	h := append(q.waiting, level)
+	for i := len(h) - 1; i > 0; {
 		p := (i - 1) / 2
 		if h[p] <= h[i] {
-			return
+			break
 		}
 		h[p], h[i] = h[i], h[p]
 		i = p
 	}
+	q.waiting = h
 }
 
-func down(h []uint32, i int) {
-	for {
+// next takes the best level off the waiting heap.
+func (q *levelQueue) next() uint32 {
+	h := q.waiting
+	level := h[0]
+	h[0] = h[len(h)-1]
+	h = h[:len(h)-1]
+	for i := 0; ; {
 		c := 2*i + 1
 		if c >= len(h) {
-			return
+			break
 		}
 		if c+1 < len(h) && h[c+1] < h[c] {
 			c++
 		}
 		if h[i] <= h[c] {
-			return
+			break
 		}
 		h[i], h[c] = h[c], h[i]
 		i = c
 	}
+	q.waiting = h
+	return level
 }
 
 // levelLists holds a list of symbols for each waiting level: a small
