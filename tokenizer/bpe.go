@@ -196,7 +196,11 @@ func (b *bpeModel) encode(sc *scratch, s []byte, r *pieceRules, out *sink) {
 			}
 			continue
 		}
-		i += int(charLen[c>>4])
+		if c < utf8.RuneSelf {
+			i++ // without a table load, which would lengthen the loop's chain
+		} else {
+			i += int(charLen[c>>4])
+		}
 	}
 	if seg < len(s) {
 		b.word(sc, s[seg:], seg, r, out)
