@@ -1,8 +1,11 @@
 package tokenizer
 
 import (
+	"bytes"
+	"math/rand"
 	"os"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -73,5 +76,35 @@ func TestConcurrentEncode(t *testing.T) {
 	close(errs)
 	for e := range errs {
 		t.Error(e)
+	}
+}
+
+// TestNormalizeIdentityAgrees checks the identity normalizer's fast path
+// against the general one, on the corpus and on random bytes full of
+// spaces, multibyte characters, truncated ones and stray bytes.
+func TestNormalizeIdentityAgrees(t *testing.T) {
+	n := defaultTokenizer(t).norm
+	if !n.identity {
+		t.Fatal("the Gemma model's normalizer is not the identity")
+	}
+	texts := []string{""}
+	for _, tx := range generalTexts(t) {
+		texts = append(texts, tx.text)
+	}
+	rng := rand.New(rand.NewSource(3))
+	parts := []string{" ", "  ", "a", "word", "\n", "é", "語", "😀", "\xe8\xaa", "\xff", "\x80", "\u2581", "\uFFFD"}
+	for range 2000 {
+		var b strings.Builder
+		for range rng.Intn(40) {
+			b.WriteString(parts[rng.Intn(len(parts))])
+		}
+		texts = append(texts, b.String())
+	}
+	for _, text := range texts {
+		fast := n.normalizeIdentity([]byte("x"), text)
+		general := n.normalize([]byte("x"), nil, text)
+		if !bytes.Equal(fast, general) {
+			t.Fatalf("normalizing %q: the identity path gives %q, the general %q", text, fast, general)
+		}
 	}
 }

@@ -3,6 +3,7 @@ package tokenizer
 import (
 	"encoding/binary"
 	"errors"
+	"slices"
 	"unicode/utf8"
 
 	"github.com/gemmatok/gemmatok/vocab"
@@ -150,47 +151,48 @@ func (n *normalizer) normalize(dst []byte, offs *[]int32, in string) []byte {
 // character gives the same bytes.
 func (n *normalizer) normalizeIdentity(dst []byte, in string) []byte {
 	escape := n.spec.EscapeWhitespaces
+	// Room for the worst case, three bytes out for every byte in, so that
+	// bytes are stored by index rather than appended.
+	k := len(dst)
+	dst = slices.Grow(dst, 3*len(in))[:k+3*len(in)]
 	for i := 0; i < len(in); {
-		// Copy runs that need no change in one go.
-		j := i
-		for j < len(in) {
-			// Eight bytes at a time while they are ASCII without a space.
-			for j+8 <= len(in) {
-				w := binary.LittleEndian.Uint64(stringToBytes(in[j : j+8]))
-				if w&0x8080808080808080 != 0 || (escape && hasByte(w, ' ')) {
-					break
-				}
-				j += 8
-			}
-			if j == len(in) {
-				break
-			}
-			c := in[j]
-			if c == ' ' && escape {
-				break
-			}
-			if c < utf8.RuneSelf {
-				j++
+		// Eight bytes at a time while they are ASCII without a space.
+		if i+8 <= len(in) {
+			w := binary.LittleEndian.Uint64(stringToBytes(in[i : i+8]))
+			if w&0x8080808080808080 == 0 && !(escape && hasByte(w, ' ')) {
+				binary.LittleEndian.PutUint64(dst[k:], w)
+				i, k = i+8, k+8
 				continue
 			}
-			r, size := utf8.DecodeRuneInString(in[j:])
-			if r == utf8.RuneError && size == 1 {
-				break
+		}
+		c := in[i]
+		switch {
+		case c == ' ' && escape:
+			dst[k], dst[k+1], dst[k+2] = spaceSymbol[0], spaceSymbol[1], spaceSymbol[2]
+			i, k = i+1, k+3
+		case c < utf8.RuneSelf:
+			dst[k] = c
+			i, k = i+1, k+1
+		default:
+			// A run of valid characters is copied in one go.
+			j := i
+			for j < len(in) && in[j] >= utf8.RuneSelf {
+				r, size := utf8.DecodeRuneInString(in[j:])
+				if r == utf8.RuneError && size == 1 {
+					break
+				}
+				j += size
 			}
-			j += size
+			if j == i {
+				k += copy(dst[k:], "\uFFFD")
+				i++
+				continue
+			}
+			k += copy(dst[k:], in[i:j])
+			i = j
 		}
-		dst = append(dst, in[i:j]...)
-		if j == len(in) {
-			break
-		}
-		if in[j] == ' ' {
-			dst = append(dst, spaceSymbol...)
-		} else {
-			dst = append(dst, "\uFFFD"...)
-		}
-		i = j + 1
 	}
-	return dst
+	return dst[:k]
 }
 
 // hasByte reports whether one of the eight bytes of w is b.
