@@ -151,45 +151,52 @@ func (n *normalizer) normalize(dst []byte, offs *[]int32, in string) []byte {
 // character gives the same bytes.
 func (n *normalizer) normalizeIdentity(dst []byte, in string) []byte {
 	escape := n.spec.EscapeWhitespaces
-	// Room for the worst case, three bytes out for every byte in, so that
-	// bytes are stored by index rather than appended.
+	// Bytes are stored by index, not appended, into room for the worst
+	// case, three bytes out for every byte in, made a block at a time so
+	// that a long text does not need thrice its size at once.
+	const block = 16 << 10
 	k := len(dst)
-	dst = slices.Grow(dst, 3*len(in))[:k+3*len(in)]
 	for i := 0; i < len(in); {
-		// Eight bytes at a time while they are ASCII without a space.
-		if i+8 <= len(in) {
-			w := binary.LittleEndian.Uint64(stringToBytes(in[i : i+8]))
-			if w&0x8080808080808080 == 0 && !(escape && hasByte(w, ' ')) {
-				binary.LittleEndian.PutUint64(dst[k:], w)
-				i, k = i+8, k+8
-				continue
-			}
-		}
-		c := in[i]
-		switch {
-		case c == ' ' && escape:
-			dst[k], dst[k+1], dst[k+2] = spaceSymbol[0], spaceSymbol[1], spaceSymbol[2]
-			i, k = i+1, k+3
-		case c < utf8.RuneSelf:
-			dst[k] = c
-			i, k = i+1, k+1
-		default:
-			// A run of valid characters is copied in one go.
-			j := i
-			for j < len(in) && in[j] >= utf8.RuneSelf {
-				r, size := utf8.DecodeRuneInString(in[j:])
-				if r == utf8.RuneError && size == 1 {
-					break
+		// A character may run up to 3 bytes past the block's end.
+		end := min(len(in), i+block)
+		dst = slices.Grow(dst[:k], 3*(end-i+3))
+		dst = dst[:cap(dst)]
+		for i < end {
+			// Eight bytes at a time while they are ASCII without a space.
+			if i+8 <= end {
+				w := binary.LittleEndian.Uint64(stringToBytes(in[i : i+8]))
+				if w&0x8080808080808080 == 0 && !(escape && hasByte(w, ' ')) {
+					binary.LittleEndian.PutUint64(dst[k:], w)
+					i, k = i+8, k+8
+					continue
 				}
-				j += size
 			}
-			if j == i {
-				k += copy(dst[k:], "\uFFFD")
-				i++
-				continue
+			c := in[i]
+			switch {
+			case c == ' ' && escape:
+				dst[k], dst[k+1], dst[k+2] = spaceSymbol[0], spaceSymbol[1], spaceSymbol[2]
+				i, k = i+1, k+3
+			case c < utf8.RuneSelf:
+				dst[k] = c
+				i, k = i+1, k+1
+			default:
+				// A run of valid characters is copied in one go.
+				j := i
+				for j < end && in[j] >= utf8.RuneSelf {
+					r, size := utf8.DecodeRuneInString(in[j:])
+					if r == utf8.RuneError && size == 1 {
+						break
+					}
+					j += size
+				}
+				if j == i {
+					k += copy(dst[k:], "\uFFFD")
+					i++
+					continue
+				}
+				k += copy(dst[k:], in[i:j])
+				i = j
 			}
-			k += copy(dst[k:], in[i:j])
-			i = j
 		}
 	}
 	return dst[:k]
