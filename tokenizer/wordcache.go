@@ -1,6 +1,10 @@
 package tokenizer
 
-import "hash/maphash"
+import (
+	"encoding/binary"
+	"hash/maphash"
+	"math/bits"
+)
 
 // wordCache remembers how words were segmented. Natural text repeats its
 // words, so most words are found here instead of being merged again. Each
@@ -32,11 +36,35 @@ const (
 	cacheMaxWord    = 64 // longer words rarely repeat
 )
 
-var cacheSeed = maphash.MakeSeed()
+var (
+	cacheSeed = maphash.MakeSeed()
+	// Keys for wordHash's mixing, random so that text cannot be made to
+	// collide.
+	hashKeys = [2]uint64{maphash.Comparable(cacheSeed, 1) | 1, maphash.Comparable(cacheSeed, 2) | 1}
+)
+
+// wordHash hashes w. Most words are short, and a call to maphash costs
+// more than hashing them inline: up to 16 bytes are read as two words
+// (overlapping) and mixed with one multiplication.
+func wordHash(w []byte) uint64 {
+	var a, b uint64
+	switch n := len(w); {
+	case n > 16:
+		return maphash.Bytes(cacheSeed, w)
+	case n >= 8:
+		a, b = binary.LittleEndian.Uint64(w), binary.LittleEndian.Uint64(w[n-8:])
+	case n >= 4:
+		a, b = uint64(binary.LittleEndian.Uint32(w)), uint64(binary.LittleEndian.Uint32(w[n-4:]))
+	case n > 0:
+		a, b = uint64(w[0])<<16|uint64(w[n>>1])<<8|uint64(w[n-1]), 0
+	}
+	hi, lo := bits.Mul64(a^hashKeys[0], b^hashKeys[1]^uint64(len(w)))
+	return hi ^ lo
+}
 
 // lookup returns the pieces of w, or nil.
 func (c *wordCache) lookup(w []byte, r *pieceRules) ([]segPiece, uint64) {
-	h := maphash.Bytes(cacheSeed, w)
+	h := wordHash(w)
 	if c.rules != r || c.slots == nil {
 		return nil, h
 	}
