@@ -3,6 +3,7 @@ package tokenizer
 import (
 	"encoding/binary"
 	"errors"
+	"math/bits"
 	"slices"
 	"unicode/utf8"
 
@@ -162,12 +163,23 @@ func (n *normalizer) normalizeIdentity(dst []byte, in string) []byte {
 		dst = slices.Grow(dst[:k], 3*(end-i+3))
 		dst = dst[:cap(dst)]
 		for i < end {
-			// Eight bytes at a time while they are ASCII without a space.
+			// Eight bytes at a time while they are ASCII: copied whole up
+			// to the first space, which then becomes U+2581.
 			if i+8 <= end {
 				w := binary.LittleEndian.Uint64(stringToBytes(in[i : i+8]))
-				if w&0x8080808080808080 == 0 && !(escape && hasByte(w, ' ')) {
+				if w&0x8080808080808080 == 0 {
 					binary.LittleEndian.PutUint64(dst[k:], w)
-					i, k = i+8, k+8
+					spaces := uint64(0)
+					if escape {
+						spaces = zeroBytes(w ^ 0x2020202020202020)
+					}
+					if spaces == 0 {
+						i, k = i+8, k+8
+						continue
+					}
+					n := bits.TrailingZeros64(spaces) / 8
+					dst[k+n], dst[k+n+1], dst[k+n+2] = spaceSymbol[0], spaceSymbol[1], spaceSymbol[2]
+					i, k = i+n+1, k+n+3
 					continue
 				}
 			}
@@ -202,8 +214,9 @@ func (n *normalizer) normalizeIdentity(dst []byte, in string) []byte {
 	return dst[:k]
 }
 
-// hasByte reports whether one of the eight bytes of w is b.
-func hasByte(w uint64, b byte) bool {
-	x := w ^ (0x0101010101010101 * uint64(b))
-	return (x-0x0101010101010101)&^x&0x8080808080808080 != 0
+// zeroBytes returns a word whose lowest set bit is the top bit of the
+// first zero byte of w (bytes above it may be marked wrongly), or 0 if w has
+// none.
+func zeroBytes(w uint64) uint64 {
+	return (w - 0x0101010101010101) &^ w & 0x8080808080808080
 }
