@@ -195,18 +195,17 @@ func (q *levelQueue) next() uint32 {
 	return level
 }
 
-// levelLists holds a list of symbols for each waiting level: a small
-// open-addressing map from level to list, and spent lists for reuse.
+// levelLists holds a list of symbols for each waiting level, and spent
+// lists for reuse.
 type levelLists struct {
-	levels []uint32
-	index  []int32 // by slot: index in lists + 1, or 0 if the slot is free
-	lists  [][]int32
-	spare  [][]int32
+	index map[uint32]int // level -> index in lists
+	lists [][]int32
+	spare [][]int32
 }
 
 func (m *levelLists) reset() {
 	if m.index == nil {
-		m.levels, m.index = make([]uint32, 64), make([]int32, 64)
+		m.index = make(map[uint32]int)
 	}
 	clear(m.index)
 	for _, l := range m.lists {
@@ -217,64 +216,26 @@ func (m *levelLists) reset() {
 
 // add appends sym to level's list, and reports whether it made the list.
 func (m *levelLists) add(level uint32, sym int32) bool {
-	i := m.slot(level)
-	if k := m.index[i]; k > 0 {
-		m.lists[k-1] = append(m.lists[k-1], sym)
+	if k, ok := m.index[level]; ok {
+		m.lists[k] = append(m.lists[k], sym)
 		return false
 	}
 	var l []int32
 	if n := len(m.spare); n > 0 {
 		l, m.spare = m.spare[n-1], m.spare[:n-1]
 	}
+	m.index[level] = len(m.lists)
 	m.lists = append(m.lists, append(l, sym))
-	m.levels[i], m.index[i] = level, int32(len(m.lists))
-	if 2*len(m.lists) > len(m.index) {
-		m.grow()
-	}
 	return true
 }
 
 // take removes level's list and returns it.
 func (m *levelLists) take(level uint32) []int32 {
-	i := m.slot(level)
-	k := m.index[i] - 1
+	k := m.index[level]
+	delete(m.index, level)
 	l := m.lists[k]
 	m.lists[k] = nil
-	// Deleting from linear probing: move up what the gap would hide.
-	mask := len(m.index) - 1
-	for j := (i + 1) & mask; m.index[j] != 0; j = (j + 1) & mask {
-		if h := m.home(m.levels[j]); (j-h)&mask >= (j-i)&mask {
-			m.levels[i], m.index[i] = m.levels[j], m.index[j]
-			i = j
-		}
-	}
-	m.index[i] = 0
 	return l
-}
-
-// slot returns where level is, or the free slot where it would go.
-func (m *levelLists) slot(level uint32) int {
-	mask := len(m.index) - 1
-	i := m.home(level)
-	for m.index[i] != 0 && m.levels[i] != level {
-		i = (i + 1) & mask
-	}
-	return i
-}
-
-func (m *levelLists) home(level uint32) int {
-	return int((level * 0x9E3779B1) >> 8 & uint32(len(m.index)-1))
-}
-
-func (m *levelLists) grow() {
-	levels, index := m.levels, m.index
-	m.levels, m.index = make([]uint32, 2*len(levels)), make([]int32, 2*len(index))
-	for i, k := range index {
-		if k > 0 {
-			j := m.slot(levels[i])
-			m.levels[j], m.index[j] = levels[i], k
-		}
-	}
 }
 
 func (m *levelLists) recycle(l []int32) {
