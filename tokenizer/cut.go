@@ -7,9 +7,8 @@ type cutRules struct {
 	ok          bool // the model allows cuts at all
 	beforeSpace bool // a cut before a space that follows a non-space is safe
 	afterLF     bool // a cut after a newline that a non-newline follows is safe
-	// betweenPairs: a cut between two characters that no piece holds side
-	// by side is safe, unless both are unknown and unknown pieces merge.
-	betweenPairs  bool
+	// A cut between two characters that no piece holds side by side is
+	// safe, unless both are unknown and unknown pieces merge.
 	unknownsMerge bool
 	// pairs marks the byte pairs that occur inside some user-defined piece;
 	// a cut between two such bytes could split a piece.
@@ -39,10 +38,9 @@ func newCutRules(t *Tokenizer) *cutRules {
 	// A newline that is a user-defined piece is cut out whole and never
 	// merged with what follows.
 	c.afterLF = t.rules.matcher.match("\n") == 1
-	// BPE merges nothing across such a pair (see pairSet), user-defined
-	// pieces do not span it, and with byte fallback no unknown pieces are
-	// merged either.
-	c.betweenPairs = true
+	// Between two characters that no piece holds side by side BPE merges
+	// nothing (see pairSet) and no user-defined piece spans; with byte
+	// fallback no unknown pieces are merged either.
 	c.unknownsMerge = !t.v.Trainer().ByteFallback
 	return c
 }
@@ -88,7 +86,7 @@ func (t *Tokenizer) SafeCut(text string) int {
 		switch {
 		case c.beforeSpace && text[n] == ' ' && text[n-1] != ' ':
 		case c.afterLF && text[n-1] == '\n' && text[n] != '\n':
-		case c.betweenPairs && t.pairCut(text, n):
+		case t.pairCut(text, n):
 			return n
 		default:
 			continue
