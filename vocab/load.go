@@ -376,12 +376,7 @@ func (v *Vocab) index() error {
 // kilobytes of the table.
 func (v *Vocab) fill(keys []uint64) error {
 	const groupBits = 10
-	shift := 32 + uint(bits.Len64(v.mask))
-	if shift > 32+groupBits {
-		shift -= groupBits
-	} else {
-		shift = 32
-	}
+	shift := 32 + uint(max(0, bits.Len64(v.mask)-groupBits))
 	var ends [1<<groupBits + 1]int
 	for _, k := range keys {
 		ends[k>>shift+1]++
