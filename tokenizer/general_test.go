@@ -252,24 +252,27 @@ func moveSpacesToEnd(t testing.TB, m protoreflect.Message) {
 	})
 }
 
-// loadedVariant is a model variant loaded here and in an oracle process of
-// its own, since the shared one keeps the Gemma model. The processes live
-// as long as the test binary, like the shared one.
+// loadedVariant is a model variant loaded here and, for the oracle tests,
+// in an oracle process of its own, since the shared one keeps the Gemma
+// model. The processes live as long as the test binary, like the shared one.
 type loadedVariant struct {
 	once sync.Once
+	data []byte
 	tok  *Tokenizer
-	o    *oracle
 	err  error
+
+	oracleOnce sync.Once
+	o          *oracle
+	oracleErr  error
 }
 
 var loadedVariants = make([]loadedVariant, len(modelVariants))
 
-// loadVariant returns the Tokenizer and the oracle of modelVariants[i],
-// loading them on first use. It skips, or fails, t as getOracle does when
-// the oracle is missing.
-func loadVariant(t testing.TB, i int) (*Tokenizer, *oracle) {
+// variantTokenizer returns the model bytes and the Tokenizer of
+// modelVariants[i], built on first use and checked to take the code path
+// the variant is meant for.
+func variantTokenizer(t testing.TB, i int) ([]byte, *Tokenizer) {
 	t.Helper()
-	getOracle(t)
 	mv, lv := &modelVariants[i], &loadedVariants[i]
 	lv.once.Do(func() {
 		lv.err = fmt.Errorf("%s: loading failed in an earlier test", mv.name) // unless it gets to the end
@@ -283,26 +286,43 @@ func loadVariant(t testing.TB, i int) (*Tokenizer, *oracle) {
 			lv.err = fmt.Errorf("%s: the Tokenizer does not take the code path the variant is meant for", mv.name)
 			return
 		}
-		o, err := startOracle()
-		if err != nil {
-			lv.err = err
-			return
-		}
-		var res struct{ Size int }
-		if err := o.call(map[string]any{"op": "load", "model_b64": base64.StdEncoding.EncodeToString(data)}, &res); err != nil {
-			lv.err = err
-			return
-		}
-		if res.Size != tok.VocabSize() {
-			lv.err = fmt.Errorf("%s: the oracle loaded %d pieces, we %d", mv.name, res.Size, tok.VocabSize())
-			return
-		}
-		lv.tok, lv.o, lv.err = tok, o, nil
+		lv.data, lv.tok, lv.err = data, tok, nil
 	})
 	if lv.err != nil {
 		t.Fatal(lv.err)
 	}
-	return lv.tok, lv.o
+	return lv.data, lv.tok
+}
+
+// loadVariant returns the Tokenizer and the oracle of modelVariants[i],
+// loading them on first use. It skips, or fails, t as getOracle does when
+// the oracle is missing.
+func loadVariant(t testing.TB, i int) (*Tokenizer, *oracle) {
+	t.Helper()
+	getOracle(t)
+	data, tok := variantTokenizer(t, i)
+	mv, lv := &modelVariants[i], &loadedVariants[i]
+	lv.oracleOnce.Do(func() {
+		o, err := startOracle()
+		if err != nil {
+			lv.oracleErr = err
+			return
+		}
+		var res struct{ Size int }
+		if err := o.call(map[string]any{"op": "load", "model_b64": base64.StdEncoding.EncodeToString(data)}, &res); err != nil {
+			lv.oracleErr = err
+			return
+		}
+		if res.Size != tok.VocabSize() {
+			lv.oracleErr = fmt.Errorf("%s: the oracle loaded %d pieces, we %d", mv.name, res.Size, tok.VocabSize())
+			return
+		}
+		lv.o = o
+	})
+	if lv.oracleErr != nil {
+		t.Fatal(lv.oracleErr)
+	}
+	return tok, lv.o
 }
 
 // TestOracleVariants compares each model variant with the oracle. The
