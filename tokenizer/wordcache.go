@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"hash/maphash"
 	"math/bits"
+	"slices"
 )
 
 // wordCache remembers how words were segmented. Natural text repeats its
@@ -97,10 +98,20 @@ func (c *wordCache) add(w []byte, h uint64, r *pieceRules, pieces []segPiece) {
 		keyOff: uint32(len(c.keys)), keyLen: uint16(len(w)),
 		valOff: uint32(len(c.pieces)), valLen: uint16(len(pieces)),
 	}
-	c.keys = append(c.keys, w...)
-	c.pieces = append(c.pieces, pieces...)
-	c.entries = append(c.entries, e)
+	c.keys = append(grow2(c.keys, len(w)), w...)
+	c.pieces = append(grow2(c.pieces, len(pieces)), pieces...)
+	c.entries = append(grow2(c.entries, 1), e)
 	c.place(len(c.entries) - 1)
+}
+
+// grow2 makes room for n more elements in s, doubling its capacity when
+// it must grow: append grows a large slice by a quarter, and a cache
+// filling up would spend its time copying itself.
+func grow2[S ~[]E, E any](s S, n int) S {
+	if len(s)+n <= cap(s) {
+		return s
+	}
+	return slices.Grow(s, max(n, cap(s)))
 }
 
 // place puts entry k into the slot table.
