@@ -245,7 +245,11 @@ func (b *bpeModel) word(sc *scratch, w []byte, base int, r *pieceRules, out *sin
 // has them.
 func (b *bpeModel) cachedWord(sc *scratch, w []byte, r *pieceRules, dst []segPiece) []segPiece {
 	cache := sc.cacheFor(r)
+	if !cache.use() {
+		return b.freshWord(sc, w, r, dst)
+	}
 	hit, h := cache.lookup(w, r)
+	cache.record(hit != nil)
 	if hit != nil {
 		return append(dst, hit...)
 	}

@@ -113,3 +113,60 @@ func TestNormalizeIdentityAgrees(t *testing.T) {
 		}
 	}
 }
+
+// TestWordCacheSparse checks that the word cache stops looking up words
+// after a window of lookups with few hits, samples one word in sparseEvery
+// then, and takes part again once hits come back; and that a scratch whose
+// cache went sparse on random text encodes natural text as a fresh one does.
+func TestWordCacheSparse(t *testing.T) {
+	var c wordCache
+	for range hitWindow {
+		if !c.use() {
+			t.Fatal("a cache that has seen no window skipped a word")
+		}
+		c.record(false)
+	}
+	if !c.sparse {
+		t.Fatal("a window without hits left the cache in use for every word")
+	}
+	used := 0
+	for range hitWindow * sparseEvery {
+		if c.use() {
+			used++
+			c.record(true)
+		}
+	}
+	if used != hitWindow {
+		t.Errorf("sparse cache took part for %d of %d words, want %d", used, hitWindow*sparseEvery, hitWindow)
+	}
+	if c.sparse {
+		t.Error("a window of hits left the cache sparse")
+	}
+
+	tok := freshTokenizer(t)
+	rnd := rand.New(rand.NewSource(1))
+	const b64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+	noise := make([]byte, 64<<10)
+	for i := range noise {
+		noise[i] = b64[rnd.Intn(len(b64))]
+	}
+	sc := tok.getScratch()
+	tok.run(sc, string(noise), tok.rules, outIDs)
+	if !sc.cacheFor(tok.rules).sparse {
+		t.Error("random base64 left the word cache in use for every word")
+	}
+	for _, path := range corpusFiles(t) {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := string(data[:min(len(data), 32<<10)])
+		tok.run(sc, text, tok.rules, outIDs)
+		if want := freshTokenizer(t).Encode(text); !slices.Equal(sc.out.ids, want) {
+			t.Errorf("%s after random text: %s", corpusName(path), diffAt(sc.out.ids, want))
+		}
+	}
+	if sc.cacheFor(tok.rules).sparse {
+		t.Error("natural text left the word cache sparse")
+	}
+}

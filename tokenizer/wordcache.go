@@ -21,7 +21,22 @@ type wordCache struct {
 	entries []cacheEntry
 	keys    []byte
 	pieces  []segPiece
+
+	// When words are nearly all new (random strings, base64), looking them
+	// up and storing them costs more than the few hits save. The cache
+	// counts its hits over windows of lookups and, after a window with
+	// few, takes part only for one word in sparseEvery, which is enough to
+	// notice the hits coming back.
+	tries, hits uint32 // in the current window
+	sparse      bool
+	skipped     uint32
 }
+
+const (
+	hitWindow   = 256
+	minHits     = hitWindow / 8 // below this a lookup costs more than hits save
+	sparseEvery = 16
+)
 
 type cacheEntry struct {
 	hash           uint32
@@ -61,6 +76,28 @@ func wordHash(w []byte) uint64 {
 	}
 	hi, lo := bits.Mul64(a^hashKeys[0], b^hashKeys[1]^uint64(len(w)))
 	return hi ^ lo
+}
+
+// use reports whether the next word should be looked up.
+func (c *wordCache) use() bool {
+	if !c.sparse {
+		return true
+	}
+	c.skipped++
+	return c.skipped%sparseEvery == 0
+}
+
+// record counts a lookup, and at the end of a window decides whether the
+// cache should go sparse.
+func (c *wordCache) record(hit bool) {
+	c.tries++
+	if hit {
+		c.hits++
+	}
+	if c.tries == hitWindow {
+		c.sparse = c.hits < minHits
+		c.tries, c.hits = 0, 0
+	}
 }
 
 // lookup returns the pieces of w, or nil.
