@@ -197,7 +197,8 @@ func (b *bpeModel) encode(sc *scratch, s []byte, r *pieceRules, out *sink) {
 			continue
 		}
 		if c < utf8.RuneSelf {
-			i++ // without a table load, which would lengthen the loop's chain
+			for i++; i < len(s) && m.plain[s[i]]; i++ {
+			}
 		} else {
 			i += int(charLen[c>>4])
 		}

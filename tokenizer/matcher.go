@@ -20,6 +20,10 @@ type matcher struct {
 	// settle most of those questions without walking the trie.
 	spacePiece bool      // U+2581 alone is a piece
 	afterSpace [256]bool // bytes that follow U+2581 at the start of a piece
+
+	// plain says which bytes are ASCII and start no piece: the bytes of
+	// most words, which the word scan steps over in a loop of its own.
+	plain [256]bool
 }
 
 type trieNode struct {
@@ -85,6 +89,9 @@ func newMatcher(pieces []string) *matcher {
 		if !utf8.ValidString(p) {
 			m.validUTF8 = false
 		}
+	}
+	for c := range utf8.RuneSelf {
+		m.plain[c] = !m.first[c]
 	}
 	return m
 }
