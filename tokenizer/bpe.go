@@ -238,26 +238,31 @@ func (b *bpeModel) word(sc *scratch, w []byte, base int, r *pieceRules, out *sin
 		})
 		return
 	}
-	sc.pieces = b.cachedWord(sc, w, r, sc.pieces[:0])
-	out.replay(sc.pieces, base)
+	var pieces []segPiece
+	pieces, sc.pieces = b.cachedWord(sc, w, r, sc.pieces[:0])
+	out.replay(pieces, base)
 }
 
-// cachedWord appends the pieces of w to dst, from the word cache when it
-// has them.
-func (b *bpeModel) cachedWord(sc *scratch, w []byte, r *pieceRules, dst []segPiece) []segPiece {
+// cachedWord returns the pieces of w. When the word cache has them, they
+// are the cache's own, to be read before it changes, and dst is returned
+// as it was: most words are found there, and copying them out would cost
+// about as much as finding them. Otherwise it appends them to dst by
+// segmenting w, stores them, and returns them and the extended dst.
+func (b *bpeModel) cachedWord(sc *scratch, w []byte, r *pieceRules, dst []segPiece) (pieces, ext []segPiece) {
 	cache := sc.cacheFor(r)
+	n := len(dst)
 	if !cache.use() {
-		return b.freshWord(sc, w, r, dst)
+		dst = b.freshWord(sc, w, r, dst)
+		return dst[n:], dst
 	}
 	hit, h := cache.lookup(w, r)
 	cache.record(hit != nil)
 	if hit != nil {
-		return append(dst, hit...)
+		return hit, dst
 	}
-	n := len(dst)
 	dst = b.freshWord(sc, w, r, dst)
 	cache.add(w, h, r, dst[n:])
-	return dst
+	return dst[n:], dst
 }
 
 // longWord is the length from which splitting a word at character pairs
@@ -321,7 +326,11 @@ func (b *bpeModel) part(sc *scratch, w []byte, start, end, chars int, r *pieceRu
 		}
 		return append(dst, b.finalPiece(p[:n], sl.id, r), b.finalPiece(p[n:], sr.id, r))
 	}
-	return b.cachedWord(sc, p, r, dst)
+	pieces, ext := b.cachedWord(sc, p, r, dst)
+	if len(ext) == len(dst) { // the cache's pieces
+		return append(dst, pieces...)
+	}
+	return ext
 }
 
 // finalPiece is the piece a symbol w whose lookup gave id ends up as.
