@@ -170,3 +170,57 @@ func TestWordCacheSparse(t *testing.T) {
 		t.Error("natural text left the word cache sparse")
 	}
 }
+
+// TestWordCacheEntries stores random words of every cached length, enough
+// to make the table grow, with made-up pieces, and checks that each is
+// found with its pieces and that a word differing in one byte is not.
+func TestWordCacheEntries(t *testing.T) {
+	rnd := rand.New(rand.NewSource(2))
+	r := &pieceRules{}
+	var c wordCache
+	words := map[string][]segPiece{}
+	for len(words) < 20000 {
+		w := make([]byte, 1+rnd.Intn(cacheMaxWord))
+		for i := range w {
+			w[i] = "ab\x00\xe2\x96\x81"[rnd.Intn(6)] // few letters, so that words share bytes
+		}
+		if _, ok := words[string(w)]; ok {
+			continue
+		}
+		pieces := make([]segPiece, 1+rnd.Intn(min(len(w), 3)))
+		for i := range pieces {
+			pieces[i] = segPiece{id: rnd.Int31n(256000), len: 1}
+		}
+		pieces[len(pieces)-1].len = int32(len(w) - len(pieces) + 1)
+		words[string(w)] = pieces
+		if hit, h := c.lookup(w, r); hit != nil {
+			t.Fatalf("%q found before it was stored", w)
+		} else {
+			c.add(w, h, r, pieces)
+		}
+	}
+	if len(c.slots) <= cacheMinSlots {
+		t.Fatalf("the table did not grow: %d slots", len(c.slots))
+	}
+	for w, want := range words {
+		got, _ := c.lookup([]byte(w), r)
+		if !slices.Equal(got, want) {
+			t.Fatalf("%q: got %v, want %v", w, got, want)
+		}
+		other := []byte(w)
+		i := rnd.Intn(len(other))
+		other[i] ^= 1 << rnd.Intn(8)
+		// A short word is its own key: a lookup that meets a slot with the
+		// same hash bits tells them apart by it alone.
+		if _, a := wordKey([]byte(w)); len(w) <= inlineWord {
+			if _, b := wordKey(other); a == b {
+				t.Fatalf("%q and %q have the same key %#x", w, other, a)
+			}
+		}
+		if _, stored := words[string(other)]; !stored {
+			if got, _ := c.lookup(other, r); got != nil {
+				t.Fatalf("%q, never stored, found as %v (from %q)", other, got, w)
+			}
+		}
+	}
+}

@@ -15,12 +15,17 @@ import (
 // Words are stored with the pieces the model produced (id and length), before
 // byte fallback, so that replaying them through the sink gives exactly what
 // segmenting them would.
+//
+// A lookup costs what its cache misses cost, so the table's slots hold the
+// entries themselves, and a slot holds a word of up to 8 bytes and a single
+// piece in itself: most lookups of natural text read one cache line.
 type wordCache struct {
-	rules   *pieceRules // the rules the entries were made under
-	slots   []uint32    // open addressing: index+1 into entries
-	entries []cacheEntry
-	keys    []byte
-	pieces  []segPiece
+	rules  *pieceRules // the rules the entries were made under
+	slots  []cacheSlot // open addressing
+	used   int
+	keys   []byte     // words longer than 8 bytes
+	pieces []segPiece // the pieces of words of more than one
+	one    [1]segPiece
 
 	// When words are nearly all new (random strings, base64), looking them
 	// up and storing them costs more than the few hits save. The cache
@@ -38,44 +43,48 @@ const (
 	sparseEvery = 16
 )
 
-type cacheEntry struct {
-	hash           uint32
-	keyOff, valOff uint32
-	keyLen, valLen uint16
+// cacheSlot is one word and its pieces, or empty when meta is 0.
+type cacheSlot struct {
+	key  uint64 // the word, up to 8 bytes, as wordKey reads it; or its offset in keys
+	meta uint32 // hash bits (16), number of pieces (8), length of the word (8)
+	val  uint32 // the id of a single piece, or the offset of the pieces in pieces
 }
 
 const (
-	cacheMinSlots   = 1 << 12 // a short text needs no more; the table grows
-	cacheMaxSlots   = 1 << 18
-	cacheMaxEntries = cacheMaxSlots / 2
-	cacheMaxKeys    = 1 << 22
-	cacheMaxWord    = 64 // longer words rarely repeat
+	cacheMinSlots = 1 << 12 // a short text needs no more; the table grows
+	cacheMaxSlots = 1 << 18
+	cacheMaxUsed  = cacheMaxSlots / 2
+	cacheMaxKeys  = 1 << 22
+	cacheMaxWord  = 64 // longer words rarely repeat; a length fits in 8 bits
+	inlineWord    = 8  // words up to this long are kept in their slot
 )
 
 var (
 	cacheSeed = maphash.MakeSeed()
-	// Keys for wordHash's mixing, random so that text cannot be made to
+	// Keys for wordKey's mixing, random so that text cannot be made to
 	// collide.
 	hashKeys = [2]uint64{maphash.Comparable(cacheSeed, 1) | 1, maphash.Comparable(cacheSeed, 2) | 1}
 )
 
-// wordHash hashes w. Most words are short, and a call to maphash costs
-// more than hashing them inline: up to 16 bytes are read as two words
-// (overlapping) and mixed with one multiplication.
-func wordHash(w []byte) uint64 {
+// wordKey hashes w and, when w is at most inlineWord bytes long, returns
+// its bytes as a little-endian word, zero above them. A call to maphash
+// costs more than hashing a short word inline: up to 16 bytes are read as
+// two words (overlapping) and mixed with one multiplication.
+func wordKey(w []byte) (h, inline uint64) {
 	var a, b uint64
 	switch n := len(w); {
 	case n > 16:
-		return maphash.Bytes(cacheSeed, w)
-	case n >= 8:
+		return maphash.Bytes(cacheSeed, w), 0
+	case n > inlineWord:
 		a, b = binary.LittleEndian.Uint64(w), binary.LittleEndian.Uint64(w[n-8:])
 	case n >= 4:
-		a, b = uint64(binary.LittleEndian.Uint32(w)), uint64(binary.LittleEndian.Uint32(w[n-4:]))
+		// The two halves overlap where they hold the same bytes.
+		a = uint64(binary.LittleEndian.Uint32(w)) | uint64(binary.LittleEndian.Uint32(w[n-4:]))<<(8*(n-4))
 	case n > 0:
-		a, b = uint64(w[0])<<16|uint64(w[n>>1])<<8|uint64(w[n-1]), 0
+		a = uint64(w[0]) | uint64(w[n>>1])<<(8*(n>>1)) | uint64(w[n-1])<<(8*(n-1))
 	}
 	hi, lo := bits.Mul64(a^hashKeys[0], b^hashKeys[1]^uint64(len(w)))
-	return hi ^ lo
+	return hi ^ lo, a
 }
 
 // use reports whether the next word should be looked up.
@@ -100,21 +109,29 @@ func (c *wordCache) record(hit bool) {
 	}
 }
 
-// lookup returns the pieces of w, or nil.
+// lookup returns the pieces of w, or nil, and w's hash. The pieces are the
+// cache's own: read them before the cache changes.
 func (c *wordCache) lookup(w []byte, r *pieceRules) ([]segPiece, uint64) {
-	h := wordHash(w)
+	h, inline := wordKey(w)
 	if c.rules != r || c.slots == nil {
 		return nil, h
 	}
+	want := uint32(h>>48)<<16 | uint32(len(w))
 	mask := uint64(len(c.slots) - 1)
 	for i := h & mask; ; i = (i + 1) & mask {
-		s := c.slots[i]
-		if s == 0 {
+		s := &c.slots[i]
+		if s.meta == 0 {
 			return nil, h
 		}
-		e := &c.entries[s-1]
-		if e.hash == uint32(h) && string(c.keys[e.keyOff:e.keyOff+uint32(e.keyLen)]) == string(w) {
-			return c.pieces[e.valOff : e.valOff+uint32(e.valLen)], h
+		if s.meta&^0xFF00 != want {
+			continue
+		}
+		if len(w) <= inlineWord && s.key == inline || len(w) > inlineWord && string(c.keys[s.key:s.key+uint64(len(w))]) == string(w) {
+			if n := s.meta >> 8 & 0xFF; n > 1 {
+				return c.pieces[s.val : s.val+n], h
+			}
+			c.one[0] = segPiece{int32(s.val), int32(len(w))}
+			return c.one[:], h
 		}
 	}
 }
@@ -125,20 +142,26 @@ func (c *wordCache) add(w []byte, h uint64, r *pieceRules, pieces []segPiece) {
 		return
 	}
 	switch {
-	case c.rules != r || c.slots == nil || len(c.entries) >= cacheMaxEntries || len(c.keys)+len(w) > cacheMaxKeys:
+	case c.rules != r || c.slots == nil || c.used >= cacheMaxUsed || len(c.keys)+len(w) > cacheMaxKeys:
 		c.reset(r)
-	case 2*len(c.entries) >= len(c.slots):
+	case 2*c.used >= len(c.slots):
 		c.grow()
 	}
-	e := cacheEntry{
-		hash:   uint32(h),
-		keyOff: uint32(len(c.keys)), keyLen: uint16(len(w)),
-		valOff: uint32(len(c.pieces)), valLen: uint16(len(pieces)),
+	s := cacheSlot{meta: uint32(h>>48)<<16 | uint32(len(pieces))<<8 | uint32(len(w))}
+	if len(w) <= inlineWord {
+		_, s.key = wordKey(w)
+	} else {
+		s.key = uint64(len(c.keys))
+		c.keys = append(grow2(c.keys, len(w)), w...)
 	}
-	c.keys = append(grow2(c.keys, len(w)), w...)
-	c.pieces = append(grow2(c.pieces, len(pieces)), pieces...)
-	c.entries = append(grow2(c.entries, 1), e)
-	c.place(len(c.entries) - 1)
+	if len(pieces) == 1 {
+		s.val = uint32(pieces[0].id)
+	} else {
+		s.val = uint32(len(c.pieces))
+		c.pieces = append(grow2(c.pieces, len(pieces)), pieces...)
+	}
+	c.place(s, h)
+	c.used++
 }
 
 // grow2 makes room for n more elements in s, doubling its capacity when
@@ -151,32 +174,49 @@ func grow2[S ~[]E, E any](s S, n int) S {
 	return slices.Grow(s, max(n, cap(s)))
 }
 
-// place puts entry k into the slot table.
-func (c *wordCache) place(k int) {
+// place puts s, of a word whose hash is h, into the first free slot.
+func (c *wordCache) place(s cacheSlot, h uint64) {
 	mask := uint64(len(c.slots) - 1)
-	i := uint64(c.entries[k].hash) & mask
-	for c.slots[i] != 0 {
+	i := h & mask
+	for c.slots[i].meta != 0 {
 		i = (i + 1) & mask
 	}
-	c.slots[i] = uint32(k + 1)
+	c.slots[i] = s
 }
 
-// grow doubles the slot table.
+// grow doubles the slot table. The hash a slot keeps is not the one that
+// placed it, so every word is hashed again.
 func (c *wordCache) grow() {
-	c.slots = make([]uint32, 2*len(c.slots))
-	for k := range c.entries {
-		c.place(k)
+	old := c.slots
+	c.slots = make([]cacheSlot, 2*len(old))
+	for _, s := range old {
+		if s.meta != 0 {
+			c.place(s, c.rehash(s))
+		}
 	}
+}
+
+// rehash returns the hash of the word of slot s.
+func (c *wordCache) rehash(s cacheSlot) uint64 {
+	n := int(s.meta & 0xFF)
+	if n <= inlineWord {
+		var b [8]byte
+		binary.LittleEndian.PutUint64(b[:], s.key)
+		h, _ := wordKey(b[:n])
+		return h
+	}
+	h, _ := wordKey(c.keys[s.key : s.key+uint64(n)])
+	return h
 }
 
 func (c *wordCache) reset(r *pieceRules) {
 	if c.slots == nil {
-		c.slots = make([]uint32, cacheMinSlots)
+		c.slots = make([]cacheSlot, cacheMinSlots)
 	} else {
 		clear(c.slots)
 	}
 	c.rules = r
-	c.entries = c.entries[:0]
+	c.used = 0
 	c.keys = c.keys[:0]
 	c.pieces = c.pieces[:0]
 }
