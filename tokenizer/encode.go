@@ -47,6 +47,7 @@ type sink struct {
 	n        int // tokens so far
 	ids      []int32
 	spans    []span
+	unk      int32
 	fallback bool
 	prevUnk  bool
 }
@@ -66,36 +67,44 @@ func (o *sink) reset(v *vocab.Vocab, mode outMode) {
 	o.n = 0
 	o.ids = o.ids[:0]
 	o.spans = o.spans[:0]
+	o.unk = v.Unk()
 	o.fallback = v.Trainer().ByteFallback
 	o.prevUnk = false
 }
 
-// emit records piece id covering norm[start:end].
+// emit records piece id covering norm[start:end]. It is small enough to
+// be inlined where pieces are replayed; unknown pieces go out of line.
 func (o *sink) emit(id int32, start, end int) {
-	if id == o.v.Unk() {
-		if o.fallback {
-			for k := start; k < end; k++ {
-				// Only the last byte carries the character's surface.
-				e := start
-				if k == end-1 {
-					e = end
-				}
-				o.add(o.v.ByteID(o.norm[k]), start, e)
+	if id == o.unk {
+		o.unknown(start, end)
+		return
+	}
+	o.prevUnk = false
+	o.add(id, start, end)
+}
+
+// unknown records an unknown piece covering norm[start:end].
+func (o *sink) unknown(start, end int) {
+	if o.fallback {
+		for k := start; k < end; k++ {
+			// Only the last byte carries the character's surface.
+			e := start
+			if k == end-1 {
+				e = end
 			}
-			o.prevUnk = true
-			return
-		}
-		if o.prevUnk {
-			if o.mode == outSpans {
-				o.spans[len(o.spans)-1].end = int32(end)
-			}
-			return
+			o.add(o.v.ByteID(o.norm[k]), start, e)
 		}
 		o.prevUnk = true
-	} else {
-		o.prevUnk = false
+		return
 	}
-	o.add(id, start, end)
+	if o.prevUnk {
+		if o.mode == outSpans {
+			o.spans[len(o.spans)-1].end = int32(end)
+		}
+		return
+	}
+	o.prevUnk = true
+	o.add(o.unk, start, end)
 }
 
 // add records one token.
@@ -114,7 +123,12 @@ func (o *sink) add(id int32, start, end int) {
 func (o *sink) replay(pieces []segPiece, base int) {
 	for _, p := range pieces {
 		end := base + int(p.len)
-		o.emit(p.id, base, end)
+		if p.id == o.unk {
+			o.unknown(base, end)
+		} else {
+			o.prevUnk = false
+			o.add(p.id, base, end) // emit, inlined
+		}
 		base = end
 	}
 }
