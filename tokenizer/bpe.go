@@ -40,6 +40,7 @@ type bpeModel struct {
 	pairsOnce sync.Once
 	pairs     *pairSet
 
+	ascii     [utf8.RuneSelf]int32 // the piece each ASCII character is, or -1
 	charsOnce sync.Once
 	chars     []atomic.Int32 // by rune: piece id + 2, or 0 when not known yet
 }
@@ -103,6 +104,9 @@ const (
 
 func newBPEModel(v *vocab.Vocab) *bpeModel {
 	b := &bpeModel{v: v, maxPiece: v.MaxPieceLen()}
+	for c := range b.ascii {
+		b.ascii[c] = v.LookupBytes([]byte{byte(c)})
+	}
 	for id := int32(0); id < int32(v.Size()); id++ {
 		switch v.Type(id) {
 		case vocab.Unused:
@@ -395,10 +399,19 @@ const frozenPair = -2
 
 func (sy *symbol) frozen() bool { return sy.pair == frozenPair }
 
-// charID looks up the piece that the single character c is, or -1. Most
-// characters are in the Basic Multilingual Plane; their answers are kept in
-// a table shared by all encodings.
+// charID looks up the piece that the single character c is, or -1. ASCII
+// is answered from a table made with the model; the rest by wideCharID.
 func (b *bpeModel) charID(c []byte) int32 {
+	if c[0] < utf8.RuneSelf {
+		return b.ascii[c[0]]
+	}
+	return b.wideCharID(c)
+}
+
+// wideCharID is charID for a character beyond ASCII. Most are in the
+// Basic Multilingual Plane; their answers are kept in a table shared by
+// all encodings, filled as they are met.
+func (b *bpeModel) wideCharID(c []byte) int32 {
 	r, _ := utf8.DecodeRune(c)
 	if r >= 1<<16 || (r == utf8.RuneError && len(c) != 3) {
 		return b.v.LookupBytes(c)
@@ -513,17 +526,21 @@ func (b *bpeModel) segment(sc *scratch, s []byte, r *pieceRules, freeze bool, ds
 // the best pair by scanning the symbols, which beats keeping a heap for few
 // symbols. It reports false, doing nothing, when the word is longer.
 func (b *bpeModel) segmentShort(sc *scratch, s []byte, r *pieceRules, dst []segPiece) ([]segPiece, bool) {
-	syms := sc.syms[:0]
-	for i := 0; i < len(s); {
-		if len(syms) == shortWord {
+	if cap(sc.syms) < shortWord {
+		sc.syms = make([]symbol, 0, shortWord)
+	}
+	syms := sc.syms[:shortWord] // set by index: an append checks room each time
+	n := 0
+	for i := 0; i < len(s); n++ {
+		if n == shortWord {
 			return dst, false
 		}
 		l := min(int(charLen[s[i]>>4]), len(s)-i)
-		n := int32(len(syms))
-		syms = append(syms, symbol{start: int32(i), end: int32(i + l), prev: n - 1, next: n + 1, id: b.charID(s[i : i+l]), pair: -1})
+		syms[n] = symbol{start: int32(i), end: int32(i + l), prev: int32(n) - 1, next: int32(n) + 1, id: b.charID(s[i : i+l]), pair: -1}
 		i += l
 	}
-	syms[len(syms)-1].next = -1
+	syms = syms[:n]
+	syms[n-1].next = -1
 	sc.syms = syms
 	var scores [shortWord]float32 // of the symbols' pairs
 	for i := 0; i+1 < len(syms); i++ {
