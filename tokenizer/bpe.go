@@ -2,6 +2,7 @@ package tokenizer
 
 import (
 	"math"
+	"math/bits"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -542,31 +543,25 @@ func (b *bpeModel) segmentShort(sc *scratch, s []byte, r *pieceRules, dst []segP
 	syms = syms[:n]
 	syms[n-1].next = -1
 	sc.syms = syms
-	var scores [shortWord]float32 // of the symbols' pairs
-	for i := 0; i+1 < len(syms); i++ {
-		scores[i] = b.setPair(sc, s, int32(i), r)
+	var pairs shortPairs
+	for i := range int32(n - 1) {
+		b.setPair(sc, s, i, r, &pairs)
 	}
 	for {
-		best := int32(-1)
-		var bestScore float32
-		for i := int32(0); i != -1; i = syms[i].next {
-			// Strictly better only: the leftmost pair wins ties, as in the C++.
-			if syms[i].pair >= 0 && (best < 0 || scores[i] > bestScore) {
-				best, bestScore = i, scores[i]
-			}
-		}
+		best := pairs.best()
 		if best < 0 {
 			break
 		}
 		left := &syms[best]
 		right := &syms[left.next]
+		pairs.set(left.next, 0, false) // gone
 		left.end, left.id, left.next = right.end, left.pair, right.next
 		if right.next >= 0 {
 			syms[right.next].prev = best
 		}
-		scores[best] = b.setPair(sc, s, best, r)
+		b.setPair(sc, s, best, r, &pairs)
 		if left.prev >= 0 {
-			scores[left.prev] = b.setPair(sc, s, left.prev, r)
+			b.setPair(sc, s, left.prev, r, &pairs)
 		}
 	}
 	for i := int32(0); i != -1; i = syms[i].next {
@@ -576,19 +571,52 @@ func (b *bpeModel) segmentShort(sc *scratch, s []byte, r *pieceRules, dst []segP
 	return dst, true
 }
 
+// shortPairs holds the pairs of segmentShort's symbols: bit i of live
+// says that symbol i is in the word and makes a piece with the next one,
+// and score[i] is that piece's score. Scanning the bits finds the best
+// without following the symbols' links, one load after another.
+type shortPairs struct {
+	live  uint32
+	score [shortWord]float32
+}
+
+func (p *shortPairs) set(i int32, score float32, ok bool) {
+	p.score[i] = score
+	if ok {
+		p.live |= 1 << i
+	} else {
+		p.live &^= 1 << i
+	}
+}
+
+// best returns the symbol that starts the best pair, the leftmost on
+// ties as in the C++, or -1 when no pair is left.
+func (p *shortPairs) best() int32 {
+	if p.live == 0 {
+		return -1
+	}
+	best := int32(bits.TrailingZeros32(p.live))
+	for m := p.live & (p.live - 1); m != 0; m &= m - 1 {
+		if i := int32(bits.TrailingZeros32(m)); p.score[i] > p.score[best] {
+			best = i
+		}
+	}
+	return best
+}
+
 // setPair works out the piece symbol l makes with the next one, and
-// returns its score.
-func (b *bpeModel) setPair(sc *scratch, s []byte, l int32, r *pieceRules) float32 {
+// records it in p.
+func (b *bpeModel) setPair(sc *scratch, s []byte, l int32, r *pieceRules, p *shortPairs) {
 	sl := &sc.syms[l]
 	sl.pair = -1
-	if sl.next < 0 {
-		return 0
+	if sl.next >= 0 {
+		if id := b.pairID(sc, s, sl, &sc.syms[sl.next]); r.allowed(id) {
+			sl.pair = id
+			p.set(l, b.v.Score(id), true)
+			return
+		}
 	}
-	if id := b.pairID(sc, s, sl, &sc.syms[sl.next]); r.allowed(id) {
-		sl.pair = id
-		return b.v.Score(id)
-	}
-	return 0
+	p.set(l, 0, false)
 }
 
 // pairID returns the piece that symbols sl and sr, adjacent in s, make
