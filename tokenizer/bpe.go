@@ -297,10 +297,10 @@ func (b *bpeModel) freshWord(sc *scratch, w []byte, r *pieceRules, dst []segPiec
 func (b *bpeModel) eachPart(w []byte, f func(start, end, chars int)) {
 	pairs := b.pairSet()
 	start, chars := 0, 1
-	prev, size := utf8.DecodeRune(w)
+	prev, size := decodeChar(w)
 	for i := size; i < len(w); i += size {
 		var c rune
-		c, size = utf8.DecodeRune(w[i:])
+		c, size = decodeChar(w[i:])
 		if !pairs.has(prev, c) {
 			f(start, i, chars)
 			start, chars = i, 0
@@ -413,7 +413,7 @@ func (b *bpeModel) charID(c []byte) int32 {
 // Basic Multilingual Plane; their answers are kept in a table shared by
 // all encodings, filled as they are met.
 func (b *bpeModel) wideCharID(c []byte) int32 {
-	r, _ := utf8.DecodeRune(c)
+	r, _ := decodeChar(c)
 	if r >= 1<<16 || (r == utf8.RuneError && len(c) != 3) {
 		return b.v.LookupBytes(c)
 	}

@@ -195,7 +195,7 @@ func (n *normalizer) normalizeIdentity(dst []byte, in string) []byte {
 				// A run of valid characters is copied in one go.
 				j := i
 				for j < end && in[j] >= utf8.RuneSelf {
-					r, size := utf8.DecodeRuneInString(in[j:])
+					r, size := decodeChar(stringToBytes(in[j:]))
 					if r == utf8.RuneError && size == 1 {
 						break
 					}
