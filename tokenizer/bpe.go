@@ -299,8 +299,10 @@ func (b *bpeModel) eachPart(w []byte, f func(start, end, chars int)) {
 	start, chars := 0, 1
 	prev, size := decodeChar(w)
 	for i := size; i < len(w); i += size {
-		var c rune
-		c, size = decodeChar(w[i:])
+		c := rune(w[i])
+		if size = 1; c >= utf8.RuneSelf {
+			c, size = decodeChar(w[i:])
+		}
 		if !pairs.has(prev, c) {
 			f(start, i, chars)
 			start, chars = i, 0
