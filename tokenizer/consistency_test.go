@@ -2,6 +2,7 @@ package tokenizer
 
 import (
 	"bytes"
+	"encoding/binary"
 	"math/rand"
 	"os"
 	"slices"
@@ -222,5 +223,28 @@ func TestWordCacheEntries(t *testing.T) {
 				t.Fatalf("%q, never stored, found as %v (from %q)", other, got, w)
 			}
 		}
+	}
+}
+
+// TestWordCacheBounded stores words that split into many pieces and checks
+// that the cache's arrays stay within their bounds.
+func TestWordCacheBounded(t *testing.T) {
+	r := &pieceRules{}
+	var c wordCache
+	pieces := make([]segPiece, cacheMaxWord)
+	for i := range pieces {
+		pieces[i] = segPiece{id: int32(i), len: 1}
+	}
+	w := make([]byte, cacheMaxWord)
+	for i := range 3 * cacheMaxPieces / cacheMaxWord {
+		binary.LittleEndian.PutUint64(w, uint64(i))
+		_, h := c.lookup(w, r)
+		c.add(w, h, r, pieces)
+		if len(c.pieces) > cacheMaxPieces || len(c.keys) > cacheMaxKeys || c.used > cacheMaxUsed {
+			t.Fatalf("after %d words: %d pieces, %d key bytes, %d words", i+1, len(c.pieces), len(c.keys), c.used)
+		}
+	}
+	if got, _ := c.lookup(w, r); !slices.Equal(got, pieces) {
+		t.Errorf("the last word stored is not found")
 	}
 }

@@ -51,12 +51,13 @@ type cacheSlot struct {
 }
 
 const (
-	cacheMinSlots = 1 << 12 // a short text needs no more; the table grows
-	cacheMaxSlots = 1 << 18
-	cacheMaxUsed  = cacheMaxSlots / 2
-	cacheMaxKeys  = 1 << 22
-	cacheMaxWord  = 64 // longer words rarely repeat; a length fits in 8 bits
-	inlineWord    = 8  // words up to this long are kept in their slot
+	cacheMinSlots  = 1 << 12 // a short text needs no more; the table grows
+	cacheMaxSlots  = 1 << 18
+	cacheMaxUsed   = cacheMaxSlots / 2
+	cacheMaxKeys   = 1 << 22
+	cacheMaxPieces = 1 << 19 // 4 MiB: words that split into many pieces are rare
+	cacheMaxWord   = 64      // longer words rarely repeat; a length fits in 8 bits
+	inlineWord     = 8       // words up to this long are kept in their slot
 )
 
 var (
@@ -142,7 +143,7 @@ func (c *wordCache) add(w []byte, h uint64, r *pieceRules, pieces []segPiece) {
 		return
 	}
 	switch {
-	case c.rules != r || c.slots == nil || c.used >= cacheMaxUsed || len(c.keys)+len(w) > cacheMaxKeys:
+	case c.rules != r || c.slots == nil || c.used >= cacheMaxUsed || len(c.keys)+len(w) > cacheMaxKeys || len(c.pieces)+len(pieces) > cacheMaxPieces:
 		c.reset(r)
 	case 2*c.used >= len(c.slots):
 		c.grow()
