@@ -178,16 +178,14 @@ func (b *bpeModel) encode(sc *scratch, s []byte, r *pieceRules, out *sink) {
 	m := r.matcher
 	for i := 0; i < len(s); {
 		c := s[i]
-		if m.first[c] && (c != 0xE2 || m.mayFollowSpace(s[i:])) {
-			if l := m.match(bytesToString(s[i:])); l > 0 {
-				b.word(sc, s[seg:i], seg, r, out)
-				out.emit(b.pieceID(s[i:i+l], b.v.LookupBytes(s[i:i+l])), i, i+l)
-				i += l
-				seg = i
-				continue
-			}
-		}
 		if c == 0xE2 && isSpace(s[i:]) {
+			if m.first[c] && m.mayFollowSpace(s[i+len(spaceSymbol):]) {
+				if l := b.userPiece(sc, s, seg, i, r, out); l > 0 {
+					i += l
+					seg = i
+					continue
+				}
+			}
 			if b.split == splitBefore {
 				if i > seg {
 					b.word(sc, s[seg:i], seg, r, out)
@@ -199,7 +197,18 @@ func (b *bpeModel) encode(sc *scratch, s []byte, r *pieceRules, out *sink) {
 				b.word(sc, s[seg:i], seg, r, out)
 				seg = i
 			}
+			// Most words go on in ASCII that starts no piece.
+			for i < len(s) && m.plain[s[i]] {
+				i++
+			}
 			continue
+		}
+		if m.first[c] {
+			if l := b.userPiece(sc, s, seg, i, r, out); l > 0 {
+				i += l
+				seg = i
+				continue
+			}
 		}
 		if c < utf8.RuneSelf {
 			for i++; i < len(s) && m.plain[s[i]]; i++ {
@@ -211,6 +220,18 @@ func (b *bpeModel) encode(sc *scratch, s []byte, r *pieceRules, out *sink) {
 	if seg < len(s) {
 		b.word(sc, s[seg:], seg, r, out)
 	}
+}
+
+// userPiece cuts out the user-defined piece that s[i:] starts with, if
+// any: it segments the word s[seg:i] before it and emits the piece. It
+// returns the piece's length, or 0.
+func (b *bpeModel) userPiece(sc *scratch, s []byte, seg, i int, r *pieceRules, out *sink) int {
+	l := r.matcher.match(bytesToString(s[i:]))
+	if l > 0 {
+		b.word(sc, s[seg:i], seg, r, out)
+		out.emit(b.pieceID(s[i:i+l], b.v.LookupBytes(s[i:i+l])), i, i+l)
+	}
+	return l
 }
 
 // pieceID returns what SentencePiece's PieceToId gives for a final symbol

@@ -96,13 +96,10 @@ func newMatcher(pieces []string) *matcher {
 	return m
 }
 
-// mayFollowSpace reports whether a piece may start at s, which starts with
-// a byte of the same value as U+2581's first: false means surely not.
-func (m *matcher) mayFollowSpace(s []byte) bool {
-	if !isSpace(s) || m.spacePiece {
-		return true
-	}
-	return len(s) > len(spaceSymbol) && m.afterSpace[s[len(spaceSymbol)]]
+// mayFollowSpace reports whether a piece may start with U+2581 followed
+// by rest: false means surely not.
+func (m *matcher) mayFollowSpace(rest []byte) bool {
+	return m.spacePiece || len(rest) > 0 && m.afterSpace[rest[0]]
 }
 
 // match returns the length of the longest piece that s starts with, or 0.
