@@ -550,8 +550,9 @@ func (b *bpeModel) segment(sc *scratch, s []byte, r *pieceRules, freeze bool, ds
 
 // segmentShort is segment for a word of at most shortWord characters
 // without user-defined pieces, in a model without unused pieces: it finds
-// the best pair by scanning the symbols, which beats keeping a heap for few
-// symbols. It reports false, doing nothing, when the word is longer.
+// the best pair by scanning the live pairs (shortPairs), which beats
+// keeping a heap for few symbols. It reports false, doing nothing, when
+// the word is longer.
 func (b *bpeModel) segmentShort(sc *scratch, s []byte, r *pieceRules, dst []segPiece) ([]segPiece, bool) {
 	if cap(sc.syms) < shortWord {
 		sc.syms = make([]symbol, 0, shortWord)
