@@ -192,8 +192,22 @@ func (n *normalizer) normalizeIdentity(dst []byte, in string) []byte {
 				dst[k] = c
 				i, k = i+1, k+1
 			default:
-				// A run of valid characters is copied in one go.
-				j := i
+				// A run of valid characters is copied in one go. Most runs
+				// are valid throughout, which utf8.ValidString settles
+				// faster than decoding them a character at a time.
+				j := i + 1
+				for j < end && in[j] >= utf8.RuneSelf {
+					j++
+				}
+				for j < len(in) && j < end+3 && !utf8.RuneStart(in[j]) {
+					j++ // the last character may end past the block
+				}
+				if utf8.ValidString(in[i:j]) {
+					k += copy(dst[k:], in[i:j])
+					i = j
+					continue
+				}
+				j = i
 				for j < end && in[j] >= utf8.RuneSelf {
 					r, size := decodeChar(stringToBytes(in[j:]))
 					if r == utf8.RuneError && size == 1 {
