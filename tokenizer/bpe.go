@@ -572,7 +572,12 @@ func (b *bpeModel) segmentShort(sc *scratch, s []byte, r *pieceRules, dst []segP
 	sc.syms = syms
 	var pairs shortPairs
 	for i := range int32(n - 1) {
-		b.setPair(sc, s, i, r, &pairs)
+		// setPair, without its call and its tests: every symbol has the
+		// next one and no pair yet.
+		if id := b.pairID(sc, s, &syms[i], &syms[i+1]); r.allowed(id) {
+			syms[i].pair = id
+			pairs.set(i, b.v.Score(id), true)
+		}
 	}
 	for {
 		best := pairs.best()
