@@ -156,3 +156,60 @@ func TestLevelQueueSegments(t *testing.T) {
 		})
 	}
 }
+
+// TestSegmentShortAgrees holds segmentShort, which scans its pairs, to the
+// heap of segment on random words of up to shortWord characters, under
+// Gemma's model and every variant that segments words with it.
+func TestSegmentShortAgrees(t *testing.T) {
+	defer func(n int) { levelMin = n }(levelMin)
+	levelMin = math.MaxInt // the heap only
+	chars := []string{"a", "b", "e", "n", "r", "t", "s", "i", "o", "\u2581", "é", "中", "文", "ก"}
+	for i := -1; i < len(modelVariants); i++ {
+		name, tok := "gemma", defaultTokenizer(t)
+		if i >= 0 {
+			name = modelVariants[i].name
+			_, tok = variantTokenizer(t, i)
+		}
+		if tok.model.unused {
+			continue // segmented whole, never by segmentShort
+		}
+		t.Run(name, func(t *testing.T) {
+			rnd := rand.New(rand.NewSource(int64(i)))
+			sc := tok.getScratch()
+			defer tok.putScratch(sc)
+			checked := 0
+			for range 3000 {
+				var w []byte
+				for range 1 + rnd.Intn(shortWord) {
+					w = append(w, chars[rnd.Intn(len(chars))]...)
+				}
+				if hasUserPiece(tok.rules.matcher, w) {
+					continue // segment would freeze it
+				}
+				got, ok := tok.model.segmentShort(sc, w, tok.rules, nil)
+				if !ok {
+					t.Fatalf("segmentShort refused %q, of at most %d characters", w, shortWord)
+				}
+				got = slices.Clone(got)
+				want := tok.model.segment(sc, w, tok.rules, true, nil)
+				if !slices.Equal(got, want) {
+					t.Fatalf("%q: segmentShort gives %v, the heap %v", w, got, want)
+				}
+				checked++
+			}
+			if checked < 1000 {
+				t.Errorf("only %d of 3000 words had no user-defined piece", checked)
+			}
+		})
+	}
+}
+
+// hasUserPiece reports whether a user-defined piece starts anywhere in w.
+func hasUserPiece(m *matcher, w []byte) bool {
+	for i := range w {
+		if m.match(bytesToString(w[i:])) > 0 {
+			return true
+		}
+	}
+	return false
+}
