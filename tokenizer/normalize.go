@@ -162,12 +162,23 @@ func (n *normalizer) normalizeIdentity(dst []byte, in string) []byte {
 		end := min(len(in), i+block)
 		dst = slices.Grow(dst[:k], 3*(end-i+3))
 		dst = dst[:cap(dst)]
-		for i < end {
-			// Eight bytes at a time while they are ASCII: copied whole up
-			// to the first space, which then becomes U+2581.
-			if i+8 <= end {
+		// Most text is valid UTF-8, which needs only its spaces replaced:
+		// a space byte is never part of a longer character. When the block,
+		// taken to the end of its last character, is valid, every byte of
+		// it is copied as it is, eight at a time whatever their script.
+		valid := end
+		for valid < len(in) && valid < end+3 && !utf8.RuneStart(in[valid]) {
+			valid++
+		}
+		if !utf8.ValidString(in[i:valid]) {
+			valid = i
+		}
+		for stop := max(end, valid); i < stop; {
+			// Eight bytes at a time while they are valid or ASCII: copied
+			// whole up to the first space, which then becomes U+2581.
+			if i+8 <= stop {
 				w := binary.LittleEndian.Uint64(stringToBytes(in[i : i+8]))
-				if w&0x8080808080808080 == 0 {
+				if i+8 <= valid || w&0x8080808080808080 == 0 {
 					binary.LittleEndian.PutUint64(dst[k:], w)
 					spaces := uint64(0)
 					if escape {
@@ -188,26 +199,13 @@ func (n *normalizer) normalizeIdentity(dst []byte, in string) []byte {
 			case c == ' ' && escape:
 				dst[k], dst[k+1], dst[k+2] = spaceSymbol[0], spaceSymbol[1], spaceSymbol[2]
 				i, k = i+1, k+3
-			case c < utf8.RuneSelf:
+			case c < utf8.RuneSelf || i < valid:
 				dst[k] = c
 				i, k = i+1, k+1
 			default:
-				// A run of valid characters is copied in one go. Most runs
-				// are valid throughout, which utf8.ValidString settles
-				// faster than decoding them a character at a time.
-				j := i + 1
-				for j < end && in[j] >= utf8.RuneSelf {
-					j++
-				}
-				for j < len(in) && j < end+3 && !utf8.RuneStart(in[j]) {
-					j++ // the last character may end past the block
-				}
-				if utf8.ValidString(in[i:j]) {
-					k += copy(dst[k:], in[i:j])
-					i = j
-					continue
-				}
-				j = i
+				// In a malformed block: a run of valid characters is
+				// copied in one go, a malformed byte becomes U+FFFD.
+				j := i
 				for j < end && in[j] >= utf8.RuneSelf {
 					r, size := decodeChar(stringToBytes(in[j:]))
 					if r == utf8.RuneError && size == 1 {
