@@ -93,18 +93,29 @@ func TestNormalizeIdentityAgrees(t *testing.T) {
 		texts = append(texts, tx.text)
 	}
 	rng := rand.New(rand.NewSource(3))
-	parts := []string{" ", "  ", "a", "word", "\n", "é", "語", "😀", "\xe8\xaa", "\xff", "\x80", "\u2581", "\uFFFD"}
-	for k := range 2003 {
-		// The last few are long enough to cross the fast path's blocks.
-		n := rng.Intn(40)
+	parts := []string{" ", "  ", "a", "word", "\n", "é", "語", "😀", "\u2581", "\uFFFD", "\xe8\xaa", "\xff", "\x80"}
+	const valid = 10 // parts[:valid] are valid UTF-8
+	for k := range 2009 {
+		// The last few are long enough to cross the fast path's blocks:
+		// some malformed throughout, some valid throughout (its blocks
+		// then end inside characters), some valid but for one byte.
+		n, choice := rng.Intn(40), len(parts)
 		if k >= 2000 {
 			n = 20000
 		}
+		if k >= 2003 {
+			choice = valid
+		}
 		var b strings.Builder
 		for range n {
-			b.WriteString(parts[rng.Intn(len(parts))])
+			b.WriteString(parts[rng.Intn(choice)])
 		}
-		texts = append(texts, b.String())
+		text := b.String()
+		if k >= 2006 {
+			at := 16<<10 - 2 + rng.Intn(5)
+			text = text[:at] + "\xff" + text[at:]
+		}
+		texts = append(texts, text)
 	}
 	for _, text := range texts {
 		fast := n.normalizeIdentity([]byte("x"), text)
