@@ -108,22 +108,12 @@ func newBPEModel(v *vocab.Vocab) *bpeModel {
 	for c := range b.ascii {
 		b.ascii[c] = v.LookupBytes([]byte{byte(c)})
 	}
-	for id := int32(0); id < int32(v.Size()); id++ {
-		switch v.Type(id) {
-		case vocab.Unused:
-			b.unused = true
-		case vocab.Control, vocab.Unknown, vocab.Byte:
-			// Never merge results, but PieceToId prefers them.
-			if other := v.Lookup(v.Piece(id)); other >= 0 {
-				if b.shadow == nil {
-					b.shadow = make(map[int32]int32)
-				}
-				b.shadow[other] = id
-			}
-		}
-	}
+	// The embedded model has no unused and no shadowed pieces, and keeps
+	// U+2581 at the start of pieces (TestEmbeddedTables checks): scanning
+	// its 256,000 pieces for that would take a good part of each load.
 	prefixOnly, suffixOnly := gemma2PrefixOnly, gemma2SuffixOnly
 	if !v.IsDefault() {
+		b.unused, b.shadow = pieceTypes(v)
 		prefixOnly, suffixOnly = spacePlacement(v)
 	}
 	switch {
@@ -137,6 +127,27 @@ func newBPEModel(v *vocab.Vocab) *bpeModel {
 		b.split = splitBefore
 	}
 	return b
+}
+
+// pieceTypes reports whether v has unused pieces, and maps each piece
+// that a control, unknown or byte piece of the same text shadows to that
+// piece: those never result from merges, but SentencePiece's PieceToId
+// prefers them.
+func pieceTypes(v *vocab.Vocab) (unused bool, shadow map[int32]int32) {
+	for id := int32(0); id < int32(v.Size()); id++ {
+		switch v.Type(id) {
+		case vocab.Unused:
+			unused = true
+		case vocab.Control, vocab.Unknown, vocab.Byte:
+			if other := v.Lookup(v.Piece(id)); other >= 0 {
+				if shadow == nil {
+					shadow = make(map[int32]int32)
+				}
+				shadow[other] = id
+			}
+		}
+	}
+	return unused, shadow
 }
 
 // spacePlacement reports whether every normal or unused piece holds U+2581

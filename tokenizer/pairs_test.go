@@ -29,6 +29,9 @@ func TestEmbeddedTables(t *testing.T) {
 		t.Errorf("spacePlacement gives prefixOnly %v, suffixOnly %v; gemma2PrefixOnly and gemma2SuffixOnly say %v, %v",
 			p, s, gemma2PrefixOnly, gemma2SuffixOnly)
 	}
+	if unused, shadow := pieceTypes(v); unused || len(shadow) > 0 {
+		t.Errorf("the embedded model has unused pieces (%v) or shadowed ones (%v), which newBPEModel assumes it has not", unused, shadow)
+	}
 	if !bytes.Equal(whole, gemma2Whole) {
 		t.Errorf("gemma2_whole.bin is stale: run go test -run TestEmbeddedTables -update-tables")
 	}
