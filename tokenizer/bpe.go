@@ -292,13 +292,13 @@ func (b *bpeModel) cachedWord(sc *scratch, w []byte, r *pieceRules, dst []segPie
 		dst = b.freshWord(sc, w, r, dst)
 		return dst[n:], dst
 	}
-	hit, h := cache.lookup(w, r)
+	hit, k := cache.lookup(w, r)
 	cache.record(hit != nil)
 	if hit != nil {
 		return hit, dst
 	}
 	dst = b.freshWord(sc, w, r, dst)
-	cache.add(w, h, r, dst[n:])
+	cache.add(w, k, r, dst[n:])
 	return dst[n:], dst
 }
 

@@ -67,15 +67,19 @@ var (
 	hashKeys = [2]uint64{maphash.Comparable(cacheSeed, 1) | 1, maphash.Comparable(cacheSeed, 2) | 1}
 )
 
-// wordKey hashes w and, when w is at most inlineWord bytes long, returns
-// its bytes as a little-endian word, zero above them. A call to maphash
-// costs more than hashing a short word inline: up to 16 bytes are read as
-// two words (overlapping) and mixed with one multiplication.
-func wordKey(w []byte) (h, inline uint64) {
+// cacheKey is what the cache knows a word by: its hash and, for a word of
+// at most inlineWord bytes, the word itself as a little-endian word, zero
+// above its bytes.
+type cacheKey struct{ h, inline uint64 }
+
+// wordKey returns the key of w. A call to maphash costs more than hashing
+// a short word inline: up to 16 bytes are read as two words (overlapping)
+// and mixed with one multiplication.
+func wordKey(w []byte) cacheKey {
 	var a, b uint64
 	switch n := len(w); {
 	case n > 16:
-		return maphash.Bytes(cacheSeed, w), 0
+		return cacheKey{h: maphash.Bytes(cacheSeed, w)}
 	case n > inlineWord:
 		a, b = binary.LittleEndian.Uint64(w), binary.LittleEndian.Uint64(w[n-8:])
 	case n >= 4:
@@ -85,7 +89,7 @@ func wordKey(w []byte) (h, inline uint64) {
 		a = uint64(w[0]) | uint64(w[n>>1])<<(8*(n>>1)) | uint64(w[n-1])<<(8*(n-1))
 	}
 	hi, lo := bits.Mul64(a^hashKeys[0], b^hashKeys[1]^uint64(len(w)))
-	return hi ^ lo, a
+	return cacheKey{hi ^ lo, a}
 }
 
 // use reports whether the next word should be looked up.
@@ -110,35 +114,37 @@ func (c *wordCache) record(hit bool) {
 	}
 }
 
-// lookup returns the pieces of w, or nil, and w's hash. The pieces are the
+// lookup returns the pieces of w, or nil, and w's key. The pieces are the
 // cache's own: read them before the cache changes.
-func (c *wordCache) lookup(w []byte, r *pieceRules) ([]segPiece, uint64) {
-	h, inline := wordKey(w)
+func (c *wordCache) lookup(w []byte, r *pieceRules) ([]segPiece, cacheKey) {
+	k := wordKey(w)
+	h := k.h
 	if c.rules != r || c.slots == nil {
-		return nil, h
+		return nil, k
 	}
 	want := uint32(h>>48)<<16 | uint32(len(w))
 	mask := uint64(len(c.slots) - 1)
 	for i := h & mask; ; i = (i + 1) & mask {
 		s := &c.slots[i]
 		if s.meta == 0 {
-			return nil, h
+			return nil, k
 		}
 		if s.meta&^0xFF00 != want {
 			continue
 		}
-		if len(w) <= inlineWord && s.key == inline || len(w) > inlineWord && string(c.keys[s.key:s.key+uint64(len(w))]) == string(w) {
+		if len(w) <= inlineWord && s.key == k.inline || len(w) > inlineWord && string(c.keys[s.key:s.key+uint64(len(w))]) == string(w) {
 			if n := s.meta >> 8 & 0xFF; n > 1 {
-				return c.pieces[s.val : s.val+n], h
+				return c.pieces[s.val : s.val+n], k
 			}
 			c.one[0] = segPiece{int32(s.val), int32(len(w))}
-			return c.one[:], h
+			return c.one[:], k
 		}
 	}
 }
 
-// add records that w, whose hash is h, segments into pieces.
-func (c *wordCache) add(w []byte, h uint64, r *pieceRules, pieces []segPiece) {
+// add records that w, whose key is k, segments into pieces.
+func (c *wordCache) add(w []byte, k cacheKey, r *pieceRules, pieces []segPiece) {
+	h := k.h
 	if len(w) > cacheMaxWord || len(pieces) > len(w) {
 		return
 	}
@@ -150,7 +156,7 @@ func (c *wordCache) add(w []byte, h uint64, r *pieceRules, pieces []segPiece) {
 	}
 	s := cacheSlot{meta: uint32(h>>48)<<16 | uint32(len(pieces))<<8 | uint32(len(w))}
 	if len(w) <= inlineWord {
-		_, s.key = wordKey(w)
+		s.key = k.inline
 	} else {
 		s.key = uint64(len(c.keys))
 		c.keys = append(grow2(c.keys, len(w)), w...)
@@ -203,11 +209,9 @@ func (c *wordCache) rehash(s cacheSlot) uint64 {
 	if n <= inlineWord {
 		var b [8]byte
 		binary.LittleEndian.PutUint64(b[:], s.key)
-		h, _ := wordKey(b[:n])
-		return h
+		return wordKey(b[:n]).h
 	}
-	h, _ := wordKey(c.keys[s.key : s.key+uint64(n)])
-	return h
+	return wordKey(c.keys[s.key : s.key+uint64(n)]).h
 }
 
 func (c *wordCache) reset(r *pieceRules) {
