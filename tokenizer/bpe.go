@@ -240,7 +240,7 @@ func (b *bpeModel) userPiece(sc *scratch, s []byte, seg, i int, r *pieceRules, o
 	l := r.matcher.match(bytesToString(s[i:]))
 	if l > 0 {
 		b.word(sc, s[seg:i], seg, r, out)
-		out.emit(b.pieceID(s[i:i+l], b.v.LookupBytes(s[i:i+l])), i, i+l)
+		out.replay([]segPiece{{b.pieceID(s[i:i+l], b.v.LookupBytes(s[i:i+l])), int32(l)}}, i)
 	}
 	return l
 }

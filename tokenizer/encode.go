@@ -72,17 +72,6 @@ func (o *sink) reset(v *vocab.Vocab, mode outMode) {
 	o.prevUnk = false
 }
 
-// emit records piece id covering norm[start:end]. It is small enough to
-// be inlined where pieces are replayed; unknown pieces go out of line.
-func (o *sink) emit(id int32, start, end int) {
-	if id == o.unk {
-		o.unknown(start, end)
-		return
-	}
-	o.prevUnk = false
-	o.add(id, start, end)
-}
-
 // unknown records an unknown piece covering norm[start:end].
 func (o *sink) unknown(start, end int) {
 	if o.fallback {
@@ -119,7 +108,9 @@ func (o *sink) add(id int32, start, end int) {
 	}
 }
 
-// replay emits pieces that follow each other from offset base on.
+// replay records pieces that follow each other from offset base on. A
+// known piece is added here, without a call; an unknown one goes out of
+// line.
 func (o *sink) replay(pieces []segPiece, base int) {
 	for _, p := range pieces {
 		end := base + int(p.len)
@@ -127,7 +118,7 @@ func (o *sink) replay(pieces []segPiece, base int) {
 			o.unknown(base, end)
 		} else {
 			o.prevUnk = false
-			o.add(p.id, base, end) // emit, inlined
+			o.add(p.id, base, end)
 		}
 		base = end
 	}
