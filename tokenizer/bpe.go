@@ -209,9 +209,7 @@ func (b *bpeModel) encode(sc *scratch, s []byte, r *pieceRules, out *sink) {
 				seg = i
 			}
 			// Most words go on in ASCII that starts no piece.
-			for i < len(s) && m.plain[s[i]] {
-				i++
-			}
+			i = m.skipPlain(s, i)
 			continue
 		}
 		if m.first[c] {
@@ -222,8 +220,7 @@ func (b *bpeModel) encode(sc *scratch, s []byte, r *pieceRules, out *sink) {
 			}
 		}
 		if c < utf8.RuneSelf {
-			for i++; i < len(s) && m.plain[s[i]]; i++ {
-			}
+			i = m.skipPlain(s, i+1)
 		} else {
 			i += int(charLen[c>>4])
 		}

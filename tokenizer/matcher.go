@@ -96,6 +96,15 @@ func newMatcher(pieces []string) *matcher {
 	return m
 }
 
+// skipPlain returns the index of the first byte of s from i on that is not
+// plain: not ASCII, or the start of some piece.
+func (m *matcher) skipPlain(s []byte, i int) int {
+	for i < len(s) && m.plain[s[i]] {
+		i++
+	}
+	return i
+}
+
 // mayFollowSpace reports whether a piece may start with U+2581 followed
 // by rest: false means surely not.
 func (m *matcher) mayFollowSpace(rest []byte) bool {
