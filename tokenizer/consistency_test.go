@@ -259,3 +259,43 @@ func TestWordCacheBounded(t *testing.T) {
 		t.Errorf("the last word stored is not found")
 	}
 }
+
+// TestPairCache checks that the pair cache answers what was put, forgets a
+// pair only for another in its slot, and keeps no pair whose ids it cannot
+// pack.
+func TestPairCache(t *testing.T) {
+	var c pairCache
+	if _, ok := c.get(1, 2); ok {
+		t.Fatal("an empty cache knows a pair")
+	}
+	rng := rand.New(rand.NewSource(1))
+	want := map[[2]int32]int32{}
+	for range 50000 {
+		l, r := rng.Int31n(1<<pairIDBits), rng.Int31n(1<<pairIDBits)
+		id := rng.Int31n(1<<pairIDBits-1) - 1 // -1 (no piece) included
+		c.put(l, r, id)
+		want[[2]int32{l, r}] = id
+		if got, ok := c.get(l, r); !ok || got != id {
+			t.Fatalf("get(%d, %d) = %d, %v right after put %d", l, r, got, ok, id)
+		}
+	}
+	kept := 0
+	for p, id := range want {
+		got, ok := c.get(p[0], p[1])
+		if ok && got != id {
+			t.Fatalf("get(%d, %d) = %d, want %d", p[0], p[1], got, id)
+		}
+		if ok {
+			kept++
+		}
+	}
+	if kept < 1<<pairCacheBits/2 {
+		t.Errorf("only %d of %d pairs kept in %d slots", kept, len(want), 1<<pairCacheBits)
+	}
+	for _, p := range [][3]int32{{1 << pairIDBits, 1, 5}, {1, 1 << pairIDBits, 5}, {7, 8, pairIDMask}} {
+		c.put(p[0], p[1], p[2])
+		if _, ok := c.get(p[0], p[1]); ok {
+			t.Errorf("pair %d, %d -> %d does not fit a slot but was kept", p[0], p[1], p[2])
+		}
+	}
+}

@@ -228,37 +228,48 @@ func (c *wordCache) reset(r *pieceRules) {
 
 // pairCache remembers which piece, if any, two adjacent pieces make, so that
 // merging asks the vocabulary only once per pair. It is direct-mapped:
-// a pair that collides with another simply replaces it.
+// a pair that collides with another simply replaces it. A slot packs the
+// pair and the answer into one word, so that a lookup reads one cache
+// line; vocabularies too large for that go without.
 type pairCache struct {
-	keys []uint64
-	ids  []int32
+	slots []uint64
 }
 
-const pairCacheBits = 14
+const (
+	pairCacheBits = 14
+	pairIDBits    = 21 // bits of a piece id in a slot
+	pairIDMask    = 1<<pairIDBits - 1
+	pairNone      = ^uint64(0) // an empty slot: real slots have the top bit clear
+)
 
-func pairCacheKey(l, r int32) uint64 { return uint64(uint32(l))<<32 | uint64(uint32(r)) }
+// pairCacheKey is the slot of pair l, r without the answer, or false when
+// an id needs more than pairIDBits.
+func pairCacheKey(l, r int32) (uint64, bool) {
+	return (uint64(l)<<pairIDBits | uint64(r)) << pairIDBits, uint32(l|r) <= pairIDMask
+}
 
 func pairCacheSlot(k uint64) uint64 { return (k * 0x9E3779B97F4A7C15) >> (64 - pairCacheBits) }
 
 // get returns the piece l and r make (or -1), and whether it is known.
 func (c *pairCache) get(l, r int32) (int32, bool) {
-	if c.keys == nil {
+	k, ok := pairCacheKey(l, r)
+	if c.slots == nil || !ok {
 		return 0, false
 	}
-	k := pairCacheKey(l, r)
-	i := pairCacheSlot(k)
-	return c.ids[i], c.keys[i] == k
+	e := c.slots[pairCacheSlot(k)]
+	return int32(e&pairIDMask) - 1, e&^pairIDMask == k
 }
 
 func (c *pairCache) put(l, r, id int32) {
-	if c.keys == nil {
-		c.keys = make([]uint64, 1<<pairCacheBits)
-		c.ids = make([]int32, 1<<pairCacheBits)
-		for i := range c.keys {
-			c.keys[i] = ^uint64(0) // no pair of ids has this key
+	k, ok := pairCacheKey(l, r)
+	if !ok || uint32(id+1) > pairIDMask {
+		return
+	}
+	if c.slots == nil {
+		c.slots = make([]uint64, 1<<pairCacheBits)
+		for i := range c.slots {
+			c.slots[i] = pairNone
 		}
 	}
-	k := pairCacheKey(l, r)
-	i := pairCacheSlot(k)
-	c.keys[i], c.ids[i] = k, id
+	c.slots[pairCacheSlot(k)] = k | uint64(id+1)
 }
