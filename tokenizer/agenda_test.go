@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -200,6 +201,66 @@ func TestSegmentShortAgrees(t *testing.T) {
 			if checked < 1000 {
 				t.Errorf("only %d of 3000 words had no user-defined piece", checked)
 			}
+		})
+	}
+}
+
+// TestSegmentRunsAgrees holds segmentRuns to the heap of segment on random
+// texts of a few runs of one character, long and short, odd and even, under
+// Gemma's model and every variant that segments words: it must give the
+// same pieces or refuse, and for Gemma it must not refuse.
+func TestSegmentRunsAgrees(t *testing.T) {
+	defer func(n int) { levelMin = n }(levelMin)
+	levelMin = math.MaxInt // the heap only
+	// Letters, a space, punctuation that Gemma has long pieces of, two- to
+	// four-byte characters, and characters Gemma has no piece for.
+	chars := []string{"a", "b", "e", "=", "-", "0", "\u2581", "é", "中", "ก", "🙂", "\u200D", "\U000E0100", "\U0010FFFD"}
+	for i := -1; i < len(modelVariants); i++ {
+		name, tok := "gemma", defaultTokenizer(t)
+		if i >= 0 {
+			name = modelVariants[i].name
+			_, tok = variantTokenizer(t, i)
+		}
+		if tok.model.unused {
+			continue // segmented whole, never by segmentRuns
+		}
+		t.Run(name, func(t *testing.T) {
+			rnd := rand.New(rand.NewSource(int64(i)))
+			sc := tok.getScratch()
+			defer tok.putScratch(sc)
+			checked, refused := 0, 0
+			for range 400 {
+				var w []byte
+				for range 1 + rnd.Intn(runsMax) {
+					c := chars[rnd.Intn(len(chars))]
+					n := 1 + rnd.Intn(4)
+					if rnd.Intn(2) == 0 {
+						n = 1 + rnd.Intn(1200)
+					}
+					w = append(w, strings.Repeat(c, n)...)
+				}
+				if len(w) < runsMinLen || hasUserPiece(tok.rules.matcher, w) {
+					continue
+				}
+				got, ok := tok.model.segmentRuns(sc, w, tok.rules, nil)
+				if !ok {
+					refused++
+					continue
+				}
+				got = slices.Clone(got)
+				want := tok.model.segment(sc, w, tok.rules, true, nil)
+				if !slices.Equal(got, want) {
+					t.Fatalf("%.300q: segmentRuns and the heap %s", w, diffAt(got, want))
+				}
+				checked++
+			}
+			if name == "gemma" && refused > 0 {
+				t.Errorf("segmentRuns refused %d texts of Gemma's, whose scores fall with every merge", refused)
+			}
+			if checked < 100 && name != "scores shuffled" {
+				t.Errorf("only %d texts checked (%d refused)", checked, refused)
+			}
+			t.Logf("%d texts checked, %d refused", checked, refused)
 		})
 	}
 }

@@ -24,7 +24,8 @@ import (
 // before (after) every U+2581, and the parts are words; long words are cut
 // further between characters that no piece holds side by side (pairs.go).
 // Words repeat, so their pieces are cached (wordcache.go), and a memo says
-// which pieces segment into themselves. Models with unused pieces are
+// which pieces segment into themselves. Long runs of one character, which
+// no cut splits, are merged as runs (runs.go). Models with unused pieces are
 // segmented whole, because their resegmentation table is shared by the
 // whole text in the C++.
 type bpeModel struct {
@@ -482,9 +483,16 @@ const shortWord = 64
 // to dst. With freeze, user-defined pieces are matched first and never
 // merged.
 func (b *bpeModel) segment(sc *scratch, s []byte, r *pieceRules, freeze bool, dst []segPiece) []segPiece {
-	if !freeze && !b.unused && len(s) <= 4*shortWord {
-		if dst, ok := b.segmentShort(sc, s, r, dst); ok {
-			return dst
+	if !freeze && !b.unused {
+		if len(s) <= 4*shortWord {
+			if dst, ok := b.segmentShort(sc, s, r, dst); ok {
+				return dst
+			}
+		}
+		if len(s) >= runsMinLen {
+			if dst, ok := b.segmentRuns(sc, s, r, dst); ok {
+				return dst
+			}
 		}
 	}
 	// Sized once: growing a long segment's symbols by appending would copy

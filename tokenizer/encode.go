@@ -11,15 +11,17 @@ import (
 // scratch holds the buffers of one encoding; Tokenizers keep them in a pool
 // so that encoding allocates nothing it does not return.
 type scratch struct {
-	norm   []byte
-	offs   []int32
-	syms   []symbol
-	agenda agenda
-	pieces []segPiece   // the model's output for the current word
-	memo   []segPiece   // the same, while filling the whole-piece memo
-	caches [2]wordCache // see cacheFor
-	pairs  pairCache
-	out    sink
+	norm     []byte
+	offs     []int32
+	syms     []symbol
+	runs     []symRun // segmentRuns' runs, and those of its next level
+	runsNext []symRun
+	agenda   agenda
+	pieces   []segPiece   // the model's output for the current word
+	memo     []segPiece   // the same, while filling the whole-piece memo
+	caches   [2]wordCache // see cacheFor
+	pairs    pairCache
+	out      sink
 }
 
 // cacheFor returns the word cache for rules r. A Tokenizer uses two sets of

@@ -54,6 +54,14 @@ func textSeeds(f *testing.F) [][]byte {
 	} {
 		seeds = append(seeds, []byte(s))
 	}
+	// Long runs of one character, which are merged as runs.
+	for _, s := range []string{
+		strings.Repeat("a", 300), strings.Repeat("a", 301), "x" + strings.Repeat("=", 299) + "yy",
+		strings.Repeat("中", 90) + strings.Repeat("文", 91), strings.Repeat("🙂", 70) + "a",
+		" " + strings.Repeat("-", 257) + " " + strings.Repeat("e", 258),
+	} {
+		seeds = append(seeds, []byte(s))
+	}
 	return seeds
 }
 
