@@ -39,6 +39,12 @@ type bpeModel struct {
 
 	maxPiece int // the longest piece, in bytes
 
+	// rankByID says that the pieces merges make score lower the higher
+	// their id, without ties, as in models that the SentencePiece trainer
+	// makes: merges then order pairs by id, without a load from the
+	// scores, which are a megabyte for Gemma.
+	rankByID bool
+
 	pairsOnce sync.Once
 	pairs     *pairSet
 
@@ -113,9 +119,11 @@ func newBPEModel(v *vocab.Vocab) *bpeModel {
 	// U+2581 at the start of pieces (TestEmbeddedTables checks): scanning
 	// its 256,000 pieces for that would take a good part of each load.
 	prefixOnly, suffixOnly := gemma2PrefixOnly, gemma2SuffixOnly
+	b.rankByID = gemma2RankByID
 	if !v.IsDefault() {
 		b.unused, b.shadow = pieceTypes(v)
 		prefixOnly, suffixOnly = spacePlacement(v)
+		b.rankByID = scoresFallWithID(v)
 	}
 	switch {
 	case b.unused:
@@ -155,6 +163,36 @@ func pieceTypes(v *vocab.Vocab) (unused bool, shadow map[int32]int32) {
 // only as its first character (prefixOnly), or only as its last
 // (suffixOnly). User-defined pieces are cut out before merging and need not
 // keep the rule; the other types are never merge results.
+// scoresFallWithID reports whether the pieces that merges may make, normal
+// and unused ones, score lower the higher their id, with no two the same,
+// and have ids that a float32 holds exactly.
+func scoresFallWithID(v *vocab.Vocab) bool {
+	if v.Size() > 1<<24 {
+		return false
+	}
+	prev := float32(math.Inf(1))
+	for id := range int32(v.Size()) {
+		if t := v.Type(id); t != vocab.Normal && t != vocab.Unused {
+			continue
+		}
+		if s := v.Score(id); s < prev {
+			prev = s
+		} else {
+			return false
+		}
+	}
+	return true
+}
+
+// rank is what merges order pair id by, the higher the sooner: its score,
+// or for rankByID the negated id, which orders pieces the same way.
+func (b *bpeModel) rank(id int32) float32 {
+	if b.rankByID {
+		return -float32(id)
+	}
+	return b.v.Score(id)
+}
+
 func spacePlacement(v *vocab.Vocab) (prefixOnly, suffixOnly bool) {
 	prefixOnly, suffixOnly = true, true
 	for id, at := range v.Occurrences(spaceSymbol) {
@@ -592,7 +630,7 @@ func (b *bpeModel) segmentShort(sc *scratch, s []byte, r *pieceRules, dst []segP
 		// next one and no pair yet.
 		if id := b.pairID(sc, s, &syms[i], &syms[i+1]); r.allowed(id) {
 			syms[i].pair = id
-			pairs.set(i, b.v.Score(id), true)
+			pairs.set(i, b.rank(id), true)
 		}
 	}
 	for {
@@ -660,7 +698,7 @@ func (b *bpeModel) setPair(sc *scratch, s []byte, l int32, r *pieceRules, p *sho
 	if sl.next >= 0 {
 		if id := b.pairID(sc, s, sl, &sc.syms[sl.next]); r.allowed(id) {
 			sl.pair = id
-			p.set(l, b.v.Score(id), true)
+			p.set(l, b.rank(id), true)
 			return
 		}
 	}
@@ -698,7 +736,7 @@ func (b *bpeModel) updatePair(sc *scratch, s []byte, l int32, rules *pieceRules,
 		return
 	}
 	sl.pair = id
-	sc.agenda.set(scoreKey(b.v.Score(id))<<32 | uint64(uint32(l)))
+	sc.agenda.set(scoreKey(b.rank(id))<<32 | uint64(uint32(l)))
 	if rev != nil && b.v.Type(id) == vocab.Unused {
 		rev[string(s[sl.start:sr.end])] = [2]string{string(s[sl.start:sl.end]), string(s[sr.start:sr.end])}
 	}

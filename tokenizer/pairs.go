@@ -158,6 +158,9 @@ var (
 // each load.
 const gemma2PrefixOnly, gemma2SuffixOnly = true, false
 
+// gemma2RankByID is what scoresFallWithID says of the embedded model.
+const gemma2RankByID = true
+
 // marshal encodes the set: the two bitsets, then the hashed pairs in
 // increasing order, all as little-endian uint64s.
 func (s *pairSet) marshal() []byte {

@@ -2,10 +2,14 @@ package tokenizer
 
 import (
 	"bytes"
+	"cmp"
 	"flag"
 	"os"
+	"slices"
 	"sync/atomic"
 	"testing"
+
+	"github.com/gemmatok/gemmatok/vocab"
 )
 
 var updateTables = flag.Bool("update-tables", false, "rewrite the tables derived from the embedded model")
@@ -28,6 +32,9 @@ func TestEmbeddedTables(t *testing.T) {
 	if p, s := spacePlacement(v); p != gemma2PrefixOnly || s != gemma2SuffixOnly {
 		t.Errorf("spacePlacement gives prefixOnly %v, suffixOnly %v; gemma2PrefixOnly and gemma2SuffixOnly say %v, %v",
 			p, s, gemma2PrefixOnly, gemma2SuffixOnly)
+	}
+	if got := scoresFallWithID(v); got != gemma2RankByID {
+		t.Errorf("scoresFallWithID gives %v, gemma2RankByID says %v", got, gemma2RankByID)
 	}
 	if unused, shadow := pieceTypes(v); unused || len(shadow) > 0 {
 		t.Errorf("the embedded model has unused pieces (%v) or shadowed ones (%v), which newBPEModel assumes it has not", unused, shadow)
@@ -77,5 +84,41 @@ func TestPresetWhole(t *testing.T) {
 		if got != (want[id/8]>>(id%8)&1 == 1) {
 			t.Fatalf("piece %d %q: preset says %v", id, tok.IDToPiece(id), got)
 		}
+	}
+}
+
+// TestRankByID checks, for Gemma's model and every variant, that merges
+// order pairs by id only when sorting the pieces merges make by score,
+// best first, gives them in id order with no two scores the same.
+func TestRankByID(t *testing.T) {
+	check := func(name string, tok *Tokenizer) {
+		v := tok.Vocab()
+		var ids []int32
+		for id := range int32(v.Size()) {
+			if ty := v.Type(id); ty == vocab.Normal || ty == vocab.Unused {
+				ids = append(ids, id)
+			}
+		}
+		byScore := slices.Clone(ids)
+		slices.SortStableFunc(byScore, func(a, b int32) int { return cmp.Compare(v.Score(b), v.Score(a)) })
+		want := slices.Equal(byScore, ids)
+		for i := 1; want && i < len(ids); i++ {
+			want = v.Score(ids[i]) != v.Score(ids[i-1])
+		}
+		if tok.model.rankByID != want {
+			t.Errorf("%s: rankByID is %v, the scores say %v", name, tok.model.rankByID, want)
+		}
+	}
+	check("gemma", defaultTokenizer(t))
+	byID := 0
+	for i, mv := range modelVariants {
+		_, tok := variantTokenizer(t, i)
+		check(mv.name, tok)
+		if tok.model.rankByID {
+			byID++
+		}
+	}
+	if byID == 0 || byID == len(modelVariants) {
+		t.Errorf("%d of %d variants order by id: the tests cover one way only", byID, len(modelVariants))
 	}
 }

@@ -92,7 +92,7 @@ func (b *bpeModel) runPairs(sc *scratch, s []byte, r *pieceRules, runs []symRun)
 		sl := symbol{start: start, end: mid, id: lid}
 		sr := symbol{start: mid, end: end, id: rid}
 		if id := b.pairID(sc, s, &sl, &sr); r.allowed(id) {
-			k := scoreKey(b.v.Score(id))
+			k := scoreKey(b.rank(id))
 			best = min(best, k)
 			return id, k
 		}
