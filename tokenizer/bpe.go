@@ -317,19 +317,18 @@ func (b *bpeModel) word(sc *scratch, w []byte, base int, r *pieceRules, out *sin
 }
 
 // cachedWord returns the pieces of w. When the word cache has them, they
-// are the cache's own, to be read before it changes, and dst is returned
-// as it was: most words are found there, and copying them out would cost
+// are the cache's own, not to be changed, and dst is returned as it was: most words are found there, and copying them out would cost
 // about as much as finding them. Otherwise it appends them to dst by
 // segmenting w, stores them, and returns them and the extended dst.
 func (b *bpeModel) cachedWord(sc *scratch, w []byte, r *pieceRules, dst []segPiece) (pieces, ext []segPiece) {
-	cache := sc.cacheFor(r)
+	cache, use := sc.cacheFor(r)
 	n := len(dst)
-	if !cache.use() {
+	if !use.use() {
 		dst = b.freshWord(sc, w, r, dst)
 		return dst[n:], dst
 	}
-	hit, k := cache.lookup(w, r)
-	cache.record(hit != nil)
+	hit, k := cache.lookup(w, r, use)
+	use.record(hit != nil)
 	if hit != nil {
 		return hit, dst
 	}

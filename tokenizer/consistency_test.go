@@ -3,6 +3,7 @@ package tokenizer
 import (
 	"bytes"
 	"encoding/binary"
+	"fmt"
 	"math/rand"
 	"os"
 	"slices"
@@ -131,7 +132,7 @@ func TestNormalizeIdentityAgrees(t *testing.T) {
 // then, and takes part again once hits come back; and that a scratch whose
 // cache went sparse on random text encodes natural text as a fresh one does.
 func TestWordCacheSparse(t *testing.T) {
-	var c wordCache
+	var c cacheUse
 	for range hitWindow {
 		if !c.use() {
 			t.Fatal("a cache that has seen no window skipped a word")
@@ -164,7 +165,7 @@ func TestWordCacheSparse(t *testing.T) {
 	}
 	sc := tok.getScratch()
 	tok.run(sc, string(noise), tok.rules, outIDs)
-	if !sc.cacheFor(tok.rules).sparse {
+	if _, u := sc.cacheFor(tok.rules); !u.sparse {
 		t.Error("random base64 left the word cache in use for every word")
 	}
 	for _, path := range corpusFiles(t) {
@@ -178,7 +179,7 @@ func TestWordCacheSparse(t *testing.T) {
 			t.Errorf("%s after random text: %s", corpusName(path), diffAt(sc.out.ids, want))
 		}
 	}
-	if sc.cacheFor(tok.rules).sparse {
+	if _, u := sc.cacheFor(tok.rules); u.sparse {
 		t.Error("natural text left the word cache sparse")
 	}
 }
@@ -190,6 +191,7 @@ func TestWordCacheEntries(t *testing.T) {
 	rnd := rand.New(rand.NewSource(2))
 	r := &pieceRules{}
 	var c wordCache
+	var u cacheUse
 	words := map[string][]segPiece{}
 	for len(words) < 20000 {
 		w := make([]byte, 1+rnd.Intn(cacheMaxWord))
@@ -205,17 +207,17 @@ func TestWordCacheEntries(t *testing.T) {
 		}
 		pieces[len(pieces)-1].len = int32(len(w) - len(pieces) + 1)
 		words[string(w)] = pieces
-		if hit, h := c.lookup(w, r); hit != nil {
+		if hit, h := c.lookup(w, r, &u); hit != nil {
 			t.Fatalf("%q found before it was stored", w)
 		} else {
 			c.add(w, h, r, pieces)
 		}
 	}
-	if len(c.slots) <= cacheMinSlots {
-		t.Fatalf("the table did not grow: %d slots", len(c.slots))
+	if n := len(c.table.Load().slots); n <= cacheMinSlots {
+		t.Fatalf("the table did not grow: %d slots", n)
 	}
 	for w, want := range words {
-		got, _ := c.lookup([]byte(w), r)
+		got, _ := c.lookup([]byte(w), r, &u)
 		if !slices.Equal(got, want) {
 			t.Fatalf("%q: got %v, want %v", w, got, want)
 		}
@@ -230,7 +232,7 @@ func TestWordCacheEntries(t *testing.T) {
 			}
 		}
 		if _, stored := words[string(other)]; !stored {
-			if got, _ := c.lookup(other, r); got != nil {
+			if got, _ := c.lookup(other, r, &u); got != nil {
 				t.Fatalf("%q, never stored, found as %v (from %q)", other, got, w)
 			}
 		}
@@ -242,21 +244,32 @@ func TestWordCacheEntries(t *testing.T) {
 func TestWordCacheBounded(t *testing.T) {
 	r := &pieceRules{}
 	var c wordCache
+	var u cacheUse
 	pieces := make([]segPiece, cacheMaxWord)
 	for i := range pieces {
 		pieces[i] = segPiece{id: int32(i), len: 1}
 	}
 	w := make([]byte, cacheMaxWord)
+	emptied := 0
+	var arena *cacheArena
 	for i := range 3 * cacheMaxPieces / cacheMaxWord {
 		binary.LittleEndian.PutUint64(w, uint64(i))
-		_, h := c.lookup(w, r)
+		_, h := c.lookup(w, r, &u)
 		c.add(w, h, r, pieces)
-		if len(c.pieces) > cacheMaxPieces || len(c.keys) > cacheMaxKeys || c.used > cacheMaxUsed {
-			t.Fatalf("after %d words: %d pieces, %d key bytes, %d words", i+1, len(c.pieces), len(c.keys), c.used)
+		a := c.table.Load().arena
+		if a.pieceLen > cacheMaxPieces || a.keyLen > cacheMaxKeys || c.used > cacheMaxUsed {
+			t.Fatalf("after %d words: %d pieces, %d key bytes, %d words", i+1, a.pieceLen, a.keyLen, c.used)
+		}
+		if got, _ := c.lookup(w, r, &u); !slices.Equal(got, pieces) {
+			t.Fatalf("word %d is not found right after it was stored", i)
+		}
+		if a != arena {
+			emptied++
+			arena = a
 		}
 	}
-	if got, _ := c.lookup(w, r); !slices.Equal(got, pieces) {
-		t.Errorf("the last word stored is not found")
+	if emptied < 3 {
+		t.Errorf("the cache was emptied %d times for 3 times the pieces it holds", emptied-1)
 	}
 }
 
@@ -297,5 +310,73 @@ func TestPairCache(t *testing.T) {
 		if _, ok := c.get(p[0], p[1]); ok {
 			t.Errorf("pair %d, %d -> %d does not fit a slot but was kept", p[0], p[1], p[2])
 		}
+	}
+}
+
+// TestWordCacheConcurrent has goroutines look up and add the same words in
+// different orders, more of them than the cache holds, so that its table
+// grows and is emptied while others read it: every hit must give the word's
+// own pieces. Run it with -race.
+func TestWordCacheConcurrent(t *testing.T) {
+	r := &pieceRules{}
+	rnd := rand.New(rand.NewSource(5))
+	var words [][]byte
+	seen := map[string]bool{}
+	for len(words) < cacheMaxUsed+cacheMaxUsed/2 {
+		w := make([]byte, 1+rnd.Intn(cacheMaxWord))
+		rnd.Read(w)
+		if !seen[string(w)] {
+			seen[string(w)] = true
+			words = append(words, w)
+		}
+	}
+	// piecesOf makes up the pieces of a word from its bytes.
+	piecesOf := func(w []byte) []segPiece {
+		n := 1 + int(w[0])%min(len(w), 3)
+		p := make([]segPiece, n)
+		for i := range p {
+			p[i] = segPiece{id: int32(w[i%len(w)]) + int32(len(w))<<8, len: 1}
+		}
+		p[n-1].len = int32(len(w) - n + 1)
+		return p
+	}
+	var c wordCache
+	const workers = 4
+	var wg sync.WaitGroup
+	errs := make(chan string, workers)
+	hits := make([]int, workers)
+	for g := range workers {
+		order := rand.New(rand.NewSource(int64(g))).Perm(len(words))
+		wg.Go(func() {
+			var u cacheUse
+			for _, i := range order {
+				w := words[i]
+				want := piecesOf(w)
+				got, k := c.lookup(w, r, &u)
+				if got == nil {
+					c.add(w, k, r, want)
+					continue
+				}
+				hits[g]++
+				if !slices.Equal(got, want) {
+					errs <- fmt.Sprintf("%q: got %v, want %v", w, got, want)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Fatal(e)
+	}
+	total := 0
+	for _, h := range hits {
+		total += h
+	}
+	// Each goroutine looks a word up once, so every hit is of a word that
+	// another stored; a goroutine adding while another does skips its word.
+	if total < len(words)/4 {
+		t.Errorf("%d hits in %d lookups of %d words: the goroutines did not share what they stored", total, workers*len(words), len(words))
 	}
 }

@@ -17,22 +17,23 @@ type scratch struct {
 	runs     []symRun // segmentRuns' runs, and those of its next level
 	runsNext []symRun
 	agenda   agenda
-	pieces   []segPiece   // the model's output for the current word
-	memo     []segPiece   // the same, while filling the whole-piece memo
-	caches   [2]wordCache // see cacheFor
+	pieces   []segPiece    // the model's output for the current word
+	memo     []segPiece    // the same, while filling the whole-piece memo
+	caches   *[2]wordCache // the Tokenizer's; see cacheFor
+	uses     [2]cacheUse
 	pairs    pairCache
 	out      sink
 }
 
-// cacheFor returns the word cache for rules r. A Tokenizer uses two sets of
-// rules, SentencePiece's and one with banned special pieces for special
-// pieces as text; each has a cache of its own, so that a server mixing the
-// two does not keep emptying one.
-func (sc *scratch) cacheFor(r *pieceRules) *wordCache {
+// cacheFor returns the word cache for rules r, and this scratch's use of
+// it. A Tokenizer uses two sets of rules, SentencePiece's and one with
+// banned special pieces for special pieces as text; each has a cache of its
+// own, so that a server mixing the two does not keep emptying one.
+func (sc *scratch) cacheFor(r *pieceRules) (*wordCache, *cacheUse) {
 	if r.banned != nil {
-		return &sc.caches[1]
+		return &sc.caches[1], &sc.uses[1]
 	}
-	return &sc.caches[0]
+	return &sc.caches[0], &sc.uses[0]
 }
 
 // span is the normalized byte range a token came from.
@@ -170,14 +171,16 @@ func (t *Tokenizer) run(sc *scratch, text string, r *pieceRules, mode outMode) {
 	}
 }
 
-// scratchPool keeps scratches, with their word caches, from one call to
-// the next. A sync.Pool would do, but garbage collection empties it and so
-// throws the warm caches away, which in a busy server happens every few
+// scratchPool keeps scratches from one call to the next, and the word
+// caches that they share. A sync.Pool would do for the scratches, but
+// garbage collection empties it and so throws their warm pair caches and
+// grown buffers away, which in a busy server happens every few
 // milliseconds; this keeps up to one scratch a CPU for as long as the
 // Tokenizer lives.
 type scratchPool struct {
-	mu   sync.Mutex
-	free []*scratch
+	mu     sync.Mutex
+	free   []*scratch
+	caches [2]wordCache // shared by the scratches
 }
 
 func (p *scratchPool) get() *scratch {
@@ -188,7 +191,7 @@ func (p *scratchPool) get() *scratch {
 		p.free = p.free[:n-1]
 		return sc
 	}
-	return new(scratch)
+	return &scratch{caches: &p.caches}
 }
 
 func (p *scratchPool) put(sc *scratch) {
@@ -202,8 +205,7 @@ func (p *scratchPool) put(sc *scratch) {
 func (t *Tokenizer) getScratch() *scratch { return t.scratch.get() }
 
 // putScratch returns sc to the pool. Buffers that an unusually large text
-// made big are dropped rather than pinned; the word cache, which is bounded,
-// stays.
+// made big are dropped rather than pinned.
 func (t *Tokenizer) putScratch(sc *scratch) {
 	if tooBig(sc.norm) || tooBig(sc.offs) {
 		sc.norm, sc.offs = nil, nil

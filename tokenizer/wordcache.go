@@ -4,13 +4,16 @@ import (
 	"encoding/binary"
 	"hash/maphash"
 	"math/bits"
-	"slices"
+	"sync"
+	"sync/atomic"
 )
 
 // wordCache remembers how words were segmented. Natural text repeats its
-// words, so most words are found here instead of being merged again. Each
-// scratch has its own cache, so it needs no locking; it lives as long as the
-// scratch stays in the Tokenizer's pool, across calls.
+// words, so most words are found here instead of being merged again. A
+// Tokenizer has one for each set of piece rules, shared by all the
+// goroutines that encode with it: each word is then merged once, not once
+// a goroutine, and a batch on several cores keeps one cache in the
+// processor's cache instead of one a core.
 //
 // Words are stored with the pieces the model produced (id and length), before
 // byte fallback, so that replaying them through the sink gives exactly what
@@ -19,22 +22,69 @@ import (
 // A lookup costs what its cache misses cost, so the table's slots hold the
 // entries themselves, and a slot holds a word of up to 8 bytes and a single
 // piece in itself: most lookups of natural text read one cache line.
+//
+// Lookups take no lock. One goroutine at a time adds words (another that
+// wants to meanwhile does without); it writes a word's bytes and pieces
+// where no lookup reads yet, then its slot, the slot's meta last and
+// atomically, so that a lookup that sees the meta sees the rest. Nothing
+// written is ever written again: a table that must grow or be emptied is
+// replaced by a new one, and lookups still reading the old one finish there.
 type wordCache struct {
-	rules  *pieceRules // the rules the entries were made under
-	slots  []cacheSlot // open addressing
-	used   int
-	keys   []byte     // words longer than 8 bytes
-	pieces []segPiece // the pieces of words of more than one
-	one    [1]segPiece
+	_     cacheLinePad
+	table atomic.Pointer[cacheTable]
+	// Every lookup reads table, and adding a word writes mu: apart, the
+	// adding does not take table's cache line from the other cores.
+	_    cacheLinePad
+	mu   sync.Mutex // held by the goroutine adding a word
+	used int        // words in the table; under mu
+}
 
-	// When words are nearly all new (random strings, base64), looking them
-	// up and storing them costs more than the few hits save. The cache
-	// counts its hits over windows of lookups and, after a window with
-	// few, takes part only for one word in sparseEvery, which is enough to
-	// notice the hits coming back.
+type cacheLinePad [64]byte
+
+// cacheTable is a wordCache's table of slots and the arena holding its
+// longer words and their pieces. Growing makes a new table on the same
+// arena; emptying makes a new arena too.
+type cacheTable struct {
+	rules *pieceRules // the rules the entries were made under
+	slots []cacheSlot // open addressing
+	arena *cacheArena
+}
+
+// cacheSlot is one word and its pieces. Once a table is in use, its slots
+// are read and written with sync/atomic.
+type cacheSlot struct {
+	key uint64 // the word, up to 8 bytes, as wordKey reads it; or its offset in the arena's keys
+	// meta is the id of a single piece or the offset of the pieces in the
+	// arena (32) over hash bits (16), number of pieces (8) and length of
+	// the word (8); 0 for an empty slot.
+	meta uint64
+}
+
+// cacheArena holds words longer than 8 bytes and the pieces of words of
+// more than one, in chunks that, once made, never move: an entry is read
+// where it was written, while later entries are added.
+type cacheArena struct {
+	keys     [cacheMaxKeys >> arenaChunkBits]atomic.Pointer[[1 << arenaChunkBits]byte]
+	pieces   [cacheMaxPieces >> pieceChunkBits]atomic.Pointer[[1 << pieceChunkBits]segPiece]
+	keyLen   int // bytes of keys used, chunks' unused ends included; under mu
+	pieceLen int
+}
+
+const (
+	arenaChunkBits = 16 // 64 KiB of key bytes a chunk
+	pieceChunkBits = 13 // 64 KiB of pieces a chunk
+)
+
+// cacheUse is what one scratch keeps of its use of a wordCache. When words
+// are nearly all new (random strings, base64), looking them up and storing
+// them costs more than the few hits save. The scratch counts its hits over
+// windows of lookups and, after a window with few, uses the cache only for
+// one word in sparseEvery, which is enough to notice the hits coming back.
+type cacheUse struct {
 	tries, hits uint32 // in the current window
 	sparse      bool
 	skipped     uint32
+	one         [1]segPiece // a lookup's result of one piece
 }
 
 const (
@@ -42,13 +92,6 @@ const (
 	minHits     = hitWindow / 8 // below this a lookup costs more than hits save
 	sparseEvery = 16
 )
-
-// cacheSlot is one word and its pieces, or empty when meta is 0.
-type cacheSlot struct {
-	key  uint64 // the word, up to 8 bytes, as wordKey reads it; or its offset in keys
-	meta uint32 // hash bits (16), number of pieces (8), length of the word (8)
-	val  uint32 // the id of a single piece, or the offset of the pieces in pieces
-}
 
 const (
 	cacheMinSlots  = 1 << 12 // a short text needs no more; the table grows
@@ -93,137 +136,207 @@ func wordKey(w []byte) cacheKey {
 }
 
 // use reports whether the next word should be looked up.
-func (c *wordCache) use() bool {
-	if !c.sparse {
+func (u *cacheUse) use() bool {
+	if !u.sparse {
 		return true
 	}
-	c.skipped++
-	return c.skipped%sparseEvery == 0
+	u.skipped++
+	return u.skipped%sparseEvery == 0
 }
 
 // record counts a lookup, and at the end of a window decides whether the
 // cache should go sparse.
-func (c *wordCache) record(hit bool) {
-	c.tries++
+func (u *cacheUse) record(hit bool) {
+	u.tries++
 	if hit {
-		c.hits++
+		u.hits++
 	}
-	if c.tries == hitWindow {
-		c.sparse = c.hits < minHits
-		c.tries, c.hits = 0, 0
+	if u.tries == hitWindow {
+		u.sparse = u.hits < minHits
+		u.tries, u.hits = 0, 0
 	}
 }
 
 // lookup returns the pieces of w, or nil, and w's key. The pieces are the
-// cache's own: read them before the cache changes.
-func (c *wordCache) lookup(w []byte, r *pieceRules) ([]segPiece, cacheKey) {
+// cache's own, or for a single piece u's; they are not to be changed.
+func (c *wordCache) lookup(w []byte, r *pieceRules, u *cacheUse) ([]segPiece, cacheKey) {
 	k := wordKey(w)
 	h := k.h
-	if c.rules != r || c.slots == nil {
+	t := c.table.Load()
+	if t == nil || t.rules != r {
 		return nil, k
 	}
 	want := uint32(h>>48)<<16 | uint32(len(w))
-	mask := uint64(len(c.slots) - 1)
+	mask := uint64(len(t.slots) - 1)
 	for i := h & mask; ; i = (i + 1) & mask {
-		s := &c.slots[i]
-		if s.meta == 0 {
+		s := &t.slots[i]
+		m := atomic.LoadUint64(&s.meta)
+		if m == 0 {
 			return nil, k
 		}
-		if s.meta&^0xFF00 != want {
+		if uint32(m)&^0xFF00 != want {
 			continue
 		}
-		if len(w) <= inlineWord && s.key == k.inline || len(w) > inlineWord && string(c.keys[s.key:s.key+uint64(len(w))]) == string(w) {
-			if n := s.meta >> 8 & 0xFF; n > 1 {
-				return c.pieces[s.val : s.val+n], k
+		key := atomic.LoadUint64(&s.key)
+		if len(w) <= inlineWord && key == k.inline || len(w) > inlineWord && string(t.arena.key(key, len(w))) == string(w) {
+			val := uint32(m >> 32)
+			if n := uint32(m>>8) & 0xFF; n > 1 {
+				return t.arena.piecesAt(val, n), k
 			}
-			c.one[0] = segPiece{int32(s.val), int32(len(w))}
-			return c.one[:], k
+			u.one[0] = segPiece{int32(val), int32(len(w))}
+			return u.one[:], k
 		}
 	}
 }
 
-// add records that w, whose key is k, segments into pieces.
+// key returns the n bytes of a word stored at offset off.
+func (a *cacheArena) key(off uint64, n int) []byte {
+	chunk := a.keys[off>>arenaChunkBits].Load()
+	i := int(off & (1<<arenaChunkBits - 1))
+	return chunk[i : i+n]
+}
+
+// piecesAt returns the n pieces stored at offset off.
+func (a *cacheArena) piecesAt(off, n uint32) []segPiece {
+	chunk := a.pieces[off>>pieceChunkBits].Load()
+	i := off & (1<<pieceChunkBits - 1)
+	return chunk[i : i+n : i+n]
+}
+
+// add records that w, whose key is k, segments into pieces, unless another
+// goroutine is adding a word.
 func (c *wordCache) add(w []byte, k cacheKey, r *pieceRules, pieces []segPiece) {
-	h := k.h
-	if len(w) > cacheMaxWord || len(pieces) > len(w) {
+	if len(w) > cacheMaxWord || len(pieces) > len(w) || !c.mu.TryLock() {
 		return
 	}
+	defer c.mu.Unlock()
+	t := c.table.Load()
 	switch {
-	case c.rules != r || c.slots == nil || c.used >= cacheMaxUsed || len(c.keys)+len(w) > cacheMaxKeys || len(c.pieces)+len(pieces) > cacheMaxPieces:
-		c.reset(r)
-	case 2*c.used >= len(c.slots):
-		c.grow()
+	case t == nil || t.rules != r || c.used >= cacheMaxUsed:
+		t = c.empty(r)
+	case 2*c.used >= len(t.slots):
+		t = c.grow(t)
 	}
-	s := cacheSlot{meta: uint32(h>>48)<<16 | uint32(len(pieces))<<8 | uint32(len(w))}
-	if len(w) <= inlineWord {
-		s.key = k.inline
+	keyBytes, pieceCount := 0, 0
+	if len(w) > inlineWord {
+		keyBytes = len(w)
+	}
+	if len(pieces) > 1 {
+		pieceCount = len(pieces)
+	}
+	if !t.arena.fits(keyBytes, pieceCount) {
+		t = c.empty(r)
+	}
+	s := cacheSlot{key: k.inline, meta: k.h>>48<<16 | uint64(len(pieces))<<8 | uint64(len(w))}
+	if keyBytes > 0 {
+		s.key = t.arena.addKey(w)
+	}
+	if pieceCount > 0 {
+		s.meta |= uint64(t.arena.addPieces(pieces)) << 32
 	} else {
-		s.key = uint64(len(c.keys))
-		c.keys = append(grow2(c.keys, len(w)), w...)
+		s.meta |= uint64(uint32(pieces[0].id)) << 32
 	}
-	if len(pieces) == 1 {
-		s.val = uint32(pieces[0].id)
-	} else {
-		s.val = uint32(len(c.pieces))
-		c.pieces = append(grow2(c.pieces, len(pieces)), pieces...)
-	}
-	c.place(s, h)
+	c.place(t, s, k.h, true)
 	c.used++
 }
 
-// grow2 makes room for n more elements in s, doubling its capacity when
-// it must grow: append grows a large slice by a quarter, and a cache
-// filling up would spend its time copying itself.
-func grow2[S ~[]E, E any](s S, n int) S {
-	if len(s)+n <= cap(s) {
-		return s
+// chunked returns where n units placed at offset off begin: there, or at
+// the start of the next chunk of size units when they would cross into it.
+func chunked(off, n, size int) int {
+	if off%size+n > size {
+		off += size - off%size
 	}
-	return slices.Grow(s, max(n, cap(s)))
+	return off
 }
 
-// place puts s, of a word whose hash is h, into the first free slot.
-func (c *wordCache) place(s cacheSlot, h uint64) {
-	mask := uint64(len(c.slots) - 1)
+// fits reports whether the arena has room for a word of keyBytes bytes and
+// pieceCount pieces.
+func (a *cacheArena) fits(keyBytes, pieceCount int) bool {
+	return chunked(a.keyLen, keyBytes, 1<<arenaChunkBits)+keyBytes <= cacheMaxKeys &&
+		chunked(a.pieceLen, pieceCount, 1<<pieceChunkBits)+pieceCount <= cacheMaxPieces
+}
+
+// addKey copies w into the arena, which has room, and returns its offset.
+func (a *cacheArena) addKey(w []byte) uint64 {
+	const size = 1 << arenaChunkBits
+	off := chunked(a.keyLen, len(w), size)
+	chunk := a.keys[off/size].Load()
+	if chunk == nil {
+		chunk = new([size]byte)
+		a.keys[off/size].Store(chunk)
+	}
+	copy(chunk[off%size:], w)
+	a.keyLen = off + len(w)
+	return uint64(off)
+}
+
+// addPieces copies pieces into the arena, which has room, and returns
+// their offset.
+func (a *cacheArena) addPieces(pieces []segPiece) uint32 {
+	const size = 1 << pieceChunkBits
+	off := chunked(a.pieceLen, len(pieces), size)
+	chunk := a.pieces[off/size].Load()
+	if chunk == nil {
+		chunk = new([size]segPiece)
+		a.pieces[off/size].Store(chunk)
+	}
+	copy(chunk[off%size:], pieces)
+	a.pieceLen = off + len(pieces)
+	return uint32(off)
+}
+
+// place puts s, of a word whose hash is h, into the first free slot of t;
+// with published, lookups may be reading t.
+func (c *wordCache) place(t *cacheTable, s cacheSlot, h uint64, published bool) {
+	mask := uint64(len(t.slots) - 1)
 	i := h & mask
-	for c.slots[i].meta != 0 {
+	for t.slots[i].meta != 0 { // only the goroutine adding writes slots
 		i = (i + 1) & mask
 	}
-	c.slots[i] = s
+	if !published {
+		t.slots[i] = s
+		return
+	}
+	atomic.StoreUint64(&t.slots[i].key, s.key)
+	atomic.StoreUint64(&t.slots[i].meta, s.meta)
 }
 
-// grow doubles the slot table. The hash a slot keeps is not the one that
-// placed it, so every word is hashed again.
-func (c *wordCache) grow() {
-	old := c.slots
-	c.slots = make([]cacheSlot, 2*len(old))
-	for _, s := range old {
+// grow replaces t with a table of twice the slots, on the same arena. The
+// hash a slot keeps is not the one that placed it, so every word is hashed
+// again.
+func (c *wordCache) grow(t *cacheTable) *cacheTable {
+	g := &cacheTable{rules: t.rules, slots: make([]cacheSlot, 2*len(t.slots)), arena: t.arena}
+	for _, s := range t.slots {
 		if s.meta != 0 {
-			c.place(s, c.rehash(s))
+			c.place(g, s, t.rehash(s), false)
 		}
 	}
+	c.table.Store(g)
+	return g
 }
 
 // rehash returns the hash of the word of slot s.
-func (c *wordCache) rehash(s cacheSlot) uint64 {
+func (t *cacheTable) rehash(s cacheSlot) uint64 {
 	n := int(s.meta & 0xFF)
 	if n <= inlineWord {
 		var b [8]byte
 		binary.LittleEndian.PutUint64(b[:], s.key)
 		return wordKey(b[:n]).h
 	}
-	return wordKey(c.keys[s.key : s.key+uint64(n)]).h
+	return wordKey(t.arena.key(s.key, n)).h
 }
 
-func (c *wordCache) reset(r *pieceRules) {
-	if c.slots == nil {
-		c.slots = make([]cacheSlot, cacheMinSlots)
-	} else {
-		clear(c.slots)
+// empty replaces the table with an empty one for rules r, as large as the
+// last: a text that filled it will likely fill it again.
+func (c *wordCache) empty(r *pieceRules) *cacheTable {
+	n := cacheMinSlots
+	if t := c.table.Load(); t != nil {
+		n = len(t.slots)
 	}
-	c.rules = r
+	t := &cacheTable{rules: r, slots: make([]cacheSlot, n), arena: new(cacheArena)}
+	c.table.Store(t)
 	c.used = 0
-	c.keys = c.keys[:0]
-	c.pieces = c.pieces[:0]
+	return t
 }
 
 // pairCache remembers which piece, if any, two adjacent pieces make, so that

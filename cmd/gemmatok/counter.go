@@ -133,13 +133,22 @@ func (c *counter) plan(in *input, f *os.File) ([]span, error) {
 	return splitFile(c.tok, f, in.size, partSize)
 }
 
-// work counts the jobs it receives.
+// work counts the jobs it receives. With other workers it counts with a
+// Tokenizer of its own: the goroutines of one Tokenizer share its word
+// cache, one adding a word at a time, and workers counting different texts
+// have few new words in common but would contend for adding theirs.
 func (c *counter) work(jobs <-chan job) {
-	s := splitter{tok: c.tok, mem: c.mem}
+	tok := c.tok
+	if c.workers > 1 {
+		if own, err := tokenizer.New(tok.Vocab()); err == nil {
+			tok = own
+		}
+	}
+	s := splitter{tok: tok, mem: c.mem}
 	for j := range jobs {
 		var n counts
 		err := s.each(j.r, func(p []byte, _ bool) error {
-			n.Tokens += int64(c.tok.Count(stringView(p)))
+			n.Tokens += int64(tok.Count(stringView(p)))
 			n.Chars += int64(utf8.RuneCountInString(stringView(p)))
 			n.Bytes += int64(len(p))
 			c.prog.add(int64(len(p)))
