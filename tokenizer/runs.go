@@ -5,7 +5,7 @@ package tokenizer
 // and a symbol per character makes the merge loop slow and 47 bytes of
 // memory a byte. segmentRuns merges such text as runs of equal symbols
 // instead, in time and memory that grow with the number of runs, not of
-// characters.
+// characters, once it has found the runs.
 //
 // It relies on what the levelQueue relies on (agenda.go): when every merge
 // makes pairs that score below the one merged, the C++ queue takes the
@@ -44,18 +44,14 @@ const (
 func (b *bpeModel) segmentRuns(sc *scratch, s []byte, r *pieceRules, dst []segPiece) ([]segPiece, bool) {
 	runs := sc.runs[:0]
 	for i := 0; i < len(s); {
-		l := int32(min(int(charLen[s[i]>>4]), len(s)-i))
-		if n := len(runs); n > 0 && runs[n-1].size == l && string(s[i:i+int(l)]) == string(s[runs[n-1].start:runs[n-1].start+l]) {
-			runs[n-1].count++
-			i += int(l)
-			continue
-		}
 		if len(runs) == runsMax {
 			sc.runs = runs
 			return dst, false
 		}
-		runs = append(runs, symRun{start: int32(i), size: l, count: 1, id: b.charID(s[i : i+int(l)])})
-		i += int(l)
+		l := min(int(charLen[s[i]>>4]), len(s)-i)
+		count := repeats(s, i, l)
+		runs = append(runs, symRun{start: int32(i), size: int32(l), count: int32(count), id: b.charID(s[i : i+l])})
+		i += count * l
 	}
 	next := sc.runsNext[:0]
 	last := uint64(0) // the scoreKey of the level last merged
