@@ -1,10 +1,10 @@
 package tokenizer
 
 import (
+	"bytes"
 	"math"
 	"math/rand"
 	"slices"
-	"strings"
 	"testing"
 )
 
@@ -206,9 +206,10 @@ func TestSegmentShortAgrees(t *testing.T) {
 }
 
 // TestSegmentRunsAgrees holds segmentRuns to the heap of segment on random
-// texts of a few runs of one character, long and short, odd and even, under
-// Gemma's model and every variant that segments words: it must give the
-// same pieces or refuse, and for Gemma it must not refuse.
+// texts of a few runs, each copies of one to four characters, long and
+// short, odd and even, under Gemma's model and every variant that segments
+// words: it must give the same pieces or refuse, and for Gemma it must
+// not refuse.
 func TestSegmentRunsAgrees(t *testing.T) {
 	defer func(n int) { levelMin = n }(levelMin)
 	levelMin = math.MaxInt // the heap only
@@ -229,15 +230,18 @@ func TestSegmentRunsAgrees(t *testing.T) {
 			sc := tok.getScratch()
 			defer tok.putScratch(sc)
 			checked, refused := 0, 0
-			for range 400 {
+			for range 600 {
 				var w []byte
-				for range 1 + rnd.Intn(runsMax) {
-					c := chars[rnd.Intn(len(chars))]
-					n := 1 + rnd.Intn(4)
-					if rnd.Intn(2) == 0 {
-						n = 1 + rnd.Intn(1200)
+				for range 1 + rnd.Intn(12) {
+					var pat []byte
+					for range 1 + rnd.Intn(runsPeriod) {
+						pat = append(pat, chars[rnd.Intn(len(chars))]...)
 					}
-					w = append(w, strings.Repeat(c, n)...)
+					n := 2 + rnd.Intn(4)
+					if rnd.Intn(2) == 0 {
+						n = 2 + rnd.Intn(600)
+					}
+					w = append(w, bytes.Repeat(pat, n)...)
 				}
 				if len(w) < runsMinLen || hasUserPiece(tok.rules.matcher, w) {
 					continue
@@ -273,4 +277,84 @@ func hasUserPiece(m *matcher, w []byte) bool {
 		}
 	}
 	return false
+}
+
+// TestSweepBlocks holds sweepBlocks to a plain left-to-right sweep over the
+// symbols that its blocks stand for, on random blocks whose pairs are given
+// keys from a small set, so that pairs of the swept key meet in every way:
+// inside a copy, between copies and between blocks, one after another.
+func TestSweepBlocks(t *testing.T) {
+	rnd := rand.New(rand.NewSource(6))
+	for range 20000 {
+		s := make([]byte, 0, 1024)
+		bl := blockBuilder{tmp: new([3][]patSym)}
+		type flat struct {
+			id, size int32
+			pairID   int32
+			pairKey  uint64
+		}
+		var want []flat // the symbols, each with its pair with the next
+		for range 1 + rnd.Intn(4) {
+			n := 1 + rnd.Intn(3)
+			k := symBlock{off: int32(len(bl.pats)), n: int32(n), count: int32(1 + rnd.Intn(6)), start: int32(len(s))}
+			for range n {
+				size := int32(1 + rnd.Intn(2))
+				p := patSym{start: int32(len(s)) + k.bytes, size: size, id: rnd.Int31n(3)}
+				p.pairID, p.pairKey = 100+rnd.Int31n(50), uint64(rnd.Intn(3))
+				k.bytes += size
+				bl.pats = append(bl.pats, p)
+			}
+			k.nextID, k.nextKey = 100+rnd.Int31n(50), uint64(rnd.Intn(3))
+			s = append(s, make([]byte, k.bytes*k.count)...)
+			bl.blocks = append(bl.blocks, k)
+			pat := bl.pats[k.off : k.off+k.n]
+			for c := range k.count {
+				for j, p := range pat {
+					f := flat{p.id, p.size, p.pairID, p.pairKey}
+					if j == n-1 && c == k.count-1 {
+						f.pairID, f.pairKey = k.nextID, k.nextKey
+					}
+					want = append(want, f)
+				}
+			}
+		}
+		bl.s = s
+		const key = 1
+		// The plain sweep.
+		var swept []flat
+		pending := false
+		var pend flat
+		for _, f := range want {
+			if pending && pend.pairKey == key {
+				swept = append(swept, flat{id: pend.pairID, size: pend.size + f.size})
+				pending = false
+				continue
+			}
+			if pending {
+				swept = append(swept, flat{id: pend.id, size: pend.size})
+			}
+			pending, pend = true, f
+		}
+		if pending {
+			swept = append(swept, flat{id: pend.id, size: pend.size})
+		}
+		to := blockBuilder{s: s, tmp: bl.tmp}
+		sweepBlocks(&bl, &to, key)
+		var got []flat
+		at := int32(0)
+		for _, k := range to.blocks {
+			if k.start != at {
+				t.Fatalf("a block starts at %d, after %d bytes of blocks", k.start, at)
+			}
+			for range k.count {
+				for _, p := range to.pats[k.off : k.off+k.n] {
+					got = append(got, flat{id: p.id, size: p.size})
+				}
+			}
+			at += k.bytes * k.count
+		}
+		if !slices.Equal(got, swept) {
+			t.Fatalf("blocks %v %v: sweepBlocks gives %v, the plain sweep %v", bl.blocks, bl.pats, got, swept)
+		}
+	}
 }

@@ -1,7 +1,6 @@
 package tokenizer
 
 import (
-	"encoding/binary"
 	"math"
 	"math/bits"
 	"slices"
@@ -374,31 +373,11 @@ func (b *bpeModel) eachPart(w []byte, f func(start, end, chars int)) {
 		if !pairs.has(prev, c) {
 			f(start, i, chars)
 			start, chars = i, 0
-		} else if c == prev {
-			// A run of one character that pieces join: no cut until its
-			// end, found at once.
-			n := repeats(w, i, size)
-			chars += n - 1
-			i += (n - 1) * size
 		}
 		chars++
 		prev = c
 	}
 	f(start, len(w), chars)
-}
-
-// repeats returns how many times the l bytes at s[i:] follow each other
-// from i on, at least once.
-func repeats(s []byte, i, l int) int {
-	// The copies go on while each byte is the one l bytes before.
-	j := i + l
-	for j+8 <= len(s) && binary.LittleEndian.Uint64(s[j:]) == binary.LittleEndian.Uint64(s[j-l:]) {
-		j += 8
-	}
-	for j < len(s) && s[j] == s[j-l] {
-		j++
-	}
-	return (j - i) / l
 }
 
 // part appends the pieces of w[start:end], a part of w that has chars

@@ -11,18 +11,21 @@ import (
 // scratch holds the buffers of one encoding; Tokenizers keep them in a pool
 // so that encoding allocates nothing it does not return.
 type scratch struct {
-	norm     []byte
-	offs     []int32
-	syms     []symbol
-	runs     []symRun // segmentRuns' runs, and those of its next level
-	runsNext []symRun
-	agenda   agenda
-	pieces   []segPiece    // the model's output for the current word
-	memo     []segPiece    // the same, while filling the whole-piece memo
-	caches   *[2]wordCache // the Tokenizer's; see cacheFor
-	uses     [2]cacheUse
-	pairs    pairCache
-	out      sink
+	norm []byte
+	offs []int32
+	syms []symbol
+	// segmentRuns' blocks and patterns, those of its next level, and its
+	// sweeps' symbols
+	blocks, blocksNext []symBlock
+	pats, patsNext     []patSym
+	runTmp             [3][]patSym
+	agenda             agenda
+	pieces             []segPiece    // the model's output for the current word
+	memo               []segPiece    // the same, while filling the whole-piece memo
+	caches             *[2]wordCache // the Tokenizer's; see cacheFor
+	uses               [2]cacheUse
+	pairs              pairCache
+	out                sink
 }
 
 // cacheFor returns the word cache for rules r, and this scratch's use of

@@ -1,89 +1,156 @@
 package tokenizer
 
-// Long runs of one character ("aaaa…", "====…", a repeated emoji) are the
-// worst case of merging: every pair is a piece, so the text cannot be cut,
-// and a symbol per character makes the merge loop slow and 47 bytes of
-// memory a byte. segmentRuns merges such text as runs of equal symbols
-// instead, in time and memory that grow with the number of runs, not of
-// characters, once it has found the runs.
+import "encoding/binary"
+
+// Long runs of one character or of a few repeated ("aaaa…", "====…",
+// "-=-=-=…", a repeated emoji) are the worst case of merging: every pair is
+// a piece, so the text cannot be cut, and a symbol per character makes the
+// merge loop slow and 47 bytes of memory a byte. segmentRuns merges such
+// text as blocks, each some copies of a pattern of symbols, in time and
+// memory that grow with the number of blocks, not of characters, once it
+// has found them.
 //
 // It relies on what the levelQueue relies on (agenda.go): when every merge
 // makes pairs that score below the one merged, the C++ queue takes the
 // pairs score by score, each score's from left to right. The pairs of one
-// score are then merged by a single left-to-right sweep, and a run of k
-// equal symbols X whose pair XX has that score becomes k/2 symbols XX and,
-// for odd k, one X. Should a merge make a pair no worse than the one
-// merged, segmentRuns gives up and segment takes the text.
+// score are then merged by a single left-to-right sweep, which carries
+// from one copy of a pattern to the next only whether the copy's last
+// symbol is still unmerged. So the copies after the first give the same
+// symbols over and over, from one copy to the next or every other copy,
+// and those become the next level's blocks. Should a merge make a pair no
+// worse than the one merged, segmentRuns gives up and segment takes the
+// text.
 
-// symRun is a stretch of count equal symbols, each the piece id (or -1)
-// of size bytes, the first starting at start.
-type symRun struct {
-	start, size, count int32
-	id                 int32
-
-	// What the level being chosen needs: the piece of two of this run's
-	// symbols, and of its last symbol with the next run's first (each -1
-	// when none), and their scoreKeys.
-	inID, nextID   int32
-	inKey, nextKey uint64
+// symBlock is count copies of the pattern pats[off:off+n], the first copy
+// starting at byte start of the text and each bytes long.
+type symBlock struct {
+	off, n       int32
+	count        int32
+	start, bytes int32
+	// While a level is chosen: the piece that the last symbol of the last
+	// copy makes with the next block's first, or -1, and its scoreKey.
+	nextID  int32
+	nextKey uint64
 }
 
-func (u *symRun) end() int32 { return u.start + u.size*u.count }
+// patSym is a symbol of a pattern: the piece id (or -1) of size bytes at
+// start, in the pattern's first copy. While a level is chosen, pairID and
+// pairKey are the piece it makes with the next symbol of its copy or, for
+// the last, with the next copy's first (-1 and noPairKey when none).
+type patSym struct {
+	start, size, id int32
+	pairID          int32
+	pairKey         uint64
+}
 
 const (
-	runsMinLen = 256 // the bytes from which segment tries runs
-	runsMax    = 16  // at most this many runs to start with
-	runsGrow   = 64  // and runsGrow times that many at any time
-	noPairKey  = ^uint64(0)
+	runsMinLen  = 256 // the bytes from which segment tries runs
+	runsPeriod  = 4   // the most characters in a repeated pattern
+	runsLiteral = 16  // the most characters outside repeats
+	runsBlocks  = 64  // the most blocks at any level
+	runsSymbols = 512 // the most symbols in all patterns at any level
+	noPairKey   = ^uint64(0)
 )
 
 // segmentRuns is segment for s, without user-defined pieces, in a model
-// without unused pieces, when s is made of few runs of equal characters.
-// It reports false, doing nothing, when s is not or the model's scores do
-// not fall with each merge.
+// without unused pieces, when s is made of few runs of copies of a few
+// characters. It reports false, doing nothing, when s is not or the
+// model's scores do not fall with each merge.
 func (b *bpeModel) segmentRuns(sc *scratch, s []byte, r *pieceRules, dst []segPiece) ([]segPiece, bool) {
-	runs := sc.runs[:0]
-	for i := 0; i < len(s); {
-		if len(runs) == runsMax {
-			sc.runs = runs
-			return dst, false
-		}
-		l := min(int(charLen[s[i]>>4]), len(s)-i)
-		count := repeats(s, i, l)
-		runs = append(runs, symRun{start: int32(i), size: int32(l), count: int32(count), id: b.charID(s[i : i+l])})
-		i += count * l
-	}
-	next := sc.runsNext[:0]
+	bl := blockBuilder{s: s, blocks: sc.blocks[:0], pats: sc.pats[:0], tmp: &sc.runTmp}
+	ok := b.findRuns(&bl)
+	next := blockBuilder{s: s, blocks: sc.blocksNext[:0], pats: sc.patsNext[:0], tmp: &sc.runTmp}
 	last := uint64(0) // the scoreKey of the level last merged
-	for level := 0; ; level++ {
-		best := b.runPairs(sc, s, r, runs)
+	for level := 0; ok; level++ {
+		best := b.blockPairs(sc, s, r, bl.blocks, bl.pats)
 		if best == noPairKey {
 			break
 		}
-		if level > 0 && best <= last || len(runs) > runsMax*runsGrow {
-			// A merge made a pair no worse than its own, or the runs split
-			// up: segment's agenda takes such text in any order.
-			sc.runs, sc.runsNext = runs, next
-			return dst, false
+		if level > 0 && best <= last {
+			ok = false // a merge made a pair no worse than its own
+			break
 		}
 		last = best
-		runs, next = b.sweepRuns(s, runs, next[:0], best), runs
+		next.blocks, next.pats, next.open = next.blocks[:0], next.pats[:0], false
+		sweepBlocks(&bl, &next, best)
+		bl, next = next, bl
+		ok = len(bl.blocks) <= runsBlocks && len(bl.pats) <= runsSymbols
 	}
-	for i := range runs {
-		u := &runs[i]
-		p := b.finalPiece(s[u.start:u.start+u.size], u.id, r)
-		for range u.count {
-			dst = append(dst, p)
+	sc.blocks, sc.pats, sc.blocksNext, sc.patsNext = bl.blocks, bl.pats, next.blocks, next.pats
+	if !ok {
+		return dst, false
+	}
+	for _, k := range bl.blocks {
+		pat := bl.pats[k.off : k.off+k.n]
+		for range k.count {
+			for _, p := range pat {
+				dst = append(dst, b.finalPiece(s[p.start:p.start+p.size], p.id, r))
+			}
 		}
 	}
-	sc.runs, sc.runsNext = runs, next
 	return dst, true
 }
 
-// runPairs works out the pairs of every run, inside it and with the next
-// one, and returns the best scoreKey among them, or noPairKey.
-func (b *bpeModel) runPairs(sc *scratch, s []byte, r *pieceRules, runs []symRun) uint64 {
+// findRuns cuts bl's text into blocks of copies of up to runsPeriod
+// characters, and of characters that do not repeat, and reports false
+// when these are too many.
+func (b *bpeModel) findRuns(bl *blockBuilder) bool {
+	s := bl.s
+	literal := 0
+	for i := 0; i < len(s); {
+		// The pattern of p characters whose copies from i cover the most.
+		bestLen, bestCopies := 0, 1
+		l := 0
+		for p := 1; p <= runsPeriod && i+2*l < len(s); p++ {
+			l += min(int(charLen[s[i+l]>>4]), len(s)-i-l)
+			if n := repeats(s, i, l); n >= 2 && n*l > bestCopies*bestLen {
+				bestLen, bestCopies = l, n
+			}
+		}
+		if bestLen == 0 {
+			l := min(int(charLen[s[i]>>4]), len(s)-i)
+			bl.symbol(patSym{start: int32(i), size: int32(l), id: b.charID(s[i : i+l])})
+			i += l
+			if literal++; literal > runsLiteral {
+				return false
+			}
+			continue
+		}
+		var pat [runsPeriod]patSym
+		n := 0
+		for j := i; j < i+bestLen; n++ {
+			l := int(charLen[s[j]>>4])
+			pat[n] = patSym{start: int32(j), size: int32(l), id: b.charID(s[j : j+l])}
+			j += l
+		}
+		bl.copies(pat[:n], int32(bestCopies))
+		i += bestLen * bestCopies
+		if len(bl.blocks) > runsBlocks {
+			return false
+		}
+	}
+	return true
+}
+
+// repeats returns how many times the l bytes at s[i:] follow each other
+// from i on, at least once.
+func repeats(s []byte, i, l int) int {
+	// The copies go on while each byte is the one l bytes before.
+	j := i + l
+	for j+8 <= len(s) && binary.LittleEndian.Uint64(s[j:]) == binary.LittleEndian.Uint64(s[j-l:]) {
+		j += 8
+	}
+	for j < len(s) && s[j] == s[j-l] {
+		j++
+	}
+	return (j - i) / l
+}
+
+// blockPairs works out the pairs of every pattern symbol and block, and
+// returns the best scoreKey among them, or noPairKey.
+func (b *bpeModel) blockPairs(sc *scratch, s []byte, r *pieceRules, blocks []symBlock, pats []patSym) uint64 {
 	best := noPairKey
+	// pair returns the piece of the symbols s[start:mid] and s[mid:end].
 	pair := func(start, mid, end, lid, rid int32) (int32, uint64) {
 		sl := symbol{start: start, end: mid, id: lid}
 		sr := symbol{start: mid, end: end, id: rid}
@@ -94,65 +161,231 @@ func (b *bpeModel) runPairs(sc *scratch, s []byte, r *pieceRules, runs []symRun)
 		}
 		return -1, noPairKey
 	}
-	for i := range runs {
-		u := &runs[i]
-		u.inID, u.inKey, u.nextID, u.nextKey = -1, noPairKey, -1, noPairKey
-		if u.count > 1 {
-			u.inID, u.inKey = pair(u.start, u.start+u.size, u.start+2*u.size, u.id, u.id)
+	for i := range blocks {
+		k := &blocks[i]
+		pat := pats[k.off : k.off+k.n]
+		for j := range pat {
+			p := &pat[j]
+			p.pairID, p.pairKey = -1, noPairKey
+			switch {
+			case j+1 < len(pat):
+				p.pairID, p.pairKey = pair(p.start, p.start+p.size, p.start+p.size+pat[j+1].size, p.id, pat[j+1].id)
+			case k.count > 1: // with the first of the next copy
+				p.pairID, p.pairKey = pair(p.start, p.start+p.size, p.start+p.size+pat[0].size, p.id, pat[0].id)
+			}
 		}
-		if i+1 < len(runs) {
-			v := &runs[i+1]
-			u.nextID, u.nextKey = pair(u.end()-u.size, u.end(), u.end()+v.size, u.id, v.id)
+		k.nextID, k.nextKey = -1, noPairKey
+		if i+1 < len(blocks) {
+			last, first := pat[len(pat)-1], pats[blocks[i+1].off]
+			at := last.start + (k.count-1)*k.bytes
+			k.nextID, k.nextKey = pair(at, at+last.size, at+last.size+first.size, last.id, first.id)
 		}
 	}
 	return best
 }
 
-// sweepRuns merges, left to right, the pairs of runs whose scoreKey is
-// key, and appends the runs that result to dst.
-func (b *bpeModel) sweepRuns(s []byte, runs, dst []symRun, key uint64) []symRun {
-	// free says that the last symbol put in dst is one of runs', not
-	// merged in this sweep, so that it may still merge with the next.
-	free := false
-	for i := range runs {
-		u := &runs[i]
-		start, count := u.start, u.count
-		if free && runs[i-1].nextKey == key {
-			// The previous run's last symbol and this run's first.
-			dst[len(dst)-1].count--
-			if dst[len(dst)-1].count == 0 {
-				dst = dst[:len(dst)-1]
-			}
-			dst = pushRun(s, dst, symRun{start: start - runs[i-1].size, size: runs[i-1].size + u.size, count: 1, id: runs[i-1].nextID})
-			start, count = start+u.size, count-1
-			free = false
-			if count == 0 {
-				continue
-			}
-		}
-		if u.inKey == key && count > 1 {
-			dst = pushRun(s, dst, symRun{start: start, size: 2 * u.size, count: count / 2, id: u.inID})
-			free = count%2 == 1
-			if free {
-				dst = pushRun(s, dst, symRun{start: start + 2*u.size*(count/2), size: u.size, count: 1, id: u.id})
-			}
+// sweep is the state of a left-to-right sweep merging the pairs of one
+// scoreKey: the symbol met last, when it is not merged yet (it may still
+// merge with the next), and the piece it makes with the next.
+type sweep struct {
+	key     uint64
+	pending bool
+	sym     patSym // start is the pending symbol's, in the text
+	pairID  int32
+	pairKey uint64
+}
+
+// copyOf sweeps copy t of block k, whose pattern is pat, appending the
+// symbols it settles to out; last says that no copy follows.
+func (w *sweep) copyOf(k *symBlock, pat []patSym, t int32, last bool, out []patSym) []patSym {
+	shift := t * k.bytes
+	for j, p := range pat {
+		if w.pending && w.pairKey == w.key {
+			out = append(out, patSym{start: w.sym.start, size: w.sym.size + p.size, id: w.pairID})
+			w.pending = false
 			continue
 		}
-		dst = pushRun(s, dst, symRun{start: start, size: u.size, count: count, id: u.id})
-		free = true
+		if w.pending {
+			out = append(out, w.sym)
+		}
+		w.pending = true
+		w.sym = patSym{start: p.start + shift, size: p.size, id: p.id}
+		w.pairID, w.pairKey = p.pairID, p.pairKey
+		if j == len(pat)-1 && last {
+			w.pairID, w.pairKey = k.nextID, k.nextKey
+		}
+	}
+	return out
+}
+
+// sweepBlocks merges, left to right, the pairs of from whose scoreKey is
+// key, and puts the blocks that result into to.
+func sweepBlocks(from, to *blockBuilder, key uint64) {
+	tmp := from.tmp
+	w := sweep{key: key}
+	for i := range from.blocks {
+		k := &from.blocks[i]
+		pat := from.pats[k.off : k.off+k.n]
+		tmp[0] = w.copyOf(k, pat, 0, k.count == 1, tmp[0][:0])
+		for _, p := range tmp[0] {
+			to.symbol(p)
+		}
+		if k.count == 1 {
+			continue
+		}
+		// From the second copy on, a copy settles what copy 1 settles when
+		// it starts in the same state, moved along: out[f] is that when
+		// the symbol before is pending (f = 1) or not (f = 0), and then[f]
+		// whether the copy's last symbol is pending after it.
+		var then [2]bool
+		for f := range 2 {
+			last := pat[len(pat)-1] // of copy 0, with the first of copy 1
+			v := sweep{key: key, pending: f == 1, sym: last, pairID: last.pairID, pairKey: last.pairKey}
+			tmp[1+f] = v.copyOf(k, pat, 1, false, tmp[1+f][:0])
+			then[f] = v.pending
+		}
+		out := [2][]patSym{tmp[1], tmp[2]}
+		// Copy t settles out[state] moved by t-1 copies; the states repeat
+		// from one copy to the next, or every other copy.
+		state, t := w.pending, int32(1)
+		for t < k.count {
+			f, g := b2i(state), b2i(!state)
+			switch {
+			case then[f] == state:
+				tmp[0] = shifted(tmp[0][:0], out[f], (t-1)*k.bytes)
+				to.copies(tmp[0], k.count-t)
+				t = k.count
+			case then[g] == !state:
+				tmp[0] = shifted(tmp[0][:0], out[f], (t-1)*k.bytes)
+				to.copies(tmp[0], 1)
+				state, t = !state, t+1
+			default:
+				if pairs := (k.count - t) / 2; pairs > 0 {
+					tmp[0] = shifted(tmp[0][:0], out[f], (t-1)*k.bytes)
+					tmp[0] = shifted(tmp[0], out[g], t*k.bytes)
+					to.copies(tmp[0], pairs)
+					t += 2 * pairs
+				}
+				if t < k.count {
+					tmp[0] = shifted(tmp[0][:0], out[f], (t-1)*k.bytes)
+					to.copies(tmp[0], 1)
+					state, t = !state, t+1
+				}
+			}
+		}
+		// The last copy's last symbol, if pending, meets the next block.
+		w.pending = state
+		if state {
+			p := pat[len(pat)-1]
+			w.sym = patSym{start: p.start + (k.count-1)*k.bytes, size: p.size, id: p.id}
+			w.pairID, w.pairKey = k.nextID, k.nextKey
+		}
+	}
+	if w.pending {
+		to.symbol(w.sym)
+	}
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// shifted appends to dst the symbols of src moved by n bytes.
+func shifted(dst, src []patSym, n int32) []patSym {
+	for _, p := range src {
+		p.start += n
+		dst = append(dst, p)
 	}
 	return dst
 }
 
-// pushRun appends u to runs, as more of the last run when their symbols
-// are the same text.
-func pushRun(s []byte, runs []symRun, u symRun) []symRun {
-	if n := len(runs); n > 0 {
-		last := &runs[n-1]
-		if last.size == u.size && last.id == u.id && (u.id >= 0 || string(s[last.start:last.start+u.size]) == string(s[u.start:u.start+u.size])) {
-			last.count += u.count
-			return runs
+// blockBuilder collects blocks, in the order of the text, and their
+// patterns.
+type blockBuilder struct {
+	s      []byte
+	blocks []symBlock
+	pats   []patSym
+	open   bool // the last block is of single symbols, which may grow
+	tmp    *[3][]patSym
+}
+
+// symbol appends one symbol.
+func (bl *blockBuilder) symbol(p patSym) {
+	if n := len(bl.blocks); n > 0 {
+		last := &bl.blocks[n-1]
+		switch {
+		case last.n == 1 && bl.same(bl.pats[last.off], p):
+			last.count++
+			bl.open = false
+			return
+		case bl.open:
+			bl.pats = append(bl.pats, p)
+			last.n++
+			last.bytes += p.size
+			return
 		}
 	}
-	return append(runs, u)
+	bl.blocks = append(bl.blocks, symBlock{off: int32(len(bl.pats)), n: 1, count: 1, start: p.start, bytes: p.size})
+	bl.pats = append(bl.pats, p)
+	bl.open = true
+}
+
+// copies appends count copies of pat.
+func (bl *blockBuilder) copies(pat []patSym, count int32) {
+	if count == 0 || len(pat) == 0 {
+		return
+	}
+	// A pattern that is itself copies of a shorter one is taken as those.
+	for d := 1; d < len(pat); d++ {
+		if len(pat)%d != 0 {
+			continue
+		}
+		i := d
+		for i < len(pat) && bl.same(pat[i], pat[i-d]) {
+			i++
+		}
+		if i == len(pat) {
+			count *= int32(len(pat) / d)
+			pat = pat[:d]
+			break
+		}
+	}
+	if count == 1 {
+		for _, p := range pat {
+			bl.symbol(p)
+		}
+		return
+	}
+	if n := len(bl.blocks); n > 0 {
+		last := &bl.blocks[n-1]
+		if last.n == int32(len(pat)) && bl.samePattern(bl.pats[last.off:last.off+last.n], pat) {
+			last.count += count
+			bl.open = false
+			return
+		}
+	}
+	bytes := int32(0)
+	for _, p := range pat {
+		bytes += p.size
+	}
+	bl.blocks = append(bl.blocks, symBlock{off: int32(len(bl.pats)), n: int32(len(pat)), count: count, start: pat[0].start, bytes: bytes})
+	bl.pats = append(bl.pats, pat...)
+	bl.open = false
+}
+
+// same reports whether symbols p and q are the same text.
+func (bl *blockBuilder) same(p, q patSym) bool {
+	return p.size == q.size && p.id == q.id && (p.id >= 0 || string(bl.s[p.start:p.start+p.size]) == string(bl.s[q.start:q.start+q.size]))
+}
+
+func (bl *blockBuilder) samePattern(a, b []patSym) bool {
+	for i := range a {
+		if !bl.same(a[i], b[i]) {
+			return false
+		}
+	}
+	return true
 }

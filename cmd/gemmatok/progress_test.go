@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"math/rand"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,11 +21,17 @@ func TestProgressBar(t *testing.T) {
 	if testing.Short() {
 		t.Skip("counts 20 MB")
 	}
-	// Runs without a space or line break are slow to encode, which keeps
-	// the count going past progressDelay on a fast machine too; runs of
-	// one letter are not (the tokenizer merges them as runs), two are.
+	// Random letters without a space or line break are slow to encode,
+	// which keeps the count going past progressDelay on a fast machine
+	// too (runs of one letter or a few repeated are not: the tokenizer
+	// merges them as runs).
 	block, n := repeatedBlock(t)
-	run := strings.Repeat("ab", 1<<19) + "\n"
+	rnd := rand.New(rand.NewSource(1))
+	letters := make([]byte, 1<<20)
+	for i := range letters {
+		letters[i] = byte('a' + rnd.Intn(26))
+	}
+	run := string(letters) + "\n"
 	path := filepath.Join(t.TempDir(), "slow.txt")
 	f, err := os.Create(path)
 	if err != nil {
