@@ -131,6 +131,50 @@ func TestOracleCorpus(t *testing.T) {
 	}
 }
 
+// runTexts returns lines of runs of one to four characters, repeated from
+// a few times to some thousand, odd and even, after and before other text:
+// the texts that segmentRuns merges as blocks. With short, the lines fit in
+// a few kilobytes.
+func runTexts(short bool) string {
+	patterns := []string{"a", "=", "-=", "ab", "aab", "abc", "xyz=", "é", "中文", "🙂", "ก", "\u2581", "\U0010FFFD", " a"}
+	counts := []int{3, 129, 256, 257, 700, 1501}
+	if short {
+		counts = []int{3, 90, 91}
+	}
+	var b strings.Builder
+	for _, p := range patterns {
+		for _, n := range counts {
+			for _, around := range [][2]string{{"", ""}, {"x", "y"}, {"the ", "."}} {
+				if short && around[0] == "the " {
+					continue
+				}
+				b.WriteString(around[0] + strings.Repeat(p, n) + around[1] + "\n")
+			}
+		}
+	}
+	return b.String()
+}
+
+// TestOracleRuns compares Encode with the C++ on runTexts, line by line
+// and whole.
+func TestOracleRuns(t *testing.T) {
+	o := getOracle(t)
+	tok := defaultTokenizer(t)
+	text := runTexts(false)
+	if got, want := tok.Encode(text), o.encode(t, text); !slices.Equal(got, want) {
+		i, d := firstDiff(got, want)
+		t.Errorf("whole: ids differ at %d of %d: %s", i, len(want), d)
+	}
+	lines := strings.Split(text, "\n")
+	for i, want := range o.encodeLines(t, text) {
+		if got := tok.Encode(lines[i]); !slices.Equal(got, want) {
+			j, d := firstDiff(got, want)
+			t.Errorf("line %d (%.40q): ids differ at %d of %d: %s", i+1, lines[i], j, len(want), d)
+		}
+	}
+	t.Logf("%d lines of runs, %d bytes, compared with the C++", len(lines), len(text))
+}
+
 type goldenHash struct {
 	Count  int    `json:"count"`
 	SHA256 string `json:"sha256"`

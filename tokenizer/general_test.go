@@ -340,7 +340,8 @@ func TestOracleVariants(t *testing.T) {
 
 type namedText struct{ name, text string }
 
-// generalTexts returns the start of every corpus file.
+// generalTexts returns the start of every corpus file, and short lines of
+// runs.
 func generalTexts(t testing.TB) []namedText {
 	var texts []namedText
 	for _, path := range corpusFiles(t) {
@@ -350,6 +351,7 @@ func generalTexts(t testing.TB) []namedText {
 		}
 		texts = append(texts, namedText{corpusName(path), string(data[:min(len(data), generalTextLen)])})
 	}
+	texts = append(texts, namedText{"runs", runTexts(true)})
 	return texts
 }
 
