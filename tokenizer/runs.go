@@ -44,11 +44,12 @@ type patSym struct {
 }
 
 const (
-	runsMinLen  = 256 // the bytes from which segment tries runs
-	runsPeriod  = 4   // the most characters in a repeated pattern
-	runsLiteral = 16  // the most characters outside repeats
-	runsBlocks  = 64  // the most blocks at any level
-	runsSymbols = 512 // the most symbols in all patterns at any level
+	runsMinLen  = 256  // the bytes from which segment tries runs
+	runsPeriod  = 4    // the most characters in a repeated pattern
+	runsLiteral = 16   // the most characters outside repeats
+	runsBlocks  = 64   // the most blocks at any level
+	runsSymbols = 512  // the most symbols in all patterns at any level
+	runsLevels  = 4096 // the most levels: the bounds above keep far below
 	noPairKey   = ^uint64(0)
 )
 
@@ -74,7 +75,7 @@ func (b *bpeModel) segmentRuns(sc *scratch, s []byte, r *pieceRules, dst []segPi
 		next.blocks, next.pats, next.open = next.blocks[:0], next.pats[:0], false
 		sweepBlocks(&bl, &next, best)
 		bl, next = next, bl
-		ok = len(bl.blocks) <= runsBlocks && len(bl.pats) <= runsSymbols
+		ok = len(bl.blocks) <= runsBlocks && len(bl.pats) <= runsSymbols && level < runsLevels
 	}
 	sc.blocks, sc.pats, sc.blocksNext, sc.patsNext = bl.blocks, bl.pats, next.blocks, next.pats
 	if !ok {
