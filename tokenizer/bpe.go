@@ -24,10 +24,10 @@ import (
 // before (after) every U+2581, and the parts are words; long words are cut
 // further between characters that no piece holds side by side (pairs.go).
 // Words repeat, so their pieces are cached (wordcache.go), and a memo says
-// which pieces segment into themselves. Long runs of one character, which
-// no cut splits, are merged as runs (runs.go). Models with unused pieces are
-// segmented whole, because their resegmentation table is shared by the
-// whole text in the C++.
+// which pieces segment into themselves. Long runs of one character or of a
+// few repeated, which no cut splits, are merged as blocks (runs.go).
+// Models with unused pieces are segmented whole, because their
+// resegmentation table is shared by the whole text in the C++.
 type bpeModel struct {
 	v      *vocab.Vocab
 	split  splitMode
