@@ -257,8 +257,8 @@ func TestWordCacheBounded(t *testing.T) {
 		_, h := c.lookup(w, r, &u)
 		c.add(w, h, r, pieces)
 		a := c.table.Load().arena
-		if a.pieceLen > cacheMaxPieces || a.keyLen > cacheMaxKeys || c.used > cacheMaxUsed {
-			t.Fatalf("after %d words: %d pieces, %d key bytes, %d words", i+1, a.pieceLen, a.keyLen, c.used)
+		if a.pieces.used > cacheMaxPieces || a.keys.used > cacheMaxKeys || c.used > cacheMaxUsed {
+			t.Fatalf("after %d words: %d pieces, %d key bytes, %d words", i+1, a.pieces.used, a.keys.used, c.used)
 		}
 		if got, _ := c.lookup(w, r, &u); !slices.Equal(got, pieces) {
 			t.Fatalf("word %d is not found right after it was stored", i)

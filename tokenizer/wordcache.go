@@ -61,19 +61,26 @@ type cacheSlot struct {
 }
 
 // cacheArena holds words longer than 8 bytes and the pieces of words of
-// more than one, in chunks that, once made, never move: an entry is read
-// where it was written, while later entries are added.
+// more than one.
 type cacheArena struct {
-	keys     [cacheMaxKeys >> arenaChunkBits]atomic.Pointer[[1 << arenaChunkBits]byte]
-	pieces   [cacheMaxPieces >> pieceChunkBits]atomic.Pointer[[1 << pieceChunkBits]segPiece]
-	keyLen   int // bytes of keys used, chunks' unused ends included; under mu
-	pieceLen int
+	keys   chunks[byte]
+	pieces chunks[segPiece]
 }
 
-const (
-	arenaChunkBits = 16 // 64 KiB of key bytes a chunk
-	pieceChunkBits = 13 // 64 KiB of pieces a chunk
-)
+// chunks is an append-only list of values, kept in chunks that, once made,
+// never move: a value is read where it was written, while later ones are
+// added. The values added together stay in one chunk.
+type chunks[T any] struct {
+	list  [cacheMaxKeys >> chunkBits]atomic.Pointer[[1 << chunkBits]T] // room for the keys, the larger
+	limit int                                                          // the most values
+	used  int                                                          // values used, chunks' unused ends included; under the cache's mu
+}
+
+const chunkBits = 13 // 8 KiB of key bytes a chunk, 64 KiB of pieces
+
+func newCacheArena() *cacheArena {
+	return &cacheArena{keys: chunks[byte]{limit: cacheMaxKeys}, pieces: chunks[segPiece]{limit: cacheMaxPieces}}
+}
 
 // cacheUse is what one scratch keeps of its use of a wordCache. When words
 // are nearly all new (random strings, base64), looking them up and storing
@@ -178,10 +185,10 @@ func (c *wordCache) lookup(w []byte, r *pieceRules, u *cacheUse) ([]segPiece, ca
 			continue
 		}
 		key := atomic.LoadUint64(&s.key)
-		if len(w) <= inlineWord && key == k.inline || len(w) > inlineWord && string(t.arena.key(key, len(w))) == string(w) {
+		if len(w) <= inlineWord && key == k.inline || len(w) > inlineWord && string(t.arena.keys.at(key, len(w))) == string(w) {
 			val := uint32(m >> 32)
 			if n := uint32(m>>8) & 0xFF; n > 1 {
-				return t.arena.piecesAt(val, n), k
+				return t.arena.pieces.at(uint64(val), int(n)), k
 			}
 			u.one[0] = segPiece{int32(val), int32(len(w))}
 			return u.one[:], k
@@ -189,17 +196,10 @@ func (c *wordCache) lookup(w []byte, r *pieceRules, u *cacheUse) ([]segPiece, ca
 	}
 }
 
-// key returns the n bytes of a word stored at offset off.
-func (a *cacheArena) key(off uint64, n int) []byte {
-	chunk := a.keys[off>>arenaChunkBits].Load()
-	i := int(off & (1<<arenaChunkBits - 1))
-	return chunk[i : i+n]
-}
-
-// piecesAt returns the n pieces stored at offset off.
-func (a *cacheArena) piecesAt(off, n uint32) []segPiece {
-	chunk := a.pieces[off>>pieceChunkBits].Load()
-	i := off & (1<<pieceChunkBits - 1)
+// at returns the n values stored at offset off.
+func (c *chunks[T]) at(off uint64, n int) []T {
+	chunk := c.list[off>>chunkBits].Load()
+	i := int(off & (1<<chunkBits - 1))
 	return chunk[i : i+n : i+n]
 }
 
@@ -224,70 +224,52 @@ func (c *wordCache) add(w []byte, k cacheKey, r *pieceRules, pieces []segPiece) 
 	if len(pieces) > 1 {
 		pieceCount = len(pieces)
 	}
-	if !t.arena.fits(keyBytes, pieceCount) {
+	if !t.arena.keys.fits(keyBytes) || !t.arena.pieces.fits(pieceCount) {
 		t = c.empty(r)
 	}
 	s := cacheSlot{key: k.inline, meta: k.h>>48<<16 | uint64(len(pieces))<<8 | uint64(len(w))}
 	if keyBytes > 0 {
-		s.key = t.arena.addKey(w)
+		s.key = t.arena.keys.add(w)
 	}
 	if pieceCount > 0 {
-		s.meta |= uint64(t.arena.addPieces(pieces)) << 32
+		s.meta |= t.arena.pieces.add(pieces) << 32
 	} else {
 		s.meta |= uint64(uint32(pieces[0].id)) << 32
 	}
-	c.place(t, s, k.h, true)
+	t.place(s, k.h, true)
 	c.used++
 }
 
-// chunked returns where n units placed at offset off begin: there, or at
-// the start of the next chunk of size units when they would cross into it.
-func chunked(off, n, size int) int {
+// start returns where n values added now would begin: after the last, or
+// at the start of the next chunk when they would cross into it.
+func (c *chunks[T]) start(n int) int {
+	const size = 1 << chunkBits
+	off := c.used
 	if off%size+n > size {
 		off += size - off%size
 	}
 	return off
 }
 
-// fits reports whether the arena has room for a word of keyBytes bytes and
-// pieceCount pieces.
-func (a *cacheArena) fits(keyBytes, pieceCount int) bool {
-	return chunked(a.keyLen, keyBytes, 1<<arenaChunkBits)+keyBytes <= cacheMaxKeys &&
-		chunked(a.pieceLen, pieceCount, 1<<pieceChunkBits)+pieceCount <= cacheMaxPieces
-}
+// fits reports whether n more values have room.
+func (c *chunks[T]) fits(n int) bool { return c.start(n)+n <= c.limit }
 
-// addKey copies w into the arena, which has room, and returns its offset.
-func (a *cacheArena) addKey(w []byte) uint64 {
-	const size = 1 << arenaChunkBits
-	off := chunked(a.keyLen, len(w), size)
-	chunk := a.keys[off/size].Load()
+// add copies v, which has room, and returns its offset.
+func (c *chunks[T]) add(v []T) uint64 {
+	off := c.start(len(v))
+	chunk := c.list[off>>chunkBits].Load()
 	if chunk == nil {
-		chunk = new([size]byte)
-		a.keys[off/size].Store(chunk)
+		chunk = new([1 << chunkBits]T)
+		c.list[off>>chunkBits].Store(chunk)
 	}
-	copy(chunk[off%size:], w)
-	a.keyLen = off + len(w)
+	copy(chunk[off&(1<<chunkBits-1):], v)
+	c.used = off + len(v)
 	return uint64(off)
-}
-
-// addPieces copies pieces into the arena, which has room, and returns
-// their offset.
-func (a *cacheArena) addPieces(pieces []segPiece) uint32 {
-	const size = 1 << pieceChunkBits
-	off := chunked(a.pieceLen, len(pieces), size)
-	chunk := a.pieces[off/size].Load()
-	if chunk == nil {
-		chunk = new([size]segPiece)
-		a.pieces[off/size].Store(chunk)
-	}
-	copy(chunk[off%size:], pieces)
-	a.pieceLen = off + len(pieces)
-	return uint32(off)
 }
 
 // place puts s, of a word whose hash is h, into the first free slot of t;
 // with published, lookups may be reading t.
-func (c *wordCache) place(t *cacheTable, s cacheSlot, h uint64, published bool) {
+func (t *cacheTable) place(s cacheSlot, h uint64, published bool) {
 	mask := uint64(len(t.slots) - 1)
 	i := h & mask
 	for t.slots[i].meta != 0 { // only the goroutine adding writes slots
@@ -308,7 +290,7 @@ func (c *wordCache) grow(t *cacheTable) *cacheTable {
 	g := &cacheTable{rules: t.rules, slots: make([]cacheSlot, 2*len(t.slots)), arena: t.arena}
 	for _, s := range t.slots {
 		if s.meta != 0 {
-			c.place(g, s, t.rehash(s), false)
+			g.place(s, t.rehash(s), false)
 		}
 	}
 	c.table.Store(g)
@@ -323,7 +305,7 @@ func (t *cacheTable) rehash(s cacheSlot) uint64 {
 		binary.LittleEndian.PutUint64(b[:], s.key)
 		return wordKey(b[:n]).h
 	}
-	return wordKey(t.arena.key(s.key, n)).h
+	return wordKey(t.arena.keys.at(s.key, n)).h
 }
 
 // empty replaces the table with an empty one for rules r, as large as the
@@ -333,7 +315,7 @@ func (c *wordCache) empty(r *pieceRules) *cacheTable {
 	if t := c.table.Load(); t != nil {
 		n = len(t.slots)
 	}
-	t := &cacheTable{rules: r, slots: make([]cacheSlot, n), arena: new(cacheArena)}
+	t := &cacheTable{rules: r, slots: make([]cacheSlot, n), arena: newCacheArena()}
 	c.table.Store(t)
 	c.used = 0
 	return t
