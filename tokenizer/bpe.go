@@ -163,6 +163,21 @@ func pieceTypes(v *vocab.Vocab) (unused bool, shadow map[int32]int32) {
 // only as its first character (prefixOnly), or only as its last
 // (suffixOnly). User-defined pieces are cut out before merging and need not
 // keep the rule; the other types are never merge results.
+func spacePlacement(v *vocab.Vocab) (prefixOnly, suffixOnly bool) {
+	prefixOnly, suffixOnly = true, true
+	for id, at := range v.Occurrences(spaceSymbol) {
+		if t := v.Type(id); t == vocab.Normal || t == vocab.Unused {
+			if at != 0 {
+				prefixOnly = false
+			}
+			if at != len(v.Piece(id))-len(spaceSymbol) {
+				suffixOnly = false
+			}
+		}
+	}
+	return prefixOnly, suffixOnly
+}
+
 // scoresFallWithID reports whether the pieces that merges may make, normal
 // and unused ones, score lower the higher their id, with no two the same,
 // and have ids that a float32 holds exactly.
@@ -191,21 +206,6 @@ func (b *bpeModel) rank(id int32) float32 {
 		return -float32(id)
 	}
 	return b.v.Score(id)
-}
-
-func spacePlacement(v *vocab.Vocab) (prefixOnly, suffixOnly bool) {
-	prefixOnly, suffixOnly = true, true
-	for id, at := range v.Occurrences(spaceSymbol) {
-		if t := v.Type(id); t == vocab.Normal || t == vocab.Unused {
-			if at != 0 {
-				prefixOnly = false
-			}
-			if at != len(v.Piece(id))-len(spaceSymbol) {
-				suffixOnly = false
-			}
-		}
-	}
-	return prefixOnly, suffixOnly
 }
 
 // isSpace reports whether s starts with U+2581.
@@ -317,9 +317,10 @@ func (b *bpeModel) word(sc *scratch, w []byte, base int, r *pieceRules, out *sin
 }
 
 // cachedWord returns the pieces of w. When the word cache has them, they
-// are the cache's own, not to be changed, and dst is returned as it was: most words are found there, and copying them out would cost
-// about as much as finding them. Otherwise it appends them to dst by
-// segmenting w, stores them, and returns them and the extended dst.
+// are the cache's own, not to be changed, and dst is returned as it was:
+// most words are found there, and copying them out would cost about as
+// much as finding them. Otherwise it appends them to dst by segmenting w,
+// stores them, and returns them and the extended dst.
 func (b *bpeModel) cachedWord(sc *scratch, w []byte, r *pieceRules, dst []segPiece) (pieces, ext []segPiece) {
 	cache, use := sc.cacheFor(r)
 	n := len(dst)
