@@ -132,30 +132,20 @@ func TestAgendaNoLevel(t *testing.T) {
 func TestLevelQueueSegments(t *testing.T) {
 	defer func(n int) { levelMin = n }(levelMin)
 	texts := generalTexts(t)
-	names := []string{"gemma"}
-	for _, mv := range modelVariants {
-		names = append(names, mv.name)
-	}
-	for i, name := range names {
-		t.Run(name, func(t *testing.T) {
-			tok := defaultTokenizer(t)
-			if i > 0 {
-				_, tok = variantTokenizer(t, i-1)
+	eachModel(t, func(t *testing.T, _ int, tok *Tokenizer) {
+		segment := func(text string, min int) []segPiece {
+			levelMin = min
+			sc := tok.getScratch()
+			defer tok.putScratch(sc)
+			return tok.model.segment(sc, []byte(text), tok.rules, true, nil)
+		}
+		for _, tx := range texts {
+			want := segment(tx.text, math.MaxInt)
+			if got := segment(tx.text, 2); !slices.Equal(got, want) {
+				t.Errorf("%s: on the levelQueue, pieces differ from the heap's at %s", tx.name, diffAt(got, want))
 			}
-			segment := func(text string, min int) []segPiece {
-				levelMin = min
-				sc := tok.getScratch()
-				defer tok.putScratch(sc)
-				return tok.model.segment(sc, []byte(text), tok.rules, true, nil)
-			}
-			for _, tx := range texts {
-				want := segment(tx.text, math.MaxInt)
-				if got := segment(tx.text, 2); !slices.Equal(got, want) {
-					t.Errorf("%s: on the levelQueue, pieces differ from the heap's at %s", tx.name, diffAt(got, want))
-				}
-			}
-		})
-	}
+		}
+	})
 }
 
 // TestSegmentShortAgrees holds segmentShort, which scans its pairs, to the
@@ -165,44 +155,37 @@ func TestSegmentShortAgrees(t *testing.T) {
 	defer func(n int) { levelMin = n }(levelMin)
 	levelMin = math.MaxInt // the heap only
 	chars := []string{"a", "b", "e", "n", "r", "t", "s", "i", "o", "\u2581", "é", "中", "文", "ก"}
-	for i := -1; i < len(modelVariants); i++ {
-		name, tok := "gemma", defaultTokenizer(t)
-		if i >= 0 {
-			name = modelVariants[i].name
-			_, tok = variantTokenizer(t, i)
-		}
+	eachModel(t, func(t *testing.T, i int, tok *Tokenizer) {
 		if tok.model.unused {
-			continue // segmented whole, never by segmentShort
+			t.Skip("segmented whole, never by segmentShort")
 		}
-		t.Run(name, func(t *testing.T) {
-			rnd := rand.New(rand.NewSource(int64(i)))
-			sc := tok.getScratch()
-			defer tok.putScratch(sc)
-			checked := 0
-			for range 3000 {
-				var w []byte
-				for range 1 + rnd.Intn(shortWord) {
-					w = append(w, chars[rnd.Intn(len(chars))]...)
-				}
-				if hasUserPiece(tok.rules.matcher, w) {
-					continue // segment would freeze it
-				}
-				got, ok := tok.model.segmentShort(sc, w, tok.rules, nil)
-				if !ok {
-					t.Fatalf("segmentShort refused %q, of at most %d characters", w, shortWord)
-				}
-				got = slices.Clone(got)
-				want := tok.model.segment(sc, w, tok.rules, true, nil)
-				if !slices.Equal(got, want) {
-					t.Fatalf("%q: segmentShort gives %v, the heap %v", w, got, want)
-				}
-				checked++
+		rnd := rand.New(rand.NewSource(int64(i)))
+		sc := tok.getScratch()
+		defer tok.putScratch(sc)
+		checked := 0
+		for range 3000 {
+			var w []byte
+			for range 1 + rnd.Intn(shortWord) {
+				w = append(w, chars[rnd.Intn(len(chars))]...)
 			}
-			if checked < 1000 {
-				t.Errorf("only %d of 3000 words had no user-defined piece", checked)
+			if hasUserPiece(tok.rules.matcher, w) {
+				continue // segment would freeze it
 			}
-		})
-	}
+			got, ok := tok.model.segmentShort(sc, w, tok.rules, nil)
+			if !ok {
+				t.Fatalf("segmentShort refused %q, of at most %d characters", w, shortWord)
+			}
+			got = slices.Clone(got)
+			want := tok.model.segment(sc, w, tok.rules, true, nil)
+			if !slices.Equal(got, want) {
+				t.Fatalf("%q: segmentShort gives %v, the heap %v", w, got, want)
+			}
+			checked++
+		}
+		if checked < 1000 {
+			t.Errorf("only %d of 3000 words had no user-defined piece", checked)
+		}
+	})
 }
 
 // TestSegmentRunsAgrees holds segmentRuns to the heap of segment on random
@@ -216,57 +199,50 @@ func TestSegmentRunsAgrees(t *testing.T) {
 	// Letters, a space, punctuation that Gemma has long pieces of, two- to
 	// four-byte characters, and characters Gemma has no piece for.
 	chars := []string{"a", "b", "e", "=", "-", "0", "\u2581", "é", "中", "ก", "🙂", "\u200D", "\U000E0100", "\U0010FFFD"}
-	for i := -1; i < len(modelVariants); i++ {
-		name, tok := "gemma", defaultTokenizer(t)
-		if i >= 0 {
-			name = modelVariants[i].name
-			_, tok = variantTokenizer(t, i)
-		}
+	eachModel(t, func(t *testing.T, i int, tok *Tokenizer) {
 		if tok.model.unused {
-			continue // segmented whole, never by segmentRuns
+			t.Skip("segmented whole, never by segmentRuns")
 		}
-		t.Run(name, func(t *testing.T) {
-			rnd := rand.New(rand.NewSource(int64(i)))
-			sc := tok.getScratch()
-			defer tok.putScratch(sc)
-			checked, refused := 0, 0
-			for range 600 {
-				var w []byte
-				for range 1 + rnd.Intn(12) {
-					var pat []byte
-					for range 1 + rnd.Intn(runsPeriod) {
-						pat = append(pat, chars[rnd.Intn(len(chars))]...)
-					}
-					n := 2 + rnd.Intn(4)
-					if rnd.Intn(2) == 0 {
-						n = 2 + rnd.Intn(600)
-					}
-					w = append(w, bytes.Repeat(pat, n)...)
+		rnd := rand.New(rand.NewSource(int64(i)))
+		sc := tok.getScratch()
+		defer tok.putScratch(sc)
+		checked, refused := 0, 0
+		for range 600 {
+			var w []byte
+			for range 1 + rnd.Intn(12) {
+				var pat []byte
+				for range 1 + rnd.Intn(runsPeriod) {
+					pat = append(pat, chars[rnd.Intn(len(chars))]...)
 				}
-				if len(w) < runsMinLen || hasUserPiece(tok.rules.matcher, w) {
-					continue
+				n := 2 + rnd.Intn(4)
+				if rnd.Intn(2) == 0 {
+					n = 2 + rnd.Intn(600)
 				}
-				got, ok := tok.model.segmentRuns(sc, w, tok.rules, nil)
-				if !ok {
-					refused++
-					continue
-				}
-				got = slices.Clone(got)
-				want := tok.model.segment(sc, w, tok.rules, true, nil)
-				if !slices.Equal(got, want) {
-					t.Fatalf("%.300q: segmentRuns and the heap %s", w, diffAt(got, want))
-				}
-				checked++
+				w = append(w, bytes.Repeat(pat, n)...)
 			}
-			if name == "gemma" && refused > 0 {
-				t.Errorf("segmentRuns refused %d texts of Gemma's, whose scores fall with every merge", refused)
+			if len(w) < runsMinLen || hasUserPiece(tok.rules.matcher, w) {
+				continue
 			}
-			if checked < 100 && name != "scores shuffled" {
-				t.Errorf("only %d texts checked (%d refused)", checked, refused)
+			got, ok := tok.model.segmentRuns(sc, w, tok.rules, nil)
+			if !ok {
+				refused++
+				continue
 			}
-			t.Logf("%d texts checked, %d refused", checked, refused)
-		})
-	}
+			got = slices.Clone(got)
+			want := tok.model.segment(sc, w, tok.rules, true, nil)
+			if !slices.Equal(got, want) {
+				t.Fatalf("%.300q: segmentRuns and the heap %s", w, diffAt(got, want))
+			}
+			checked++
+		}
+		if i < 0 && refused > 0 {
+			t.Errorf("segmentRuns refused %d texts of Gemma's, whose scores fall with every merge", refused)
+		}
+		if checked < 100 && (i < 0 || modelVariants[i].name != "scores shuffled") {
+			t.Errorf("only %d texts checked (%d refused)", checked, refused)
+		}
+		t.Logf("%d texts checked, %d refused", checked, refused)
+	})
 }
 
 // hasUserPiece reports whether a user-defined piece starts anywhere in w.

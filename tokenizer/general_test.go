@@ -294,6 +294,18 @@ func variantTokenizer(t testing.TB, i int) ([]byte, *Tokenizer) {
 	return lv.data, lv.tok
 }
 
+// eachModel runs f in a subtest for the Gemma model (i = -1) and for each
+// model variant (i its index in modelVariants).
+func eachModel(t *testing.T, f func(t *testing.T, i int, tok *Tokenizer)) {
+	t.Run("gemma", func(t *testing.T) { f(t, -1, defaultTokenizer(t)) })
+	for i, mv := range modelVariants {
+		t.Run(mv.name, func(t *testing.T) {
+			_, tok := variantTokenizer(t, i)
+			f(t, i, tok)
+		})
+	}
+}
+
 // loadVariant returns the Tokenizer and the oracle of modelVariants[i],
 // loading them on first use. It skips, or fails, t as getOracle does when
 // the oracle is missing.

@@ -91,7 +91,8 @@ func TestPresetWhole(t *testing.T) {
 // order pairs by id only when sorting the pieces merges make by score,
 // best first, gives them in id order with no two scores the same.
 func TestRankByID(t *testing.T) {
-	check := func(name string, tok *Tokenizer) {
+	byID := 0
+	eachModel(t, func(t *testing.T, i int, tok *Tokenizer) {
 		v := tok.Vocab()
 		var ids []int32
 		for id := range int32(v.Size()) {
@@ -106,18 +107,12 @@ func TestRankByID(t *testing.T) {
 			want = v.Score(ids[i]) != v.Score(ids[i-1])
 		}
 		if tok.model.rankByID != want {
-			t.Errorf("%s: rankByID is %v, the scores say %v", name, tok.model.rankByID, want)
+			t.Errorf("rankByID is %v, the scores say %v", tok.model.rankByID, want)
 		}
-	}
-	check("gemma", defaultTokenizer(t))
-	byID := 0
-	for i, mv := range modelVariants {
-		_, tok := variantTokenizer(t, i)
-		check(mv.name, tok)
-		if tok.model.rankByID {
+		if i >= 0 && tok.model.rankByID {
 			byID++
 		}
-	}
+	})
 	if byID == 0 || byID == len(modelVariants) {
 		t.Errorf("%d of %d variants order by id: the tests cover one way only", byID, len(modelVariants))
 	}
