@@ -91,7 +91,8 @@ func (a *app) count(args []string, f *countFlags) error {
 	out := bufio.NewWriter(prog.writer(a.stdout))
 	p := f.printer(out, ins)
 
-	c := &counter{tok: tok, workers: f.workers, stdin: a.stdin, prog: prog, mem: newMemoryLimit(f.workers)}
+	c := &counter{tok: tok, workers: f.workers, stdin: a.stdin, prog: prog, mem: newMemoryLimit(f.workers),
+		chars: f.chars || f.json || f.jsonl}
 	c.start(ins)
 	var sum counts
 	for _, in := range ins {

@@ -34,6 +34,7 @@ type counter struct {
 	stdin   io.Reader
 	prog    *progress
 	mem     *memoryLimit
+	chars   bool // count characters, which costs a pass over the text
 
 	// The dispatcher's state: a buffer for binary detection and the last
 	// stdin input handed out.
@@ -149,7 +150,9 @@ func (c *counter) work(jobs <-chan job) {
 		var n counts
 		err := s.each(j.r, func(p []byte, _ bool) error {
 			n.Tokens += int64(tok.Count(stringView(p)))
-			n.Chars += int64(utf8.RuneCountInString(stringView(p)))
+			if c.chars {
+				n.Chars += int64(utf8.RuneCountInString(stringView(p)))
+			}
 			n.Bytes += int64(len(p))
 			c.prog.add(int64(len(p)))
 			return nil
