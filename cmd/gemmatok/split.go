@@ -14,7 +14,7 @@ import (
 // before a non-newline, no user-defined piece across it), so a cut in the
 // window is one in the file. TestSplitFile checks this on the corpora.
 const (
-	partSize  = 2 << 20  // the bytes of one part, about
+	partSize  = 2 << 20  // the bytes of one part, at most about
 	cutWindow = 16 << 10 // the bytes searched for a cut at each boundary
 )
 
@@ -22,10 +22,10 @@ const (
 type span struct{ start, end int64 }
 
 // splitFile returns consecutive spans that cover the size bytes of f and
-// end at safe cuts, each about part bytes long. A boundary without a cut in
-// its window is dropped, which makes that span longer.
+// end at safe cuts, each at most about part bytes long. A boundary without
+// a cut in its window is dropped, which makes that span longer.
 func splitFile(tok *tokenizer.Tokenizer, f io.ReaderAt, size, part int64) ([]span, error) {
-	n := size / part
+	n := (size + part - 1) / part
 	if n < 2 {
 		return []span{{0, size}}, nil
 	}

@@ -53,3 +53,31 @@ func TestSplitFile(t *testing.T) {
 		f.Close()
 	}
 }
+
+// TestSplitFileParts checks that text with a cut at every word is split
+// into parts about as long as asked or shorter: a file of 2.5 parts in 3,
+// not 2 of 1.25, which would leave one worker counting a long last part
+// alone. Cuts are looked for before each boundary, so the last part may
+// be longer by a word.
+func TestSplitFileParts(t *testing.T) {
+	tok := defaultTok(t)
+	const part int64 = 4 << 10
+	for _, tc := range []struct {
+		size  int64
+		parts int
+	}{{part / 2, 1}, {part, 1}, {part + 100, 2}, {5 * part / 2, 3}, {4 * part, 4}} {
+		text := strings.Repeat("word ", int(tc.size)/5+1)[:tc.size]
+		spans, err := splitFile(tok, strings.NewReader(text), int64(len(text)), part)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(spans) != tc.parts {
+			t.Errorf("%d bytes in parts of %d: %d spans, want %d", tc.size, part, len(spans), tc.parts)
+		}
+		for _, s := range spans {
+			if s.end-s.start > part+int64(len("word ")) {
+				t.Errorf("%d bytes in parts of %d: span %v is longer", tc.size, part, s)
+			}
+		}
+	}
+}
