@@ -51,7 +51,7 @@ func pairKey(a, b rune) uint64 { return uint64(a+1)<<32 | uint64(b+1) }
 func pairSlot(k uint64) uint64 { return (k * 0x9E3779B97F4A7C15) >> 20 }
 
 func newPairSet(v *vocab.Vocab) *pairSet {
-	s := &pairSet{slots: make([]uint64, 1<<16), mask: 1<<16 - 1}
+	s := &pairSet{slots: written[uint64](1 << 16), mask: 1<<16 - 1}
 	n := 0
 	for id := int32(0); id < int32(v.Size()); id++ {
 		switch v.Type(id) {
@@ -105,7 +105,7 @@ func (s *pairSet) insert(k uint64) bool {
 
 func (s *pairSet) grow() {
 	old := s.slots
-	s.slots = make([]uint64, 2*len(old))
+	s.slots = written[uint64](2 * len(old))
 	s.mask = uint64(len(s.slots) - 1)
 	for _, k := range old {
 		if k != 0 {
@@ -202,7 +202,7 @@ func unmarshalPairSet(b []byte) (*pairSet, error) {
 	for n < 2*keys {
 		n <<= 1
 	}
-	s.slots, s.mask = make([]uint64, n), uint64(n-1)
+	s.slots, s.mask = written[uint64](n), uint64(n-1)
 	for i := range keys {
 		s.insert(binary.LittleEndian.Uint64(b[head+8*i:]))
 	}

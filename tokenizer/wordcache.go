@@ -287,7 +287,7 @@ func (t *cacheTable) place(s cacheSlot, h uint64, published bool) {
 // hash a slot keeps is not the one that placed it, so every word is hashed
 // again.
 func (c *wordCache) grow(t *cacheTable) *cacheTable {
-	g := &cacheTable{rules: t.rules, slots: make([]cacheSlot, 2*len(t.slots)), arena: t.arena}
+	g := &cacheTable{rules: t.rules, slots: written[cacheSlot](2 * len(t.slots)), arena: t.arena}
 	for _, s := range t.slots {
 		if s.meta != 0 {
 			g.place(s, t.rehash(s), false)
@@ -295,6 +295,18 @@ func (c *wordCache) grow(t *cacheTable) *cacheTable {
 	}
 	c.table.Store(g)
 	return g
+}
+
+// written returns n zero values in memory that has been written to. Fresh
+// memory from the kernel is mapped to a shared page of zeros when it is
+// first read, as a probe of a new hash table does; the first write then
+// copies that page and flushes the old mapping from the TLB of every CPU
+// running the process, an interrupt to each other worker. Clearing the
+// slice first maps each page once. (make does not clear fresh memory.)
+func written[T any](n int) []T {
+	s := make([]T, n)
+	clear(s)
+	return s
 }
 
 // rehash returns the hash of the word of slot s.
@@ -315,7 +327,7 @@ func (c *wordCache) empty(r *pieceRules) *cacheTable {
 	if t := c.table.Load(); t != nil {
 		n = len(t.slots)
 	}
-	t := &cacheTable{rules: r, slots: make([]cacheSlot, n), arena: newCacheArena()}
+	t := &cacheTable{rules: r, slots: written[cacheSlot](n), arena: newCacheArena()}
 	c.table.Store(t)
 	c.used = 0
 	return t

@@ -305,6 +305,9 @@ func (v *Vocab) index() error {
 		size <<= 1
 	}
 	v.table = make([]uint32, size)
+	// Written before it is probed, so that each page is mapped once and
+	// not first to the kernel's shared page of zeros.
+	clear(v.table)
 	v.mask = uint64(size - 1)
 	v.idBits = uint(bits.Len32(uint32(n)))
 	v.seed = maphash.MakeSeed()
