@@ -487,7 +487,7 @@ func (b *bpeModel) wideCharID(c []byte) int32 {
 	if r >= 1<<16 || (r == utf8.RuneError && len(c) != 3) {
 		return b.v.LookupBytes(c)
 	}
-	b.charsOnce.Do(func() { b.chars = make([]atomic.Int32, 1<<16) })
+	b.charsOnce.Do(func() { b.chars = written[atomic.Int32](1 << 16) })
 	e := &b.chars[r]
 	if v := e.Load(); v != 0 {
 		return v - 2
