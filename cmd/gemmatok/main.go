@@ -17,6 +17,12 @@
 // 2 for bad usage.
 package main
 
+// The build optimizes with default.pgo, a CPU profile of the tokenizer's
+// fresh-encode benchmarks over testdata/corpus: on the shared corpus count
+// then runs 3-4% fewer instructions and takes about 5% less time. A stale
+// profile still helps; go generate makes a new one.
+//go:generate sh -c "go test -run '^$' -bench EncodeFresh -benchtime 20x -cpuprofile default.pgo ../../tokenizer >/dev/null && rm -f tokenizer.test"
+
 import (
 	"io"
 	"os"
