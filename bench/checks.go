@@ -128,7 +128,8 @@ func ratioCheck(r *Report, i int) Check {
 }
 
 // pathoChecks checks every pathological input against gemmatok's English
-// throughput, and its time growth from 1 MB to 2 MB.
+// throughput, timed beside it when it was, and its time growth from 1 MB
+// to 2 MB.
 func pathoChecks(r *Report) []Check {
 	en, haveEn := r.file("en")
 	var cs []Check
@@ -141,11 +142,16 @@ func pathoChecks(r *Report) []Check {
 		}
 		var parts []string
 		ok := true
-		if haveEn {
+		switch {
+		case p.English != nil:
+			slowing := p.English.MBps / slowest
+			ok = slowing <= maxPathoSlowing
+			parts = append(parts, fmt.Sprintf("%s MB/s, English timed just before %s MB/s (English / this: %s)", num(slowest), num(p.English.MBps), times(slowing)))
+		case haveEn:
 			slowing := en.Encode.MBps / slowest
 			ok = slowing <= maxPathoSlowing
 			parts = append(parts, fmt.Sprintf("%s MB/s, English %s MB/s (English / this: %s)", num(slowest), num(en.Encode.MBps), times(slowing)))
-		} else {
+		default:
 			parts = append(parts, fmt.Sprintf("%s MB/s; no en file in the corpus to compare with", num(slowest)))
 		}
 		if p.Large != nil {

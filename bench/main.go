@@ -174,7 +174,13 @@ func run(corpusDir, modelPath string, refs bool, refBudget time.Duration) (*Repo
 	progress("allocations, batch, pathological inputs")
 	r.Allocs = measureAllocs(tok, files)
 	r.Batch = measureBatch(tok, makeBatch(files))
-	r.Patho = measurePatho(pathoInputs(files))
+	english := ""
+	for _, f := range files {
+		if f.name == "en" {
+			english = f.text
+		}
+	}
+	r.Patho = measurePatho(pathoInputs(files), english)
 
 	if refs {
 		for i, ref := range references {

@@ -24,6 +24,12 @@ type PathoResult struct {
 	Large   *Timing `json:"large,omitempty"` // nil when Small was too slow to bother
 	Growth  float64 `json:"time_growth"`     // Large.Seconds / Small.Seconds
 	Skipped string  `json:"skipped,omitempty"`
+
+	// English is the corpus's English text timed just before the input,
+	// which the input is compared with: on a shared machine the speed of
+	// the same code drifts by a third within minutes, and the English
+	// file's own figure was timed minutes earlier.
+	English *Timing `json:"english,omitempty"`
 }
 
 // A pathoInput names a generator of a pathological text of n bytes.
@@ -85,12 +91,18 @@ func repeatTo(s string) func(n int) string {
 }
 
 // measurePatho times Encode on every pathological input at both sizes,
-// with a fresh Tokenizer for every run like the corpus files.
-func measurePatho(inputs []pathoInput) []PathoResult {
+// with a fresh Tokenizer for every run like the corpus files, and english
+// (unless empty) just before each.
+func measurePatho(inputs []pathoInput, english string) []PathoResult {
 	var out []PathoResult
 	for _, in := range inputs {
 		small, large := in.gen(pathoSize), in.gen(2*pathoSize)
-		r := PathoResult{Name: in.name, Small: timeEncode(small)}
+		var r PathoResult
+		if english != "" {
+			t := timeEncode(english)
+			r.English = &t
+		}
+		r.Name, r.Small = in.name, timeEncode(small)
 		// A 1 MB input slower than this shows the failure well enough;
 		// timing twice as much would only stall the harness.
 		if r.Small.Seconds > 10 {

@@ -191,13 +191,16 @@ func (r *Report) writeMarkdown(w io.Writer) error {
 	b.WriteString("\n### Pathological inputs (gemmatok encode)\n\n")
 	rows = nil
 	for _, p := range r.Patho {
-		large, growth := "-", p.Skipped
+		large, growth, english := "-", p.Skipped, "-"
 		if p.Large != nil {
 			large, growth = num(p.Large.MBps), times(p.Growth)
 		}
-		rows = append(rows, []string{p.Name, num(p.Small.MBps), large, growth})
+		if p.English != nil {
+			english = num(p.English.MBps)
+		}
+		rows = append(rows, []string{p.Name, num(p.Small.MBps), large, growth, english})
 	}
-	table(&b, []string{"input", "1 MiB: MB/s", "2 MiB: MB/s", "time growth"}, "lrrr", rows)
+	table(&b, []string{"input", "1 MiB: MB/s", "2 MiB: MB/s", "time growth", "English just before: MB/s"}, "lrrrr", rows)
 
 	b.WriteString("\n### Targets\n\n")
 	rows = nil
