@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -81,6 +82,9 @@ type encoder struct {
 	base   int // the offset of the current part in the text
 	ids    []int32
 
+	// shown holds each piece met as the format writes it, quoted or not:
+	// a text repeats few pieces many times.
+	shown   map[int32]string
 	jsonBuf bytes.Buffer
 	jsonEnc *json.Encoder // writes to jsonBuf
 }
@@ -113,27 +117,26 @@ func (e *encoder) next() {
 	e.n++
 }
 
-// jsonToken is a token in the json format.
-type jsonToken struct {
-	ID    int32  `json:"id"`
-	Piece string `json:"piece"`
-	Start int    `json:"start"`
-	End   int    `json:"end"`
-}
-
 func (e *encoder) part(text string, opts tokenizer.EncodeOptions) error {
 	defer func() { e.base += len(text) }()
-	if e.format == "ids" {
+	if e.format != "json" {
 		ids, err := e.tok.AppendEncodeWith(e.ids[:0], text, opts)
 		if err != nil {
 			return err
 		}
 		e.ids = ids
-		for _, id := range ids {
-			e.next()
-			e.w.Write(strconv.AppendInt(e.w.AvailableBuffer(), int64(id), 10))
+		// Pieces need offsets only to show an unknown run as its text.
+		if e.format == "ids" || !slices.Contains(ids, e.tok.Unk()) {
+			for _, id := range ids {
+				e.next()
+				if e.format == "ids" {
+					e.w.Write(strconv.AppendInt(e.w.AvailableBuffer(), int64(id), 10))
+				} else {
+					e.w.WriteString(e.show(id))
+				}
+			}
+			return nil
 		}
-		return nil
 	}
 	toks, err := e.tok.EncodeOffsetsWith(text, opts)
 	if err != nil {
@@ -141,41 +144,64 @@ func (e *encoder) part(text string, opts tokenizer.EncodeOptions) error {
 	}
 	for _, t := range toks {
 		e.next()
-		piece := e.tok.IDToPiece(t.ID)
 		if e.format == "json" {
-			e.writeJSON(jsonToken{t.ID, piece, e.base + t.Start, e.base + t.End})
+			b := append(e.w.AvailableBuffer(), `{"id":`...)
+			b = strconv.AppendInt(b, int64(t.ID), 10)
+			b = append(append(b, `,"piece":`...), e.show(t.ID)...)
+			b = strconv.AppendInt(append(b, `,"start":`...), int64(e.base+t.Start), 10)
+			b = strconv.AppendInt(append(b, `,"end":`...), int64(e.base+t.End), 10)
+			e.w.Write(append(b, '}'))
 			continue
 		}
 		if t.ID == e.tok.Unk() && t.End > t.Start {
 			// As SentencePiece does, an unknown run shows as its text.
-			piece = text[t.Start:t.End]
+			e.w.WriteString(pieceText(text[t.Start:t.End]))
+			continue
 		}
-		writePiece(e.w, piece)
+		e.w.WriteString(e.show(t.ID))
 	}
 	return nil
 }
 
-// writeJSON writes t as a JSON object without a line break.
-func (e *encoder) writeJSON(t jsonToken) {
+// show returns the piece of id as the format writes it.
+func (e *encoder) show(id int32) string {
+	if s, ok := e.shown[id]; ok {
+		return s
+	}
+	if e.shown == nil {
+		e.shown = make(map[int32]string)
+	}
+	piece := e.tok.IDToPiece(id)
+	var s string
+	if e.format == "json" {
+		s = e.jsonString(piece)
+	} else {
+		s = pieceText(piece)
+	}
+	e.shown[id] = s
+	return s
+}
+
+// jsonString returns s as a JSON string.
+func (e *encoder) jsonString(s string) string {
 	if e.jsonEnc == nil {
 		e.jsonEnc = json.NewEncoder(&e.jsonBuf)
 		e.jsonEnc.SetEscapeHTML(false) // pieces such as <bos> stay readable
 	}
 	e.jsonBuf.Reset()
-	e.jsonEnc.Encode(t)
-	e.w.Write(bytes.TrimSuffix(e.jsonBuf.Bytes(), []byte("\n")))
+	e.jsonEnc.Encode(s)
+	return string(bytes.TrimSuffix(e.jsonBuf.Bytes(), []byte("\n")))
 }
 
-// writePiece writes piece, Go-quoted when it holds a space, a character
+// pieceText returns piece, Go-quoted when it holds a space, a character
 // that does not print, a backslash or malformed UTF-8, so that the pieces
 // of a line stay apart and visible.
-func writePiece(w io.Writer, piece string) {
+func pieceText(piece string) string {
 	plain := utf8.ValidString(piece) && !strings.ContainsFunc(piece, func(r rune) bool {
 		return r == '\\' || unicode.IsSpace(r) || !unicode.IsPrint(r)
 	})
 	if plain {
-		io.WriteString(w, piece)
-		return
+		return piece
 	}
-	io.WriteString(w, strconv.Quote(piece))
+	return strconv.Quote(piece)
 }

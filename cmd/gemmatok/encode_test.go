@@ -3,11 +3,25 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
+	"google.golang.org/protobuf/encoding/protowire"
+
 	"github.com/gemmatok/gemmatok/tokenizer"
 )
+
+// jsonToken is a token in the json format.
+type jsonToken struct {
+	ID    int32  `json:"id"`
+	Piece string `json:"piece"`
+	Start int    `json:"start"`
+	End   int    `json:"end"`
+}
 
 // idsLine formats ids as encode does.
 func idsLine(ids []int32) string {
@@ -128,5 +142,68 @@ func TestDecode(t *testing.T) {
 		if r.stdout != tc.stdout || r.stderr != tc.stderr || r.code != tc.code {
 			t.Errorf("decode %q: %q, %q, exit %d; want %q, %q, exit %d", tc.stdin, r.stdout, r.stderr, r.code, tc.stdout, tc.stderr, tc.code)
 		}
+	}
+}
+
+// tinyModel writes a BPE model of a few pieces and no byte fallback, so
+// that text outside them is unknown, and returns its path.
+func tinyModel(t *testing.T) string {
+	t.Helper()
+	var m []byte
+	for _, p := range []struct {
+		piece string
+		typ   uint64 // 1 normal, 2 unknown, 3 control
+	}{{"<unk>", 2}, {"<s>", 3}, {"</s>", 3}, {"a", 1}, {"b", 1}, {"ab", 1}} {
+		var sp []byte
+		sp = protowire.AppendTag(sp, 1, protowire.BytesType)
+		sp = protowire.AppendString(sp, p.piece)
+		sp = protowire.AppendTag(sp, 2, protowire.Fixed32Type)
+		sp = protowire.AppendFixed32(sp, math.Float32bits(-float32(len(m))))
+		sp = protowire.AppendTag(sp, 3, protowire.VarintType)
+		sp = protowire.AppendVarint(sp, p.typ)
+		m = protowire.AppendTag(m, 1, protowire.BytesType)
+		m = protowire.AppendBytes(m, sp)
+	}
+	var trainer, normalizer []byte
+	trainer = protowire.AppendTag(trainer, 3, protowire.VarintType) // model_type
+	trainer = protowire.AppendVarint(trainer, 2)                    // BPE
+	normalizer = protowire.AppendTag(normalizer, 1, protowire.BytesType)
+	normalizer = protowire.AppendString(normalizer, "identity")
+	for _, field := range []protowire.Number{3, 4} { // no dummy prefix, keep whitespace
+		normalizer = protowire.AppendTag(normalizer, field, protowire.VarintType)
+		normalizer = protowire.AppendVarint(normalizer, 0)
+	}
+	m = protowire.AppendTag(m, 2, protowire.BytesType)
+	m = protowire.AppendBytes(m, trainer)
+	m = protowire.AppendTag(m, 3, protowire.BytesType)
+	m = protowire.AppendBytes(m, normalizer)
+	path := filepath.Join(t.TempDir(), "tiny.model")
+	if err := os.WriteFile(path, m, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestEncodeUnknown checks how encode shows an unknown run, which the
+// C++ makes one token: as its text in the pieces format, quoted when it
+// does not print, and as the unknown piece with the run's offsets in the
+// json format.
+func TestEncodeUnknown(t *testing.T) {
+	model := tinyModel(t)
+	text := "abxy\x01a"
+	if got, want := mustRun(t, text, "encode", "--model", model, "--format", "pieces"), "ab \"xy\\x01\" a\n"; got != want {
+		t.Errorf("pieces: %q, want %q", got, want)
+	}
+	var got []jsonToken
+	if err := json.Unmarshal([]byte(mustRun(t, text, "encode", "--model", model, "--format", "json")), &got); err != nil {
+		t.Fatal(err)
+	}
+	want := []jsonToken{{5, "ab", 0, 2}, {0, "<unk>", 2, 5}, {3, "a", 5, 6}}
+	if !slices.Equal(got, want) {
+		t.Errorf("json: %+v, want %+v", got, want)
+	}
+	// Text without unknown runs goes the way without offsets.
+	if got, want := mustRun(t, "abba", "encode", "--model", model, "--format", "pieces"), "ab b a\n"; got != want {
+		t.Errorf("pieces of abba: %q, want %q", got, want)
 	}
 }
