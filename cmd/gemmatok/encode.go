@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -20,6 +21,7 @@ import (
 type encodeFlags struct {
 	format   string
 	bos, eos bool
+	workers  int
 }
 
 func (a *app) encodeCommand() *cobra.Command {
@@ -36,7 +38,9 @@ func (a *app) encodeCommand() *cobra.Command {
   json    an array of {"id", "piece", "start", "end"}, one a line, where
           start and end are the byte offsets of the text the token stands for
 
---bos and --eos add the model's BOS and EOS ids around the text.`,
+--bos and --eos add the model's BOS and EOS ids around the text. A large
+text is read in parts cut where cutting provably leaves the ids unchanged,
+which the workers encode side by side.`,
 		Example: `  gemmatok encode prompt.txt
   echo -n 'Hello, world' | gemmatok encode --bos
   gemmatok encode --format json notes.md | jq '.[] | .piece'`,
@@ -49,6 +53,7 @@ func (a *app) encodeCommand() *cobra.Command {
 	fl.StringVarP(&f.format, "format", "f", "ids", "output `FORMAT`: ids, pieces or json")
 	fl.BoolVar(&f.bos, "bos", false, "start with the BOS id")
 	fl.BoolVar(&f.eos, "eos", false, "end with the EOS id")
+	fl.IntVarP(&f.workers, "workers", "j", 0, "encode on `N` workers (default: one a CPU)")
 	return cmd
 }
 
@@ -58,28 +63,158 @@ func (a *app) encode(args []string, f *encodeFlags) error {
 	default:
 		return usagef("unknown --format %q: want ids, pieces or json", f.format)
 	}
+	switch {
+	case f.workers < 0:
+		return usagef("--workers must not be negative")
+	case f.workers == 0:
+		f.workers = runtime.GOMAXPROCS(0)
+	}
 	return a.withInput(args, func(tok *tokenizer.Tokenizer, r io.Reader, w *bufio.Writer) error {
-		e := &encoder{tok: tok, format: f.format, w: w}
-		e.begin()
-		s := splitter{tok: tok}
-		first := true
-		err := s.each(r, func(p []byte, last bool) error {
-			opts := tokenizer.EncodeOptions{AddBOS: f.bos && first, AddEOS: f.eos && last}
-			first = false
-			return e.part(stringView(p), opts)
-		})
-		e.end()
+		out := &tokenWriter{w: w, format: f.format}
+		out.begin()
+		err := encodeParts(&splitter{tok: tok, chunk: encodeChunk}, r, f, out)
+		out.end()
 		return err
 	})
 }
 
-// An encoder writes the tokens of a text given in parts.
-type encoder struct {
+// encodeChunk is the bytes encode reads at a time. Smaller than count's: a
+// part's tokens are held formatted until their turn to be written, and in
+// JSON they take about ten times the part's size.
+const encodeChunk = 128 << 10
+
+// encodeParts reads r in the parts that s cuts, encodes them on f.workers
+// goroutines and writes their tokens to out in order. With one worker
+// it encodes each part as it comes.
+func encodeParts(s *splitter, r io.Reader, f *encodeFlags, out *tokenWriter) error {
+	base, first := 0, true
+	next := func(p []byte, last bool) (int, tokenizer.EncodeOptions) {
+		opts := tokenizer.EncodeOptions{AddBOS: f.bos && first, AddEOS: f.eos && last}
+		at := base
+		base, first = base+len(p), false
+		return at, opts
+	}
+	if f.workers < 2 {
+		fm := formatter{tok: s.tok, format: f.format}
+		var buf []byte
+		return s.each(r, func(p []byte, last bool) error {
+			at, opts := next(p, last)
+			b, n, err := fm.part(buf[:0], stringView(p), at, opts)
+			if err != nil {
+				return err
+			}
+			buf = b
+			out.write(b, n)
+			return nil
+		})
+	}
+
+	// A job is a part in flight. Jobs are reused, with their buffers, so
+	// that memory stays at the few parts held at once.
+	type job struct {
+		text []byte // a copy: the splitter reuses its buffer
+		out  []byte
+		n    int
+		err  error
+		base int
+		opts tokenizer.EncodeOptions
+		done chan struct{}
+	}
+	held := 2*f.workers + 1
+	free := make(chan *job, held)
+	jobs := make(chan *job)
+	inOrder := make(chan *job, f.workers) // with the jobs being encoded, bounds those held
+	for range f.workers {
+		go func() {
+			fm := formatter{tok: s.tok, format: f.format}
+			for j := range jobs {
+				j.out, j.n, j.err = fm.part(j.out[:0], stringView(j.text), j.base, j.opts)
+				j.done <- struct{}{}
+			}
+		}()
+	}
+	written := make(chan error)
+	go func() {
+		var err error
+		for j := range inOrder {
+			<-j.done
+			if err == nil {
+				if err = j.err; err == nil {
+					out.write(j.out, j.n)
+				}
+			}
+			free <- j
+		}
+		written <- err
+	}()
+	err := s.each(r, func(p []byte, last bool) error {
+		var j *job
+		select {
+		case j = <-free:
+		default:
+			j = &job{done: make(chan struct{}, 1)}
+		}
+		j.text = append(j.text[:0], p...)
+		j.base, j.opts = next(p, last)
+		inOrder <- j
+		jobs <- j
+		return nil
+	})
+	close(jobs)
+	close(inOrder)
+	if werr := <-written; err == nil {
+		err = werr
+	}
+	return err
+}
+
+// A tokenWriter writes the tokens of the parts of a text in a format.
+type tokenWriter struct {
+	w      *bufio.Writer
+	format string
+	n      int // tokens written
+}
+
+func (t *tokenWriter) begin() {
+	if t.format == "json" {
+		t.w.WriteString("[\n")
+	}
+}
+
+func (t *tokenWriter) end() {
+	if t.format == "json" {
+		if t.n > 0 {
+			t.w.WriteByte('\n')
+		}
+		t.w.WriteByte(']')
+	}
+	t.w.WriteByte('\n')
+}
+
+// write writes a part's n tokens, formatted in b.
+func (t *tokenWriter) write(b []byte, n int) {
+	if n == 0 {
+		return
+	}
+	if t.n > 0 {
+		t.w.WriteString(separator(t.format))
+	}
+	t.w.Write(b)
+	t.n += n
+}
+
+// separator returns what stands between two tokens in format.
+func separator(format string) string {
+	if format == "json" {
+		return ",\n"
+	}
+	return " "
+}
+
+// A formatter formats the tokens of parts of a text; each worker has one.
+type formatter struct {
 	tok    *tokenizer.Tokenizer
 	format string
-	w      *bufio.Writer
-	n      int // tokens written
-	base   int // the offset of the current part in the text
 	ids    []int32
 
 	// shown holds each piece met as the format writes it, quoted or not:
@@ -89,108 +224,84 @@ type encoder struct {
 	jsonEnc *json.Encoder // writes to jsonBuf
 }
 
-func (e *encoder) begin() {
-	if e.format == "json" {
-		e.w.WriteString("[\n")
-	}
-}
-
-func (e *encoder) end() {
-	if e.format == "json" {
-		if e.n > 0 {
-			e.w.WriteByte('\n')
-		}
-		e.w.WriteByte(']')
-	}
-	e.w.WriteByte('\n')
-}
-
-// next separates a token from the one before.
-func (e *encoder) next() {
-	if e.n > 0 {
-		if e.format == "json" {
-			e.w.WriteString(",\n")
-		} else {
-			e.w.WriteByte(' ')
-		}
-	}
-	e.n++
-}
-
-func (e *encoder) part(text string, opts tokenizer.EncodeOptions) error {
-	defer func() { e.base += len(text) }()
-	if e.format != "json" {
-		ids, err := e.tok.AppendEncodeWith(e.ids[:0], text, opts)
+// part appends to dst the tokens of text, a part of the text that starts
+// at offset base, separated, and returns them and their number.
+func (f *formatter) part(dst []byte, text string, base int, opts tokenizer.EncodeOptions) ([]byte, int, error) {
+	sep := separator(f.format)
+	if f.format != "json" {
+		ids, err := f.tok.AppendEncodeWith(f.ids[:0], text, opts)
 		if err != nil {
-			return err
+			return dst, 0, err
 		}
-		e.ids = ids
+		f.ids = ids
 		// Pieces need offsets only to show an unknown run as its text.
-		if e.format == "ids" || !slices.Contains(ids, e.tok.Unk()) {
-			for _, id := range ids {
-				e.next()
-				if e.format == "ids" {
-					e.w.Write(strconv.AppendInt(e.w.AvailableBuffer(), int64(id), 10))
+		if f.format == "ids" || !slices.Contains(ids, f.tok.Unk()) {
+			for i, id := range ids {
+				if i > 0 {
+					dst = append(dst, sep...)
+				}
+				if f.format == "ids" {
+					dst = strconv.AppendInt(dst, int64(id), 10)
 				} else {
-					e.w.WriteString(e.show(id))
+					dst = append(dst, f.show(id)...)
 				}
 			}
-			return nil
+			return dst, len(ids), nil
 		}
 	}
-	toks, err := e.tok.EncodeOffsetsWith(text, opts)
+	toks, err := f.tok.EncodeOffsetsWith(text, opts)
 	if err != nil {
-		return err
+		return dst, 0, err
 	}
-	for _, t := range toks {
-		e.next()
-		if e.format == "json" {
-			b := append(e.w.AvailableBuffer(), `{"id":`...)
-			b = strconv.AppendInt(b, int64(t.ID), 10)
-			b = append(append(b, `,"piece":`...), e.show(t.ID)...)
-			b = strconv.AppendInt(append(b, `,"start":`...), int64(e.base+t.Start), 10)
-			b = strconv.AppendInt(append(b, `,"end":`...), int64(e.base+t.End), 10)
-			e.w.Write(append(b, '}'))
-			continue
+	for i, t := range toks {
+		if i > 0 {
+			dst = append(dst, sep...)
 		}
-		if t.ID == e.tok.Unk() && t.End > t.Start {
+		switch {
+		case f.format == "json":
+			dst = strconv.AppendInt(append(dst, `{"id":`...), int64(t.ID), 10)
+			dst = append(append(dst, `,"piece":`...), f.show(t.ID)...)
+			dst = strconv.AppendInt(append(dst, `,"start":`...), int64(base+t.Start), 10)
+			dst = strconv.AppendInt(append(dst, `,"end":`...), int64(base+t.End), 10)
+			dst = append(dst, '}')
+		case t.ID == f.tok.Unk() && t.End > t.Start:
 			// As SentencePiece does, an unknown run shows as its text.
-			e.w.WriteString(pieceText(text[t.Start:t.End]))
-			continue
+			dst = append(dst, pieceText(text[t.Start:t.End])...)
+		default:
+			dst = append(dst, f.show(t.ID)...)
 		}
-		e.w.WriteString(e.show(t.ID))
 	}
-	return nil
+	return dst, len(toks), nil
 }
 
 // show returns the piece of id as the format writes it.
-func (e *encoder) show(id int32) string {
-	if s, ok := e.shown[id]; ok {
+func (f *formatter) show(id int32) string {
+	if s, ok := f.shown[id]; ok {
 		return s
 	}
-	if e.shown == nil {
-		e.shown = make(map[int32]string)
+	if f.shown == nil {
+		f.shown = make(map[int32]string)
 	}
-	piece := e.tok.IDToPiece(id)
+	piece := f.tok.IDToPiece(id)
 	var s string
-	if e.format == "json" {
-		s = e.jsonString(piece)
+	if f.format == "json" {
+		s = f.jsonString(piece)
 	} else {
 		s = pieceText(piece)
 	}
-	e.shown[id] = s
+	f.shown[id] = s
 	return s
 }
 
 // jsonString returns s as a JSON string.
-func (e *encoder) jsonString(s string) string {
-	if e.jsonEnc == nil {
-		e.jsonEnc = json.NewEncoder(&e.jsonBuf)
-		e.jsonEnc.SetEscapeHTML(false) // pieces such as <bos> stay readable
+func (f *formatter) jsonString(s string) string {
+	if f.jsonEnc == nil {
+		f.jsonEnc = json.NewEncoder(&f.jsonBuf)
+		f.jsonEnc.SetEscapeHTML(false) // pieces such as <bos> stay readable
 	}
-	e.jsonBuf.Reset()
-	e.jsonEnc.Encode(s)
-	return string(bytes.TrimSuffix(e.jsonBuf.Bytes(), []byte("\n")))
+	f.jsonBuf.Reset()
+	f.jsonEnc.Encode(s)
+	return string(bytes.TrimSuffix(f.jsonBuf.Bytes(), []byte("\n")))
 }
 
 // pieceText returns piece, Go-quoted when it holds a space, a character

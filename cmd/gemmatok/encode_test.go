@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -205,5 +207,47 @@ func TestEncodeUnknown(t *testing.T) {
 	// Text without unknown runs goes the way without offsets.
 	if got, want := mustRun(t, "abba", "encode", "--model", model, "--format", "pieces"), "ab b a\n"; got != want {
 		t.Errorf("pieces of abba: %q, want %q", got, want)
+	}
+}
+
+// TestEncodeParts checks that encoding a text in parts on several workers
+// writes what encoding it as one part does, in every format, with BOS and
+// EOS and without.
+func TestEncodeParts(t *testing.T) {
+	tok := defaultTok(t)
+	encode := func(text string, chunk int, f encodeFlags) string {
+		var b bytes.Buffer
+		w := bufio.NewWriter(&b)
+		out := &tokenWriter{w: w, format: f.format}
+		out.begin()
+		if err := encodeParts(&splitter{tok: tok, chunk: chunk}, strings.NewReader(text), &f, out); err != nil {
+			t.Fatal(err)
+		}
+		out.end()
+		w.Flush()
+		return b.String()
+	}
+	files := corpusFiles(t)
+	if testing.Short() {
+		files = files[:3]
+	}
+	for _, path := range files {
+		text := readFile(t, path)
+		for _, format := range []string{"ids", "pieces", "json"} {
+			for _, ends := range []bool{false, true} {
+				f := encodeFlags{format: format, bos: ends, eos: ends, workers: 1}
+				whole := encode(text, len(text)+1, f)
+				for _, workers := range []int{1, 2, 3} {
+					f.workers = workers
+					if got := encode(text, 4<<10, f); got != whole {
+						i := 0
+						for i < min(len(got), len(whole)) && got[i] == whole[i] {
+							i++
+						}
+						t.Fatalf("%s, %s, BOS and EOS %v, %d workers: parts of 4 KiB differ from the whole at byte %d", path, format, ends, workers, i)
+					}
+				}
+			}
+		}
 	}
 }
