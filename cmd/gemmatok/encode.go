@@ -217,9 +217,11 @@ type formatter struct {
 	format string
 	ids    []int32
 
-	// shown holds each piece met as the format writes it, quoted or not:
-	// a text repeats few pieces many times.
-	shown   map[int32]string
+	// forms holds each piece met as the format writes it, quoted or not,
+	// and form[id] is 1 + its index there: a text repeats few pieces many
+	// times.
+	form    []int32
+	forms   []string
 	jsonBuf bytes.Buffer
 	jsonEnc *json.Encoder // writes to jsonBuf
 }
@@ -276,11 +278,11 @@ func (f *formatter) part(dst []byte, text string, base int, opts tokenizer.Encod
 
 // show returns the piece of id as the format writes it.
 func (f *formatter) show(id int32) string {
-	if s, ok := f.shown[id]; ok {
-		return s
+	if f.form == nil {
+		f.form = make([]int32, f.tok.VocabSize())
 	}
-	if f.shown == nil {
-		f.shown = make(map[int32]string)
+	if i := f.form[id]; i > 0 {
+		return f.forms[i-1]
 	}
 	piece := f.tok.IDToPiece(id)
 	var s string
@@ -289,7 +291,8 @@ func (f *formatter) show(id int32) string {
 	} else {
 		s = pieceText(piece)
 	}
-	f.shown[id] = s
+	f.forms = append(f.forms, s)
+	f.form[id] = int32(len(f.forms))
 	return s
 }
 
