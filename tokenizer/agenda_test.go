@@ -152,16 +152,8 @@ func TestLevelQueueSegments(t *testing.T) {
 // heap of segment on random words of up to shortWord characters, under
 // Gemma's model and every variant that segments words with it.
 func TestSegmentShortAgrees(t *testing.T) {
-	defer func(n int) { levelMin = n }(levelMin)
-	levelMin = math.MaxInt // the heap only
 	chars := []string{"a", "b", "e", "n", "r", "t", "s", "i", "o", "\u2581", "é", "中", "文", "ก"}
-	eachModel(t, func(t *testing.T, i int, tok *Tokenizer) {
-		if tok.model.unused {
-			t.Skip("segmented whole, never by segmentShort")
-		}
-		rnd := rand.New(rand.NewSource(int64(i)))
-		sc := tok.getScratch()
-		defer tok.putScratch(sc)
+	eachWordModel(t, func(t *testing.T, i int, tok *Tokenizer, sc *scratch, rnd *rand.Rand) {
 		checked := 0
 		for range 3000 {
 			var w []byte
@@ -194,18 +186,10 @@ func TestSegmentShortAgrees(t *testing.T) {
 // words: it must give the same pieces or refuse, and for Gemma it must
 // not refuse.
 func TestSegmentRunsAgrees(t *testing.T) {
-	defer func(n int) { levelMin = n }(levelMin)
-	levelMin = math.MaxInt // the heap only
 	// Letters, a space, punctuation that Gemma has long pieces of, two- to
 	// four-byte characters, and characters Gemma has no piece for.
 	chars := []string{"a", "b", "e", "=", "-", "0", "\u2581", "é", "中", "ก", "🙂", "\u200D", "\U000E0100", "\U0010FFFD"}
-	eachModel(t, func(t *testing.T, i int, tok *Tokenizer) {
-		if tok.model.unused {
-			t.Skip("segmented whole, never by segmentRuns")
-		}
-		rnd := rand.New(rand.NewSource(int64(i)))
-		sc := tok.getScratch()
-		defer tok.putScratch(sc)
+	eachWordModel(t, func(t *testing.T, i int, tok *Tokenizer, sc *scratch, rnd *rand.Rand) {
 		checked, refused := 0, 0
 		for range 600 {
 			var w []byte
@@ -242,6 +226,22 @@ func TestSegmentRunsAgrees(t *testing.T) {
 			t.Errorf("only %d texts checked (%d refused)", checked, refused)
 		}
 		t.Logf("%d texts checked, %d refused", checked, refused)
+	})
+}
+
+// eachWordModel runs f as eachModel does, but only for the models whose
+// words are segmented apart (those without unused pieces), with segment
+// on its heap alone, a scratch, and a random source seeded by the model.
+func eachWordModel(t *testing.T, f func(t *testing.T, i int, tok *Tokenizer, sc *scratch, rnd *rand.Rand)) {
+	defer func(n int) { levelMin = n }(levelMin)
+	levelMin = math.MaxInt // the heap only
+	eachModel(t, func(t *testing.T, i int, tok *Tokenizer) {
+		if tok.model.unused {
+			t.Skip("segmented whole, never word by word")
+		}
+		sc := tok.getScratch()
+		defer tok.putScratch(sc)
+		f(t, i, tok, sc, rand.New(rand.NewSource(int64(i))))
 	})
 }
 
