@@ -23,11 +23,62 @@ import (
 // model by TestEmbeddedTables.
 type pairSet struct {
 	// Pairs of ASCII characters, and U+2581 followed by one, are most of
-	// the vocabulary's; they are kept in bitsets, the others hashed.
+	// the vocabulary's; they are kept in bitsets, the others hashed. Pairs
+	// of two characters of the Basic Multilingual Plane, nearly all the
+	// rest, are keyed in 32 bits, which halves the table that text without
+	// spaces probes at every character; 0, an ASCII pair, marks an empty slot.
 	ascii      [128 * 128 / 64]uint64
 	spaceASCII [128 / 64]uint64
-	slots      []uint64 // open addressing; 0 is empty
-	mask       uint64
+	bmp        hashSet[uint32]
+	wide       hashSet[uint64]
+}
+
+// hashSet is an open-addressing hash set of non-zero keys.
+type hashSet[K uint32 | uint64] struct {
+	slots []K
+	n     int // keys held
+}
+
+func (t *hashSet[K]) slot(k K) int {
+	return int((uint64(k) * 0x9E3779B97F4A7C15) >> 32 & uint64(len(t.slots)-1))
+}
+
+func (t *hashSet[K]) has(k K) bool {
+	if t.n == 0 {
+		return false
+	}
+	mask := len(t.slots) - 1
+	for i := t.slot(k); ; i = (i + 1) & mask {
+		switch t.slots[i] {
+		case k:
+			return true
+		case 0:
+			return false
+		}
+	}
+}
+
+// insert adds k, keeping the table at most half full.
+func (t *hashSet[K]) insert(k K) {
+	if 2*(t.n+1) > len(t.slots) {
+		old := t.slots
+		t.slots = written[K](max(1<<10, 2*len(old)))
+		t.n = 0
+		for _, o := range old {
+			if o != 0 {
+				t.insert(o)
+			}
+		}
+	}
+	mask := len(t.slots) - 1
+	i := t.slot(k)
+	for ; t.slots[i] != 0; i = (i + 1) & mask {
+		if t.slots[i] == k {
+			return
+		}
+	}
+	t.slots[i] = k
+	t.n++
 }
 
 const spaceRune = '\u2581'
@@ -46,13 +97,22 @@ func (s *pairSet) setBit(a, b rune) bool {
 	return true
 }
 
-func pairKey(a, b rune) uint64 { return uint64(a+1)<<32 | uint64(b+1) }
-
-func pairSlot(k uint64) uint64 { return (k * 0x9E3779B97F4A7C15) >> 20 }
+// add records the pair a, b.
+func (s *pairSet) add(a, b rune) {
+	switch {
+	case a < 128 && b < 128:
+		s.ascii[(a<<7|b)>>6] |= 1 << ((a<<7 | b) & 63)
+	case a == spaceRune && b < 128:
+		s.spaceASCII[b>>6] |= 1 << (b & 63)
+	case a < 1<<16 && b < 1<<16:
+		s.bmp.insert(uint32(a)<<16 | uint32(b))
+	default:
+		s.wide.insert(uint64(a+1)<<32 | uint64(b+1))
+	}
+}
 
 func newPairSet(v *vocab.Vocab) *pairSet {
-	s := &pairSet{slots: written[uint64](1 << 16), mask: 1<<16 - 1}
-	n := 0
+	s := &pairSet{}
 	for id := int32(0); id < int32(v.Size()); id++ {
 		switch v.Type(id) {
 		case vocab.Normal, vocab.Unused, vocab.UserDefined:
@@ -65,10 +125,10 @@ func newPairSet(v *vocab.Vocab) *pairSet {
 		rest, spaced := strings.CutPrefix(p, spaceSymbol)
 		if isASCII(rest) {
 			if spaced && rest != "" {
-				s.setBit(spaceRune, rune(rest[0]))
+				s.add(spaceRune, rune(rest[0]))
 			}
 			for i := 0; i+1 < len(rest); i++ {
-				s.setBit(rune(rest[i]), rune(rest[i+1]))
+				s.add(rune(rest[i]), rune(rest[i+1]))
 			}
 			continue
 		}
@@ -80,38 +140,11 @@ func newPairSet(v *vocab.Vocab) *pairSet {
 			} else {
 				r, size = utf8.DecodeRuneInString(p)
 			}
-			if !s.setBit(prev, r) && s.insert(pairKey(prev, r)) {
-				if n++; 2*n > len(s.slots) {
-					s.grow()
-				}
-			}
+			s.add(prev, r)
 			prev = r
 		}
 	}
 	return s
-}
-
-// insert adds k and reports whether it was new.
-func (s *pairSet) insert(k uint64) bool {
-	i := pairSlot(k) & s.mask
-	for ; s.slots[i] != 0; i = (i + 1) & s.mask {
-		if s.slots[i] == k {
-			return false
-		}
-	}
-	s.slots[i] = k
-	return true
-}
-
-func (s *pairSet) grow() {
-	old := s.slots
-	s.slots = written[uint64](2 * len(old))
-	s.mask = uint64(len(s.slots) - 1)
-	for _, k := range old {
-		if k != 0 {
-			s.insert(k)
-		}
-	}
 }
 
 // has reports whether some piece holds character a followed by b.
@@ -121,16 +154,10 @@ func (s *pairSet) has(a, b rune) bool {
 		return s.ascii[(a<<7|b)>>6]&(1<<((a<<7|b)&63)) != 0
 	case a == spaceRune && b < 128:
 		return s.spaceASCII[b>>6]&(1<<(b&63)) != 0
+	case a < 1<<16 && b < 1<<16:
+		return s.bmp.has(uint32(a)<<16 | uint32(b))
 	}
-	k := pairKey(a, b)
-	for i := pairSlot(k) & s.mask; ; i = (i + 1) & s.mask {
-		switch s.slots[i] {
-		case k:
-			return true
-		case 0:
-			return false
-		}
-	}
+	return s.wide.has(uint64(a+1)<<32 | uint64(b+1))
 }
 
 func isASCII(s string) bool {
@@ -165,7 +192,12 @@ const gemma2RankByID = true
 // increasing order, all as little-endian uint64s.
 func (s *pairSet) marshal() []byte {
 	var keys []uint64
-	for _, k := range s.slots {
+	for _, k := range s.bmp.slots {
+		if k != 0 {
+			keys = append(keys, uint64(k>>16+1)<<32|uint64(k&0xFFFF+1))
+		}
+	}
+	for _, k := range s.wide.slots {
 		if k != 0 {
 			keys = append(keys, k)
 		}
@@ -197,14 +229,13 @@ func unmarshalPairSet(b []byte) (*pairSet, error) {
 	for i := range s.spaceASCII {
 		s.spaceASCII[i] = binary.LittleEndian.Uint64(b[8*(len(s.ascii)+i):])
 	}
-	keys := (len(b) - head) / 8
-	n := 1 << 16
-	for n < 2*keys {
-		n <<= 1
-	}
-	s.slots, s.mask = written[uint64](n), uint64(n-1)
-	for i := range keys {
-		s.insert(binary.LittleEndian.Uint64(b[head+8*i:]))
+	for i := head; i < len(b); i += 8 {
+		k := binary.LittleEndian.Uint64(b[i:])
+		a, c := rune(k>>32)-1, rune(uint32(k))-1
+		if a < 0 || c < 0 || a > utf8.MaxRune || c > utf8.MaxRune {
+			return nil, errors.New("tokenizer: malformed pair set")
+		}
+		s.add(a, c)
 	}
 	return s, nil
 }

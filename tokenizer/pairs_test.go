@@ -117,3 +117,51 @@ func TestRankByID(t *testing.T) {
 		t.Errorf("%d of %d variants order by id: the tests cover one way only", byID, len(modelVariants))
 	}
 }
+
+// TestPairSetMembers checks the pair set, built and embedded, against the
+// pairs read off the pieces: each is found, and pairs next to them (one
+// character changed) are found only when some piece holds them too. The
+// pairs cover every way the set keeps them: ASCII, U+2581 and ASCII, the
+// Basic Multilingual Plane and beyond.
+func TestPairSetMembers(t *testing.T) {
+	v := defaultTokenizer(t).Vocab()
+	want := map[[2]rune]bool{}
+	for id := range int32(v.Size()) {
+		switch v.Type(id) {
+		case vocab.Normal, vocab.Unused, vocab.UserDefined:
+			r := []rune(v.Piece(id))
+			for i := 0; i+1 < len(r); i++ {
+				want[[2]rune{r[i], r[i+1]}] = true
+			}
+		}
+	}
+	embedded, err := unmarshalPairSet(gemma2Pairs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[string]int{}
+	for name, s := range map[string]*pairSet{"built": newPairSet(v), "embedded": embedded} {
+		for p := range want {
+			switch {
+			case p[0] < 128 && p[1] < 128:
+				kinds["ascii"]++
+			case p[0] == spaceRune && p[1] < 128:
+				kinds["space"]++
+			case p[0] < 1<<16 && p[1] < 1<<16:
+				kinds["bmp"]++
+			default:
+				kinds["wide"]++
+			}
+			for _, q := range [][2]rune{p, {p[0] + 1, p[1]}, {p[0], p[1] + 1}, {p[1], p[0]}, {p[0] + 1<<16, p[1]}} {
+				if got := s.has(q[0], q[1]); got != want[q] {
+					t.Fatalf("%s: has(%q, %q) = %v, the pieces say %v", name, q[0], q[1], got, want[q])
+				}
+			}
+		}
+	}
+	for _, k := range []string{"ascii", "space", "bmp", "wide"} {
+		if kinds[k] == 0 {
+			t.Errorf("no %s pairs among the pieces: that way of keeping them is untested", k)
+		}
+	}
+}
