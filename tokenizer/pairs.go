@@ -58,18 +58,27 @@ func (t *hashSet[K]) has(k K) bool {
 	}
 }
 
-// insert adds k, keeping the table at most half full.
-func (t *hashSet[K]) insert(k K) {
-	if 2*(t.n+1) > len(t.slots) {
-		old := t.slots
-		t.slots = written[K](max(1<<10, 2*len(old)))
-		t.n = 0
-		for _, o := range old {
-			if o != 0 {
-				t.insert(o)
-			}
+// reserve makes room for n keys, keeping the table at most half full.
+func (t *hashSet[K]) reserve(n int) {
+	size := max(1<<10, len(t.slots))
+	for 2*n > size {
+		size *= 2
+	}
+	if size == len(t.slots) {
+		return
+	}
+	old := t.slots
+	t.slots, t.n = written[K](size), 0
+	for _, k := range old {
+		if k != 0 {
+			t.insert(k)
 		}
 	}
+}
+
+// insert adds k.
+func (t *hashSet[K]) insert(k K) {
+	t.reserve(t.n + 1)
 	mask := len(t.slots) - 1
 	i := t.slot(k)
 	for ; t.slots[i] != 0; i = (i + 1) & mask {
@@ -229,6 +238,9 @@ func unmarshalPairSet(b []byte) (*pairSet, error) {
 	for i := range s.spaceASCII {
 		s.spaceASCII[i] = binary.LittleEndian.Uint64(b[8*(len(s.ascii)+i):])
 	}
+	// Sized at once: growing the table key by key would take longer than
+	// the keys' insertion.
+	s.bmp.reserve((len(b) - head) / 8)
 	for i := head; i < len(b); i += 8 {
 		k := binary.LittleEndian.Uint64(b[i:])
 		a, c := rune(k>>32)-1, rune(uint32(k))-1
