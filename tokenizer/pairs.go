@@ -92,20 +92,6 @@ func (t *hashSet[K]) insert(k K) {
 
 const spaceRune = '\u2581'
 
-// setBit records the pair a, b in a bitset when it is one of the pairs
-// kept there, and reports whether it was.
-func (s *pairSet) setBit(a, b rune) bool {
-	switch {
-	case a < 128 && b < 128:
-		s.ascii[(a<<7|b)>>6] |= 1 << ((a<<7 | b) & 63)
-	case a == spaceRune && b < 128:
-		s.spaceASCII[b>>6] |= 1 << (b & 63)
-	default:
-		return false
-	}
-	return true
-}
-
 // add records the pair a, b.
 func (s *pairSet) add(a, b rune) {
 	switch {
