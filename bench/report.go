@@ -129,7 +129,8 @@ func (r *Report) writeMarkdown(w io.Writer) error {
 	b.WriteString("Single-thread encode, MB/s (10^6 bytes of input per " + clockName(r.Clock) + "), each the median of its runs: " +
 		runsNote(r) + ". Ratios are gemmatok's MB/s over the reference's better mode (whole text or line by line). " +
 		"gemmatok's figures are of a fresh Tokenizer every run, its caches empty; warm is one Tokenizer encoding the same text again and again, " +
-		"its word cache already holding every word (an upper bound no new text reaches). " +
+		"its word cache already holding every word it has room for (an upper bound no new text reaches; a text of more distinct words than the cache holds, " +
+		"which empties when full, gains nothing from it). " +
 		"Same ids, whole/line by line, per reference: ✓ same as gemmatok, ✗ DIFFERENT, - not run.\n\n")
 
 	header := []string{"file", "size", "tokens", "gemmatok MB/s", "gemmatok Mtok/s", "warm MB/s", "decode MB/s"}
