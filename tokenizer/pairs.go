@@ -43,10 +43,9 @@ func (t *hashSet[K]) slot(k K) int {
 	return int((uint64(k) * 0x9E3779B97F4A7C15) >> 32 & uint64(len(t.slots)-1))
 }
 
+// has reports whether k is in t, which has room for some keys (see
+// reserve), so that the probe needs no test for a table not yet made.
 func (t *hashSet[K]) has(k K) bool {
-	if t.n == 0 {
-		return false
-	}
 	mask := len(t.slots) - 1
 	for i := t.slot(k); ; i = (i + 1) & mask {
 		switch t.slots[i] {
@@ -106,8 +105,17 @@ func (s *pairSet) add(a, b rune) {
 	}
 }
 
-func newPairSet(v *vocab.Vocab) *pairSet {
+// emptyPairSet returns a pair set with room in its tables, which has
+// relies on.
+func emptyPairSet() *pairSet {
 	s := &pairSet{}
+	s.bmp.reserve(0)
+	s.wide.reserve(0)
+	return s
+}
+
+func newPairSet(v *vocab.Vocab) *pairSet {
+	s := emptyPairSet()
 	for id := int32(0); id < int32(v.Size()); id++ {
 		switch v.Type(id) {
 		case vocab.Normal, vocab.Unused, vocab.UserDefined:
@@ -217,7 +225,7 @@ func unmarshalPairSet(b []byte) (*pairSet, error) {
 	if len(b) < head || len(b)%8 != 0 {
 		return nil, errors.New("tokenizer: malformed pair set")
 	}
-	s := &pairSet{}
+	s := emptyPairSet()
 	for i := range s.ascii {
 		s.ascii[i] = binary.LittleEndian.Uint64(b[8*i:])
 	}
