@@ -174,13 +174,8 @@ func run(corpusDir, modelPath string, refs bool, refBudget time.Duration) (*Repo
 	progress("allocations, batch, pathological inputs")
 	r.Allocs = measureAllocs(tok, files)
 	r.Batch = measureBatch(tok, makeBatch(files))
-	english := ""
-	for _, f := range files {
-		if f.name == "en" {
-			english = f.text
-		}
-	}
-	r.Patho = measurePatho(pathoInputs(files), english)
+	en, _ := findFile(files, "en") // no English: empty, and not timed
+	r.Patho = measurePatho(pathoInputs(files), en.text)
 
 	if refs {
 		for i, ref := range references {
