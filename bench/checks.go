@@ -140,18 +140,24 @@ func pathoChecks(r *Report) []Check {
 		if p.Large != nil {
 			slowest = min(slowest, p.Large.MBps)
 		}
-		var parts []string
-		ok := true
+		// The English to compare with: timed beside the input, or else the
+		// file's own figure.
+		english, label, compared := 0.0, "", true
 		switch {
 		case p.English != nil:
-			slowing := p.English.MBps / slowest
-			ok = slowing <= maxPathoSlowing
-			parts = append(parts, fmt.Sprintf("%s MB/s, English timed just before %s MB/s (English / this: %s)", num(slowest), num(p.English.MBps), times(slowing)))
+			english, label = p.English.MBps, "English timed just before"
 		case haveEn:
-			slowing := en.Encode.MBps / slowest
-			ok = slowing <= maxPathoSlowing
-			parts = append(parts, fmt.Sprintf("%s MB/s, English %s MB/s (English / this: %s)", num(slowest), num(en.Encode.MBps), times(slowing)))
+			english, label = en.Encode.MBps, "English"
 		default:
+			compared = false
+		}
+		var parts []string
+		ok := true
+		if compared {
+			slowing := english / slowest
+			ok = slowing <= maxPathoSlowing
+			parts = append(parts, fmt.Sprintf("%s MB/s, %s %s MB/s (English / this: %s)", num(slowest), label, num(english), times(slowing)))
+		} else {
 			parts = append(parts, fmt.Sprintf("%s MB/s; no en file in the corpus to compare with", num(slowest)))
 		}
 		if p.Large != nil {
