@@ -310,6 +310,7 @@ func (v *Vocab) index() error {
 	clear(v.table)
 	v.mask = uint64(size - 1)
 	v.idBits = uint(bits.Len32(uint32(n)))
+	v.filter = make([]uint64, max(1, size>>filterShift))
 	v.seed = maphash.MakeSeed()
 	v.reserved = make(map[string]int32)
 	v.unk = -1
@@ -327,6 +328,7 @@ func (v *Vocab) index() error {
 		case Normal, UserDefined, Unused:
 			h := maphash.String(v.seed, piece)
 			keys = append(keys, h&v.mask<<32|uint64(v.tag(h)|uint32(id+1)))
+			v.filter[h&v.mask>>filterShift] |= filterBits(h)
 			if t == UserDefined {
 				v.userDefined = append(v.userDefined, id)
 			}
