@@ -59,7 +59,8 @@ type bpeModel struct {
 // plain text uses another.
 type pieceRules struct {
 	matcher *matcher
-	banned  []bool // by id; nil when merges may produce any piece
+	matched []int32 // the id each of matcher's pieces looks up to
+	banned  []bool  // by id; nil when merges may produce any piece
 
 	// memo records, two bits a piece, whether segmenting the piece's own
 	// text gives back that one piece: bit 1 says known, bit 0 the answer.
@@ -68,6 +69,10 @@ type pieceRules struct {
 
 func newPieceRules(v *vocab.Vocab, m *matcher, banned []bool) *pieceRules {
 	r := &pieceRules{matcher: m, banned: banned, memo: make([]atomic.Uint32, (v.Size()+15)/16)}
+	r.matched = make([]int32, len(m.pieces))
+	for i, p := range m.pieces {
+		r.matched[i] = v.Lookup(p)
+	}
 	if banned == nil && v.IsDefault() {
 		presetWhole(r.memo, gemma2Whole)
 	}
@@ -273,10 +278,10 @@ func (b *bpeModel) encode(sc *scratch, s []byte, r *pieceRules, out *sink) {
 // any: it segments the word s[seg:i] before it and emits the piece. It
 // returns the piece's length, or 0.
 func (b *bpeModel) userPiece(sc *scratch, s []byte, seg, i int, r *pieceRules, out *sink) int {
-	l := r.matcher.match(bytesToString(s[i:]))
+	l, k := r.matcher.match(bytesToString(s[i:]))
 	if l > 0 {
 		b.word(sc, s[seg:i], seg, r, out)
-		out.replay([]segPiece{{b.pieceID(s[i:i+l], b.v.LookupBytes(s[i:i+l])), int32(l)}}, i)
+		out.replay([]segPiece{{b.pieceID(s[i:i+l], r.matched[k]), int32(l)}}, i)
 	}
 	return l
 }
@@ -537,19 +542,16 @@ func (b *bpeModel) segment(sc *scratch, s []byte, r *pieceRules, freeze bool, ds
 	// them over and over.
 	syms := slices.Grow(sc.syms[:0], utf8.RuneCountInString(bytesToString(s)))
 	for i := 0; i < len(s); {
-		l, frozen := 0, false
+		l, k := 0, -1
 		if freeze {
-			if l = r.matcher.match(bytesToString(s[i:])); l > 0 {
-				frozen = true
-			}
+			l, k = r.matcher.match(bytesToString(s[i:]))
 		}
-		if l == 0 {
-			l = min(int(charLen[s[i]>>4]), len(s)-i)
-		}
+		frozen := l > 0
 		var id int32
 		if frozen {
-			id = b.v.LookupBytes(s[i : i+l])
+			id = r.matched[k]
 		} else {
+			l = min(int(charLen[s[i]>>4]), len(s)-i)
 			id = b.charID(s[i : i+l])
 		}
 		n := int32(len(syms))

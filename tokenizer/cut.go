@@ -37,7 +37,8 @@ func newCutRules(t *Tokenizer) *cutRules {
 	c.beforeSpace = t.model.split == splitBefore && t.norm.spec.EscapeWhitespaces && t.v.Lookup(spaceSymbol) >= 0
 	// A newline that is a user-defined piece is cut out whole and never
 	// merged with what follows.
-	c.afterLF = t.rules.matcher.match("\n") == 1
+	l, _ := t.rules.matcher.match("\n")
+	c.afterLF = l == 1
 	// Between two characters that no piece holds side by side BPE merges
 	// nothing (see pairSet) and no user-defined piece spans; with byte
 	// fallback no unknown pieces are merged either.

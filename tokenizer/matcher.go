@@ -1,7 +1,7 @@
 package tokenizer
 
 import (
-	"sort"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -10,6 +10,7 @@ import (
 // SentencePiece's PrefixMatcher does. It is a byte trie whose edges are kept
 // sorted per node.
 type matcher struct {
+	pieces    []string  // as given to newMatcher; match reports an index
 	first     [256]bool // bytes that start some piece
 	nodes     []trieNode
 	edges     []trieEdge
@@ -29,7 +30,7 @@ type matcher struct {
 type trieNode struct {
 	edges    int32 // index of the first edge in matcher.edges
 	numEdges int32
-	final    bool // a piece ends here
+	piece    int32 // 1 + the index of the piece that ends here, or 0
 }
 
 type trieEdge struct {
@@ -38,9 +39,16 @@ type trieEdge struct {
 }
 
 func newMatcher(pieces []string) *matcher {
-	m := &matcher{validUTF8: true}
-	sorted := append([]string(nil), pieces...)
-	sort.Strings(sorted)
+	m := &matcher{pieces: pieces, validUTF8: true}
+	order := make([]int32, len(pieces)) // pieces' indices, sorted by text
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(a, b int32) int { return strings.Compare(pieces[a], pieces[b]) })
+	sorted := make([]string, len(pieces))
+	for i, k := range order {
+		sorted[i] = pieces[k]
+	}
 	// Build level by level from the sorted keys so that each node's edges
 	// are contiguous: a node is a (prefix, range of keys) pair.
 	type pending struct {
@@ -55,7 +63,7 @@ func newMatcher(pieces []string) *matcher {
 		queue = queue[1:]
 		lo := p.lo
 		if lo < p.hi && len(sorted[lo]) == p.depth {
-			m.nodes[p.node].final = true
+			m.nodes[p.node].piece = order[lo] + 1
 			lo++
 		}
 		m.nodes[p.node].edges = int32(len(m.edges))
@@ -111,12 +119,14 @@ func (m *matcher) mayFollowSpace(rest []byte) bool {
 	return m.spacePiece || len(rest) > 0 && m.afterSpace[rest[0]]
 }
 
-// match returns the length of the longest piece that s starts with, or 0.
-func (m *matcher) match(s string) int {
+// match returns the length of the longest piece that s starts with and
+// its index in the pieces given to newMatcher, or 0 and -1.
+func (m *matcher) match(s string) (n, piece int) {
 	if len(s) == 0 || !m.first[s[0]] {
-		return 0
+		return 0, -1
 	}
 	best, node := 0, int32(0)
+	piece = -1
 	for i := 0; i < len(s); i++ {
 		n := m.nodes[node]
 		next := int32(-1)
@@ -130,9 +140,9 @@ func (m *matcher) match(s string) int {
 			break
 		}
 		node = next
-		if m.nodes[node].final {
-			best = i + 1
+		if p := m.nodes[node].piece; p > 0 {
+			best, piece = i+1, int(p-1)
 		}
 	}
-	return best
+	return best, piece
 }

@@ -47,7 +47,7 @@ func newNormalizer(spec vocab.NormalizerSpec, suffix bool, m *matcher) (*normali
 // normalizePrefix returns the normalized form of the first character (or
 // user-defined piece) of in, and how many input bytes it consumed.
 func (n *normalizer) normalizePrefix(in string) (string, int) {
-	if l := n.matcher.match(in); l > 0 {
+	if l, _ := n.matcher.match(in); l > 0 {
 		return in[:l], l
 	}
 	r, size := utf8.DecodeRuneInString(in)

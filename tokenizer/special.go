@@ -105,7 +105,7 @@ func (s *specialSet) build(t *Tokenizer) {
 func (s *specialSet) index(text string) (int, int) {
 	for i := 0; i < len(text); i++ {
 		if s.find.first[text[i]] {
-			if l := s.find.match(text[i:]); l > 0 {
+			if l, _ := s.find.match(text[i:]); l > 0 {
 				return i, l
 			}
 		}
