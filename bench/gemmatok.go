@@ -105,6 +105,8 @@ type LoadResult struct {
 	RSSFloorBytes uint64    `json:"rss_floor_bytes"` // the least the RSS measurement can report
 	RSSProcess    string    `json:"rss_process"`     // what the RSS was measured on
 	RSSTextBytes  int       `json:"rss_text_bytes"`
+	// The whole process whose RSS was measured, each run a new process.
+	Process Timing `json:"process"`
 }
 
 // A RefLoad is a reference's model load time.

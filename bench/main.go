@@ -56,7 +56,7 @@ func main() {
 	clk := flag.String("clock", string(cpuClock), "time by `clock`: cpu (CPU time of the timing process, steady when other processes compete for the CPUs) or wall")
 	from := flag.String("from", "", "measure nothing: report what the JSON `file` of an earlier run (--json) holds")
 	rssChild := flag.String(rssChildFlag, "", "internal: load the model, count the tokens of `file` and exit")
-	rssRun := flag.Bool(rssRunFlag, false, "internal: run the command in the arguments, print its peak RSS and exit")
+	rssRun := flag.Bool(rssRunFlag, false, "internal: run the command in the arguments, print its peak RSS and times and exit")
 	flag.Parse()
 
 	switch {
@@ -154,8 +154,8 @@ func run(corpusDir, modelPath string, refs bool, refBudget time.Duration) (*Repo
 		small = prefix(en.text, 4<<10)
 	}
 	r.Load.RSSTextBytes = len(small)
-	if r.Load.RSSBytes, r.Load.RSSFloorBytes, r.Load.RSSProcess, err = measureRSS(small); err != nil {
-		r.note("RSS not measured: %v", err)
+	if r.Load.RSSBytes, r.Load.RSSFloorBytes, r.Load.Process, r.Load.RSSProcess, err = measureProcess(small); err != nil {
+		r.note("RSS and process time not measured: %v", err)
 	}
 
 	tok := readyTokenizer()

@@ -10,12 +10,16 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
+	"github.com/gemmatok/gemmatok/bench/internal/refrun"
 	"github.com/gemmatok/gemmatok/tokenizer"
 )
 
-// The peak RSS of a fresh process that loads the model and counts a small
-// file's tokens.
+// The peak RSS and the time of a fresh process that loads the model and
+// counts a small file's tokens. In-process loads, timed over and over,
+// find the model's pages mapped and the heap grown; a new process maps
+// every page it touches, which is what a user counting one file waits for.
 //
 // A child's ru_maxrss on Linux is not its own alone: exec keeps the larger
 // of the peak recorded so far and the peak of the memory the process
@@ -29,7 +33,7 @@ import (
 const (
 	// rssRunFlag makes the harness binary the go-between: it runs the
 	// command in its arguments and prints that command's peak RSS and its
-	// own, in bytes.
+	// own, in bytes, and the command's wall and CPU time, in nanoseconds.
 	rssRunFlag = "rss-run"
 	// rssChildFlag makes the harness binary a process that only loads the
 	// model and counts the tokens of a file, when there is no gemmatok CLI.
@@ -41,7 +45,9 @@ func runRSSGoBetween(args []string) error {
 	if len(args) == 0 {
 		return fmt.Errorf("-%s needs a command", rssRunFlag)
 	}
-	rss, err := peakRSS(exec.Command(args[0], args[1:]...))
+	start := time.Now()
+	rss, cpu, err := peakRSS(exec.Command(args[0], args[1:]...))
+	wall := time.Since(start)
 	if err != nil {
 		return err
 	}
@@ -49,7 +55,7 @@ func runRSSGoBetween(args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Println(rss, floor)
+	fmt.Println(rss, floor, wall.Nanoseconds(), cpu.Nanoseconds())
 	return nil
 }
 
@@ -67,56 +73,66 @@ func runRSSChild(path string) error {
 	return nil
 }
 
-// measureRSS returns the peak RSS of `gemmatok count` on text when
-// cmd/gemmatok builds, else of this binary re-run to do only that; the
-// go-between's floor; and which command it measured.
-func measureRSS(text string) (rss, floor uint64, what string, err error) {
+// processRuns is how many times measureProcess runs the process.
+const processRuns = 11
+
+// measureProcess runs `gemmatok count` on text when cmd/gemmatok builds,
+// else this binary re-run to do only that, processRuns times. It returns
+// the largest peak RSS of the runs, the go-between's floor, the runs'
+// times, and which command it measured.
+func measureProcess(text string) (rss, floor uint64, runs Timing, what string, err error) {
 	dir, err := os.MkdirTemp("", "gemmatok-bench")
 	if err != nil {
-		return 0, 0, "", err
+		return 0, 0, runs, "", err
 	}
 	defer os.RemoveAll(dir)
 	file := filepath.Join(dir, "small.txt")
 	if err := os.WriteFile(file, []byte(text), 0o644); err != nil {
-		return 0, 0, "", err
+		return 0, 0, runs, "", err
 	}
 	self, err := os.Executable()
 	if err != nil {
-		return 0, 0, "", err
+		return 0, 0, runs, "", err
 	}
-	measure := func(args ...string) (uint64, uint64, error) {
-		out, err := exec.Command(self, append([]string{"-" + rssRunFlag}, args...)...).Output()
-		if err != nil {
-			return 0, 0, fmt.Errorf("%v: %v", args, err)
+	measure := func(args ...string) (rss, floor uint64, samples []refrun.Sample, err error) {
+		for range processRuns {
+			out, err := exec.Command(self, append([]string{"-" + rssRunFlag}, args...)...).Output()
+			if err != nil {
+				return 0, 0, nil, fmt.Errorf("%v: %v", args, err)
+			}
+			var r, f uint64
+			var wall, cpu int64
+			if _, err := fmt.Sscan(string(out), &r, &f, &wall, &cpu); err != nil {
+				return 0, 0, nil, fmt.Errorf("go-between said %q: %v", out, err)
+			}
+			rss, floor = max(rss, r), max(floor, f)
+			samples = append(samples, refrun.Sample{Wall: time.Duration(wall), CPU: time.Duration(cpu)})
 		}
-		var rss, floor uint64
-		if _, err := fmt.Sscan(string(out), &rss, &floor); err != nil {
-			return 0, 0, fmt.Errorf("go-between said %q: %v", out, err)
-		}
-		return rss, floor, nil
+		return rss, floor, samples, nil
 	}
 
 	cli := filepath.Join(dir, "gemmatok")
 	if exec.Command("go", "build", "-o", cli, "./cmd/gemmatok").Run() == nil {
-		if rss, floor, err := measure(cli, "count", file); err == nil {
-			return rss, floor, "gemmatok count", nil
+		if rss, floor, samples, err := measure(cli, "count", file); err == nil {
+			return rss, floor, newTimingBy(wallClock, samples, len(text), 0), "gemmatok count", nil
 		}
 	}
-	rss, floor, err = measure(self, "-"+rssChildFlag, file)
-	return rss, floor, "the harness loading the model and counting (no usable cmd/gemmatok)", err
+	rss, floor, samples, err := measure(self, "-"+rssChildFlag, file)
+	return rss, floor, newTimingBy(wallClock, samples, len(text), 0), "the harness loading the model and counting (no usable cmd/gemmatok)", err
 }
 
 // peakRSS runs cmd and returns its peak resident set size, as the kernel
-// records it (see above).
-func peakRSS(cmd *exec.Cmd) (uint64, error) {
+// records it (see above), and the CPU time it took.
+func peakRSS(cmd *exec.Cmd) (uint64, time.Duration, error) {
 	if out, err := cmd.CombinedOutput(); err != nil {
-		return 0, fmt.Errorf("%v: %v: %s", cmd.Args, err, out)
+		return 0, 0, fmt.Errorf("%v: %v: %s", cmd.Args, err, out)
 	}
 	ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage)
 	if !ok {
-		return 0, fmt.Errorf("no rusage on %s", runtime.GOOS)
+		return 0, 0, fmt.Errorf("no rusage on %s", runtime.GOOS)
 	}
-	return uint64(ru.Maxrss) * 1024, nil // Linux reports kilobytes
+	cpu := cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+	return uint64(ru.Maxrss) * 1024, cpu, nil // Linux reports kilobytes
 }
 
 // ownPeakRSS returns this process's peak RSS (VmHWM), which unlike
