@@ -170,7 +170,7 @@ func (n *normalizer) normalizeIdentity(dst []byte, in string) []byte {
 		for valid < len(in) && valid < end+3 && !utf8.RuneStart(in[valid]) {
 			valid++
 		}
-		if !utf8.ValidString(in[i:valid]) {
+		if !validUTF8(in[i:valid]) {
 			valid = i
 		}
 		for stop := max(end, valid); i < stop; {
