@@ -121,12 +121,11 @@ func (m *matcher) mayFollowSpace(rest []byte) bool {
 
 // match returns the length of the longest piece that s starts with and
 // its index in the pieces given to newMatcher, or 0 and -1.
-func (m *matcher) match(s string) (n, piece int) {
+func (m *matcher) match(s string) (int, int) {
 	if len(s) == 0 || !m.first[s[0]] {
 		return 0, -1
 	}
-	best, node := 0, int32(0)
-	piece = -1
+	best, piece, node := 0, -1, int32(0)
 	for i := 0; i < len(s); i++ {
 		n := m.nodes[node]
 		next := int32(-1)
