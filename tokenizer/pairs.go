@@ -91,6 +91,12 @@ func (t *hashSet[K]) insert(k K) {
 
 const spaceRune = '\u2581'
 
+// bmpKey and wideKey are the keys of pair a, b in the tables of pairs of
+// the Basic Multilingual Plane and of the others. A wide key, offset by one
+// so that no key is 0, is also the form the pairs are stored in.
+func bmpKey(a, b rune) uint32  { return uint32(a)<<16 | uint32(b) }
+func wideKey(a, b rune) uint64 { return uint64(a+1)<<32 | uint64(b+1) }
+
 // add records the pair a, b.
 func (s *pairSet) add(a, b rune) {
 	switch {
@@ -99,9 +105,9 @@ func (s *pairSet) add(a, b rune) {
 	case a == spaceRune && b < 128:
 		s.spaceASCII[b>>6] |= 1 << (b & 63)
 	case a < 1<<16 && b < 1<<16:
-		s.bmp.insert(uint32(a)<<16 | uint32(b))
+		s.bmp.insert(bmpKey(a, b))
 	default:
-		s.wide.insert(uint64(a+1)<<32 | uint64(b+1))
+		s.wide.insert(wideKey(a, b))
 	}
 }
 
@@ -158,9 +164,9 @@ func (s *pairSet) has(a, b rune) bool {
 	case a == spaceRune && b < 128:
 		return s.spaceASCII[b>>6]&(1<<(b&63)) != 0
 	case a < 1<<16 && b < 1<<16:
-		return s.bmp.has(uint32(a)<<16 | uint32(b))
+		return s.bmp.has(bmpKey(a, b))
 	}
-	return s.wide.has(uint64(a+1)<<32 | uint64(b+1))
+	return s.wide.has(wideKey(a, b))
 }
 
 func isASCII(s string) bool {
@@ -197,7 +203,7 @@ func (s *pairSet) marshal() []byte {
 	var keys []uint64
 	for _, k := range s.bmp.slots {
 		if k != 0 {
-			keys = append(keys, uint64(k>>16+1)<<32|uint64(k&0xFFFF+1))
+			keys = append(keys, wideKey(rune(k>>16), rune(k&0xFFFF)))
 		}
 	}
 	for _, k := range s.wide.slots {
