@@ -328,7 +328,7 @@ func (v *Vocab) index() error {
 		case Normal, UserDefined, Unused:
 			h := maphash.String(v.seed, piece)
 			keys = append(keys, h&v.mask<<32|uint64(v.tag(h)|uint32(id+1)))
-			v.filter[h&v.mask>>filterShift] |= filterBits(h)
+			*v.filterWord(h) |= filterBits(h)
 			if t == UserDefined {
 				v.userDefined = append(v.userDefined, id)
 			}

@@ -232,7 +232,7 @@ func (v *Vocab) LookupBytes(piece []byte) int32 {
 
 // find looks up piece, whose hash is h.
 func (v *Vocab) find(piece string, h uint64) int32 {
-	if f := filterBits(h); v.filter[h&v.mask>>filterShift]&f != f {
+	if f := filterBits(h); *v.filterWord(h)&f != f {
 		return -1
 	}
 	tag := v.tag(h)
@@ -252,6 +252,10 @@ func (v *Vocab) find(piece string, h uint64) int32 {
 
 // filterShift makes a table slot's index the index of its filter word.
 const filterShift = 4
+
+// filterWord returns the filter word of a piece of hash h: the one of the
+// 16 table slots that its probe starts in.
+func (v *Vocab) filterWord(h uint64) *uint64 { return &v.filter[h&v.mask>>filterShift] }
 
 // filterBits returns the bits that a piece of hash h sets in its filter
 // word. They are taken from the top of the hash, which the slot index
