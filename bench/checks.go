@@ -141,19 +141,17 @@ func pathoChecks(r *Report) []Check {
 			slowest = min(slowest, p.Large.MBps)
 		}
 		// The English to compare with: timed beside the input, or else the
-		// file's own figure.
-		english, label, compared := 0.0, "", true
+		// file's own figure; no label when there is neither.
+		english, label := 0.0, ""
 		switch {
 		case p.English != nil:
 			english, label = p.English.MBps, "English timed just before"
 		case haveEn:
 			english, label = en.Encode.MBps, "English"
-		default:
-			compared = false
 		}
 		var parts []string
 		ok := true
-		if compared {
+		if label != "" {
 			slowing := english / slowest
 			ok = slowing <= maxPathoSlowing
 			parts = append(parts, fmt.Sprintf("%s MB/s, %s %s MB/s (English / this: %s)", num(slowest), label, num(english), times(slowing)))
