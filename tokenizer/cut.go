@@ -79,20 +79,40 @@ func normLast(s string) byte {
 // side, which most text without spaces has: only runs that the pieces
 // cover throughout, like one letter repeated, have no cut.
 func (t *Tokenizer) SafeCut(text string) int {
+	return t.SafeCutWith(text, EncodeOptions{})
+}
+
+// SafeCutWith is SafeCut for encoding under opts: the parts encode under
+// opts.Special to the ids of the whole (give AddBOS to the first part
+// only, and AddEOS to the last). Under SpecialReject no special piece
+// spans the cut either, so that the whole text spells one exactly when a
+// part does, and the first part that does reports the text's first.
+func (t *Tokenizer) SafeCutWith(text string, opts EncodeOptions) int {
 	c := t.cut
 	if !c.ok {
 		return 0
 	}
+	afterLF := c.afterLF
+	var reject *specialSet
+	switch opts.Special {
+	case SpecialPieces:
+	case SpecialText:
+		afterLF = t.specials().afterLF
+	case SpecialReject:
+		reject = t.specials()
+	default:
+		return 0
+	}
 	for n := len(text) - 1; n > 0; n-- {
+		var ok bool
 		switch {
-		case c.beforeSpace && text[n] == ' ' && text[n-1] != ' ':
-		case c.afterLF && text[n-1] == '\n' && text[n] != '\n':
-		case t.pairCut(text, n):
-			return n
+		case c.beforeSpace && text[n] == ' ' && text[n-1] != ' ',
+			afterLF && text[n-1] == '\n' && text[n] != '\n':
+			ok = !c.pairs[normLast(text[:n])][normFirst(text[n:])]
 		default:
-			continue
+			ok = t.pairCut(text, n)
 		}
-		if !c.pairs[normLast(text[:n])][normFirst(text[n:])] {
+		if ok && (reject == nil || !reject.spans(text, n)) {
 			return n
 		}
 	}

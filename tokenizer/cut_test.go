@@ -1,8 +1,10 @@
 package tokenizer
 
 import (
+	"fmt"
 	"math/rand"
 	"os"
+	"reflect"
 	"slices"
 	"testing"
 )
@@ -122,4 +124,101 @@ func TestSafeCutPartialChar(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestSafeCutWith cuts texts that spell special pieces, and corpus lines
+// with such texts spliced in, where SafeCutWith says under each mode, and
+// checks the parts against the whole: the same ids, and under
+// SpecialReject the same first special piece at the same offset.
+func TestSafeCutWith(t *testing.T) {
+	tok := defaultTokenizer(t)
+	reject := EncodeOptions{Special: SpecialReject}
+	// A control piece is not among the pieces that SafeCut keeps whole.
+	if got := tok.SafeCut("x <p"); got != 3 {
+		t.Errorf(`SafeCut("x <p") = %d, want 3`, got)
+	}
+	if got := tok.SafeCutWith("x <p", reject); got != 1 {
+		t.Errorf(`SafeCutWith("x <p", reject) = %d, want 1: "<pad>" could be cut`, got)
+	}
+	if got := tok.SafeCutWith("a\nb", EncodeOptions{Special: 9}); got != 0 {
+		t.Errorf("SafeCutWith under an unknown mode = %d, want 0", got)
+	}
+
+	// A newline that is special is text under SpecialText, and may merge.
+	m := smallModel(t)
+	appendPiece(t, m, "\n", 0, "USER_DEFINED")
+	appendPiece(t, m, "\na", -9, "NORMAL")
+	small, err := loadModel(t, m).WithSpecial("\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for mode, want := range map[SpecialMode]int{SpecialPieces: 2, SpecialText: 1} {
+		opts := EncodeOptions{Special: mode}
+		whole, werr := small.EncodeWith("b\na", opts)
+		if got := small.SafeCutWith("b\na", opts); got != want {
+			t.Errorf(`small model, %v: SafeCutWith("b\na") = %d, want %d`, mode, got, want)
+		} else if msg := checkParts(small, "b\na", got, opts, whole, werr); msg != "" {
+			t.Errorf("small model, %v: %s", mode, msg)
+		}
+	}
+
+	newline, err := tok.WithSpecial("\n", "<start_of_turn>", "<pad>")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewSource(4))
+	texts := injections(tok)
+	inj := texts
+	for _, line := range corpusLines(t, 20) {
+		if line == "" {
+			continue
+		}
+		at := rng.Intn(len(line))
+		texts = append(texts, line[:at]+inj[rng.Intn(len(inj))]+line[at:]+"\n"+line)
+	}
+	for _, tk := range []*Tokenizer{tok, newline} {
+		for _, mode := range []SpecialMode{SpecialPieces, SpecialText, SpecialReject} {
+			opts := EncodeOptions{Special: mode}
+			cuts := 0
+			for _, text := range texts {
+				whole, werr := tk.EncodeWith(text, opts)
+				ends := rng.Perm(len(text))
+				if len(ends) > 12 {
+					ends = ends[:12]
+				}
+				for _, end := range ends {
+					n := tk.SafeCutWith(text[:end+1], opts)
+					if n == 0 {
+						continue
+					}
+					cuts++
+					if msg := checkParts(tk, text, n, opts, whole, werr); msg != "" {
+						t.Errorf("%v: cut %q at %d: %s", mode, text, n, msg)
+					}
+				}
+			}
+			if cuts < 100 {
+				t.Errorf("%v: only %d cuts", mode, cuts)
+			}
+		}
+	}
+}
+
+// checkParts encodes text[:n] and text[n:] under opts and says how they
+// differ from the whole's ids or error, or returns "".
+func checkParts(tok *Tokenizer, text string, n int, opts EncodeOptions, whole []int32, werr error) string {
+	left, lerr := tok.EncodeWith(text[:n], opts)
+	right, rerr := tok.EncodeWith(text[n:], opts)
+	if se, ok := rerr.(*SpecialError); ok && lerr == nil {
+		lerr = &SpecialError{Piece: se.Piece, Offset: n + se.Offset}
+	}
+	switch {
+	case werr != nil || lerr != nil:
+		if !reflect.DeepEqual(werr, lerr) {
+			return fmt.Sprintf("the whole fails with %v, the parts with %v", werr, lerr)
+		}
+	case !slices.Equal(append(left, right...), whole):
+		return "ids differ at " + diffAt(append(left, right...), whole)
+	}
+	return ""
 }

@@ -250,8 +250,13 @@ func (t *Tokenizer) AppendEncode(dst []int32, text string) []int32 {
 // Count returns the number of tokens of text, len(Encode(text)), without
 // building a slice of ids.
 func (t *Tokenizer) Count(text string) int {
+	return t.count(text, t.rules)
+}
+
+// count returns the number of tokens of text under the piece rules r.
+func (t *Tokenizer) count(text string, r *pieceRules) int {
 	sc := t.getScratch()
-	t.run(sc, text, t.rules, outCount)
+	t.run(sc, text, r, outCount)
 	n := sc.out.n
 	t.putScratch(sc)
 	return n

@@ -88,7 +88,7 @@ func decodedForm(text string) string {
 // FuzzEncode checks properties of encoding arbitrary bytes with the Gemma
 // model: it is deterministic and agrees with segmenting the text whole,
 // the other entry points agree with Encode, decoding gives the text back,
-// and SafeCut's cut is safe.
+// and SafeCut's cuts are safe, under every SpecialMode.
 func FuzzEncode(f *testing.F) {
 	for _, s := range textSeeds(f) {
 		f.Add(s)
@@ -134,6 +134,15 @@ func FuzzEncode(f *testing.F) {
 				parts := tok.AppendEncode(tok.Encode(text[:n]), text[n:])
 				if !slices.Equal(parts, ids) {
 					t.Errorf("SafeCut(%q) = %d, but the parts of %q encode to %v, the whole to %v", head, n, text, parts, ids)
+				}
+			}
+			for _, mode := range []SpecialMode{SpecialText, SpecialReject} {
+				opts := EncodeOptions{Special: mode}
+				if n := tok.SafeCutWith(head, opts); n > 0 {
+					whole, err := tok.EncodeWith(text, opts)
+					if msg := checkParts(tok, text, n, opts, whole, err); msg != "" {
+						t.Errorf("%v: SafeCutWith(%q) = %d, but for %q %s", mode, head, n, text, msg)
+					}
 				}
 			}
 		}

@@ -127,21 +127,32 @@ func (m *matcher) match(s string) (int, int) {
 	}
 	best, piece, node := 0, -1, int32(0)
 	for i := 0; i < len(s); i++ {
-		n := m.nodes[node]
-		next := int32(-1)
-		for _, e := range m.edges[n.edges : n.edges+n.numEdges] {
-			if e.b == s[i] {
-				next = e.child
-				break
-			}
-		}
-		if next < 0 {
+		if node = m.child(node, s[i]); node < 0 {
 			break
 		}
-		node = next
 		if p := m.nodes[node].piece; p > 0 {
 			best, piece = i+1, int(p-1)
 		}
 	}
 	return best, piece
+}
+
+// child returns the node that byte c leads to from node, or -1.
+func (m *matcher) child(node int32, c byte) int32 {
+	n := m.nodes[node]
+	for _, e := range m.edges[n.edges : n.edges+n.numEdges] {
+		if e.b == c {
+			return e.child
+		}
+	}
+	return -1
+}
+
+// startsLonger reports whether some piece starts with s and is longer.
+func (m *matcher) startsLonger(s string) bool {
+	node := int32(0)
+	for i := 0; i < len(s) && node >= 0; i++ {
+		node = m.child(node, s[i])
+	}
+	return node >= 0 && m.nodes[node].numEdges > 0
 }

@@ -1,5 +1,7 @@
 package tokenizer
 
+import "slices"
+
 // A Token is a token id and the bytes of the input it stands for.
 type Token struct {
 	ID int32
@@ -25,21 +27,28 @@ func (t *Tokenizer) EncodeOffsetsWith(text string, opts EncodeOptions) ([]Token,
 	if err != nil {
 		return nil, err
 	}
-	sc := t.getScratch()
-	t.run(sc, text, r, outSpans)
-	toks := make([]Token, 0, len(sc.out.ids)+2)
+	var toks []Token
 	if opts.AddBOS {
 		toks = append(toks, Token{ID: t.v.BOS()})
 	}
-	for i, id := range sc.out.ids {
-		sp := sc.out.spans[i]
-		// sc.offs maps normalized offsets to input offsets, as the C++'s
-		// norm_to_orig does.
-		toks = append(toks, Token{ID: id, Start: int(sc.offs[sp.start]), End: int(sc.offs[sp.end])})
-	}
-	t.putScratch(sc)
+	toks = t.appendOffsets(toks, text, r)
 	if opts.AddEOS {
 		toks = append(toks, Token{ID: t.v.EOS(), Start: len(text), End: len(text)})
 	}
 	return toks, nil
+}
+
+// appendOffsets appends the tokens of text under the piece rules r to dst.
+func (t *Tokenizer) appendOffsets(dst []Token, text string, r *pieceRules) []Token {
+	sc := t.getScratch()
+	t.run(sc, text, r, outSpans)
+	dst = slices.Grow(dst, len(sc.out.ids)+1) // and room for an EOS
+	for i, id := range sc.out.ids {
+		sp := sc.out.spans[i]
+		// sc.offs maps normalized offsets to input offsets, as the C++'s
+		// norm_to_orig does.
+		dst = append(dst, Token{ID: id, Start: int(sc.offs[sp.start]), End: int(sc.offs[sp.end])})
+	}
+	t.putScratch(sc)
+	return dst
 }

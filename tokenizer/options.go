@@ -46,6 +46,29 @@ func (t *Tokenizer) AppendEncodeWith(dst []int32, text string, opts EncodeOption
 	return dst, nil
 }
 
+// CountWith returns the number of tokens of text under opts,
+// len(EncodeWith(text, opts)), without building a slice of ids. Its errors
+// are those of EncodeWith.
+func (t *Tokenizer) CountWith(text string, opts EncodeOptions) (int, error) {
+	r, err := t.rulesFor(text, opts)
+	if err != nil {
+		return 0, err
+	}
+	return t.count(text, r) + opts.extra(), nil
+}
+
+// extra returns the number of ids that opts adds around the text's.
+func (o EncodeOptions) extra() int {
+	n := 0
+	if o.AddBOS {
+		n++
+	}
+	if o.AddEOS {
+		n++
+	}
+	return n
+}
+
 // rulesFor checks text and opts and returns the piece rules to encode the
 // text with.
 func (t *Tokenizer) rulesFor(text string, opts EncodeOptions) (*pieceRules, error) {

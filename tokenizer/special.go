@@ -60,6 +60,9 @@ type specialSet struct {
 	is   []bool      // by id; also the ids merges may not produce
 	find *matcher    // the special pieces' texts
 	text *pieceRules // SentencePiece's rules minus the special pieces
+	// afterLF says that SafeCut's cut after a newline holds for text
+	// rules: the newline is still a piece cut out whole.
+	afterLF bool
 }
 
 // specials returns t's special set, built.
@@ -98,6 +101,8 @@ func (s *specialSet) build(t *Tokenizer) {
 	// Without the ban, BPE could still merge "<start_of_turn" and ">" into
 	// the user-defined piece, since merges look pieces up by text.
 	s.text = newPieceRules(v, newMatcher(plain), s.is)
+	l, _ := s.text.matcher.match("\n")
+	s.afterLF = t.cut.afterLF && l == 1
 }
 
 // index returns the byte offset and length of the first special piece
@@ -111,6 +116,17 @@ func (s *specialSet) index(text string) (int, int) {
 		}
 	}
 	return -1, 0
+}
+
+// spans reports whether a special piece could span offset n of text,
+// whatever follows text: whether one starts before n and runs past it.
+func (s *specialSet) spans(text string, n int) bool {
+	for i := max(0, n-s.find.maxLen+1); i < n; i++ {
+		if s.find.first[text[i]] && s.find.startsLonger(text[i:n]) {
+			return true
+		}
+	}
+	return false
 }
 
 // SpecialIDs returns the ids of the special pieces, in id order: the pieces

@@ -230,3 +230,40 @@ func TestSpecialTextBansMerges(t *testing.T) {
 		t.Errorf("decodes to %q", text)
 	}
 }
+
+// TestCountWith checks CountWith against EncodeWith, the same number or
+// the same error, for texts that spell special pieces and corpus lines,
+// under every mode, with and without BOS and EOS.
+func TestCountWith(t *testing.T) {
+	tok := defaultTokenizer(t)
+	for _, text := range append(injections(tok), corpusLines(t, 5)...) {
+		for _, mode := range []SpecialMode{SpecialPieces, SpecialText, SpecialReject, 9} {
+			for _, opts := range []EncodeOptions{{Special: mode}, {AddBOS: true, AddEOS: true, Special: mode}} {
+				ids, err := tok.EncodeWith(text, opts)
+				n, cerr := tok.CountWith(text, opts)
+				if n != len(ids) || !reflect.DeepEqual(cerr, err) {
+					t.Errorf("%+v %.40q: CountWith = %d, %v; EncodeWith gives %d ids, %v", opts, text, n, cerr, len(ids), err)
+				}
+			}
+		}
+	}
+}
+
+// TestAllocs checks that counting, and encoding into a slice with room,
+// allocate nothing once the Tokenizer has warmed up.
+func TestAllocs(t *testing.T) {
+	tok := defaultTokenizer(t)
+	text := "<start_of_turn>user\nHow many tokens is this, 自然言語処理 included?<end_of_turn>\n"
+	dst := make([]int32, 0, 64)
+	opts := EncodeOptions{Special: SpecialText, AddBOS: true}
+	for name, f := range map[string]func(){
+		"Count":            func() { tok.Count(text) },
+		"CountWith":        func() { tok.CountWith(text, opts) },
+		"AppendEncode":     func() { tok.AppendEncode(dst, text) },
+		"AppendEncodeWith": func() { tok.AppendEncodeWith(dst, text, opts) },
+	} {
+		if a := testing.AllocsPerRun(100, f); a != 0 {
+			t.Errorf("%s: %.1f allocations a call", name, a)
+		}
+	}
+}

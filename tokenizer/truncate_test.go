@@ -2,6 +2,7 @@ package tokenizer
 
 import (
 	"math/rand"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -77,6 +78,39 @@ func TestTruncateCorpus(t *testing.T) {
 					t.Fatalf("TruncateStart(%q, %d) = %q, but %q fits", text, n, start, text[b:])
 				}
 				break
+			}
+		}
+	}
+}
+
+// TestTruncateWith truncates texts that spell special pieces under each
+// mode, with and without BOS, and checks that each result is a prefix
+// (suffix) that fits under the options, and that a failure is EncodeWith's.
+func TestTruncateWith(t *testing.T) {
+	tok := defaultTokenizer(t)
+	for _, text := range injections(tok) {
+		for _, mode := range []SpecialMode{SpecialPieces, SpecialText, SpecialReject} {
+			for _, opts := range []EncodeOptions{{Special: mode}, {Special: mode, AddBOS: true}} {
+				all, err := tok.CountWith(text, opts)
+				for n := -1; n <= all; n++ {
+					end, eerr := tok.TruncateEndWith(text, n, opts)
+					start, serr := tok.TruncateStartWith(text, n, opts)
+					if !reflect.DeepEqual(eerr, err) || !reflect.DeepEqual(serr, err) {
+						t.Fatalf("%+v %q, %d: errors %v and %v, EncodeWith's %v", opts, text, n, eerr, serr, err)
+					}
+					if err != nil {
+						continue
+					}
+					if k, _ := tok.CountWith(end, opts); !strings.HasPrefix(text, end) || k > max(n, 0) && end != "" {
+						t.Errorf("%+v: TruncateEndWith(%q, %d) = %q, %d tokens", opts, text, n, end, k)
+					}
+					if k, _ := tok.CountWith(start, opts); !strings.HasSuffix(text, start) || k > max(n, 0) && start != "" {
+						t.Errorf("%+v: TruncateStartWith(%q, %d) = %q, %d tokens", opts, text, n, start, k)
+					}
+					if n == all && (end != text || start != text) {
+						t.Errorf("%+v %q: %d tokens fit, but truncated to %q and %q", opts, text, n, end, start)
+					}
+				}
 			}
 		}
 	}
