@@ -14,6 +14,7 @@ type countFlags struct {
 	json, jsonl  bool
 	bytes, chars bool
 	workers      int
+	special      specialFlag
 }
 
 func (a *app) countCommand() *cobra.Command {
@@ -41,11 +42,14 @@ progress bar shows there.
 --json prints one object, {"files": [{"path", "tokens", "chars", "bytes"}],
 "total": {"tokens", "chars", "bytes"}}, and --jsonl one such file object a
 line; stdin is named "-". Chars are Unicode code points, each malformed byte
-counting as one. An input that fails is reported on stderr and left out.`,
+counting as one. An input that fails is reported on stderr and left out.
+
+` + specialHelp,
 		Example: `  gemmatok count notes.txt
   git diff | gemmatok count
   gemmatok count --include '*.md' --bytes docs/
-  gemmatok count --json -j 4 corpus/ | jq .total.tokens`,
+  gemmatok count --json -j 4 corpus/ | jq .total.tokens
+  gemmatok count --special text user_messages/`,
 		RunE: a.runE(func(args []string) error {
 			return a.count(args, &f)
 		}),
@@ -59,6 +63,7 @@ counting as one. An input that fails is reported on stderr and left out.`,
 	fl.BoolVarP(&f.bytes, "bytes", "c", false, "print a column of byte counts")
 	fl.BoolVarP(&f.chars, "chars", "m", false, "print a column of character counts")
 	fl.IntVarP(&f.workers, "workers", "j", 0, "count on `N` workers (default: one a CPU)")
+	addSpecialFlag(fl, &f.special)
 	cmd.MarkFlagsMutuallyExclusive("json", "jsonl")
 	return cmd
 }
@@ -92,7 +97,7 @@ func (a *app) count(args []string, f *countFlags) error {
 	p := f.printer(out, ins)
 
 	c := &counter{tok: tok, workers: f.workers, stdin: a.stdin, prog: prog, mem: newMemoryLimit(f.workers),
-		chars: f.chars || f.json || f.jsonl}
+		chars: f.chars || f.json || f.jsonl, special: f.special.mode()}
 	c.start(ins)
 	var sum counts
 	for _, in := range ins {

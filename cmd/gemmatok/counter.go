@@ -35,6 +35,7 @@ type counter struct {
 	prog    *progress
 	mem     *memoryLimit
 	chars   bool // count characters, which costs a pass over the text
+	special tokenizer.SpecialMode
 
 	// The dispatcher's state: a buffer for binary detection and the last
 	// stdin input handed out.
@@ -42,10 +43,12 @@ type counter struct {
 	lastStdin *input
 }
 
-// A job is a part of an input for one worker to count.
+// A job is a part of an input for one worker to count, which starts at
+// byte start of the input.
 type job struct {
-	in *input
-	r  io.Reader
+	in    *input
+	r     io.Reader
+	start int64
 }
 
 // start counts ins in the background, in order. The done channel of each
@@ -80,7 +83,7 @@ func (c *counter) dispatch(in *input, jobs chan<- job) {
 		}
 		c.lastStdin = in
 		in.pending = 1
-		jobs <- job{in, c.stdin}
+		jobs <- job{in, c.stdin, 0}
 		return
 	}
 	f, err := os.Open(in.name)
@@ -101,11 +104,11 @@ func (c *counter) dispatch(in *input, jobs chan<- job) {
 	in.pending = max(len(spans), 1)
 	if len(spans) <= 1 {
 		// Read to the end, which for a growing file may be past in.size.
-		jobs <- job{in, f}
+		jobs <- job{in, f, 0}
 		return
 	}
 	for _, s := range spans {
-		jobs <- job{in, io.NewSectionReader(f, s.start, s.end-s.start)}
+		jobs <- job{in, io.NewSectionReader(f, s.start, s.end-s.start), s.start}
 	}
 }
 
@@ -131,7 +134,7 @@ func (c *counter) plan(in *input, f *os.File) ([]span, error) {
 	if c.workers < 2 {
 		return nil, nil
 	}
-	return splitFile(c.tok, f, in.size, partSize)
+	return splitFile(c.tok, c.special, f, in.size, partSize)
 }
 
 // work counts the jobs it receives. With other workers it counts with a
@@ -145,11 +148,18 @@ func (c *counter) work(jobs <-chan job) {
 			tok = own
 		}
 	}
-	s := splitter{tok: tok, mem: c.mem}
+	s := splitter{tok: tok, special: c.special, mem: c.mem}
+	opts := tokenizer.EncodeOptions{Special: c.special}
 	for j := range jobs {
 		var n counts
+		at := j.start
 		err := s.each(j.r, func(p []byte, _ bool) error {
-			n.Tokens += int64(tok.Count(stringView(p)))
+			k, err := tok.CountWith(stringView(p), opts)
+			if err != nil {
+				return atOffset(err, at)
+			}
+			at += int64(len(p))
+			n.Tokens += int64(k)
 			if c.chars {
 				n.Chars += int64(utf8.RuneCountInString(stringView(p)))
 			}
@@ -166,9 +176,7 @@ func (in *input) finish(n counts, err error) {
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	in.counts.add(n)
-	if in.err == nil {
-		in.err = err
-	}
+	in.err = firstError(in.err, err)
 	if in.pending--; in.pending > 0 {
 		return
 	}

@@ -22,6 +22,7 @@ type encodeFlags struct {
 	format   string
 	bos, eos bool
 	workers  int
+	special  specialFlag
 }
 
 func (a *app) encodeCommand() *cobra.Command {
@@ -40,7 +41,10 @@ func (a *app) encodeCommand() *cobra.Command {
 
 --bos and --eos add the model's BOS and EOS ids around the text. A large
 text is read in parts cut where cutting provably leaves the ids unchanged,
-which the workers encode side by side.`,
+which the workers encode side by side.
+
+` + specialHelp + ` The tokens of the parts before the failing one are
+printed.`,
 		Example: `  gemmatok encode prompt.txt
   echo -n 'Hello, world' | gemmatok encode --bos
   gemmatok encode --format json notes.md | jq '.[] | .piece'`,
@@ -54,6 +58,7 @@ which the workers encode side by side.`,
 	fl.BoolVar(&f.bos, "bos", false, "start with the BOS id")
 	fl.BoolVar(&f.eos, "eos", false, "end with the EOS id")
 	fl.IntVarP(&f.workers, "workers", "j", 0, "encode on `N` workers (default: one a CPU)")
+	addSpecialFlag(fl, &f.special)
 	return cmd
 }
 
@@ -83,13 +88,14 @@ func (a *app) encode(args []string, f *encodeFlags) error {
 // JSON they take about ten times the part's size.
 const encodeChunk = 128 << 10
 
-// encodeParts reads r in the parts that s cuts, encodes them on f.workers
+// encodeParts reads r in the parts that s cuts for f.special, encodes them on f.workers
 // goroutines and writes their tokens to out in order. With one worker
 // it encodes each part as it comes.
 func encodeParts(s *splitter, r io.Reader, f *encodeFlags, out *tokenWriter) error {
+	s.special = f.special.mode()
 	base, first := 0, true
 	next := func(p []byte, last bool) (int, tokenizer.EncodeOptions) {
-		opts := tokenizer.EncodeOptions{AddBOS: f.bos && first, AddEOS: f.eos && last}
+		opts := tokenizer.EncodeOptions{AddBOS: f.bos && first, AddEOS: f.eos && last, Special: f.special.mode()}
 		at := base
 		base, first = base+len(p), false
 		return at, opts
@@ -233,7 +239,7 @@ func (f *formatter) part(dst []byte, text string, base int, opts tokenizer.Encod
 	if f.format != "json" {
 		ids, err := f.tok.AppendEncodeWith(f.ids[:0], text, opts)
 		if err != nil {
-			return dst, 0, err
+			return dst, 0, atOffset(err, int64(base))
 		}
 		f.ids = ids
 		// Pieces need offsets only to show an unknown run as its text.
@@ -253,7 +259,7 @@ func (f *formatter) part(dst []byte, text string, base int, opts tokenizer.Encod
 	}
 	toks, err := f.tok.EncodeOffsetsWith(text, opts)
 	if err != nil {
-		return dst, 0, err
+		return dst, 0, atOffset(err, int64(base))
 	}
 	for i, t := range toks {
 		if i > 0 {

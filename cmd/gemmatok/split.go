@@ -8,11 +8,13 @@ import (
 
 // A large file is counted by several workers at once, each taking a part
 // that starts and ends at a safe cut. The cuts are looked for just before
-// evenly spaced offsets, in a small window read with ReadAt. SafeCut is
+// evenly spaced offsets, in a small window read with ReadAt. SafeCutWith is
 // given the window, not all the text before it: its rules look only at the
 // characters on either side of a cut (a space after a non-space, a newline
-// before a non-newline, no user-defined piece across it), so a cut in the
-// window is one in the file. TestSplitFile checks this on the corpora.
+// before a non-newline, no user-defined piece across it) and, under
+// --special reject, at a special piece's length before it, so a cut that
+// far into the window is one in the file. TestSplitFile checks this on the
+// corpora.
 const (
 	partSize  = 2 << 20  // the bytes of one part, at most about
 	cutWindow = 16 << 10 // the bytes searched for a cut at each boundary
@@ -22,15 +24,26 @@ const (
 type span struct{ start, end int64 }
 
 // splitFile returns consecutive spans that cover the size bytes of f and
-// end at safe cuts, each at most about part bytes long. A boundary without
-// a cut in its window is dropped, which makes that span longer.
-func splitFile(tok *tokenizer.Tokenizer, f io.ReaderAt, size, part int64) ([]span, error) {
+// end at cuts safe for encoding under special, each at most about part
+// bytes long. A boundary without a cut in its window is dropped, which
+// makes that span longer.
+func splitFile(tok *tokenizer.Tokenizer, special tokenizer.SpecialMode, f io.ReaderAt, size, part int64) ([]span, error) {
 	n := (size + part - 1) / part
 	if n < 2 {
 		return []span{{0, size}}, nil
 	}
 	spans := make([]span, 0, n)
 	buf := make([]byte, cutWindow)
+	// The window may begin inside a character, or a special piece, which
+	// SafeCutWith would misread near the window's start: a cut there is
+	// not taken.
+	const maxCharLen = 4
+	margin := maxCharLen
+	if special == tokenizer.SpecialReject {
+		for _, id := range tok.SpecialIDs() {
+			margin = max(margin, len(tok.IDToPiece(id)))
+		}
+	}
 	var start int64
 	for i := int64(1); i < n; i++ {
 		end := i * size / n
@@ -39,10 +52,7 @@ func splitFile(tok *tokenizer.Tokenizer, f io.ReaderAt, size, part int64) ([]spa
 		if err != nil && err != io.EOF {
 			return nil, err
 		}
-		// The window may begin inside a character, which SafeCut would
-		// misread right at the window's start; a cut there is not taken.
-		const maxCharLen = 4
-		if c := tok.SafeCut(stringView(buf[:m])); c > maxCharLen {
+		if c := tok.SafeCutWith(stringView(buf[:m]), tokenizer.EncodeOptions{Special: special}); c > margin {
 			spans = append(spans, span{start, from + int64(c)})
 			start = from + int64(c)
 		}

@@ -1,9 +1,13 @@
 package main
 
 import (
+	"math/rand"
 	"os"
+	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/gemmatok/gemmatok/tokenizer"
 )
 
 // TestSplitFile splits corpus files, and the larger shared corpus when it
@@ -28,7 +32,7 @@ func TestSplitFile(t *testing.T) {
 		data := readFile(t, path)
 		whole := tok.Count(data)
 		for _, part := range []int64{1000, 64 << 10, partSize} {
-			spans, err := splitFile(tok, f, fi.Size(), part)
+			spans, err := splitFile(tok, tokenizer.SpecialPieces, f, fi.Size(), part)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -67,7 +71,7 @@ func TestSplitFileParts(t *testing.T) {
 		parts int
 	}{{part / 2, 1}, {part, 1}, {part + 100, 2}, {5 * part / 2, 3}, {4 * part, 4}} {
 		text := strings.Repeat("word ", int(tc.size)/5+1)[:tc.size]
-		spans, err := splitFile(tok, strings.NewReader(text), int64(len(text)), part)
+		spans, err := splitFile(tok, tokenizer.SpecialPieces, strings.NewReader(text), int64(len(text)), part)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -78,6 +82,73 @@ func TestSplitFileParts(t *testing.T) {
 			if s.end-s.start > part+int64(len("word ")) {
 				t.Errorf("%d bytes in parts of %d: span %v is longer", tc.size, part, s)
 			}
+		}
+	}
+}
+
+// TestSplitFileSpecial splits text with special pieces spelled all over
+// it under --special text and reject, and checks that the parts' counts
+// add up to the whole's, and that under reject the first part that fails
+// names the whole's first special piece, at its offset.
+func TestSplitFileSpecial(t *testing.T) {
+	tok := defaultTok(t)
+	var specials []string
+	for _, id := range tok.SpecialIDs() {
+		specials = append(specials, tok.IDToPiece(id))
+	}
+	rng := rand.New(rand.NewSource(5))
+	var texts []string
+	for _, path := range corpusFiles(t) {
+		data := readFile(t, path)
+		data = data[:min(len(data), 64<<10)]
+		// A special piece every 300 bytes or so, anywhere, even inside a
+		// character; and the text with one only near its end.
+		var b strings.Builder
+		for rest := data; len(rest) > 0; {
+			k := min(len(rest), rng.Intn(600))
+			b.WriteString(rest[:k])
+			b.WriteString(specials[rng.Intn(len(specials))])
+			rest = rest[k:]
+		}
+		texts = append(texts, b.String(), data+"<start_of_turn>"+data[:min(len(data), 100)])
+	}
+	// The part boundary of 2,000 bytes split in two falls at every byte of
+	// "x <pad>", where SafeCut, for which "<pad>" is text, would cut.
+	words := strings.Repeat("word ", 400)
+	for p := 980; p < 1000; p++ {
+		texts = append(texts, words[:p]+"x <pad>"+words[p:])
+	}
+	for _, mode := range []tokenizer.SpecialMode{tokenizer.SpecialText, tokenizer.SpecialReject} {
+		opts := tokenizer.EncodeOptions{Special: mode}
+		splits := 0
+		for i, text := range texts {
+			whole, werr := tok.CountWith(text, opts)
+			for _, part := range []int64{1100, 16 << 10} {
+				spans, err := splitFile(tok, mode, strings.NewReader(text), int64(len(text)), part)
+				if err != nil {
+					t.Fatal(err)
+				}
+				splits += len(spans) - 1
+				count := 0
+				var perr error
+				for _, s := range spans {
+					n, err := tok.CountWith(text[s.start:s.end], opts)
+					count += n
+					if perr == nil && err != nil {
+						perr = atOffset(err, s.start)
+					}
+				}
+				if perr != nil || werr != nil {
+					if want := atOffset(werr, 0); !reflect.DeepEqual(perr, want) {
+						t.Errorf("%v, text %d, parts of %d: the parts fail with %v, the whole with %v", mode, i, part, perr, want)
+					}
+				} else if count != whole {
+					t.Errorf("%v, text %d, parts of %d: %d tokens, whole %d", mode, i, part, count, whole)
+				}
+			}
+		}
+		if splits < 100 {
+			t.Errorf("%v: only %d splits", mode, splits)
 		}
 	}
 }

@@ -33,10 +33,11 @@ var errLongRun = fmt.Errorf("more than %d MiB of text without a place to cut it 
 // A splitter cuts streams of text into parts that encode separately. It
 // keeps its buffer from one stream to the next.
 type splitter struct {
-	tok   *tokenizer.Tokenizer
-	chunk int          // bytes read at a time; chunkSize when 0
-	mem   *memoryLimit // taken while fn gets a long run, when not nil
-	buf   []byte
+	tok     *tokenizer.Tokenizer
+	special tokenizer.SpecialMode // the parts' encoding's
+	chunk   int                   // bytes read at a time; chunkSize when 0
+	mem     *memoryLimit          // taken while fn gets a long run, when not nil
+	buf     []byte
 }
 
 // each reads r to its end and calls fn with consecutive parts of its text
@@ -73,7 +74,7 @@ func (s *splitter) each(r io.Reader, fn func(part []byte, last bool) error) erro
 		default:
 			return err
 		}
-		cut := s.tok.SafeCut(stringView(buf))
+		cut := s.tok.SafeCutWith(stringView(buf), tokenizer.EncodeOptions{Special: s.special})
 		if cut == 0 {
 			if len(buf) > maxRun {
 				return errLongRun

@@ -12,8 +12,9 @@ import (
 
 // truncateFlags are the options of gemmatok truncate.
 type truncateFlags struct {
-	tokens int
-	from   string
+	tokens  int
+	from    string
+	special specialFlag
 }
 
 func (a *app) truncateCommand() *cobra.Command {
@@ -27,9 +28,13 @@ never inside a character. With --from end (the default) the end is cut off:
 the longest beginning that fits is kept. With --from start the start is cut
 off and the longest ending is kept, as for the latest turns of a chat log.
 A text that fits is written whole. The input is streamed; --from start holds
-about N tokens of text in memory.`,
+about N tokens of text in memory.
+
+` + specialHelp + ` With text, the kept text fits in N tokens when encoded as
+text, as a chat prompt holds a user's message.`,
 		Example: `  gemmatok truncate -n 8000 report.md > head.md
-  tail -c 1M chat.log | gemmatok truncate -n 4096 --from start`,
+  tail -c 1M chat.log | gemmatok truncate -n 4096 --from start
+  gemmatok truncate -n 512 --special text user_message.txt`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: a.runE(func(args []string) error {
 			return a.truncate(args, &f)
@@ -38,6 +43,7 @@ about N tokens of text in memory.`,
 	fl := cmd.Flags()
 	fl.IntVarP(&f.tokens, "tokens", "n", 0, "the most tokens to keep, `N`")
 	fl.StringVar(&f.from, "from", "end", "the side to cut: `end` (keep the beginning) or start (keep the end)")
+	addSpecialFlag(fl, &f.special)
 	cmd.MarkFlagRequired("tokens")
 	return cmd
 }
@@ -50,11 +56,11 @@ func (a *app) truncate(args []string, f *truncateFlags) error {
 		return usagef("unknown --from %q: want start or end", f.from)
 	}
 	return a.withInput(args, func(tok *tokenizer.Tokenizer, r io.Reader, w *bufio.Writer) error {
-		s := splitter{tok: tok}
+		s := splitter{tok: tok, special: f.special.mode()}
 		if f.from == "end" {
-			return keepStart(tok, &s, r, f.tokens, w)
+			return keepStart(&s, r, f.tokens, w)
 		}
-		return keepEnd(tok, &s, r, f.tokens, w)
+		return keepEnd(&s, r, f.tokens, w)
 	})
 }
 
@@ -63,17 +69,24 @@ var errEnough = errors.New("enough text")
 
 // keepStart writes the longest beginning of r that fits n tokens. The
 // parts of the stream encode separately, so the parts that fit are written
-// whole and the first that does not is cut by TruncateEnd.
-func keepStart(tok *tokenizer.Tokenizer, s *splitter, r io.Reader, n int, w *bufio.Writer) error {
+// whole and the first that does not is cut by TruncateEndWith.
+func keepStart(s *splitter, r io.Reader, n int, w *bufio.Writer) error {
+	opts := tokenizer.EncodeOptions{Special: s.special}
+	at := int64(0)
 	err := s.each(r, func(p []byte, _ bool) error {
 		text := stringView(p)
-		k := tok.Count(text)
+		k, err := s.tok.CountWith(text, opts)
+		if err != nil {
+			return atOffset(err, at)
+		}
+		at += int64(len(p))
 		if k <= n {
 			n -= k
 			w.WriteString(text)
 			return nil
 		}
-		w.WriteString(tok.TruncateEnd(text, n))
+		head, _ := s.tok.TruncateEndWith(text, n, opts)
+		w.WriteString(head)
 		return errEnough
 	})
 	if err == errEnough {
@@ -85,16 +98,22 @@ func keepStart(tok *tokenizer.Tokenizer, s *splitter, r io.Reader, n int, w *buf
 // keepEnd writes the longest ending of r that fits n tokens. It holds the
 // last parts of the stream, dropping the oldest as soon as the parts after
 // it have n tokens, and at the end cuts the oldest it holds by
-// TruncateStart.
-func keepEnd(tok *tokenizer.Tokenizer, s *splitter, r io.Reader, n int, w *bufio.Writer) error {
+// TruncateStartWith.
+func keepEnd(s *splitter, r io.Reader, n int, w *bufio.Writer) error {
 	type part struct {
 		text   string
 		tokens int
 	}
+	opts := tokenizer.EncodeOptions{Special: s.special}
 	var kept []part
 	total := 0 // tokens in kept
+	at := int64(0)
 	err := s.each(r, func(p []byte, _ bool) error {
-		k := tok.Count(stringView(p))
+		k, err := s.tok.CountWith(stringView(p), opts)
+		if err != nil {
+			return atOffset(err, at)
+		}
+		at += int64(len(p))
 		kept = append(kept, part{string(p), k})
 		total += k
 		for len(kept) > 1 && total-kept[0].tokens >= n {
@@ -107,7 +126,7 @@ func keepEnd(tok *tokenizer.Tokenizer, s *splitter, r io.Reader, n int, w *bufio
 		return err
 	}
 	if len(kept) > 0 && total > n {
-		kept[0].text = tok.TruncateStart(kept[0].text, n-(total-kept[0].tokens))
+		kept[0].text, _ = s.tok.TruncateStartWith(kept[0].text, n-(total-kept[0].tokens), opts)
 	}
 	for _, p := range kept {
 		w.WriteString(p.text)
