@@ -20,7 +20,8 @@ func (t *Tokenizer) TruncateStart(text string, n int) string {
 
 // TruncateEndWith is TruncateEnd for encoding under opts: the prefix
 // encodes under opts to at most n tokens, the BOS and EOS ids that opts
-// adds among them. Its errors are those of EncodeWith, for the whole text.
+// adds among them (so that when n leaves no room for text, it returns "").
+// Its errors are those of EncodeWith, for the whole text.
 func (t *Tokenizer) TruncateEndWith(text string, n int, opts EncodeOptions) (string, error) {
 	toks, r, n, err := t.truncateTokens(text, n, opts)
 	if err != nil || n <= 0 {

@@ -116,6 +116,15 @@ func TestSpecialEncode(t *testing.T) {
 			t.Errorf("%q: exit %d, stderr %q; want 1, %q", args, r.code, r.stderr, want)
 		}
 	}
+	// A special piece far past what truncate keeps still fails the input.
+	long := strings.Repeat("Plain words and nothing else. ", 3*chunkSize/30) + "<eos>"
+	for _, args := range [][]string{{"--from", "end"}, {"--from", "start"}} {
+		args = append([]string{"truncate", "-n", "5", "--special", "reject"}, args...)
+		want := fmt.Sprintf("gemmatok: -: byte %d: the text spells the special piece \"<eos>\" (--special reject)\n", len(long)-5)
+		if r := gemmatok(t, long, args...); r.code != 1 || r.stderr != want {
+			t.Errorf("%q of %d bytes: exit %d, stderr %q; want 1, %q", args, len(long), r.code, r.stderr, want)
+		}
+	}
 	for _, args := range [][]string{{"count"}, {"encode"}, {"truncate", "-n", "1"}} {
 		args = append(args, "--special", "none")
 		if r := gemmatok(t, text, args...); r.code != 2 || !strings.Contains(r.stderr, "want pieces, text or reject") {

@@ -31,7 +31,8 @@ A text that fits is written whole. The input is streamed; --from start holds
 about N tokens of text in memory.
 
 ` + specialHelp + ` With text, the kept text fits in N tokens when encoded as
-text, as a chat prompt holds a user's message.`,
+text, as a chat prompt holds a user's message. With reject, a special piece
+anywhere in the input fails it, after the text kept before it is written.`,
 		Example: `  gemmatok truncate -n 8000 report.md > head.md
   tail -c 1M chat.log | gemmatok truncate -n 4096 --from start
   gemmatok truncate -n 512 --special text user_message.txt`,
@@ -69,10 +70,13 @@ var errEnough = errors.New("enough text")
 
 // keepStart writes the longest beginning of r that fits n tokens. The
 // parts of the stream encode separately, so the parts that fit are written
-// whole and the first that does not is cut by TruncateEndWith.
+// whole and the first that does not is cut by TruncateEndWith. Under
+// SpecialReject the rest is read too, since a special piece anywhere fails
+// the input.
 func keepStart(s *splitter, r io.Reader, n int, w *bufio.Writer) error {
 	opts := tokenizer.EncodeOptions{Special: s.special}
 	at := int64(0)
+	written := false // all that fits is written
 	err := s.each(r, func(p []byte, _ bool) error {
 		text := stringView(p)
 		k, err := s.tok.CountWith(text, opts)
@@ -80,14 +84,21 @@ func keepStart(s *splitter, r io.Reader, n int, w *bufio.Writer) error {
 			return atOffset(err, at)
 		}
 		at += int64(len(p))
-		if k <= n {
+		switch {
+		case written:
+			// Read on only for a special piece to reject.
+		case k <= n:
 			n -= k
 			w.WriteString(text)
-			return nil
+		default:
+			head, _ := s.tok.TruncateEndWith(text, n, opts)
+			w.WriteString(head)
+			written = true
 		}
-		head, _ := s.tok.TruncateEndWith(text, n, opts)
-		w.WriteString(head)
-		return errEnough
+		if written && s.special != tokenizer.SpecialReject {
+			return errEnough
+		}
+		return nil
 	})
 	if err == errEnough {
 		return nil
