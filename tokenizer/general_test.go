@@ -168,6 +168,26 @@ var modelVariants = []modelVariant{
 		path: func(tok *Tokenizer) bool { return len(tok.model.shadow) == 3 },
 	},
 	{
+		// SentencePiece neither matches control pieces in text nor makes
+		// them by merging, which is what SpecialText does with special
+		// pieces: TestSpecialTextOracle compares the two.
+		name: "special pieces as control",
+		model: editGemma(func(t testing.TB, m protoreflect.Message) {
+			special := specialTexts(t)
+			l := pieceList(t, m)
+			for i := 0; i < l.Len(); i++ {
+				if p := l.Get(i).Message(); pieceType(t, p) == vocab.UserDefined && special[pieceText(t, p)] {
+					setField(t, p, "CONTROL", "type")
+				}
+			}
+		}),
+		path: func(tok *Tokenizer) bool {
+			l, _ := tok.rules.matcher.match("<start_of_turn>")
+			gemma, err := Default()
+			return err == nil && l == 0 && slices.Equal(tok.SpecialIDs(), gemma.SpecialIDs())
+		},
+	},
+	{
 		// Trained models score a piece below its parts, so merging only
 		// ever makes worse pairs; shuffled scores break that, which sends
 		// long segments from the agenda's levelQueue to its heap.

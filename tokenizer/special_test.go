@@ -267,3 +267,42 @@ func TestAllocs(t *testing.T) {
 		}
 	}
 }
+
+// specialTexts returns the texts of Gemma's special pieces.
+func specialTexts(t testing.TB) map[string]bool {
+	tok := defaultTokenizer(t)
+	texts := make(map[string]bool)
+	for _, id := range tok.SpecialIDs() {
+		texts[tok.IDToPiece(id)] = true
+	}
+	return texts
+}
+
+// TestSpecialTextOracle compares SpecialText with the C++ on a copy of
+// Gemma's model whose special user-defined pieces are control pieces, which
+// SentencePiece neither matches in text nor makes by merging: the ids must
+// be the same, as the pieces keep their ids.
+func TestSpecialTextOracle(t *testing.T) {
+	i := slices.IndexFunc(modelVariants, func(mv modelVariant) bool { return mv.name == "special pieces as control" })
+	_, o := loadVariant(t, i)
+	tok := defaultTokenizer(t)
+	var texts []string
+	for _, nt := range generalTexts(t) {
+		texts = append(texts, nt.text)
+	}
+	texts = append(texts, injections(tok)...)
+	ids := &mismatches{t: t, kind: "EncodeWith(SpecialText)"}
+	specials := 0
+	for _, text := range texts {
+		want := o.encode(t, text)
+		got, err := tok.EncodeWith(text, EncodeOptions{Special: SpecialText})
+		ids.check(err == nil && slices.Equal(got, want), "%.40q: %s (err %v)", text, diffAt(got, want), err)
+		if plain := tok.Encode(text); !slices.Equal(plain, want) {
+			specials++
+		}
+	}
+	ids.report()
+	if specials < 100 {
+		t.Errorf("only %d texts encode differently with special pieces as text", specials)
+	}
+}
