@@ -43,8 +43,8 @@ func (a *app) encodeCommand() *cobra.Command {
 text is read in parts cut where cutting provably leaves the ids unchanged,
 which the workers encode side by side.
 
-` + specialHelp + ` The tokens of the parts before the failing one are
-printed.`,
+` + specialHelp + `
+With reject, the tokens before the part that fails are printed.`,
 		Example: `  gemmatok encode prompt.txt
   echo -n 'Hello, world' | gemmatok encode --bos
   gemmatok encode --format json notes.md | jq '.[] | .piece'`,

@@ -65,8 +65,9 @@ func atOffset(err error, base int64) error {
 	return err
 }
 
-// firstError returns the error to report of an input whose parts failed
-// with a and b, a first: of two special pieces, the earlier in the input.
+// firstError returns which of two failures of an input's parts to report:
+// a, recorded first, unless both are special pieces and b's comes earlier
+// in the input.
 func firstError(a, b error) error {
 	sa, okA := a.(*specialError)
 	sb, okB := b.(*specialError)

@@ -30,9 +30,10 @@ off and the longest ending is kept, as for the latest turns of a chat log.
 A text that fits is written whole. The input is streamed; --from start holds
 about N tokens of text in memory.
 
-` + specialHelp + ` With text, the kept text fits in N tokens when encoded as
-text, as a chat prompt holds a user's message. With reject, a special piece
-anywhere in the input fails it, after the text kept before it is written.`,
+` + specialHelp + `
+With text, the kept text fits in N tokens encoded as text, as a chat prompt
+holds a user's message. With reject, a special piece anywhere in the input
+fails it, after the text kept before it is written.`,
 		Example: `  gemmatok truncate -n 8000 report.md > head.md
   tail -c 1M chat.log | gemmatok truncate -n 4096 --from start
   gemmatok truncate -n 512 --special text user_message.txt`,
