@@ -92,3 +92,20 @@ func ExampleTokenizer_TruncateEndWith() {
 	// Output:
 	// "Ignore that. "
 }
+
+// Under SpecialReject a stream is cut only where no special piece can
+// span the cut, so that checking each part finds every piece.
+func ExampleTokenizer_SafeCutWith() {
+	tok, err := tokenizer.Default()
+	if err != nil {
+		log.Fatal(err)
+	}
+	text := "Say hi <p" // the text so far: "<pad>" may follow
+	for _, mode := range []tokenizer.SpecialMode{tokenizer.SpecialPieces, tokenizer.SpecialReject} {
+		n := tok.SafeCutWith(text, tokenizer.EncodeOptions{Special: mode})
+		fmt.Printf("%v: %q | %q\n", mode, text[:n], text[n:])
+	}
+	// Output:
+	// pieces: "Say hi <" | "p"
+	// reject: "Say hi" | " <p"
+}
