@@ -88,9 +88,9 @@ func (a *app) encode(args []string, f *encodeFlags) error {
 // JSON they take about ten times the part's size.
 const encodeChunk = 128 << 10
 
-// encodeParts reads r in the parts that s cuts for f.special, encodes them on f.workers
-// goroutines and writes their tokens to out in order. With one worker
-// it encodes each part as it comes.
+// encodeParts reads r in the parts that s cuts for f.special, encodes
+// them on f.workers goroutines and writes their tokens to out in order.
+// With one worker it encodes each part as it comes.
 func encodeParts(s *splitter, r io.Reader, f *encodeFlags, out *tokenWriter) error {
 	s.special = f.special.mode()
 	base, first := 0, true

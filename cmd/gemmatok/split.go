@@ -14,7 +14,7 @@ import (
 // before a non-newline, no user-defined piece across it) and, under
 // --special reject, at a special piece's length before it, so a cut that
 // far into the window is one in the file. TestSplitFile checks this on the
-// corpora.
+// corpora, and TestSplitFileSpecial on text full of special pieces.
 const (
 	partSize  = 2 << 20  // the bytes of one part, at most about
 	cutWindow = 16 << 10 // the bytes searched for a cut at each boundary
