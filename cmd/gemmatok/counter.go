@@ -152,13 +152,11 @@ func (c *counter) work(jobs <-chan job) {
 	opts := tokenizer.EncodeOptions{Special: c.special}
 	for j := range jobs {
 		var n counts
-		at := j.start
-		err := s.each(j.r, func(p []byte, _ bool) error {
+		err := s.each(j.r, func(p []byte, at int64, _ bool) error {
 			k, err := tok.CountWith(stringView(p), opts)
 			if err != nil {
-				return atOffset(err, at)
+				return atOffset(err, j.start+at)
 			}
-			at += int64(len(p))
 			n.Tokens += int64(k)
 			if c.chars {
 				n.Chars += int64(utf8.RuneCountInString(stringView(p)))

@@ -93,19 +93,15 @@ const encodeChunk = 128 << 10
 // With one worker it encodes each part as it comes.
 func encodeParts(s *splitter, r io.Reader, f *encodeFlags, out *tokenWriter) error {
 	s.special = f.special.mode()
-	base, first := 0, true
-	next := func(p []byte, last bool) (int, tokenizer.EncodeOptions) {
-		opts := tokenizer.EncodeOptions{AddBOS: f.bos && first, AddEOS: f.eos && last, Special: f.special.mode()}
-		at := base
-		base, first = base+len(p), false
-		return at, opts
+	// Only the first part starts at 0: the others are not empty.
+	optsAt := func(at int64, last bool) tokenizer.EncodeOptions {
+		return tokenizer.EncodeOptions{AddBOS: f.bos && at == 0, AddEOS: f.eos && last, Special: s.special}
 	}
 	if f.workers < 2 {
 		fm := formatter{tok: s.tok, format: f.format}
 		var buf []byte
-		return s.each(r, func(p []byte, last bool) error {
-			at, opts := next(p, last)
-			b, n, err := fm.part(buf[:0], stringView(p), at, opts)
+		return s.each(r, func(p []byte, at int64, last bool) error {
+			b, n, err := fm.part(buf[:0], stringView(p), int(at), optsAt(at, last))
 			if err != nil {
 				return err
 			}
@@ -153,7 +149,7 @@ func encodeParts(s *splitter, r io.Reader, f *encodeFlags, out *tokenWriter) err
 		}
 		written <- err
 	}()
-	err := s.each(r, func(p []byte, last bool) error {
+	err := s.each(r, func(p []byte, at int64, last bool) error {
 		var j *job
 		select {
 		case j = <-free:
@@ -161,7 +157,7 @@ func encodeParts(s *splitter, r io.Reader, f *encodeFlags, out *tokenWriter) err
 			j = &job{done: make(chan struct{}, 1)}
 		}
 		j.text = append(j.text[:0], p...)
-		j.base, j.opts = next(p, last)
+		j.base, j.opts = int(at), optsAt(at, last)
 		inOrder <- j
 		jobs <- j
 		return nil

@@ -41,11 +41,11 @@ type splitter struct {
 }
 
 // each reads r to its end and calls fn with consecutive parts of its text
-// whose encodings, joined, are the encoding of the whole text. The part is
-// valid only during the call. The last call, and only it, has last set; it
-// always comes, with an empty part for an empty stream, unless reading or
-// fn fails.
-func (s *splitter) each(r io.Reader, fn func(part []byte, last bool) error) error {
+// whose encodings, joined, are the encoding of the whole text, and the
+// offset in the text that each starts at. The part is valid only during
+// the call. The last call, and only it, has last set; it always comes,
+// with an empty part for an empty stream, unless reading or fn fails.
+func (s *splitter) each(r io.Reader, fn func(part []byte, at int64, last bool) error) error {
 	if s.buf == nil {
 		s.buf = make([]byte, 0, cmp.Or(s.chunk, chunkSize))
 	}
@@ -57,12 +57,14 @@ func (s *splitter) each(r io.Reader, fn func(part []byte, last bool) error) erro
 		}
 	}()
 	long := false // buf was grown for a run without cuts
+	at := int64(0)
 	emit := func(part []byte, last bool) error {
 		if long {
 			defer s.mem.longRun(len(part))()
 			long = false
 		}
-		return fn(part, last)
+		defer func() { at += int64(len(part)) }()
+		return fn(part, at, last)
 	}
 	for {
 		n, err := io.ReadFull(r, buf[len(buf):cap(buf)])

@@ -26,7 +26,10 @@ func TestSplitterEach(t *testing.T) {
 			var joined bytes.Buffer
 			count, parts, lasts := 0, 0, 0
 			// OneByteReader makes reads short, as pipes do.
-			err := s.each(iotest.OneByteReader(strings.NewReader(text)), func(p []byte, last bool) error {
+			err := s.each(iotest.OneByteReader(strings.NewReader(text)), func(p []byte, at int64, last bool) error {
+				if at != int64(joined.Len()) {
+					t.Fatalf("chunk %d: a part at %d after %d bytes", chunk, at, joined.Len())
+				}
 				joined.Write(p)
 				count += tok.Count(string(p))
 				parts++
@@ -54,7 +57,7 @@ func TestSplitterCuts(t *testing.T) {
 	s := splitter{tok: defaultTok(t), chunk: 64}
 	text := strings.Repeat("word ", 3000)
 	parts := 0
-	s.each(strings.NewReader(text), func(p []byte, _ bool) error {
+	s.each(strings.NewReader(text), func(p []byte, _ int64, _ bool) error {
 		if len(p) > 64 {
 			t.Errorf("a part of %d bytes", len(p))
 		}
@@ -69,19 +72,19 @@ func TestSplitterCuts(t *testing.T) {
 func TestSplitterErrors(t *testing.T) {
 	tok := defaultTok(t)
 	s := splitter{tok: tok}
-	if err := s.each(strings.NewReader(strings.Repeat("a", maxRun+1)), func([]byte, bool) error { return nil }); err != errLongRun {
+	if err := s.each(strings.NewReader(strings.Repeat("a", maxRun+1)), func([]byte, int64, bool) error { return nil }); err != errLongRun {
 		t.Errorf("a run of maxRun+1 bytes: %v, want errLongRun", err)
 	}
 	count := 0
-	if err := s.each(strings.NewReader(strings.Repeat("b", maxRun)), func(p []byte, _ bool) error { count += len(p); return nil }); err != nil || count != maxRun {
+	if err := s.each(strings.NewReader(strings.Repeat("b", maxRun)), func(p []byte, _ int64, _ bool) error { count += len(p); return nil }); err != nil || count != maxRun {
 		t.Errorf("a run of maxRun bytes: %v, %d bytes, want them all", err, count)
 	}
 	broken := errors.New("broken")
-	if err := s.each(iotest.ErrReader(broken), func([]byte, bool) error { return nil }); err != broken {
+	if err := s.each(iotest.ErrReader(broken), func([]byte, int64, bool) error { return nil }); err != broken {
 		t.Errorf("a failing reader: %v, want its error", err)
 	}
 	stop := errors.New("stop")
-	if err := s.each(strings.NewReader(strings.Repeat("more words ", 1<<18)), func([]byte, bool) error { return stop }); err != stop {
+	if err := s.each(strings.NewReader(strings.Repeat("more words ", 1<<18)), func([]byte, int64, bool) error { return stop }); err != stop {
 		t.Errorf("a failing fn: %v, want its error", err)
 	}
 }

@@ -76,15 +76,13 @@ var errEnough = errors.New("enough text")
 // the input.
 func keepStart(s *splitter, r io.Reader, n int, w *bufio.Writer) error {
 	opts := tokenizer.EncodeOptions{Special: s.special}
-	at := int64(0)
 	written := false // all that fits is written
-	err := s.each(r, func(p []byte, _ bool) error {
+	err := s.each(r, func(p []byte, at int64, _ bool) error {
 		text := stringView(p)
 		k, err := s.tok.CountWith(text, opts)
 		if err != nil {
 			return atOffset(err, at)
 		}
-		at += int64(len(p))
 		switch {
 		case written:
 			// Read on only for a special piece to reject.
@@ -119,13 +117,11 @@ func keepEnd(s *splitter, r io.Reader, n int, w *bufio.Writer) error {
 	opts := tokenizer.EncodeOptions{Special: s.special}
 	var kept []part
 	total := 0 // tokens in kept
-	at := int64(0)
-	err := s.each(r, func(p []byte, _ bool) error {
+	err := s.each(r, func(p []byte, at int64, _ bool) error {
 		k, err := s.tok.CountWith(stringView(p), opts)
 		if err != nil {
 			return atOffset(err, at)
 		}
-		at += int64(len(p))
 		kept = append(kept, part{string(p), k})
 		total += k
 		for len(kept) > 1 && total-kept[0].tokens >= n {
