@@ -35,15 +35,20 @@ func newCutRules(t *Tokenizer) *cutRules {
 	// U+2581, which is never unknown, so runs of unknown pieces are not
 	// merged across the cut.
 	c.beforeSpace = t.model.split == splitBefore && t.norm.spec.EscapeWhitespaces && t.v.Lookup(spaceSymbol) >= 0
-	// A newline that is a user-defined piece is cut out whole and never
-	// merged with what follows.
-	l, _ := t.rules.matcher.match("\n")
-	c.afterLF = l == 1
+	c.afterLF = cutsNewline(t.rules.matcher)
 	// Between two characters that no piece holds side by side BPE merges
 	// nothing (see pairSet) and no user-defined piece spans; with byte
 	// fallback no unknown pieces are merged either.
 	c.unknownsMerge = !t.v.Trainer().ByteFallback
 	return c
+}
+
+// cutsNewline reports whether m, the user-defined pieces of some rules,
+// has the newline: it is then cut out whole and never merged with what
+// follows, so a cut after it is safe.
+func cutsNewline(m *matcher) bool {
+	l, _ := m.match("\n")
+	return l == 1
 }
 
 // normFirst and normLast return the first and last byte of the normalized

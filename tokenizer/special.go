@@ -60,8 +60,8 @@ type specialSet struct {
 	is   []bool      // by id; also the ids merges may not produce
 	find *matcher    // the special pieces' texts
 	text *pieceRules // SentencePiece's rules minus the special pieces
-	// afterLF says that SafeCut's cut after a newline holds for text
-	// rules: the newline is still a piece cut out whole.
+	// afterLF is cutRules.afterLF for text rules, whose newline may be
+	// special and so no longer cut out.
 	afterLF bool
 }
 
@@ -101,8 +101,7 @@ func (s *specialSet) build(t *Tokenizer) {
 	// Without the ban, BPE could still merge "<start_of_turn" and ">" into
 	// the user-defined piece, since merges look pieces up by text.
 	s.text = newPieceRules(v, newMatcher(plain), s.is)
-	l, _ := s.text.matcher.match("\n")
-	s.afterLF = t.cut.afterLF && l == 1
+	s.afterLF = cutsNewline(s.text.matcher)
 }
 
 // index returns the byte offset and length of the first special piece
