@@ -149,13 +149,12 @@ func (c *counter) work(jobs <-chan job) {
 		}
 	}
 	s := splitter{tok: tok, special: c.special, mem: c.mem}
-	opts := tokenizer.EncodeOptions{Special: c.special}
 	for j := range jobs {
 		var n counts
 		err := s.each(j.r, func(p []byte, at int64, _ bool) error {
-			k, err := tok.CountWith(stringView(p), opts)
+			k, err := s.count(p, j.start+at)
 			if err != nil {
-				return atOffset(err, j.start+at)
+				return err
 			}
 			n.Tokens += int64(k)
 			if c.chars {

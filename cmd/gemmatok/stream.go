@@ -96,6 +96,13 @@ func (s *splitter) each(r io.Reader, fn func(part []byte, at int64, last bool) e
 	}
 }
 
+// count returns the tokens of part, which starts at offset at of the
+// text, under s.special; a special piece it rejects is placed in the text.
+func (s *splitter) count(part []byte, at int64) (int, error) {
+	k, err := s.tok.CountWith(stringView(part), tokenizer.EncodeOptions{Special: s.special})
+	return k, atOffset(err, at)
+}
+
 // stringView returns b as a string without copying it. The tokenizer reads
 // the text only during the call it gets it in, and gemmatok does not change
 // b until that call returns; copying every chunk would double the bytes

@@ -79,9 +79,9 @@ func keepStart(s *splitter, r io.Reader, n int, w *bufio.Writer) error {
 	written := false // all that fits is written
 	err := s.each(r, func(p []byte, at int64, _ bool) error {
 		text := stringView(p)
-		k, err := s.tok.CountWith(text, opts)
+		k, err := s.count(p, at)
 		if err != nil {
-			return atOffset(err, at)
+			return err
 		}
 		switch {
 		case written:
@@ -118,9 +118,9 @@ func keepEnd(s *splitter, r io.Reader, n int, w *bufio.Writer) error {
 	var kept []part
 	total := 0 // tokens in kept
 	err := s.each(r, func(p []byte, at int64, _ bool) error {
-		k, err := s.tok.CountWith(stringView(p), opts)
+		k, err := s.count(p, at)
 		if err != nil {
-			return atOffset(err, at)
+			return err
 		}
 		kept = append(kept, part{string(p), k})
 		total += k
