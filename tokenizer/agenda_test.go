@@ -109,7 +109,7 @@ func TestAgendaNoLevel(t *testing.T) {
 	levelMin = 2
 	var a agenda
 	a.reset(3)
-	a.set(uint64(noLevel)<<32 | 0)
+	a.set(uint64(noLevel) << 32) // symbol 0
 	a.set(5<<32 | 1)
 	if a.useLevels {
 		t.Fatal("a key of level noLevel stayed on the levelQueue")
