@@ -76,7 +76,7 @@ func (s *splitter) each(r io.Reader, fn func(part []byte, at int64, last bool) e
 		default:
 			return err
 		}
-		cut := s.tok.SafeCutWith(stringView(buf), tokenizer.EncodeOptions{Special: s.special})
+		cut := s.tok.SafeCutWith(stringView(buf), s.options())
 		if cut == 0 {
 			if len(buf) > maxRun {
 				return errLongRun
@@ -96,10 +96,15 @@ func (s *splitter) each(r io.Reader, fn func(part []byte, at int64, last bool) e
 	}
 }
 
+// options returns the options that the parts are encoded, and cut, under.
+func (s *splitter) options() tokenizer.EncodeOptions {
+	return tokenizer.EncodeOptions{Special: s.special}
+}
+
 // count returns the tokens of part, which starts at offset at of the
 // text, under s.special; a special piece it rejects is placed in the text.
 func (s *splitter) count(part []byte, at int64) (int, error) {
-	k, err := s.tok.CountWith(stringView(part), tokenizer.EncodeOptions{Special: s.special})
+	k, err := s.tok.CountWith(stringView(part), s.options())
 	return k, atOffset(err, at)
 }
 

@@ -75,7 +75,6 @@ var errEnough = errors.New("enough text")
 // SpecialReject the rest is read too, since a special piece anywhere fails
 // the input.
 func keepStart(s *splitter, r io.Reader, n int, w *bufio.Writer) error {
-	opts := tokenizer.EncodeOptions{Special: s.special}
 	written := false // all that fits is written
 	err := s.each(r, func(p []byte, at int64, _ bool) error {
 		text := stringView(p)
@@ -90,7 +89,7 @@ func keepStart(s *splitter, r io.Reader, n int, w *bufio.Writer) error {
 			n -= k
 			w.WriteString(text)
 		default:
-			head, _ := s.tok.TruncateEndWith(text, n, opts)
+			head, _ := s.tok.TruncateEndWith(text, n, s.options())
 			w.WriteString(head)
 			written = true
 		}
@@ -114,7 +113,6 @@ func keepEnd(s *splitter, r io.Reader, n int, w *bufio.Writer) error {
 		text   string
 		tokens int
 	}
-	opts := tokenizer.EncodeOptions{Special: s.special}
 	var kept []part
 	total := 0 // tokens in kept
 	err := s.each(r, func(p []byte, at int64, _ bool) error {
@@ -134,7 +132,7 @@ func keepEnd(s *splitter, r io.Reader, n int, w *bufio.Writer) error {
 		return err
 	}
 	if len(kept) > 0 && total > n {
-		kept[0].text, _ = s.tok.TruncateStartWith(kept[0].text, n-(total-kept[0].tokens), opts)
+		kept[0].text, _ = s.tok.TruncateStartWith(kept[0].text, n-(total-kept[0].tokens), s.options())
 	}
 	for _, p := range kept {
 		w.WriteString(p.text)
