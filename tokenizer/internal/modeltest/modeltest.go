@@ -1,0 +1,336 @@
+// Package modeltest helps the tests of the segmentation models (unigram,
+// char, word) compare them with C++ SentencePiece: a long-lived oracle
+// process (testdata/oracle.py, the Python binding of SentencePiece 0.1.97),
+// the test models trained with an identity normalizer (testdata/*.model,
+// see testdata/README.md), the normalization those models apply, and the
+// corpus files.
+//
+// The oracle tests skip when no Python can import sentencepiece, unless
+// GEMMATOK_REQUIRE_ORACLE=1, when they fail.
+package modeltest
+
+import (
+	"bufio"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/gemmatok/gemmatok/internal/pyfind"
+	"github.com/gemmatok/gemmatok/vocab"
+)
+
+// dir is the directory of this package's sources.
+var dir = func() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Dir(file)
+}()
+
+// ModelPath returns the path of a test model: "uni8k", "uniud", "char" or
+// "word".
+func ModelPath(name string) string {
+	return filepath.Join(dir, "testdata", name+".model")
+}
+
+// LoadModel loads a test model, failing t on error.
+func LoadModel(t testing.TB, name string) *vocab.Vocab {
+	t.Helper()
+	v, err := vocab.LoadFile(ModelPath(name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// CorpusFile is a file of the repository's test corpus.
+type CorpusFile struct {
+	Name string
+	Text []byte
+}
+
+// Corpus returns every file of testdata/corpus and testdata/corpus/adversarial.
+func Corpus(t testing.TB) []CorpusFile {
+	t.Helper()
+	root := filepath.Join(dir, "..", "..", "..", "testdata", "corpus")
+	var out []CorpusFile
+	for _, sub := range []string{root, filepath.Join(root, "adversarial")} {
+		names, err := filepath.Glob(filepath.Join(sub, "*.txt"))
+		if err != nil || len(names) == 0 {
+			t.Fatalf("no corpus in %s: %v", sub, err)
+		}
+		sort.Strings(names)
+		for _, n := range names {
+			b, err := os.ReadFile(n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rel, _ := filepath.Rel(root, n)
+			out = append(out, CorpusFile{rel, b})
+		}
+	}
+	return out
+}
+
+// Normalize returns text as the test models' normalizer leaves it (the
+// identity rules, no dummy prefix, extra whitespace kept): each malformed
+// byte becomes U+FFFD as in Normalizer::NormalizePrefix, and each space
+// U+2581. Normalizing the result again changes nothing, so the oracle's
+// offsets into it are offsets into the model's input.
+func Normalize(text []byte) []byte {
+	out := make([]byte, 0, len(text)+len(text)/4)
+	for len(text) > 0 {
+		r, n := utf8.DecodeRune(text)
+		switch {
+		case r == utf8.RuneError && n <= 1:
+			out = append(out, "\uFFFD"...)
+		case r == ' ':
+			out = append(out, "\u2581"...)
+		default:
+			out = append(out, text[:n]...)
+		}
+		text = text[n:]
+	}
+	return out
+}
+
+// Prefix returns the longest prefix of text of at most n bytes that does
+// not end inside a UTF-8 sequence.
+func Prefix(text []byte, n int) []byte {
+	if len(text) <= n {
+		return text
+	}
+	for n > 0 && !utf8.RuneStart(text[n]) {
+		n--
+	}
+	return text[:n]
+}
+
+// Span is a piece as the C++ processor reports it: an id and the byte
+// offsets of its text in the normalized text.
+type Span struct{ ID, Begin, End int32 }
+
+// Spans turns a model's output (ids and lengths in bytes of norm) into the
+// spans the C++ processor makes of it in PopulateSentencePieceText: with
+// byte fallback an unknown piece becomes one byte piece per byte (each
+// covering its byte here); without, a run of unknown pieces becomes one.
+func Spans(v *vocab.Vocab, norm []byte, ids, lens []int32) []Span {
+	var out []Span
+	pos := int32(0)
+	prevUnk := false
+	fallback := v.Trainer().ByteFallback
+	for i, id := range ids {
+		end := pos + lens[i]
+		unk := id == v.Unk()
+		switch {
+		case unk && fallback:
+			for j := pos; j < end; j++ {
+				out = append(out, Span{v.ByteID(norm[j]), j, j + 1})
+			}
+		case unk && prevUnk:
+			out[len(out)-1].End = end
+		default:
+			out = append(out, Span{id, pos, end})
+		}
+		prevUnk = unk
+		pos = end
+	}
+	return out
+}
+
+// Oracle is a running oracle process.
+type Oracle struct {
+	mu    sync.Mutex
+	cmd   *exec.Cmd
+	in    *bufio.Writer
+	out   *bufio.Reader
+	model string // the path or bytes of the loaded model
+}
+
+var (
+	once    sync.Once
+	proc    *Oracle
+	procErr error
+)
+
+// Get returns the test binary's oracle process, or skips (or fails) t.
+func Get(t testing.TB) *Oracle {
+	t.Helper()
+	once.Do(func() { proc, procErr = start() })
+	if procErr != nil {
+		if os.Getenv("GEMMATOK_REQUIRE_ORACLE") == "1" {
+			t.Fatalf("oracle required but unavailable: %v", procErr)
+		}
+		t.Skipf("oracle unavailable: %v", procErr)
+	}
+	return proc
+}
+
+func start() (*Oracle, error) {
+	py, err := pyfind.Python("sentencepiece")
+	if err != nil {
+		return nil, fmt.Errorf("%v (apt-get install python3-sentencepiece)", err)
+	}
+	cmd := exec.Command(py, filepath.Join(dir, "testdata", "oracle.py"))
+	cmd.Stderr = os.Stderr
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, err
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	return &Oracle{cmd: cmd, in: bufio.NewWriter(stdin), out: bufio.NewReaderSize(stdout, 1<<20)}, nil
+}
+
+// call sends req to the oracle with model loaded (a path, or "b64:" and the
+// model's bytes in base64) and decodes the answer into res.
+func (o *Oracle) call(model string, req map[string]any, res any) error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.model != model {
+		load := map[string]any{"op": "load", "path": model}
+		if b, ok := strings.CutPrefix(model, "b64:"); ok {
+			load = map[string]any{"op": "load", "model_b64": b}
+		}
+		var r struct{ Size int }
+		if err := o.roundTrip(load, &r); err != nil {
+			return err
+		}
+		o.model = model
+	}
+	return o.roundTrip(req, res)
+}
+
+func (o *Oracle) roundTrip(req map[string]any, res any) error {
+	b, err := json.Marshal(req)
+	if err != nil {
+		return err
+	}
+	o.in.Write(b)
+	o.in.WriteByte('\n')
+	if err := o.in.Flush(); err != nil {
+		return err
+	}
+	line, err := o.out.ReadBytes('\n')
+	if err != nil {
+		return fmt.Errorf("oracle: %v", err)
+	}
+	var e struct{ Error string }
+	if json.Unmarshal(line, &e) == nil && e.Error != "" {
+		return fmt.Errorf("oracle: %s", e.Error)
+	}
+	return json.Unmarshal(line, res)
+}
+
+func b64s(texts [][]byte) []string {
+	out := make([]string, len(texts))
+	for i, t := range texts {
+		out[i] = base64.StdEncoding.EncodeToString(t)
+	}
+	return out
+}
+
+// ModelBytes names a model given by its serialized proto, for the methods'
+// model argument.
+func ModelBytes(b []byte) string {
+	return "b64:" + base64.StdEncoding.EncodeToString(b)
+}
+
+func spans(raw [][3]int32) []Span {
+	out := make([]Span, len(raw))
+	for i, r := range raw {
+		out[i] = Span{r[0], r[1], r[2]}
+	}
+	return out
+}
+
+// Encode returns the C++'s pieces of each text under model (a path, or
+// ModelBytes).
+func (o *Oracle) Encode(t testing.TB, model string, texts [][]byte) [][]Span {
+	t.Helper()
+	var res struct{ Pieces [][][3]int32 }
+	if err := o.call(model, map[string]any{"op": "encode", "texts": b64s(texts)}, &res); err != nil {
+		t.Fatal(err)
+	}
+	out := make([][]Span, len(res.Pieces))
+	for i, p := range res.Pieces {
+		out[i] = spans(p)
+	}
+	return out
+}
+
+// Path is one segmentation of an n-best list and its score.
+type Path struct {
+	Score float32
+	Spans []Span
+}
+
+// NBest returns the C++'s NBestEncode of each text.
+func (o *Oracle) NBest(t testing.TB, model string, texts [][]byte, n int) [][]Path {
+	t.Helper()
+	var res struct {
+		NBests [][]struct {
+			Score  float32
+			Pieces [][3]int32
+		}
+	}
+	if err := o.call(model, map[string]any{"op": "nbest", "texts": b64s(texts), "n": n}, &res); err != nil {
+		t.Fatal(err)
+	}
+	out := make([][]Path, len(res.NBests))
+	for i, l := range res.NBests {
+		for _, p := range l {
+			out[i] = append(out[i], Path{p.Score, spans(p.Pieces)})
+		}
+	}
+	return out
+}
+
+// Sample draws count segmentations of text as the C++'s SampleEncode does
+// and returns how often each came out, keyed by SampleKey.
+func (o *Oracle) Sample(t testing.TB, model string, text []byte, alpha float32, nbestSize, count int, seed uint32) map[string]int {
+	t.Helper()
+	var res struct{ Samples map[string]int }
+	req := map[string]any{"op": "sample", "text": b64s([][]byte{text})[0], "alpha": alpha,
+		"nbest_size": nbestSize, "count": count, "seed": seed}
+	if err := o.call(model, req, &res); err != nil {
+		t.Fatal(err)
+	}
+	return res.Samples
+}
+
+// SampleKey is the key of a segmentation in Sample's answer: the ends of
+// its spans.
+func SampleKey(s []Span) string {
+	var b strings.Builder
+	for i, sp := range s {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprint(&b, sp.End)
+	}
+	return b.String()
+}
+
+// Time returns the best of repeat timings, in seconds, of the C++'s
+// sp.encode over texts (normalization included, as a user meets it).
+func (o *Oracle) Time(t testing.TB, model string, texts [][]byte, repeat int) float64 {
+	t.Helper()
+	var res struct{ Seconds float64 }
+	if err := o.call(model, map[string]any{"op": "time", "texts": b64s(texts), "repeat": repeat}, &res); err != nil {
+		t.Fatal(err)
+	}
+	return res.Seconds
+}

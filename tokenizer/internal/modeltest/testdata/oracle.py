@@ -1,0 +1,136 @@
+"""Model-level oracle for the tests of the segmentation models (package modeltest): C++
+SentencePiece 0.1.97 behind its Python binding, one JSON request per line on
+stdin and one JSON answer per line on stdout. Texts travel base64-encoded.
+
+The tests send text that the model's identity normalizer leaves as it is, so
+the pieces' offsets are offsets in the normalized text; a byte-fallback
+piece covers its byte.
+
+  {"op": "load", "path": P} or {"op": "load", "model_b64": B} -> {"size": N}
+  {"op": "encode", "texts": [B64, ...]}           -> {"pieces": [[[id, begin, end], ...], ...]}
+  {"op": "nbest", "texts": [B64, ...], "n": N}    -> {"nbests": [[{"score": S, "pieces": [...]}, ...], ...]}
+  {"op": "sample", "text": B64, "alpha": A, "nbest_size": K, "count": C, "seed": R}
+                                                   -> {"samples": {"end,end,...": count, ...}}
+  {"op": "time", "texts": [B64, ...], "repeat": R} -> {"seconds": S} (best of R runs of sp.encode over texts)
+"""
+import base64
+import json
+import struct
+import sys
+import time
+
+import sentencepiece as spm
+
+
+def varint(b, i):
+    x = shift = 0
+    while True:
+        c = b[i]
+        i += 1
+        x |= (c & 0x7F) << shift
+        shift += 7
+        if c < 0x80:
+            return x, i
+
+
+def fields(b):
+    i = 0
+    while i < len(b):
+        key, i = varint(b, i)
+        wire = key & 7
+        if wire == 0:
+            v, i = varint(b, i)
+        elif wire == 2:
+            n, i = varint(b, i)
+            v, i = b[i:i + n], i + n
+        elif wire == 5:
+            v, i = b[i:i + 4], i + 4
+        elif wire == 1:
+            v, i = b[i:i + 8], i + 8
+        else:
+            raise ValueError("wire type %d" % wire)
+        yield key >> 3, v
+
+
+def spt_pieces(b):
+    """The pieces of a serialized SentencePieceText as [id, begin, end] in
+    the normalized text, and its score. The offsets are counted from the
+    pieces' texts, not read from the proto: those map back through the
+    normalizer, which treats a user-defined piece in the input specially."""
+    out, score, pos = [], 0.0, 0
+    for f, v in fields(b):
+        if f == 2:
+            p = {1: b"", 2: 0}
+            p.update(fields(v))
+            n = 1 if sp_is_byte(p[2]) else len(p[1])
+            out.append([p[2], pos, pos + n])
+            pos += n
+        elif f == 3:
+            score = struct.unpack("<f", v)[0]
+    return out, score
+
+
+sp = None
+
+
+def sp_is_byte(i):
+    return sp.IsByte(i)
+
+
+def main():
+    global sp
+    for line in sys.stdin:
+        req = json.loads(line)
+        op = req["op"]
+        try:
+            if op == "load":
+                sp = spm.SentencePieceProcessor()
+                if "path" in req:
+                    sp.Load(model_file=req["path"])
+                else:
+                    sp.LoadFromSerializedProto(base64.b64decode(req["model_b64"]))
+                res = {"size": sp.GetPieceSize()}
+            elif op == "encode":
+                res = {"pieces": [spt_pieces(sp.encode(base64.b64decode(t), out_type="serialized_proto"))[0]
+                                  for t in req["texts"]]}
+            elif op == "nbest":
+                all_ = []
+                for t in req["texts"]:
+                    b = sp.nbest_encode(base64.b64decode(t), nbest_size=req["n"], out_type="serialized_proto")
+                    lst = []
+                    for f, v in fields(b):
+                        if f == 1:
+                            ps, score = spt_pieces(v)
+                            lst.append({"score": score, "pieces": ps})
+                    all_.append(lst)
+                res = {"nbests": all_}
+            elif op == "sample":
+                spm.set_random_generator_seed(req["seed"])
+                text = base64.b64decode(req["text"])
+                counts = {}
+                for _ in range(req["count"]):
+                    ps, _s = spt_pieces(sp.encode(text, out_type="serialized_proto", enable_sampling=True,
+                                                  alpha=req["alpha"], nbest_size=req["nbest_size"]))
+                    key = ",".join(str(p[2]) for p in ps)
+                    counts[key] = counts.get(key, 0) + 1
+                res = {"samples": counts}
+            elif op == "time":
+                texts = [base64.b64decode(t) for t in req["texts"]]
+                best = None
+                for _ in range(req["repeat"]):
+                    t0 = time.perf_counter()
+                    for t in texts:
+                        sp.encode(t)
+                    d = time.perf_counter() - t0
+                    best = d if best is None else min(best, d)
+                res = {"seconds": best}
+            else:
+                res = {"error": "unknown op " + op}
+        except Exception as e:  # reported to the test, which fails
+            res = {"error": "%s: %s" % (type(e).__name__, e)}
+        sys.stdout.write(json.dumps(res) + "\n")
+        sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()

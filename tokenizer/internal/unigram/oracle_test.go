@@ -1,0 +1,169 @@
+package unigram
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"slices"
+	"testing"
+
+	"github.com/gemmatok/gemmatok/tokenizer/internal/modeltest"
+	"github.com/gemmatok/gemmatok/vocab"
+)
+
+// unigramModels are the test models the differential tests run on.
+var unigramModels = []string{"uni8k", "uniud"}
+
+func newModel(t testing.TB, name string) (*Model, *vocab.Vocab) {
+	t.Helper()
+	v := modeltest.LoadModel(t, name)
+	m, err := New(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m, v
+}
+
+func split(ps []Piece) (ids, lens []int32) {
+	for _, p := range ps {
+		ids = append(ids, p.ID)
+		lens = append(lens, p.Len)
+	}
+	return ids, lens
+}
+
+func encodeSpans(m *Model, v *vocab.Vocab, norm []byte) []modeltest.Span {
+	ids, lens := split(m.Encode(nil, norm, nil))
+	return modeltest.Spans(v, norm, ids, lens)
+}
+
+// checkEncode compares Encode with the oracle on texts (normalized).
+func checkEncode(t *testing.T, name string, m *Model, v *vocab.Vocab, texts [][]byte) int {
+	t.Helper()
+	want := modeltest.Get(t).Encode(t, modeltest.ModelPath(name), texts)
+	bad := 0
+	for i, text := range texts {
+		got := encodeSpans(m, v, text)
+		if !slices.Equal(got, want[i]) {
+			bad++
+			if bad <= 3 {
+				t.Errorf("%s: text %q:\n got %v\nwant %v", name, clip(text), clip(got), clip(want[i]))
+			}
+		}
+	}
+	return bad
+}
+
+func clip[E any](s []E) []E {
+	if len(s) > 40 {
+		return s[:40]
+	}
+	return s
+}
+
+// TestEncodeCorpus compares Encode with the C++'s EncodeOptimized on every
+// corpus file, whole and line by line. The regular run cuts whole texts at
+// 64 KiB and checks the first 1,000 lines of a file; GEMMATOK_LONG=1 checks
+// everything (about 4 minutes).
+func TestEncodeCorpus(t *testing.T) {
+	long := os.Getenv("GEMMATOK_LONG") == "1"
+	for _, name := range unigramModels {
+		m, v := newModel(t, name)
+		lines, files := 0, 0
+		for _, f := range modeltest.Corpus(t) {
+			norm := modeltest.Normalize(f.Text)
+			if !long {
+				norm = modeltest.Prefix(norm, 64<<10)
+			}
+			if bad := checkEncode(t, name, m, v, [][]byte{norm}); bad > 0 {
+				t.Errorf("%s %s: whole text differs", name, f.Name)
+			}
+			ls := bytes.Split(norm, []byte("\n"))
+			if !long && len(ls) > 1000 {
+				ls = ls[:1000]
+			}
+			if bad := checkEncode(t, name, m, v, ls); bad > 0 {
+				t.Errorf("%s %s: %d of %d lines differ", name, f.Name, bad, len(ls))
+			}
+			lines += len(ls)
+			files++
+		}
+		t.Logf("%s: %d files whole and %d lines identical", name, files, lines)
+	}
+}
+
+// TestEncodeCases covers the rules one by one: user-defined pieces, unknown
+// characters, NUL bytes.
+func TestEncodeCases(t *testing.T) {
+	texts := []string{
+		"", "a", "▁", "▁▁▁", "<mask>", "a<mask>b", "[SEP][SEP]", "http▁https▁httpx",
+		"▁▁▁▁▁", "walking▁", "ing▁ing▁", "\x00", "a\x00b", "\U0001F600\U0001F600",
+		"\xe2\x96", "ab\xe2", "\xf0\x9f\x98", "ㄱㄴㄷ", "\u0300\u0301",
+	}
+	for _, name := range unigramModels {
+		m, v := newModel(t, name)
+		var norm [][]byte
+		for _, s := range texts {
+			norm = append(norm, modeltest.Normalize([]byte(s)))
+		}
+		if bad := checkEncode(t, name, m, v, norm); bad > 0 {
+			t.Errorf("%s: %d of %d cases differ", name, bad, len(norm))
+		}
+	}
+}
+
+// TestBan checks that a banned piece is not used and that banning nothing
+// changes nothing.
+func TestBan(t *testing.T) {
+	m, v := newModel(t, "uniud")
+	mask, ok := v.ID("<mask>")
+	if !ok {
+		t.Fatal("no <mask>")
+	}
+	ban := make([]bool, v.Size())
+	norm := []byte("a<mask>b")
+	plain := m.Encode(nil, norm, nil)
+	if !slices.Contains(plain, Piece{mask, 6}) {
+		t.Fatalf("unbanned: %v lacks <mask>", plain)
+	}
+	if got := m.Encode(nil, norm, ban); !slices.Equal(got, plain) {
+		t.Errorf("empty ban: %v, want %v", got, plain)
+	}
+	ban[mask] = true
+	for _, p := range m.Encode(nil, norm, ban) {
+		if p.ID == mask {
+			t.Errorf("banned <mask> used: %v", m.Encode(nil, norm, ban))
+		}
+	}
+}
+
+func TestEncodeAppends(t *testing.T) {
+	m, _ := newModel(t, "uni8k")
+	dst := []Piece{{1, 1}}
+	got := m.Encode(dst, []byte("hello▁world"), nil)
+	want := append([]Piece{{1, 1}}, m.Encode(nil, []byte("hello▁world"), nil)...)
+	if !slices.Equal(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+	if allocs := testing.AllocsPerRun(100, func() { got = m.Encode(got[:0], []byte("hello▁world"), nil) }); allocs > 0 {
+		t.Errorf("Encode allocates %v times per call", allocs)
+	}
+}
+
+func ExampleModel_Encode() {
+	v, err := vocab.LoadFile(modeltest.ModelPath("uni8k"))
+	if err != nil {
+		panic(err)
+	}
+	m, err := New(v)
+	if err != nil {
+		panic(err)
+	}
+	norm := []byte("Hello▁world")
+	for _, p := range m.Encode(nil, norm, nil) {
+		fmt.Printf("%q ", v.Piece(p.ID))
+	}
+	fmt.Println()
+	// Output:
+	// "He" "ll" "o" "▁" "wor" "l" "d"
+}

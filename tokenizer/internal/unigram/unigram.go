@@ -1,0 +1,254 @@
+// Package unigram segments normalized text with a SentencePiece Unigram
+// model exactly as SentencePiece 0.1.97's unigram::Model does: the best
+// segmentation (Encode, the C++'s EncodeOptimized, its default), the n best
+// (NBest, the C++'s NBestEncode over its Lattice) and sampled segmentations
+// (Sample, the C++'s SampleEncode as SentencePieceProcessor::SampleEncode
+// drives it).
+//
+// The input is text already normalized as the model's normalizer specifies
+// (spaces escaped as U+2581, and so on); the output is a sequence of pieces,
+// each an id and a length in bytes of the normalized text. An unknown
+// character comes out as a piece of its own carrying the unknown id, one per
+// character as the C++ emits them: merging runs of unknown pieces and byte
+// fallback are the processor's business (SentencePieceProcessor's
+// PopulateSentencePieceText).
+package unigram
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"math"
+	"sync"
+
+	"github.com/gemmatok/gemmatok/vocab"
+)
+
+// Piece is one piece of a segmentation: a vocabulary id and the length in
+// bytes of the normalized text it covers.
+type Piece struct {
+	ID  int32
+	Len int32
+}
+
+// unkPenalty is the C++'s kUnkPenalty: an unknown character scores this much
+// below the lowest-scoring normal piece.
+const unkPenalty = 10
+
+// The kinds of ids in Model.kind.
+const (
+	kindNormal      = 0
+	kindUserDefined = 1
+	kindUnused      = 2
+)
+
+// Model is a Unigram segmentation model. It is safe for concurrent use.
+type Model struct {
+	trie     *trie
+	score    []float32 // by id
+	kind     []uint8   // by id: kindNormal, kindUserDefined or kindUnused
+	unk      int32
+	minScore float32 // the lowest score of a normal piece (min_score_)
+	maxScore float32 // the highest score of a normal piece (max_score_)
+	unkScore float32 // minScore - unkPenalty
+
+	viterbi sync.Pool // *[]best
+}
+
+// ErrNoPieces is returned by New for a vocabulary with no piece that
+// segmentation could use, which the C++ refuses to load ("no entry is found
+// in the trie").
+var ErrNoPieces = errors.New("unigram: no normal, user-defined or unused piece")
+
+// New builds the model of v. Whatever v's model type, New segments with
+// v's pieces and scores as a Unigram model would.
+func New(v *vocab.Vocab) (*Model, error) {
+	n := v.Size()
+	m := &Model{
+		score: make([]float32, n),
+		kind:  make([]uint8, n),
+		unk:   v.Unk(),
+		// unigram::Model's constructor starts from FLT_MAX and FLT_MIN,
+		// the smallest positive float, not the most negative one: with only
+		// negative scores, max_score_ stays FLT_MIN.
+		minScore: math.MaxFloat32,
+		maxScore: 0x1p-126,
+	}
+	keys := make([]trieKey, 0, n)
+	for id := range int32(n) {
+		m.score[id] = v.Score(id)
+		switch v.Type(id) {
+		case vocab.Normal:
+			m.minScore = min(m.minScore, m.score[id])
+			m.maxScore = max(m.maxScore, m.score[id])
+		case vocab.UserDefined:
+			m.kind[id] = kindUserDefined
+		case vocab.Unused:
+			m.kind[id] = kindUnused
+		default:
+			continue
+		}
+		// Darts takes its keys as C strings: a piece holding a NUL byte is
+		// known by the part before it.
+		key := []byte(v.Piece(id))
+		if i := bytes.IndexByte(key, 0); i >= 0 {
+			key = key[:i]
+		}
+		if len(key) == 0 {
+			continue
+		}
+		keys = append(keys, trieKey{key, id})
+	}
+	if len(keys) == 0 {
+		return nil, ErrNoPieces
+	}
+	keys = dedupKeys(keys)
+	m.trie = newTrie(keys)
+	m.unkScore = m.minScore - unkPenalty
+	return m, nil
+}
+
+// dedupKeys drops keys equal to an earlier one (possible only for pieces cut
+// at a NUL byte), keeping the lowest id.
+func dedupKeys(keys []trieKey) []trieKey {
+	seen := make(map[string]bool, len(keys))
+	out := keys[:0]
+	for _, k := range keys {
+		if seen[string(k.key)] {
+			continue
+		}
+		seen[string(k.key)] = true
+		out = append(out, k)
+	}
+	return out
+}
+
+// String describes the model, for debugging.
+func (m *Model) String() string {
+	return fmt.Sprintf("unigram.Model{%d pieces, unk %d, scores [%g, %g]}", len(m.score), m.unk, m.minScore, m.maxScore)
+}
+
+// oneCharLen is the length of the UTF-8 sequence that b starts, judged by b
+// alone as SentencePiece's string_util::OneCharLen judges it: a
+// continuation or invalid byte counts as a character of one byte.
+func oneCharLen(b byte) int {
+	return int("\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x02\x02\x03\x04"[b>>4])
+}
+
+// best is the best path ending at a byte position: the C++'s BestPathNode.
+type best struct {
+	score float32
+	start int32 // -1 while no path ends here
+	id    int32
+}
+
+// banned reports whether ban forbids id.
+func banned(ban []bool, id int32) bool {
+	return int(id) < len(ban) && ban[id]
+}
+
+// Encode appends to dst the best segmentation of norm, as
+// unigram::Model::EncodeOptimized computes it, and returns the extended
+// slice. Pieces whose id is set in ban (which may be nil or shorter than
+// the vocabulary) are not used, as if they were not in the vocabulary.
+//
+// The path scores are float32 sums accumulated over the whole text, with a
+// user-defined piece scoring len*maxScore - 0.1 in float64 as the C++
+// computes it, so that every comparison, ties included, falls as it does
+// there.
+func (m *Model) Encode(dst []Piece, norm []byte, ban []bool) []Piece {
+	if len(norm) == 0 {
+		return dst
+	}
+	bp, _ := m.viterbi.Get().(*[]best)
+	if bp == nil {
+		bp = new([]best)
+	}
+	nodes := m.forward(*bp, norm, ban)
+	dst = backtrack(dst, nodes)
+	*bp = nodes
+	m.viterbi.Put(bp)
+	return dst
+}
+
+// forward fills nodes (reused if large enough) with the best path ending at
+// each byte position of norm.
+func (m *Model) forward(nodes []best, norm []byte, ban []bool) []best {
+	size := len(norm)
+	if cap(nodes) < size+1 {
+		nodes = make([]best, size+1)
+	}
+	nodes = nodes[:size+1]
+	for i := range nodes {
+		nodes[i] = best{start: -1, id: -1}
+	}
+	units := m.trie.units
+	for start := 0; start < size; {
+		till := nodes[start].score
+		mblen := min(oneCharLen(norm[start]), size-start)
+		single := false
+		s := int32(0)
+		for end := start; end < size; end++ {
+			t := units[s].base + int32(norm[end])
+			if units[t].check != s {
+				break
+			}
+			s = t
+			id := units[t].id
+			if id < 0 {
+				continue
+			}
+			kind := m.kind[id]
+			if kind == kindUnused || banned(ban, id) {
+				continue
+			}
+			length := end + 1 - start
+			// In the C++, score is a double either way (the conditional
+			// mixes double and float), so the candidate is a double sum
+			// compared with the stored float.
+			var score float64
+			if kind == kindUserDefined {
+				score = float64(float32(float32(length)*m.maxScore)) - 0.1
+			} else {
+				score = float64(m.score[id])
+			}
+			cand := score + float64(till)
+			n := &nodes[end+1]
+			if n.start < 0 || cand > float64(n.score) {
+				n.score = float32(cand)
+				n.start = int32(start)
+				n.id = id
+			}
+			if length == mblen {
+				single = true
+			}
+		}
+		if !single {
+			// The unknown candidate is a float sum.
+			cand := m.unkScore + till
+			n := &nodes[start+mblen]
+			if n.start < 0 || cand > n.score {
+				n.score = cand
+				n.start = int32(start)
+				n.id = m.unk
+			}
+		}
+		start += mblen
+	}
+	return nodes
+}
+
+// backtrack appends the path ending at the last node of nodes to dst.
+func backtrack(dst []Piece, nodes []best) []Piece {
+	first := len(dst)
+	for end := int32(len(nodes) - 1); end > 0; {
+		n := nodes[end]
+		dst = append(dst, Piece{ID: n.id, Len: end - n.start})
+		end = n.start
+	}
+	tail := dst[first:]
+	for i, j := 0, len(tail)-1; i < j; i, j = i+1, j-1 {
+		tail[i], tail[j] = tail[j], tail[i]
+	}
+	return dst
+}
