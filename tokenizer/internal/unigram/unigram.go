@@ -128,10 +128,11 @@ func (m *Model) String() string {
 	return fmt.Sprintf("unigram.Model{%d pieces, unk %d, scores [%g, %g]}", len(m.score), m.unk, m.minScore, m.maxScore)
 }
 
-// oneCharLen is the length of the UTF-8 sequence that b starts, judged by b
+// OneCharLen is the length of the UTF-8 sequence that b starts, judged by b
 // alone as SentencePiece's string_util::OneCharLen judges it: a
-// continuation or invalid byte counts as a character of one byte.
-func oneCharLen(b byte) int {
+// continuation or invalid byte counts as a character of one byte. The
+// SentencePiece models step through normalized text by it.
+func OneCharLen(b byte) int {
 	return int("\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x02\x02\x03\x04"[b>>4])
 }
 
@@ -185,7 +186,7 @@ func (m *Model) forward(nodes []best, norm []byte, ban []bool) []best {
 	units := m.trie.units
 	for start := 0; start < size; {
 		till := nodes[start].score
-		mblen := min(oneCharLen(norm[start]), size-start)
+		mblen := min(OneCharLen(norm[start]), size-start)
 		single := false
 		s := int32(0)
 		for end := start; end < size; end++ {

@@ -1,0 +1,92 @@
+package word
+
+import (
+	"bytes"
+	"slices"
+	"testing"
+
+	"github.com/gemmatok/gemmatok/tokenizer/internal/modeltest"
+	"github.com/gemmatok/gemmatok/tokenizer/internal/unigram"
+)
+
+func spans(t *testing.T, m *Model, norm []byte, ban []bool) []modeltest.Span {
+	t.Helper()
+	var ids, lens []int32
+	total := 0
+	for _, p := range m.Encode(nil, norm, ban) {
+		ids = append(ids, p.ID)
+		lens = append(lens, p.Len)
+		total += int(p.Len)
+	}
+	if total != len(norm) {
+		t.Fatalf("pieces of %q cover %d bytes", norm, total)
+	}
+	return modeltest.Spans(m.v, norm, ids, lens)
+}
+
+// TestCorpus compares Encode with the C++'s word::Model on every corpus
+// file, whole (cut at 64 KiB) and line by line (the first 1,000 lines).
+func TestCorpus(t *testing.T) {
+	v := modeltest.LoadModel(t, "word")
+	m := New(v)
+	o := modeltest.Get(t)
+	var texts [][]byte
+	for _, f := range modeltest.Corpus(t) {
+		norm := modeltest.Prefix(modeltest.Normalize(f.Text), 64<<10)
+		texts = append(texts, norm)
+		ls := bytes.Split(norm, []byte("\n"))
+		texts = append(texts, ls[:min(len(ls), 1000)]...)
+	}
+	for _, s := range []string{"▁", "▁▁", "a▁", "▁a▁▁b", "<mask>", "ab", "▁ab", "<s>"} {
+		texts = append(texts, []byte(s))
+	}
+	want := o.Encode(t, modeltest.ModelPath("word"), texts)
+	bad := 0
+	for i, text := range texts {
+		if got := spans(t, m, text, nil); !slices.Equal(got, want[i]) {
+			if bad++; bad <= 3 {
+				t.Errorf("%q:\n got %v\nwant %v", text[:min(len(text), 80)], got[:min(len(got), 20)], want[i][:min(len(want[i]), 20)])
+			}
+		}
+	}
+	t.Logf("%d texts, %d differ", len(texts), bad)
+}
+
+func TestBan(t *testing.T) {
+	v := modeltest.LoadModel(t, "word")
+	m := New(v)
+	ab, _ := v.ID("ab")
+	ban := make([]bool, v.Size())
+	ban[ab] = true
+	norm := []byte("ab")
+	if got := m.Encode(nil, norm, nil); !slices.Equal(got, []unigram.Piece{{ID: ab, Len: 2}}) {
+		t.Errorf("unbanned: %v", got)
+	}
+	if got := m.Encode(nil, norm, ban); !slices.Equal(got, []unigram.Piece{{ID: v.Unk(), Len: 2}}) {
+		t.Errorf("banned: %v", got)
+	}
+}
+
+// TestStepByLeadByte checks that words are cut where the C++ looks for
+// U+2581, stepping by the length each lead byte claims: a U+2581 inside a
+// claimed sequence does not start a word.
+func TestStepByLeadByte(t *testing.T) {
+	m := New(modeltest.LoadModel(t, "word"))
+	for _, c := range []struct {
+		norm string
+		lens []int32
+	}{
+		{"\xf0▁▁", []int32{4, 3}},
+		{"\xe2▁x", []int32{5}},
+		{"a\xe2\x96▁▁", []int32{6, 3}},
+		{"▁▁a", []int32{3, 4}},
+	} {
+		var lens []int32
+		for _, p := range m.Encode(nil, []byte(c.norm), nil) {
+			lens = append(lens, p.Len)
+		}
+		if !slices.Equal(lens, c.lens) {
+			t.Errorf("%q: lengths %v, want %v", c.norm, lens, c.lens)
+		}
+	}
+}
