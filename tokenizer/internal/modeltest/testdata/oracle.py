@@ -105,7 +105,7 @@ def main():
                     all_.append(lst)
                 res = {"nbests": all_}
             elif op == "sample":
-                spm.set_random_generator_seed(req["seed"])
+                spm.SetRandomGeneratorSeed(req["seed"])
                 text = base64.b64decode(req["text"])
                 counts = {}
                 for _ in range(req["count"]):
