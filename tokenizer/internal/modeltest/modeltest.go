@@ -26,6 +26,7 @@ import (
 
 	"github.com/gemmatok/gemmatok/internal/pyfind"
 	"github.com/gemmatok/gemmatok/vocab"
+	"google.golang.org/protobuf/encoding/protowire"
 )
 
 // dir is the directory of this package's sources.
@@ -333,4 +334,60 @@ func (o *Oracle) Time(t testing.TB, model string, texts [][]byte, repeat int) fl
 		t.Fatal(err)
 	}
 	return res.Seconds
+}
+
+// WithTypes returns the model proto model with the type of each piece
+// named in types changed, for models the trainer does not make (unused
+// pieces, say). It fails t when a named piece is missing.
+func WithTypes(t testing.TB, model []byte, types map[string]vocab.Type) []byte {
+	t.Helper()
+	var out []byte
+	found := 0
+	for len(model) > 0 {
+		num, typ, n := protowire.ConsumeTag(model)
+		if n < 0 {
+			t.Fatal("malformed model proto")
+		}
+		m := protowire.ConsumeFieldValue(num, typ, model[n:])
+		if m < 0 {
+			t.Fatal("malformed model proto")
+		}
+		field := model[:n+m]
+		model = model[n+m:]
+		if num != 1 || typ != protowire.BytesType {
+			out = append(out, field...)
+			continue
+		}
+		piece, _ := protowire.ConsumeBytes(field[n:])
+		var text string
+		var rest []byte // the piece's fields but its type
+		for p := piece; len(p) > 0; {
+			pn, pt, k := protowire.ConsumeTag(p)
+			l := protowire.ConsumeFieldValue(pn, pt, p[k:])
+			if k < 0 || l < 0 {
+				t.Fatal("malformed piece")
+			}
+			if pn == 1 {
+				s, _ := protowire.ConsumeBytes(p[k:])
+				text = string(s)
+			}
+			if pn != 3 {
+				rest = append(rest, p[:k+l]...)
+			}
+			p = p[k+l:]
+		}
+		if ty, ok := types[text]; ok {
+			found++
+			rest = protowire.AppendTag(rest, 3, protowire.VarintType)
+			rest = protowire.AppendVarint(rest, uint64(ty))
+			out = protowire.AppendTag(out, 1, protowire.BytesType)
+			out = protowire.AppendBytes(out, rest)
+			continue
+		}
+		out = append(out, field...)
+	}
+	if found != len(types) {
+		t.Fatalf("%d of the %d pieces to retype found", found, len(types))
+	}
+	return out
 }

@@ -167,3 +167,56 @@ func ExampleModel_Encode() {
 	// Output:
 	// "He" "ll" "o" "▁" "wor" "l" "d"
 }
+
+// TestRetypedOracle compares Encode and NBest with the C++ on models the
+// trainer does not make: normal pieces turned unused (skipped, and an
+// unused one-character piece does not keep the unknown piece out) or
+// user-defined (scored by length, characters in the lattice and bytes in
+// EncodeOptimized).
+func TestRetypedOracle(t *testing.T) {
+	raw, err := os.ReadFile(modeltest.ModelPath("uni8k"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var texts [][]byte
+	for _, f := range modeltest.Corpus(t) {
+		if f.Name == "en.txt" || f.Name == "ru.txt" || f.Name == "code.txt" {
+			ls := bytes.Split(modeltest.Normalize(f.Text), []byte("\n"))
+			texts = append(texts, ls[:200]...)
+		}
+	}
+	for _, types := range []map[string]vocab.Type{
+		{"▁the": vocab.Unused, "in": vocab.Unused, "e": vocab.Unused, "▁a": vocab.Unused, "о": vocab.Unused},
+		{"▁the": vocab.UserDefined, "e": vocab.UserDefined, "▁с": vocab.UserDefined, "▁": vocab.UserDefined},
+	} {
+		model := modeltest.WithTypes(t, raw, types)
+		v, err := vocab.Parse(model)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := New(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		o := modeltest.Get(t)
+		want := o.Encode(t, modeltest.ModelBytes(model), texts)
+		wantN := o.NBest(t, modeltest.ModelBytes(model), texts, 3)
+		for i, text := range texts {
+			ids, lens := split(m.Encode(nil, text, nil))
+			if got := modeltest.Spans(v, text, ids, lens); !slices.Equal(got, want[i]) {
+				t.Errorf("%v: %q:\n got %v\nwant %v", types, text, got, want[i])
+				break
+			}
+			got := m.NBest(text, 3, nil)
+			ok := len(got) == len(wantN[i])
+			for j := 0; ok && j < len(got); j++ {
+				ids, lens := split(got[j].Pieces)
+				ok = got[j].Score == wantN[i][j].Score && slices.Equal(modeltest.Spans(v, text, ids, lens), wantN[i][j].Spans)
+			}
+			if !ok {
+				t.Errorf("%v: n-best of %q:\n got %v\nwant %v", types, text, got, wantN[i])
+				break
+			}
+		}
+	}
+}
