@@ -272,6 +272,25 @@ func (o *Oracle) Encode(t testing.TB, model string, texts [][]byte) [][]Span {
 	return out
 }
 
+// Normalize returns the texts as model normalizes them, read off the C++'s
+// pieces (which hold the normalized text; a byte piece stands for its
+// byte). A control piece in the output would be lost: the tests give texts
+// that produce none.
+func (o *Oracle) Normalize(t testing.TB, model string, texts [][]byte) [][]byte {
+	t.Helper()
+	var res struct{ Texts [][]byte }
+	if err := o.call(model, map[string]any{"op": "normalize", "texts": b64s(texts)}, &res); err != nil {
+		t.Fatal(err)
+	}
+	return res.Texts
+}
+
+// SharedModel returns the path of a model of the repository's
+// testdata/models.
+func SharedModel(name string) string {
+	return filepath.Join(dir, "..", "..", "..", "testdata", "models", name+".model")
+}
+
 // Path is one segmentation of an n-best list and its score.
 type Path struct {
 	Score float32

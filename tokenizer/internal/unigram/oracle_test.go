@@ -220,3 +220,59 @@ func TestRetypedOracle(t *testing.T) {
 		}
 	}
 }
+
+// TestSharedModelsOracle compares Encode and NBest with the C++ on the
+// repository's Unigram test models (testdata/models), whose normalizers
+// (nmt_nfkc, nfkc_cf, rule TSVs, whitespace as suffix) this package does
+// not apply: the oracle normalizes the text, and Encode segments that.
+func TestSharedModelsOracle(t *testing.T) {
+	names := []string{"unigram8k_nmt_nfkc", "unigram_nfkc_cf_bytefb_suffix", "unigram_userdef_control",
+		"unigram_rule_tsv", "unigram_nosplit", "unigram_noprefix_noescape"}
+	var texts [][]byte
+	for _, f := range modeltest.Corpus(t) {
+		texts = append(texts, modeltest.Prefix(f.Text, 16<<10))
+		ls := bytes.Split(f.Text, []byte("\n"))
+		for _, l := range ls[:min(len(ls), 40)] {
+			texts = append(texts, modeltest.Prefix(l, 16<<10))
+		}
+	}
+	o := modeltest.Get(t)
+	for _, name := range names {
+		path := modeltest.SharedModel(name)
+		v, err := vocab.LoadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := New(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		norms := o.Normalize(t, path, texts)
+		want := o.Encode(t, path, texts)
+		wantN := o.NBest(t, path, texts[:120], 4)
+		bad := 0
+		for i, norm := range norms {
+			ids, lens := split(m.Encode(nil, norm, nil))
+			if got := modeltest.Spans(v, norm, ids, lens); !slices.Equal(got, want[i]) {
+				if bad++; bad <= 2 {
+					t.Errorf("%s: %q:\n got %v\nwant %v", name, clip(norm), clip(got), clip(want[i]))
+				}
+			}
+			if i >= len(wantN) {
+				continue
+			}
+			got := m.NBest(norm, 4, nil)
+			ok := len(got) == len(wantN[i])
+			for j := 0; ok && j < len(got); j++ {
+				ids, lens := split(got[j].Pieces)
+				ok = got[j].Score == wantN[i][j].Score && slices.Equal(modeltest.Spans(v, norm, ids, lens), wantN[i][j].Spans)
+			}
+			if !ok {
+				if bad++; bad <= 2 {
+					t.Errorf("%s: n-best of %q differs", name, clip(norm))
+				}
+			}
+		}
+		t.Logf("%s: %d texts, %d differ", name, len(norms), bad)
+	}
+}

@@ -8,6 +8,8 @@ piece covers its byte.
 
   {"op": "load", "path": P} or {"op": "load", "model_b64": B} -> {"size": N}
   {"op": "encode", "texts": [B64, ...]}           -> {"pieces": [[[id, begin, end], ...], ...]}
+  {"op": "normalize", "texts": [B64, ...]}        -> {"texts": [B64, ...]} (the normalized texts, read
+                                                     off the pieces: a byte piece <0xHH> stands for its byte)
   {"op": "nbest", "texts": [B64, ...], "n": N}    -> {"nbests": [[{"score": S, "pieces": [...]}, ...], ...]}
   {"op": "sample", "text": B64, "alpha": A, "nbest_size": K, "count": C, "seed": R}
                                                    -> {"samples": {"end,end,...": count, ...}}
@@ -93,6 +95,17 @@ def main():
             elif op == "encode":
                 res = {"pieces": [spt_pieces(sp.encode(base64.b64decode(t), out_type="serialized_proto"))[0]
                                   for t in req["texts"]]}
+            elif op == "normalize":
+                out = []
+                for t in req["texts"]:
+                    norm = []
+                    for f, v in fields(sp.encode(base64.b64decode(t), out_type="serialized_proto")):
+                        if f == 2:
+                            p = {1: b"", 2: 0}
+                            p.update(fields(v))
+                            norm.append(bytes([int(p[1][3:5], 16)]) if sp.IsByte(p[2]) else p[1])
+                    out.append(base64.b64encode(b"".join(norm)).decode())
+                res = {"texts": out}
             elif op == "nbest":
                 all_ = []
                 for t in req["texts"]:
