@@ -94,3 +94,19 @@ func BenchmarkEncode(b *testing.B) {
 		})
 	}
 }
+
+func BenchmarkNew(b *testing.B) {
+	for _, path := range speedModels {
+		v, err := vocab.LoadFile(path)
+		if err != nil {
+			continue
+		}
+		b.Run(fmt.Sprint(v.Size()), func(b *testing.B) {
+			for b.Loop() {
+				if _, err := New(v); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

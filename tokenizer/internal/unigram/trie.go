@@ -1,10 +1,5 @@
 package unigram
 
-import (
-	"bytes"
-	"slices"
-)
-
 // trie is a double-array trie over the pieces that segmentation may use, the
 // counterpart of the Darts::DoubleArray that unigram::Model::BuildTrie
 // builds. A state s moves on byte c to t = units[s].base + c when
@@ -26,17 +21,34 @@ type unit struct {
 
 // trieKey is a piece to be put in the trie.
 type trieKey struct {
-	key []byte
+	key string
 	id  int32
 }
 
-// newTrie builds the trie of keys. Keys must be distinct and not empty.
+// newTrie builds the trie of keys, which must not be empty. Of equal keys
+// the first is kept.
+//
+// Each state's keys are ordered by their byte at the state's depth as the
+// state is built (a most-significant-digit radix sort, stable), which is
+// cheaper than sorting the keys first.
 func newTrie(keys []trieKey) *trie {
-	slices.SortFunc(keys, func(a, b trieKey) int { return bytes.Compare(a.key, b.key) })
-	b := &trieBuilder{}
+	tmp := make([]trieKey, len(keys))
+	// A state per key byte at most, and the room transitions need: the
+	// arrays rarely grow past that.
+	size := 512
+	for _, k := range keys {
+		size += len(k.key)
+	}
+	b := &trieBuilder{
+		units: make([]unit, 0, size),
+		used:  make([]bool, 0, size),
+		next:  make([]int32, 0, size),
+		prev:  make([]int32, 0, size),
+		fails: make([]uint8, 0, size),
+	}
 	b.grow(256 + 1)
 	b.units[0].check = 0 // the root is its own parent, so no child claims it
-	b.used[0] = true
+	b.use(0)
 	type job struct {
 		state  int32
 		depth  int
@@ -47,10 +59,13 @@ func newTrie(keys []trieKey) *trie {
 	for len(stack) > 0 {
 		j := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
+		sortAt(keys[j.lo:j.hi], tmp[j.lo:j.hi], j.depth)
 		lo := j.lo
 		if len(keys[lo].key) == j.depth {
 			b.units[j.state].id = keys[lo].id
-			lo++
+			for lo < j.hi && len(keys[lo].key) == j.depth {
+				lo++
+			}
 		}
 		if lo == j.hi {
 			continue
@@ -67,7 +82,7 @@ func newTrie(keys []trieKey) *trie {
 		for _, c := range labels {
 			t := base + int32(c)
 			b.units[t].check = j.state
-			b.used[t] = true
+			b.use(t)
 		}
 		// Children in reverse so that the stack builds them in key order,
 		// which keeps related states close together.
@@ -93,43 +108,145 @@ func newTrie(keys []trieKey) *trie {
 	return &trie{units: b.units}
 }
 
+// byteAt is the sort key of k at depth: its byte there, or -1 where it
+// ends.
+func byteAt(k trieKey, depth int) int {
+	if len(k.key) == depth {
+		return -1
+	}
+	return int(k.key[depth])
+}
+
+// sortAt sorts keys stably by their byte at depth, keys that end there
+// first; every key is at least depth bytes long. tmp is scratch of the
+// same length.
+func sortAt(keys, tmp []trieKey, depth int) {
+	if len(keys) <= 32 {
+		for i := 1; i < len(keys); i++ {
+			k := keys[i]
+			c := byteAt(k, depth)
+			j := i
+			for j > 0 && byteAt(keys[j-1], depth) > c {
+				keys[j] = keys[j-1]
+				j--
+			}
+			keys[j] = k
+		}
+		return
+	}
+	var count [257]int
+	for _, k := range keys {
+		count[byteAt(k, depth)+1]++
+	}
+	sum := 0
+	for c, n := range count {
+		count[c] = sum
+		sum += n
+	}
+	for _, k := range keys {
+		c := byteAt(k, depth) + 1
+		tmp[count[c]] = k
+		count[c]++
+	}
+	copy(keys, tmp)
+}
+
 type trieBuilder struct {
 	units []unit
 	used  []bool
-	free  int // no unit below free is free
+	// The free units form a list in increasing order (next and prev, -1
+	// at the ends). place searches it from head, which skips free units
+	// that failed too often: those stay free for good, as in Darts.
+	next, prev []int32
+	fails      []uint8
+	head, tail int32
 }
+
+// maxFails is how many placements may fail on a free unit before the
+// search stops starting there; unlisted marks such a unit once it has left
+// the list.
+const (
+	maxFails = 16
+	unlisted = 255
+)
 
 func (b *trieBuilder) grow(n int) {
+	if len(b.units) == 0 {
+		b.head, b.tail = -1, -1
+	}
 	for len(b.units) < n {
+		i := int32(len(b.units))
 		b.units = append(b.units, unit{check: -1, id: -1})
 		b.used = append(b.used, false)
+		b.fails = append(b.fails, 0)
+		b.next = append(b.next, -1)
+		b.prev = append(b.prev, b.tail)
+		if b.tail >= 0 {
+			b.next[b.tail] = i
+		} else {
+			b.head = i
+		}
+		b.tail = i
 	}
 }
 
-// place finds the lowest base at which every label lands on a free unit.
-func (b *trieBuilder) place(labels []byte) int32 {
-	for b.free < len(b.used) && b.used[b.free] {
-		b.free++
+// use takes unit i off the free list.
+func (b *trieBuilder) use(i int32) {
+	b.used[i] = true
+	if b.fails[i] == unlisted {
+		return
 	}
-	first := int(labels[0])
-	for pos := b.free; ; pos++ {
-		if pos < len(b.used) && b.used[pos] {
-			continue
+	p, n := b.prev[i], b.next[i]
+	if p >= 0 {
+		b.next[p] = n
+	} else {
+		b.head = n
+	}
+	if n >= 0 {
+		b.prev[n] = p
+	} else {
+		b.tail = p
+	}
+}
+
+// place finds a base at which every label lands on a free unit, trying the
+// free units in order for the first label.
+func (b *trieBuilder) place(labels []byte) int32 {
+	for b.head >= 0 && b.fails[b.head] >= maxFails {
+		i := b.head
+		b.fails[i] = unlisted
+		b.head = b.next[i]
+		if b.head >= 0 {
+			b.prev[b.head] = -1
+		} else {
+			b.tail = -1
 		}
-		base := pos - first
-		if base < 1 {
-			continue
+	}
+	first := int32(labels[0])
+	f := b.head
+	for {
+		if f < 0 {
+			// Every free unit failed: open new ones.
+			f = int32(len(b.units))
+			b.grow(len(b.units) + 256)
 		}
-		b.grow(base + 256)
-		ok := true
-		for _, c := range labels[1:] {
-			if b.used[base+int(c)] {
-				ok = false
-				break
+		base := f - first
+		if base >= 1 {
+			b.grow(int(base) + 256)
+			ok := true
+			for _, c := range labels[1:] {
+				if b.used[base+int32(c)] {
+					ok = false
+					break
+				}
+			}
+			if ok {
+				return base
 			}
 		}
-		if ok {
-			return int32(base)
+		if b.fails[f] < maxFails {
+			b.fails[f]++
 		}
+		f = b.next[f]
 	}
 }

@@ -15,10 +15,10 @@
 package unigram
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 	"sync"
 
 	"github.com/gemmatok/gemmatok/vocab"
@@ -89,9 +89,9 @@ func New(v *vocab.Vocab) (*Model, error) {
 			continue
 		}
 		// Darts takes its keys as C strings: a piece holding a NUL byte is
-		// known by the part before it.
-		key := []byte(v.Piece(id))
-		if i := bytes.IndexByte(key, 0); i >= 0 {
+		// known by the part before it (and the first such piece by id wins).
+		key := v.Piece(id)
+		if i := strings.IndexByte(key, 0); i >= 0 {
 			key = key[:i]
 		}
 		if len(key) == 0 {
@@ -102,25 +102,9 @@ func New(v *vocab.Vocab) (*Model, error) {
 	if len(keys) == 0 {
 		return nil, ErrNoPieces
 	}
-	keys = dedupKeys(keys)
 	m.trie = newTrie(keys)
 	m.unkScore = m.minScore - unkPenalty
 	return m, nil
-}
-
-// dedupKeys drops keys equal to an earlier one (possible only for pieces cut
-// at a NUL byte), keeping the lowest id.
-func dedupKeys(keys []trieKey) []trieKey {
-	seen := make(map[string]bool, len(keys))
-	out := keys[:0]
-	for _, k := range keys {
-		if seen[string(k.key)] {
-			continue
-		}
-		seen[string(k.key)] = true
-		out = append(out, k)
-	}
-	return out
 }
 
 // String describes the model, for debugging.
