@@ -57,7 +57,8 @@ func (m *Model) newLattice(norm []byte, ban []bool) *lattice {
 		chars := int32(0) // characters started before the end of the match
 		for end := begin; end < len(norm); end++ {
 			t := units[s].base + int32(norm[end])
-			if units[t].check != s {
+			c := units[t].check
+			if c&checkMask != s {
 				break
 			}
 			s = t
@@ -66,12 +67,15 @@ func (m *Model) newLattice(norm []byte, ban []bool) *lattice {
 			for pos+chars < n && int(l.surface[pos+chars]) <= end {
 				chars++
 			}
-			id := units[t].id
-			if id < 0 || m.kind[id] == kindUnused || banned(ban, id) {
+			if c >= 0 {
 				continue
 			}
-			score := m.score[id]
-			if m.kind[id] == kindUserDefined {
+			info := m.trie.info[t]
+			if banned(ban, info.id) {
+				continue
+			}
+			id, score := info.id, info.score
+			if m.user != nil && m.user[id] {
 				// An int times a float, then a double, stored as a float.
 				score = float32(float64(float32(float32(chars)*m.maxScore)) - 0.1)
 			}

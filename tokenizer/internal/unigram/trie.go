@@ -3,30 +3,41 @@ package unigram
 // trie is a double-array trie over the pieces that segmentation may use, the
 // counterpart of the Darts::DoubleArray that unigram::Model::BuildTrie
 // builds. A state s moves on byte c to t = units[s].base + c when
-// units[t].check == s; units[t].id is the id of the piece spelled by the path
-// to t, or -1.
+// units[t].check&checkMask == s; the sign bit of units[t].check says that
+// the path to t spells a piece, whose id and score are info[t]. The units
+// are 8 bytes so that more of a large vocabulary's trie stays in cache;
+// info is read only where a piece ends.
 //
 // The trie enumerates the pieces that are prefixes of a text in order of
 // length, as Darts' traverse and commonPrefixSearch do; Encode does not
 // depend on that order, the lattice of NBest and Sample does.
 type trie struct {
 	units []unit
+	info  []pieceInfo
 }
 
 type unit struct {
 	base  int32
-	check int32 // the parent state, or -1 for a free unit
+	check int32 // the parent state, with the sign bit set where a piece ends
+}
+
+// checkMask clears the piece bit of unit.check.
+const checkMask = 0x7fffffff
+
+// pieceInfo is the piece a state spells.
+type pieceInfo struct {
 	id    int32
+	score float32
 }
 
 // trieKey is a piece to be put in the trie.
 type trieKey struct {
-	key string
-	id  int32
+	key   string
+	id    int32
+	score float32
 }
 
-// newTrie builds the trie of keys, which must not be empty. Of equal keys
-// the first is kept.
+// newTrie builds the trie of keys. Of equal keys the first is kept.
 //
 // Each state's keys are ordered by their byte at the state's depth as the
 // state is built (a most-significant-digit radix sort, stable), which is
@@ -41,6 +52,7 @@ func newTrie(keys []trieKey) *trie {
 	}
 	b := &trieBuilder{
 		units: make([]unit, 0, size),
+		info:  make([]pieceInfo, 0, size),
 		used:  make([]bool, 0, size),
 		next:  make([]int32, 0, size),
 		prev:  make([]int32, 0, size),
@@ -59,10 +71,14 @@ func newTrie(keys []trieKey) *trie {
 	for len(stack) > 0 {
 		j := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
+		if j.lo == j.hi {
+			continue // no keys at all
+		}
 		sortAt(keys[j.lo:j.hi], tmp[j.lo:j.hi], j.depth)
 		lo := j.lo
 		if len(keys[lo].key) == j.depth {
-			b.units[j.state].id = keys[lo].id
+			b.units[j.state].check |= -1 << 31
+			b.info[j.state] = pieceInfo{keys[lo].id, keys[lo].score}
 			for lo < j.hi && len(keys[lo].key) == j.depth {
 				lo++
 			}
@@ -105,7 +121,7 @@ func newTrie(keys []trieKey) *trie {
 		}
 	}
 	b.grow(need)
-	return &trie{units: b.units}
+	return &trie{units: b.units, info: b.info}
 }
 
 // byteAt is the sort key of k at depth: its byte there, or -1 where it
@@ -153,6 +169,7 @@ func sortAt(keys, tmp []trieKey, depth int) {
 
 type trieBuilder struct {
 	units []unit
+	info  []pieceInfo
 	used  []bool
 	// The free units form a list in increasing order (next and prev, -1
 	// at the ends). place searches it from head, which skips free units
@@ -176,7 +193,8 @@ func (b *trieBuilder) grow(n int) {
 	}
 	for len(b.units) < n {
 		i := int32(len(b.units))
-		b.units = append(b.units, unit{check: -1, id: -1})
+		b.units = append(b.units, unit{check: checkMask})
+		b.info = append(b.info, pieceInfo{id: -1})
 		b.used = append(b.used, false)
 		b.fails = append(b.fails, 0)
 		b.next = append(b.next, -1)

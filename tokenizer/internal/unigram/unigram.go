@@ -35,18 +35,11 @@ type Piece struct {
 // below the lowest-scoring normal piece.
 const unkPenalty = 10
 
-// The kinds of ids in Model.kind.
-const (
-	kindNormal      = 0
-	kindUserDefined = 1
-	kindUnused      = 2
-)
-
 // Model is a Unigram segmentation model. It is safe for concurrent use.
 type Model struct {
 	trie     *trie
-	score    []float32 // by id
-	kind     []uint8   // by id: kindNormal, kindUserDefined or kindUnused
+	user     []bool // by id: user-defined pieces, or nil when there are none
+	size     int    // of the vocabulary
 	unk      int32
 	minScore float32 // the lowest score of a normal piece (min_score_)
 	maxScore float32 // the highest score of a normal piece (max_score_)
@@ -58,16 +51,15 @@ type Model struct {
 // ErrNoPieces is returned by New for a vocabulary with no piece that
 // segmentation could use, which the C++ refuses to load ("no entry is found
 // in the trie").
-var ErrNoPieces = errors.New("unigram: no normal, user-defined or unused piece")
+var ErrNoPieces = errors.New("unigram: no normal or user-defined piece")
 
 // New builds the model of v. Whatever v's model type, New segments with
 // v's pieces and scores as a Unigram model would.
 func New(v *vocab.Vocab) (*Model, error) {
 	n := v.Size()
 	m := &Model{
-		score: make([]float32, n),
-		kind:  make([]uint8, n),
-		unk:   v.Unk(),
+		size: n,
+		unk:  v.Unk(),
 		// unigram::Model's constructor starts from FLT_MAX and FLT_MIN,
 		// the smallest positive float, not the most negative one: with only
 		// negative scores, max_score_ stays FLT_MIN.
@@ -76,16 +68,18 @@ func New(v *vocab.Vocab) (*Model, error) {
 	}
 	keys := make([]trieKey, 0, n)
 	for id := range int32(n) {
-		m.score[id] = v.Score(id)
 		switch v.Type(id) {
 		case vocab.Normal:
-			m.minScore = min(m.minScore, m.score[id])
-			m.maxScore = max(m.maxScore, m.score[id])
+			m.minScore = min(m.minScore, v.Score(id))
+			m.maxScore = max(m.maxScore, v.Score(id))
 		case vocab.UserDefined:
-			m.kind[id] = kindUserDefined
-		case vocab.Unused:
-			m.kind[id] = kindUnused
+			if m.user == nil {
+				m.user = make([]bool, n)
+			}
+			m.user[id] = true
 		default:
+			// Unused pieces are in the C++'s trie but skipped wherever it
+			// is searched: leaving them out is the same.
 			continue
 		}
 		// Darts takes its keys as C strings: a piece holding a NUL byte is
@@ -97,9 +91,9 @@ func New(v *vocab.Vocab) (*Model, error) {
 		if len(key) == 0 {
 			continue
 		}
-		keys = append(keys, trieKey{key, id})
+		keys = append(keys, trieKey{key, id, v.Score(id)})
 	}
-	if len(keys) == 0 {
+	if len(keys) == 0 && !hasUnused(v) {
 		return nil, ErrNoPieces
 	}
 	m.trie = newTrie(keys)
@@ -109,7 +103,7 @@ func New(v *vocab.Vocab) (*Model, error) {
 
 // String describes the model, for debugging.
 func (m *Model) String() string {
-	return fmt.Sprintf("unigram.Model{%d pieces, unk %d, scores [%g, %g]}", len(m.score), m.unk, m.minScore, m.maxScore)
+	return fmt.Sprintf("unigram.Model{%d pieces, unk %d, scores [%g, %g]}", m.size, m.unk, m.minScore, m.maxScore)
 }
 
 // OneCharLen is the length of the UTF-8 sequence that b starts, judged by b
@@ -125,6 +119,17 @@ type best struct {
 	score float32
 	start int32 // -1 while no path ends here
 	id    int32
+}
+
+// hasUnused reports whether v has an unused piece: the C++ loads a model
+// whose only pieces are unused ones.
+func hasUnused(v *vocab.Vocab) bool {
+	for id := range int32(v.Size()) {
+		if v.Type(id) == vocab.Unused {
+			return true
+		}
+	}
+	return false
 }
 
 // banned reports whether ban forbids id.
@@ -175,34 +180,32 @@ func (m *Model) forward(nodes []best, norm []byte, ban []bool) []best {
 		s := int32(0)
 		for end := start; end < size; end++ {
 			t := units[s].base + int32(norm[end])
-			if units[t].check != s {
+			c := units[t].check
+			if c&checkMask != s {
 				break
 			}
 			s = t
-			id := units[t].id
-			if id < 0 {
+			if c >= 0 {
 				continue
 			}
-			kind := m.kind[id]
-			if kind == kindUnused || banned(ban, id) {
+			info := m.trie.info[t]
+			if banned(ban, info.id) {
 				continue
 			}
 			length := end + 1 - start
 			// In the C++, score is a double either way (the conditional
 			// mixes double and float), so the candidate is a double sum
 			// compared with the stored float.
-			var score float64
-			if kind == kindUserDefined {
+			score := float64(info.score)
+			if m.user != nil && m.user[info.id] {
 				score = float64(float32(float32(length)*m.maxScore)) - 0.1
-			} else {
-				score = float64(m.score[id])
 			}
 			cand := score + float64(till)
 			n := &nodes[end+1]
 			if n.start < 0 || cand > float64(n.score) {
 				n.score = float32(cand)
 				n.start = int32(start)
-				n.id = id
+				n.id = info.id
 			}
 			if length == mblen {
 				single = true
