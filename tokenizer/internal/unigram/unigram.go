@@ -45,7 +45,12 @@ type Model struct {
 	maxScore float32 // the highest score of a normal piece (max_score_)
 	unkScore float32 // minScore - unkPenalty
 
-	viterbi sync.Pool // *[]best
+	// cuts says that no piece holds U+2581 but at its start, so that every
+	// path has a piece boundary before each U+2581: Encode may then
+	// segment the words between them apart, and cache them.
+	cuts bool
+
+	pool sync.Pool // *scratch
 }
 
 // ErrNoPieces is returned by New for a vocabulary with no piece that
@@ -95,6 +100,12 @@ func New(v *vocab.Vocab) (*Model, error) {
 	}
 	if len(keys) == 0 && !hasUnused(v) {
 		return nil, ErrNoPieces
+	}
+	m.cuts = true
+	for _, k := range keys {
+		if strings.Contains(k.key[1:], spaceSymbol) {
+			m.cuts = false
+		}
 	}
 	m.trie = newTrie(keys)
 	m.unkScore = m.minScore - unkPenalty
@@ -150,20 +161,24 @@ func (m *Model) Encode(dst []Piece, norm []byte, ban []bool) []Piece {
 	if len(norm) == 0 {
 		return dst
 	}
-	bp, _ := m.viterbi.Get().(*[]best)
-	if bp == nil {
-		bp = new([]best)
+	sc, _ := m.pool.Get().(*scratch)
+	if sc == nil {
+		sc = &scratch{}
 	}
-	nodes := m.forward(*bp, norm, ban)
-	dst = backtrack(dst, nodes)
-	*bp = nodes
-	m.viterbi.Put(bp)
+	if m.cuts && ban == nil {
+		dst = m.encodeWords(sc, dst, norm)
+	} else {
+		sc.nodes = m.forward(sc.nodes, norm, ban, 0, nil)
+		dst = backtrack(dst, sc.nodes)
+	}
+	m.pool.Put(sc)
 	return dst
 }
 
 // forward fills nodes (reused if large enough) with the best path ending at
-// each byte position of norm.
-func (m *Model) forward(nodes []best, norm []byte, ban []bool) []best {
+// each byte position of norm, the path to the start scoring from, and
+// returns them. With tr, it also records what the word cache needs.
+func (m *Model) forward(nodes []best, norm []byte, ban []bool, from float32, tr *tracker) []best {
 	size := len(norm)
 	if cap(nodes) < size+1 {
 		nodes = make([]best, size+1)
@@ -171,6 +186,10 @@ func (m *Model) forward(nodes []best, norm []byte, ban []bool) []best {
 	nodes = nodes[:size+1]
 	for i := range nodes {
 		nodes[i] = best{start: -1, id: -1}
+	}
+	nodes[0].score = from
+	if tr != nil {
+		tr.reset(size + 1)
 	}
 	units := m.trie.units
 	for start := 0; start < size; {
@@ -202,10 +221,14 @@ func (m *Model) forward(nodes []best, norm []byte, ban []bool) []best {
 			}
 			cand := score + float64(till)
 			n := &nodes[end+1]
-			if n.start < 0 || cand > float64(n.score) {
+			won := n.start < 0 || cand > float64(n.score)
+			if won {
 				n.score = float32(cand)
 				n.start = int32(start)
 				n.id = info.id
+			}
+			if tr != nil {
+				tr.see(end+1, cand, score, won)
 			}
 			if length == mblen {
 				single = true
@@ -215,10 +238,14 @@ func (m *Model) forward(nodes []best, norm []byte, ban []bool) []best {
 			// The unknown candidate is a float sum.
 			cand := m.unkScore + till
 			n := &nodes[start+mblen]
-			if n.start < 0 || cand > n.score {
+			won := n.start < 0 || cand > n.score
+			if won {
 				n.score = cand
 				n.start = int32(start)
 				n.id = m.unk
+			}
+			if tr != nil {
+				tr.see(start+mblen, float64(cand), float64(m.unkScore), won)
 			}
 		}
 		start += mblen

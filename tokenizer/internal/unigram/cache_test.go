@@ -1,0 +1,70 @@
+package unigram
+
+import (
+	"bytes"
+	"slices"
+	"testing"
+
+	"github.com/gemmatok/gemmatok/tokenizer/internal/modeltest"
+	"github.com/gemmatok/gemmatok/vocab"
+)
+
+// encodePlain is Encode without the word cache: the C++'s EncodeOptimized
+// over the whole text.
+func (m *Model) encodePlain(norm []byte) []Piece {
+	if len(norm) == 0 {
+		return nil
+	}
+	return backtrack(nil, m.forward(nil, norm, nil, 0, nil))
+}
+
+// TestCacheEqualsPlain checks that Encode with its word cache gives the
+// pieces of the plain Viterbi over every whole corpus file (where the path
+// score grows large and rounding coarse) and line by line, twice (cold and
+// warm), on the models where the cache applies.
+func TestCacheEqualsPlain(t *testing.T) {
+	paths := []string{modeltest.ModelPath("uni8k"), modeltest.SharedModel("unigram8k_nmt_nfkc")}
+	for _, path := range paths {
+		v, err := vocab.LoadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := New(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !m.cuts {
+			t.Fatalf("%s: the word cache does not apply", path)
+		}
+		words, texts := 0, 0
+		for _, f := range modeltest.Corpus(t) {
+			norm := modeltest.Normalize(f.Text)
+			for range 2 {
+				for _, text := range append([][]byte{norm}, bytes.Split(norm, []byte("\n"))...) {
+					if got, want := m.Encode(nil, text, nil), m.encodePlain(text); !slices.Equal(got, want) {
+						t.Fatalf("%s %s: %q: cached %v, plain %v", path, f.Name, clip(text), clip(got), clip(want))
+					}
+					texts++
+				}
+			}
+		}
+		sc := m.pool.Get().(*scratch)
+		words = len(sc.words)
+		t.Logf("%s: %d texts identical, %d words cached", path, texts, words)
+	}
+}
+
+// TestCacheRefuses checks that a cached word whose decisions are close is
+// recomputed once the path score makes rounding coarse.
+func TestCacheRefuses(t *testing.T) {
+	e := &word{margin: 1e-3, mag: 50}
+	if !e.safe(0, 10) {
+		t.Error("margin 1e-3 refused at path score 0")
+	}
+	if e.safe(-1e6, 10) {
+		t.Error("margin 1e-3 accepted at path score -1e6, whose ulp is 0.0625")
+	}
+	if (&word{margin: 0, mag: 1}).safe(0, 1) {
+		t.Error("a tie accepted")
+	}
+}
