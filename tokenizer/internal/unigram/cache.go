@@ -1,6 +1,7 @@
 package unigram
 
 import (
+	"hash/maphash"
 	"math"
 )
 
@@ -25,18 +26,31 @@ const spaceSymbol = "\u2581"
 // at 0 exceeds (4c + 2) half-ulps, with c the number of roundings (at most
 // the word's length in bytes, plus one).
 
-// maxWord is the longest word the cache holds, in bytes, and maxWords the
-// number of words, beyond which it starts afresh.
-const (
-	maxWord  = 64
-	maxWords = 1 << 15
-)
+// maxWord is the longest word the cache holds, in bytes.
+const maxWord = 64
 
-// scratch is the buffers of one encoding, pooled by the Model.
+// maxWords bounds the number of words a cache holds; a full cache starts
+// afresh.
+const maxWords = 1 << 15
+
+// seenSlots is the size of the table of words met once.
+const seenSlots = 1 << 12
+
+// scratch is the buffers of one encoding and a word cache, kept by the
+// Model between encodings (see Model.get).
 type scratch struct {
 	nodes []best
 	tr    tracker
 	words map[string]*word
+	// seen holds, direct-mapped, hashes of words met once: a word is
+	// learnt the second time, so that words met once cost little more
+	// than without the cache.
+	seen [seenSlots]uint64
+	seed maphash.Seed
+}
+
+func newScratch() *scratch {
+	return &scratch{seed: maphash.MakeSeed()}
 }
 
 // word is a cached segmentation of a word.
@@ -107,9 +121,6 @@ func (e *word) safe(from float32, n int) bool {
 // encodeWords is Encode where m.cuts holds: word by word, from the cache
 // where it may.
 func (m *Model) encodeWords(sc *scratch, dst []Piece, norm []byte) []Piece {
-	if sc.words == nil || len(sc.words) >= maxWords {
-		sc.words = make(map[string]*word)
-	}
 	from := float32(0)
 	for p := 0; p < len(norm); {
 		q := nextSpace(norm, p)
@@ -118,10 +129,18 @@ func (m *Model) encodeWords(sc *scratch, dst []Piece, norm []byte) []Piece {
 		if len(w) <= maxWord {
 			e := sc.words[string(w)]
 			if e == nil {
-				e = m.learn(sc, w)
-				sc.words[string(w)] = e
+				h := maphash.Bytes(sc.seed, w)
+				if i := h % seenSlots; sc.seen[i] != h {
+					sc.seen[i] = h
+				} else {
+					if sc.words == nil || len(sc.words) >= maxWords {
+						sc.words = make(map[string]*word)
+					}
+					e = m.learn(sc, w)
+					sc.words[string(w)] = e
+				}
 			}
-			if e.safe(from, len(w)) {
+			if e != nil && e.safe(from, len(w)) {
 				dst = append(dst, e.pieces...)
 				for _, s := range e.scores {
 					from = float32(s + float64(from))

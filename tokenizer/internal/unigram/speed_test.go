@@ -43,7 +43,8 @@ func TestSpeed(t *testing.T) {
 		}
 		var b strings.Builder
 		fmt.Fprintf(&b, "%s: %d pieces, New %v\n", path, v.Size(), time.Since(t0))
-		fmt.Fprintf(&b, "%-36s %9s %9s %9s %9s %7s %7s\n", "file", "go whole", "go lines", "C++ whole", "C++ lines", "whole", "lines")
+		fmt.Fprintf(&b, "%-28s %8s %17s %17s %17s | %29s\n", "", "no cache", "go fresh", "go warm", "C++", "ratio to the C++'s best")
+		fmt.Fprintf(&b, "%-28s %8s %8s %8s %8s %8s %8s %8s | %5s %5s %5s %5s %5s\n", "file", "lines", "whole", "lines", "whole", "lines", "whole", "lines", "nl", "fw", "fl", "ww", "wl")
 		files := regexp.MustCompile(os.Getenv("GEMMATOK_SPEED_FILES"))
 		for _, f := range modeltest.Corpus(t) {
 			if !files.MatchString(f.Name) {
@@ -52,31 +53,58 @@ func TestSpeed(t *testing.T) {
 			norm := o.Normalize(t, path, [][]byte{f.Text})[0]
 			lines := bytes.Split(norm, []byte("\n"))
 			mb := float64(len(norm)) / 1e6
-			goWhole := bestOf(5, func() { m.Encode(nil, norm, nil) })
 			var dst []Piece
-			goLines := bestOf(5, func() {
-				for _, l := range lines {
-					dst = m.Encode(dst[:0], l, nil)
+			whole := func(m *Model) func() { return func() { dst = m.Encode(dst[:0], norm, nil) } }
+			byLine := func(m *Model) func() {
+				return func() {
+					for _, l := range lines {
+						dst = m.Encode(dst[:0], l, nil)
+					}
+				}
+			}
+			// Fresh: a new Model, with an empty word cache, for each run.
+			fresh := func(f func(*Model) func()) float64 {
+				return bestOf(3, func() func() {
+					m, _ := New(v)
+					return f(m)
+				})
+			}
+			fw, fl := fresh(whole), fresh(byLine)
+			var nodes []best
+			plain := bestOf(3, func() func() {
+				return func() {
+					for _, l := range lines {
+						if len(l) > 0 {
+							nodes = m.forward(nodes, l, nil, 0, nil)
+							dst = backtrack(dst[:0], nodes)
+						}
+					}
 				}
 			})
+			whole(m)()
+			byLine(m)()
+			same := func(f func()) func() func() { return func() func() { return f } }
+			ww, wl := bestOf(3, same(whole(m))), bestOf(3, same(byLine(m)))
 			cWhole := o.Time(t, path, [][]byte{norm}, 3)
 			cLines := o.Time(t, path, lines, 3)
 			cBest := min(cWhole, cLines)
-			fmt.Fprintf(&b, "%-36s %9.1f %9.1f %9.1f %9.1f %6.1fx %6.1fx\n", f.Name,
-				mb/goWhole, mb/goLines, mb/cWhole, mb/cLines, cBest/goWhole, cBest/goLines)
+			fmt.Fprintf(&b, "%-28s %8.1f %8.1f %8.1f %8.1f %8.1f %8.1f %8.1f | %5.1f %5.1f %5.1f %5.1f %5.1f\n", f.Name,
+				mb/plain, mb/fw, mb/fl, mb/ww, mb/wl, mb/cWhole, mb/cLines, cBest/plain, cBest/fw, cBest/fl, cBest/ww, cBest/wl)
 		}
-		t.Log("MB/s of normalized text; ratios against the C++'s better mode\n" + b.String())
+		t.Log("MB/s of normalized text, CPU time of the thread; nl: no cache, lines; fw, fl, ww, wl: fresh whole, fresh lines, warm whole, warm lines; ratios against the C++'s better mode\n" + b.String())
 	}
 }
 
-// bestOf returns the fastest of n runs of f, in seconds of CPU time of
-// the thread (as the oracle's time op measures the C++), which other
-// processes on a loaded machine do not inflate.
-func bestOf(n int, f func()) float64 {
+// bestOf returns the fastest of n runs of the function that prepare
+// returns (prepare itself is not timed), in seconds of CPU time of the
+// thread (as the oracle's time op measures the C++), which other processes
+// on a loaded machine do not inflate.
+func bestOf(n int, prepare func() func()) float64 {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	best := 0.0
 	for i := range n {
+		f := prepare()
 		t0 := threadTime()
 		f()
 		if d := threadTime() - t0; i == 0 || d < best {

@@ -50,7 +50,11 @@ type Model struct {
 	// segment the words between them apart, and cache them.
 	cuts bool
 
-	pool sync.Pool // *scratch
+	// free holds the scratch buffers and word caches of finished
+	// encodings. Unlike a sync.Pool's, they survive garbage collections,
+	// so that a cache stays warm.
+	mu   sync.Mutex
+	free []*scratch
 }
 
 // ErrNoPieces is returned by New for a vocabulary with no piece that
@@ -161,17 +165,14 @@ func (m *Model) Encode(dst []Piece, norm []byte, ban []bool) []Piece {
 	if len(norm) == 0 {
 		return dst
 	}
-	sc, _ := m.pool.Get().(*scratch)
-	if sc == nil {
-		sc = &scratch{}
-	}
+	sc := m.get()
 	if m.cuts && ban == nil {
 		dst = m.encodeWords(sc, dst, norm)
 	} else {
 		sc.nodes = m.forward(sc.nodes, norm, ban, 0, nil)
 		dst = backtrack(dst, sc.nodes)
 	}
-	m.pool.Put(sc)
+	m.put(sc)
 	return dst
 }
 
@@ -251,6 +252,35 @@ func (m *Model) forward(nodes []best, norm []byte, ban []bool, from float32, tr 
 		start += mblen
 	}
 	return nodes
+}
+
+// maxFree bounds the scratch buffers a Model keeps.
+const maxFree = 64
+
+// get returns a scratch buffer for an encoding.
+func (m *Model) get() *scratch {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if n := len(m.free); n > 0 {
+		sc := m.free[n-1]
+		m.free = m.free[:n-1]
+		return sc
+	}
+	return newScratch()
+}
+
+// put returns sc for later encodings, unless its buffers grew too big to
+// keep or enough are kept.
+func (m *Model) put(sc *scratch) {
+	if cap(sc.nodes) > 1<<20 {
+		sc.nodes = nil
+		sc.tr = tracker{}
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if len(m.free) < maxFree {
+		m.free = append(m.free, sc)
+	}
 }
 
 // backtrack appends the path ending at the last node of nodes to dst.
