@@ -7,6 +7,7 @@ import (
 
 	"github.com/gemmatok/gemmatok/tokenizer/internal/modeltest"
 	"github.com/gemmatok/gemmatok/tokenizer/internal/unigram"
+	"github.com/gemmatok/gemmatok/vocab"
 )
 
 func spans(t *testing.T, m *Model, norm []byte, ban []bool) []modeltest.Span {
@@ -25,17 +26,17 @@ func spans(t *testing.T, m *Model, norm []byte, ban []bool) []modeltest.Span {
 }
 
 // TestCorpus compares Encode with the C++'s character::Model on every corpus
-// file, whole (cut at 64 KiB) and line by line (the first 1,000 lines).
+// file, whole (cut at 32 KiB) and line by line (the first 300 lines).
 func TestCorpus(t *testing.T) {
 	v := modeltest.LoadModel(t, "char")
 	m := New(v)
 	o := modeltest.Get(t)
 	var texts [][]byte
 	for _, f := range modeltest.Corpus(t) {
-		norm := modeltest.Prefix(modeltest.Normalize(f.Text), 64<<10)
+		norm := modeltest.Prefix(modeltest.Normalize(f.Text), 32<<10)
 		texts = append(texts, norm)
 		ls := bytes.Split(norm, []byte("\n"))
-		texts = append(texts, ls[:min(len(ls), 1000)]...)
+		texts = append(texts, ls[:min(len(ls), 300)]...)
 	}
 	for _, s := range []string{"<mask>", "a<mask>b", "abab", "aab", "<mas", "<s>", "</s>", "<unk>", "\x00"} {
 		texts = append(texts, []byte(s))
@@ -66,4 +67,16 @@ func TestBan(t *testing.T) {
 	if len(got) != 7 || slices.ContainsFunc(got, func(p unigram.Piece) bool { return p.ID == mask }) {
 		t.Errorf("banned: %v", got)
 	}
+}
+
+// TestSharedModel compares Encode with the C++ on the repository's char
+// model, normalized by the oracle (nmt_nfkc).
+func TestSharedModel(t *testing.T) {
+	modeltest.CheckShared(t, "char", func(v *vocab.Vocab, norm []byte) (ids, lens []int32) {
+		for _, p := range New(v).Encode(nil, norm, nil) {
+			ids = append(ids, p.ID)
+			lens = append(lens, p.Len)
+		}
+		return ids, lens
+	})
 }

@@ -11,6 +11,7 @@ package modeltest
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -18,6 +19,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -409,4 +411,38 @@ func WithTypes(t testing.TB, model []byte, types map[string]vocab.Type) []byte {
 		t.Fatalf("%d of the %d pieces to retype found", found, len(types))
 	}
 	return out
+}
+
+// CheckShared compares a model's segmentation with the C++ on the
+// repository's test model name (testdata/models), whose normalizer the
+// oracle applies: on 8 KiB of each corpus file whole and its first 12
+// lines. encode segments normalized text into ids and lengths.
+func CheckShared(t *testing.T, name string, encode func(v *vocab.Vocab, norm []byte) (ids, lens []int32)) {
+	t.Helper()
+	path := SharedModel(name)
+	v, err := vocab.LoadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var texts [][]byte
+	for _, f := range Corpus(t) {
+		texts = append(texts, Prefix(f.Text, 8<<10))
+		ls := bytes.Split(f.Text, []byte("\n"))
+		for _, l := range ls[:min(len(ls), 12)] {
+			texts = append(texts, Prefix(l, 8<<10))
+		}
+	}
+	o := Get(t)
+	norms := o.Normalize(t, path, texts)
+	want := o.Encode(t, path, texts)
+	bad := 0
+	for i, norm := range norms {
+		ids, lens := encode(v, norm)
+		if got := Spans(v, norm, ids, lens); !slices.Equal(got, want[i]) {
+			if bad++; bad <= 3 {
+				t.Errorf("%s: %q:\n got %v\nwant %v", name, Prefix(norm, 200), got[:min(len(got), 30)], want[i][:min(len(want[i]), 30)])
+			}
+		}
+	}
+	t.Logf("%s: %d texts, %d differ", name, len(texts), bad)
 }

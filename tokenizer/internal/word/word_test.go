@@ -7,6 +7,7 @@ import (
 
 	"github.com/gemmatok/gemmatok/tokenizer/internal/modeltest"
 	"github.com/gemmatok/gemmatok/tokenizer/internal/unigram"
+	"github.com/gemmatok/gemmatok/vocab"
 )
 
 func spans(t *testing.T, m *Model, norm []byte, ban []bool) []modeltest.Span {
@@ -25,17 +26,17 @@ func spans(t *testing.T, m *Model, norm []byte, ban []bool) []modeltest.Span {
 }
 
 // TestCorpus compares Encode with the C++'s word::Model on every corpus
-// file, whole (cut at 64 KiB) and line by line (the first 1,000 lines).
+// file, whole (cut at 32 KiB) and line by line (the first 300 lines).
 func TestCorpus(t *testing.T) {
 	v := modeltest.LoadModel(t, "word")
 	m := New(v)
 	o := modeltest.Get(t)
 	var texts [][]byte
 	for _, f := range modeltest.Corpus(t) {
-		norm := modeltest.Prefix(modeltest.Normalize(f.Text), 64<<10)
+		norm := modeltest.Prefix(modeltest.Normalize(f.Text), 32<<10)
 		texts = append(texts, norm)
 		ls := bytes.Split(norm, []byte("\n"))
-		texts = append(texts, ls[:min(len(ls), 1000)]...)
+		texts = append(texts, ls[:min(len(ls), 300)]...)
 	}
 	for _, s := range []string{"▁", "▁▁", "a▁", "▁a▁▁b", "<mask>", "ab", "▁ab", "<s>"} {
 		texts = append(texts, []byte(s))
@@ -89,4 +90,16 @@ func TestStepByLeadByte(t *testing.T) {
 			t.Errorf("%q: lengths %v, want %v", c.norm, lens, c.lens)
 		}
 	}
+}
+
+// TestSharedModel compares Encode with the C++ on the repository's word
+// model, normalized by the oracle (nmt_nfkc).
+func TestSharedModel(t *testing.T) {
+	modeltest.CheckShared(t, "word", func(v *vocab.Vocab, norm []byte) (ids, lens []int32) {
+		for _, p := range New(v).Encode(nil, norm, nil) {
+			ids = append(ids, p.ID)
+			lens = append(lens, p.Len)
+		}
+		return ids, lens
+	})
 }
