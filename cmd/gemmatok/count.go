@@ -15,6 +15,7 @@ type countFlags struct {
 	bytes, chars bool
 	workers      int
 	special      specialFlag
+	maxRun       sizeFlag
 }
 
 func (a *app) countCommand() *cobra.Command {
@@ -35,16 +36,17 @@ directory when they contain a slash; --exclude also prunes directories.
 Each input is encoded as one text. Files are counted in parallel, and a
 large file is split between the workers where cutting provably leaves the
 ids unchanged; big inputs and endless stdin are streamed in bounded memory.
-A run of more than 1 MiB that cannot be cut (the vocabulary covering it
-throughout, as one letter repeated) is reported as a failure. When stderr is a terminal and the work is large, a
-progress bar shows there.
+When stderr is a terminal and the work is large, a progress line shows
+there.
 
 --json prints one object, {"files": [{"path", "tokens", "chars", "bytes"}],
 "total": {"tokens", "chars", "bytes"}}, and --jsonl one such file object a
 line; stdin is named "-". Chars are Unicode code points, each malformed byte
 counting as one. An input that fails is reported on stderr and left out.
 
-` + specialHelp,
+` + specialHelp + `
+
+` + maxRunHelp,
 		Example: `  gemmatok count notes.txt
   git diff | gemmatok count
   gemmatok count --include '*.md' --bytes docs/
@@ -64,6 +66,7 @@ counting as one. An input that fails is reported on stderr and left out.
 	fl.BoolVarP(&f.chars, "chars", "m", false, "print a column of character counts")
 	fl.IntVarP(&f.workers, "workers", "j", 0, "count on `N` workers (default: one a CPU)")
 	addSpecialFlag(fl, &f.special)
+	addMaxRunFlag(fl, &f.maxRun)
 	cmd.MarkFlagsMutuallyExclusive("json", "jsonl")
 	return cmd
 }
@@ -97,7 +100,7 @@ func (a *app) count(args []string, f *countFlags) error {
 	p := f.printer(out, ins)
 
 	c := &counter{tok: tok, workers: f.workers, stdin: a.stdin, prog: prog, mem: newMemoryLimit(f.workers),
-		chars: f.chars || f.json || f.jsonl, special: f.special.mode()}
+		chars: f.chars || f.json || f.jsonl, special: f.special.mode(), maxRun: int64(f.maxRun)}
 	c.start(ins)
 	var sum counts
 	for _, in := range ins {

@@ -3,13 +3,17 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"math/rand"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"syscall"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/gemmatok/gemmatok/tokenizer"
 )
 
 // countReport is the --json output of count.
@@ -288,16 +292,60 @@ func TestCountOracle(t *testing.T) {
 	}
 }
 
+// longRuns returns texts over 1 MiB without a safe cut: one letter
+// repeated and random DNA without line breaks (a shorter one with -short).
+func longRuns(t *testing.T) map[string]string {
+	rnd := rand.New(rand.NewSource(1))
+	n := 3_000_000
+	if testing.Short() {
+		n = 1_100_000
+	}
+	dna := make([]byte, n)
+	for i := range dna {
+		dna[i] = "ACGT"[rnd.Intn(4)]
+	}
+	return map[string]string{"2 MiB of a": strings.Repeat("a", 2<<20), "random ACGT": string(dna)}
+}
+
+// TestLongRuns checks that count, encode and truncate encode a run without
+// a safe cut whole, as the library does, up to --max-run.
+func TestLongRuns(t *testing.T) {
+	tok := defaultTok(t)
+	for name, text := range longRuns(t) {
+		ids := tok.Encode(text)
+		if got, want := mustRun(t, text, "count"), fmt.Sprintf("%d\n", len(ids)); got != want {
+			t.Errorf("count of %s: %q, want %q", name, got, want)
+		}
+		if got, want := mustRun(t, text, "encode"), idsLine(ids); got != want {
+			t.Errorf("encode of %s: %d bytes of ids, want the library's %d", name, len(got), len(want))
+		}
+		head := tok.TruncateEnd(text, len(ids)/2)
+		if got := mustRun(t, text, "truncate", "-n", fmt.Sprint(len(ids)/2)); got != head {
+			t.Errorf("truncate of %s: %d bytes, want the library's %d", name, len(got), len(head))
+		}
+	}
+}
+
 // TestCountLongRun checks that a text which cannot be cut into parts is a
-// failure beyond maxRun (see TestSplitterEach for shorter ones).
+// failure beyond --max-run, with a message that names the bound and the
+// flag.
 func TestCountLongRun(t *testing.T) {
-	r := gemmatok(t, strings.Repeat("a", maxRun+1), "count", "-", "-")
-	if r.code != 1 || !strings.Contains(r.stderr, "gemmatok: -: more than 1 MiB of text without a place to cut") {
-		t.Errorf("count of a run over maxRun: exit %d, stderr %q", r.code, r.stderr)
+	r := gemmatok(t, strings.Repeat("a", 1<<20+1), "count", "--max-run", "1MiB", "-", "-")
+	if r.code != 1 || !strings.Contains(r.stderr, "gemmatok: -: more than 1MiB of text without a place to cut it into parts; encoding it whole would take over 50 MB of memory (--max-run 1MiB bounds it; raise it to encode the run)") {
+		t.Errorf("count of a run over --max-run: exit %d, stderr %q", r.code, r.stderr)
 	}
 	// The second "-" reads the rest of stdin, nothing.
-	if r.stdout != "      0 -\n      0 total\n" {
-		t.Errorf("stdout %q, want the count of the empty rest only", r.stdout)
+	if !strings.HasSuffix(r.stdout, "      0 -\n      0 total\n") {
+		t.Errorf("stdout %q, want the count of the empty rest", r.stdout)
+	}
+	for _, args := range [][]string{{"encode"}, {"truncate", "-n", "5"}} {
+		r := gemmatok(t, strings.Repeat("a", 3<<20), append(args, "--max-run", "2MiB")...)
+		if r.code != 1 || !strings.Contains(r.stderr, "more than 2MiB of text without a place to cut") {
+			t.Errorf("%s of a run over --max-run: exit %d, stderr %q", args[0], r.code, r.stderr)
+		}
+	}
+	if r := gemmatok(t, "", "count", "--max-run", "lots"); r.code != 2 {
+		t.Errorf("--max-run lots: exit %d, want 2", r.code)
 	}
 }
 
@@ -329,5 +377,50 @@ func TestCountSharedCorpus(t *testing.T) {
 	}
 	if len(two.Files) < 28 {
 		t.Errorf("counted %d files", len(two.Files))
+	}
+}
+
+// llamaModel trains a BPE model with a dummy prefix and byte fallback, as
+// Llama's, with spm_train, and returns its path. It skips t when spm_train
+// is missing, unless the oracle is required.
+func llamaModel(t *testing.T) string {
+	t.Helper()
+	spmTrain, err := exec.LookPath("spm_train")
+	if err != nil {
+		if os.Getenv("GEMMATOK_REQUIRE_ORACLE") == "1" {
+			t.Fatalf("oracle required but spm_train missing: %v", err)
+		}
+		t.Skip("no spm_train")
+	}
+	prefix := filepath.Join(t.TempDir(), "llama")
+	cmd := exec.Command(spmTrain, "--input=../../testdata/corpus/en.txt", "--model_prefix="+prefix,
+		"--model_type=bpe", "--add_dummy_prefix=true", "--byte_fallback=true", "--remove_extra_whitespaces=false",
+		"--normalization_rule_name=identity", "--vocab_size=2000", "--minloglevel=2")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("spm_train: %v\n%s", err, out)
+	}
+	return prefix + ".model"
+}
+
+// TestDummyPrefixModel counts and encodes an ordinary file of 3 MB under a
+// model with a dummy prefix, for which cuts may be unknown: the text is
+// then encoded whole, within --max-run.
+func TestDummyPrefixModel(t *testing.T) {
+	model := llamaModel(t)
+	tok, err := tokenizer.LoadFile(model)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Repeat(readFile(t, "../../testdata/corpus/en.txt"), 30)
+	path := filepath.Join(t.TempDir(), "en3.txt")
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ids := tok.Encode(text)
+	if got, want := mustRun(t, "", "count", "--model", model, path), fmt.Sprintf("%d %s\n", len(ids), path); got != want {
+		t.Errorf("count: %q, want %q", got, want)
+	}
+	if got := mustRun(t, "", "encode", "--model", model, path); got != idsLine(ids) {
+		t.Errorf("encode: %d bytes of ids, want the library's %d", len(got), len(idsLine(ids)))
 	}
 }

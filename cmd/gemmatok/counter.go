@@ -36,6 +36,7 @@ type counter struct {
 	mem     *memoryLimit
 	chars   bool // count characters, which costs a pass over the text
 	special tokenizer.SpecialMode
+	maxRun  int64
 
 	// The dispatcher's state: a buffer for binary detection and the last
 	// stdin input handed out.
@@ -148,7 +149,7 @@ func (c *counter) work(jobs <-chan job) {
 			tok = own
 		}
 	}
-	s := splitter{tok: tok, special: c.special, mem: c.mem}
+	s := splitter{tok: tok, special: c.special, mem: c.mem, maxRun: c.maxRun}
 	for j := range jobs {
 		var n counts
 		err := s.each(j.r, func(p []byte, at int64, _ bool) error {

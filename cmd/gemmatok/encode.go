@@ -23,6 +23,7 @@ type encodeFlags struct {
 	bos, eos bool
 	workers  int
 	special  specialFlag
+	maxRun   sizeFlag
 }
 
 func (a *app) encodeCommand() *cobra.Command {
@@ -44,7 +45,9 @@ text is read in parts cut where cutting provably leaves the ids unchanged,
 which the workers encode side by side.
 
 ` + specialHelp + `
-With reject, the tokens before the part that fails are printed.`,
+With reject, the tokens before the part that fails are printed.
+
+` + maxRunHelp,
 		Example: `  gemmatok encode prompt.txt
   echo -n 'Hello, world' | gemmatok encode --bos
   gemmatok encode --format json notes.md | jq '.[] | .piece'`,
@@ -59,6 +62,7 @@ With reject, the tokens before the part that fails are printed.`,
 	fl.BoolVar(&f.eos, "eos", false, "end with the EOS id")
 	fl.IntVarP(&f.workers, "workers", "j", 0, "encode on `N` workers (default: one a CPU)")
 	addSpecialFlag(fl, &f.special)
+	addMaxRunFlag(fl, &f.maxRun)
 	return cmd
 }
 
@@ -77,7 +81,7 @@ func (a *app) encode(args []string, f *encodeFlags) error {
 	return a.withInput(args, func(tok *tokenizer.Tokenizer, r io.Reader, w *bufio.Writer) error {
 		out := &tokenWriter{w: w, format: f.format}
 		out.begin()
-		err := encodeParts(&splitter{tok: tok, chunk: encodeChunk}, r, f, out)
+		err := encodeParts(&splitter{tok: tok, chunk: encodeChunk, maxRun: int64(f.maxRun)}, r, f, out)
 		out.end()
 		return err
 	})

@@ -14,21 +14,23 @@ import (
 // Tokenizer.SafeCut says that cutting does not change the ids, so that
 // encoding the parts one by one gives the ids of the whole text while memory
 // stays bounded by the chunk size.
-const (
-	chunkSize = 1 << 20 // bytes read at a time
+const chunkSize = 1 << 20 // bytes read at a time
 
-	// maxRun bounds the text held while no safe cut is in sight. Only runs
-	// that the vocabulary's pieces cover throughout have none, such as one
-	// letter repeated: text without spaces can still be cut between
-	// characters that no piece joins. Encoding such a run whole takes
-	// about runMemory bytes a byte, 48 MiB for 1 MiB, far past what ordinary
-	// text needs; beyond maxRun gemmatok gives up on the input rather than
-	// grow further.
-	maxRun = 1 << 20
-)
+// defaultMaxRun is the default of --max-run, which bounds the text held
+// while no safe cut is in sight, and so the memory: a run without cuts is
+// encoded whole, as the library does, in up to runMemory bytes a byte.
+// Runs that the vocabulary's pieces cover throughout have no cut (one
+// letter repeated, DNA without line breaks), and so has all text under a
+// model for which SafeCut knows no rule.
+const defaultMaxRun = 16 << 20
 
-// errLongRun reports text that has no safe cut within maxRun bytes.
-var errLongRun = fmt.Errorf("more than %d MiB of text without a place to cut it into parts (a run that the pieces cover throughout, such as one letter repeated); not encoded, to keep memory bounded", maxRun>>20)
+// A longRunError reports text that has no safe cut within the bound.
+type longRunError struct{ bound int64 }
+
+func (e longRunError) Error() string {
+	return fmt.Sprintf("more than %s of text without a place to cut it into parts; encoding it whole would take over %d MB of memory (--max-run %s bounds it; raise it to encode the run)",
+		formatSize(e.bound), runMemory*e.bound/1e6, formatSize(e.bound))
+}
 
 // A splitter cuts streams of text into parts that encode separately. It
 // keeps its buffer from one stream to the next.
@@ -36,6 +38,7 @@ type splitter struct {
 	tok     *tokenizer.Tokenizer
 	special tokenizer.SpecialMode // the parts' encoding's
 	chunk   int                   // bytes read at a time; chunkSize when 0
+	maxRun  int64                 // the most text held without a cut; defaultMaxRun when 0
 	mem     *memoryLimit          // taken while fn gets a long run, when not nil
 	buf     []byte
 }
@@ -78,12 +81,13 @@ func (s *splitter) each(r io.Reader, fn func(part []byte, at int64, last bool) e
 		}
 		cut := s.tok.SafeCutWith(stringView(buf), s.options())
 		if cut == 0 {
-			if len(buf) > maxRun {
-				return errLongRun
+			maxRun := cmp.Or(s.maxRun, defaultMaxRun)
+			if int64(len(buf)) > maxRun {
+				return longRunError{maxRun}
 			}
 			// Reading one byte past maxRun tells a run that ends there
 			// from a longer one.
-			const limit = maxRun + 1
+			limit := int(maxRun + 1)
 			buf = slices.Grow(buf, min(len(buf), limit-len(buf)))
 			buf = buf[:len(buf):min(cap(buf), limit)]
 			long = true

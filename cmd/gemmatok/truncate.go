@@ -15,6 +15,7 @@ type truncateFlags struct {
 	tokens  int
 	from    string
 	special specialFlag
+	maxRun  sizeFlag
 }
 
 func (a *app) truncateCommand() *cobra.Command {
@@ -33,7 +34,9 @@ about N tokens of text in memory.
 ` + specialHelp + `
 With text, the kept text fits in N tokens encoded as text, as a chat prompt
 holds a user's message. With reject, a special piece anywhere in the input
-fails it, after the text kept before it is written.`,
+fails it, after the text kept before it is written.
+
+` + maxRunHelp,
 		Example: `  gemmatok truncate -n 8000 report.md > head.md
   tail -c 1M chat.log | gemmatok truncate -n 4096 --from start
   gemmatok truncate -n 512 --special text user_message.txt`,
@@ -46,6 +49,7 @@ fails it, after the text kept before it is written.`,
 	fl.IntVarP(&f.tokens, "tokens", "n", 0, "the most tokens to keep, `N`")
 	fl.StringVar(&f.from, "from", "end", "the side to cut: `end` (keep the beginning) or start (keep the end)")
 	addSpecialFlag(fl, &f.special)
+	addMaxRunFlag(fl, &f.maxRun)
 	cmd.MarkFlagRequired("tokens")
 	return cmd
 }
@@ -58,7 +62,7 @@ func (a *app) truncate(args []string, f *truncateFlags) error {
 		return usagef("unknown --from %q: want start or end", f.from)
 	}
 	return a.withInput(args, func(tok *tokenizer.Tokenizer, r io.Reader, w *bufio.Writer) error {
-		s := splitter{tok: tok, special: f.special.mode()}
+		s := splitter{tok: tok, special: f.special.mode(), maxRun: int64(f.maxRun)}
 		if f.from == "end" {
 			return keepStart(&s, r, f.tokens, w)
 		}

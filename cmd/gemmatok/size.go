@@ -1,0 +1,70 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/pflag"
+)
+
+// sizeFlag is a flag's byte count, written as a number with an optional
+// unit: K, M, G (powers of 1024, also as KiB, MiB, GiB) or KB, MB, GB
+// (powers of 1000).
+type sizeFlag int64
+
+func (f *sizeFlag) String() string { return formatSize(int64(*f)) }
+
+func (f *sizeFlag) Set(s string) error {
+	units := []struct {
+		suffix string
+		scale  int64
+	}{
+		{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30},
+		{"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9},
+		{"K", 1 << 10}, {"M", 1 << 20}, {"G", 1 << 30}, {"B", 1},
+	}
+	scale := int64(1)
+	for _, u := range units {
+		if n, ok := strings.CutSuffix(s, u.suffix); ok {
+			s, scale = n, u.scale
+			break
+		}
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 0 || n > (1<<62)/scale {
+		return errors.New("want a number of bytes, such as 64MiB")
+	}
+	*f = sizeFlag(n * scale)
+	return nil
+}
+
+func (f *sizeFlag) Type() string { return "SIZE" }
+
+// formatSize writes n bytes in the largest binary unit that divides it.
+func formatSize(n int64) string {
+	for _, u := range []struct {
+		suffix string
+		scale  int64
+	}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}} {
+		if n >= u.scale && n%u.scale == 0 {
+			return fmt.Sprintf("%d%s", n/u.scale, u.suffix)
+		}
+	}
+	return strconv.FormatInt(n, 10)
+}
+
+// addMaxRunFlag adds --max-run to a command's flags.
+func addMaxRunFlag(fl *pflag.FlagSet, f *sizeFlag) {
+	*f = defaultMaxRun
+	fl.Var(f, "max-run", "encode text without a safe cut whole up to `SIZE` bytes (see below)")
+}
+
+// maxRunHelp is the help that commands with --max-run give it.
+const maxRunHelp = `A large input is encoded in parts cut where cutting provably leaves the ids
+unchanged. Text with no such cut (one letter repeated, DNA without line
+breaks, or any text under a model whose cuts are unknown) is encoded whole,
+as the library does; that takes up to about 50 MB of memory a MB of it, so
+--max-run (default 16MiB, about 800 MB of memory) bounds it, and an input
+with a longer run fails with a message naming the bound.`
