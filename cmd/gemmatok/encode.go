@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"io"
 	"runtime"
 	"slices"
@@ -45,7 +46,10 @@ text is read in parts cut where cutting provably leaves the ids unchanged,
 which the workers encode side by side.
 
 ` + specialHelp + `
-With reject, the tokens before the part that fails are printed.
+
+On a failure, encode writes the tokens of the text before it (under reject,
+the text before the special piece) as encoding that text alone would, but
+without --eos, and nothing when there are none; then it exits with status 1.
 
 ` + maxRunHelp,
 		Example: `  gemmatok encode prompt.txt
@@ -80,8 +84,11 @@ func (a *app) encode(args []string, f *encodeFlags) error {
 	}
 	return a.withInput(args, func(tok *tokenizer.Tokenizer, r io.Reader, w *bufio.Writer) error {
 		out := &tokenWriter{w: w, format: f.format}
-		out.begin()
 		err := encodeParts(&splitter{tok: tok, chunk: encodeChunk, maxRun: int64(f.maxRun)}, r, f, out)
+		if err == nil {
+			// Text without tokens has its line, or array, too.
+			out.begin()
+		}
 		out.end()
 		return err
 	})
@@ -106,12 +113,9 @@ func encodeParts(s *splitter, r io.Reader, f *encodeFlags, out *tokenWriter) err
 		var buf []byte
 		return s.each(r, func(p []byte, at int64, last bool) error {
 			b, n, err := fm.part(buf[:0], stringView(p), int(at), optsAt(at, last))
-			if err != nil {
-				return err
-			}
 			buf = b
 			out.write(b, n)
-			return nil
+			return err
 		})
 	}
 
@@ -145,9 +149,8 @@ func encodeParts(s *splitter, r io.Reader, f *encodeFlags, out *tokenWriter) err
 		for j := range inOrder {
 			<-j.done
 			if err == nil {
-				if err = j.err; err == nil {
-					out.write(j.out, j.n)
-				}
+				out.write(j.out, j.n)
+				err = j.err
 			}
 			free <- j
 		}
@@ -178,16 +181,23 @@ func encodeParts(s *splitter, r io.Reader, f *encodeFlags, out *tokenWriter) err
 type tokenWriter struct {
 	w      *bufio.Writer
 	format string
-	n      int // tokens written
+	n      int  // tokens written
+	begun  bool // the output is begun
 }
 
+// begin starts the output, once.
 func (t *tokenWriter) begin() {
-	if t.format == "json" {
+	if !t.begun && t.format == "json" {
 		t.w.WriteString("[\n")
 	}
+	t.begun = true
 }
 
+// end ends the output, if it is begun.
 func (t *tokenWriter) end() {
+	if !t.begun {
+		return
+	}
 	if t.format == "json" {
 		if t.n > 0 {
 			t.w.WriteByte('\n')
@@ -202,6 +212,7 @@ func (t *tokenWriter) write(b []byte, n int) {
 	if n == 0 {
 		return
 	}
+	t.begin()
 	if t.n > 0 {
 		t.w.WriteString(separator(t.format))
 	}
@@ -233,13 +244,15 @@ type formatter struct {
 }
 
 // part appends to dst the tokens of text, a part of the text that starts
-// at offset base, separated, and returns them and their number.
+// at offset base, separated, and returns them and their number. When the
+// part spells a special piece that opts reject, it returns the tokens of
+// the text before the piece, without EOS, and the error.
 func (f *formatter) part(dst []byte, text string, base int, opts tokenizer.EncodeOptions) ([]byte, int, error) {
 	sep := separator(f.format)
 	if f.format != "json" {
 		ids, err := f.tok.AppendEncodeWith(f.ids[:0], text, opts)
 		if err != nil {
-			return dst, 0, atOffset(err, int64(base))
+			return f.before(dst, text, base, opts, err)
 		}
 		f.ids = ids
 		// Pieces need offsets only to show an unknown run as its text.
@@ -259,7 +272,7 @@ func (f *formatter) part(dst []byte, text string, base int, opts tokenizer.Encod
 	}
 	toks, err := f.tok.EncodeOffsetsWith(text, opts)
 	if err != nil {
-		return dst, 0, atOffset(err, int64(base))
+		return f.before(dst, text, base, opts, err)
 	}
 	for i, t := range toks {
 		if i > 0 {
@@ -280,6 +293,18 @@ func (f *formatter) part(dst []byte, text string, base int, opts tokenizer.Encod
 		}
 	}
 	return dst, len(toks), nil
+}
+
+// before returns what part does for text when encoding it failed with err:
+// the tokens of the text before a rejected special piece, and err placed
+// in the input.
+func (f *formatter) before(dst []byte, text string, base int, opts tokenizer.EncodeOptions, err error) ([]byte, int, error) {
+	n := 0
+	if se, ok := errors.AsType[*tokenizer.SpecialError](err); ok {
+		opts.AddEOS = false
+		dst, n, _ = f.part(dst, text[:se.Offset], base, opts)
+	}
+	return dst, n, atOffset(err, int64(base))
 }
 
 // show returns the piece of id as the format writes it.
