@@ -27,9 +27,11 @@ func (a *app) countCommand() *cobra.Command {
 there are several, aligned like wc. An input is a file, stdin ("-", or no
 argument at all) or a directory, walked recursively.
 
-A walk skips .git, hidden files and directories (unless --hidden) and binary
-files (a NUL byte in their first 8 KiB), with a note on stderr; files named
-on the command line are counted as they are. --include and --exclude take
+A walk skips .git, hidden files and directories (unless --hidden), binary
+files (a NUL byte in their first 8 KiB) and, as rg and grep -r do, symbolic
+links (unless --follow, which follows them and skips a link back to a
+directory that holds it), with a note on stderr for binary files and links;
+files and links named on the command line are counted as they are. --include and --exclude take
 shell patterns, matched against the base name, or against the path under the
 directory when they contain a slash; --exclude also prunes directories.
 
@@ -42,7 +44,9 @@ there.
 --json prints one object, {"files": [{"path", "tokens", "chars", "bytes"}],
 "total": {"tokens", "chars", "bytes"}}, and --jsonl one such file object a
 line; stdin is named "-". Chars are Unicode code points, each malformed byte
-counting as one. An input that fails is reported on stderr and left out.
+counting as one. An input that fails is reported on stderr and, in JSON, as
+{"path", "error"} in its place, without counts; the other inputs are counted.
+A directory in which no file matches --include is such a failure.
 
 ` + specialHelp + `
 
@@ -60,6 +64,7 @@ counting as one. An input that fails is reported on stderr and left out.
 	fl.StringArrayVar(&f.sel.include, "include", nil, "count only walked files matching `GLOB` (repeatable)")
 	fl.StringArrayVar(&f.sel.exclude, "exclude", nil, "skip walked files and directories matching `GLOB` (repeatable)")
 	fl.BoolVar(&f.sel.hidden, "hidden", false, "walk hidden files and directories too (.git is always skipped)")
+	fl.BoolVarP(&f.sel.follow, "follow", "L", false, "follow symbolic links met in a walk")
 	fl.BoolVar(&f.json, "json", false, "print one JSON object with every file and the total")
 	fl.BoolVar(&f.jsonl, "jsonl", false, "print one JSON object a line for each file")
 	fl.BoolVarP(&f.bytes, "bytes", "c", false, "print a column of byte counts")
@@ -115,6 +120,9 @@ func (a *app) count(args []string, f *countFlags) error {
 		switch {
 		case in.err != nil:
 			a.fail(cmp.Or(in.name, "-"), in.err)
+			p.failed(in.name, in.err)
+		case in.note != "":
+			a.note(in.name, in.note)
 		case in.binary:
 			a.note(in.name, "binary file skipped")
 		default:

@@ -119,48 +119,64 @@ func TestCountWalk(t *testing.T) {
 	}{
 		{
 			args:      []string{"tree"},
-			paths:     []string{"tree/a.txt", "tree/link.txt", "tree/sub/b.md", "tree/sub/skip/x.txt"},
-			stderrHas: []string{binaryNote},
+			paths:     []string{"tree/a.txt", "tree/sub/b.md", "tree/sub/skip/x.txt"},
+			stderrHas: []string{binaryNote, "gemmatok: tree/link.txt: symbolic link skipped (--follow follows it)\n", "gemmatok: tree/sub/up: symbolic link skipped"},
 		},
 		{
 			args:      []string{"--hidden", "tree"},
-			paths:     []string{"tree/.e.txt", "tree/.hidden/d.txt", "tree/a.txt", "tree/link.txt", "tree/sub/b.md", "tree/sub/skip/x.txt"},
+			paths:     []string{"tree/.e.txt", "tree/.hidden/d.txt", "tree/a.txt", "tree/sub/b.md", "tree/sub/skip/x.txt"},
 			stderrHas: []string{binaryNote},
 		},
 		{
-			args:       []string{"--include", "*.md", "tree"},
-			paths:      []string{"tree/sub/b.md"},
-			stderrNone: true,
+			args:      []string{"--include", "*.md", "tree"},
+			paths:     []string{"tree/sub/b.md"},
+			stderrHas: []string{"gemmatok: tree/link.txt: symbolic link skipped"},
 		},
 		{
-			args:      []string{"--exclude", "skip", "--exclude", "*.md", "tree"},
-			paths:     []string{"tree/a.txt", "tree/link.txt"},
+			args:      []string{"--exclude", "skip", "--exclude", "*.md", "--exclude", "link.txt", "tree"},
+			paths:     []string{"tree/a.txt"},
 			stderrHas: []string{binaryNote},
 		},
 		{
 			args:      []string{"--exclude", "sub/skip/*", "tree"},
-			paths:     []string{"tree/a.txt", "tree/link.txt", "tree/sub/b.md"},
+			paths:     []string{"tree/a.txt", "tree/sub/b.md"},
 			stderrHas: []string{binaryNote},
 		},
 		{ // a link to a directory named on the command line is walked
 			args:      []string{"treelink"},
-			paths:     []string{"treelink/a.txt", "treelink/link.txt", "treelink/sub/b.md", "treelink/sub/skip/x.txt"},
+			paths:     []string{"treelink/a.txt", "treelink/sub/b.md", "treelink/sub/skip/x.txt"},
 			stderrHas: []string{"gemmatok: treelink/sub/c.bin: binary file skipped\n"},
 		},
+		{ // with --follow, links are followed, and a loop is skipped
+			args:      []string{"--follow", "tree"},
+			paths:     []string{"tree/a.txt", "tree/link.txt", "tree/sub/b.md", "tree/sub/skip/x.txt"},
+			stderrHas: []string{binaryNote, "gemmatok: tree/sub/up: symbolic link loop skipped\n"},
+		},
 		{ // a binary file named on the command line is counted
-			args:       []string{"tree/sub/c.bin", "tree/.e.txt"},
-			paths:      []string{"tree/sub/c.bin", "tree/.e.txt"},
+			args:       []string{"tree/sub/c.bin", "tree/.e.txt", "tree/link.txt"},
+			paths:      []string{"tree/sub/c.bin", "tree/.e.txt", "tree/link.txt"},
 			stderrNone: true,
 		},
+		{ // dangling links and loops do not fail a walk that does not follow them
+			args:      []string{"broken"},
+			paths:     []string{"broken/ok.txt"},
+			stderrHas: []string{"gemmatok: broken/dangling: symbolic link skipped", "gemmatok: broken/loop: symbolic link skipped"},
+		},
 		{ // failures are reported and do not stop the others
-			args:  []string{"tree/a.txt", "missing.txt", "broken"},
-			paths: []string{"tree/a.txt", "broken/ok.txt"},
+			args:  []string{"tree/a.txt", "missing.txt", "-L", "broken"},
+			paths: []string{"tree/a.txt", "missing.txt", "broken/dangling", "broken/loop", "broken/ok.txt"},
 			code:  1,
 			stderrHas: []string{
 				"gemmatok: missing.txt: no such file or directory\n",
 				"gemmatok: broken/dangling: no such file or directory\n",
 				"gemmatok: broken/loop: too many levels of symbolic links\n",
 			},
+		},
+		{ // --include matching nothing is a failure
+			args:      []string{"--include", "*.rs", "tree"},
+			paths:     []string{"tree"},
+			code:      1,
+			stderrHas: []string{"gemmatok: tree: no file matches --include\n"},
 		},
 	} {
 		cmd := command(append([]string{"count", "--jsonl"}, tc.args...)...)
@@ -184,6 +200,12 @@ func TestCountWalk(t *testing.T) {
 				t.Fatalf("count %q: line %q: %v", tc.args, line, err)
 			}
 			paths = append(paths, fc.Path)
+			if fc.Error != "" {
+				if fc.counts != (counts{}) || !strings.Contains(r.stderr, fc.Path+": "+fc.Error+"\n") {
+					t.Errorf("count %q: %s: error %q with counts %v, or not on stderr %q", tc.args, fc.Path, fc.Error, fc.counts, r.stderr)
+				}
+				continue
+			}
 			if want := wantCounts(t, readFile(t, filepath.Join(dir, fc.Path))); fc.counts != want {
 				t.Errorf("count %q: %s: %+v, want %+v", tc.args, fc.Path, fc.counts, want)
 			}
@@ -226,8 +248,14 @@ func TestCountUnreadable(t *testing.T) {
 			t.Errorf("stderr %q lacks %q", r.stderr, s)
 		}
 	}
-	if rep := parseReport(t, r.stdout); len(rep.Files) != 2 || rep.Total.Bytes != 4 {
-		t.Errorf("counted %+v, want t/a.txt and t/z.txt", rep)
+	// The JSON has every input, the failed ones with their error.
+	var got []string
+	rep := parseReport(t, r.stdout)
+	for _, fc := range rep.Files {
+		got = append(got, fc.Path+" "+fc.Error)
+	}
+	if want := []string{"t/a.txt ", "t/locked permission denied", "t/secret.txt permission denied", "t/z.txt "}; !slices.Equal(got, want) || rep.Total.Bytes != 4 {
+		t.Errorf("counted %q, total %+v; want %q, 4 bytes", got, rep.Total, want)
 	}
 }
 

@@ -72,7 +72,7 @@ func (c *counter) start(ins []*input) {
 
 // dispatch opens in and hands its parts to the workers.
 func (c *counter) dispatch(in *input, jobs chan<- job) {
-	if in.err != nil {
+	if in.err != nil || in.note != "" {
 		close(in.done)
 		return
 	}

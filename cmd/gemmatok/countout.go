@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -12,6 +14,8 @@ type countPrinter interface {
 	// file writes the counts of one input; name is "" for stdin that was
 	// not named.
 	file(name string, c counts)
+	// failed writes that an input failed with err.
+	failed(name string, err error)
 	// total ends the output with the sum of the counts; several says
 	// whether there were several inputs.
 	total(sum counts, several bool)
@@ -77,23 +81,47 @@ func (t *tablePrinter) file(name string, c counts) {
 	t.w.Write(append(line, '\n'))
 }
 
+// failed writes nothing: the table is wc's, and the failure is reported
+// on stderr.
+func (t *tablePrinter) failed(string, error) {}
+
 func (t *tablePrinter) total(sum counts, several bool) {
 	if several {
 		t.file("total", sum)
 	}
 }
 
-// fileCounts is the JSON form of the counts of one input.
+// fileCounts is the JSON form of the counts of one input, or of its
+// failure, which has an error and no counts.
 type fileCounts struct {
 	Path string `json:"path"`
 	counts
+	Error string `json:"error,omitempty"`
+}
+
+func (f fileCounts) MarshalJSON() ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	var err error
+	if f.Error != "" {
+		err = enc.Encode(struct {
+			Path  string `json:"path"`
+			Error string `json:"error"`
+		}{f.Path, f.Error})
+	} else {
+		type plain fileCounts // without this method
+		err = enc.Encode(plain(f))
+	}
+	return b.Bytes(), err
 }
 
 func newFileCounts(name string, c counts) fileCounts {
-	if name == "" {
-		name = "-"
-	}
-	return fileCounts{name, c}
+	return fileCounts{Path: cmp.Or(name, "-"), counts: c}
+}
+
+func newFileError(name string, err error) fileCounts {
+	return fileCounts{Path: cmp.Or(name, "-"), Error: cause(err).Error()}
 }
 
 // jsonPrinter writes one object with the files and their total.
@@ -104,6 +132,10 @@ type jsonPrinter struct {
 
 func (j *jsonPrinter) file(name string, c counts) {
 	j.files = append(j.files, newFileCounts(name, c))
+}
+
+func (j *jsonPrinter) failed(name string, err error) {
+	j.files = append(j.files, newFileError(name, err))
 }
 
 func (j *jsonPrinter) total(sum counts, _ bool) {
@@ -117,5 +149,7 @@ func (j *jsonPrinter) total(sum counts, _ bool) {
 type jsonlPrinter struct{ enc *json.Encoder }
 
 func (j jsonlPrinter) file(name string, c counts) { j.enc.Encode(newFileCounts(name, c)) }
+
+func (j jsonlPrinter) failed(name string, err error) { j.enc.Encode(newFileError(name, err)) }
 
 func (jsonlPrinter) total(counts, bool) {}
