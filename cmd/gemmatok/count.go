@@ -16,6 +16,7 @@ type countFlags struct {
 	workers      int
 	special      specialFlag
 	maxRun       sizeFlag
+	text         optionalString
 }
 
 func (a *app) countCommand() *cobra.Command {
@@ -52,6 +53,7 @@ A directory in which no file matches --include is such a failure.
 
 ` + maxRunHelp,
 		Example: `  gemmatok count notes.txt
+  gemmatok count --text 'Hello, world'
   git diff | gemmatok count
   gemmatok count --include '*.md' --bytes docs/
   gemmatok count --json -j 4 corpus/ | jq .total.tokens
@@ -65,6 +67,7 @@ A directory in which no file matches --include is such a failure.
 	fl.StringArrayVar(&f.sel.exclude, "exclude", nil, "skip walked files and directories matching `GLOB` (repeatable)")
 	fl.BoolVar(&f.sel.hidden, "hidden", false, "walk hidden files and directories too (.git is always skipped)")
 	fl.BoolVarP(&f.sel.follow, "follow", "L", false, "follow symbolic links met in a walk")
+	fl.Var(&f.text, "text", "count `STRING` instead of files")
 	fl.BoolVar(&f.json, "json", false, "print one JSON object with every file and the total")
 	fl.BoolVar(&f.jsonl, "jsonl", false, "print one JSON object a line for each file")
 	fl.BoolVarP(&f.bytes, "bytes", "c", false, "print a column of byte counts")
@@ -90,7 +93,15 @@ func (a *app) count(args []string, f *countFlags) error {
 	if err != nil {
 		return err
 	}
-	ins := f.sel.inputs(args)
+	var ins []*input
+	if f.text.set {
+		if len(args) > 0 {
+			return usagef("--text counts its text alone; give no PATH with it")
+		}
+		ins = []*input{{text: &f.text.s, size: int64(len(f.text.s))}}
+	} else {
+		ins = f.sel.inputs(args)
+	}
 	total := int64(0)
 	for _, in := range ins {
 		if in.size < 0 && in.err == nil {
@@ -120,13 +131,13 @@ func (a *app) count(args []string, f *countFlags) error {
 		switch {
 		case in.err != nil:
 			a.fail(cmp.Or(in.name, "-"), in.err)
-			p.failed(in.name, in.err)
+			p.failed(in, in.err)
 		case in.note != "":
 			a.note(in.name, in.note)
 		case in.binary:
 			a.note(in.name, "binary file skipped")
 		default:
-			p.file(in.name, in.counts)
+			p.file(in, in.counts)
 			sum.add(in.counts)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"os"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/gemmatok/gemmatok/tokenizer"
@@ -74,6 +75,11 @@ func (c *counter) start(ins []*input) {
 func (c *counter) dispatch(in *input, jobs chan<- job) {
 	if in.err != nil || in.note != "" {
 		close(in.done)
+		return
+	}
+	if in.text != nil {
+		in.pending = 1
+		jobs <- job{in, strings.NewReader(*in.text), 0}
 		return
 	}
 	if in.stdin {

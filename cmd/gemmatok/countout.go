@@ -11,11 +11,10 @@ import (
 
 // A countPrinter writes the results of count.
 type countPrinter interface {
-	// file writes the counts of one input; name is "" for stdin that was
-	// not named.
-	file(name string, c counts)
+	// file writes the counts of one input.
+	file(in *input, c counts)
 	// failed writes that an input failed with err.
-	failed(name string, err error)
+	failed(in *input, err error)
 	// total ends the output with the sum of the counts; several says
 	// whether there were several inputs.
 	total(sum counts, several bool)
@@ -67,7 +66,10 @@ type tablePrinter struct {
 	width        int
 }
 
-func (t *tablePrinter) file(name string, c counts) {
+func (t *tablePrinter) file(in *input, c counts) { t.line(in.name, c) }
+
+// line writes a line of counts, and name unless it is "".
+func (t *tablePrinter) line(name string, c counts) {
 	line := fmt.Appendf(nil, "%*d", t.width, c.Tokens)
 	if t.chars {
 		line = fmt.Appendf(line, " %*d", t.width, c.Chars)
@@ -83,11 +85,11 @@ func (t *tablePrinter) file(name string, c counts) {
 
 // failed writes nothing: the table is wc's, and the failure is reported
 // on stderr.
-func (t *tablePrinter) failed(string, error) {}
+func (t *tablePrinter) failed(*input, error) {}
 
 func (t *tablePrinter) total(sum counts, several bool) {
 	if several {
-		t.file("total", sum)
+		t.line("total", sum)
 	}
 }
 
@@ -116,12 +118,13 @@ func (f fileCounts) MarshalJSON() ([]byte, error) {
 	return b.Bytes(), err
 }
 
-func newFileCounts(name string, c counts) fileCounts {
-	return fileCounts{Path: cmp.Or(name, "-"), counts: c}
-}
-
-func newFileError(name string, err error) fileCounts {
-	return fileCounts{Path: cmp.Or(name, "-"), Error: cause(err).Error()}
+// jsonPath returns the path of in in JSON: its name, "-" for stdin and
+// "--text" for the text of --text.
+func jsonPath(in *input) string {
+	if in.text != nil {
+		return "--text"
+	}
+	return cmp.Or(in.name, "-")
 }
 
 // jsonPrinter writes one object with the files and their total.
@@ -130,12 +133,12 @@ type jsonPrinter struct {
 	files []fileCounts
 }
 
-func (j *jsonPrinter) file(name string, c counts) {
-	j.files = append(j.files, newFileCounts(name, c))
+func (j *jsonPrinter) file(in *input, c counts) {
+	j.files = append(j.files, fileCounts{Path: jsonPath(in), counts: c})
 }
 
-func (j *jsonPrinter) failed(name string, err error) {
-	j.files = append(j.files, newFileError(name, err))
+func (j *jsonPrinter) failed(in *input, err error) {
+	j.files = append(j.files, fileCounts{Path: jsonPath(in), Error: cause(err).Error()})
 }
 
 func (j *jsonPrinter) total(sum counts, _ bool) {
@@ -148,8 +151,12 @@ func (j *jsonPrinter) total(sum counts, _ bool) {
 // jsonlPrinter writes one object a line for each file.
 type jsonlPrinter struct{ enc *json.Encoder }
 
-func (j jsonlPrinter) file(name string, c counts) { j.enc.Encode(newFileCounts(name, c)) }
+func (j jsonlPrinter) file(in *input, c counts) {
+	j.enc.Encode(fileCounts{Path: jsonPath(in), counts: c})
+}
 
-func (j jsonlPrinter) failed(name string, err error) { j.enc.Encode(newFileError(name, err)) }
+func (j jsonlPrinter) failed(in *input, err error) {
+	j.enc.Encode(fileCounts{Path: jsonPath(in), Error: cause(err).Error()})
+}
 
 func (jsonlPrinter) total(counts, bool) {}

@@ -25,21 +25,25 @@ type encodeFlags struct {
 	workers  int
 	special  specialFlag
 	maxRun   sizeFlag
+	text     optionalString
 }
 
 func (a *app) encodeCommand() *cobra.Command {
 	var f encodeFlags
 	cmd := &cobra.Command{
-		Use:   "encode [FILE]",
-		Short: "Print the tokens of a text",
-		Long: `encode prints the tokens of the whole content of FILE (stdin when absent or
-"-"), encoded as one text, bytes as they are. The formats are
+		Use:   "encode [FILE|-]...",
+		Short: "Print the tokens of texts",
+		Long: `encode prints the tokens of the whole content of each FILE (stdin when there
+is none, or for "-"), or of the STRING of --text, each encoded as one text,
+bytes as they are. The formats are
 
   ids     the token ids in decimal, separated by single spaces, on one line
   pieces  the pieces of the ids, the same way (spaces are U+2581; a piece
           with a space, a control character or a backslash is Go-quoted)
   json    an array of {"id", "piece", "start", "end"}, one a line, where
           start and end are the byte offsets of the text the token stands for
+
+With several files, each has its line, or array, in order.
 
 --bos and --eos add the model's BOS and EOS ids around the text. A large
 text is read in parts cut where cutting provably leaves the ids unchanged,
@@ -49,19 +53,22 @@ which the workers encode side by side.
 
 On a failure, encode writes the tokens of the text before it (under reject,
 the text before the special piece) as encoding that text alone would, but
-without --eos, and nothing when there are none; then it exits with status 1.
+without --eos, and nothing when there are none; then it stops, with exit
+status 1, leaving any later files unread.
 
 ` + maxRunHelp,
 		Example: `  gemmatok encode prompt.txt
+  gemmatok encode --text 'Hello, world'
+  gemmatok encode --format pieces a.txt b.txt
   echo -n 'Hello, world' | gemmatok encode --bos
   gemmatok encode --format json notes.md | jq '.[] | .piece'`,
-		Args: cobra.MaximumNArgs(1),
 		RunE: a.runE(func(args []string) error {
 			return a.encode(args, &f)
 		}),
 	}
 	fl := cmd.Flags()
 	fl.StringVarP(&f.format, "format", "f", "ids", "output `FORMAT`: ids, pieces or json")
+	fl.Var(&f.text, "text", "encode `STRING` instead of files")
 	fl.BoolVar(&f.bos, "bos", false, "start with the BOS id")
 	fl.BoolVar(&f.eos, "eos", false, "end with the EOS id")
 	fl.IntVarP(&f.workers, "workers", "j", 0, "encode on `N` workers (default: one a CPU)")
@@ -82,9 +89,13 @@ func (a *app) encode(args []string, f *encodeFlags) error {
 	case f.workers == 0:
 		f.workers = runtime.GOMAXPROCS(0)
 	}
-	return a.withInput(args, func(tok *tokenizer.Tokenizer, r io.Reader, w *bufio.Writer) error {
+	var s *splitter // kept from one input to the next, with its buffer
+	return a.withInputs(args, &f.text, func(tok *tokenizer.Tokenizer, r io.Reader, w *bufio.Writer) error {
+		if s == nil {
+			s = &splitter{tok: tok, chunk: encodeChunk, maxRun: int64(f.maxRun)}
+		}
 		out := &tokenWriter{w: w, format: f.format}
-		err := encodeParts(&splitter{tok: tok, chunk: encodeChunk, maxRun: int64(f.maxRun)}, r, f, out)
+		err := encodeParts(s, r, f, out)
 		if err == nil {
 			// Text without tokens has its line, or array, too.
 			out.begin()

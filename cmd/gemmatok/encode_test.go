@@ -338,3 +338,45 @@ func TestEncodeParts(t *testing.T) {
 		}
 	}
 }
+
+// TestTextFlag checks that count and encode take their text from --text,
+// as ttok users pass it, and refuse it beside files.
+func TestTextFlag(t *testing.T) {
+	tok := defaultTok(t)
+	text := "Hello, world: <start_of_turn>"
+	if got, want := mustRun(t, "", "count", "--text", text), fmt.Sprintf("%d\n", tok.Count(text)); got != want {
+		t.Errorf("count --text: %q, want %q", got, want)
+	}
+	if got, want := mustRun(t, "", "count", "--text", "", "--json"), `{"files":[{"path":"--text","tokens":0,"chars":0,"bytes":0}],"total":{"tokens":0,"chars":0,"bytes":0}}`+"\n"; got != want {
+		t.Errorf("count --text '' --json: %q, want %q", got, want)
+	}
+	if got, want := mustRun(t, "", "encode", "--text", text), idsLine(tok.Encode(text)); got != want {
+		t.Errorf("encode --text: %q, want %q", got, want)
+	}
+	ids, _ := tok.EncodeWith(text, tokenizer.EncodeOptions{Special: tokenizer.SpecialText})
+	if got, want := mustRun(t, "", "encode", "--special", "text", "--text", text), idsLine(ids); got != want {
+		t.Errorf("encode --special text --text: %q, want %q", got, want)
+	}
+	for _, cmd := range []string{"count", "encode"} {
+		if r := gemmatok(t, "", cmd, "--text", "x", "file.txt"); r.code != 2 {
+			t.Errorf("%s --text with a file: exit %d, want 2", cmd, r.code)
+		}
+	}
+}
+
+// TestEncodeFiles checks that encode takes several files, stdin among
+// them, a line each, and stops at the first that fails.
+func TestEncodeFiles(t *testing.T) {
+	tok := defaultTok(t)
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"a.txt": "alpha beta", "b.txt": "gamma\n", "s.txt": "a <eos>"})
+	a, b := filepath.Join(dir, "a.txt"), filepath.Join(dir, "b.txt")
+	want := idsLine(tok.Encode("alpha beta")) + idsLine(tok.Encode("stdin")) + idsLine(tok.Encode("gamma\n"))
+	if got := mustRun(t, "stdin", "encode", a, "-", b); got != want {
+		t.Errorf("encode a - b: %q, want %q", got, want)
+	}
+	r := gemmatok(t, "", "encode", "--special", "reject", a, filepath.Join(dir, "s.txt"), b)
+	if want := idsLine(tok.Encode("alpha beta")) + idsLine(tok.Encode("a ")); r.code != 1 || r.stdout != want || !strings.Contains(r.stderr, "s.txt: byte 2") {
+		t.Errorf("encode with a failing second file: exit %d, %q, stderr %q; want 1, %q", r.code, r.stdout, r.stderr, want)
+	}
+}

@@ -16,10 +16,11 @@ import (
 type input struct {
 	name   string // as printed; "" for stdin read without being named
 	stdin  bool
-	walked bool   // found in a directory, so skipped when binary
-	size   int64  // the size of a regular file, else -1
-	err    error  // a failure met before reading, from the walk or stat
-	note   string // why a walk passed over it, when it did
+	walked bool    // found in a directory, so skipped when binary
+	size   int64   // the size of a regular file, else -1
+	err    error   // a failure met before reading, from the walk or stat
+	note   string  // why a walk passed over it, when it did
+	text   *string // the text of --text, when it is the input
 
 	// Set while counting; done is closed when the rest is final.
 	mu      sync.Mutex

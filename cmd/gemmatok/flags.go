@@ -68,3 +68,20 @@ breaks, or any text under a model whose cuts are unknown) is encoded whole,
 as the library does; that takes up to about 50 MB of memory a MB of it, so
 --max-run (default 16MiB, about 800 MB of memory) bounds it, and an input
 with a longer run fails with a message naming the bound.`
+
+// optionalString is the value of a string flag that may be given empty,
+// such as --text "", which an empty default could not tell from an absent
+// flag.
+type optionalString struct {
+	s   string
+	set bool
+}
+
+func (o *optionalString) String() string { return o.s }
+
+func (o *optionalString) Set(s string) error {
+	o.s, o.set = s, true
+	return nil
+}
+
+func (o *optionalString) Type() string { return "STRING" }
