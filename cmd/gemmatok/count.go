@@ -17,6 +17,7 @@ type countFlags struct {
 	special      specialFlag
 	maxRun       sizeFlag
 	text         optionalString
+	lines        bool
 }
 
 func (a *app) countCommand() *cobra.Command {
@@ -36,7 +37,14 @@ files and links named on the command line are counted as they are. --include and
 shell patterns, matched against the base name, or against the path under the
 directory when they contain a slash; --exclude also prunes directories.
 
-Each input is encoded as one text. Files are counted in parallel, and a
+Each input is encoded as one text, newlines included, which is what
+SentencePiece gives for the whole text. spm_encode works line by line
+instead: it encodes each line without its newline, so that a newline costs
+no token and no word or piece spans two lines, and gets fewer tokens (for
+the English test corpus about 7% fewer). --lines counts that way, each count
+the sum of those of the lines, equal to spm_encode's.
+
+Files are counted in parallel, and a
 large file is split between the workers where cutting provably leaves the
 ids unchanged; big inputs and endless stdin are streamed in bounded memory.
 When stderr is a terminal and the work is large, a progress line shows
@@ -54,6 +62,7 @@ A directory in which no file matches --include is such a failure.
 ` + maxRunHelp,
 		Example: `  gemmatok count notes.txt
   gemmatok count --text 'Hello, world'
+  gemmatok count --lines corpus.txt
   git diff | gemmatok count
   gemmatok count --include '*.md' --bytes docs/
   gemmatok count --json -j 4 corpus/ | jq .total.tokens
@@ -68,6 +77,7 @@ A directory in which no file matches --include is such a failure.
 	fl.BoolVar(&f.sel.hidden, "hidden", false, "walk hidden files and directories too (.git is always skipped)")
 	fl.BoolVarP(&f.sel.follow, "follow", "L", false, "follow symbolic links met in a walk")
 	fl.Var(&f.text, "text", "count `STRING` instead of files")
+	fl.BoolVar(&f.lines, "lines", false, "count line by line, as spm_encode does")
 	fl.BoolVar(&f.json, "json", false, "print one JSON object with every file and the total")
 	fl.BoolVar(&f.jsonl, "jsonl", false, "print one JSON object a line for each file")
 	fl.BoolVarP(&f.bytes, "bytes", "c", false, "print a column of byte counts")
@@ -116,7 +126,7 @@ func (a *app) count(args []string, f *countFlags) error {
 	p := f.printer(out, ins)
 
 	c := &counter{tok: tok, workers: f.workers, stdin: a.stdin, prog: prog, mem: newMemoryLimit(f.workers),
-		chars: f.chars || f.json || f.jsonl, special: f.special.mode(), maxRun: int64(f.maxRun)}
+		chars: f.chars || f.json || f.jsonl, special: f.special.mode(), maxRun: int64(f.maxRun), lines: f.lines}
 	c.start(ins)
 	var sum counts
 	for _, in := range ins {

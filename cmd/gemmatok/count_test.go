@@ -452,3 +452,43 @@ func TestDummyPrefixModel(t *testing.T) {
 		t.Errorf("encode: %d bytes of ids, want the library's %d", len(got), len(idsLine(ids)))
 	}
 }
+
+// TestCountLines checks that count --lines gives spm_encode's counts, which
+// encodes line by line, on the corpus, split between workers and not.
+func TestCountLines(t *testing.T) {
+	spmEncode, err := exec.LookPath("spm_encode")
+	if err != nil {
+		if os.Getenv("GEMMATOK_REQUIRE_ORACLE") == "1" {
+			t.Fatalf("oracle required but spm_encode missing: %v", err)
+		}
+		t.Skip("no spm_encode")
+	}
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"crlf.txt": "one\r\ntwo  three\r\n\r\n  four", "empty.txt": "", "lf.txt": "\n\n\n"})
+	files, _ := filepath.Glob(filepath.Join(dir, "*.txt"))
+	if testing.Short() {
+		files = append(files, corpusFiles(t)[:3]...)
+	} else {
+		files = append(files, corpusFiles(t)...)
+		files = append(files, bigCorpusFile(t))
+	}
+	for _, f := range files {
+		in, err := os.Open(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command(spmEncode, "--model", "../../vocab/gemma2.model", "--output_format", "id")
+		cmd.Stdin = in
+		out, err := cmd.Output()
+		in.Close()
+		if err != nil {
+			t.Fatalf("spm_encode %s: %v", f, err)
+		}
+		want := len(strings.Fields(string(out)))
+		for _, j := range []string{"1", "2"} {
+			if got := mustRun(t, "", "count", "--lines", "-j", j, f); got != fmt.Sprintf("%d %s\n", want, f) {
+				t.Errorf("count --lines -j %s: %q, spm_encode %d", j, got, want)
+			}
+		}
+	}
+}

@@ -38,6 +38,7 @@ type counter struct {
 	chars   bool // count characters, which costs a pass over the text
 	special tokenizer.SpecialMode
 	maxRun  int64
+	lines   bool // count line by line
 
 	// The dispatcher's state: a buffer for binary detection and the last
 	// stdin input handed out.
@@ -141,7 +142,10 @@ func (c *counter) plan(in *input, f *os.File) ([]span, error) {
 	if c.workers < 2 {
 		return nil, nil
 	}
-	return splitFile(c.tok, c.special, f, in.size, partSize)
+	if c.lines {
+		return splitFile(f, in.size, partSize, lineCuts)
+	}
+	return splitFile(f, in.size, partSize, safeCuts(c.tok, c.special))
 }
 
 // work counts the jobs it receives. With other workers it counts with a
@@ -155,7 +159,7 @@ func (c *counter) work(jobs <-chan job) {
 			tok = own
 		}
 	}
-	s := splitter{tok: tok, special: c.special, mem: c.mem, maxRun: c.maxRun}
+	s := splitter{tok: tok, special: c.special, mem: c.mem, maxRun: c.maxRun, lines: c.lines}
 	for j := range jobs {
 		var n counts
 		err := s.each(j.r, func(p []byte, at int64, _ bool) error {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"cmp"
 	"fmt"
 	"io"
@@ -40,6 +41,7 @@ type splitter struct {
 	chunk   int                   // bytes read at a time; chunkSize when 0
 	maxRun  int64                 // the most text held without a cut; defaultMaxRun when 0
 	mem     *memoryLimit          // taken while fn gets a long run, when not nil
+	lines   bool                  // cut after newlines and count line by line
 	buf     []byte
 }
 
@@ -79,7 +81,7 @@ func (s *splitter) each(r io.Reader, fn func(part []byte, at int64, last bool) e
 		default:
 			return err
 		}
-		cut := s.tok.SafeCutWith(stringView(buf), s.options())
+		cut := s.cut(buf)
 		if cut == 0 {
 			maxRun := cmp.Or(s.maxRun, defaultMaxRun)
 			if int64(len(buf)) > maxRun {
@@ -100,6 +102,15 @@ func (s *splitter) each(r io.Reader, fn func(part []byte, at int64, last bool) e
 	}
 }
 
+// cut returns where each cuts buf, or 0 for nowhere: at the last safe cut,
+// or after the last newline for s.lines.
+func (s *splitter) cut(buf []byte) int {
+	if s.lines {
+		return lineCuts(buf)
+	}
+	return s.tok.SafeCutWith(stringView(buf), s.options())
+}
+
 // options returns the options that the parts are encoded, and cut, under.
 func (s *splitter) options() tokenizer.EncodeOptions {
 	return tokenizer.EncodeOptions{Special: s.special}
@@ -107,9 +118,25 @@ func (s *splitter) options() tokenizer.EncodeOptions {
 
 // count returns the tokens of part, which starts at offset at of the
 // text, under s.special; a special piece it rejects is placed in the text.
+// For s.lines it returns the sum of the tokens of its lines, each without
+// its newline, as spm_encode counts them.
 func (s *splitter) count(part []byte, at int64) (int, error) {
-	k, err := s.tok.CountWith(stringView(part), s.options())
-	return k, atOffset(err, at)
+	if !s.lines {
+		k, err := s.tok.CountWith(stringView(part), s.options())
+		return k, atOffset(err, at)
+	}
+	n := 0
+	for len(part) > 0 {
+		line, rest, _ := bytes.Cut(part, []byte{'\n'})
+		k, err := s.tok.CountWith(stringView(line), s.options())
+		if err != nil {
+			return n, atOffset(err, at)
+		}
+		n += k
+		at += int64(len(part) - len(rest))
+		part = rest
+	}
+	return n, nil
 }
 
 // stringView returns b as a string without copying it. The tokenizer reads
