@@ -408,33 +408,11 @@ func TestCountSharedCorpus(t *testing.T) {
 	}
 }
 
-// llamaModel trains a BPE model with a dummy prefix and byte fallback, as
-// Llama's, with spm_train, and returns its path. It skips t when spm_train
-// is missing, unless the oracle is required.
-func llamaModel(t *testing.T) string {
-	t.Helper()
-	spmTrain, err := exec.LookPath("spm_train")
-	if err != nil {
-		if os.Getenv("GEMMATOK_REQUIRE_ORACLE") == "1" {
-			t.Fatalf("oracle required but spm_train missing: %v", err)
-		}
-		t.Skip("no spm_train")
-	}
-	prefix := filepath.Join(t.TempDir(), "llama")
-	cmd := exec.Command(spmTrain, "--input=../../testdata/corpus/en.txt", "--model_prefix="+prefix,
-		"--model_type=bpe", "--add_dummy_prefix=true", "--byte_fallback=true", "--remove_extra_whitespaces=false",
-		"--normalization_rule_name=identity", "--vocab_size=2000", "--minloglevel=2")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("spm_train: %v\n%s", err, out)
-	}
-	return prefix + ".model"
-}
-
 // TestDummyPrefixModel counts and encodes an ordinary file of 3 MB under a
-// model with a dummy prefix, for which cuts may be unknown: the text is
-// then encoded whole, within --max-run.
+// Llama-style model (BPE, a dummy prefix, byte fallback), for which cuts may
+// be unknown: the text is then encoded whole, within --max-run.
 func TestDummyPrefixModel(t *testing.T) {
-	model := llamaModel(t)
+	const model = "../../testdata/models/bpe_llama.model"
 	tok, err := tokenizer.LoadFile(model)
 	if err != nil {
 		t.Fatal(err)
