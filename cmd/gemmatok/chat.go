@@ -46,7 +46,7 @@ turn. --generation-prompt ends the prompt with an open model turn.`,
 	fl := cmd.Flags()
 	fl.StringVarP(&f.format, "format", "f", "count", "output `FORMAT`: count, text or ids")
 	fl.BoolVar(&f.generation, "generation-prompt", false, "end with an open model turn for the model to complete")
-	fl.StringVar(&f.system, "system", "reject", "what to do with a system message: `reject` or fold")
+	fl.StringVar(&f.system, "system", "reject", "what to do with a system message, `MODE`: reject or fold")
 	return cmd
 }
 

@@ -52,7 +52,7 @@ large, and exits with status 1.
 	}
 	fl := cmd.Flags()
 	fl.IntVarP(&f.tokens, "tokens", "n", 0, "the most tokens to keep, `N`")
-	fl.StringVar(&f.from, "from", "end", "the side to cut: `end` (keep the beginning) or start (keep the end)")
+	fl.StringVar(&f.from, "from", "end", "the side to cut, `SIDE`: end (keep the beginning) or start (keep the end)")
 	addSpecialFlag(fl, &f.special)
 	addMaxRunFlag(fl, &f.maxRun)
 	cmd.MarkFlagRequired("tokens")

@@ -8,7 +8,7 @@ import (
 )
 
 func (a *app) versionCommand() *cobra.Command {
-	return &cobra.Command{
+	cmd := &cobra.Command{
 		Use:     "version",
 		Short:   "Print the version of gemmatok",
 		Long:    "version prints gemmatok's module version, as the Go toolchain stamped it at build time, and the Go version.",
@@ -19,6 +19,12 @@ func (a *app) versionCommand() *cobra.Command {
 			return err
 		}),
 	}
+	// version uses no model, so its help does not offer --model.
+	cmd.SetHelpFunc(func(c *cobra.Command, args []string) {
+		c.Root().PersistentFlags().MarkHidden("model")
+		c.Root().HelpFunc()(c, args)
+	})
+	return cmd
 }
 
 // versionString returns the module version the binary was built from (with
