@@ -53,9 +53,13 @@ there.
 --json prints one object, {"files": [{"path", "tokens", "chars", "bytes"}],
 "total": {"tokens", "chars", "bytes"}}, and --jsonl one such file object a
 line; stdin is named "-". Chars are Unicode code points, each malformed byte
-counting as one. An input that fails is reported on stderr and, in JSON, as
-{"path", "error"} in its place, without counts; the other inputs are counted.
-A directory in which no file matches --include is such a failure.
+counting as one.
+
+An input that fails, small or large, is counted not at all: it has no line
+in the table and adds nothing to the total; it is reported on stderr and, in
+JSON, as {"path", "error"} in its place. The other inputs are counted, and
+the exit status is 1. A directory in which no file matches --include is
+such a failure.
 
 ` + specialHelp + `
 
