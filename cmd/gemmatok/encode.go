@@ -92,7 +92,7 @@ func (a *app) encode(args []string, f *encodeFlags) error {
 	var s *splitter // kept from one input to the next, with its buffer
 	return a.withInputs(args, &f.text, func(tok *tokenizer.Tokenizer, r io.Reader, w *bufio.Writer) error {
 		if s == nil {
-			s = &splitter{tok: tok, chunk: encodeChunk, maxRun: int64(f.maxRun)}
+			s = &splitter{tok: tok, chunk: encodeChunk, maxRun: int64(f.maxRun), mem: newMemoryLimit(f.workers)}
 		}
 		out := &tokenWriter{w: w, format: f.format}
 		err := encodeParts(s, r, f, out)

@@ -67,7 +67,7 @@ func (a *app) truncate(args []string, f *truncateFlags) error {
 		return usagef("unknown --from %q: want start or end", f.from)
 	}
 	return a.withInput(args, func(tok *tokenizer.Tokenizer, r io.Reader, w *bufio.Writer) error {
-		s := splitter{tok: tok, special: f.special.mode(), maxRun: int64(f.maxRun)}
+		s := splitter{tok: tok, special: f.special.mode(), maxRun: int64(f.maxRun), mem: newMemoryLimit(1)}
 		if f.from == "end" {
 			return keepStart(&s, r, f.tokens, w)
 		}
