@@ -134,7 +134,7 @@ func progressLine(done, total int64, elapsed time.Duration, width int) string {
 	if rate > 0 {
 		fields = append(fields, megabytes(int64(rate), true)+"/s")
 		if total > 0 {
-			fields = append(fields, time.Duration(float64(total-done)/rate*1e9).Round(time.Second).String()+" left")
+			fields = append(fields, time.Duration(float64(max(total-done, 0))/rate*1e9).Round(time.Second).String()+" left")
 		}
 	}
 	// The line is ASCII, a byte a column.
