@@ -60,8 +60,9 @@ func Example() {
 	// 18 Hello
 }
 
-// TestREADMEExample checks that the README shows Example's code as it is,
-// so that it compiles and gives the output Example checks.
+// TestREADMEExample checks that every go block of the README is Example's
+// code as it is, after comment lines, so that it compiles and gives the
+// output Example checks.
 func TestREADMEExample(t *testing.T) {
 	src, err := os.ReadFile("example_readme_test.go")
 	if err != nil {
@@ -74,8 +75,18 @@ func TestREADMEExample(t *testing.T) {
 	_, body, _ := strings.Cut(string(src), "func Example() {\n")
 	body, _, _ = strings.Cut(body, "\t// Output:")
 	body = strings.ReplaceAll(body, "\n\t", "\n")[1:] // one tab less
-	if !strings.Contains(string(readme), "```go\n"+body+"```\n") {
-		t.Errorf("README.md lacks Example's code, in a go block:\n%s", body)
+	blocks := strings.Split(string(readme), "```go\n")[1:]
+	if len(blocks) == 0 {
+		t.Error("README.md has no go block")
+	}
+	for _, block := range blocks {
+		block, _, _ = strings.Cut(block, "```")
+		for strings.HasPrefix(block, "//") || strings.HasPrefix(block, "\n") {
+			_, block, _ = strings.Cut(block, "\n")
+		}
+		if block != body {
+			t.Errorf("a go block of README.md is not Example's code:\n%s\nwant:\n%s", block, body)
+		}
 	}
 }
 
