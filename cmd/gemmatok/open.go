@@ -10,7 +10,7 @@ import (
 )
 
 // openInput opens an input of encode, decode, chat and truncate: the file
-// arg names, or stdin for "-". It returns the name to report errors under.
+// arg names, or stdin for "-".
 func (a *app) openInput(arg string) (io.ReadCloser, error) {
 	if arg == "-" {
 		return io.NopCloser(a.stdin), nil

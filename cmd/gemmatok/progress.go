@@ -49,11 +49,10 @@ type progress struct {
 // startProgress returns a progress for total bytes (-1 when unknown) shown
 // on w, or nil when w is not a terminal.
 func startProgress(w io.Writer, total int64) *progress {
-	f, ok := w.(*os.File)
-	if !ok || !term.IsTerminal(int(f.Fd())) {
+	if !isTerminal(w) {
 		return nil
 	}
-	p := &progress{f: f, total: total, start: time.Now(), stop: make(chan struct{}), stopped: make(chan struct{})}
+	p := &progress{f: w.(*os.File), total: total, start: time.Now(), stop: make(chan struct{}), stopped: make(chan struct{})}
 	go p.run()
 	return p
 }
@@ -78,8 +77,8 @@ func (p *progress) run() {
 			return
 		case <-tick.C:
 		case <-resized:
-			// A line that the terminal rewrapped at the new width would
-			// leave its fragments behind: erase it at once.
+			// Drawn at once at the new width: a line wider than the
+			// terminal would wrap at the next write.
 		}
 		p.draw()
 	}
