@@ -53,10 +53,11 @@ func (a *app) decode(args []string, opts tokenizer.DecodeOptions) error {
 }
 
 // decodeStream decodes the ids that r holds with dec and writes their text
-// to w, flushing it at the end of each line. On a bad word it writes the
-// text of the ids before it, held-back bytes included.
+// to w, decoding each line as it ends and flushing w before waiting for
+// more of r. On a bad word it writes the text of the ids before it,
+// held-back bytes included.
 func decodeStream(dec *tokenizer.StreamDecoder, r io.Reader, w *bufio.Writer) error {
-	sc := bufio.NewScanner(r)
+	sc := bufio.NewScanner(flushingReader{r, w})
 	sc.Split(scanIDs)
 	batch := make([]int32, 0, decodeBatch)
 	words := 0 // words read before the batch
@@ -86,9 +87,6 @@ func decodeStream(dec *tokenizer.StreamDecoder, r io.Reader, w *bufio.Writer) er
 			if err := add(); err != nil {
 				return err
 			}
-			if err := w.Flush(); err != nil {
-				return err
-			}
 			continue
 		}
 		id, err := strconv.ParseInt(string(word), 10, 32)
@@ -109,6 +107,21 @@ func decodeStream(dec *tokenizer.StreamDecoder, r io.Reader, w *bufio.Writer) er
 	}
 	w.WriteString(dec.Flush())
 	return nil
+}
+
+// A flushingReader flushes w before each read of r, so that what was
+// written reaches the output before the reader may wait: a line at a time
+// from a generation loop, a system call a buffer from a file.
+type flushingReader struct {
+	r io.Reader
+	w *bufio.Writer
+}
+
+func (f flushingReader) Read(p []byte) (int, error) {
+	if err := f.w.Flush(); err != nil {
+		return 0, err
+	}
+	return f.r.Read(p)
 }
 
 // scanIDs is a bufio.SplitFunc for words separated by ASCII whitespace,
