@@ -37,6 +37,12 @@ type Map struct {
 	// position of the node b leads to from the root, and 0 otherwise: most
 	// text starts no key, and root makes that a single load.
 	root [256]uint32
+	// asciiKey[b], for an ASCII byte b, is set when b alone is a key or a
+	// key starts with b and another ASCII byte. When it is clear, b followed
+	// by an ASCII byte or by nothing matches no key: that keeps ASCII text
+	// on the fast path, though most letters start keys (nmt_nfkc composes a
+	// letter and a combining mark).
+	asciiKey [utf8.RuneSelf]bool
 }
 
 // A unit of the double array, as darts-clone's DoubleArrayUnit packs it:
@@ -85,13 +91,37 @@ func New(blob []byte) (*Map, error) {
 		m.units[i] = binary.LittleEndian.Uint32(rest[4*i:])
 	}
 	m.repl = string(rest[size:])
-	base := offset(m.units[0])
 	for b := range m.root {
-		if p := base ^ uint32(b); p < uint32(n) && label(m.units[p]) == uint32(b) {
-			m.root[b] = p + 1
+		m.root[b] = m.child(0, byte(b))
+	}
+	for b := range m.asciiKey {
+		p := m.root[b]
+		if p == 0 {
+			continue
+		}
+		m.asciiKey[b] = m.units[p-1]&leafBit != 0
+		for c := 0; c < utf8.RuneSelf && !m.asciiKey[b]; c++ {
+			m.asciiKey[b] = m.child(p-1, byte(c)) != 0
 		}
 	}
 	return m, nil
+}
+
+// child returns one more than the position of the node the edge labelled c
+// leads to from the node at p, or 0 when there is no such edge.
+func (m *Map) child(p uint32, c byte) uint32 {
+	q := p ^ offset(m.units[p]) ^ uint32(c)
+	if q < uint32(len(m.units)) && label(m.units[q]) == uint32(c) {
+		return q + 1
+	}
+	return 0
+}
+
+// plainASCII reports whether in starts with an ASCII byte that no key
+// starting there can match: the common case, decided from two bytes.
+func (m *Map) plainASCII(in string) bool {
+	c := in[0]
+	return c < utf8.RuneSelf && !m.asciiKey[c] && (len(in) == 1 || in[1] < utf8.RuneSelf)
 }
 
 // Prefix returns the normalized form of the start of in and how many bytes
@@ -104,6 +134,9 @@ func New(blob []byte) (*Map, error) {
 func (m *Map) Prefix(in string) (norm string, consumed int) {
 	if len(in) == 0 {
 		return "", 0
+	}
+	if m.plainASCII(in) {
+		return in[:1], 1
 	}
 	if m.root[in[0]] != 0 {
 		if l, v := m.longest(in); l > 0 {
@@ -123,6 +156,10 @@ func (m *Map) Prefix(in string) (norm string, consumed int) {
 func (m *Map) Untouched(in string) int {
 	i := 0
 	for i < len(in) {
+		if m.plainASCII(in[i:]) {
+			i++
+			continue
+		}
 		c := in[i]
 		if m.root[c] != 0 {
 			if l, _ := m.longest(in[i:]); l > 0 {

@@ -140,18 +140,22 @@ func normalize(next func(string) (string, int), sp spec, in string) string {
 // apply is Prefix over the whole of in, with Untouched's shortcut: the
 // plain concatenation the caller builds when no whitespace rule applies.
 func (m *Map) apply(in string) string {
-	var out strings.Builder
+	return string(m.appendApply(nil, in))
+}
+
+// appendApply appends apply's result to dst.
+func (m *Map) appendApply(dst []byte, in string) []byte {
 	for in != "" {
 		if n := m.Untouched(in); n > 0 {
-			out.WriteString(in[:n])
+			dst = append(dst, in[:n]...)
 			in = in[n:]
 			continue
 		}
 		s, n := m.Prefix(in)
-		out.WriteString(s)
+		dst = append(dst, s...)
 		in = in[n:]
 	}
-	return out.String()
+	return dst
 }
 
 // modelSpec is what a .model file says about its normalizer.
