@@ -294,7 +294,7 @@ func readCorpus(t testing.TB, path string, limit int) string {
 }
 
 // sampleBytes is how much of each file the brute-force checks visit.
-const sampleBytes = 32 << 10
+const sampleBytes = 16 << 10
 
 // mustNew reads the charsmap of a committed model.
 func mustNew(t testing.TB, model string) *Map {
