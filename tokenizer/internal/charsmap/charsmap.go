@@ -29,7 +29,7 @@ const replacementChar = "\uFFFD"
 // from an empty blob, has no rules: every character maps to itself.
 // A Map is safe for concurrent use.
 type Map struct {
-	// units is the double array; see unit.
+	// units is the double array, packed as described at valueBit.
 	units []uint32
 	// repl holds the NUL-ended replacement strings.
 	repl string
@@ -45,7 +45,7 @@ type Map struct {
 	asciiKey [utf8.RuneSelf]bool
 }
 
-// A unit of the double array, as darts-clone's DoubleArrayUnit packs it:
+// The units of the double array, as darts-clone's DoubleArrayUnit packs them:
 // bit 31 set marks a value unit, whose low 31 bits are the value; otherwise
 // bits 0-7 are the label of the edge into the unit, bit 8 says a key ends
 // here (its value unit is at the children's base), and bits 10-31 are the
@@ -65,8 +65,9 @@ func offset(u uint32) uint32 { return (u >> 10) << ((u & extendBit) >> 6) }
 // normalizer.cc's DecodePrecompiledCharsMap does, and a little more: a blob
 // the C++ would read past its end is an error here too. The units are not
 // checked one by one (most are unreachable); every step of a lookup is
-// bounds-checked instead, and a step that would leave the trie or the
-// replacement strings ends the match, so no blob can make a Map panic.
+// bounds-checked instead: a step that would leave the trie ends the match,
+// and a replacement that would start past the strings is empty, so no blob
+// can make a Map panic or read out of bounds.
 // New copies what it keeps: blob may be reused afterwards.
 func New(blob []byte) (*Map, error) {
 	m := new(Map)
@@ -150,7 +151,7 @@ func (m *Map) Prefix(in string) (norm string, consumed int) {
 }
 
 // Untouched returns the length of the longest prefix of in that the rules
-// leave as it is, character by character: no key starts at any of its
+// leave as it is, character by character: no rule matches at any of its
 // characters and it holds no malformed UTF-8. Over that prefix, Prefix would
 // return each character unchanged, so a caller may copy it whole.
 func (m *Map) Untouched(in string) int {
@@ -193,7 +194,7 @@ func char(in string) (string, int) {
 }
 
 // longest returns the length of the longest key that is a prefix of in and
-// its value, or 0 when none is. It walks the trie as darts-clone's
+// its value, or 0 when none is; some key must start with in[0]. It walks the trie as darts-clone's
 // commonPrefixSearch does and keeps the last (longest) match, as
 // NormalizePrefix keeps the longest of the results. Zero-length matches
 // cannot occur: the walk starts with a byte. The C++ reads at most 32
