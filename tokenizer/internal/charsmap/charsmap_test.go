@@ -148,10 +148,9 @@ func TestNoRules(t *testing.T) {
 }
 
 // TestUntouched checks Untouched against the dictionary over a sample of
-// every corpus file: the
-// prefix it reports is one Prefix returns character by character,
-// unchanged, and Prefix changes the character after it (or matches a rule
-// there).
+// every corpus file: no rule matches at any character of the prefix it
+// reports, which is valid UTF-8, and at the character after it a rule
+// matches or a malformed byte becomes U+FFFD.
 func TestUntouched(t *testing.T) {
 	for _, model := range []string{"unigram8k_nmt_nfkc.model", "unigram_rule_tsv.model"} {
 		m, d := modelDict(t, model)
