@@ -27,28 +27,29 @@ func (a *app) countCommand() *cobra.Command {
 		Short: "Count the tokens of files, stdin and directory trees",
 		Long: `count prints the number of tokens of each input, then their total when
 there are several, aligned like wc. An input is a file, stdin ("-", or no
-argument at all) or a directory, walked recursively.
+argument at all), a directory, walked recursively, or the STRING of --text.
 
 A walk skips .git, hidden files and directories (unless --hidden), binary
 files (a NUL byte in their first 8 KiB) and, as rg and grep -r do, symbolic
 links (unless --follow, which follows them and skips a link back to a
 directory that holds it), with a note on stderr for binary files and links;
-files and links named on the command line are counted as they are. --include and --exclude take
-shell patterns, matched against the base name, or against the path under the
-directory when they contain a slash; --exclude also prunes directories.
+files and links named on the command line are counted as they are.
+--include and --exclude take shell patterns, matched against the base name,
+or against the path under the directory when they contain a slash;
+--exclude also prunes directories.
 
 Each input is encoded as one text, newlines included, which is what
 SentencePiece gives for the whole text. spm_encode works line by line
 instead: it encodes each line without its newline, so that a newline costs
-no token and no word or piece spans two lines, and gets fewer tokens (for
-the English test corpus about 7% fewer). --lines counts that way, each count
-the sum of those of the lines, equal to spm_encode's.
+no token and no word or piece spans two lines, and gets fewer tokens
+(663,528 where the whole text has 711,236, on 3 MB of English). --lines
+counts that way, each count the sum of those of the lines, equal to
+spm_encode's.
 
-Files are counted in parallel, and a
-large file is split between the workers where cutting provably leaves the
-ids unchanged; big inputs and endless stdin are streamed in bounded memory.
-When stderr is a terminal and the work is large, a progress line shows
-there.
+Files are counted in parallel, and a large file is split between the
+workers where cutting provably leaves the ids unchanged; big inputs and
+endless stdin are streamed in bounded memory. When stderr is a terminal and
+the work is large, a progress line shows there.
 
 --json prints one object, {"files": [{"path", "tokens", "chars", "bytes"}],
 "total": {"tokens", "chars", "bytes"}}, and --jsonl one such file object a

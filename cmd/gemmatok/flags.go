@@ -58,7 +58,7 @@ func formatSize(n int64) string {
 // addMaxRunFlag adds --max-run to a command's flags.
 func addMaxRunFlag(fl *pflag.FlagSet, f *sizeFlag) {
 	*f = defaultMaxRun
-	fl.Var(f, "max-run", "encode text without a safe cut whole up to `SIZE` bytes (see below)")
+	fl.Var(f, "max-run", "encode text without a safe cut whole up to `SIZE` bytes")
 }
 
 // maxRunHelp is the help that commands with --max-run give it. The figures
