@@ -142,3 +142,31 @@ func TestModelChoice(t *testing.T) {
 		t.Errorf("count with a missing %s: exit %d, stderr %q", modelEnv, r.code, r.stderr)
 	}
 }
+
+// TestSizeFlag checks the sizes --max-run takes and how it writes them.
+func TestSizeFlag(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want int64
+		out  string
+	}{
+		{"16MiB", 16 << 20, "16MiB"},
+		{"16M", 16 << 20, "16MiB"},
+		{"64KB", 64000, "64000"},
+		{"3GB", 3e9, "3000000000"},
+		{"1G", 1 << 30, "1GiB"},
+		{"2048", 2048, "2KiB"},
+		{"7B", 7, "7"},
+	} {
+		var f sizeFlag
+		if err := f.Set(tc.in); err != nil || int64(f) != tc.want || f.String() != tc.out {
+			t.Errorf("Set(%q): %d (%s), %v; want %d (%s)", tc.in, f, f.String(), err, tc.want, tc.out)
+		}
+	}
+	for _, in := range []string{"", "M", "0", "-5", "1.5M", "9000000000G"} {
+		var f sizeFlag
+		if err := f.Set(in); err == nil {
+			t.Errorf("Set(%q) = %d, want an error", in, f)
+		}
+	}
+}

@@ -372,8 +372,13 @@ func TestCountLongRun(t *testing.T) {
 			t.Errorf("%s of a run over --max-run: exit %d, stderr %q", args[0], r.code, r.stderr)
 		}
 	}
-	if r := gemmatok(t, "", "count", "--max-run", "lots"); r.code != 2 {
-		t.Errorf("--max-run lots: exit %d, want 2", r.code)
+	for _, bad := range []string{"lots", "0", "-1M", "1T"} {
+		if r := gemmatok(t, "", "count", "--max-run", bad); r.code != 2 {
+			t.Errorf("--max-run %s: exit %d, want 2", bad, r.code)
+		}
+	}
+	if got := mustRun(t, "aaaa", "count", "--max-run", "64KB"); got != "1\n" {
+		t.Errorf("--max-run 64KB: %q", got)
 	}
 }
 

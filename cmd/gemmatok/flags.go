@@ -33,8 +33,8 @@ func (f *sizeFlag) Set(s string) error {
 		}
 	}
 	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || n < 0 || n > (1<<62)/scale {
-		return errors.New("want a number of bytes, such as 64MiB")
+	if err != nil || n <= 0 || n > (1<<62)/scale {
+		return errors.New("want a positive number of bytes, such as 64MiB")
 	}
 	*f = sizeFlag(n * scale)
 	return nil
