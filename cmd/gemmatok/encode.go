@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
 
@@ -155,6 +156,7 @@ func encodeParts(s *splitter, r io.Reader, f *encodeFlags, out *tokenWriter) err
 		}()
 	}
 	written := make(chan error)
+	var failed atomic.Bool // a part failed: read no further
 	go func() {
 		var err error
 		for j := range inOrder {
@@ -162,12 +164,16 @@ func encodeParts(s *splitter, r io.Reader, f *encodeFlags, out *tokenWriter) err
 			if err == nil {
 				out.write(j.out, j.n)
 				err = j.err
+				failed.Store(err != nil)
 			}
 			free <- j
 		}
 		written <- err
 	}()
 	err := s.each(r, func(p []byte, at int64, last bool) error {
+		if failed.Load() {
+			return errEnough
+		}
 		var j *job
 		select {
 		case j = <-free:
@@ -182,7 +188,8 @@ func encodeParts(s *splitter, r io.Reader, f *encodeFlags, out *tokenWriter) err
 	})
 	close(jobs)
 	close(inOrder)
-	if werr := <-written; err == nil {
+	// A part's failure comes before any failure to read further.
+	if werr := <-written; werr != nil || err == errEnough {
 		err = werr
 	}
 	return err
