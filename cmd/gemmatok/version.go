@@ -9,9 +9,10 @@ import (
 
 func (a *app) versionCommand() *cobra.Command {
 	cmd := &cobra.Command{
-		Use:     "version",
-		Short:   "Print the version of gemmatok",
-		Long:    "version prints gemmatok's module version, as the Go toolchain stamped it at build time, and the Go version.",
+		Use:   "version",
+		Short: "Print the version of gemmatok",
+		Long: `version prints gemmatok's module version, as the Go toolchain stamped it
+at build time, and the Go version.`,
 		Example: "  gemmatok version",
 		Args:    cobra.NoArgs,
 		RunE: a.runE(func([]string) error {
