@@ -59,6 +59,12 @@ func TestHelp(t *testing.T) {
 		if !strings.Contains(out, "Examples:\n  gemmatok "+name) || strings.Contains(out, "--model PATH") == (name == "version") {
 			t.Errorf("gemmatok %q lacks an example, or --model where a model is used:\n%s", args, out)
 		}
+		prose, _, _ := strings.Cut(out, "\nFlags:")
+		for line := range strings.Lines(prose) {
+			if n := utf8.RuneCountInString(strings.TrimSuffix(line, "\n")); n > 80 {
+				t.Errorf("gemmatok %q: a help line of %d characters: %q", args, n, line)
+			}
+		}
 		if m := placeholder.FindString(out); m != "" {
 			t.Errorf("gemmatok %q: the placeholder in %q is a value, not the argument's name", args, m)
 		}
