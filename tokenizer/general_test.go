@@ -285,6 +285,19 @@ var modelVariants = []modelVariant{
 		path: func(tok *Tokenizer) bool { return equalScores(tok.Vocab(), "...", "..") },
 	},
 	{
+		// User-defined pieces need not be UTF-8: these match parts of the
+		// U+2581 that a space becomes, in the normalized text, and the bytes
+		// left over are unknown (issue 20). The input's own bytes match too.
+		name: "user-defined pieces inside U+2581",
+		model: editGemma(func(t testing.TB, m protoreflect.Message) {
+			l := pieceList(t, m)
+			for i, p := range []string{"\xe2\x96", "\x81", "e\xe2"} {
+				setField(t, l.Get(90+7+i).Message(), p, "piece") // <unused90>, …
+			}
+		}),
+		path: func(tok *Tokenizer) bool { return tok.rules.matcher.spacePiece && !tok.norm.identity },
+	},
+	{
 		name: "small model",
 		model: func(t testing.TB) protoreflect.Message {
 			m := smallModel(t)
