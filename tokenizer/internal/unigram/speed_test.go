@@ -6,6 +6,7 @@ import (
 	"os"
 	"regexp"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -21,7 +22,9 @@ var speedModels = []string{modeltest.SharedModel("unigram8k_nmt_nfkc"), "/work/r
 
 // TestSpeed measures single-thread Encode against the C++ (sp.encode in
 // the oracle's process, normalization included) on every corpus file, whole
-// and line by line, on the same normalized texts, and prints MB/s and
+// and line by line, on the same normalized texts (which the C++ normalizes
+// again), after checking that Encode gives the C++'s pieces of the
+// original texts, and prints MB/s and
 // ratios to the C++'s better mode, both timed in CPU time of the thread.
 // GEMMATOK_SPEED=1 runs it; GEMMATOK_SPEED_FILES, a regular expression,
 // picks the corpus files.
@@ -50,9 +53,21 @@ func TestSpeed(t *testing.T) {
 			if !files.MatchString(f.Name) {
 				continue
 			}
-			norm := o.Normalize(t, path, [][]byte{f.Text})[0]
-			lines := bytes.Split(norm, []byte("\n"))
+			// The normalizer may turn newlines into spaces: lines are
+			// split before it.
+			orig := append([][]byte{f.Text}, bytes.Split(f.Text, []byte("\n"))...)
+			norms := o.Normalize(t, path, orig)
+			norm, lines := norms[0], norms[1:]
 			mb := float64(len(norm)) / 1e6
+			// What is timed must be right: the pieces of the whole text
+			// and of every line are the C++'s.
+			want := o.Encode(t, path, orig)
+			for i, text := range norms {
+				ids, lens := split(m.Encode(nil, text, nil))
+				if got := modeltest.Spans(v, text, ids, lens); !slices.Equal(got, want[i]) {
+					t.Errorf("%s %s: text %d differs from the C++", path, f.Name, i)
+				}
+			}
 			var dst []Piece
 			whole := func(m *Model) func() { return func() { dst = m.Encode(dst[:0], norm, nil) } }
 			byLine := func(m *Model) func() {
