@@ -52,11 +52,7 @@ func New(v *vocab.Vocab) *Model {
 func (m *Model) Encode(dst []unigram.Piece, norm []byte, ban []bool) []unigram.Piece {
 	for len(norm) > 0 {
 		n := m.prefix(norm, ban)
-		id, _ := m.v.IDBytes(norm[:n])
-		if int(id) < len(ban) && ban[id] {
-			id = m.v.Unk()
-		}
-		dst = append(dst, unigram.Piece{ID: id, Len: int32(n)})
+		dst = append(dst, unigram.Piece{ID: unigram.PieceID(m.v, norm[:n], ban), Len: int32(n)})
 		norm = norm[n:]
 	}
 	return dst

@@ -413,17 +413,35 @@ func WithTypes(t testing.TB, model []byte, types map[string]vocab.Type) []byte {
 	return out
 }
 
+// EncodeFunc is a model's segmentation of normalized text, as ids and
+// lengths, for CheckCorpus and CheckShared.
+type EncodeFunc func(v *vocab.Vocab, norm []byte) (ids, lens []int32)
+
+// CheckCorpus compares a model's segmentation with the C++ on the test
+// model name (testdata/*.model): every corpus file whole (cut at 16 KiB)
+// and line by line (the first 150 lines), and the extra texts, all
+// normalized by Normalize.
+func CheckCorpus(t *testing.T, name string, extra []string, encode EncodeFunc) {
+	t.Helper()
+	var texts [][]byte
+	for _, f := range Corpus(t) {
+		norm := Prefix(Normalize(f.Text), 16<<10)
+		texts = append(texts, norm)
+		ls := bytes.Split(norm, []byte("\n"))
+		texts = append(texts, ls[:min(len(ls), 150)]...)
+	}
+	for _, s := range extra {
+		texts = append(texts, Normalize([]byte(s)))
+	}
+	check(t, ModelPath(name), texts, texts, encode)
+}
+
 // CheckShared compares a model's segmentation with the C++ on the
 // repository's test model name (testdata/models), whose normalizer the
 // oracle applies: on 8 KiB of each corpus file whole and its first 12
-// lines. encode segments normalized text into ids and lengths.
-func CheckShared(t *testing.T, name string, encode func(v *vocab.Vocab, norm []byte) (ids, lens []int32)) {
+// lines.
+func CheckShared(t *testing.T, name string, encode EncodeFunc) {
 	t.Helper()
-	path := SharedModel(name)
-	v, err := vocab.LoadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var texts [][]byte
 	for _, f := range Corpus(t) {
 		texts = append(texts, Prefix(f.Text, 8<<10))
@@ -432,17 +450,27 @@ func CheckShared(t *testing.T, name string, encode func(v *vocab.Vocab, norm []b
 			texts = append(texts, Prefix(l, 8<<10))
 		}
 	}
-	o := Get(t)
-	norms := o.Normalize(t, path, texts)
-	want := o.Encode(t, path, texts)
+	path := SharedModel(name)
+	check(t, path, texts, Get(t).Normalize(t, path, texts), encode)
+}
+
+// check compares encode's segmentation of norms with the C++'s of texts
+// (which normalize to norms) under the model at path.
+func check(t *testing.T, path string, texts, norms [][]byte, encode EncodeFunc) {
+	t.Helper()
+	v, err := vocab.LoadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Get(t).Encode(t, path, texts)
 	bad := 0
 	for i, norm := range norms {
 		ids, lens := encode(v, norm)
 		if got := Spans(v, norm, ids, lens); !slices.Equal(got, want[i]) {
 			if bad++; bad <= 3 {
-				t.Errorf("%s: %q:\n got %v\nwant %v", name, Prefix(norm, 200), got[:min(len(got), 30)], want[i][:min(len(want[i]), 30)])
+				t.Errorf("%s: %q:\n got %v\nwant %v", filepath.Base(path), Prefix(norm, 200), got[:min(len(got), 30)], want[i][:min(len(want[i]), 30)])
 			}
 		}
 	}
-	t.Logf("%s: %d texts, %d differ", name, len(texts), bad)
+	t.Logf("%s: %d texts, %d differ", filepath.Base(path), len(texts), bad)
 }

@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/gemmatok/gemmatok/tokenizer/internal/modeltest"
-	"github.com/gemmatok/gemmatok/vocab"
 )
 
 // encodePlain is Encode without the word cache: the C++'s EncodeOptimized
@@ -25,14 +24,7 @@ func (m *Model) encodePlain(norm []byte) []Piece {
 func TestCacheEqualsPlain(t *testing.T) {
 	paths := []string{modeltest.ModelPath("uni8k"), modeltest.SharedModel("unigram8k_nmt_nfkc")}
 	for _, path := range paths {
-		v, err := vocab.LoadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		m, err := New(v)
-		if err != nil {
-			t.Fatal(err)
-		}
+		m, _ := loadModel(t, path)
 		if !m.cuts {
 			t.Fatalf("%s: the word cache does not apply", path)
 		}

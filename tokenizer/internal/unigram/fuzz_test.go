@@ -36,15 +36,8 @@ func FuzzUnigram(f *testing.F) {
 				t.Fatalf("%s %q:\n got %v\nwant %v", name, norm, got, want)
 			}
 			wantN := o.NBest(t, modeltest.ModelPath(name), [][]byte{norm}, 3)[0]
-			got := m.NBest(norm, 3, nil)
-			if len(got) != len(wantN) {
-				t.Fatalf("%s %q: %d paths, want %d", name, norm, len(got), len(wantN))
-			}
-			for j := range got {
-				ids, lens := split(got[j].Pieces)
-				if got[j].Score != wantN[j].Score || !slices.Equal(modeltest.Spans(v, norm, ids, lens), wantN[j].Spans) {
-					t.Fatalf("%s %q: path %d: got %v, want %v", name, norm, j, got[j], wantN[j])
-				}
+			if got := m.NBest(norm, 3, nil); !sameNBest(v, norm, got, wantN) {
+				t.Fatalf("%s %q: n-best:\n got %v\nwant %v", name, norm, got, wantN)
 			}
 		}
 	})

@@ -2,6 +2,7 @@ package unigram
 
 import (
 	"math"
+	"slices"
 )
 
 // lattice is the C++'s unigram::Lattice: every piece that may start at each
@@ -162,14 +163,8 @@ func (l *lattice) viterbi() ([]int32, float32) {
 	for k := l.nodes[eos].prev; l.nodes[k].prev >= 0; k = l.nodes[k].prev {
 		path = append(path, k)
 	}
-	reverse(path)
+	slices.Reverse(path)
 	return path, l.nodes[eos].backtrace
-}
-
-func reverse[E any](s []E) {
-	for i, j := 0, len(s)-1; i < j; i, j = i+1, j-1 {
-		s[i], s[j] = s[j], s[i]
-	}
 }
 
 // pieces appends the pieces of a path of nodes to dst.

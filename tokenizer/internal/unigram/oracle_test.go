@@ -2,9 +2,11 @@ package unigram
 
 import (
 	"bytes"
+	"encoding/base64"
 	"fmt"
 	"os"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/gemmatok/gemmatok/tokenizer/internal/modeltest"
@@ -16,12 +18,45 @@ var unigramModels = []string{"uni8k", "uniud"}
 
 func newModel(t testing.TB, name string) (*Model, *vocab.Vocab) {
 	t.Helper()
-	v := modeltest.LoadModel(t, name)
+	return loadModel(t, modeltest.ModelPath(name))
+}
+
+// loadModel loads the model at path, or the proto in path if it starts
+// with modeltest.ModelBytes' prefix.
+func loadModel(t testing.TB, path string) (*Model, *vocab.Vocab) {
+	t.Helper()
+	var v *vocab.Vocab
+	var err error
+	if b64, ok := strings.CutPrefix(path, "b64:"); ok {
+		var raw []byte
+		if raw, err = base64.StdEncoding.DecodeString(b64); err == nil {
+			v, err = vocab.Parse(raw)
+		}
+	} else {
+		v, err = vocab.LoadFile(path)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
 	m, err := New(v)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return m, v
+}
+
+// sameNBest reports whether got, NBest's paths of norm, are the oracle's.
+func sameNBest(v *vocab.Vocab, norm []byte, got []Path, want []modeltest.Path) bool {
+	if len(got) != len(want) {
+		return false
+	}
+	for j := range got {
+		ids, lens := split(got[j].Pieces)
+		if got[j].Score != want[j].Score || !slices.Equal(modeltest.Spans(v, norm, ids, lens), want[j].Spans) {
+			return false
+		}
+	}
+	return true
 }
 
 func split(ps []Piece) (ids, lens []int32) {
@@ -190,14 +225,7 @@ func TestRetypedOracle(t *testing.T) {
 		{"▁the": vocab.UserDefined, "e": vocab.UserDefined, "▁с": vocab.UserDefined, "▁": vocab.UserDefined},
 	} {
 		model := modeltest.WithTypes(t, raw, types)
-		v, err := vocab.Parse(model)
-		if err != nil {
-			t.Fatal(err)
-		}
-		m, err := New(v)
-		if err != nil {
-			t.Fatal(err)
-		}
+		m, v := loadModel(t, modeltest.ModelBytes(model))
 		o := modeltest.Get(t)
 		want := o.Encode(t, modeltest.ModelBytes(model), texts)
 		wantN := o.NBest(t, modeltest.ModelBytes(model), texts, 3)
@@ -207,13 +235,7 @@ func TestRetypedOracle(t *testing.T) {
 				t.Errorf("%v: %q:\n got %v\nwant %v", types, text, got, want[i])
 				break
 			}
-			got := m.NBest(text, 3, nil)
-			ok := len(got) == len(wantN[i])
-			for j := 0; ok && j < len(got); j++ {
-				ids, lens := split(got[j].Pieces)
-				ok = got[j].Score == wantN[i][j].Score && slices.Equal(modeltest.Spans(v, text, ids, lens), wantN[i][j].Spans)
-			}
-			if !ok {
+			if got := m.NBest(text, 3, nil); !sameNBest(v, text, got, wantN[i]) {
 				t.Errorf("%v: n-best of %q:\n got %v\nwant %v", types, text, got, wantN[i])
 				break
 			}
@@ -245,14 +267,7 @@ func TestSharedModelsOracle(t *testing.T) {
 	o := modeltest.Get(t)
 	for _, name := range names {
 		path := modeltest.SharedModel(name)
-		v, err := vocab.LoadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		m, err := New(v)
-		if err != nil {
-			t.Fatal(err)
-		}
+		m, v := loadModel(t, path)
 		norms := o.Normalize(t, path, texts)
 		want := o.Encode(t, path, texts)
 		// N-best on short lines: on whole texts the A* search is slow.
@@ -281,13 +296,7 @@ func TestSharedModelsOracle(t *testing.T) {
 			if _, ok := wantN[i]; !ok {
 				continue
 			}
-			got := m.NBest(norm, 4, nil)
-			ok := len(got) == len(wantN[i])
-			for j := 0; ok && j < len(got); j++ {
-				ids, lens := split(got[j].Pieces)
-				ok = got[j].Score == wantN[i][j].Score && slices.Equal(modeltest.Spans(v, norm, ids, lens), wantN[i][j].Spans)
-			}
-			if !ok {
+			if !sameNBest(v, norm, m.NBest(norm, 4, nil), wantN[i]) {
 				if bad++; bad <= 2 {
 					t.Errorf("%s: n-best of %q differs", name, clip(norm))
 				}

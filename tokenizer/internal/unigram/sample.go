@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
+	"slices"
 )
 
 // MaxSampleNBest is the largest n-best size Sample accepts, the bound
@@ -72,7 +73,7 @@ func (l *lattice) sample(invTheta float32, rng *rand.Rand) []int32 {
 		z = alpha[node]
 		path = append(path, node)
 	}
-	reverse(path)
+	slices.Reverse(path)
 	return path
 }
 

@@ -18,6 +18,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"sync"
 
@@ -145,6 +146,17 @@ func hasUnused(v *vocab.Vocab) bool {
 		}
 	}
 	return false
+}
+
+// PieceID returns the id that SentencePiece's PieceToId gives piece (the
+// unknown id when it has none), or the unknown id when ban forbids it: the
+// char and word models' rule.
+func PieceID(v *vocab.Vocab, piece []byte, ban []bool) int32 {
+	id, _ := v.IDBytes(piece)
+	if banned(ban, id) {
+		return v.Unk()
+	}
+	return id
 }
 
 // banned reports whether ban forbids id.
@@ -291,9 +303,6 @@ func backtrack(dst []Piece, nodes []best) []Piece {
 		dst = append(dst, Piece{ID: n.id, Len: end - n.start})
 		end = n.start
 	}
-	tail := dst[first:]
-	for i, j := 0, len(tail)-1; i < j; i, j = i+1, j-1 {
-		tail[i], tail[j] = tail[j], tail[i]
-	}
+	slices.Reverse(dst[first:])
 	return dst
 }

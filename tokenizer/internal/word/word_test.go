@@ -1,7 +1,6 @@
 package word
 
 import (
-	"bytes"
 	"slices"
 	"testing"
 
@@ -10,47 +9,19 @@ import (
 	"github.com/gemmatok/gemmatok/vocab"
 )
 
-func spans(t *testing.T, m *Model, norm []byte, ban []bool) []modeltest.Span {
-	t.Helper()
-	var ids, lens []int32
-	total := 0
-	for _, p := range m.Encode(nil, norm, ban) {
+// encode is Encode as modeltest's checks take it.
+func encode(v *vocab.Vocab, norm []byte) (ids, lens []int32) {
+	for _, p := range New(v).Encode(nil, norm, nil) {
 		ids = append(ids, p.ID)
 		lens = append(lens, p.Len)
-		total += int(p.Len)
 	}
-	if total != len(norm) {
-		t.Fatalf("pieces of %q cover %d bytes", norm, total)
-	}
-	return modeltest.Spans(m.v, norm, ids, lens)
+	return ids, lens
 }
 
 // TestCorpus compares Encode with the C++'s word::Model on every corpus
-// file, whole (cut at 32 KiB) and line by line (the first 300 lines).
+// file, whole and line by line, and on a few cases.
 func TestCorpus(t *testing.T) {
-	v := modeltest.LoadModel(t, "word")
-	m := New(v)
-	o := modeltest.Get(t)
-	var texts [][]byte
-	for _, f := range modeltest.Corpus(t) {
-		norm := modeltest.Prefix(modeltest.Normalize(f.Text), 32<<10)
-		texts = append(texts, norm)
-		ls := bytes.Split(norm, []byte("\n"))
-		texts = append(texts, ls[:min(len(ls), 300)]...)
-	}
-	for _, s := range []string{"▁", "▁▁", "a▁", "▁a▁▁b", "<mask>", "ab", "▁ab", "<s>"} {
-		texts = append(texts, []byte(s))
-	}
-	want := o.Encode(t, modeltest.ModelPath("word"), texts)
-	bad := 0
-	for i, text := range texts {
-		if got := spans(t, m, text, nil); !slices.Equal(got, want[i]) {
-			if bad++; bad <= 3 {
-				t.Errorf("%q:\n got %v\nwant %v", text[:min(len(text), 80)], got[:min(len(got), 20)], want[i][:min(len(want[i]), 20)])
-			}
-		}
-	}
-	t.Logf("%d texts, %d differ", len(texts), bad)
+	modeltest.CheckCorpus(t, "word", []string{"▁", "▁▁", "a▁", "▁a▁▁b", "<mask>", "ab", "▁ab", "<s>"}, encode)
 }
 
 func TestBan(t *testing.T) {
@@ -95,11 +66,5 @@ func TestStepByLeadByte(t *testing.T) {
 // TestSharedModel compares Encode with the C++ on the repository's word
 // model, normalized by the oracle (nmt_nfkc).
 func TestSharedModel(t *testing.T) {
-	modeltest.CheckShared(t, "word", func(v *vocab.Vocab, norm []byte) (ids, lens []int32) {
-		for _, p := range New(v).Encode(nil, norm, nil) {
-			ids = append(ids, p.ID)
-			lens = append(lens, p.Len)
-		}
-		return ids, lens
-	})
+	modeltest.CheckShared(t, "word", encode)
 }

@@ -18,7 +18,9 @@ piece covers its byte.
                                                      loaded machine do not inflate)
 """
 import base64
+import importlib.util
 import json
+import os
 import struct
 import sys
 import time
@@ -26,34 +28,17 @@ import time
 import sentencepiece as spm
 
 
-def varint(b, i):
-    x = shift = 0
-    while True:
-        c = b[i]
-        i += 1
-        x |= (c & 0x7F) << shift
-        shift += 7
-        if c < 0x80:
-            return x, i
+def _repo_oracle():
+    """The repository's testdata/oracle.py, whose protobuf reader this
+    script shares."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "..", "testdata", "oracle.py")
+    spec = importlib.util.spec_from_file_location("repo_oracle", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
 
 
-def fields(b):
-    i = 0
-    while i < len(b):
-        key, i = varint(b, i)
-        wire = key & 7
-        if wire == 0:
-            v, i = varint(b, i)
-        elif wire == 2:
-            n, i = varint(b, i)
-            v, i = b[i:i + n], i + n
-        elif wire == 5:
-            v, i = b[i:i + 4], i + 4
-        elif wire == 1:
-            v, i = b[i:i + 8], i + 8
-        else:
-            raise ValueError("wire type %d" % wire)
-        yield key >> 3, v
+fields = _repo_oracle().proto_fields
 
 
 def spt_pieces(b):
