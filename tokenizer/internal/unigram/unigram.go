@@ -36,7 +36,9 @@ type Piece struct {
 // below the lowest-scoring normal piece.
 const unkPenalty = 10
 
-// Model is a Unigram segmentation model. It is safe for concurrent use.
+// Model is a Unigram segmentation model. It is safe for concurrent use. It
+// keeps scratch buffers and a cache of up to 32,768 words for each
+// encoding that ran at the same time as others.
 type Model struct {
 	trie     *trie
 	user     []bool // by id: user-defined pieces, or nil when there are none
@@ -173,6 +175,11 @@ func banned(ban []bool, id int32) bool {
 // user-defined piece scoring len*maxScore - 0.1 in float64 as the C++
 // computes it, so that every comparison, ties included, falls as it does
 // there.
+//
+// Where no piece holds U+2581 but at its start (the usual case) and ban is
+// nil, Encode segments the words between U+2581s one by one and caches
+// words it meets twice, using a cached segmentation only where rounding
+// at the current path score cannot change it: the result is the same.
 func (m *Model) Encode(dst []Piece, norm []byte, ban []bool) []Piece {
 	if len(norm) == 0 {
 		return dst
