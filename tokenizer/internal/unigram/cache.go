@@ -119,40 +119,60 @@ func (e *word) safe(from float32, n int) bool {
 }
 
 // encodeWords is Encode where m.cuts holds: word by word, from the cache
-// where it may.
+// where it may, and with one Viterbi over each run of other words.
 func (m *Model) encodeWords(sc *scratch, dst []Piece, norm []byte) []Piece {
 	from := float32(0)
+	run := -1 // the start of the words not yet segmented, or -1
+	flush := func(end int) {
+		if run >= 0 {
+			sc.nodes = m.forward(sc.nodes, norm[run:end], nil, from, nil)
+			dst = backtrack(dst, sc.nodes)
+			from = sc.nodes[end-run].score
+			run = -1
+		}
+	}
 	for p := 0; p < len(norm); {
 		q := nextSpace(norm, p)
-		w := norm[p:q]
-		p = q
-		if len(w) <= maxWord {
-			e := sc.words[string(w)]
-			if e == nil {
-				h := maphash.Bytes(sc.seed, w)
-				if i := h % seenSlots; sc.seen[i] != h {
-					sc.seen[i] = h
-				} else {
-					if sc.words == nil || len(sc.words) >= maxWords {
-						sc.words = make(map[string]*word)
-					}
-					e = m.learn(sc, w)
-					sc.words[string(w)] = e
-				}
-			}
-			if e != nil && e.safe(from, len(w)) {
+		if e := m.lookup(sc, norm[p:q]); e != nil {
+			flush(p)
+			if e.safe(from, q-p) {
 				dst = append(dst, e.pieces...)
 				for _, s := range e.scores {
 					from = float32(s + float64(from))
 				}
+				p = q
 				continue
 			}
 		}
-		sc.nodes = m.forward(sc.nodes, w, nil, from, nil)
-		dst = backtrack(dst, sc.nodes)
-		from = sc.nodes[len(w)].score
+		if run < 0 {
+			run = p
+		}
+		p = q
 	}
+	flush(len(norm))
 	return dst
+}
+
+// lookup returns the cached segmentation of w, learning it if w was met
+// before, or nil.
+func (m *Model) lookup(sc *scratch, w []byte) *word {
+	if len(w) > maxWord {
+		return nil
+	}
+	if e := sc.words[string(w)]; e != nil {
+		return e
+	}
+	h := maphash.Bytes(sc.seed, w)
+	if i := h % seenSlots; sc.seen[i] != h {
+		sc.seen[i] = h
+		return nil
+	}
+	if sc.words == nil || len(sc.words) >= maxWords {
+		sc.words = make(map[string]*word)
+	}
+	e := m.learn(sc, w)
+	sc.words[string(w)] = e
+	return e
 }
 
 // nextSpace returns the position of the first U+2581 after the character
