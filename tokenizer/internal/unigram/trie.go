@@ -191,14 +191,22 @@ func (b *trieBuilder) grow(n int) {
 	if len(b.units) == 0 {
 		b.head, b.tail = -1, -1
 	}
-	for len(b.units) < n {
-		i := int32(len(b.units))
-		b.units = append(b.units, unit{check: checkMask})
-		b.info = append(b.info, pieceInfo{id: -1})
-		b.used = append(b.used, false)
-		b.fails = append(b.fails, 0)
-		b.next = append(b.next, -1)
-		b.prev = append(b.prev, b.tail)
+	old := len(b.units)
+	if n <= old {
+		return
+	}
+	b.units = append(b.units, make([]unit, n-old)...)
+	b.info = append(b.info, make([]pieceInfo, n-old)...)
+	b.used = append(b.used, make([]bool, n-old)...)
+	b.fails = append(b.fails, make([]uint8, n-old)...)
+	b.next = append(b.next, make([]int32, n-old)...)
+	b.prev = append(b.prev, make([]int32, n-old)...)
+	for i := int32(old); i < int32(n); i++ {
+		b.units[i].check = checkMask
+		b.info[i].id = -1
+		// Append i to the free list.
+		b.next[i] = -1
+		b.prev[i] = b.tail
 		if b.tail >= 0 {
 			b.next[b.tail] = i
 		} else {

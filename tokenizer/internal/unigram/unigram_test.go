@@ -1,6 +1,7 @@
 package unigram
 
 import (
+	"os"
 	"testing"
 
 	"github.com/gemmatok/gemmatok/tokenizer/internal/modeltest"
@@ -27,12 +28,12 @@ func (t *trie) lookup(key string) int32 {
 // under its id (unused pieces are left out), and no proper prefix of a
 // piece that is not a piece.
 func TestTrie(t *testing.T) {
-	for _, name := range []string{"uni8k", "uniud", "word"} {
-		v := modeltest.LoadModel(t, name)
-		m, err := New(v)
-		if err != nil {
-			t.Fatal(err)
-		}
+	paths := []string{modeltest.ModelPath("uni8k"), modeltest.ModelPath("uniud"), modeltest.ModelPath("word")}
+	if _, err := os.Stat(speedModels[1]); err == nil {
+		paths = append(paths, speedModels[1])
+	}
+	for _, name := range paths {
+		m, v := loadModel(t, name)
 		n := 0
 		for id := range int32(v.Size()) {
 			p := v.Piece(id)
