@@ -17,6 +17,7 @@ import (
 
 // Counts are what count reports of a file, or of a part of one.
 type Counts struct {
+	Parts    int64 // the parts the file was read in
 	Records  int64 // JSON-lines records counted
 	Tokens   int64
 	Chars    int64 // code points, each malformed byte counting as one, as gemmatok count
@@ -30,6 +31,7 @@ type Counts struct {
 // addCounts is the combiner of the counts of a file's parts.
 func addCounts(a, b Counts) Counts {
 	return Counts{
+		Parts:    a.Parts + b.Parts,
 		Records:  a.Records + b.Records,
 		Tokens:   a.Tokens + b.Tokens,
 		Chars:    a.Chars + b.Chars,
@@ -50,7 +52,7 @@ func (f *countFn) Setup(ctx context.Context) error { return f.W.setup(ctx) }
 // line of failures.jsonl for each failure. Bad input is no error of the
 // pipeline: it is reported, and the rest goes on.
 func (f *countFn) ProcessElement(ctx context.Context, p Part, emit func(string, Counts), fail func(string)) {
-	var c Counts
+	c := Counts{Parts: 1}
 	r, err := f.W.open(ctx, p)
 	if err == nil {
 		if p.Kind == jsonLines {
@@ -120,6 +122,7 @@ func (c *config) countPipeline(s beam.Scope) {
 // fileCounts is a line of counts.jsonl.
 type fileCounts struct {
 	Path     string `json:"path"`
+	Parts    int64  `json:"parts"` // the ranges it was split into
 	Records  int64  `json:"records,omitempty"`
 	Tokens   int64  `json:"tokens"`
 	Chars    int64  `json:"chars"`
@@ -132,7 +135,7 @@ type fileCounts struct {
 // failed as a whole has no counts: those of its other parts would pass
 // for the file's.
 func formatCounts(path string, c Counts) string {
-	fc := fileCounts{Path: path, Failed: c.Failed}
+	fc := fileCounts{Path: path, Parts: c.Parts, Failed: c.Failed}
 	if !c.Failed {
 		fc.Records, fc.Tokens, fc.Chars, fc.Bytes, fc.Failures = c.Records, c.Tokens, c.Chars, c.Bytes, c.Failures
 	}
