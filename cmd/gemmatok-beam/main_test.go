@@ -4,8 +4,10 @@ import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
+	"crypto/sha256"
 	"context"
 	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -548,4 +550,54 @@ func TestBadInput(t *testing.T) {
 			t.Errorf("shard files %v; want those of the manifest only", left)
 		}
 	})
+}
+
+// TestModel checks --model with a small model trained by spm_train,
+// normalizing nothing, which SafeCut needs to find cuts: its ids fit
+// uint16, which the manifest says, the manifest names the model
+// and its sha256, the ids are the model's own and decode to the text, and
+// a worker refuses a model file that is not the one the run was submitted
+// with.
+func TestModel(t *testing.T) {
+	spmTrain, err := exec.LookPath("spm_train")
+	if err != nil {
+		t.Skip("no spm_train")
+	}
+	dir := t.TempDir()
+	model := filepath.Join(dir, "m.model")
+	cmd := exec.Command(spmTrain, "--input=../../testdata/corpus/en.txt", "--model_prefix="+strings.TrimSuffix(model, ".model"),
+		"--vocab_size=1000", "--model_type=bpe", "--byte_fallback=true", "--normalization_rule_name=identity", "--add_dummy_prefix=false", "--remove_extra_whitespaces=false", "--minloglevel=2")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("spm_train: %v\n%s", err, out)
+	}
+	tok, err := tokenizer.LoadFile(model)
+	if err != nil {
+		t.Skipf("gemmatok cannot load spm_train's model: %v", err)
+	}
+	text := string(readTestFile(t, "../../testdata/corpus/en.txt"))
+	in := filepath.Join(dir, "en.txt")
+	if err := os.WriteFile(in, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	if status, _ := runJob(t, options{Job: "tokenize", Inputs: []string{in}, Output: out, Model: model, EOS: true, RangeSize: 16 << 10}); status != exitOK {
+		t.Fatalf("exit status %d", status)
+	}
+	tk := readTokens(t, out)
+	sum := sha256.Sum256(readTestFile(t, model))
+	if tk.m.Dtype != "uint16" || tk.m.Model.Name != model || tk.m.Model.SHA256 != hex.EncodeToString(sum[:]) || len(tk.m.Shards) < 2 {
+		t.Errorf("manifest: dtype %s, model %+v, %d shards; want uint16, %s %x, several", tk.m.Dtype, tk.m.Model, len(tk.m.Shards), model, sum)
+	}
+	want, _ := tok.EncodeWith(text, tokenizer.EncodeOptions{AddEOS: true})
+	if tk.m.Documents != 1 || !slices.Equal(tk.doc(0), want) {
+		t.Fatalf("%d documents; the ids are not the model's", tk.m.Documents)
+	}
+	if got, err := tok.Decode(tk.doc(0)); err != nil || got != text {
+		t.Errorf("the ids decode to %.40q, %v", got, err)
+	}
+
+	_, err = loadVocab(context.Background(), Model{Name: model, Path: model, SHA256: strings.Repeat("0", 64)})
+	if err == nil || !strings.Contains(err.Error(), "not the") {
+		t.Errorf("a worker loads a model of another sha256: %v", err)
+	}
 }
