@@ -76,24 +76,23 @@ Flags:
 `
 
 func main() {
-	_, err := parseArgs(os.Args[1:])
+	err := parseArgs(os.Args[1:])
 	// beam.Init turns this process into a worker when a runner started it
 	// as one (with --worker); it then never returns. It must come after
 	// the flags are parsed.
 	beam.Init()
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "gemmatok-beam: %v\n", err)
 		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "run gemmatok-beam -h for help")
+			fmt.Fprintf(os.Stderr, "gemmatok-beam: %v\nrun gemmatok-beam -h for help\n", err)
 		}
 		os.Exit(exitUsage)
 	}
 	os.Exit(run(context.Background(), flags, os.Stdout, os.Stderr))
 }
 
-// parseArgs parses the command line: the job's name, then flags. A worker
-// started by a runner has flags only.
-func parseArgs(args []string) (string, error) {
+// parseArgs parses the command line into flags: the job's name, then
+// flags. A worker started by a runner has flags only.
+func parseArgs(args []string) error {
 	flag.CommandLine.SetOutput(os.Stderr)
 	flag.Usage = func() {
 		fmt.Fprint(os.Stderr, usage)
@@ -104,25 +103,25 @@ func parseArgs(args []string) (string, error) {
 		job, args = args[0], args[1:]
 	}
 	if err := flag.CommandLine.Parse(args); err != nil {
-		return "", err
+		return err
 	}
 	if job == "" && isWorker() {
-		return "", nil
+		return nil
 	}
 	switch {
 	case job != "count" && job != "tokenize":
-		return "", fmt.Errorf("want a job, count or tokenize, not %q", job)
+		return fmt.Errorf("want a job, count or tokenize, not %q", job)
 	case flag.NArg() > 0:
-		return "", fmt.Errorf("unexpected argument %q (inputs are given with --input)", flag.Arg(0))
+		return fmt.Errorf("unexpected argument %q (inputs are given with --input)", flag.Arg(0))
 	case len(flags.Inputs) == 0:
-		return "", errors.New("no --input")
+		return errors.New("no --input")
 	case flags.Output == "":
-		return "", errors.New("no --output")
+		return errors.New("no --output")
 	case flags.RangeSize < 1:
-		return "", errors.New("--range-size must be positive")
+		return errors.New("--range-size must be positive")
 	}
 	flags.Job = job
-	return job, nil
+	return nil
 }
 
 // isWorker reports whether a runner started this process as a worker.
@@ -131,7 +130,7 @@ func isWorker() bool {
 	return f != nil && f.Value.String() == "true"
 }
 
-// run runs job with the flags' settings and returns the exit status.
+// run runs the job opts describes and returns the exit status.
 func run(ctx context.Context, opts options, stdout, stderr io.Writer) int {
 	cfg, err := newConfig(ctx, opts)
 	if err != nil {
