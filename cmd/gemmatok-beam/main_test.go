@@ -18,7 +18,6 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"github.com/apache/beam/sdks/v2/go/pkg/beam"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/testing/ptest"
 
 	"github.com/gemmatok/gemmatok/internal/pyfind"
@@ -31,9 +30,6 @@ import (
 func TestMain(m *testing.M) {
 	ptest.Main(m)
 }
-
-// runPipeline runs a pipeline the way the tests do.
-func runPipeline(_ context.Context, p *beam.Pipeline) error { return ptest.Run(p) }
 
 // testRangeSize is small enough that the large file of the test corpus is
 // read in many ranges.
@@ -138,8 +134,8 @@ func (c *corpus) paths() []string {
 	return ps
 }
 
-// runJob runs job over the corpus and returns the exit status, and
-// stdout.
+// runJob runs the job of opts, as main does, and returns the exit status
+// and stdout.
 func runJob(t *testing.T, opts options) (int, string) {
 	t.Helper()
 	if opts.TextField == "" {
@@ -148,20 +144,12 @@ func runJob(t *testing.T, opts options) (int, string) {
 	if opts.RangeSize == 0 {
 		opts.RangeSize = testRangeSize
 	}
-	ctx := context.Background()
-	cfg, err := newConfig(ctx, opts)
-	if err != nil {
-		t.Fatal(err)
+	var stdout, stderr bytes.Buffer
+	status := run(context.Background(), opts, &stdout, &stderr)
+	if status == exitUsage {
+		t.Fatalf("exit status %d: %s", status, stderr.String())
 	}
-	var stdout bytes.Buffer
-	failures, err := cfg.run(ctx, runPipeline, &stdout)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if failures > 0 {
-		return exitFailed, stdout.String()
-	}
-	return exitOK, stdout.String()
+	return status, stdout.String()
 }
 
 // readJSONLines reads a JSON-lines output into values of T.
