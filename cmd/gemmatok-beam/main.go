@@ -93,16 +93,24 @@ func main() {
 // parseArgs parses the command line into flags: the job's name, then
 // flags. A worker started by a runner has flags only.
 func parseArgs(args []string) error {
-	flag.CommandLine.SetOutput(os.Stderr)
-	flag.Usage = func() {
-		fmt.Fprint(os.Stderr, usage)
-		flag.PrintDefaults()
-	}
 	job := ""
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		job, args = args[0], args[1:]
 	}
-	if err := flag.CommandLine.Parse(args); err != nil {
+	// The flags, Beam's among them, are parsed by a copy of the command
+	// line's set that returns its errors rather than exiting, so that
+	// beam.Init still runs; the command line's is then marked parsed, as
+	// Beam expects.
+	fs := flag.NewFlagSet("gemmatok-beam", flag.ContinueOnError)
+	fs.SetOutput(flag.CommandLine.Output())
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), usage)
+		fs.PrintDefaults()
+	}
+	flag.VisitAll(func(f *flag.Flag) { fs.Var(f.Value, f.Name, f.Usage) })
+	err := fs.Parse(args)
+	flag.CommandLine.Parse(nil)
+	if err != nil {
 		return err
 	}
 	if job == "" && isWorker() {
@@ -111,8 +119,8 @@ func parseArgs(args []string) error {
 	switch {
 	case job != "count" && job != "tokenize":
 		return fmt.Errorf("want a job, count or tokenize, not %q", job)
-	case flag.NArg() > 0:
-		return fmt.Errorf("unexpected argument %q (inputs are given with --input)", flag.Arg(0))
+	case fs.NArg() > 0:
+		return fmt.Errorf("unexpected argument %q (inputs are given with --input)", fs.Arg(0))
 	case len(flags.Inputs) == 0:
 		return errors.New("no --input")
 	case flags.Output == "":

@@ -9,7 +9,9 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
+	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -473,8 +475,13 @@ func TestBadInput(t *testing.T) {
 		{Path: special, Offset: 6, Error: `special piece "<start_of_turn>"`, File: true},
 		{Path: trunc, Error: "unexpected EOF", File: true},
 	}
-	check := func(t *testing.T, out string, status int) {
+	// runBad runs job over the bad input and checks its failures; it
+	// returns the output directory.
+	runBad := func(t *testing.T, job string) string {
 		t.Helper()
+		out := t.TempDir()
+		opts := options{Job: job, Inputs: []string{dir + "/*.txt", dir + "/*.gz", dir + "/*.jsonl"}, Output: out, Special: tokenizer.SpecialReject}
+		status, _ := runJob(t, opts)
 		if status != exitFailed {
 			t.Errorf("exit status %d, want %d", status, exitFailed)
 		}
@@ -495,15 +502,12 @@ func TestBadInput(t *testing.T) {
 				t.Errorf("failure %d: %+v, want %+v", i, g, w)
 			}
 		}
+		return out
 	}
-	opts := options{Inputs: []string{dir + "/*.txt", dir + "/*.gz", dir + "/*.jsonl"}, Special: tokenizer.SpecialReject}
 
 	t.Run("count", func(t *testing.T) {
-		opts := opts
-		opts.Job, opts.Output = "count", t.TempDir()
-		status, _ := runJob(t, opts)
-		check(t, opts.Output, status)
-		s := readSummary(t, opts.Output)
+		out := runBad(t, "count")
+		s := readSummary(t, out)
 		if s.Failures != len(want) || s.FailedFiles != 3 || s.Records != 2 || s.Files != 5 {
 			t.Errorf("summary %+v: want %d failures, 3 failed files, 2 records of 5 files", s, len(want))
 		}
@@ -512,7 +516,7 @@ func TestBadInput(t *testing.T) {
 		if s.Tokens != int64(wantTokens) {
 			t.Errorf("%d tokens, want %d (of the good input)", s.Tokens, wantTokens)
 		}
-		for _, fc := range readJSONLines[fileCounts](t, filepath.Join(opts.Output, countsFile)) {
+		for _, fc := range readJSONLines[fileCounts](t, filepath.Join(out, countsFile)) {
 			failed := fc.Path == trunc || fc.Path == special || fc.Path == unreadable
 			if fc.Failed != failed || fc.Path == records && (fc.Records != 2 || fc.Failures != 4) || fc.Path == good && fc.Tokens == 0 {
 				t.Errorf("counts.jsonl: %+v", fc)
@@ -520,11 +524,8 @@ func TestBadInput(t *testing.T) {
 		}
 	})
 	t.Run("tokenize", func(t *testing.T) {
-		opts := opts
-		opts.Job, opts.Output = "tokenize", t.TempDir()
-		status, _ := runJob(t, opts)
-		check(t, opts.Output, status)
-		tk := readTokens(t, opts.Output)
+		out := runBad(t, "tokenize")
+		tk := readTokens(t, out)
 		if tk.m.Documents != 3 || tk.m.Failures != len(want) || tk.m.FailedFiles != 3 {
 			t.Errorf("manifest: %d documents, %d failures, %d failed files; want 3, %d, 3", tk.m.Documents, tk.m.Failures, tk.m.FailedFiles, len(want))
 		}
@@ -533,7 +534,7 @@ func TestBadInput(t *testing.T) {
 				t.Errorf("the manifest lists %s, of the failed %s", sh.Bin, sh.Source)
 			}
 		}
-		left, _ := filepath.Glob(filepath.Join(opts.Output, shardsDir, "*"))
+		left, _ := filepath.Glob(filepath.Join(out, shardsDir, "*"))
 		if len(left) != 2*len(tk.m.Shards) {
 			t.Errorf("shard files %v; want those of the manifest only", left)
 		}
@@ -587,5 +588,40 @@ func TestModel(t *testing.T) {
 	_, err = loadVocab(context.Background(), Model{Name: model, Path: model, SHA256: strings.Repeat("0", 64)})
 	if err == nil || !strings.Contains(err.Error(), "not the") {
 		t.Errorf("a worker loads a model of another sha256: %v", err)
+	}
+}
+
+// TestParseArgs checks the command line: the job's name, then flags.
+func TestParseArgs(t *testing.T) {
+	saved := flags
+	defer func() { flags = saved }()
+	for _, tc := range []struct {
+		args []string
+		err  string // "" for none
+	}{
+		{[]string{"count", "--input", "a/*.txt", "--input", "b.jsonl", "--output", "out", "--special", "reject"}, ""},
+		{[]string{"tokenize", "--input", "a", "--output", "out", "--docs", "line", "--bos"}, ""},
+		{[]string{"--input", "a", "--output", "out"}, "want a job"},
+		{[]string{"frob", "--input", "a", "--output", "out"}, "want a job"},
+		{[]string{"count", "--output", "out"}, "no --input"},
+		{[]string{"count", "--input", "a"}, "no --output"},
+		{[]string{"count", "--input", "a", "--output", "out", "b"}, "unexpected argument"},
+		{[]string{"count", "--input", "a", "--output", "out", "--range-size", "0"}, "--range-size"},
+		{[]string{"count", "--input", "a", "--output", "out", "--special", "maybe"}, "want pieces, text or reject"},
+		{[]string{"tokenize", "--input", "a", "--output", "out", "--docs", "page"}, "want file or line"},
+	} {
+		flags = saved
+		flag.CommandLine.SetOutput(io.Discard)
+		err := parseArgs(tc.args)
+		if tc.err == "" && err != nil || tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err)) {
+			t.Errorf("parseArgs(%q) = %v, want %q", tc.args, err, tc.err)
+		}
+	}
+	flags = saved
+	if err := parseArgs([]string{"count", "--input", "a", "--input", "b", "--output", "o", "--special", "text"}); err != nil {
+		t.Fatal(err)
+	}
+	if flags.Job != "count" || !slices.Equal(flags.Inputs, []string{"a", "b"}) || flags.Special != tokenizer.SpecialText || flags.Output != "o" {
+		t.Errorf("flags %+v", flags)
 	}
 }
