@@ -52,6 +52,7 @@ func (f *countFn) Setup(ctx context.Context) error { return f.W.setup(ctx) }
 // line of failures.jsonl for each failure. Bad input is no error of the
 // pipeline: it is reported, and the rest goes on.
 func (f *countFn) ProcessElement(ctx context.Context, p Part, emit func(string, Counts), fail func(string)) {
+	defer f.W.acquire()()
 	c := Counts{Parts: 1}
 	r, err := f.W.open(ctx, p)
 	if err == nil {

@@ -392,6 +392,11 @@ func TestTokenize(t *testing.T) {
 			if tk.m.Dtype != "uint32" || !tk.m.BOS || tk.m.EOS != !lineDocs {
 				t.Errorf("manifest: dtype %s, bos %v, eos %v", tk.m.Dtype, tk.m.BOS, tk.m.EOS)
 			}
+			// The large file, one document or many, is written in parts
+			// whose ids must join in order.
+			if n := len(slices.DeleteFunc(slices.Clone(tk.m.Shards), func(sh shardInfo) bool { return sh.Source != c.big })); n < 10 {
+				t.Errorf("%s written in %d shards, want at least 10", c.big, n)
+			}
 			var want []string
 			var adv []bool // the document is an adversarial text
 			for _, p := range c.paths() {

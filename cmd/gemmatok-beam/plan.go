@@ -30,7 +30,9 @@ func (f *planFn) Setup(ctx context.Context) error { return f.W.setup(ctx) }
 func (f *planFn) ProcessElement(ctx context.Context, file File, emit func(Part)) {
 	kind := kindOf(file.Path, f.LineDocs)
 	whole := Part{File: file, Kind: kind, Parts: 1, End: -1}
+	release := f.W.acquire()
 	parts, ok := f.split(ctx, file, kind)
+	release()
 	if !ok {
 		parts = []Part{whole}
 	}

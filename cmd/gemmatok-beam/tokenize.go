@@ -54,6 +54,7 @@ type shardInfo struct {
 // shards.jsonl, and a line of failures.jsonl for each failure. Bad input
 // is reported, not an error of the pipeline; failing to write is one.
 func (f *tokenizeFn) ProcessElement(ctx context.Context, p Part, shard func(string), fail func(string)) error {
+	defer f.W.acquire()()
 	name := fmt.Sprintf("%s/f%06d-p%05d", shardsDir, p.File.Index, p.Seq)
 	sw, err := newShardWriter(ctx, f.Out+"/"+name, f.Width)
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"strings"
 	"sync"
 	"unsafe"
@@ -53,44 +54,78 @@ type Part struct {
 	Start, End int64
 }
 
-// worker is the state the DoFns share: the model, loaded in Setup, and
-// the reading of parts. Its exported fields travel with the DoFn.
+// worker is the state the DoFns share: the model's Tokenizers, found in
+// Setup, and the reading of parts. Its exported fields travel with the
+// DoFn.
 type worker struct {
 	Model     Model
 	TextField string
 
-	tok *tokenizer.Tokenizer
-	buf []byte
+	pool chan *tokenizer.Tokenizer // the process's Tokenizers of Model
+	tok  *tokenizer.Tokenizer      // the one held for an element; see acquire
+	buf  []byte
 }
 
-// vocabs holds the vocabularies this process has read, so that a worker
-// process reads the model once however many DoFns it runs.
-var vocabs struct {
+// pools holds the Tokenizers of each model this process has loaded, so
+// that a worker process reads a model once however many DoFns it runs.
+var pools struct {
 	sync.Mutex
-	m map[Model]*vocab.Vocab
+	m map[Model]chan *tokenizer.Tokenizer
 }
 
 // setup readies w to encode with its model.
 func (w *worker) setup(ctx context.Context) error {
+	pools.Lock()
+	defer pools.Unlock()
+	key := Model{Path: w.Model.Path, SHA256: w.Model.SHA256}
+	if p := pools.m[key]; p != nil {
+		w.pool = p
+		return nil
+	}
 	v, err := loadVocab(ctx, w.Model)
 	if err != nil {
 		return err
 	}
-	// A Tokenizer of its own: the goroutines of one Tokenizer share its
-	// word cache and would contend for adding words to it. Building one
+	// One Tokenizer a CPU. Each keeps a word cache of up to about 12 MB
+	// that warms over the texts it encodes, and its goroutines would
+	// contend for adding words to it; a runner may run more bundles at
+	// once than there are CPUs (prism up to 8), which then wait for a
+	// Tokenizer rather than each warming a cache of its own. Building one
 	// on a loaded vocabulary takes well under a millisecond.
-	w.tok, err = tokenizer.New(v)
-	return err
+	n := runtime.GOMAXPROCS(0)
+	p := make(chan *tokenizer.Tokenizer, n)
+	for range n {
+		tok, err := tokenizer.New(v)
+		if err != nil {
+			return err
+		}
+		p <- tok
+	}
+	if pools.m == nil {
+		pools.m = make(map[Model]chan *tokenizer.Tokenizer)
+	}
+	pools.m[key] = p
+	w.pool = p
+	return nil
 }
 
-// loadVocab returns the vocabulary of m, read once per process.
-func loadVocab(ctx context.Context, m Model) (*vocab.Vocab, error) {
-	vocabs.Lock()
-	defer vocabs.Unlock()
-	key := Model{Path: m.Path, SHA256: m.SHA256}
-	if v := vocabs.m[key]; v != nil {
-		return v, nil
+// acquire takes a Tokenizer of the process for w to encode an element
+// with, and returns the function that gives it back. A DoFn processes one
+// element at a time, so w.tok is its own meanwhile. No DoFn that acquires
+// one may be fused after another that holds one while it emits, which
+// could then wait for itself: planFn gives its back before it emits, and
+// the DoFns after countFn and tokenizeFn (a combiner, textio's writes)
+// encode nothing.
+func (w *worker) acquire() (release func()) {
+	w.tok = <-w.pool
+	return func() {
+		w.pool <- w.tok
+		w.tok = nil
 	}
+}
+
+// loadVocab reads the vocabulary of m.
+func loadVocab(ctx context.Context, m Model) (*vocab.Vocab, error) {
 	data := vocab.DefaultModel()
 	if m.Path != "" {
 		var err error
@@ -107,10 +142,6 @@ func loadVocab(ctx context.Context, m Model) (*vocab.Vocab, error) {
 	if err != nil {
 		return nil, fmt.Errorf("model %s: %w", m.Name, err)
 	}
-	if vocabs.m == nil {
-		vocabs.m = make(map[Model]*vocab.Vocab)
-	}
-	vocabs.m[key] = v
 	return v, nil
 }
 
