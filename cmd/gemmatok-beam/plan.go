@@ -23,8 +23,8 @@ type planFn struct {
 
 func (f *planFn) Setup(ctx context.Context) error { return f.W.setup(ctx) }
 
-// ProcessElement emits the parts of file. A file that cannot be read
-// whole or at an offset (a gzip stream, a file of a filesystem without
+// ProcessElement emits the parts of file. A file that cannot be entered
+// at an offset (a gzip stream, a file of a filesystem whose reader has no
 // ReadAt), or whose size is unknown, is one part; a failure to read it is
 // left to the part's reader, which reports it.
 func (f *planFn) ProcessElement(ctx context.Context, file File, emit func(Part)) {
