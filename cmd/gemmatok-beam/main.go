@@ -39,10 +39,21 @@ var flags = options{TextField: "text", RangeSize: 16 << 20}
 
 func init() {
 	f := &flags
-	flag.Var((*globList)(&f.Inputs), "input", "read the files matching `GLOB` (repeatable); *.jsonl and *.ndjson are JSON lines, *.gz is gzip")
+	flag.Func("input", "read the files matching `GLOB` (repeatable); *.jsonl and *.ndjson are JSON lines, *.gz is gzip", func(s string) error {
+		f.Inputs = append(f.Inputs, s)
+		return nil
+	})
 	flag.StringVar(&f.Output, "output", "", "write the results to `DIR` (a local path or one Beam's filesystems know, such as gs://)")
 	flag.StringVar(&f.Model, "model", "", "use the SentencePiece model at `PATH` instead of the embedded Gemma model; each worker reads it once")
-	flag.Var((*specialFlag)(&f.Special), "special", "treat text spelling a special piece as `pieces` (as SentencePiece), text or reject")
+	flag.Func("special", "treat text spelling a special piece as `pieces` (as SentencePiece, the default), text or reject", func(s string) error {
+		for _, m := range []tokenizer.SpecialMode{tokenizer.SpecialPieces, tokenizer.SpecialText, tokenizer.SpecialReject} {
+			if s == m.String() {
+				f.Special = m
+				return nil
+			}
+		}
+		return errors.New("want pieces, text or reject")
+	})
 	flag.StringVar(&f.TextField, "text-field", f.TextField, "the `FIELD` of a JSON-lines record that holds its text")
 	flag.Int64Var(&f.RangeSize, "range-size", f.RangeSize, "split an uncompressed file into ranges of about `BYTES`, cut where the ids provably do not change")
 	flag.Func("docs", "tokenize: a document of a text file is the whole `file` (default), or each non-empty line", func(s string) error {
@@ -155,29 +166,4 @@ func run(ctx context.Context, opts options, stdout, stderr io.Writer) int {
 		return exitFailed
 	}
 	return exitOK
-}
-
-// globList is the value of a repeatable flag.
-type globList []string
-
-func (g *globList) String() string { return strings.Join(*g, ",") }
-
-func (g *globList) Set(s string) error {
-	*g = append(*g, s)
-	return nil
-}
-
-// specialFlag is the value of --special.
-type specialFlag tokenizer.SpecialMode
-
-func (f *specialFlag) String() string { return tokenizer.SpecialMode(*f).String() }
-
-func (f *specialFlag) Set(s string) error {
-	for _, m := range []tokenizer.SpecialMode{tokenizer.SpecialPieces, tokenizer.SpecialText, tokenizer.SpecialReject} {
-		if s == m.String() {
-			*f = specialFlag(m)
-			return nil
-		}
-	}
-	return errors.New("want pieces, text or reject")
 }
