@@ -37,7 +37,12 @@ import (
 // command line.
 var flags = options{TextField: "text", RangeSize: 16 << 20}
 
+// beamFlags are the flags that Beam's packages registered, which are
+// initialized before this one.
+var beamFlags = make(map[string]bool)
+
 func init() {
+	flag.VisitAll(func(f *flag.Flag) { beamFlags[f.Name] = true })
 	f := &flags
 	flag.Func("input", "read the files matching `GLOB` (repeatable); *.jsonl and *.ndjson are JSON lines, *.gz is gzip", func(s string) error {
 		f.Inputs = append(f.Inputs, s)
@@ -114,11 +119,27 @@ func parseArgs(args []string) error {
 	// Beam expects.
 	fs := flag.NewFlagSet("gemmatok-beam", flag.ContinueOnError)
 	fs.SetOutput(flag.CommandLine.Output())
+	// The usage lists gemmatok-beam's flags apart from the many of Beam's
+	// SDK and runners.
+	own, beams := flag.NewFlagSet("", 0), flag.NewFlagSet("", 0)
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), usage)
-		fs.PrintDefaults()
+		for _, set := range []*flag.FlagSet{own, beams} {
+			if set == beams {
+				fmt.Fprint(fs.Output(), "\nBeam's flags:\n")
+			}
+			set.SetOutput(fs.Output())
+			set.PrintDefaults()
+		}
 	}
-	flag.VisitAll(func(f *flag.Flag) { fs.Var(f.Value, f.Name, f.Usage) })
+	flag.VisitAll(func(f *flag.Flag) {
+		fs.Var(f.Value, f.Name, f.Usage)
+		set := own
+		if beamFlags[f.Name] {
+			set = beams
+		}
+		set.Var(f.Value, f.Name, f.Usage)
+	})
 	err := fs.Parse(args)
 	flag.CommandLine.Parse(nil)
 	if err != nil {
