@@ -3,6 +3,7 @@ package unigram
 import (
 	"bytes"
 	"slices"
+	"sync"
 	"testing"
 
 	"github.com/gemmatok/gemmatok/tokenizer/internal/modeltest"
@@ -58,4 +59,31 @@ func TestCacheRefuses(t *testing.T) {
 	if (&word{margin: 0, mag: 1}).safe(0, 1) {
 		t.Error("a tie accepted")
 	}
+}
+
+// TestConcurrentEncode encodes the lines of a corpus file from several
+// goroutines sharing one Model (and its kept scratch buffers and caches)
+// and checks each result against the plain Viterbi.
+func TestConcurrentEncode(t *testing.T) {
+	m, _ := newModel(t, "uni8k")
+	var lines [][]byte
+	for _, f := range modeltest.Corpus(t) {
+		if f.Name == "en.txt" || f.Name == "ru.txt" {
+			lines = append(lines, bytes.Split(modeltest.Normalize(f.Text), []byte("\n"))...)
+		}
+	}
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			var dst []Piece
+			for i := g; i < len(lines); i += 2 {
+				dst = m.Encode(dst[:0], lines[i], nil)
+				if want := m.encodePlain(lines[i]); !slices.Equal(dst, want) {
+					t.Errorf("goroutine %d, line %d: %v, want %v", g, i, dst, want)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
