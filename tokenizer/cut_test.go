@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"slices"
 	"testing"
+
+	"github.com/gemmatok/gemmatok/tokenizer/internal/testmodel"
 )
 
 // TestSafeCut cuts corpus texts where SafeCut says and checks that the
@@ -15,7 +17,7 @@ func TestSafeCut(t *testing.T) {
 	tok := defaultTokenizer(t)
 	rng := rand.New(rand.NewSource(1))
 	cuts := 0
-	for _, path := range corpusFiles(t) {
+	for _, path := range testmodel.CorpusFiles(t) {
 		data, err := os.ReadFile(path)
 		if err != nil {
 			t.Fatal(err)
@@ -79,27 +81,27 @@ func TestSafeCutRejects(t *testing.T) {
 // them models without byte fallback, whose unknown pieces merge, and with
 // whitespace as a suffix.
 func TestSafeCutVariants(t *testing.T) {
-	texts := generalTexts(t)
-	for i, mv := range modelVariants {
-		t.Run(mv.name, func(t *testing.T) {
+	texts := testmodel.GeneralTexts(t)
+	for i, mv := range testmodel.Variants {
+		t.Run(mv.Name, func(t *testing.T) {
 			_, tok := variantTokenizer(t, i)
 			rng := rand.New(rand.NewSource(2))
 			cuts := 0
 			for _, tx := range texts {
-				whole := tok.Encode(tx.text)
+				whole := tok.Encode(tx.Text)
 				for range 10 {
-					n := tok.SafeCut(tx.text[:rng.Intn(len(tx.text))+1])
+					n := tok.SafeCut(tx.Text[:rng.Intn(len(tx.Text))+1])
 					if n == 0 {
 						continue
 					}
 					cuts++
-					if got := append(tok.Encode(tx.text[:n]), tok.Encode(tx.text[n:])...); !slices.Equal(got, whole) {
-						t.Errorf("%s: cut at %d (%q | %q): ids differ at %s", tx.name, n,
-							tx.text[max(0, n-8):n], tx.text[n:min(len(tx.text), n+8)], diffAt(got, whole))
+					if got := append(mustEncode(t, tok, tx.Text[:n], EncodeOptions{BeforeCut: true}), mustEncode(t, tok, tx.Text[n:], EncodeOptions{AfterCut: true})...); !slices.Equal(got, whole) {
+						t.Errorf("%s: cut at %d (%q | %q): ids differ at %s", tx.Name, n,
+							tx.Text[max(0, n-8):n], tx.Text[n:min(len(tx.Text), n+8)], testmodel.DiffAt(got, whole))
 					}
 				}
 			}
-			if cuts == 0 && tok.cut.ok {
+			if cuts == 0 && tok.CanCut(EncodeOptions{}) == nil {
 				t.Error("no cuts found")
 			}
 			t.Logf("%d cuts", cuts)
@@ -145,9 +147,9 @@ func TestSafeCutWith(t *testing.T) {
 	}
 
 	// A newline that is special is text under SpecialText, and may merge.
-	m := smallModel(t)
-	appendPiece(t, m, "\n", 0, "USER_DEFINED")
-	appendPiece(t, m, "\na", -9, "NORMAL")
+	m := testmodel.SmallModel(t)
+	testmodel.AppendPiece(t, m, "\n", 0, "USER_DEFINED")
+	testmodel.AppendPiece(t, m, "\na", -9, "NORMAL")
 	small, err := loadModel(t, m).WithSpecial("\n")
 	if err != nil {
 		t.Fatal(err)
@@ -204,11 +206,24 @@ func TestSafeCutWith(t *testing.T) {
 	}
 }
 
-// checkParts encodes text[:n] and text[n:] under opts and says how they
+// mustEncode returns the ids of text under opts.
+func mustEncode(t testing.TB, tok *Tokenizer, text string, opts EncodeOptions) []int32 {
+	t.Helper()
+	ids, err := tok.EncodeWith(text, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ids
+}
+
+// checkParts encodes text[:n] and text[n:] under opts, as parts before
+// and after a cut, and says how they
 // differ from the whole's ids or error, or returns "".
 func checkParts(tok *Tokenizer, text string, n int, opts EncodeOptions, whole []int32, werr error) string {
-	left, lerr := tok.EncodeWith(text[:n], opts)
-	right, rerr := tok.EncodeWith(text[n:], opts)
+	lopts, ropts := opts, opts
+	lopts.BeforeCut, ropts.AfterCut = true, true
+	left, lerr := tok.EncodeWith(text[:n], lopts)
+	right, rerr := tok.EncodeWith(text[n:], ropts)
 	if se, ok := rerr.(*SpecialError); ok && lerr == nil {
 		lerr = &SpecialError{Piece: se.Piece, Offset: n + se.Offset}
 	}
@@ -218,7 +233,7 @@ func checkParts(tok *Tokenizer, text string, n int, opts EncodeOptions, whole []
 			return fmt.Sprintf("the whole fails with %v, the parts with %v", werr, lerr)
 		}
 	case !slices.Equal(append(left, right...), whole):
-		return "ids differ at " + diffAt(append(left, right...), whole)
+		return "ids differ at " + testmodel.DiffAt(append(left, right...), whole)
 	}
 	return ""
 }

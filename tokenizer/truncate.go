@@ -1,5 +1,7 @@
 package tokenizer
 
+import "github.com/gemmatok/gemmatok/tokenizer/internal/normalize"
+
 // TruncateEnd returns text cut at the end to fit n tokens: the longest
 // prefix of text that ends at a boundary between two of its tokens and
 // encodes to at most n tokens. It returns text itself when that fits, and
@@ -36,7 +38,7 @@ func (t *Tokenizer) TruncateEndWith(text string, n int, opts EncodeOptions) (str
 	// no boundary.
 	for k := n; k > 0; k-- {
 		cut := toks[k].Start
-		if cut > toks[k-1].Start && t.count(text[:cut], r) <= n {
+		if cut > toks[k-1].Start && t.count(text[:cut], r, opts.part()&^normalize.BeforeCut) <= n {
 			return text[:cut], nil
 		}
 	}
@@ -55,7 +57,7 @@ func (t *Tokenizer) TruncateStartWith(text string, n int, opts EncodeOptions) (s
 	}
 	for k := len(toks) - n; k < len(toks); k++ {
 		cut := toks[k].Start
-		if cut > toks[k-1].Start && t.count(text[cut:], r) <= n {
+		if cut > toks[k-1].Start && t.count(text[cut:], r, opts.part()&^normalize.AfterCut) <= n {
 			return text[cut:], nil
 		}
 	}
@@ -74,5 +76,5 @@ func (t *Tokenizer) truncateTokens(text string, n int, opts EncodeOptions) ([]To
 	if n -= opts.extra(); n <= 0 {
 		return nil, r, n, nil
 	}
-	return t.appendOffsets(nil, text, r), r, n, nil
+	return t.appendOffsets(nil, text, r, opts.part()), r, n, nil
 }

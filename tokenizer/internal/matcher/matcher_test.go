@@ -1,4 +1,4 @@
-package tokenizer
+package matcher
 
 import (
 	"math/rand"
@@ -6,12 +6,12 @@ import (
 	"testing"
 )
 
-// TestMatcher compares match with the longest of the pieces that a text
+// TestMatcher compares Match with the longest of the pieces that a text
 // starts with, found one piece at a time, on texts made of pieces, parts
 // of them and other bytes.
 func TestMatcher(t *testing.T) {
 	pieces := []string{"\n", "\n\n", "\n\n\n\n", "<b>", "<blockquote>", "</b>", "▁▁", "▁▁▁", "\xff\xfe", "a"}
-	m := newMatcher(pieces)
+	m := New(pieces)
 	want := func(s string) (int, int) {
 		n, k := 0, -1
 		for i, p := range pieces {
@@ -29,12 +29,12 @@ func TestMatcher(t *testing.T) {
 			b.WriteString(frags[rng.Intn(len(frags))])
 		}
 		s := b.String()
-		n, k := m.match(s)
+		n, k := m.Match(s)
 		if wn, wk := want(s); n != wn || k != wk {
 			t.Fatalf("match(%q) = %d, %d; want %d, %d", s, n, k, wn, wk)
 		}
 	}
-	if m.validUTF8 {
-		t.Error("validUTF8 is set, but a piece is not UTF-8")
+	if m.ValidUTF8 {
+		t.Error("ValidUTF8 is set, but a piece is not UTF-8")
 	}
 }
