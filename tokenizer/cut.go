@@ -2,6 +2,7 @@ package tokenizer
 
 import (
 	"errors"
+	"fmt"
 	"unicode/utf8"
 
 	"github.com/gemmatok/gemmatok/tokenizer/internal/matcher"
@@ -30,6 +31,7 @@ func newCutRules(t *Tokenizer) *cutRules {
 	c := &cutRules{}
 	c.model, c.err = t.model.Cuts()
 	if c.err != nil {
+		c.err = fmt.Errorf("tokenizer: texts are never cut: %w", c.err)
 		return c
 	}
 	for _, id := range t.v.UserDefined() {
@@ -60,10 +62,17 @@ func cutsNewline(model seg.Cuts, m *matcher.Matcher) bool {
 
 var errSpecialMode = errors.New("tokenizer: unknown special mode")
 
-// CanCut returns nil when SafeCutWith may find cuts under opts, or an
-// error that says why it never does, whatever the text: the model or its
-// normalizer allows none. SafeCutWith returning 0 for a text that CanCut
-// allows to be cut means that this text has no cut.
+// ErrCutsNeedParts is what CanCut returns for a Tokenizer whose normalizer
+// treats the start or the end of a text apart, as Llama-style models' dummy
+// prefix does: encoding the parts of a text as whole texts gives other ids
+// than the whole, so SafeCutWith never cuts; SafeCutParts does.
+var ErrCutsNeedParts = errors.New("tokenizer: the normalizer treats the start and end of a text apart: parts must be encoded as parts (see SafeCutParts)")
+
+// CanCut returns nil when SafeCutWith may find cuts under opts,
+// ErrCutsNeedParts when only SafeCutParts may, or another error that says
+// why neither ever does, whatever the text: the model or its normalizer
+// allows none. A cut function that returns 0 for a text that CanCut allows
+// it to cut means that this text has no cut.
 func (t *Tokenizer) CanCut(opts EncodeOptions) error {
 	switch opts.Special {
 	case SpecialPieces, SpecialText, SpecialReject:
@@ -73,20 +82,23 @@ func (t *Tokenizer) CanCut(opts EncodeOptions) error {
 	if t.cut.err != nil {
 		return t.cut.err
 	}
+	if !t.norm.Identity() {
+		return ErrCutsNeedParts
+	}
 	return nil
 }
 
 // SafeCut returns the largest n < len(text) such that, whatever follows
 // text, encoding text[:n] and the rest separately gives the same ids as
 // encoding them together; it returns 0 when it knows of no such n. It lets
-// a stream be encoded in parts. See SafeCutWith for the normalizers that
-// treat the start and end of a text apart.
+// a stream be encoded in parts.
 //
 // For Gemma's model the cuts are before a space that follows a non-space,
 // after a newline that a character other than a newline follows, and
 // between two characters that no piece of the vocabulary holds side by
 // side, which most text without spaces has: only runs that the pieces
-// cover throughout, like one letter repeated, have no cut.
+// cover throughout, like one letter repeated, have no cut. CanCut tells a
+// model whose texts are never cut from a text without a cut.
 func (t *Tokenizer) SafeCut(text string) int {
 	return t.SafeCutWith(text, EncodeOptions{})
 }
@@ -96,18 +108,29 @@ func (t *Tokenizer) SafeCut(text string) int {
 // only, and AddEOS to the last). Under SpecialReject no special piece
 // spans the cut either, so that the whole text spells one exactly when a
 // part does, and the first part that does reports the text's first.
-//
-// A normalizer may treat the start or the end of a text apart: Llama-style
-// models add a dummy space at the start, and some remove whitespace at
-// either end. Then only the whole text gets those rules: encode text[:n]
-// with BeforeCut set and the rest with AfterCut set (each keeping what
-// opts has of them). For other models, such as Gemma's, these change
-// nothing. CanCut tells a model that is never cut from a text that is not.
 func (t *Tokenizer) SafeCutWith(text string, opts EncodeOptions) int {
-	c := t.cut
 	if t.CanCut(opts) != nil {
 		return 0
 	}
+	return t.safeCut(text, opts)
+}
+
+// SafeCutParts is SafeCutWith for parts encoded as parts: text[:n] with
+// BeforeCut set and the rest with AfterCut set, each keeping what opts has
+// of them. Then only the whole text gets the rules that a normalizer may
+// have for the start and the end of a text, such as the dummy prefix of
+// Llama-style models, and their texts can be cut as Gemma's are. Under a
+// normalizer without such rules it is SafeCutWith.
+func (t *Tokenizer) SafeCutParts(text string, opts EncodeOptions) int {
+	if err := t.CanCut(opts); err != nil && err != ErrCutsNeedParts {
+		return 0
+	}
+	return t.safeCut(text, opts)
+}
+
+// safeCut is SafeCutParts for a Tokenizer whose texts may be cut.
+func (t *Tokenizer) safeCut(text string, opts EncodeOptions) int {
+	c := t.cut
 	afterLF := c.afterLF
 	var reject *specialSet
 	switch opts.Special {

@@ -1,6 +1,7 @@
 package tokenizer
 
 import (
+	"errors"
 	"fmt"
 	"math/rand"
 	"os"
@@ -90,7 +91,7 @@ func TestSafeCutVariants(t *testing.T) {
 			for _, tx := range texts {
 				whole := tok.Encode(tx.Text)
 				for range 10 {
-					n := tok.SafeCut(tx.Text[:rng.Intn(len(tx.Text))+1])
+					n := tok.SafeCutParts(tx.Text[:rng.Intn(len(tx.Text))+1], EncodeOptions{})
 					if n == 0 {
 						continue
 					}
@@ -101,10 +102,89 @@ func TestSafeCutVariants(t *testing.T) {
 					}
 				}
 			}
-			if cuts == 0 && tok.CanCut(EncodeOptions{}) == nil {
+			if err := tok.CanCut(EncodeOptions{}); cuts == 0 && (err == nil || err == ErrCutsNeedParts) {
 				t.Error("no cuts found")
 			}
 			t.Logf("%d cuts", cuts)
+		})
+	}
+}
+
+// TestCanCut checks that CanCut tells the models whose texts are never cut,
+// or only as parts, from the others, and that the cut functions keep to
+// what it says.
+func TestCanCut(t *testing.T) {
+	variant := func(name string) *Tokenizer {
+		i := slices.IndexFunc(testmodel.Variants, func(mv testmodel.Variant) bool { return mv.Name == name })
+		_, tok := variantTokenizer(t, i)
+		return tok
+	}
+	const text = "ab cd\nef"
+	for _, tc := range []struct {
+		name       string
+		tok        *Tokenizer
+		opts       EncodeOptions
+		err        error // nil, ErrCutsNeedParts, or errAny
+		with, part int   // SafeCutWith's and SafeCutParts' cut of text
+	}{
+		{"gemma", defaultTokenizer(t), EncodeOptions{}, nil, 6, 6},
+		{"gemma, unknown mode", defaultTokenizer(t), EncodeOptions{Special: 9}, errAny, 0, 0},
+		{"dummy prefix", variant("dummy prefix"), EncodeOptions{}, ErrCutsNeedParts, 0, 6},
+		{"extra whitespace removal", variant("extra whitespace removal"), EncodeOptions{Special: SpecialText}, ErrCutsNeedParts, 0, 6},
+		{"unused pieces", variant("unused pieces"), EncodeOptions{}, errAny, 0, 0},
+	} {
+		err := tc.tok.CanCut(tc.opts)
+		if tc.err == errAny && (err == nil || err == ErrCutsNeedParts) || tc.err != errAny && err != tc.err {
+			t.Errorf("%s: CanCut = %v, want %v", tc.name, err, tc.err)
+		}
+		if got := tc.tok.SafeCutWith(text, tc.opts); got != tc.with {
+			t.Errorf("%s: SafeCutWith = %d, want %d", tc.name, got, tc.with)
+		}
+		if got := tc.tok.SafeCutParts(text, tc.opts); got != tc.part {
+			t.Errorf("%s: SafeCutParts = %d, want %d", tc.name, got, tc.part)
+		}
+	}
+}
+
+var errAny = errors.New("any error but ErrCutsNeedParts")
+
+// TestSafeCutPartsOracle cuts the general texts into parts wherever
+// SafeCutParts allows, under every model variant whose texts may be cut,
+// encodes the parts as parts and compares the joined ids with the C++'s
+// for the whole text.
+func TestSafeCutPartsOracle(t *testing.T) {
+	texts := testmodel.GeneralTexts(t)
+	for i, mv := range testmodel.Variants {
+		t.Run(mv.Name, func(t *testing.T) {
+			tok, o := loadVariant(t, i)
+			if err := tok.CanCut(EncodeOptions{}); err != nil && err != ErrCutsNeedParts {
+				t.Skip(err)
+			}
+			cuts := 0
+			for _, tx := range texts {
+				want := o.encode(t, tx.Text)
+				var parts [][]int32
+				rest := tx.Text
+				for len(parts) < 40 {
+					n := tok.SafeCutParts(rest, EncodeOptions{})
+					if n == 0 {
+						break
+					}
+					parts = append(parts, mustEncode(t, tok, rest[n:], EncodeOptions{AfterCut: true, BeforeCut: len(parts) > 0}))
+					rest = rest[:n]
+				}
+				cuts += len(parts)
+				got := mustEncode(t, tok, rest, EncodeOptions{BeforeCut: len(parts) > 0})
+				for k := len(parts) - 1; k >= 0; k-- {
+					got = append(got, parts[k]...)
+				}
+				if !slices.Equal(got, want) {
+					t.Errorf("%s in %d parts: %s", tx.Name, len(parts)+1, testmodel.DiffAt(got, want))
+				}
+			}
+			if cuts < 100 {
+				t.Errorf("only %d cuts", cuts)
+			}
 		})
 	}
 }
