@@ -7,6 +7,7 @@ import (
 	"os"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/gemmatok/gemmatok/tokenizer/internal/testmodel"
@@ -187,6 +188,70 @@ func TestSafeCutPartsOracle(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestSafeCutPartsLlama cuts the texts of Llama-style test models (a dummy
+// prefix and byte fallback; whitespace removal) into parts where
+// SafeCutParts allows, a text of over 1 MiB among them, and compares the
+// joined ids of the parts with the C++'s for the whole text.
+func TestSafeCutPartsLlama(t *testing.T) {
+	var long strings.Builder
+	for _, path := range testmodel.CorpusFiles(t) {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(path, "adversarial") {
+			long.Write(data)
+		}
+	}
+	if long.Len() <= 1<<20 {
+		t.Fatalf("the corpus has %d bytes, want over 1 MiB", long.Len())
+	}
+	for _, name := range []string{"bpe_llama", "bpe_identity_rmws"} {
+		t.Run(name, func(t *testing.T) {
+			data, err := os.ReadFile("../testdata/models/" + name + ".model")
+			if err != nil {
+				t.Fatal(err)
+			}
+			tok, o := loadOracleModel(t, data)
+			if err := tok.CanCut(EncodeOptions{}); err != ErrCutsNeedParts {
+				t.Fatalf("CanCut = %v, want ErrCutsNeedParts", err)
+			}
+			// The short texts are cut every few bytes, next to runs of
+			// spaces that whitespace removal collapses.
+			for _, text := range []string{long.String(), "  two  spaces  ", " a  b   c\n\n d  e \n ", "x", "  "} {
+				want := o.encode(t, text)
+				size := 1 << 16
+				if len(text) < 100 {
+					size = 4
+				}
+				got, parts := encodeInParts(t, tok, text, size)
+				if !slices.Equal(got, want) {
+					t.Errorf("%.20q… in %d parts: %s", text, parts, testmodel.DiffAt(got, want))
+				}
+				t.Logf("%d bytes in %d parts", len(text), parts)
+			}
+		})
+	}
+}
+
+// encodeInParts encodes text in parts of about size bytes, cut where
+// SafeCutParts allows, and returns their ids joined and their number.
+func encodeInParts(t *testing.T, tok *Tokenizer, text string, size int) ([]int32, int) {
+	var ids []int32
+	parts := 0
+	for start := 0; start < len(text); parts++ {
+		end := len(text)
+		if start+size < len(text) {
+			if n := tok.SafeCutParts(text[start:start+size], EncodeOptions{}); n > 0 {
+				end = start + n
+			}
+		}
+		ids = append(ids, mustEncode(t, tok, text[start:end], EncodeOptions{AfterCut: start > 0, BeforeCut: end < len(text)})...)
+		start = end
+	}
+	return ids, parts
 }
 
 // TestSafeCutPartialChar cuts every prefix of texts whose characters take

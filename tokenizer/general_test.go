@@ -147,26 +147,49 @@ func loadVariant(t testing.TB, i int) (*Tokenizer, *oracle) {
 	data, tok := variantTokenizer(t, i)
 	mv, lv := &testmodel.Variants[i], &loadedVariants[i]
 	lv.oracleOnce.Do(func() {
-		o, err := startOracle()
-		if err != nil {
-			lv.oracleErr = err
-			return
+		lv.o, lv.oracleErr = startModelOracle(data, tok.VocabSize())
+		if lv.oracleErr != nil {
+			lv.oracleErr = fmt.Errorf("%s: %w", mv.Name, lv.oracleErr)
 		}
-		var res struct{ Size int }
-		if err := o.call(map[string]any{"op": "load", "model_b64": base64.StdEncoding.EncodeToString(data)}, &res); err != nil {
-			lv.oracleErr = err
-			return
-		}
-		if res.Size != tok.VocabSize() {
-			lv.oracleErr = fmt.Errorf("%s: the oracle loaded %d pieces, we %d", mv.Name, res.Size, tok.VocabSize())
-			return
-		}
-		lv.o = o
 	})
 	if lv.oracleErr != nil {
 		t.Fatal(lv.oracleErr)
 	}
 	return tok, lv.o
+}
+
+// startModelOracle starts an oracle process of its own for the model
+// data, of size pieces.
+func startModelOracle(data []byte, size int) (*oracle, error) {
+	o, err := startOracle()
+	if err != nil {
+		return nil, err
+	}
+	var res struct{ Size int }
+	if err := o.call(map[string]any{"op": "load", "model_b64": base64.StdEncoding.EncodeToString(data)}, &res); err != nil {
+		return nil, err
+	}
+	if res.Size != size {
+		return nil, fmt.Errorf("the oracle loaded %d pieces, we %d", res.Size, size)
+	}
+	return o, nil
+}
+
+// loadOracleModel returns the Tokenizer of the model data and an oracle
+// process of its own for it, which lives as long as the test binary. It
+// skips, or fails, t as getOracle does when the oracle is missing.
+func loadOracleModel(t testing.TB, data []byte) (*Tokenizer, *oracle) {
+	t.Helper()
+	getOracle(t)
+	tok, err := Load(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, err := startModelOracle(data, tok.VocabSize())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok, o
 }
 
 // TestOracleVariants compares each model variant with the oracle. The
