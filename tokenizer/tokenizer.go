@@ -3,9 +3,10 @@
 //
 // A Tokenizer is built from a SentencePiece model (see package vocab); the
 // embedded Gemma model is available through Default. Like SentencePiece it
-// is made of three parts: a normalizer (normalize.go), a segmentation model
-// (bpe.go) and the processor that joins them and handles byte fallback and
-// decoding (this file, encode.go, decode.go).
+// is made of three parts: a normalizer, which turns the text into the text
+// the model segments; a segmentation model (BPE), which cuts that into
+// pieces; and the processor that joins them, turns pieces into ids with
+// byte fallback, and decodes.
 //
 // For inference code there is more: EncodeChat and RenderChat write Gemma
 // chat turns; EncodeWith adds BOS and EOS and keeps the special pieces that
@@ -13,7 +14,9 @@
 // (SpecialReject); a StreamDecoder decodes ids as a model generates them;
 // EncodeOffsets gives each token's span in the input; EncodeBatch encodes
 // many texts in parallel; TruncateEnd and TruncateStart cut text to fit a
-// number of tokens.
+// number of tokens. SafeCut, SafeCutWith and SafeCutParts find where a
+// stream may be cut and its parts encoded one by one with the ids of the
+// whole.
 //
 // A Tokenizer is immutable and safe for concurrent use by many goroutines.
 // It remembers the words it has segmented, in a cache of at most about 12

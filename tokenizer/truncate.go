@@ -23,7 +23,9 @@ func (t *Tokenizer) TruncateStart(text string, n int) string {
 // TruncateEndWith is TruncateEnd for encoding under opts: the prefix
 // encodes under opts to at most n tokens, the BOS and EOS ids that opts
 // adds among them (so that when n leaves no room for text, it returns "").
-// Its errors are those of EncodeWith, for the whole text.
+// Its errors are those of EncodeWith, for the whole text. With AfterCut
+// or BeforeCut, text is a part of a longer text (see SafeCutParts), and
+// the prefix is counted as a part that ends the text there.
 func (t *Tokenizer) TruncateEndWith(text string, n int, opts EncodeOptions) (string, error) {
 	toks, r, n, err := t.truncateTokens(text, n, opts)
 	if err != nil || n <= 0 {
@@ -46,7 +48,8 @@ func (t *Tokenizer) TruncateEndWith(text string, n int, opts EncodeOptions) (str
 }
 
 // TruncateStartWith is TruncateStart for encoding under opts, as
-// TruncateEndWith is TruncateEnd.
+// TruncateEndWith is TruncateEnd; the suffix is counted as a part that
+// starts the text there.
 func (t *Tokenizer) TruncateStartWith(text string, n int, opts EncodeOptions) (string, error) {
 	toks, r, n, err := t.truncateTokens(text, n, opts)
 	if err != nil || n <= 0 {
