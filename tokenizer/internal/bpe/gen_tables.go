@@ -10,22 +10,16 @@ import (
 	"os"
 
 	"github.com/gemmatok/gemmatok/tokenizer/internal/bpe"
-	"github.com/gemmatok/gemmatok/vocab"
 )
 
 func main() {
-	for _, name := range vocab.Builtins() {
-		v, err := vocab.Parse(vocab.BuiltinModel(name))
-		if err != nil {
+	files, err := bpe.Generate()
+	if err != nil {
+		log.Fatal(err)
+	}
+	for name, data := range files {
+		if err := os.WriteFile(name, data, 0o644); err != nil {
 			log.Fatal(err)
-		}
-		if v.Trainer().Model != vocab.BPE {
-			continue
-		}
-		for file, data := range bpe.Generate(name, v) {
-			if err := os.WriteFile(file, data, 0o644); err != nil {
-				log.Fatal(err)
-			}
 		}
 	}
 }

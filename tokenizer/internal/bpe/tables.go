@@ -24,11 +24,27 @@ type builtinTables struct {
 // generated file adds its model's.
 var builtin = map[string]*builtinTables{}
 
-// Generate returns the files that gen_tables.go writes for the built-in
-// model name of vocabulary v, by file name: the tables derived from it,
+// Generate returns the files that gen_tables.go writes, by name: for each
+// built-in BPE model (see vocab.Builtins), the tables derived from it,
 // worked out from scratch as for a model that is not built in, and the Go
-// source that embeds them and registers them under name.
-func Generate(name string, v *vocab.Vocab) map[string][]byte {
+// source that embeds them and registers them under its name.
+func Generate() (map[string][]byte, error) {
+	files := make(map[string][]byte)
+	for _, name := range vocab.Builtins() {
+		v, err := vocab.Parse(vocab.BuiltinModel(name))
+		if err != nil {
+			return nil, err
+		}
+		if v.Trainer().Model == vocab.BPE {
+			generate(files, name, v)
+		}
+	}
+	return files, nil
+}
+
+// generate adds to files those of the built-in model name, of vocabulary
+// v.
+func generate(files map[string][]byte, name string, v *vocab.Vocab) {
 	var user []string
 	for _, id := range v.UserDefined() {
 		user = append(user, v.Piece(id))
@@ -64,9 +80,7 @@ func init() {
 	}
 }
 `, name, prefixOnly, suffixOnly, b.rankByID)
-	return map[string][]byte{
-		name + "_pairs.bin": b.pairSet().marshal(),
-		name + "_whole.bin": whole,
-		name + "_tables.go": src.Bytes(),
-	}
+	files[name+"_pairs.bin"] = b.pairSet().marshal()
+	files[name+"_whole.bin"] = whole
+	files[name+"_tables.go"] = src.Bytes()
 }
