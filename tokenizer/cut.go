@@ -63,10 +63,12 @@ func cutsNewline(model seg.Cuts, m *matcher.Matcher) bool {
 var errSpecialMode = errors.New("tokenizer: unknown special mode")
 
 // ErrCutsNeedParts is what CanCut returns for a Tokenizer whose normalizer
-// treats the start or the end of a text apart, as Llama-style models' dummy
-// prefix does: encoding the parts of a text as whole texts gives other ids
-// than the whole, so SafeCutWith never cuts; SafeCutParts does.
-var ErrCutsNeedParts = errors.New("tokenizer: the normalizer treats the start and end of a text apart: parts must be encoded as parts (see SafeCutParts)")
+// is not a plain character map: it treats the start or the end of a text
+// apart, as Llama-style models' dummy prefix does, or copies a user-defined
+// piece that is not UTF-8 whole. Encoding the parts of a text as whole
+// texts may then give other ids than the whole, so SafeCutWith never cuts;
+// SafeCutParts does.
+var ErrCutsNeedParts = errors.New("tokenizer: the normalizer is not a plain character map: parts must be encoded as parts (see SafeCutParts)")
 
 // CanCut returns nil when SafeCutWith may find cuts under opts,
 // ErrCutsNeedParts when only SafeCutParts may, or another error that says

@@ -23,7 +23,10 @@ func (n *Normalizer) Suffix() bool { return n.suffix }
 // A normalizer whose characters normalize alone may be cut before any
 // character: with a dummy prefix too, since only the part at the start
 // gets it. Removing extra whitespace collapses runs of spaces, which a cut
-// after a space could break up: those cuts are refused.
+// after a space could break up: those cuts are refused. A normalizer that
+// maps strings of several characters at once (a precompiled charsmap) must
+// refuse a cut where a string it maps could span i, and allow one only
+// before a character whose normalization does not depend on what precedes.
 func (n *Normalizer) CutAt(text string, i int) bool {
 	// A continuation byte at i belongs to the character before it, or is
 	// malformed on its own: either way i is not where two characters meet
