@@ -290,3 +290,21 @@ func TestWordCacheConcurrent(t *testing.T) {
 		t.Errorf("%d hits in %d lookups of %d words: the goroutines did not share what they stored", total, workers*len(words), len(words))
 	}
 }
+
+// FuzzSplitNone checks on arbitrary bytes that the Gemma model's word
+// splitting, with all its shortcuts, gives the ids of segmenting the text
+// whole, as the C++ does.
+func FuzzSplitNone(f *testing.F) {
+	for _, s := range []string{"", "Hello, world!", "aaaaaaaaaaaaaaaaaaaaaaaaaaaa", "自然言語処理 — обработка 123.\n", "\xff\xfe<start_of_turn>x", "  \n\n\t"} {
+		f.Add([]byte(s))
+	}
+	fast := gemma(f)
+	whole := freshGemma(f)
+	whole.split = splitNone
+	f.Fuzz(func(t *testing.T, data []byte) {
+		text := string(data)
+		if got, want := whole.encode(new(Scratch), text), fast.encode(new(Scratch), text); !slices.Equal(got, want) {
+			t.Errorf("segmented whole, %q gives %s", text, testmodel.DiffAt(got, want))
+		}
+	})
+}
