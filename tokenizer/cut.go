@@ -20,7 +20,8 @@ type cutRules struct {
 	// safe, unless both are unknown and unknown pieces merge.
 	unknownsMerge bool
 	// pairs marks the byte pairs that occur inside some user-defined piece;
-	// a cut between two such bytes could split a piece.
+	// a cut between two such bytes could split a piece. It is set for
+	// every model (TruncateStart reads it too).
 	pairs [256][256]bool
 }
 
@@ -29,16 +30,16 @@ type cutRules struct {
 // decomposes (seg.Cuts).
 func newCutRules(t *Tokenizer) *cutRules {
 	c := &cutRules{}
-	c.model, c.err = t.model.Cuts()
-	if c.err != nil {
-		c.err = fmt.Errorf("tokenizer: texts are never cut: %w", c.err)
-		return c
-	}
 	for _, id := range t.v.UserDefined() {
 		p := t.v.Piece(id)
 		for i := 0; i+1 < len(p); i++ {
 			c.pairs[p[i]][p[i+1]] = true
 		}
+	}
+	c.model, c.err = t.model.Cuts()
+	if c.err != nil {
+		c.err = fmt.Errorf("tokenizer: texts are never cut: %w", c.err)
+		return c
 	}
 	// Before U+2581 no normal piece spans, and the piece there starts with
 	// U+2581, which is never unknown, so runs of unknown pieces are not

@@ -32,6 +32,16 @@ func spaceStartsPieces(tok *Tokenizer) bool {
 	return err == nil && c.SpaceStartsPieces()
 }
 
+// equalScores reports whether the pieces score the same.
+func equalScores(v *vocab.Vocab, pieces ...string) bool {
+	for _, p := range pieces {
+		if v.Score(v.Lookup(p)) != v.Score(v.Lookup(pieces[0])) {
+			return false
+		}
+	}
+	return true
+}
+
 // variantPaths says, for each model variant by name, whether a Tokenizer
 // takes the code path the variant is meant to exercise.
 var variantPaths = map[string]func(tok *Tokenizer) bool{
@@ -80,6 +90,14 @@ var variantPaths = map[string]func(tok *Tokenizer) bool{
 			scores[v.Score(id)] = true
 		}
 		return len(scores) < v.Size()/32
+	},
+	"scores all equal":                  func(tok *Tokenizer) bool { return equalScores(tok.Vocab(), "a", "..", "▁the") },
+	"scores longest first":              func(tok *Tokenizer) bool { return equalScores(tok.Vocab(), "ab", "..") },
+	"scores shortest first":             func(tok *Tokenizer) bool { return equalScores(tok.Vocab(), "abc", "...", "▁th") },
+	"a merge makes a pair of its score": func(tok *Tokenizer) bool { return equalScores(tok.Vocab(), "...", "..") },
+	"user-defined pieces inside U+2581": func(tok *Tokenizer) bool {
+		l, _ := tok.rules.matcher.Match(seg.SpaceSymbol)
+		return l > 0 && !tok.norm.Identity()
 	},
 	"small model": spaceStartsPieces,
 }

@@ -5,12 +5,14 @@ import (
 	"math"
 	"math/rand"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/gemmatok/gemmatok/tokenizer/internal/matcher"
 	"github.com/gemmatok/gemmatok/tokenizer/internal/seg"
 	"github.com/gemmatok/gemmatok/tokenizer/internal/testmodel"
 	"github.com/gemmatok/gemmatok/tokenizer/internal/utf8x"
+	"github.com/gemmatok/gemmatok/vocab"
 )
 
 // TestAgenda drives the agenda as segment does, on random keys, and checks
@@ -177,7 +179,8 @@ func TestSegmentShortAgrees(t *testing.T) {
 			}
 			checked++
 		}
-		if checked < 1000 {
+		// (A piece that is the start of U+2581 matches inside every one.)
+		if checked < 1000 && !spacePiece(m) {
 			t.Errorf("only %d of 3000 words had no user-defined piece", checked)
 		}
 	})
@@ -225,7 +228,7 @@ func TestSegmentRunsAgrees(t *testing.T) {
 		if i < 0 && refused > 0 {
 			t.Errorf("segmentRuns refused %d texts of Gemma's, whose scores fall with every merge", refused)
 		}
-		if checked < 100 && (i < 0 || testmodel.Variants[i].Name != "scores shuffled") {
+		if checked < 100 && !spacePiece(m) && (i < 0 || testmodel.Variants[i].Name != "scores shuffled") {
 			t.Errorf("only %d texts checked (%d refused)", checked, refused)
 		}
 		t.Logf("%d texts checked, %d refused", checked, refused)
@@ -334,4 +337,60 @@ func TestSweepBlocks(t *testing.T) {
 			t.Fatalf("blocks %v %v: sweepBlocks gives %v, the plain sweep %v", bl.blocks, bl.pats, got, swept)
 		}
 	}
+}
+
+// spacePiece reports whether a user-defined piece of m is the start of
+// U+2581, which then matches inside every one.
+func spacePiece(m *testModel) bool {
+	l, _ := m.rules.matcher.Match(seg.SpaceSymbol)
+	return l > 0
+}
+
+// TestRunsMergeMakesEqualPair is the case that the run shortcut once got
+// wrong: with "..." scored as "..", merging two dots makes a pair of the
+// score being merged, which the C++ takes next (leftmost first), before the
+// pairs further right. segmentRuns must give up on it.
+func TestRunsMergeMakesEqualPair(t *testing.T) {
+	for _, score := range []float32{-250, -249} {
+		pm := testmodel.GemmaProto(t)
+		l := testmodel.PieceList(t, pm)
+		p := l.Get(955).Message()
+		if testmodel.PieceText(t, p) != "..." || testmodel.PieceText(t, l.Get(723).Message()) != ".." {
+			t.Fatal("ids 955 and 723 of the Gemma model are not ... and ..")
+		}
+		testmodel.SetField(t, p, score, "score")
+		v, err := vocab.Parse(testmodel.Marshal(t, pm))
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := newTestModel(t, v)
+		sc := new(Scratch)
+		for _, n := range []int{255, 256, 257, 300, 1000} {
+			text := strings.Repeat(".", n)
+			got := m.encode(sc, text)
+			want := m.segment(sc, []byte(text), m.rules, true, nil) // the heap alone
+			if len(got) != len(want) {
+				t.Fatalf("score %v, %d dots: %d ids, the heap %d pieces", score, n, len(got), len(want))
+			}
+			for i, sp := range want {
+				if got[i] != sp.ID {
+					t.Fatalf("score %v, %d dots: ids %s", score, n, testmodel.DiffAt(got, pieceIDs(want)))
+				}
+			}
+			if n == 256 && score == -250 {
+				// What the C++ gives (issue 20).
+				if want := append(slices.Repeat([]int32{49753}, 20), 5519); !slices.Equal(got, want) {
+					t.Errorf("score %v, 256 dots: %s", score, testmodel.DiffAt(got, want))
+				}
+			}
+		}
+	}
+}
+
+func pieceIDs(ps []seg.Piece) []int32 {
+	ids := make([]int32, len(ps))
+	for i, p := range ps {
+		ids[i] = p.ID
+	}
+	return ids
 }

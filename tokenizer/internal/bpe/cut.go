@@ -49,3 +49,8 @@ func (b *Model) Together(x, y rune) bool { return b.pairSet().has(x, y) }
 
 // Known reports whether the single character c is a piece.
 func (b *Model) Known(c []byte) bool { return b.charID(c) >= 0 }
+
+// PartsKeepPieces is true: the merges of a prefix that ends at a boundary
+// of the text's pieces are the text's merges on its side, since the pairs
+// across the boundary were never merged; and so for a suffix.
+func (b *Model) PartsKeepPieces() bool { return true }

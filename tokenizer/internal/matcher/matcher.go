@@ -22,7 +22,9 @@ type Matcher struct {
 
 	// U+2581 starts every word, so the matcher is asked about it most: these
 	// settle most of those questions without walking the trie.
-	spacePiece bool      // U+2581 alone is a piece
+	// spacePiece says that U+2581 alone, or its first bytes (a piece need
+	// not be UTF-8), are a piece, which matches at every U+2581.
+	spacePiece bool
 	afterSpace [256]bool // bytes that follow U+2581 at the start of a piece
 
 	// plain says which bytes are ASCII and start no piece: the bytes of
@@ -89,12 +91,10 @@ func New(pieces []string) *Matcher {
 		if p == "" {
 			continue
 		}
-		if rest, ok := strings.CutPrefix(p, seg.SpaceSymbol); ok {
-			if rest == "" {
-				m.spacePiece = true
-			} else {
-				m.afterSpace[rest[0]] = true
-			}
+		if rest, ok := strings.CutPrefix(p, seg.SpaceSymbol); ok && rest != "" {
+			m.afterSpace[rest[0]] = true
+		} else if strings.HasPrefix(seg.SpaceSymbol, p) {
+			m.spacePiece = true
 		}
 		m.First[p[0]] = true
 		m.MaxLen = max(m.MaxLen, len(p))
@@ -117,7 +117,7 @@ func (m *Matcher) SkipPlain(s []byte, i int) int {
 	return i
 }
 
-// MayFollowSpace reports whether a piece may start with U+2581 followed
+// MayFollowSpace reports whether a piece may match at a U+2581 followed
 // by rest: false means surely not.
 func (m *Matcher) MayFollowSpace(rest []byte) bool {
 	return m.spacePiece || len(rest) > 0 && m.afterSpace[rest[0]]

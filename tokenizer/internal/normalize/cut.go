@@ -10,6 +10,10 @@ func (n *Normalizer) Identity() bool { return n.identity }
 // EscapesSpaces reports whether spaces become U+2581.
 func (n *Normalizer) EscapesSpaces() bool { return n.spec.EscapeWhitespaces }
 
+// RemovesExtraSpaces reports whether runs of spaces collapse into one and
+// spaces at the start and end of a text go (remove_extra_whitespaces).
+func (n *Normalizer) RemovesExtraSpaces() bool { return n.spec.RemoveExtraWhitespaces }
+
 // Suffix reports whether the dummy space goes at the end of the text
 // (treat_whitespace_as_suffix).
 func (n *Normalizer) Suffix() bool { return n.suffix }

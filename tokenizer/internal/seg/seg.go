@@ -158,4 +158,8 @@ type Cuts interface {
 	Together(a, b rune) bool
 	// Known reports whether the character c, taken alone, is a piece.
 	Known(c []byte) bool
+	// PartsKeepPieces reports whether a prefix or suffix of a normalized
+	// text that ends or starts at a boundary between two of the text's
+	// pieces segments alone into the text's pieces on its side.
+	PartsKeepPieces() bool
 }

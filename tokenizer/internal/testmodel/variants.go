@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"google.golang.org/protobuf/reflect/protoreflect"
 
@@ -202,6 +203,57 @@ var Variants = []Variant{
 		}),
 	},
 	{
+		// Every normal piece scores the same: every merge makes pairs of
+		// the score being merged, and the C++ merges leftmost first.
+		Name: "scores all equal",
+		Model: EditGemma(func(t testing.TB, m protoreflect.Message) {
+			setNormalScores(t, m, func(string, float32) float32 { return -1 })
+		}),
+	},
+	{
+		// The longer a piece, the better it scores: merges make pairs
+		// better than their own, always.
+		Name: "scores longest first",
+		Model: EditGemma(func(t testing.TB, m protoreflect.Message) {
+			setNormalScores(t, m, func(p string, _ float32) float32 { return float32(utf8.RuneCountInString(p)) })
+		}),
+	},
+	{
+		// The shorter a piece, the better it scores, pieces of one length
+		// tied: merges make worse pairs, and many pairs tie.
+		Name: "scores shortest first",
+		Model: EditGemma(func(t testing.TB, m protoreflect.Message) {
+			setNormalScores(t, m, func(p string, _ float32) float32 { return -float32(utf8.RuneCountInString(p)) })
+		}),
+	},
+	{
+		// "..." scores as "..": merging two of many dots makes a pair of
+		// the score being merged (issue 20).
+		Name: "a merge makes a pair of its score",
+		Model: EditGemma(func(t testing.TB, m protoreflect.Message) {
+			dots := map[string]float32{}
+			setNormalScores(t, m, func(p string, score float32) float32 {
+				dots[p] = score
+				if p == "..." {
+					return dots[".."]
+				}
+				return score
+			})
+		}),
+	},
+	{
+		// User-defined pieces need not be UTF-8: these match parts of the
+		// U+2581 that a space becomes, in the normalized text, and the bytes
+		// left over are unknown (issue 20). The input's own bytes match too.
+		Name: "user-defined pieces inside U+2581",
+		Model: EditGemma(func(t testing.TB, m protoreflect.Message) {
+			l := PieceList(t, m)
+			for i, p := range []string{"\xe2\x96", "\x81", "e\xe2"} {
+				SetField(t, l.Get(90+7+i).Message(), p, "piece") // <unused90>, …
+			}
+		}),
+	},
+	{
 		Name: "small model",
 		Model: func(t testing.TB) protoreflect.Message {
 			m := SmallModel(t)
@@ -209,6 +261,18 @@ var Variants = []Variant{
 			return m
 		},
 	},
+}
+
+// setNormalScores gives every normal piece the score that score returns
+// for its text and score, in the order of the pieces.
+func setNormalScores(t testing.TB, m protoreflect.Message, score func(p string, score float32) float32) {
+	l := PieceList(t, m)
+	for i := 0; i < l.Len(); i++ {
+		if p := l.Get(i).Message(); PieceType(t, p) == vocab.Normal {
+			old := float32(p.Get(FieldByName(t, p, "score")).Float())
+			SetField(t, p, score(PieceText(t, p), old), "score")
+		}
+	}
 }
 
 // MoveSpacesToEnd makes a model treat whitespace as a suffix: every normal
