@@ -175,7 +175,8 @@ func TestSegmentShortAgrees(t *testing.T) {
 			}
 			checked++
 		}
-		if checked < 1000 {
+		// (A piece that is the start of U+2581 matches inside every one.)
+		if checked < 1000 && !tok.rules.matcher.spacePiece {
 			t.Errorf("only %d of 3000 words had no user-defined piece", checked)
 		}
 	})
@@ -223,7 +224,7 @@ func TestSegmentRunsAgrees(t *testing.T) {
 		if i < 0 && refused > 0 {
 			t.Errorf("segmentRuns refused %d texts of Gemma's, whose scores fall with every merge", refused)
 		}
-		if checked < 100 && (i < 0 || modelVariants[i].name != "scores shuffled") {
+		if checked < 100 && !tok.rules.matcher.spacePiece && (i < 0 || modelVariants[i].name != "scores shuffled") {
 			t.Errorf("only %d texts checked (%d refused)", checked, refused)
 		}
 		t.Logf("%d texts checked, %d refused", checked, refused)
