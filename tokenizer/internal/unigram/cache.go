@@ -3,10 +3,9 @@ package unigram
 import (
 	"hash/maphash"
 	"math"
-)
 
-// spaceSymbol (U+2581) stands for a space in normalized text.
-const spaceSymbol = "\u2581"
+	"github.com/gemmatok/gemmatok/tokenizer/internal/seg"
+)
 
 // The word cache. Where no piece holds U+2581 but at its start, every
 // segmentation has a piece boundary before each U+2581, so Encode can
@@ -55,7 +54,7 @@ func newScratch() *scratch {
 
 // word is a cached segmentation of a word.
 type word struct {
-	pieces []Piece
+	pieces []seg.Piece
 	scores []float64 // each piece's score, as the candidate sums add it
 	margin float64   // the smallest margin of a decision on the path
 	mag    float64   // bounds the magnitude of the word's own scores
@@ -120,7 +119,7 @@ func (e *word) safe(from float32, n int) bool {
 
 // encodeWords is Encode where m.cuts holds: word by word, from the cache
 // where it may, and with one Viterbi over each run of other words.
-func (m *Model) encodeWords(sc *scratch, dst []Piece, norm []byte) []Piece {
+func (m *Model) encodeWords(sc *scratch, dst []seg.Piece, norm []byte) []seg.Piece {
 	from := float32(0)
 	run := -1 // the start of the words not yet segmented, or -1
 	flush := func(end int) {
