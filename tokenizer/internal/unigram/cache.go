@@ -23,7 +23,10 @@ import (
 // the word's own values. A decision compares two candidates, and the
 // stored float of one; it falls the same way at L as at 0 when the margin
 // at 0 exceeds (4c + 2) half-ulps, with c the number of roundings (at most
-// the word's length in bytes, plus one).
+// the word's length in bytes, plus one). Only the decisions at the ends of
+// the path's pieces choose the path; elsewhere a near tie changes which
+// predecessor a byte keeps, but its score by no more than the rounding the
+// bound counts.
 
 // maxWord is the longest word the cache holds, in bytes.
 const maxWord = 64
