@@ -1,5 +1,7 @@
 package unigram
 
+import "slices"
+
 // trie is a double-array trie over the pieces that segmentation may use, the
 // counterpart of the Darts::DoubleArray that unigram::Model::BuildTrie
 // builds. A state s moves on byte c to t = units[s].base + c when
@@ -44,18 +46,13 @@ type trieKey struct {
 // cheaper than sorting the keys first.
 func newTrie(keys []trieKey) *trie {
 	tmp := make([]trieKey, len(keys))
-	// A state per key byte at most, and the room transitions need: the
-	// arrays rarely grow past that.
-	size := 512
-	for _, k := range keys {
-		size += len(k.key)
-	}
+	// Shared prefixes leave about four states per key (and a few free units) in a large
+	// vocabulary's trie: the arrays rarely grow past that.
+	size := 512 + 5*len(keys)
 	b := &trieBuilder{
 		units: make([]unit, 0, size),
 		info:  make([]pieceInfo, 0, size),
-		used:  make([]bool, 0, size),
-		next:  make([]int32, 0, size),
-		prev:  make([]int32, 0, size),
+		links: make([]link, 0, size),
 		fails: make([]uint8, 0, size),
 	}
 	b.grow(256 + 1)
@@ -116,7 +113,7 @@ func newTrie(keys []trieKey) *trie {
 	// Every transition from a state of the trie lands inside the array.
 	need := 0
 	for s := range b.units {
-		if b.used[s] && int(b.units[s].base)+256 > need {
+		if b.used(int32(s)) && int(b.units[s].base)+256 > need {
 			need = int(b.units[s].base) + 256
 		}
 	}
@@ -170,13 +167,21 @@ func sortAt(keys, tmp []trieKey, depth int) {
 type trieBuilder struct {
 	units []unit
 	info  []pieceInfo
-	used  []bool
-	// The free units form a list in increasing order (next and prev, -1
-	// at the ends). place searches it from head, which skips free units
-	// that failed too often: those stay free for good, as in Darts.
-	next, prev []int32
+	// The free units form a list in increasing order (links, -1 at the
+	// ends). place searches it from head, which skips free units that
+	// failed too often: those stay free for good, as in Darts.
+	links      []link
 	fails      []uint8
 	head, tail int32
+}
+
+// link is a free unit's neighbours in the free list.
+type link struct{ next, prev int32 }
+
+// used reports whether unit i is a state: a free unit's check is
+// checkMask, the root's is 0 and every other state's is its parent.
+func (b *trieBuilder) used(i int32) bool {
+	return b.units[i].check != checkMask
 }
 
 // maxFails is how many placements may fail on a free unit before the
@@ -195,20 +200,24 @@ func (b *trieBuilder) grow(n int) {
 	if n <= old {
 		return
 	}
-	b.units = append(b.units, make([]unit, n-old)...)
-	b.info = append(b.info, make([]pieceInfo, n-old)...)
-	b.used = append(b.used, make([]bool, n-old)...)
-	b.fails = append(b.fails, make([]uint8, n-old)...)
-	b.next = append(b.next, make([]int32, n-old)...)
-	b.prev = append(b.prev, make([]int32, n-old)...)
+	// Room for a quarter more at least, so that growing a block at a
+	// time costs amortized constant time per unit.
+	if n > cap(b.units) {
+		c := max(n, cap(b.units)+cap(b.units)/4)
+		b.units = slices.Grow(b.units, c-old)
+		b.info = slices.Grow(b.info, c-old)
+		b.fails = slices.Grow(b.fails, c-old)
+		b.links = slices.Grow(b.links, c-old)
+	}
+	// info is read only where a piece ends: it needs no marks.
+	b.units, b.info = b.units[:n], b.info[:n]
+	b.fails, b.links = b.fails[:n], b.links[:n]
 	for i := int32(old); i < int32(n); i++ {
 		b.units[i].check = checkMask
-		b.info[i].id = -1
 		// Append i to the free list.
-		b.next[i] = -1
-		b.prev[i] = b.tail
+		b.links[i] = link{-1, b.tail}
 		if b.tail >= 0 {
-			b.next[b.tail] = i
+			b.links[b.tail].next = i
 		} else {
 			b.head = i
 		}
@@ -218,18 +227,17 @@ func (b *trieBuilder) grow(n int) {
 
 // use takes unit i off the free list.
 func (b *trieBuilder) use(i int32) {
-	b.used[i] = true
 	if b.fails[i] == unlisted {
 		return
 	}
-	p, n := b.prev[i], b.next[i]
+	p, n := b.links[i].prev, b.links[i].next
 	if p >= 0 {
-		b.next[p] = n
+		b.links[p].next = n
 	} else {
 		b.head = n
 	}
 	if n >= 0 {
-		b.prev[n] = p
+		b.links[n].prev = p
 	} else {
 		b.tail = p
 	}
@@ -241,9 +249,9 @@ func (b *trieBuilder) place(labels []byte) int32 {
 	for b.head >= 0 && b.fails[b.head] >= maxFails {
 		i := b.head
 		b.fails[i] = unlisted
-		b.head = b.next[i]
+		b.head = b.links[i].next
 		if b.head >= 0 {
-			b.prev[b.head] = -1
+			b.links[b.head].prev = -1
 		} else {
 			b.tail = -1
 		}
@@ -261,7 +269,7 @@ func (b *trieBuilder) place(labels []byte) int32 {
 			b.grow(int(base) + 256)
 			ok := true
 			for _, c := range labels[1:] {
-				if b.used[base+int32(c)] {
+				if b.used(base + int32(c)) {
 					ok = false
 					break
 				}
@@ -273,6 +281,6 @@ func (b *trieBuilder) place(labels []byte) int32 {
 		if b.fails[f] < maxFails {
 			b.fails[f]++
 		}
-		f = b.next[f]
+		f = b.links[f].next
 	}
 }
