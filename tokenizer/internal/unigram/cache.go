@@ -43,12 +43,54 @@ const seenSlots = 1 << 12
 type scratch struct {
 	nodes []best
 	tr    tracker
-	words map[string]*word
+	// words holds the cached words by their hash; each entry keeps its
+	// word, to tell hash collisions apart.
+	words map[uint64]*word
 	// seen holds, direct-mapped, hashes of words met once: a word is
 	// learnt the second time, so that words met once cost little more
 	// than without the cache.
 	seen [seenSlots]uint64
 	seed maphash.Seed
+	use  cacheUse
+}
+
+// cacheUse decides when the cache stands aside. When words are nearly all
+// new (a text in a language the cache has not met, random strings),
+// hashing them costs more than the few hits save: after a window of
+// lookups with few hits, only one word in sparseEvery is looked up, which
+// is enough to notice the hits coming back.
+type cacheUse struct {
+	tries, hits uint32 // in the current window
+	sparse      bool
+	skipped     uint32
+}
+
+const (
+	hitWindow   = 256
+	minHits     = hitWindow / 8
+	sparseEvery = 16
+)
+
+// next reports whether the next word should be looked up.
+func (u *cacheUse) next() bool {
+	if !u.sparse {
+		return true
+	}
+	u.skipped++
+	return u.skipped%sparseEvery == 0
+}
+
+// record counts a lookup, and at the end of a window decides whether the
+// cache stands aside.
+func (u *cacheUse) record(hit bool) {
+	u.tries++
+	if hit {
+		u.hits++
+	}
+	if u.tries == hitWindow {
+		u.sparse = u.hits < minHits
+		u.tries, u.hits = 0, 0
+	}
 }
 
 func newScratch() *scratch {
@@ -57,6 +99,7 @@ func newScratch() *scratch {
 
 // word is a cached segmentation of a word.
 type word struct {
+	key    string
 	pieces []seg.Piece
 	scores []float64 // each piece's score, as the candidate sums add it
 	margin float64   // the smallest margin of a decision on the path
@@ -135,7 +178,16 @@ func (m *Model) encodeWords(sc *scratch, dst []seg.Piece, norm []byte) []seg.Pie
 	}
 	for p := 0; p < len(norm); {
 		q := nextSpace(norm, p)
-		if e := m.lookup(sc, norm[p:q]); e != nil {
+		if !sc.use.next() {
+			if run < 0 {
+				run = p
+			}
+			p = q
+			continue
+		}
+		e := m.lookup(sc, norm[p:q])
+		sc.use.record(e != nil)
+		if e != nil {
 			flush(p)
 			if e.safe(from, q-p) {
 				dst = append(dst, e.pieces...)
@@ -161,19 +213,23 @@ func (m *Model) lookup(sc *scratch, w []byte) *word {
 	if len(w) > maxWord {
 		return nil
 	}
-	if e := sc.words[string(w)]; e != nil {
-		return e
-	}
 	h := maphash.Bytes(sc.seed, w)
+	if e := sc.words[h]; e != nil {
+		if e.key == string(w) {
+			return e
+		}
+		return nil // a collision: the word is not cached
+	}
 	if i := h % seenSlots; sc.seen[i] != h {
 		sc.seen[i] = h
 		return nil
 	}
 	if sc.words == nil || len(sc.words) >= maxWords {
-		sc.words = make(map[string]*word)
+		sc.words = make(map[uint64]*word)
 	}
 	e := m.learn(sc, w)
-	sc.words[string(w)] = e
+	e.key = string(w)
+	sc.words[h] = e
 	return e
 }
 
