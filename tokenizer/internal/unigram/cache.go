@@ -1,6 +1,7 @@
 package unigram
 
 import (
+	"bytes"
 	"hash/maphash"
 	"math"
 
@@ -35,8 +36,14 @@ const maxWord = 64
 // afresh.
 const maxWords = 1 << 15
 
-// seenSlots is the size of the table of words met once.
-const seenSlots = 1 << 12
+// The table of words met once starts small, so that a short text costs
+// little, and doubles each time half as many words as it has slots came in,
+// up to maxSeen slots, so that the words of a long text do not keep
+// evicting each other.
+const (
+	minSeen = 1 << 10
+	maxSeen = 1 << 16
+)
 
 // scratch is the buffers of one encoding and a word cache, kept by the
 // Model between encodings (see Model.get).
@@ -48,10 +55,33 @@ type scratch struct {
 	words map[uint64]*word
 	// seen holds, direct-mapped, hashes of words met once: a word is
 	// learnt the second time, so that words met once cost little more
-	// than without the cache.
-	seen [seenSlots]uint64
-	seed maphash.Seed
-	use  cacheUse
+	// than without the cache. Its length is a power of two; seenIn counts
+	// the words put in since it last grew.
+	seen   []uint64
+	seenIn int
+	seed   maphash.Seed
+	use    cacheUse
+	// The cached words' parts are carved from chunks, so that learning a
+	// word allocates nothing most of the time.
+	entries []word
+	keys    []byte
+	pieces  []seg.Piece
+	scores  []float64
+	path    []seg.Piece
+}
+
+// arenaChunk is the number of elements of a chunk of a scratch's arenas.
+const arenaChunk = 1024
+
+// carve returns n elements from the arena buf, which it starts afresh
+// when they do not fit: slices carved before keep the old chunk.
+func carve[T any](buf *[]T, n int) []T {
+	if cap(*buf)-len(*buf) < n {
+		*buf = make([]T, 0, max(n, arenaChunk))
+	}
+	l := len(*buf)
+	*buf = (*buf)[:l+n]
+	return (*buf)[l : l+n : l+n]
 }
 
 // cacheUse decides when the cache stands aside. When words are nearly all
@@ -99,7 +129,7 @@ func newScratch() *scratch {
 
 // word is a cached segmentation of a word.
 type word struct {
-	key    string
+	key    []byte
 	pieces []seg.Piece
 	scores []float64 // each piece's score, as the candidate sums add it
 	margin float64   // the smallest margin of a decision on the path
@@ -142,9 +172,14 @@ func (tr *tracker) see(q int, cand, score float64, won bool) {
 // learn segments w from the score 0 and returns its cache entry.
 func (m *Model) learn(sc *scratch, w []byte) *word {
 	sc.nodes = m.forward(sc.nodes, w, nil, 0, &sc.tr)
-	e := &word{margin: math.Inf(1), mag: sc.tr.mag}
-	e.pieces = backtrack(nil, sc.nodes)
-	e.scores = make([]float64, len(e.pieces))
+	e := &carve(&sc.entries, 1)[0]
+	*e = word{margin: math.Inf(1), mag: sc.tr.mag}
+	e.key = carve(&sc.keys, len(w))
+	copy(e.key, w)
+	sc.path = backtrack(sc.path[:0], sc.nodes)
+	e.pieces = carve(&sc.pieces, len(sc.path))
+	copy(e.pieces, sc.path)
+	e.scores = carve(&sc.scores, len(e.pieces))
 	end := len(w)
 	for i := len(e.pieces) - 1; i >= 0; i-- {
 		e.scores[i] = sc.tr.score[end]
@@ -215,22 +250,36 @@ func (m *Model) lookup(sc *scratch, w []byte) *word {
 	}
 	h := maphash.Bytes(sc.seed, w)
 	if e := sc.words[h]; e != nil {
-		if e.key == string(w) {
+		if bytes.Equal(e.key, w) {
 			return e
 		}
 		return nil // a collision: the word is not cached
 	}
-	if i := h % seenSlots; sc.seen[i] != h {
+	if sc.seen == nil {
+		sc.seen = make([]uint64, minSeen)
+	}
+	if i := h & uint64(len(sc.seen)-1); sc.seen[i] != h {
 		sc.seen[i] = h
+		if sc.seenIn++; 2*sc.seenIn > len(sc.seen) && len(sc.seen) < maxSeen {
+			sc.growSeen()
+		}
 		return nil
 	}
 	if sc.words == nil || len(sc.words) >= maxWords {
 		sc.words = make(map[uint64]*word)
 	}
 	e := m.learn(sc, w)
-	e.key = string(w)
 	sc.words[h] = e
 	return e
+}
+
+// growSeen doubles the table of words met once, keeping its words.
+func (sc *scratch) growSeen() {
+	seen := make([]uint64, 2*len(sc.seen))
+	for _, h := range sc.seen {
+		seen[h&uint64(len(seen)-1)] = h
+	}
+	sc.seen, sc.seenIn = seen, 0
 }
 
 // nextSpace returns the position of the first U+2581 after the character
