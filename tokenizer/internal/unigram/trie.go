@@ -71,6 +71,24 @@ func newTrie(keys []trieKey) *trie {
 		if j.lo == j.hi {
 			continue // no keys at all
 		}
+		if j.hi-j.lo == 1 {
+			// The rest of a lone key is a chain of states with one
+			// child each: nothing to sort or scan.
+			k := keys[j.lo]
+			s := j.state
+			for d := j.depth; d < len(k.key); d++ {
+				labels = append(labels[:0], k.key[d])
+				base := b.place(labels)
+				b.units[s].base = base
+				t := base + int32(k.key[d])
+				b.units[t].check = s
+				b.use(t)
+				s = t
+			}
+			b.units[s].check |= -1 << 31
+			b.info[s] = pieceInfo{k.id, k.score}
+			continue
+		}
 		sortAt(keys[j.lo:j.hi], tmp[j.lo:j.hi], j.depth)
 		lo := j.lo
 		if len(keys[lo].key) == j.depth {
