@@ -413,26 +413,45 @@ func TestCountSharedCorpus(t *testing.T) {
 	}
 }
 
-// TestDummyPrefixModel counts and encodes an ordinary file of 3 MB under a
-// Llama-style model (BPE, a dummy prefix, byte fallback), for which cuts may
-// be unknown: the text is then encoded whole, within --max-run.
+// TestDummyPrefixModel counts and encodes an ordinary file of over 3 MB
+// under models whose normalizer treats the start and the end of a text
+// apart (a dummy prefix; the removal of extra whitespace), with --max-run
+// 1MiB: it must be cut into parts encoded as parts (SafeCutParts), on one
+// worker and on two, to the library's ids of the whole and, with the
+// oracle, to the C++'s.
 func TestDummyPrefixModel(t *testing.T) {
-	const model = "../../testdata/models/bpe_llama.model"
-	tok, err := tokenizer.LoadFile(model)
-	if err != nil {
-		t.Fatal(err)
-	}
-	text := strings.Repeat(readFile(t, "../../testdata/corpus/en.txt"), 30)
-	path := filepath.Join(t.TempDir(), "en3.txt")
+	big := readFile(t, bigCorpusFile(t))
+	text := strings.Repeat(big, (3<<20)/len(big)+1)
+	path := filepath.Join(t.TempDir(), "big3.txt")
 	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	ids := tok.Encode(text)
-	if got, want := mustRun(t, "", "count", "--model", model, path), fmt.Sprintf("%d %s\n", len(ids), path); got != want {
-		t.Errorf("count: %q, want %q", got, want)
-	}
-	if got := mustRun(t, "", "encode", "--model", model, path); got != idsLine(ids) {
-		t.Errorf("encode: %d bytes of ids, want the library's %d", len(got), len(idsLine(ids)))
+	for _, model := range []string{"../../testdata/models/bpe_llama.model", "../../testdata/models/bpe_identity_rmws.model"} {
+		t.Run(filepath.Base(model), func(t *testing.T) {
+			tok, err := tokenizer.LoadFile(model)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids := tok.Encode(text)
+			for _, j := range []string{"1", "2"} {
+				args := []string{"--model", model, "--max-run", "1MiB", "-j", j, path}
+				if got, want := mustRun(t, "", append([]string{"count"}, args...)...), fmt.Sprintf("%d %s\n", len(ids), path); got != want {
+					t.Errorf("count -j %s: %q, want %q", j, got, want)
+				}
+				if got := mustRun(t, "", append([]string{"encode"}, args...)...); got != idsLine(ids) {
+					t.Errorf("encode -j %s: %d bytes of ids, want the library's %d", j, len(got), len(idsLine(ids)))
+				}
+			}
+			t.Run("oracle", func(t *testing.T) {
+				want, err := runOracle(oraclePython(t), model, []string{path})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := idsLine(ids); got != want[0]+"\n" {
+					t.Errorf("the library's %d ids differ from the C++'s %d", len(ids), len(strings.Fields(want[0])))
+				}
+			})
+		})
 	}
 }
 
