@@ -426,6 +426,16 @@ func TestDummyPrefixModel(t *testing.T) {
 	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// The languages' texts, without the adversarial ones that spell
+	// special pieces.
+	files, err := filepath.Glob("../../testdata/corpus/*.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var langs string
+	for _, f := range files {
+		langs += readFile(t, f)
+	}
 	for _, model := range []string{"../../testdata/models/bpe_llama.model", "../../testdata/models/bpe_identity_rmws.model"} {
 		t.Run(filepath.Base(model), func(t *testing.T) {
 			tok, err := tokenizer.LoadFile(model)
@@ -440,6 +450,27 @@ func TestDummyPrefixModel(t *testing.T) {
 				}
 				if got := mustRun(t, "", append([]string{"encode"}, args...)...); got != idsLine(ids) {
 					t.Errorf("encode -j %s: %d bytes of ids, want the library's %d", j, len(got), len(idsLine(ids)))
+				}
+			}
+			// Under reject, encode writes the ids of the text before the
+			// special piece as that text alone encodes: here "hello"
+			// without the space after it, which the second model drops
+			// at the end of a text.
+			spelled := langs[:len(langs)/2] + "hello </s> world" + langs[len(langs)/2:]
+			sp := filepath.Join(t.TempDir(), "special.txt")
+			if err := os.WriteFile(sp, []byte(spelled), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			_, err = tok.EncodeWith(spelled, tokenizer.EncodeOptions{Special: tokenizer.SpecialReject})
+			se, ok := err.(*tokenizer.SpecialError)
+			if !ok {
+				t.Fatalf("the library rejects no special piece: %v", err)
+			}
+			before := idsLine(tok.Encode(spelled[:se.Offset]))
+			for _, j := range []string{"1", "2"} {
+				r := gemmatok(t, "", "encode", "--model", model, "--max-run", "1MiB", "-j", j, "--special", "reject", sp)
+				if r.code != 1 || r.stdout != before || !strings.Contains(r.stderr, fmt.Sprintf("byte %d:", se.Offset)) {
+					t.Errorf("encode --special reject -j %s: exit %d, %d bytes of ids (want the %d of the text before the piece), stderr %q", j, r.code, len(r.stdout), len(before), r.stderr)
 				}
 			}
 			t.Run("oracle", func(t *testing.T) {
