@@ -49,7 +49,8 @@ type splitter struct {
 }
 
 // each reads r to its end and calls fn with consecutive parts of its text
-// whose encodings, joined, are the encoding of the whole text, and the
+// whose encodings, joined, are the encoding of the whole text (each
+// encoded under partOptions, unless s.whole), and the
 // offset in the text that each starts at. The part is valid only during
 // the call. The last call, and only it, has last set; it always comes,
 // with an empty part for an empty stream, unless reading or fn fails.
