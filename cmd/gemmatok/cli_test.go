@@ -113,6 +113,29 @@ func TestInfo(t *testing.T) {
 	}
 }
 
+// TestInfoEveryModel checks that info describes every test model, those
+// that gemmatok cannot encode with among them: its type and vocabulary size
+// as the model file has them.
+func TestInfoEveryModel(t *testing.T) {
+	paths, err := filepath.Glob("../../testdata/models/*.model")
+	if err != nil || len(paths) == 0 {
+		t.Fatalf("no test models: %v", err)
+	}
+	for _, path := range paths {
+		v, err := vocab.LoadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := modelInfoOf(t, []string{"--model", path})
+		if m.Type != v.Trainer().Model.String() || m.VocabSize != v.Size() || m.Bytes == 0 {
+			t.Errorf("info of %s: type %q, vocab size %d, %d bytes; want %q, %d", path, m.Type, m.VocabSize, m.Bytes, v.Trainer().Model, v.Size())
+		}
+		if r := runCommand(t, command("info", "--model", path)); r.code != 0 || !strings.Contains(r.stdout, "type          "+m.Type+"\n") {
+			t.Errorf("info --model %s: exit %d, %q, stderr %q", path, r.code, r.stdout, r.stderr)
+		}
+	}
+}
+
 // TestModelChoice checks that --model and GEMMATOK_MODEL choose the model,
 // --model first.
 func TestModelChoice(t *testing.T) {
