@@ -261,6 +261,9 @@ func (f *hfFile) readSteps(unigram bool) (hfSettings, error) {
 			return s, unsupported("pre-tokenizer %s", describe(st))
 		}
 	}
+	if n.Name == "" {
+		n.Name = "identity" // SentencePiece's name for no charsmap
+	}
 	return s, nil
 }
 
