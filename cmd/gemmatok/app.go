@@ -73,7 +73,7 @@ well, 1 when some input failed and 2 for bad usage.`,
 	root.SetOut(a.stdout)
 	root.SetErr(a.stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.PersistentFlags().StringVar(&a.modelPath, "model", "", "SentencePiece model `PATH` (default $"+modelEnv+", else the embedded Gemma model)")
+	root.PersistentFlags().StringVar(&a.modelPath, "model", "", "`MODEL`: gemma2 or gemma3 (built in), or the path of a SentencePiece .model or a tokenizer.json (default $"+modelEnv+", else gemma2)")
 	root.AddCommand(
 		a.countCommand(),
 		a.encodeCommand(),
@@ -152,7 +152,7 @@ func (a *app) tokenizer() (*tokenizer.Tokenizer, error) {
 	if path == "" {
 		return tokenizer.Default()
 	}
-	tok, err := tokenizer.LoadFile(path)
+	tok, err := loadModel(path)
 	if err != nil {
 		return nil, fmt.Errorf("model: %w", err)
 	}

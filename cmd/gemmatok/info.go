@@ -6,14 +6,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/gemmatok/gemmatok/tokenizer"
-	"github.com/gemmatok/gemmatok/vocab"
 )
 
 func (a *app) infoCommand() *cobra.Command {
@@ -78,11 +76,9 @@ func (a *app) info(asJSON bool) error {
 		return err
 	}
 	path := a.modelSource()
-	data := vocab.DefaultModel()
-	if path != "" {
-		if data, err = os.ReadFile(path); err != nil {
-			return fmt.Errorf("model: %w", err)
-		}
+	data, err := modelBytes(path)
+	if err != nil {
+		return fmt.Errorf("model: %w", err)
 	}
 	in := describe(tok, path, data)
 	if asJSON {
