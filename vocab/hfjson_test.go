@@ -4,7 +4,7 @@ import (
 	"errors"
 	"os"
 	"os/exec"
-		"strings"
+	"strings"
 	"testing"
 
 	"github.com/gemmatok/gemmatok/vocab"
