@@ -136,10 +136,14 @@ func (v *Vocab) writeBPE(w *jsonWriter) {
 
 // merges returns the pairs of pieces whose join is a piece that BPE
 // produces by merging (normal, user-defined or unused), in the order of
-// SentencePiece's preference: the joined piece's score, highest first,
-// then its id; the pairs of one piece by their ids.
+// SentencePiece's preference: the joined piece's score, highest first.
+// Among equal scores, as Hugging Face's converter orders them, the pair
+// with the longer left piece (in characters) comes first, then the one
+// with the longer right piece: merging a run of spaces then grows one
+// piece from the left, as SentencePiece's longest match of user-defined
+// whitespace runs does.
 func (v *Vocab) merges() [][2]int32 {
-	type merge struct{ l, r, to int32 }
+	type merge struct{ l, r, to, ln, rn int32 }
 	var ms []merge
 	for id, t := range v.types {
 		if t != Normal && t != UserDefined && t != Unused {
@@ -151,7 +155,8 @@ func (v *Vocab) merges() [][2]int32 {
 				continue
 			}
 			if l, r := v.Lookup(p[:i]), v.Lookup(p[i:]); l >= 0 && r >= 0 {
-				ms = append(ms, merge{l, r, int32(id)})
+				ln := int32(utf8.RuneCountInString(p[:i]))
+				ms = append(ms, merge{l, r, int32(id), ln, int32(utf8.RuneCountInString(p)) - ln})
 			}
 		}
 	}
@@ -159,7 +164,7 @@ func (v *Vocab) merges() [][2]int32 {
 		if c := cmp.Compare(v.scores[b.to], v.scores[a.to]); c != 0 {
 			return c
 		}
-		return cmp.Or(cmp.Compare(a.to, b.to), cmp.Compare(a.l, b.l), cmp.Compare(a.r, b.r))
+		return cmp.Or(cmp.Compare(b.ln, a.ln), cmp.Compare(b.rn, a.rn), cmp.Compare(a.to, b.to), cmp.Compare(a.l, b.l))
 	})
 	out := make([][2]int32, len(ms))
 	for i, m := range ms {
