@@ -35,7 +35,10 @@ var (
 // oracleModel is the model the shared oracle process has loaded.
 const oracleModel = "../vocab/gemma2.model"
 
-func startOracle() (*oracle, error) {
+func startOracle() (*oracle, error) { return startOracleWith(oracleModel) }
+
+// startOracleWith starts an oracle process with the model at path loaded.
+func startOracleWith(model string) (*oracle, error) {
 	py, err := pyfind.Python("sentencepiece")
 	if err != nil {
 		return nil, fmt.Errorf("%v (apt-get install python3-sentencepiece)", err)
@@ -54,7 +57,7 @@ func startOracle() (*oracle, error) {
 		return nil, err
 	}
 	o := &oracle{cmd: cmd, in: bufio.NewWriter(stdin), out: bufio.NewReaderSize(stdout, 1<<20)}
-	path, _ := filepath.Abs(oracleModel)
+	path, _ := filepath.Abs(model)
 	var res struct{ Size int }
 	if err := o.call(map[string]any{"op": "load", "path": path}, &res); err != nil {
 		return nil, err
