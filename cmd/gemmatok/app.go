@@ -73,7 +73,7 @@ well, 1 when some input failed and 2 for bad usage.`,
 	root.SetOut(a.stdout)
 	root.SetErr(a.stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.PersistentFlags().StringVar(&a.modelPath, "model", "", "`MODEL`: gemma2 or gemma3 (built in), or the path of a SentencePiece .model or a tokenizer.json (default $"+modelEnv+", else gemma2)")
+	root.PersistentFlags().StringVar(&a.modelPath, "model", "", "SentencePiece .model or tokenizer.json `PATH`, or a built-in model: gemma2 or gemma3 (default $"+modelEnv+", else gemma2)")
 	root.AddCommand(
 		a.countCommand(),
 		a.encodeCommand(),
@@ -81,6 +81,7 @@ well, 1 when some input failed and 2 for bad usage.`,
 		a.chatCommand(),
 		a.truncateCommand(),
 		a.infoCommand(),
+		a.convertCommand(),
 		a.versionCommand(),
 	)
 	return root
