@@ -253,6 +253,9 @@ func (f *hfFile) readSteps(unigram bool) (hfSettings, error) {
 				return s, unsupported("Metaspace prepend_scheme %q", st.PrependScheme)
 			}
 			s.splitWords = st.Split == nil || *st.Split
+		case unigram && st.Type == "WhitespaceSplit":
+			// Older converters' stand-in for remove_extra_whitespaces.
+			n.RemoveExtraWhitespaces = true
 		case st.Type == "Split" && n.EscapeWhitespaces && st.Pattern.String != nil && *st.Pattern.String == " ":
 			// Gemma's: the normalizer has left no space to split at.
 		case st.Type == "ByteLevel":

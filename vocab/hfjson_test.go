@@ -111,6 +111,7 @@ func TestJSONErrors(t *testing.T) {
 		{"suffix", strings.Replace(good, `"fuse_unk"`, `"end_of_word_suffix":"</w>","fuse_unk"`, 1), vocab.ErrUnsupportedJSON, "suffix"},
 		{"unigram no vocab", `{"model":{"type":"Unigram","unk_id":0}}`, vocab.ErrMalformedJSON, "no vocab"},
 		{"unigram duplicate", `{"model":{"type":"Unigram","unk_id":0,"vocab":[["<unk>",0],["a",-1],["a",-2]]}}`, vocab.ErrMalformedJSON, "twice"},
+		{"unigram WordPiece splitter", `{"pre_tokenizer":{"type":"BertPreTokenizer"},"model":{"type":"Unigram","unk_id":0,"vocab":[["<unk>",0]]}}`, vocab.ErrUnsupportedJSON, "pre-tokenizer BertPreTokenizer"},
 		{"unigram unk_id", `{"model":{"type":"Unigram","unk_id":7,"vocab":[["<unk>",0]]}}`, vocab.ErrMalformedJSON, "unk_id 7"},
 	} {
 		_, err := vocab.ParseJSON([]byte(tc.json))
