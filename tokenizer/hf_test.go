@@ -238,27 +238,47 @@ func TestHFLlama2(t *testing.T) {
 	compareHF(t, path, newHFEncoder(jsonTokenizer(t, path)).encode)
 }
 
-// TestHFGemma2JSON writes Gemma 2 as tokenizer.json and compares Hugging
-// Face on it with gemmatok (itself compared with the C++) on the .model.
-func TestHFGemma2JSON(t *testing.T) {
-	tok := defaultTokenizer(t)
-	js, err := tok.Vocab().TokenizerJSON()
-	if err != nil {
-		t.Fatal(err)
+// TestHFBuiltinJSON writes each built-in model as tokenizer.json and
+// compares Hugging Face on it with gemmatok (itself compared with the C++)
+// on the .model: the merges written from the scores have the scores'
+// effect.
+func TestHFBuiltinJSON(t *testing.T) {
+	for _, name := range vocab.BuiltinNames() {
+		t.Run(name, func(t *testing.T) {
+			tok, err := Builtin(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			js, err := tok.Vocab().TokenizerJSON()
+			if err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join(t.TempDir(), "tokenizer.json")
+			if err := os.WriteFile(path, js, 0o666); err != nil {
+				t.Fatal(err)
+			}
+			compareHF(t, path, newHFEncoder(tok).encode)
+		})
 	}
-	path := filepath.Join(t.TempDir(), "tokenizer.json")
-	if err := os.WriteFile(path, js, 0o666); err != nil {
-		t.Fatal(err)
-	}
-	compareHF(t, path, newHFEncoder(tok).encode)
 }
 
-// TestHFGemma3Model writes Gemma 3's tokenizer.json as a .model and
-// compares gemmatok on it with the C++ on it, on every corpus file whole
-// and line by line.
-func TestHFGemma3Model(t *testing.T) {
+// TestHFJSONModelOracle writes Gemma 3's and Llama 2's tokenizer.json as
+// .model files and compares gemmatok on each with the C++ on it, on every
+// corpus file whole and line by line.
+func TestHFJSONModelOracle(t *testing.T) {
 	getOracle(t) // skips when there is no oracle
-	v, err := vocab.LoadJSONFile(gemma3JSONPath(t))
+	for _, tc := range []struct {
+		name string
+		json func(testing.TB) string
+	}{{"gemma3", gemma3JSONPath}, {"llama2", llama2JSONPath}} {
+		t.Run(tc.name, func(t *testing.T) {
+			compareModelOracle(t, tc.json(t))
+		})
+	}
+}
+
+func compareModelOracle(t *testing.T, json string) {
+	v, err := vocab.LoadJSONFile(json)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -266,7 +286,7 @@ func TestHFGemma3Model(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(t.TempDir(), "gemma3.model")
+	path := filepath.Join(t.TempDir(), "converted.model")
 	if err := os.WriteFile(path, model, 0o666); err != nil {
 		t.Fatal(err)
 	}
