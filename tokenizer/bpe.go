@@ -32,6 +32,11 @@ type bpeModel struct {
 	v      *vocab.Vocab
 	split  splitMode
 	unused bool // the vocabulary has unused pieces
+	// spanning are the few pieces that hold U+2581 after their start
+	// (Gemma 3 has ">▁</") in a vocabulary split before U+2581, with the
+	// offset of each such U+2581: where one of them lies in the text
+	// across a U+2581, the text is not cut there.
+	spanning []spanningPiece
 
 	// shadow maps a piece id to the id of a control, unknown or byte piece
 	// with the same text, which SentencePiece's PieceToId prefers.
@@ -129,6 +134,10 @@ func newBPEModel(v *vocab.Vocab) *bpeModel {
 		b.unused, b.shadow = pieceTypes(v)
 		prefixOnly, suffixOnly = spacePlacement(v)
 		b.rankByID = scoresFallWithID(v)
+		if !prefixOnly && !v.Trainer().TreatWhitespaceAsSuffix {
+			b.spanning = spanningPieces(v)
+			prefixOnly = b.spanning != nil
+		}
 	}
 	switch {
 	case b.unused:
@@ -162,6 +171,44 @@ func pieceTypes(v *vocab.Vocab) (unused bool, shadow map[int32]int32) {
 		}
 	}
 	return unused, shadow
+}
+
+// maxSpanning bounds the pieces holding U+2581 after their start that a
+// vocabulary may have and still be cut into words: every U+2581 of the
+// text is checked against each of them.
+const maxSpanning = 8
+
+// A spanningPiece is a piece with U+2581 at offset at > 0.
+type spanningPiece struct {
+	piece string
+	at    int
+}
+
+// spanningPieces returns the normal and unused pieces that hold U+2581
+// after their start, once for each such U+2581, or nil when there are more
+// than maxSpanning.
+func spanningPieces(v *vocab.Vocab) []spanningPiece {
+	var ps []spanningPiece
+	for id, at := range v.Occurrences(spaceSymbol) {
+		if t := v.Type(id); (t == vocab.Normal || t == vocab.Unused) && at != 0 {
+			if len(ps) == maxSpanning {
+				return nil
+			}
+			ps = append(ps, spanningPiece{v.Piece(id), at})
+		}
+	}
+	return ps
+}
+
+// spans reports whether one of b.spanning lies in s across the U+2581 at
+// s[i:]: a merge may then make it, and s may not be cut before i.
+func (b *bpeModel) spans(s []byte, i int) bool {
+	for _, p := range b.spanning {
+		if start := i - p.at; start >= 0 && start+len(p.piece) <= len(s) && string(s[start:start+len(p.piece)]) == p.piece {
+			return true
+		}
+	}
+	return false
 }
 
 // spacePlacement reports whether every normal or unused piece holds U+2581
@@ -242,7 +289,7 @@ func (b *bpeModel) encode(sc *scratch, s []byte, r *pieceRules, out *sink) {
 				}
 			}
 			if b.split == splitBefore {
-				if i > seg {
+				if i > seg && (b.spanning == nil || !b.spans(s, i)) {
 					b.word(sc, s[seg:i], seg, r, out)
 					seg = i
 				}

@@ -34,7 +34,7 @@ func newCutRules(t *Tokenizer) *cutRules {
 	// Before U+2581 no normal piece spans, and the piece there starts with
 	// U+2581, which is never unknown, so runs of unknown pieces are not
 	// merged across the cut.
-	c.beforeSpace = t.model.split == splitBefore && t.norm.spec.EscapeWhitespaces && t.v.Lookup(spaceSymbol) >= 0
+	c.beforeSpace = t.model.split == splitBefore && t.model.spanning == nil && t.norm.spec.EscapeWhitespaces && t.v.Lookup(spaceSymbol) >= 0
 	c.afterLF = cutsNewline(t.rules.matcher)
 	// Between two characters that no piece holds side by side BPE merges
 	// nothing (see pairSet) and no user-defined piece spans; with byte
