@@ -92,11 +92,13 @@ var ErrMalformed = errors.New("malformed model proto")
 //
 // The pieces are read straight off the wire to keep loading fast; the
 // settings are decoded with the generated ModelProto types. Parse copies
-// data, unless it is DefaultModel's; Load and LoadFile read into a buffer
-// of their own and skip the copy.
+// data, unless it is DefaultModel's or Gemma3Model's; Load and LoadFile
+// read into a buffer of their own and skip the copy.
 func Parse(data []byte) (*Vocab, error) {
-	if len(data) == len(gemma2Model) && unsafe.SliceData(data) == unsafe.SliceData(gemma2Model) {
-		return parse(unsafe.String(&gemma2Model[0], len(gemma2Model))) // read-only: no copy needed
+	for _, m := range [...][]byte{gemma2Model, gemma3Model} {
+		if len(data) == len(m) && unsafe.SliceData(data) == unsafe.SliceData(m) {
+			return parse(unsafe.String(&m[0], len(m))) // read-only: no copy needed
+		}
 	}
 	return parse(string(data))
 }
