@@ -11,10 +11,11 @@
 //   {"op": "decode", "ids": [...]}           -> {"text": B64}
 //   {"op": "utf8", "text": B64}              -> {"text": B64}: the text as read here
 //   {"op": "time", "text": B64, "mode": M, "reps": R}
-//        -> {"ns": [...], "ids": N}: the time of each of R encodings of the
-//           text whole (M = "whole"), line by line ("lines") or in 10 KB
-//           chunks cut at a line end where there is one ("chunks"), timed
-//           inside this process; N is the number of ids of one encoding.
+//        -> {"ns": [...], "cpu_ns": [...], "ids": N}: the wall and CPU time
+//           (of this process) of each of R encodings of the text whole
+//           (M = "whole"), line by line ("lines") or in 10 KB chunks cut at
+//           a line end where there is one ("chunks"), timed inside this
+//           process; N is the number of ids of one encoding.
 //
 // The package is found through NODE_PATH (testdata/hf/node_modules).
 'use strict';
@@ -63,15 +64,18 @@ async function handle(req) {
     case 'time': {
       const s = text(req.text);
       const parts = req.mode === 'whole' ? [s] : req.mode === 'lines' ? s.split('\n') : chunks(s);
-      const ns = [];
+      const ns = [], cpuNs = [];
       let n = 0;
       for (let r = 0; r < (req.reps || 1); r++) {
         n = 0;
+        const c0 = process.cpuUsage();
         const t0 = process.hrtime.bigint();
         for (const p of parts) n += (await encode(p)).length;
         ns.push(Number(process.hrtime.bigint() - t0));
+        const c = process.cpuUsage(c0);
+        cpuNs.push((c.user + c.system) * 1000);
       }
-      return { ns, ids: n };
+      return { ns, cpu_ns: cpuNs, ids: n };
     }
   }
   throw new Error('unknown op ' + req.op);

@@ -16,6 +16,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sync"
+	"time"
 )
 
 // Version is the version of the tokenizers package the oracle runs.
@@ -146,14 +147,26 @@ func (o *Oracle) Decode(ids []int32) (string, error) {
 	return string(b), err
 }
 
+// A Timing is what Time measures: the wall and CPU time (of the oracle
+// process) of each repetition, and the number of ids of one.
+type Timing struct {
+	Wall, CPU []time.Duration
+	IDs       int
+}
+
 // Time encodes text reps times in mode "whole", "lines" or "chunks" (10 KB,
-// cut at line ends), timed inside the oracle process, and returns the
-// nanoseconds of each repetition and the number of ids of one.
-func (o *Oracle) Time(text, mode string, reps int) (ns []int64, ids int, err error) {
+// cut at line ends), timed inside the oracle process.
+func (o *Oracle) Time(text, mode string, reps int) (Timing, error) {
 	var res struct {
-		NS  []int64
-		IDs int
+		NS    []int64
+		CPUNS []int64 `json:"cpu_ns"`
+		IDs   int
 	}
-	err = o.call(map[string]any{"op": "time", "text": b64(text), "mode": mode, "reps": reps}, &res)
-	return res.NS, res.IDs, err
+	err := o.call(map[string]any{"op": "time", "text": b64(text), "mode": mode, "reps": reps}, &res)
+	t := Timing{IDs: res.IDs}
+	for i := range res.NS {
+		t.Wall = append(t.Wall, time.Duration(res.NS[i]))
+		t.CPU = append(t.CPU, time.Duration(res.CPUNS[i]))
+	}
+	return t, err
 }
