@@ -166,48 +166,60 @@ func TestHFDisagreements(t *testing.T) {
 func compareHF(t *testing.T, json string, enc func(string) []int32) {
 	o, done := getHF(t, json)
 	defer done()
+	eachCorpusText(t, func(t *testing.T, text string) {
+		if !utf8.ValidString(text) {
+			// Node holds text only: both sides encode its reading.
+			var err error
+			if text, err = o.UTF8(text); err != nil {
+				t.Fatal(err)
+			}
+		}
+		want, err := o.Encode(text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantLines, err := o.EncodeLines(text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkCorpusText(t, text, want, wantLines, enc)
+	})
+}
+
+// eachCorpusText runs f on the text of every corpus file, as a subtest.
+func eachCorpusText(t *testing.T, f func(t *testing.T, text string)) {
 	for _, path := range corpusFiles(t) {
 		data, err := os.ReadFile(path)
 		if err != nil {
 			t.Fatal(err)
 		}
-		text := string(data)
-		t.Run(corpusName(path), func(t *testing.T) {
-			if !utf8.ValidString(text) {
-				// Node holds text only: both sides encode its reading.
-				if text, err = o.UTF8(text); err != nil {
-					t.Fatal(err)
-				}
+		t.Run(corpusName(path), func(t *testing.T) { f(t, string(data)) })
+	}
+}
+
+// checkCorpusText compares enc's ids of text, whole and of each line, with
+// a reference's.
+func checkCorpusText(t *testing.T, text string, want []int32, wantLines [][]int32, enc func(string) []int32) {
+	t.Helper()
+	if got := enc(text); !slices.Equal(got, want) {
+		i, d := firstDiff(got, want)
+		t.Errorf("whole: ids differ at %d of %d: %s", i, len(want), d)
+	}
+	lines := strings.Split(text, "\n")
+	if len(wantLines) != len(lines) {
+		t.Fatalf("the reference returned %d lines, want %d", len(wantLines), len(lines))
+	}
+	bad := 0
+	for i, line := range lines {
+		if got := enc(line); !slices.Equal(got, wantLines[i]) {
+			if bad++; bad <= 3 {
+				j, d := firstDiff(got, wantLines[i])
+				t.Errorf("line %d: ids differ at %d: %s", i+1, j, d)
 			}
-			want, err := o.Encode(text)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got := enc(text); !slices.Equal(got, want) {
-				i, d := firstDiff(got, want)
-				t.Errorf("whole: ids differ at %d of %d: %s", i, len(want), d)
-			}
-			wantLines, err := o.EncodeLines(text)
-			if err != nil {
-				t.Fatal(err)
-			}
-			lines := strings.Split(text, "\n")
-			if len(wantLines) != len(lines) {
-				t.Fatalf("oracle returned %d lines, want %d", len(wantLines), len(lines))
-			}
-			bad := 0
-			for i, line := range lines {
-				if got := enc(line); !slices.Equal(got, wantLines[i]) {
-					if bad++; bad <= 3 {
-						j, d := firstDiff(got, wantLines[i])
-						t.Errorf("line %d: ids differ at %d: %s", i+1, j, d)
-					}
-				}
-			}
-			if bad > 0 {
-				t.Errorf("%d of %d lines differ", bad, len(lines))
-			}
-		})
+		}
+	}
+	if bad > 0 {
+		t.Errorf("%d of %d lines differ", bad, len(lines))
 	}
 }
 
@@ -294,31 +306,12 @@ func compareModelOracle(t *testing.T, json string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer o.cmd.Process.Kill()
+	defer o.Close()
 	tok, err := LoadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, path := range corpusFiles(t) {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		text := string(data)
-		t.Run(corpusName(path), func(t *testing.T) {
-			if got, want := tok.Encode(text), o.encode(t, text); !slices.Equal(got, want) {
-				i, d := firstDiff(got, want)
-				t.Errorf("whole: ids differ at %d of %d: %s", i, len(want), d)
-			}
-			lines, bad := strings.Split(text, "\n"), 0
-			for i, want := range o.encodeLines(t, text) {
-				if got := tok.Encode(lines[i]); !slices.Equal(got, want) {
-					if bad++; bad <= 3 {
-						j, d := firstDiff(got, want)
-						t.Errorf("line %d: ids differ at %d: %s", i+1, j, d)
-					}
-				}
-			}
-		})
-	}
+	eachCorpusText(t, func(t *testing.T, text string) {
+		checkCorpusText(t, text, o.encode(t, text), o.encodeLines(t, text), tok.Encode)
+	})
 }

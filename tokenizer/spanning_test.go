@@ -15,7 +15,7 @@ func TestSpanningPieceOracle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer o.cmd.Process.Kill()
+	defer o.Close()
 	tok := gemma3Tokenizer(t)
 	if len(tok.model.spanning) == 0 || tok.model.split != splitBefore {
 		t.Fatalf("Gemma 3: split %v, spanning %v", tok.model.split, tok.model.spanning)

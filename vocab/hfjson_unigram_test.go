@@ -49,7 +49,7 @@ func TestJSONUnigram(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sameVocabJSON(t, v, w)
+	sameVocab(t, v, w, true)
 
 	o, err := hforacle.Start("..")
 	if err != nil {

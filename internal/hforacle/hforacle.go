@@ -8,15 +8,14 @@
 package hforacle
 
 import (
-	"bufio"
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sync"
 	"time"
+
+	"github.com/gemmatok/gemmatok/internal/lineproc"
 )
 
 // Version is the version of the tokenizers package the oracle runs.
@@ -24,12 +23,7 @@ const Version = "0.23.2"
 
 // An Oracle is a running oracle process. Its methods are safe for
 // concurrent use; calls are answered one at a time.
-type Oracle struct {
-	mu  sync.Mutex
-	cmd *exec.Cmd
-	in  *bufio.Writer
-	out *bufio.Reader
-}
+type Oracle struct{ p *lineproc.Proc }
 
 // ModulesDir returns the node_modules directory of the oracle under the
 // repository's root.
@@ -48,51 +42,17 @@ func Start(root string) (*Oracle, error) {
 	}
 	cmd := exec.Command(node, filepath.Join(root, "testdata", "hf_oracle.js"))
 	cmd.Env = append(os.Environ(), "NODE_PATH="+mods)
-	cmd.Stderr = os.Stderr
-	stdin, err := cmd.StdinPipe()
+	p, err := lineproc.Start("hforacle", cmd)
 	if err != nil {
 		return nil, err
 	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		return nil, err
-	}
-	if err := cmd.Start(); err != nil {
-		return nil, err
-	}
-	return &Oracle{cmd: cmd, in: bufio.NewWriter(stdin), out: bufio.NewReaderSize(stdout, 1<<20)}, nil
+	return &Oracle{p}, nil
 }
 
 // Close ends the process.
-func (o *Oracle) Close() error {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	o.cmd.Process.Kill()
-	return o.cmd.Wait()
-}
+func (o *Oracle) Close() error { return o.p.Close() }
 
-func (o *Oracle) call(req map[string]any, res any) error {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	b, err := json.Marshal(req)
-	if err != nil {
-		return err
-	}
-	o.in.Write(b)
-	o.in.WriteByte('\n')
-	if err := o.in.Flush(); err != nil {
-		return fmt.Errorf("hforacle: %v", err)
-	}
-	line, err := o.out.ReadBytes('\n')
-	if err != nil {
-		return fmt.Errorf("hforacle: %v", err)
-	}
-	var e struct{ Error string }
-	if json.Unmarshal(line, &e) == nil && e.Error != "" {
-		return fmt.Errorf("hforacle: %s", e.Error)
-	}
-	return json.Unmarshal(line, res)
-}
+func (o *Oracle) call(req map[string]any, res any) error { return o.p.Call(req, res) }
 
 func b64(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
 
