@@ -32,12 +32,34 @@ func (t *Tokenizer) Decode(ids []int32) (string, error) {
 // AppendDecode appends the text of ids to dst; see Decode. On error dst is
 // returned unchanged.
 func (t *Tokenizer) AppendDecode(dst []byte, ids []int32) ([]byte, error) {
+	return t.AppendDecodeWith(dst, ids, DecodeOptions{})
+}
+
+// DecodeOptions are the choices of DecodeWith, AppendDecodeWith and
+// NewStreamDecoderWith. The zero value decodes as Decode does.
+type DecodeOptions struct {
+	// SkipSpecial drops the special pieces (see SpecialIDs), such as
+	// <end_of_turn>, as if they were not among the ids, like Hugging Face's
+	// skip_special_tokens. The unknown piece is not special: it still reads
+	// as its surface.
+	SkipSpecial bool
+}
+
+// DecodeWith returns the text of ids under opts; see Decode.
+func (t *Tokenizer) DecodeWith(ids []int32, opts DecodeOptions) (string, error) {
+	b, err := t.AppendDecodeWith(nil, ids, opts)
+	return string(b), err
+}
+
+// AppendDecodeWith appends the text of ids under opts to dst; see Decode.
+// On error dst is returned unchanged.
+func (t *Tokenizer) AppendDecodeWith(dst []byte, ids []int32, opts DecodeOptions) ([]byte, error) {
 	for i, id := range ids {
 		if !t.v.Contains(id) {
 			return dst, &IDError{Index: i, ID: id, Size: t.v.Size()}
 		}
 	}
-	d := decoder{t: t, out: dst, base: len(dst), bosWS: true}
+	d := decoder{t: t, out: dst, base: len(dst), bosWS: true, skipSpecial: opts.SkipSpecial}
 	for _, id := range ids {
 		d.add(id)
 	}
@@ -54,6 +76,8 @@ type decoder struct {
 	bytes   []byte
 	bosWS   bool // a leading U+2581 may still be consumed
 	bosSeen bool // the last piece had its leading U+2581 consumed
+
+	skipSpecial bool // DecodeOptions.SkipSpecial
 }
 
 // pieceType is the type SentencePiece decodes a piece as: that of the id its
@@ -67,6 +91,9 @@ func (t *Tokenizer) pieceType(id int32) vocab.Type {
 
 func (d *decoder) add(id int32) {
 	t := d.t
+	if d.skipSpecial && t.IsSpecial(id) {
+		return
+	}
 	typ := t.pieceType(id)
 	if typ == vocab.Byte {
 		b, _ := vocab.ByteValue(t.v.Piece(id))

@@ -30,3 +30,31 @@ func ExampleStreamDecoder() {
 	// 4634 -> " ok"
 	// end -> ""
 }
+
+func ExampleTokenizer_DecodeWith() {
+	tok, err := tokenizer.Default()
+	if err != nil {
+		log.Fatal(err)
+	}
+	// A model's answer ends with <end_of_turn>, which generation loops drop.
+	eot, _ := tok.Vocab().ID("<end_of_turn>")
+	ids := append(tok.Encode("Hi!"), eot)
+	all, _ := tok.Decode(ids)
+	text, err := tok.DecodeWith(ids, tokenizer.DecodeOptions{SkipSpecial: true})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("%q %q\n", all, text)
+
+	// The same, as the ids come.
+	d := tok.NewStreamDecoderWith(tokenizer.DecodeOptions{SkipSpecial: true})
+	for _, id := range ids {
+		text, _ := d.Add(id)
+		fmt.Printf("%d -> %q\n", id, text)
+	}
+	// Output:
+	// "Hi!<end_of_turn>" "Hi!"
+	// 2151 -> "Hi"
+	// 235341 -> "!"
+	// 107 -> ""
+}

@@ -22,7 +22,13 @@ type StreamDecoder struct {
 
 // NewStreamDecoder returns a StreamDecoder for a new sequence.
 func (t *Tokenizer) NewStreamDecoder() *StreamDecoder {
-	return &StreamDecoder{d: decoder{t: t, bosWS: true}}
+	return t.NewStreamDecoderWith(DecodeOptions{})
+}
+
+// NewStreamDecoderWith returns a StreamDecoder for a new sequence that
+// decodes under opts, as DecodeWith does.
+func (t *Tokenizer) NewStreamDecoderWith(opts DecodeOptions) *StreamDecoder {
+	return &StreamDecoder{d: decoder{t: t, bosWS: true, skipSpecial: opts.SkipSpecial}}
 }
 
 // Add decodes ids and returns the text they complete. An id outside the
@@ -58,7 +64,7 @@ func (s *StreamDecoder) Flush() string {
 // Reset discards anything held back and readies the decoder for a new
 // sequence.
 func (s *StreamDecoder) Reset() {
-	s.d = decoder{t: s.d.t, out: s.d.out[:0], bytes: s.d.bytes[:0], bosWS: true}
+	s.d = decoder{t: s.d.t, out: s.d.out[:0], bytes: s.d.bytes[:0], bosWS: true, skipSpecial: s.d.skipSpecial}
 }
 
 // completeBytes moves the pending byte pieces that make whole characters,

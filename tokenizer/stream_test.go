@@ -182,3 +182,48 @@ func TestStreamDecoderLeadingSpace(t *testing.T) {
 		}
 	}
 }
+
+// TestDecodeSkipSpecial checks that SkipSpecial decodes ids as if their
+// special pieces were not there, whole and as a stream, on random
+// sequences of special, byte and ordinary pieces.
+func TestDecodeSkipSpecial(t *testing.T) {
+	tok := defaultTokenizer(t)
+	special := tok.SpecialIDs()
+	pool := slices.Concat(special, tok.Encode(" Hello, wörld 😀\n"),
+		[]int32{tok.Vocab().ByteID(0xC3), tok.Vocab().ByteID(0xA9), tok.Vocab().ByteID(0xF0), tok.Unk()})
+	if len(special) == 0 || !tok.IsSpecial(special[0]) {
+		t.Fatal("no special pieces")
+	}
+	rnd := rand.New(rand.NewSource(1))
+	opts := DecodeOptions{SkipSpecial: true}
+	for range 2000 {
+		ids := make([]int32, rnd.Intn(12))
+		for i := range ids {
+			ids[i] = pool[rnd.Intn(len(pool))]
+		}
+		want, err := tok.Decode(slices.DeleteFunc(slices.Clone(ids), tok.IsSpecial))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := tok.DecodeWith(ids, opts); got != want || err != nil {
+			t.Fatalf("DecodeWith(%v) = %q, %v; want %q", ids, got, err, want)
+		}
+		d := tok.NewStreamDecoderWith(opts)
+		var b strings.Builder
+		for _, id := range ids {
+			text, err := d.Add(id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b.WriteString(text)
+		}
+		if b.WriteString(d.Flush()); b.String() != want {
+			t.Fatalf("a StreamDecoder skipping special pieces on %v gives %q, want %q", ids, b.String(), want)
+		}
+	}
+	// Without the option, a special piece reads as its text.
+	eot, _ := tok.Vocab().ID("<end_of_turn>")
+	if got, _ := tok.DecodeWith([]int32{eot}, DecodeOptions{}); got != "<end_of_turn>" {
+		t.Errorf("DecodeWith(<end_of_turn>) = %q", got)
+	}
+}

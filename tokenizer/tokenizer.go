@@ -1,24 +1,3 @@
-// Package tokenizer encodes text into token ids and decodes ids into text
-// exactly as Google's C++ SentencePiece does, fast.
-//
-// A Tokenizer is built from a SentencePiece model (see package vocab); the
-// embedded Gemma model is available through Default. Like SentencePiece it
-// is made of three parts: a normalizer (normalize.go), a segmentation model
-// (bpe.go) and the processor that joins them and handles byte fallback and
-// decoding (this file, encode.go, decode.go).
-//
-// For inference code there is more: EncodeChat and RenderChat write Gemma
-// chat turns; EncodeWith adds BOS and EOS and keeps the special pieces that
-// untrusted text spells out of its ids (SpecialText) or refuses such text
-// (SpecialReject); a StreamDecoder decodes ids as a model generates them;
-// EncodeOffsets gives each token's span in the input; EncodeBatch encodes
-// many texts in parallel; TruncateEnd and TruncateStart cut text to fit a
-// number of tokens.
-//
-// A Tokenizer is immutable and safe for concurrent use by many goroutines.
-// It remembers the words it has segmented, in a cache of at most about 12
-// MB that all its goroutines share, so one Tokenizer serving a whole
-// program is faster than several.
 package tokenizer
 
 import (

@@ -58,10 +58,12 @@ func (a *app) rootCommand() *cobra.Command {
 		Long: `gemmatok counts, encodes and decodes text with Gemma's tokenizer (256,000
 pieces, embedded), giving exactly the ids of Google's SentencePiece.
 
-Every command takes --model PATH, or the ` + modelEnv + ` environment variable,
-to use another SentencePiece BPE model. The exit status is 0 when all went
-well, 1 when some input failed and 2 for bad usage.`,
-		Example: `  gemmatok count README.md docs/
+Every command that reads a model takes --model PATH, or the ` + modelEnv + `
+environment variable, to use another SentencePiece BPE model. The exit
+status is 0 when all went well, 1 when some input failed and 2 for bad
+usage.`,
+		Example: `  gemmatok count README.md cmd/
+  gemmatok count --text 'Hello, world'
   cat prompt.txt | gemmatok count
   gemmatok encode --format pieces <<< 'Hello, world'`,
 		Version:       versionString(),

@@ -34,7 +34,11 @@ Roles are user and assistant (or model), alternating, starting with user.
 Gemma 2's template refuses a system message; --system fold writes it at the
 start of the first user turn instead, as Gemma 3's template does. Contents
 are encoded as plain text: a content that spells <end_of_turn> cannot end a
-turn. --generation-prompt ends the prompt with an open model turn.`,
+turn. --generation-prompt ends the prompt with an open model turn.
+
+A conversation is read whole before anything is written, so on a failure
+(malformed JSON, a bad role or order) chat writes nothing and exits with
+status 1.`,
 		Example: `  gemmatok chat conversation.json
   gemmatok chat --generation-prompt --format text conversation.json
   echo '[{"role":"user","content":"Hi!"}]' | gemmatok chat --format ids`,
@@ -46,7 +50,7 @@ turn. --generation-prompt ends the prompt with an open model turn.`,
 	fl := cmd.Flags()
 	fl.StringVarP(&f.format, "format", "f", "count", "output `FORMAT`: count, text or ids")
 	fl.BoolVar(&f.generation, "generation-prompt", false, "end with an open model turn for the model to complete")
-	fl.StringVar(&f.system, "system", "model", "what to do with a system message: `model` (as the model's template: fold for gemma3, reject for gemma2), reject or fold")
+	fl.StringVar(&f.system, "system", "model", "what to do with a system message, `MODE`: model (as the model's template does: fold for gemma3, reject for gemma2), reject or fold")
 	return cmd
 }
 

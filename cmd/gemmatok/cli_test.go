@@ -6,9 +6,11 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/gemmatok/gemmatok/vocab"
 )
@@ -32,7 +34,7 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"count", "--json", "--jsonl"}, 2, "gemmatok: if any flags in the group [json jsonl] are set none of the others can be;"},
 		{[]string{"count", "-j", "-1"}, 2, "gemmatok: --workers must not be negative\n"},
 		{[]string{"count", "--include", "[", "."}, 2, "gemmatok: bad pattern \"[\": syntax error in pattern\n"},
-		{[]string{"encode", "a", "b"}, 2, "gemmatok: accepts at most 1 arg(s), received 2\n"},
+		{[]string{"decode", "a", "b"}, 2, "gemmatok: accepts at most 1 arg(s), received 2\n"},
 		{[]string{"encode", "--format", "xml"}, 2, "gemmatok: unknown --format \"xml\": want ids, pieces or json\n"},
 		{[]string{"truncate"}, 2, "gemmatok: required flag(s) \"tokens\" not set\n"},
 		{[]string{"truncate", "-n", "-1"}, 2, "gemmatok: -n must not be negative\n"},
@@ -46,13 +48,25 @@ func TestExitCodes(t *testing.T) {
 	}
 }
 
-// TestHelp checks that every command has help with an example.
+// TestHelp checks that every command has help with an example, that a
+// flag's placeholder names its argument, and that --model shows where a
+// model is used.
 func TestHelp(t *testing.T) {
+	placeholder := regexp.MustCompile(`--[a-z-]+ ([a-z]\w*)   `)
 	for _, name := range []string{"", "count", "encode", "decode", "chat", "truncate", "info", "version"} {
 		args := append(strings.Fields(name), "--help")
 		out := mustRun(t, "", args...)
-		if !strings.Contains(out, "Examples:\n  gemmatok "+name) || !strings.Contains(out, "--model PATH") {
-			t.Errorf("gemmatok %q lacks an example or --model:\n%s", args, out)
+		if !strings.Contains(out, "Examples:\n  gemmatok "+name) || strings.Contains(out, "--model PATH") == (name == "version") {
+			t.Errorf("gemmatok %q lacks an example, or --model where a model is used:\n%s", args, out)
+		}
+		prose, _, _ := strings.Cut(out, "\nFlags:")
+		for line := range strings.Lines(prose) {
+			if n := utf8.RuneCountInString(strings.TrimSuffix(line, "\n")); n > 80 {
+				t.Errorf("gemmatok %q: a help line of %d characters: %q", args, n, line)
+			}
+		}
+		if m := placeholder.FindString(out); m != "" {
+			t.Errorf("gemmatok %q: the placeholder in %q is a value, not the argument's name", args, m)
 		}
 	}
 }
@@ -85,9 +99,16 @@ func TestInfo(t *testing.T) {
 		t.Errorf("info lacks <start_of_turn> among special pieces or the newline among user-defined ones")
 	}
 	text := mustRun(t, "", "info")
-	for _, line := range []string{"file          (embedded Gemma model)\n", "sha256        " + m.SHA256 + "\n", "vocab size    256000\n", "bos           2 \"<bos>\"\n"} {
+	for _, line := range []string{"file          (embedded Gemma model)\n", "sha256        " + m.SHA256 + "\n", "vocab size    256000\n", "bos           2 \"<bos>\"\n",
+		` 7..105="<unused0>".."<unused98>" `, ` 108..138="\n"×1..31 `, ` 106="<start_of_turn>"`} {
 		if !strings.Contains(text, line) {
 			t.Errorf("info lacks %q:\n%s", line, text)
+		}
+	}
+	// Off a terminal, lines fit 80 columns.
+	for line := range strings.Lines(text) {
+		if n := utf8.RuneCountInString(strings.TrimSuffix(line, "\n")); n > infoWidth {
+			t.Errorf("info has a line of %d characters: %.100q...", n, line)
 		}
 	}
 }
@@ -125,5 +146,33 @@ func TestModelChoice(t *testing.T) {
 	cmd.Env = append(cmd.Env, modelEnv+"=/no/such/model")
 	if r := runCommand(t, cmd); r.code != 1 || !strings.Contains(r.stderr, "/no/such/model") {
 		t.Errorf("count with a missing %s: exit %d, stderr %q", modelEnv, r.code, r.stderr)
+	}
+}
+
+// TestSizeFlag checks the sizes --max-run takes and how it writes them.
+func TestSizeFlag(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want int64
+		out  string
+	}{
+		{"16MiB", 16 << 20, "16MiB"},
+		{"16M", 16 << 20, "16MiB"},
+		{"64KB", 64000, "64000"},
+		{"3GB", 3e9, "3000000000"},
+		{"1G", 1 << 30, "1GiB"},
+		{"2048", 2048, "2KiB"},
+		{"7B", 7, "7"},
+	} {
+		var f sizeFlag
+		if err := f.Set(tc.in); err != nil || int64(f) != tc.want || f.String() != tc.out {
+			t.Errorf("Set(%q): %d (%s), %v; want %d (%s)", tc.in, f, f.String(), err, tc.want, tc.out)
+		}
+	}
+	for _, in := range []string{"", "M", "0", "-5", "1.5M", "9000000000G"} {
+		var f sizeFlag
+		if err := f.Set(in); err == nil {
+			t.Errorf("Set(%q) = %d, want an error", in, f)
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,7 +17,8 @@ func (a *app) convertCommand() *cobra.Command {
 		Short: "Convert a model between .model and tokenizer.json",
 		Long: `convert reads the model IN, a SentencePiece .model, a Hugging Face
 tokenizer.json or a built-in model's name (gemma2, gemma3), and writes it to
-OUT as a .model or, when OUT ends in .json, as a tokenizer.json.
+OUT as a .model or, when OUT ends in .json, as a tokenizer.json, and prints
+what it wrote.
 
 tokenizer.json files of the SentencePiece kinds are read: BPE as Gemma, Llama 2
 and Mistral use it, and Unigram as T5, mT5, XLM-R and ALBERT do. Others, the
@@ -28,13 +30,13 @@ ranks, so that SentencePiece on the .model gives Hugging Face's ids.`,
   gemmatok convert gemma3 gemma3.model`,
 		Args: cobra.ExactArgs(2),
 		RunE: a.runE(func(args []string) error {
-			return convert(args[0], args[1])
+			return a.convert(args[0], args[1])
 		}),
 	}
 }
 
 // convert writes the model in to out, in the form out's extension names.
-func convert(in, out string) error {
+func (a *app) convert(in, out string) error {
 	ext := strings.ToLower(filepath.Ext(out))
 	if ext != ".json" && ext != ".model" {
 		return usagef("convert: %s: the output must end in .json or .model", out)
@@ -61,5 +63,9 @@ func convert(in, out string) error {
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(out, data, 0o666)
+	if err := os.WriteFile(out, data, 0o666); err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(a.stdout, "%s: %v, %d pieces, %d bytes\n", out, v.Trainer().Model, v.Size(), len(data))
+	return err
 }

@@ -3,13 +3,17 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"math/rand"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"syscall"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/gemmatok/gemmatok/tokenizer"
 )
 
 // countReport is the --json output of count.
@@ -115,48 +119,64 @@ func TestCountWalk(t *testing.T) {
 	}{
 		{
 			args:      []string{"tree"},
-			paths:     []string{"tree/a.txt", "tree/link.txt", "tree/sub/b.md", "tree/sub/skip/x.txt"},
-			stderrHas: []string{binaryNote},
+			paths:     []string{"tree/a.txt", "tree/sub/b.md", "tree/sub/skip/x.txt"},
+			stderrHas: []string{binaryNote, "gemmatok: tree/link.txt: symbolic link skipped (--follow follows it)\n", "gemmatok: tree/sub/up: symbolic link skipped"},
 		},
 		{
 			args:      []string{"--hidden", "tree"},
-			paths:     []string{"tree/.e.txt", "tree/.hidden/d.txt", "tree/a.txt", "tree/link.txt", "tree/sub/b.md", "tree/sub/skip/x.txt"},
+			paths:     []string{"tree/.e.txt", "tree/.hidden/d.txt", "tree/a.txt", "tree/sub/b.md", "tree/sub/skip/x.txt"},
 			stderrHas: []string{binaryNote},
 		},
 		{
-			args:       []string{"--include", "*.md", "tree"},
-			paths:      []string{"tree/sub/b.md"},
-			stderrNone: true,
+			args:      []string{"--include", "*.md", "tree"},
+			paths:     []string{"tree/sub/b.md"},
+			stderrHas: []string{"gemmatok: tree/link.txt: symbolic link skipped"},
 		},
 		{
-			args:      []string{"--exclude", "skip", "--exclude", "*.md", "tree"},
-			paths:     []string{"tree/a.txt", "tree/link.txt"},
+			args:      []string{"--exclude", "skip", "--exclude", "*.md", "--exclude", "link.txt", "tree"},
+			paths:     []string{"tree/a.txt"},
 			stderrHas: []string{binaryNote},
 		},
 		{
 			args:      []string{"--exclude", "sub/skip/*", "tree"},
-			paths:     []string{"tree/a.txt", "tree/link.txt", "tree/sub/b.md"},
+			paths:     []string{"tree/a.txt", "tree/sub/b.md"},
 			stderrHas: []string{binaryNote},
 		},
 		{ // a link to a directory named on the command line is walked
 			args:      []string{"treelink"},
-			paths:     []string{"treelink/a.txt", "treelink/link.txt", "treelink/sub/b.md", "treelink/sub/skip/x.txt"},
+			paths:     []string{"treelink/a.txt", "treelink/sub/b.md", "treelink/sub/skip/x.txt"},
 			stderrHas: []string{"gemmatok: treelink/sub/c.bin: binary file skipped\n"},
 		},
+		{ // with --follow, links are followed, and a loop is skipped
+			args:      []string{"--follow", "tree"},
+			paths:     []string{"tree/a.txt", "tree/link.txt", "tree/sub/b.md", "tree/sub/skip/x.txt"},
+			stderrHas: []string{binaryNote, "gemmatok: tree/sub/up: symbolic link loop skipped\n"},
+		},
 		{ // a binary file named on the command line is counted
-			args:       []string{"tree/sub/c.bin", "tree/.e.txt"},
-			paths:      []string{"tree/sub/c.bin", "tree/.e.txt"},
+			args:       []string{"tree/sub/c.bin", "tree/.e.txt", "tree/link.txt"},
+			paths:      []string{"tree/sub/c.bin", "tree/.e.txt", "tree/link.txt"},
 			stderrNone: true,
 		},
+		{ // dangling links and loops do not fail a walk that does not follow them
+			args:      []string{"broken"},
+			paths:     []string{"broken/ok.txt"},
+			stderrHas: []string{"gemmatok: broken/dangling: symbolic link skipped", "gemmatok: broken/loop: symbolic link skipped"},
+		},
 		{ // failures are reported and do not stop the others
-			args:  []string{"tree/a.txt", "missing.txt", "broken"},
-			paths: []string{"tree/a.txt", "broken/ok.txt"},
+			args:  []string{"tree/a.txt", "missing.txt", "-L", "broken"},
+			paths: []string{"tree/a.txt", "missing.txt", "broken/dangling", "broken/loop", "broken/ok.txt"},
 			code:  1,
 			stderrHas: []string{
 				"gemmatok: missing.txt: no such file or directory\n",
 				"gemmatok: broken/dangling: no such file or directory\n",
 				"gemmatok: broken/loop: too many levels of symbolic links\n",
 			},
+		},
+		{ // --include matching nothing is a failure
+			args:      []string{"--include", "*.rs", "tree"},
+			paths:     []string{"tree"},
+			code:      1,
+			stderrHas: []string{"gemmatok: tree: no file matches --include\n"},
 		},
 	} {
 		cmd := command(append([]string{"count", "--jsonl"}, tc.args...)...)
@@ -180,6 +200,12 @@ func TestCountWalk(t *testing.T) {
 				t.Fatalf("count %q: line %q: %v", tc.args, line, err)
 			}
 			paths = append(paths, fc.Path)
+			if fc.Error != "" {
+				if fc.counts != (counts{}) || !strings.Contains(r.stderr, fc.Path+": "+fc.Error+"\n") {
+					t.Errorf("count %q: %s: error %q with counts %v, or not on stderr %q", tc.args, fc.Path, fc.Error, fc.counts, r.stderr)
+				}
+				continue
+			}
 			if want := wantCounts(t, readFile(t, filepath.Join(dir, fc.Path))); fc.counts != want {
 				t.Errorf("count %q: %s: %+v, want %+v", tc.args, fc.Path, fc.counts, want)
 			}
@@ -222,8 +248,14 @@ func TestCountUnreadable(t *testing.T) {
 			t.Errorf("stderr %q lacks %q", r.stderr, s)
 		}
 	}
-	if rep := parseReport(t, r.stdout); len(rep.Files) != 2 || rep.Total.Bytes != 4 {
-		t.Errorf("counted %+v, want t/a.txt and t/z.txt", rep)
+	// The JSON has every input, the failed ones with their error.
+	var got []string
+	rep := parseReport(t, r.stdout)
+	for _, fc := range rep.Files {
+		got = append(got, fc.Path+" "+fc.Error)
+	}
+	if want := []string{"t/a.txt ", "t/locked permission denied", "t/secret.txt permission denied", "t/z.txt "}; !slices.Equal(got, want) || rep.Total.Bytes != 4 {
+		t.Errorf("counted %q, total %+v; want %q, 4 bytes", got, rep.Total, want)
 	}
 }
 
@@ -288,16 +320,65 @@ func TestCountOracle(t *testing.T) {
 	}
 }
 
+// longRuns returns texts over 1 MiB without a safe cut: one letter
+// repeated and random DNA without line breaks (a shorter one with -short).
+func longRuns(t *testing.T) map[string]string {
+	rnd := rand.New(rand.NewSource(1))
+	n := 3_000_000
+	if testing.Short() {
+		n = 1_100_000
+	}
+	dna := make([]byte, n)
+	for i := range dna {
+		dna[i] = "ACGT"[rnd.Intn(4)]
+	}
+	return map[string]string{"2 MiB of a": strings.Repeat("a", 2<<20), "random ACGT": string(dna)}
+}
+
+// TestLongRuns checks that count, encode and truncate encode a run without
+// a safe cut whole, as the library does, up to --max-run.
+func TestLongRuns(t *testing.T) {
+	tok := defaultTok(t)
+	for name, text := range longRuns(t) {
+		ids := tok.Encode(text)
+		if got, want := mustRun(t, text, "count"), fmt.Sprintf("%d\n", len(ids)); got != want {
+			t.Errorf("count of %s: %q, want %q", name, got, want)
+		}
+		if got, want := mustRun(t, text, "encode"), idsLine(ids); got != want {
+			t.Errorf("encode of %s: %d bytes of ids, want the library's %d", name, len(got), len(want))
+		}
+		head := tok.TruncateEnd(text, len(ids)/2)
+		if got := mustRun(t, text, "truncate", "-n", fmt.Sprint(len(ids)/2)); got != head {
+			t.Errorf("truncate of %s: %d bytes, want the library's %d", name, len(got), len(head))
+		}
+	}
+}
+
 // TestCountLongRun checks that a text which cannot be cut into parts is a
-// failure beyond maxRun (see TestSplitterEach for shorter ones).
+// failure beyond --max-run, with a message that names the bound and the
+// flag.
 func TestCountLongRun(t *testing.T) {
-	r := gemmatok(t, strings.Repeat("a", maxRun+1), "count", "-", "-")
-	if r.code != 1 || !strings.Contains(r.stderr, "gemmatok: -: more than 1 MiB of text without a place to cut") {
-		t.Errorf("count of a run over maxRun: exit %d, stderr %q", r.code, r.stderr)
+	r := gemmatok(t, strings.Repeat("a", 1<<20+1), "count", "--max-run", "1MiB", "-", "-")
+	if r.code != 1 || !strings.Contains(r.stderr, "gemmatok: -: more than 1MiB of text without a place to cut it into parts; encoding it whole would take over 50 MB of memory (--max-run 1MiB bounds it; raise it to encode the run)") {
+		t.Errorf("count of a run over --max-run: exit %d, stderr %q", r.code, r.stderr)
 	}
 	// The second "-" reads the rest of stdin, nothing.
-	if r.stdout != "      0 -\n      0 total\n" {
-		t.Errorf("stdout %q, want the count of the empty rest only", r.stdout)
+	if !strings.HasSuffix(r.stdout, "      0 -\n      0 total\n") {
+		t.Errorf("stdout %q, want the count of the empty rest", r.stdout)
+	}
+	for _, args := range [][]string{{"encode"}, {"truncate", "-n", "5"}} {
+		r := gemmatok(t, strings.Repeat("a", 3<<20), append(args, "--max-run", "2MiB")...)
+		if r.code != 1 || !strings.Contains(r.stderr, "more than 2MiB of text without a place to cut") {
+			t.Errorf("%s of a run over --max-run: exit %d, stderr %q", args[0], r.code, r.stderr)
+		}
+	}
+	for _, bad := range []string{"lots", "0", "-1M", "1T"} {
+		if r := gemmatok(t, "", "count", "--max-run", bad); r.code != 2 {
+			t.Errorf("--max-run %s: exit %d, want 2", bad, r.code)
+		}
+	}
+	if got := mustRun(t, "aaaa", "count", "--max-run", "64KB"); got != "1\n" {
+		t.Errorf("--max-run 64KB: %q", got)
 	}
 }
 
@@ -329,5 +410,68 @@ func TestCountSharedCorpus(t *testing.T) {
 	}
 	if len(two.Files) < 28 {
 		t.Errorf("counted %d files", len(two.Files))
+	}
+}
+
+// TestDummyPrefixModel counts and encodes an ordinary file of 3 MB under a
+// Llama-style model (BPE, a dummy prefix, byte fallback), for which cuts may
+// be unknown: the text is then encoded whole, within --max-run.
+func TestDummyPrefixModel(t *testing.T) {
+	const model = "../../testdata/models/bpe_llama.model"
+	tok, err := tokenizer.LoadFile(model)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Repeat(readFile(t, "../../testdata/corpus/en.txt"), 30)
+	path := filepath.Join(t.TempDir(), "en3.txt")
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ids := tok.Encode(text)
+	if got, want := mustRun(t, "", "count", "--model", model, path), fmt.Sprintf("%d %s\n", len(ids), path); got != want {
+		t.Errorf("count: %q, want %q", got, want)
+	}
+	if got := mustRun(t, "", "encode", "--model", model, path); got != idsLine(ids) {
+		t.Errorf("encode: %d bytes of ids, want the library's %d", len(got), len(idsLine(ids)))
+	}
+}
+
+// TestCountLines checks that count --lines gives spm_encode's counts, which
+// encodes line by line, on the corpus, split between workers and not.
+func TestCountLines(t *testing.T) {
+	spmEncode, err := exec.LookPath("spm_encode")
+	if err != nil {
+		if os.Getenv("GEMMATOK_REQUIRE_ORACLE") == "1" {
+			t.Fatalf("oracle required but spm_encode missing: %v", err)
+		}
+		t.Skip("no spm_encode")
+	}
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"crlf.txt": "one\r\ntwo  three\r\n\r\n  four", "empty.txt": "", "lf.txt": "\n\n\n"})
+	files, _ := filepath.Glob(filepath.Join(dir, "*.txt"))
+	if testing.Short() {
+		files = append(files, corpusFiles(t)[:3]...)
+	} else {
+		files = append(files, corpusFiles(t)...)
+		files = append(files, bigCorpusFile(t))
+	}
+	for _, f := range files {
+		in, err := os.Open(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command(spmEncode, "--model", "../../vocab/gemma2.model", "--output_format", "id")
+		cmd.Stdin = in
+		out, err := cmd.Output()
+		in.Close()
+		if err != nil {
+			t.Fatalf("spm_encode %s: %v", f, err)
+		}
+		want := len(strings.Fields(string(out)))
+		for _, j := range []string{"1", "2"} {
+			if got := mustRun(t, "", "count", "--lines", "-j", j, f); got != fmt.Sprintf("%d %s\n", want, f) {
+				t.Errorf("count --lines -j %s: %q, spm_encode %d", j, got, want)
+			}
+		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"os"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/gemmatok/gemmatok/tokenizer"
@@ -36,6 +37,8 @@ type counter struct {
 	mem     *memoryLimit
 	chars   bool // count characters, which costs a pass over the text
 	special tokenizer.SpecialMode
+	maxRun  int64
+	lines   bool // count line by line
 
 	// The dispatcher's state: a buffer for binary detection and the last
 	// stdin input handed out.
@@ -71,8 +74,13 @@ func (c *counter) start(ins []*input) {
 
 // dispatch opens in and hands its parts to the workers.
 func (c *counter) dispatch(in *input, jobs chan<- job) {
-	if in.err != nil {
+	if in.err != nil || in.note != "" {
 		close(in.done)
+		return
+	}
+	if in.text != nil {
+		in.pending = 1
+		jobs <- job{in, strings.NewReader(*in.text), 0}
 		return
 	}
 	if in.stdin {
@@ -134,7 +142,10 @@ func (c *counter) plan(in *input, f *os.File) ([]span, error) {
 	if c.workers < 2 {
 		return nil, nil
 	}
-	return splitFile(c.tok, c.special, f, in.size, partSize)
+	if c.lines {
+		return splitFile(f, in.size, partSize, lineCuts)
+	}
+	return splitFile(f, in.size, partSize, safeCuts(c.tok, c.special))
 }
 
 // work counts the jobs it receives. With other workers it counts with a
@@ -148,7 +159,7 @@ func (c *counter) work(jobs <-chan job) {
 			tok = own
 		}
 	}
-	s := splitter{tok: tok, special: c.special, mem: c.mem}
+	s := splitter{tok: tok, special: c.special, mem: c.mem, maxRun: c.maxRun, lines: c.lines}
 	for j := range jobs {
 		var n counts
 		err := s.each(j.r, func(p []byte, at int64, _ bool) error {

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -9,9 +11,10 @@ import (
 
 // A countPrinter writes the results of count.
 type countPrinter interface {
-	// file writes the counts of one input; name is "" for stdin that was
-	// not named.
-	file(name string, c counts)
+	// file writes the counts of one input.
+	file(in *input, c counts)
+	// failed writes that an input failed with err.
+	failed(in *input, err error)
 	// total ends the output with the sum of the counts; several says
 	// whether there were several inputs.
 	total(sum counts, several bool)
@@ -63,7 +66,10 @@ type tablePrinter struct {
 	width        int
 }
 
-func (t *tablePrinter) file(name string, c counts) {
+func (t *tablePrinter) file(in *input, c counts) { t.line(in.name, c) }
+
+// line writes a line of counts, and name unless it is "".
+func (t *tablePrinter) line(name string, c counts) {
 	line := fmt.Appendf(nil, "%*d", t.width, c.Tokens)
 	if t.chars {
 		line = fmt.Appendf(line, " %*d", t.width, c.Chars)
@@ -77,23 +83,48 @@ func (t *tablePrinter) file(name string, c counts) {
 	t.w.Write(append(line, '\n'))
 }
 
+// failed writes nothing: the table is wc's, and the failure is reported
+// on stderr.
+func (t *tablePrinter) failed(*input, error) {}
+
 func (t *tablePrinter) total(sum counts, several bool) {
 	if several {
-		t.file("total", sum)
+		t.line("total", sum)
 	}
 }
 
-// fileCounts is the JSON form of the counts of one input.
+// fileCounts is the JSON form of the counts of one input, or of its
+// failure, which has an error and no counts.
 type fileCounts struct {
 	Path string `json:"path"`
 	counts
+	Error string `json:"error,omitempty"`
 }
 
-func newFileCounts(name string, c counts) fileCounts {
-	if name == "" {
-		name = "-"
+func (f fileCounts) MarshalJSON() ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	var err error
+	if f.Error != "" {
+		err = enc.Encode(struct {
+			Path  string `json:"path"`
+			Error string `json:"error"`
+		}{f.Path, f.Error})
+	} else {
+		type plain fileCounts // without this method
+		err = enc.Encode(plain(f))
 	}
-	return fileCounts{name, c}
+	return b.Bytes(), err
+}
+
+// jsonPath returns the path of in in JSON: its name, "-" for stdin and
+// "--text" for the text of --text.
+func jsonPath(in *input) string {
+	if in.text != nil {
+		return "--text"
+	}
+	return cmp.Or(in.name, "-")
 }
 
 // jsonPrinter writes one object with the files and their total.
@@ -102,8 +133,12 @@ type jsonPrinter struct {
 	files []fileCounts
 }
 
-func (j *jsonPrinter) file(name string, c counts) {
-	j.files = append(j.files, newFileCounts(name, c))
+func (j *jsonPrinter) file(in *input, c counts) {
+	j.files = append(j.files, fileCounts{Path: jsonPath(in), counts: c})
+}
+
+func (j *jsonPrinter) failed(in *input, err error) {
+	j.files = append(j.files, fileCounts{Path: jsonPath(in), Error: cause(err).Error()})
 }
 
 func (j *jsonPrinter) total(sum counts, _ bool) {
@@ -116,6 +151,12 @@ func (j *jsonPrinter) total(sum counts, _ bool) {
 // jsonlPrinter writes one object a line for each file.
 type jsonlPrinter struct{ enc *json.Encoder }
 
-func (j jsonlPrinter) file(name string, c counts) { j.enc.Encode(newFileCounts(name, c)) }
+func (j jsonlPrinter) file(in *input, c counts) {
+	j.enc.Encode(fileCounts{Path: jsonPath(in), counts: c})
+}
+
+func (j jsonlPrinter) failed(in *input, err error) {
+	j.enc.Encode(fileCounts{Path: jsonPath(in), Error: cause(err).Error()})
+}
 
 func (jsonlPrinter) total(counts, bool) {}

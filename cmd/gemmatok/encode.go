@@ -4,11 +4,13 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"io"
 	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
 
@@ -23,15 +25,18 @@ type encodeFlags struct {
 	bos, eos bool
 	workers  int
 	special  specialFlag
+	maxRun   sizeFlag
+	text     optionalString
 }
 
 func (a *app) encodeCommand() *cobra.Command {
 	var f encodeFlags
 	cmd := &cobra.Command{
-		Use:   "encode [FILE]",
-		Short: "Print the tokens of a text",
-		Long: `encode prints the tokens of the whole content of FILE (stdin when absent or
-"-"), encoded as one text, bytes as they are. The formats are
+		Use:   "encode [FILE|-]...",
+		Short: "Print the tokens of texts",
+		Long: `encode prints the tokens of the whole content of each FILE (stdin when there
+is none, or for "-"), or of the STRING of --text, each encoded as one text,
+bytes as they are. The formats are
 
   ids     the token ids in decimal, separated by single spaces, on one line
   pieces  the pieces of the ids, the same way (spaces are U+2581; a piece
@@ -39,26 +44,37 @@ func (a *app) encodeCommand() *cobra.Command {
   json    an array of {"id", "piece", "start", "end"}, one a line, where
           start and end are the byte offsets of the text the token stands for
 
+With several files, each has its line, or array, in order.
+
 --bos and --eos add the model's BOS and EOS ids around the text. A large
 text is read in parts cut where cutting provably leaves the ids unchanged,
 which the workers encode side by side.
 
 ` + specialHelp + `
-With reject, the tokens before the part that fails are printed.`,
+
+On a failure, encode writes the tokens of the text before it (under reject,
+the text before the special piece) as encoding that text alone would, but
+without --eos, and nothing when there are none; then it stops, with exit
+status 1, leaving any later files unread.
+
+` + maxRunHelp,
 		Example: `  gemmatok encode prompt.txt
+  gemmatok encode --text 'Hello, world'
+  gemmatok encode --format pieces a.txt b.txt
   echo -n 'Hello, world' | gemmatok encode --bos
   gemmatok encode --format json notes.md | jq '.[] | .piece'`,
-		Args: cobra.MaximumNArgs(1),
 		RunE: a.runE(func(args []string) error {
 			return a.encode(args, &f)
 		}),
 	}
 	fl := cmd.Flags()
 	fl.StringVarP(&f.format, "format", "f", "ids", "output `FORMAT`: ids, pieces or json")
+	fl.Var(&f.text, "text", "encode `STRING` instead of files")
 	fl.BoolVar(&f.bos, "bos", false, "start with the BOS id")
 	fl.BoolVar(&f.eos, "eos", false, "end with the EOS id")
 	fl.IntVarP(&f.workers, "workers", "j", 0, "encode on `N` workers (default: one a CPU)")
 	addSpecialFlag(fl, &f.special)
+	addMaxRunFlag(fl, &f.maxRun)
 	return cmd
 }
 
@@ -74,10 +90,17 @@ func (a *app) encode(args []string, f *encodeFlags) error {
 	case f.workers == 0:
 		f.workers = runtime.GOMAXPROCS(0)
 	}
-	return a.withInput(args, func(tok *tokenizer.Tokenizer, r io.Reader, w *bufio.Writer) error {
+	var s *splitter // kept from one input to the next, with its buffer
+	return a.withInputs(args, &f.text, func(tok *tokenizer.Tokenizer, r io.Reader, w *bufio.Writer) error {
+		if s == nil {
+			s = &splitter{tok: tok, chunk: encodeChunk, maxRun: int64(f.maxRun), mem: newMemoryLimit(f.workers)}
+		}
 		out := &tokenWriter{w: w, format: f.format}
-		out.begin()
-		err := encodeParts(&splitter{tok: tok, chunk: encodeChunk}, r, f, out)
+		err := encodeParts(s, r, f, out)
+		if err == nil {
+			// Text without tokens has its line, or array, too.
+			out.begin()
+		}
 		out.end()
 		return err
 	})
@@ -102,12 +125,9 @@ func encodeParts(s *splitter, r io.Reader, f *encodeFlags, out *tokenWriter) err
 		var buf []byte
 		return s.each(r, func(p []byte, at int64, last bool) error {
 			b, n, err := fm.part(buf[:0], stringView(p), int(at), optsAt(at, last))
-			if err != nil {
-				return err
-			}
 			buf = b
 			out.write(b, n)
-			return nil
+			return err
 		})
 	}
 
@@ -136,20 +156,24 @@ func encodeParts(s *splitter, r io.Reader, f *encodeFlags, out *tokenWriter) err
 		}()
 	}
 	written := make(chan error)
+	var failed atomic.Bool // a part failed: read no further
 	go func() {
 		var err error
 		for j := range inOrder {
 			<-j.done
 			if err == nil {
-				if err = j.err; err == nil {
-					out.write(j.out, j.n)
-				}
+				out.write(j.out, j.n)
+				err = j.err
+				failed.Store(err != nil)
 			}
 			free <- j
 		}
 		written <- err
 	}()
 	err := s.each(r, func(p []byte, at int64, last bool) error {
+		if failed.Load() {
+			return errEnough
+		}
 		var j *job
 		select {
 		case j = <-free:
@@ -164,7 +188,8 @@ func encodeParts(s *splitter, r io.Reader, f *encodeFlags, out *tokenWriter) err
 	})
 	close(jobs)
 	close(inOrder)
-	if werr := <-written; err == nil {
+	// A part's failure comes before any failure to read further.
+	if werr := <-written; werr != nil || err == errEnough {
 		err = werr
 	}
 	return err
@@ -174,16 +199,23 @@ func encodeParts(s *splitter, r io.Reader, f *encodeFlags, out *tokenWriter) err
 type tokenWriter struct {
 	w      *bufio.Writer
 	format string
-	n      int // tokens written
+	n      int  // tokens written
+	begun  bool // the output is begun
 }
 
+// begin starts the output, once.
 func (t *tokenWriter) begin() {
-	if t.format == "json" {
+	if !t.begun && t.format == "json" {
 		t.w.WriteString("[\n")
 	}
+	t.begun = true
 }
 
+// end ends the output, if it is begun.
 func (t *tokenWriter) end() {
+	if !t.begun {
+		return
+	}
 	if t.format == "json" {
 		if t.n > 0 {
 			t.w.WriteByte('\n')
@@ -198,6 +230,7 @@ func (t *tokenWriter) write(b []byte, n int) {
 	if n == 0 {
 		return
 	}
+	t.begin()
 	if t.n > 0 {
 		t.w.WriteString(separator(t.format))
 	}
@@ -229,13 +262,15 @@ type formatter struct {
 }
 
 // part appends to dst the tokens of text, a part of the text that starts
-// at offset base, separated, and returns them and their number.
+// at offset base, separated, and returns them and their number. When the
+// part spells a special piece that opts reject, it returns the tokens of
+// the text before the piece, without EOS, and the error.
 func (f *formatter) part(dst []byte, text string, base int, opts tokenizer.EncodeOptions) ([]byte, int, error) {
 	sep := separator(f.format)
 	if f.format != "json" {
 		ids, err := f.tok.AppendEncodeWith(f.ids[:0], text, opts)
 		if err != nil {
-			return dst, 0, atOffset(err, int64(base))
+			return f.before(dst, text, base, opts, err)
 		}
 		f.ids = ids
 		// Pieces need offsets only to show an unknown run as its text.
@@ -255,7 +290,7 @@ func (f *formatter) part(dst []byte, text string, base int, opts tokenizer.Encod
 	}
 	toks, err := f.tok.EncodeOffsetsWith(text, opts)
 	if err != nil {
-		return dst, 0, atOffset(err, int64(base))
+		return f.before(dst, text, base, opts, err)
 	}
 	for i, t := range toks {
 		if i > 0 {
@@ -276,6 +311,18 @@ func (f *formatter) part(dst []byte, text string, base int, opts tokenizer.Encod
 		}
 	}
 	return dst, len(toks), nil
+}
+
+// before returns what part does for text when encoding it failed with err:
+// the tokens of the text before a rejected special piece, and err placed
+// in the input.
+func (f *formatter) before(dst []byte, text string, base int, opts tokenizer.EncodeOptions, err error) ([]byte, int, error) {
+	n := 0
+	if se, ok := errors.AsType[*tokenizer.SpecialError](err); ok {
+		opts.AddEOS = false
+		dst, n, _ = f.part(dst, text[:se.Offset], base, opts)
+	}
+	return dst, n, atOffset(err, int64(base))
 }
 
 // show returns the piece of id as the format writes it.

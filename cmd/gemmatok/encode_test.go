@@ -5,12 +5,14 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"google.golang.org/protobuf/encoding/protowire"
 
@@ -136,14 +138,99 @@ func TestDecode(t *testing.T) {
 		{"4521 235269 2134", "Hello, world", "", 0},
 		{"[4521, 235269,\n2134]\n", "Hello, world", "", 0},
 		{"2 4521 1", "Hello", "", 0},
-		{"4521 x 2134", "", "gemmatok: -: word 2: \"x\" is not a token id\n", 1},
-		{"4521 256000", "", "gemmatok: -: word 2: id 256000 is outside the vocabulary (256000 pieces)\n", 1},
+		{"4521 x 2134", "Hello", "gemmatok: -: word 2: \"x\" is not a token id\n", 1},
+		{"4521 256000", "Hello", "gemmatok: -: word 2: id 256000 is outside the vocabulary (256000 pieces)\n", 1},
 		{"-1", "", "gemmatok: -: word 1: id -1 is outside the vocabulary (256000 pieces)\n", 1},
+		// Held-back bytes before a failure are written as decoding the
+		// ids before it would: 0xC3 alone is U+FFFD.
+		{"4521 412 x", "Hello\uFFFD", "gemmatok: -: word 3: \"x\" is not a token id\n", 1},
+		{"4521\n412\n386\n", "Helloé", "", 0},
+		{"2 4521 107 1", "Hello<end_of_turn>", "", 0},
 	} {
 		r := gemmatok(t, tc.stdin, "decode")
 		if r.stdout != tc.stdout || r.stderr != tc.stderr || r.code != tc.code {
 			t.Errorf("decode %q: %q, %q, exit %d; want %q, %q, exit %d", tc.stdin, r.stdout, r.stderr, r.code, tc.stdout, tc.stderr, tc.code)
 		}
+	}
+	if got := mustRun(t, "2 4521 107 1", "decode", "--skip-special"); got != "Hello" {
+		t.Errorf("decode --skip-special of <bos> Hello <end_of_turn> <eos> = %q, want %q", got, "Hello")
+	}
+}
+
+// TestDecodeFailure checks that a bad id far into a large input leaves on
+// stdout the text of the ids before it, as it does in a short input.
+func TestDecodeFailure(t *testing.T) {
+	tok := defaultTok(t)
+	text := readFile(t, corpusFiles(t)[0])
+	ids := tok.Encode(text)
+	k := len(ids) - 10
+	input := idsLine(ids[:k]) + " 999999 " + idsLine(ids[k:])
+	want, err := tok.Decode(ids[:k])
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := gemmatok(t, input, "decode")
+	if r.code != 1 || r.stdout != want || !strings.Contains(r.stderr, fmt.Sprintf("word %d: id 999999", k+1)) {
+		t.Errorf("decode with a bad id at word %d of %d: exit %d, stderr %q, %d bytes of the %d before it", k+1, len(ids)+1, r.code, r.stderr, len(r.stdout), len(want))
+	}
+}
+
+// TestDecodeStreams checks that decode writes the text of each line of ids
+// as the line comes, before the input ends, holding back a character
+// whose byte pieces continue on the next line.
+func TestDecodeStreams(t *testing.T) {
+	cmd := command("decode")
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Wait()
+	defer in.Close()
+	got := make(chan string)
+	go func() {
+		buf := make([]byte, 256)
+		for {
+			n, err := out.Read(buf)
+			if n > 0 {
+				got <- string(buf[:n])
+			}
+			if err != nil {
+				close(got)
+				return
+			}
+		}
+	}()
+	// 4521 is "Hello", 412 and 386 the bytes of "é", 235269 ",".
+	for _, step := range []struct{ line, want string }{
+		{"4521\n", "Hello"},
+		{"412\n", ""},
+		{"386 235269\n", "é,"},
+	} {
+		if _, err := io.WriteString(in, step.line); err != nil {
+			t.Fatal(err)
+		}
+		if step.want == "" {
+			continue
+		}
+		select {
+		case text := <-got:
+			if text != step.want {
+				t.Errorf("after %q decode wrote %q, want %q", step.line, text, step.want)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("decode wrote nothing after %q while its input stayed open", step.line)
+		}
+	}
+	in.Close()
+	if rest := <-got; rest != "" {
+		t.Errorf("at the end decode wrote %q more", rest)
 	}
 }
 
@@ -249,5 +336,47 @@ func TestEncodeParts(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestTextFlag checks that count and encode take their text from --text,
+// as ttok users pass it, and refuse it beside files.
+func TestTextFlag(t *testing.T) {
+	tok := defaultTok(t)
+	text := "Hello, world: <start_of_turn>"
+	if got, want := mustRun(t, "", "count", "--text", text), fmt.Sprintf("%d\n", tok.Count(text)); got != want {
+		t.Errorf("count --text: %q, want %q", got, want)
+	}
+	if got, want := mustRun(t, "", "count", "--text", "", "--json"), `{"files":[{"path":"--text","tokens":0,"chars":0,"bytes":0}],"total":{"tokens":0,"chars":0,"bytes":0}}`+"\n"; got != want {
+		t.Errorf("count --text '' --json: %q, want %q", got, want)
+	}
+	if got, want := mustRun(t, "", "encode", "--text", text), idsLine(tok.Encode(text)); got != want {
+		t.Errorf("encode --text: %q, want %q", got, want)
+	}
+	ids, _ := tok.EncodeWith(text, tokenizer.EncodeOptions{Special: tokenizer.SpecialText})
+	if got, want := mustRun(t, "", "encode", "--special", "text", "--text", text), idsLine(ids); got != want {
+		t.Errorf("encode --special text --text: %q, want %q", got, want)
+	}
+	for _, cmd := range []string{"count", "encode"} {
+		if r := gemmatok(t, "", cmd, "--text", "x", "file.txt"); r.code != 2 {
+			t.Errorf("%s --text with a file: exit %d, want 2", cmd, r.code)
+		}
+	}
+}
+
+// TestEncodeFiles checks that encode takes several files, stdin among
+// them, a line each, and stops at the first that fails.
+func TestEncodeFiles(t *testing.T) {
+	tok := defaultTok(t)
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"a.txt": "alpha beta", "b.txt": "gamma\n", "s.txt": "a <eos>"})
+	a, b := filepath.Join(dir, "a.txt"), filepath.Join(dir, "b.txt")
+	want := idsLine(tok.Encode("alpha beta")) + idsLine(tok.Encode("stdin")) + idsLine(tok.Encode("gamma\n"))
+	if got := mustRun(t, "stdin", "encode", a, "-", b); got != want {
+		t.Errorf("encode a - b: %q, want %q", got, want)
+	}
+	r := gemmatok(t, "", "encode", "--special", "reject", a, filepath.Join(dir, "s.txt"), b)
+	if want := idsLine(tok.Encode("alpha beta")) + idsLine(tok.Encode("a ")); r.code != 1 || r.stdout != want || !strings.Contains(r.stderr, "s.txt: byte 2") {
+		t.Errorf("encode with a failing second file: exit %d, %q, stderr %q; want 1, %q", r.code, r.stdout, r.stderr, want)
 	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"io/fs"
 	"os"
 	"path"
@@ -15,9 +16,11 @@ import (
 type input struct {
 	name   string // as printed; "" for stdin read without being named
 	stdin  bool
-	walked bool  // found in a directory, so skipped when binary
-	size   int64 // the size of a regular file, else -1
-	err    error // a failure met before reading, from the walk or stat
+	walked bool    // found in a directory, so skipped when binary
+	size   int64   // the size of a regular file, else -1
+	err    error   // a failure met before reading, from the walk or stat
+	note   string  // why a walk passed over it, when it did
+	text   *string // the text of --text, when it is the input
 
 	// Set while counting; done is closed when the rest is final.
 	mu      sync.Mutex
@@ -32,6 +35,7 @@ type input struct {
 type selector struct {
 	include, exclude []string // path.Match patterns
 	hidden           bool     // walk hidden files and directories too
+	follow           bool     // follow symbolic links met in a walk
 }
 
 // validate reports the first malformed pattern.
@@ -100,44 +104,60 @@ func regularSize(fi fs.FileInfo) int64 {
 	return -1
 }
 
-// walk appends the files under dir to ins, in lexical order. Symbolic
-// links to files are followed, those to directories are not, so that the
-// walk ends; pipes, devices and sockets are passed over.
+// errNoMatch reports a walked directory in which no file matched
+// --include.
+var errNoMatch = errors.New("no file matches --include")
+
+// walk appends the files under dir to ins, in lexical order, and returns
+// them. dir itself is followed when it is a symbolic link, as a file named
+// on the command line is. Links met in the walk are passed over with a
+// note, as rg and grep -r do, unless s.follow, when a link to a directory
+// that holds it is a loop, passed over with a note too. Pipes, devices
+// and sockets are passed over.
 func (s *selector) walk(ins []*input, dir string) []*input {
-	if fi, err := os.Lstat(dir); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
-		// WalkDir does not follow a link at its root; with a trailing
-		// separator the system does.
-		dir += string(filepath.Separator)
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return append(ins, &input{name: dir, err: err})
 	}
-	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			ins = append(ins, &input{name: p, err: err})
-			return nil
+	n := len(ins)
+	ins = s.walkDir(ins, dir, "", []fs.FileInfo{fi})
+	if len(s.include) > 0 && !slices.ContainsFunc(ins[n:], func(in *input) bool { return in.walked }) {
+		ins = append(ins, &input{name: dir, err: errNoMatch})
+	}
+	return ins
+}
+
+// walkDir appends the files under dir, which is rel under the walked
+// directory, to ins; parents are the directories that hold it, itself
+// last.
+func (s *selector) walkDir(ins []*input, dir, rel string, parents []fs.FileInfo) []*input {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return append(ins, &input{name: dir, err: err})
+	}
+	for _, e := range entries {
+		name := e.Name()
+		p, r := filepath.Join(dir, name), path.Join(rel, name)
+		if s.skipName(name) || matchAny(s.exclude, name, r) {
+			continue
 		}
-		if p == dir {
-			return nil
+		if e.Type()&fs.ModeSymlink != 0 && !s.follow {
+			ins = append(ins, &input{name: p, note: "symbolic link skipped (--follow follows it)"})
+			continue
 		}
-		rel, _ := filepath.Rel(dir, p)
-		rel = filepath.ToSlash(rel)
-		name := d.Name()
-		if d.IsDir() {
-			if s.skipName(name) || matchAny(s.exclude, name, rel) {
-				return fs.SkipDir
-			}
-			return nil
-		}
-		if s.skipName(name) || matchAny(s.exclude, name, rel) ||
-			(len(s.include) > 0 && !matchAny(s.include, name, rel)) {
-			return nil
-		}
-		fi, err := os.Stat(p) // follows a symbolic link
+		fi, err := os.Stat(p) // follows a link
 		switch {
 		case err != nil:
 			ins = append(ins, &input{name: p, err: err})
-		case fi.Mode().IsRegular():
+		case fi.IsDir():
+			if slices.ContainsFunc(parents, func(q fs.FileInfo) bool { return os.SameFile(q, fi) }) {
+				ins = append(ins, &input{name: p, note: "symbolic link loop skipped"})
+				continue
+			}
+			ins = s.walkDir(ins, p, r, append(parents, fi))
+		case fi.Mode().IsRegular() && (len(s.include) == 0 || matchAny(s.include, name, r)):
 			ins = append(ins, &input{name: p, walked: true, size: fi.Size()})
 		}
-		return nil
-	})
+	}
 	return ins
 }

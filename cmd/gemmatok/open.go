@@ -4,40 +4,60 @@ import (
 	"bufio"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/gemmatok/gemmatok/tokenizer"
 )
 
-// openInput opens the one input of encode, decode, chat and truncate: the
-// file args names, or stdin when args is empty or "-". It returns the name
-// to report errors under.
-func (a *app) openInput(args []string) (io.ReadCloser, string, error) {
-	if len(args) == 0 || args[0] == "-" {
-		return io.NopCloser(a.stdin), "-", nil
+// openInput opens an input of encode, decode, chat and truncate: the file
+// arg names, or stdin for "-".
+func (a *app) openInput(arg string) (io.ReadCloser, error) {
+	if arg == "-" {
+		return io.NopCloser(a.stdin), nil
 	}
-	f, err := os.Open(args[0])
-	return f, args[0], err
+	return os.Open(arg)
 }
 
 // withInput runs fn with the tokenizer, the one input of a command (FILE, or
-// stdin when there is none or it is -) and stdout behind a buffer. A
-// failure of the input, or of fn, is reported against the input's name.
+// stdin when there is none or it is -) and stdout behind a buffer; see
+// withInputs.
 func (a *app) withInput(args []string, fn func(tok *tokenizer.Tokenizer, r io.Reader, w *bufio.Writer) error) error {
+	return a.withInputs(args, nil, fn)
+}
+
+// withInputs runs fn with the tokenizer, each input in turn and stdout
+// behind a buffer. The inputs are the files that args name, stdin for "-"
+// or for no args, or the text of --text when it is set. The first failure,
+// of an input or of fn, is reported against the input's name and ends the
+// run, after what fn wrote for it is flushed.
+func (a *app) withInputs(args []string, text *optionalString, fn func(tok *tokenizer.Tokenizer, r io.Reader, w *bufio.Writer) error) error {
+	if text != nil && text.set && len(args) > 0 {
+		return usagef("--text is the input alone; give no FILE with it")
+	}
 	tok, err := a.tokenizer()
 	if err != nil {
 		return err
 	}
-	r, name, err := a.openInput(args)
-	if err != nil {
-		a.fail(name, err)
-		return errFailed
+	if len(args) == 0 {
+		args = []string{"-"}
 	}
-	defer r.Close()
 	w := bufio.NewWriterSize(a.stdout, 64<<10)
-	if err := fn(tok, r, w); err != nil {
-		w.Flush()
-		a.fail(name, err)
-		return errFailed
+	for _, name := range args {
+		var r io.ReadCloser
+		if text != nil && text.set {
+			name, r = "--text", io.NopCloser(strings.NewReader(text.s))
+		} else if r, err = a.openInput(name); err != nil {
+			w.Flush()
+			a.fail(name, err)
+			return errFailed
+		}
+		err := fn(tok, r, w)
+		r.Close()
+		if err != nil {
+			w.Flush()
+			a.fail(name, err)
+			return errFailed
+		}
 	}
 	return w.Flush()
 }

@@ -4,12 +4,14 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
-	"io"
 	"math/rand"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
+	"unicode/utf8"
 
 	"github.com/creack/pty"
 )
@@ -42,45 +44,118 @@ func TestProgressBar(t *testing.T) {
 	for range copies {
 		w.WriteString(block)
 	}
-	for range 4 {
+	for range 12 {
 		w.WriteString(run)
 	}
 	if err := w.Flush(); err != nil {
 		t.Fatal(err)
 	}
 	f.Close()
-	want := n*int64(copies) + 4*int64(defaultTok(t).Count(run))
+	want := n*int64(copies) + 12*int64(defaultTok(t).Count(run))
 
 	ptmx, tty, err := pty.Open()
 	if err != nil {
 		t.Skipf("no pseudo-terminal: %v", err)
 	}
 	defer ptmx.Close()
+	// A narrow terminal, which the process has as its controlling one, so
+	// that a resize signals it.
+	if err := pty.Setsize(ptmx, &pty.Winsize{Rows: 24, Cols: 40}); err != nil {
+		t.Fatal(err)
+	}
 	cmd := command("count", "-j", "2", path)
 	var stdout bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, tty
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 2}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	tty.Close()
-	screen := make(chan string)
+	// Once the line shows, the terminal narrows to 30 columns.
+	var before, after bytes.Buffer
+	screen := make(chan struct{})
 	go func() {
-		b, _ := io.ReadAll(ptmx) // ends with EIO when the child exits
-		screen <- string(b)
+		defer close(screen)
+		buf := make([]byte, 4096)
+		resized := false
+		for {
+			n, err := ptmx.Read(buf) // ends with EIO when the child exits
+			if resized {
+				after.Write(buf[:n])
+			} else {
+				before.Write(buf[:n])
+			}
+			if err != nil {
+				return
+			}
+			if !resized && strings.Contains(before.String(), "%") {
+				pty.Setsize(ptmx, &pty.Winsize{Rows: 24, Cols: 30})
+				resized = true
+			}
+		}
 	}()
 	if err := cmd.Wait(); err != nil {
 		t.Fatal(err)
 	}
-	bar := <-screen
+	<-screen
+	bar := before.String() + after.String()
 	if got := fmt.Sprintf("%d %s\n", want, path); stdout.String() != got {
 		t.Errorf("stdout %q, want %q", stdout.String(), got)
 	}
-	for _, s := range []string{"tokenizing", "%", "MB/s", "MB", "\r"} {
+	for _, s := range []string{"%", "MB/s", "MB", "\r"} {
 		if !strings.Contains(bar, s) {
 			t.Errorf("the terminal shows %q, no %q in it", bar, s)
 		}
 	}
-	if !strings.HasSuffix(bar, "\x1b[2K\r") {
-		t.Errorf("the bar is not erased at the end: %q", bar)
+	if !strings.HasSuffix(bar, eraseLine) {
+		t.Errorf("the line is not erased at the end: %q", bar)
+	}
+	// No line may reach the last column, where the terminal would wrap it.
+	fits := func(screen string, cols int) {
+		for _, line := range strings.Split(screen, "\r") {
+			line = strings.NewReplacer(eraseLine[:len(eraseLine)-1], "", eraseEnd, "").Replace(line)
+			if utf8.RuneCountInString(line) >= cols || strings.Contains(line, "\n") {
+				t.Errorf("at %d columns the terminal shows %q, which wraps", cols, line)
+			}
+		}
+	}
+	fits(before.String(), 40)
+	segments := strings.Split(after.String(), "\r")
+	fits(strings.Join(segments[min(len(segments), 2):], "\r"), 30)
+	if len(segments) < 3 {
+		t.Errorf("no line drawn after the resize: %q", after.String())
+	}
+}
+
+// TestProgressLine checks that the progress line fits every width, with a
+// bar when there is room for one.
+func TestProgressLine(t *testing.T) {
+	for width := 0; width <= 120; width++ {
+		for _, total := range []int64{-1, 40e6, 1e12} {
+			line := progressLine(12e6, total, 3*time.Second, width)
+			if len(line) > width {
+				t.Errorf("width %d, total %d: %q is %d long", width, total, line, len(line))
+			}
+			wide := progressLine(12e6, total, 3*time.Second, 1000)
+			figures := wide[strings.Index(wide, "tokenizing"):]
+			if hasBar := strings.HasPrefix(line, "["); hasBar != (total > 0 && width >= len(figures)+11) {
+				t.Errorf("width %d, total %d: %q has a bar: %v", width, total, line, hasBar)
+			}
+		}
+	}
+	for _, tc := range []struct {
+		width int
+		want  string
+	}{
+		{39, "30% 12.0/40.0 MB 4.0 MB/s 7s left"},
+		{29, "30% 12.0/40.0 MB 4.0 MB/s"},
+		{10, "30% 12.0/4"},
+	} {
+		if got := progressLine(12e6, 40e6, 3*time.Second, tc.width); got != tc.want {
+			t.Errorf("line at %d columns: %q, want %q", tc.width, got, tc.want)
+		}
+	}
+	if got, want := progressLine(12e6, 40e6, 3*time.Second, 79), "[=========                       ] tokenizing 30% 12.0/40.0 MB 4.0 MB/s 7s left"; got != want {
+		t.Errorf("line at 79 columns:\n%q, want\n%q", got, want)
 	}
 }

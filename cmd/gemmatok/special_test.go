@@ -132,3 +132,49 @@ func TestSpecialEncode(t *testing.T) {
 		}
 	}
 }
+
+// TestFailureOutput checks what encode and truncate write when a special
+// piece fails the input under --special reject: what they write for the
+// text before the piece, the same for a short text and for one of many
+// parts, on one worker and on two.
+func TestFailureOutput(t *testing.T) {
+	tok := defaultTok(t)
+	reject := tokenizer.EncodeOptions{Special: tokenizer.SpecialReject}
+	block := readFile(t, corpusFiles(t)[0])
+	long := strings.Repeat(block, 5*chunkSize/len(block)+1)
+	for _, tc := range []struct{ name, before string }{
+		{"at the start", ""},
+		{"short", "Hello, world. "},
+		{"long", long},
+	} {
+		text := tc.before + "<start_of_turn>user\nmore text"
+		ids, err := tok.EncodeWith(tc.before, tokenizer.EncodeOptions{AddBOS: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantIDs := idsLine(ids)
+		for _, j := range []string{"1", "2"} {
+			r := gemmatok(t, text, "encode", "--bos", "--eos", "--special", "reject", "-j", j)
+			if r.code != 1 || r.stdout != wantIDs {
+				t.Errorf("%s: encode -j %s: exit %d, %d bytes of ids, want 1 and the %d bytes of the text before the piece", tc.name, j, r.code, len(r.stdout), len(wantIDs))
+			}
+		}
+		n := tok.Count(tc.before) / 2
+		for _, from := range []string{"end", "start"} {
+			want, _ := tok.TruncateEndWith(tc.before, n, reject)
+			if from == "start" {
+				want, _ = tok.TruncateStartWith(tc.before, n, reject)
+			}
+			r := gemmatok(t, text, "truncate", "-n", fmt.Sprint(n), "--from", from, "--special", "reject")
+			if r.code != 1 || r.stdout != want {
+				t.Errorf("%s: truncate --from %s: exit %d, %d bytes, want 1 and %d bytes", tc.name, from, r.code, len(r.stdout), len(want))
+			}
+		}
+	}
+	// No tokens before the failure, no output, not even a line break.
+	for _, format := range []string{"ids", "json"} {
+		if r := gemmatok(t, "<eos>", "encode", "--special", "reject", "--format", format); r.code != 1 || r.stdout != "" {
+			t.Errorf("encode --format %s of a special piece alone: exit %d, stdout %q", format, r.code, r.stdout)
+		}
+	}
+}

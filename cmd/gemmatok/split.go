@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"io"
 
 	"github.com/gemmatok/gemmatok/tokenizer"
@@ -23,17 +24,36 @@ const (
 // span is a byte range [start, end) of a file.
 type span struct{ start, end int64 }
 
-// splitFile returns consecutive spans that cover the size bytes of f and
-// end at cuts safe for encoding under special, each at most about part
-// bytes long. A boundary without a cut in its window is dropped, which
-// makes that span longer.
-func splitFile(tok *tokenizer.Tokenizer, special tokenizer.SpecialMode, f io.ReaderAt, size, part int64) ([]span, error) {
+// splitFile returns consecutive spans that cover the size bytes of f, each
+// at most about part bytes long, that end where cut, given the bytes
+// before an evenly spaced offset, says: at its result counted from the
+// window's start, or nowhere for 0. A boundary without a cut in its window
+// is dropped, which makes that span longer.
+func splitFile(f io.ReaderAt, size, part int64, cut func(window []byte) int) ([]span, error) {
 	n := (size + part - 1) / part
 	if n < 2 {
 		return []span{{0, size}}, nil
 	}
 	spans := make([]span, 0, n)
 	buf := make([]byte, cutWindow)
+	var start int64
+	for i := int64(1); i < n; i++ {
+		end := i * size / n
+		from := max(end-cutWindow, start)
+		m, err := f.ReadAt(buf[:end-from], from)
+		if err != nil && err != io.EOF {
+			return nil, err
+		}
+		if c := cut(buf[:m]); c > 0 {
+			spans = append(spans, span{start, from + int64(c)})
+			start = from + int64(c)
+		}
+	}
+	return append(spans, span{start, size}), nil
+}
+
+// safeCuts returns splitFile's cut for encoding under special: a safe cut.
+func safeCuts(tok *tokenizer.Tokenizer, special tokenizer.SpecialMode) func([]byte) int {
 	// The window may begin inside a character, or a special piece, which
 	// SafeCutWith would misread near the window's start: a cut there is
 	// not taken.
@@ -44,18 +64,15 @@ func splitFile(tok *tokenizer.Tokenizer, special tokenizer.SpecialMode, f io.Rea
 			margin = max(margin, len(tok.IDToPiece(id)))
 		}
 	}
-	var start int64
-	for i := int64(1); i < n; i++ {
-		end := i * size / n
-		from := max(end-cutWindow, start)
-		m, err := f.ReadAt(buf[:end-from], from)
-		if err != nil && err != io.EOF {
-			return nil, err
+	return func(window []byte) int {
+		if c := tok.SafeCutWith(stringView(window), tokenizer.EncodeOptions{Special: special}); c > margin {
+			return c
 		}
-		if c := tok.SafeCutWith(stringView(buf[:m]), tokenizer.EncodeOptions{Special: special}); c > margin {
-			spans = append(spans, span{start, from + int64(c)})
-			start = from + int64(c)
-		}
+		return 0
 	}
-	return append(spans, span{start, size}), nil
+}
+
+// lineCuts is splitFile's cut for counting lines: after the last newline.
+func lineCuts(window []byte) int {
+	return bytes.LastIndexByte(window, '\n') + 1
 }

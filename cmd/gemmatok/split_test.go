@@ -32,7 +32,7 @@ func TestSplitFile(t *testing.T) {
 		data := readFile(t, path)
 		whole := tok.Count(data)
 		for _, part := range []int64{1000, 64 << 10, partSize} {
-			spans, err := splitFile(tok, tokenizer.SpecialPieces, f, fi.Size(), part)
+			spans, err := splitFile(f, fi.Size(), part, safeCuts(tok, tokenizer.SpecialPieces))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -71,7 +71,7 @@ func TestSplitFileParts(t *testing.T) {
 		parts int
 	}{{part / 2, 1}, {part, 1}, {part + 100, 2}, {5 * part / 2, 3}, {4 * part, 4}} {
 		text := strings.Repeat("word ", int(tc.size)/5+1)[:tc.size]
-		spans, err := splitFile(tok, tokenizer.SpecialPieces, strings.NewReader(text), int64(len(text)), part)
+		spans, err := splitFile(strings.NewReader(text), int64(len(text)), part, safeCuts(tok, tokenizer.SpecialPieces))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -124,7 +124,7 @@ func TestSplitFileSpecial(t *testing.T) {
 		for i, text := range texts {
 			whole, werr := tok.CountWith(text, opts)
 			for _, part := range []int64{1100, 16 << 10} {
-				spans, err := splitFile(tok, mode, strings.NewReader(text), int64(len(text)), part)
+				spans, err := splitFile(strings.NewReader(text), int64(len(text)), part, safeCuts(tok, mode))
 				if err != nil {
 					t.Fatal(err)
 				}

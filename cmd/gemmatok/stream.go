@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"cmp"
 	"fmt"
 	"io"
@@ -14,21 +15,23 @@ import (
 // Tokenizer.SafeCut says that cutting does not change the ids, so that
 // encoding the parts one by one gives the ids of the whole text while memory
 // stays bounded by the chunk size.
-const (
-	chunkSize = 1 << 20 // bytes read at a time
+const chunkSize = 1 << 20 // bytes read at a time
 
-	// maxRun bounds the text held while no safe cut is in sight. Only runs
-	// that the vocabulary's pieces cover throughout have none, such as one
-	// letter repeated: text without spaces can still be cut between
-	// characters that no piece joins. Encoding such a run whole takes
-	// about runMemory bytes a byte, 48 MiB for 1 MiB, far past what ordinary
-	// text needs; beyond maxRun gemmatok gives up on the input rather than
-	// grow further.
-	maxRun = 1 << 20
-)
+// defaultMaxRun is the default of --max-run, which bounds the text held
+// while no safe cut is in sight, and so the memory: a run without cuts is
+// encoded whole, as the library does, in up to runMemory bytes a byte.
+// Runs that the vocabulary's pieces cover throughout have no cut (one
+// letter repeated, DNA without line breaks), and so has all text under a
+// model for which SafeCut knows no rule.
+const defaultMaxRun = 16 << 20
 
-// errLongRun reports text that has no safe cut within maxRun bytes.
-var errLongRun = fmt.Errorf("more than %d MiB of text without a place to cut it into parts (a run that the pieces cover throughout, such as one letter repeated); not encoded, to keep memory bounded", maxRun>>20)
+// A longRunError reports text that has no safe cut within the bound.
+type longRunError struct{ bound int64 }
+
+func (e longRunError) Error() string {
+	return fmt.Sprintf("more than %s of text without a place to cut it into parts; encoding it whole would take over %d MB of memory (--max-run %s bounds it; raise it to encode the run)",
+		formatSize(e.bound), runMemory*e.bound/1e6, formatSize(e.bound))
+}
 
 // A splitter cuts streams of text into parts that encode separately. It
 // keeps its buffer from one stream to the next.
@@ -36,7 +39,9 @@ type splitter struct {
 	tok     *tokenizer.Tokenizer
 	special tokenizer.SpecialMode // the parts' encoding's
 	chunk   int                   // bytes read at a time; chunkSize when 0
+	maxRun  int64                 // the most text held without a cut; defaultMaxRun when 0
 	mem     *memoryLimit          // taken while fn gets a long run, when not nil
+	lines   bool                  // cut after newlines and count line by line
 	buf     []byte
 }
 
@@ -76,14 +81,15 @@ func (s *splitter) each(r io.Reader, fn func(part []byte, at int64, last bool) e
 		default:
 			return err
 		}
-		cut := s.tok.SafeCutWith(stringView(buf), s.options())
+		cut := s.cut(buf)
 		if cut == 0 {
-			if len(buf) > maxRun {
-				return errLongRun
+			maxRun := cmp.Or(s.maxRun, defaultMaxRun)
+			if int64(len(buf)) > maxRun {
+				return longRunError{maxRun}
 			}
 			// Reading one byte past maxRun tells a run that ends there
 			// from a longer one.
-			const limit = maxRun + 1
+			limit := int(maxRun + 1)
 			buf = slices.Grow(buf, min(len(buf), limit-len(buf)))
 			buf = buf[:len(buf):min(cap(buf), limit)]
 			long = true
@@ -96,6 +102,15 @@ func (s *splitter) each(r io.Reader, fn func(part []byte, at int64, last bool) e
 	}
 }
 
+// cut returns where each cuts buf, or 0 for nowhere: at the last safe cut,
+// or after the last newline for s.lines.
+func (s *splitter) cut(buf []byte) int {
+	if s.lines {
+		return lineCuts(buf)
+	}
+	return s.tok.SafeCutWith(stringView(buf), s.options())
+}
+
 // options returns the options that the parts are encoded, and cut, under.
 func (s *splitter) options() tokenizer.EncodeOptions {
 	return tokenizer.EncodeOptions{Special: s.special}
@@ -103,9 +118,25 @@ func (s *splitter) options() tokenizer.EncodeOptions {
 
 // count returns the tokens of part, which starts at offset at of the
 // text, under s.special; a special piece it rejects is placed in the text.
+// For s.lines it returns the sum of the tokens of its lines, each without
+// its newline, as spm_encode counts them.
 func (s *splitter) count(part []byte, at int64) (int, error) {
-	k, err := s.tok.CountWith(stringView(part), s.options())
-	return k, atOffset(err, at)
+	if !s.lines {
+		k, err := s.tok.CountWith(stringView(part), s.options())
+		return k, atOffset(err, at)
+	}
+	n := 0
+	for len(part) > 0 {
+		line, rest, _ := bytes.Cut(part, []byte{'\n'})
+		k, err := s.tok.CountWith(stringView(line), s.options())
+		if err != nil {
+			return n, atOffset(err, at)
+		}
+		n += k
+		at += int64(len(part) - len(rest))
+		part = rest
+	}
+	return n, nil
 }
 
 // stringView returns b as a string without copying it. The tokenizer reads

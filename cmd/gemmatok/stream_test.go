@@ -71,9 +71,10 @@ func TestSplitterCuts(t *testing.T) {
 
 func TestSplitterErrors(t *testing.T) {
 	tok := defaultTok(t)
-	s := splitter{tok: tok}
-	if err := s.each(strings.NewReader(strings.Repeat("a", maxRun+1)), func([]byte, int64, bool) error { return nil }); err != errLongRun {
-		t.Errorf("a run of maxRun+1 bytes: %v, want errLongRun", err)
+	const maxRun = 1 << 20
+	s := splitter{tok: tok, maxRun: maxRun}
+	if err := s.each(strings.NewReader(strings.Repeat("a", maxRun+1)), func([]byte, int64, bool) error { return nil }); err != (longRunError{maxRun}) {
+		t.Errorf("a run of maxRun+1 bytes: %v, want a longRunError", err)
 	}
 	count := 0
 	if err := s.each(strings.NewReader(strings.Repeat("b", maxRun)), func(p []byte, _ int64, _ bool) error { count += len(p); return nil }); err != nil || count != maxRun {

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"io"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -15,6 +16,7 @@ type truncateFlags struct {
 	tokens  int
 	from    string
 	special specialFlag
+	maxRun  sizeFlag
 }
 
 func (a *app) truncateCommand() *cobra.Command {
@@ -33,7 +35,13 @@ about N tokens of text in memory.
 ` + specialHelp + `
 With text, the kept text fits in N tokens encoded as text, as a chat prompt
 holds a user's message. With reject, a special piece anywhere in the input
-fails it, after the text kept before it is written.`,
+fails it.
+
+On a failure, truncate writes what it writes for the text before the
+failure (under reject, the text before the special piece), small input or
+large, and exits with status 1.
+
+` + maxRunHelp,
 		Example: `  gemmatok truncate -n 8000 report.md > head.md
   tail -c 1M chat.log | gemmatok truncate -n 4096 --from start
   gemmatok truncate -n 512 --special text user_message.txt`,
@@ -44,8 +52,9 @@ fails it, after the text kept before it is written.`,
 	}
 	fl := cmd.Flags()
 	fl.IntVarP(&f.tokens, "tokens", "n", 0, "the most tokens to keep, `N`")
-	fl.StringVar(&f.from, "from", "end", "the side to cut: `end` (keep the beginning) or start (keep the end)")
+	fl.StringVar(&f.from, "from", "end", "the side to cut, `SIDE`: end (keep the beginning) or start (keep the end)")
 	addSpecialFlag(fl, &f.special)
+	addMaxRunFlag(fl, &f.maxRun)
 	cmd.MarkFlagRequired("tokens")
 	return cmd
 }
@@ -58,7 +67,7 @@ func (a *app) truncate(args []string, f *truncateFlags) error {
 		return usagef("unknown --from %q: want start or end", f.from)
 	}
 	return a.withInput(args, func(tok *tokenizer.Tokenizer, r io.Reader, w *bufio.Writer) error {
-		s := splitter{tok: tok, special: f.special.mode()}
+		s := splitter{tok: tok, special: f.special.mode(), maxRun: int64(f.maxRun), mem: newMemoryLimit(1)}
 		if f.from == "end" {
 			return keepStart(&s, r, f.tokens, w)
 		}
@@ -69,6 +78,28 @@ func (a *app) truncate(args []string, f *truncateFlags) error {
 // errEnough stops reading once the text to keep is known.
 var errEnough = errors.New("enough text")
 
+// eachUpTo calls s.each, but on a special piece that s rejects it calls fn
+// once more, with the text of the part before the piece as the last part,
+// and then returns the error: truncating the text before a failure is what
+// truncate writes on one. fn gets each part's token count.
+func eachUpTo(s *splitter, r io.Reader, fn func(text string, tokens int) error) error {
+	return s.each(r, func(p []byte, at int64, _ bool) error {
+		k, err := s.count(p, at)
+		if se, ok := err.(*specialError); ok {
+			p = p[:se.offset-at]
+			k, _ = s.count(p, at)
+			if ferr := fn(stringView(p), k); ferr != nil && ferr != errEnough {
+				return ferr
+			}
+			return err
+		}
+		if err != nil {
+			return err
+		}
+		return fn(stringView(p), k)
+	})
+}
+
 // keepStart writes the longest beginning of r that fits n tokens. The
 // parts of the stream encode separately, so the parts that fit are written
 // whole and the first that does not is cut by TruncateEndWith. Under
@@ -76,12 +107,7 @@ var errEnough = errors.New("enough text")
 // the input.
 func keepStart(s *splitter, r io.Reader, n int, w *bufio.Writer) error {
 	written := false // all that fits is written
-	err := s.each(r, func(p []byte, at int64, _ bool) error {
-		text := stringView(p)
-		k, err := s.count(p, at)
-		if err != nil {
-			return err
-		}
+	err := eachUpTo(s, r, func(text string, k int) error {
 		switch {
 		case written:
 			// Read on only for a special piece to reject.
@@ -115,12 +141,8 @@ func keepEnd(s *splitter, r io.Reader, n int, w *bufio.Writer) error {
 	}
 	var kept []part
 	total := 0 // tokens in kept
-	err := s.each(r, func(p []byte, at int64, _ bool) error {
-		k, err := s.count(p, at)
-		if err != nil {
-			return err
-		}
-		kept = append(kept, part{string(p), k})
+	err := eachUpTo(s, r, func(text string, k int) error {
+		kept = append(kept, part{strings.Clone(text), k})
 		total += k
 		for len(kept) > 1 && total-kept[0].tokens >= n {
 			total -= kept[0].tokens
@@ -128,14 +150,11 @@ func keepEnd(s *splitter, r io.Reader, n int, w *bufio.Writer) error {
 		}
 		return nil
 	})
-	if err != nil {
-		return err
-	}
 	if len(kept) > 0 && total > n {
 		kept[0].text, _ = s.tok.TruncateStartWith(kept[0].text, n-(total-kept[0].tokens), s.options())
 	}
 	for _, p := range kept {
 		w.WriteString(p.text)
 	}
-	return nil
+	return err
 }

@@ -8,10 +8,11 @@ import (
 )
 
 func (a *app) versionCommand() *cobra.Command {
-	return &cobra.Command{
-		Use:     "version",
-		Short:   "Print the version of gemmatok",
-		Long:    "version prints gemmatok's module version, as the Go toolchain stamped it at build time, and the Go version.",
+	cmd := &cobra.Command{
+		Use:   "version",
+		Short: "Print the version of gemmatok",
+		Long: `version prints gemmatok's module version, as the Go toolchain stamped it
+at build time, and the Go version.`,
 		Example: "  gemmatok version",
 		Args:    cobra.NoArgs,
 		RunE: a.runE(func([]string) error {
@@ -19,6 +20,12 @@ func (a *app) versionCommand() *cobra.Command {
 			return err
 		}),
 	}
+	// version uses no model, so its help does not offer --model.
+	cmd.SetHelpFunc(func(c *cobra.Command, args []string) {
+		c.Root().PersistentFlags().MarkHidden("model")
+		c.Root().HelpFunc()(c, args)
+	})
+	return cmd
 }
 
 // versionString returns the module version the binary was built from (with
