@@ -83,12 +83,19 @@ def offsets(sp, text):
 
 
 def pieces(sp, text):
-    ps = sp.encode(text, out_type=str)
-    return [base64.b64encode(p if isinstance(p, bytes) else p.encode()).decode() for p in ps]
+    # Read off the serialized SentencePieceText (a piece's text is field 1),
+    # since out_type=str fails on a piece that is not UTF-8.
+    ps = [dict(proto_fields(v)).get(1, b"") for f, v in proto_fields(sp.encode(text, out_type="serialized_proto")) if f == 2]
+    return [base64.b64encode(p).decode() for p in ps]
 
 
 def decode(sp, ids):
-    t = sp.decode(ids)
+    try:
+        t = sp.decode(ids)
+    except UnicodeDecodeError:
+        # The text is not UTF-8 (a piece is not): read it off the
+        # serialized SentencePieceText, whose text is field 1.
+        t = dict(proto_fields(sp.decode(ids, out_type="serialized_proto"))).get(1, b"")
     if isinstance(t, str):
         t = t.encode("utf-8", errors="surrogateescape")
     return base64.b64encode(t).decode()

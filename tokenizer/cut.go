@@ -11,7 +11,8 @@ type cutRules struct {
 	// safe, unless both are unknown and unknown pieces merge.
 	unknownsMerge bool
 	// pairs marks the byte pairs that occur inside some user-defined piece;
-	// a cut between two such bytes could split a piece.
+	// a cut between two such bytes could split a piece. It is set for
+	// every model (TruncateStart reads it too).
 	pairs [256][256]bool
 }
 
@@ -21,14 +22,14 @@ type cutRules struct {
 // resegmentation depends on the whole text.
 func newCutRules(t *Tokenizer) *cutRules {
 	c := &cutRules{}
-	if !t.norm.identity || t.model.unused {
-		return c
-	}
 	for _, id := range t.v.UserDefined() {
 		p := t.v.Piece(id)
 		for i := 0; i+1 < len(p); i++ {
 			c.pairs[p[i]][p[i+1]] = true
 		}
+	}
+	if !t.norm.identity || t.model.unused {
+		return c
 	}
 	c.ok = true
 	// Before U+2581 no normal piece spans, and the piece there starts with

@@ -255,3 +255,40 @@ func FuzzOracleVariants(f *testing.F) {
 		}
 	})
 }
+
+// FuzzOracleRuns compares the ids of runs, copies of a short pattern
+// between two short texts, with the C++ under the model variants whose
+// merges may make pairs as good as the one merged or better: there the
+// run shortcut (runs.go) must give up. The pattern is at most runsPeriod
+// characters and the run long enough for the shortcut.
+func FuzzOracleRuns(f *testing.F) {
+	var variants []int
+	for i, mv := range modelVariants {
+		if strings.HasPrefix(mv.name, "scores ") || strings.HasPrefix(mv.name, "a merge makes") {
+			variants = append(variants, i)
+		}
+	}
+	if len(variants) < 6 {
+		f.Fatalf("%d model variants with unusual scores", len(variants))
+	}
+	patterns := []string{".", "a", "ab", "-=", "aab", "é", "中文", "🙂", "\u2581", "\u2581a", "ab\u2581"}
+	counts := []uint16{255, 256, 257, 1000}
+	arounds := [][2]string{{"", ""}, {"x", "y"}, {"the ", "."}}
+	for v := range variants {
+		for k, p := range patterns {
+			around := arounds[(v+k)%len(arounds)]
+			f.Add(uint8(v), []byte(p), counts[(v+k)%len(counts)], []byte(around[0]), []byte(around[1]))
+		}
+	}
+	f.Fuzz(func(t *testing.T, variant uint8, pattern []byte, n uint16, before, after []byte) {
+		if len(pattern) == 0 || utf8.RuneCount(pattern) > runsPeriod || len(before) > 16 || len(after) > 16 {
+			return
+		}
+		i := variants[int(variant)%len(variants)]
+		tok, o := loadVariant(t, i)
+		text := string(before) + strings.Repeat(string(pattern), int(n)%2048) + string(after)
+		if got, want := tok.Encode(text), o.encode(t, text); !slices.Equal(got, want) {
+			t.Fatalf("%s: Encode(%.80q…): ids %s", modelVariants[i].name, text, diffAt(got, want))
+		}
+	})
+}

@@ -242,6 +242,62 @@ var modelVariants = []modelVariant{
 		},
 	},
 	{
+		// Every normal piece scores the same: every merge makes pairs of
+		// the score being merged, and the C++ merges leftmost first.
+		name: "scores all equal",
+		model: editGemma(func(t testing.TB, m protoreflect.Message) {
+			setNormalScores(t, m, func(string, float32) float32 { return -1 })
+		}),
+		path: func(tok *Tokenizer) bool { return equalScores(tok.Vocab(), "a", "..", "▁the") },
+	},
+	{
+		// The longer a piece, the better it scores: merges make pairs
+		// better than their own, always.
+		name: "scores longest first",
+		model: editGemma(func(t testing.TB, m protoreflect.Message) {
+			setNormalScores(t, m, func(p string, _ float32) float32 { return float32(utf8.RuneCountInString(p)) })
+		}),
+		path: func(tok *Tokenizer) bool { return equalScores(tok.Vocab(), "ab", "..") },
+	},
+	{
+		// The shorter a piece, the better it scores, pieces of one length
+		// tied: merges make worse pairs, and many pairs tie.
+		name: "scores shortest first",
+		model: editGemma(func(t testing.TB, m protoreflect.Message) {
+			setNormalScores(t, m, func(p string, _ float32) float32 { return -float32(utf8.RuneCountInString(p)) })
+		}),
+		path: func(tok *Tokenizer) bool { return equalScores(tok.Vocab(), "abc", "...", "▁th") },
+	},
+	{
+		// "..." scores as "..": merging two of many dots makes a pair of
+		// the score being merged (issue 20).
+		name: "a merge makes a pair of its score",
+		model: editGemma(func(t testing.TB, m protoreflect.Message) {
+			dots := map[string]float32{}
+			setNormalScores(t, m, func(p string, score float32) float32 {
+				dots[p] = score
+				if p == "..." {
+					return dots[".."]
+				}
+				return score
+			})
+		}),
+		path: func(tok *Tokenizer) bool { return equalScores(tok.Vocab(), "...", "..") },
+	},
+	{
+		// User-defined pieces need not be UTF-8: these match parts of the
+		// U+2581 that a space becomes, in the normalized text, and the bytes
+		// left over are unknown (issue 20). The input's own bytes match too.
+		name: "user-defined pieces inside U+2581",
+		model: editGemma(func(t testing.TB, m protoreflect.Message) {
+			l := pieceList(t, m)
+			for i, p := range []string{"\xe2\x96", "\x81", "e\xe2"} {
+				setField(t, l.Get(90+7+i).Message(), p, "piece") // <unused90>, …
+			}
+		}),
+		path: func(tok *Tokenizer) bool { return tok.rules.matcher.spacePiece && !tok.norm.identity },
+	},
+	{
 		name: "small model",
 		model: func(t testing.TB) protoreflect.Message {
 			m := smallModel(t)
@@ -250,6 +306,28 @@ var modelVariants = []modelVariant{
 		},
 		path: func(tok *Tokenizer) bool { return tok.model.split == splitBefore },
 	},
+}
+
+// setNormalScores gives every normal piece the score that score returns
+// for its text and score, in the order of the pieces.
+func setNormalScores(t testing.TB, m protoreflect.Message, score func(p string, score float32) float32) {
+	l := pieceList(t, m)
+	for i := 0; i < l.Len(); i++ {
+		if p := l.Get(i).Message(); pieceType(t, p) == vocab.Normal {
+			old := float32(p.Get(fieldByName(t, p, "score")).Float())
+			setField(t, p, score(pieceText(t, p), old), "score")
+		}
+	}
+}
+
+// equalScores reports whether the pieces score the same.
+func equalScores(v *vocab.Vocab, pieces ...string) bool {
+	for _, p := range pieces {
+		if v.Score(v.Lookup(p)) != v.Score(v.Lookup(pieces[0])) {
+			return false
+		}
+	}
+	return true
 }
 
 // moveSpacesToEnd makes a model treat whitespace as a suffix: every normal

@@ -19,7 +19,9 @@ type matcher struct {
 
 	// U+2581 starts every word, so the matcher is asked about it most: these
 	// settle most of those questions without walking the trie.
-	spacePiece bool      // U+2581 alone is a piece
+	// spacePiece says that U+2581 alone, or its first bytes (a piece need
+	// not be UTF-8), are a piece, which matches at every U+2581.
+	spacePiece bool
 	afterSpace [256]bool // bytes that follow U+2581 at the start of a piece
 
 	// plain says which bytes are ASCII and start no piece: the bytes of
@@ -85,12 +87,10 @@ func newMatcher(pieces []string) *matcher {
 		if p == "" {
 			continue
 		}
-		if rest, ok := strings.CutPrefix(p, spaceSymbol); ok {
-			if rest == "" {
-				m.spacePiece = true
-			} else {
-				m.afterSpace[rest[0]] = true
-			}
+		if rest, ok := strings.CutPrefix(p, spaceSymbol); ok && rest != "" {
+			m.afterSpace[rest[0]] = true
+		} else if strings.HasPrefix(spaceSymbol, p) {
+			m.spacePiece = true
 		}
 		m.first[p[0]] = true
 		m.maxLen = max(m.maxLen, len(p))
@@ -113,7 +113,7 @@ func (m *matcher) skipPlain(s []byte, i int) int {
 	return i
 }
 
-// mayFollowSpace reports whether a piece may start with U+2581 followed
+// mayFollowSpace reports whether a piece may match at a U+2581 followed
 // by rest: false means surely not.
 func (m *matcher) mayFollowSpace(rest []byte) bool {
 	return m.spacePiece || len(rest) > 0 && m.afterSpace[rest[0]]

@@ -10,16 +10,30 @@ import "encoding/binary"
 // memory that grow with the number of blocks, not of characters, once it
 // has found them.
 //
-// It relies on what the levelQueue relies on (agenda.go): when every merge
-// makes pairs that score below the one merged, the C++ queue takes the
-// pairs score by score, each score's from left to right. The pairs of one
-// score are then merged by a single left-to-right sweep, which carries
-// from one copy of a pattern to the next only whether the copy's last
-// symbol is still unmerged. So the copies after the first give the same
-// symbols over and over, from one copy to the next or every other copy,
-// and those become the next level's blocks. Should a merge make a pair no
-// worse than the one merged, segmentRuns gives up and segment takes the
-// text.
+// It relies on what the levelQueue relies on (agenda.go): the C++ pops
+// pairs best score first, leftmost first on ties. Say the best pair left
+// scores σ, and no merge of a σ pair puts on the agenda a pair of score σ
+// or better (the C++ puts the merged symbol's pairs with its neighbours as
+// they stand then). Then the pops of score σ come left to right, and each
+// merges unless the previous merge took its left symbol: its right symbol
+// is untouched, as every merge so far was further left. That is a single
+// left-to-right sweep over the pairs of score σ, which carries from one
+// copy of a pattern to the next only whether the copy's last symbol is
+// still unmerged. So the copies after the first give the same symbols
+// over and over, from one copy to the next or every other copy, and those
+// become the next level's blocks. No pair of score σ is left after the
+// sweep, and the pairs it made score below σ, so the next level's best
+// scores below σ and the argument repeats.
+//
+// The pairs a merge puts on the agenda are those of the merged symbol with
+// the symbol before it, which no later merge of the sweep changes, and
+// with the symbol after it as it stands before the sweep goes on. Both are
+// pairs of the next level, but for one case: when the symbol after was
+// merged with its own next in the same sweep. The next level therefore
+// checks its pairs, and, where two symbols side by side were both made by
+// the last sweep, the pair of the first with the left part of the second
+// (patSym.left). Should any of these score σ or better, segmentRuns gives
+// up and segment takes the text: giving up never gives wrong pieces.
 
 // symBlock is count copies of the pattern pats[off:off+n], the first copy
 // starting at byte start of the text and each bytes long.
@@ -39,8 +53,11 @@ type symBlock struct {
 // the last, with the next copy's first (-1 and noPairKey when none).
 type patSym struct {
 	start, size, id int32
-	pairID          int32
-	pairKey         uint64
+	// left is, for a symbol that the last sweep made by a merge, the size
+	// of its left part; 0 for one it left as it was.
+	left    int32
+	pairID  int32
+	pairKey uint64
 }
 
 const (
@@ -63,12 +80,12 @@ func (b *bpeModel) segmentRuns(sc *scratch, s []byte, r *pieceRules, dst []segPi
 	next := blockBuilder{s: s, blocks: sc.blocksNext[:0], pats: sc.patsNext[:0], tmp: &sc.runTmp}
 	last := uint64(0) // the scoreKey of the level last merged
 	for level := 0; ok; level++ {
-		best := b.blockPairs(sc, s, r, bl.blocks, bl.pats)
-		if best == noPairKey {
+		best, made := b.blockPairs(sc, s, r, bl.blocks, bl.pats)
+		if level > 0 && min(best, made) <= last {
+			ok = false // a merge made a pair no worse than its own
 			break
 		}
-		if level > 0 && best <= last {
-			ok = false // a merge made a pair no worse than its own
+		if best == noPairKey {
 			break
 		}
 		last = best
@@ -148,13 +165,22 @@ func repeats(s []byte, i, l int) int {
 }
 
 // blockPairs works out the pairs of every pattern symbol and block, and
-// returns the best scoreKey among them, or noPairKey.
-func (b *bpeModel) blockPairs(sc *scratch, s []byte, r *pieceRules, blocks []symBlock, pats []patSym) uint64 {
-	best := noPairKey
-	// pair returns the piece of the symbols s[start:mid] and s[mid:end].
-	pair := func(start, mid, end, lid, rid int32) (int32, uint64) {
-		sl := symbol{start: start, end: mid, id: lid}
-		sr := symbol{start: mid, end: end, id: rid}
+// returns the best scoreKey among them, or noPairKey, and the best of the
+// pairs that the last sweep's merges made and merged again (see above).
+func (b *bpeModel) blockPairs(sc *scratch, s []byte, r *pieceRules, blocks []symBlock, pats []patSym) (best, made uint64) {
+	best, made = noPairKey, noPairKey
+	// pair returns the piece that symbol x, at byte at of the text, makes
+	// with the symbol y after it.
+	pair := func(at int32, x, y patSym) (int32, uint64) {
+		mid := at + x.size
+		if x.left > 0 && y.left > 0 {
+			// x was merged when y's left part stood after it.
+			if id := b.v.LookupBytes(s[at : mid+y.left]); r.allowed(id) {
+				made = min(made, scoreKey(b.rank(id)))
+			}
+		}
+		sl := symbol{start: at, end: mid, id: x.id}
+		sr := symbol{start: mid, end: mid + y.size, id: y.id}
 		if id := b.pairID(sc, s, &sl, &sr); r.allowed(id) {
 			k := scoreKey(b.rank(id))
 			best = min(best, k)
@@ -170,19 +196,18 @@ func (b *bpeModel) blockPairs(sc *scratch, s []byte, r *pieceRules, blocks []sym
 			p.pairID, p.pairKey = -1, noPairKey
 			switch {
 			case j+1 < len(pat):
-				p.pairID, p.pairKey = pair(p.start, p.start+p.size, p.start+p.size+pat[j+1].size, p.id, pat[j+1].id)
+				p.pairID, p.pairKey = pair(p.start, *p, pat[j+1])
 			case k.count > 1: // with the first of the next copy
-				p.pairID, p.pairKey = pair(p.start, p.start+p.size, p.start+p.size+pat[0].size, p.id, pat[0].id)
+				p.pairID, p.pairKey = pair(p.start, *p, pat[0])
 			}
 		}
 		k.nextID, k.nextKey = -1, noPairKey
 		if i+1 < len(blocks) {
-			last, first := pat[len(pat)-1], pats[blocks[i+1].off]
-			at := last.start + (k.count-1)*k.bytes
-			k.nextID, k.nextKey = pair(at, at+last.size, at+last.size+first.size, last.id, first.id)
+			last := pat[len(pat)-1]
+			k.nextID, k.nextKey = pair(last.start+(k.count-1)*k.bytes, last, pats[blocks[i+1].off])
 		}
 	}
-	return best
+	return best, made
 }
 
 // sweep is the state of a left-to-right sweep merging the pairs of one
@@ -202,7 +227,7 @@ func (w *sweep) copyOf(k *symBlock, pat []patSym, t int32, last bool, out []patS
 	shift := t * k.bytes
 	for j, p := range pat {
 		if w.pending && w.pairKey == w.key {
-			out = append(out, patSym{start: w.sym.start, size: w.sym.size + p.size, id: w.pairID})
+			out = append(out, patSym{start: w.sym.start, size: w.sym.size + p.size, id: w.pairID, left: w.sym.size})
 			w.pending = false
 			continue
 		}
@@ -241,7 +266,8 @@ func sweepBlocks(from, to *blockBuilder, key uint64) {
 		var then [2]bool
 		for f := range 2 {
 			last := pat[len(pat)-1] // of copy 0, with the first of copy 1
-			v := sweep{key: key, pending: f == 1, sym: last, pairID: last.pairID, pairKey: last.pairKey}
+			sym := patSym{start: last.start, size: last.size, id: last.id}
+			v := sweep{key: key, pending: f == 1, sym: sym, pairID: last.pairID, pairKey: last.pairKey}
 			tmp[1+f] = v.copyOf(k, pat, 1, false, tmp[1+f][:0])
 			then[f] = v.pending
 		}
@@ -377,9 +403,11 @@ func (bl *blockBuilder) copies(pat []patSym, count int32) {
 	bl.open = false
 }
 
-// same reports whether symbols p and q are the same text.
+// same reports whether symbols p and q are the same text, made the same
+// way.
 func (bl *blockBuilder) same(p, q patSym) bool {
-	return p.size == q.size && p.id == q.id && (p.id >= 0 || string(bl.s[p.start:p.start+p.size]) == string(bl.s[q.start:q.start+q.size]))
+	return p.size == q.size && p.id == q.id && p.left == q.left &&
+		(p.id >= 0 || string(bl.s[p.start:p.start+p.size]) == string(bl.s[q.start:q.start+q.size]))
 }
 
 func (bl *blockBuilder) samePattern(a, b []patSym) bool {

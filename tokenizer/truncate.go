@@ -2,8 +2,8 @@ package tokenizer
 
 // TruncateEnd returns text cut at the end to fit n tokens: the longest
 // prefix of text that ends at a boundary between two of its tokens and
-// encodes to at most n tokens. It returns text itself when that fits, and
-// never splits a character.
+// whose own encoding has at most n tokens. It returns text itself when
+// that fits, and never splits a character.
 func (t *Tokenizer) TruncateEnd(text string, n int) string {
 	s, _ := t.TruncateEndWith(text, n, EncodeOptions{})
 	return s
@@ -11,8 +11,14 @@ func (t *Tokenizer) TruncateEnd(text string, n int) string {
 
 // TruncateStart returns text cut at the start to fit n tokens: the longest
 // suffix of text that starts at a boundary between two of its tokens and
-// encodes to at most n tokens. It returns text itself when that fits, and
-// never splits a character.
+// whose own encoding has at most n tokens. It returns text itself when
+// that fits, and never splits a character.
+//
+// A suffix alone may encode to other tokens than it has in the whole text:
+// a model whose normalizer adds a space at the start of a text
+// (add_dummy_prefix) encodes the ".." of "aa.." alone as "▁..", one token
+// where the whole has two. The suffix kept is the longest whose own
+// encoding fits, which may hold more than n of the whole's tokens.
 func (t *Tokenizer) TruncateStart(text string, n int) string {
 	s, _ := t.TruncateStartWith(text, n, EncodeOptions{})
 	return s
@@ -30,13 +36,51 @@ func (t *Tokenizer) TruncateEndWith(text string, n int, opts EncodeOptions) (str
 	if len(toks) <= n {
 		return text, nil
 	}
-	// Cutting before token n keeps n tokens, unless the prefix encodes
-	// differently alone; then earlier boundaries are tried. A byte piece
-	// that shares its start with the one before is inside a character and
-	// no boundary.
+	switch {
+	case t.partsKeepTokens():
+	case t.model.unused || t.norm.suffix:
+		// Nothing is known of how a prefix encodes alone: count each.
+		for k := len(toks) - 1; k > 0; k-- {
+			if cut := toks[k].Start; boundary(toks, k) && t.count(text[:cut], r) <= n {
+				return text[:cut], nil
+			}
+		}
+		return "", nil
+	case t.norm.spec.RemoveExtraWhitespaces:
+		// A prefix normalizes alone as in the whole, but for the
+		// whitespace at its end, which remove_extra_whitespaces drops: a
+		// prefix that ends in whitespace encodes as the prefix without it.
+		for k := len(toks) - 1; k > n; k-- {
+			cut := toks[k].Start
+			if !boundary(toks, k) {
+				continue
+			}
+			bare := len(trimSpaces(text[:cut], t.norm.spec.EscapeWhitespaces))
+			if bare == cut {
+				continue // its k tokens, as in the whole
+			}
+			own := -1
+			for j := k - 1; j > 0 && toks[j].Start >= bare; j-- {
+				if toks[j].Start == bare && boundary(toks, j) {
+					own = j // a prefix without whitespace at its end
+				}
+			}
+			if own < 0 {
+				own = t.count(text[:bare], r)
+			}
+			if own <= n {
+				return text[:cut], nil
+			}
+		}
+	}
+	// The BPE merges of a prefix that ends at a boundary of the whole's
+	// tokens are the whole's merges on its side: the pairs across the
+	// boundary were never merged, so taking them away changes nothing.
+	// Cutting before token n keeps n tokens, then; a byte piece that shares
+	// its start with the one before is inside a character and no boundary.
 	for k := n; k > 0; k-- {
 		cut := toks[k].Start
-		if cut > toks[k-1].Start && t.count(text[:cut], r) <= n {
+		if boundary(toks, k) && t.count(text[:cut], r) <= n {
 			return text[:cut], nil
 		}
 	}
@@ -53,13 +97,123 @@ func (t *Tokenizer) TruncateStartWith(text string, n int, opts EncodeOptions) (s
 	if len(toks) <= n {
 		return text, nil
 	}
-	for k := len(toks) - n; k < len(toks); k++ {
-		cut := toks[k].Start
-		if cut > toks[k-1].Start && t.count(text[cut:], r) <= n {
-			return text[cut:], nil
+	if t.partsKeepTokens() {
+		// As for a prefix (TruncateEndWith), a suffix keeps its tokens.
+		for k := len(toks) - n; k < len(toks); k++ {
+			cut := toks[k].Start
+			if boundary(toks, k) && t.count(text[cut:], r) <= n {
+				return text[cut:], nil
+			}
+		}
+		return "", nil
+	}
+	// The normalizer changes the start of a suffix alone: it adds a space,
+	// or drops spaces. The suffix from token k on is tried for every k,
+	// first to last, and the first that fits is kept, but most are ruled
+	// out without encoding them: a suffix encodes as the part up to the
+	// next word (token j, see syncToken) encoded alone, followed by the
+	// whole's tokens from j on; and the part takes at least one token, and
+	// under byte fallback at least one for every maxPiece bytes that are
+	// not spaces (no other byte normalizes to nothing).
+	fallback := t.v.Trainer().ByteFallback
+	maxPiece := max(t.model.maxPiece, 1)
+	j := 0
+	solid, solidEnd := 0, 0 // bytes other than spaces in text[c:end]
+	c, end := 0, 0
+	for k := 1; k < len(toks); k++ {
+		if !boundary(toks, k) {
+			continue
+		}
+		for ; c < toks[k].Start; c++ {
+			if text[c] != ' ' {
+				solid++
+			}
+		}
+		if j <= k {
+			for j = k + 1; j < len(toks) && !t.syncToken(text, toks, j); j++ {
+			}
+			e := len(text)
+			if j < len(toks) {
+				e = toks[j].Start
+			}
+			for ; end < e; end++ {
+				if text[end] != ' ' {
+					solidEnd++
+				}
+			}
+		}
+		least := 1
+		if fallback {
+			least = max(1, (solidEnd-solid+maxPiece-1)/maxPiece)
+		}
+		tail := len(toks) - j
+		if least+tail > n {
+			continue
+		}
+		if t.count(text[c:end], r)+tail <= n {
+			return text[c:], nil
 		}
 	}
 	return "", nil
+}
+
+// partsKeepTokens reports whether a prefix or suffix of a text that ends
+// or starts at a boundary between two of its tokens encodes alone to the
+// text's tokens on its side: the normalizer must map each character on
+// its own, and the model have no unused pieces, whose resegmentation
+// depends on the whole text.
+func (t *Tokenizer) partsKeepTokens() bool {
+	return t.norm.identity && !t.model.unused
+}
+
+// syncToken reports whether a suffix of text that starts before token j
+// (but after the space before it) encodes alone as its part up to token j
+// encoded alone, followed by the text's tokens from j on. It holds where
+// token j starts at a space that follows another character, and the model
+// cuts words before U+2581: the suffix normalizes alone to its part's
+// normalized form followed by the text's from j on, whose scan for words
+// and user-defined pieces looks only ahead and so, once both scans stand
+// at the U+2581 of token j, does the same from there. That needs no
+// user-defined piece to span from before that U+2581 into it, and, without
+// byte fallback, token j not to be unknown, since a run of unknown pieces
+// is one token.
+func (t *Tokenizer) syncToken(text string, toks []Token, j int) bool {
+	if t.model.split != splitBefore || !t.norm.spec.EscapeWhitespaces || t.norm.suffix {
+		return false
+	}
+	q := toks[j].Start
+	if !boundary(toks, j) || text[q] != ' ' || text[q-1] == ' ' {
+		return false
+	}
+	if !t.v.Trainer().ByteFallback && toks[j].ID == t.v.Unk() {
+		return false
+	}
+	// The byte before the U+2581 is the last of the character before it,
+	// or of U+FFFD when that is malformed.
+	pairs := &t.cut.pairs
+	return !pairs[text[q-1]][spaceSymbol[0]] && !pairs[normLast(text[:q])][spaceSymbol[0]]
+}
+
+// boundary reports whether token k (k > 0) starts where token k-1 ends,
+// rather than inside the same character (byte pieces).
+func boundary(toks []Token, k int) bool {
+	return toks[k].Start > toks[k-1].Start
+}
+
+// trimSpaces returns s without the spaces at its end, and with escaped
+// spaces also U+2581, which remove_extra_whitespaces drops from the end of
+// the normalized text.
+func trimSpaces(s string, escaped bool) string {
+	for {
+		switch {
+		case len(s) > 0 && s[len(s)-1] == ' ':
+			s = s[:len(s)-1]
+		case escaped && len(s) >= len(spaceSymbol) && s[len(s)-len(spaceSymbol):] == spaceSymbol:
+			s = s[:len(s)-len(spaceSymbol)]
+		default:
+			return s
+		}
+	}
 }
 
 // truncateTokens checks text and opts for TruncateEndWith and

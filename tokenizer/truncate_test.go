@@ -115,3 +115,66 @@ func TestTruncateWith(t *testing.T) {
 		}
 	}
 }
+
+// TestTruncateOracle holds both truncations to their contracts with the
+// C++'s counts, on models whose normalizer adds a space at the start of
+// every text it is given, so that a suffix alone may encode to fewer
+// tokens than it has in the whole: the result is the longest prefix
+// (suffix) that starts (ends) at a boundary of the whole's tokens and
+// whose own encoding fits.
+func TestTruncateOracle(t *testing.T) {
+	texts := []string{"aa..", "aa...", "x ..", "Hello there, general Kenobi!", "  a  b  ", "ab▁▁cd", "日本語のテキスト", "a\n\n\nb c"}
+	for _, line := range corpusLines(t, 6) {
+		texts = append(texts, capText(line, 200))
+	}
+	for i, mv := range modelVariants {
+		if !strings.Contains(mv.name, "dummy prefix") {
+			continue
+		}
+		t.Run(mv.name, func(t *testing.T) {
+			tok, o := loadVariant(t, i)
+			checked := 0
+			for _, text := range texts {
+				toks := tok.EncodeOffsets(text)
+				// cuts[c] says that c is a boundary of the whole's tokens;
+				// own[c] is the C++'s count of text[:c] or text[c:].
+				var cuts []int
+				for k := 1; k < len(toks); k++ {
+					if toks[k].Start > toks[k-1].Start {
+						cuts = append(cuts, toks[k].Start)
+					}
+				}
+				if len(cuts) == 0 {
+					continue
+				}
+				var parts []string
+				for _, c := range cuts {
+					parts = append(parts, b64(text[:c]), b64(text[c:]))
+				}
+				var res struct{ IDs [][]int32 }
+				if err := o.call(map[string]any{"op": "encode_many", "texts": parts}, &res); err != nil {
+					t.Fatal(err)
+				}
+				for n := 1; n < len(toks); n++ {
+					wantEnd, wantStart := "", ""
+					for j, c := range cuts {
+						if len(res.IDs[2*j]) <= n {
+							wantEnd = text[:c] // the last that fits is the longest
+						}
+						if len(res.IDs[2*j+1]) <= n && wantStart == "" {
+							wantStart = text[c:]
+						}
+					}
+					if got := tok.TruncateEnd(text, n); got != wantEnd {
+						t.Errorf("TruncateEnd(%q, %d) = %q, want %q", text, n, got, wantEnd)
+					}
+					if got := tok.TruncateStart(text, n); got != wantStart {
+						t.Errorf("TruncateStart(%q, %d) = %q, want %q", text, n, got, wantStart)
+					}
+					checked++
+				}
+			}
+			t.Logf("%d truncations checked", checked)
+		})
+	}
+}
