@@ -53,10 +53,16 @@ type bpeModel struct {
 	pairsOnce sync.Once
 	pairs     *pairSet
 
-	ascii     [utf8.RuneSelf]int32 // the piece each ASCII character is, or -1
-	charsOnce sync.Once
-	chars     []atomic.Int32 // by rune: piece id + 2, or 0 when not known yet
+	ascii [utf8.RuneSelf]int32 // the piece each ASCII character is, or -1
+	// chars holds, by rune of the Basic Multilingual Plane, piece id + 2,
+	// or 0 when not known yet, in pages made as their runes are met.
+	chars [1 << 16 >> charPageBits]atomic.Pointer[charPage]
 }
+
+// charPageBits makes a page of chars 4 KiB: a short text touches few.
+const charPageBits = 10
+
+type charPage [1 << charPageBits]atomic.Int32
 
 // pieceRules says which pieces one way of encoding treats as pieces: the
 // user-defined pieces cut out of the text, and the pieces merges may not
@@ -69,41 +75,24 @@ type pieceRules struct {
 
 	// memo records, two bits a piece, whether segmenting the piece's own
 	// text gives back that one piece: bit 1 says known, bit 0 the answer.
-	memo []atomic.Uint32
+	// SentencePiece's rules on the embedded model have the answers for
+	// every piece in whole instead, a bit a piece (gemma2_whole.bin).
+	memo  []atomic.Uint32
+	whole []byte
 }
 
 func newPieceRules(v *vocab.Vocab, m *matcher, banned []bool) *pieceRules {
-	r := &pieceRules{matcher: m, banned: banned, memo: make([]atomic.Uint32, (v.Size()+15)/16)}
+	r := &pieceRules{matcher: m, banned: banned}
 	r.matched = make([]int32, len(m.pieces))
 	for i, p := range m.pieces {
 		r.matched[i] = v.Lookup(p)
 	}
 	if banned == nil && v.IsDefault() {
-		presetWhole(r.memo, gemma2Whole)
+		r.whole = gemma2Whole
+	} else {
+		r.memo = make([]atomic.Uint32, (v.Size()+15)/16)
 	}
 	return r
-}
-
-// presetWhole fills a whole-piece memo from a bitset that says, a bit a
-// piece, which pieces segment into themselves.
-func presetWhole(memo []atomic.Uint32, whole []byte) {
-	// Each byte of the bitset becomes 16 bits of memo: "known" and the bit,
-	// for 8 pieces.
-	var spread [256]uint32
-	for b := range spread {
-		for k := range 8 {
-			spread[b] |= (2 | uint32(b>>k&1)) << (2 * k)
-		}
-	}
-	for w := range memo {
-		var bits uint32
-		if i := 2 * w; i+1 < len(whole) {
-			bits = spread[whole[i]] | spread[whole[i+1]]<<16
-		} else if i < len(whole) {
-			bits = spread[whole[i]] // the last 8 pieces of the vocabulary
-		}
-		memo[w].Store(bits)
-	}
 }
 
 // allowed reports whether id (or -1) names a piece these rules let merges
@@ -486,6 +475,9 @@ func (b *bpeModel) pairSet() *pairSet {
 // wholePiece reports whether segmenting the text of piece id gives back
 // that one piece.
 func (b *bpeModel) wholePiece(sc *scratch, id int32, r *pieceRules) bool {
+	if r.whole != nil {
+		return r.whole[id>>3]>>(id&7)&1 != 0
+	}
 	word, shift := &r.memo[id/16], uint(id%16)*2
 	if m := word.Load() >> shift; m&2 != 0 {
 		return m&1 != 0
@@ -539,8 +531,15 @@ func (b *bpeModel) wideCharID(c []byte) int32 {
 	if r >= 1<<16 || (r == utf8.RuneError && len(c) != 3) {
 		return b.v.LookupBytes(c)
 	}
-	b.charsOnce.Do(func() { b.chars = written[atomic.Int32](1 << 16) })
-	e := &b.chars[r]
+	page := b.chars[r>>charPageBits].Load()
+	if page == nil {
+		page = new(charPage)
+		clear(page[:]) // see written
+		if !b.chars[r>>charPageBits].CompareAndSwap(nil, page) {
+			page = b.chars[r>>charPageBits].Load()
+		}
+	}
+	e := &page[r&(1<<charPageBits-1)]
 	if v := e.Load(); v != 0 {
 		return v - 2
 	}

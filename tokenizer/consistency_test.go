@@ -281,6 +281,10 @@ func TestPairCache(t *testing.T) {
 	if _, ok := c.get(1, 2); ok {
 		t.Fatal("an empty cache knows a pair")
 	}
+	c.put(1, 2, 3)
+	if len(c.slots) != 1<<pairCacheFirstBits {
+		t.Errorf("%d slots for one pair, want %d: a short text should touch little", len(c.slots), 1<<pairCacheFirstBits)
+	}
 	rng := rand.New(rand.NewSource(1))
 	want := map[[2]int32]int32{}
 	for range 50000 {
@@ -301,6 +305,9 @@ func TestPairCache(t *testing.T) {
 		if ok {
 			kept++
 		}
+	}
+	if len(c.slots) != 1<<pairCacheBits {
+		t.Errorf("%d slots after %d pairs, want %d", len(c.slots), len(want), 1<<pairCacheBits)
 	}
 	if kept < 1<<pairCacheBits/2 {
 		t.Errorf("only %d of %d pairs kept in %d slots", kept, len(want), 1<<pairCacheBits)

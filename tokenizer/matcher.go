@@ -58,8 +58,16 @@ func newMatcher(pieces []string) *matcher {
 		depth  int
 		lo, hi int
 	}
-	m.nodes = append(m.nodes, trieNode{})
-	queue := []pending{{0, 0, 0, len(sorted)}}
+	// A node for every byte of the pieces is the most there can be; sized
+	// once, the trie is not copied as it grows.
+	size := 1
+	for _, p := range pieces {
+		size += len(p)
+	}
+	m.nodes = make([]trieNode, 1, size)
+	m.edges = make([]trieEdge, 0, size)
+	queue := make([]pending, 1, size)
+	queue[0] = pending{0, 0, 0, len(sorted)}
 	for len(queue) > 0 {
 		p := queue[0]
 		queue = queue[1:]

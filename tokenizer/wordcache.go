@@ -338,15 +338,21 @@ func (c *wordCache) empty(r *pieceRules) *cacheTable {
 // a pair that collides with another simply replaces it. A slot packs the
 // pair and the answer into one word, so that a lookup reads one cache
 // line; vocabularies too large for that go without.
+//
+// It starts small, for a short text touches few pairs, and grows (empty)
+// to pairCacheBits as pairs keep coming.
 type pairCache struct {
 	slots []uint64
+	shift uint8 // 64 less the bits of a slot's index
+	puts  int   // since the last growth
 }
 
 const (
-	pairCacheBits = 14
-	pairIDBits    = 21 // bits of a piece id in a slot
-	pairIDMask    = 1<<pairIDBits - 1
-	pairNone      = ^uint64(0) // an empty slot: real slots have the top bit clear
+	pairCacheBits      = 14
+	pairCacheFirstBits = 10
+	pairIDBits         = 21 // bits of a piece id in a slot
+	pairIDMask         = 1<<pairIDBits - 1
+	pairNone           = ^uint64(0) // an empty slot: real slots have the top bit clear
 )
 
 // pairCacheKey is the slot of pair l, r without the answer, or false when
@@ -355,7 +361,7 @@ func pairCacheKey(l, r int32) (uint64, bool) {
 	return (uint64(l)<<pairIDBits | uint64(r)) << pairIDBits, uint32(l|r) <= pairIDMask
 }
 
-func pairCacheSlot(k uint64) uint64 { return (k * 0x9E3779B97F4A7C15) >> (64 - pairCacheBits) }
+func (c *pairCache) slot(k uint64) uint64 { return (k * 0x9E3779B97F4A7C15) >> c.shift }
 
 // get returns the piece l and r make (or -1), and whether it is known.
 func (c *pairCache) get(l, r int32) (int32, bool) {
@@ -363,7 +369,7 @@ func (c *pairCache) get(l, r int32) (int32, bool) {
 	if c.slots == nil || !ok {
 		return 0, false
 	}
-	e := c.slots[pairCacheSlot(k)]
+	e := c.slots[c.slot(k)]
 	return int32(e&pairIDMask) - 1, e&^pairIDMask == k
 }
 
@@ -372,11 +378,16 @@ func (c *pairCache) put(l, r, id int32) {
 	if !ok || uint32(id+1) > pairIDMask {
 		return
 	}
-	if c.slots == nil {
-		c.slots = make([]uint64, 1<<pairCacheBits)
+	if c.slots == nil || c.puts > len(c.slots) && len(c.slots) < 1<<pairCacheBits {
+		bits := pairCacheFirstBits
+		if c.slots != nil {
+			bits = min(pairCacheBits, 64-int(c.shift)+2)
+		}
+		c.slots, c.shift, c.puts = make([]uint64, 1<<bits), uint8(64-bits), 0
 		for i := range c.slots {
 			c.slots[i] = pairNone
 		}
 	}
-	c.slots[pairCacheSlot(k)] = k | uint64(id+1)
+	c.puts++
+	c.slots[c.slot(k)] = k | uint64(id+1)
 }

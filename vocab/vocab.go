@@ -8,7 +8,6 @@ package vocab
 
 import (
 	"fmt"
-	"hash/maphash"
 	"iter"
 	"strings"
 	"unsafe"
@@ -108,7 +107,6 @@ type Vocab struct {
 	// merging asks about are not pieces.
 	filter []uint64
 	idBits uint
-	seed   maphash.Seed
 
 	reserved map[string]int32 // control, unknown and byte pieces
 
@@ -221,13 +219,14 @@ func (v *Vocab) IDBytes(piece []byte) (id int32, ok bool) {
 // Lookup returns the id of a normal, user-defined or unused piece, the pieces
 // that segmentation may produce by merging, or -1.
 func (v *Vocab) Lookup(piece string) int32 {
-	return v.find(piece, maphash.String(v.seed, piece))
+	return v.find(piece, hashString(piece))
 }
 
 // LookupBytes is Lookup for a byte slice; it does not allocate.
 func (v *Vocab) LookupBytes(piece []byte) int32 {
 	// find keeps nothing, so the bytes need not be copied into a string.
-	return v.find(unsafe.String(unsafe.SliceData(piece), len(piece)), maphash.Bytes(v.seed, piece))
+	s := unsafe.String(unsafe.SliceData(piece), len(piece))
+	return v.find(s, hashString(s))
 }
 
 // find looks up piece, whose hash is h.
