@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/gemmatok/gemmatok/internal/hforacle"
+	"github.com/gemmatok/gemmatok/tokenizer/internal/testmodel"
 	"github.com/gemmatok/gemmatok/vocab"
 )
 
@@ -188,12 +189,12 @@ func compareHF(t *testing.T, json string, enc func(string) []int32) {
 
 // eachCorpusText runs f on the text of every corpus file, as a subtest.
 func eachCorpusText(t *testing.T, f func(t *testing.T, text string)) {
-	for _, path := range corpusFiles(t) {
+	for _, path := range testmodel.CorpusFiles(t) {
 		data, err := os.ReadFile(path)
 		if err != nil {
 			t.Fatal(err)
 		}
-		t.Run(corpusName(path), func(t *testing.T) { f(t, string(data)) })
+		t.Run(testmodel.CorpusName(path), func(t *testing.T) { f(t, string(data)) })
 	}
 }
 
@@ -255,7 +256,7 @@ func TestHFLlama2(t *testing.T) {
 // on the .model: the merges written from the scores have the scores'
 // effect.
 func TestHFBuiltinJSON(t *testing.T) {
-	for _, name := range vocab.BuiltinNames() {
+	for _, name := range vocab.Builtins() {
 		t.Run(name, func(t *testing.T) {
 			tok, err := Builtin(name)
 			if err != nil {

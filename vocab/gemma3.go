@@ -3,6 +3,7 @@ package vocab
 import (
 	_ "embed"
 	"fmt"
+	"strings"
 	"sync"
 	"unsafe"
 )
@@ -35,8 +36,8 @@ func Gemma3() (*Vocab, error) {
 // caller must not modify them.
 func Gemma3Model() []byte { return gemma3Model }
 
-// Builtin returns the built-in vocabulary of a name: "gemma2" (Default)
-// or "gemma3" (Gemma3).
+// Builtin returns the built-in vocabulary of a name (see Builtins):
+// "gemma2" (Default) or "gemma3" (Gemma3).
 func Builtin(name string) (*Vocab, error) {
 	switch name {
 	case "gemma2":
@@ -44,8 +45,5 @@ func Builtin(name string) (*Vocab, error) {
 	case "gemma3":
 		return Gemma3()
 	}
-	return nil, fmt.Errorf("vocab: no built-in model %q (there are gemma2 and gemma3)", name)
+	return nil, fmt.Errorf("vocab: no built-in model %q (there are %s)", name, strings.Join(Builtins(), ", "))
 }
-
-// BuiltinNames lists the names Builtin knows, the default first.
-func BuiltinNames() []string { return []string{"gemma2", "gemma3"} }

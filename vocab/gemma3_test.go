@@ -18,7 +18,7 @@ func TestGemma3(t *testing.T) {
 	if v.IsDefault() {
 		t.Errorf("Gemma 3 says it is the default model")
 	}
-	for _, name := range vocab.BuiltinNames() {
+	for _, name := range vocab.Builtins() {
 		if _, err := vocab.Builtin(name); err != nil {
 			t.Errorf("Builtin(%q): %v", name, err)
 		}

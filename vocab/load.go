@@ -91,12 +91,12 @@ var ErrMalformed = errors.New("malformed model proto")
 //
 // The pieces are read straight off the wire to keep loading fast; the
 // settings are decoded with the generated ModelProto types. Parse copies
-// data, unless it is DefaultModel's or Gemma3Model's; Load and LoadFile
+// data, unless it is a built-in model's (BuiltinModel); Load and LoadFile
 // read into a buffer of their own and skip the copy.
 func Parse(data []byte) (*Vocab, error) {
-	for _, m := range [...][]byte{gemma2Model, gemma3Model} {
-		if len(data) == len(m) && unsafe.SliceData(data) == unsafe.SliceData(m) {
-			return parse(unsafe.String(&m[0], len(m))) // read-only: no copy needed
+	for _, b := range builtins {
+		if len(data) == len(b.data) && unsafe.SliceData(data) == unsafe.SliceData(b.data) {
+			return parse(unsafe.String(&b.data[0], len(b.data))) // read-only: no copy needed
 		}
 	}
 	return parse(string(data))
@@ -189,9 +189,49 @@ func parseWith(data string, ix *indexed) (*Vocab, error) {
 	if err := v.index(); err != nil {
 		return nil, err
 	}
-	v.isDefault = len(data) == len(gemma2Model) &&
-		(unsafe.StringData(data) == unsafe.SliceData(gemma2Model) || data == string(gemma2Model))
+	v.builtin = builtinName(data)
 	return v, nil
+}
+
+// builtins are the models embedded in this package, by name: tables
+// derived from a model may be generated for it (see Vocab.Builtin).
+var builtins = []struct {
+	name string
+	data []byte
+}{
+	{"gemma2", gemma2Model},
+	{"gemma3", gemma3Model},
+}
+
+// Builtins returns the names of the embedded models.
+func Builtins() []string {
+	names := make([]string, len(builtins))
+	for i, b := range builtins {
+		names[i] = b.name
+	}
+	return names
+}
+
+// BuiltinModel returns the bytes of the embedded model proto called name,
+// or nil. The caller must not modify them.
+func BuiltinModel(name string) []byte {
+	for _, b := range builtins {
+		if b.name == name {
+			return b.data
+		}
+	}
+	return nil
+}
+
+// builtinName returns the name of the embedded model whose bytes data
+// are, or "".
+func builtinName(data string) string {
+	for _, b := range builtins {
+		if len(data) == len(b.data) && (unsafe.StringData(data) == unsafe.SliceData(b.data) || data == string(b.data)) {
+			return b.name
+		}
+	}
+	return ""
 }
 
 func malformed(off int, err error) error {
@@ -354,6 +394,9 @@ func (v *Vocab) index() error {
 			if t == UserDefined {
 				v.userDefined = append(v.userDefined, id)
 			}
+			if t == Unused {
+				v.hasUnused = true
+			}
 		default:
 			if prev, dup := v.reserved[piece]; dup {
 				return fmt.Errorf("vocab: piece %q (id %d) is already defined (id %d)", piece, id, prev)
@@ -395,6 +438,14 @@ func (v *Vocab) index() error {
 	v.bos = v.special(v.trainer.BOSPiece, Control)
 	v.eos = v.special(v.trainer.EOSPiece, Control)
 	v.pad = v.special(v.trainer.PadPiece, Control)
+	for piece, id := range v.reserved {
+		if other := v.Lookup(piece); other >= 0 {
+			if v.shadow == nil {
+				v.shadow = make(map[int32]int32)
+			}
+			v.shadow[other] = id
+		}
+	}
 	return nil
 }
 

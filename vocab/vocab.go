@@ -114,7 +114,12 @@ type Vocab struct {
 	byteIDs            [256]int32 // -1 where absent
 	userDefined        []int32
 
-	isDefault bool // the model is the embedded one, byte for byte
+	builtin string // the name of the embedded model this one is, byte for byte, or ""
+
+	hasUnused bool
+	// shadow maps a piece that segmentation may produce to the control,
+	// unknown or byte piece of the same text, which PieceToId prefers.
+	shadow map[int32]int32
 
 	trainer      TrainerSpec
 	normalizer   NormalizerSpec
@@ -192,7 +197,29 @@ func (v *Vocab) MaxPieceLen() int { return v.maxLen }
 // IsDefault reports whether the vocabulary was read from a model identical,
 // byte for byte, to the embedded one, wherever it came from. Tables derived
 // from the embedded model may then be used instead of being rebuilt.
-func (v *Vocab) IsDefault() bool { return v.isDefault }
+func (v *Vocab) IsDefault() bool { return v.builtin == "gemma2" }
+
+// Builtin returns the name of the embedded model (see Builtins) that the
+// vocabulary was read from, byte for byte, wherever it came from, or "".
+// Tables derived from that model may then be used instead of being
+// rebuilt.
+func (v *Vocab) Builtin() string { return v.builtin }
+
+// HasUnused reports whether some piece is of type Unused.
+func (v *Vocab) HasUnused() bool { return v.hasUnused }
+
+// Preferred returns the id that SentencePiece's PieceToId gives for the
+// text of piece id: that of a control, unknown or byte piece of the same
+// text, which it looks up first, or else id itself. Segmentation produces
+// pieces by text, so this is the id such a piece ends up as.
+func (v *Vocab) Preferred(id int32) int32 {
+	if v.shadow != nil {
+		if r, ok := v.shadow[id]; ok {
+			return r
+		}
+	}
+	return id
+}
 
 // Contains reports whether id is a valid id of the vocabulary.
 func (v *Vocab) Contains(id int32) bool { return uint(id) < uint(len(v.types)) }

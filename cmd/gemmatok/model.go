@@ -15,7 +15,7 @@ func isJSONModel(path string) bool { return strings.HasSuffix(strings.ToLower(pa
 
 // isBuiltin reports whether --model names a built-in model (gemma2,
 // gemma3) rather than a file.
-func isBuiltin(name string) bool { return slices.Contains(vocab.BuiltinNames(), name) }
+func isBuiltin(name string) bool { return slices.Contains(vocab.Builtins(), name) }
 
 // loadModel loads the model --model names: a built-in one, a
 // tokenizer.json, or a SentencePiece .model.
