@@ -295,11 +295,25 @@ func compareModelOracle(t *testing.T, json string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	o := oracleOf(t, v)
+	tok, err := New(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eachCorpusText(t, func(t *testing.T, text string) {
+		checkCorpusText(t, text, o.encode(t, text), o.encodeLines(t, text), tok.Encode)
+	})
+}
+
+// oracleOf starts an oracle process of its own with v, written as a
+// .model, loaded; it ends with t.
+func oracleOf(t *testing.T, v *vocab.Vocab) *oracle {
+	t.Helper()
 	model, err := v.MarshalBinary()
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(t.TempDir(), "converted.model")
+	path := filepath.Join(t.TempDir(), "written.model")
 	if err := os.WriteFile(path, model, 0o666); err != nil {
 		t.Fatal(err)
 	}
@@ -307,12 +321,6 @@ func compareModelOracle(t *testing.T, json string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer o.Close()
-	tok, err := LoadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	eachCorpusText(t, func(t *testing.T, text string) {
-		checkCorpusText(t, text, o.encode(t, text), o.encodeLines(t, text), tok.Encode)
-	})
+	t.Cleanup(func() { o.Close() })
+	return o
 }

@@ -2,7 +2,6 @@ package tokenizer
 
 import (
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -33,19 +32,7 @@ func TestSpecialTextOracleGemma3(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	model, err := asControl.MarshalBinary()
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "gemma3-control.model")
-	if err := os.WriteFile(path, model, 0o666); err != nil {
-		t.Fatal(err)
-	}
-	o, err := startOracleWith(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer o.Close()
+	o := oracleOf(t, asControl)
 
 	var texts []string
 	for i, text := range injections(tok) {
