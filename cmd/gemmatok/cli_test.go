@@ -113,6 +113,33 @@ func TestInfo(t *testing.T) {
 	}
 }
 
+// TestInfoModelTypes checks that info describes every model it can read,
+// including types and normalizers the tokenizer cannot encode with yet.
+func TestInfoModelTypes(t *testing.T) {
+	models, err := filepath.Glob("../../testdata/models/*.model")
+	if err != nil || len(models) == 0 {
+		t.Fatalf("no test models: %v", err)
+	}
+	for _, model := range models {
+		data, err := os.ReadFile(model)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, err := vocab.Parse(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := modelInfoOf(t, []string{"--model", model})
+		sum := sha256.Sum256(data)
+		if m.File != model || m.SHA256 != hex.EncodeToString(sum[:]) || m.Type != v.Trainer().Model.String() || m.VocabSize != v.Size() {
+			t.Errorf("info --model %s: %+v", model, m)
+		}
+		if out := mustRun(t, "", "info", "--model", model); !strings.Contains(out, "type          "+m.Type+"\n") {
+			t.Errorf("info --model %s lacks its type %s:\n%s", model, m.Type, out)
+		}
+	}
+}
+
 // TestModelChoice checks that --model and GEMMATOK_MODEL choose the model,
 // --model first.
 func TestModelChoice(t *testing.T) {
