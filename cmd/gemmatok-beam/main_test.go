@@ -9,6 +9,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -614,14 +615,23 @@ func TestParseArgs(t *testing.T) {
 		{[]string{"count", "--input", "a", "--output", "out", "--range-size", "0"}, "--range-size"},
 		{[]string{"count", "--input", "a", "--output", "out", "--special", "maybe"}, "want pieces, text or reject"},
 		{[]string{"tokenize", "--input", "a", "--output", "out", "--docs", "page"}, "want file or line"},
+		{[]string{"count", "--input", "a", "--output", "out", "--no-such-flag"}, "-no-such-flag"},
+		{[]string{"count", "-h"}, flag.ErrHelp.Error()},
 	} {
 		flags = saved
-		flag.CommandLine.SetOutput(io.Discard)
+		var out strings.Builder
+		flag.CommandLine.SetOutput(&out)
 		err := parseArgs(tc.args)
 		if tc.err == "" && err != nil || tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err)) {
 			t.Errorf("parseArgs(%q) = %v, want %q", tc.args, err, tc.err)
 		}
+		// The usage, some 150 lines with Beam's flags, is printed for -h
+		// only; an error is one line that main prints.
+		if help := errors.Is(err, flag.ErrHelp); help != strings.HasPrefix(out.String(), "usage:") || !help && out.Len() > 0 {
+			t.Errorf("parseArgs(%q) printed %d bytes: %.100q", tc.args, out.Len(), out.String())
+		}
 	}
+	flag.CommandLine.SetOutput(io.Discard)
 	flags = saved
 	if err := parseArgs([]string{"count", "--input", "a", "--input", "b", "--output", "o", "--special", "text"}); err != nil {
 		t.Fatal(err)
