@@ -640,3 +640,21 @@ func TestParseArgs(t *testing.T) {
 		t.Errorf("flags %+v", flags)
 	}
 }
+
+// TestOpenEmptyGzip checks that a gzip file of 0 bytes is reported as
+// such, not as a bare "EOF".
+func TestOpenEmptyGzip(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "empty.txt.gz")
+	if err := os.WriteFile(path, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var w worker
+	rc, err := w.open(context.Background(), Part{File: File{Path: path}, End: -1})
+	if err == nil {
+		rc.Close()
+		t.Fatal("an empty gzip file opened")
+	}
+	if !strings.Contains(err.Error(), "empty") {
+		t.Errorf("error %q does not say the file is empty", err)
+	}
+}
