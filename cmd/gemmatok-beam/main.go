@@ -164,8 +164,25 @@ func parseArgs(args []string) error {
 	case flags.RangeSize < 1:
 		return errors.New("--range-size must be positive")
 	}
+	if job == "count" {
+		// count encodes a text file as one text; the planner would cut
+		// a file of lines after newlines, whose parts' counts do not add
+		// up to the file's.
+		for _, name := range []string{"docs", "bos", "eos"} {
+			if isSet(fs, name) {
+				return fmt.Errorf("--%s is for tokenize", name)
+			}
+		}
+	}
 	flags.Job = job
 	return nil
+}
+
+// isSet reports whether the command line parsed into fs set the flag name.
+func isSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }
 
 // isWorker reports whether a runner started this process as a worker.

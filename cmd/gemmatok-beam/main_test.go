@@ -616,6 +616,10 @@ func TestParseArgs(t *testing.T) {
 		{[]string{"count", "--input", "a", "--output", "out", "--special", "maybe"}, "want pieces, text or reject"},
 		{[]string{"tokenize", "--input", "a", "--output", "out", "--docs", "page"}, "want file or line"},
 		{[]string{"count", "--input", "a", "--output", "out", "--no-such-flag"}, "-no-such-flag"},
+		// count encodes each text file whole; parts cut at newlines would
+		// not add up to its counts.
+		{[]string{"count", "--input", "a", "--output", "out", "--docs", "line"}, "--docs is for tokenize"},
+		{[]string{"count", "--input", "a", "--output", "out", "--eos"}, "--eos is for tokenize"},
 		{[]string{"count", "-h"}, flag.ErrHelp.Error()},
 	} {
 		flags = saved
