@@ -662,3 +662,18 @@ func TestOpenEmptyGzip(t *testing.T) {
 		t.Errorf("error %q does not say the file is empty", err)
 	}
 }
+
+// TestOutputNotDirectory checks that a local --output that cannot be a
+// directory is refused before the pipeline runs, not after all its work.
+func TestOutputNotDirectory(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(file, []byte("text\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, out := range []string{file, filepath.Join(file, "sub")} {
+		_, err := newConfig(context.Background(), options{Job: "count", Inputs: []string{file}, Output: out, RangeSize: 1 << 20})
+		if err == nil || !strings.Contains(err.Error(), "--output") {
+			t.Errorf("--output %s: error %v, want one about --output", out, err)
+		}
+	}
+}
