@@ -17,6 +17,7 @@ const (
 	maxLoadSeconds  = .015 // model load, embedded or from a file
 	maxHeapBytes    = 16e6 // Go heap after load
 	maxRSSBytes     = 30e6 // peak RSS of counting a small file
+	maxColdSeconds  = .010 // a new process counting a small file, over gemmatok version
 	minBatchSpeedup = 1.8  // batch encode, 2 goroutines over 1
 )
 
@@ -54,6 +55,7 @@ func checks(r *Report) []Check {
 		loadCheck("load until the first Encode returns, from a file", r.Load.File, r.Load),
 		Check{fmt.Sprintf("Go heap after load ≤ %s", mb(maxHeapBytes)), verdict(float64(r.Load.HeapBytes) <= maxHeapBytes), mb(float64(r.Load.HeapBytes))},
 		rssCheck(r.Load),
+		coldCheck(r.Load),
 		Check{"Count allocates nothing", verdict(r.Allocs.Count == 0),
 			fmt.Sprintf("%.1f allocs/op (worst file: %s)", r.Allocs.Count, r.Allocs.CountWorst)},
 		Check{"AppendEncode into a big-enough slice allocates nothing", verdict(r.Allocs.AppendEncode == 0),
@@ -188,6 +190,18 @@ func rssCheck(l LoadResult) Check {
 	if l.RSSBytes > 0 {
 		c.Status = verdict(float64(l.RSSBytes) <= maxRSSBytes)
 		c.Detail = fmt.Sprintf("%s peak RSS of %s on %d bytes", mb(float64(l.RSSBytes)), l.RSSProcess, l.RSSTextBytes)
+	}
+	return c
+}
+
+func coldCheck(l LoadResult) Check {
+	c := Check{Name: "a new process counting a small file ≤ gemmatok version + " + ms(maxColdSeconds), Status: skip, Detail: "not measured"}
+	count, ok1 := countRun(l.Cold)
+	version, ok2 := coldRun(l.Cold, "gemmatok version")
+	if ok1 && ok2 {
+		over := count.Timing.WallSeconds - version.Timing.WallSeconds
+		c.Status = verdict(over <= maxColdSeconds)
+		c.Detail = fmt.Sprintf("%s over version's %s, wall clock medians of %d runs each", ms(over), ms(version.Timing.WallSeconds), count.Timing.Runs)
 	}
 	return c
 }

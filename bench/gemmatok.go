@@ -107,6 +107,9 @@ type LoadResult struct {
 	RSSTextBytes  int       `json:"rss_text_bytes"`
 	// The whole process whose RSS was measured, each run a new process.
 	Process Timing `json:"process"`
+	// New processes on the same small file, taking turns: gemmatok
+	// version, gemmatok count and spm_encode.
+	Cold []ColdRun `json:"cold,omitempty"`
 }
 
 // A RefLoad is a reference's model load time.

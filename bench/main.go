@@ -57,9 +57,15 @@ func main() {
 	from := flag.String("from", "", "measure nothing: report what the JSON `file` of an earlier run (--json) holds")
 	rssChild := flag.String(rssChildFlag, "", "internal: load the model, count the tokens of `file` and exit")
 	rssRun := flag.Bool(rssRunFlag, false, "internal: run the command in the arguments, print its peak RSS and times and exit")
+	coldOnly := flag.Bool("cold", false, "measure only new processes on a 4 KB file: gemmatok version, gemmatok count and spm_encode, taking turns")
 	flag.Parse()
 
 	switch {
+	case *coldOnly:
+		if err := reportCold(os.Stdout, *corpus, *model); err != nil {
+			fatal(err)
+		}
+		return
 	case *rssRun:
 		if err := runRSSGoBetween(flag.Args()); err != nil {
 			fatal(err)
@@ -154,7 +160,7 @@ func run(corpusDir, modelPath string, refs bool, refBudget time.Duration) (*Repo
 		small = prefix(en.text, 4<<10)
 	}
 	r.Load.RSSTextBytes = len(small)
-	if r.Load.RSSBytes, r.Load.RSSFloorBytes, r.Load.Process, r.Load.RSSProcess, err = measureProcess(small); err != nil {
+	if err := measureCold(&r.Load, small, modelPath); err != nil {
 		r.note("RSS and process time not measured: %v", err)
 	}
 

@@ -180,6 +180,7 @@ func (r *Report) writeMarkdown(w io.Writer) error {
 	b.WriteString(" Loads timed within one process find the model's pages mapped and the heap grown by the loads before; a new process maps every page it touches, and its time counts that, the start of the process and its exit.")
 	fmt.Fprintf(&b, " Go heap after load and first Encode (live, after GC): %s. Peak RSS of %s on a %d-byte file: %s (measurement floor %s).\n",
 		mb(float64(r.Load.HeapBytes)), r.Load.RSSProcess, r.Load.RSSTextBytes, mb(float64(r.Load.RSSBytes)), mb(float64(r.Load.RSSFloorBytes)))
+	writeCold(&b, r.Load)
 
 	fmt.Fprintf(&b, "\n### Allocations per call (first %d KiB of every file, worst file)\n\n", r.Allocs.SampleBytes>>10)
 	table(&b, []string{"call", "allocs/op", "worst file"}, "lrl", [][]string{
@@ -359,4 +360,18 @@ func same(r *RefResult) string {
 	default:
 		return "✗"
 	}
+}
+
+// writeCold writes the table of new processes on the small file, if any.
+func writeCold(b *strings.Builder, l LoadResult) {
+	if len(l.Cold) == 0 {
+		return
+	}
+	fmt.Fprintf(b, "\n### A new process on a %d-byte file (each a new process, taking turns; medians)\n\n", l.RSSTextBytes)
+	var rows [][]string
+	for _, c := range l.Cold {
+		rows = append(rows, []string{c.Command, ms(c.Timing.WallSeconds), ms(c.Timing.CPUSeconds),
+			fmt.Sprintf("%.0f", c.Faults), mb(float64(c.RSS)), fmt.Sprint(c.Timing.Runs)})
+	}
+	table(b, []string{"command", "wall", "CPU", "minor faults", "peak RSS", "runs"}, "lrrrrr", rows)
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -33,7 +34,8 @@ import (
 const (
 	// rssRunFlag makes the harness binary the go-between: it runs the
 	// command in its arguments and prints that command's peak RSS and its
-	// own, in bytes, and the command's wall and CPU time, in nanoseconds.
+	// own, in bytes, the command's wall and CPU time, in nanoseconds, and
+	// its minor page faults.
 	rssRunFlag = "rss-run"
 	// rssChildFlag makes the harness binary a process that only loads the
 	// model and counts the tokens of a file, when there is no gemmatok CLI.
@@ -46,7 +48,7 @@ func runRSSGoBetween(args []string) error {
 		return fmt.Errorf("-%s needs a command", rssRunFlag)
 	}
 	start := time.Now()
-	rss, cpu, err := peakRSS(exec.Command(args[0], args[1:]...))
+	u, err := peakRSS(exec.Command(args[0], args[1:]...))
 	wall := time.Since(start)
 	if err != nil {
 		return err
@@ -55,7 +57,7 @@ func runRSSGoBetween(args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Println(rss, floor, wall.Nanoseconds(), cpu.Nanoseconds())
+	fmt.Println(u.rss, floor, wall.Nanoseconds(), u.cpu.Nanoseconds(), u.faults)
 	return nil
 }
 
@@ -73,66 +75,123 @@ func runRSSChild(path string) error {
 	return nil
 }
 
-// processRuns is how many times measureProcess runs the process.
-const processRuns = 11
+// processRuns is how many times measureProcess runs each process.
+const processRuns = 21
 
-// measureProcess runs `gemmatok count` on text when cmd/gemmatok builds,
-// else this binary re-run to do only that, processRuns times. It returns
-// the largest peak RSS of the runs, the go-between's floor, the runs'
-// times, and which command it measured.
-func measureProcess(text string) (rss, floor uint64, runs Timing, what string, err error) {
+// A ColdRun is a command run as a new process over and over on the small
+// file, taking turns with the others (see measureProcess).
+type ColdRun struct {
+	Name    string  `json:"name"`
+	Command string  `json:"command"`
+	Timing  Timing  `json:"timing"` // wall clock
+	Faults  float64 `json:"minor_faults"`
+	RSS     uint64  `json:"rss_bytes"` // the largest peak
+}
+
+// measureProcess runs, each as a new process, `gemmatok version`,
+// `gemmatok count` of text and spm_encode of text when cmd/gemmatok builds
+// and spm_encode is installed, one after the other, processRuns times, so
+// that a change in the machine's load falls on all alike. Without the CLI
+// it runs this binary re-run to only count text. It returns the runs, the
+// largest peak RSS of counting and the go-between's floor.
+func measureProcess(text, modelPath string) (cold []ColdRun, rss, floor uint64, err error) {
 	dir, err := os.MkdirTemp("", "gemmatok-bench")
 	if err != nil {
-		return 0, 0, runs, "", err
+		return nil, 0, 0, err
 	}
 	defer os.RemoveAll(dir)
 	file := filepath.Join(dir, "small.txt")
 	if err := os.WriteFile(file, []byte(text), 0o644); err != nil {
-		return 0, 0, runs, "", err
+		return nil, 0, 0, err
 	}
 	self, err := os.Executable()
 	if err != nil {
-		return 0, 0, runs, "", err
+		return nil, 0, 0, err
 	}
-	measure := func(args ...string) (rss, floor uint64, samples []refrun.Sample, err error) {
-		for range processRuns {
-			out, err := exec.Command(self, append([]string{"-" + rssRunFlag}, args...)...).Output()
+	type command struct {
+		name string
+		args []string
+	}
+	var cmds []command
+	cli := filepath.Join(dir, "gemmatok")
+	if exec.Command("go", "build", "-o", cli, "./cmd/gemmatok").Run() == nil {
+		cmds = append(cmds, command{"gemmatok version", []string{cli, "version"}}, command{"gemmatok count", []string{cli, "count", file}})
+	} else {
+		cmds = append(cmds, command{"the harness loading the model and counting (no usable cmd/gemmatok)", []string{self, "-" + rssChildFlag, file}})
+	}
+	if spm, err := exec.LookPath("spm_encode"); err == nil {
+		cmds = append(cmds, command{"spm_encode", []string{spm, "--model=" + modelPath, "--output_format=id", file}})
+	}
+	samples := make([][]refrun.Sample, len(cmds))
+	faults := make([][]float64, len(cmds))
+	cold = make([]ColdRun, len(cmds))
+	for range processRuns {
+		for i, c := range cmds {
+			out, err := exec.Command(self, append([]string{"-" + rssRunFlag}, c.args...)...).Output()
 			if err != nil {
-				return 0, 0, nil, fmt.Errorf("%v: %v", args, err)
+				return nil, 0, 0, fmt.Errorf("%s: %v", c.name, err)
 			}
 			var r, f uint64
 			var wall, cpu int64
-			if _, err := fmt.Sscan(string(out), &r, &f, &wall, &cpu); err != nil {
-				return 0, 0, nil, fmt.Errorf("go-between said %q: %v", out, err)
+			var flt float64
+			if _, err := fmt.Sscan(string(out), &r, &f, &wall, &cpu, &flt); err != nil {
+				return nil, 0, 0, fmt.Errorf("go-between said %q: %v", out, err)
 			}
-			rss, floor = max(rss, r), max(floor, f)
-			samples = append(samples, refrun.Sample{Wall: time.Duration(wall), CPU: time.Duration(cpu)})
-		}
-		return rss, floor, samples, nil
-	}
-
-	cli := filepath.Join(dir, "gemmatok")
-	if exec.Command("go", "build", "-o", cli, "./cmd/gemmatok").Run() == nil {
-		if rss, floor, samples, err := measure(cli, "count", file); err == nil {
-			return rss, floor, newTimingBy(wallClock, samples, len(text), 0), "gemmatok count", nil
+			samples[i] = append(samples[i], refrun.Sample{Wall: time.Duration(wall), CPU: time.Duration(cpu)})
+			faults[i] = append(faults[i], flt)
+			cold[i].RSS = max(cold[i].RSS, r)
+			floor = max(floor, f)
 		}
 	}
-	rss, floor, samples, err := measure(self, "-"+rssChildFlag, file)
-	return rss, floor, newTimingBy(wallClock, samples, len(text), 0), "the harness loading the model and counting (no usable cmd/gemmatok)", err
+	for i, c := range cmds {
+		cmd := strings.Join(append([]string{filepath.Base(c.args[0])}, c.args[1:]...), " ")
+		cold[i].Name, cold[i].Command = c.name, strings.ReplaceAll(cmd, dir+string(filepath.Separator), "")
+		cold[i].Timing = newTimingBy(wallClock, samples[i], len(text), 0)
+		cold[i].Faults = median(faults[i])
+	}
+	counting, _ := countRun(cold)
+	return cold, counting.RSS, floor, nil
 }
 
-// peakRSS runs cmd and returns its peak resident set size, as the kernel
-// records it (see above), and the CPU time it took.
-func peakRSS(cmd *exec.Cmd) (uint64, time.Duration, error) {
+// countRun returns the run of cold that counts with gemmatok, or false.
+func countRun(cold []ColdRun) (ColdRun, bool) {
+	for _, c := range cold {
+		if c.Name != "gemmatok version" && c.Name != "spm_encode" {
+			return c, true
+		}
+	}
+	return ColdRun{}, false
+}
+
+// coldRun returns the run of cold called name, or false.
+func coldRun(cold []ColdRun, name string) (ColdRun, bool) {
+	for _, c := range cold {
+		if c.Name == name {
+			return c, true
+		}
+	}
+	return ColdRun{}, false
+}
+
+// usage is what the kernel records of a finished child.
+type usage struct {
+	rss    uint64 // peak resident set size (see above)
+	cpu    time.Duration
+	faults int64 // minor page faults
+}
+
+// peakRSS runs cmd and returns its peak resident set size, the CPU time it
+// took and its minor page faults.
+func peakRSS(cmd *exec.Cmd) (usage, error) {
 	if out, err := cmd.CombinedOutput(); err != nil {
-		return 0, 0, fmt.Errorf("%v: %v: %s", cmd.Args, err, out)
+		return usage{}, fmt.Errorf("%v: %v: %s", cmd.Args, err, out)
 	}
 	ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage)
 	if !ok {
-		return 0, 0, fmt.Errorf("no rusage on %s", runtime.GOOS)
+		return usage{}, fmt.Errorf("no rusage on %s", runtime.GOOS)
 	}
 	cpu := cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
-	return uint64(ru.Maxrss) * 1024, cpu, nil // Linux reports kilobytes
+	return usage{uint64(ru.Maxrss) * 1024, cpu, ru.Minflt}, nil // Linux reports kilobytes
 }
 
 // ownPeakRSS returns this process's peak RSS (VmHWM), which unlike
@@ -151,4 +210,40 @@ func ownPeakRSS() (uint64, error) {
 		}
 	}
 	return 0, fmt.Errorf("no VmHWM in /proc/self/status")
+}
+
+// measureCold runs measureProcess on text and records its figures in l.
+func measureCold(l *LoadResult, text, modelPath string) error {
+	cold, rss, floor, err := measureProcess(text, modelPath)
+	if err != nil {
+		return err
+	}
+	l.Cold, l.RSSBytes, l.RSSFloorBytes, l.RSSTextBytes = cold, rss, floor, len(text)
+	if c, ok := countRun(cold); ok {
+		l.Process, l.RSSProcess = c.Timing, c.Name
+	}
+	return nil
+}
+
+// reportCold measures new processes on the first 4 KB of the corpus's
+// English file (or its first file) and writes their table and check.
+func reportCold(w io.Writer, corpusDir, modelPath string) error {
+	files, err := readCorpus(corpusDir)
+	if err != nil {
+		return err
+	}
+	small := prefix(files[0].text, 4<<10)
+	if en, ok := findFile(files, "en"); ok {
+		small = prefix(en.text, 4<<10)
+	}
+	var l LoadResult
+	if err := measureCold(&l, small, modelPath); err != nil {
+		return err
+	}
+	var b strings.Builder
+	writeCold(&b, l)
+	c := coldCheck(l)
+	fmt.Fprintf(&b, "\n%s: %s (%s). Load average %s.\n", c.Name, c.Status, c.Detail, loadAvg())
+	_, err = io.WriteString(w, b.String())
+	return err
 }

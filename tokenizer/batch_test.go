@@ -8,13 +8,15 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/gemmatok/gemmatok/tokenizer/internal/testmodel"
 )
 
 // corpusLines returns up to n lines of each corpus file.
 func corpusLines(t testing.TB, n int) []string {
 	t.Helper()
 	var lines []string
-	for _, path := range corpusFiles(t) {
+	for _, path := range testmodel.CorpusFiles(t) {
 		data, err := os.ReadFile(path)
 		if err != nil {
 			t.Fatal(err)

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gemmatok/gemmatok/tokenizer/internal/testmodel"
 	"github.com/gemmatok/gemmatok/vocab"
 )
 
@@ -25,12 +26,12 @@ import (
 // testdata/corpus without .txt) and text.
 func benchTexts(b *testing.B) (names, texts []string) {
 	b.Helper()
-	for _, path := range corpusFiles(b) {
+	for _, path := range testmodel.CorpusFiles(b) {
 		data, err := os.ReadFile(path)
 		if err != nil {
 			b.Fatal(err)
 		}
-		names = append(names, strings.TrimSuffix(corpusName(path), ".txt"))
+		names = append(names, strings.TrimSuffix(testmodel.CorpusName(path), ".txt"))
 		texts = append(texts, string(data))
 	}
 	return names, texts

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"unicode"
+
+	"github.com/gemmatok/gemmatok/tokenizer/internal/seg"
 )
 
 // Message is one turn of a chat conversation.
@@ -109,8 +111,8 @@ func (t *Tokenizer) EncodeChat(msgs []Message, opts ChatOptions) ([]int32, error
 		// SentencePiece cuts user-defined pieces out of the text before
 		// anything else, and no piece spans them, so the text between the
 		// template's pieces encodes the same alone as within the whole.
-		t.run(sc, p.text, rules, outIDs)
-		ids = append(ids, sc.out.ids...)
+		t.run(sc, p.text, rules, seg.IDs)
+		ids = append(ids, sc.out.IDs...)
 	}
 	return ids, nil
 }

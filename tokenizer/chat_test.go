@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/gemmatok/gemmatok/internal/pyfind"
+	"github.com/gemmatok/gemmatok/tokenizer/internal/testmodel"
 )
 
 func TestRenderChat(t *testing.T) {
@@ -113,7 +114,7 @@ func corpusChats(t testing.TB, perFile int) []chatCase {
 	rng := rand.New(rand.NewSource(4))
 	pads := []string{"", "", " ", "\n", "\n\n", "\t", " \n ", "\u3000", "\r\n", "\x1c"}
 	cases := slices.Clone(handChats)
-	for _, path := range corpusFiles(t) {
+	for _, path := range testmodel.CorpusFiles(t) {
 		data, err := os.ReadFile(path)
 		if err != nil {
 			t.Fatal(err)

@@ -7,41 +7,16 @@ import (
 	"encoding/json"
 	"flag"
 	"os"
-	"path/filepath"
 	"slices"
-	"sort"
 	"strings"
 	"testing"
+
+	"github.com/gemmatok/gemmatok/tokenizer/internal/testmodel"
 )
 
 var updateGolden = flag.Bool("update-golden", false, "rewrite testdata/golden.json from the oracle's ids")
 
 const goldenPath = "../testdata/golden.json"
-
-// corpusFiles returns the test corpus: every text under testdata/corpus.
-func corpusFiles(t testing.TB) []string {
-	t.Helper()
-	var files []string
-	err := filepath.WalkDir("../testdata/corpus", func(path string, d os.DirEntry, err error) error {
-		if err == nil && !d.IsDir() && strings.HasSuffix(path, ".txt") {
-			files = append(files, path)
-		}
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(files) < 28 {
-		t.Fatalf("found %d corpus files, want at least 28", len(files))
-	}
-	sort.Strings(files)
-	return files
-}
-
-func corpusName(path string) string {
-	rel, _ := filepath.Rel("../testdata/corpus", path)
-	return filepath.ToSlash(rel)
-}
 
 func defaultTokenizer(t testing.TB) *Tokenizer {
 	t.Helper()
@@ -73,8 +48,8 @@ func TestOracleCorpus(t *testing.T) {
 	o := getOracle(t)
 	tok := defaultTokenizer(t)
 	golden := map[string]goldenEntry{}
-	for _, path := range corpusFiles(t) {
-		name := corpusName(path)
+	for _, path := range testmodel.CorpusFiles(t) {
+		name := testmodel.CorpusName(path)
 		data, err := os.ReadFile(path)
 		if err != nil {
 			t.Fatal(err)
@@ -131,36 +106,12 @@ func TestOracleCorpus(t *testing.T) {
 	}
 }
 
-// runTexts returns lines of runs of one to four characters, repeated from
-// a few times to some thousand, odd and even, after and before other text:
-// the texts that segmentRuns merges as blocks. With short, the lines fit in
-// a few kilobytes.
-func runTexts(short bool) string {
-	patterns := []string{"a", "=", "-=", "ab", "aab", "abc", "xyz=", "é", "中文", "🙂", "ก", "\u2581", "\U0010FFFD", " a"}
-	counts := []int{3, 129, 256, 257, 700, 1501}
-	if short {
-		counts = []int{3, 90, 91}
-	}
-	var b strings.Builder
-	for _, p := range patterns {
-		for _, n := range counts {
-			for _, around := range [][2]string{{"", ""}, {"x", "y"}, {"the ", "."}} {
-				if short && around[0] == "the " {
-					continue
-				}
-				b.WriteString(around[0] + strings.Repeat(p, n) + around[1] + "\n")
-			}
-		}
-	}
-	return b.String()
-}
-
-// TestOracleRuns compares Encode with the C++ on runTexts, line by line
+// TestOracleRuns compares Encode with the C++ on testmodel.RunTexts, line by line
 // and whole.
 func TestOracleRuns(t *testing.T) {
 	o := getOracle(t)
 	tok := defaultTokenizer(t)
-	text := runTexts(false)
+	text := testmodel.RunTexts(false)
 	if got, want := tok.Encode(text), o.encode(t, text); !slices.Equal(got, want) {
 		i, d := firstDiff(got, want)
 		t.Errorf("whole: ids differ at %d of %d: %s", i, len(want), d)
@@ -222,12 +173,12 @@ func TestGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	tok := defaultTokenizer(t)
-	files := corpusFiles(t)
+	files := testmodel.CorpusFiles(t)
 	if len(golden) != len(files) {
 		t.Errorf("golden.json has %d files, the corpus %d", len(golden), len(files))
 	}
 	for _, path := range files {
-		name := corpusName(path)
+		name := testmodel.CorpusName(path)
 		want, ok := golden[name]
 		if !ok {
 			t.Errorf("%s: no golden hash", name)

@@ -1,12 +1,21 @@
 package tokenizer
 
-import "unicode/utf8"
+import (
+	"errors"
+	"fmt"
+	"unicode/utf8"
 
-// cutRules holds what SafeCut needs to know about a model; see newCutRules.
+	"github.com/gemmatok/gemmatok/tokenizer/internal/matcher"
+	"github.com/gemmatok/gemmatok/tokenizer/internal/seg"
+)
+
+// cutRules holds what SafeCut needs to know about a model and its
+// normalizer; see newCutRules.
 type cutRules struct {
-	ok          bool // the model allows cuts at all
-	beforeSpace bool // a cut before a space that follows a non-space is safe
-	afterLF     bool // a cut after a newline that a non-newline follows is safe
+	err         error    // why no text is ever cut, or nil
+	model       seg.Cuts // where the model's output decomposes
+	beforeSpace bool     // a cut before a space that follows a non-space is safe
+	afterLF     bool     // a cut after a newline that a non-newline follows is safe
 	// A cut between two characters that no piece holds side by side is
 	// safe, unless both are unknown and unknown pieces merge.
 	unknownsMerge bool
@@ -16,10 +25,9 @@ type cutRules struct {
 	pairs [256][256]bool
 }
 
-// newCutRules works out where a text may be cut. The normalizer must be a
-// plain character map, so that normalizing the parts gives the parts of the
-// normalized text, and the model must have no unused pieces, whose
-// resegmentation depends on the whole text.
+// newCutRules works out where a text may be cut: where the normalizer
+// allows it (normalize.Normalizer.CutAt) and the model's output
+// decomposes (seg.Cuts).
 func newCutRules(t *Tokenizer) *cutRules {
 	c := &cutRules{}
 	for _, id := range t.v.UserDefined() {
@@ -28,50 +36,59 @@ func newCutRules(t *Tokenizer) *cutRules {
 			c.pairs[p[i]][p[i+1]] = true
 		}
 	}
-	if !t.norm.identity || t.model.unused {
+	c.model, c.err = t.model.Cuts()
+	if c.err != nil {
+		c.err = fmt.Errorf("tokenizer: texts are never cut: %w", c.err)
 		return c
 	}
-	c.ok = true
 	// Before U+2581 no normal piece spans, and the piece there starts with
 	// U+2581, which is never unknown, so runs of unknown pieces are not
 	// merged across the cut.
-	c.beforeSpace = t.model.split == splitBefore && t.norm.spec.EscapeWhitespaces && t.v.Lookup(spaceSymbol) >= 0
-	c.afterLF = cutsNewline(t.rules.matcher)
-	// Between two characters that no piece holds side by side BPE merges
-	// nothing (see pairSet) and no user-defined piece spans; with byte
-	// fallback no unknown pieces are merged either.
+	c.beforeSpace = c.model.SpaceStartsPieces() && t.norm.EscapesSpaces() && t.v.Lookup(seg.SpaceSymbol) >= 0
+	c.afterLF = cutsNewline(c.model, t.rules.matcher)
+	// Between two characters that no piece holds side by side the output
+	// decomposes, and with byte fallback no unknown pieces are merged
+	// either.
 	c.unknownsMerge = !t.v.Trainer().ByteFallback
 	return c
 }
 
-// cutsNewline reports whether m, the user-defined pieces of some rules,
-// has the newline: it is then cut out whole and never merged with what
-// follows, so a cut after it is safe.
-func cutsNewline(m *matcher) bool {
-	l, _ := m.match("\n")
-	return l == 1
+// cutsNewline reports whether the user-defined pieces of some rules, that
+// m finds, have the newline and model cuts them out: the newline is then
+// never merged with what follows, so a cut after it is safe.
+func cutsNewline(model seg.Cuts, m *matcher.Matcher) bool {
+	l, _ := m.Match("\n")
+	return l == 1 && model.UserPiecesApart()
 }
 
-// normFirst and normLast return the first and last byte of the normalized
-// form of the character at the start or end of s.
-func normFirst(s string) byte {
-	switch r, size := utf8.DecodeRuneInString(s); {
-	case s[0] == ' ':
-		return spaceSymbol[0]
-	case r == utf8.RuneError && size == 1:
-		return 0xEF // U+FFFD
-	}
-	return s[0]
-}
+var errSpecialMode = errors.New("tokenizer: unknown special mode")
 
-func normLast(s string) byte {
-	switch r, size := utf8.DecodeLastRuneInString(s); {
-	case s[len(s)-1] == ' ':
-		return spaceSymbol[2]
-	case r == utf8.RuneError && size == 1:
-		return 0xBD // U+FFFD
+// ErrCutsNeedParts is what CanCut returns for a Tokenizer whose normalizer
+// is not a plain character map: it treats the start or the end of a text
+// apart, as Llama-style models' dummy prefix does, or copies a user-defined
+// piece that is not UTF-8 whole. Encoding the parts of a text as whole
+// texts may then give other ids than the whole, so SafeCutWith never cuts;
+// SafeCutParts does.
+var ErrCutsNeedParts = errors.New("tokenizer: the normalizer is not a plain character map: parts must be encoded as parts (see SafeCutParts)")
+
+// CanCut returns nil when SafeCutWith may find cuts under opts,
+// ErrCutsNeedParts when only SafeCutParts may, or another error that says
+// why neither ever does, whatever the text: the model or its normalizer
+// allows none. A cut function that returns 0 for a text that CanCut allows
+// it to cut means that this text has no cut.
+func (t *Tokenizer) CanCut(opts EncodeOptions) error {
+	switch opts.Special {
+	case SpecialPieces, SpecialText, SpecialReject:
+	default:
+		return errSpecialMode
 	}
-	return s[len(s)-1]
+	if t.cut.err != nil {
+		return t.cut.err
+	}
+	if !t.norm.Identity() {
+		return ErrCutsNeedParts
+	}
+	return nil
 }
 
 // SafeCut returns the largest n < len(text) such that, whatever follows
@@ -83,7 +100,8 @@ func normLast(s string) byte {
 // after a newline that a character other than a newline follows, and
 // between two characters that no piece of the vocabulary holds side by
 // side, which most text without spaces has: only runs that the pieces
-// cover throughout, like one letter repeated, have no cut.
+// cover throughout, like one letter repeated, have no cut. CanCut tells a
+// model whose texts are never cut from a text without a cut.
 func (t *Tokenizer) SafeCut(text string) int {
 	return t.SafeCutWith(text, EncodeOptions{})
 }
@@ -94,27 +112,45 @@ func (t *Tokenizer) SafeCut(text string) int {
 // spans the cut either, so that the whole text spells one exactly when a
 // part does, and the first part that does reports the text's first.
 func (t *Tokenizer) SafeCutWith(text string, opts EncodeOptions) int {
-	c := t.cut
-	if !c.ok {
+	if t.CanCut(opts) != nil {
 		return 0
 	}
+	return t.safeCut(text, opts)
+}
+
+// SafeCutParts is SafeCutWith for parts encoded as parts: text[:n] with
+// BeforeCut set and the rest with AfterCut set, each keeping what opts has
+// of them. Then only the whole text gets the rules that a normalizer may
+// have for the start and the end of a text, such as the dummy prefix of
+// Llama-style models, and their texts can be cut as Gemma's are. Under a
+// normalizer without such rules it is SafeCutWith.
+func (t *Tokenizer) SafeCutParts(text string, opts EncodeOptions) int {
+	if err := t.CanCut(opts); err != nil && err != ErrCutsNeedParts {
+		return 0
+	}
+	return t.safeCut(text, opts)
+}
+
+// safeCut is SafeCutParts for a Tokenizer whose texts may be cut.
+func (t *Tokenizer) safeCut(text string, opts EncodeOptions) int {
+	c := t.cut
 	afterLF := c.afterLF
 	var reject *specialSet
 	switch opts.Special {
-	case SpecialPieces:
 	case SpecialText:
 		afterLF = t.specials().afterLF
 	case SpecialReject:
 		reject = t.specials()
-	default:
-		return 0
 	}
 	for n := len(text) - 1; n > 0; n-- {
+		if !t.norm.CutAt(text, n) {
+			continue
+		}
 		var ok bool
 		switch {
 		case c.beforeSpace && text[n] == ' ' && text[n-1] != ' ',
 			afterLF && text[n-1] == '\n' && text[n] != '\n':
-			ok = !c.pairs[normLast(text[:n])][normFirst(text[n:])]
+			ok = !c.pairs[t.norm.Last(text[:n])][t.norm.First(text[n:])]
 		default:
 			ok = t.pairCut(text, n)
 		}
@@ -125,15 +161,10 @@ func (t *Tokenizer) SafeCutWith(text string, opts EncodeOptions) int {
 	return 0
 }
 
-// pairCut reports whether text may be cut at n because no piece holds the
-// characters before and after n side by side.
+// pairCut reports whether text may be cut at n, a character boundary the
+// normalizer allows, because no piece holds the characters before and
+// after n side by side.
 func (t *Tokenizer) pairCut(text string, n int) bool {
-	// A continuation byte at n belongs to the character before it, or is
-	// malformed on its own: either way n is not where two characters meet
-	// for certain.
-	if !utf8.RuneStart(text[n]) {
-		return false
-	}
 	// The character at n must be whole: the bytes after text could
 	// otherwise complete it into another.
 	if !utf8.FullRuneInString(text[n:]) {
@@ -141,27 +172,17 @@ func (t *Tokenizer) pairCut(text string, n int) bool {
 	}
 	a, _ := utf8.DecodeLastRuneInString(text[:n])
 	b, _ := utf8.DecodeRuneInString(text[n:])
-	a, b = t.normRune(a), t.normRune(b)
-	if t.model.pairSet().has(a, b) {
+	a, b = t.norm.Rune(a), t.norm.Rune(b)
+	if t.cut.model.Together(a, b) {
 		return false
 	}
 	if t.cut.unknownsMerge {
 		var buf [2 * utf8.UTFMax]byte
 		la := utf8.EncodeRune(buf[:], a)
 		lb := utf8.EncodeRune(buf[la:], b)
-		if t.model.charID(buf[:la]) < 0 && t.model.charID(buf[la:la+lb]) < 0 {
+		if !t.cut.model.Known(buf[:la]) && !t.cut.model.Known(buf[la:la+lb]) {
 			return false
 		}
 	}
 	return true
-}
-
-// normRune returns what the identity normalizer makes of character r: a
-// space becomes U+2581 if spaces are escaped, malformed bytes (decoded as
-// utf8.RuneError) become U+FFFD, which is utf8.RuneError too.
-func (t *Tokenizer) normRune(r rune) rune {
-	if r == ' ' && t.norm.spec.EscapeWhitespaces {
-		return spaceRune
-	}
-	return r
 }

@@ -1,12 +1,16 @@
 package tokenizer
 
 import (
+	"errors"
 	"fmt"
 	"math/rand"
 	"os"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
+
+	"github.com/gemmatok/gemmatok/tokenizer/internal/testmodel"
 )
 
 // TestSafeCut cuts corpus texts where SafeCut says and checks that the
@@ -15,7 +19,7 @@ func TestSafeCut(t *testing.T) {
 	tok := defaultTokenizer(t)
 	rng := rand.New(rand.NewSource(1))
 	cuts := 0
-	for _, path := range corpusFiles(t) {
+	for _, path := range testmodel.CorpusFiles(t) {
 		data, err := os.ReadFile(path)
 		if err != nil {
 			t.Fatal(err)
@@ -79,32 +83,175 @@ func TestSafeCutRejects(t *testing.T) {
 // them models without byte fallback, whose unknown pieces merge, and with
 // whitespace as a suffix.
 func TestSafeCutVariants(t *testing.T) {
-	texts := generalTexts(t)
-	for i, mv := range modelVariants {
-		t.Run(mv.name, func(t *testing.T) {
+	texts := testmodel.GeneralTexts(t)
+	for i, mv := range testmodel.Variants {
+		t.Run(mv.Name, func(t *testing.T) {
 			_, tok := variantTokenizer(t, i)
 			rng := rand.New(rand.NewSource(2))
 			cuts := 0
 			for _, tx := range texts {
-				whole := tok.Encode(tx.text)
+				whole := tok.Encode(tx.Text)
 				for range 10 {
-					n := tok.SafeCut(tx.text[:rng.Intn(len(tx.text))+1])
+					n := tok.SafeCutParts(tx.Text[:rng.Intn(len(tx.Text))+1], EncodeOptions{})
 					if n == 0 {
 						continue
 					}
 					cuts++
-					if got := append(tok.Encode(tx.text[:n]), tok.Encode(tx.text[n:])...); !slices.Equal(got, whole) {
-						t.Errorf("%s: cut at %d (%q | %q): ids differ at %s", tx.name, n,
-							tx.text[max(0, n-8):n], tx.text[n:min(len(tx.text), n+8)], diffAt(got, whole))
+					if got := append(mustEncode(t, tok, tx.Text[:n], EncodeOptions{BeforeCut: true}), mustEncode(t, tok, tx.Text[n:], EncodeOptions{AfterCut: true})...); !slices.Equal(got, whole) {
+						t.Errorf("%s: cut at %d (%q | %q): ids differ at %s", tx.Name, n,
+							tx.Text[max(0, n-8):n], tx.Text[n:min(len(tx.Text), n+8)], testmodel.DiffAt(got, whole))
 					}
 				}
 			}
-			if cuts == 0 && tok.cut.ok {
+			if err := tok.CanCut(EncodeOptions{}); cuts == 0 && (err == nil || err == ErrCutsNeedParts) {
 				t.Error("no cuts found")
 			}
 			t.Logf("%d cuts", cuts)
 		})
 	}
+}
+
+// TestCanCut checks that CanCut tells the models whose texts are never cut,
+// or only as parts, from the others, and that the cut functions keep to
+// what it says.
+func TestCanCut(t *testing.T) {
+	variant := func(name string) *Tokenizer {
+		i := slices.IndexFunc(testmodel.Variants, func(mv testmodel.Variant) bool { return mv.Name == name })
+		_, tok := variantTokenizer(t, i)
+		return tok
+	}
+	const text = "ab cd\nef"
+	for _, tc := range []struct {
+		name       string
+		tok        *Tokenizer
+		opts       EncodeOptions
+		err        error // nil, ErrCutsNeedParts, or errAny
+		with, part int   // SafeCutWith's and SafeCutParts' cut of text
+	}{
+		{"gemma", defaultTokenizer(t), EncodeOptions{}, nil, 6, 6},
+		{"gemma, unknown mode", defaultTokenizer(t), EncodeOptions{Special: 9}, errAny, 0, 0},
+		{"dummy prefix", variant("dummy prefix"), EncodeOptions{}, ErrCutsNeedParts, 0, 6},
+		{"extra whitespace removal", variant("extra whitespace removal"), EncodeOptions{Special: SpecialText}, ErrCutsNeedParts, 0, 6},
+		{"unused pieces", variant("unused pieces"), EncodeOptions{}, errAny, 0, 0},
+	} {
+		err := tc.tok.CanCut(tc.opts)
+		if tc.err == errAny && (err == nil || err == ErrCutsNeedParts) || tc.err != errAny && err != tc.err {
+			t.Errorf("%s: CanCut = %v, want %v", tc.name, err, tc.err)
+		}
+		if got := tc.tok.SafeCutWith(text, tc.opts); got != tc.with {
+			t.Errorf("%s: SafeCutWith = %d, want %d", tc.name, got, tc.with)
+		}
+		if got := tc.tok.SafeCutParts(text, tc.opts); got != tc.part {
+			t.Errorf("%s: SafeCutParts = %d, want %d", tc.name, got, tc.part)
+		}
+	}
+}
+
+var errAny = errors.New("any error but ErrCutsNeedParts")
+
+// TestSafeCutPartsOracle cuts the general texts into parts wherever
+// SafeCutParts allows, under every model variant whose texts may be cut,
+// encodes the parts as parts and compares the joined ids with the C++'s
+// for the whole text.
+func TestSafeCutPartsOracle(t *testing.T) {
+	texts := testmodel.GeneralTexts(t)
+	for i, mv := range testmodel.Variants {
+		t.Run(mv.Name, func(t *testing.T) {
+			tok, o := loadVariant(t, i)
+			if err := tok.CanCut(EncodeOptions{}); err != nil && err != ErrCutsNeedParts {
+				t.Skip(err)
+			}
+			cuts := 0
+			for _, tx := range texts {
+				want := o.encode(t, tx.Text)
+				var parts [][]int32
+				rest := tx.Text
+				for len(parts) < 40 {
+					n := tok.SafeCutParts(rest, EncodeOptions{})
+					if n == 0 {
+						break
+					}
+					parts = append(parts, mustEncode(t, tok, rest[n:], EncodeOptions{AfterCut: true, BeforeCut: len(parts) > 0}))
+					rest = rest[:n]
+				}
+				cuts += len(parts)
+				got := mustEncode(t, tok, rest, EncodeOptions{BeforeCut: len(parts) > 0})
+				for k := len(parts) - 1; k >= 0; k-- {
+					got = append(got, parts[k]...)
+				}
+				if !slices.Equal(got, want) {
+					t.Errorf("%s in %d parts: %s", tx.Name, len(parts)+1, testmodel.DiffAt(got, want))
+				}
+			}
+			if cuts < 100 {
+				t.Errorf("only %d cuts", cuts)
+			}
+		})
+	}
+}
+
+// TestSafeCutPartsLlama cuts the texts of Llama-style test models (a dummy
+// prefix and byte fallback; whitespace removal) into parts where
+// SafeCutParts allows, a text of over 1 MiB among them, and compares the
+// joined ids of the parts with the C++'s for the whole text.
+func TestSafeCutPartsLlama(t *testing.T) {
+	var long strings.Builder
+	for _, path := range testmodel.CorpusFiles(t) {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(path, "adversarial") {
+			long.Write(data)
+		}
+	}
+	if long.Len() <= 1<<20 {
+		t.Fatalf("the corpus has %d bytes, want over 1 MiB", long.Len())
+	}
+	for _, name := range []string{"bpe_llama", "bpe_identity_rmws"} {
+		t.Run(name, func(t *testing.T) {
+			data, err := os.ReadFile("../testdata/models/" + name + ".model")
+			if err != nil {
+				t.Fatal(err)
+			}
+			tok, o := loadOracleModel(t, data)
+			if err := tok.CanCut(EncodeOptions{}); err != ErrCutsNeedParts {
+				t.Fatalf("CanCut = %v, want ErrCutsNeedParts", err)
+			}
+			// The short texts are cut every few bytes, next to runs of
+			// spaces that whitespace removal collapses.
+			for _, text := range []string{long.String(), "  two  spaces  ", " a  b   c\n\n d  e \n ", "x", "  "} {
+				want := o.encode(t, text)
+				size := 1 << 16
+				if len(text) < 100 {
+					size = 4
+				}
+				got, parts := encodeInParts(t, tok, text, size)
+				if !slices.Equal(got, want) {
+					t.Errorf("%.20q… in %d parts: %s", text, parts, testmodel.DiffAt(got, want))
+				}
+				t.Logf("%d bytes in %d parts", len(text), parts)
+			}
+		})
+	}
+}
+
+// encodeInParts encodes text in parts of about size bytes, cut where
+// SafeCutParts allows, and returns their ids joined and their number.
+func encodeInParts(t *testing.T, tok *Tokenizer, text string, size int) ([]int32, int) {
+	var ids []int32
+	parts := 0
+	for start := 0; start < len(text); parts++ {
+		end := len(text)
+		if start+size < len(text) {
+			if n := tok.SafeCutParts(text[start:start+size], EncodeOptions{}); n > 0 {
+				end = start + n
+			}
+		}
+		ids = append(ids, mustEncode(t, tok, text[start:end], EncodeOptions{AfterCut: start > 0, BeforeCut: end < len(text)})...)
+		start = end
+	}
+	return ids, parts
 }
 
 // TestSafeCutPartialChar cuts every prefix of texts whose characters take
@@ -145,9 +292,9 @@ func TestSafeCutWith(t *testing.T) {
 	}
 
 	// A newline that is special is text under SpecialText, and may merge.
-	m := smallModel(t)
-	appendPiece(t, m, "\n", 0, "USER_DEFINED")
-	appendPiece(t, m, "\na", -9, "NORMAL")
+	m := testmodel.SmallModel(t)
+	testmodel.AppendPiece(t, m, "\n", 0, "USER_DEFINED")
+	testmodel.AppendPiece(t, m, "\na", -9, "NORMAL")
 	small, err := loadModel(t, m).WithSpecial("\n")
 	if err != nil {
 		t.Fatal(err)
@@ -204,11 +351,24 @@ func TestSafeCutWith(t *testing.T) {
 	}
 }
 
-// checkParts encodes text[:n] and text[n:] under opts and says how they
+// mustEncode returns the ids of text under opts.
+func mustEncode(t testing.TB, tok *Tokenizer, text string, opts EncodeOptions) []int32 {
+	t.Helper()
+	ids, err := tok.EncodeWith(text, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ids
+}
+
+// checkParts encodes text[:n] and text[n:] under opts, as parts before
+// and after a cut, and says how they
 // differ from the whole's ids or error, or returns "".
 func checkParts(tok *Tokenizer, text string, n int, opts EncodeOptions, whole []int32, werr error) string {
-	left, lerr := tok.EncodeWith(text[:n], opts)
-	right, rerr := tok.EncodeWith(text[n:], opts)
+	lopts, ropts := opts, opts
+	lopts.BeforeCut, ropts.AfterCut = true, true
+	left, lerr := tok.EncodeWith(text[:n], lopts)
+	right, rerr := tok.EncodeWith(text[n:], ropts)
 	if se, ok := rerr.(*SpecialError); ok && lerr == nil {
 		lerr = &SpecialError{Piece: se.Piece, Offset: n + se.Offset}
 	}
@@ -218,7 +378,7 @@ func checkParts(tok *Tokenizer, text string, n int, opts EncodeOptions, whole []
 			return fmt.Sprintf("the whole fails with %v, the parts with %v", werr, lerr)
 		}
 	case !slices.Equal(append(left, right...), whole):
-		return "ids differ at " + diffAt(append(left, right...), whole)
+		return "ids differ at " + testmodel.DiffAt(append(left, right...), whole)
 	}
 	return ""
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/gemmatok/gemmatok/tokenizer/internal/seg"
 	"github.com/gemmatok/gemmatok/vocab"
 )
 
@@ -83,10 +84,7 @@ type decoder struct {
 // pieceType is the type SentencePiece decodes a piece as: that of the id its
 // text maps back to.
 func (t *Tokenizer) pieceType(id int32) vocab.Type {
-	if r, ok := t.model.shadow[id]; ok {
-		return t.v.Type(r)
-	}
-	return t.v.Type(id)
+	return t.v.Type(t.v.Preferred(id))
 }
 
 func (d *decoder) add(id int32) {
@@ -117,8 +115,8 @@ func (d *decoder) add(id int32) {
 	spec := t.v.Normalizer()
 	d.bosSeen = false
 	if d.bosWS && (spec.AddDummyPrefix || spec.RemoveExtraWhitespaces) {
-		if strings.HasPrefix(piece, spaceSymbol) {
-			piece = piece[len(spaceSymbol):]
+		if strings.HasPrefix(piece, seg.SpaceSymbol) {
+			piece = piece[len(seg.SpaceSymbol):]
 			d.bosSeen = !spec.RemoveExtraWhitespaces
 		}
 	}
@@ -128,13 +126,13 @@ func (d *decoder) add(id int32) {
 // appendUnescaped appends piece with every U+2581 turned into a space.
 func appendUnescaped(dst []byte, piece string) []byte {
 	for {
-		i := strings.Index(piece, spaceSymbol)
+		i := strings.Index(piece, seg.SpaceSymbol)
 		if i < 0 {
 			return append(dst, piece...)
 		}
 		dst = append(dst, piece[:i]...)
 		dst = append(dst, ' ')
-		piece = piece[i+len(spaceSymbol):]
+		piece = piece[i+len(seg.SpaceSymbol):]
 	}
 }
 

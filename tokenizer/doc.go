@@ -27,7 +27,8 @@
 // EncodeOffsets gives each token's span in the input; EncodeBatch encodes
 // many texts in parallel; TruncateEnd and TruncateStart cut text to fit a
 // number of tokens; SafeCut finds where a stream may be cut into parts that
-// encode separately.
+// encode separately (SafeCutParts for models, like Llama's, that add a
+// dummy prefix to the start of a text).
 //
 // A Tokenizer is immutable and safe for concurrent use by many goroutines.
 // It remembers the words it has segmented, in a cache of at most about 12

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/gemmatok/gemmatok/tokenizer/internal/testmodel"
 	"github.com/gemmatok/gemmatok/vocab"
 )
 
@@ -86,24 +87,19 @@ func decodedForm(text string) string {
 }
 
 // FuzzEncode checks properties of encoding arbitrary bytes with the Gemma
-// model: it is deterministic and agrees with segmenting the text whole,
-// the other entry points agree with Encode, decoding gives the text back,
-// and SafeCut's cuts are safe, under every SpecialMode.
+// model: it is deterministic, the other entry points agree with Encode,
+// decoding gives the text back, and SafeCut's cuts are safe, under every
+// SpecialMode.
 func FuzzEncode(f *testing.F) {
 	for _, s := range textSeeds(f) {
 		f.Add(s)
 	}
 	tok := defaultTokenizer(f)
-	whole := freshTokenizer(f)
-	whole.model.split = splitNone
 	f.Fuzz(func(t *testing.T, data []byte) {
 		text := string(data)
 		ids := tok.Encode(text)
 		if again := tok.Encode(text); !slices.Equal(ids, again) {
 			t.Fatalf("Encode is not deterministic: %v, then %v", ids, again)
-		}
-		if got := whole.Encode(text); !slices.Equal(got, ids) {
-			t.Errorf("segmented whole, %q gives %s", text, diffAt(got, ids))
 		}
 		if n := tok.Count(text); n != len(ids) {
 			t.Errorf("Count = %d, len(Encode) = %d", n, len(ids))
@@ -154,22 +150,22 @@ func FuzzEncode(f *testing.F) {
 // The seeds are small valid models, for the fuzzer to mutate, and prefixes
 // of the Gemma model.
 func FuzzLoad(f *testing.F) {
-	small := smallModel(f)
-	f.Add(marshalModel(f, small))
-	addSelfTest(f, small, "abc ab", "abc ▁ab")
-	f.Add(marshalModel(f, small))
-	setField(f, small, true, "normalizer_spec", "add_dummy_prefix")
-	setField(f, small, true, "normalizer_spec", "remove_extra_whitespaces")
-	setField(f, small, true, "trainer_spec", "treat_whitespace_as_suffix")
-	appendPiece(f, small, "a▁", -10, "UNUSED")
-	appendPiece(f, small, "\xff", -11, "USER_DEFINED")
-	f.Add(marshalModel(f, small))
-	fallback := smallModel(f)
-	setField(f, fallback, true, "trainer_spec", "byte_fallback")
+	small := testmodel.SmallModel(f)
+	f.Add(testmodel.Marshal(f, small))
+	testmodel.AddSelfTest(f, small, "abc ab", "abc ▁ab")
+	f.Add(testmodel.Marshal(f, small))
+	testmodel.SetField(f, small, true, "normalizer_spec", "add_dummy_prefix")
+	testmodel.SetField(f, small, true, "normalizer_spec", "remove_extra_whitespaces")
+	testmodel.SetField(f, small, true, "trainer_spec", "treat_whitespace_as_suffix")
+	testmodel.AppendPiece(f, small, "a▁", -10, "UNUSED")
+	testmodel.AppendPiece(f, small, "\xff", -11, "USER_DEFINED")
+	f.Add(testmodel.Marshal(f, small))
+	fallback := testmodel.SmallModel(f)
+	testmodel.SetField(f, fallback, true, "trainer_spec", "byte_fallback")
 	for b := 0; b < 256; b++ {
-		appendPiece(f, fallback, fmt.Sprintf("<0x%02X>", b), 0, "BYTE")
+		testmodel.AppendPiece(f, fallback, fmt.Sprintf("<0x%02X>", b), 0, "BYTE")
 	}
-	f.Add(marshalModel(f, fallback))
+	f.Add(testmodel.Marshal(f, fallback))
 	model := vocab.DefaultModel()
 	for _, n := range []int{0, 1, 16, 100, 1000} {
 		f.Add(model[:n])
@@ -237,18 +233,18 @@ func FuzzOracle(f *testing.F) {
 // text under each model variant of the generality tests with the oracle.
 func FuzzOracleVariants(f *testing.F) {
 	for i, s := range textSeeds(f) {
-		f.Add(uint8(i%len(modelVariants)), s)
+		f.Add(uint8(i%len(testmodel.Variants)), s)
 	}
 	f.Fuzz(func(t *testing.T, variant uint8, data []byte) {
-		i := int(variant) % len(modelVariants)
+		i := int(variant) % len(testmodel.Variants)
 		tok, o := loadVariant(t, i)
-		name, text := modelVariants[i].name, string(data)
+		name, text := testmodel.Variants[i].Name, string(data)
 		want := o.encode(t, text)
 		if got := tok.Encode(text); !slices.Equal(got, want) {
-			t.Fatalf("%s: Encode(%q): ids %s", name, text, diffAt(got, want))
+			t.Fatalf("%s: Encode(%q): ids %s", name, text, testmodel.DiffAt(got, want))
 		}
 		if got, want := tok.EncodePieces(text), o.pieces(t, text); !slices.Equal(got, want) {
-			t.Errorf("%s: EncodePieces(%q): %s", name, text, diffAt(got, want))
+			t.Errorf("%s: EncodePieces(%q): %s", name, text, testmodel.DiffAt(got, want))
 		}
 		if got, err := tok.Decode(want); err != nil || got != o.decode(t, want) {
 			t.Errorf("%s: Decode(%v) = %q, %v; the oracle's is %q", name, want, got, err, o.decode(t, want))
@@ -259,12 +255,12 @@ func FuzzOracleVariants(f *testing.F) {
 // FuzzOracleRuns compares the ids of runs, copies of a short pattern
 // between two short texts, with the C++ under the model variants whose
 // merges may make pairs as good as the one merged or better: there the
-// run shortcut (runs.go) must give up. The pattern is at most runsPeriod
-// characters and the run long enough for the shortcut.
+// run shortcut must give up. The pattern is at most 4 characters, the
+// longest the shortcut repeats, and the run long enough for it.
 func FuzzOracleRuns(f *testing.F) {
 	var variants []int
-	for i, mv := range modelVariants {
-		if strings.HasPrefix(mv.name, "scores ") || strings.HasPrefix(mv.name, "a merge makes") {
+	for i, mv := range testmodel.Variants {
+		if strings.HasPrefix(mv.Name, "scores ") || strings.HasPrefix(mv.Name, "a merge makes") {
 			variants = append(variants, i)
 		}
 	}
@@ -281,14 +277,14 @@ func FuzzOracleRuns(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, variant uint8, pattern []byte, n uint16, before, after []byte) {
-		if len(pattern) == 0 || utf8.RuneCount(pattern) > runsPeriod || len(before) > 16 || len(after) > 16 {
+		if len(pattern) == 0 || utf8.RuneCount(pattern) > 4 || len(before) > 16 || len(after) > 16 {
 			return
 		}
 		i := variants[int(variant)%len(variants)]
 		tok, o := loadVariant(t, i)
 		text := string(before) + strings.Repeat(string(pattern), int(n)%2048) + string(after)
 		if got, want := tok.Encode(text), o.encode(t, text); !slices.Equal(got, want) {
-			t.Fatalf("%s: Encode(%.80q…): ids %s", modelVariants[i].name, text, diffAt(got, want))
+			t.Fatalf("%s: Encode(%.80q…): ids %s", testmodel.Variants[i].Name, text, testmodel.DiffAt(got, want))
 		}
 	})
 }

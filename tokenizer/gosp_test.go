@@ -6,6 +6,8 @@ import (
 	"unicode/utf8"
 
 	gosp "github.com/eliben/go-sentencepiece"
+
+	"github.com/gemmatok/gemmatok/tokenizer/internal/testmodel"
 )
 
 // TestGoSentencepiece compares Encode with go-sentencepiece, the second
@@ -20,7 +22,7 @@ func TestGoSentencepiece(t *testing.T) {
 	}
 	tok := defaultTokenizer(t)
 	compared := 0
-	for _, path := range corpusFiles(t) {
+	for _, path := range testmodel.CorpusFiles(t) {
 		data, err := os.ReadFile(path)
 		if err != nil {
 			t.Fatal(err)
@@ -36,7 +38,7 @@ func TestGoSentencepiece(t *testing.T) {
 			same = int(got[i]) == want[i].ID
 		}
 		if !same {
-			t.Errorf("%s: ids differ from go-sentencepiece's (%d and %d tokens)", corpusName(path), len(got), len(want))
+			t.Errorf("%s: ids differ from go-sentencepiece's (%d and %d tokens)", testmodel.CorpusName(path), len(got), len(want))
 		}
 		compared++
 	}

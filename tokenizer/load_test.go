@@ -11,43 +11,23 @@ import (
 
 	"google.golang.org/protobuf/reflect/protoreflect"
 
+	"github.com/gemmatok/gemmatok/tokenizer/internal/testmodel"
 	"github.com/gemmatok/gemmatok/vocab"
 )
 
-// smallModel returns a small valid BPE model with the identity normalizer:
-// the unknown and two control pieces, a user-defined piece and a few normal
-// pieces, scored by id.
-func smallModel(t testing.TB) protoreflect.Message {
+// loadModel builds a Tokenizer from a ModelProto message.
+func loadModel(t testing.TB, m protoreflect.Message) *Tokenizer {
 	t.Helper()
-	m := newModelProto(t)
-	setField(t, m, "BPE", "trainer_spec", "model_type")
-	setField(t, m, "identity", "normalizer_spec", "name")
-	setField(t, m, false, "normalizer_spec", "add_dummy_prefix")
-	setField(t, m, false, "normalizer_spec", "remove_extra_whitespaces")
-	appendPiece(t, m, "<unk>", 0, "UNKNOWN")
-	appendPiece(t, m, "<s>", 0, "CONTROL")
-	appendPiece(t, m, "</s>", 0, "CONTROL")
-	appendPiece(t, m, "<sep>", 0, "USER_DEFINED")
-	for i, p := range []string{"▁", "a", "b", "c", "▁a", "ab", "abc", "▁ab"} {
-		appendPiece(t, m, p, -float32(i), "NORMAL")
+	tok, err := Load(bytes.NewReader(testmodel.Marshal(t, m)))
+	if err != nil {
+		t.Fatal(err)
 	}
-	return m
-}
-
-// addSelfTest adds a self-test sample to a model.
-func addSelfTest(t testing.TB, m protoreflect.Message, input, expected string) {
-	t.Helper()
-	st := m.Mutable(fieldByName(t, m, "self_test_data")).Message()
-	l := st.Mutable(fieldByName(t, st, "samples")).List()
-	s := l.NewElement()
-	setField(t, s.Message(), input, "input")
-	setField(t, s.Message(), expected, "expected")
-	l.Append(s)
+	return tok
 }
 
 func TestLoadSmallModel(t *testing.T) {
-	m := smallModel(t)
-	addSelfTest(t, m, "abc ab", "abc ▁ab")
+	m := testmodel.SmallModel(t)
+	testmodel.AddSelfTest(t, m, "abc ab", "abc ▁ab")
 	tok := loadModel(t, m)
 	if got := strings.Join(tok.EncodePieces("ab<sep>c xyz"), " "); got != "ab <sep> c ▁ xyz" {
 		t.Errorf("EncodePieces = %q", got)
@@ -68,9 +48,9 @@ func TestLoadErrors(t *testing.T) {
 	noise := make([]byte, 1000)
 	rand.New(rand.NewSource(2)).Read(noise)
 	edited := func(edit func(m protoreflect.Message)) []byte {
-		m := smallModel(t)
+		m := testmodel.SmallModel(t)
 		edit(m)
-		return marshalModel(t, m)
+		return testmodel.Marshal(t, m)
 	}
 	for _, tc := range []struct {
 		name string
@@ -80,40 +60,40 @@ func TestLoadErrors(t *testing.T) {
 		{"empty file", nil, "empty input"},
 		{"random bytes", noise, "malformed"},
 		{"Unigram model", edited(func(m protoreflect.Message) {
-			setField(t, m, "UNIGRAM", "trainer_spec", "model_type")
+			testmodel.SetField(t, m, "UNIGRAM", "trainer_spec", "model_type")
 		}), "model type Unigram is not supported"},
 		{"char model", edited(func(m protoreflect.Message) {
-			setField(t, m, "CHAR", "trainer_spec", "model_type")
+			testmodel.SetField(t, m, "CHAR", "trainer_spec", "model_type")
 		}), "model type char is not supported"},
 		{"word model", edited(func(m protoreflect.Message) {
-			setField(t, m, "WORD", "trainer_spec", "model_type")
+			testmodel.SetField(t, m, "WORD", "trainer_spec", "model_type")
 		}), "model type word is not supported"},
 		{"no model type", edited(func(m protoreflect.Message) {
-			m.Clear(fieldByName(t, m, "trainer_spec"))
+			m.Clear(testmodel.FieldByName(t, m, "trainer_spec"))
 		}), "model type Unigram"}, // the proto's default
 		{"no unknown piece", edited(func(m protoreflect.Message) {
-			keepPieces(t, m, func(p protoreflect.Message) bool { return pieceText(t, p) != "<unk>" })
+			testmodel.KeepPieces(t, m, func(p protoreflect.Message) bool { return testmodel.PieceText(t, p) != "<unk>" })
 		}), "unknown piece"},
 		{"byte fallback without byte pieces", edited(func(m protoreflect.Message) {
-			setField(t, m, true, "trainer_spec", "byte_fallback")
+			testmodel.SetField(t, m, true, "trainer_spec", "byte_fallback")
 		}), "byte piece <0x00> is missing"},
 		{"byte piece without byte fallback", edited(func(m protoreflect.Message) {
-			appendPiece(t, m, "<0x41>", 0, "BYTE")
+			testmodel.AppendPiece(t, m, "<0x41>", 0, "BYTE")
 		}), "byte_fallback is false"},
 		{"duplicate piece", edited(func(m protoreflect.Message) {
-			appendPiece(t, m, "ab", 0, "NORMAL")
+			testmodel.AppendPiece(t, m, "ab", 0, "NORMAL")
 		}), "already defined"},
 		{"empty piece", edited(func(m protoreflect.Message) {
-			appendPiece(t, m, "", 0, "NORMAL")
+			testmodel.AppendPiece(t, m, "", 0, "NORMAL")
 		}), "is empty"},
 		{"precompiled charsmap", edited(func(m protoreflect.Message) {
-			setField(t, m, []byte{1, 2, 3, 4}, "normalizer_spec", "precompiled_charsmap")
+			testmodel.SetField(t, m, []byte{1, 2, 3, 4}, "normalizer_spec", "precompiled_charsmap")
 		}), "precompiled charsmap"},
 		{"denormalizer", edited(func(m protoreflect.Message) {
-			setField(t, m, []byte{1, 2, 3, 4}, "denormalizer_spec", "precompiled_charsmap")
+			testmodel.SetField(t, m, []byte{1, 2, 3, 4}, "denormalizer_spec", "precompiled_charsmap")
 		}), "denormalizer"},
 		{"failing self-test", edited(func(m protoreflect.Message) {
-			addSelfTest(t, m, "abc", "a b c")
+			testmodel.AddSelfTest(t, m, "abc", "a b c")
 		}), `self-test failed for "abc": got "abc", want "a b c"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,6 +1,11 @@
 package tokenizer
 
-import "slices"
+import (
+	"slices"
+
+	"github.com/gemmatok/gemmatok/tokenizer/internal/normalize"
+	"github.com/gemmatok/gemmatok/tokenizer/internal/seg"
+)
 
 // A Token is a token id and the bytes of the input it stands for.
 type Token struct {
@@ -31,23 +36,24 @@ func (t *Tokenizer) EncodeOffsetsWith(text string, opts EncodeOptions) ([]Token,
 	if opts.AddBOS {
 		toks = append(toks, Token{ID: t.v.BOS()})
 	}
-	toks = t.appendOffsets(toks, text, r)
+	toks = t.appendOffsets(toks, text, r, opts.part())
 	if opts.AddEOS {
 		toks = append(toks, Token{ID: t.v.EOS(), Start: len(text), End: len(text)})
 	}
 	return toks, nil
 }
 
-// appendOffsets appends the tokens of text under the piece rules r to dst.
-func (t *Tokenizer) appendOffsets(dst []Token, text string, r *pieceRules) []Token {
+// appendOffsets appends the tokens of text, which lies in a longer one as
+// part says, under the piece rules r to dst.
+func (t *Tokenizer) appendOffsets(dst []Token, text string, r *pieceRules, part normalize.Part) []Token {
 	sc := t.getScratch()
-	t.run(sc, text, r, outSpans)
-	dst = slices.Grow(dst, len(sc.out.ids)+1) // and room for an EOS
-	for i, id := range sc.out.ids {
-		sp := sc.out.spans[i]
+	t.runPart(sc, text, r, seg.Spans, part)
+	dst = slices.Grow(dst, len(sc.out.IDs)+1) // and room for an EOS
+	for i, id := range sc.out.IDs {
+		sp := sc.out.Spans[i]
 		// sc.offs maps normalized offsets to input offsets, as the C++'s
 		// norm_to_orig does.
-		dst = append(dst, Token{ID: id, Start: int(sc.offs[sp.start]), End: int(sc.offs[sp.end])})
+		dst = append(dst, Token{ID: id, Start: int(sc.offs[sp.Start]), End: int(sc.offs[sp.End])})
 	}
 	t.putScratch(sc)
 	return dst

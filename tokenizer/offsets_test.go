@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/gemmatok/gemmatok/tokenizer/internal/testmodel"
 )
 
 func TestEncodeOffsets(t *testing.T) {
@@ -80,13 +82,13 @@ func checkTiling(t *testing.T, tok *Tokenizer, name, text string, toks []Token) 
 // TestEncodeOffsetsTiling checks the spans of every corpus file.
 func TestEncodeOffsetsTiling(t *testing.T) {
 	tok := defaultTokenizer(t)
-	for _, path := range corpusFiles(t) {
+	for _, path := range testmodel.CorpusFiles(t) {
 		data, err := os.ReadFile(path)
 		if err != nil {
 			t.Fatal(err)
 		}
 		text := capText(string(data), 256<<10)
-		checkTiling(t, tok, corpusName(path), text, tok.EncodeOffsets(text))
+		checkTiling(t, tok, testmodel.CorpusName(path), text, tok.EncodeOffsets(text))
 	}
 }
 
@@ -109,12 +111,12 @@ func TestEncodeOffsetsOracle(t *testing.T) {
 	o := getOracle(t)
 	tok := defaultTokenizer(t)
 	files, texts, chars := 0, 0, 0
-	for _, path := range corpusFiles(t) {
+	for _, path := range testmodel.CorpusFiles(t) {
 		data, err := os.ReadFile(path)
 		if err != nil {
 			t.Fatal(err)
 		}
-		name := corpusName(path)
+		name := testmodel.CorpusName(path)
 		whole := string(data)
 		lines := strings.Split(whole, "\n")
 		if len(lines) > 100 {

@@ -3,6 +3,9 @@ package tokenizer
 import (
 	"errors"
 	"fmt"
+
+	"github.com/gemmatok/gemmatok/tokenizer/internal/normalize"
+	"github.com/gemmatok/gemmatok/tokenizer/internal/seg"
 )
 
 // EncodeOptions are the choices of EncodeWith and the other ...With
@@ -11,6 +14,25 @@ type EncodeOptions struct {
 	AddBOS  bool        // start with the BOS id, like SentencePiece's add_bos
 	AddEOS  bool        // end with the EOS id, like SentencePiece's add_eos
 	Special SpecialMode // how to treat special pieces spelled in the text
+
+	// AfterCut and BeforeCut say that the text is a part of a longer one,
+	// cut where SafeCutWith allows: it starts at a cut (it is not the
+	// first part) or ends at one (it is not the last). The normalizer's
+	// rules for the start and the end of a text, such as a dummy prefix,
+	// then apply only where the whole text starts and ends.
+	AfterCut, BeforeCut bool
+}
+
+// part returns where the text lies in a longer one, as opts says.
+func (o EncodeOptions) part() normalize.Part {
+	p := normalize.Whole
+	if o.AfterCut {
+		p |= normalize.AfterCut
+	}
+	if o.BeforeCut {
+		p |= normalize.BeforeCut
+	}
+	return p
 }
 
 var (
@@ -37,8 +59,8 @@ func (t *Tokenizer) AppendEncodeWith(dst []int32, text string, opts EncodeOption
 		dst = append(dst, t.v.BOS())
 	}
 	sc := t.getScratch()
-	t.run(sc, text, r, outIDs)
-	dst = append(dst, sc.out.ids...)
+	t.runPart(sc, text, r, seg.IDs, opts.part())
+	dst = append(dst, sc.out.IDs...)
 	t.putScratch(sc)
 	if opts.AddEOS {
 		dst = append(dst, t.v.EOS())
@@ -54,7 +76,7 @@ func (t *Tokenizer) CountWith(text string, opts EncodeOptions) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	return t.count(text, r) + opts.extra(), nil
+	return t.count(text, r, opts.part()) + opts.extra(), nil
 }
 
 // extra returns the number of ids that opts adds around the text's.

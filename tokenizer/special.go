@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/gemmatok/gemmatok/tokenizer/internal/matcher"
 	"github.com/gemmatok/gemmatok/vocab"
 )
 
@@ -57,9 +58,9 @@ type specialSet struct {
 	ids    []int32 // sorted
 
 	once sync.Once
-	is   []bool      // by id; also the ids merges may not produce
-	find *matcher    // the special pieces' texts
-	text *pieceRules // SentencePiece's rules minus the special pieces
+	is   []bool           // by id; also the ids merges may not produce
+	find *matcher.Matcher // the special pieces' texts
+	text *pieceRules      // SentencePiece's rules minus the special pieces
 	// afterLF is cutRules.afterLF for text rules, whose newline may be
 	// special and so no longer cut out.
 	afterLF bool
@@ -86,8 +87,8 @@ func (s *specialSet) build(t *Tokenizer) {
 	// A merge that makes a piece whose text is also that of a special
 	// control piece yields the control id (SentencePiece's PieceToId
 	// prefers it), so that merge is banned too.
-	for other, id := range t.model.shadow {
-		if s.is[id] {
+	for _, id := range s.ids {
+		if other := v.Lookup(v.Piece(id)); other >= 0 {
 			s.is[other] = true
 		}
 	}
@@ -97,19 +98,19 @@ func (s *specialSet) build(t *Tokenizer) {
 			plain = append(plain, v.Piece(id))
 		}
 	}
-	s.find = newMatcher(texts)
+	s.find = matcher.New(texts)
 	// Without the ban, BPE could still merge "<start_of_turn" and ">" into
 	// the user-defined piece, since merges look pieces up by text.
-	s.text = newPieceRules(v, newMatcher(plain), s.is)
-	s.afterLF = cutsNewline(s.text.matcher)
+	s.text = t.newRules(matcher.New(plain), s.is)
+	s.afterLF = t.cut.model != nil && cutsNewline(t.cut.model, s.text.matcher)
 }
 
 // index returns the byte offset and length of the first special piece
 // spelled in text, or -1 and 0.
 func (s *specialSet) index(text string) (int, int) {
 	for i := 0; i < len(text); i++ {
-		if s.find.first[text[i]] {
-			if l, _ := s.find.match(text[i:]); l > 0 {
+		if s.find.First[text[i]] {
+			if l, _ := s.find.Match(text[i:]); l > 0 {
 				return i, l
 			}
 		}
@@ -120,8 +121,8 @@ func (s *specialSet) index(text string) (int, int) {
 // spans reports whether a special piece could span offset n of text,
 // whatever follows text: whether one starts before n and runs past it.
 func (s *specialSet) spans(text string, n int) bool {
-	for i := max(0, n-s.find.maxLen+1); i < n; i++ {
-		if s.find.first[text[i]] && s.find.startsLonger(text[i:n]) {
+	for i := max(0, n-s.find.MaxLen+1); i < n; i++ {
+		if s.find.First[text[i]] && s.find.StartsLonger(text[i:n]) {
 			return true
 		}
 	}

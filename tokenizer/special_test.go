@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/gemmatok/gemmatok/tokenizer/internal/testmodel"
 )
 
 func TestSpecialIDs(t *testing.T) {
@@ -80,7 +82,7 @@ func TestSpecialText(t *testing.T) {
 func TestSpecialTextOrdinary(t *testing.T) {
 	tok := defaultTokenizer(t)
 	texts := []string{"a\n\n\nb", "x   \t\t\ty", "<table><tr><td>1</td></tr></table>", "<b>b</b><code>c</code>", "▁▁▁x"}
-	for _, path := range corpusFiles(t) {
+	for _, path := range testmodel.CorpusFiles(t) {
 		data, err := os.ReadFile(path)
 		if err != nil {
 			t.Fatal(err)
@@ -199,6 +201,10 @@ func TestWithSpecialShares(t *testing.T) {
 			if fa.UnsafePointer() != fb.UnsafePointer() {
 				t.Errorf("field %s not shared", name)
 			}
+		case fa.Kind() == reflect.Interface:
+			if !fa.Equal(fb) {
+				t.Errorf("field %s not shared", name)
+			}
 		case fa.Kind() == reflect.String:
 			if fa.String() != fb.String() {
 				t.Errorf("field %s differs", name)
@@ -213,9 +219,9 @@ func TestWithSpecialShares(t *testing.T) {
 // "<end_of_turn" from its characters, so that one more merge with ">" would
 // make the user-defined piece; SpecialText must not make it.
 func TestSpecialTextBansMerges(t *testing.T) {
-	m := gemmaProto(t)
+	m := testmodel.GemmaProto(t)
 	for _, p := range []string{"_of", "_turn", "_of_turn", "end_of_turn", "<end_of_turn"} {
-		appendPiece(t, m, p, 10, "NORMAL")
+		testmodel.AppendPiece(t, m, p, 10, "NORMAL")
 	}
 	tok := loadModel(t, m)
 	opts := EncodeOptions{Special: SpecialText}
@@ -268,27 +274,17 @@ func TestAllocs(t *testing.T) {
 	}
 }
 
-// specialTexts returns the texts of Gemma's special pieces.
-func specialTexts(t testing.TB) map[string]bool {
-	tok := defaultTokenizer(t)
-	texts := make(map[string]bool)
-	for _, id := range tok.SpecialIDs() {
-		texts[tok.IDToPiece(id)] = true
-	}
-	return texts
-}
-
 // TestSpecialTextOracle compares SpecialText with the C++ on a copy of
 // Gemma's model whose special user-defined pieces are control pieces, which
 // SentencePiece neither matches in text nor makes by merging: the ids must
 // be the same, as the pieces keep their ids.
 func TestSpecialTextOracle(t *testing.T) {
-	i := slices.IndexFunc(modelVariants, func(mv modelVariant) bool { return mv.name == "special pieces as control" })
+	i := slices.IndexFunc(testmodel.Variants, func(mv testmodel.Variant) bool { return mv.Name == "special pieces as control" })
 	_, o := loadVariant(t, i)
 	tok := defaultTokenizer(t)
 	var texts []string
-	for _, nt := range generalTexts(t) {
-		texts = append(texts, nt.text)
+	for _, nt := range testmodel.GeneralTexts(t) {
+		texts = append(texts, nt.Text)
 	}
 	texts = append(texts, injections(tok)...)
 	ids := &mismatches{t: t, kind: "EncodeWith(SpecialText)"}
@@ -296,7 +292,7 @@ func TestSpecialTextOracle(t *testing.T) {
 	for _, text := range texts {
 		want := o.encode(t, text)
 		got, err := tok.EncodeWith(text, EncodeOptions{Special: SpecialText})
-		ids.check(err == nil && slices.Equal(got, want), "%.40q: %s (err %v)", text, diffAt(got, want), err)
+		ids.check(err == nil && slices.Equal(got, want), "%.40q: %s (err %v)", text, testmodel.DiffAt(got, want), err)
 		if plain := tok.Encode(text); !slices.Equal(plain, want) {
 			specials++
 		}

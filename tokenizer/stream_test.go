@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/gemmatok/gemmatok/tokenizer/internal/testmodel"
 )
 
 func TestStreamDecoder(t *testing.T) {
@@ -110,7 +112,7 @@ func checkStream(t *testing.T, tok *Tokenizer, ids []int32, rng *rand.Rand) {
 func TestStreamDecoderCorpus(t *testing.T) {
 	tok := defaultTokenizer(t)
 	rng := rand.New(rand.NewSource(2))
-	for _, path := range corpusFiles(t) {
+	for _, path := range testmodel.CorpusFiles(t) {
 		data, err := os.ReadFile(path)
 		if err != nil {
 			t.Fatal(err)
@@ -166,9 +168,9 @@ func FuzzStreamDecoder(f *testing.F) {
 func TestStreamDecoderLeadingSpace(t *testing.T) {
 	rng := rand.New(rand.NewSource(5))
 	for _, fields := range [][]string{{"add_dummy_prefix"}, {"add_dummy_prefix", "remove_extra_whitespaces"}} {
-		m := gemmaProto(t)
+		m := testmodel.GemmaProto(t)
 		for _, f := range fields {
-			setField(t, m, true, "normalizer_spec", f)
+			testmodel.SetField(t, m, true, "normalizer_spec", f)
 		}
 		tok := loadModel(t, m)
 		word := tok.Encode(" word  x") // ▁word ▁▁ x under these models

@@ -6,14 +6,16 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/gemmatok/gemmatok/tokenizer/internal/matcher"
+	"github.com/gemmatok/gemmatok/tokenizer/internal/normalize"
 	"github.com/gemmatok/gemmatok/vocab"
 )
 
 // Tokenizer encodes and decodes text with one SentencePiece model.
 type Tokenizer struct {
 	v          *vocab.Vocab
-	norm       *normalizer
-	model      *bpeModel
+	norm       *normalize.Normalizer
+	model      model
 	rules      *pieceRules // SentencePiece's: every user-defined piece is matched
 	unkSurface string
 	cut        *cutRules
@@ -25,23 +27,24 @@ type Tokenizer struct {
 // normalizers this package does not implement yet.
 func New(v *vocab.Vocab) (*Tokenizer, error) {
 	tr := v.Trainer()
-	if tr.Model != vocab.BPE {
-		return nil, fmt.Errorf("tokenizer: model type %v is not supported yet (only BPE)", tr.Model)
-	}
 	if v.Denormalizer() != nil {
 		return nil, fmt.Errorf("tokenizer: models with a denormalizer are not supported yet")
+	}
+	m, err := newModel(v)
+	if err != nil {
+		return nil, err
 	}
 	ud := make([]string, 0, len(v.UserDefined()))
 	for _, id := range v.UserDefined() {
 		ud = append(ud, v.Piece(id))
 	}
-	m := newMatcher(ud)
-	norm, err := newNormalizer(v.Normalizer(), tr.TreatWhitespaceAsSuffix, m)
+	um := matcher.New(ud)
+	norm, err := normalize.New(v.Normalizer(), tr.TreatWhitespaceAsSuffix, um)
 	if err != nil {
 		return nil, err
 	}
-	t := &Tokenizer{v: v, norm: norm, model: newBPEModel(v), rules: newPieceRules(v, m, nil), unkSurface: tr.UnkSurface,
-		special: &specialSet{}}
+	t := &Tokenizer{v: v, norm: norm, model: m, unkSurface: tr.UnkSurface, special: &specialSet{}}
+	t.rules = t.newRules(um, nil)
 	t.scratch = new(scratchPool)
 	t.cut = newCutRules(t)
 	if err := t.selfTest(); err != nil {

@@ -1,5 +1,10 @@
 package tokenizer
 
+import (
+	"github.com/gemmatok/gemmatok/tokenizer/internal/normalize"
+	"github.com/gemmatok/gemmatok/tokenizer/internal/seg"
+)
+
 // TruncateEnd returns text cut at the end to fit n tokens: the longest
 // prefix of text that ends at a boundary between two of its tokens and
 // whose own encoding has at most n tokens. It returns text itself when
@@ -27,7 +32,8 @@ func (t *Tokenizer) TruncateStart(text string, n int) string {
 // TruncateEndWith is TruncateEnd for encoding under opts: the prefix
 // encodes under opts to at most n tokens, the BOS and EOS ids that opts
 // adds among them (so that when n leaves no room for text, it returns "").
-// Its errors are those of EncodeWith, for the whole text.
+// Its errors are those of EncodeWith, for the whole text. The text is
+// taken as a whole text: opts' AfterCut and BeforeCut are left out.
 func (t *Tokenizer) TruncateEndWith(text string, n int, opts EncodeOptions) (string, error) {
 	toks, r, n, err := t.truncateTokens(text, n, opts)
 	if err != nil || n <= 0 {
@@ -38,15 +44,15 @@ func (t *Tokenizer) TruncateEndWith(text string, n int, opts EncodeOptions) (str
 	}
 	switch {
 	case t.partsKeepTokens():
-	case t.model.unused || t.norm.suffix:
+	case !t.modelKeepsParts() || t.norm.Suffix():
 		// Nothing is known of how a prefix encodes alone: count each.
 		for k := len(toks) - 1; k > 0; k-- {
-			if cut := toks[k].Start; boundary(toks, k) && t.count(text[:cut], r) <= n {
+			if cut := toks[k].Start; boundary(toks, k) && t.count(text[:cut], r, normalize.Whole) <= n {
 				return text[:cut], nil
 			}
 		}
 		return "", nil
-	case t.norm.spec.RemoveExtraWhitespaces:
+	case t.norm.RemovesExtraSpaces():
 		// A prefix normalizes alone as in the whole, but for the
 		// whitespace at its end, which remove_extra_whitespaces drops: a
 		// prefix that ends in whitespace encodes as the prefix without it.
@@ -55,7 +61,7 @@ func (t *Tokenizer) TruncateEndWith(text string, n int, opts EncodeOptions) (str
 			if !boundary(toks, k) {
 				continue
 			}
-			bare := len(trimSpaces(text[:cut], t.norm.spec.EscapeWhitespaces))
+			bare := len(trimSpaces(text[:cut], t.norm.EscapesSpaces()))
 			if bare == cut {
 				continue // its k tokens, as in the whole
 			}
@@ -66,7 +72,7 @@ func (t *Tokenizer) TruncateEndWith(text string, n int, opts EncodeOptions) (str
 				}
 			}
 			if own < 0 {
-				own = t.count(text[:bare], r)
+				own = t.count(text[:bare], r, normalize.Whole)
 			}
 			if own <= n {
 				return text[:cut], nil
@@ -80,7 +86,7 @@ func (t *Tokenizer) TruncateEndWith(text string, n int, opts EncodeOptions) (str
 	// its start with the one before is inside a character and no boundary.
 	for k := n; k > 0; k-- {
 		cut := toks[k].Start
-		if boundary(toks, k) && t.count(text[:cut], r) <= n {
+		if boundary(toks, k) && t.count(text[:cut], r, normalize.Whole) <= n {
 			return text[:cut], nil
 		}
 	}
@@ -101,7 +107,7 @@ func (t *Tokenizer) TruncateStartWith(text string, n int, opts EncodeOptions) (s
 		// As for a prefix (TruncateEndWith), a suffix keeps its tokens.
 		for k := len(toks) - n; k < len(toks); k++ {
 			cut := toks[k].Start
-			if boundary(toks, k) && t.count(text[cut:], r) <= n {
+			if boundary(toks, k) && t.count(text[cut:], r, normalize.Whole) <= n {
 				return text[cut:], nil
 			}
 		}
@@ -116,7 +122,7 @@ func (t *Tokenizer) TruncateStartWith(text string, n int, opts EncodeOptions) (s
 	// under byte fallback at least one for every maxPiece bytes that are
 	// not spaces (no other byte normalizes to nothing).
 	fallback := t.v.Trainer().ByteFallback
-	maxPiece := max(t.model.maxPiece, 1)
+	maxPiece := max(t.v.MaxPieceLen(), 1)
 	j := 0
 	solid, solidEnd := 0, 0 // bytes other than spaces in text[c:end]
 	c, end := 0, 0
@@ -150,7 +156,7 @@ func (t *Tokenizer) TruncateStartWith(text string, n int, opts EncodeOptions) (s
 		if least+tail > n {
 			continue
 		}
-		if t.count(text[c:end], r)+tail <= n {
+		if t.count(text[c:end], r, normalize.Whole)+tail <= n {
 			return text[c:], nil
 		}
 	}
@@ -163,7 +169,14 @@ func (t *Tokenizer) TruncateStartWith(text string, n int, opts EncodeOptions) (s
 // its own, and the model have no unused pieces, whose resegmentation
 // depends on the whole text.
 func (t *Tokenizer) partsKeepTokens() bool {
-	return t.norm.identity && !t.model.unused
+	return t.norm.Identity() && t.modelKeepsParts()
+}
+
+// modelKeepsParts reports whether the model segments a prefix or suffix of
+// a normalized text that ends or starts at a boundary between two of its
+// pieces into the text's pieces on its side (seg.Cuts.PartsKeepPieces).
+func (t *Tokenizer) modelKeepsParts() bool {
+	return t.cut.model != nil && t.cut.model.PartsKeepPieces()
 }
 
 // syncToken reports whether a suffix of text that starts before token j
@@ -178,7 +191,7 @@ func (t *Tokenizer) partsKeepTokens() bool {
 // byte fallback, token j not to be unknown, since a run of unknown pieces
 // is one token.
 func (t *Tokenizer) syncToken(text string, toks []Token, j int) bool {
-	if t.model.split != splitBefore || !t.norm.spec.EscapeWhitespaces || t.norm.suffix {
+	if t.cut.model == nil || !t.cut.model.SpaceStartsPieces() || !t.norm.EscapesSpaces() || t.norm.Suffix() {
 		return false
 	}
 	q := toks[j].Start
@@ -191,7 +204,7 @@ func (t *Tokenizer) syncToken(text string, toks []Token, j int) bool {
 	// The byte before the U+2581 is the last of the character before it,
 	// or of U+FFFD when that is malformed.
 	pairs := &t.cut.pairs
-	return !pairs[text[q-1]][spaceSymbol[0]] && !pairs[normLast(text[:q])][spaceSymbol[0]]
+	return !pairs[text[q-1]][seg.SpaceSymbol[0]] && !pairs[t.norm.Last(text[:q])][seg.SpaceSymbol[0]]
 }
 
 // boundary reports whether token k (k > 0) starts where token k-1 ends,
@@ -208,8 +221,8 @@ func trimSpaces(s string, escaped bool) string {
 		switch {
 		case len(s) > 0 && s[len(s)-1] == ' ':
 			s = s[:len(s)-1]
-		case escaped && len(s) >= len(spaceSymbol) && s[len(s)-len(spaceSymbol):] == spaceSymbol:
-			s = s[:len(s)-len(spaceSymbol)]
+		case escaped && len(s) >= len(seg.SpaceSymbol) && s[len(s)-len(seg.SpaceSymbol):] == seg.SpaceSymbol:
+			s = s[:len(s)-len(seg.SpaceSymbol)]
 		default:
 			return s
 		}
@@ -221,6 +234,7 @@ func trimSpaces(s string, escaped bool) string {
 // left out) when the text's budget, n less the ids that opts adds, is
 // positive, the rules that encoded them, and the budget.
 func (t *Tokenizer) truncateTokens(text string, n int, opts EncodeOptions) ([]Token, *pieceRules, int, error) {
+	opts.AfterCut, opts.BeforeCut = false, false
 	r, err := t.rulesFor(text, opts)
 	if err != nil {
 		return nil, nil, 0, err
@@ -228,5 +242,5 @@ func (t *Tokenizer) truncateTokens(text string, n int, opts EncodeOptions) ([]To
 	if n -= opts.extra(); n <= 0 {
 		return nil, r, n, nil
 	}
-	return t.appendOffsets(nil, text, r), r, n, nil
+	return t.appendOffsets(nil, text, r, normalize.Whole), r, n, nil
 }

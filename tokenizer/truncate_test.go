@@ -5,6 +5,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/gemmatok/gemmatok/tokenizer/internal/testmodel"
 )
 
 func TestTruncate(t *testing.T) {
@@ -127,11 +129,11 @@ func TestTruncateOracle(t *testing.T) {
 	for _, line := range corpusLines(t, 6) {
 		texts = append(texts, capText(line, 200))
 	}
-	for i, mv := range modelVariants {
-		if !strings.Contains(mv.name, "dummy prefix") {
+	for i, mv := range testmodel.Variants {
+		if !strings.Contains(mv.Name, "dummy prefix") {
 			continue
 		}
-		t.Run(mv.name, func(t *testing.T) {
+		t.Run(mv.Name, func(t *testing.T) {
 			tok, o := loadVariant(t, i)
 			checked := 0
 			for _, text := range texts {

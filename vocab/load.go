@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash/maphash"
 	"io"
 	"math"
 	"math/bits"
@@ -103,24 +102,34 @@ func Parse(data []byte) (*Vocab, error) {
 
 // parse decodes a model proto; the Vocab keeps data.
 func parse(data string) (*Vocab, error) {
+	return parseWith(data, builtinIndex(data))
+}
+
+// parseWith is parse, taking the pieces and the lookup table from ix, the
+// model's index, unless ix is nil.
+func parseWith(data string, ix *indexed) (*Vocab, error) {
 	if len(data) == 0 {
 		return nil, fmt.Errorf("vocab: %w: empty input", ErrMalformed)
 	}
 	wire := unsafe.Slice(unsafe.StringData(data), len(data)) // read only
-	// A piece takes at least 2 bytes on the wire and usually about 16; the
-	// estimate avoids regrowing, and pages of it never written cost nothing.
-	n := len(data)/12 + 1
-	v := &Vocab{
-		data:   data,
-		starts: make([]uint32, 0, n),
-		lens:   make([]uint16, 0, n),
-		scores: make([]float32, 0, n),
-		types:  make([]Type, 0, n),
+	v := &Vocab{data: data}
+	b := wire
+	if ix != nil {
+		v.starts, v.lens, v.scores, v.types = ix.starts, ix.lens, ix.scores, ix.types
+		v.maxLen, v.table, v.filter = ix.maxLen, ix.table, ix.filter
+		b = wire[ix.piecesEnd:] // the settings
+	} else {
+		// A piece takes at least 2 bytes on the wire and usually about 16;
+		// the estimate avoids regrowing, and pages of it never written cost
+		// nothing.
+		n := len(data)/12 + 1
+		v.starts, v.lens = make([]uint32, 0, n), make([]uint16, 0, n)
+		v.scores, v.types = make([]float32, 0, n), make([]Type, 0, n)
 	}
 	var trainer, normalizer, denormalizer, selfTest []byte
 	hasDenormalizer := false
 
-	for b := wire; len(b) > 0; {
+	for len(b) > 0 {
 		num, typ, n := protowire.ConsumeTag(b)
 		if n < 0 {
 			return nil, malformed(len(wire)-len(b), protowire.ParseError(n))
@@ -178,9 +187,48 @@ func parse(data string) (*Vocab, error) {
 	if err := v.index(); err != nil {
 		return nil, err
 	}
-	v.isDefault = len(data) == len(gemma2Model) &&
-		(unsafe.StringData(data) == unsafe.SliceData(gemma2Model) || data == string(gemma2Model))
+	v.builtin = builtinName(data)
 	return v, nil
+}
+
+// builtins are the models embedded in this package, by name: tables
+// derived from a model may be generated for it (see Vocab.Builtin).
+var builtins = []struct {
+	name string
+	data []byte
+}{
+	{"gemma2", gemma2Model},
+}
+
+// Builtins returns the names of the embedded models.
+func Builtins() []string {
+	names := make([]string, len(builtins))
+	for i, b := range builtins {
+		names[i] = b.name
+	}
+	return names
+}
+
+// BuiltinModel returns the bytes of the embedded model proto called name,
+// or nil. The caller must not modify them.
+func BuiltinModel(name string) []byte {
+	for _, b := range builtins {
+		if b.name == name {
+			return b.data
+		}
+	}
+	return nil
+}
+
+// builtinName returns the name of the embedded model whose bytes data
+// are, or "".
+func builtinName(data string) string {
+	for _, b := range builtins {
+		if len(data) == len(b.data) && (unsafe.StringData(data) == unsafe.SliceData(b.data) || data == string(b.data)) {
+			return b.name
+		}
+	}
+	return ""
 }
 
 func malformed(off int, err error) error {
@@ -300,25 +348,34 @@ func (v *Vocab) index() error {
 	if n > math.MaxInt32/2 {
 		return fmt.Errorf("vocab: too many pieces (%d)", n)
 	}
-	size := 1
-	for size < 2*n {
-		size <<= 1
+	// The embedded model's table and filter come built (index.go).
+	built := v.table != nil
+	if !built {
+		size := 1
+		for size < 2*n {
+			size <<= 1
+		}
+		v.table = make([]uint32, size)
+		// Written before it is probed, so that each page is mapped once and
+		// not first to the kernel's shared page of zeros.
+		clear(v.table)
+		v.filter = make([]uint64, max(1, size>>filterShift))
 	}
-	v.table = make([]uint32, size)
-	// Written before it is probed, so that each page is mapped once and
-	// not first to the kernel's shared page of zeros.
-	clear(v.table)
-	v.mask = uint64(size - 1)
+	v.mask = uint64(len(v.table) - 1)
 	v.idBits = uint(bits.Len32(uint32(n)))
-	v.filter = make([]uint64, max(1, size>>filterShift))
-	v.seed = maphash.MakeSeed()
 	v.reserved = make(map[string]int32)
 	v.unk = -1
 	for i := range v.byteIDs {
 		v.byteIDs[i] = -1
 	}
-	keys := make([]uint64, 0, n) // home slot << 32 | table entry
+	var keys []uint64 // home slot << 32 | table entry
+	if !built {
+		keys = make([]uint64, 0, n)
+	}
 	for i := 0; i < n; i++ {
+		if built && v.types[i] == Normal {
+			continue // in the table, and checked when the index was made
+		}
 		id := int32(i)
 		piece := v.Piece(id)
 		if piece == "" {
@@ -326,11 +383,16 @@ func (v *Vocab) index() error {
 		}
 		switch t := v.types[id]; t {
 		case Normal, UserDefined, Unused:
-			h := maphash.String(v.seed, piece)
-			keys = append(keys, h&v.mask<<32|uint64(v.tag(h)|uint32(id+1)))
-			*v.filterWord(h) |= filterBits(h)
+			if !built {
+				h := hashString(piece)
+				keys = append(keys, h&v.mask<<32|uint64(v.tag(h)|uint32(id+1)))
+				*v.filterWord(h) |= filterBits(h)
+			}
 			if t == UserDefined {
 				v.userDefined = append(v.userDefined, id)
+			}
+			if t == Unused {
+				v.hasUnused = true
 			}
 		default:
 			if prev, dup := v.reserved[piece]; dup {
@@ -355,8 +417,10 @@ func (v *Vocab) index() error {
 			}
 		}
 	}
-	if err := v.fill(keys); err != nil {
-		return err
+	if !built {
+		if err := v.fill(keys); err != nil {
+			return err
+		}
 	}
 	if v.unk < 0 {
 		return fmt.Errorf("vocab: the model defines no unknown piece")
@@ -371,6 +435,14 @@ func (v *Vocab) index() error {
 	v.bos = v.special(v.trainer.BOSPiece, Control)
 	v.eos = v.special(v.trainer.EOSPiece, Control)
 	v.pad = v.special(v.trainer.PadPiece, Control)
+	for piece, id := range v.reserved {
+		if other := v.Lookup(piece); other >= 0 {
+			if v.shadow == nil {
+				v.shadow = make(map[int32]int32)
+			}
+			v.shadow[other] = id
+		}
+	}
 	return nil
 }
 

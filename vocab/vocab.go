@@ -8,7 +8,6 @@ package vocab
 
 import (
 	"fmt"
-	"hash/maphash"
 	"iter"
 	"strings"
 	"unsafe"
@@ -108,7 +107,6 @@ type Vocab struct {
 	// merging asks about are not pieces.
 	filter []uint64
 	idBits uint
-	seed   maphash.Seed
 
 	reserved map[string]int32 // control, unknown and byte pieces
 
@@ -116,7 +114,12 @@ type Vocab struct {
 	byteIDs            [256]int32 // -1 where absent
 	userDefined        []int32
 
-	isDefault bool // the model is the embedded one, byte for byte
+	builtin string // the name of the embedded model this one is, byte for byte, or ""
+
+	hasUnused bool
+	// shadow maps a piece that segmentation may produce to the control,
+	// unknown or byte piece of the same text, which PieceToId prefers.
+	shadow map[int32]int32
 
 	trainer      TrainerSpec
 	normalizer   NormalizerSpec
@@ -194,7 +197,29 @@ func (v *Vocab) MaxPieceLen() int { return v.maxLen }
 // IsDefault reports whether the vocabulary was read from a model identical,
 // byte for byte, to the embedded one, wherever it came from. Tables derived
 // from the embedded model may then be used instead of being rebuilt.
-func (v *Vocab) IsDefault() bool { return v.isDefault }
+func (v *Vocab) IsDefault() bool { return v.builtin == "gemma2" }
+
+// Builtin returns the name of the embedded model (see Builtins) that the
+// vocabulary was read from, byte for byte, wherever it came from, or "".
+// Tables derived from that model may then be used instead of being
+// rebuilt.
+func (v *Vocab) Builtin() string { return v.builtin }
+
+// HasUnused reports whether some piece is of type Unused.
+func (v *Vocab) HasUnused() bool { return v.hasUnused }
+
+// Preferred returns the id that SentencePiece's PieceToId gives for the
+// text of piece id: that of a control, unknown or byte piece of the same
+// text, which it looks up first, or else id itself. Segmentation produces
+// pieces by text, so this is the id such a piece ends up as.
+func (v *Vocab) Preferred(id int32) int32 {
+	if v.shadow != nil {
+		if r, ok := v.shadow[id]; ok {
+			return r
+		}
+	}
+	return id
+}
 
 // Contains reports whether id is a valid id of the vocabulary.
 func (v *Vocab) Contains(id int32) bool { return uint(id) < uint(len(v.types)) }
@@ -221,13 +246,14 @@ func (v *Vocab) IDBytes(piece []byte) (id int32, ok bool) {
 // Lookup returns the id of a normal, user-defined or unused piece, the pieces
 // that segmentation may produce by merging, or -1.
 func (v *Vocab) Lookup(piece string) int32 {
-	return v.find(piece, maphash.String(v.seed, piece))
+	return v.find(piece, hashString(piece))
 }
 
 // LookupBytes is Lookup for a byte slice; it does not allocate.
 func (v *Vocab) LookupBytes(piece []byte) int32 {
 	// find keeps nothing, so the bytes need not be copied into a string.
-	return v.find(unsafe.String(unsafe.SliceData(piece), len(piece)), maphash.Bytes(v.seed, piece))
+	s := unsafe.String(unsafe.SliceData(piece), len(piece))
+	return v.find(s, hashString(s))
 }
 
 // find looks up piece, whose hash is h.

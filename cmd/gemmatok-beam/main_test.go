@@ -548,7 +548,7 @@ func TestBadInput(t *testing.T) {
 }
 
 // TestModel checks --model with a small model trained by spm_train,
-// normalizing nothing, which SafeCut needs to find cuts: its ids fit
+// normalizing nothing: its ids fit
 // uint16, which the manifest says, the manifest names the model
 // and its sha256, the ids are the model's own and decode to the text, and
 // a worker refuses a model file that is not the one the run was submitted
@@ -594,6 +594,53 @@ func TestModel(t *testing.T) {
 	_, err = loadVocab(context.Background(), Model{Name: model, Path: model, SHA256: strings.Repeat("0", 64)})
 	if err == nil || !strings.Contains(err.Error(), "not the") {
 		t.Errorf("a worker loads a model of another sha256: %v", err)
+	}
+}
+
+// TestDummyPrefixModel counts and tokenizes a large text under models whose
+// normalizer treats the start and the end of a text apart (a Llama-style
+// dummy prefix; the removal of extra whitespace): the file must be split
+// into ranges, and a range longer than a chunk read in pieces, encoded as
+// parts, with the counts and ids of the whole text.
+func TestDummyPrefixModel(t *testing.T) {
+	langs, err := filepath.Glob("../../testdata/corpus/*.txt")
+	if err != nil || len(langs) == 0 {
+		t.Fatalf("no corpus: %v", err)
+	}
+	var b strings.Builder
+	for _, l := range langs {
+		b.Write(readTestFile(t, l))
+	}
+	text := b.String()
+	in := filepath.Join(t.TempDir(), "all.txt")
+	if err := os.WriteFile(in, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, model := range []string{"../../testdata/models/bpe_llama.model", "../../testdata/models/bpe_identity_rmws.model"} {
+		tok, err := tokenizer.LoadFile(model)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Ranges of 256 KiB, and one range read in chunks of textChunk.
+		for _, size := range []int64{256 << 10, 1 << 30} {
+			out := t.TempDir()
+			if status, _ := runJob(t, options{Job: "count", Inputs: []string{in}, Output: out, Model: model, RangeSize: size}); status != exitOK {
+				t.Fatalf("%s: exit status %d", model, status)
+			}
+			got := readJSONLines[fileCounts](t, filepath.Join(out, countsFile))
+			if len(got) != 1 || got[0].Tokens != int64(tok.Count(text)) || size < 1<<20 && got[0].Parts < 2 {
+				t.Errorf("%s, ranges of %d: counts %+v, want %d tokens in several parts", model, size, got, tok.Count(text))
+			}
+		}
+		out := t.TempDir()
+		if status, _ := runJob(t, options{Job: "tokenize", Inputs: []string{in}, Output: out, Model: model, BOS: true, EOS: true, RangeSize: 256 << 10}); status != exitOK {
+			t.Fatalf("%s: exit status %d", model, status)
+		}
+		tk := readTokens(t, out)
+		want, _ := tok.EncodeWith(text, tokenizer.EncodeOptions{AddBOS: true, AddEOS: true})
+		if tk.m.Documents != 1 || !slices.Equal(tk.doc(0), want) {
+			t.Errorf("%s: %d documents; the ids are not those of the whole text", model, tk.m.Documents)
+		}
 	}
 }
 

@@ -77,12 +77,12 @@ type trainerSettings struct {
 }
 
 func (a *app) info(asJSON bool) error {
-	// The vocabulary alone, not a Tokenizer: info describes models of
-	// types and normalizers that cannot encode yet too.
+	// The vocabulary, not a Tokenizer: info describes models that gemmatok
+	// cannot encode with too.
 	path := a.modelSource()
 	data := vocab.DefaultModel()
-	var err error
 	if path != "" {
+		var err error
 		if data, err = os.ReadFile(path); err != nil {
 			return fmt.Errorf("model: %w", err)
 		}

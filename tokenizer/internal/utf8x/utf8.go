@@ -1,17 +1,22 @@
-package tokenizer
+// Package utf8x holds the byte-level helpers that the processor and the
+// models share: UTF-8 decoding and validation faster than package
+// unicode/utf8 on the scripts tokenizers meet, and views between strings
+// and byte slices that copy nothing.
+package utf8x
 
 import (
 	"encoding/binary"
 	"math/bits"
 	"unicode/utf8"
+	"unsafe"
 )
 
-// decodeChar is utf8.DecodeRune with two- and three-byte characters, those
+// DecodeChar is utf8.DecodeRune with two- and three-byte characters, those
 // of nearly every script but Latin, decoded here: the loops over words call
 // it for every character, and utf8.DecodeRune handles only ASCII without a
 // call. Anything else, malformed bytes included, goes to utf8.DecodeRune,
 // so the results are the same.
-func decodeChar(p []byte) (rune, int) {
+func DecodeChar(p []byte) (rune, int) {
 	switch {
 	case len(p) >= 3 && p[0]&0xF0 == 0xE0 && p[1]&0xC0 == 0x80 && p[2]&0xC0 == 0x80:
 		// Overlong forms and surrogates are malformed.
@@ -24,21 +29,21 @@ func decodeChar(p []byte) (rune, int) {
 	return utf8.DecodeRune(p)
 }
 
-// validUTF8 is utf8.ValidString, faster on text of two- and three-byte
+// Valid is utf8.ValidString, faster on text of two- and three-byte
 // characters (Cyrillic, Arabic, Hindi, Thai, Chinese...), where the
 // standard library spends some 27 instructions a character: here each is
 // told valid by masks on one load of eight bytes (about 15), ASCII eight
 // and then 32 bytes at a time.
 // Four-byte characters and anything else go to utf8.DecodeRuneInString.
-func validUTF8(s string) bool {
+func Valid(s string) bool {
 	i := 0
 	for i+8 <= len(s) {
-		w := binary.LittleEndian.Uint64(stringToBytes(s[i : i+8]))
+		w := binary.LittleEndian.Uint64(Bytes(s[i : i+8]))
 		switch {
 		case w&0x8080808080808080 == 0:
 			// ASCII is seldom alone: go on 32 bytes at a time.
 			for i += 8; i+32 <= len(s); i += 32 {
-				b := stringToBytes(s[i : i+32])
+				b := Bytes(s[i : i+32])
 				le := binary.LittleEndian
 				if (le.Uint64(b)|le.Uint64(b[8:])|le.Uint64(b[16:])|le.Uint64(b[24:]))&0x8080808080808080 != 0 {
 					break
@@ -69,3 +74,20 @@ func validUTF8(s string) bool {
 	}
 	return utf8.ValidString(s[i:])
 }
+
+// CharLen is SentencePiece's OneCharLen: the length of the UTF-8 sequence
+// that a lead byte announces, indexed by the byte's top four bits.
+var CharLen = [16]uint8{1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 3, 4}
+
+// String views b as a string without copying; b must not change while the
+// string is in use.
+func String(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
+}
+
+// Bytes views s as a byte slice without copying; the slice must not be
+// written.
+func Bytes(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }

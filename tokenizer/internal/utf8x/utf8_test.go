@@ -1,4 +1,4 @@
-package tokenizer
+package utf8x
 
 import (
 	"math/rand"
@@ -7,14 +7,14 @@ import (
 	"unicode/utf8"
 )
 
-// TestDecodeChar holds decodeChar to utf8.DecodeRune on every one-, two-
+// TestDecodeChar holds DecodeChar to utf8.DecodeRune on every one-, two-
 // and three-byte sequence, valid or not, and on random bytes.
 func TestDecodeChar(t *testing.T) {
 	check := func(p []byte) {
-		r, n := decodeChar(p)
+		r, n := DecodeChar(p)
 		wr, wn := utf8.DecodeRune(p)
 		if r != wr || n != wn {
-			t.Fatalf("decodeChar(% x) = %U, %d; utf8.DecodeRune gives %U, %d", p, r, n, wr, wn)
+			t.Fatalf("DecodeChar(% x) = %U, %d; utf8.DecodeRune gives %U, %d", p, r, n, wr, wn)
 		}
 	}
 	for a := range 256 {
@@ -34,14 +34,14 @@ func TestDecodeChar(t *testing.T) {
 	}
 }
 
-// TestValidUTF8 holds validUTF8 to utf8.ValidString on every one-, two-
+// TestValidUTF8 holds Valid to utf8.ValidString on every one-, two-
 // and three-byte sequence followed by ASCII, so that its eight-byte
 // window covers it, and on random strings of bytes that UTF-8 gives
 // meaning to.
 func TestValidUTF8(t *testing.T) {
 	check := func(s []byte) {
-		if got, want := validUTF8(string(s)), utf8.Valid(s); got != want {
-			t.Fatalf("validUTF8(% x) = %v, want %v", s, got, want)
+		if got, want := Valid(string(s)), utf8.Valid(s); got != want {
+			t.Fatalf("Valid(% x) = %v, want %v", s, got, want)
 		}
 	}
 	buf := make([]byte, 0, 16)

@@ -1,4 +1,6 @@
-package tokenizer
+// Package bpe is SentencePiece's BPE model: it segments normalized text
+// into pieces by merging, exactly as bpe::Model does, and fast.
+package bpe
 
 import (
 	"math"
@@ -8,10 +10,13 @@ import (
 	"sync/atomic"
 	"unicode/utf8"
 
+	"github.com/gemmatok/gemmatok/tokenizer/internal/matcher"
+	"github.com/gemmatok/gemmatok/tokenizer/internal/seg"
+	"github.com/gemmatok/gemmatok/tokenizer/internal/utf8x"
 	"github.com/gemmatok/gemmatok/vocab"
 )
 
-// bpeModel segments normalized text the way SentencePiece's bpe::Model
+// Model segments normalized text the way SentencePiece's bpe::Model
 // does: user-defined pieces are cut out first and never merged; the rest
 // starts as single characters, and the adjacent pair whose concatenation is
 // the best-scoring piece is merged, leftmost first on ties, until no pair is
@@ -28,14 +33,10 @@ import (
 // few repeated, which no cut splits, are merged as blocks (runs.go).
 // Models with unused pieces are segmented whole, because their
 // resegmentation table is shared by the whole text in the C++.
-type bpeModel struct {
+type Model struct {
 	v      *vocab.Vocab
 	split  splitMode
 	unused bool // the vocabulary has unused pieces
-
-	// shadow maps a piece id to the id of a control, unknown or byte piece
-	// with the same text, which SentencePiece's PieceToId prefers.
-	shadow map[int32]int32
 
 	maxPiece int // the longest piece, in bytes
 
@@ -45,65 +46,64 @@ type bpeModel struct {
 	// scores, which are a megabyte for Gemma.
 	rankByID bool
 
+	tables *builtinTables // for a built-in model, else nil
+
 	pairsOnce sync.Once
 	pairs     *pairSet
 
-	ascii     [utf8.RuneSelf]int32 // the piece each ASCII character is, or -1
-	charsOnce sync.Once
-	chars     []atomic.Int32 // by rune: piece id + 2, or 0 when not known yet
+	ascii [utf8.RuneSelf]int32 // the piece each ASCII character is, or -1
+	// chars holds, by rune of the Basic Multilingual Plane, piece id + 2,
+	// or 0 when not known yet, in pages made as their runes are met.
+	chars [1 << 16 >> charPageBits]atomic.Pointer[charPage]
 }
 
-// pieceRules says which pieces one way of encoding treats as pieces: the
+// charPageBits makes a page of chars 4 KiB: a short text touches few.
+const charPageBits = 10
+
+type charPage [1 << charPageBits]atomic.Int32
+
+// Rules says which pieces one way of encoding treats as pieces: the
 // user-defined pieces cut out of the text, and the pieces merges may not
 // produce. SentencePiece has one set of rules; encoding special pieces as
 // plain text uses another.
-type pieceRules struct {
-	matcher *matcher
+type Rules struct {
+	matcher *matcher.Matcher
 	matched []int32 // the id each of matcher's pieces looks up to
 	banned  []bool  // by id; nil when merges may produce any piece
 
 	// memo records, two bits a piece, whether segmenting the piece's own
 	// text gives back that one piece: bit 1 says known, bit 0 the answer.
-	memo []atomic.Uint32
+	// SentencePiece's rules on a built-in model have the answers for
+	// every piece in whole instead, a bit a piece (generated).
+	memo  []atomic.Uint32
+	whole []byte
+
+	// cache remembers the words segmented under these rules, for all the
+	// goroutines that encode with them.
+	cache wordCache
 }
 
-func newPieceRules(v *vocab.Vocab, m *matcher, banned []bool) *pieceRules {
-	r := &pieceRules{matcher: m, banned: banned, memo: make([]atomic.Uint32, (v.Size()+15)/16)}
-	r.matched = make([]int32, len(m.pieces))
-	for i, p := range m.pieces {
+// newRules returns the rules that cut out the user-defined pieces m
+// matches and, when banned is not nil, never produce a piece id with
+// banned[id] by merging.
+func (b *Model) newRules(m *matcher.Matcher, banned []bool) *Rules {
+	v := b.v
+	r := &Rules{matcher: m, banned: banned}
+	r.matched = make([]int32, len(m.Pieces))
+	for i, p := range m.Pieces {
 		r.matched[i] = v.Lookup(p)
 	}
-	if banned == nil && v.IsDefault() {
-		presetWhole(r.memo, gemma2Whole)
+	if banned == nil && b.tables != nil {
+		r.whole = b.tables.whole
+	} else {
+		r.memo = make([]atomic.Uint32, (v.Size()+15)/16)
 	}
 	return r
 }
 
-// presetWhole fills a whole-piece memo from a bitset that says, a bit a
-// piece, which pieces segment into themselves.
-func presetWhole(memo []atomic.Uint32, whole []byte) {
-	// Each byte of the bitset becomes 16 bits of memo: "known" and the bit,
-	// for 8 pieces.
-	var spread [256]uint32
-	for b := range spread {
-		for k := range 8 {
-			spread[b] |= (2 | uint32(b>>k&1)) << (2 * k)
-		}
-	}
-	for w := range memo {
-		var bits uint32
-		if i := 2 * w; i+1 < len(whole) {
-			bits = spread[whole[i]] | spread[whole[i+1]]<<16
-		} else if i < len(whole) {
-			bits = spread[whole[i]] // the last 8 pieces of the vocabulary
-		}
-		memo[w].Store(bits)
-	}
-}
-
 // allowed reports whether id (or -1) names a piece these rules let merges
 // produce.
-func (r *pieceRules) allowed(id int32) bool {
+func (r *Rules) allowed(id int32) bool {
 	return id >= 0 && (r.banned == nil || !r.banned[id])
 }
 
@@ -115,18 +115,22 @@ const (
 	splitAfter                   // cut after every U+2581
 )
 
-func newBPEModel(v *vocab.Vocab) *bpeModel {
-	b := &bpeModel{v: v, maxPiece: v.MaxPieceLen()}
+// New returns the model of v, whose type must be BPE.
+func New(v *vocab.Vocab) *Model { return newModel(v, builtin[v.Builtin()]) }
+
+// newModel returns the model of v, with the tables generated for it when
+// v is a built-in model, or else nil.
+func newModel(v *vocab.Vocab, tables *builtinTables) *Model {
+	b := &Model{v: v, maxPiece: v.MaxPieceLen(), unused: v.HasUnused(), tables: tables}
 	for c := range b.ascii {
 		b.ascii[c] = v.LookupBytes([]byte{byte(c)})
 	}
-	// The embedded model has no unused and no shadowed pieces, and keeps
-	// U+2581 at the start of pieces (TestEmbeddedTables checks): scanning
-	// its 256,000 pieces for that would take a good part of each load.
-	prefixOnly, suffixOnly := gemma2PrefixOnly, gemma2SuffixOnly
-	b.rankByID = gemma2RankByID
-	if !v.IsDefault() {
-		b.unused, b.shadow = pieceTypes(v)
+	// Scanning a large vocabulary for these would take a good part of each
+	// load: a built-in model has them generated.
+	var prefixOnly, suffixOnly bool
+	if tables != nil {
+		prefixOnly, suffixOnly, b.rankByID = b.tables.prefixOnly, b.tables.suffixOnly, b.tables.rankByID
+	} else {
 		prefixOnly, suffixOnly = spacePlacement(v)
 		b.rankByID = scoresFallWithID(v)
 	}
@@ -143,39 +147,18 @@ func newBPEModel(v *vocab.Vocab) *bpeModel {
 	return b
 }
 
-// pieceTypes reports whether v has unused pieces, and maps each piece
-// that a control, unknown or byte piece of the same text shadows to that
-// piece: those never result from merges, but SentencePiece's PieceToId
-// prefers them.
-func pieceTypes(v *vocab.Vocab) (unused bool, shadow map[int32]int32) {
-	for id := int32(0); id < int32(v.Size()); id++ {
-		switch v.Type(id) {
-		case vocab.Unused:
-			unused = true
-		case vocab.Control, vocab.Unknown, vocab.Byte:
-			if other := v.Lookup(v.Piece(id)); other >= 0 {
-				if shadow == nil {
-					shadow = make(map[int32]int32)
-				}
-				shadow[other] = id
-			}
-		}
-	}
-	return unused, shadow
-}
-
 // spacePlacement reports whether every normal or unused piece holds U+2581
 // only as its first character (prefixOnly), or only as its last
 // (suffixOnly). User-defined pieces are cut out before merging and need not
 // keep the rule; the other types are never merge results.
 func spacePlacement(v *vocab.Vocab) (prefixOnly, suffixOnly bool) {
 	prefixOnly, suffixOnly = true, true
-	for id, at := range v.Occurrences(spaceSymbol) {
+	for id, at := range v.Occurrences(seg.SpaceSymbol) {
 		if t := v.Type(id); t == vocab.Normal || t == vocab.Unused {
 			if at != 0 {
 				prefixOnly = false
 			}
-			if at != len(v.Piece(id))-len(spaceSymbol) {
+			if at != len(v.Piece(id))-len(seg.SpaceSymbol) {
 				suffixOnly = false
 			}
 		}
@@ -206,7 +189,7 @@ func scoresFallWithID(v *vocab.Vocab) bool {
 
 // rank is what merges order pair id by, the higher the sooner: its score,
 // or for rankByID the negated id, which orders pieces the same way.
-func (b *bpeModel) rank(id int32) float32 {
+func (b *Model) rank(id int32) float32 {
 	if b.rankByID {
 		return -float32(id)
 	}
@@ -218,84 +201,76 @@ func isSpace(s []byte) bool {
 	return len(s) >= 3 && s[0] == 0xE2 && s[1] == 0x96 && s[2] == 0x81
 }
 
-// charLen is SentencePiece's OneCharLen: the length of the UTF-8 sequence
-// that a lead byte announces.
-var charLen = [16]uint8{1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 3, 4}
-
-// encode segments the normalized text s and hands every piece to out.
-func (b *bpeModel) encode(sc *scratch, s []byte, r *pieceRules, out *sink) {
+// encode segments the normalized text s, which is not empty, and hands
+// every piece to out.
+func (b *Model) encode(sc *Scratch, s []byte, r *Rules, out *seg.Sink) {
 	if b.split == splitNone {
 		sc.pieces = b.segment(sc, s, r, true, sc.pieces[:0])
-		out.replay(sc.pieces, 0)
+		out.Replay(sc.pieces, 0)
 		return
 	}
-	seg := 0
+	from := 0
 	m := r.matcher
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c == 0xE2 && isSpace(s[i:]) {
-			if m.first[c] && m.mayFollowSpace(s[i+len(spaceSymbol):]) {
-				if l := b.userPiece(sc, s, seg, i, r, out); l > 0 {
+			if m.First[c] && m.MayFollowSpace(s[i+len(seg.SpaceSymbol):]) {
+				if l := b.userPiece(sc, s, from, i, r, out); l > 0 {
 					i += l
-					seg = i
+					from = i
 					continue
 				}
 			}
 			if b.split == splitBefore {
-				if i > seg {
-					b.word(sc, s[seg:i], seg, r, out)
-					seg = i
+				if i > from {
+					b.word(sc, s[from:i], from, r, out)
+					from = i
 				}
-				i += len(spaceSymbol)
+				i += len(seg.SpaceSymbol)
 			} else {
-				i += len(spaceSymbol)
-				b.word(sc, s[seg:i], seg, r, out)
-				seg = i
+				i += len(seg.SpaceSymbol)
+				b.word(sc, s[from:i], from, r, out)
+				from = i
 			}
 			// Most words go on in ASCII that starts no piece.
-			i = m.skipPlain(s, i)
+			i = m.SkipPlain(s, i)
 			continue
 		}
-		if m.first[c] {
-			if l := b.userPiece(sc, s, seg, i, r, out); l > 0 {
+		if m.First[c] {
+			if l := b.userPiece(sc, s, from, i, r, out); l > 0 {
 				i += l
-				seg = i
+				from = i
 				continue
 			}
 		}
 		if c < utf8.RuneSelf {
-			i = m.skipPlain(s, i+1)
+			i = m.SkipPlain(s, i+1)
 		} else {
-			i += int(charLen[c>>4])
+			i += int(utf8x.CharLen[c>>4])
 		}
 	}
-	if seg < len(s) {
-		b.word(sc, s[seg:], seg, r, out)
+	if from < len(s) {
+		b.word(sc, s[from:], from, r, out)
 	}
 }
 
 // userPiece cuts out the user-defined piece that s[i:] starts with, if
-// any: it segments the word s[seg:i] before it and emits the piece. It
+// any: it segments the word s[from:i] before it and emits the piece. It
 // returns the piece's length, or 0.
-func (b *bpeModel) userPiece(sc *scratch, s []byte, seg, i int, r *pieceRules, out *sink) int {
-	l, k := r.matcher.match(bytesToString(s[i:]))
+func (b *Model) userPiece(sc *Scratch, s []byte, from, i int, r *Rules, out *seg.Sink) int {
+	l, k := r.matcher.Match(utf8x.String(s[i:]))
 	if l > 0 {
-		b.word(sc, s[seg:i], seg, r, out)
-		out.replay([]segPiece{{b.pieceID(s[i:i+l], r.matched[k]), int32(l)}}, i)
+		b.word(sc, s[from:i], from, r, out)
+		out.Replay([]seg.Piece{{ID: b.pieceID(s[i:i+l], r.matched[k]), Len: int32(l)}}, i)
 	}
 	return l
 }
 
 // pieceID returns what SentencePiece's PieceToId gives for a final symbol
 // whose merge lookup found id (or -1).
-func (b *bpeModel) pieceID(p []byte, id int32) int32 {
+func (b *Model) pieceID(p []byte, id int32) int32 {
 	if id >= 0 {
-		if b.shadow != nil {
-			if r, ok := b.shadow[id]; ok {
-				return r
-			}
-		}
-		return id
+		return b.v.Preferred(id)
 	}
 	id, _ = b.v.IDBytes(p)
 	return id
@@ -303,7 +278,7 @@ func (b *bpeModel) pieceID(p []byte, id int32) int32 {
 
 // word segments w, a part of the text that no piece spans beyond, which
 // starts at offset base of the normalized text.
-func (b *bpeModel) word(sc *scratch, w []byte, base int, r *pieceRules, out *sink) {
+func (b *Model) word(sc *Scratch, w []byte, base int, r *Rules, out *seg.Sink) {
 	if len(w) == 0 {
 		return
 	}
@@ -312,13 +287,13 @@ func (b *bpeModel) word(sc *scratch, w []byte, base int, r *pieceRules, out *sin
 		// gathering, for a long run, in one large slice.
 		b.eachPart(w, func(start, end, chars int) {
 			sc.pieces = b.part(sc, w, start, end, chars, r, sc.pieces[:0])
-			out.replay(sc.pieces, base+start)
+			out.Replay(sc.pieces, base+start)
 		})
 		return
 	}
-	var pieces []segPiece
+	var pieces []seg.Piece
 	pieces, sc.pieces = b.cachedWord(sc, w, r, sc.pieces[:0])
-	out.replay(pieces, base)
+	out.Replay(pieces, base)
 }
 
 // cachedWord returns the pieces of w. When the word cache has them, they
@@ -326,7 +301,7 @@ func (b *bpeModel) word(sc *scratch, w []byte, base int, r *pieceRules, out *sin
 // most words are found there, and copying them out would cost about as
 // much as finding them. Otherwise it appends them to dst by segmenting w,
 // stores them, and returns them and the extended dst.
-func (b *bpeModel) cachedWord(sc *scratch, w []byte, r *pieceRules, dst []segPiece) (pieces, ext []segPiece) {
+func (b *Model) cachedWord(sc *Scratch, w []byte, r *Rules, dst []seg.Piece) (pieces, ext []seg.Piece) {
 	cache, use := sc.cacheFor(r)
 	n := len(dst)
 	if !use.use() {
@@ -348,10 +323,10 @@ func (b *bpeModel) cachedWord(sc *scratch, w []byte, r *pieceRules, dst []segPie
 const longWord = 12
 
 // freshWord appends the pieces of w to dst, segmenting it.
-func (b *bpeModel) freshWord(sc *scratch, w []byte, r *pieceRules, dst []segPiece) []segPiece {
+func (b *Model) freshWord(sc *Scratch, w []byte, r *Rules, dst []seg.Piece) []seg.Piece {
 	if len(w) <= b.maxPiece {
 		if id := b.v.LookupBytes(w); r.allowed(id) && b.wholePiece(sc, id, r) {
-			return append(dst, segPiece{b.pieceID(w, id), int32(len(w))})
+			return append(dst, seg.Piece{ID: b.pieceID(w, id), Len: int32(len(w))})
 		}
 	}
 	if len(w) < longWord {
@@ -367,14 +342,14 @@ func (b *bpeModel) freshWord(sc *scratch, w []byte, r *pieceRules, dst []segPiec
 // that merging may treat apart: those between characters that no piece
 // holds side by side. Each is given as w[start:end] and its number of
 // characters.
-func (b *bpeModel) eachPart(w []byte, f func(start, end, chars int)) {
+func (b *Model) eachPart(w []byte, f func(start, end, chars int)) {
 	pairs := b.pairSet()
 	start, chars := 0, 1
-	prev, size := decodeChar(w)
+	prev, size := utf8x.DecodeChar(w)
 	for i := size; i < len(w); i += size {
 		c := rune(w[i])
 		if size = 1; c >= utf8.RuneSelf {
-			c, size = decodeChar(w[i:])
+			c, size = utf8x.DecodeChar(w[i:])
 		}
 		if !pairs.has(prev, c) {
 			f(start, i, chars)
@@ -390,7 +365,7 @@ func (b *bpeModel) eachPart(w []byte, f func(start, end, chars int)) {
 // characters. Most parts of long words are one or two characters long,
 // which need no merge loop: one character is its own piece, two are either
 // the piece they make together or two pieces.
-func (b *bpeModel) part(sc *scratch, w []byte, start, end, chars int, r *pieceRules, dst []segPiece) []segPiece {
+func (b *Model) part(sc *Scratch, w []byte, start, end, chars int, r *Rules, dst []seg.Piece) []seg.Piece {
 	p := w[start:end]
 	switch {
 	case start == 0 && end == len(w):
@@ -398,11 +373,11 @@ func (b *bpeModel) part(sc *scratch, w []byte, start, end, chars int, r *pieceRu
 	case chars == 1:
 		return append(dst, b.finalPiece(p, b.charID(p), r))
 	case chars == 2:
-		n := int(charLen[p[0]>>4])
+		n := int(utf8x.CharLen[p[0]>>4])
 		sl := symbol{start: 0, end: int32(n), id: b.charID(p[:n])}
 		sr := symbol{start: int32(n), end: int32(len(p)), id: b.charID(p[n:])}
 		if id := b.pairID(sc, p, &sl, &sr); r.allowed(id) {
-			return append(dst, segPiece{b.pieceID(p, id), int32(len(p))})
+			return append(dst, seg.Piece{ID: b.pieceID(p, id), Len: int32(len(p))})
 		}
 		return append(dst, b.finalPiece(p[:n], sl.id, r), b.finalPiece(p[n:], sr.id, r))
 	}
@@ -414,19 +389,19 @@ func (b *bpeModel) part(sc *scratch, w []byte, start, end, chars int, r *pieceRu
 }
 
 // finalPiece is the piece a symbol w whose lookup gave id ends up as.
-func (b *bpeModel) finalPiece(w []byte, id int32, r *pieceRules) segPiece {
+func (b *Model) finalPiece(w []byte, id int32, r *Rules) seg.Piece {
 	if !r.allowed(id) {
 		id = -1
 	}
-	return segPiece{b.pieceID(w, id), int32(len(w))}
+	return seg.Piece{ID: b.pieceID(w, id), Len: int32(len(w))}
 }
 
 // pairSet returns the character pairs of the vocabulary, building them on
 // first use.
-func (b *bpeModel) pairSet() *pairSet {
+func (b *Model) pairSet() *pairSet {
 	b.pairsOnce.Do(func() {
-		if b.v.IsDefault() {
-			if s, err := unmarshalPairSet(gemma2Pairs); err == nil {
+		if b.tables != nil {
+			if s, err := unmarshalPairSet(b.tables.pairs); err == nil {
 				b.pairs = s
 				return
 			}
@@ -438,12 +413,15 @@ func (b *bpeModel) pairSet() *pairSet {
 
 // wholePiece reports whether segmenting the text of piece id gives back
 // that one piece.
-func (b *bpeModel) wholePiece(sc *scratch, id int32, r *pieceRules) bool {
+func (b *Model) wholePiece(sc *Scratch, id int32, r *Rules) bool {
+	if r.whole != nil {
+		return r.whole[id>>3]>>(id&7)&1 != 0
+	}
 	word, shift := &r.memo[id/16], uint(id%16)*2
 	if m := word.Load() >> shift; m&2 != 0 {
 		return m&1 != 0
 	}
-	sc.memo = b.segment(sc, stringToBytes(b.v.Piece(id)), r, false, sc.memo[:0])
+	sc.memo = b.segment(sc, utf8x.Bytes(b.v.Piece(id)), r, false, sc.memo[:0])
 	one := len(sc.memo) == 1
 	bits := uint32(2)
 	if one {
@@ -451,13 +429,6 @@ func (b *bpeModel) wholePiece(sc *scratch, id int32, r *pieceRules) bool {
 	}
 	word.Or(bits << shift)
 	return one
-}
-
-// segPiece is one piece of the model's output: its id (or -1 for an
-// unknown piece) and its length in the normalized text.
-type segPiece struct {
-	id  int32
-	len int32
 }
 
 // symbol is a piece of a segment while merging. Long segments have one a
@@ -477,7 +448,7 @@ func (sy *symbol) frozen() bool { return sy.pair == frozenPair }
 
 // charID looks up the piece that the single character c is, or -1. ASCII
 // is answered from a table made with the model; the rest by wideCharID.
-func (b *bpeModel) charID(c []byte) int32 {
+func (b *Model) charID(c []byte) int32 {
 	if c[0] < utf8.RuneSelf {
 		return b.ascii[c[0]]
 	}
@@ -487,13 +458,20 @@ func (b *bpeModel) charID(c []byte) int32 {
 // wideCharID is charID for a character beyond ASCII. Most are in the
 // Basic Multilingual Plane; their answers are kept in a table shared by
 // all encodings, filled as they are met.
-func (b *bpeModel) wideCharID(c []byte) int32 {
-	r, _ := decodeChar(c)
+func (b *Model) wideCharID(c []byte) int32 {
+	r, _ := utf8x.DecodeChar(c)
 	if r >= 1<<16 || (r == utf8.RuneError && len(c) != 3) {
 		return b.v.LookupBytes(c)
 	}
-	b.charsOnce.Do(func() { b.chars = written[atomic.Int32](1 << 16) })
-	e := &b.chars[r]
+	page := b.chars[r>>charPageBits].Load()
+	if page == nil {
+		page = new(charPage)
+		clear(page[:]) // see written
+		if !b.chars[r>>charPageBits].CompareAndSwap(nil, page) {
+			page = b.chars[r>>charPageBits].Load()
+		}
+	}
+	e := &page[r&(1<<charPageBits-1)]
 	if v := e.Load(); v != 0 {
 		return v - 2
 	}
@@ -525,7 +503,7 @@ const shortWord = 64
 // segment runs the BPE merge loop over s and appends the resulting pieces
 // to dst. With freeze, user-defined pieces are matched first and never
 // merged.
-func (b *bpeModel) segment(sc *scratch, s []byte, r *pieceRules, freeze bool, dst []segPiece) []segPiece {
+func (b *Model) segment(sc *Scratch, s []byte, r *Rules, freeze bool, dst []seg.Piece) []seg.Piece {
 	if !freeze && !b.unused {
 		if len(s) <= 4*shortWord {
 			if dst, ok := b.segmentShort(sc, s, r, dst); ok {
@@ -540,18 +518,18 @@ func (b *bpeModel) segment(sc *scratch, s []byte, r *pieceRules, freeze bool, ds
 	}
 	// Sized once: growing a long segment's symbols by appending would copy
 	// them over and over.
-	syms := slices.Grow(sc.syms[:0], utf8.RuneCountInString(bytesToString(s)))
+	syms := slices.Grow(sc.syms[:0], utf8.RuneCountInString(utf8x.String(s)))
 	for i := 0; i < len(s); {
 		l, k := 0, -1
 		if freeze {
-			l, k = r.matcher.match(bytesToString(s[i:]))
+			l, k = r.matcher.Match(utf8x.String(s[i:]))
 		}
 		frozen := l > 0
 		var id int32
 		if frozen {
 			id = r.matched[k]
 		} else {
-			l = min(int(charLen[s[i]>>4]), len(s)-i)
+			l = min(int(utf8x.CharLen[s[i]>>4]), len(s)-i)
 			id = b.charID(s[i : i+l])
 		}
 		n := int32(len(syms))
@@ -599,7 +577,7 @@ func (b *bpeModel) segment(sc *scratch, s []byte, r *pieceRules, freeze bool, ds
 			dst = b.resegment(p, id, rev, dst)
 			continue
 		}
-		dst = append(dst, segPiece{id, sy.end - sy.start})
+		dst = append(dst, seg.Piece{ID: id, Len: sy.end - sy.start})
 	}
 	return dst
 }
@@ -609,7 +587,7 @@ func (b *bpeModel) segment(sc *scratch, s []byte, r *pieceRules, freeze bool, ds
 // the best pair by scanning the live pairs (shortPairs), which beats
 // keeping a heap for few symbols. It reports false, doing nothing, when
 // the word is longer.
-func (b *bpeModel) segmentShort(sc *scratch, s []byte, r *pieceRules, dst []segPiece) ([]segPiece, bool) {
+func (b *Model) segmentShort(sc *Scratch, s []byte, r *Rules, dst []seg.Piece) ([]seg.Piece, bool) {
 	if cap(sc.syms) < shortWord {
 		sc.syms = make([]symbol, 0, shortWord)
 	}
@@ -619,7 +597,7 @@ func (b *bpeModel) segmentShort(sc *scratch, s []byte, r *pieceRules, dst []segP
 		if n == shortWord {
 			return dst, false
 		}
-		l := min(int(charLen[s[i]>>4]), len(s)-i)
+		l := min(int(utf8x.CharLen[s[i]>>4]), len(s)-i)
 		syms[n] = symbol{start: int32(i), end: int32(i + l), prev: int32(n) - 1, next: int32(n) + 1, id: b.charID(s[i : i+l]), pair: -1}
 		i += l
 	}
@@ -694,7 +672,7 @@ func (p *shortPairs) best() int32 {
 
 // setPair works out the piece symbol l makes with the next one, and
 // records it in p.
-func (b *bpeModel) setPair(sc *scratch, s []byte, l int32, r *pieceRules, p *shortPairs) {
+func (b *Model) setPair(sc *Scratch, s []byte, l int32, r *Rules, p *shortPairs) {
 	sl := &sc.syms[l]
 	sl.pair = -1
 	if sl.next >= 0 {
@@ -709,7 +687,7 @@ func (b *bpeModel) setPair(sc *scratch, s []byte, l int32, r *pieceRules, p *sho
 
 // pairID returns the piece that symbols sl and sr, adjacent in s, make
 // together, or -1.
-func (b *bpeModel) pairID(sc *scratch, s []byte, sl, sr *symbol) int32 {
+func (b *Model) pairID(sc *Scratch, s []byte, sl, sr *symbol) int32 {
 	if sl.id < 0 || sr.id < 0 {
 		return b.v.LookupBytes(s[sl.start:sr.end])
 	}
@@ -725,7 +703,7 @@ func (b *bpeModel) pairID(sc *scratch, s []byte, sl, sr *symbol) int32 {
 
 // updatePair puts on the agenda, or takes off it, the pair that symbol l
 // makes with the next one, as it now stands.
-func (b *bpeModel) updatePair(sc *scratch, s []byte, l int32, rules *pieceRules, rev map[string][2]string) {
+func (b *Model) updatePair(sc *Scratch, s []byte, l int32, rules *Rules, rev map[string][2]string) {
 	sl := &sc.syms[l]
 	if sl.next < 0 || sl.frozen() || sc.syms[sl.next].frozen() {
 		sc.agenda.remove(l)
@@ -746,7 +724,7 @@ func (b *bpeModel) updatePair(sc *scratch, s []byte, l int32, rules *pieceRules,
 
 // resegment splits an unused piece p back into the pair it was last seen
 // made of, recursively, as the C++ does.
-func (b *bpeModel) resegment(p []byte, id int32, rev map[string][2]string, dst []segPiece) []segPiece {
+func (b *Model) resegment(p []byte, id int32, rev map[string][2]string, dst []seg.Piece) []seg.Piece {
 	if b.v.Type(id) == vocab.Unused {
 		if halves, ok := rev[string(p)]; ok {
 			mid := len(halves[0])
@@ -756,5 +734,5 @@ func (b *bpeModel) resegment(p []byte, id int32, rev map[string][2]string, dst [
 			return b.resegment(p[mid:], r, rev, dst)
 		}
 	}
-	return append(dst, segPiece{id, int32(len(p))})
+	return append(dst, seg.Piece{ID: id, Len: int32(len(p))})
 }

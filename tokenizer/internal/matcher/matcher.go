@@ -1,21 +1,24 @@
-package tokenizer
+// Package matcher finds user-defined pieces in text.
+package matcher
 
 import (
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/gemmatok/gemmatok/tokenizer/internal/seg"
 )
 
-// matcher finds the longest user-defined piece at the start of a text, as
+// Matcher finds the longest user-defined piece at the start of a text, as
 // SentencePiece's PrefixMatcher does. It is a byte trie whose edges are kept
 // sorted per node.
-type matcher struct {
-	pieces    []string  // as given to newMatcher; match reports an index
-	first     [256]bool // bytes that start some piece
+type Matcher struct {
+	Pieces    []string  // as given to New; Match reports an index
+	First     [256]bool // bytes that start some piece
 	nodes     []trieNode
 	edges     []trieEdge
-	validUTF8 bool // every piece is valid UTF-8
-	maxLen    int
+	ValidUTF8 bool // every piece is valid UTF-8
+	MaxLen    int  // the longest piece, in bytes
 
 	// U+2581 starts every word, so the matcher is asked about it most: these
 	// settle most of those questions without walking the trie.
@@ -30,7 +33,7 @@ type matcher struct {
 }
 
 type trieNode struct {
-	edges    int32 // index of the first edge in matcher.edges
+	edges    int32 // index of the first edge in Matcher.edges
 	numEdges int32
 	piece    int32 // 1 + the index of the piece that ends here, or 0
 }
@@ -40,8 +43,9 @@ type trieEdge struct {
 	child int32
 }
 
-func newMatcher(pieces []string) *matcher {
-	m := &matcher{pieces: pieces, validUTF8: true}
+// New returns a Matcher of pieces.
+func New(pieces []string) *Matcher {
+	m := &Matcher{Pieces: pieces, ValidUTF8: true}
 	order := make([]int32, len(pieces)) // pieces' indices, sorted by text
 	for i := range order {
 		order[i] = int32(i)
@@ -58,8 +62,16 @@ func newMatcher(pieces []string) *matcher {
 		depth  int
 		lo, hi int
 	}
-	m.nodes = append(m.nodes, trieNode{})
-	queue := []pending{{0, 0, 0, len(sorted)}}
+	// A node for every byte of the pieces is the most there can be; sized
+	// once, the trie is not copied as it grows.
+	size := 1
+	for _, p := range pieces {
+		size += len(p)
+	}
+	m.nodes = make([]trieNode, 1, size)
+	m.edges = make([]trieEdge, 0, size)
+	queue := make([]pending, 1, size)
+	queue[0] = pending{0, 0, 0, len(sorted)}
 	for len(queue) > 0 {
 		p := queue[0]
 		queue = queue[1:]
@@ -87,42 +99,42 @@ func newMatcher(pieces []string) *matcher {
 		if p == "" {
 			continue
 		}
-		if rest, ok := strings.CutPrefix(p, spaceSymbol); ok && rest != "" {
+		if rest, ok := strings.CutPrefix(p, seg.SpaceSymbol); ok && rest != "" {
 			m.afterSpace[rest[0]] = true
-		} else if strings.HasPrefix(spaceSymbol, p) {
+		} else if strings.HasPrefix(seg.SpaceSymbol, p) {
 			m.spacePiece = true
 		}
-		m.first[p[0]] = true
-		m.maxLen = max(m.maxLen, len(p))
+		m.First[p[0]] = true
+		m.MaxLen = max(m.MaxLen, len(p))
 		if !utf8.ValidString(p) {
-			m.validUTF8 = false
+			m.ValidUTF8 = false
 		}
 	}
 	for c := range utf8.RuneSelf {
-		m.plain[c] = !m.first[c]
+		m.plain[c] = !m.First[c]
 	}
 	return m
 }
 
-// skipPlain returns the index of the first byte of s from i on that is not
+// SkipPlain returns the index of the first byte of s from i on that is not
 // plain: not ASCII, or the start of some piece.
-func (m *matcher) skipPlain(s []byte, i int) int {
+func (m *Matcher) SkipPlain(s []byte, i int) int {
 	for i < len(s) && m.plain[s[i]] {
 		i++
 	}
 	return i
 }
 
-// mayFollowSpace reports whether a piece may match at a U+2581 followed
+// MayFollowSpace reports whether a piece may match at a U+2581 followed
 // by rest: false means surely not.
-func (m *matcher) mayFollowSpace(rest []byte) bool {
+func (m *Matcher) MayFollowSpace(rest []byte) bool {
 	return m.spacePiece || len(rest) > 0 && m.afterSpace[rest[0]]
 }
 
-// match returns the length of the longest piece that s starts with and
-// its index in the pieces given to newMatcher, or 0 and -1.
-func (m *matcher) match(s string) (int, int) {
-	if len(s) == 0 || !m.first[s[0]] {
+// Match returns the length of the longest piece that s starts with and
+// its index in the pieces given to New, or 0 and -1.
+func (m *Matcher) Match(s string) (int, int) {
+	if len(s) == 0 || !m.First[s[0]] {
 		return 0, -1
 	}
 	best, piece, node := 0, -1, int32(0)
@@ -138,7 +150,7 @@ func (m *matcher) match(s string) (int, int) {
 }
 
 // child returns the node that byte c leads to from node, or -1.
-func (m *matcher) child(node int32, c byte) int32 {
+func (m *Matcher) child(node int32, c byte) int32 {
 	n := m.nodes[node]
 	for _, e := range m.edges[n.edges : n.edges+n.numEdges] {
 		if e.b == c {
@@ -148,8 +160,8 @@ func (m *matcher) child(node int32, c byte) int32 {
 	return -1
 }
 
-// startsLonger reports whether some piece starts with s and is longer.
-func (m *matcher) startsLonger(s string) bool {
+// StartsLonger reports whether some piece starts with s and is longer.
+func (m *Matcher) StartsLonger(s string) bool {
 	node := int32(0)
 	for i := 0; i < len(s) && node >= 0; i++ {
 		node = m.child(node, s[i])

@@ -1,4 +1,4 @@
-package tokenizer
+package bpe
 
 import (
 	"bytes"
@@ -7,6 +7,12 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/gemmatok/gemmatok/tokenizer/internal/matcher"
+	"github.com/gemmatok/gemmatok/tokenizer/internal/seg"
+	"github.com/gemmatok/gemmatok/tokenizer/internal/testmodel"
+	"github.com/gemmatok/gemmatok/tokenizer/internal/utf8x"
+	"github.com/gemmatok/gemmatok/vocab"
 )
 
 // TestAgenda drives the agenda as segment does, on random keys, and checks
@@ -132,18 +138,16 @@ func TestAgendaNoLevel(t *testing.T) {
 // the levelQueue and on the heap, and wants the same pieces.
 func TestLevelQueueSegments(t *testing.T) {
 	defer func(n int) { levelMin = n }(levelMin)
-	texts := generalTexts(t)
-	eachModel(t, func(t *testing.T, _ int, tok *Tokenizer) {
-		segment := func(text string, min int) []segPiece {
+	texts := testmodel.GeneralTexts(t)
+	eachModel(t, func(t *testing.T, _ int, m *testModel) {
+		segment := func(text string, min int) []seg.Piece {
 			levelMin = min
-			sc := tok.getScratch()
-			defer tok.putScratch(sc)
-			return tok.model.segment(sc, []byte(text), tok.rules, true, nil)
+			return m.segment(new(Scratch), []byte(text), m.rules, true, nil)
 		}
 		for _, tx := range texts {
-			want := segment(tx.text, math.MaxInt)
-			if got := segment(tx.text, 2); !slices.Equal(got, want) {
-				t.Errorf("%s: on the levelQueue, pieces differ from the heap's at %s", tx.name, diffAt(got, want))
+			want := segment(tx.Text, math.MaxInt)
+			if got := segment(tx.Text, 2); !slices.Equal(got, want) {
+				t.Errorf("%s: on the levelQueue, pieces differ from the heap's at %s", tx.Name, testmodel.DiffAt(got, want))
 			}
 		}
 	})
@@ -154,29 +158,29 @@ func TestLevelQueueSegments(t *testing.T) {
 // Gemma's model and every variant that segments words with it.
 func TestSegmentShortAgrees(t *testing.T) {
 	chars := []string{"a", "b", "e", "n", "r", "t", "s", "i", "o", "\u2581", "é", "中", "文", "ก"}
-	eachWordModel(t, func(t *testing.T, i int, tok *Tokenizer, sc *scratch, rnd *rand.Rand) {
+	eachWordModel(t, func(t *testing.T, i int, m *testModel, sc *Scratch, rnd *rand.Rand) {
 		checked := 0
 		for range 3000 {
 			var w []byte
 			for range 1 + rnd.Intn(shortWord) {
 				w = append(w, chars[rnd.Intn(len(chars))]...)
 			}
-			if hasUserPiece(tok.rules.matcher, w) {
+			if hasUserPiece(m.rules.matcher, w) {
 				continue // segment would freeze it
 			}
-			got, ok := tok.model.segmentShort(sc, w, tok.rules, nil)
+			got, ok := m.segmentShort(sc, w, m.rules, nil)
 			if !ok {
 				t.Fatalf("segmentShort refused %q, of at most %d characters", w, shortWord)
 			}
 			got = slices.Clone(got)
-			want := tok.model.segment(sc, w, tok.rules, true, nil)
+			want := m.segment(sc, w, m.rules, true, nil)
 			if !slices.Equal(got, want) {
 				t.Fatalf("%q: segmentShort gives %v, the heap %v", w, got, want)
 			}
 			checked++
 		}
 		// (A piece that is the start of U+2581 matches inside every one.)
-		if checked < 1000 && !tok.rules.matcher.spacePiece {
+		if checked < 1000 && !spacePiece(m) {
 			t.Errorf("only %d of 3000 words had no user-defined piece", checked)
 		}
 	})
@@ -191,7 +195,7 @@ func TestSegmentRunsAgrees(t *testing.T) {
 	// Letters, a space, punctuation that Gemma has long pieces of, two- to
 	// four-byte characters, and characters Gemma has no piece for.
 	chars := []string{"a", "b", "e", "=", "-", "0", "\u2581", "é", "中", "ก", "🙂", "\u200D", "\U000E0100", "\U0010FFFD"}
-	eachWordModel(t, func(t *testing.T, i int, tok *Tokenizer, sc *scratch, rnd *rand.Rand) {
+	eachWordModel(t, func(t *testing.T, i int, m *testModel, sc *Scratch, rnd *rand.Rand) {
 		checked, refused := 0, 0
 		for range 600 {
 			var w []byte
@@ -206,25 +210,25 @@ func TestSegmentRunsAgrees(t *testing.T) {
 				}
 				w = append(w, bytes.Repeat(pat, n)...)
 			}
-			if len(w) < runsMinLen || hasUserPiece(tok.rules.matcher, w) {
+			if len(w) < runsMinLen || hasUserPiece(m.rules.matcher, w) {
 				continue
 			}
-			got, ok := tok.model.segmentRuns(sc, w, tok.rules, nil)
+			got, ok := m.segmentRuns(sc, w, m.rules, nil)
 			if !ok {
 				refused++
 				continue
 			}
 			got = slices.Clone(got)
-			want := tok.model.segment(sc, w, tok.rules, true, nil)
+			want := m.segment(sc, w, m.rules, true, nil)
 			if !slices.Equal(got, want) {
-				t.Fatalf("%.300q: segmentRuns and the heap %s", w, diffAt(got, want))
+				t.Fatalf("%.300q: segmentRuns and the heap %s", w, testmodel.DiffAt(got, want))
 			}
 			checked++
 		}
 		if i < 0 && refused > 0 {
 			t.Errorf("segmentRuns refused %d texts of Gemma's, whose scores fall with every merge", refused)
 		}
-		if checked < 100 && !tok.rules.matcher.spacePiece && (i < 0 || modelVariants[i].name != "scores shuffled") {
+		if checked < 100 && !spacePiece(m) && (i < 0 || testmodel.Variants[i].Name != "scores shuffled") {
 			t.Errorf("only %d texts checked (%d refused)", checked, refused)
 		}
 		t.Logf("%d texts checked, %d refused", checked, refused)
@@ -234,23 +238,21 @@ func TestSegmentRunsAgrees(t *testing.T) {
 // eachWordModel runs f as eachModel does, but only for the models whose
 // words are segmented apart (those without unused pieces), with segment
 // on its heap alone, a scratch, and a random source seeded by the model.
-func eachWordModel(t *testing.T, f func(t *testing.T, i int, tok *Tokenizer, sc *scratch, rnd *rand.Rand)) {
+func eachWordModel(t *testing.T, f func(t *testing.T, i int, m *testModel, sc *Scratch, rnd *rand.Rand)) {
 	defer func(n int) { levelMin = n }(levelMin)
 	levelMin = math.MaxInt // the heap only
-	eachModel(t, func(t *testing.T, i int, tok *Tokenizer) {
-		if tok.model.unused {
+	eachModel(t, func(t *testing.T, i int, m *testModel) {
+		if m.unused {
 			t.Skip("segmented whole, never word by word")
 		}
-		sc := tok.getScratch()
-		defer tok.putScratch(sc)
-		f(t, i, tok, sc, rand.New(rand.NewSource(int64(i))))
+		f(t, i, m, new(Scratch), rand.New(rand.NewSource(int64(i))))
 	})
 }
 
 // hasUserPiece reports whether a user-defined piece starts anywhere in w.
-func hasUserPiece(m *matcher, w []byte) bool {
+func hasUserPiece(m *matcher.Matcher, w []byte) bool {
 	for i := range w {
-		if l, _ := m.match(bytesToString(w[i:])); l > 0 {
+		if l, _ := m.Match(utf8x.String(w[i:])); l > 0 {
 			return true
 		}
 	}
@@ -337,48 +339,58 @@ func TestSweepBlocks(t *testing.T) {
 	}
 }
 
+// spacePiece reports whether a user-defined piece of m is the start of
+// U+2581, which then matches inside every one.
+func spacePiece(m *testModel) bool {
+	l, _ := m.rules.matcher.Match(seg.SpaceSymbol)
+	return l > 0
+}
+
 // TestRunsMergeMakesEqualPair is the case that the run shortcut once got
 // wrong: with "..." scored as "..", merging two dots makes a pair of the
 // score being merged, which the C++ takes next (leftmost first), before the
 // pairs further right. segmentRuns must give up on it.
 func TestRunsMergeMakesEqualPair(t *testing.T) {
 	for _, score := range []float32{-250, -249} {
-		m := gemmaProto(t)
-		l := pieceList(t, m)
+		pm := testmodel.GemmaProto(t)
+		l := testmodel.PieceList(t, pm)
 		p := l.Get(955).Message()
-		if pieceText(t, p) != "..." || pieceText(t, l.Get(723).Message()) != ".." {
+		if testmodel.PieceText(t, p) != "..." || testmodel.PieceText(t, l.Get(723).Message()) != ".." {
 			t.Fatal("ids 955 and 723 of the Gemma model are not ... and ..")
 		}
-		setField(t, p, score, "score")
-		tok := loadModel(t, m)
-		sc := tok.getScratch()
+		testmodel.SetField(t, p, score, "score")
+		v, err := vocab.Parse(testmodel.Marshal(t, pm))
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := newTestModel(t, v)
+		sc := new(Scratch)
 		for _, n := range []int{255, 256, 257, 300, 1000} {
 			text := strings.Repeat(".", n)
-			got := tok.Encode(text)
-			want := tok.model.segment(sc, []byte(text), tok.rules, true, nil) // the heap alone
+			got := m.encode(sc, text)
+			want := m.segment(sc, []byte(text), m.rules, true, nil) // the heap alone
 			if len(got) != len(want) {
 				t.Fatalf("score %v, %d dots: %d ids, the heap %d pieces", score, n, len(got), len(want))
 			}
 			for i, sp := range want {
-				if got[i] != sp.id {
-					t.Fatalf("score %v, %d dots: ids %s", score, n, diffAt(got, pieceIDs(want)))
+				if got[i] != sp.ID {
+					t.Fatalf("score %v, %d dots: ids %s", score, n, testmodel.DiffAt(got, pieceIDs(want)))
 				}
 			}
 			if n == 256 && score == -250 {
 				// What the C++ gives (issue 20).
 				if want := append(slices.Repeat([]int32{49753}, 20), 5519); !slices.Equal(got, want) {
-					t.Errorf("score %v, 256 dots: %s", score, diffAt(got, want))
+					t.Errorf("score %v, 256 dots: %s", score, testmodel.DiffAt(got, want))
 				}
 			}
 		}
-		tok.putScratch(sc)
 	}
 }
 
-func pieceIDs(ps []segPiece) []int32 {
+func pieceIDs(ps []seg.Piece) []int32 {
 	ids := make([]int32, len(ps))
 	for i, p := range ps {
-		ids[i] = p.id
+		ids[i] = p.ID
 	}
 	return ids
 }

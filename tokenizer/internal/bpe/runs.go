@@ -1,6 +1,11 @@
-package tokenizer
+package bpe
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+
+	"github.com/gemmatok/gemmatok/tokenizer/internal/seg"
+	"github.com/gemmatok/gemmatok/tokenizer/internal/utf8x"
+)
 
 // Long runs of one character or of a few repeated ("aaaa…", "====…",
 // "-=-=-=…", a repeated emoji) are the worst case of merging: every pair is
@@ -74,7 +79,7 @@ const (
 // without unused pieces, when s is made of few runs of copies of a few
 // characters. It reports false, doing nothing, when s is not or the
 // model's scores do not fall with each merge.
-func (b *bpeModel) segmentRuns(sc *scratch, s []byte, r *pieceRules, dst []segPiece) ([]segPiece, bool) {
+func (b *Model) segmentRuns(sc *Scratch, s []byte, r *Rules, dst []seg.Piece) ([]seg.Piece, bool) {
 	bl := blockBuilder{s: s, blocks: sc.blocks[:0], pats: sc.pats[:0], tmp: &sc.runTmp}
 	ok := b.findRuns(&bl)
 	next := blockBuilder{s: s, blocks: sc.blocksNext[:0], pats: sc.patsNext[:0], tmp: &sc.runTmp}
@@ -112,7 +117,7 @@ func (b *bpeModel) segmentRuns(sc *scratch, s []byte, r *pieceRules, dst []segPi
 // findRuns cuts bl's text into blocks of copies of up to runsPeriod
 // characters, and of characters that do not repeat, and reports false
 // when these are too many.
-func (b *bpeModel) findRuns(bl *blockBuilder) bool {
+func (b *Model) findRuns(bl *blockBuilder) bool {
 	s := bl.s
 	literal := 0
 	for i := 0; i < len(s); {
@@ -120,13 +125,13 @@ func (b *bpeModel) findRuns(bl *blockBuilder) bool {
 		bestLen, bestCopies := 0, 1
 		l := 0
 		for p := 1; p <= runsPeriod && i+2*l < len(s); p++ {
-			l += min(int(charLen[s[i+l]>>4]), len(s)-i-l)
+			l += min(int(utf8x.CharLen[s[i+l]>>4]), len(s)-i-l)
 			if n := repeats(s, i, l); n >= 2 && n*l > bestCopies*bestLen {
 				bestLen, bestCopies = l, n
 			}
 		}
 		if bestLen == 0 {
-			l := min(int(charLen[s[i]>>4]), len(s)-i)
+			l := min(int(utf8x.CharLen[s[i]>>4]), len(s)-i)
 			bl.symbol(patSym{start: int32(i), size: int32(l), id: b.charID(s[i : i+l])})
 			i += l
 			if literal++; literal > runsLiteral {
@@ -137,7 +142,7 @@ func (b *bpeModel) findRuns(bl *blockBuilder) bool {
 		var pat [runsPeriod]patSym
 		n := 0
 		for j := i; j < i+bestLen; n++ {
-			l := int(charLen[s[j]>>4])
+			l := int(utf8x.CharLen[s[j]>>4])
 			pat[n] = patSym{start: int32(j), size: int32(l), id: b.charID(s[j : j+l])}
 			j += l
 		}
@@ -167,7 +172,7 @@ func repeats(s []byte, i, l int) int {
 // blockPairs works out the pairs of every pattern symbol and block, and
 // returns the best scoreKey among them, or noPairKey, and the best of the
 // pairs that the last sweep's merges made and merged again (see above).
-func (b *bpeModel) blockPairs(sc *scratch, s []byte, r *pieceRules, blocks []symBlock, pats []patSym) (best, made uint64) {
+func (b *Model) blockPairs(sc *Scratch, s []byte, r *Rules, blocks []symBlock, pats []patSym) (best, made uint64) {
 	best, made = noPairKey, noPairKey
 	// pair returns the piece that symbol x, at byte at of the text, makes
 	// with the symbol y after it.

@@ -1,13 +1,13 @@
-package tokenizer
+package bpe
 
 import (
-	_ "embed"
 	"encoding/binary"
 	"errors"
 	"slices"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/gemmatok/gemmatok/tokenizer/internal/seg"
 	"github.com/gemmatok/gemmatok/vocab"
 )
 
@@ -19,8 +19,8 @@ import (
 //
 // Gemma's vocabulary has under 30,000 such pairs. Building the set takes
 // a few milliseconds, so it is built the first time a long word needs it;
-// for the embedded model it is read from gemma2_pairs.bin, made from that
-// model by TestEmbeddedTables.
+// for a built-in model it is read from a table generated from that model
+// (see tables.go).
 type pairSet struct {
 	// Pairs of ASCII characters, and U+2581 followed by one, are most of
 	// the vocabulary's; they are kept in bitsets, the others hashed. Pairs
@@ -89,8 +89,6 @@ func (t *hashSet[K]) insert(k K) {
 	t.n++
 }
 
-const spaceRune = '\u2581'
-
 // bmpKey and wideKey are the keys of pair a, b in the tables of pairs of
 // the Basic Multilingual Plane and of the others. A wide key, offset by one
 // so that no key is 0, is also the form the pairs are stored in.
@@ -102,7 +100,7 @@ func (s *pairSet) add(a, b rune) {
 	switch {
 	case a < 128 && b < 128:
 		s.ascii[(a<<7|b)>>6] |= 1 << ((a<<7 | b) & 63)
-	case a == spaceRune && b < 128:
+	case a == seg.SpaceRune && b < 128:
 		s.spaceASCII[b>>6] |= 1 << (b & 63)
 	case a < 1<<16 && b < 1<<16:
 		s.bmp.insert(bmpKey(a, b))
@@ -131,10 +129,10 @@ func newPairSet(v *vocab.Vocab) *pairSet {
 		p := v.Piece(id)
 		// Most pieces are ASCII, or U+2581 and then ASCII: their pairs go
 		// to the bitsets without decoding.
-		rest, spaced := strings.CutPrefix(p, spaceSymbol)
+		rest, spaced := strings.CutPrefix(p, seg.SpaceSymbol)
 		if isASCII(rest) {
 			if spaced && rest != "" {
-				s.add(spaceRune, rune(rest[0]))
+				s.add(seg.SpaceRune, rune(rest[0]))
 			}
 			for i := 0; i+1 < len(rest); i++ {
 				s.add(rune(rest[i]), rune(rest[i+1]))
@@ -161,7 +159,7 @@ func (s *pairSet) has(a, b rune) bool {
 	switch {
 	case a < 128 && b < 128:
 		return s.ascii[(a<<7|b)>>6]&(1<<((a<<7|b)&63)) != 0
-	case a == spaceRune && b < 128:
+	case a == seg.SpaceRune && b < 128:
 		return s.spaceASCII[b>>6]&(1<<(b&63)) != 0
 	case a < 1<<16 && b < 1<<16:
 		return s.bmp.has(bmpKey(a, b))
@@ -177,25 +175,6 @@ func isASCII(s string) bool {
 	}
 	return true
 }
-
-// Tables derived from the embedded model, so that a Tokenizer of it need
-// not build them: its pair set, and a bit a piece saying whether the piece
-// segments into itself (the whole-piece memo of SentencePiece's rules).
-// TestEmbeddedTables checks them against the model and remakes them.
-var (
-	//go:embed gemma2_pairs.bin
-	gemma2Pairs []byte
-	//go:embed gemma2_whole.bin
-	gemma2Whole []byte
-)
-
-// Where the embedded model's pieces hold U+2581, as spacePlacement reports
-// it: only at their start. Scanning for that takes a few milliseconds of
-// each load.
-const gemma2PrefixOnly, gemma2SuffixOnly = true, false
-
-// gemma2RankByID is what scoresFallWithID says of the embedded model.
-const gemma2RankByID = true
 
 // marshal encodes the set: the two bitsets, then the hashed pairs in
 // increasing order, all as little-endian uint64s.

@@ -1,4 +1,6 @@
-package tokenizer
+// Package normalize turns input text into the text a model segments, as
+// SentencePiece's normalizer::Normalizer does.
+package normalize
 
 import (
 	"encoding/binary"
@@ -7,47 +9,63 @@ import (
 	"slices"
 	"unicode/utf8"
 
+	"github.com/gemmatok/gemmatok/tokenizer/internal/matcher"
+	"github.com/gemmatok/gemmatok/tokenizer/internal/seg"
+	"github.com/gemmatok/gemmatok/tokenizer/internal/utf8x"
 	"github.com/gemmatok/gemmatok/vocab"
 )
 
-// spaceSymbol (U+2581) stands for a space in normalized text and pieces.
-const spaceSymbol = "\u2581"
+const spaceSymbol = seg.SpaceSymbol
 
-// normalizer turns input text into the text the model segments, as
+// Normalizer turns input text into the text the model segments, as
 // SentencePiece's normalizer::Normalizer does: user-defined pieces pass
 // through untouched, malformed UTF-8 bytes become U+FFFD one byte at a time,
 // and spaces become U+2581 (with the dummy-prefix and extra-whitespace rules
 // when the model asks for them).
 //
 // Precompiled character maps (NFKC and friends) are not implemented yet;
-// newNormalizer rejects models that carry one.
-type normalizer struct {
+// New rejects models that carry one.
+type Normalizer struct {
 	spec    vocab.NormalizerSpec
 	suffix  bool // treat_whitespace_as_suffix: the dummy space goes at the end
-	matcher *matcher
+	matcher *matcher.Matcher
 	// identity is set when normalization is a plain character map, which
 	// lets encoding skip the offset bookkeeping.
 	identity bool
 }
 
+// Part says where a text that is normalized lies in a longer text cut at
+// places that CutAt allows: the rules that the C++ applies at the start of
+// a text (the dummy prefix, dropping leading whitespace) and at its end
+// (dropping trailing whitespace, the dummy suffix) hold only for the whole.
+type Part uint8
+
+const (
+	Whole     Part = 0
+	AfterCut  Part = 1 << 0 // the text starts at a cut: no rules of the start
+	BeforeCut Part = 1 << 1 // the text ends at a cut: no rules of the end
+)
+
 var errCharsMap = errors.New("tokenizer: normalizers with a precompiled charsmap are not supported yet")
 
-func newNormalizer(spec vocab.NormalizerSpec, suffix bool, m *matcher) (*normalizer, error) {
+// New returns the Normalizer of spec, for a model that treats whitespace
+// as a suffix or not, whose user-defined pieces m matches.
+func New(spec vocab.NormalizerSpec, suffix bool, m *matcher.Matcher) (*Normalizer, error) {
 	if len(spec.PrecompiledCharsMap) > 0 {
 		return nil, errCharsMap
 	}
-	return &normalizer{
+	return &Normalizer{
 		spec: spec, suffix: suffix, matcher: m,
 		// A user-defined piece that is not UTF-8 must be copied whole, which
 		// only the general path does.
-		identity: !spec.AddDummyPrefix && !spec.RemoveExtraWhitespaces && m.validUTF8,
+		identity: !spec.AddDummyPrefix && !spec.RemoveExtraWhitespaces && m.ValidUTF8,
 	}, nil
 }
 
 // normalizePrefix returns the normalized form of the first character (or
 // user-defined piece) of in, and how many input bytes it consumed.
-func (n *normalizer) normalizePrefix(in string) (string, int) {
-	if l, _ := n.matcher.match(in); l > 0 {
+func (n *Normalizer) normalizePrefix(in string) (string, int) {
+	if l, _ := n.matcher.Match(in); l > 0 {
 		return in[:l], l
 	}
 	r, size := utf8.DecodeRuneInString(in)
@@ -57,10 +75,11 @@ func (n *normalizer) normalizePrefix(in string) (string, int) {
 	return in[:size], size
 }
 
-// normalize appends the normalized form of in to dst. When offs is not nil
-// it also appends, for every normalized byte and one past the end, the
-// offset in the input it comes from (SentencePiece's norm_to_orig).
-func (n *normalizer) normalize(dst []byte, offs *[]int32, in string) []byte {
+// Normalize appends the normalized form of in, a text or the part of one
+// that part says, to dst. When offs is not nil it also appends, for every
+// normalized byte and one past the end, the offset in the input it comes
+// from (SentencePiece's norm_to_orig).
+func (n *Normalizer) Normalize(dst []byte, offs *[]int32, in string, part Part) []byte {
 	if len(in) == 0 {
 		return dst
 	}
@@ -80,7 +99,8 @@ func (n *normalizer) normalize(dst []byte, offs *[]int32, in string) []byte {
 			}
 		}
 	}
-	if n.spec.RemoveExtraWhitespaces {
+	start, end := part&AfterCut == 0, part&BeforeCut == 0
+	if n.spec.RemoveExtraWhitespaces && start {
 		for len(in) > 0 {
 			p, l := n.normalizePrefix(in)
 			if p != " " {
@@ -93,10 +113,12 @@ func (n *normalizer) normalize(dst []byte, offs *[]int32, in string) []byte {
 			return dst
 		}
 	}
-	if !n.suffix && n.spec.AddDummyPrefix {
+	if !n.suffix && n.spec.AddDummyPrefix && start {
 		addWS()
 	}
-	prevSpace := n.spec.RemoveExtraWhitespaces
+	// After a cut the text goes on from a character that is no space (see
+	// CutAt).
+	prevSpace := n.spec.RemoveExtraWhitespaces && start
 	for len(in) > 0 {
 		p, l := n.normalizePrefix(in)
 		if prevSpace {
@@ -123,7 +145,7 @@ func (n *normalizer) normalize(dst []byte, offs *[]int32, in string) []byte {
 			prevSpace = false
 		}
 	}
-	if n.spec.RemoveExtraWhitespaces {
+	if n.spec.RemoveExtraWhitespaces && end {
 		space := " "
 		if escape {
 			space = spaceSymbol
@@ -136,7 +158,7 @@ func (n *normalizer) normalize(dst []byte, offs *[]int32, in string) []byte {
 			}
 		}
 	}
-	if n.suffix && n.spec.AddDummyPrefix {
+	if n.suffix && n.spec.AddDummyPrefix && end {
 		addWS()
 	}
 	if offs != nil {
@@ -145,12 +167,12 @@ func (n *normalizer) normalize(dst []byte, offs *[]int32, in string) []byte {
 	return dst
 }
 
-// normalizeIdentity is normalize for the identity normalizer without
+// NormalizeIdentity is Normalize for the identity normalizer without
 // offsets, the hot path of models like Gemma's: spaces become U+2581 and
 // malformed bytes U+FFFD; everything else is copied. User-defined pieces
 // need no care here: they are valid UTF-8, so copying them character by
 // character gives the same bytes.
-func (n *normalizer) normalizeIdentity(dst []byte, in string) []byte {
+func (n *Normalizer) NormalizeIdentity(dst []byte, in string) []byte {
 	escape := n.spec.EscapeWhitespaces
 	// Bytes are stored by index, not appended, into room for the worst
 	// case, three bytes out for every byte in, made a block at a time so
@@ -170,14 +192,14 @@ func (n *normalizer) normalizeIdentity(dst []byte, in string) []byte {
 		for valid < len(in) && valid < end+3 && !utf8.RuneStart(in[valid]) {
 			valid++
 		}
-		if !validUTF8(in[i:valid]) {
+		if !utf8x.Valid(in[i:valid]) {
 			valid = i
 		}
 		for stop := max(end, valid); i < stop; {
 			// Eight bytes at a time while they are valid or ASCII: copied
 			// whole up to the first space, which then becomes U+2581.
 			if i+8 <= stop {
-				w := binary.LittleEndian.Uint64(stringToBytes(in[i : i+8]))
+				w := binary.LittleEndian.Uint64(utf8x.Bytes(in[i : i+8]))
 				if i+8 <= valid || w&0x8080808080808080 == 0 {
 					binary.LittleEndian.PutUint64(dst[k:], w)
 					spaces := uint64(0)
@@ -207,7 +229,7 @@ func (n *normalizer) normalizeIdentity(dst []byte, in string) []byte {
 				// copied in one go, a malformed byte becomes U+FFFD.
 				j := i
 				for j < end && in[j] >= utf8.RuneSelf {
-					r, size := decodeChar(stringToBytes(in[j:]))
+					r, size := utf8x.DecodeChar(utf8x.Bytes(in[j:]))
 					if r == utf8.RuneError && size == 1 {
 						break
 					}

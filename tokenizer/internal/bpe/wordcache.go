@@ -1,4 +1,4 @@
-package tokenizer
+package bpe
 
 import (
 	"encoding/binary"
@@ -6,6 +6,8 @@ import (
 	"math/bits"
 	"sync"
 	"sync/atomic"
+
+	"github.com/gemmatok/gemmatok/tokenizer/internal/seg"
 )
 
 // wordCache remembers how words were segmented. Natural text repeats its
@@ -45,7 +47,7 @@ type cacheLinePad [64]byte
 // longer words and their pieces. Growing makes a new table on the same
 // arena; emptying makes a new arena too.
 type cacheTable struct {
-	rules *pieceRules // the rules the entries were made under
+	rules *Rules      // the rules the entries were made under
 	slots []cacheSlot // open addressing
 	arena *cacheArena
 }
@@ -64,7 +66,7 @@ type cacheSlot struct {
 // more than one.
 type cacheArena struct {
 	keys   chunks[byte]
-	pieces chunks[segPiece]
+	pieces chunks[seg.Piece]
 }
 
 // chunks is an append-only list of values, kept in chunks that, once made,
@@ -79,7 +81,7 @@ type chunks[T any] struct {
 const chunkBits = 13 // 8 KiB of key bytes a chunk, 64 KiB of pieces
 
 func newCacheArena() *cacheArena {
-	return &cacheArena{keys: chunks[byte]{limit: cacheMaxKeys}, pieces: chunks[segPiece]{limit: cacheMaxPieces}}
+	return &cacheArena{keys: chunks[byte]{limit: cacheMaxKeys}, pieces: chunks[seg.Piece]{limit: cacheMaxPieces}}
 }
 
 // cacheUse is what one scratch keeps of its use of a wordCache. When words
@@ -91,7 +93,7 @@ type cacheUse struct {
 	tries, hits uint32 // in the current window
 	sparse      bool
 	skipped     uint32
-	one         [1]segPiece // a lookup's result of one piece
+	one         [1]seg.Piece // a lookup's result of one piece
 }
 
 const (
@@ -166,7 +168,7 @@ func (u *cacheUse) record(hit bool) {
 
 // lookup returns the pieces of w, or nil, and w's key. The pieces are the
 // cache's own, or for a single piece u's; they are not to be changed.
-func (c *wordCache) lookup(w []byte, r *pieceRules, u *cacheUse) ([]segPiece, cacheKey) {
+func (c *wordCache) lookup(w []byte, r *Rules, u *cacheUse) ([]seg.Piece, cacheKey) {
 	k := wordKey(w)
 	h := k.h
 	t := c.table.Load()
@@ -190,7 +192,7 @@ func (c *wordCache) lookup(w []byte, r *pieceRules, u *cacheUse) ([]segPiece, ca
 			if n := uint32(m>>8) & 0xFF; n > 1 {
 				return t.arena.pieces.at(uint64(val), int(n)), k
 			}
-			u.one[0] = segPiece{int32(val), int32(len(w))}
+			u.one[0] = seg.Piece{ID: int32(val), Len: int32(len(w))}
 			return u.one[:], k
 		}
 	}
@@ -205,7 +207,7 @@ func (c *chunks[T]) at(off uint64, n int) []T {
 
 // add records that w, whose key is k, segments into pieces, unless another
 // goroutine is adding a word.
-func (c *wordCache) add(w []byte, k cacheKey, r *pieceRules, pieces []segPiece) {
+func (c *wordCache) add(w []byte, k cacheKey, r *Rules, pieces []seg.Piece) {
 	if len(w) > cacheMaxWord || len(pieces) > len(w) || !c.mu.TryLock() {
 		return
 	}
@@ -234,7 +236,7 @@ func (c *wordCache) add(w []byte, k cacheKey, r *pieceRules, pieces []segPiece) 
 	if pieceCount > 0 {
 		s.meta |= t.arena.pieces.add(pieces) << 32
 	} else {
-		s.meta |= uint64(uint32(pieces[0].id)) << 32
+		s.meta |= uint64(uint32(pieces[0].ID)) << 32
 	}
 	t.place(s, k.h, true)
 	c.used++
@@ -322,7 +324,7 @@ func (t *cacheTable) rehash(s cacheSlot) uint64 {
 
 // empty replaces the table with an empty one for rules r, as large as the
 // last: a text that filled it will likely fill it again.
-func (c *wordCache) empty(r *pieceRules) *cacheTable {
+func (c *wordCache) empty(r *Rules) *cacheTable {
 	n := cacheMinSlots
 	if t := c.table.Load(); t != nil {
 		n = len(t.slots)
@@ -338,15 +340,21 @@ func (c *wordCache) empty(r *pieceRules) *cacheTable {
 // a pair that collides with another simply replaces it. A slot packs the
 // pair and the answer into one word, so that a lookup reads one cache
 // line; vocabularies too large for that go without.
+//
+// It starts small, for a short text touches few pairs, and grows (empty)
+// to pairCacheBits as pairs keep coming.
 type pairCache struct {
 	slots []uint64
+	shift uint8 // 64 less the bits of a slot's index
+	puts  int   // since the last growth
 }
 
 const (
-	pairCacheBits = 14
-	pairIDBits    = 21 // bits of a piece id in a slot
-	pairIDMask    = 1<<pairIDBits - 1
-	pairNone      = ^uint64(0) // an empty slot: real slots have the top bit clear
+	pairCacheBits      = 14
+	pairCacheFirstBits = 10
+	pairIDBits         = 21 // bits of a piece id in a slot
+	pairIDMask         = 1<<pairIDBits - 1
+	pairNone           = ^uint64(0) // an empty slot: real slots have the top bit clear
 )
 
 // pairCacheKey is the slot of pair l, r without the answer, or false when
@@ -355,7 +363,7 @@ func pairCacheKey(l, r int32) (uint64, bool) {
 	return (uint64(l)<<pairIDBits | uint64(r)) << pairIDBits, uint32(l|r) <= pairIDMask
 }
 
-func pairCacheSlot(k uint64) uint64 { return (k * 0x9E3779B97F4A7C15) >> (64 - pairCacheBits) }
+func (c *pairCache) slot(k uint64) uint64 { return (k * 0x9E3779B97F4A7C15) >> c.shift }
 
 // get returns the piece l and r make (or -1), and whether it is known.
 func (c *pairCache) get(l, r int32) (int32, bool) {
@@ -363,7 +371,7 @@ func (c *pairCache) get(l, r int32) (int32, bool) {
 	if c.slots == nil || !ok {
 		return 0, false
 	}
-	e := c.slots[pairCacheSlot(k)]
+	e := c.slots[c.slot(k)]
 	return int32(e&pairIDMask) - 1, e&^pairIDMask == k
 }
 
@@ -372,11 +380,16 @@ func (c *pairCache) put(l, r, id int32) {
 	if !ok || uint32(id+1) > pairIDMask {
 		return
 	}
-	if c.slots == nil {
-		c.slots = make([]uint64, 1<<pairCacheBits)
+	if c.slots == nil || c.puts > len(c.slots) && len(c.slots) < 1<<pairCacheBits {
+		bits := pairCacheFirstBits
+		if c.slots != nil {
+			bits = min(pairCacheBits, 64-int(c.shift)+2)
+		}
+		c.slots, c.shift, c.puts = make([]uint64, 1<<bits), uint8(64-bits), 0
 		for i := range c.slots {
 			c.slots[i] = pairNone
 		}
 	}
-	c.slots[pairCacheSlot(k)] = k | uint64(id+1)
+	c.puts++
+	c.slots[c.slot(k)] = k | uint64(id+1)
 }

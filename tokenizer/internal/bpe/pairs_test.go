@@ -1,0 +1,160 @@
+package bpe
+
+import (
+	"bytes"
+	"cmp"
+	"go/format"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/gemmatok/gemmatok/tokenizer/internal/seg"
+	"github.com/gemmatok/gemmatok/tokenizer/internal/testmodel"
+	"github.com/gemmatok/gemmatok/vocab"
+)
+
+// TestGeneratedTables checks that the generated files are what
+// gen_tables.go makes of the built-in models now (go generate remakes
+// them), that a Model of each takes its tables from them, and that the
+// pair sets decode back to themselves.
+func TestGeneratedTables(t *testing.T) {
+	files, err := Generate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for file, want := range files {
+		got, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s is stale: run go generate in tokenizer/internal/bpe", file)
+		}
+		if strings.HasSuffix(file, ".go") {
+			if f, err := format.Source(want); err != nil || !bytes.Equal(f, want) {
+				t.Errorf("%s: the generated source is not gofmt'ed (%v)", file, err)
+			}
+		}
+	}
+	if len(builtin) == 0 {
+		t.Error("no built-in BPE model has tables")
+	}
+	for name, tb := range builtin {
+		pairs := files[name+"_pairs.bin"]
+		if !bytes.Equal(tb.pairs, pairs) || !bytes.Equal(tb.whole, files[name+"_whole.bin"]) {
+			t.Errorf("%s: the registered tables are not the generated ones", name)
+		}
+		v, err := vocab.Parse(vocab.BuiltinModel(name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if New(v).tables != tb {
+			t.Errorf("%s: a Model of the built-in model does not use its tables", name)
+		}
+		s, err := unmarshalPairSet(pairs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(s.marshal(), pairs) {
+			t.Errorf("%s: decoding the pair set does not give it back", name)
+		}
+		if _, err := unmarshalPairSet(pairs[:len(pairs)-3]); err == nil {
+			t.Errorf("%s: a truncated pair set decoded without error", name)
+		}
+	}
+}
+
+// TestPresetWhole checks that the preset memo of the embedded model answers
+// as segmenting does, piece by piece.
+func TestPresetWhole(t *testing.T) {
+	m := gemma(t)
+	fresh := newModel(m.v, nil)
+	r := fresh.newRules(m.rules.matcher, nil)
+	sc := new(Scratch)
+	for id := range int32(m.v.Size()) {
+		got := m.wholePiece(sc, id, m.rules)
+		if want := fresh.wholePiece(sc, id, r); got != want {
+			t.Fatalf("piece %d %q: preset says %v, segmenting %v", id, m.v.Piece(id), got, want)
+		}
+	}
+}
+
+// TestRankByID checks, for Gemma's model and every variant, that merges
+// order pairs by id only when sorting the pieces merges make by score,
+// best first, gives them in id order with no two scores the same.
+func TestRankByID(t *testing.T) {
+	byID := 0
+	eachModel(t, func(t *testing.T, i int, m *testModel) {
+		v := m.v
+		var ids []int32
+		for id := range int32(v.Size()) {
+			if ty := v.Type(id); ty == vocab.Normal || ty == vocab.Unused {
+				ids = append(ids, id)
+			}
+		}
+		byScore := slices.Clone(ids)
+		slices.SortStableFunc(byScore, func(a, b int32) int { return cmp.Compare(v.Score(b), v.Score(a)) })
+		want := slices.Equal(byScore, ids)
+		for i := 1; want && i < len(ids); i++ {
+			want = v.Score(ids[i]) != v.Score(ids[i-1])
+		}
+		if m.rankByID != want {
+			t.Errorf("rankByID is %v, the scores say %v", m.rankByID, want)
+		}
+		if i >= 0 && m.rankByID {
+			byID++
+		}
+	})
+	if byID == 0 || byID == len(testmodel.Variants) {
+		t.Errorf("%d of %d variants order by id: the tests cover one way only", byID, len(testmodel.Variants))
+	}
+}
+
+// TestPairSetMembers checks the pair set, built and embedded, against the
+// pairs read off the pieces: each is found, and pairs next to them (one
+// character changed) are found only when some piece holds them too. The
+// pairs cover every way the set keeps them: ASCII, U+2581 and ASCII, the
+// Basic Multilingual Plane and beyond.
+func TestPairSetMembers(t *testing.T) {
+	v := gemma(t).v
+	want := map[[2]rune]bool{}
+	for id := range int32(v.Size()) {
+		switch v.Type(id) {
+		case vocab.Normal, vocab.Unused, vocab.UserDefined:
+			r := []rune(v.Piece(id))
+			for i := 0; i+1 < len(r); i++ {
+				want[[2]rune{r[i], r[i+1]}] = true
+			}
+		}
+	}
+	embedded, err := unmarshalPairSet(builtin["gemma2"].pairs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[string]int{}
+	for name, s := range map[string]*pairSet{"built": newPairSet(v), "embedded": embedded} {
+		for p := range want {
+			switch {
+			case p[0] < 128 && p[1] < 128:
+				kinds["ascii"]++
+			case p[0] == seg.SpaceRune && p[1] < 128:
+				kinds["space"]++
+			case p[0] < 1<<16 && p[1] < 1<<16:
+				kinds["bmp"]++
+			default:
+				kinds["wide"]++
+			}
+			for _, q := range [][2]rune{p, {p[0] + 1, p[1]}, {p[0], p[1] + 1}, {p[1], p[0]}, {p[0] + 1<<16, p[1]}} {
+				if got := s.has(q[0], q[1]); got != want[q] {
+					t.Fatalf("%s: has(%q, %q) = %v, the pieces say %v", name, q[0], q[1], got, want[q])
+				}
+			}
+		}
+	}
+	for _, k := range []string{"ascii", "space", "bmp", "wide"} {
+		if kinds[k] == 0 {
+			t.Errorf("no %s pairs among the pieces: that way of keeping them is untested", k)
+		}
+	}
+}

@@ -1,0 +1,90 @@
+package unigram
+
+import (
+	"bytes"
+	"slices"
+	"sync"
+	"testing"
+
+	"github.com/gemmatok/gemmatok/tokenizer/internal/modeltest"
+	"github.com/gemmatok/gemmatok/tokenizer/internal/seg"
+)
+
+// encodePlain is Encode without the word cache: the C++'s EncodeOptimized
+// over the whole text.
+func (m *Model) encodePlain(norm []byte) []seg.Piece {
+	if len(norm) == 0 {
+		return nil
+	}
+	return backtrack(nil, m.forward(nil, norm, nil, 0, nil))
+}
+
+// TestCacheEqualsPlain checks that Encode with its word cache gives the
+// pieces of the plain Viterbi over every whole corpus file (where the path
+// score grows large and rounding coarse) and line by line, twice (cold and
+// warm), on the models where the cache applies.
+func TestCacheEqualsPlain(t *testing.T) {
+	paths := []string{modeltest.ModelPath("uni8k"), modeltest.SharedModel("unigram8k_nmt_nfkc")}
+	for _, path := range paths {
+		m, _ := loadModel(t, path)
+		if !m.cuts {
+			t.Fatalf("%s: the word cache does not apply", path)
+		}
+		words, texts := 0, 0
+		for _, f := range modeltest.Corpus(t) {
+			norm := modeltest.Normalize(f.Text)
+			for range 2 {
+				for _, text := range append([][]byte{norm}, bytes.Split(norm, []byte("\n"))...) {
+					if got, want := m.Encode(nil, text, nil), m.encodePlain(text); !slices.Equal(got, want) {
+						t.Fatalf("%s %s: %q: cached %v, plain %v", path, f.Name, clip(text), clip(got), clip(want))
+					}
+					texts++
+				}
+			}
+		}
+		words = len(m.get().words)
+		t.Logf("%s: %d texts identical, %d words cached", path, texts, words)
+	}
+}
+
+// TestCacheRefuses checks that a cached word whose decisions are close is
+// recomputed once the path score makes rounding coarse.
+func TestCacheRefuses(t *testing.T) {
+	e := &word{margin: 1e-3, mag: 50}
+	if !e.safe(0, 10) {
+		t.Error("margin 1e-3 refused at path score 0")
+	}
+	if e.safe(-1e6, 10) {
+		t.Error("margin 1e-3 accepted at path score -1e6, whose ulp is 0.0625")
+	}
+	if (&word{margin: 0, mag: 1}).safe(0, 1) {
+		t.Error("a tie accepted")
+	}
+}
+
+// TestConcurrentEncode encodes the lines of a corpus file from several
+// goroutines sharing one Model (and its kept scratch buffers and caches)
+// and checks each result against the plain Viterbi.
+func TestConcurrentEncode(t *testing.T) {
+	m, _ := newModel(t, "uni8k")
+	var lines [][]byte
+	for _, f := range modeltest.Corpus(t) {
+		if f.Name == "en.txt" || f.Name == "ru.txt" {
+			lines = append(lines, bytes.Split(modeltest.Normalize(f.Text), []byte("\n"))...)
+		}
+	}
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			var dst []seg.Piece
+			for i := g; i < len(lines); i += 2 {
+				dst = m.Encode(dst[:0], lines[i], nil)
+				if want := m.encodePlain(lines[i]); !slices.Equal(dst, want) {
+					t.Errorf("goroutine %d, line %d: %v, want %v", g, i, dst, want)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+}

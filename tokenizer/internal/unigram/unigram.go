@@ -1,0 +1,309 @@
+// Package unigram segments normalized text with a SentencePiece Unigram
+// model exactly as SentencePiece 0.1.97's unigram::Model does: the best
+// segmentation (Encode, the C++'s EncodeOptimized, its default), the n best
+// (NBest, the C++'s NBestEncode over its Lattice) and sampled segmentations
+// (Sample, the C++'s SampleEncode as SentencePieceProcessor::SampleEncode
+// drives it).
+//
+// The input is text already normalized as the model's normalizer specifies
+// (spaces escaped as U+2581, and so on); the output is a sequence of pieces,
+// each an id and a length in bytes of the normalized text. An unknown
+// character comes out as a piece of its own carrying the unknown id, one per
+// character as the C++ emits them: merging runs of unknown pieces and byte
+// fallback are the processor's business (SentencePieceProcessor's
+// PopulateSentencePieceText).
+package unigram
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/gemmatok/gemmatok/tokenizer/internal/seg"
+	"github.com/gemmatok/gemmatok/vocab"
+)
+
+// unkPenalty is the C++'s kUnkPenalty: an unknown character scores this much
+// below the lowest-scoring normal piece.
+const unkPenalty = 10
+
+// Model is a Unigram segmentation model. It is safe for concurrent use. It
+// keeps scratch buffers and a cache of up to 32,768 words for each
+// encoding that ran at the same time as others.
+type Model struct {
+	trie     *trie
+	user     []bool // by id: user-defined pieces, or nil when there are none
+	size     int    // of the vocabulary
+	unk      int32
+	minScore float32 // the lowest score of a normal piece (min_score_)
+	maxScore float32 // the highest score of a normal piece (max_score_)
+	unkScore float32 // minScore - unkPenalty
+
+	// cuts says that no piece holds U+2581 but at its start, so that every
+	// path has a piece boundary before each U+2581: Encode may then
+	// segment the words between them apart, and cache them.
+	cuts bool
+
+	// free holds the scratch buffers and word caches of finished
+	// encodings. Unlike a sync.Pool's, they survive garbage collections,
+	// so that a cache stays warm.
+	mu   sync.Mutex
+	free []*scratch
+}
+
+// ErrNoPieces is returned by New for a vocabulary with no piece that
+// segmentation could use, which the C++ refuses to load ("no entry is found
+// in the trie").
+var ErrNoPieces = errors.New("unigram: no normal or user-defined piece")
+
+// New builds the model of v. Whatever v's model type, New segments with
+// v's pieces and scores as a Unigram model would.
+func New(v *vocab.Vocab) (*Model, error) {
+	n := v.Size()
+	m := &Model{
+		size: n,
+		unk:  v.Unk(),
+		// unigram::Model's constructor starts from FLT_MAX and FLT_MIN,
+		// the smallest positive float, not the most negative one: with only
+		// negative scores, max_score_ stays FLT_MIN.
+		minScore: math.MaxFloat32,
+		maxScore: 0x1p-126,
+	}
+	keys := make([]trieKey, 0, n)
+	for id := range int32(n) {
+		switch v.Type(id) {
+		case vocab.Normal:
+			m.minScore = min(m.minScore, v.Score(id))
+			m.maxScore = max(m.maxScore, v.Score(id))
+		case vocab.UserDefined:
+			if m.user == nil {
+				m.user = make([]bool, n)
+			}
+			m.user[id] = true
+		default:
+			// Unused pieces are in the C++'s trie but skipped wherever it
+			// is searched: leaving them out is the same.
+			continue
+		}
+		// Darts takes its keys as C strings: a piece holding a NUL byte is
+		// known by the part before it (and the first such piece by id wins).
+		key := v.Piece(id)
+		if i := strings.IndexByte(key, 0); i >= 0 {
+			key = key[:i]
+		}
+		if len(key) == 0 {
+			continue
+		}
+		keys = append(keys, trieKey{key, id, v.Score(id)})
+	}
+	if len(keys) == 0 && !hasUnused(v) {
+		return nil, ErrNoPieces
+	}
+	m.cuts = true
+	for _, k := range keys {
+		if strings.Contains(k.key[1:], seg.SpaceSymbol) {
+			m.cuts = false
+		}
+	}
+	m.trie = newTrie(keys)
+	m.unkScore = m.minScore - unkPenalty
+	return m, nil
+}
+
+// String describes the model, for debugging.
+func (m *Model) String() string {
+	return fmt.Sprintf("unigram.Model{%d pieces, unk %d, scores [%g, %g]}", m.size, m.unk, m.minScore, m.maxScore)
+}
+
+// OneCharLen is the length of the UTF-8 sequence that b starts, judged by b
+// alone as SentencePiece's string_util::OneCharLen judges it: a
+// continuation or invalid byte counts as a character of one byte. The
+// SentencePiece models step through normalized text by it.
+func OneCharLen(b byte) int {
+	return int("\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x02\x02\x03\x04"[b>>4])
+}
+
+// best is the best path ending at a byte position: the C++'s BestPathNode.
+type best struct {
+	score float32
+	start int32 // -1 while no path ends here
+	id    int32
+}
+
+// hasUnused reports whether v has an unused piece: the C++ loads a model
+// whose only pieces are unused ones.
+func hasUnused(v *vocab.Vocab) bool {
+	for id := range int32(v.Size()) {
+		if v.Type(id) == vocab.Unused {
+			return true
+		}
+	}
+	return false
+}
+
+// PieceID returns the id that SentencePiece's PieceToId gives piece (the
+// unknown id when it has none), or the unknown id when ban forbids it: the
+// char and word models' rule.
+func PieceID(v *vocab.Vocab, piece []byte, ban []bool) int32 {
+	id, _ := v.IDBytes(piece)
+	if banned(ban, id) {
+		return v.Unk()
+	}
+	return id
+}
+
+// banned reports whether ban forbids id.
+func banned(ban []bool, id int32) bool {
+	return int(id) < len(ban) && ban[id]
+}
+
+// Encode appends to dst the best segmentation of norm, as
+// unigram::Model::EncodeOptimized computes it, and returns the extended
+// slice. Pieces whose id is set in ban (which may be nil or shorter than
+// the vocabulary) are not used, as if they were not in the vocabulary.
+//
+// The path scores are float32 sums accumulated over the whole text, with a
+// user-defined piece scoring len*maxScore - 0.1 in float64 as the C++
+// computes it, so that every comparison, ties included, falls as it does
+// there.
+//
+// Where no piece holds U+2581 but at its start (the usual case) and ban is
+// nil, Encode segments the words between U+2581s one by one and caches
+// words it meets twice, using a cached segmentation only where rounding
+// at the current path score cannot change it: the result is the same.
+func (m *Model) Encode(dst []seg.Piece, norm []byte, ban []bool) []seg.Piece {
+	if len(norm) == 0 {
+		return dst
+	}
+	sc := m.get()
+	if m.cuts && ban == nil {
+		dst = m.encodeWords(sc, dst, norm)
+	} else {
+		sc.nodes = m.forward(sc.nodes, norm, ban, 0, nil)
+		dst = backtrack(dst, sc.nodes)
+	}
+	m.put(sc)
+	return dst
+}
+
+// forward fills nodes (reused if large enough) with the best path ending at
+// each byte position of norm, the path to the start scoring from, and
+// returns them. With tr, it also records what the word cache needs.
+func (m *Model) forward(nodes []best, norm []byte, ban []bool, from float32, tr *tracker) []best {
+	size := len(norm)
+	if cap(nodes) < size+1 {
+		nodes = make([]best, size+1)
+	}
+	nodes = nodes[:size+1]
+	for i := range nodes {
+		nodes[i] = best{start: -1, id: -1}
+	}
+	nodes[0].score = from
+	if tr != nil {
+		tr.reset(size + 1)
+	}
+	units := m.trie.units
+	for start := 0; start < size; {
+		till := nodes[start].score
+		mblen := min(OneCharLen(norm[start]), size-start)
+		single := false
+		s := int32(0)
+		for end := start; end < size; end++ {
+			t := units[s].base + int32(norm[end])
+			c := units[t].check
+			if c&checkMask != s {
+				break
+			}
+			s = t
+			if c >= 0 {
+				continue
+			}
+			info := m.trie.info[t]
+			if banned(ban, info.id) {
+				continue
+			}
+			length := end + 1 - start
+			// In the C++, score is a double either way (the conditional
+			// mixes double and float), so the candidate is a double sum
+			// compared with the stored float.
+			score := float64(info.score)
+			if m.user != nil && m.user[info.id] {
+				score = float64(float32(float32(length)*m.maxScore)) - 0.1
+			}
+			cand := score + float64(till)
+			n := &nodes[end+1]
+			won := n.start < 0 || cand > float64(n.score)
+			if won {
+				n.score = float32(cand)
+				n.start = int32(start)
+				n.id = info.id
+			}
+			if tr != nil {
+				tr.see(end+1, cand, score, won)
+			}
+			if length == mblen {
+				single = true
+			}
+		}
+		if !single {
+			// The unknown candidate is a float sum.
+			cand := m.unkScore + till
+			n := &nodes[start+mblen]
+			won := n.start < 0 || cand > n.score
+			if won {
+				n.score = cand
+				n.start = int32(start)
+				n.id = m.unk
+			}
+			if tr != nil {
+				tr.see(start+mblen, float64(cand), float64(m.unkScore), won)
+			}
+		}
+		start += mblen
+	}
+	return nodes
+}
+
+// maxFree bounds the scratch buffers a Model keeps.
+const maxFree = 64
+
+// get returns a scratch buffer for an encoding.
+func (m *Model) get() *scratch {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if n := len(m.free); n > 0 {
+		sc := m.free[n-1]
+		m.free = m.free[:n-1]
+		return sc
+	}
+	return newScratch()
+}
+
+// put returns sc for later encodings, unless its buffers grew too big to
+// keep or enough are kept.
+func (m *Model) put(sc *scratch) {
+	if cap(sc.nodes) > 1<<20 {
+		sc.nodes = nil
+		sc.tr = tracker{}
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if len(m.free) < maxFree {
+		m.free = append(m.free, sc)
+	}
+}
+
+// backtrack appends the path ending at the last node of nodes to dst.
+func backtrack(dst []seg.Piece, nodes []best) []seg.Piece {
+	first := len(dst)
+	for end := int32(len(nodes) - 1); end > 0; {
+		n := nodes[end]
+		dst = append(dst, seg.Piece{ID: n.id, Len: end - n.start})
+		end = n.start
+	}
+	slices.Reverse(dst[first:])
+	return dst
+}

@@ -1,0 +1,57 @@
+package unigram
+
+import (
+	"os"
+	"testing"
+
+	"github.com/gemmatok/gemmatok/tokenizer/internal/modeltest"
+	"github.com/gemmatok/gemmatok/vocab"
+)
+
+// lookup walks the trie along key and returns the id there, or -1.
+func (t *trie) lookup(key string) int32 {
+	s := int32(0)
+	for i := 0; i < len(key); i++ {
+		n := t.units[s].base + int32(key[i])
+		if int(n) >= len(t.units) || t.units[n].check&checkMask != s {
+			return -1
+		}
+		s = n
+	}
+	if t.units[s].check >= 0 {
+		return -1
+	}
+	return t.info[s].id
+}
+
+// TestTrie checks that the trie finds every piece segmentation may use
+// under its id (unused pieces are left out), and no proper prefix of a
+// piece that is not a piece.
+func TestTrie(t *testing.T) {
+	paths := []string{modeltest.ModelPath("uni8k"), modeltest.ModelPath("uniud"), modeltest.ModelPath("word")}
+	if _, err := os.Stat(speedModels[1]); err == nil {
+		paths = append(paths, speedModels[1])
+	}
+	for _, name := range paths {
+		m, v := loadModel(t, name)
+		n := 0
+		for id := range int32(v.Size()) {
+			p := v.Piece(id)
+			want := int32(-1)
+			if ty := v.Type(id); ty == vocab.Normal || ty == vocab.UserDefined {
+				want = id
+			}
+			if got := m.trie.lookup(p); got != want {
+				t.Fatalf("%s: piece %q (id %d): trie gives %d", name, p, id, got)
+			}
+			for k := 1; k < len(p); k++ {
+				pre := p[:k]
+				if got := m.trie.lookup(pre); got >= 0 && v.Piece(got) != pre {
+					t.Fatalf("%s: prefix %q gives %d (%q)", name, pre, got, v.Piece(got))
+				}
+			}
+			n++
+		}
+		t.Logf("%s: %d pieces", name, n)
+	}
+}
