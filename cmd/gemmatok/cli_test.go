@@ -39,6 +39,7 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"truncate"}, 2, "gemmatok: required flag(s) \"tokens\" not set\n"},
 		{[]string{"truncate", "-n", "-1"}, 2, "gemmatok: -n must not be negative\n"},
 		{[]string{"truncate", "-n", "5", "--from", "middle"}, 2, "gemmatok: unknown --from \"middle\": want start or end\n"},
+		{[]string{"encode", "--text", "a", "--text", "b"}, 2, "gemmatok: invalid argument \"b\" for \"--text\" flag: the flag may be given only once\n"},
 		{[]string{"info", "extra"}, 2, "gemmatok: unknown command \"extra\" for \"gemmatok info\"\n"},
 	} {
 		r := gemmatok(t, "", tc.args...)
