@@ -100,6 +100,9 @@ func decodeStream(dec *tokenizer.StreamDecoder, r io.Reader, w *bufio.Writer) er
 		}
 	}
 	if err := sc.Err(); err != nil {
+		if errors.Is(err, bufio.ErrTooLong) {
+			err = fmt.Errorf("word %d: not a token id (over %d bytes)", words+len(batch)+1, bufio.MaxScanTokenSize)
+		}
 		return fail(err)
 	}
 	if err := add(); err != nil {
