@@ -9,6 +9,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -661,19 +662,65 @@ func TestParseArgs(t *testing.T) {
 		{[]string{"count", "--input", "a", "--output", "out", "--range-size", "0"}, "--range-size"},
 		{[]string{"count", "--input", "a", "--output", "out", "--special", "maybe"}, "want pieces, text or reject"},
 		{[]string{"tokenize", "--input", "a", "--output", "out", "--docs", "page"}, "want file or line"},
+		{[]string{"count", "--input", "a", "--output", "out", "--no-such-flag"}, "-no-such-flag"},
+		// count encodes each text file whole; parts cut at newlines would
+		// not add up to its counts.
+		{[]string{"count", "--input", "a", "--output", "out", "--docs", "line"}, "--docs is for tokenize"},
+		{[]string{"count", "--input", "a", "--output", "out", "--eos"}, "--eos is for tokenize"},
+		{[]string{"count", "-h"}, flag.ErrHelp.Error()},
 	} {
 		flags = saved
-		flag.CommandLine.SetOutput(io.Discard)
+		var out strings.Builder
+		flag.CommandLine.SetOutput(&out)
 		err := parseArgs(tc.args)
 		if tc.err == "" && err != nil || tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err)) {
 			t.Errorf("parseArgs(%q) = %v, want %q", tc.args, err, tc.err)
 		}
+		// The usage, some 150 lines with Beam's flags, is printed for -h
+		// only; an error is one line that main prints.
+		if help := errors.Is(err, flag.ErrHelp); help != strings.HasPrefix(out.String(), "usage:") || !help && out.Len() > 0 {
+			t.Errorf("parseArgs(%q) printed %d bytes: %.100q", tc.args, out.Len(), out.String())
+		}
 	}
+	flag.CommandLine.SetOutput(io.Discard)
 	flags = saved
 	if err := parseArgs([]string{"count", "--input", "a", "--input", "b", "--output", "o", "--special", "text"}); err != nil {
 		t.Fatal(err)
 	}
 	if flags.Job != "count" || !slices.Equal(flags.Inputs, []string{"a", "b"}) || flags.Special != tokenizer.SpecialText || flags.Output != "o" {
 		t.Errorf("flags %+v", flags)
+	}
+}
+
+// TestOpenEmptyGzip checks that a gzip file of 0 bytes is reported as
+// such, not as a bare "EOF".
+func TestOpenEmptyGzip(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "empty.txt.gz")
+	if err := os.WriteFile(path, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var w worker
+	rc, err := w.open(context.Background(), Part{File: File{Path: path}, End: -1})
+	if err == nil {
+		rc.Close()
+		t.Fatal("an empty gzip file opened")
+	}
+	if !strings.Contains(err.Error(), "empty") {
+		t.Errorf("error %q does not say the file is empty", err)
+	}
+}
+
+// TestOutputNotDirectory checks that a local --output that cannot be a
+// directory is refused before the pipeline runs, not after all its work.
+func TestOutputNotDirectory(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(file, []byte("text\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, out := range []string{file, filepath.Join(file, "sub")} {
+		_, err := newConfig(context.Background(), options{Job: "count", Inputs: []string{file}, Output: out, RangeSize: 1 << 20})
+		if err == nil || !strings.Contains(err.Error(), "--output") {
+			t.Errorf("--output %s: error %v, want one about --output", out, err)
+		}
 	}
 }

@@ -249,6 +249,11 @@ func (w *worker) open(ctx context.Context, p Part) (io.ReadCloser, error) {
 		zr, err := gzip.NewReader(bufio.NewReaderSize(r, 256<<10))
 		if err != nil {
 			rc.Close()
+			if err == io.EOF {
+				// gzip.NewReader's word for a file of 0 bytes, which
+				// gunzip refuses too.
+				err = errors.New("gzip: empty file")
+			}
 			return nil, err
 		}
 		return readCloser{zr, rc.Close}, nil

@@ -85,6 +85,10 @@ type optionalString struct {
 func (o *optionalString) String() string { return o.s }
 
 func (o *optionalString) Set(s string) error {
+	if o.set {
+		// A second --text would silently replace the first.
+		return errors.New("the flag may be given only once")
+	}
 	o.s, o.set = s, true
 	return nil
 }

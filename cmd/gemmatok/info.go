@@ -80,14 +80,15 @@ func (a *app) info(asJSON bool) error {
 	// The vocabulary, not a Tokenizer: info describes models that gemmatok
 	// cannot encode with too.
 	path := a.modelSource()
-	data := vocab.DefaultModel()
-	if path != "" {
-		var err error
-		if data, err = os.ReadFile(path); err != nil {
-			return fmt.Errorf("model: %w", err)
-		}
+	data, err := modelBytes(path)
+	if err != nil {
+		return fmt.Errorf("model: %w", err)
 	}
-	v, err := vocab.Parse(data)
+	parse := vocab.Parse
+	if isJSONModel(path) {
+		parse = vocab.ParseJSON
+	}
+	v, err := parse(data)
 	if err != nil {
 		return fmt.Errorf("model: %s: %w", path, err)
 	}
