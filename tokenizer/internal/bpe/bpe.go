@@ -354,12 +354,12 @@ func (b *Model) word(sc *Scratch, w []byte, base int, r *Rules, out *seg.Sink) {
 func (b *Model) cachedWord(sc *Scratch, w []byte, r *Rules, dst []seg.Piece) (pieces, ext []seg.Piece) {
 	cache, use := sc.cacheFor(r)
 	n := len(dst)
-	if !use.use() {
+	if !use.Use() {
 		dst = b.freshWord(sc, w, r, dst)
 		return dst[n:], dst
 	}
 	hit, k := cache.lookup(w, r, use)
-	use.record(hit != nil)
+	use.Record(hit != nil)
 	if hit != nil {
 		return hit, dst
 	}

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/gemmatok/gemmatok/tokenizer/internal/hitrate"
 	"github.com/gemmatok/gemmatok/tokenizer/internal/seg"
 )
 
@@ -84,23 +85,12 @@ func newCacheArena() *cacheArena {
 	return &cacheArena{keys: chunks[byte]{limit: cacheMaxKeys}, pieces: chunks[seg.Piece]{limit: cacheMaxPieces}}
 }
 
-// cacheUse is what one scratch keeps of its use of a wordCache. When words
-// are nearly all new (random strings, base64), looking them up and storing
-// them costs more than the few hits save. The scratch counts its hits over
-// windows of lookups and, after a window with few, uses the cache only for
-// one word in sparseEvery, which is enough to notice the hits coming back.
+// cacheUse is what one scratch keeps of its use of a wordCache: whether
+// the cache stands aside (hitrate.Gate) and a lookup's result of one piece.
 type cacheUse struct {
-	tries, hits uint32 // in the current window
-	sparse      bool
-	skipped     uint32
-	one         [1]seg.Piece // a lookup's result of one piece
+	hitrate.Gate
+	one [1]seg.Piece
 }
-
-const (
-	hitWindow   = 256
-	minHits     = hitWindow / 8 // below this a lookup costs more than hits save
-	sparseEvery = 16
-)
 
 const (
 	cacheMinSlots  = 1 << 12 // a short text needs no more; the table grows
@@ -142,28 +132,6 @@ func wordKey(w []byte) cacheKey {
 	}
 	hi, lo := bits.Mul64(a^hashKeys[0], b^hashKeys[1]^uint64(len(w)))
 	return cacheKey{hi ^ lo, a}
-}
-
-// use reports whether the next word should be looked up.
-func (u *cacheUse) use() bool {
-	if !u.sparse {
-		return true
-	}
-	u.skipped++
-	return u.skipped%sparseEvery == 0
-}
-
-// record counts a lookup, and at the end of a window decides whether the
-// cache should go sparse.
-func (u *cacheUse) record(hit bool) {
-	u.tries++
-	if hit {
-		u.hits++
-	}
-	if u.tries == hitWindow {
-		u.sparse = u.hits < minHits
-		u.tries, u.hits = 0, 0
-	}
 }
 
 // lookup returns the pieces of w, or nil, and w's key. The pieces are the

@@ -5,6 +5,7 @@ import (
 	"hash/maphash"
 	"math"
 
+	"github.com/gemmatok/gemmatok/tokenizer/internal/hitrate"
 	"github.com/gemmatok/gemmatok/tokenizer/internal/seg"
 )
 
@@ -60,7 +61,7 @@ type scratch struct {
 	seen   []uint64
 	seenIn int
 	seed   maphash.Seed
-	use    cacheUse
+	use    hitrate.Gate
 	// The cached words' parts are carved from chunks, so that learning a
 	// word allocates nothing most of the time.
 	entries []word
@@ -82,45 +83,6 @@ func carve[T any](buf *[]T, n int) []T {
 	l := len(*buf)
 	*buf = (*buf)[:l+n]
 	return (*buf)[l : l+n : l+n]
-}
-
-// cacheUse decides when the cache stands aside. When words are nearly all
-// new (a text in a language the cache has not met, random strings),
-// hashing them costs more than the few hits save: after a window of
-// lookups with few hits, only one word in sparseEvery is looked up, which
-// is enough to notice the hits coming back.
-type cacheUse struct {
-	tries, hits uint32 // in the current window
-	sparse      bool
-	skipped     uint32
-}
-
-const (
-	hitWindow   = 256
-	minHits     = hitWindow / 8
-	sparseEvery = 16
-)
-
-// next reports whether the next word should be looked up.
-func (u *cacheUse) next() bool {
-	if !u.sparse {
-		return true
-	}
-	u.skipped++
-	return u.skipped%sparseEvery == 0
-}
-
-// record counts a lookup, and at the end of a window decides whether the
-// cache stands aside.
-func (u *cacheUse) record(hit bool) {
-	u.tries++
-	if hit {
-		u.hits++
-	}
-	if u.tries == hitWindow {
-		u.sparse = u.hits < minHits
-		u.tries, u.hits = 0, 0
-	}
 }
 
 func newScratch() *scratch {
@@ -213,7 +175,7 @@ func (m *Model) encodeWords(sc *scratch, dst []seg.Piece, norm []byte) []seg.Pie
 	}
 	for p := 0; p < len(norm); {
 		q := nextSpace(norm, p)
-		if !sc.use.next() {
+		if !sc.use.Use() {
 			if run < 0 {
 				run = p
 			}
@@ -221,7 +183,7 @@ func (m *Model) encodeWords(sc *scratch, dst []seg.Piece, norm []byte) []seg.Pie
 			continue
 		}
 		e := m.lookup(sc, norm[p:q])
-		sc.use.record(e != nil)
+		sc.use.Record(e != nil)
 		if e != nil {
 			flush(p)
 			if e.safe(from, q-p) {

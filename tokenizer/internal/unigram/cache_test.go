@@ -88,25 +88,3 @@ func TestConcurrentEncode(t *testing.T) {
 	}
 	wg.Wait()
 }
-
-// TestCacheStandsAside checks that the cache stands aside over a window of
-// words that are all new and comes back when words repeat.
-func TestCacheStandsAside(t *testing.T) {
-	var u cacheUse
-	for range hitWindow {
-		u.record(false)
-	}
-	if !u.sparse {
-		t.Fatal("a window without hits left the cache in use")
-	}
-	looked := 0
-	for range hitWindow * sparseEvery {
-		if u.next() {
-			looked++
-			u.record(true)
-		}
-	}
-	if u.sparse {
-		t.Fatalf("%d hits in a row left the cache aside", looked)
-	}
-}
