@@ -43,8 +43,13 @@ func (p *pieceModel) NewScratch() seg.Scratch { return new(pieceScratch) }
 func (p *pieceModel) Encode(sc seg.Scratch, s []byte, r seg.Rules, out *seg.Sink) {
 	ps := sc.(*pieceScratch)
 	ps.pieces = p.enc.Encode(ps.pieces[:0], s, r.([]bool))
-	ps.out = toSeg(ps.out[:0], ps.pieces)
-	out.Replay(ps.out, 0)
+	ps.replay(out)
+}
+
+// replay hands the pieces in s to out.
+func (s *pieceScratch) replay(out *seg.Sink) {
+	s.out = toSeg(s.out[:0], s.pieces)
+	out.Replay(s.out, 0)
 }
 
 // toSeg appends pieces to dst as seg.Pieces.

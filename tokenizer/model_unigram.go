@@ -1,6 +1,9 @@
 package tokenizer
 
 import (
+	"math/rand/v2"
+
+	"github.com/gemmatok/gemmatok/tokenizer/internal/seg"
 	"github.com/gemmatok/gemmatok/tokenizer/internal/unigram"
 	"github.com/gemmatok/gemmatok/vocab"
 )
@@ -20,4 +23,23 @@ func init() {
 type unigramModel struct {
 	pieceModel
 	m *unigram.Model
+}
+
+func (u *unigramModel) NBest(s []byte, r seg.Rules, n int, emit func([]seg.Piece, float32)) {
+	var pieces []seg.Piece
+	for _, p := range u.m.NBest(s, n, r.([]bool)) {
+		pieces = toSeg(pieces[:0], p.Pieces)
+		emit(pieces, p.Score)
+	}
+}
+
+func (u *unigramModel) Sample(sc seg.Scratch, s []byte, r seg.Rules, opts SampleOptions, rng *rand.Rand, out *seg.Sink) error {
+	ps := sc.(*pieceScratch)
+	var err error
+	ps.pieces, err = u.m.Sample(ps.pieces[:0], s, opts.Alpha, opts.NBestSize, rng, r.([]bool))
+	if err != nil {
+		return err
+	}
+	ps.replay(out)
+	return nil
 }

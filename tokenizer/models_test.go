@@ -1,6 +1,7 @@
 package tokenizer
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"slices"
@@ -26,29 +27,36 @@ func modelName(path string) string {
 	return strings.TrimSuffix(filepath.Base(path), ".model")
 }
 
-// corpusTexts returns every corpus file whole, or under -short the start
-// of each.
-func corpusTexts(t testing.TB) []testmodel.NamedText {
-	var texts []testmodel.NamedText
+// corpusTexts returns every corpus file whole, and the start of each, n
+// bytes cut back to a line's end, whose lines are compared one by one.
+func corpusTexts(t testing.TB, n int) (whole, starts []testmodel.NamedText) {
 	for _, path := range testmodel.CorpusFiles(t) {
 		data, err := os.ReadFile(path)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if testing.Short() {
-			data = data[:min(len(data), 16<<10)]
+		name := testmodel.CorpusName(path)
+		whole = append(whole, testmodel.NamedText{Name: name, Text: string(data)})
+		start := data[:min(len(data), n)]
+		if i := bytes.LastIndexByte(start, '\n'); i > 0 && len(start) < len(data) {
+			start = start[:i]
 		}
-		texts = append(texts, testmodel.NamedText{Name: testmodel.CorpusName(path), Text: string(data)})
+		starts = append(starts, testmodel.NamedText{Name: name, Text: string(start)})
 	}
-	return texts
+	return whole, starts
 }
 
 // TestOracleModels compares every test model with the C++ over every
-// corpus file, whole and line by line: ids, pieces, the decoding of the
-// C++'s ids and the offsets of the whole text. Each model has an oracle
-// process of its own.
+// corpus file: the whole file's ids, pieces, offsets and the decoding of
+// the C++'s ids, and the same for each line of the file's first 16 KiB
+// (under -short the first 8 KiB stand for the whole file too). Each model
+// has an oracle process of its own.
 func TestOracleModels(t *testing.T) {
-	texts := corpusTexts(t)
+	whole, starts := corpusTexts(t, 16<<10)
+	if testing.Short() {
+		_, starts = corpusTexts(t, 8<<10)
+		whole = starts
+	}
 	for _, path := range testModels(t) {
 		t.Run(modelName(path), func(t *testing.T) {
 			t.Parallel()
@@ -57,27 +65,43 @@ func TestOracleModels(t *testing.T) {
 				t.Fatal(err)
 			}
 			tok, o := loadOracleModel(t, data)
-			compareWithOracle(t, o, tok, texts)
-			compareOffsets(t, o, tok, texts)
+			compareWhole(t, o, tok, whole)
+			compareWithOracle(t, o, tok, starts)
 		})
 	}
 }
 
-// compareOffsets compares the tokens EncodeOffsets gives for each text with
-// the C++'s pieces and their byte offsets into the text.
-func compareOffsets(t *testing.T, o *oracle, tok *Tokenizer, texts []testmodel.NamedText) {
+// compareWhole compares, for each text, the tokens EncodeOffsets gives
+// (ids and byte offsets into the text), the pieces and the decoding of
+// the C++'s ids with the C++'s.
+func compareWhole(t *testing.T, o *oracle, tok *Tokenizer, texts []testmodel.NamedText) {
 	offs := &mismatches{t: t, kind: "EncodeOffsets"}
+	pieces := &mismatches{t: t, kind: "EncodePieces"}
+	decoded := &mismatches{t: t, kind: "Decode"}
+	tokens := 0
 	for _, nt := range texts {
 		var res struct{ IDs, Begin, End []int }
 		if err := o.call(map[string]any{"op": "offsets", "text": b64(nt.Text)}, &res); err != nil {
 			t.Fatal(err)
 		}
 		want := make([]Token, len(res.IDs))
+		ids := make([]int32, len(res.IDs))
 		for k := range want {
 			want[k] = Token{int32(res.IDs[k]), res.Begin[k], res.End[k]}
+			ids[k] = int32(res.IDs[k])
 		}
+		tokens += len(ids)
 		got := tok.EncodeOffsets(nt.Text)
 		offs.check(slices.Equal(got, want), "%s: %s", nt.Name, testmodel.DiffAt(got, want))
+		gotPieces, wantPieces := tok.EncodePieces(nt.Text), o.pieces(t, nt.Text)
+		pieces.check(slices.Equal(gotPieces, wantPieces), "%s: %s", nt.Name, testmodel.DiffAt(gotPieces, wantPieces))
+		gotText, err := tok.Decode(ids)
+		wantText := o.decode(t, ids)
+		decoded.check(err == nil && gotText == wantText, "%s: %s (err %v)", nt.Name,
+			testmodel.DiffAt(strings.Split(gotText, ""), strings.Split(wantText, "")), err)
 	}
-	offs.report()
+	for _, m := range []*mismatches{offs, pieces, decoded} {
+		m.report()
+	}
+	t.Logf("%d whole texts, %d tokens: ids with offsets, pieces and decodings compared", len(texts), tokens)
 }
