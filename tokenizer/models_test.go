@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/gemmatok/gemmatok/tokenizer/internal/testmodel"
@@ -80,16 +81,7 @@ func compareWhole(t *testing.T, o *oracle, tok *Tokenizer, texts []testmodel.Nam
 	decoded := &mismatches{t: t, kind: "Decode"}
 	tokens := 0
 	for _, nt := range texts {
-		var res struct{ IDs, Begin, End []int }
-		if err := o.call(map[string]any{"op": "offsets", "text": b64(nt.Text)}, &res); err != nil {
-			t.Fatal(err)
-		}
-		want := make([]Token, len(res.IDs))
-		ids := make([]int32, len(res.IDs))
-		for k := range want {
-			want[k] = Token{int32(res.IDs[k]), res.Begin[k], res.End[k]}
-			ids[k] = int32(res.IDs[k])
-		}
+		want, ids := o.offsets(t, nt.Text)
 		tokens += len(ids)
 		got := tok.EncodeOffsets(nt.Text)
 		offs.check(slices.Equal(got, want), "%s: %s", nt.Name, testmodel.DiffAt(got, want))
@@ -104,4 +96,80 @@ func compareWhole(t *testing.T, o *oracle, tok *Tokenizer, texts []testmodel.Nam
 		m.report()
 	}
 	t.Logf("%d whole texts, %d tokens: ids with offsets, pieces and decodings compared", len(texts), tokens)
+}
+
+// loadedModel is a test model loaded once for all the calls of a fuzz
+// target, with its oracle.
+type loadedModel struct {
+	once sync.Once
+	tok  *Tokenizer
+	o    *oracle
+	err  error
+}
+
+var loadedModels sync.Map // path → *loadedModel
+
+// cachedTestModel returns the test model at path and its oracle, loaded
+// once for the test binary. It skips, or fails, t as getOracle does when
+// the oracle is missing.
+func cachedTestModel(t testing.TB, path string) (*Tokenizer, *oracle) {
+	t.Helper()
+	getOracle(t)
+	v, _ := loadedModels.LoadOrStore(path, new(loadedModel))
+	lm := v.(*loadedModel)
+	lm.once.Do(func() {
+		data, err := os.ReadFile(path)
+		if err == nil {
+			lm.tok, err = Load(bytes.NewReader(data))
+		}
+		if err == nil {
+			lm.o, err = startModelOracle(data, lm.tok.VocabSize())
+		}
+		lm.err = err
+	})
+	if lm.err != nil {
+		t.Fatalf("%s: %v", modelName(path), lm.err)
+	}
+	return lm.tok, lm.o
+}
+
+// FuzzOracleModels compares the ids, offsets, pieces and decoding of
+// arbitrary text under each test model with the C++'s.
+func FuzzOracleModels(f *testing.F) {
+	paths := testModels(f)
+	for i, s := range textSeeds(f) {
+		f.Add(uint8(i%len(paths)), s)
+	}
+	f.Fuzz(func(t *testing.T, model uint8, data []byte) {
+		path := paths[int(model)%len(paths)]
+		tok, o := cachedTestModel(t, path)
+		name, text := modelName(path), string(data)
+		want, ids := o.offsets(t, text)
+		if got := tok.EncodeOffsets(text); !slices.Equal(got, want) {
+			t.Fatalf("%s: EncodeOffsets(%q): %s", name, text, testmodel.DiffAt(got, want))
+		}
+		if got, want := tok.EncodePieces(text), o.pieces(t, text); !slices.Equal(got, want) {
+			t.Errorf("%s: EncodePieces(%q): %s", name, text, testmodel.DiffAt(got, want))
+		}
+		if got, err := tok.Decode(ids); err != nil || got != o.decode(t, ids) {
+			t.Errorf("%s: Decode(%v) = %q, %v; the oracle's is %q", name, ids, got, err, o.decode(t, ids))
+		}
+	})
+}
+
+// offsets returns the C++'s tokens of text, with their byte offsets, and
+// their ids.
+func (o *oracle) offsets(t testing.TB, text string) ([]Token, []int32) {
+	t.Helper()
+	var res struct{ IDs, Begin, End []int }
+	if err := o.call(map[string]any{"op": "offsets", "text": b64(text)}, &res); err != nil {
+		t.Fatal(err)
+	}
+	toks := make([]Token, len(res.IDs))
+	ids := make([]int32, len(res.IDs))
+	for k := range toks {
+		toks[k] = Token{int32(res.IDs[k]), res.Begin[k], res.End[k]}
+		ids[k] = int32(res.IDs[k])
+	}
+	return toks, ids
 }
