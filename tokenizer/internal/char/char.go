@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"slices"
 
+	"github.com/gemmatok/gemmatok/tokenizer/internal/seg"
 	"github.com/gemmatok/gemmatok/tokenizer/internal/unigram"
 	"github.com/gemmatok/gemmatok/vocab"
 )
@@ -49,10 +50,10 @@ func New(v *vocab.Vocab) *Model {
 // ban (nil, or indexed by id) is treated as if it were not in the
 // vocabulary: it is neither matched as a user-defined piece nor given as an
 // id.
-func (m *Model) Encode(dst []unigram.Piece, norm []byte, ban []bool) []unigram.Piece {
+func (m *Model) Encode(dst []seg.Piece, norm []byte, ban []bool) []seg.Piece {
 	for len(norm) > 0 {
 		n := m.prefix(norm, ban)
-		dst = append(dst, unigram.Piece{ID: unigram.PieceID(m.v, norm[:n], ban), Len: int32(n)})
+		dst = append(dst, seg.Piece{ID: unigram.PieceID(m.v, norm[:n], ban), Len: int32(n)})
 		norm = norm[n:]
 	}
 	return dst

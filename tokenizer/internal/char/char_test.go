@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/gemmatok/gemmatok/tokenizer/internal/modeltest"
-	"github.com/gemmatok/gemmatok/tokenizer/internal/unigram"
+	"github.com/gemmatok/gemmatok/tokenizer/internal/seg"
 	"github.com/gemmatok/gemmatok/vocab"
 )
 
@@ -31,11 +31,11 @@ func TestBan(t *testing.T) {
 	ban := make([]bool, v.Size())
 	ban[mask] = true
 	norm := []byte("x<mask>")
-	if got := m.Encode(nil, norm, nil); len(got) != 2 || got[1] != (unigram.Piece{ID: mask, Len: 6}) {
+	if got := m.Encode(nil, norm, nil); len(got) != 2 || got[1] != (seg.Piece{ID: mask, Len: 6}) {
 		t.Errorf("unbanned: %v", got)
 	}
 	got := m.Encode(nil, norm, ban)
-	if len(got) != 7 || slices.ContainsFunc(got, func(p unigram.Piece) bool { return p.ID == mask }) {
+	if len(got) != 7 || slices.ContainsFunc(got, func(p seg.Piece) bool { return p.ID == mask }) {
 		t.Errorf("banned: %v", got)
 	}
 }

@@ -3,10 +3,9 @@ package unigram
 import (
 	"hash/maphash"
 	"math"
-)
 
-// spaceSymbol (U+2581) stands for a space in normalized text.
-const spaceSymbol = "\u2581"
+	"github.com/gemmatok/gemmatok/tokenizer/internal/seg"
+)
 
 // The word cache. Where no piece holds U+2581 but at its start, every
 // segmentation has a piece boundary before each U+2581, so Encode can
@@ -24,7 +23,10 @@ const spaceSymbol = "\u2581"
 // the word's own values. A decision compares two candidates, and the
 // stored float of one; it falls the same way at L as at 0 when the margin
 // at 0 exceeds (4c + 2) half-ulps, with c the number of roundings (at most
-// the word's length in bytes, plus one).
+// the word's length in bytes, plus one). Only the decisions at the ends of
+// the path's pieces choose the path; elsewhere a near tie changes which
+// predecessor a byte keeps, but its score by no more than the rounding the
+// bound counts.
 
 // maxWord is the longest word the cache holds, in bytes.
 const maxWord = 64
@@ -55,7 +57,7 @@ func newScratch() *scratch {
 
 // word is a cached segmentation of a word.
 type word struct {
-	pieces []Piece
+	pieces []seg.Piece
 	scores []float64 // each piece's score, as the candidate sums add it
 	margin float64   // the smallest margin of a decision on the path
 	mag    float64   // bounds the magnitude of the word's own scores
@@ -120,7 +122,7 @@ func (e *word) safe(from float32, n int) bool {
 
 // encodeWords is Encode where m.cuts holds: word by word, from the cache
 // where it may, and with one Viterbi over each run of other words.
-func (m *Model) encodeWords(sc *scratch, dst []Piece, norm []byte) []Piece {
+func (m *Model) encodeWords(sc *scratch, dst []seg.Piece, norm []byte) []seg.Piece {
 	from := float32(0)
 	run := -1 // the start of the words not yet segmented, or -1
 	flush := func(end int) {

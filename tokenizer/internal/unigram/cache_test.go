@@ -7,11 +7,12 @@ import (
 	"testing"
 
 	"github.com/gemmatok/gemmatok/tokenizer/internal/modeltest"
+	"github.com/gemmatok/gemmatok/tokenizer/internal/seg"
 )
 
 // encodePlain is Encode without the word cache: the C++'s EncodeOptimized
 // over the whole text.
-func (m *Model) encodePlain(norm []byte) []Piece {
+func (m *Model) encodePlain(norm []byte) []seg.Piece {
 	if len(norm) == 0 {
 		return nil
 	}
@@ -75,7 +76,7 @@ func TestConcurrentEncode(t *testing.T) {
 	var wg sync.WaitGroup
 	for g := range 4 {
 		wg.Go(func() {
-			var dst []Piece
+			var dst []seg.Piece
 			for i := g; i < len(lines); i += 2 {
 				dst = m.Encode(dst[:0], lines[i], nil)
 				if want := m.encodePlain(lines[i]); !slices.Equal(dst, want) {

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/gemmatok/gemmatok/tokenizer/internal/modeltest"
+	"github.com/gemmatok/gemmatok/tokenizer/internal/seg"
 	"github.com/gemmatok/gemmatok/vocab"
 )
 
@@ -71,7 +72,7 @@ func FuzzBytes(f *testing.F) {
 
 // checkLens fails t unless the pieces' lengths are positive and add up to
 // the text's.
-func checkLens(t *testing.T, text []byte, ps []Piece) {
+func checkLens(t *testing.T, text []byte, ps []seg.Piece) {
 	t.Helper()
 	n := 0
 	for _, p := range ps {

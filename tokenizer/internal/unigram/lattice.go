@@ -3,6 +3,8 @@ package unigram
 import (
 	"math"
 	"slices"
+
+	"github.com/gemmatok/gemmatok/tokenizer/internal/seg"
 )
 
 // lattice is the C++'s unigram::Lattice: every piece that may start at each
@@ -168,10 +170,10 @@ func (l *lattice) viterbi() ([]int32, float32) {
 }
 
 // pieces appends the pieces of a path of nodes to dst.
-func (l *lattice) pieces(dst []Piece, path []int32) []Piece {
+func (l *lattice) pieces(dst []seg.Piece, path []int32) []seg.Piece {
 	for _, k := range path {
 		nd := &l.nodes[k]
-		dst = append(dst, Piece{ID: nd.id, Len: l.surface[nd.pos+nd.length] - l.surface[nd.pos]})
+		dst = append(dst, seg.Piece{ID: nd.id, Len: l.surface[nd.pos+nd.length] - l.surface[nd.pos]})
 	}
 	return dst
 }

@@ -1,9 +1,11 @@
 package unigram
 
+import "github.com/gemmatok/gemmatok/tokenizer/internal/seg"
+
 // Path is one segmentation of an n-best list and its score: the sum of its
 // pieces' scores as the C++'s A* search accumulates it.
 type Path struct {
-	Pieces []Piece
+	Pieces []seg.Piece
 	Score  float32
 }
 

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/gemmatok/gemmatok/tokenizer/internal/modeltest"
+	"github.com/gemmatok/gemmatok/tokenizer/internal/seg"
 	"github.com/gemmatok/gemmatok/vocab"
 )
 
@@ -59,7 +60,7 @@ func sameNBest(v *vocab.Vocab, norm []byte, got []Path, want []modeltest.Path) b
 	return true
 }
 
-func split(ps []Piece) (ids, lens []int32) {
+func split(ps []seg.Piece) (ids, lens []int32) {
 	for _, p := range ps {
 		ids = append(ids, p.ID)
 		lens = append(lens, p.Len)
@@ -158,7 +159,7 @@ func TestBan(t *testing.T) {
 	ban := make([]bool, v.Size())
 	norm := []byte("a<mask>b")
 	plain := m.Encode(nil, norm, nil)
-	if !slices.Contains(plain, Piece{mask, 6}) {
+	if !slices.Contains(plain, seg.Piece{ID: mask, Len: 6}) {
 		t.Fatalf("unbanned: %v lacks <mask>", plain)
 	}
 	if got := m.Encode(nil, norm, ban); !slices.Equal(got, plain) {
@@ -174,9 +175,9 @@ func TestBan(t *testing.T) {
 
 func TestEncodeAppends(t *testing.T) {
 	m, _ := newModel(t, "uni8k")
-	dst := []Piece{{1, 1}}
+	dst := []seg.Piece{{ID: 1, Len: 1}}
 	got := m.Encode(dst, []byte("hello▁world"), nil)
-	want := append([]Piece{{1, 1}}, m.Encode(nil, []byte("hello▁world"), nil)...)
+	want := append([]seg.Piece{{ID: 1, Len: 1}}, m.Encode(nil, []byte("hello▁world"), nil)...)
 	if !slices.Equal(got, want) {
 		t.Errorf("got %v, want %v", got, want)
 	}

@@ -5,6 +5,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+
+	"github.com/gemmatok/gemmatok/tokenizer/internal/seg"
 )
 
 // MaxSampleNBest is the largest n-best size Sample accepts, the bound
@@ -29,7 +31,7 @@ var ErrSampleNBest = errors.New("unigram: nbest_size must be nbest_size <= 512")
 // The draws come from rng, so that a seed reproduces a run; they are not
 // the C++'s draws (its std::mt19937 and std::discrete_distribution), only
 // from the same distribution. ban is as for Encode.
-func (m *Model) Sample(dst []Piece, norm []byte, alpha float32, nbestSize int, rng *rand.Rand, ban []bool) ([]Piece, error) {
+func (m *Model) Sample(dst []seg.Piece, norm []byte, alpha float32, nbestSize int, rng *rand.Rand, ban []bool) ([]seg.Piece, error) {
 	switch {
 	case nbestSize > MaxSampleNBest:
 		return dst, ErrSampleNBest

@@ -9,12 +9,13 @@ import (
 	"testing"
 
 	"github.com/gemmatok/gemmatok/tokenizer/internal/modeltest"
+	"github.com/gemmatok/gemmatok/tokenizer/internal/seg"
 	"github.com/gemmatok/gemmatok/vocab"
 )
 
 // checkCovers fails t unless ps spell norm: lengths that add up, and known
 // pieces whose text is the text they cover.
-func checkCovers(t *testing.T, v *vocab.Vocab, norm []byte, ps []Piece) {
+func checkCovers(t *testing.T, v *vocab.Vocab, norm []byte, ps []seg.Piece) {
 	t.Helper()
 	pos := 0
 	for _, p := range ps {
@@ -50,7 +51,7 @@ func TestSampleOracle(t *testing.T) {
 			norm := []byte(text)
 			want := modeltest.Get(t).Sample(t, modeltest.ModelPath("uni8k"), norm, c.alpha, c.nbest, draws, uint32(i+1))
 			got := map[string]int{}
-			var ps []Piece
+			var ps []seg.Piece
 			for range draws {
 				var err error
 				ps, err = m.Sample(ps[:0], norm, c.alpha, c.nbest, rng, nil)

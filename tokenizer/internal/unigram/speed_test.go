@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/gemmatok/gemmatok/tokenizer/internal/modeltest"
+	"github.com/gemmatok/gemmatok/tokenizer/internal/seg"
 	"github.com/gemmatok/gemmatok/vocab"
 	"golang.org/x/sys/unix"
 )
@@ -68,7 +69,7 @@ func TestSpeed(t *testing.T) {
 					t.Errorf("%s %s: text %d differs from the C++", path, f.Name, i)
 				}
 			}
-			var dst []Piece
+			var dst []seg.Piece
 			whole := func(m *Model) func() { return func() { dst = m.Encode(dst[:0], norm, nil) } }
 			byLine := func(m *Model) func() {
 				return func() {
@@ -164,7 +165,7 @@ func BenchmarkEncode(b *testing.B) {
 		lines := bytes.Split(norm, []byte("\n"))
 		b.Run(name, func(b *testing.B) {
 			b.SetBytes(int64(len(norm)))
-			var dst []Piece
+			var dst []seg.Piece
 			for b.Loop() {
 				for _, l := range lines {
 					dst = m.Encode(dst[:0], l, nil)

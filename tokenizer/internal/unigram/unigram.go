@@ -22,15 +22,9 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/gemmatok/gemmatok/tokenizer/internal/seg"
 	"github.com/gemmatok/gemmatok/vocab"
 )
-
-// Piece is one piece of a segmentation: a vocabulary id and the length in
-// bytes of the normalized text it covers.
-type Piece struct {
-	ID  int32
-	Len int32
-}
 
 // unkPenalty is the C++'s kUnkPenalty: an unknown character scores this much
 // below the lowest-scoring normal piece.
@@ -110,7 +104,7 @@ func New(v *vocab.Vocab) (*Model, error) {
 	}
 	m.cuts = true
 	for _, k := range keys {
-		if strings.Contains(k.key[1:], spaceSymbol) {
+		if strings.Contains(k.key[1:], seg.SpaceSymbol) {
 			m.cuts = false
 		}
 	}
@@ -180,7 +174,7 @@ func banned(ban []bool, id int32) bool {
 // nil, Encode segments the words between U+2581s one by one and caches
 // words it meets twice, using a cached segmentation only where rounding
 // at the current path score cannot change it: the result is the same.
-func (m *Model) Encode(dst []Piece, norm []byte, ban []bool) []Piece {
+func (m *Model) Encode(dst []seg.Piece, norm []byte, ban []bool) []seg.Piece {
 	if len(norm) == 0 {
 		return dst
 	}
@@ -303,11 +297,11 @@ func (m *Model) put(sc *scratch) {
 }
 
 // backtrack appends the path ending at the last node of nodes to dst.
-func backtrack(dst []Piece, nodes []best) []Piece {
+func backtrack(dst []seg.Piece, nodes []best) []seg.Piece {
 	first := len(dst)
 	for end := int32(len(nodes) - 1); end > 0; {
 		n := nodes[end]
-		dst = append(dst, Piece{ID: n.id, Len: end - n.start})
+		dst = append(dst, seg.Piece{ID: n.id, Len: end - n.start})
 		end = n.start
 	}
 	slices.Reverse(dst[first:])

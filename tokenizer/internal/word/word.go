@@ -7,12 +7,10 @@ package word
 import (
 	"bytes"
 
+	"github.com/gemmatok/gemmatok/tokenizer/internal/seg"
 	"github.com/gemmatok/gemmatok/tokenizer/internal/unigram"
 	"github.com/gemmatok/gemmatok/vocab"
 )
-
-// spaceSymbol (U+2581) stands for a space in normalized text.
-const spaceSymbol = "\u2581"
 
 // Model is a word segmentation model. It is safe for concurrent use.
 type Model struct {
@@ -31,19 +29,19 @@ func New(v *vocab.Vocab) *Model {
 // A word starts at the start of the text and at each U+2581, as
 // SplitIntoWords does with treat_ws_as_suffix and allow_ws_only_pieces
 // false: U+2581 always starts a word, whatever precedes it.
-func (m *Model) Encode(dst []unigram.Piece, norm []byte, ban []bool) []unigram.Piece {
+func (m *Model) Encode(dst []seg.Piece, norm []byte, ban []bool) []seg.Piece {
 	for len(norm) > 0 {
 		// The word runs to the next U+2581 after its first character. The
 		// C++ steps by OneCharLen, so a U+2581 whose bytes follow a lead
 		// byte's claimed length is not seen: step the same way.
 		n := 0
 		for n < len(norm) {
-			if n > 0 && bytes.HasPrefix(norm[n:], []byte(spaceSymbol)) {
+			if n > 0 && bytes.HasPrefix(norm[n:], []byte(seg.SpaceSymbol)) {
 				break
 			}
 			n += min(unigram.OneCharLen(norm[n]), len(norm)-n)
 		}
-		dst = append(dst, unigram.Piece{ID: unigram.PieceID(m.v, norm[:n], ban), Len: int32(n)})
+		dst = append(dst, seg.Piece{ID: unigram.PieceID(m.v, norm[:n], ban), Len: int32(n)})
 		norm = norm[n:]
 	}
 	return dst

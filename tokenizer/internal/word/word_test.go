@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/gemmatok/gemmatok/tokenizer/internal/modeltest"
-	"github.com/gemmatok/gemmatok/tokenizer/internal/unigram"
+	"github.com/gemmatok/gemmatok/tokenizer/internal/seg"
 	"github.com/gemmatok/gemmatok/vocab"
 )
 
@@ -31,10 +31,10 @@ func TestBan(t *testing.T) {
 	ban := make([]bool, v.Size())
 	ban[ab] = true
 	norm := []byte("ab")
-	if got := m.Encode(nil, norm, nil); !slices.Equal(got, []unigram.Piece{{ID: ab, Len: 2}}) {
+	if got := m.Encode(nil, norm, nil); !slices.Equal(got, []seg.Piece{{ID: ab, Len: 2}}) {
 		t.Errorf("unbanned: %v", got)
 	}
-	if got := m.Encode(nil, norm, ban); !slices.Equal(got, []unigram.Piece{{ID: v.Unk(), Len: 2}}) {
+	if got := m.Encode(nil, norm, ban); !slices.Equal(got, []seg.Piece{{ID: v.Unk(), Len: 2}}) {
 		t.Errorf("banned: %v", got)
 	}
 }
