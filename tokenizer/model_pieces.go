@@ -5,14 +5,13 @@ import (
 
 	"github.com/gemmatok/gemmatok/tokenizer/internal/matcher"
 	"github.com/gemmatok/gemmatok/tokenizer/internal/seg"
-	"github.com/gemmatok/gemmatok/tokenizer/internal/unigram"
 	"github.com/gemmatok/gemmatok/vocab"
 )
 
 // pieceEncoder is a model package that segments normalized text into a
 // slice of pieces, which Unigram, char and word models all do alike.
 type pieceEncoder interface {
-	Encode(dst []unigram.Piece, norm []byte, ban []bool) []unigram.Piece
+	Encode(dst []seg.Piece, norm []byte, ban []bool) []seg.Piece
 }
 
 // pieceModel adapts a pieceEncoder to the model interface. It finds the
@@ -25,14 +24,11 @@ type pieceModel struct {
 }
 
 // pieceScratch is a pieceModel's buffers.
-type pieceScratch struct {
-	pieces []unigram.Piece
-	out    []seg.Piece
-}
+type pieceScratch struct{ pieces []seg.Piece }
 
 func (s *pieceScratch) Trim() {
-	if seg.TooBig(s.pieces) || seg.TooBig(s.out) {
-		s.pieces, s.out = nil, nil
+	if seg.TooBig(s.pieces) {
+		s.pieces = nil
 	}
 }
 
@@ -43,21 +39,7 @@ func (p *pieceModel) NewScratch() seg.Scratch { return new(pieceScratch) }
 func (p *pieceModel) Encode(sc seg.Scratch, s []byte, r seg.Rules, out *seg.Sink) {
 	ps := sc.(*pieceScratch)
 	ps.pieces = p.enc.Encode(ps.pieces[:0], s, r.([]bool))
-	ps.replay(out)
-}
-
-// replay hands the pieces in s to out.
-func (s *pieceScratch) replay(out *seg.Sink) {
-	s.out = toSeg(s.out[:0], s.pieces)
-	out.Replay(s.out, 0)
-}
-
-// toSeg appends pieces to dst as seg.Pieces.
-func toSeg(dst []seg.Piece, pieces []unigram.Piece) []seg.Piece {
-	for _, q := range pieces {
-		dst = append(dst, seg.Piece{ID: q.ID, Len: q.Len})
-	}
-	return dst
+	out.Replay(ps.pieces, 0)
 }
 
 // Cuts reports that the output of these models is not known to decompose

@@ -26,10 +26,8 @@ type unigramModel struct {
 }
 
 func (u *unigramModel) NBest(s []byte, r seg.Rules, n int, emit func([]seg.Piece, float32)) {
-	var pieces []seg.Piece
 	for _, p := range u.m.NBest(s, n, r.([]bool)) {
-		pieces = toSeg(pieces[:0], p.Pieces)
-		emit(pieces, p.Score)
+		emit(p.Pieces, p.Score)
 	}
 }
 
@@ -40,6 +38,6 @@ func (u *unigramModel) Sample(sc seg.Scratch, s []byte, r seg.Rules, opts Sample
 	if err != nil {
 		return err
 	}
-	ps.replay(out)
+	out.Replay(ps.pieces, 0)
 	return nil
 }
