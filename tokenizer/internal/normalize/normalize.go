@@ -83,6 +83,28 @@ func (n *Normalizer) normalizePrefix(in string) (string, int) {
 	return in[:size], size
 }
 
+// untouched returns the length of the run of characters at the start of
+// in that normalize to themselves one by one under a precompiled charsmap
+// (charsmap.Map.Untouched), ending before a space and before a character
+// where a user-defined piece may start; 0 without a charsmap. in starts at
+// offset at of the input, which is untouched up to *clean: the charsmap is
+// asked again only past that, so that the input is scanned once.
+func (n *Normalizer) untouched(in string, at int, clean *int) int {
+	if n.cmap == nil {
+		return 0
+	}
+	if *clean <= at {
+		*clean = at + n.cmap.Untouched(in)
+	}
+	k := *clean - at
+	for i := 0; i < k; i++ {
+		if c := in[i]; c == ' ' || n.matcher.First[c] && utf8.RuneStart(c) {
+			return i
+		}
+	}
+	return k
+}
+
 // Normalize appends the normalized form of in, a text or the part of one
 // that part says, to dst. When offs is not nil it also appends, for every
 // normalized byte and one past the end, the offset in the input it comes
@@ -127,7 +149,26 @@ func (n *Normalizer) Normalize(dst []byte, offs *[]int32, in string, part Part) 
 	// After a cut the text goes on from a character that is no space (see
 	// CutAt).
 	prevSpace := n.spec.RemoveExtraWhitespaces && start
+	clean := 0 // in is untouched by the charsmap up to here (see untouched)
 	for len(in) > 0 {
+		if k := n.untouched(in, consumed, &clean); k > 0 {
+			// Characters that stand for themselves, without a space: copied
+			// whole, each byte mapped to the start of its character.
+			dst = append(dst, in[:k]...)
+			if offs != nil {
+				c := consumed
+				for i := 0; i < k; i++ {
+					if utf8.RuneStart(in[i]) {
+						c = consumed + i
+					}
+					*offs = append(*offs, int32(c))
+				}
+			}
+			prevSpace = false
+			consumed += k
+			in = in[k:]
+			continue
+		}
 		p, l := n.normalizePrefix(in)
 		if prevSpace {
 			for len(p) > 0 && p[0] == ' ' {
