@@ -54,6 +54,8 @@ func main() {
 	refs := flag.Bool("refs", true, "time the references (go-sentencepiece, C++ SentencePiece)")
 	refBudget := flag.Duration("ref-budget", 8*time.Second, "time each reference at most about this long per file and mode (at least one run)")
 	clk := flag.String("clock", string(cpuClock), "time by `clock`: cpu (CPU time of the timing process, steady when other processes compete for the CPUs) or wall")
+	hf := flag.Bool("hf", false, "measure only Gemma 3 against Hugging Face tokenizers under Node (see hf.go)")
+	hfJSON := flag.String("hf-json", "", "the tokenizer.json `file` Hugging Face loads for --hf (default: written from the built-in Gemma 3)")
 	from := flag.String("from", "", "measure nothing: report what the JSON `file` of an earlier run (--json) holds")
 	rssChild := flag.String(rssChildFlag, "", "internal: load the model, count the tokens of `file` and exit")
 	rssRun := flag.Bool(rssRunFlag, false, "internal: run the command in the arguments, print its peak RSS and times and exit")
@@ -81,6 +83,12 @@ func main() {
 	case cpuClock, wallClock:
 	default:
 		fatal(fmt.Errorf("-clock must be cpu or wall, not %q", *clk))
+	}
+	if *hf {
+		if err := runHF(os.Stdout, *corpus, *hfJSON); err != nil {
+			fatal(err)
+		}
+		return
 	}
 	var r *Report
 	var err error

@@ -6,6 +6,7 @@ import (
 	"unicode"
 
 	"github.com/gemmatok/gemmatok/tokenizer/internal/seg"
+	"github.com/gemmatok/gemmatok/vocab"
 )
 
 // Message is one turn of a chat conversation.
@@ -20,9 +21,12 @@ type Message struct {
 type SystemPolicy uint8
 
 const (
+	// SystemByModel follows the model's published template: SystemFold for
+	// Gemma 3's vocabulary, SystemReject for Gemma 2's and any other.
+	SystemByModel SystemPolicy = iota
 	// SystemReject makes a system message an error, as Gemma 2's template
 	// does.
-	SystemReject SystemPolicy = iota
+	SystemReject
 	// SystemFold writes the system message's text, followed by a blank
 	// line, at the start of the first user turn, as Gemma 3's template
 	// does. The system text is written as it is; the template trims only
@@ -148,8 +152,12 @@ func (t *Tokenizer) chatParts(msgs []Message, opts ChatOptions) ([]chatPart, err
 	special(t.v.Piece(bos))
 	prefix, first := "", 0
 	if len(msgs) > 0 && msgs[0].Role == "system" {
+		system := opts.System
+		if system == SystemByModel {
+			system = t.systemPolicy()
+		}
 		switch {
-		case opts.System != SystemFold:
+		case system != SystemFold:
 			return nil, &ChatError{0, "system", "Gemma 2's template has no system role (SystemFold folds it into the first user turn)"}
 		case len(msgs) == 1:
 			// The template would drop the system text without a word.
@@ -189,6 +197,16 @@ func (t *Tokenizer) chatParts(msgs []Message, opts ChatOptions) ([]chatPart, err
 		parts = append(parts, chatPart{text: text.String()})
 	}
 	return parts, nil
+}
+
+// systemPolicy returns the system policy of the model's own template:
+// Gemma 3's folds the system message into the first user turn. Its
+// vocabulary is told from Gemma 2's by its image pieces.
+func (t *Tokenizer) systemPolicy() SystemPolicy {
+	if id, ok := t.v.ID("<start_of_image>"); ok && t.v.Type(id) == vocab.UserDefined {
+		return SystemFold
+	}
+	return SystemReject
 }
 
 // isPythonSpace reports whether Python's str.isspace holds for r, which is

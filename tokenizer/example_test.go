@@ -91,3 +91,14 @@ func ExampleTokenizer_SafeCut() {
 	// "Streams arrive in parts. This one ends in the middle of a" | " wor"
 	// "流式文本分段" | "到达"
 }
+
+// Builtin finds a built-in model by name.
+func ExampleBuiltin() {
+	tok, err := tokenizer.Builtin("gemma3")
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(tok.VocabSize(), tok.Encode("Hello world"))
+	// Output:
+	// 262145 [9259 1902]
+}

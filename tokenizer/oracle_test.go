@@ -1,9 +1,7 @@
 package tokenizer
 
 import (
-	"bufio"
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -11,6 +9,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/gemmatok/gemmatok/internal/lineproc"
 	"github.com/gemmatok/gemmatok/internal/pyfind"
 )
 
@@ -19,12 +18,7 @@ import (
 // (testdata/oracle.py). Tests that need it skip when no interpreter can
 // import sentencepiece, unless GEMMATOK_REQUIRE_ORACLE=1, when they fail.
 
-type oracle struct {
-	mu  sync.Mutex
-	cmd *exec.Cmd
-	in  *bufio.Writer
-	out *bufio.Reader
-}
+type oracle struct{ *lineproc.Proc }
 
 var (
 	oracleOnce sync.Once
@@ -35,26 +29,20 @@ var (
 // oracleModel is the model the shared oracle process has loaded.
 const oracleModel = "../vocab/gemma2.model"
 
-func startOracle() (*oracle, error) {
+func startOracle() (*oracle, error) { return startOracleWith(oracleModel) }
+
+// startOracleWith starts an oracle process with the model at path loaded.
+func startOracleWith(model string) (*oracle, error) {
 	py, err := pyfind.Python("sentencepiece")
 	if err != nil {
 		return nil, fmt.Errorf("%v (apt-get install python3-sentencepiece)", err)
 	}
-	cmd := exec.Command(py, "../testdata/oracle.py")
-	cmd.Stderr = os.Stderr
-	stdin, err := cmd.StdinPipe()
+	p, err := lineproc.Start("oracle", exec.Command(py, "../testdata/oracle.py"))
 	if err != nil {
 		return nil, err
 	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		return nil, err
-	}
-	if err := cmd.Start(); err != nil {
-		return nil, err
-	}
-	o := &oracle{cmd: cmd, in: bufio.NewWriter(stdin), out: bufio.NewReaderSize(stdout, 1<<20)}
-	path, _ := filepath.Abs(oracleModel)
+	o := &oracle{p}
+	path, _ := filepath.Abs(model)
 	var res struct{ Size int }
 	if err := o.call(map[string]any{"op": "load", "path": path}, &res); err != nil {
 		return nil, err
@@ -75,28 +63,7 @@ func getOracle(t testing.TB) *oracle {
 	return oracleProc
 }
 
-func (o *oracle) call(req map[string]any, res any) error {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	b, err := json.Marshal(req)
-	if err != nil {
-		return err
-	}
-	o.in.Write(b)
-	o.in.WriteByte('\n')
-	if err := o.in.Flush(); err != nil {
-		return err
-	}
-	line, err := o.out.ReadBytes('\n')
-	if err != nil {
-		return fmt.Errorf("oracle: %v", err)
-	}
-	var e struct{ Error string }
-	if json.Unmarshal(line, &e) == nil && e.Error != "" {
-		return fmt.Errorf("oracle: %s", e.Error)
-	}
-	return json.Unmarshal(line, res)
-}
+func (o *oracle) call(req map[string]any, res any) error { return o.Call(req, res) }
 
 func b64(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
 

@@ -70,3 +70,32 @@ func ExampleVocab_Type() {
 	// 217 "<0x00>" byte
 	// 1000 "ew" normal
 }
+
+// Build makes a vocabulary from pieces; MarshalBinary writes it as a
+// .model file that SentencePiece loads.
+func ExampleBuild() {
+	pieces := []vocab.Entry{
+		{Piece: "<unk>", Type: vocab.Unknown},
+		{Piece: "<s>", Type: vocab.Control},
+		{Piece: "</s>", Type: vocab.Control},
+		{Piece: "▁", Score: -1},
+		{Piece: "a", Score: -2},
+		{Piece: "▁a", Score: -3},
+	}
+	v, err := vocab.Build(pieces, vocab.TrainerSpec{Model: vocab.BPE, UnkSurface: " ⁇ "},
+		vocab.NormalizerSpec{AddDummyPrefix: true, EscapeWhitespaces: true})
+	if err != nil {
+		log.Fatal(err)
+	}
+	model, err := v.MarshalBinary()
+	if err != nil {
+		log.Fatal(err)
+	}
+	w, err := vocab.Parse(model)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(w.Size(), w.Trainer().Model, w.BOS(), w.EOS(), w.Lookup("▁a"))
+	// Output:
+	// 6 BPE 1 2 5
+}

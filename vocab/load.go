@@ -91,11 +91,13 @@ var ErrMalformed = errors.New("malformed model proto")
 //
 // The pieces are read straight off the wire to keep loading fast; the
 // settings are decoded with the generated ModelProto types. Parse copies
-// data, unless it is DefaultModel's; Load and LoadFile read into a buffer
-// of their own and skip the copy.
+// data, unless it is a built-in model's (BuiltinModel); Load and LoadFile
+// read into a buffer of their own and skip the copy.
 func Parse(data []byte) (*Vocab, error) {
-	if len(data) == len(gemma2Model) && unsafe.SliceData(data) == unsafe.SliceData(gemma2Model) {
-		return parse(unsafe.String(&gemma2Model[0], len(gemma2Model))) // read-only: no copy needed
+	for _, b := range builtins {
+		if len(data) == len(b.data) && unsafe.SliceData(data) == unsafe.SliceData(b.data) {
+			return parse(unsafe.String(&b.data[0], len(b.data))) // read-only: no copy needed
+		}
 	}
 	return parse(string(data))
 }
@@ -198,6 +200,7 @@ var builtins = []struct {
 	data []byte
 }{
 	{"gemma2", gemma2Model},
+	{"gemma3", gemma3Model},
 }
 
 // Builtins returns the names of the embedded models.

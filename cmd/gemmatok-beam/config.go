@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"strings"
 
@@ -70,6 +71,13 @@ type File struct {
 func newConfig(ctx context.Context, opts options) (*config, error) {
 	cfg := &config{options: opts}
 	cfg.Output = strings.TrimSuffix(cfg.Output, "/")
+	if !strings.Contains(cfg.Output, "://") {
+		// A local output that cannot be made would otherwise fail the
+		// pipeline only when it writes, after all the work.
+		if err := os.MkdirAll(cfg.Output, 0o777); err != nil {
+			return nil, fmt.Errorf("--output: %w", err)
+		}
+	}
 	data := vocab.DefaultModel()
 	cfg.model = Model{Name: "embedded Gemma model", Special: opts.Special}
 	if opts.Model != "" {

@@ -73,8 +73,8 @@ func (f *countFn) ProcessElement(ctx context.Context, p Part, emit func(string, 
 
 // text counts a part of a text file.
 func (f *countFn) text(r io.Reader, p Part, c *Counts) error {
-	return f.W.eachText(r, p.Start, func(text string, at int64, _ bool) error {
-		n, err := f.W.tok.CountWith(text, f.W.options())
+	return f.W.eachText(r, p.Start, func(text string, at int64, last bool) error {
+		n, err := f.W.tok.CountWith(text, f.W.textOptions(at, last && p.Seq == p.Parts-1))
 		if err != nil {
 			return err
 		}

@@ -117,21 +117,14 @@ func parseArgs(args []string) error {
 	// line's set that returns its errors rather than exiting, so that
 	// beam.Init still runs; the command line's is then marked parsed, as
 	// Beam expects.
+	// Its errors are returned, not printed with the usage, which with
+	// Beam's flags runs to some 150 lines and would bury them.
 	fs := flag.NewFlagSet("gemmatok-beam", flag.ContinueOnError)
-	fs.SetOutput(flag.CommandLine.Output())
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
 	// The usage lists gemmatok-beam's flags apart from the many of Beam's
 	// SDK and runners.
 	own, beams := flag.NewFlagSet("", 0), flag.NewFlagSet("", 0)
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), usage)
-		for _, set := range []*flag.FlagSet{own, beams} {
-			if set == beams {
-				fmt.Fprint(fs.Output(), "\nBeam's flags:\n")
-			}
-			set.SetOutput(fs.Output())
-			set.PrintDefaults()
-		}
-	}
 	flag.VisitAll(func(f *flag.Flag) {
 		fs.Var(f.Value, f.Name, f.Usage)
 		set := own
@@ -142,6 +135,17 @@ func parseArgs(args []string) error {
 	})
 	err := fs.Parse(args)
 	flag.CommandLine.Parse(nil)
+	if errors.Is(err, flag.ErrHelp) {
+		w := flag.CommandLine.Output()
+		fmt.Fprint(w, usage)
+		for _, set := range []*flag.FlagSet{own, beams} {
+			if set == beams {
+				fmt.Fprint(w, "\nBeam's flags:\n")
+			}
+			set.SetOutput(w)
+			set.PrintDefaults()
+		}
+	}
 	if err != nil {
 		return err
 	}
@@ -160,8 +164,25 @@ func parseArgs(args []string) error {
 	case flags.RangeSize < 1:
 		return errors.New("--range-size must be positive")
 	}
+	if job == "count" {
+		// count encodes a text file as one text; the planner would cut
+		// a file of lines after newlines, whose parts' counts do not add
+		// up to the file's.
+		for _, name := range []string{"docs", "bos", "eos"} {
+			if isSet(fs, name) {
+				return fmt.Errorf("--%s is for tokenize", name)
+			}
+		}
+	}
 	flags.Job = job
 	return nil
+}
+
+// isSet reports whether the command line parsed into fs set the flag name.
+func isSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }
 
 // isWorker reports whether a runner started this process as a worker.

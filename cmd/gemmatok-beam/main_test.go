@@ -9,6 +9,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -547,7 +548,7 @@ func TestBadInput(t *testing.T) {
 }
 
 // TestModel checks --model with a small model trained by spm_train,
-// normalizing nothing, which SafeCut needs to find cuts: its ids fit
+// normalizing nothing: its ids fit
 // uint16, which the manifest says, the manifest names the model
 // and its sha256, the ids are the model's own and decode to the text, and
 // a worker refuses a model file that is not the one the run was submitted
@@ -596,6 +597,53 @@ func TestModel(t *testing.T) {
 	}
 }
 
+// TestDummyPrefixModel counts and tokenizes a large text under models whose
+// normalizer treats the start and the end of a text apart (a Llama-style
+// dummy prefix; the removal of extra whitespace): the file must be split
+// into ranges, and a range longer than a chunk read in pieces, encoded as
+// parts, with the counts and ids of the whole text.
+func TestDummyPrefixModel(t *testing.T) {
+	langs, err := filepath.Glob("../../testdata/corpus/*.txt")
+	if err != nil || len(langs) == 0 {
+		t.Fatalf("no corpus: %v", err)
+	}
+	var b strings.Builder
+	for _, l := range langs {
+		b.Write(readTestFile(t, l))
+	}
+	text := b.String()
+	in := filepath.Join(t.TempDir(), "all.txt")
+	if err := os.WriteFile(in, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, model := range []string{"../../testdata/models/bpe_llama.model", "../../testdata/models/bpe_identity_rmws.model"} {
+		tok, err := tokenizer.LoadFile(model)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Ranges of 256 KiB, and one range read in chunks of textChunk.
+		for _, size := range []int64{256 << 10, 1 << 30} {
+			out := t.TempDir()
+			if status, _ := runJob(t, options{Job: "count", Inputs: []string{in}, Output: out, Model: model, RangeSize: size}); status != exitOK {
+				t.Fatalf("%s: exit status %d", model, status)
+			}
+			got := readJSONLines[fileCounts](t, filepath.Join(out, countsFile))
+			if len(got) != 1 || got[0].Tokens != int64(tok.Count(text)) || size < 1<<20 && got[0].Parts < 2 {
+				t.Errorf("%s, ranges of %d: counts %+v, want %d tokens in several parts", model, size, got, tok.Count(text))
+			}
+		}
+		out := t.TempDir()
+		if status, _ := runJob(t, options{Job: "tokenize", Inputs: []string{in}, Output: out, Model: model, BOS: true, EOS: true, RangeSize: 256 << 10}); status != exitOK {
+			t.Fatalf("%s: exit status %d", model, status)
+		}
+		tk := readTokens(t, out)
+		want, _ := tok.EncodeWith(text, tokenizer.EncodeOptions{AddBOS: true, AddEOS: true})
+		if tk.m.Documents != 1 || !slices.Equal(tk.doc(0), want) {
+			t.Errorf("%s: %d documents; the ids are not those of the whole text", model, tk.m.Documents)
+		}
+	}
+}
+
 // TestParseArgs checks the command line: the job's name, then flags.
 func TestParseArgs(t *testing.T) {
 	saved := flags
@@ -614,19 +662,65 @@ func TestParseArgs(t *testing.T) {
 		{[]string{"count", "--input", "a", "--output", "out", "--range-size", "0"}, "--range-size"},
 		{[]string{"count", "--input", "a", "--output", "out", "--special", "maybe"}, "want pieces, text or reject"},
 		{[]string{"tokenize", "--input", "a", "--output", "out", "--docs", "page"}, "want file or line"},
+		{[]string{"count", "--input", "a", "--output", "out", "--no-such-flag"}, "-no-such-flag"},
+		// count encodes each text file whole; parts cut at newlines would
+		// not add up to its counts.
+		{[]string{"count", "--input", "a", "--output", "out", "--docs", "line"}, "--docs is for tokenize"},
+		{[]string{"count", "--input", "a", "--output", "out", "--eos"}, "--eos is for tokenize"},
+		{[]string{"count", "-h"}, flag.ErrHelp.Error()},
 	} {
 		flags = saved
-		flag.CommandLine.SetOutput(io.Discard)
+		var out strings.Builder
+		flag.CommandLine.SetOutput(&out)
 		err := parseArgs(tc.args)
 		if tc.err == "" && err != nil || tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err)) {
 			t.Errorf("parseArgs(%q) = %v, want %q", tc.args, err, tc.err)
 		}
+		// The usage, some 150 lines with Beam's flags, is printed for -h
+		// only; an error is one line that main prints.
+		if help := errors.Is(err, flag.ErrHelp); help != strings.HasPrefix(out.String(), "usage:") || !help && out.Len() > 0 {
+			t.Errorf("parseArgs(%q) printed %d bytes: %.100q", tc.args, out.Len(), out.String())
+		}
 	}
+	flag.CommandLine.SetOutput(io.Discard)
 	flags = saved
 	if err := parseArgs([]string{"count", "--input", "a", "--input", "b", "--output", "o", "--special", "text"}); err != nil {
 		t.Fatal(err)
 	}
 	if flags.Job != "count" || !slices.Equal(flags.Inputs, []string{"a", "b"}) || flags.Special != tokenizer.SpecialText || flags.Output != "o" {
 		t.Errorf("flags %+v", flags)
+	}
+}
+
+// TestOpenEmptyGzip checks that a gzip file of 0 bytes is reported as
+// such, not as a bare "EOF".
+func TestOpenEmptyGzip(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "empty.txt.gz")
+	if err := os.WriteFile(path, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var w worker
+	rc, err := w.open(context.Background(), Part{File: File{Path: path}, End: -1})
+	if err == nil {
+		rc.Close()
+		t.Fatal("an empty gzip file opened")
+	}
+	if !strings.Contains(err.Error(), "empty") {
+		t.Errorf("error %q does not say the file is empty", err)
+	}
+}
+
+// TestOutputNotDirectory checks that a local --output that cannot be a
+// directory is refused before the pipeline runs, not after all its work.
+func TestOutputNotDirectory(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(file, []byte("text\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, out := range []string{file, filepath.Join(file, "sub")} {
+		_, err := newConfig(context.Background(), options{Job: "count", Inputs: []string{file}, Output: out, RangeSize: 1 << 20})
+		if err == nil || !strings.Contains(err.Error(), "--output") {
+			t.Errorf("--output %s: error %v, want one about --output", out, err)
+		}
 	}
 }

@@ -97,9 +97,10 @@ func (f *tokenizeFn) text(r io.Reader, p Part, sw *shardWriter) error {
 	}
 	first := true
 	return f.W.eachText(r, p.Start, func(text string, at int64, last bool) error {
-		opts := f.W.options()
+		end := last && p.Seq == p.Parts-1
+		opts := f.W.textOptions(at, end)
 		opts.AddBOS = f.BOS && first && p.Seq == 0
-		opts.AddEOS = f.EOS && last && p.Seq == p.Parts-1
+		opts.AddEOS = f.EOS && end
 		first = false
 		ids, err := f.W.tok.AppendEncodeWith(f.ids[:0], text, opts)
 		if err != nil {

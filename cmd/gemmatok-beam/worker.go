@@ -150,7 +150,18 @@ func (w *worker) options() tokenizer.EncodeOptions {
 	return tokenizer.EncodeOptions{Special: w.Model.Special}
 }
 
-// cutMargin is how far into a window a cut must be for SafeCutWith to have
+// textOptions returns the options w encodes a piece of a text file under,
+// one that starts at byte at of the text and ends it or not: pieces are
+// encoded as parts (see tokenizer.Tokenizer.SafeCutParts), so that only the
+// whole text gets the normalizer's rules for the start and the end of a
+// text, such as Llama-style models' dummy prefix.
+func (w *worker) textOptions(at int64, end bool) tokenizer.EncodeOptions {
+	opts := w.options()
+	opts.AfterCut, opts.BeforeCut = at > 0, !end
+	return opts
+}
+
+// cutMargin is how far into a window a cut must be for SafeCutParts to have
 // seen the whole of what precedes it: the window may begin inside a
 // character, or, under SpecialReject, inside a special piece.
 func (w *worker) cutMargin() int {
@@ -170,7 +181,7 @@ const cutWindow = 64 << 10
 
 // split returns the parts of f, of the given kind and size, read through
 // ra: ranges of about rangeSize bytes. A boundary is moved back to the
-// last cut in the window before it (SafeCutWith's, or a newline's for a
+// last cut in the window before it (SafeCutParts', or a newline's for a
 // file of lines); a boundary without one is dropped, which makes that
 // range longer, and a file without any is one part.
 func (w *worker) split(f File, kind int, ra io.ReaderAt, size, rangeSize int64) ([]Part, error) {
@@ -189,9 +200,9 @@ func (w *worker) split(f File, kind int, ra io.ReaderAt, size, rangeSize int64) 
 		win := buf[:m]
 		var c int
 		if kind == wholeText {
-			// SafeCutWith reads only the characters near a cut, so a
+			// SafeCutParts reads only the characters near a cut, so a
 			// cut in the window is one in the file.
-			if c = w.tok.SafeCutWith(view(win), w.options()); c <= margin {
+			if c = w.tok.SafeCutParts(view(win), w.options()); c <= margin {
 				c = 0
 			}
 		} else {
@@ -238,6 +249,11 @@ func (w *worker) open(ctx context.Context, p Part) (io.ReadCloser, error) {
 		zr, err := gzip.NewReader(bufio.NewReaderSize(r, 256<<10))
 		if err != nil {
 			rc.Close()
+			if err == io.EOF {
+				// gzip.NewReader's word for a file of 0 bytes, which
+				// gunzip refuses too.
+				err = errors.New("gzip: empty file")
+			}
 			return nil, err
 		}
 		return readCloser{zr, rc.Close}, nil
@@ -270,8 +286,9 @@ func (e *inputError) Error() string { return e.err.Error() }
 const textChunk = 1 << 20
 
 // eachText reads r, the text of a part that starts at byte start of its
-// file, and calls fn with consecutive pieces of it, cut where SafeCutWith
-// proves that their ids, joined, are those of the whole text; last is set
+// file, and calls fn with consecutive pieces of it, cut where SafeCutParts
+// proves that their ids, joined, are those of the whole text when they are
+// encoded as parts (see textOptions); last is set
 // for the last piece, which always comes, empty for an empty text. The
 // piece is valid only during the call. A failure to read, or one that fn
 // returns, is an *inputError; a run that has no cut is read whole.
@@ -290,7 +307,7 @@ func (w *worker) eachText(r io.Reader, start int64, fn func(text string, at int6
 		}
 		cut := len(buf)
 		if !last {
-			cut = w.tok.SafeCutWith(view(buf), w.options())
+			cut = w.tok.SafeCutParts(view(buf), w.options())
 			if cut == 0 {
 				// A run without a cut: read on, into a larger buffer.
 				buf = append(buf, make([]byte, cap(buf))...)[:len(buf)]

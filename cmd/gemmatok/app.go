@@ -6,6 +6,8 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/spf13/cobra"
@@ -19,6 +21,9 @@ const (
 	exitFailed = 1 // some input failed; the others were processed
 	exitUsage  = 2 // bad flags or arguments
 )
+
+// helpWidth is the width of the lines of --help.
+const helpWidth = 80
 
 // modelEnv names the environment variable that replaces the embedded model
 // when --model is not given.
@@ -75,7 +80,10 @@ usage.`,
 	root.SetOut(a.stdout)
 	root.SetErr(a.stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.PersistentFlags().StringVar(&a.modelPath, "model", "", "SentencePiece model `PATH` (default $"+modelEnv+", else the embedded Gemma model)")
+	// Flags as cobra lists them, but with their usage wrapped to fit
+	// helpWidth columns, as the prose above them is.
+	root.SetUsageTemplate(strings.ReplaceAll(root.UsageTemplate(), "Flags.FlagUsages", "Flags.FlagUsagesWrapped "+strconv.Itoa(helpWidth)))
+	root.PersistentFlags().StringVar(&a.modelPath, "model", "", "SentencePiece .model or tokenizer.json `PATH`, or a built-in model: gemma2 or gemma3 (default $"+modelEnv+", else gemma2)")
 	root.AddCommand(
 		a.countCommand(),
 		a.encodeCommand(),
@@ -83,6 +91,7 @@ usage.`,
 		a.chatCommand(),
 		a.truncateCommand(),
 		a.infoCommand(),
+		a.convertCommand(),
 		a.versionCommand(),
 	)
 	return root
@@ -154,7 +163,7 @@ func (a *app) tokenizer() (*tokenizer.Tokenizer, error) {
 	if path == "" {
 		return tokenizer.Default()
 	}
-	tok, err := tokenizer.LoadFile(path)
+	tok, err := loadModel(path)
 	if err != nil {
 		return nil, fmt.Errorf("model: %w", err)
 	}

@@ -50,18 +50,20 @@ status 1.`,
 	fl := cmd.Flags()
 	fl.StringVarP(&f.format, "format", "f", "count", "output `FORMAT`: count, text or ids")
 	fl.BoolVar(&f.generation, "generation-prompt", false, "end with an open model turn for the model to complete")
-	fl.StringVar(&f.system, "system", "reject", "what to do with a system message, `MODE`: reject or fold")
+	fl.StringVar(&f.system, "system", "model", "what to do with a system message, `MODE`: model (as the model's template does: fold for gemma3, reject for gemma2), reject or fold")
 	return cmd
 }
 
 func (a *app) chat(args []string, f *chatFlags) error {
 	opts := tokenizer.ChatOptions{AddGenerationPrompt: f.generation}
 	switch f.system {
+	case "model":
 	case "reject":
+		opts.System = tokenizer.SystemReject
 	case "fold":
 		opts.System = tokenizer.SystemFold
 	default:
-		return usagef("unknown --system %q: want reject or fold", f.system)
+		return usagef("unknown --system %q: want model, reject or fold", f.system)
 	}
 	switch f.format {
 	case "count", "text", "ids":

@@ -39,6 +39,7 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"truncate"}, 2, "gemmatok: required flag(s) \"tokens\" not set\n"},
 		{[]string{"truncate", "-n", "-1"}, 2, "gemmatok: -n must not be negative\n"},
 		{[]string{"truncate", "-n", "5", "--from", "middle"}, 2, "gemmatok: unknown --from \"middle\": want start or end\n"},
+		{[]string{"encode", "--text", "a", "--text", "b"}, 2, "gemmatok: invalid argument \"b\" for \"--text\" flag: the flag may be given only once\n"},
 		{[]string{"info", "extra"}, 2, "gemmatok: unknown command \"extra\" for \"gemmatok info\"\n"},
 	} {
 		r := gemmatok(t, "", tc.args...)
@@ -49,8 +50,8 @@ func TestExitCodes(t *testing.T) {
 }
 
 // TestHelp checks that every command has help with an example, that a
-// flag's placeholder names its argument, and that --model shows where a
-// model is used.
+// flag's placeholder names its argument, that --model shows where a
+// model is used, and that every line, the flags' too, fits 80 columns.
 func TestHelp(t *testing.T) {
 	placeholder := regexp.MustCompile(`--[a-z-]+ ([a-z]\w*)   `)
 	for _, name := range []string{"", "count", "encode", "decode", "chat", "truncate", "info", "version"} {
@@ -59,8 +60,7 @@ func TestHelp(t *testing.T) {
 		if !strings.Contains(out, "Examples:\n  gemmatok "+name) || strings.Contains(out, "--model PATH") == (name == "version") {
 			t.Errorf("gemmatok %q lacks an example, or --model where a model is used:\n%s", args, out)
 		}
-		prose, _, _ := strings.Cut(out, "\nFlags:")
-		for line := range strings.Lines(prose) {
+		for line := range strings.Lines(out) {
 			if n := utf8.RuneCountInString(strings.TrimSuffix(line, "\n")); n > 80 {
 				t.Errorf("gemmatok %q: a help line of %d characters: %q", args, n, line)
 			}
@@ -109,6 +109,29 @@ func TestInfo(t *testing.T) {
 	for line := range strings.Lines(text) {
 		if n := utf8.RuneCountInString(strings.TrimSuffix(line, "\n")); n > infoWidth {
 			t.Errorf("info has a line of %d characters: %.100q...", n, line)
+		}
+	}
+}
+
+// TestInfoEveryModel checks that info describes every test model, those
+// that gemmatok cannot encode with among them: its type and vocabulary size
+// as the model file has them.
+func TestInfoEveryModel(t *testing.T) {
+	paths, err := filepath.Glob("../../testdata/models/*.model")
+	if err != nil || len(paths) == 0 {
+		t.Fatalf("no test models: %v", err)
+	}
+	for _, path := range paths {
+		v, err := vocab.LoadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := modelInfoOf(t, []string{"--model", path})
+		if m.Type != v.Trainer().Model.String() || m.VocabSize != v.Size() || m.Bytes == 0 {
+			t.Errorf("info of %s: type %q, vocab size %d, %d bytes; want %q, %d", path, m.Type, m.VocabSize, m.Bytes, v.Trainer().Model, v.Size())
+		}
+		if r := runCommand(t, command("info", "--model", path)); r.code != 0 || !strings.Contains(r.stdout, "type          "+m.Type+"\n") {
+			t.Errorf("info --model %s: exit %d, %q, stderr %q", path, r.code, r.stdout, r.stderr)
 		}
 	}
 }

@@ -413,26 +413,76 @@ func TestCountSharedCorpus(t *testing.T) {
 	}
 }
 
-// TestDummyPrefixModel counts and encodes an ordinary file of 3 MB under a
-// Llama-style model (BPE, a dummy prefix, byte fallback), for which cuts may
-// be unknown: the text is then encoded whole, within --max-run.
+// TestDummyPrefixModel counts and encodes an ordinary file of over 3 MB
+// under models whose normalizer treats the start and the end of a text
+// apart (a dummy prefix; the removal of extra whitespace), with --max-run
+// 1MiB: it must be cut into parts encoded as parts (SafeCutParts), on one
+// worker and on two, to the library's ids of the whole and, with the
+// oracle, to the C++'s.
 func TestDummyPrefixModel(t *testing.T) {
-	const model = "../../testdata/models/bpe_llama.model"
-	tok, err := tokenizer.LoadFile(model)
-	if err != nil {
-		t.Fatal(err)
-	}
-	text := strings.Repeat(readFile(t, "../../testdata/corpus/en.txt"), 30)
-	path := filepath.Join(t.TempDir(), "en3.txt")
+	big := readFile(t, bigCorpusFile(t))
+	text := strings.Repeat(big, (3<<20)/len(big)+1)
+	path := filepath.Join(t.TempDir(), "big3.txt")
 	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	ids := tok.Encode(text)
-	if got, want := mustRun(t, "", "count", "--model", model, path), fmt.Sprintf("%d %s\n", len(ids), path); got != want {
-		t.Errorf("count: %q, want %q", got, want)
+	// The languages' texts, without the adversarial ones that spell
+	// special pieces.
+	files, err := filepath.Glob("../../testdata/corpus/*.txt")
+	if err != nil {
+		t.Fatal(err)
 	}
-	if got := mustRun(t, "", "encode", "--model", model, path); got != idsLine(ids) {
-		t.Errorf("encode: %d bytes of ids, want the library's %d", len(got), len(idsLine(ids)))
+	var langs string
+	for _, f := range files {
+		langs += readFile(t, f)
+	}
+	for _, model := range []string{"../../testdata/models/bpe_llama.model", "../../testdata/models/bpe_identity_rmws.model"} {
+		t.Run(filepath.Base(model), func(t *testing.T) {
+			tok, err := tokenizer.LoadFile(model)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids := tok.Encode(text)
+			for _, j := range []string{"1", "2"} {
+				args := []string{"--model", model, "--max-run", "1MiB", "-j", j, path}
+				if got, want := mustRun(t, "", append([]string{"count"}, args...)...), fmt.Sprintf("%d %s\n", len(ids), path); got != want {
+					t.Errorf("count -j %s: %q, want %q", j, got, want)
+				}
+				if got := mustRun(t, "", append([]string{"encode"}, args...)...); got != idsLine(ids) {
+					t.Errorf("encode -j %s: %d bytes of ids, want the library's %d", j, len(got), len(idsLine(ids)))
+				}
+			}
+			// Under reject, encode writes the ids of the text before the
+			// special piece as that text alone encodes: here "hello"
+			// without the space after it, which the second model drops
+			// at the end of a text.
+			spelled := langs[:len(langs)/2] + "hello </s> world" + langs[len(langs)/2:]
+			sp := filepath.Join(t.TempDir(), "special.txt")
+			if err := os.WriteFile(sp, []byte(spelled), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			_, err = tok.EncodeWith(spelled, tokenizer.EncodeOptions{Special: tokenizer.SpecialReject})
+			se, ok := err.(*tokenizer.SpecialError)
+			if !ok {
+				t.Fatalf("the library rejects no special piece: %v", err)
+			}
+			before := idsLine(tok.Encode(spelled[:se.Offset]))
+			for _, j := range []string{"1", "2"} {
+				r := gemmatok(t, "", "encode", "--model", model, "--max-run", "1MiB", "-j", j, "--special", "reject", sp)
+				if r.code != 1 || r.stdout != before || !strings.Contains(r.stderr, fmt.Sprintf("byte %d:", se.Offset)) {
+					t.Errorf("encode --special reject -j %s: exit %d, %d bytes of ids (want the %d of the text before the piece), stderr %q", j, r.code, len(r.stdout), len(before), r.stderr)
+				}
+			}
+			t.Run("oracle", func(t *testing.T) {
+				want, err := runOracle(oraclePython(t), model, []string{path})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := idsLine(ids); got != want[0]+"\n" {
+					t.Errorf("the library's %d ids differ from the C++'s %d", len(ids), len(strings.Fields(want[0])))
+				}
+			})
+		})
 	}
 }
 

@@ -52,6 +52,7 @@ type job struct {
 	in    *input
 	r     io.Reader
 	start int64
+	final bool // the part goes to the end of the input
 }
 
 // start counts ins in the background, in order. The done channel of each
@@ -80,7 +81,7 @@ func (c *counter) dispatch(in *input, jobs chan<- job) {
 	}
 	if in.text != nil {
 		in.pending = 1
-		jobs <- job{in, strings.NewReader(*in.text), 0}
+		jobs <- job{in, strings.NewReader(*in.text), 0, true}
 		return
 	}
 	if in.stdin {
@@ -91,7 +92,7 @@ func (c *counter) dispatch(in *input, jobs chan<- job) {
 		}
 		c.lastStdin = in
 		in.pending = 1
-		jobs <- job{in, c.stdin, 0}
+		jobs <- job{in, c.stdin, 0, true}
 		return
 	}
 	f, err := os.Open(in.name)
@@ -112,11 +113,11 @@ func (c *counter) dispatch(in *input, jobs chan<- job) {
 	in.pending = max(len(spans), 1)
 	if len(spans) <= 1 {
 		// Read to the end, which for a growing file may be past in.size.
-		jobs <- job{in, f, 0}
+		jobs <- job{in, f, 0, true}
 		return
 	}
-	for _, s := range spans {
-		jobs <- job{in, io.NewSectionReader(f, s.start, s.end-s.start), s.start}
+	for i, s := range spans {
+		jobs <- job{in, io.NewSectionReader(f, s.start, s.end-s.start), s.start, i == len(spans)-1}
 	}
 }
 
@@ -162,8 +163,8 @@ func (c *counter) work(jobs <-chan job) {
 	s := splitter{tok: tok, special: c.special, mem: c.mem, maxRun: c.maxRun, lines: c.lines}
 	for j := range jobs {
 		var n counts
-		err := s.each(j.r, func(p []byte, at int64, _ bool) error {
-			k, err := s.count(p, j.start+at)
+		err := s.each(j.r, func(p []byte, at int64, last bool) error {
+			k, err := s.count(p, j.start+at, last && j.final)
 			if err != nil {
 				return err
 			}

@@ -20,10 +20,11 @@ func (a *app) decodeCommand() *cobra.Command {
 		Long: `decode reads token ids in decimal from FILE (stdin when absent or "-"),
 separated by whitespace (commas and square brackets are taken as spaces too,
 so that a pasted list works), and writes the text they decode to, its bytes
-exactly, with nothing added. Ids are decoded as a stream, in bounded memory:
-the text of each line of ids is written as soon as the line ends, so that a
-generation loop can pipe ids in one a line. A character whose bytes come as
-byte pieces on several lines is written once it is whole.
+exactly, with nothing added (but a final newline when stdout is a terminal,
+so that the text does not run into the prompt). Ids are decoded as a stream,
+in bounded memory: the text of each line of ids is written as soon as the
+line ends, so that a generation loop can pipe ids in one a line. A character
+whose bytes come as byte pieces on several lines is written once it is whole.
 
 --skip-special drops the special pieces (see gemmatok info), such as
 <end_of_turn>, as Hugging Face's skip_special_tokens does.
@@ -47,9 +48,38 @@ ids before it, as decoding them alone would, and fails.`,
 const decodeBatch = 4096
 
 func (a *app) decode(args []string, opts tokenizer.DecodeOptions) error {
-	return a.withInput(args, func(tok *tokenizer.Tokenizer, r io.Reader, w *bufio.Writer) error {
+	if !isTerminal(a.stdout) {
+		return a.withInput(args, func(tok *tokenizer.Tokenizer, r io.Reader, w *bufio.Writer) error {
+			return decodeStream(tok.NewStreamDecoderWith(opts), r, w)
+		})
+	}
+	// In a terminal a text without a final newline would run into the
+	// shell's prompt, so there, and only there, decode ends it with one.
+	out := &lastByteWriter{w: a.stdout}
+	a.stdout = out
+	defer func() { a.stdout = out.w }()
+	err := a.withInput(args, func(tok *tokenizer.Tokenizer, r io.Reader, w *bufio.Writer) error {
 		return decodeStream(tok.NewStreamDecoderWith(opts), r, w)
 	})
+	if out.wrote && out.last != '\n' {
+		io.WriteString(out.w, "\n")
+	}
+	return err
+}
+
+// lastByteWriter passes writes on to w and remembers the last byte.
+type lastByteWriter struct {
+	w     io.Writer
+	wrote bool
+	last  byte
+}
+
+func (l *lastByteWriter) Write(p []byte) (int, error) {
+	n, err := l.w.Write(p)
+	if n > 0 {
+		l.wrote, l.last = true, p[n-1]
+	}
+	return n, err
 }
 
 // decodeStream decodes the ids that r holds with dec and writes their text
@@ -100,6 +130,9 @@ func decodeStream(dec *tokenizer.StreamDecoder, r io.Reader, w *bufio.Writer) er
 		}
 	}
 	if err := sc.Err(); err != nil {
+		if errors.Is(err, bufio.ErrTooLong) {
+			err = fmt.Errorf("word %d: not a token id (over %d bytes)", words+len(batch)+1, bufio.MaxScanTokenSize)
+		}
 		return fail(err)
 	}
 	if err := add(); err != nil {

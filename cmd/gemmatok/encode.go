@@ -134,9 +134,8 @@ const encodeChunk = 128 << 10
 // With one worker it encodes each part as it comes.
 func encodeParts(s *splitter, r io.Reader, f *encodeFlags, out *tokenWriter) error {
 	s.special = f.special.mode()
-	// Only the first part starts at 0: the others are not empty.
 	optsAt := func(at int64, last bool) tokenizer.EncodeOptions {
-		return tokenizer.EncodeOptions{AddBOS: f.bos && at == 0, AddEOS: f.eos && last, Special: s.special}
+		return partOptions(tokenizer.EncodeOptions{AddBOS: f.bos, AddEOS: f.eos, Special: s.special}, at, last)
 	}
 	if f.workers < 2 {
 		fm := formatter{tok: s.tok, format: f.format}
@@ -337,7 +336,8 @@ func (f *formatter) part(dst []byte, text string, base int, opts tokenizer.Encod
 func (f *formatter) before(dst []byte, text string, base int, opts tokenizer.EncodeOptions, err error) ([]byte, int, error) {
 	n := 0
 	if se, ok := errors.AsType[*tokenizer.SpecialError](err); ok {
-		opts.AddEOS = false
+		// The text before the piece ends the text written.
+		opts.AddEOS, opts.BeforeCut = false, false
 		dst, n, _ = f.part(dst, text[:se.Offset], base, opts)
 	}
 	return dst, n, atOffset(err, int64(base))

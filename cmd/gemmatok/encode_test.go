@@ -175,6 +175,15 @@ func TestDecodeFailure(t *testing.T) {
 	}
 }
 
+// TestDecodeLongWord checks that a word too long to be an id fails as a
+// bad word, with its number, after the text of the ids before it.
+func TestDecodeLongWord(t *testing.T) {
+	r := gemmatok(t, "4521 "+strings.Repeat("1", 100_000), "decode")
+	if r.code != 1 || r.stdout != "Hello" || !strings.HasPrefix(r.stderr, "gemmatok: -: word 2: not a token id") {
+		t.Errorf("decode of an id and a word of 100,000 digits: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+}
+
 // TestDecodeStreams checks that decode writes the text of each line of ids
 // as the line comes, before the input ends, holding back a character
 // whose byte pieces continue on the next line.

@@ -66,11 +66,13 @@ func addMaxRunFlag(fl *pflag.FlagSet, f *sizeFlag) {
 // without a line break and 16 MiB of one letter.
 const maxRunHelp = `A large input is encoded in parts cut where cutting provably leaves the ids
 unchanged. Text with no such cut (one letter repeated, DNA without line
-breaks, or any text under a model whose cuts are unknown) is encoded whole,
-as the library does. That takes memory: about 50 MB a MB of such text for
-count and encode, 70 for truncate (one letter repeated takes 9 and 30).
---max-run bounds it (default 16MiB, so about 800 MB, or 1.1 GB for
-truncate); an input with a longer run fails with a message naming the bound.`
+breaks, or any text under a model whose cuts are unknown; for truncate,
+also under a normalizer with rules for the start and the end of a text,
+such as Llama's dummy prefix) is encoded whole, as the library does. That
+takes memory: about 50 MB a MB of such text for count and encode, 70 for
+truncate (one letter repeated takes 9 and 30). --max-run bounds it
+(default 16MiB, so about 800 MB, or 1.1 GB for truncate); an input with a
+longer run fails with a message naming the bound.`
 
 // optionalString is the value of a string flag that may be given empty,
 // such as --text "", which an empty default could not tell from an absent
@@ -83,6 +85,10 @@ type optionalString struct {
 func (o *optionalString) String() string { return o.s }
 
 func (o *optionalString) Set(s string) error {
+	if o.set {
+		// A second --text would silently replace the first.
+		return errors.New("the flag may be given only once")
+	}
 	o.s, o.set = s, true
 	return nil
 }

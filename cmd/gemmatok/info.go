@@ -14,7 +14,6 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
-	"github.com/gemmatok/gemmatok/tokenizer"
 	"github.com/gemmatok/gemmatok/vocab"
 )
 
@@ -78,18 +77,22 @@ type trainerSettings struct {
 }
 
 func (a *app) info(asJSON bool) error {
-	tok, err := a.tokenizer()
-	if err != nil {
-		return err
-	}
+	// The vocabulary, not a Tokenizer: info describes models that gemmatok
+	// cannot encode with too.
 	path := a.modelSource()
-	data := vocab.DefaultModel()
-	if path != "" {
-		if data, err = os.ReadFile(path); err != nil {
-			return fmt.Errorf("model: %w", err)
-		}
+	data, err := modelBytes(path)
+	if err != nil {
+		return fmt.Errorf("model: %w", err)
 	}
-	in := describe(tok, path, data)
+	parse := vocab.Parse
+	if isJSONModel(path) {
+		parse = vocab.ParseJSON
+	}
+	v, err := parse(data)
+	if err != nil {
+		return fmt.Errorf("model: %s: %w", path, err)
+	}
+	in := describe(v, path, data)
 	if asJSON {
 		enc := json.NewEncoder(a.stdout)
 		enc.SetIndent("", "  ")
@@ -105,9 +108,8 @@ func (a *app) info(asJSON bool) error {
 	return in.write(a.stdout, width)
 }
 
-// describe gathers the facts info reports on tok, read from data at path.
-func describe(tok *tokenizer.Tokenizer, path string, data []byte) *modelInfo {
-	v := tok.Vocab()
+// describe gathers the facts info reports on v, read from data at path.
+func describe(v *vocab.Vocab, path string, data []byte) *modelInfo {
 	sum := sha256.Sum256(data)
 	idp := func(id int32) idPiece { return idPiece{id, v.Piece(id)} }
 	special := func(id int32) *idPiece {
@@ -135,7 +137,7 @@ func describe(tok *tokenizer.Tokenizer, path string, data []byte) *modelInfo {
 		BOS:         special(v.BOS()),
 		EOS:         special(v.EOS()),
 		Pad:         special(v.Pad()),
-		Special:     list(tok.SpecialIDs()),
+		Special:     list(v.Special()),
 		UserDefined: list(v.UserDefined()),
 		Normalizer: normalizerInfo{
 			Name:                   n.Name,

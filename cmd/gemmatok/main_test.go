@@ -241,7 +241,7 @@ func corpusOracle(t testing.TB) (files, ids []string) {
 	t.Helper()
 	python := oraclePython(t)
 	files = append(corpusFiles(t), bigCorpusFile(t))
-	corpusOracleOnce.Do(func() { corpusOracleIDs, corpusOracleErr = runOracle(python, files) })
+	corpusOracleOnce.Do(func() { corpusOracleIDs, corpusOracleErr = runOracle(python, "../../vocab/gemma2.model", files) })
 	if corpusOracleErr != nil {
 		t.Fatalf("oracle: %v", corpusOracleErr)
 	}
@@ -263,8 +263,8 @@ func oraclePython(t testing.TB) string {
 	return ""
 }
 
-func runOracle(python string, files []string) ([]string, error) {
-	args := append([]string{"-c", oracleScript, "../../vocab/gemma2.model"}, files...)
+func runOracle(python, model string, files []string) ([]string, error) {
+	args := append([]string{"-c", oracleScript, model}, files...)
 	out, err := exec.Command(python, args...).Output()
 	if err != nil {
 		return nil, err

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"io"
 	"math/rand"
 	"os"
 	"path/filepath"
@@ -157,5 +158,52 @@ func TestProgressLine(t *testing.T) {
 	}
 	if got, want := progressLine(12e6, 40e6, 3*time.Second, 79), "[=========                       ] tokenizing 30% 12.0/40.0 MB 4.0 MB/s 7s left"; got != want {
 		t.Errorf("line at 79 columns:\n%q, want\n%q", got, want)
+	}
+}
+
+// TestDecodeTerminalNewline checks that decode ends its text with a
+// newline when stdout is a terminal, so that it does not run into the
+// prompt, and adds nothing when the text ends with one or stdout is not a
+// terminal.
+func TestDecodeTerminalNewline(t *testing.T) {
+	for _, c := range []struct{ ids, want string }{
+		{"4521 235269 2134\n", "Hello, world\r\n"}, // the terminal turns \n into \r\n
+		{"4521 108\n", "Hello\r\n"},                // 108 is "\n": nothing added
+		{"", ""},
+	} {
+		ptmx, tty, err := pty.Open()
+		if err != nil {
+			t.Skipf("no pseudo-terminal: %v", err)
+		}
+		cmd := command("decode")
+		cmd.Stdin = strings.NewReader(c.ids)
+		cmd.Stdout = tty
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		tty.Close()
+		var screen bytes.Buffer
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			io.Copy(&screen, ptmx) // ends with EIO when the child exits
+		}()
+		if err := cmd.Wait(); err != nil {
+			t.Fatal(err)
+		}
+		<-done
+		ptmx.Close()
+		if screen.String() != c.want {
+			t.Errorf("decode of %q in a terminal shows %q, want %q", c.ids, screen.String(), c.want)
+		}
+	}
+	out, err := command("decode").Output()
+	if err == nil && len(out) != 0 {
+		t.Errorf("decode of nothing into a pipe wrote %q", out)
+	}
+	cmd := command("decode")
+	cmd.Stdin = strings.NewReader("4521")
+	if out, err := cmd.Output(); err != nil || string(out) != "Hello" {
+		t.Errorf("decode into a pipe wrote %q (%v), want %q", out, err, "Hello")
 	}
 }

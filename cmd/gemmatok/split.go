@@ -9,8 +9,8 @@ import (
 
 // A large file is counted by several workers at once, each taking a part
 // that starts and ends at a safe cut. The cuts are looked for just before
-// evenly spaced offsets, in a small window read with ReadAt. SafeCutWith is
-// given the window, not all the text before it: its rules look only at the
+// evenly spaced offsets, in a small window read with ReadAt. SafeCutParts
+// is given the window, not all the text before it: its rules look only at the
 // characters on either side of a cut (a space after a non-space, a newline
 // before a non-newline, no user-defined piece across it) and, under
 // --special reject, at a special piece's length before it, so a cut that
@@ -52,10 +52,11 @@ func splitFile(f io.ReaderAt, size, part int64, cut func(window []byte) int) ([]
 	return append(spans, span{start, size}), nil
 }
 
-// safeCuts returns splitFile's cut for encoding under special: a safe cut.
+// safeCuts returns splitFile's cut for encoding under special: a safe cut,
+// for parts encoded as parts (see partOptions).
 func safeCuts(tok *tokenizer.Tokenizer, special tokenizer.SpecialMode) func([]byte) int {
 	// The window may begin inside a character, or a special piece, which
-	// SafeCutWith would misread near the window's start: a cut there is
+	// SafeCutParts would misread near the window's start: a cut there is
 	// not taken.
 	const maxCharLen = 4
 	margin := maxCharLen
@@ -65,7 +66,7 @@ func safeCuts(tok *tokenizer.Tokenizer, special tokenizer.SpecialMode) func([]by
 		}
 	}
 	return func(window []byte) int {
-		if c := tok.SafeCutWith(stringView(window), tokenizer.EncodeOptions{Special: special}); c > margin {
+		if c := tok.SafeCutParts(stringView(window), tokenizer.EncodeOptions{Special: special}); c > margin {
 			return c
 		}
 		return 0

@@ -4,6 +4,7 @@ import (
 	"math/rand"
 	"os"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -55,6 +56,39 @@ func TestSplitFile(t *testing.T) {
 			}
 		}
 		f.Close()
+	}
+}
+
+// TestSplitFileDummyPrefix splits the corpus under models whose normalizer
+// treats the start and the end of a text apart, as a Llama-style model's
+// dummy prefix does, and checks that the file is split and that its parts,
+// encoded as parts, give the ids of the whole.
+func TestSplitFileDummyPrefix(t *testing.T) {
+	text := readFile(t, bigCorpusFile(t))
+	for _, model := range []string{"../../testdata/models/bpe_llama.model", "../../testdata/models/bpe_identity_rmws.model"} {
+		tok, err := tokenizer.LoadFile(model)
+		if err != nil {
+			t.Fatal(err)
+		}
+		spans, err := splitFile(strings.NewReader(text), int64(len(text)), 64<<10, safeCuts(tok, tokenizer.SpecialPieces))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(spans) < len(text)/(128<<10) {
+			t.Errorf("%s: %d bytes in %d spans", model, len(text), len(spans))
+		}
+		var ids []int32
+		for _, s := range spans {
+			opts := partOptions(tokenizer.EncodeOptions{}, s.start, s.end == int64(len(text)))
+			part, err := tok.EncodeWith(text[s.start:s.end], opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, part...)
+		}
+		if want := tok.Encode(text); !slices.Equal(ids, want) {
+			t.Errorf("%s: %d spans encode to %d ids, the whole to %d", model, len(spans), len(ids), len(want))
+		}
 	}
 }
 

@@ -12,9 +12,9 @@ import (
 )
 
 // Text is streamed: read in chunks and handed on in parts that end where
-// Tokenizer.SafeCut says that cutting does not change the ids, so that
-// encoding the parts one by one gives the ids of the whole text while memory
-// stays bounded by the chunk size.
+// Tokenizer.SafeCutParts says that cutting does not change the ids, so that
+// encoding the parts one by one, as parts, gives the ids of the whole text
+// while memory stays bounded by the chunk size.
 const chunkSize = 1 << 20 // bytes read at a time
 
 // defaultMaxRun is the default of --max-run, which bounds the text held
@@ -22,7 +22,7 @@ const chunkSize = 1 << 20 // bytes read at a time
 // encoded whole, as the library does, in up to runMemory bytes a byte.
 // Runs that the vocabulary's pieces cover throughout have no cut (one
 // letter repeated, DNA without line breaks), and so has all text under a
-// model for which SafeCut knows no rule.
+// model for which CanCut allows no cut.
 const defaultMaxRun = 16 << 20
 
 // A longRunError reports text that has no safe cut within the bound.
@@ -42,11 +42,15 @@ type splitter struct {
 	maxRun  int64                 // the most text held without a cut; defaultMaxRun when 0
 	mem     *memoryLimit          // taken while fn gets a long run, when not nil
 	lines   bool                  // cut after newlines and count line by line
-	buf     []byte
+	// whole has parts cut only where they encode as whole texts
+	// (SafeCutWith), for callers that hand a part to the library as one.
+	whole bool
+	buf   []byte
 }
 
 // each reads r to its end and calls fn with consecutive parts of its text
-// whose encodings, joined, are the encoding of the whole text, and the
+// whose encodings, joined, are the encoding of the whole text (each
+// encoded under partOptions, unless s.whole), and the
 // offset in the text that each starts at. The part is valid only during
 // the call. The last call, and only it, has last set; it always comes,
 // with an empty part for an empty stream, unless reading or fn fails.
@@ -105,24 +109,47 @@ func (s *splitter) each(r io.Reader, fn func(part []byte, at int64, last bool) e
 // cut returns where each cuts buf, or 0 for nowhere: at the last safe cut,
 // or after the last newline for s.lines.
 func (s *splitter) cut(buf []byte) int {
-	if s.lines {
+	switch {
+	case s.lines:
 		return lineCuts(buf)
+	case s.whole:
+		return s.tok.SafeCutWith(stringView(buf), s.options())
 	}
-	return s.tok.SafeCutWith(stringView(buf), s.options())
+	return s.tok.SafeCutParts(stringView(buf), s.options())
 }
 
-// options returns the options that the parts are encoded, and cut, under.
+// options returns the options that the parts are encoded, and cut, under,
+// but for where each lies in the text: see partOptions.
 func (s *splitter) options() tokenizer.EncodeOptions {
 	return tokenizer.EncodeOptions{Special: s.special}
 }
 
-// count returns the tokens of part, which starts at offset at of the
-// text, under s.special; a special piece it rejects is placed in the text.
-// For s.lines it returns the sum of the tokens of its lines, each without
-// its newline, as spm_encode counts them.
-func (s *splitter) count(part []byte, at int64) (int, error) {
+// partOptions returns opts for the part of a text that starts at offset at
+// and is its last part or not: parts are encoded as parts (see
+// Tokenizer.SafeCutParts), so that only the whole text gets its
+// normalizer's rules for the start and the end of a text, such as
+// Llama-style models' dummy prefix; only the first gets the BOS id, and
+// the last the EOS id. Only the first part starts at 0: the others are
+// not empty.
+func partOptions(opts tokenizer.EncodeOptions, at int64, last bool) tokenizer.EncodeOptions {
+	opts.AfterCut, opts.BeforeCut = at > 0, !last
+	opts.AddBOS = opts.AddBOS && at == 0
+	opts.AddEOS = opts.AddEOS && last
+	return opts
+}
+
+// count returns the tokens of part, which starts at offset at of the text
+// and is its last part or not, under s.special; a special piece it rejects
+// is placed in the text. For s.lines it returns the sum of the tokens of
+// its lines, each without its newline and encoded alone, as spm_encode
+// counts them.
+func (s *splitter) count(part []byte, at int64, last bool) (int, error) {
 	if !s.lines {
-		k, err := s.tok.CountWith(stringView(part), s.options())
+		opts := s.options()
+		if !s.whole {
+			opts = partOptions(opts, at, last)
+		}
+		k, err := s.tok.CountWith(stringView(part), opts)
 		return k, atOffset(err, at)
 	}
 	n := 0

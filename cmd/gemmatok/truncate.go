@@ -67,7 +67,9 @@ func (a *app) truncate(args []string, f *truncateFlags) error {
 		return usagef("unknown --from %q: want start or end", f.from)
 	}
 	return a.withInput(args, func(tok *tokenizer.Tokenizer, r io.Reader, w *bufio.Writer) error {
-		s := splitter{tok: tok, special: f.special.mode(), maxRun: int64(f.maxRun), mem: newMemoryLimit(1)}
+		// The library truncates whole texts, so the parts must encode as
+		// whole texts.
+		s := splitter{tok: tok, special: f.special.mode(), maxRun: int64(f.maxRun), mem: newMemoryLimit(1), whole: true}
 		if f.from == "end" {
 			return keepStart(&s, r, f.tokens, w)
 		}
@@ -83,11 +85,11 @@ var errEnough = errors.New("enough text")
 // and then returns the error: truncating the text before a failure is what
 // truncate writes on one. fn gets each part's token count.
 func eachUpTo(s *splitter, r io.Reader, fn func(text string, tokens int) error) error {
-	return s.each(r, func(p []byte, at int64, _ bool) error {
-		k, err := s.count(p, at)
+	return s.each(r, func(p []byte, at int64, last bool) error {
+		k, err := s.count(p, at, last)
 		if se, ok := err.(*specialError); ok {
 			p = p[:se.offset-at]
-			k, _ = s.count(p, at)
+			k, _ = s.count(p, at, true)
 			if ferr := fn(stringView(p), k); ferr != nil && ferr != errEnough {
 				return ferr
 			}

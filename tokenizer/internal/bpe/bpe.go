@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/bits"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"unicode/utf8"
@@ -37,6 +38,11 @@ type Model struct {
 	v      *vocab.Vocab
 	split  splitMode
 	unused bool // the vocabulary has unused pieces
+	// spanning are the few pieces that hold U+2581 after their start
+	// (Gemma 3 has ">▁</") in a vocabulary split before U+2581, with the
+	// offset of each such U+2581: where one of them lies in the text
+	// across a U+2581, the text is not cut there.
+	spanning []spanningPiece
 
 	maxPiece int // the longest piece, in bytes
 
@@ -128,12 +134,14 @@ func newModel(v *vocab.Vocab, tables *builtinTables) *Model {
 	// Scanning a large vocabulary for these would take a good part of each
 	// load: a built-in model has them generated.
 	var prefixOnly, suffixOnly bool
+	var spanning []int32
 	if tables != nil {
-		prefixOnly, suffixOnly, b.rankByID = b.tables.prefixOnly, b.tables.suffixOnly, b.tables.rankByID
+		prefixOnly, suffixOnly, b.rankByID, spanning = b.tables.prefixOnly, b.tables.suffixOnly, b.tables.rankByID, b.tables.spanning
 	} else {
-		prefixOnly, suffixOnly = spacePlacement(v)
+		prefixOnly, suffixOnly, spanning = spacePlacement(v)
 		b.rankByID = scoresFallWithID(v)
 	}
+	b.spanning = spanningAt(v, spanning)
 	switch {
 	case b.unused:
 		b.split = splitNone
@@ -147,23 +155,65 @@ func newModel(v *vocab.Vocab, tables *builtinTables) *Model {
 	return b
 }
 
+// maxSpanning bounds the pieces holding U+2581 after their start that a
+// vocabulary may have and still be cut into words: every U+2581 of the
+// text is checked against each of them.
+const maxSpanning = 8
+
+// A spanningPiece is a piece with U+2581 at offset at > 0.
+type spanningPiece struct {
+	piece string
+	at    int
+}
+
+// spanningAt returns each U+2581 after the start of the pieces ids.
+func spanningAt(v *vocab.Vocab, ids []int32) []spanningPiece {
+	var ps []spanningPiece
+	for _, id := range ids {
+		p := v.Piece(id)
+		for at := 1; at < len(p); at++ {
+			if strings.HasPrefix(p[at:], seg.SpaceSymbol) {
+				ps = append(ps, spanningPiece{p, at})
+			}
+		}
+	}
+	return ps
+}
+
+// spans reports whether one of b.spanning lies in s across the U+2581 at
+// s[i:]: a merge may then make it, and s may not be cut before i.
+func (b *Model) spans(s []byte, i int) bool {
+	for _, p := range b.spanning {
+		if start := i - p.at; start >= 0 && start+len(p.piece) <= len(s) && string(s[start:start+len(p.piece)]) == p.piece {
+			return true
+		}
+	}
+	return false
+}
+
 // spacePlacement reports whether every normal or unused piece holds U+2581
 // only as its first character (prefixOnly), or only as its last
 // (suffixOnly). User-defined pieces are cut out before merging and need not
-// keep the rule; the other types are never merge results.
-func spacePlacement(v *vocab.Vocab) (prefixOnly, suffixOnly bool) {
+// keep the rule; the other types are never merge results. A few pieces
+// (up to maxSpanning, Gemma 3's ">▁</") that hold U+2581 after their
+// start do not break prefixOnly: they are returned as spanning, and the
+// text is not cut where one lies across a U+2581.
+func spacePlacement(v *vocab.Vocab) (prefixOnly, suffixOnly bool, spanning []int32) {
 	prefixOnly, suffixOnly = true, true
 	for id, at := range v.Occurrences(seg.SpaceSymbol) {
 		if t := v.Type(id); t == vocab.Normal || t == vocab.Unused {
-			if at != 0 {
-				prefixOnly = false
+			if at != 0 && !slices.Contains(spanning, id) {
+				spanning = append(spanning, id)
 			}
 			if at != len(v.Piece(id))-len(seg.SpaceSymbol) {
 				suffixOnly = false
 			}
 		}
 	}
-	return prefixOnly, suffixOnly
+	if len(spanning) > maxSpanning || v.Trainer().TreatWhitespaceAsSuffix && suffixOnly {
+		return false, suffixOnly, nil
+	}
+	return true, suffixOnly, spanning
 }
 
 // scoresFallWithID reports whether the pieces that merges may make, normal
@@ -222,7 +272,7 @@ func (b *Model) encode(sc *Scratch, s []byte, r *Rules, out *seg.Sink) {
 				}
 			}
 			if b.split == splitBefore {
-				if i > from {
+				if i > from && (b.spanning == nil || !b.spans(s, i)) {
 					b.word(sc, s[from:i], from, r, out)
 					from = i
 				}

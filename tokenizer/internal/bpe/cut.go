@@ -37,7 +37,7 @@ func (b *Model) Cuts() (seg.Cuts, error) {
 
 // SpaceStartsPieces reports whether every piece that holds U+2581 holds
 // it at its start, so that the model segments the text word by word.
-func (b *Model) SpaceStartsPieces() bool { return b.split == splitBefore }
+func (b *Model) SpaceStartsPieces() bool { return b.split == splitBefore && b.spanning == nil }
 
 // UserPiecesApart is true: user-defined pieces are cut out first and never
 // merged.

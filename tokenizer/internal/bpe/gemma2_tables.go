@@ -15,5 +15,6 @@ func init() {
 	builtin["gemma2"] = &builtinTables{
 		pairs: gemma2Pairs, whole: gemma2Whole,
 		prefixOnly: true, suffixOnly: false, rankByID: true,
+		spanning: []int32(nil),
 	}
 }
