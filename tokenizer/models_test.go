@@ -2,6 +2,7 @@ package tokenizer
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -84,12 +85,7 @@ func compareWhole(t *testing.T, o *oracle, tok *Tokenizer, texts []testmodel.Nam
 		tokens += len(ids)
 		got := tok.EncodeOffsets(nt.Text)
 		offs.check(slices.Equal(got, want), "%s: %s", nt.Name, testmodel.DiffAt(got, want))
-		gotPieces, wantPieces := tok.EncodePieces(nt.Text), o.pieces(t, nt.Text)
-		pieces.check(slices.Equal(gotPieces, wantPieces), "%s: %s", nt.Name, testmodel.DiffAt(gotPieces, wantPieces))
-		gotText, err := tok.Decode(ids)
-		wantText := o.decode(t, ids)
-		decoded.check(err == nil && gotText == wantText, "%s: %s (err %v)", nt.Name,
-			testmodel.DiffAt(strings.Split(gotText, ""), strings.Split(wantText, "")), err)
+		checkPiecesDecode(o, tok, nt, ids, pieces, decoded)
 	}
 	for _, m := range []*mismatches{offs, pieces, decoded} {
 		m.report()
@@ -147,12 +143,8 @@ func FuzzOracleModels(f *testing.F) {
 		if got := tok.EncodeOffsets(text); !slices.Equal(got, want) {
 			t.Fatalf("%s: EncodeOffsets(%q): %s", name, text, testmodel.DiffAt(got, want))
 		}
-		if got, want := tok.EncodePieces(text), o.pieces(t, text); !slices.Equal(got, want) {
-			t.Errorf("%s: EncodePieces(%q): %s", name, text, testmodel.DiffAt(got, want))
-		}
-		if got, err := tok.Decode(ids); err != nil || got != o.decode(t, ids) {
-			t.Errorf("%s: Decode(%v) = %q, %v; the oracle's is %q", name, ids, got, err, o.decode(t, ids))
-		}
+		nt := testmodel.NamedText{Name: fmt.Sprintf("%s: %q", name, text), Text: text}
+		checkPiecesDecode(o, tok, nt, ids, &mismatches{t: t, kind: "EncodePieces"}, &mismatches{t: t, kind: "Decode"})
 	})
 }
 
