@@ -13,9 +13,13 @@ line on stdout. Texts travel base64-encoded, since they may be any bytes.
   {"op": "encode_many", "texts": [B64, ...]} -> {"ids": [[...], ...]}
   {"op": "decode", "ids": [...]}           -> {"text": B64}
   {"op": "decode_many", "ids": [[...], ...]} -> {"texts": [B64, ...]}
+  {"op": "nbest", "text": B64, "n": N}     -> {"ids": [[...], ...], "scores": [...]} (NBestEncode)
+  {"op": "sample", "text": B64, "alpha": A, "nbest_size": N, "count": C, "seed": S}
+                                           -> {"counts": {"id,id,...": n, ...}} (C draws of SampleEncode)
 """
 import base64
 import json
+import struct
 import sys
 
 import sentencepiece as spm
@@ -101,6 +105,38 @@ def decode(sp, ids):
     return base64.b64encode(t).decode()
 
 
+def spt_ids(b):
+    """Returns the ids and score of a serialized SentencePieceText (pieces
+    are field 2, a piece's id its field 2; the score is field 3)."""
+    ids, score = [], 0.0
+    for f, v in proto_fields(b):
+        if f == 2:
+            ids.append(dict(proto_fields(v)).get(2, 0))
+        elif f == 3:
+            score = struct.unpack("<f", v)[0]
+    return ids, score
+
+
+def nbest(sp, text, n):
+    res = {"ids": [], "scores": []}
+    for f, v in proto_fields(sp.nbest_encode(text, nbest_size=n, out_type="serialized_proto")):
+        if f == 1:
+            ids, score = spt_ids(v)
+            res["ids"].append(ids)
+            res["scores"].append(score)
+    return res
+
+
+def sample(sp, text, alpha, nbest_size, count, seed):
+    spm.SetRandomGeneratorSeed(seed)
+    counts = {}
+    for _ in range(count):
+        ids = sp.encode(text, enable_sampling=True, alpha=alpha, nbest_size=nbest_size)
+        key = ",".join(str(i) for i in ids)
+        counts[key] = counts.get(key, 0) + 1
+    return {"counts": counts}
+
+
 def main():
     sp = None
     for line in sys.stdin:
@@ -132,6 +168,11 @@ def main():
                 res = {"text": decode(sp, req["ids"])}
             elif op == "decode_many":
                 res = {"texts": [decode(sp, ids) for ids in req["ids"]]}
+            elif op == "nbest":
+                res = nbest(sp, base64.b64decode(req["text"]), req["n"])
+            elif op == "sample":
+                res = sample(sp, base64.b64decode(req["text"]), req["alpha"], req["nbest_size"],
+                             req["count"], req["seed"])
             else:
                 res = {"error": "unknown op " + op}
         except Exception as e:  # reported to the test, which fails

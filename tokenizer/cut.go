@@ -37,6 +37,9 @@ func newCutRules(t *Tokenizer) *cutRules {
 		}
 	}
 	c.model, c.err = t.model.Cuts()
+	if c.err == nil {
+		c.err = t.norm.Cuts()
+	}
 	if c.err != nil {
 		c.err = fmt.Errorf("tokenizer: texts are never cut: %w", c.err)
 		return c

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/gemmatok/gemmatok/tokenizer/internal/normalize"
 	"github.com/gemmatok/gemmatok/tokenizer/internal/seg"
 	"github.com/gemmatok/gemmatok/vocab"
 )
@@ -65,7 +66,18 @@ func (t *Tokenizer) AppendDecodeWith(dst []byte, ids []int32, opts DecodeOptions
 		d.add(id)
 	}
 	d.flushBytes()
+	d.denormalize()
 	return d.out, nil
+}
+
+// denormalize applies the model's denormalizer, if any, to the text
+// decoded so far, as SentencePieceProcessor::Decode does to the whole
+// text once its pieces are joined.
+func (d *decoder) denormalize() {
+	if dn := d.t.denorm; dn != nil && len(d.out) > d.base {
+		text := string(d.out[d.base:])
+		d.out = dn.Normalize(d.out[:d.base], nil, text, normalize.Whole)
+	}
 }
 
 // decoder holds the state of one decoding: pending byte pieces and the

@@ -26,6 +26,15 @@ func (t *Tokenizer) run(sc *scratch, text string, r *pieceRules, mode seg.Mode) 
 
 // runPart is run for text that lies in a longer text as part says.
 func (t *Tokenizer) runPart(sc *scratch, text string, r *pieceRules, mode seg.Mode, part normalize.Part) {
+	t.normalize(sc, text, mode, part)
+	sc.out.Reset(t.v, sc.norm, mode)
+	t.model.Encode(sc.model, sc.norm, r.model, &sc.out)
+}
+
+// normalize normalizes text, which lies in a longer text as part says,
+// into sc.norm, with sc.offs when mode is seg.Spans, and sizes sc.out for
+// what mode keeps.
+func (t *Tokenizer) normalize(sc *scratch, text string, mode seg.Mode, part normalize.Part) {
 	spans := mode == seg.Spans
 	// Size the buffers for the text at once: growing them by doubling
 	// leaves garbage as large as the text, and collecting it costs more
@@ -46,8 +55,6 @@ func (t *Tokenizer) runPart(sc *scratch, text string, r *pieceRules, mode seg.Mo
 	} else {
 		sc.norm = t.norm.NormalizeIdentity(sc.norm[:0], text)
 	}
-	sc.out.Reset(t.v, sc.norm, mode)
-	t.model.Encode(sc.model, sc.norm, r.model, &sc.out)
 }
 
 // scratchPool keeps scratches from one call to the next. A sync.Pool

@@ -248,6 +248,19 @@ func (m *mismatches) report() {
 	}
 }
 
+// checkPiecesDecode checks the pieces of nt.Text and the decoding of ids,
+// the C++'s ids of it, with the C++'s.
+func checkPiecesDecode(o *oracle, tok *Tokenizer, nt testmodel.NamedText, ids []int32, pieces, decoded *mismatches) {
+	t := pieces.t
+	t.Helper()
+	gotPieces, wantPieces := tok.EncodePieces(nt.Text), o.pieces(t, nt.Text)
+	pieces.check(slices.Equal(gotPieces, wantPieces), "%s: %s", nt.Name, testmodel.DiffAt(gotPieces, wantPieces))
+	gotText, err := tok.Decode(ids)
+	wantText := o.decode(t, ids)
+	decoded.check(err == nil && gotText == wantText, "%s: %s (err %v)", nt.Name,
+		testmodel.DiffAt(strings.Split(gotText, ""), strings.Split(wantText, "")), err)
+}
+
 // compareWithOracle compares Encode, EncodePieces and Decode with the
 // oracle's model on texts, whole and line by line, and Decode on random id
 // sequences.
@@ -261,12 +274,7 @@ func compareWithOracle(t *testing.T, o *oracle, tok *Tokenizer, texts []testmode
 		got := tok.Encode(nt.Text)
 		tokens += len(want)
 		ids.check(slices.Equal(got, want), "%s: %s", nt.Name, testmodel.DiffAt(got, want))
-		gotPieces, wantPieces := tok.EncodePieces(nt.Text), o.pieces(t, nt.Text)
-		pieces.check(slices.Equal(gotPieces, wantPieces), "%s: %s", nt.Name, testmodel.DiffAt(gotPieces, wantPieces))
-		gotText, err := tok.Decode(want)
-		wantText := o.decode(t, want)
-		decoded.check(err == nil && gotText == wantText, "%s: %s (err %v)", nt.Name,
-			testmodel.DiffAt(strings.Split(gotText, ""), strings.Split(wantText, "")), err)
+		checkPiecesDecode(o, tok, nt, want, pieces, decoded)
 
 		lines := strings.Split(nt.Text, "\n")
 		wantLines := o.encodeLines(t, nt.Text)

@@ -3,7 +3,6 @@ package tokenizer
 import (
 	"fmt"
 
-	"github.com/gemmatok/gemmatok/tokenizer/internal/bpe"
 	"github.com/gemmatok/gemmatok/tokenizer/internal/matcher"
 	"github.com/gemmatok/gemmatok/tokenizer/internal/seg"
 	"github.com/gemmatok/gemmatok/vocab"
@@ -32,14 +31,19 @@ type model interface {
 	Cuts() (seg.Cuts, error)
 }
 
+// models holds how to build the model of each type the processor knows:
+// the file of each type's adapter (model_bpe.go, model_unigram.go, ...)
+// registers it, so that a new type adds a file, not a branch.
+var models = map[vocab.ModelType]func(*vocab.Vocab) (model, error){}
+
 // newModel returns the model of v.
 func newModel(v *vocab.Vocab) (model, error) {
-	switch typ := v.Trainer().Model; typ {
-	case vocab.BPE:
-		return bpe.New(v), nil
-	default:
-		return nil, fmt.Errorf("tokenizer: model type %v is not supported yet (only BPE)", typ)
+	typ := v.Trainer().Model
+	build, ok := models[typ]
+	if !ok {
+		return nil, fmt.Errorf("tokenizer: model type %v is not supported", typ)
 	}
+	return build(v)
 }
 
 // pieceRules is one way of encoding: the user-defined pieces that are

@@ -12,7 +12,8 @@ var errZeroStream = errors.New("tokenizer: StreamDecoder not made by NewStreamDe
 // come as several byte pieces is held back until it is whole, and bytes
 // that can never start a valid character are given out as U+FFFD, the way
 // Decode writes them. The texts Add and Flush return, joined, are Decode of
-// all the ids.
+// all the ids. For a model with a denormalizer, whose rules apply to the
+// whole decoded text, Add returns nothing and Flush all of it.
 //
 // Make one with NewStreamDecoder. A StreamDecoder is not safe for
 // concurrent use; use one per sequence.
@@ -48,6 +49,11 @@ func (s *StreamDecoder) Add(ids ...int32) (string, error) {
 		s.d.add(id)
 	}
 	s.completeBytes()
+	if s.d.t.denorm != nil {
+		// The denormalizer's rules may span pieces and it treats the
+		// start and end of the text apart: the text waits for Flush.
+		return "", nil
+	}
 	return s.take(), nil
 }
 
@@ -56,6 +62,7 @@ func (s *StreamDecoder) Add(ids ...int32) (string, error) {
 // new sequence.
 func (s *StreamDecoder) Flush() string {
 	s.d.flushBytes()
+	s.d.denormalize()
 	text := s.take()
 	s.Reset()
 	return text

@@ -15,6 +15,7 @@ import (
 type Tokenizer struct {
 	v          *vocab.Vocab
 	norm       *normalize.Normalizer
+	denorm     *normalize.Normalizer // applied to decoded text, or nil
 	model      model
 	rules      *pieceRules // SentencePiece's: every user-defined piece is matched
 	unkSurface string
@@ -27,9 +28,6 @@ type Tokenizer struct {
 // normalizers this package does not implement yet.
 func New(v *vocab.Vocab) (*Tokenizer, error) {
 	tr := v.Trainer()
-	if v.Denormalizer() != nil {
-		return nil, fmt.Errorf("tokenizer: models with a denormalizer are not supported yet")
-	}
 	m, err := newModel(v)
 	if err != nil {
 		return nil, err
@@ -41,9 +39,16 @@ func New(v *vocab.Vocab) (*Tokenizer, error) {
 	um := matcher.New(ud)
 	norm, err := normalize.New(v.Normalizer(), tr.TreatWhitespaceAsSuffix, um)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("tokenizer: %w", err)
 	}
 	t := &Tokenizer{v: v, norm: norm, model: m, unkSurface: tr.UnkSurface, special: &specialSet{}}
+	// SentencePieceProcessor builds its denormalizer from the spec alone:
+	// no user-defined pieces, whitespace as a prefix.
+	if ds := v.Denormalizer(); ds != nil {
+		if t.denorm, err = normalize.New(*ds, false, nil); err != nil {
+			return nil, fmt.Errorf("tokenizer: denormalizer: %w", err)
+		}
+	}
 	t.rules = t.newRules(um, nil)
 	t.scratch = new(scratchPool)
 	t.cut = newCutRules(t)

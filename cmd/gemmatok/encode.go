@@ -27,6 +27,7 @@ type encodeFlags struct {
 	special  specialFlag
 	maxRun   sizeFlag
 	text     optionalString
+	seg      sampleFlags
 }
 
 func (a *app) encodeCommand() *cobra.Command {
@@ -57,7 +58,9 @@ the text before the special piece) as encoding that text alone would, but
 without --eos, and nothing when there are none; then it stops, with exit
 status 1, leaving any later files unread.
 
-` + maxRunHelp,
+` + maxRunHelp + `
+
+` + sampleHelp,
 		Example: `  gemmatok encode prompt.txt
   gemmatok encode --text 'Hello, world'
   gemmatok encode --format pieces a.txt b.txt
@@ -75,6 +78,10 @@ status 1, leaving any later files unread.
 	fl.IntVarP(&f.workers, "workers", "j", 0, "encode on `N` workers (default: one a CPU)")
 	addSpecialFlag(fl, &f.special)
 	addMaxRunFlag(fl, &f.maxRun)
+	fl.IntVar(&f.seg.nbest, "nbest", 0, "print the `N` best segmentations (Unigram), or sample among them")
+	fl.BoolVar(&f.seg.sample, "sample", false, "print a segmentation drawn at random (Unigram, BPE)")
+	fl.Float64Var(&f.seg.alpha, "alpha", 0.1, "sampling smoothing `A` (Unigram) or merge dropout probability (BPE)")
+	fl.Uint64Var(&f.seg.seed, "seed", 0, "seed `S` of --sample's draws (default: random)")
 	return cmd
 }
 
@@ -89,6 +96,17 @@ func (a *app) encode(args []string, f *encodeFlags) error {
 		return usagef("--workers must not be negative")
 	case f.workers == 0:
 		f.workers = runtime.GOMAXPROCS(0)
+	}
+	if f.seg.nbest != 0 || f.seg.sample {
+		if f.format == "json" {
+			return usagef("--nbest and --sample print ids or pieces, not json")
+		}
+		if f.seg.nbest < 0 {
+			return usagef("--nbest must not be negative")
+		}
+		return a.withInputs(args, &f.text, func(tok *tokenizer.Tokenizer, r io.Reader, w *bufio.Writer) error {
+			return encodeSegmentations(tok, r, &f.seg, f.format, w)
+		})
 	}
 	var s *splitter // kept from one input to the next, with its buffer
 	return a.withInputs(args, &f.text, func(tok *tokenizer.Tokenizer, r io.Reader, w *bufio.Writer) error {

@@ -389,3 +389,35 @@ func TestEncodeFiles(t *testing.T) {
 		t.Errorf("encode with a failing second file: exit %d, %q, stderr %q; want 1, %q", r.code, r.stdout, r.stderr, want)
 	}
 }
+
+// TestEncodeSegmentations checks --nbest and --sample on the test models:
+// the n best of a Unigram model with their scores, a sampled segmentation
+// that decodes to the text, and the errors for what a model cannot do.
+func TestEncodeSegmentations(t *testing.T) {
+	uni, bpe := "../../testdata/models/unigram8k_nmt_nfkc.model", "../../testdata/models/bpe_llama.model"
+	out := mustRun(t, "", "encode", "--model", uni, "--nbest", "3", "-f", "pieces", "--text", "Hello world")
+	if want := "-47.268322\t▁He ll o ▁wo r l d\n-47.569206\t▁He l lo ▁wo r l d\n-48.11066\t▁He ll o ▁w or l d\n"; out != want {
+		t.Errorf("--nbest 3: %q, want %q", out, want)
+	}
+	for _, model := range []string{uni, bpe} {
+		ids := mustRun(t, "", "encode", "--model", model, "--sample", "--alpha", "0.5", "--seed", "7", "--text", "Hello world")
+		if text := mustRun(t, ids, "decode", "--model", model); strings.TrimSuffix(text, "\n") != "Hello world" {
+			t.Errorf("%s: --sample gave %q, which decodes to %q", model, ids, text)
+		}
+	}
+	for _, tc := range []struct {
+		args   []string
+		code   int
+		stderr string
+	}{
+		{[]string{"encode", "--model", bpe, "--nbest", "2", "--text", "x"}, 1, "gemmatok: --text: tokenizer: n-best encoding is available for Unigram models only"},
+		{[]string{"encode", "--model", "../../testdata/models/char.model", "--sample", "--text", "x"}, 1, "gemmatok: --text: tokenizer: sampling is available"},
+		{[]string{"encode", "--sample", "-f", "json"}, 2, "gemmatok: --nbest and --sample print ids or pieces, not json\n"},
+		{[]string{"encode", "--nbest", "-1"}, 2, "gemmatok: --nbest must not be negative\n"},
+	} {
+		r := gemmatok(t, "", tc.args...)
+		if r.code != tc.code || !strings.HasPrefix(r.stderr, tc.stderr) {
+			t.Errorf("gemmatok %q: exit %d, stderr %q; want exit %d, stderr %q", tc.args, r.code, r.stderr, tc.code, tc.stderr)
+		}
+	}
+}

@@ -1,6 +1,23 @@
 package normalize
 
-import "unicode/utf8"
+import (
+	"errors"
+	"unicode/utf8"
+)
+
+// ErrNoCuts is what Cuts returns for a normalizer that allows no cut.
+var ErrNoCuts = errors.New("the normalizer has a precompiled charsmap, whose rules may span any place")
+
+// Cuts returns nil when CutAt may allow cuts, or ErrNoCuts when it never
+// does: a precompiled charsmap maps strings of several characters at once
+// and normalizes some characters differently after a space, so no place
+// is provably safe without its rules' analysis, which is not done.
+func (n *Normalizer) Cuts() error {
+	if n.cmap != nil {
+		return ErrNoCuts
+	}
+	return nil
+}
 
 // Identity reports whether normalization is a plain character map: each
 // character, or user-defined piece, normalizes alone wherever it stands,
@@ -32,6 +49,9 @@ func (n *Normalizer) Suffix() bool { return n.suffix }
 // refuse a cut where a string it maps could span i, and allow one only
 // before a character whose normalization does not depend on what precedes.
 func (n *Normalizer) CutAt(text string, i int) bool {
+	if n.cmap != nil {
+		return false
+	}
 	// A continuation byte at i belongs to the character before it, or is
 	// malformed on its own: either way i is not where two characters meet
 	// for certain.

@@ -4,11 +4,12 @@ package normalize
 
 import (
 	"encoding/binary"
-	"errors"
+	"fmt"
 	"math/bits"
 	"slices"
 	"unicode/utf8"
 
+	"github.com/gemmatok/gemmatok/tokenizer/internal/charsmap"
 	"github.com/gemmatok/gemmatok/tokenizer/internal/matcher"
 	"github.com/gemmatok/gemmatok/tokenizer/internal/seg"
 	"github.com/gemmatok/gemmatok/tokenizer/internal/utf8x"
@@ -21,14 +22,13 @@ const spaceSymbol = seg.SpaceSymbol
 // SentencePiece's normalizer::Normalizer does: user-defined pieces pass
 // through untouched, malformed UTF-8 bytes become U+FFFD one byte at a time,
 // and spaces become U+2581 (with the dummy-prefix and extra-whitespace rules
-// when the model asks for them).
-//
-// Precompiled character maps (NFKC and friends) are not implemented yet;
-// New rejects models that carry one.
+// when the model asks for them). A model's precompiled charsmap (nmt_nfkc
+// and friends, or a custom rule TSV) rewrites the characters in between.
 type Normalizer struct {
 	spec    vocab.NormalizerSpec
 	suffix  bool // treat_whitespace_as_suffix: the dummy space goes at the end
 	matcher *matcher.Matcher
+	cmap    *charsmap.Map // nil without a precompiled charsmap
 	// identity is set when normalization is a plain character map, which
 	// lets encoding skip the offset bookkeeping.
 	identity bool
@@ -46,20 +46,25 @@ const (
 	BeforeCut Part = 1 << 1 // the text ends at a cut: no rules of the end
 )
 
-var errCharsMap = errors.New("tokenizer: normalizers with a precompiled charsmap are not supported yet")
-
 // New returns the Normalizer of spec, for a model that treats whitespace
-// as a suffix or not, whose user-defined pieces m matches.
+// as a suffix or not, whose user-defined pieces m matches (nil for none,
+// as for a denormalizer).
 func New(spec vocab.NormalizerSpec, suffix bool, m *matcher.Matcher) (*Normalizer, error) {
-	if len(spec.PrecompiledCharsMap) > 0 {
-		return nil, errCharsMap
+	if m == nil {
+		m = matcher.New(nil)
 	}
-	return &Normalizer{
-		spec: spec, suffix: suffix, matcher: m,
-		// A user-defined piece that is not UTF-8 must be copied whole, which
-		// only the general path does.
-		identity: !spec.AddDummyPrefix && !spec.RemoveExtraWhitespaces && m.ValidUTF8,
-	}, nil
+	n := &Normalizer{spec: spec, suffix: suffix, matcher: m}
+	if len(spec.PrecompiledCharsMap) > 0 {
+		cm, err := charsmap.New(spec.PrecompiledCharsMap)
+		if err != nil {
+			return nil, fmt.Errorf("precompiled charsmap of normalizer %q: %w", spec.Name, err)
+		}
+		n.cmap = cm
+	}
+	// A user-defined piece that is not UTF-8 must be copied whole, which
+	// only the general path does.
+	n.identity = n.cmap == nil && !spec.AddDummyPrefix && !spec.RemoveExtraWhitespaces && m.ValidUTF8
+	return n, nil
 }
 
 // normalizePrefix returns the normalized form of the first character (or
@@ -68,11 +73,36 @@ func (n *Normalizer) normalizePrefix(in string) (string, int) {
 	if l, _ := n.matcher.Match(in); l > 0 {
 		return in[:l], l
 	}
+	if n.cmap != nil {
+		return n.cmap.Prefix(in)
+	}
 	r, size := utf8.DecodeRuneInString(in)
 	if r == utf8.RuneError && size == 1 {
 		return "\uFFFD", 1
 	}
 	return in[:size], size
+}
+
+// untouched returns the length of the run of characters at the start of
+// in that normalize to themselves one by one under a precompiled charsmap
+// (charsmap.Map.Untouched), ending before a space and before a character
+// where a user-defined piece may start; 0 without a charsmap. in starts at
+// offset at of the input, which is untouched up to *clean: the charsmap is
+// asked again only past that, so that the input is scanned once.
+func (n *Normalizer) untouched(in string, at int, clean *int) int {
+	if n.cmap == nil {
+		return 0
+	}
+	if *clean <= at {
+		*clean = at + n.cmap.Untouched(in)
+	}
+	k := *clean - at
+	for i := 0; i < k; i++ {
+		if c := in[i]; c == ' ' || n.matcher.First[c] && utf8.RuneStart(c) {
+			return i
+		}
+	}
+	return k
 }
 
 // Normalize appends the normalized form of in, a text or the part of one
@@ -119,7 +149,26 @@ func (n *Normalizer) Normalize(dst []byte, offs *[]int32, in string, part Part) 
 	// After a cut the text goes on from a character that is no space (see
 	// CutAt).
 	prevSpace := n.spec.RemoveExtraWhitespaces && start
+	clean := 0 // in is untouched by the charsmap up to here (see untouched)
 	for len(in) > 0 {
+		if k := n.untouched(in, consumed, &clean); k > 0 {
+			// Characters that stand for themselves, without a space: copied
+			// whole, each byte mapped to the start of its character.
+			dst = append(dst, in[:k]...)
+			if offs != nil {
+				c := consumed
+				for i := 0; i < k; i++ {
+					if utf8.RuneStart(in[i]) {
+						c = consumed + i
+					}
+					*offs = append(*offs, int32(c))
+				}
+			}
+			prevSpace = false
+			consumed += k
+			in = in[k:]
+			continue
+		}
 		p, l := n.normalizePrefix(in)
 		if prevSpace {
 			for len(p) > 0 && p[0] == ' ' {

@@ -1,0 +1,50 @@
+package tokenizer
+
+import (
+	"fmt"
+
+	"github.com/gemmatok/gemmatok/tokenizer/internal/matcher"
+	"github.com/gemmatok/gemmatok/tokenizer/internal/seg"
+	"github.com/gemmatok/gemmatok/vocab"
+)
+
+// pieceEncoder is a model package that segments normalized text into a
+// slice of pieces, which Unigram, char and word models all do alike.
+type pieceEncoder interface {
+	Encode(dst []seg.Piece, norm []byte, ban []bool) []seg.Piece
+}
+
+// pieceModel adapts a pieceEncoder to the model interface. It finds the
+// user-defined pieces in the vocabulary itself, as these models do in the
+// C++ (the Unigram lattice scores them, char and word models match them),
+// so its rules are only the ban set.
+type pieceModel struct {
+	enc pieceEncoder
+	typ vocab.ModelType
+}
+
+// pieceScratch is a pieceModel's buffers.
+type pieceScratch struct{ pieces []seg.Piece }
+
+func (s *pieceScratch) Trim() {
+	if seg.TooBig(s.pieces) {
+		s.pieces = nil
+	}
+}
+
+func (p *pieceModel) NewRules(_ *matcher.Matcher, banned []bool) seg.Rules { return banned }
+
+func (p *pieceModel) NewScratch() seg.Scratch { return new(pieceScratch) }
+
+func (p *pieceModel) Encode(sc seg.Scratch, s []byte, r seg.Rules, out *seg.Sink) {
+	ps := sc.(*pieceScratch)
+	ps.pieces = p.enc.Encode(ps.pieces[:0], s, r.([]bool))
+	out.Replay(ps.pieces, 0)
+}
+
+// Cuts reports that the output of these models is not known to decompose
+// anywhere: a Unigram segmentation is global over the text, and the cut
+// facts of seg.Cuts have not been worked out for char and word models.
+func (p *pieceModel) Cuts() (seg.Cuts, error) {
+	return nil, fmt.Errorf("the %v model's cuts are not worked out", p.typ)
+}

@@ -1,0 +1,43 @@
+package tokenizer
+
+import (
+	"math/rand/v2"
+
+	"github.com/gemmatok/gemmatok/tokenizer/internal/seg"
+	"github.com/gemmatok/gemmatok/tokenizer/internal/unigram"
+	"github.com/gemmatok/gemmatok/vocab"
+)
+
+func init() {
+	models[vocab.Unigram] = func(v *vocab.Vocab) (model, error) {
+		m, err := unigram.New(v)
+		if err != nil {
+			return nil, err
+		}
+		return &unigramModel{pieceModel{enc: m, typ: vocab.Unigram}, m}, nil
+	}
+}
+
+// unigramModel is a Unigram model, which can also give the n best
+// segmentations and sample one.
+type unigramModel struct {
+	pieceModel
+	m *unigram.Model
+}
+
+func (u *unigramModel) NBest(s []byte, r seg.Rules, n int, emit func([]seg.Piece, float32)) {
+	for _, p := range u.m.NBest(s, n, r.([]bool)) {
+		emit(p.Pieces, p.Score)
+	}
+}
+
+func (u *unigramModel) Sample(sc seg.Scratch, s []byte, r seg.Rules, opts SampleOptions, rng *rand.Rand, out *seg.Sink) error {
+	ps := sc.(*pieceScratch)
+	var err error
+	ps.pieces, err = u.m.Sample(ps.pieces[:0], s, opts.Alpha, opts.NBestSize, rng, r.([]bool))
+	if err != nil {
+		return err
+	}
+	out.Replay(ps.pieces, 0)
+	return nil
+}

@@ -1,0 +1,108 @@
+package tokenizer
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+
+	"github.com/gemmatok/gemmatok/tokenizer/internal/normalize"
+	"github.com/gemmatok/gemmatok/tokenizer/internal/seg"
+)
+
+// nbestModel is a model that can give the n best segmentations of a text,
+// as the C++'s models whose IsNBestEncodeAvailable is true (Unigram).
+type nbestModel interface {
+	// NBest calls emit with each of the n best segmentations of the
+	// normalized text s under rules r, best first, and its score.
+	NBest(s []byte, r seg.Rules, n int, emit func(pieces []seg.Piece, score float32))
+}
+
+// sampleModel is a model that can draw a segmentation of a text at random,
+// as the C++'s models whose IsSampleEncodeAvailable is true (Unigram, BPE).
+type sampleModel interface {
+	// Sample draws a segmentation of the normalized text s under rules r
+	// with the draws of rng, as SentencePieceProcessor::SampleEncode does
+	// for the model, and writes it into out.
+	Sample(sc seg.Scratch, s []byte, r seg.Rules, opts SampleOptions, rng *rand.Rand, out *seg.Sink) error
+}
+
+const maxSampleNBest = 512
+
+var errSampleNBest = fmt.Errorf("tokenizer: SampleOptions.NBestSize must be at most %d", maxSampleNBest)
+
+// ErrNoNBest is returned by EncodeNBest for a model that has no n-best
+// encoding: only Unigram models have one.
+var ErrNoNBest = errors.New("tokenizer: n-best encoding is available for Unigram models only")
+
+// ErrNoSampling is returned by SampleEncode for a model that cannot
+// sample: Unigram and BPE models can.
+var ErrNoSampling = errors.New("tokenizer: sampling is available for Unigram and BPE models only")
+
+// Segmentation is one of the segmentations EncodeNBest returns: the ids of
+// the text and its score, the sum of its pieces' scores.
+type Segmentation struct {
+	IDs   []int32
+	Score float32
+}
+
+// EncodeNBest returns the n best segmentations of text, best first, with
+// their scores, as SentencePiece's NBestEncode does: the same ids, in the
+// same order, with the same scores. n is clamped to [1, 1024]; fewer than n
+// segmentations come back when the text has fewer. It returns ErrNoNBest
+// for a model that is not Unigram.
+func (t *Tokenizer) EncodeNBest(text string, n int) ([]Segmentation, error) {
+	nb, ok := t.model.(nbestModel)
+	if !ok {
+		return nil, fmt.Errorf("%w (this one is %v)", ErrNoNBest, t.v.Trainer().Model)
+	}
+	sc := t.getScratch()
+	defer t.putScratch(sc)
+	t.normalize(sc, text, seg.IDs, normalize.Whole)
+	var segs []Segmentation
+	nb.NBest(sc.norm, t.rules.model, n, func(pieces []seg.Piece, score float32) {
+		sc.out.Reset(t.v, sc.norm, seg.IDs)
+		sc.out.Replay(pieces, 0)
+		segs = append(segs, Segmentation{IDs: append([]int32{}, sc.out.IDs...), Score: score})
+	})
+	return segs, nil
+}
+
+// SampleOptions says how SampleEncode draws a segmentation.
+type SampleOptions struct {
+	// Alpha is, for a Unigram model, the smoothing of the distribution:
+	// a segmentation is drawn with probability proportional to
+	// exp(Alpha*score). For a BPE model it is the probability that a merge
+	// is dropped (BPE-dropout): 0 never, 1 always.
+	Alpha float32
+	// NBestSize is, for a Unigram model, what the draw is among: every
+	// segmentation when it is negative (forward-filtering and
+	// backward-sampling over the lattice), none when it is 0 or 1 (the
+	// best one is returned), and the NBestSize best otherwise. It must be
+	// at most 512. BPE models ignore it.
+	NBestSize int
+}
+
+// SampleEncode returns the ids of a segmentation of text drawn at random
+// under opts, as SentencePiece's SampleEncode draws one (subword
+// regularization). The draws come from rng, so that a seed reproduces a
+// run; they are not the C++'s draws, only from the same distribution.
+// Every segmentation decodes to what Encode's ids decode to. It returns
+// ErrNoSampling for a char or word model.
+func (t *Tokenizer) SampleEncode(text string, opts SampleOptions, rng *rand.Rand) ([]int32, error) {
+	sm, ok := t.model.(sampleModel)
+	if !ok {
+		return nil, fmt.Errorf("%w (this one is %v)", ErrNoSampling, t.v.Trainer().Model)
+	}
+	// The C++ checks this for every model type.
+	if opts.NBestSize > maxSampleNBest {
+		return nil, errSampleNBest
+	}
+	sc := t.getScratch()
+	defer t.putScratch(sc)
+	t.normalize(sc, text, seg.IDs, normalize.Whole)
+	sc.out.Reset(t.v, sc.norm, seg.IDs)
+	if err := sm.Sample(sc.model, sc.norm, t.rules.model, opts, rng, &sc.out); err != nil {
+		return nil, fmt.Errorf("tokenizer: %w", err)
+	}
+	return append([]int32{}, sc.out.IDs...), nil
+}
