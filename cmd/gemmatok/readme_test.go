@@ -27,12 +27,15 @@ func TestREADMECommands(t *testing.T) {
 		"msgs/a.txt": "<start_of_turn>user\nhi",
 		"msg.txt":    "A message.",
 	})
-	tokDir, err := filepath.Abs("../../tokenizer")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Symlink(tokDir, filepath.Join(dir, "tokenizer")); err != nil {
-		t.Fatal(err)
+	// The repository's folders that the commands name.
+	for _, name := range []string{"tokenizer", "testdata"} {
+		abs, err := filepath.Abs(filepath.Join("../..", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink(abs, filepath.Join(dir, name)); err != nil {
+			t.Fatal(err)
+		}
 	}
 	env := append(slices.DeleteFunc(os.Environ(), func(kv string) bool {
 		return strings.HasPrefix(kv, modelEnv+"=") || strings.HasPrefix(kv, "PATH=")
