@@ -10,10 +10,8 @@
 package modeltest
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -26,6 +24,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/gemmatok/gemmatok/internal/lineproc"
 	"github.com/gemmatok/gemmatok/internal/pyfind"
 	"github.com/gemmatok/gemmatok/vocab"
 	"google.golang.org/protobuf/encoding/protowire"
@@ -150,10 +149,8 @@ func Spans(v *vocab.Vocab, norm []byte, ids, lens []int32) []Span {
 
 // Oracle is a running oracle process.
 type Oracle struct {
-	mu    sync.Mutex
-	cmd   *exec.Cmd
-	in    *bufio.Writer
-	out   *bufio.Reader
+	mu    sync.Mutex // keeps a call's load and its request together
+	proc  *lineproc.Proc
 	model string // the path or bytes of the loaded model
 }
 
@@ -181,20 +178,11 @@ func start() (*Oracle, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%v (apt-get install python3-sentencepiece)", err)
 	}
-	cmd := exec.Command(py, filepath.Join(dir, "testdata", "oracle.py"))
-	cmd.Stderr = os.Stderr
-	stdin, err := cmd.StdinPipe()
+	p, err := lineproc.Start("oracle", exec.Command(py, filepath.Join(dir, "testdata", "oracle.py")))
 	if err != nil {
 		return nil, err
 	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		return nil, err
-	}
-	if err := cmd.Start(); err != nil {
-		return nil, err
-	}
-	return &Oracle{cmd: cmd, in: bufio.NewWriter(stdin), out: bufio.NewReaderSize(stdout, 1<<20)}, nil
+	return &Oracle{proc: p}, nil
 }
 
 // call sends req to the oracle with model loaded (a path, or "b64:" and the
@@ -208,33 +196,12 @@ func (o *Oracle) call(model string, req map[string]any, res any) error {
 			load = map[string]any{"op": "load", "model_b64": b}
 		}
 		var r struct{ Size int }
-		if err := o.roundTrip(load, &r); err != nil {
+		if err := o.proc.Call(load, &r); err != nil {
 			return err
 		}
 		o.model = model
 	}
-	return o.roundTrip(req, res)
-}
-
-func (o *Oracle) roundTrip(req map[string]any, res any) error {
-	b, err := json.Marshal(req)
-	if err != nil {
-		return err
-	}
-	o.in.Write(b)
-	o.in.WriteByte('\n')
-	if err := o.in.Flush(); err != nil {
-		return err
-	}
-	line, err := o.out.ReadBytes('\n')
-	if err != nil {
-		return fmt.Errorf("oracle: %v", err)
-	}
-	var e struct{ Error string }
-	if json.Unmarshal(line, &e) == nil && e.Error != "" {
-		return fmt.Errorf("oracle: %s", e.Error)
-	}
-	return json.Unmarshal(line, res)
+	return o.proc.Call(req, res)
 }
 
 func b64s(texts [][]byte) []string {
