@@ -18,7 +18,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -26,6 +25,7 @@ import (
 
 	"github.com/gemmatok/gemmatok/internal/lineproc"
 	"github.com/gemmatok/gemmatok/internal/pyfind"
+	"github.com/gemmatok/gemmatok/tokenizer/internal/testmodel"
 	"github.com/gemmatok/gemmatok/vocab"
 	"google.golang.org/protobuf/encoding/protowire"
 )
@@ -58,25 +58,17 @@ type CorpusFile struct {
 	Text []byte
 }
 
-// Corpus returns every file of testdata/corpus and testdata/corpus/adversarial.
+// Corpus returns every file of testdata/corpus and testdata/corpus/adversarial
+// (testmodel.CorpusFiles), read.
 func Corpus(t testing.TB) []CorpusFile {
 	t.Helper()
-	root := filepath.Join(dir, "..", "..", "..", "testdata", "corpus")
 	var out []CorpusFile
-	for _, sub := range []string{root, filepath.Join(root, "adversarial")} {
-		names, err := filepath.Glob(filepath.Join(sub, "*.txt"))
-		if err != nil || len(names) == 0 {
-			t.Fatalf("no corpus in %s: %v", sub, err)
+	for _, path := range testmodel.CorpusFiles(t) {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
 		}
-		sort.Strings(names)
-		for _, n := range names {
-			b, err := os.ReadFile(n)
-			if err != nil {
-				t.Fatal(err)
-			}
-			rel, _ := filepath.Rel(root, n)
-			out = append(out, CorpusFile{rel, b})
-		}
+		out = append(out, CorpusFile{testmodel.CorpusName(path), b})
 	}
 	return out
 }
