@@ -25,6 +25,7 @@ import (
 
 	"github.com/gemmatok/gemmatok/internal/lineproc"
 	"github.com/gemmatok/gemmatok/internal/pyfind"
+	"github.com/gemmatok/gemmatok/tokenizer/internal/seg"
 	"github.com/gemmatok/gemmatok/tokenizer/internal/testmodel"
 	"github.com/gemmatok/gemmatok/vocab"
 	"google.golang.org/protobuf/encoding/protowire"
@@ -375,6 +376,16 @@ func WithTypes(t testing.TB, model []byte, types map[string]vocab.Type) []byte {
 // EncodeFunc is a model's segmentation of normalized text, as ids and
 // lengths, for CheckCorpus and CheckShared.
 type EncodeFunc func(v *vocab.Vocab, norm []byte) (ids, lens []int32)
+
+// Split returns the ids and the lengths of pieces, as an EncodeFunc gives
+// them.
+func Split(pieces []seg.Piece) (ids, lens []int32) {
+	for _, p := range pieces {
+		ids = append(ids, p.ID)
+		lens = append(lens, p.Len)
+	}
+	return ids, lens
+}
 
 // CheckCorpus compares a model's segmentation with the C++ on the test
 // model name (testdata/*.model): every corpus file whole (cut at 16 KiB)

@@ -32,7 +32,7 @@ func FuzzUnigram(f *testing.F) {
 			m, v := models[name], vocabs[name]
 			o := modeltest.Get(t)
 			want := o.Encode(t, modeltest.ModelPath(name), [][]byte{norm})[0]
-			ids, lens := split(m.Encode(nil, norm, nil))
+			ids, lens := modeltest.Split(m.Encode(nil, norm, nil))
 			if got := modeltest.Spans(v, norm, ids, lens); !slices.Equal(got, want) {
 				t.Fatalf("%s %q:\n got %v\nwant %v", name, norm, got, want)
 			}

@@ -52,7 +52,7 @@ func sameNBest(v *vocab.Vocab, norm []byte, got []Path, want []modeltest.Path) b
 		return false
 	}
 	for j := range got {
-		ids, lens := split(got[j].Pieces)
+		ids, lens := modeltest.Split(got[j].Pieces)
 		if got[j].Score != want[j].Score || !slices.Equal(modeltest.Spans(v, norm, ids, lens), want[j].Spans) {
 			return false
 		}
@@ -60,16 +60,8 @@ func sameNBest(v *vocab.Vocab, norm []byte, got []Path, want []modeltest.Path) b
 	return true
 }
 
-func split(ps []seg.Piece) (ids, lens []int32) {
-	for _, p := range ps {
-		ids = append(ids, p.ID)
-		lens = append(lens, p.Len)
-	}
-	return ids, lens
-}
-
 func encodeSpans(m *Model, v *vocab.Vocab, norm []byte) []modeltest.Span {
-	ids, lens := split(m.Encode(nil, norm, nil))
+	ids, lens := modeltest.Split(m.Encode(nil, norm, nil))
 	return modeltest.Spans(v, norm, ids, lens)
 }
 
@@ -231,7 +223,7 @@ func TestRetypedOracle(t *testing.T) {
 		want := o.Encode(t, modeltest.ModelBytes(model), texts)
 		wantN := o.NBest(t, modeltest.ModelBytes(model), texts, 3)
 		for i, text := range texts {
-			ids, lens := split(m.Encode(nil, text, nil))
+			ids, lens := modeltest.Split(m.Encode(nil, text, nil))
 			if got := modeltest.Spans(v, text, ids, lens); !slices.Equal(got, want[i]) {
 				t.Errorf("%v: %q:\n got %v\nwant %v", types, text, got, want[i])
 				break
@@ -288,7 +280,7 @@ func TestSharedModelsOracle(t *testing.T) {
 		}
 		bad := 0
 		for i, norm := range norms {
-			ids, lens := split(m.Encode(nil, norm, nil))
+			ids, lens := modeltest.Split(m.Encode(nil, norm, nil))
 			if got := modeltest.Spans(v, norm, ids, lens); !slices.Equal(got, want[i]) {
 				if bad++; bad <= 2 {
 					t.Errorf("%s: %q:\n got %v\nwant %v", name, clip(norm), clip(got), clip(want[i]))

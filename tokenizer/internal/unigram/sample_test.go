@@ -59,7 +59,7 @@ func TestSampleOracle(t *testing.T) {
 					t.Fatal(err)
 				}
 				checkCovers(t, v, norm, ps)
-				ids, lens := split(ps)
+				ids, lens := modeltest.Split(ps)
 				got[modeltest.SampleKey(modeltest.Spans(v, norm, ids, lens))]++
 			}
 			keys := map[string]bool{}

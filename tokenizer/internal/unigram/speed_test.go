@@ -64,7 +64,7 @@ func TestSpeed(t *testing.T) {
 			// and of every line are the C++'s.
 			want := o.Encode(t, path, orig)
 			for i, text := range norms {
-				ids, lens := split(m.Encode(nil, text, nil))
+				ids, lens := modeltest.Split(m.Encode(nil, text, nil))
 				if got := modeltest.Spans(v, text, ids, lens); !slices.Equal(got, want[i]) {
 					t.Errorf("%s %s: text %d differs from the C++", path, f.Name, i)
 				}

@@ -11,11 +11,7 @@ import (
 
 // encode is Encode as modeltest's checks take it.
 func encode(v *vocab.Vocab, norm []byte) (ids, lens []int32) {
-	for _, p := range New(v).Encode(nil, norm, nil) {
-		ids = append(ids, p.ID)
-		lens = append(lens, p.Len)
-	}
-	return ids, lens
+	return modeltest.Split(New(v).Encode(nil, norm, nil))
 }
 
 // TestCorpus compares Encode with the C++'s word::Model on every corpus
