@@ -137,6 +137,17 @@ def sample(sp, text, alpha, nbest_size, count, seed):
     return {"counts": counts}
 
 
+def load(req):
+    """The processor of a load request: the model at req["path"], or the
+    serialized model in req["model_b64"]."""
+    sp = spm.SentencePieceProcessor()
+    if "path" in req:
+        sp.Load(model_file=req["path"])
+    else:
+        sp.LoadFromSerializedProto(base64.b64decode(req["model_b64"]))
+    return sp
+
+
 def main():
     sp = None
     for line in sys.stdin:
@@ -144,11 +155,7 @@ def main():
         op = req["op"]
         try:
             if op == "load":
-                sp = spm.SentencePieceProcessor()
-                if "path" in req:
-                    sp.Load(model_file=req["path"])
-                else:
-                    sp.LoadFromSerializedProto(base64.b64decode(req["model_b64"]))
+                sp = load(req)
                 res = {"size": sp.GetPieceSize()}
             elif op == "encode":
                 res = {"ids": sp.encode(base64.b64decode(req["text"]))}

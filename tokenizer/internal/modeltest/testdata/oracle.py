@@ -29,8 +29,8 @@ import sentencepiece as spm
 
 
 def _repo_oracle():
-    """The repository's testdata/oracle.py, whose protobuf reader this
-    script shares."""
+    """The repository's testdata/oracle.py, whose protobuf reader and model
+    loader this script shares."""
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "..", "testdata", "oracle.py")
     spec = importlib.util.spec_from_file_location("repo_oracle", path)
     mod = importlib.util.module_from_spec(spec)
@@ -38,7 +38,9 @@ def _repo_oracle():
     return mod
 
 
-fields = _repo_oracle().proto_fields
+_repo = _repo_oracle()
+fields = _repo.proto_fields
+load = _repo.load
 
 
 def spt_pieces(b):
@@ -73,11 +75,7 @@ def main():
         op = req["op"]
         try:
             if op == "load":
-                sp = spm.SentencePieceProcessor()
-                if "path" in req:
-                    sp.Load(model_file=req["path"])
-                else:
-                    sp.LoadFromSerializedProto(base64.b64decode(req["model_b64"]))
+                sp = load(req)
                 res = {"size": sp.GetPieceSize()}
             elif op == "encode":
                 res = {"pieces": [spt_pieces(sp.encode(base64.b64decode(t), out_type="serialized_proto"))[0]
