@@ -1,18 +1,14 @@
 package charsmap
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/binary"
-	"encoding/hex"
-	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 
+	"github.com/gemmatok/gemmatok/internal/lineproc"
 	"github.com/gemmatok/gemmatok/internal/pyfind"
 )
 
@@ -125,71 +121,49 @@ func FuzzPrefix(f *testing.F) {
 // encodeOracle is a Python process that normalizes with the C++: it spells
 // the normalized text from the pieces Encode returns (the models it loads
 // have no byte fallback and no user-defined pieces, so the pieces, the
-// unknown ones included, are the normalized text). Requests and answers are
-// hex lines; a request starts with the model's index and a space.
-type encodeOracle struct {
-	mu  sync.Mutex
-	in  *bufio.Writer
-	out *bufio.Reader
-}
+// unknown ones included, are the normalized text). It speaks lineproc's
+// JSON lines: {"model": I, "text": B64} -> {"text": B64}.
+type encodeOracle struct{ p *lineproc.Proc }
 
 var oracleModels = []string{"unigram8k_nmt_nfkc.model", "unigram_rule_tsv.model", "unigram_noprefix_noescape.model"}
 
 const encodeScript = `
-import sys
+import base64, json, sys
 import sentencepiece as spm
 sps = [spm.SentencePieceProcessor(model_file=p) for p in sys.argv[1:]]
 for line in sys.stdin:
-    i, h = line.split(" ")
-    pieces = sps[int(i)].encode(bytes.fromhex(h.strip()), out_type=str)
-    sys.stdout.write(b"".join(pieces).hex() + "\n")
+    req = json.loads(line)
+    pieces = sps[req["model"]].encode(base64.b64decode(req["text"]), out_type=str)
+    sys.stdout.write(json.dumps({"text": base64.b64encode(b"".join(pieces)).decode()}) + "\n")
     sys.stdout.flush()
 `
 
 var (
 	encodeOnce sync.Once
-	encodeProc *encodeOracle
+	encodeProc encodeOracle
 	encodeErr  error
 )
 
-func startEncodeOracle() (*encodeOracle, error) {
+func startEncodeOracle() (encodeOracle, error) {
 	py, err := pyfind.Python("sentencepiece")
 	if err != nil {
-		return nil, err
+		return encodeOracle{}, err
 	}
 	args := []string{"-c", encodeScript}
 	for _, m := range oracleModels {
 		args = append(args, filepath.Join(modelsDir, m))
 	}
-	cmd := exec.Command(py, args...)
-	cmd.Stderr = os.Stderr
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		return nil, err
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		return nil, err
-	}
-	if err := cmd.Start(); err != nil {
-		return nil, err
-	}
-	return &encodeOracle{in: bufio.NewWriter(stdin), out: bufio.NewReader(stdout)}, nil
+	p, err := lineproc.Start("normalize oracle", exec.Command(py, args...))
+	return encodeOracle{p}, err
 }
 
-func (o *encodeOracle) normalize(model int, text string) (string, error) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	fmt.Fprintf(o.in, "%d %s\n", model, hex.EncodeToString([]byte(text)))
-	if err := o.in.Flush(); err != nil {
-		return "", err
-	}
-	line, err := o.out.ReadString('\n')
-	if err != nil {
-		return "", err
-	}
-	b, err := hex.DecodeString(strings.TrimSuffix(line, "\n"))
-	return string(b), err
+func (o encodeOracle) normalize(model int, text string) (string, error) {
+	var res struct{ Text []byte }
+	err := o.p.Call(struct {
+		Model int    `json:"model"`
+		Text  []byte `json:"text"`
+	}{model, []byte(text)}, &res)
+	return string(res.Text), err
 }
 
 // FuzzNormalizeOracle compares the whole normalization (charsmap and
