@@ -22,49 +22,44 @@ import (
 // references, of a Tokenizer that has not seen the text (its building is
 // not timed, but a CPU profile includes it).
 
-// benchTexts returns every corpus file's name (its path under
-// testdata/corpus without .txt) and text.
-func benchTexts(b *testing.B) (names, texts []string) {
+// benchEachText runs bench as a sub-benchmark for every corpus file, named
+// by its path under testdata/corpus without .txt, with the text's bytes
+// set and allocations reported.
+func benchEachText(b *testing.B, bench func(b *testing.B, text string)) {
 	b.Helper()
 	for _, path := range testmodel.CorpusFiles(b) {
 		data, err := os.ReadFile(path)
 		if err != nil {
 			b.Fatal(err)
 		}
-		names = append(names, strings.TrimSuffix(testmodel.CorpusName(path), ".txt"))
-		texts = append(texts, string(data))
+		text := string(data)
+		b.Run(strings.TrimSuffix(testmodel.CorpusName(path), ".txt"), func(b *testing.B) {
+			b.SetBytes(int64(len(text)))
+			b.ReportAllocs()
+			bench(b, text)
+		})
 	}
-	return names, texts
 }
 
 func BenchmarkEncode(b *testing.B) {
 	tok := defaultTokenizer(b)
-	names, texts := benchTexts(b)
-	for i, text := range texts {
-		b.Run(names[i], func(b *testing.B) {
-			b.SetBytes(int64(len(text)))
-			b.ReportAllocs()
-			for b.Loop() {
-				tok.Encode(text)
-			}
-		})
-	}
+	benchEachText(b, func(b *testing.B, text string) {
+		for b.Loop() {
+			tok.Encode(text)
+		}
+	})
 }
 
 func BenchmarkEncodeFresh(b *testing.B) {
-	names, texts := benchTexts(b)
-	for i, text := range texts {
-		b.Run(names[i], func(b *testing.B) {
-			b.SetBytes(int64(len(text)))
-			for range b.N {
-				b.StopTimer()
-				tok := newDefault(b)
-				runtime.GC()
-				b.StartTimer()
-				tok.Encode(text)
-			}
-		})
-	}
+	benchEachText(b, func(b *testing.B, text string) {
+		for range b.N {
+			b.StopTimer()
+			tok := newDefault(b)
+			runtime.GC()
+			b.StartTimer()
+			tok.Encode(text)
+		}
+	})
 }
 
 // newDefault builds a Tokenizer of the embedded model as Default does, and
@@ -84,56 +79,41 @@ func newDefault(b *testing.B) *Tokenizer {
 
 func BenchmarkCount(b *testing.B) {
 	tok := defaultTokenizer(b)
-	names, texts := benchTexts(b)
-	for i, text := range texts {
-		b.Run(names[i], func(b *testing.B) {
-			b.SetBytes(int64(len(text)))
-			b.ReportAllocs()
-			for b.Loop() {
-				tok.Count(text)
-			}
-		})
-	}
+	benchEachText(b, func(b *testing.B, text string) {
+		for b.Loop() {
+			tok.Count(text)
+		}
+	})
 }
 
 // BenchmarkAppendEncode encodes into a slice with room for all ids, which
 // should allocate nothing.
 func BenchmarkAppendEncode(b *testing.B) {
 	tok := defaultTokenizer(b)
-	names, texts := benchTexts(b)
-	for i, text := range texts {
-		b.Run(names[i], func(b *testing.B) {
-			dst := make([]int32, 0, len(text)+1) // at most one id per byte
-			b.SetBytes(int64(len(text)))
-			b.ReportAllocs()
-			for b.Loop() {
-				dst = tok.AppendEncode(dst[:0], text)
-			}
-		})
-	}
+	benchEachText(b, func(b *testing.B, text string) {
+		dst := make([]int32, 0, len(text)+1) // at most one id per byte
+		for b.Loop() {
+			dst = tok.AppendEncode(dst[:0], text)
+		}
+	})
 }
 
 // BenchmarkDecode measures bytes of decoded text per second.
 func BenchmarkDecode(b *testing.B) {
 	tok := defaultTokenizer(b)
-	names, texts := benchTexts(b)
-	for i, text := range texts {
+	benchEachText(b, func(b *testing.B, text string) {
 		ids := tok.Encode(text)
 		out, err := tok.AppendDecode(nil, ids)
 		if err != nil {
 			b.Fatal(err)
 		}
-		b.Run(names[i], func(b *testing.B) {
-			b.SetBytes(int64(len(out)))
-			b.ReportAllocs()
-			for b.Loop() {
-				var err error
-				if out, err = tok.AppendDecode(out[:0], ids); err != nil {
-					b.Fatal(err)
-				}
+		b.SetBytes(int64(len(out)))
+		for b.Loop() {
+			if out, err = tok.AppendDecode(out[:0], ids); err != nil {
+				b.Fatal(err)
 			}
-		})
-	}
+		}
+	})
 }
 
 // BenchmarkLoad builds the Tokenizer of the Gemma model: from the embedded
