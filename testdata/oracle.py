@@ -148,45 +148,54 @@ def load(req):
     return sp
 
 
-def main():
+def serve(answer):
+    """Answers the JSON requests on stdin, one a line, on stdout. "load"
+    loads the processor that answer(sp, op, req) is given for every other
+    op; an exception is answered {"error": ...}, which fails the test that
+    asked."""
     sp = None
     for line in sys.stdin:
         req = json.loads(line)
-        op = req["op"]
         try:
-            if op == "load":
+            if req["op"] == "load":
                 sp = load(req)
                 res = {"size": sp.GetPieceSize()}
-            elif op == "encode":
-                res = {"ids": sp.encode(base64.b64decode(req["text"]))}
-            elif op == "encode_lines":
-                lines = base64.b64decode(req["text"]).split(b"\n")
-                res = {"ids": [sp.encode(l) for l in lines]}
-            elif op == "pieces":
-                res = {"pieces": pieces(sp, base64.b64decode(req["text"]))}
-            elif op == "pieces_lines":
-                lines = base64.b64decode(req["text"]).split(b"\n")
-                res = {"pieces": [pieces(sp, l) for l in lines]}
-            elif op == "offsets":
-                res = offsets(sp, base64.b64decode(req["text"]))
-            elif op == "encode_many":
-                res = {"ids": [sp.encode(base64.b64decode(t)) for t in req["texts"]]}
-            elif op == "decode":
-                res = {"text": decode(sp, req["ids"])}
-            elif op == "decode_many":
-                res = {"texts": [decode(sp, ids) for ids in req["ids"]]}
-            elif op == "nbest":
-                res = nbest(sp, base64.b64decode(req["text"]), req["n"])
-            elif op == "sample":
-                res = sample(sp, base64.b64decode(req["text"]), req["alpha"], req["nbest_size"],
-                             req["count"], req["seed"])
             else:
-                res = {"error": "unknown op " + op}
-        except Exception as e:  # reported to the test, which fails
+                res = answer(sp, req["op"], req)
+        except Exception as e:
             res = {"error": "%s: %s" % (type(e).__name__, e)}
         sys.stdout.write(json.dumps(res) + "\n")
         sys.stdout.flush()
 
 
+def answer(sp, op, req):
+    """The answer to one request of the ops above, "load" aside."""
+    if op == "encode":
+        return {"ids": sp.encode(base64.b64decode(req["text"]))}
+    elif op == "encode_lines":
+        lines = base64.b64decode(req["text"]).split(b"\n")
+        return {"ids": [sp.encode(l) for l in lines]}
+    elif op == "pieces":
+        return {"pieces": pieces(sp, base64.b64decode(req["text"]))}
+    elif op == "pieces_lines":
+        lines = base64.b64decode(req["text"]).split(b"\n")
+        return {"pieces": [pieces(sp, l) for l in lines]}
+    elif op == "offsets":
+        return offsets(sp, base64.b64decode(req["text"]))
+    elif op == "encode_many":
+        return {"ids": [sp.encode(base64.b64decode(t)) for t in req["texts"]]}
+    elif op == "decode":
+        return {"text": decode(sp, req["ids"])}
+    elif op == "decode_many":
+        return {"texts": [decode(sp, ids) for ids in req["ids"]]}
+    elif op == "nbest":
+        return nbest(sp, base64.b64decode(req["text"]), req["n"])
+    elif op == "sample":
+        return sample(sp, base64.b64decode(req["text"]), req["alpha"], req["nbest_size"],
+                      req["count"], req["seed"])
+    else:
+        return {"error": "unknown op " + op}
+
+
 if __name__ == "__main__":
-    main()
+    serve(answer)

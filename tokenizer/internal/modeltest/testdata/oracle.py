@@ -19,18 +19,16 @@ piece covers its byte.
 """
 import base64
 import importlib.util
-import json
 import os
 import struct
-import sys
 import time
 
 import sentencepiece as spm
 
 
 def _repo_oracle():
-    """The repository's testdata/oracle.py, whose protobuf reader and model
-    loader this script shares."""
+    """The repository's testdata/oracle.py, whose protobuf reader and
+    request loop this script shares."""
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "..", "testdata", "oracle.py")
     spec = importlib.util.spec_from_file_location("repo_oracle", path)
     mod = importlib.util.module_from_spec(spec)
@@ -40,10 +38,9 @@ def _repo_oracle():
 
 _repo = _repo_oracle()
 fields = _repo.proto_fields
-load = _repo.load
 
 
-def spt_pieces(b):
+def spt_pieces(sp, b):
     """The pieces of a serialized SentencePieceText as [id, begin, end] in
     the normalized text, and its score. The offsets are counted from the
     pieces' texts, not read from the proto: those map back through the
@@ -53,7 +50,7 @@ def spt_pieces(b):
         if f == 2:
             p = {1: b"", 2: 0}
             p.update(fields(v))
-            n = 1 if sp_is_byte(p[2]) else len(p[1])
+            n = 1 if sp.IsByte(p[2]) else len(p[1])
             out.append([p[2], pos, pos + n])
             pos += n
         elif f == 3:
@@ -61,74 +58,56 @@ def spt_pieces(b):
     return out, score
 
 
-sp = None
-
-
-def sp_is_byte(i):
-    return sp.IsByte(i)
-
-
-def main():
-    global sp
-    for line in sys.stdin:
-        req = json.loads(line)
-        op = req["op"]
-        try:
-            if op == "load":
-                sp = load(req)
-                res = {"size": sp.GetPieceSize()}
-            elif op == "encode":
-                res = {"pieces": [spt_pieces(sp.encode(base64.b64decode(t), out_type="serialized_proto"))[0]
-                                  for t in req["texts"]]}
-            elif op == "normalize":
-                out = []
-                for t in req["texts"]:
-                    norm = []
-                    for f, v in fields(sp.encode(base64.b64decode(t), out_type="serialized_proto")):
-                        if f == 2:
-                            p = {1: b"", 2: 0}
-                            p.update(fields(v))
-                            norm.append(bytes([int(p[1][3:5], 16)]) if sp.IsByte(p[2]) else p[1])
-                    out.append(base64.b64encode(b"".join(norm)).decode())
-                res = {"texts": out}
-            elif op == "nbest":
-                all_ = []
-                for t in req["texts"]:
-                    b = sp.nbest_encode(base64.b64decode(t), nbest_size=req["n"], out_type="serialized_proto")
-                    lst = []
-                    for f, v in fields(b):
-                        if f == 1:
-                            ps, score = spt_pieces(v)
-                            lst.append({"score": score, "pieces": ps})
-                    all_.append(lst)
-                res = {"nbests": all_}
-            elif op == "sample":
-                spm.SetRandomGeneratorSeed(req["seed"])
-                text = base64.b64decode(req["text"])
-                counts = {}
-                for _ in range(req["count"]):
-                    ps, _s = spt_pieces(sp.encode(text, out_type="serialized_proto", enable_sampling=True,
-                                                  alpha=req["alpha"], nbest_size=req["nbest_size"]))
-                    key = ",".join(str(p[2]) for p in ps)
-                    counts[key] = counts.get(key, 0) + 1
-                res = {"samples": counts}
-            elif op == "time":
-                texts = [base64.b64decode(t) for t in req["texts"]]
-                best = None
-                for _ in range(req["repeat"]):
-                    t0 = time.thread_time()
-                    for t in texts:
-                        sp.encode(t)
-                    d = time.thread_time() - t0
-                    best = d if best is None else min(best, d)
-                res = {"seconds": best}
-            else:
-                res = {"error": "unknown op " + op}
-        except Exception as e:  # reported to the test, which fails
-            res = {"error": "%s: %s" % (type(e).__name__, e)}
-        sys.stdout.write(json.dumps(res) + "\n")
-        sys.stdout.flush()
+def answer(sp, op, req):
+    """The answer to one request of the ops above, "load" aside."""
+    if op == "encode":
+        return {"pieces": [spt_pieces(sp, sp.encode(base64.b64decode(t), out_type="serialized_proto"))[0]
+                          for t in req["texts"]]}
+    elif op == "normalize":
+        out = []
+        for t in req["texts"]:
+            norm = []
+            for f, v in fields(sp.encode(base64.b64decode(t), out_type="serialized_proto")):
+                if f == 2:
+                    p = {1: b"", 2: 0}
+                    p.update(fields(v))
+                    norm.append(bytes([int(p[1][3:5], 16)]) if sp.IsByte(p[2]) else p[1])
+            out.append(base64.b64encode(b"".join(norm)).decode())
+        return {"texts": out}
+    elif op == "nbest":
+        all_ = []
+        for t in req["texts"]:
+            b = sp.nbest_encode(base64.b64decode(t), nbest_size=req["n"], out_type="serialized_proto")
+            lst = []
+            for f, v in fields(b):
+                if f == 1:
+                    ps, score = spt_pieces(sp, v)
+                    lst.append({"score": score, "pieces": ps})
+            all_.append(lst)
+        return {"nbests": all_}
+    elif op == "sample":
+        spm.SetRandomGeneratorSeed(req["seed"])
+        text = base64.b64decode(req["text"])
+        counts = {}
+        for _ in range(req["count"]):
+            ps, _s = spt_pieces(sp, sp.encode(text, out_type="serialized_proto", enable_sampling=True,
+                                              alpha=req["alpha"], nbest_size=req["nbest_size"]))
+            key = ",".join(str(p[2]) for p in ps)
+            counts[key] = counts.get(key, 0) + 1
+        return {"samples": counts}
+    elif op == "time":
+        texts = [base64.b64decode(t) for t in req["texts"]]
+        best = None
+        for _ in range(req["repeat"]):
+            t0 = time.thread_time()
+            for t in texts:
+                sp.encode(t)
+            d = time.thread_time() - t0
+            best = d if best is None else min(best, d)
+        return {"seconds": best}
+    else:
+        return {"error": "unknown op " + op}
 
 
 if __name__ == "__main__":
-    main()
+    _repo.serve(answer)
