@@ -118,6 +118,46 @@ func (o *Sink) Replay(pieces []Piece, base int) {
 	}
 }
 
+// PrefixCounts returns counts, reused if large enough, with counts[p] the
+// number of tokens that Replay records for the pieces that follow last
+// back from p (see unigram.Model.LastPieces): the token count of each
+// prefix of the normalized text, for every p where last[p] ends a piece
+// (and 0 at 0). Elsewhere counts[p] is -1. Replay's rules apply: an
+// unknown piece is a token per byte under byte fallback, and otherwise
+// one token with the unknown pieces right before it.
+func (o *Sink) PrefixCounts(counts []int32, last []Piece) []int32 {
+	if cap(counts) < len(last) {
+		counts = make([]int32, len(last))
+	}
+	counts = counts[:len(last)]
+	// unk[p] says that the last piece before p is unknown: a bit per offset.
+	unk := make([]uint64, (len(last)+63)/64)
+	for p := range last {
+		counts[p] = -1
+		if p == 0 {
+			counts[p] = 0
+			continue
+		}
+		l := last[p]
+		start := p - int(l.Len)
+		if l.Len <= 0 || counts[start] < 0 {
+			continue
+		}
+		n := counts[start] + 1
+		if l.ID == o.unk {
+			unk[p/64] |= 1 << (p % 64)
+			switch {
+			case o.fallback:
+				n = counts[start] + l.Len
+			case unk[start/64]&(1<<(start%64)) != 0:
+				n = counts[start]
+			}
+		}
+		counts[p] = n
+	}
+	return counts
+}
+
 // TooBig reports whether a scratch buffer is too big to keep between
 // encodings: a text of a few megabytes fits.
 func TooBig[T any](b []T) bool {
