@@ -31,6 +31,13 @@ func (u *unigramModel) NBest(s []byte, r seg.Rules, n int, emit func([]seg.Piece
 	}
 }
 
+// LastPieces makes u a prefixModel, for truncation.
+func (u *unigramModel) LastPieces(sc seg.Scratch, s []byte, r seg.Rules) []seg.Piece {
+	ps := sc.(*pieceScratch)
+	ps.pieces = u.m.LastPieces(ps.pieces, s, r.([]bool))
+	return ps.pieces
+}
+
 func (u *unigramModel) Sample(sc seg.Scratch, s []byte, r seg.Rules, opts SampleOptions, rng *rand.Rand, out *seg.Sink) error {
 	ps := sc.(*pieceScratch)
 	var err error

@@ -45,9 +45,19 @@ func (t *Tokenizer) TruncateEndWith(text string, n int, opts EncodeOptions) (str
 	switch {
 	case t.partsKeepTokens():
 	case !t.modelKeepsParts() || t.norm.Suffix():
-		// Nothing is known of how a prefix encodes alone: count each.
+		// Nothing is known of how a prefix encodes alone: count each,
+		// from one pass over the text where the model allows it.
+		known := t.prefixCounts(text, r)
 		for k := len(toks) - 1; k > 0; k-- {
-			if cut := toks[k].Start; boundary(toks, k) && t.count(text[:cut], r, normalize.Whole) <= n {
+			if !boundary(toks, k) {
+				continue
+			}
+			cut := toks[k].Start
+			c := int(known[k])
+			if c < 0 {
+				c = t.count(text[:cut], r, normalize.Whole)
+			}
+			if c <= n {
 				return text[:cut], nil
 			}
 		}
@@ -205,6 +215,56 @@ func (t *Tokenizer) syncToken(text string, toks []Token, j int) bool {
 	// or of U+FFFD when that is malformed.
 	pairs := &t.cut.pairs
 	return !pairs[text[q-1]][seg.SpaceSymbol[0]] && !pairs[t.norm.Last(text[:q])][seg.SpaceSymbol[0]]
+}
+
+// prefixModel is a model that segments every prefix of a normalized text
+// alone in one pass over the text: LastPieces gives, for each offset, the
+// last piece of the prefix that ends there (unigram.Model.LastPieces).
+type prefixModel interface {
+	LastPieces(sc seg.Scratch, s []byte, r seg.Rules) []seg.Piece
+}
+
+// prefixCounts returns, for each token k of text under r, how many tokens
+// text[:Start of token k] encodes to alone, where one pass of a
+// prefixModel tells it, and -1 where it does not. It tells it where that
+// prefix normalizes alone to the whole's normalized text up to token k: the
+// normalizer allows a cut there (CutAt), which makes the prefix normalize
+// as a part before a cut to the normalized bytes that come from it; those
+// end where token k starts when the byte before the token comes from
+// before the cut; and a whole text differs from a part before a cut only
+// at its end, where remove_extra_whitespaces drops whitespace (the
+// prefix must not end in it) and treat_whitespace_as_suffix adds a space
+// (no prefix is read off then).
+func (t *Tokenizer) prefixCounts(text string, r *pieceRules) []int32 {
+	sc := t.getScratch()
+	defer t.putScratch(sc)
+	t.runPart(sc, text, r, seg.Spans, normalize.Whole)
+	known := make([]int32, len(sc.out.Spans))
+	for k := range known {
+		known[k] = -1
+	}
+	pm, ok := t.model.(prefixModel)
+	if !ok || t.norm.Suffix() {
+		return known
+	}
+	counts := sc.out.PrefixCounts(nil, pm.LastPieces(sc.model, sc.norm, r.model))
+	for k := 1; k < len(known); k++ {
+		p := sc.out.Spans[k].Start
+		cut := int(sc.offs[p])
+		if p == 0 || int(sc.offs[p-1]) >= cut || !t.norm.CutAt(text, cut) {
+			continue
+		}
+		if t.norm.RemovesExtraSpaces() && endsInSpace(sc.norm[:p]) {
+			continue
+		}
+		known[k] = counts[p]
+	}
+	return known
+}
+
+// endsInSpace reports whether normalized text ends in a space, escaped or not.
+func endsInSpace(norm []byte) bool {
+	return len(trimSpaces(string(norm), true)) < len(norm)
 }
 
 // boundary reports whether token k (k > 0) starts where token k-1 ends,

@@ -1,7 +1,11 @@
 package tokenizer
 
 import (
+	"bytes"
+	"fmt"
 	"math/rand"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -178,5 +182,95 @@ func TestTruncateOracle(t *testing.T) {
 			}
 			t.Logf("%d truncations checked", checked)
 		})
+	}
+}
+
+// TestTruncatePrefixCounts checks that the token counts of prefixes read
+// off one pass of a Unigram model (prefixCounts) are the counts of the
+// prefixes encoded alone, and that TruncateEnd keeps the longest prefix
+// that fits, on Unigram models with each normalizer setting: the test
+// models, and the 8k model with its character map taken out (identity),
+// with and without extra whitespace removal and byte fallback.
+func TestTruncatePrefixCounts(t *testing.T) {
+	paths, err := filepath.Glob("../testdata/models/unigram*.model")
+	if err != nil || len(paths) == 0 {
+		t.Fatal("no Unigram test models", err)
+	}
+	type model struct {
+		name string
+		data []byte
+	}
+	var models []model
+	for _, p := range paths {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		models = append(models, model{filepath.Base(p), data})
+	}
+	base, _ := os.ReadFile("../testdata/models/unigram8k_nmt_nfkc.model")
+	for _, rmws := range []bool{true, false} {
+		for _, fallback := range []bool{false, true} {
+			m := testmodel.ParseProto(t, base)
+			testmodel.SetField(t, m, "identity", "normalizer_spec", "name")
+			testmodel.SetField(t, m, []byte{}, "normalizer_spec", "precompiled_charsmap")
+			testmodel.SetField(t, m, rmws, "normalizer_spec", "remove_extra_whitespaces")
+			testmodel.SetField(t, m, fallback, "trainer_spec", "byte_fallback")
+			if fallback {
+				for b := range 256 {
+					testmodel.AppendPiece(t, m, fmt.Sprintf("<0x%02X>", b), 0, "BYTE")
+				}
+			}
+			models = append(models, model{fmt.Sprintf("identity, remove_extra_whitespaces=%v, byte_fallback=%v", rmws, fallback), testmodel.Marshal(t, m)})
+		}
+	}
+	texts := corpusLines(t, 4)
+	for _, path := range testmodel.CorpusFiles(t) {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		texts = append(texts, capText(string(data), 3000))
+	}
+	texts = append(texts, "  a  b  ", "x\u3000\u3000y ", "ﬁ ﬁ", "a\x80b \xff c", "日本語のテキスト")
+	rng := rand.New(rand.NewSource(5))
+	for _, md := range models {
+		tok, err := Load(bytes.NewReader(md.data))
+		if err != nil {
+			t.Fatal(md.name, err)
+		}
+		read := 0
+		for _, text := range texts {
+			toks := tok.EncodeOffsets(text)
+			known := tok.prefixCounts(text, tok.rules)
+			for k := 1; k < len(toks); k++ {
+				// Every prefix of a short text, a sample of a long one's.
+				if known[k] < 0 || len(toks) > 60 && rng.Intn(len(toks)/30) != 0 {
+					continue
+				}
+				read++
+				if want := tok.Count(text[:toks[k].Start]); int(known[k]) != want {
+					t.Fatalf("%s: %q up to token %d (byte %d): read off %d tokens, encoded alone %d", md.name, capText(text, 80), k, toks[k].Start, known[k], want)
+				}
+			}
+			if len(toks) < 2 || len(text) > 400 {
+				continue
+			}
+			n := 1 + rng.Intn(len(toks)-1)
+			want := ""
+			for k := len(toks) - 1; k > 0; k-- {
+				if boundary(toks, k) && tok.Count(text[:toks[k].Start]) <= n {
+					want = text[:toks[k].Start]
+					break
+				}
+			}
+			if got := tok.TruncateEnd(text, n); got != want {
+				t.Fatalf("%s: TruncateEnd(%q, %d) = %q, want %q", md.name, text, n, got, want)
+			}
+		}
+		t.Logf("%s: %d prefix counts read off and checked", md.name, read)
+		if strings.HasPrefix(md.name, "identity") && read == 0 {
+			t.Errorf("%s: no prefix count read off", md.name)
+		}
 	}
 }
