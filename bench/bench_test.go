@@ -84,6 +84,18 @@ func TestRatioCheck(t *testing.T) {
 	if c := ratioCheck(r, 1, "fresh", FileResult.fresh, minEncodeRatio); c.Status != pass {
 		t.Errorf("C++: %+v, want pass", c)
 	}
+	// gemmatok's slower mode counts: zh line by line at 20 MB/s is 5×
+	// go-sentencepiece's 4 MB/s, and below 30× C++'s 1 MB/s.
+	r.Files[1].EncodeLines = Timing{Runs: 5, MBps: 20}
+	if c := ratioCheck(r, 0, "fresh", FileResult.fresh, minEncodeRatio); !strings.Contains(c.Detail, "below 30×: zh 5.00×") {
+		t.Errorf("go-sentencepiece, zh slower line by line: %+v, want zh at 5×", c)
+	}
+	if c := ratioCheck(r, 1, "fresh", FileResult.fresh, minEncodeRatio); c.Status != fail || !strings.Contains(c.Detail, "zh 20.0×") {
+		t.Errorf("C++, zh slower line by line: %+v, want FAIL with zh at 20×", c)
+	}
+	if c := ratioCheck(r, 1, "warm", FileResult.warm, minEncodeRatio); c.Status != fail || !strings.Contains(c.Detail, "2 of 2 files below") {
+		t.Errorf("C++, warm, not measured: %+v, want both files below", c)
+	}
 	r.Files[0].Refs[1] = RefPair{}
 	r.Files[1].Refs[1] = RefPair{}
 	if c := ratioCheck(r, 1, "fresh", FileResult.fresh, minEncodeRatio); c.Status != skip {
