@@ -13,6 +13,7 @@ import (
 
 	"github.com/gemmatok/gemmatok/bench/internal/refrun"
 	"github.com/gemmatok/gemmatok/internal/pyfind"
+	"github.com/gemmatok/gemmatok/vocab"
 )
 
 func TestMedian(t *testing.T) {
@@ -304,6 +305,9 @@ func TestRun(t *testing.T) {
 		}
 		if r.OtherModel != tt.otherModel {
 			t.Errorf("%s: OtherModel %v, want %v", tt.model, r.OtherModel, tt.otherModel)
+		}
+		if inPlace := &modelData[0] == &vocab.DefaultModel()[0]; inPlace == tt.otherModel {
+			t.Errorf("%s: gemmatok measured with the embedded model's own bytes: %v, want %v", tt.model, inPlace, !tt.otherModel)
 		}
 		if len(r.Files) != 2 || r.Files[0].Name != "en" || r.Files[1].Name != "ja" {
 			t.Fatalf("%s: files %+v, want en and ja", tt.model, r.Files)

@@ -49,6 +49,7 @@ import (
 	"time"
 
 	"github.com/gemmatok/gemmatok/bench/internal/refrun"
+	"github.com/gemmatok/gemmatok/vocab"
 )
 
 func main() {
@@ -182,9 +183,15 @@ func run(o options) (*Report, error) {
 	if _, err := parseModel(data); err != nil {
 		return nil, fmt.Errorf("%s: %v", o.model, err)
 	}
-	modelData = data
+	// The embedded model's own bytes, not a copy: vocab.Parse reads them
+	// in place, as Default does.
+	modelData = vocab.DefaultModel()
+	other := !isEmbedded(data)
+	if other {
+		modelData = data
+	}
 	r := &Report{Date: time.Now().UTC().Format("2006-01-02 15:04 UTC"), Machine: thisMachine(), Corpus: o.corpus, Model: o.model,
-		OtherModel: !isEmbedded(data), Clock: figureClock}
+		OtherModel: other, Clock: figureClock}
 
 	progress("load and memory")
 	heap := heapAfterLoad() // first, while the heap holds little else
