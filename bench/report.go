@@ -183,7 +183,7 @@ func (r *Report) writeMarkdown(w io.Writer) error {
 		fmt.Fprintf(&b, "%s did not run, its columns are empty: %s.\n\n", e.Name, e.Error)
 	}
 
-	header := []string{"file", "size", "tokens", "fresh MB/s", "fresh lines MB/s", "Mtok/s", "warm MB/s", "warm lines MB/s", "decode MB/s"}
+	header := []string{"file", "size", "tokens", "fresh MB/s", "fresh lines MB/s", "fresh Mtok/s", "warm MB/s", "warm lines MB/s", "decode MB/s"}
 	align := "lrrrrrrrr"
 	for _, ref := range references {
 		header = append(header, ref.short+" whole MB/s", ref.short+" lines MB/s")
