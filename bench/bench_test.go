@@ -5,11 +5,15 @@ import (
 	"errors"
 	"io"
 	"os"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/gemmatok/gemmatok/bench/internal/refrun"
+	"github.com/gemmatok/gemmatok/internal/pyfind"
+	"github.com/gemmatok/gemmatok/vocab"
 )
 
 func TestMedian(t *testing.T) {
@@ -75,15 +79,27 @@ func statuses(cs []Check) map[string]string {
 
 func TestRatioCheck(t *testing.T) {
 	r := fakeReport()
-	if c := ratioCheck(r, 0); c.Status != fail || !strings.Contains(c.Detail, "worst 10.0× (zh") || !strings.Contains(c.Detail, "1 of 2 files") {
+	if c := ratioCheck(r, 0, "fresh", FileResult.fresh, minEncodeRatio); c.Status != fail || !strings.Contains(c.Detail, "worst 10.0× (zh") || !strings.Contains(c.Detail, "1 of 2 files") {
 		t.Errorf("go-sentencepiece: %+v, want FAIL with zh at 10×", c)
 	}
-	if c := ratioCheck(r, 1); c.Status != pass {
+	if c := ratioCheck(r, 1, "fresh", FileResult.fresh, minEncodeRatio); c.Status != pass {
 		t.Errorf("C++: %+v, want pass", c)
+	}
+	// gemmatok's slower mode counts: zh line by line at 20 MB/s is 5×
+	// go-sentencepiece's 4 MB/s, and below 30× C++'s 1 MB/s.
+	r.Files[1].EncodeLines = Timing{Runs: 5, MBps: 20}
+	if c := ratioCheck(r, 0, "fresh", FileResult.fresh, minEncodeRatio); !strings.Contains(c.Detail, "below 30×: zh 5.00×") {
+		t.Errorf("go-sentencepiece, zh slower line by line: %+v, want zh at 5×", c)
+	}
+	if c := ratioCheck(r, 1, "fresh", FileResult.fresh, minEncodeRatio); c.Status != fail || !strings.Contains(c.Detail, "zh 20.0×") {
+		t.Errorf("C++, zh slower line by line: %+v, want FAIL with zh at 20×", c)
+	}
+	if c := ratioCheck(r, 1, "warm", FileResult.warm, minEncodeRatio); c.Status != fail || !strings.Contains(c.Detail, "2 of 2 files below") {
+		t.Errorf("C++, warm, not measured: %+v, want both files below", c)
 	}
 	r.Files[0].Refs[1] = RefPair{}
 	r.Files[1].Refs[1] = RefPair{}
-	if c := ratioCheck(r, 1); c.Status != skip {
+	if c := ratioCheck(r, 1, "fresh", FileResult.fresh, minEncodeRatio); c.Status != skip {
 		t.Errorf("C++ not run: %+v, want skip", c)
 	}
 }
@@ -194,6 +210,7 @@ func TestTrimNum(t *testing.T) {
 // TestReportRoundTrip checks that --from reports what --json wrote.
 func TestReportRoundTrip(t *testing.T) {
 	r := fakeReport()
+	r.NotRun = []RefError{{"go-sentencepiece", "model type UNIGRAM not supported"}}
 	r.Checks = checks(r)
 	var md1, md2 strings.Builder
 	if err := r.writeMarkdown(&md1); err != nil {
@@ -252,6 +269,92 @@ func TestGoSPInProcess(t *testing.T) {
 	for name, m := range map[string]*RefResult{"whole text": p.Whole, "line by line": p.Lines} {
 		if m == nil || !m.SameIDs || m.Runs < 1 || m.MBps <= 0 {
 			t.Errorf("%s: %+v, want gemmatok's ids, timed", name, m)
+		}
+	}
+}
+
+// TestRun runs the harness on two corpus files with the embedded model and
+// with a Unigram test model, which go-sentencepiece does not load, one run
+// of everything, and checks that every figure is there, that a reference
+// that cannot load the model is reported rather than fatal, and that the
+// checks are the for the model.
+func TestRun(t *testing.T) {
+	saved, savedLoad, savedModel := gemmatokPolicy, loadPolicy, modelData
+	defer func() { gemmatokPolicy, loadPolicy, modelData = saved, savedLoad, savedModel }()
+	once := refrun.Policy{MinRuns: 1, MaxRuns: 1, Limit: time.Minute}
+	gemmatokPolicy, loadPolicy = once, once
+	_, noCpp := pyfind.Python("sentencepiece")
+
+	for _, tt := range []struct {
+		model      string
+		otherModel bool
+		notRun     []string // references reported as not run
+		targets    []string // some checks that must be there
+	}{
+		{"../vocab/gemma2.model", false, nil, []string{"fresh encode ≥ 30× C++ SentencePiece (better of whole text and line by line), every file"}},
+		{"../testdata/models/unigram8k_nmt_nfkc.model", true, []string{"go-sentencepiece"}, []string{
+			"fresh encode ≥ 4× C++ SentencePiece (better of whole text and line by line), every file",
+			"warm encode ≥ 8× C++ SentencePiece (better of whole text and line by line), every file",
+			"load until the first Encode returns, model bytes in memory ≤ 20.0 ms",
+		}},
+	} {
+		r, err := run(options{corpus: "../testdata/corpus", files: regexp.MustCompile("^(en|ja)$"), model: tt.model,
+			refs: true, refBudget: time.Millisecond})
+		if err != nil {
+			t.Fatalf("%s: %v", tt.model, err)
+		}
+		if r.OtherModel != tt.otherModel {
+			t.Errorf("%s: OtherModel %v, want %v", tt.model, r.OtherModel, tt.otherModel)
+		}
+		if inPlace := &modelData[0] == &vocab.DefaultModel()[0]; inPlace == tt.otherModel {
+			t.Errorf("%s: gemmatok measured with the embedded model's own bytes: %v, want %v", tt.model, inPlace, !tt.otherModel)
+		}
+		if len(r.Files) != 2 || r.Files[0].Name != "en" || r.Files[1].Name != "ja" {
+			t.Fatalf("%s: files %+v, want en and ja", tt.model, r.Files)
+		}
+		for _, f := range r.Files {
+			for name, tm := range map[string]Timing{"fresh": f.Encode, "fresh lines": f.EncodeLines, "warm": f.EncodeWarm, "warm lines": f.EncodeWarmLines, "decode": f.Decode} {
+				if tm.Runs != 1 || tm.MBps <= 0 {
+					t.Errorf("%s, %s: %s %+v, want one run", tt.model, f.Name, name, tm)
+				}
+			}
+		}
+		if r.Load.Bytes.Runs != 1 || r.Load.File.Runs != 1 {
+			t.Errorf("%s: load %+v, want one run from bytes and one from the file", tt.model, r.Load)
+		}
+		notRun := tt.notRun
+		if noCpp != nil {
+			notRun = append(notRun, "C++ SentencePiece")
+		}
+		var got []string
+		for _, e := range r.NotRun {
+			got = append(got, e.Name)
+			if e.Error == "" {
+				t.Errorf("%s: %s not run, without its error", tt.model, e.Name)
+			}
+		}
+		if !slices.Equal(got, notRun) {
+			t.Errorf("%s: references not run %v, want %v", tt.model, got, notRun)
+		}
+		status := statuses(r.Checks)
+		for _, name := range tt.targets {
+			if _, ok := status[name]; !ok {
+				t.Errorf("%s: no check %q in %v", tt.model, name, status)
+			}
+		}
+		for name, st := range status {
+			if strings.HasPrefix(name, "same ids") && st == fail {
+				t.Errorf("%s: %s: %s", tt.model, name, st)
+			}
+		}
+		var md strings.Builder
+		if err := r.writeMarkdown(&md); err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range notRun {
+			if !strings.Contains(md.String(), name+" did not run") {
+				t.Errorf("%s: the report does not say that %s did not run:\n%s", tt.model, name, md.String())
+			}
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"runtime"
 	"strings"
 	"sync"
@@ -23,7 +24,9 @@ import (
 // from a fresh Tokenizer for every run (built untimed, its garbage
 // collected before the clock starts), whose caches hold only what the text
 // itself repeats; encodeFile also reports the warm speed, of one Tokenizer
-// encoding the same text over and over, as an upper bound.
+// encoding the same text over and over, as an upper bound. Warm runs, like
+// the references', start after a garbage collection too, so that no run
+// pays for the garbage of the one before.
 //
 // A fresh Tokenizer also builds some tables on its first Encode. That is
 // part of loading, not of encoding: the fresh Tokenizer encodes primer
@@ -33,10 +36,14 @@ import (
 // scripts, with words that are merged from several pieces.
 const primer = "Tokenization, naturally: 自然言語処理 — обработка 123.\n"
 
-// readyTokenizer builds the Tokenizer of the embedded model and readies it
-// with a first Encode.
+// modelData is the model gemmatok is measured with: the embedded Gemma 2
+// unless -model names another (set by run, which checks that it loads).
+var modelData = vocab.DefaultModel()
+
+// readyTokenizer builds the Tokenizer of modelData and readies it with a
+// first Encode.
 func readyTokenizer() *tokenizer.Tokenizer {
-	tok := loadEmbedded()
+	tok := loadModel()
 	tok.Encode(primer)
 	return tok
 }
@@ -51,16 +58,27 @@ func freshTokenizer(tok **tokenizer.Tokenizer) func() {
 	}
 }
 
-// encodeFile times Encode of one text, fresh and warm, and Decode, and
-// returns the digests of its ids, whole and line by line, for the
-// references to be checked against.
-func encodeFile(tok *tokenizer.Tokenizer, text string) (enc, warm, dec Timing, whole, lines refrun.Digest) {
-	var ids []int32
-	var fresh *tokenizer.Tokenizer
-	encRuns := gemmatokPolicy.TimeWith(freshTokenizer(&fresh), func() { ids = fresh.Encode(text) })
-	enc = newTiming(encRuns, len(text), len(ids))
-	warm = newTiming(gemmatokPolicy.Time(func() { ids = tok.Encode(text) }), len(text), len(ids))
+// An encoding is gemmatok's figures for one text.
+type encoding struct {
+	fresh, freshLines, warm, warmLines, decode Timing
+	whole, lines                               refrun.Digest
+}
 
+// encodeFile times Encode of one text, whole and line by line, fresh and
+// warm (on tok), and Decode, and returns the digests of its ids, whole and
+// line by line, for the references to be checked against.
+func encodeFile(tok *tokenizer.Tokenizer, text string) encoding {
+	var e encoding
+	var fresh *tokenizer.Tokenizer
+	freshEncode := func(s string) []int32 { return fresh.Encode(s) }
+	wholeRuns, linesRuns, whole, lines := timeModes(gemmatokPolicy, freshTokenizer(&fresh), freshEncode, text)
+	e.fresh, e.freshLines = newTiming(wholeRuns, len(text), whole.Count), newTiming(linesRuns, len(text), lines.Count)
+	e.whole, e.lines = whole, lines
+
+	warmRuns, warmLinesRuns, _, _ := timeModes(gemmatokPolicy, runtime.GC, tok.Encode, text)
+	e.warm, e.warmLines = newTiming(warmRuns, len(text), whole.Count), newTiming(warmLinesRuns, len(text), lines.Count)
+
+	ids := tok.Encode(text)
 	var out string
 	decRuns := gemmatokPolicy.Time(func() {
 		var err error
@@ -68,36 +86,60 @@ func encodeFile(tok *tokenizer.Tokenizer, text string) (enc, warm, dec Timing, w
 			panic(err) // ids that Encode produced are in the vocabulary
 		}
 	})
-	dec = newTiming(decRuns, len(out), len(ids))
-
-	var perLine [][]int32
-	for l := range strings.SplitSeq(text, "\n") {
-		perLine = append(perLine, tok.Encode(l))
-	}
-	return enc, warm, dec, refrun.DigestIDs(ids), refrun.DigestLines(perLine)
+	e.decode = newTiming(decRuns, len(out), len(ids))
+	return e
 }
 
-// loadEmbedded builds the Tokenizer of the embedded model the way Default
-// does; Default itself builds it only once per process.
-func loadEmbedded() *tokenizer.Tokenizer {
-	v, err := vocab.Parse(vocab.DefaultModel())
+// timeModes times encode on text as one text and line by line (split on
+// "\n", each line encoded on its own, as the references do), with setup,
+// unless nil, before every run, and returns the samples and the digests
+// of the ids of both modes.
+func timeModes(p refrun.Policy, setup func(), encode func(string) []int32, text string) (whole, lines []refrun.Sample, wholeIDs, lineIDs refrun.Digest) {
+	var ids []int32
+	whole = p.TimeWith(setup, func() { ids = encode(text) })
+	wholeIDs = refrun.DigestIDs(ids)
+
+	split := strings.Split(text, "\n")
+	perLine := make([][]int32, len(split))
+	lines = p.TimeWith(setup, func() {
+		for i, l := range split {
+			perLine[i] = encode(l)
+		}
+	})
+	return whole, lines, wholeIDs, refrun.DigestLines(perLine)
+}
+
+// loadModel builds the Tokenizer of modelData the way Default does for the
+// embedded model; Default itself builds it only once per process.
+func loadModel() *tokenizer.Tokenizer {
+	tok, err := parseModel(modelData)
 	if err != nil {
-		panic(err) // the embedded model is tested to parse
-	}
-	tok, err := tokenizer.New(v)
-	if err != nil {
-		panic(err)
+		panic(err) // the embedded model is tested to parse, and run checks any other
 	}
 	return tok
 }
 
+// isEmbedded says whether a model proto is the embedded model's.
+func isEmbedded(model []byte) bool { return bytes.Equal(model, vocab.DefaultModel()) }
+
+// parseModel builds the Tokenizer of a model proto.
+func parseModel(data []byte) (*tokenizer.Tokenizer, error) {
+	v, err := vocab.Parse(data)
+	if err != nil {
+		return nil, err
+	}
+	return tokenizer.New(v)
+}
+
 // LoadResult holds model load times and memory after load.
 type LoadResult struct {
-	// Until the Tokenizer has returned its first Encode, of primer.
-	Embedded Timing `json:"embedded"`
-	File     Timing `json:"file"`
+	// Until the Tokenizer has returned its first Encode, of primer: from
+	// the model's bytes in memory (the embedded model's, unless -model
+	// names another), and from the file.
+	Bytes Timing `json:"embedded"`
+	File  Timing `json:"file"`
 	// The constructors alone; they leave some work to the first Encode.
-	EmbeddedNew   Timing    `json:"embedded_new"`
+	BytesNew      Timing    `json:"embedded_new"`
 	FileNew       Timing    `json:"file_new"`
 	Refs          []RefLoad `json:"references,omitempty"` // from a file
 	HeapBytes     uint64    `json:"heap_bytes"`
@@ -120,7 +162,7 @@ type RefLoad struct {
 
 var loadPolicy = refrun.Policy{Warmup: true, MinRuns: 10, MaxRuns: 50, Budget: time.Second, Limit: 30 * time.Second}
 
-// measureLoad times loading the model, embedded and from modelPath, until
+// measureLoad times loading the model, from modelData and from modelPath, until
 // the first Encode and without it.
 func measureLoad(modelPath string) (LoadResult, error) {
 	var r LoadResult
@@ -137,9 +179,9 @@ func measureLoad(modelPath string) (LoadResult, error) {
 			}
 		}
 	}
-	r.Embedded = newTiming(loadPolicy.Time(func() { readyTokenizer() }), 0, 0)
+	r.Bytes = newTiming(loadPolicy.Time(func() { readyTokenizer() }), 0, 0)
 	r.File = newTiming(loadPolicy.Time(fromFile(true)), 0, 0)
-	r.EmbeddedNew = newTiming(loadPolicy.Time(func() { loadEmbedded() }), 0, 0)
+	r.BytesNew = newTiming(loadPolicy.Time(func() { loadModel() }), 0, 0)
 	r.FileNew = newTiming(loadPolicy.Time(fromFile(false)), 0, 0)
 	return r, err
 }

@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strings"
 	"time"
@@ -59,8 +60,8 @@ func hfParts(text, mode string) []string {
 
 // runHF measures and prints the comparison as Markdown. json is the
 // tokenizer.json Hugging Face loads; "" writes the built-in Gemma 3's.
-func runHF(w io.Writer, corpusDir, json string) error {
-	files, err := readCorpus(corpusDir)
+func runHF(w io.Writer, corpusDir string, pick *regexp.Regexp, json string) error {
+	files, err := readCorpus(corpusDir, pick)
 	if err != nil {
 		return err
 	}

@@ -1,20 +1,25 @@
 // Command bench measures gemmatok against the references it claims to beat,
 // go-sentencepiece and Google's C++ SentencePiece, and checks the speed
-// targets of issue 3.
+// targets of issue 3 (the embedded Gemma 2 model) or of issue 17 (any other
+// model, the large Unigram model in particular).
 //
 // Usage, from the repository root:
 //
-//	go run ./bench [--corpus DIR] [--json] [--svg FILE] [--refs=false] [--clock cpu|wall]
+//	go run ./bench [--corpus DIR] [--files REGEXP] [--model FILE] [--json] [--svg FILE] [--refs=false] [--extras=false] [--clock cpu|wall]
 //	go run ./bench --from FILE.json [--json] [--svg FILE]
 //
 // For every language file of the corpus (the *.txt files at its top level;
 // by default the copies in testdata/corpus, or ../shared/corpus for the
-// full files) it times single-thread encode and decode with gemmatok, and
-// encode, whole text and line by line, with go-sentencepiece and with the
-// C++ SentencePiece (through its Python binding, when some python3 can
-// import sentencepiece), all with the same model, and checks that all
-// produce the same ids. It also measures model load, memory, allocations,
-// batch encode on several goroutines and pathological inputs. It prints a
+// full files; --files picks some by name) it times single-thread encode,
+// whole text and line by line, and decode with gemmatok, and encode, whole
+// text and line by line, with go-sentencepiece and with the C++
+// SentencePiece (through its Python binding, when some python3 can import
+// sentencepiece), all with the same model (--model, by default the
+// embedded one), and checks that all produce the same ids. A reference
+// that cannot load the model (go-sentencepiece loads only BPE models) is
+// reported as not run, with its error. It also measures model load, memory,
+// allocations, batch encode on several goroutines, pathological inputs and
+// new processes (the last four unless --extras=false). It prints a
 // Markdown report (JSON with --json) ending with a pass/FAIL verdict on
 // every target, and with --svg draws the encode throughput as a chart.
 // With --from it measures nothing and reports the JSON of an earlier run
@@ -26,18 +31,19 @@
 // throughput, which is about using several cores, is timed by the wall
 // clock. With --clock wall all figures are. gemmatok's encode figures are
 // of a fresh Tokenizer every run, so that its word cache does not already
-// hold the words of the text being timed (see encodeFile). go-sentencepiece
-// is timed in this process too; C++ SentencePiece in a Python child process
-// that times encoding itself. The references' figures exclude model load
-// (see refs.go). Progress goes to stderr.
+// hold the words of the text being timed, and of a warm one (see
+// encodeFile). go-sentencepiece is timed in this process too; C++
+// SentencePiece in a Python child process that times encoding itself. The
+// references' figures exclude model load (see refs.go). Progress goes to
+// stderr.
 package main
 
 import (
-	"bytes"
 	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -48,7 +54,9 @@ import (
 
 func main() {
 	corpus := flag.String("corpus", "testdata/corpus", "directory of the corpus `files` (*.txt at its top level)")
-	model := flag.String("model", "vocab/gemma2.model", "model `file` for the file load and the references; should be the embedded model")
+	only := flag.String("files", "", "measure only the corpus files whose names (without .txt) match the `regexp`")
+	model := flag.String("model", "vocab/gemma2.model", "SentencePiece model `file` to measure; the embedded Gemma 2 is checked against issue 3's targets, any other model against issue 17's")
+	extras := flag.Bool("extras", true, "also measure allocations, batch encode, pathological inputs and new processes")
 	asJSON := flag.Bool("json", false, "print JSON instead of Markdown")
 	svgPath := flag.String("svg", "", "also draw the encode throughput as an SVG chart into `file`")
 	refs := flag.Bool("refs", true, "time the references (go-sentencepiece, C++ SentencePiece)")
@@ -61,10 +69,14 @@ func main() {
 	rssRun := flag.Bool(rssRunFlag, false, "internal: run the command in the arguments, print its peak RSS and times and exit")
 	coldOnly := flag.Bool("cold", false, "measure only new processes on a 4 KB file: gemmatok version, gemmatok count and spm_encode, taking turns")
 	flag.Parse()
+	pick, err := regexp.Compile(*only)
+	if err != nil {
+		fatal(fmt.Errorf("-files: %v", err))
+	}
 
 	switch {
 	case *coldOnly:
-		if err := reportCold(os.Stdout, *corpus, *model); err != nil {
+		if err := reportCold(os.Stdout, *corpus, pick, *model); err != nil {
 			fatal(err)
 		}
 		return
@@ -74,7 +86,7 @@ func main() {
 		}
 		return
 	case *rssChild != "":
-		if err := runRSSChild(*rssChild); err != nil {
+		if err := runRSSChild(*rssChild, *model); err != nil {
 			fatal(err)
 		}
 		return
@@ -85,17 +97,16 @@ func main() {
 		fatal(fmt.Errorf("-clock must be cpu or wall, not %q", *clk))
 	}
 	if *hf {
-		if err := runHF(os.Stdout, *corpus, *hfJSON); err != nil {
+		if err := runHF(os.Stdout, *corpus, pick, *hfJSON); err != nil {
 			fatal(err)
 		}
 		return
 	}
 	var r *Report
-	var err error
 	if *from != "" {
 		r, err = readReport(*from)
 	} else {
-		r, err = run(*corpus, *model, *refs, *refBudget)
+		r, err = run(options{corpus: *corpus, files: pick, model: *model, refs: *refs, refBudget: *refBudget, extras: *extras})
 	}
 	if err != nil {
 		fatal(err)
@@ -121,55 +132,82 @@ type corpusFile struct {
 	name, path, text string
 }
 
-// readCorpus reads the *.txt files at the top level of dir, by name.
-func readCorpus(dir string) ([]corpusFile, error) {
+// readCorpus reads the *.txt files at the top level of dir whose names
+// (without .txt) match pick, by name.
+func readCorpus(dir string, pick *regexp.Regexp) ([]corpusFile, error) {
 	paths, err := filepath.Glob(filepath.Join(dir, "*.txt"))
 	if err != nil {
 		return nil, err
 	}
-	if len(paths) == 0 {
-		return nil, fmt.Errorf("no *.txt files in %s", dir)
-	}
 	sort.Strings(paths)
-	files := make([]corpusFile, len(paths))
-	for i, p := range paths {
+	var files []corpusFile
+	for _, p := range paths {
+		name := strings.TrimSuffix(filepath.Base(p), ".txt")
+		if !pick.MatchString(name) {
+			continue
+		}
 		data, err := os.ReadFile(p)
 		if err != nil {
 			return nil, err
 		}
-		files[i] = corpusFile{strings.TrimSuffix(filepath.Base(p), ".txt"), p, string(data)}
+		files = append(files, corpusFile{name, p, string(data)})
+	}
+	if len(files) == 0 {
+		return nil, fmt.Errorf("no *.txt files in %s match %q", dir, pick)
 	}
 	return files, nil
+}
+
+// options say what run measures.
+type options struct {
+	corpus    string
+	files     *regexp.Regexp // the corpus files to measure, by name
+	model     string         // the model file
+	refs      bool           // time the references
+	refBudget time.Duration  // per reference, file and mode
+	extras    bool           // allocations, batch, pathological inputs, new processes
 }
 
 // run measures everything and returns the report with its checks. The
 // references run last, one at a time, so that nothing competes with what
 // is being timed.
-func run(corpusDir, modelPath string, refs bool, refBudget time.Duration) (*Report, error) {
-	files, err := readCorpus(corpusDir)
+func run(o options) (*Report, error) {
+	files, err := readCorpus(o.corpus, o.files)
 	if err != nil {
 		return nil, err
 	}
-	r := &Report{Date: time.Now().UTC().Format("2006-01-02 15:04 UTC"), Machine: thisMachine(), Corpus: corpusDir, Model: modelPath, Clock: figureClock}
-	if data, err := os.ReadFile(modelPath); err != nil {
+	data, err := os.ReadFile(o.model)
+	if err != nil {
 		return nil, err
-	} else if !bytes.Equal(data, vocab.DefaultModel()) {
-		r.note("%s is not the embedded model: the references and the file load use another model than gemmatok's encode", modelPath)
 	}
+	if _, err := parseModel(data); err != nil {
+		return nil, fmt.Errorf("%s: %v", o.model, err)
+	}
+	// The embedded model's own bytes, not a copy: vocab.Parse reads them
+	// in place, as Default does.
+	modelData = vocab.DefaultModel()
+	other := !isEmbedded(data)
+	if other {
+		modelData = data
+	}
+	r := &Report{Date: time.Now().UTC().Format("2006-01-02 15:04 UTC"), Machine: thisMachine(), Corpus: o.corpus, Model: o.model,
+		OtherModel: other, Clock: figureClock}
 
 	progress("load and memory")
 	heap := heapAfterLoad() // first, while the heap holds little else
-	if r.Load, err = measureLoad(modelPath); err != nil {
+	if r.Load, err = measureLoad(o.model); err != nil {
 		return nil, err
 	}
 	r.Load.HeapBytes = heap
-	small := prefix(files[0].text, 4<<10)
-	if en, ok := findFile(files, "en"); ok {
-		small = prefix(en.text, 4<<10)
-	}
-	r.Load.RSSTextBytes = len(small)
-	if err := measureCold(&r.Load, small, modelPath); err != nil {
-		r.note("RSS and process time not measured: %v", err)
+	if o.extras {
+		small := prefix(files[0].text, 4<<10)
+		if en, ok := findFile(files, "en"); ok {
+			small = prefix(en.text, 4<<10)
+		}
+		r.Load.RSSTextBytes = len(small)
+		if err := measureCold(&r.Load, small, o.model); err != nil {
+			r.note("RSS and process time not measured: %v", err)
+		}
 	}
 
 	tok := readyTokenizer()
@@ -177,23 +215,28 @@ func run(corpusDir, modelPath string, refs bool, refBudget time.Duration) (*Repo
 	lines := make([]refrun.Digest, len(files))
 	for i, f := range files {
 		progress("gemmatok: %s", f.name)
-		fr := FileResult{Name: f.name, Bytes: len(f.text)}
-		fr.Encode, fr.EncodeWarm, fr.Decode, whole[i], lines[i] = encodeFile(tok, f.text)
-		fr.Tokens = whole[i].Count
+		e := encodeFile(tok, f.text)
+		fr := FileResult{Name: f.name, Bytes: len(f.text), Tokens: e.whole.Count,
+			Encode: e.fresh, EncodeLines: e.freshLines, EncodeWarm: e.warm, EncodeWarmLines: e.warmLines, Decode: e.decode}
+		whole[i], lines[i] = e.whole, e.lines
 		for _, ref := range references {
 			fr.Refs = append(fr.Refs, RefPair{Name: ref.name})
 		}
 		r.Files = append(r.Files, fr)
 	}
-	progress("allocations, batch, pathological inputs")
-	r.Allocs = measureAllocs(tok, files)
-	r.Batch = measureBatch(tok, makeBatch(files))
-	en, _ := findFile(files, "en") // no English: empty, and not timed
-	r.Patho = measurePatho(pathoInputs(files), en.text)
+	if o.extras {
+		progress("allocations, batch, pathological inputs")
+		r.Allocs = measureAllocs(tok, files)
+		r.Batch = measureBatch(tok, makeBatch(files))
+		en, _ := findFile(files, "en") // no English: empty, and not timed
+		r.Patho = measurePatho(pathoInputs(files), en.text)
+	} else {
+		r.note("allocations, batch encode, pathological inputs and new processes not measured (--extras=false)")
+	}
 
-	if refs {
+	if o.refs {
 		for i, ref := range references {
-			runRef(r, i, ref, files, whole, lines, modelPath, refBudget)
+			runRef(r, i, ref, files, whole, lines, o.model, o.refBudget)
 		}
 		r.note("references time encoding alone, model load excluded: go-sentencepiece in the harness's process, " +
 			"C++ inside its Python process around sp.encode, so line by line includes the Python loop over lines")
@@ -211,7 +254,7 @@ func runRef(r *Report, i int, ref reference, files []corpusFile, whole, lines []
 	progress("%s: %d files", ref.name, len(files))
 	out, err := ref.time(modelPath, budget, files)
 	if err != nil {
-		r.note("%s not run: %v", ref.name, err)
+		r.NotRun = append(r.NotRun, RefError{ref.name, err.Error()})
 		return
 	}
 	r.Load.Refs = append(r.Load.Refs, RefLoad{ref.name + " " + out.Version, newTiming(out.Load.Samples(), 0, 0)})

@@ -9,7 +9,6 @@ import (
 	"runtime"
 	"runtime/debug"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/gemmatok/gemmatok/internal/pyfind"
@@ -45,11 +44,16 @@ const goSPModule = "github.com/eliben/go-sentencepiece"
 
 // timeGoSP times go-sentencepiece in this process. Every run starts after a
 // garbage collection, as gemmatok's do, so that no run pays for the
-// garbage of what ran before it.
-func timeGoSP(modelPath string, budget time.Duration, files []corpusFile) (*refrun.Output, error) {
-	out := &refrun.Output{Version: moduleVersion(goSPModule)}
+// garbage of what ran before it. A panic in go-sentencepiece, which
+// supports fewer models than gemmatok, is returned as an error.
+func timeGoSP(modelPath string, budget time.Duration, files []corpusFile) (out *refrun.Output, err error) {
+	defer func() {
+		if e := recover(); e != nil {
+			out, err = nil, fmt.Errorf("panic: %v", e)
+		}
+	}()
+	out = &refrun.Output{Version: moduleVersion(goSPModule)}
 	var proc *sentencepiece.Processor
-	var err error
 	loads := refrun.Policy{MinRuns: 3, MaxRuns: 3, Budget: time.Minute, Limit: time.Minute}
 	out.Load = refrun.NewTimes(loads.Time(func() {
 		proc, err = sentencepiece.NewProcessorFromPath(modelPath)
@@ -68,21 +72,10 @@ func timeGoSP(modelPath string, budget time.Duration, files []corpusFile) (*refr
 
 	p := refrun.RefPolicy(budget)
 	for _, f := range files {
-		rf := refrun.File{Path: f.path}
-
-		var ids []int32
-		rf.Whole.Times = refrun.NewTimes(p.TimeWith(runtime.GC, func() { ids = encode(f.text) }))
-		rf.Whole.Digest = refrun.DigestIDs(ids)
-
-		lines := strings.Split(f.text, "\n")
-		perLine := make([][]int32, len(lines))
-		rf.Lines.Times = refrun.NewTimes(p.TimeWith(runtime.GC, func() {
-			for i, l := range lines {
-				perLine[i] = encode(l)
-			}
-		}))
-		rf.Lines.Digest = refrun.DigestLines(perLine)
-		out.Files = append(out.Files, rf)
+		whole, lines, wholeIDs, lineIDs := timeModes(p, runtime.GC, encode, f.text)
+		out.Files = append(out.Files, refrun.File{Path: f.path,
+			Whole: refrun.Mode{Times: refrun.NewTimes(whole), Digest: wholeIDs},
+			Lines: refrun.Mode{Times: refrun.NewTimes(lines), Digest: lineIDs}})
 	}
 	return out, nil
 }

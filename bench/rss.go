@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
@@ -61,13 +62,21 @@ func runRSSGoBetween(args []string) error {
 	return nil
 }
 
-// runRSSChild loads the model and counts the tokens of the file at path.
-func runRSSChild(path string) error {
+// runRSSChild loads the model at modelPath and counts the tokens of the
+// file at path.
+func runRSSChild(path, modelPath string) error {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return err
 	}
+	model, err := os.ReadFile(modelPath)
+	if err != nil {
+		return err
+	}
 	tok, err := tokenizer.Default()
+	if !isEmbedded(model) {
+		tok, err = parseModel(model)
+	}
 	if err != nil {
 		return err
 	}
@@ -114,10 +123,18 @@ func measureProcess(text, modelPath string) (cold []ColdRun, rss, floor uint64, 
 	}
 	var cmds []command
 	cli := filepath.Join(dir, "gemmatok")
+	model, err := os.ReadFile(modelPath)
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	count := []string{cli, "count", file}
+	if !isEmbedded(model) {
+		count = []string{cli, "--model", modelPath, "count", file}
+	}
 	if exec.Command("go", "build", "-o", cli, "./cmd/gemmatok").Run() == nil {
-		cmds = append(cmds, command{"gemmatok version", []string{cli, "version"}}, command{"gemmatok count", []string{cli, "count", file}})
+		cmds = append(cmds, command{"gemmatok version", []string{cli, "version"}}, command{"gemmatok count", count})
 	} else {
-		cmds = append(cmds, command{"the harness loading the model and counting (no usable cmd/gemmatok)", []string{self, "-" + rssChildFlag, file}})
+		cmds = append(cmds, command{"the harness loading the model and counting (no usable cmd/gemmatok)", []string{self, "-model", modelPath, "-" + rssChildFlag, file}})
 	}
 	if spm, err := exec.LookPath("spm_encode"); err == nil {
 		cmds = append(cmds, command{"spm_encode", []string{spm, "--model=" + modelPath, "--output_format=id", file}})
@@ -227,8 +244,8 @@ func measureCold(l *LoadResult, text, modelPath string) error {
 
 // reportCold measures new processes on the first 4 KB of the corpus's
 // English file (or its first file) and writes their table and check.
-func reportCold(w io.Writer, corpusDir, modelPath string) error {
-	files, err := readCorpus(corpusDir)
+func reportCold(w io.Writer, corpusDir string, pick *regexp.Regexp, modelPath string) error {
+	files, err := readCorpus(corpusDir, pick)
 	if err != nil {
 		return err
 	}
