@@ -2,6 +2,7 @@ package tokenizer
 
 import (
 	"runtime"
+	"strings"
 	"sync"
 
 	"github.com/gemmatok/gemmatok/tokenizer/internal/normalize"
@@ -36,13 +37,19 @@ func (t *Tokenizer) runPart(sc *scratch, text string, r *pieceRules, mode seg.Mo
 // what mode keeps.
 func (t *Tokenizer) normalize(sc *scratch, text string, mode seg.Mode, part normalize.Part) {
 	spans := mode == seg.Spans
-	// Size the buffers for the text at once: growing them by doubling
-	// leaves garbage as large as the text, and collecting it costs more
-	// than the copies.
-	if want := len(text) + len(text)/4; cap(sc.norm) < want {
+	// Size the buffers for the text at once: growing them leaves garbage
+	// several times as large as the text (append grows a large slice by a
+	// quarter at a time), and collecting it costs more than the copies.
+	// An escaped space takes three bytes; a character map may lengthen a
+	// little more.
+	want := len(text) + len(text)/8
+	if t.norm.EscapesSpaces() {
+		want += 2 * strings.Count(text, " ")
+	}
+	if cap(sc.norm) < want {
 		sc.norm = make([]byte, 0, want)
 	}
-	if want := len(text)/3 + 16; mode != seg.Count && cap(sc.out.IDs) < want {
+	if want := want/3 + 16; mode != seg.Count && cap(sc.out.IDs) < want {
 		sc.out.IDs = make([]int32, 0, want)
 	}
 	if spans || !t.norm.Identity() {

@@ -38,6 +38,11 @@ func (p *pieceModel) NewScratch() seg.Scratch { return new(pieceScratch) }
 
 func (p *pieceModel) Encode(sc seg.Scratch, s []byte, r seg.Rules, out *seg.Sink) {
 	ps := sc.(*pieceScratch)
+	// A piece takes three normalized bytes or more but in a few texts:
+	// room for them at once spares the garbage of growing the slice.
+	if want := len(s)/3 + 16; cap(ps.pieces) < want {
+		ps.pieces = make([]seg.Piece, 0, want)
+	}
 	ps.pieces = p.enc.Encode(ps.pieces[:0], s, r.([]bool))
 	out.Replay(ps.pieces, 0)
 }
