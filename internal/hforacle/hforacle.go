@@ -95,12 +95,18 @@ func (o *Oracle) UTF8(text string) (string, error) {
 }
 
 // Decode returns the text of ids.
-func (o *Oracle) Decode(ids []int32) (string, error) {
+func (o *Oracle) Decode(ids []int32) (string, error) { return o.decode(ids, false) }
+
+// DecodeSkipSpecial returns the text of ids without the special tokens,
+// as decode with skip_special_tokens does.
+func (o *Oracle) DecodeSkipSpecial(ids []int32) (string, error) { return o.decode(ids, true) }
+
+func (o *Oracle) decode(ids []int32, skipSpecial bool) (string, error) {
 	if ids == nil {
 		ids = []int32{}
 	}
 	var res struct{ Text string }
-	if err := o.call(map[string]any{"op": "decode", "ids": ids}, &res); err != nil {
+	if err := o.call(map[string]any{"op": "decode", "ids": ids, "skip_special": skipSpecial}, &res); err != nil {
 		return "", err
 	}
 	b, err := base64.StdEncoding.DecodeString(res.Text)
