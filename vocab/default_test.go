@@ -79,14 +79,14 @@ func TestIndexes(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			sameVocab(t, v, parsed)
+			sameAsParsed(t, v, parsed)
 		})
 	}
 }
 
-// sameVocab checks that v, read with an index, and parsed, read without,
+// sameAsParsed checks that v, read with an index, and parsed, read without,
 // are the same vocabulary.
-func sameVocab(t *testing.T, v, parsed *Vocab) {
+func sameAsParsed(t *testing.T, v, parsed *Vocab) {
 	t.Helper()
 	if v.Size() != parsed.Size() || v.MaxPieceLen() != parsed.MaxPieceLen() || v.Trainer() != parsed.Trainer() ||
 		v.Unk() != parsed.Unk() || v.BOS() != parsed.BOS() || v.EOS() != parsed.EOS() || v.Pad() != parsed.Pad() {

@@ -137,6 +137,9 @@ func FuzzParseJSON(f *testing.F) {
 	f.Add([]byte(`{"model":{"type":"BPE","unk_token":"<unk>","fuse_unk":true,"vocab":{"<unk>":0,"a":1,"b":2,"ab":3},"merges":["a b"]}}`))
 	f.Add([]byte(`{"model":{"type":"Unigram","unk_id":0,"vocab":[["<unk>",0],["a",-1]]},"pre_tokenizer":{"type":"Metaspace","replacement":"▁","prepend_scheme":"always"}}`))
 	f.Add([]byte(`{"added_tokens":[{"id":4,"content":"<x>","special":true}],"model":{"vocab":{"<unk>":0,"a":1,"b":2,"ab":3},"merges":[["a","b"]],"unk_token":"<unk>","byte_fallback":true}}`))
+	f.Add([]byte(uni(`{"type":"Sequence","pretokenizers":[{"type":"WhitespaceSplit"},{"type":"Metaspace","replacement":"▁","prepend_scheme":"always","split":false}]}`)))
+	f.Add([]byte(`{"added_tokens":[{"id":0,"content":"<unk>","special":true},{"id":4,"content":"▁▁","special":false,"normalized":true}],"pre_tokenizer":{"type":"Metaspace","replacement":"▁","prepend_scheme":"first","split":true},` +
+		`"model":{"type":"BPE","unk_token":"<unk>","fuse_unk":true,"vocab":{"<unk>":0,"▁":1,"a":2,"▁a":3},"merges":["▁ a"]}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		v, err := vocab.ParseJSON(data)
 		if err != nil {
@@ -147,8 +150,19 @@ func FuzzParseJSON(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if _, err := vocab.ParseJSON(js); err != nil {
+		w, err := vocab.ParseJSON(js)
+		if err != nil {
 			t.Fatalf("reading back %s: %v", js, err)
+		}
+		if w.Size() != v.Size() || w.Normalizer().AddDummyPrefix != v.Normalizer().AddDummyPrefix ||
+			w.Normalizer().EscapeWhitespaces != v.Normalizer().EscapeWhitespaces ||
+			w.Normalizer().RemoveExtraWhitespaces != v.Normalizer().RemoveExtraWhitespaces {
+			t.Fatalf("read back as %d pieces, %+v, from %d, %+v", w.Size(), w.Normalizer(), v.Size(), v.Normalizer())
+		}
+		for id := range int32(v.Size()) {
+			if w.Piece(id) != v.Piece(id) || w.Type(id) != v.Type(id) {
+				t.Fatalf("piece %d read back as %q %v, from %q %v", id, w.Piece(id), w.Type(id), v.Piece(id), v.Type(id))
+			}
 		}
 	})
 }
