@@ -19,30 +19,19 @@ import (
 // (internal/hforacle). Tests that need it skip when Node or the package is
 // missing, unless GEMMATOK_REQUIRE_ORACLE=1, when they fail.
 
-var (
-	hfOnce sync.Once
-	hfProc *hforacle.Oracle
-	hfErr  error
-	hfMu   sync.Mutex // held by a test from Load to its last call
-)
+var hfMu sync.Mutex // held by a test from Load to its last call
 
 // getHF returns the shared HF oracle with path loaded, or skips (or fails)
 // t. The caller must call the returned function when done with it.
 func getHF(t testing.TB, path string) (*hforacle.Oracle, func()) {
 	t.Helper()
-	hfOnce.Do(func() { hfProc, hfErr = hforacle.Start("..") })
-	if hfErr != nil {
-		if os.Getenv("GEMMATOK_REQUIRE_ORACLE") == "1" {
-			t.Fatalf("HF oracle required but unavailable: %v", hfErr)
-		}
-		t.Skipf("HF oracle unavailable: %v", hfErr)
-	}
+	o := hforacle.Shared(t, "..")
 	hfMu.Lock()
-	if _, err := hfProc.Load(path); err != nil {
+	if _, err := o.Load(path); err != nil {
 		hfMu.Unlock()
 		t.Fatal(err)
 	}
-	return hfProc, hfMu.Unlock
+	return o, hfMu.Unlock
 }
 
 // sharedModel returns the path of a file of the shared models folder,

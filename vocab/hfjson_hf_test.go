@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/gemmatok/gemmatok/internal/hforacle"
@@ -19,30 +18,18 @@ import (
 // that ParseJSON reads or TokenizerJSON writes. They skip when Node or the
 // package is missing, unless GEMMATOK_REQUIRE_ORACLE=1, when they fail.
 
-var (
-	hfOnce sync.Once
-	hfProc *hforacle.Oracle
-	hfErr  error
-)
-
 // hfWith returns the oracle with js loaded, or skips (or fails) t.
 func hfWith(t *testing.T, js []byte) *hforacle.Oracle {
 	t.Helper()
-	hfOnce.Do(func() { hfProc, hfErr = hforacle.Start("..") })
-	if hfErr != nil {
-		if os.Getenv("GEMMATOK_REQUIRE_ORACLE") == "1" {
-			t.Fatalf("HF oracle required but unavailable: %v", hfErr)
-		}
-		t.Skipf("HF oracle unavailable: %v", hfErr)
-	}
+	o := hforacle.Shared(t, "..")
 	path := filepath.Join(t.TempDir(), "tokenizer.json")
 	if err := os.WriteFile(path, js, 0o666); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := hfProc.Load(path); err != nil {
+	if _, err := o.Load(path); err != nil {
 		t.Fatal(err)
 	}
-	return hfProc
+	return o
 }
 
 // hfTexts are texts around the places where the prepend schemes differ:
