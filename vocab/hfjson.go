@@ -231,6 +231,14 @@ func (f *hfFile) readSteps(unigram bool) (hfSettings, error) {
 			n.EscapeWhitespaces = true
 		case st.Type == "Prepend" && st.Prepend == "▁":
 			n.AddDummyPrefix = true
+			// Hugging Face normalizes a normalized added token's own text
+			// too, and looks for "▁" and the token: not a piece the C++
+			// can match.
+			for _, a := range f.AddedTokens {
+				if a.Normalized {
+					return s, unsupported("added token %q normalized under a Prepend normalizer", a.Content)
+				}
+			}
 		case st.Type == "Precompiled" && st.CharsMap != nil:
 			cm, err := base64.StdEncoding.DecodeString(*st.CharsMap)
 			if err != nil {

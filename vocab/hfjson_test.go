@@ -86,6 +86,8 @@ func TestJSONErrors(t *testing.T) {
 		{"vocab of the wrong kind", strings.Replace(good, `"vocab":{"<unk>":0,"a":1,"b":2,"ab":3}`, `"vocab":[["a",0]]`, 1), vocab.ErrMalformedJSON, "not an object"},
 		{"id of the wrong kind", strings.Replace(good, `"ab":3`, `"ab":"3"`, 1), vocab.ErrMalformedJSON, `model.vocab["ab"]`},
 		{"added token twice", strings.Replace(good, `"id":0,"content":"<unk>","special":true}`, `"id":0,"content":"<unk>","special":true},{"id":4,"content":"a"}`, 1), vocab.ErrMalformedJSON, `"a" has id 4, and the model's vocabulary has it as id 1`},
+		{"normalized under Prepend", strings.Replace(strings.Replace(good, `"special":true`, `"special":true,"normalized":true`, 1),
+			`"normalizer":{`, `"normalizer":{"type":"Sequence","normalizers":[{"type":"Prepend","prepend":"▁"}]},"x":{`, 1), vocab.ErrUnsupportedJSON, `"<unk>" normalized under a Prepend normalizer`},
 		{"Metaspace replacement", uni(`{"type":"Metaspace","replacement":"_","prepend_scheme":"always"}`), vocab.ErrUnsupportedJSON, `replacement "_"`},
 		{"Metaspace scheme", uni(`{"type":"Metaspace","replacement":"▁","prepend_scheme":"First"}`), vocab.ErrUnsupportedJSON, `prepend_scheme "First"`},
 		{"Metaspace add_prefix_space", uni(`{"type":"Metaspace","replacement":"▁","add_prefix_space":false}`), vocab.ErrMalformedJSON, `add_prefix_space false does not match prepend_scheme "always"`},
