@@ -9,6 +9,7 @@
 //   {"op": "encode", "text": B64}            -> {"ids": [...]}
 //   {"op": "encode_lines", "text": B64}      -> {"ids": [[...], ...]} (split on \n)
 //   {"op": "decode", "ids": [...]}           -> {"text": B64}
+//        ("skip_special": true drops the special tokens)
 //   {"op": "utf8", "text": B64}              -> {"text": B64}: the text as read here
 //   {"op": "time", "text": B64, "mode": M, "reps": R}
 //        -> {"ns": [...], "cpu_ns": [...], "ids": N}: the wall and CPU time
@@ -58,7 +59,7 @@ async function handle(req) {
       return { ids };
     }
     case 'decode':
-      return { text: Buffer.from(await tok.decode(req.ids, false), 'utf8').toString('base64') };
+      return { text: Buffer.from(await tok.decode(req.ids, !!req.skip_special), 'utf8').toString('base64') };
     case 'utf8':
       return { text: Buffer.from(text(req.text), 'utf8').toString('base64') };
     case 'time': {

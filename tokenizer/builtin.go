@@ -6,36 +6,43 @@ import (
 	"github.com/gemmatok/gemmatok/vocab"
 )
 
-var (
-	gemma3Once sync.Once
-	gemma3Tok  *Tokenizer
-	gemma3Err  error
-)
+// builtin is the Tokenizer of a built-in model, built once.
+type builtin struct {
+	once sync.Once
+	tok  *Tokenizer
+	err  error
+}
+
+// builtins holds one entry for each of vocab.Builtins, by name.
+var builtins = func() map[string]*builtin {
+	m := make(map[string]*builtin)
+	for _, name := range vocab.Builtins() {
+		m[name] = new(builtin)
+	}
+	return m
+}()
 
 // Gemma3 returns the Tokenizer of the embedded Gemma 3 model (262,145
 // pieces), the vocabulary of Gemma 3 and its siblings. It is built once
 // and shared.
-func Gemma3() (*Tokenizer, error) {
-	gemma3Once.Do(func() {
-		v, err := vocab.Gemma3()
+func Gemma3() (*Tokenizer, error) { return Builtin("gemma3") }
+
+// Builtin returns the Tokenizer of a built-in model by name (see
+// vocab.Builtins): "gemma2" (Default) or "gemma3" (Gemma3). It is built
+// once and shared.
+func Builtin(name string) (*Tokenizer, error) {
+	b, ok := builtins[name]
+	if !ok {
+		_, err := vocab.Builtin(name) // says which names there are
+		return nil, err
+	}
+	b.once.Do(func() {
+		v, err := vocab.Builtin(name)
 		if err != nil {
-			gemma3Err = err
+			b.err = err
 			return
 		}
-		gemma3Tok, gemma3Err = New(v)
+		b.tok, b.err = New(v)
 	})
-	return gemma3Tok, gemma3Err
-}
-
-// Builtin returns the Tokenizer of a built-in model by name: "gemma2"
-// (Default) or "gemma3" (Gemma3).
-func Builtin(name string) (*Tokenizer, error) {
-	switch name {
-	case "gemma2":
-		return Default()
-	case "gemma3":
-		return Gemma3()
-	}
-	_, err := vocab.Builtin(name) // says which names there are
-	return nil, err
+	return b.tok, b.err
 }

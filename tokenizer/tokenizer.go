@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"sync"
 
 	"github.com/gemmatok/gemmatok/tokenizer/internal/matcher"
 	"github.com/gemmatok/gemmatok/tokenizer/internal/normalize"
@@ -91,25 +90,9 @@ func LoadFile(path string) (*Tokenizer, error) {
 	return t, nil
 }
 
-var (
-	defaultOnce sync.Once
-	defaultTok  *Tokenizer
-	defaultErr  error
-)
-
 // Default returns the Tokenizer of the embedded Gemma model (256,000
 // pieces). It is built once and shared.
-func Default() (*Tokenizer, error) {
-	defaultOnce.Do(func() {
-		v, err := vocab.Default()
-		if err != nil {
-			defaultErr = err
-			return
-		}
-		defaultTok, defaultErr = New(v)
-	})
-	return defaultTok, defaultErr
-}
+func Default() (*Tokenizer, error) { return Builtin("gemma2") }
 
 // Vocab returns the vocabulary the Tokenizer uses.
 func (t *Tokenizer) Vocab() *vocab.Vocab { return t.v }

@@ -1,12 +1,6 @@
 package vocab
 
-import (
-	_ "embed"
-	"fmt"
-	"strings"
-	"sync"
-	"unsafe"
-)
+import _ "embed"
 
 // The Gemma 3 model proto is written from Gemma 3's tokenizer.json by
 // gemma3_gen.go. It is stored as it is: compressed with flate it would be
@@ -17,33 +11,12 @@ import (
 //go:embed gemma3.model
 var gemma3Model []byte
 
-var (
-	gemma3Once  sync.Once
-	gemma3Vocab *Vocab
-	gemma3Err   error
-)
-
 // Gemma3 returns the embedded Gemma 3 vocabulary: BPE, 262,145 pieces
 // (262,144 and <image_soft_token>), byte fallback, 6,411 user-defined
 // pieces among which the image and turn markers. It is parsed once; later
 // calls return the same Vocab.
-func Gemma3() (*Vocab, error) {
-	gemma3Once.Do(func() { gemma3Vocab, gemma3Err = parse(unsafe.String(&gemma3Model[0], len(gemma3Model))) })
-	return gemma3Vocab, gemma3Err
-}
+func Gemma3() (*Vocab, error) { return Builtin("gemma3") }
 
 // Gemma3Model returns the bytes of the embedded Gemma 3 model proto. The
 // caller must not modify them.
 func Gemma3Model() []byte { return gemma3Model }
-
-// Builtin returns the built-in vocabulary of a name (see Builtins):
-// "gemma2" (Default) or "gemma3" (Gemma3).
-func Builtin(name string) (*Vocab, error) {
-	switch name {
-	case "gemma2":
-		return Default()
-	case "gemma3":
-		return Gemma3()
-	}
-	return nil, fmt.Errorf("vocab: no built-in model %q (there are %s)", name, strings.Join(Builtins(), ", "))
-}

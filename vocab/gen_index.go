@@ -1,7 +1,7 @@
 //go:build ignore
 
-// gen_index writes gemma2.index, the index of the embedded model (see
-// index.go). Run it with go generate in this directory.
+// gen_index writes the index of each built-in model and the Go file that
+// embeds it (see index.go). Run it with go generate in this directory.
 package main
 
 import (
@@ -13,11 +13,13 @@ import (
 )
 
 func main() {
-	b, err := genhook.Index()
+	files, err := genhook.Files()
 	if err != nil {
 		log.Fatal(err)
 	}
-	if err := os.WriteFile("gemma2.index", b, 0o644); err != nil {
-		log.Fatal(err)
+	for name, data := range files {
+		if err := os.WriteFile(name, data, 0o644); err != nil {
+			log.Fatal(err)
+		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"slices"
 	"strings"
 )
 
@@ -85,6 +86,12 @@ func ParseJSON(data []byte) (*Vocab, error) {
 	}
 	if m.Type == "" {
 		m.Type = guessModelType(&m)
+	}
+	if m.Type == "" {
+		if len(m.Vocab) == 0 || string(m.Vocab) == "null" {
+			return nil, malformedJSON("model has no type and no vocab")
+		}
+		return nil, unsupported("model without a type, neither BPE (with merges) nor Unigram (a list of [token, score])")
 	}
 	switch m.Type {
 	case "BPE":
@@ -224,6 +231,14 @@ func (f *hfFile) readSteps(unigram bool) (hfSettings, error) {
 			n.EscapeWhitespaces = true
 		case st.Type == "Prepend" && st.Prepend == "▁":
 			n.AddDummyPrefix = true
+			// Hugging Face normalizes a normalized added token's own text
+			// too, and looks for "▁" and the token: not a piece the C++
+			// can match.
+			for _, a := range f.AddedTokens {
+				if a.Normalized {
+					return s, unsupported("added token %q normalized under a Prepend normalizer", a.Content)
+				}
+			}
 		case st.Type == "Precompiled" && st.CharsMap != nil:
 			cm, err := base64.StdEncoding.DecodeString(*st.CharsMap)
 			if err != nil {
@@ -239,23 +254,17 @@ func (f *hfFile) readSteps(unigram bool) (hfSettings, error) {
 			return s, unsupported("normalizer %s", describe(st))
 		}
 	}
+	wordSplit := false // a WhitespaceSplit came before
 	for _, st := range pres {
 		switch {
-		case st.Type == "Metaspace" && st.Replacement == "▁":
-			n.EscapeWhitespaces = true
-			switch st.PrependScheme {
-			case "always", "first":
-				n.AddDummyPrefix = true
-			case "never":
-			case "":
-				n.AddDummyPrefix = st.AddPrefixSpace == nil || *st.AddPrefixSpace
-			default:
-				return s, unsupported("Metaspace prepend_scheme %q", st.PrependScheme)
+		case st.Type == "Metaspace":
+			if err := s.readMetaspace(st, wordSplit); err != nil {
+				return s, err
 			}
-			s.splitWords = st.Split == nil || *st.Split
 		case unigram && st.Type == "WhitespaceSplit":
 			// Older converters' stand-in for remove_extra_whitespaces.
 			n.RemoveExtraWhitespaces = true
+			wordSplit = true
 		case st.Type == "Split" && n.EscapeWhitespaces && st.Pattern.String != nil && *st.Pattern.String == " ":
 			// Gemma's: the normalizer has left no space to split at.
 		case st.Type == "ByteLevel":
@@ -268,6 +277,62 @@ func (f *hfFile) readSteps(unigram bool) (hfSettings, error) {
 		n.Name = "identity" // SentencePiece's name for no charsmap
 	}
 	return s, nil
+}
+
+// readMetaspace reads a Metaspace pre-tokenizer. Hugging Face's Metaspace
+// turns each " " into "▁" in every stretch of text that it is given (the
+// text is cut at the added tokens, and at whitespace by a WhitespaceSplit
+// before it), then puts a "▁" before a stretch that does not start with one:
+// before every stretch under prepend_scheme "always" (the default), before
+// the one that starts the text under "first", before none under "never";
+// "split" then cuts the stretch before each "▁". SentencePiece's dummy
+// prefix (normalizer.cc) is one "▁" at the start of the text, whatever
+// follows: it is "always" and "first" on text that neither starts with a
+// space nor has an added token, which is as close as a model proto comes.
+func (s *hfSettings) readMetaspace(st hfStep, wordSplit bool) error {
+	if st.Replacement != "▁" {
+		return unsupported("Metaspace with replacement %q (SentencePiece's is \"▁\")", st.Replacement)
+	}
+	scheme := st.PrependScheme
+	switch scheme {
+	case "":
+		scheme = "always"
+	case "always", "first", "never":
+	default:
+		return unsupported("Metaspace prepend_scheme %q", st.PrependScheme)
+	}
+	// Hugging Face refuses the pair rather than pick one.
+	if st.AddPrefixSpace != nil && !*st.AddPrefixSpace && scheme != "never" {
+		return malformedJSON("Metaspace add_prefix_space false does not match prepend_scheme %q", scheme)
+	}
+	if wordSplit && scheme != "always" {
+		// Every word but the first would lose the "▁" that its space was.
+		return unsupported("Metaspace prepend_scheme %q after WhitespaceSplit", scheme)
+	}
+	s.normalizer.EscapeWhitespaces = true
+	s.normalizer.AddDummyPrefix = scheme != "never"
+	s.splitWords = st.Split == nil || *st.Split
+	return nil
+}
+
+// checkSplit refuses a Metaspace that splits words when a token holds a
+// "▁" after its start. Split words never make such a token; SentencePiece,
+// which does not split, makes it (BPE by merging across "▁", Unigram by
+// choosing it in the lattice), so there the two would differ.
+func (s *hfSettings) checkSplit(byID []string) error {
+	if !s.splitWords {
+		return nil
+	}
+	if i := slices.IndexFunc(byID, spansWords); i >= 0 {
+		return unsupported("Metaspace with split and a token with an inner \"▁\" (%q)", byID[i])
+	}
+	return nil
+}
+
+// spansWords reports whether p holds a "▁" after its start.
+func spansWords(p string) bool {
+	i := strings.Index(p, "▁")
+	return i > 0 || i == 0 && strings.Contains(p[len("▁"):], "▁")
 }
 
 // describe names a normalizer or pre-tokenizer for an error message.
@@ -415,14 +480,8 @@ func (f *hfFile) readBPE(m *hfModel) (*Vocab, error) {
 	if !m.FuseUnk && !m.ByteFallback {
 		return nil, unsupported("BPE with fuse_unk false (SentencePiece fuses unknown runs)")
 	}
-	if set.splitWords {
-		// SentencePiece merges across "▁", which can matter only when a
-		// piece holds one after its start.
-		for _, p := range byID {
-			if i := strings.Index(p, "▁"); i > 0 || i == 0 && strings.Contains(p[len("▁"):], "▁") {
-				return nil, unsupported("Metaspace with split and a token with an inner \"▁\" (%q)", p)
-			}
-		}
+	if err := set.checkSplit(byID); err != nil {
+		return nil, err
 	}
 	es, tr, err := f.entries(byID, m.UnkToken, m.ByteFallback)
 	if err != nil {
@@ -475,6 +534,7 @@ func (f *hfFile) entries(byID []string, unkToken *string, byteFallback bool) ([]
 		}
 	}
 	added := map[string]bool{}
+	beyond := map[string]int{} // the added tokens past the model's vocabulary, by id
 	for _, a := range f.AddedTokens {
 		if a.ID == nil || *a.ID < 0 {
 			return nil, tr, malformedJSON("added token %q has no id", a.Content)
@@ -488,6 +548,7 @@ func (f *hfFile) entries(byID []string, unkToken *string, byteFallback bool) ([]
 			return nil, tr, malformedJSON("added token %q has the id %d of %q", a.Content, id, es[id].Piece)
 		case id == len(es):
 			es = append(es, Entry{Piece: a.Content})
+			beyond[a.Content] = id
 		case id > len(es):
 			return nil, tr, malformedJSON("added token %q has id %d, past the vocabulary's end %d", a.Content, id, len(es))
 		}
@@ -499,6 +560,11 @@ func (f *hfFile) entries(byID []string, unkToken *string, byteFallback bool) ([]
 			return nil, tr, unsupported("added token %q with single_word, lstrip or rstrip", a.Content)
 		}
 		es[id].Type = UserDefined
+	}
+	for id := 0; len(beyond) > 0 && id < len(byID); id++ {
+		if other, ok := beyond[byID[id]]; ok {
+			return nil, tr, malformedJSON("added token %q has id %d, and the model's vocabulary has it as id %d", byID[id], other, id)
+		}
 	}
 	tr.BOSPiece = f.specialName(es, added, f.templateBOS(), "<bos>", "<s>")
 	tr.EOSPiece = f.specialName(es, added, "<eos>", "</s>")
@@ -575,6 +641,9 @@ func (f *hfFile) readUnigram(m *hfModel) (*Vocab, error) {
 	}
 	if len(byID) == 0 {
 		return nil, malformedJSON("model.vocab is empty")
+	}
+	if err := set.checkSplit(byID); err != nil {
+		return nil, err
 	}
 	var unk *string
 	if m.UnkID != nil {

@@ -80,6 +80,19 @@ func TestJSONErrors(t *testing.T) {
 		{"unigram duplicate", `{"model":{"type":"Unigram","unk_id":0,"vocab":[["<unk>",0],["a",-1],["a",-2]]}}`, vocab.ErrMalformedJSON, "twice"},
 		{"unigram WordPiece splitter", `{"pre_tokenizer":{"type":"BertPreTokenizer"},"model":{"type":"Unigram","unk_id":0,"vocab":[["<unk>",0]]}}`, vocab.ErrUnsupportedJSON, "pre-tokenizer BertPreTokenizer"},
 		{"unigram unk_id", `{"model":{"type":"Unigram","unk_id":7,"vocab":[["<unk>",0]]}}`, vocab.ErrMalformedJSON, "unk_id 7"},
+		{"model without a type", `{"model":{"vocab":{"a":0}}}`, vocab.ErrUnsupportedJSON, "without a type"},
+		{"empty model", `{"model":{}}`, vocab.ErrMalformedJSON, "no type and no vocab"},
+		{"model of the wrong kind", `{"model":"BPE"}`, vocab.ErrMalformedJSON, "model: json"},
+		{"vocab of the wrong kind", strings.Replace(good, `"vocab":{"<unk>":0,"a":1,"b":2,"ab":3}`, `"vocab":[["a",0]]`, 1), vocab.ErrMalformedJSON, "not an object"},
+		{"id of the wrong kind", strings.Replace(good, `"ab":3`, `"ab":"3"`, 1), vocab.ErrMalformedJSON, `model.vocab["ab"]`},
+		{"added token twice", strings.Replace(good, `"id":0,"content":"<unk>","special":true}`, `"id":0,"content":"<unk>","special":true},{"id":4,"content":"a"}`, 1), vocab.ErrMalformedJSON, `"a" has id 4, and the model's vocabulary has it as id 1`},
+		{"normalized under Prepend", strings.Replace(strings.Replace(good, `"special":true`, `"special":true,"normalized":true`, 1),
+			`"normalizer":{`, `"normalizer":{"type":"Sequence","normalizers":[{"type":"Prepend","prepend":"▁"}]},"x":{`, 1), vocab.ErrUnsupportedJSON, `"<unk>" normalized under a Prepend normalizer`},
+		{"Metaspace replacement", uni(`{"type":"Metaspace","replacement":"_","prepend_scheme":"always"}`), vocab.ErrUnsupportedJSON, `replacement "_"`},
+		{"Metaspace scheme", uni(`{"type":"Metaspace","replacement":"▁","prepend_scheme":"First"}`), vocab.ErrUnsupportedJSON, `prepend_scheme "First"`},
+		{"Metaspace add_prefix_space", uni(`{"type":"Metaspace","replacement":"▁","add_prefix_space":false}`), vocab.ErrMalformedJSON, `add_prefix_space false does not match prepend_scheme "always"`},
+		{"Metaspace first after WhitespaceSplit", uni(`{"type":"Sequence","pretokenizers":[{"type":"WhitespaceSplit"},{"type":"Metaspace","replacement":"▁","prepend_scheme":"first"}]}`), vocab.ErrUnsupportedJSON, `prepend_scheme "first" after WhitespaceSplit`},
+		{"Metaspace split, unigram", uni(`{"type":"Metaspace","replacement":"▁","prepend_scheme":"never","split":true}`), vocab.ErrUnsupportedJSON, `inner "▁" ("a▁b")`},
 	} {
 		_, err := vocab.ParseJSON([]byte(tc.json))
 		if !errors.Is(err, tc.want) || !strings.Contains(err.Error(), tc.says) {
@@ -88,10 +101,47 @@ func TestJSONErrors(t *testing.T) {
 	}
 }
 
+// uni returns a Unigram tokenizer.json with the pre-tokenizer pre and a
+// piece that spans words.
+func uni(pre string) string {
+	return `{"pre_tokenizer":` + pre + `,"model":{"type":"Unigram","unk_id":0,"vocab":[["<unk>",0],["a",-1],["▁a",-1],["a▁b",-1]]}}`
+}
+
+// TestJSONMetaspace checks what each prepend_scheme, and the older
+// add_prefix_space, means to ParseJSON; TestHFMetaspace compares them with
+// Hugging Face.
+func TestJSONMetaspace(t *testing.T) {
+	for _, tc := range []struct {
+		pre          string
+		prefix, rmws bool
+	}{
+		{`{"type":"Metaspace","replacement":"▁","prepend_scheme":"always","split":false}`, true, false},
+		{`{"type":"Metaspace","replacement":"▁","prepend_scheme":"first","split":false}`, true, false},
+		{`{"type":"Metaspace","replacement":"▁","prepend_scheme":"never","split":false}`, false, false},
+		{`{"type":"Metaspace","replacement":"▁","split":false}`, true, false},
+		{`{"type":"Metaspace","replacement":"▁","add_prefix_space":true,"split":false}`, true, false},
+		{`{"type":"Metaspace","replacement":"▁","add_prefix_space":true,"prepend_scheme":"never","split":false}`, false, false},
+		{`{"type":"Metaspace","replacement":"▁","add_prefix_space":false,"prepend_scheme":"never","split":false}`, false, false},
+		{`{"type":"Sequence","pretokenizers":[{"type":"WhitespaceSplit"},{"type":"Metaspace","replacement":"▁","prepend_scheme":"always","split":false}]}`, true, true},
+	} {
+		v, err := vocab.ParseJSON([]byte(uni(tc.pre)))
+		if err != nil {
+			t.Errorf("%s: %v", tc.pre, err)
+			continue
+		}
+		if n := v.Normalizer(); !n.EscapeWhitespaces || n.AddDummyPrefix != tc.prefix || n.RemoveExtraWhitespaces != tc.rmws {
+			t.Errorf("%s: %+v", tc.pre, n)
+		}
+	}
+}
+
 func FuzzParseJSON(f *testing.F) {
 	f.Add([]byte(`{"model":{"type":"BPE","unk_token":"<unk>","fuse_unk":true,"vocab":{"<unk>":0,"a":1,"b":2,"ab":3},"merges":["a b"]}}`))
 	f.Add([]byte(`{"model":{"type":"Unigram","unk_id":0,"vocab":[["<unk>",0],["a",-1]]},"pre_tokenizer":{"type":"Metaspace","replacement":"▁","prepend_scheme":"always"}}`))
 	f.Add([]byte(`{"added_tokens":[{"id":4,"content":"<x>","special":true}],"model":{"vocab":{"<unk>":0,"a":1,"b":2,"ab":3},"merges":[["a","b"]],"unk_token":"<unk>","byte_fallback":true}}`))
+	f.Add([]byte(uni(`{"type":"Sequence","pretokenizers":[{"type":"WhitespaceSplit"},{"type":"Metaspace","replacement":"▁","prepend_scheme":"always","split":false}]}`)))
+	f.Add([]byte(`{"added_tokens":[{"id":0,"content":"<unk>","special":true},{"id":4,"content":"▁▁","special":false,"normalized":true}],"pre_tokenizer":{"type":"Metaspace","replacement":"▁","prepend_scheme":"first","split":true},` +
+		`"model":{"type":"BPE","unk_token":"<unk>","fuse_unk":true,"vocab":{"<unk>":0,"▁":1,"a":2,"▁a":3},"merges":["▁ a"]}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		v, err := vocab.ParseJSON(data)
 		if err != nil {
@@ -102,8 +152,19 @@ func FuzzParseJSON(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if _, err := vocab.ParseJSON(js); err != nil {
+		w, err := vocab.ParseJSON(js)
+		if err != nil {
 			t.Fatalf("reading back %s: %v", js, err)
+		}
+		if w.Size() != v.Size() || w.Normalizer().AddDummyPrefix != v.Normalizer().AddDummyPrefix ||
+			w.Normalizer().EscapeWhitespaces != v.Normalizer().EscapeWhitespaces ||
+			w.Normalizer().RemoveExtraWhitespaces != v.Normalizer().RemoveExtraWhitespaces {
+			t.Fatalf("read back as %d pieces, %+v, from %d, %+v", w.Size(), w.Normalizer(), v.Size(), v.Normalizer())
+		}
+		for id := range int32(v.Size()) {
+			if w.Piece(id) != v.Piece(id) || w.Type(id) != v.Type(id) {
+				t.Fatalf("piece %d read back as %q %v, from %q %v", id, w.Piece(id), w.Type(id), v.Piece(id), v.Type(id))
+			}
 		}
 	})
 }

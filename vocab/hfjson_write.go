@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -17,10 +18,12 @@ import (
 // two pieces into a third, ordered by the score of the third, highest
 // first (and by ids among equal scores), as Hugging Face converts a
 // SentencePiece model. Control, unknown and user-defined pieces become
-// added tokens, marked special when they are control or unknown pieces or
-// among Special's. A Unigram vocabulary keeps its scores, its charsmap as a
-// Precompiled normalizer and its whitespace options as a Metaspace
-// pre-tokenizer.
+// added tokens; the control and unknown ones are special (see readMetaspace
+// and the comments below for what the flags do). A Unigram vocabulary
+// keeps its scores, its charsmap as a Precompiled normalizer and its
+// whitespace options as a Metaspace pre-tokenizer, prepend_scheme "first":
+// like the C++'s dummy prefix, and unlike "always", it puts no "▁" after an
+// added token in the middle of the text.
 //
 // Settings without a counterpart in tokenizer.json (whitespace as a
 // suffix, the word and char models, pieces that are not UTF-8) make an
@@ -40,10 +43,12 @@ func (v *Vocab) TokenizerJSON() ([]byte, error) {
 	}
 	w := &jsonWriter{}
 	w.raw(`{"version":"1.0","truncation":null,"padding":null,"added_tokens":[`)
-	special := map[int32]bool{}
-	for _, id := range v.Special() {
-		special[id] = true
-	}
+	// User-defined pieces are matched in the normalized text, as the C++
+	// matches them, when the normalizer leaves their text as it is: it
+	// then only turns spaces into "▁", which a user-defined piece holds
+	// already. Hugging Face normalizes an added token's own text too, so a
+	// Prepend or a charsmap would change what it looks for.
+	inNormalized := tr.Model == BPE && len(ns.PrecompiledCharsMap) == 0 && !ns.RemoveExtraWhitespaces && !ns.AddDummyPrefix
 	n := 0
 	for id, t := range v.types {
 		if t != Control && t != Unknown && t != UserDefined {
@@ -53,10 +58,15 @@ func (v *Vocab) TokenizerJSON() ([]byte, error) {
 			w.raw(",")
 		}
 		n++
+		p := v.piece(int32(id))
 		w.raw(`{"id":` + strconv.Itoa(id) + `,"content":`)
-		w.str(v.piece(int32(id)))
-		w.raw(`,"single_word":false,"lstrip":false,"rstrip":false,"normalized":false,"special":` +
-			strconv.FormatBool(t != UserDefined || special[int32(id)]) + `}`)
+		w.str(p)
+		// special: Hugging Face's decode with skip_special_tokens drops
+		// the token, as the C++'s DecodeIds drops a control piece and keeps
+		// a user-defined one's text.
+		w.raw(`,"single_word":false,"lstrip":false,"rstrip":false,"normalized":` +
+			strconv.FormatBool(t == UserDefined && inNormalized && !strings.Contains(p, " ")) +
+			`,"special":` + strconv.FormatBool(t != UserDefined) + `}`)
 	}
 	w.raw(`],"normalizer":`)
 	var steps []string
@@ -82,9 +92,15 @@ func (v *Vocab) TokenizerJSON() ([]byte, error) {
 	if metaspace {
 		scheme := "never"
 		if ns.AddDummyPrefix {
-			scheme = "always"
+			scheme = "first"
 		}
-		w.raw(`{"type":"Metaspace","replacement":"▁","prepend_scheme":"` + scheme + `","split":true}`)
+		// Splitting at "▁" is faster under Hugging Face, and the same
+		// unless a piece spans words (see checkSplit).
+		split := true
+		for id := range v.types {
+			split = split && !spansWords(v.piece(int32(id)))
+		}
+		w.raw(`{"type":"Metaspace","replacement":"▁","prepend_scheme":"` + scheme + `","split":` + strconv.FormatBool(split) + `}`)
 	} else {
 		w.raw("null")
 	}

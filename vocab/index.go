@@ -1,10 +1,10 @@
 package vocab
 
 import (
-	_ "embed"
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"go/token"
 	"math"
 	"unsafe"
 
@@ -13,29 +13,32 @@ import (
 	"github.com/gemmatok/gemmatok/vocab/internal/genhook"
 )
 
-// The embedded model's index: the arrays that parse and index build for
+// A built-in model's index holds the arrays that parse and index build for
 // it, built ahead of time, so that a new process maps the pages of them
-// that it reads instead of building them all. Parsing 256,000 pieces and
-// hashing them into a fresh table took most of a new process's time before
-// its first token.
+// that it reads instead of building them all. Parsing a quarter of a
+// million pieces and hashing them into a fresh table took most of a new
+// process's time before its first token.
 //
-// The file starts with a text line saying that it is generated, padded
-// with newlines to indexHead bytes, then these little-endian words:
-// indexMagic, the model's length, the number of pieces, the offset where
-// the model's pieces end, the longest piece's length, and the lengths of
-// the filter and the table. The arrays follow, each at a multiple of 8
-// bytes: filter (uint64), table, starts (uint32), scores (float32), lens
-// (uint16) and types (uint8). TestDefaultIndex checks it against the model.
+// gen_index.go writes, for each built-in model NAME, NAME.index and
+// NAME_index.go, which embeds it and enters it in indexes. The file starts
+// with a text line saying that it is generated, padded with newlines to
+// indexHead bytes, then these little-endian words: indexMagic, the model's
+// length, the number of pieces, the offset where the model's pieces end,
+// the longest piece's length, and the lengths of the filter and the
+// table. The arrays follow, each at a multiple of 8 bytes: filter
+// (uint64), table, starts (uint32), scores (float32), lens (uint16) and
+// types (uint8). TestIndexes checks the files against the models.
 //
 //go:generate go run gen_index.go
-//go:embed gemma2.index
-var gemma2Index string
 
 const (
 	indexHead  = 128
 	indexMagic = 0x31786967 // "gix1"
 	indexWords = 7
 )
+
+// indexes holds the index of each built-in model that has one, by name.
+var indexes = map[string]string{}
 
 // indexed is a Vocab's arrays as an index holds them.
 type indexed struct {
@@ -49,21 +52,20 @@ type indexed struct {
 	types     []Type
 }
 
-// builtinIndex returns the index of data when data is the embedded model,
-// or nil. The arrays are the index's own memory, read only.
-func builtinIndex(data string) *indexed {
-	ix := gemma2Index
-	if len(data) != len(gemma2Model) || len(ix) < indexHead+4*indexWords ||
+// index returns the model's index, or nil when it has none or it is not
+// one for these bytes. The arrays are the index's own memory, read only.
+func (b *builtinModel) index() *indexed {
+	ix := indexes[b.name]
+	if len(ix) < indexHead+4*indexWords ||
 		// The arrays are read in place, as the machine's words.
-		uintptr(unsafe.Pointer(unsafe.StringData(ix)))%8 != 0 || binary.NativeEndian.Uint16([]byte{1, 0}) != 1 ||
-		unsafe.StringData(data) != unsafe.SliceData(gemma2Model) && data != string(gemma2Model) {
+		uintptr(unsafe.Pointer(unsafe.StringData(ix)))%8 != 0 || binary.NativeEndian.Uint16([]byte{1, 0}) != 1 {
 		return nil
 	}
 	var w [indexWords]int
 	for i := range w {
 		w[i] = int(le32(ix, indexHead+4*i))
 	}
-	if w[0] != indexMagic || w[1] != len(data) {
+	if w[0] != indexMagic || w[1] != len(b.data) {
 		return nil
 	}
 	n, fl, tl := w[2], w[5], w[6]
@@ -87,47 +89,81 @@ func builtinIndex(data string) *indexed {
 	x.scores = unsafe.Slice((*float32)(next(4, n)), n)
 	x.lens = unsafe.Slice((*uint16)(next(2, n)), n)
 	x.types = unsafe.Slice((*Type)(next(1, n)), n)
-	if err != nil || at != len(ix) || x.piecesEnd > len(data) {
+	if err != nil || at != len(ix) || x.piecesEnd > len(b.data) {
 		return nil
 	}
 	return x
 }
 
-func init() { genhook.Index = defaultIndex }
+func init() { genhook.Files = indexFiles }
 
-// defaultIndex builds the embedded model's index from the model.
-func defaultIndex() ([]byte, error) {
-	data := unsafe.String(&gemma2Model[0], len(gemma2Model))
-	v, err := parseWith(data, nil)
+// indexFiles returns the files that gen_index.go writes, by name: each
+// built-in model's index and the Go file that embeds it.
+func indexFiles() (map[string][]byte, error) {
+	files := make(map[string][]byte)
+	for _, b := range builtins {
+		if !token.IsIdentifier(b.name) {
+			return nil, fmt.Errorf("vocab: built-in model %q: the name is not a Go identifier", b.name)
+		}
+		ix, err := b.buildIndex()
+		if err != nil {
+			return nil, fmt.Errorf("vocab: built-in model %q: %w", b.name, err)
+		}
+		files[b.name+".index"] = ix
+		files[b.name+"_index.go"] = fmt.Appendf(nil, `%s
+
+package vocab
+
+import _ "embed"
+
+//go:embed %[2]s.index
+var %[2]sIndex string
+
+func init() { indexes[%[2]q] = %[2]sIndex }
+`, generatedLine(b.name), b.name)
+	}
+	return files, nil
+}
+
+// generatedLine is the comment that starts the generated files of the
+// built-in model called name.
+func generatedLine(name string) string {
+	return fmt.Sprintf("// Code generated by gen_index.go from the built-in model %q; DO NOT EDIT.", name)
+}
+
+// buildIndex builds the model's index from the model.
+func (b *builtinModel) buildIndex() ([]byte, error) {
+	v, err := parseWith(b.string(), nil)
 	if err != nil {
 		return nil, err
 	}
 	// The pieces come first in the model; parse reads on from their end.
 	end := 0
-	for b := gemma2Model; len(b) > 0; {
-		num, typ, n := protowire.ConsumeTag(b)
+	for rest := b.data; len(rest) > 0; {
+		num, typ, n := protowire.ConsumeTag(rest)
 		if n < 0 {
 			return nil, protowire.ParseError(n)
 		}
-		m := protowire.ConsumeFieldValue(num, typ, b[n:])
+		m := protowire.ConsumeFieldValue(num, typ, rest[n:])
 		if m < 0 {
 			return nil, protowire.ParseError(m)
 		}
-		b = b[n+m:]
+		at := len(b.data) - len(rest)
+		rest = rest[n+m:]
 		if num == 1 {
-			if end != len(gemma2Model)-len(b)-n-m {
-				return nil, fmt.Errorf("vocab: a piece at byte %d follows other fields", len(gemma2Model)-len(b)-n-m)
+			if end != at {
+				return nil, fmt.Errorf("a piece at byte %d follows other fields", at)
 			}
-			end = len(gemma2Model) - len(b)
+			end = len(b.data) - len(rest)
 		}
 	}
 	out := make([]byte, indexHead)
-	for i := copy(out, "// Code generated by gen_index.go from gemma2.model; DO NOT EDIT.\n"); i < indexHead; i++ {
+	for i := copy(out, generatedLine(b.name)+"\n"); i < indexHead; i++ {
 		out[i] = '\n'
 	}
-	for _, w := range []int{indexMagic, len(data), v.Size(), end, v.maxLen, len(v.filter), len(v.table)} {
+	for _, w := range []int{indexMagic, len(b.data), v.Size(), end, v.maxLen, len(v.filter), len(v.table)} {
 		if w > math.MaxUint32 {
-			return nil, errors.New("vocab: model too large to index")
+			return nil, errors.New("model too large to index")
 		}
 		out = binary.LittleEndian.AppendUint32(out, uint32(w))
 	}

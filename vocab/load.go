@@ -9,7 +9,6 @@ import (
 	"math"
 	"math/bits"
 	"os"
-	"sync"
 	"unsafe"
 
 	"google.golang.org/protobuf/encoding/protowire"
@@ -24,18 +23,9 @@ const MaxModelSize = 1 << 30
 //go:embed gemma2.model
 var gemma2Model []byte
 
-var (
-	defaultOnce  sync.Once
-	defaultVocab *Vocab
-	defaultErr   error
-)
-
 // Default returns the embedded Gemma (1 and 2) vocabulary: BPE, 256,000
 // pieces. It is parsed once; later calls return the same Vocab.
-func Default() (*Vocab, error) {
-	defaultOnce.Do(func() { defaultVocab, defaultErr = parse(unsafe.String(&gemma2Model[0], len(gemma2Model))) })
-	return defaultVocab, defaultErr
-}
+func Default() (*Vocab, error) { return Builtin("gemma2") }
 
 // DefaultModel returns the bytes of the embedded model proto. The caller
 // must not modify them.
@@ -91,20 +81,24 @@ var ErrMalformed = errors.New("malformed model proto")
 //
 // The pieces are read straight off the wire to keep loading fast; the
 // settings are decoded with the generated ModelProto types. Parse copies
-// data, unless it is a built-in model's (BuiltinModel); Load and LoadFile
-// read into a buffer of their own and skip the copy.
+// data, unless it is a built-in model's (BuiltinModel), whose bytes and
+// prebuilt index it reads in place, as it does for a copy of one; Load and
+// LoadFile read into a buffer of their own and skip the copy.
 func Parse(data []byte) (*Vocab, error) {
-	for _, b := range builtins {
-		if len(data) == len(b.data) && unsafe.SliceData(data) == unsafe.SliceData(b.data) {
-			return parse(unsafe.String(&b.data[0], len(b.data))) // read-only: no copy needed
-		}
+	if b := builtinOf(unsafe.String(unsafe.SliceData(data), len(data))); b != nil {
+		return b.parse()
 	}
-	return parse(string(data))
+	return parseWith(string(data), nil)
 }
 
-// parse decodes a model proto; the Vocab keeps data.
+// parse decodes a model proto; the Vocab keeps data. A built-in model,
+// wherever its bytes come from, is read from the embedded bytes with its
+// index, so that the caller's copy may be freed.
 func parse(data string) (*Vocab, error) {
-	return parseWith(data, builtinIndex(data))
+	if b := builtinOf(data); b != nil {
+		return b.parse()
+	}
+	return parseWith(data, nil)
 }
 
 // parseWith is parse, taking the pieces and the lookup table from ix, the
@@ -189,49 +183,7 @@ func parseWith(data string, ix *indexed) (*Vocab, error) {
 	if err := v.index(); err != nil {
 		return nil, err
 	}
-	v.builtin = builtinName(data)
 	return v, nil
-}
-
-// builtins are the models embedded in this package, by name: tables
-// derived from a model may be generated for it (see Vocab.Builtin).
-var builtins = []struct {
-	name string
-	data []byte
-}{
-	{"gemma2", gemma2Model},
-	{"gemma3", gemma3Model},
-}
-
-// Builtins returns the names of the embedded models.
-func Builtins() []string {
-	names := make([]string, len(builtins))
-	for i, b := range builtins {
-		names[i] = b.name
-	}
-	return names
-}
-
-// BuiltinModel returns the bytes of the embedded model proto called name,
-// or nil. The caller must not modify them.
-func BuiltinModel(name string) []byte {
-	for _, b := range builtins {
-		if b.name == name {
-			return b.data
-		}
-	}
-	return nil
-}
-
-// builtinName returns the name of the embedded model whose bytes data
-// are, or "".
-func builtinName(data string) string {
-	for _, b := range builtins {
-		if len(data) == len(b.data) && (unsafe.StringData(data) == unsafe.SliceData(b.data) || data == string(b.data)) {
-			return b.name
-		}
-	}
-	return ""
 }
 
 func malformed(off int, err error) error {

@@ -14,7 +14,7 @@ import (
 func TestConvert(t *testing.T) {
 	dir := t.TempDir()
 	js, model := filepath.Join(dir, "tokenizer.json"), filepath.Join(dir, "back.model")
-	if out := mustRun(t, "", "convert", "gemma2", js); out != js+": BPE, 256000 pieces, 13715351 bytes\n" {
+	if out := mustRun(t, "", "convert", "gemma2", js); out != js+": BPE, 256000 pieces, 13715212 bytes\n" {
 		t.Errorf("convert says %q", out)
 	}
 	mustRun(t, "", "convert", js, model)

@@ -13,6 +13,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync"
+	"testing"
 	"time"
 
 	"github.com/gemmatok/gemmatok/internal/lineproc"
@@ -47,6 +49,27 @@ func Start(root string) (*Oracle, error) {
 		return nil, err
 	}
 	return &Oracle{p}, nil
+}
+
+var (
+	sharedOnce sync.Once
+	shared     *Oracle
+	sharedErr  error
+)
+
+// Shared returns the oracle of the repository at root, started on the
+// first call and shared by the process's tests, or skips tb when it cannot
+// start, unless GEMMATOK_REQUIRE_ORACLE=1, when tb fails.
+func Shared(tb testing.TB, root string) *Oracle {
+	tb.Helper()
+	sharedOnce.Do(func() { shared, sharedErr = Start(root) })
+	if sharedErr != nil {
+		if os.Getenv("GEMMATOK_REQUIRE_ORACLE") == "1" {
+			tb.Fatalf("HF oracle required but unavailable: %v", sharedErr)
+		}
+		tb.Skipf("HF oracle unavailable: %v", sharedErr)
+	}
+	return shared
 }
 
 // Close ends the process.
@@ -95,12 +118,18 @@ func (o *Oracle) UTF8(text string) (string, error) {
 }
 
 // Decode returns the text of ids.
-func (o *Oracle) Decode(ids []int32) (string, error) {
+func (o *Oracle) Decode(ids []int32) (string, error) { return o.decode(ids, false) }
+
+// DecodeSkipSpecial returns the text of ids without the special tokens,
+// as decode with skip_special_tokens does.
+func (o *Oracle) DecodeSkipSpecial(ids []int32) (string, error) { return o.decode(ids, true) }
+
+func (o *Oracle) decode(ids []int32, skipSpecial bool) (string, error) {
 	if ids == nil {
 		ids = []int32{}
 	}
 	var res struct{ Text string }
-	if err := o.call(map[string]any{"op": "decode", "ids": ids}, &res); err != nil {
+	if err := o.call(map[string]any{"op": "decode", "ids": ids, "skip_special": skipSpecial}, &res); err != nil {
 		return "", err
 	}
 	b, err := base64.StdEncoding.DecodeString(res.Text)
