@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"cmp"
 	"runtime"
 
 	"github.com/spf13/cobra"
@@ -145,7 +144,7 @@ func (a *app) count(args []string, f *countFlags) error {
 		}
 		switch {
 		case in.err != nil:
-			a.fail(cmp.Or(in.name, "-"), in.err)
+			a.fail(inputName(in), in.err)
 			p.failed(in, in.err)
 		case in.note != "":
 			a.note(in.name, in.note)
