@@ -69,6 +69,13 @@ func TestHelp(t *testing.T) {
 			t.Errorf("gemmatok %q: the placeholder in %q is a value, not the argument's name", args, m)
 		}
 	}
+	// The overview names every kind of model --model takes, not BPE alone.
+	out := mustRun(t, "", "--help")
+	for _, s := range []string{"Gemma 3", "Unigram", "tokenizer.json"} {
+		if !strings.Contains(out, s) {
+			t.Errorf("gemmatok --help does not mention %s:\n%s", s, out)
+		}
+	}
 }
 
 // modelInfoOf runs info --json with args.
