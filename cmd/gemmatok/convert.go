@@ -61,7 +61,9 @@ func (a *app) convert(in, out string) error {
 		data, err = v.MarshalBinary()
 	}
 	if err != nil {
-		return err
+		// The model read has no form in out's format: name it, as a
+		// failure to read it is named.
+		return fmt.Errorf("%s: %w", in, err)
 	}
 	if err := os.WriteFile(out, data, 0o666); err != nil {
 		return err
