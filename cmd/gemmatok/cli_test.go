@@ -54,10 +54,10 @@ func TestExitCodes(t *testing.T) {
 // model is used, and that every line, the flags' too, fits 80 columns.
 func TestHelp(t *testing.T) {
 	placeholder := regexp.MustCompile(`--[a-z-]+ ([a-z]\w*)   `)
-	for _, name := range []string{"", "count", "encode", "decode", "chat", "truncate", "info", "version"} {
+	for _, name := range []string{"", "count", "encode", "decode", "chat", "truncate", "info", "convert", "version"} {
 		args := append(strings.Fields(name), "--help")
 		out := mustRun(t, "", args...)
-		if !strings.Contains(out, "Examples:\n  gemmatok "+name) || strings.Contains(out, "--model PATH") == (name == "version") {
+		if !strings.Contains(out, "Examples:\n  gemmatok "+name) || strings.Contains(out, "--model PATH") == (name == "version" || name == "convert") {
 			t.Errorf("gemmatok %q lacks an example, or --model where a model is used:\n%s", args, out)
 		}
 		for line := range strings.Lines(out) {
