@@ -33,6 +33,10 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"count", "--no-such-flag"}, 2, "gemmatok: unknown flag: --no-such-flag\nRun 'gemmatok count --help' for usage.\n"},
 		{[]string{"count", "--json", "--jsonl"}, 2, "gemmatok: if any flags in the group [json jsonl] are set none of the others can be;"},
 		{[]string{"count", "-j", "-1"}, 2, "gemmatok: --workers must not be negative\n"},
+		// A mistyped -j must not allocate for billions of workers (it ran
+		// out of memory).
+		{[]string{"count", "-j", "99999999999", "--text", "x"}, 2, "gemmatok: --workers must be at most 1024\n"},
+		{[]string{"encode", "-j", "99999999999", "--text", "x"}, 2, "gemmatok: --workers must be at most 1024\n"},
 		{[]string{"count", "--include", "[", "."}, 2, "gemmatok: bad pattern \"[\": syntax error in pattern\n"},
 		{[]string{"decode", "a", "b"}, 2, "gemmatok: accepts at most 1 arg(s), received 2\n"},
 		{[]string{"encode", "--format", "xml"}, 2, "gemmatok: unknown --format \"xml\": want ids, pieces or json\n"},

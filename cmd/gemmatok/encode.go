@@ -7,7 +7,6 @@ import (
 	"errors"
 	"io"
 	"math"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -92,11 +91,9 @@ func (a *app) encode(args []string, f *encodeFlags) error {
 	default:
 		return usagef("unknown --format %q: want ids, pieces or json", f.format)
 	}
-	switch {
-	case f.workers < 0:
-		return usagef("--workers must not be negative")
-	case f.workers == 0:
-		f.workers = runtime.GOMAXPROCS(0)
+	var err error
+	if f.workers, err = workerCount(f.workers); err != nil {
+		return err
 	}
 	if f.seg.nbest != 0 || f.seg.sample {
 		if f.format == "json" {
