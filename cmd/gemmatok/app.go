@@ -64,9 +64,10 @@ func (a *app) rootCommand() *cobra.Command {
 pieces, embedded), giving exactly the ids of Google's SentencePiece.
 
 Every command that reads a model takes --model PATH, or the ` + modelEnv + `
-environment variable, to use another SentencePiece BPE model. The exit
-status is 0 when all went well, 1 when some input failed and 2 for bad
-usage.`,
+environment variable, to use another: gemma3 (Gemma 3's, embedded too), any
+SentencePiece .model (BPE, Unigram, char or word) or a Hugging Face
+tokenizer.json of the SentencePiece kinds. The exit status is 0 when all
+went well, 1 when some input failed and 2 for bad usage.`,
 		Example: `  gemmatok count README.md cmd/
   gemmatok count --text 'Hello, world'
   cat prompt.txt | gemmatok count

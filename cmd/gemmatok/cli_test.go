@@ -33,6 +33,10 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"count", "--no-such-flag"}, 2, "gemmatok: unknown flag: --no-such-flag\nRun 'gemmatok count --help' for usage.\n"},
 		{[]string{"count", "--json", "--jsonl"}, 2, "gemmatok: if any flags in the group [json jsonl] are set none of the others can be;"},
 		{[]string{"count", "-j", "-1"}, 2, "gemmatok: --workers must not be negative\n"},
+		// A mistyped -j must not allocate for billions of workers (it ran
+		// out of memory).
+		{[]string{"count", "-j", "99999999999", "--text", "x"}, 2, "gemmatok: --workers must be at most 1024\n"},
+		{[]string{"encode", "-j", "99999999999", "--text", "x"}, 2, "gemmatok: --workers must be at most 1024\n"},
 		{[]string{"count", "--include", "[", "."}, 2, "gemmatok: bad pattern \"[\": syntax error in pattern\n"},
 		{[]string{"decode", "a", "b"}, 2, "gemmatok: accepts at most 1 arg(s), received 2\n"},
 		{[]string{"encode", "--format", "xml"}, 2, "gemmatok: unknown --format \"xml\": want ids, pieces or json\n"},
@@ -54,10 +58,10 @@ func TestExitCodes(t *testing.T) {
 // model is used, and that every line, the flags' too, fits 80 columns.
 func TestHelp(t *testing.T) {
 	placeholder := regexp.MustCompile(`--[a-z-]+ ([a-z]\w*)   `)
-	for _, name := range []string{"", "count", "encode", "decode", "chat", "truncate", "info", "version"} {
+	for _, name := range []string{"", "count", "encode", "decode", "chat", "truncate", "info", "convert", "version"} {
 		args := append(strings.Fields(name), "--help")
 		out := mustRun(t, "", args...)
-		if !strings.Contains(out, "Examples:\n  gemmatok "+name) || strings.Contains(out, "--model PATH") == (name == "version") {
+		if !strings.Contains(out, "Examples:\n  gemmatok "+name) || strings.Contains(out, "--model PATH") == (name == "version" || name == "convert") {
 			t.Errorf("gemmatok %q lacks an example, or --model where a model is used:\n%s", args, out)
 		}
 		for line := range strings.Lines(out) {
@@ -67,6 +71,13 @@ func TestHelp(t *testing.T) {
 		}
 		if m := placeholder.FindString(out); m != "" {
 			t.Errorf("gemmatok %q: the placeholder in %q is a value, not the argument's name", args, m)
+		}
+	}
+	// The overview names every kind of model --model takes, not BPE alone.
+	out := mustRun(t, "", "--help")
+	for _, s := range []string{"Gemma 3", "Unigram", "tokenizer.json"} {
+		if !strings.Contains(out, s) {
+			t.Errorf("gemmatok --help does not mention %s:\n%s", s, out)
 		}
 	}
 }

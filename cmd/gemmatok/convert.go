@@ -12,7 +12,7 @@ import (
 )
 
 func (a *app) convertCommand() *cobra.Command {
-	return &cobra.Command{
+	cmd := &cobra.Command{
 		Use:   "convert IN OUT",
 		Short: "Convert a model between .model and tokenizer.json",
 		Long: `convert reads the model IN, a SentencePiece .model, a Hugging Face
@@ -30,9 +30,16 @@ ranks, so that SentencePiece on the .model gives Hugging Face's ids.`,
   gemmatok convert gemma3 gemma3.model`,
 		Args: cobra.ExactArgs(2),
 		RunE: a.runE(func(args []string) error {
+			if a.modelPath != "" {
+				// Silently converting IN instead would write another model
+				// than the user named.
+				return usagef("convert reads the model IN; --model does not apply")
+			}
 			return a.convert(args[0], args[1])
 		}),
 	}
+	hideModelFlag(cmd)
+	return cmd
 }
 
 // convert writes the model in to out, in the form out's extension names.
@@ -61,7 +68,9 @@ func (a *app) convert(in, out string) error {
 		data, err = v.MarshalBinary()
 	}
 	if err != nil {
-		return err
+		// The model read has no form in out's format: name it, as a
+		// failure to read it is named.
+		return fmt.Errorf("%s: %w", in, err)
 	}
 	if err := os.WriteFile(out, data, 0o666); err != nil {
 		return err

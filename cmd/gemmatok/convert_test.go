@@ -61,6 +61,10 @@ func TestConvertErrors(t *testing.T) {
 		{[]string{"convert", wp, filepath.Join(dir, "x.model")}, 1, "WordPiece"},
 		{[]string{"convert", filepath.Join(dir, "none.model"), filepath.Join(dir, "x.json")}, 1, "none.model"},
 		{[]string{"convert", "gemma2"}, 2, "accepts 2 arg"},
+		{[]string{"convert", "--model", "gemma3", "gemma2", filepath.Join(dir, "x.model")}, 2, "--model does not apply"},
+		// A tokenizer.json has no char or word model; the message names the input.
+		{[]string{"convert", "../../testdata/models/word.model", filepath.Join(dir, "w.json")}, 1, "gemmatok: ../../testdata/models/word.model: vocab: tokenizer.json has no word model"},
+		{[]string{"convert", "../../testdata/models/char.model", filepath.Join(dir, "c.json")}, 1, "gemmatok: ../../testdata/models/char.model: vocab: tokenizer.json has no char model"},
 	} {
 		if r := gemmatok(t, "", tc.args...); r.code != tc.code || !strings.Contains(r.stderr, tc.says) {
 			t.Errorf("%q: exit %d, stderr %q; want %d saying %q", tc.args, r.code, r.stderr, tc.code, tc.says)

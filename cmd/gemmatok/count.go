@@ -2,8 +2,6 @@ package main
 
 import (
 	"bufio"
-	"cmp"
-	"runtime"
 
 	"github.com/spf13/cobra"
 )
@@ -95,11 +93,9 @@ such a failure.
 }
 
 func (a *app) count(args []string, f *countFlags) error {
-	switch {
-	case f.workers < 0:
-		return usagef("--workers must not be negative")
-	case f.workers == 0:
-		f.workers = runtime.GOMAXPROCS(0)
+	var err error
+	if f.workers, err = workerCount(f.workers); err != nil {
+		return err
 	}
 	if err := f.sel.validate(); err != nil {
 		return err
@@ -145,7 +141,7 @@ func (a *app) count(args []string, f *countFlags) error {
 		}
 		switch {
 		case in.err != nil:
-			a.fail(cmp.Or(in.name, "-"), in.err)
+			a.fail(inputName(in), in.err)
 			p.failed(in, in.err)
 		case in.note != "":
 			a.note(in.name, in.note)

@@ -118,9 +118,9 @@ func (f fileCounts) MarshalJSON() ([]byte, error) {
 	return b.Bytes(), err
 }
 
-// jsonPath returns the path of in in JSON: its name, "-" for stdin and
-// "--text" for the text of --text.
-func jsonPath(in *input) string {
+// inputName returns the name of in in JSON and on stderr: its name, "-"
+// for stdin and "--text" for the text of --text.
+func inputName(in *input) string {
 	if in.text != nil {
 		return "--text"
 	}
@@ -134,11 +134,11 @@ type jsonPrinter struct {
 }
 
 func (j *jsonPrinter) file(in *input, c counts) {
-	j.files = append(j.files, fileCounts{Path: jsonPath(in), counts: c})
+	j.files = append(j.files, fileCounts{Path: inputName(in), counts: c})
 }
 
 func (j *jsonPrinter) failed(in *input, err error) {
-	j.files = append(j.files, fileCounts{Path: jsonPath(in), Error: cause(err).Error()})
+	j.files = append(j.files, fileCounts{Path: inputName(in), Error: cause(err).Error()})
 }
 
 func (j *jsonPrinter) total(sum counts, _ bool) {
@@ -152,11 +152,11 @@ func (j *jsonPrinter) total(sum counts, _ bool) {
 type jsonlPrinter struct{ enc *json.Encoder }
 
 func (j jsonlPrinter) file(in *input, c counts) {
-	j.enc.Encode(fileCounts{Path: jsonPath(in), counts: c})
+	j.enc.Encode(fileCounts{Path: inputName(in), counts: c})
 }
 
 func (j jsonlPrinter) failed(in *input, err error) {
-	j.enc.Encode(fileCounts{Path: jsonPath(in), Error: cause(err).Error()})
+	j.enc.Encode(fileCounts{Path: inputName(in), Error: cause(err).Error()})
 }
 
 func (jsonlPrinter) total(counts, bool) {}

@@ -6,7 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"runtime"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -91,11 +91,9 @@ func (a *app) encode(args []string, f *encodeFlags) error {
 	default:
 		return usagef("unknown --format %q: want ids, pieces or json", f.format)
 	}
-	switch {
-	case f.workers < 0:
-		return usagef("--workers must not be negative")
-	case f.workers == 0:
-		f.workers = runtime.GOMAXPROCS(0)
+	var err error
+	if f.workers, err = workerCount(f.workers); err != nil {
+		return err
 	}
 	if f.seg.nbest != 0 || f.seg.sample {
 		if f.format == "json" {
@@ -104,8 +102,15 @@ func (a *app) encode(args []string, f *encodeFlags) error {
 		if f.seg.nbest < 0 {
 			return usagef("--nbest must not be negative")
 		}
+		if math.IsNaN(f.seg.alpha) || math.IsInf(f.seg.alpha, 0) {
+			return usagef("--alpha must be a finite number")
+		}
+		if f.special.mode() == tokenizer.SpecialText {
+			// The library's n-best and sampling have no special-piece policy.
+			return usagef("--nbest and --sample encode special pieces as SentencePiece does: --special text is not available with them")
+		}
 		return a.withInputs(args, &f.text, func(tok *tokenizer.Tokenizer, r io.Reader, w *bufio.Writer) error {
-			return encodeSegmentations(tok, r, &f.seg, f.format, w)
+			return encodeSegmentations(tok, r, f, w)
 		})
 	}
 	var s *splitter // kept from one input to the next, with its buffer

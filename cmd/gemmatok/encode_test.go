@@ -399,6 +399,14 @@ func TestEncodeSegmentations(t *testing.T) {
 	if want := "-47.268322\t▁He ll o ▁wo r l d\n-47.569206\t▁He l lo ▁wo r l d\n-48.11066\t▁He ll o ▁w or l d\n"; out != want {
 		t.Errorf("--nbest 3: %q, want %q", out, want)
 	}
+	// --bos and --eos frame each segmentation, as they frame encode's ids.
+	out = mustRun(t, "", "encode", "--model", uni, "--nbest", "2", "--bos", "--eos", "--text", "Hello world")
+	if want := "-47.268322\t1 904 195 17 1150 12 29 20 2\n-47.569206\t1 904 29 174 1150 12 29 20 2\n"; out != want {
+		t.Errorf("--nbest 2 --bos --eos: %q, want %q", out, want)
+	}
+	if out := mustRun(t, "", "encode", "--model", uni, "--sample", "--seed", "1", "--bos", "--text", "Hello"); !strings.HasPrefix(out, "1 ") {
+		t.Errorf("--sample --bos: %q, want it to start with the BOS id 1", out)
+	}
 	for _, model := range []string{uni, bpe} {
 		ids := mustRun(t, "", "encode", "--model", model, "--sample", "--alpha", "0.5", "--seed", "7", "--text", "Hello world")
 		if text := mustRun(t, ids, "decode", "--model", model); strings.TrimSuffix(text, "\n") != "Hello world" {
@@ -414,6 +422,11 @@ func TestEncodeSegmentations(t *testing.T) {
 		{[]string{"encode", "--model", "../../testdata/models/char.model", "--sample", "--text", "x"}, 1, "gemmatok: --text: tokenizer: sampling is available"},
 		{[]string{"encode", "--sample", "-f", "json"}, 2, "gemmatok: --nbest and --sample print ids or pieces, not json\n"},
 		{[]string{"encode", "--nbest", "-1"}, 2, "gemmatok: --nbest must not be negative\n"},
+		{[]string{"encode", "--sample", "--special", "text"}, 2, "gemmatok: --nbest and --sample encode special pieces as SentencePiece does: --special text is not available with them\n"},
+		{[]string{"encode", "--sample", "--alpha", "NaN"}, 2, "gemmatok: --alpha must be a finite number\n"},
+		{[]string{"encode", "--model", uni, "--nbest", "2", "--special", "reject", "--text", "Hi <s>"}, 1, "gemmatok: --text: byte 3: the text spells the special piece \"<s>\""},
+		{[]string{"encode", "--sample", "--seed", "1", "--special", "reject", "--text", "Hi <start_of_turn>"}, 1, "gemmatok: --text: byte 3: the text spells"},
+		{[]string{"encode", "--model", uni, "--nbest", "2", "--max-run", "1KiB", "--text", strings.Repeat("a", 1025)}, 1, "gemmatok: --text: more than 1KiB of text"},
 	} {
 		r := gemmatok(t, "", tc.args...)
 		if r.code != tc.code || !strings.HasPrefix(r.stderr, tc.stderr) {

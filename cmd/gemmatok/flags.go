@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"runtime"
 	"strconv"
 	"strings"
 
@@ -94,3 +95,22 @@ func (o *optionalString) Set(s string) error {
 }
 
 func (o *optionalString) Type() string { return "STRING" }
+
+// maxWorkers bounds --workers: each worker has its channel slots, scratch
+// and memory budget, and a mistyped -j 99999999999 ran out of memory
+// before encoding anything.
+const maxWorkers = 1024
+
+// workerCount returns the number of workers that --workers n asks for:
+// one a CPU when n is 0.
+func workerCount(n int) (int, error) {
+	switch {
+	case n < 0:
+		return 0, usagef("--workers must not be negative")
+	case n > maxWorkers:
+		return 0, usagef("--workers must be at most %d", maxWorkers)
+	case n == 0:
+		return runtime.GOMAXPROCS(0), nil
+	}
+	return n, nil
+}

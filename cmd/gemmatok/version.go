@@ -21,11 +21,17 @@ at build time, and the Go version.`,
 		}),
 	}
 	// version uses no model, so its help does not offer --model.
+	hideModelFlag(cmd)
+	return cmd
+}
+
+// hideModelFlag keeps --model out of the help of cmd, a command that reads
+// no model through it.
+func hideModelFlag(cmd *cobra.Command) {
 	cmd.SetHelpFunc(func(c *cobra.Command, args []string) {
 		c.Root().PersistentFlags().MarkHidden("model")
 		c.Root().HelpFunc()(c, args)
 	})
-	return cmd
 }
 
 // versionString returns the module version the binary was built from (with
