@@ -186,3 +186,10 @@ func TestLoadModelTypes(t *testing.T) {
 		})
 	}
 }
+
+// TestNewNil checks that New of a nil vocabulary is an error, not a panic.
+func TestNewNil(t *testing.T) {
+	if tok, err := New(nil); err == nil || tok != nil {
+		t.Errorf("New(nil) = %v, %v; want an error", tok, err)
+	}
+}

@@ -1,6 +1,7 @@
 package tokenizer
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -24,8 +25,11 @@ type Tokenizer struct {
 }
 
 // New builds a Tokenizer for a vocabulary. It fails for model types and
-// normalizers this package does not implement yet.
+// normalizers this package does not implement yet, and for a nil v.
 func New(v *vocab.Vocab) (*Tokenizer, error) {
+	if v == nil {
+		return nil, errors.New("tokenizer: New of a nil vocabulary")
+	}
 	tr := v.Trainer()
 	m, err := newModel(v)
 	if err != nil {
