@@ -27,7 +27,8 @@ type cutRules struct {
 
 // newCutRules works out where a text may be cut: where the normalizer
 // allows it (normalize.Normalizer.CutAt) and the model's output
-// decomposes (seg.Cuts).
+// decomposes (seg.Cuts). What the normalizer allows is worked out when
+// first asked (CanCut): for a precompiled charsmap that walks its trie.
 func newCutRules(t *Tokenizer) *cutRules {
 	c := &cutRules{}
 	for _, id := range t.v.UserDefined() {
@@ -37,11 +38,8 @@ func newCutRules(t *Tokenizer) *cutRules {
 		}
 	}
 	c.model, c.err = t.model.Cuts()
-	if c.err == nil {
-		c.err = t.norm.Cuts()
-	}
 	if c.err != nil {
-		c.err = fmt.Errorf("tokenizer: texts are never cut: %w", c.err)
+		c.err = neverCut(c.err)
 		return c
 	}
 	// Before U+2581 no normal piece spans, and the piece there starts with
@@ -63,6 +61,10 @@ func cutsNewline(model seg.Cuts, m *matcher.Matcher) bool {
 	l, _ := m.Match("\n")
 	return l == 1 && model.UserPiecesApart()
 }
+
+// neverCut returns the error of CanCut for a model or normalizer that
+// never cuts a text, for the reason err.
+func neverCut(err error) error { return fmt.Errorf("tokenizer: texts are never cut: %w", err) }
 
 var errSpecialMode = errors.New("tokenizer: unknown special mode")
 
@@ -87,6 +89,9 @@ func (t *Tokenizer) CanCut(opts EncodeOptions) error {
 	}
 	if t.cut.err != nil {
 		return t.cut.err
+	}
+	if err := t.norm.Cuts(); err != nil {
+		return neverCut(err)
 	}
 	if !t.norm.Identity() {
 		return ErrCutsNeedParts
@@ -146,16 +151,16 @@ func (t *Tokenizer) safeCut(text string, opts EncodeOptions) int {
 		reject = t.specials()
 	}
 	for n := len(text) - 1; n > 0; n-- {
-		if !t.norm.CutAt(text, n) {
+		a, b, ok := t.norm.CutAt(text, n)
+		if !ok {
 			continue
 		}
-		var ok bool
 		switch {
-		case c.beforeSpace && text[n] == ' ' && text[n-1] != ' ',
-			afterLF && text[n-1] == '\n' && text[n] != '\n':
-			ok = !c.pairs[t.norm.Last(text[:n])][t.norm.First(text[n:])]
+		case c.beforeSpace && b == seg.SpaceRune && a != seg.SpaceRune,
+			afterLF && a == '\n' && b != '\n':
+			ok = !c.pairs[lastByte(a)][firstByte(b)]
 		default:
-			ok = t.pairCut(text, n)
+			ok = t.pairCut(a, b)
 		}
 		if ok && (reject == nil || !reject.spans(text, n)) {
 			return n
@@ -164,18 +169,10 @@ func (t *Tokenizer) safeCut(text string, opts EncodeOptions) int {
 	return 0
 }
 
-// pairCut reports whether text may be cut at n, a character boundary the
-// normalizer allows, because no piece holds the characters before and
-// after n side by side.
-func (t *Tokenizer) pairCut(text string, n int) bool {
-	// The character at n must be whole: the bytes after text could
-	// otherwise complete it into another.
-	if !utf8.FullRuneInString(text[n:]) {
-		return false
-	}
-	a, _ := utf8.DecodeLastRuneInString(text[:n])
-	b, _ := utf8.DecodeRuneInString(text[n:])
-	a, b = t.norm.Rune(a), t.norm.Rune(b)
+// pairCut reports whether a text may be cut between a and b, characters
+// of its normalized form that the normalizer allows a cut between, because
+// no piece holds them side by side.
+func (t *Tokenizer) pairCut(a, b rune) bool {
 	if t.cut.model.Together(a, b) {
 		return false
 	}
@@ -188,4 +185,16 @@ func (t *Tokenizer) pairCut(text string, n int) bool {
 		}
 	}
 	return true
+}
+
+// lastByte and firstByte return the last and the first byte of r in UTF-8.
+func lastByte(r rune) byte {
+	var buf [utf8.UTFMax]byte
+	return buf[utf8.EncodeRune(buf[:], r)-1]
+}
+
+func firstByte(r rune) byte {
+	var buf [utf8.UTFMax]byte
+	utf8.EncodeRune(buf[:], r)
+	return buf[0]
 }

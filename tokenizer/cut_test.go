@@ -190,11 +190,12 @@ func TestSafeCutPartsOracle(t *testing.T) {
 	}
 }
 
-// TestSafeCutPartsLlama cuts the texts of Llama-style test models (a dummy
-// prefix and byte fallback; whitespace removal) into parts where
+// TestSafeCutPartsModels cuts the texts of test models whose normalizers
+// treat the start and end of a text apart (a dummy prefix and byte
+// fallback; whitespace removal; nmt_nfkc's charsmap) into parts where
 // SafeCutParts allows, a text of over 1 MiB among them, and compares the
 // joined ids of the parts with the C++'s for the whole text.
-func TestSafeCutPartsLlama(t *testing.T) {
+func TestSafeCutPartsModels(t *testing.T) {
 	var long strings.Builder
 	for _, path := range testmodel.CorpusFiles(t) {
 		data, err := os.ReadFile(path)
@@ -208,7 +209,7 @@ func TestSafeCutPartsLlama(t *testing.T) {
 	if long.Len() <= 1<<20 {
 		t.Fatalf("the corpus has %d bytes, want over 1 MiB", long.Len())
 	}
-	for _, name := range []string{"bpe_llama", "bpe_identity_rmws"} {
+	for _, name := range []string{"bpe_llama", "bpe_identity_rmws", "bpe_nmt_nfkc"} {
 		t.Run(name, func(t *testing.T) {
 			data, err := os.ReadFile("../testdata/models/" + name + ".model")
 			if err != nil {
@@ -220,7 +221,8 @@ func TestSafeCutPartsLlama(t *testing.T) {
 			}
 			// The short texts are cut every few bytes, next to runs of
 			// spaces that whitespace removal collapses.
-			for _, text := range []string{long.String(), "  two  spaces  ", " a  b   c\n\n d  e \n ", "x", "  "} {
+			for _, text := range []string{long.String(), "  two  spaces  ", " a  b   c\n\n d  e \n ", "x", "  ",
+				"x\u2581 ", "e\u0301 e \u0301\u3000\u3000a\t b\u200b c \u200b d\uff76\uff9e\u30ab\u3099 \u1100\u1161\u11a8 \u2581\u2581 "} {
 				want := o.encode(t, text)
 				size := 1 << 16
 				if len(text) < 100 {
@@ -381,4 +383,54 @@ func checkParts(tok *Tokenizer, text string, n int, opts EncodeOptions, whole []
 		return "ids differ at " + testmodel.DiffAt(append(left, right...), whole)
 	}
 	return ""
+}
+
+// TestSafeCutTestModels cuts the start of every corpus file into parts of
+// a few hundred bytes where SafeCutParts allows, under every test model,
+// and compares the parts' joined ids with the C++'s for the whole. The
+// models that cut must find cuts; the others must say so through CanCut.
+func TestSafeCutTestModels(t *testing.T) {
+	cuts := map[string]bool{ // whether the model's texts are cut
+		"bpe_identity_rmws": true, "bpe_llama": true, "bpe_nmt_nfkc": true,
+	}
+	texts := testmodel.GeneralTexts(t)
+	for _, path := range testModels(t) {
+		name := modelName(path)
+		t.Run(name, func(t *testing.T) {
+			tok, o := cachedTestModel(t, path)
+			err := tok.CanCut(EncodeOptions{})
+			if cut := err == nil || err == ErrCutsNeedParts; cut != cuts[name] {
+				t.Fatalf("CanCut = %v", err)
+			}
+			parts := 0
+			for _, tx := range texts {
+				want := o.encode(t, tx.Text)
+				got, n := encodeInParts(t, tok, tx.Text, 300)
+				if !slices.Equal(got, want) {
+					t.Errorf("%s in %d parts: %s", tx.Name, n, testmodel.DiffAt(got, want))
+				}
+				parts += n
+			}
+			if cuts[name] && parts < 5*len(texts) {
+				t.Errorf("only %d parts of %d texts", parts, len(texts))
+			}
+			t.Logf("%d texts in %d parts", len(texts), parts)
+		})
+	}
+}
+
+// checkSafeCutParts checks SafeCutParts' cuts of text, and of its first
+// half, against want, the C++'s ids of the whole text under the model
+// name: FuzzOracleModels asks it of arbitrary text under each test model.
+func checkSafeCutParts(t *testing.T, tok *Tokenizer, name, text string, want []int32) {
+	for _, head := range []string{text, text[:len(text)/2]} {
+		n := tok.SafeCutParts(head, EncodeOptions{})
+		if n == 0 {
+			continue
+		}
+		got := append(mustEncode(t, tok, text[:n], EncodeOptions{BeforeCut: true}), mustEncode(t, tok, text[n:], EncodeOptions{AfterCut: true})...)
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: cut %q at %d of %q: %s", name, text, n, head, testmodel.DiffAt(got, want))
+		}
+	}
 }
