@@ -160,7 +160,7 @@ func (t *Tokenizer) safeCut(text string, opts EncodeOptions) int {
 			afterLF && a == '\n' && b != '\n':
 			ok = !c.pairs[lastByte(a)][firstByte(b)]
 		default:
-			ok = t.pairCut(a, b)
+			ok = t.pairCut(text, n, a, b, opts)
 		}
 		if ok && (reject == nil || !reject.spans(text, n)) {
 			return n
@@ -169,22 +169,54 @@ func (t *Tokenizer) safeCut(text string, opts EncodeOptions) int {
 	return 0
 }
 
-// pairCut reports whether a text may be cut between a and b, characters
-// of its normalized form that the normalizer allows a cut between, because
-// no piece holds them side by side.
-func (t *Tokenizer) pairCut(a, b rune) bool {
+// pairCut reports whether text may be cut at n, where the normalizer
+// allows a cut between a and b, characters of its normalized form, because
+// no piece holds them side by side and they are not both in unknown pieces
+// that the processor would join.
+func (t *Tokenizer) pairCut(text string, n int, a, b rune, opts EncodeOptions) bool {
 	if t.cut.model.Together(a, b) {
 		return false
 	}
-	if t.cut.unknownsMerge {
-		var buf [2 * utf8.UTFMax]byte
-		la := utf8.EncodeRune(buf[:], a)
-		lb := utf8.EncodeRune(buf[la:], b)
-		if !t.cut.model.Known(buf[:la]) && !t.cut.model.Known(buf[la:la+lb]) {
-			return false
-		}
+	if !t.cut.unknownsMerge {
+		return true
 	}
-	return true
+	if w, ok := t.cut.model.(wordPieces); ok && w.Words() {
+		return t.knownBefore(text, n, opts)
+	}
+	var buf [2 * utf8.UTFMax]byte
+	la := utf8.EncodeRune(buf[:], a)
+	lb := utf8.EncodeRune(buf[la:], b)
+	return t.cut.model.Known(buf[:la]) || t.cut.model.Known(buf[la:la+lb])
+}
+
+// wordPieces is what a seg.Cuts also has when its pieces are whole words
+// (word.Model): whether the piece before a cut is unknown then depends on
+// its word, which Known, given a character, cannot tell.
+type wordPieces interface{ Words() bool }
+
+// lookBack is how far knownBefore looks back from a cut for the start of
+// the piece before it.
+const lookBack = 256
+
+// knownBefore reports whether the piece of text that ends at n, a place
+// where the model's output decomposes, is known, so that the processor
+// does not join it with an unknown piece after n. It finds the last place
+// k before n where the output decomposes too, and encodes text[k:n] as a
+// part under opts: its pieces are the whole's. The place k is at least
+// utf8.UTFMax bytes into text, as CutAt reads the character before it
+// whole (see cmd/gemmatok's windows).
+func (t *Tokenizer) knownBefore(text string, n int, opts EncodeOptions) bool {
+	for k := n - 1; k > max(utf8.UTFMax, n-lookBack); k-- {
+		a, b, ok := t.norm.CutAt(text, k)
+		if !ok || t.cut.model.Together(a, b) {
+			continue
+		}
+		opts.AfterCut, opts.BeforeCut = true, true
+		opts.AddBOS, opts.AddEOS = false, false
+		ids, err := t.EncodeWith(text[k:n], opts)
+		return err == nil && len(ids) > 0 && ids[len(ids)-1] != t.v.Unk()
+	}
+	return false
 }
 
 // lastByte and firstByte return the last and the first byte of r in UTF-8.

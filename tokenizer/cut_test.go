@@ -391,7 +391,7 @@ func checkParts(tok *Tokenizer, text string, n int, opts EncodeOptions, whole []
 // models that cut must find cuts; the others must say so through CanCut.
 func TestSafeCutTestModels(t *testing.T) {
 	cuts := map[string]bool{ // whether the model's texts are cut
-		"bpe_identity_rmws": true, "bpe_llama": true, "bpe_nmt_nfkc": true,
+		"bpe_identity_rmws": true, "bpe_llama": true, "bpe_nmt_nfkc": true, "char": true, "word": true,
 	}
 	texts := testmodel.GeneralTexts(t)
 	for _, path := range testModels(t) {
