@@ -66,6 +66,37 @@ func cutsNewline(model seg.Cuts, m *matcher.Matcher) bool {
 // never cuts a text, for the reason err.
 func neverCut(err error) error { return fmt.Errorf("tokenizer: texts are never cut: %w", err) }
 
+// Carry is what encoding a part of a text leaves for the next part, under
+// a model whose segmentation of a part depends on the parts before it by
+// more than their text: a Unigram model's path score, which the C++ sums in
+// float32 over the whole text, so that rounding at the score a part starts
+// from may decide its segmentation. The zero Carry is the start of a text.
+// See EncodeOptions.Carry.
+type Carry struct{ score float32 }
+
+// carrier is a model whose parts are encoded from a Carry: it encodes the
+// normalized part s from the score from and returns the score at its end.
+type carrier interface {
+	EncodeFrom(sc seg.Scratch, s []byte, r seg.Rules, out *seg.Sink, from float32) float32
+}
+
+// ErrCutsNeedCarry is what CanCut returns for a Tokenizer, a Unigram
+// model's, whose texts may be cut only into parts that are encoded in
+// order with a Carry (EncodeOptions.Carry), when opts has none.
+var ErrCutsNeedCarry = errors.New("tokenizer: the parts of a text must be encoded in order with a Carry (see EncodeOptions.Carry)")
+
+// runWith is runPart for opts, from and to opts.Carry under a carrier.
+func (t *Tokenizer) runWith(sc *scratch, text string, r *pieceRules, mode seg.Mode, opts EncodeOptions) {
+	c, ok := t.model.(carrier)
+	if opts.Carry == nil || !ok {
+		t.runPart(sc, text, r, mode, opts.part())
+		return
+	}
+	t.normalize(sc, text, mode, opts.part())
+	sc.out.Reset(t.v, sc.norm, mode)
+	opts.Carry.score = c.EncodeFrom(sc.model, sc.norm, r.model, &sc.out, opts.Carry.score)
+}
+
 var errSpecialMode = errors.New("tokenizer: unknown special mode")
 
 // ErrCutsNeedParts is what CanCut returns for a Tokenizer whose normalizer
@@ -92,6 +123,14 @@ func (t *Tokenizer) CanCut(opts EncodeOptions) error {
 	}
 	if err := t.norm.Cuts(); err != nil {
 		return neverCut(err)
+	}
+	if m, ok := t.model.(interface{ CutsErr() error }); ok {
+		if err := m.CutsErr(); err != nil {
+			return neverCut(err)
+		}
+	}
+	if _, ok := t.model.(carrier); ok && opts.Carry == nil {
+		return ErrCutsNeedCarry
 	}
 	if !t.norm.Identity() {
 		return ErrCutsNeedParts
