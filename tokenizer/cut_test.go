@@ -199,19 +199,7 @@ func TestSafeCutPartsOracle(t *testing.T) {
 // model's parts carry the path score, which over such a text grows large
 // enough for rounding to decide between segmentations.
 func TestSafeCutPartsModels(t *testing.T) {
-	var long strings.Builder
-	for _, path := range testmodel.CorpusFiles(t) {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !strings.Contains(path, "adversarial") {
-			long.Write(data)
-		}
-	}
-	if long.Len() <= 1<<20 {
-		t.Fatalf("the corpus has %d bytes, want over 1 MiB", long.Len())
-	}
+	long := longCorpus(t)
 	for _, name := range []string{"bpe_llama", "bpe_identity_rmws", "bpe_nmt_nfkc", "unigram8k_nmt_nfkc", "word"} {
 		t.Run(name, func(t *testing.T) {
 			data, err := os.ReadFile("../testdata/models/" + name + ".model")
@@ -224,7 +212,7 @@ func TestSafeCutPartsModels(t *testing.T) {
 			}
 			// The short texts are cut every few bytes, next to runs of
 			// spaces that whitespace removal collapses.
-			for _, text := range []string{long.String(), "  two  spaces  ", " a  b   c\n\n d  e \n ", "x", "  ",
+			for _, text := range []string{long, "  two  spaces  ", " a  b   c\n\n d  e \n ", "x", "  ",
 				"x\u2581 ", "e\u0301 e \u0301\u3000\u3000a\t b\u200b c \u200b d\uff76\uff9e\u30ab\u3099 \u1100\u1161\u11a8 \u2581\u2581 "} {
 				want := o.encode(t, text)
 				size := 1 << 16
@@ -239,6 +227,25 @@ func TestSafeCutPartsModels(t *testing.T) {
 			}
 		})
 	}
+}
+
+// longCorpus returns the corpus files but the adversarial ones, joined:
+// over 1 MiB of text.
+func longCorpus(t *testing.T) string {
+	var long strings.Builder
+	for _, path := range testmodel.CorpusFiles(t) {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(path, "adversarial") {
+			long.Write(data)
+		}
+	}
+	if long.Len() <= 1<<20 {
+		t.Fatalf("the corpus has %d bytes, want over 1 MiB", long.Len())
+	}
+	return long.String()
 }
 
 // encodeInParts encodes text in parts of about size bytes, cut where
@@ -451,15 +458,7 @@ func checkSafeCutParts(t *testing.T, tok *Tokenizer, name, text string, want []i
 // with a Carry, give the whole's ids, while some parts encoded from the
 // score 0, without one, do not: rounding at the path score decides them.
 func TestSafeCutCarry(t *testing.T) {
-	var long strings.Builder
-	for _, path := range testmodel.CorpusFiles(t) {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		long.Write(data)
-	}
-	text := long.String()
+	text := longCorpus(t)
 	data, err := os.ReadFile("../testdata/models/unigram8k_nmt_nfkc.model")
 	if err != nil {
 		t.Fatal(err)
