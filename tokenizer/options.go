@@ -25,8 +25,8 @@ type EncodeOptions struct {
 	// Carry, when not nil, carries what a model needs of the parts of a
 	// text before this one, encoded in order with the same Carry from its
 	// zero value on: a Unigram model's path score (see Carry). EncodeWith,
-	// AppendEncodeWith and CountWith read and update it; for a model that
-	// needs none it changes nothing.
+	// AppendEncodeWith, CountWith and EncodeOffsetsWith read and update it;
+	// for a model that needs none it changes nothing.
 	Carry *Carry
 }
 
