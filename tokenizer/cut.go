@@ -108,9 +108,10 @@ var errSpecialMode = errors.New("tokenizer: unknown special mode")
 var ErrCutsNeedParts = errors.New("tokenizer: the normalizer is not a plain character map: parts must be encoded as parts (see SafeCutParts)")
 
 // CanCut returns nil when SafeCutWith may find cuts under opts,
-// ErrCutsNeedParts when only SafeCutParts may, or another error that says
-// why neither ever does, whatever the text: the model or its normalizer
-// allows none. A cut function that returns 0 for a text that CanCut allows
+// ErrCutsNeedParts when only SafeCutParts may, ErrCutsNeedCarry when
+// neither does because opts has no Carry that a Unigram model's parts need,
+// or another error that says why neither ever does, whatever the text: the
+// model or its normalizer allows none. A cut function that returns 0 for a text that CanCut allows
 // it to cut means that this text has no cut.
 func (t *Tokenizer) CanCut(opts EncodeOptions) error {
 	switch opts.Special {
@@ -225,7 +226,18 @@ func (t *Tokenizer) pairCut(text string, n int, a, b rune, opts EncodeOptions) b
 	var buf [2 * utf8.UTFMax]byte
 	la := utf8.EncodeRune(buf[:], a)
 	lb := utf8.EncodeRune(buf[la:], b)
-	return t.cut.model.Known(buf[:la]) || t.cut.model.Known(buf[la:la+lb])
+	return t.known(buf[:la], opts) || t.known(buf[la:la+lb], opts)
+}
+
+// known reports whether the character c, taken alone, is a piece that the
+// model gives under opts: under SpecialText, one of the special pieces is
+// no longer one.
+func (t *Tokenizer) known(c []byte, opts EncodeOptions) bool {
+	if !t.cut.model.Known(c) {
+		return false
+	}
+	id := t.v.LookupBytes(c)
+	return opts.Special != SpecialText || id < 0 || !t.specials().is[id]
 }
 
 // wordPieces is what a seg.Cuts also has when its pieces are whole words

@@ -495,3 +495,54 @@ func TestSafeCutCarry(t *testing.T) {
 	}
 	t.Logf("%d parts differ from the score 0", differ)
 }
+
+// TestSafeCutUserPieces cuts random texts full of user-defined pieces,
+// special ones among them, and of characters that nmt_nfkc joins or drops,
+// under a model of each type with an nmt_nfkc normalizer, where
+// SafeCutParts allows under each special mode, and checks the parts
+// against the whole.
+func TestSafeCutUserPieces(t *testing.T) {
+	alphabet := []string{"z", "q", "zq", " ", "  ", "\n", "e", "\u0301", "x", "\u8a9e", "\u3000", "@", "\u200b", "\xff"}
+	for _, name := range []string{"char", "word", "unigram8k_nmt_nfkc", "bpe_nmt_nfkc"} {
+		t.Run(name, func(t *testing.T) {
+			data, err := os.ReadFile("../testdata/models/" + name + ".model")
+			if err != nil {
+				t.Fatal(err)
+			}
+			m := testmodel.ParseProto(t, data)
+			for _, p := range []string{"zq", "\n", "e\u0301x", "\u8a9e@"} {
+				testmodel.AppendPiece(t, m, p, 0, "USER_DEFINED")
+			}
+			tok, err := loadModel(t, m).WithSpecial("\n")
+			if err != nil {
+				t.Fatal(err)
+			}
+			rng := rand.New(rand.NewSource(5))
+			cuts := 0
+			for range 300 {
+				var b strings.Builder
+				for range rng.Intn(16) + 1 {
+					b.WriteString(alphabet[rng.Intn(len(alphabet))])
+				}
+				text := b.String()
+				for _, mode := range []SpecialMode{SpecialPieces, SpecialText, SpecialReject} {
+					whole, werr := tok.EncodeWith(text, EncodeOptions{Special: mode})
+					opts := EncodeOptions{Special: mode, Carry: new(Carry)}
+					n := tok.SafeCutParts(text[:rng.Intn(len(text))+1], opts)
+					if n == 0 {
+						continue
+					}
+					cuts++
+					if msg := checkParts(tok, text, n, opts, whole, werr); msg != "" {
+						t.Errorf("%v: cut %q at %d: %s", mode, text, n, msg)
+					}
+				}
+			}
+			// Most words of the word model are unknown, and not cut apart.
+			if cuts < 100 && (name != "word" || cuts < 5) {
+				t.Errorf("only %d cuts", cuts)
+			}
+			t.Logf("%d cuts", cuts)
+		})
+	}
+}
