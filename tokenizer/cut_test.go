@@ -520,11 +520,7 @@ func TestSafeCutUserPieces(t *testing.T) {
 			rng := rand.New(rand.NewSource(5))
 			cuts := 0
 			for range 300 {
-				var b strings.Builder
-				for range rng.Intn(16) + 1 {
-					b.WriteString(alphabet[rng.Intn(len(alphabet))])
-				}
-				text := b.String()
+				text := testmodel.RandomText(rng, alphabet, 16)
 				for _, mode := range []SpecialMode{SpecialPieces, SpecialText, SpecialReject} {
 					whole, werr := tok.EncodeWith(text, EncodeOptions{Special: mode})
 					opts := EncodeOptions{Special: mode, Carry: new(Carry)}
