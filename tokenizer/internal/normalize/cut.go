@@ -75,10 +75,10 @@ func (n *Normalizer) Suffix() bool { return n.suffix }
 // Without a charsmap, and with user-defined pieces that are UTF-8, each
 // character is a step, or a piece whose output is its characters'. A cut
 // before any whole character that no piece spans is safe: with a dummy
-// prefix too, since only the part at the start gets it. Removing extra whitespace collapses runs of spaces, which
-// a cut after a space could break up, and drops U+2581 at the end of the
-// text, that of a space or not, which a cut after U+2581 could keep:
-// those cuts are refused.
+// prefix too, since only the part at the start gets it. Removing extra
+// whitespace collapses runs of spaces, which a cut after a space could
+// break up, and drops U+2581 at the end of the text, that of a space or
+// not, which a cut after U+2581 could keep: those cuts are refused.
 //
 // With a charsmap, or pieces that are not UTF-8, a cut is allowed where
 // the character before it and the character after it are steps of their
@@ -110,12 +110,11 @@ func (n *Normalizer) CutAt(text string, i int) (a, b rune, ok bool) {
 }
 
 // stepCut is CutAt under a precompiled charsmap or pieces that are not
-// UTF-8. A step that starts at
-// j and reaches past i is refused where the character at i stands after
-// the first in no charsmap key and no user-defined piece holds the bytes
-// on either side of i (stepsAt): then i, and likewise the starts of the
-// characters just before and after it, start steps in any text that goes
-// on from text. Normalizing text[:i] and text[i:] then takes the whole's
+// UTF-8. No step reaches from before i past it where the character at i
+// stands after the first in no charsmap key and no user-defined piece
+// holds the bytes on either side of i (stepsAt): then i, and likewise the
+// starts of the characters just before and after it, start steps in any
+// text that goes on from text. Normalizing text[:i] and text[i:] then takes the whole's
 // steps. Their outputs join into the whole's unless the whitespace rules
 // differ: removing extra whitespace carries whether the last output ended
 // with a space across the cut, and drops spaces, or U+2581, at the end of
