@@ -27,7 +27,8 @@ type cutRules struct {
 
 // newCutRules works out where a text may be cut: where the normalizer
 // allows it (normalize.Normalizer.CutAt) and the model's output
-// decomposes (seg.Cuts).
+// decomposes (seg.Cuts). What the normalizer allows is worked out when
+// first asked (CanCut): for a precompiled charsmap that walks its trie.
 func newCutRules(t *Tokenizer) *cutRules {
 	c := &cutRules{}
 	for _, id := range t.v.UserDefined() {
@@ -37,11 +38,8 @@ func newCutRules(t *Tokenizer) *cutRules {
 		}
 	}
 	c.model, c.err = t.model.Cuts()
-	if c.err == nil {
-		c.err = t.norm.Cuts()
-	}
 	if c.err != nil {
-		c.err = fmt.Errorf("tokenizer: texts are never cut: %w", c.err)
+		c.err = neverCut(c.err)
 		return c
 	}
 	// Before U+2581 no normal piece spans, and the piece there starts with
@@ -64,6 +62,41 @@ func cutsNewline(model seg.Cuts, m *matcher.Matcher) bool {
 	return l == 1 && model.UserPiecesApart()
 }
 
+// neverCut returns the error of CanCut for a model or normalizer that
+// never cuts a text, for the reason err.
+func neverCut(err error) error { return fmt.Errorf("tokenizer: texts are never cut: %w", err) }
+
+// Carry is what encoding a part of a text leaves for the next part, under
+// a model whose segmentation of a part depends on the parts before it by
+// more than their text: a Unigram model's path score, which the C++ sums in
+// float32 over the whole text, so that rounding at the score a part starts
+// from may decide its segmentation. The zero Carry is the start of a text.
+// See EncodeOptions.Carry.
+type Carry struct{ score float32 }
+
+// carrier is a model whose parts are encoded from a Carry: it encodes the
+// normalized part s from the score from and returns the score at its end.
+type carrier interface {
+	EncodeFrom(sc seg.Scratch, s []byte, r seg.Rules, out *seg.Sink, from float32) float32
+}
+
+// ErrCutsNeedCarry is what CanCut returns for a Tokenizer, a Unigram
+// model's, whose texts may be cut only into parts that are encoded in
+// order with a Carry (EncodeOptions.Carry), when opts has none.
+var ErrCutsNeedCarry = errors.New("tokenizer: the parts of a text must be encoded in order with a Carry (see EncodeOptions.Carry)")
+
+// runWith is runPart for opts, from and to opts.Carry under a carrier.
+func (t *Tokenizer) runWith(sc *scratch, text string, r *pieceRules, mode seg.Mode, opts EncodeOptions) {
+	c, ok := t.model.(carrier)
+	if opts.Carry == nil || !ok {
+		t.runPart(sc, text, r, mode, opts.part())
+		return
+	}
+	t.normalize(sc, text, mode, opts.part())
+	sc.out.Reset(t.v, sc.norm, mode)
+	opts.Carry.score = c.EncodeFrom(sc.model, sc.norm, r.model, &sc.out, opts.Carry.score)
+}
+
 var errSpecialMode = errors.New("tokenizer: unknown special mode")
 
 // ErrCutsNeedParts is what CanCut returns for a Tokenizer whose normalizer
@@ -75,9 +108,10 @@ var errSpecialMode = errors.New("tokenizer: unknown special mode")
 var ErrCutsNeedParts = errors.New("tokenizer: the normalizer is not a plain character map: parts must be encoded as parts (see SafeCutParts)")
 
 // CanCut returns nil when SafeCutWith may find cuts under opts,
-// ErrCutsNeedParts when only SafeCutParts may, or another error that says
-// why neither ever does, whatever the text: the model or its normalizer
-// allows none. A cut function that returns 0 for a text that CanCut allows
+// ErrCutsNeedParts when only SafeCutParts may, ErrCutsNeedCarry when
+// neither does because opts has no Carry that a Unigram model's parts need,
+// or another error that says why neither ever does, whatever the text: the
+// model or its normalizer allows none. A cut function that returns 0 for a text that CanCut allows
 // it to cut means that this text has no cut.
 func (t *Tokenizer) CanCut(opts EncodeOptions) error {
 	switch opts.Special {
@@ -87,6 +121,17 @@ func (t *Tokenizer) CanCut(opts EncodeOptions) error {
 	}
 	if t.cut.err != nil {
 		return t.cut.err
+	}
+	if err := t.norm.Cuts(); err != nil {
+		return neverCut(err)
+	}
+	if m, ok := t.model.(interface{ CutsErr() error }); ok {
+		if err := m.CutsErr(); err != nil {
+			return neverCut(err)
+		}
+	}
+	if _, ok := t.model.(carrier); ok && opts.Carry == nil {
+		return ErrCutsNeedCarry
 	}
 	if !t.norm.Identity() {
 		return ErrCutsNeedParts
@@ -146,16 +191,16 @@ func (t *Tokenizer) safeCut(text string, opts EncodeOptions) int {
 		reject = t.specials()
 	}
 	for n := len(text) - 1; n > 0; n-- {
-		if !t.norm.CutAt(text, n) {
+		a, b, ok := t.norm.CutAt(text, n)
+		if !ok {
 			continue
 		}
-		var ok bool
 		switch {
-		case c.beforeSpace && text[n] == ' ' && text[n-1] != ' ',
-			afterLF && text[n-1] == '\n' && text[n] != '\n':
-			ok = !c.pairs[t.norm.Last(text[:n])][t.norm.First(text[n:])]
+		case c.beforeSpace && b == seg.SpaceRune && a != seg.SpaceRune,
+			afterLF && a == '\n' && b != '\n':
+			ok = !c.pairs[lastByte(a)][firstByte(b)]
 		default:
-			ok = t.pairCut(text, n)
+			ok = t.pairCut(text, n, a, b, opts)
 		}
 		if ok && (reject == nil || !reject.spans(text, n)) {
 			return n
@@ -164,28 +209,75 @@ func (t *Tokenizer) safeCut(text string, opts EncodeOptions) int {
 	return 0
 }
 
-// pairCut reports whether text may be cut at n, a character boundary the
-// normalizer allows, because no piece holds the characters before and
-// after n side by side.
-func (t *Tokenizer) pairCut(text string, n int) bool {
-	// The character at n must be whole: the bytes after text could
-	// otherwise complete it into another.
-	if !utf8.FullRuneInString(text[n:]) {
-		return false
-	}
-	a, _ := utf8.DecodeLastRuneInString(text[:n])
-	b, _ := utf8.DecodeRuneInString(text[n:])
-	a, b = t.norm.Rune(a), t.norm.Rune(b)
+// pairCut reports whether text may be cut at n, where the normalizer
+// allows a cut between a and b, characters of its normalized form, because
+// no piece holds them side by side and they are not both in unknown pieces
+// that the processor would join.
+func (t *Tokenizer) pairCut(text string, n int, a, b rune, opts EncodeOptions) bool {
 	if t.cut.model.Together(a, b) {
 		return false
 	}
-	if t.cut.unknownsMerge {
-		var buf [2 * utf8.UTFMax]byte
-		la := utf8.EncodeRune(buf[:], a)
-		lb := utf8.EncodeRune(buf[la:], b)
-		if !t.cut.model.Known(buf[:la]) && !t.cut.model.Known(buf[la:la+lb]) {
-			return false
-		}
+	if !t.cut.unknownsMerge {
+		return true
 	}
-	return true
+	if w, ok := t.cut.model.(wordPieces); ok && w.Words() {
+		return t.knownBefore(text, n, opts)
+	}
+	var buf [2 * utf8.UTFMax]byte
+	la := utf8.EncodeRune(buf[:], a)
+	lb := utf8.EncodeRune(buf[la:], b)
+	return t.known(buf[:la], opts) || t.known(buf[la:la+lb], opts)
+}
+
+// known reports whether the character c, taken alone, is a piece that the
+// model gives under opts: under SpecialText, one of the special pieces is
+// no longer one.
+func (t *Tokenizer) known(c []byte, opts EncodeOptions) bool {
+	if !t.cut.model.Known(c) {
+		return false
+	}
+	id := t.v.LookupBytes(c)
+	return opts.Special != SpecialText || id < 0 || !t.specials().is[id]
+}
+
+// wordPieces is what a seg.Cuts also has when its pieces are whole words
+// (word.Model): whether the piece before a cut is unknown then depends on
+// its word, which Known, given a character, cannot tell.
+type wordPieces interface{ Words() bool }
+
+// lookBack is how far knownBefore looks back from a cut for the start of
+// the piece before it.
+const lookBack = 256
+
+// knownBefore reports whether the piece of text that ends at n, a place
+// where the model's output decomposes, is known, so that the processor
+// does not join it with an unknown piece after n. It finds the last place
+// k before n where the output decomposes too, and encodes text[k:n] as a
+// part under opts: its pieces are the whole's. The place k is at least
+// utf8.UTFMax bytes into text, as CutAt reads the character before it
+// whole (see cmd/gemmatok's windows).
+func (t *Tokenizer) knownBefore(text string, n int, opts EncodeOptions) bool {
+	for k := n - 1; k > max(utf8.UTFMax, n-lookBack); k-- {
+		a, b, ok := t.norm.CutAt(text, k)
+		if !ok || t.cut.model.Together(a, b) {
+			continue
+		}
+		opts.AfterCut, opts.BeforeCut = true, true
+		opts.AddBOS, opts.AddEOS = false, false
+		ids, err := t.EncodeWith(text[k:n], opts)
+		return err == nil && len(ids) > 0 && ids[len(ids)-1] != t.v.Unk()
+	}
+	return false
+}
+
+// lastByte and firstByte return the last and the first byte of r in UTF-8.
+func lastByte(r rune) byte {
+	var buf [utf8.UTFMax]byte
+	return buf[utf8.EncodeRune(buf[:], r)-1]
+}
+
+func firstByte(r rune) byte {
+	var buf [utf8.UTFMax]byte
+	utf8.EncodeRune(buf[:], r)
+	return buf[0]
 }

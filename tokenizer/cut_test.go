@@ -1,6 +1,7 @@
 package tokenizer
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"math/rand"
@@ -190,37 +191,29 @@ func TestSafeCutPartsOracle(t *testing.T) {
 	}
 }
 
-// TestSafeCutPartsLlama cuts the texts of Llama-style test models (a dummy
-// prefix and byte fallback; whitespace removal) into parts where
+// TestSafeCutPartsModels cuts the texts of test models whose normalizers
+// treat the start and end of a text apart (a dummy prefix and byte
+// fallback; whitespace removal; nmt_nfkc's charsmap) into parts where
 // SafeCutParts allows, a text of over 1 MiB among them, and compares the
-// joined ids of the parts with the C++'s for the whole text.
-func TestSafeCutPartsLlama(t *testing.T) {
-	var long strings.Builder
-	for _, path := range testmodel.CorpusFiles(t) {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !strings.Contains(path, "adversarial") {
-			long.Write(data)
-		}
-	}
-	if long.Len() <= 1<<20 {
-		t.Fatalf("the corpus has %d bytes, want over 1 MiB", long.Len())
-	}
-	for _, name := range []string{"bpe_llama", "bpe_identity_rmws"} {
+// joined ids of the parts with the C++'s for the whole text. The Unigram
+// model's parts carry the path score, which over such a text grows large
+// enough for rounding to decide between segmentations.
+func TestSafeCutPartsModels(t *testing.T) {
+	long := longCorpus(t)
+	for _, name := range []string{"bpe_llama", "bpe_identity_rmws", "bpe_nmt_nfkc", "unigram8k_nmt_nfkc", "word"} {
 		t.Run(name, func(t *testing.T) {
 			data, err := os.ReadFile("../testdata/models/" + name + ".model")
 			if err != nil {
 				t.Fatal(err)
 			}
 			tok, o := loadOracleModel(t, data)
-			if err := tok.CanCut(EncodeOptions{}); err != ErrCutsNeedParts {
+			if err := tok.CanCut(EncodeOptions{Carry: new(Carry)}); err != ErrCutsNeedParts {
 				t.Fatalf("CanCut = %v, want ErrCutsNeedParts", err)
 			}
 			// The short texts are cut every few bytes, next to runs of
 			// spaces that whitespace removal collapses.
-			for _, text := range []string{long.String(), "  two  spaces  ", " a  b   c\n\n d  e \n ", "x", "  "} {
+			for _, text := range []string{long, "  two  spaces  ", " a  b   c\n\n d  e \n ", "x", "  ",
+				"x\u2581 ", "e\u0301 e \u0301\u3000\u3000a\t b\u200b c \u200b d\uff76\uff9e\u30ab\u3099 \u1100\u1161\u11a8 \u2581\u2581 "} {
 				want := o.encode(t, text)
 				size := 1 << 16
 				if len(text) < 100 {
@@ -236,19 +229,40 @@ func TestSafeCutPartsLlama(t *testing.T) {
 	}
 }
 
+// longCorpus returns the corpus files but the adversarial ones, joined:
+// over 1 MiB of text.
+func longCorpus(t *testing.T) string {
+	var long strings.Builder
+	for _, path := range testmodel.CorpusFiles(t) {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(path, "adversarial") {
+			long.Write(data)
+		}
+	}
+	if long.Len() <= 1<<20 {
+		t.Fatalf("the corpus has %d bytes, want over 1 MiB", long.Len())
+	}
+	return long.String()
+}
+
 // encodeInParts encodes text in parts of about size bytes, cut where
-// SafeCutParts allows, and returns their ids joined and their number.
+// SafeCutParts allows, in order with a Carry, and returns their ids joined
+// and their number.
 func encodeInParts(t *testing.T, tok *Tokenizer, text string, size int) ([]int32, int) {
 	var ids []int32
 	parts := 0
+	carry := new(Carry)
 	for start := 0; start < len(text); parts++ {
 		end := len(text)
 		if start+size < len(text) {
-			if n := tok.SafeCutParts(text[start:start+size], EncodeOptions{}); n > 0 {
+			if n := tok.SafeCutParts(text[start:start+size], EncodeOptions{Carry: carry}); n > 0 {
 				end = start + n
 			}
 		}
-		ids = append(ids, mustEncode(t, tok, text[start:end], EncodeOptions{AfterCut: start > 0, BeforeCut: end < len(text)})...)
+		ids = append(ids, mustEncode(t, tok, text[start:end], EncodeOptions{AfterCut: start > 0, BeforeCut: end < len(text), Carry: carry})...)
 		start = end
 	}
 	return ids, parts
@@ -381,4 +395,150 @@ func checkParts(tok *Tokenizer, text string, n int, opts EncodeOptions, whole []
 		return "ids differ at " + testmodel.DiffAt(append(left, right...), whole)
 	}
 	return ""
+}
+
+// TestSafeCutTestModels cuts the start of every corpus file into parts of
+// a few hundred bytes where SafeCutParts allows, under every test model,
+// and compares the parts' joined ids with the C++'s for the whole. The
+// models that cut must find cuts; the others must say so through CanCut.
+func TestSafeCutTestModels(t *testing.T) {
+	cuts := map[string]bool{ // whether the model's texts are cut
+		"bpe_identity_rmws": true, "bpe_llama": true, "bpe_nmt_nfkc": true, "char": true, "word": true,
+		"unigram8k_nmt_nfkc": true, "unigram_nfkc_cf_bytefb_suffix": true, "unigram_noprefix_noescape": true,
+		"unigram_nosplit": true, "unigram_rule_tsv": true, "unigram_userdef_control": true,
+	}
+	texts := testmodel.GeneralTexts(t)
+	for _, path := range testModels(t) {
+		name := modelName(path)
+		t.Run(name, func(t *testing.T) {
+			tok, o := cachedTestModel(t, path)
+			err := tok.CanCut(EncodeOptions{Carry: new(Carry)})
+			if cut := err == nil || err == ErrCutsNeedParts; cut != cuts[name] {
+				t.Fatalf("CanCut = %v", err)
+			}
+			if _, ok := tok.model.(carrier); ok && tok.CanCut(EncodeOptions{}) != ErrCutsNeedCarry {
+				t.Errorf("CanCut without a Carry = %v", tok.CanCut(EncodeOptions{}))
+			}
+			parts := 0
+			for _, tx := range texts {
+				want := o.encode(t, tx.Text)
+				got, n := encodeInParts(t, tok, tx.Text, 300)
+				if !slices.Equal(got, want) {
+					t.Errorf("%s in %d parts: %s", tx.Name, n, testmodel.DiffAt(got, want))
+				}
+				parts += n
+			}
+			if cuts[name] && parts < 5*len(texts) {
+				t.Errorf("only %d parts of %d texts", parts, len(texts))
+			}
+			t.Logf("%d texts in %d parts", len(texts), parts)
+		})
+	}
+}
+
+// checkSafeCutParts checks SafeCutParts' cuts of text, and of its first
+// half, against want, the C++'s ids of the whole text under the model
+// name: FuzzOracleModels asks it of arbitrary text under each test model.
+func checkSafeCutParts(t *testing.T, tok *Tokenizer, name, text string, want []int32) {
+	for _, head := range []string{text, text[:len(text)/2]} {
+		carry := new(Carry)
+		n := tok.SafeCutParts(head, EncodeOptions{Carry: carry})
+		if n == 0 {
+			continue
+		}
+		got := append(mustEncode(t, tok, text[:n], EncodeOptions{BeforeCut: true, Carry: carry}), mustEncode(t, tok, text[n:], EncodeOptions{AfterCut: true, Carry: carry})...)
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: cut %q at %d of %q: %s", name, text, n, head, testmodel.DiffAt(got, want))
+		}
+	}
+}
+
+// TestSafeCutCarry cuts over 1 MiB of corpus text into parts of about
+// 4 KiB under a Unigram model and checks that the parts, encoded in order
+// with a Carry, give the whole's ids, while some parts encoded from the
+// score 0, without one, do not: rounding at the path score decides them.
+func TestSafeCutCarry(t *testing.T) {
+	text := longCorpus(t)
+	data, err := os.ReadFile("../testdata/models/unigram8k_nmt_nfkc.model")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := Load(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	carry := new(Carry)
+	var got []int32
+	differ := 0
+	for start := 0; start < len(text); {
+		end := len(text)
+		if start+4096 < len(text) {
+			if n := tok.SafeCutParts(text[start:start+4096], EncodeOptions{Carry: carry}); n > 0 {
+				end = start + n
+			}
+		}
+		opts := EncodeOptions{AfterCut: start > 0, BeforeCut: end < len(text)}
+		fresh := mustEncode(t, tok, text[start:end], opts)
+		opts.Carry = carry
+		ids := mustEncode(t, tok, text[start:end], opts)
+		if !slices.Equal(ids, fresh) {
+			differ++
+		}
+		got = append(got, ids...)
+		start = end
+	}
+	if want := tok.Encode(text); !slices.Equal(got, want) {
+		t.Errorf("the parts with a Carry: %s", testmodel.DiffAt(got, want))
+	}
+	if differ == 0 {
+		t.Error("no part encodes otherwise from the score 0: the test does not show that the Carry counts")
+	}
+	t.Logf("%d parts differ from the score 0", differ)
+}
+
+// TestSafeCutUserPieces cuts random texts full of user-defined pieces,
+// special ones among them, and of characters that nmt_nfkc joins or drops,
+// under a model of each type with an nmt_nfkc normalizer, where
+// SafeCutParts allows under each special mode, and checks the parts
+// against the whole.
+func TestSafeCutUserPieces(t *testing.T) {
+	alphabet := []string{"z", "q", "zq", " ", "  ", "\n", "e", "\u0301", "x", "\u8a9e", "\u3000", "@", "\u200b", "\xff"}
+	for _, name := range []string{"char", "word", "unigram8k_nmt_nfkc", "bpe_nmt_nfkc"} {
+		t.Run(name, func(t *testing.T) {
+			data, err := os.ReadFile("../testdata/models/" + name + ".model")
+			if err != nil {
+				t.Fatal(err)
+			}
+			m := testmodel.ParseProto(t, data)
+			for _, p := range []string{"zq", "\n", "e\u0301x", "\u8a9e@"} {
+				testmodel.AppendPiece(t, m, p, 0, "USER_DEFINED")
+			}
+			tok, err := loadModel(t, m).WithSpecial("\n")
+			if err != nil {
+				t.Fatal(err)
+			}
+			rng := rand.New(rand.NewSource(5))
+			cuts := 0
+			for range 300 {
+				text := testmodel.RandomText(rng, alphabet, 16)
+				for _, mode := range []SpecialMode{SpecialPieces, SpecialText, SpecialReject} {
+					whole, werr := tok.EncodeWith(text, EncodeOptions{Special: mode})
+					opts := EncodeOptions{Special: mode, Carry: new(Carry)}
+					n := tok.SafeCutParts(text[:rng.Intn(len(text))+1], opts)
+					if n == 0 {
+						continue
+					}
+					cuts++
+					if msg := checkParts(tok, text, n, opts, whole, werr); msg != "" {
+						t.Errorf("%v: cut %q at %d: %s", mode, text, n, msg)
+					}
+				}
+			}
+			// Most words of the word model are unknown, and not cut apart.
+			if cuts < 100 && (name != "word" || cuts < 5) {
+				t.Errorf("only %d cuts", cuts)
+			}
+			t.Logf("%d cuts", cuts)
+		})
+	}
 }

@@ -28,7 +28,9 @@
 // many texts in parallel; TruncateEnd and TruncateStart cut text to fit a
 // number of tokens; SafeCut finds where a stream may be cut into parts that
 // encode separately (SafeCutParts for models, like Llama's, that add a
-// dummy prefix to the start of a text).
+// dummy prefix to the start of a text or normalize with a precompiled
+// charsmap, and EncodeOptions.Carry for Unigram models, whose parts are
+// encoded in order).
 //
 // A Tokenizer is immutable and safe for concurrent use by many goroutines.
 // It remembers the words it has segmented, in a cache of at most about 12

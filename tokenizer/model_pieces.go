@@ -47,9 +47,12 @@ func (p *pieceModel) Encode(sc seg.Scratch, s []byte, r seg.Rules, out *seg.Sink
 	out.Replay(ps.pieces, 0)
 }
 
-// Cuts reports that the output of these models is not known to decompose
-// anywhere: a Unigram segmentation is global over the text, and the cut
-// facts of seg.Cuts have not been worked out for char and word models.
+// Cuts returns where the output of the model decomposes, when its package
+// tells (char.Model.Cuts, word.Model.Cuts), or an error that says it never
+// does.
 func (p *pieceModel) Cuts() (seg.Cuts, error) {
+	if c, ok := p.enc.(interface{ Cuts() (seg.Cuts, error) }); ok {
+		return c.Cuts()
+	}
 	return nil, fmt.Errorf("the %v model's cuts are not worked out", p.typ)
 }

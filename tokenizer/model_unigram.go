@@ -14,7 +14,7 @@ func init() {
 		if err != nil {
 			return nil, err
 		}
-		return &unigramModel{pieceModel{enc: m, typ: vocab.Unigram}, m}, nil
+		return &unigramModel{pieceModel{enc: m, typ: vocab.Unigram}, m, unigram.NewCuts(v)}, nil
 	}
 }
 
@@ -22,7 +22,25 @@ func init() {
 // segmentations and sample one.
 type unigramModel struct {
 	pieceModel
-	m *unigram.Model
+	m    *unigram.Model
+	cuts *unigram.Cuts
+}
+
+// Cuts returns where the model's output decomposes, for parts encoded in
+// order, each from the Carry of the one before (see carrier).
+func (u *unigramModel) Cuts() (seg.Cuts, error) { return u.cuts, nil }
+
+// CutsErr returns why the model's output never decomposes, or nil: it is
+// worked out when first asked, not at load.
+func (u *unigramModel) CutsErr() error { return u.cuts.Err() }
+
+// EncodeFrom is Encode for a part of a text, from the path score from
+// that the part before it ended with; it returns the score at its end.
+func (u *unigramModel) EncodeFrom(sc seg.Scratch, s []byte, r seg.Rules, out *seg.Sink, from float32) float32 {
+	ps := sc.(*pieceScratch)
+	ps.pieces, from = u.m.EncodeFrom(ps.pieces[:0], s, r.([]bool), from)
+	out.Replay(ps.pieces, 0)
+	return from
 }
 
 func (u *unigramModel) NBest(s []byte, r seg.Rules, n int, emit func([]seg.Piece, float32)) {

@@ -129,7 +129,8 @@ func cachedTestModel(t testing.TB, path string) (*Tokenizer, *oracle) {
 }
 
 // FuzzOracleModels compares the ids, offsets, pieces and decoding of
-// arbitrary text under each test model with the C++'s.
+// arbitrary text under each test model with the C++'s, and the ids of its
+// parts cut where SafeCutParts allows.
 func FuzzOracleModels(f *testing.F) {
 	paths := testModels(f)
 	for i, s := range textSeeds(f) {
@@ -145,6 +146,7 @@ func FuzzOracleModels(f *testing.F) {
 		}
 		nt := testmodel.NamedText{Name: fmt.Sprintf("%s: %q", name, text), Text: text}
 		checkPiecesDecode(o, tok, nt, ids, &mismatches{t: t, kind: "EncodePieces"}, &mismatches{t: t, kind: "Decode"})
+		checkSafeCutParts(t, tok, name, text, ids)
 	})
 }
 

@@ -3,7 +3,6 @@ package tokenizer
 import (
 	"slices"
 
-	"github.com/gemmatok/gemmatok/tokenizer/internal/normalize"
 	"github.com/gemmatok/gemmatok/tokenizer/internal/seg"
 )
 
@@ -36,7 +35,7 @@ func (t *Tokenizer) EncodeOffsetsWith(text string, opts EncodeOptions) ([]Token,
 	if opts.AddBOS {
 		toks = append(toks, Token{ID: t.v.BOS()})
 	}
-	toks = t.appendOffsets(toks, text, r, opts.part())
+	toks = t.appendOffsets(toks, text, r, opts)
 	if opts.AddEOS {
 		toks = append(toks, Token{ID: t.v.EOS(), Start: len(text), End: len(text)})
 	}
@@ -44,10 +43,10 @@ func (t *Tokenizer) EncodeOffsetsWith(text string, opts EncodeOptions) ([]Token,
 }
 
 // appendOffsets appends the tokens of text, which lies in a longer one as
-// part says, under the piece rules r to dst.
-func (t *Tokenizer) appendOffsets(dst []Token, text string, r *pieceRules, part normalize.Part) []Token {
+// opts says (with its Carry), under the piece rules r to dst.
+func (t *Tokenizer) appendOffsets(dst []Token, text string, r *pieceRules, opts EncodeOptions) []Token {
 	sc := t.getScratch()
-	t.runPart(sc, text, r, seg.Spans, part)
+	t.runWith(sc, text, r, seg.Spans, opts)
 	dst = slices.Grow(dst, len(sc.out.IDs)+1) // and room for an EOS
 	for i, id := range sc.out.IDs {
 		sp := sc.out.Spans[i]

@@ -21,6 +21,13 @@ type EncodeOptions struct {
 	// rules for the start and the end of a text, such as a dummy prefix,
 	// then apply only where the whole text starts and ends.
 	AfterCut, BeforeCut bool
+
+	// Carry, when not nil, carries what a model needs of the parts of a
+	// text before this one, encoded in order with the same Carry from its
+	// zero value on: a Unigram model's path score (see Carry). EncodeWith,
+	// AppendEncodeWith, CountWith and EncodeOffsetsWith read and update it;
+	// for a model that needs none it changes nothing.
+	Carry *Carry
 }
 
 // part returns where the text lies in a longer one, as opts says.
@@ -59,7 +66,7 @@ func (t *Tokenizer) AppendEncodeWith(dst []int32, text string, opts EncodeOption
 		dst = append(dst, t.v.BOS())
 	}
 	sc := t.getScratch()
-	t.runPart(sc, text, r, seg.IDs, opts.part())
+	t.runWith(sc, text, r, seg.IDs, opts)
 	dst = append(dst, sc.out.IDs...)
 	t.putScratch(sc)
 	if opts.AddEOS {
@@ -75,6 +82,13 @@ func (t *Tokenizer) CountWith(text string, opts EncodeOptions) (int, error) {
 	r, err := t.rulesFor(text, opts)
 	if err != nil {
 		return 0, err
+	}
+	if opts.Carry != nil {
+		sc := t.getScratch()
+		t.runWith(sc, text, r, seg.Count, opts)
+		n := sc.out.N
+		t.putScratch(sc)
+		return n + opts.extra(), nil
 	}
 	return t.count(text, r, opts.part()) + opts.extra(), nil
 }

@@ -302,5 +302,5 @@ func (t *Tokenizer) truncateTokens(text string, n int, opts EncodeOptions) ([]To
 	if n -= opts.extra(); n <= 0 {
 		return nil, r, n, nil
 	}
-	return t.appendOffsets(nil, text, r, normalize.Whole), r, n, nil
+	return t.appendOffsets(nil, text, r, EncodeOptions{}), r, n, nil
 }

@@ -64,6 +64,10 @@ type worker struct {
 	pool chan *tokenizer.Tokenizer // the process's Tokenizers of Model
 	tok  *tokenizer.Tokenizer      // the one held for an element; see acquire
 	buf  []byte
+	// carry is the Carry of the text eachText reads, for a model whose
+	// pieces of a text are encoded in order from it (a Unigram model's),
+	// or nil.
+	carry *tokenizer.Carry
 }
 
 // pools holds the Tokenizers of each model this process has loaded, so
@@ -158,6 +162,7 @@ func (w *worker) options() tokenizer.EncodeOptions {
 func (w *worker) textOptions(at int64, end bool) tokenizer.EncodeOptions {
 	opts := w.options()
 	opts.AfterCut, opts.BeforeCut = at > 0, !end
+	opts.Carry = w.carry
 	return opts
 }
 
@@ -298,6 +303,12 @@ func (w *worker) eachText(r io.Reader, start int64, fn func(text string, at int6
 	}
 	buf := w.buf[:0]
 	at := start
+	// A Unigram model's file is one part (split finds no cut without a
+	// Carry): its pieces are cut and encoded in order with one.
+	w.carry = nil
+	if start == 0 && w.tok.CanCut(w.options()) == tokenizer.ErrCutsNeedCarry {
+		w.carry = new(tokenizer.Carry)
+	}
 	for {
 		n, err := fill(r, buf[len(buf):cap(buf)])
 		buf = buf[:len(buf)+n]
@@ -307,7 +318,9 @@ func (w *worker) eachText(r io.Reader, start int64, fn func(text string, at int6
 		}
 		cut := len(buf)
 		if !last {
-			cut = w.tok.SafeCutParts(view(buf), w.options())
+			opts := w.options()
+			opts.Carry = w.carry
+			cut = w.tok.SafeCutParts(view(buf), opts)
 			if cut == 0 {
 				// A run without a cut: read on, into a larger buffer.
 				buf = append(buf, make([]byte, cap(buf))...)[:len(buf)]

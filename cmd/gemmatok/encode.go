@@ -140,9 +140,9 @@ const encodeChunk = 128 << 10
 func encodeParts(s *splitter, r io.Reader, f *encodeFlags, out *tokenWriter) error {
 	s.special = f.special.mode()
 	optsAt := func(at int64, last bool) tokenizer.EncodeOptions {
-		return partOptions(tokenizer.EncodeOptions{AddBOS: f.bos, AddEOS: f.eos, Special: s.special}, at, last)
+		return partOptions(tokenizer.EncodeOptions{AddBOS: f.bos, AddEOS: f.eos, Special: s.special, Carry: s.carry}, at, last)
 	}
-	if f.workers < 2 {
+	if f.workers < 2 || s.needsCarry() {
 		fm := formatter{tok: s.tok, format: f.format}
 		var buf []byte
 		return s.each(r, func(p []byte, at int64, last bool) error {
@@ -290,6 +290,10 @@ type formatter struct {
 func (f *formatter) part(dst []byte, text string, base int, opts tokenizer.EncodeOptions) ([]byte, int, error) {
 	sep := separator(f.format)
 	if f.format != "json" {
+		var carried tokenizer.Carry // where the part starts, to encode it again
+		if opts.Carry != nil {
+			carried = *opts.Carry
+		}
 		ids, err := f.tok.AppendEncodeWith(f.ids[:0], text, opts)
 		if err != nil {
 			return f.before(dst, text, base, opts, err)
@@ -308,6 +312,9 @@ func (f *formatter) part(dst []byte, text string, base int, opts tokenizer.Encod
 				}
 			}
 			return dst, len(ids), nil
+		}
+		if opts.Carry != nil {
+			*opts.Carry = carried
 		}
 	}
 	toks, err := f.tok.EncodeOffsetsWith(text, opts)

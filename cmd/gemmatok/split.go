@@ -10,12 +10,17 @@ import (
 // A large file is counted by several workers at once, each taking a part
 // that starts and ends at a safe cut. The cuts are looked for just before
 // evenly spaced offsets, in a small window read with ReadAt. SafeCutParts
-// is given the window, not all the text before it: its rules look only at the
-// characters on either side of a cut (a space after a non-space, a newline
-// before a non-newline, no user-defined piece across it) and, under
-// --special reject, at a special piece's length before it, so a cut that
-// far into the window is one in the file. TestSplitFile checks this on the
-// corpora, and TestSplitFileSpecial on text full of special pieces.
+// is given the window, not all the text before it: its rules look only at
+// the characters on either side of a cut (a space after a non-space, a
+// newline before a non-newline, no user-defined piece across it; under a
+// charsmap also the byte before them), under a word model back to the
+// cut before it, at least 4 bytes into the window, and, under --special
+// reject, at a special piece's length before it, so a cut that far into
+// the window is one in the file. TestSplitFile checks this on the corpora,
+// TestSplitFileDummyPrefix under other normalizers and models, and
+// TestSplitFileSpecial on text full of special pieces. A Unigram model's
+// cuts need a Carry, which parts that workers take at once cannot have:
+// its file is one part.
 const (
 	partSize  = 2 << 20  // the bytes of one part, at most about
 	cutWindow = 16 << 10 // the bytes searched for a cut at each boundary

@@ -61,11 +61,20 @@ func TestSplitFile(t *testing.T) {
 
 // TestSplitFileDummyPrefix splits the corpus under models whose normalizer
 // treats the start and the end of a text apart, as a Llama-style model's
-// dummy prefix does, and checks that the file is split and that its parts,
-// encoded as parts, give the ids of the whole.
+// dummy prefix does, or is a precompiled charsmap, and checks that the
+// file is split and that its parts, encoded as parts, give the ids of the
+// whole. A Unigram model's file is not split.
 func TestSplitFileDummyPrefix(t *testing.T) {
 	text := readFile(t, bigCorpusFile(t))
-	for _, model := range []string{"../../testdata/models/bpe_llama.model", "../../testdata/models/bpe_identity_rmws.model"} {
+	uni, err := tokenizer.LoadFile("../../testdata/models/unigram8k_nmt_nfkc.model")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if spans, err := splitFile(strings.NewReader(text), int64(len(text)), 64<<10, safeCuts(uni, tokenizer.SpecialPieces)); err != nil || len(spans) != 1 {
+		t.Errorf("unigram8k_nmt_nfkc: %d spans, %v; want 1", len(spans), err)
+	}
+	for _, name := range []string{"bpe_llama", "bpe_identity_rmws", "bpe_nmt_nfkc", "char", "word"} {
+		model := "../../testdata/models/" + name + ".model"
 		tok, err := tokenizer.LoadFile(model)
 		if err != nil {
 			t.Fatal(err)

@@ -46,6 +46,17 @@ type splitter struct {
 	// (SafeCutWith), for callers that hand a part to the library as one.
 	whole bool
 	buf   []byte
+	// carry is the Carry of the stream's parts, for a model whose parts
+	// are encoded in order from it (a Unigram model's), or nil.
+	carry *tokenizer.Carry
+}
+
+// needsCarry reports whether s's parts are cut only if they are encoded in
+// order with a Carry: under a Unigram model, and unless s.lines or
+// s.whole have the parts encoded as whole texts. Such parts must not be
+// encoded at once.
+func (s *splitter) needsCarry() bool {
+	return !s.lines && !s.whole && s.tok.CanCut(tokenizer.EncodeOptions{Special: s.special}) == tokenizer.ErrCutsNeedCarry
 }
 
 // each reads r to its end and calls fn with consecutive parts of its text
@@ -67,6 +78,10 @@ func (s *splitter) each(r io.Reader, fn func(part []byte, at int64, last bool) e
 	}()
 	long := false // buf was grown for a run without cuts
 	at := int64(0)
+	s.carry = nil
+	if s.needsCarry() {
+		s.carry = new(tokenizer.Carry)
+	}
 	emit := func(part []byte, last bool) error {
 		if long {
 			defer s.mem.longRun(len(part))()
@@ -121,7 +136,7 @@ func (s *splitter) cut(buf []byte) int {
 // options returns the options that the parts are encoded, and cut, under,
 // but for where each lies in the text: see partOptions.
 func (s *splitter) options() tokenizer.EncodeOptions {
-	return tokenizer.EncodeOptions{Special: s.special}
+	return tokenizer.EncodeOptions{Special: s.special, Carry: s.carry}
 }
 
 // partOptions returns opts for the part of a text that starts at offset at

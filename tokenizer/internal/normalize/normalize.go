@@ -29,6 +29,7 @@ type Normalizer struct {
 	suffix  bool // treat_whitespace_as_suffix: the dummy space goes at the end
 	matcher *matcher.Matcher
 	cmap    *charsmap.Map // nil without a precompiled charsmap
+	cuts    *cutFacts     // what CutAt knows of the rules
 	// identity is set when normalization is a plain character map, which
 	// lets encoding skip the offset bookkeeping.
 	identity bool
@@ -53,7 +54,7 @@ func New(spec vocab.NormalizerSpec, suffix bool, m *matcher.Matcher) (*Normalize
 	if m == nil {
 		m = matcher.New(nil)
 	}
-	n := &Normalizer{spec: spec, suffix: suffix, matcher: m}
+	n := &Normalizer{spec: spec, suffix: suffix, matcher: m, cuts: new(cutFacts)}
 	if len(spec.PrecompiledCharsMap) > 0 {
 		cm, err := charsmap.New(spec.PrecompiledCharsMap)
 		if err != nil {
