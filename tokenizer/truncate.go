@@ -251,7 +251,10 @@ func (t *Tokenizer) prefixCounts(text string, r *pieceRules) []int32 {
 	for k := 1; k < len(known); k++ {
 		p := sc.out.Spans[k].Start
 		cut := int(sc.offs[p])
-		if p == 0 || int(sc.offs[p-1]) >= cut || !t.norm.CutAt(text, cut) {
+		if p == 0 || int(sc.offs[p-1]) >= cut {
+			continue
+		}
+		if _, _, ok := t.norm.CutAt(text, cut); !ok {
 			continue
 		}
 		if t.norm.RemovesExtraSpaces() && endsInSpace(sc.norm[:p]) {
