@@ -57,6 +57,8 @@ type Model struct {
 	pairsOnce sync.Once
 	pairs     *pairSet
 
+	merges mergeTable // empty but for a built-in model that has one generated
+
 	ascii [utf8.RuneSelf]int32 // the piece each ASCII character is, or -1
 	// chars holds, by rune of the Basic Multilingual Plane, piece id + 2,
 	// or 0 when not known yet, in pages made as their runes are met.
@@ -142,6 +144,11 @@ func newModel(v *vocab.Vocab, tables *builtinTables) *Model {
 		b.rankByID = scoresFallWithID(v)
 	}
 	b.spanning = spanningAt(v, spanning)
+	if tables != nil && tables.merges != nil {
+		if t, err := unmarshalMergeTable(tables.merges); err == nil {
+			b.merges = *t
+		}
+	}
 	switch {
 	case b.unused:
 		b.split = splitNone
@@ -742,10 +749,13 @@ func (b *Model) pairID(sc *Scratch, s []byte, sl, sr *symbol) int32 {
 		return b.v.LookupBytes(s[sl.start:sr.end])
 	}
 	// The same pairs come back again and again; the pair cache answers them
-	// without hashing the text.
+	// without hashing the text, and the merge table, larger and further
+	// from the processor, those it does not hold.
 	id, ok := sc.pairs.get(sl.id, sr.id)
 	if !ok {
-		id = b.v.LookupBytes(s[sl.start:sr.end])
+		if id, ok = b.merges.get(sl.id, sr.id); !ok {
+			id = b.v.LookupBytes(s[sl.start:sr.end])
+		}
 		sc.pairs.put(sl.id, sr.id, id)
 	}
 	return id
