@@ -2,9 +2,12 @@ package bpe
 
 import (
 	"math/rand/v2"
+	"os"
+	"slices"
 	"testing"
 	"unsafe"
 
+	"github.com/gemmatok/gemmatok/tokenizer/internal/testmodel"
 	"github.com/gemmatok/gemmatok/vocab"
 )
 
@@ -101,5 +104,32 @@ func TestUnmarshalMergeTable(t *testing.T) {
 	y, okB := b.get(l, r)
 	if !okA || !okB || x != y || x != v.LookupBytes([]byte("▁token")) {
 		t.Errorf("▁to + ken: %d (%v) in place, %d (%v) copied, want %d", x, okA, y, okB, v.LookupBytes([]byte("▁token")))
+	}
+}
+
+// TestBuiltinTablesEncode checks that each built-in model encodes the
+// corpus as a Model of its vocabulary that derives everything itself,
+// without the generated tables (the merge table, the pair set, the
+// whole-piece bits).
+func TestBuiltinTablesEncode(t *testing.T) {
+	for name := range builtin {
+		v, err := vocab.Builtin(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fast := newTestModel(t, v)
+		slow := *fast
+		slow.Model = newModel(v, nil)
+		slow.rules = slow.newRules(fast.rules.matcher, nil)
+		for _, path := range testmodel.CorpusFiles(t) {
+			data, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			text := string(data)
+			if got, want := fast.encode(new(Scratch), text), slow.encode(new(Scratch), text); !slices.Equal(got, want) {
+				t.Errorf("%s, %s: the tables give %d ids, deriving %d, or other ids", name, testmodel.CorpusName(path), len(got), len(want))
+			}
+		}
 	}
 }
