@@ -57,6 +57,8 @@ type Model struct {
 	pairsOnce sync.Once
 	pairs     *pairSet
 
+	merges mergeTable // empty but for a built-in model that has one generated
+
 	ascii [utf8.RuneSelf]int32 // the piece each ASCII character is, or -1
 	// chars holds, by rune of the Basic Multilingual Plane, piece id + 2,
 	// or 0 when not known yet, in pages made as their runes are met.
@@ -142,6 +144,11 @@ func newModel(v *vocab.Vocab, tables *builtinTables) *Model {
 		b.rankByID = scoresFallWithID(v)
 	}
 	b.spanning = spanningAt(v, spanning)
+	if tables != nil && tables.merges != nil {
+		if t, err := unmarshalMergeTable(tables.merges); err == nil {
+			b.merges = *t
+		}
+	}
 	switch {
 	case b.unused:
 		b.split = splitNone
@@ -333,29 +340,30 @@ func (b *Model) word(sc *Scratch, w []byte, base int, r *Rules, out *seg.Sink) {
 		return
 	}
 	if len(w) > cacheMaxWord {
-		// Never cached: its pieces go out a part at a time rather than
+		// Never cached: its pieces go out some parts at a time rather than
 		// gathering, for a long run, in one large slice.
-		b.eachPart(w, func(start, end, chars int) {
-			sc.pieces = b.part(sc, w, start, end, chars, r, sc.pieces[:0])
-			out.Replay(sc.pieces, base+start)
-		})
+		for at, next := 0, 0; at < len(w); at = next {
+			sc.pieces, next = b.parts(sc, w, at, r, sc.pieces[:0])
+			out.Replay(sc.pieces, base+at)
+		}
 		return
 	}
 	var pieces []seg.Piece
-	pieces, sc.pieces = b.cachedWord(sc, w, r, sc.pieces[:0])
+	pieces, sc.pieces = b.cachedWord(sc, w, true, r, sc.pieces[:0])
 	out.Replay(pieces, base)
 }
 
 // cachedWord returns the pieces of w. When the word cache has them, they
 // are the cache's own, not to be changed, and dst is returned as it was:
 // most words are found there, and copying them out would cost about as
-// much as finding them. Otherwise it appends them to dst by segmenting w,
-// stores them, and returns them and the extended dst.
-func (b *Model) cachedWord(sc *Scratch, w []byte, r *Rules, dst []seg.Piece) (pieces, ext []seg.Piece) {
+// much as finding them. Otherwise it appends them to dst by segmenting w
+// (freshWord, with cut), stores them, and returns them and the extended
+// dst.
+func (b *Model) cachedWord(sc *Scratch, w []byte, cut bool, r *Rules, dst []seg.Piece) (pieces, ext []seg.Piece) {
 	cache, use := sc.cacheFor(r)
 	n := len(dst)
 	if !use.Use() {
-		dst = b.freshWord(sc, w, r, dst)
+		dst = b.freshWord(sc, w, cut, r, dst)
 		return dst[n:], dst
 	}
 	hit, k := cache.lookup(w, r, use)
@@ -363,7 +371,7 @@ func (b *Model) cachedWord(sc *Scratch, w []byte, r *Rules, dst []seg.Piece) (pi
 	if hit != nil {
 		return hit, dst
 	}
-	dst = b.freshWord(sc, w, r, dst)
+	dst = b.freshWord(sc, w, cut, r, dst)
 	cache.add(w, k, r, dst[n:])
 	return dst[n:], dst
 }
@@ -372,66 +380,99 @@ func (b *Model) cachedWord(sc *Scratch, w []byte, r *Rules, dst []seg.Piece) (pi
 // that no piece holds pays.
 const longWord = 12
 
-// freshWord appends the pieces of w to dst, segmenting it.
-func (b *Model) freshWord(sc *Scratch, w []byte, r *Rules, dst []seg.Piece) []seg.Piece {
+// freshWord appends the pieces of w to dst, segmenting it. With cut, a long
+// w is cut into the parts that merging treats apart first; without, w is
+// such a part already.
+func (b *Model) freshWord(sc *Scratch, w []byte, cut bool, r *Rules, dst []seg.Piece) []seg.Piece {
 	if len(w) <= b.maxPiece {
 		if id := b.v.LookupBytes(w); r.allowed(id) && b.wholePiece(sc, id, r) {
 			return append(dst, seg.Piece{ID: b.pieceID(w, id), Len: int32(len(w))})
 		}
 	}
-	if len(w) < longWord {
+	if len(w) < longWord || !cut {
 		return b.segment(sc, w, r, false, dst)
 	}
-	b.eachPart(w, func(start, end, chars int) {
-		dst = b.part(sc, w, start, end, chars, r, dst)
-	})
+	for at := 0; at < len(w); {
+		dst, at = b.parts(sc, w, at, r, dst)
+	}
 	return dst
 }
 
-// eachPart calls f for the parts of w, a word of at least longWord bytes,
-// that merging may treat apart: those between characters that no piece
-// holds side by side. Each is given as w[start:end] and its number of
-// characters.
-func (b *Model) eachPart(w []byte, f func(start, end, chars int)) {
+// partsBatch is about the most pieces parts appends in a call.
+const partsBatch = 256
+
+// parts appends the pieces of the parts of w, a word of at least longWord
+// bytes, that merging may treat apart: those between characters that no
+// piece holds side by side. It starts with the part at from and stops
+// after the part that brings the pieces it appended to partsBatch, or at
+// the end of w, and returns where it stopped. Text without spaces is
+// mostly parts of one character, which it emits itself.
+func (b *Model) parts(sc *Scratch, w []byte, from int, r *Rules, dst []seg.Piece) ([]seg.Piece, int) {
 	pairs := b.pairSet()
-	start, chars := 0, 1
-	prev, size := utf8x.DecodeChar(w)
-	for i := size; i < len(w); i += size {
-		c := rune(w[i])
-		if size = 1; c >= utf8.RuneSelf {
-			c, size = utf8x.DecodeChar(w[i:])
+	limit := len(dst) + partsBatch
+	first, size := utf8x.DecodeChar(w[from:])
+	for start := from; ; {
+		end, chars, last, next, nextSize := pairs.partEnd(w, start, first, size)
+		if p := w[start:end]; chars == 1 {
+			dst = append(dst, b.finalPiece(p, b.runeID(first, p), r))
+		} else {
+			dst = b.part(sc, w, start, end, chars, first, last, r, dst)
 		}
-		if !pairs.has(prev, c) {
-			f(start, i, chars)
-			start, chars = i, 0
+		if end == len(w) || len(dst) >= limit {
+			return dst, end
+		}
+		start, first, size = end, next, nextSize
+	}
+}
+
+// partEnd scans the part of w that starts at w[i:] with the character
+// first, of size bytes: it returns where the part ends, its number of
+// characters and its last character, and the character that starts the
+// next part and its size, if any. It is apart from parts, which does
+// more, so that the loop over characters keeps few values to save and
+// reload around its calls (code, whose parts are long, encodes 4% fewer
+// instructions so).
+func (s *pairSet) partEnd(w []byte, i int, first rune, size int) (end, chars int, last, next rune, nextSize int) {
+	chars, last = 1, first
+	for end = i + size; end < len(w); end += size {
+		c := rune(w[end])
+		if size = 1; c >= utf8.RuneSelf {
+			c, size = utf8x.DecodeChar(w[end:])
+		}
+		if !s.has(last, c) {
+			return end, chars, last, c, size
 		}
 		chars++
-		prev = c
+		last = c
 	}
-	f(start, len(w), chars)
+	return end, chars, last, 0, 0
 }
 
 // part appends the pieces of w[start:end], a part of w that has chars
-// characters. Most parts of long words are one or two characters long,
-// which need no merge loop: one character is its own piece, two are either
-// the piece they make together or two pieces.
-func (b *Model) part(sc *Scratch, w []byte, start, end, chars int, r *Rules, dst []seg.Piece) []seg.Piece {
+// characters, the first and the last as decoding gives them (utf8.RuneError
+// for malformed bytes). Most parts of long words are one or two characters
+// long, which need no merge loop: one character is its own piece, two are
+// either the piece they make together or two pieces.
+func (b *Model) part(sc *Scratch, w []byte, start, end, chars int, first, last rune, r *Rules, dst []seg.Piece) []seg.Piece {
 	p := w[start:end]
 	switch {
 	case start == 0 && end == len(w):
 		return b.segment(sc, w, r, false, dst)
 	case chars == 1:
-		return append(dst, b.finalPiece(p, b.charID(p), r))
+		return append(dst, b.finalPiece(p, b.runeID(first, p), r))
 	case chars == 2:
 		n := int(utf8x.CharLen[p[0]>>4])
-		sl := symbol{start: 0, end: int32(n), id: b.charID(p[:n])}
-		sr := symbol{start: int32(n), end: int32(len(p)), id: b.charID(p[n:])}
+		if first == utf8.RuneError {
+			last = first // p[:n] may end elsewhere than the decoded character
+		}
+		sl := symbol{start: 0, end: int32(n), id: b.runeID(first, p[:n])}
+		sr := symbol{start: int32(n), end: int32(len(p)), id: b.runeID(last, p[n:])}
 		if id := b.pairID(sc, p, &sl, &sr); r.allowed(id) {
 			return append(dst, seg.Piece{ID: b.pieceID(p, id), Len: int32(len(p))})
 		}
 		return append(dst, b.finalPiece(p[:n], sl.id, r), b.finalPiece(p[n:], sr.id, r))
 	}
-	pieces, ext := b.cachedWord(sc, p, r, dst)
+	pieces, ext := b.cachedWord(sc, p, false, r, dst)
 	if len(ext) == len(dst) { // the cache's pieces
 		return append(dst, pieces...)
 	}
@@ -513,6 +554,21 @@ func (b *Model) wideCharID(c []byte) int32 {
 	if r >= 1<<16 || (r == utf8.RuneError && len(c) != 3) {
 		return b.v.LookupBytes(c)
 	}
+	return b.bmpID(r, c)
+}
+
+// runeID is charID for c, a character that decoding gave as r, which
+// need not be decoded again unless it is utf8.RuneError.
+func (b *Model) runeID(r rune, c []byte) int32 {
+	if r == utf8.RuneError || r >= 1<<16 || c[0] < utf8.RuneSelf {
+		return b.charID(c)
+	}
+	return b.bmpID(r, c)
+}
+
+// bmpID is wideCharID for c, the character r of the Basic Multilingual
+// Plane (or malformed bytes that decode as utf8.RuneError, three of them).
+func (b *Model) bmpID(r rune, c []byte) int32 {
 	page := b.chars[r>>charPageBits].Load()
 	if page == nil {
 		page = new(charPage)
@@ -742,10 +798,13 @@ func (b *Model) pairID(sc *Scratch, s []byte, sl, sr *symbol) int32 {
 		return b.v.LookupBytes(s[sl.start:sr.end])
 	}
 	// The same pairs come back again and again; the pair cache answers them
-	// without hashing the text.
+	// without hashing the text, and the merge table, larger and further
+	// from the processor, those it does not hold.
 	id, ok := sc.pairs.get(sl.id, sr.id)
 	if !ok {
-		id = b.v.LookupBytes(s[sl.start:sr.end])
+		if id, ok = b.merges.get(sl.id, sr.id); !ok {
+			id = b.v.LookupBytes(s[sl.start:sr.end])
+		}
 		sc.pairs.put(sl.id, sr.id, id)
 	}
 	return id

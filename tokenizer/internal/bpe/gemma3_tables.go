@@ -9,11 +9,13 @@ var (
 	gemma3Pairs []byte
 	//go:embed gemma3_whole.bin
 	gemma3Whole []byte
+	//go:embed gemma3_merges.bin
+	gemma3Merges []byte
 )
 
 func init() {
 	builtin["gemma3"] = &builtinTables{
-		pairs: gemma3Pairs, whole: gemma3Whole,
+		pairs: gemma3Pairs, whole: gemma3Whole, merges: gemma3Merges,
 		prefixOnly: true, suffixOnly: false, rankByID: true,
 		spanning: []int32{107068},
 	}

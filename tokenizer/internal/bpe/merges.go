@@ -1,0 +1,120 @@
+package bpe
+
+import (
+	"encoding/binary"
+	"errors"
+	"unsafe"
+
+	"github.com/gemmatok/gemmatok/vocab"
+)
+
+// mergeTable answers, for two pieces, which piece their texts make
+// together, without reading the vocabulary. A merge that misses the pair
+// cache asks the vocabulary: it hashes the text and reads its filter, its
+// table, and the piece's offset, length and bytes, each a cache miss in a
+// vocabulary of 256,000 pieces, and in text of many words (many languages
+// at once, Chinese, Japanese) these misses were a third of the time. Here
+// one slot, most often one cache line, answers.
+//
+// It holds every pair l, r of pieces (as vocab.LookupBytes names them)
+// whose texts together are a piece: every piece split at each byte where
+// both sides are pieces. So a pair not found is a pair that makes no
+// piece, as LookupBytes would say. Slots are open addressing in the pair
+// cache's format (pairCacheKey with the id + 1 below), 0 for empty; the
+// table of a built-in model is generated (see tables.go) and read in place.
+type mergeTable struct {
+	slots []uint64
+	shift uint8 // 64 less the bits of a slot's index
+}
+
+// get returns the piece that pieces l and r make, or -1, and false when
+// the table cannot tell (no table, or ids too large).
+func (t *mergeTable) get(l, r int32) (int32, bool) {
+	k, ok := pairCacheKey(l, r)
+	if t.slots == nil || !ok {
+		return 0, false
+	}
+	mask := uint64(len(t.slots) - 1)
+	for i := (k * 0x9E3779B97F4A7C15) >> t.shift; ; i = (i + 1) & mask {
+		e := t.slots[i]
+		if e == 0 {
+			return -1, true
+		}
+		if e&^pairIDMask == k {
+			return int32(e&pairIDMask) - 1, true
+		}
+	}
+}
+
+// buildMergeTable makes the merge table of v, or returns nil when its ids
+// do not fit a slot.
+func buildMergeTable(v *vocab.Vocab) *mergeTable {
+	if v.Size() >= pairIDMask {
+		return nil
+	}
+	var entries []uint64
+	for id := range int32(v.Size()) {
+		p := v.Piece(id)
+		if len(p) < 2 || v.LookupBytes([]byte(p)) != id {
+			continue // a duplicate: lookups name the other
+		}
+		for k := 1; k < len(p); k++ {
+			l := v.LookupBytes([]byte(p[:k]))
+			if l < 0 {
+				continue
+			}
+			if r := v.LookupBytes([]byte(p[k:])); r >= 0 {
+				key, _ := pairCacheKey(l, r)
+				entries = append(entries, key|uint64(id+1))
+			}
+		}
+	}
+	// At most five eighths full: a probe for a pair that makes no piece,
+	// most of them, stops at the first empty slot.
+	bits := 10
+	for len(entries)*8 > 5<<bits {
+		bits++
+	}
+	t := &mergeTable{slots: make([]uint64, 1<<bits), shift: uint8(64 - bits)}
+	mask := uint64(len(t.slots) - 1)
+	for _, e := range entries {
+		i := ((e &^ pairIDMask) * 0x9E3779B97F4A7C15) >> t.shift
+		for t.slots[i] != 0 {
+			i = (i + 1) & mask
+		}
+		t.slots[i] = e
+	}
+	return t
+}
+
+// marshal encodes the table's slots as little-endian uint64s.
+func (t *mergeTable) marshal() []byte {
+	out := make([]byte, 0, 8*len(t.slots))
+	for _, e := range t.slots {
+		out = binary.LittleEndian.AppendUint64(out, e)
+	}
+	return out
+}
+
+// unmarshalMergeTable reads what marshal writes, in place when the
+// machine's words are little-endian and b is aligned for them.
+func unmarshalMergeTable(b []byte) (*mergeTable, error) {
+	n := len(b) / 8
+	if len(b)%8 != 0 || n < 2 || n&(n-1) != 0 {
+		return nil, errors.New("tokenizer: malformed merge table")
+	}
+	bits := 0
+	for 1<<bits < n {
+		bits++
+	}
+	t := &mergeTable{shift: uint8(64 - bits)}
+	if binary.NativeEndian.Uint16([]byte{1, 0}) == 1 && uintptr(unsafe.Pointer(unsafe.SliceData(b)))%8 == 0 {
+		t.slots = unsafe.Slice((*uint64)(unsafe.Pointer(unsafe.SliceData(b))), n)
+		return t, nil
+	}
+	t.slots = make([]uint64, n)
+	for i := range t.slots {
+		t.slots[i] = binary.LittleEndian.Uint64(b[8*i:])
+	}
+	return t, nil
+}
