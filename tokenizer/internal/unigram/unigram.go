@@ -73,6 +73,8 @@ func New(v *vocab.Vocab) (*Model, error) {
 		maxScore: 0x1p-126,
 	}
 	keys := make([]trieKey, 0, n)
+	var text []byte // the keys' bytes, one after another
+	m.cuts = true
 	for id := range int32(n) {
 		switch v.Type(id) {
 		case vocab.Normal:
@@ -97,18 +99,16 @@ func New(v *vocab.Vocab) (*Model, error) {
 		if len(key) == 0 {
 			continue
 		}
-		keys = append(keys, trieKey{key, id, v.Score(id)})
+		if strings.Contains(key[1:], seg.SpaceSymbol) {
+			m.cuts = false
+		}
+		keys = append(keys, trieKey{int32(len(text)), int32(len(key)), id, v.Score(id)})
+		text = append(text, key...)
 	}
 	if len(keys) == 0 && !hasUnused(v) {
 		return nil, ErrNoPieces
 	}
-	m.cuts = true
-	for _, k := range keys {
-		if strings.Contains(k.key[1:], seg.SpaceSymbol) {
-			m.cuts = false
-		}
-	}
-	m.trie = newTrie(keys)
+	m.trie = newTrie(keys, text)
 	m.unkScore = m.minScore - unkPenalty
 	return m, nil
 }
@@ -211,41 +211,54 @@ func (m *Model) forward(nodes []best, norm []byte, ban []bool, from float32, tr 
 		mblen := min(OneCharLen(norm[start]), size-start)
 		single := false
 		s := int32(0)
-		for end := start; end < size; end++ {
+		for end := start; end < size; {
 			t := units[s].base + int32(norm[end])
 			c := units[t].check
 			if c&checkMask != s {
 				break
 			}
 			s = t
+			end++
+			last := false
 			if c >= 0 {
-				continue
+				b := units[t].base
+				if b >= 0 {
+					continue
+				}
+				// A tail: its piece is the last one here.
+				n := m.trie.tail(^b, norm[end:])
+				if n == 0 {
+					break
+				}
+				end += n
+				last = true
 			}
-			info := m.trie.info[t]
-			if banned(ban, info.id) {
-				continue
+			if info := m.trie.info[t]; !banned(ban, info.id) {
+				length := end - start
+				// In the C++, score is a double either way (the
+				// conditional mixes double and float), so the candidate
+				// is a double sum compared with the stored float.
+				score := float64(info.score)
+				if m.user != nil && m.user[info.id] {
+					score = float64(float32(float32(length)*m.maxScore)) - 0.1
+				}
+				cand := score + float64(till)
+				n := &nodes[end]
+				won := n.start < 0 || cand > float64(n.score)
+				if won {
+					n.score = float32(cand)
+					n.start = int32(start)
+					n.id = info.id
+				}
+				if tr != nil {
+					tr.see(end, cand, score, won)
+				}
+				if length == mblen {
+					single = true
+				}
 			}
-			length := end + 1 - start
-			// In the C++, score is a double either way (the conditional
-			// mixes double and float), so the candidate is a double sum
-			// compared with the stored float.
-			score := float64(info.score)
-			if m.user != nil && m.user[info.id] {
-				score = float64(float32(float32(length)*m.maxScore)) - 0.1
-			}
-			cand := score + float64(till)
-			n := &nodes[end+1]
-			won := n.start < 0 || cand > float64(n.score)
-			if won {
-				n.score = float32(cand)
-				n.start = int32(start)
-				n.id = info.id
-			}
-			if tr != nil {
-				tr.see(end+1, cand, score, won)
-			}
-			if length == mblen {
-				single = true
+			if last {
+				break
 			}
 		}
 		if !single {
