@@ -6,14 +6,15 @@ import "slices"
 // counterpart of the Darts::DoubleArray that unigram::Model::BuildTrie
 // builds. A state s moves on byte c to t = units[s].base + c when
 // units[t].check&checkMask == s; the sign bit of units[t].check says that
-// the path to t spells a piece, whose id and score are info[t]. The units
-// are 8 bytes so that more of a large vocabulary's trie stays in cache;
-// info is read only where a piece ends.
+// the path to t spells a piece, whose id and score units[t] also holds:
+// the step that reaches a piece's end reads them from the same cache line
+// (in a separate array they cost a second cache miss in a large
+// vocabulary's trie).
 //
 // Where only one piece lies below a state, the rest of it is a tail (as in
 // Darts' and MARISA's tails) rather than a chain of states: the state's
 // base is ^o, negative, and tails[o] is the rest's length n, followed by
-// its n bytes; info[s] is then that piece's. Tails hold most of a large
+// its n bytes; units[s] holds that piece's id and score. Tails hold most of a large
 // vocabulary's bytes, so they keep the units few (and the trie in cache)
 // and spare the builder most placements.
 //
@@ -22,13 +23,13 @@ import "slices"
 // depend on that order, the lattice of NBest and Sample does.
 type trie struct {
 	units []unit
-	info  []pieceInfo
 	tails []byte
 }
 
 type unit struct {
 	base  int32
 	check int32 // the parent state, with the sign bit set where a piece ends
+	pieceInfo
 }
 
 // checkMask clears the piece bit of unit.check.
@@ -62,7 +63,6 @@ func newTrie(keys []trieKey, text []byte) *trie {
 	size := 512 + 5*len(keys)
 	b := &trieBuilder{
 		units: make([]unit, 0, size),
-		info:  make([]pieceInfo, 0, size),
 		links: make([]link, 0, size),
 		fails: make([]uint8, 0, size),
 	}
@@ -106,7 +106,7 @@ func newTrie(keys []trieKey, text []byte) *trie {
 			} else {
 				b.units[s].check |= -1 << 31
 			}
-			b.info[s] = pieceInfo{k.id, k.score}
+			b.units[s].pieceInfo = pieceInfo{k.id, k.score}
 			continue
 		}
 		// labels are the bytes at depth, starts where each one's keys
@@ -115,7 +115,7 @@ func newTrie(keys []trieKey, text []byte) *trie {
 		if starts[0] > 0 {
 			k := keys[j.lo]
 			b.units[j.state].check |= -1 << 31
-			b.info[j.state] = pieceInfo{k.id, k.score}
+			b.units[j.state].pieceInfo = pieceInfo{k.id, k.score}
 		}
 		if len(labels) == 0 {
 			continue
@@ -141,7 +141,7 @@ func newTrie(keys []trieKey, text []byte) *trie {
 		}
 	}
 	b.grow(need)
-	return &trie{units: b.units, info: b.info, tails: b.tails}
+	return &trie{units: b.units, tails: b.tails}
 }
 
 // maxTail is the longest tail.
@@ -160,10 +160,10 @@ func (t *trie) prefixes(text []byte, start int, yield func(end int, info pieceIn
 		s = u
 		end++
 		if c < 0 {
-			yield(end, t.info[u])
+			yield(end, t.units[u].pieceInfo)
 		} else if b := t.units[u].base; b < 0 {
 			if n := t.tail(^b, text[end:]); n > 0 {
-				yield(end+n, t.info[u])
+				yield(end+n, t.units[u].pieceInfo)
 			}
 			return
 		}
@@ -245,7 +245,6 @@ func sortAt(keys, tmp []trieKey, at []int16, text []byte, depth int, labels []by
 
 type trieBuilder struct {
 	units []unit
-	info  []pieceInfo
 	tails []byte
 	// The free units form a list in increasing order (links, -1 at the
 	// ends). place searches it from head, which skips free units that
@@ -285,12 +284,10 @@ func (b *trieBuilder) grow(n int) {
 	if n > cap(b.units) {
 		c := max(n, cap(b.units)+cap(b.units)/4)
 		b.units = slices.Grow(b.units, c-old)
-		b.info = slices.Grow(b.info, c-old)
 		b.fails = slices.Grow(b.fails, c-old)
 		b.links = slices.Grow(b.links, c-old)
 	}
-	// info is read only where a piece ends: it needs no marks.
-	b.units, b.info = b.units[:n], b.info[:n]
+	b.units = b.units[:n]
 	b.fails, b.links = b.fails[:n], b.links[:n]
 	for i := int32(old); i < int32(n); i++ {
 		b.units[i].check = checkMask

@@ -210,30 +210,29 @@ func (m *Model) forward(nodes []best, norm []byte, ban []bool, from float32, tr 
 		till := nodes[start].score
 		mblen := min(OneCharLen(norm[start]), size-start)
 		single := false
-		s := int32(0)
+		s, u := int32(0), units[0]
 		for end := start; end < size; {
-			t := units[s].base + int32(norm[end])
-			c := units[t].check
-			if c&checkMask != s {
+			t := u.base + int32(norm[end])
+			u = units[t]
+			if u.check&checkMask != s {
 				break
 			}
 			s = t
 			end++
 			last := false
-			if c >= 0 {
-				b := units[t].base
-				if b >= 0 {
+			if u.check >= 0 {
+				if u.base >= 0 {
 					continue
 				}
 				// A tail: its piece is the last one here.
-				n := m.trie.tail(^b, norm[end:])
+				n := m.trie.tail(^u.base, norm[end:])
 				if n == 0 {
 					break
 				}
 				end += n
 				last = true
 			}
-			if info := m.trie.info[t]; !banned(ban, info.id) {
+			if info := u.pieceInfo; !banned(ban, info.id) {
 				length := end - start
 				// In the C++, score is a double either way (the
 				// conditional mixes double and float), so the candidate
