@@ -30,12 +30,47 @@ import (
 // predecessor a byte keeps, but its score by no more than the rounding the
 // bound counts.
 
-// maxWord is the longest word the cache holds, in bytes.
-const maxWord = 64
+// A word met at the path score 0 exactly is segmented as it was learnt,
+// whatever the margins: the computation is the same.
+//
+// Far from 0 the margins rarely suffice, and words are cached for the
+// binade of the path score instead: within [2^e, 2^(e+1)), where float32s
+// are the multiples of u = 2^(e-23), a computation from a path score L
+// whose values all stay in the binade rounds each sum to L plus a multiple
+// of u that depends on the word's scores alone (and, for a sum exactly
+// halfway between two floats, on the parity of L/u: the learning notes such
+// ties and caches nothing then). Its decisions then fall as they did from
+// any other L' of the binade, and its node scores are L' plus the same
+// offsets, as long as L' plus the offsets stays in the binade too; the
+// double sums of the candidates are exact or, for a user-defined piece's
+// double score, rounded at the binade's double ulp, alike for every L'.
+// Such an entry is learnt from the current path score, so that learning it
+// is also segmenting the word there.
+
+// maxWord is the longest word the cache holds, in bytes: a long word
+// costs more to learn than a short one but also saves more, and scripts
+// written without spaces have long ones.
+const maxWord = 1024
+
+// gateLen is the longest word whose lookups the hit-rate gate may skip: a
+// longer one's lookup costs little beside its Viterbi.
+const gateLen = 64
+
+// binadeFrom is the least path score magnitude at which words are cached
+// for their binade rather than from the score 0.
+const binadeFrom = 1 << 12
+
+// maxRun is the length of text past which a run of words not taken from
+// the cache is segmented at the next word, so that the Viterbi's nodes stay
+// in the processor's nearer caches.
+const maxRun = 4096
 
 // maxWords bounds the number of words a cache holds; a full cache starts
 // afresh.
-const maxWords = 1 << 15
+const maxWords = 1 << 16
+
+// maxCache bounds the bytes a cache's words and pieces take, roughly.
+const maxCache = 16 << 20
 
 // The table of words met once starts small, so that a short text costs
 // little, and doubles each time half as many words as it has slots came in,
@@ -60,6 +95,7 @@ type scratch struct {
 	// the words put in since it last grew.
 	seen   []uint64
 	seenIn int
+	size   int // of the cached words, as learn counts it
 	seed   maphash.Seed
 	use    hitrate.Gate
 	// The cached words' parts are carved from chunks, so that learning a
@@ -94,18 +130,31 @@ type word struct {
 	key    []byte
 	pieces []seg.Piece
 	scores []float64 // each piece's score, as the candidate sums add it
-	margin float64   // the smallest margin of a decision on the path
-	mag    float64   // bounds the magnitude of the word's own scores
+	// exp is 0 for a word learnt from the score 0, whose margin is the
+	// smallest margin of a decision on the path and mag bounds the
+	// magnitude of the word's own scores; otherwise it is the float32
+	// exponent field of the binade the word was learnt in, and lo and hi
+	// bound the candidates' offsets from the path score.
+	exp    uint32
+	margin float64
+	mag    float64
+	lo, hi float64
 }
 
-// tracker records, while forward runs from the score 0, the winning and
-// the best losing candidate at each byte, and the winner's piece score.
+// tracker records, while forward runs, what the word cache needs: from
+// the score 0, the winning and the best losing candidate at each byte, and
+// the winner's piece score; from a score in a binade, the least and
+// greatest offset of a candidate from that score and whether a sum was
+// rounded from exactly halfway.
 type tracker struct {
 	win, lose, score []float64
 	mag              float64
+	from             float64
+	lo, hi           float64
+	tie              bool
 }
 
-func (tr *tracker) reset(n int) {
+func (tr *tracker) reset(n int, from float32) {
 	if cap(tr.win) < n {
 		tr.win = make([]float64, n)
 		tr.lose = make([]float64, n)
@@ -117,25 +166,51 @@ func (tr *tracker) reset(n int) {
 		tr.lose[i] = math.Inf(-1)
 	}
 	tr.mag = 0
+	tr.from = float64(from)
+	tr.lo, tr.hi = math.Inf(1), math.Inf(-1)
+	tr.tie = false
 }
 
-// see records a candidate at byte q.
-func (tr *tracker) see(q int, cand, score float64, won bool) {
+// see records a candidate at byte q: cand as it is compared, exact as the
+// sum is before any rounding, and, if it won, the float it was stored as.
+func (tr *tracker) see(q int, cand, exact, score float64, won bool, stored float32) {
 	tr.mag = max(tr.mag, math.Abs(cand), math.Abs(score))
+	tr.lo = min(tr.lo, exact-tr.from)
+	tr.hi = max(tr.hi, exact-tr.from)
 	if won {
 		tr.lose[q] = max(tr.lose[q], tr.win[q])
 		tr.win[q] = cand
 		tr.score[q] = score
+		if float64(stored) != exact && isHalfway(exact, stored) {
+			tr.tie = true
+		}
 	} else {
 		tr.lose[q] = max(tr.lose[q], cand)
 	}
 }
 
-// learn segments w from the score 0 and returns its cache entry.
-func (m *Model) learn(sc *scratch, w []byte) *word {
-	sc.nodes = m.forward(sc.nodes, w, nil, 0, &sc.tr)
+// isHalfway reports whether stored, the float32 rounding of x, lies half
+// an ulp from it.
+func isHalfway(x float64, stored float32) bool {
+	other := math.Nextafter32(stored, float32(math.Inf(1)))
+	if float64(stored) > x {
+		other = math.Nextafter32(stored, float32(math.Inf(-1)))
+	}
+	return x-float64(stored) == float64(other)-x
+}
+
+// learn segments w from the score 0 (exp 0) or from the path score from,
+// in the binade exp, and returns its cache entry.
+func (m *Model) learn(sc *scratch, w []byte, from float32, exp uint32) *word {
+	if exp == 0 {
+		from = 0
+	}
+	sc.nodes = m.forward(sc.nodes, w, nil, from, &sc.tr)
 	e := &carve(&sc.entries, 1)[0]
-	*e = word{margin: math.Inf(1), mag: sc.tr.mag}
+	*e = word{exp: exp, margin: math.Inf(1), mag: sc.tr.mag, lo: sc.tr.lo, hi: sc.tr.hi}
+	if sc.tr.tie {
+		e.lo = math.Inf(1) // never holds
+	}
 	e.key = carve(&sc.keys, len(w))
 	copy(e.key, w)
 	sc.path = backtrack(sc.path[:0], sc.nodes)
@@ -148,16 +223,40 @@ func (m *Model) learn(sc *scratch, w []byte) *word {
 		e.margin = min(e.margin, sc.tr.win[end]-sc.tr.lose[end])
 		end -= int(e.pieces[i].Len)
 	}
+	sc.size += len(w) + 24*len(e.pieces)
 	return e
 }
 
-// safe reports whether e's segmentation holds from the path score from.
+// safe reports whether e, learnt from the score 0, holds from the path
+// score from.
 func (e *word) safe(from float32, n int) bool {
+	if from == 0 {
+		return true
+	}
 	// Twice the magnitude, so that the ulp bounds that of every value
 	// on the way, some of which may reach the next power of two.
 	x := float32(2 * (math.Abs(float64(from)) + e.mag))
 	ulp := float64(math.Nextafter32(x, float32(math.Inf(1))) - x)
 	return e.margin > float64(4*(n+1)+2)*ulp
+}
+
+// binade returns the exponent bits of from, the key of its binade, or 0
+// when words are cached from the score 0 there: for a score above
+// -binadeFrom, and for an infinite one.
+func binade(from float32) uint32 {
+	if !(from <= -binadeFrom) || math.IsInf(float64(from), -1) {
+		return 0
+	}
+	return math.Float32bits(from) >> 23 & 0xff
+}
+
+// holds reports whether e, learnt in the binade of from, holds from it:
+// whether every candidate stays in the binade, short of rounding to its
+// end.
+func (e *word) holds(from float32) bool {
+	bottom := float64(math.Float32frombits(e.exp << 23))
+	top := 2*bottom - bottom/(1<<23)
+	return float64(from)+e.hi <= -bottom && float64(from)+e.lo >= -top
 }
 
 // encodeWords is Encode where m.cuts holds: word by word, from the cache
@@ -175,27 +274,23 @@ func (m *Model) encodeWords(sc *scratch, dst []seg.Piece, norm []byte) []seg.Pie
 	}
 	for p := 0; p < len(norm); {
 		q := nextSpace(norm, p)
-		if !sc.use.Use() {
-			if run < 0 {
-				run = p
-			}
-			p = q
-			continue
-		}
-		e := m.lookup(sc, norm[p:q])
-		sc.use.Record(e != nil)
-		if e != nil {
+		if run >= 0 && p-run >= maxRun {
 			flush(p)
-			if e.safe(from, q-p) {
-				dst = append(dst, e.pieces...)
-				for _, s := range e.scores {
-					from = float32(s + float64(from))
-				}
-				p = q
-				continue
+		}
+		gated := q-p <= gateLen
+		var e *word
+		if (!gated || sc.use.Use()) && q-p <= maxWord {
+			e = m.lookup(sc, norm[p:q], &from, flush, p)
+			if gated {
+				sc.use.Record(e != nil)
 			}
 		}
-		if run < 0 {
+		if e != nil {
+			dst = append(dst, e.pieces...)
+			for _, s := range e.scores {
+				from = float32(s + float64(from))
+			}
+		} else if run < 0 {
 			run = p
 		}
 		p = q
@@ -204,34 +299,51 @@ func (m *Model) encodeWords(sc *scratch, dst []seg.Piece, norm []byte) []seg.Pie
 	return dst
 }
 
-// lookup returns the cached segmentation of w, learning it if w was met
-// before, or nil.
-func (m *Model) lookup(sc *scratch, w []byte) *word {
-	if len(w) > maxWord {
-		return nil
-	}
+// lookup returns a cached segmentation of w, the word at p, that holds from
+// the path score there, learning it if w was met before, or nil. *from is
+// the path score at p once flush(p) has segmented the words before p,
+// which lookup does only where the word may be cached: otherwise the
+// binade of the score where the words before began stands for that at p.
+func (m *Model) lookup(sc *scratch, w []byte, from *float32, flush func(int), p int) *word {
+	exp := binade(*from)
 	h := maphash.Bytes(sc.seed, w)
-	if e := sc.words[h]; e != nil {
-		if bytes.Equal(e.key, w) {
-			return e
-		}
+	if exp != 0 {
+		h ^= uint64(exp) * 0x9e3779b97f4a7c15
+	}
+	e := sc.words[h]
+	if e != nil && (e.exp != exp || !bytes.Equal(e.key, w)) {
 		return nil // a collision: the word is not cached
 	}
-	if sc.seen == nil {
-		sc.seen = make([]uint64, minSeen)
-	}
-	if i := h & uint64(len(sc.seen)-1); sc.seen[i] != h {
-		sc.seen[i] = h
-		if sc.seenIn++; 2*sc.seenIn > len(sc.seen) && len(sc.seen) < maxSeen {
-			sc.growSeen()
+	if e == nil {
+		if sc.seen == nil {
+			sc.seen = make([]uint64, minSeen)
 		}
+		if i := h & uint64(len(sc.seen)-1); sc.seen[i] != h {
+			sc.seen[i] = h
+			if sc.seenIn++; 2*sc.seenIn > len(sc.seen) && len(sc.seen) < maxSeen {
+				sc.growSeen()
+			}
+			return nil
+		}
+	}
+	flush(p)
+	if binade(*from) != exp {
 		return nil
 	}
-	if sc.words == nil || len(sc.words) >= maxWords {
-		sc.words = make(map[uint64]*word)
+	if e == nil {
+		if sc.words == nil || len(sc.words) >= maxWords || sc.size >= maxCache {
+			sc.words = make(map[uint64]*word)
+			sc.size = 0
+		}
+		e = m.learn(sc, w, *from, exp)
+		sc.words[h] = e
+		if exp != 0 {
+			return e // learnt from *from itself
+		}
 	}
-	e := m.learn(sc, w)
-	sc.words[h] = e
+	if exp == 0 && !e.safe(*from, len(w)) || exp != 0 && !e.holds(*from) {
+		return nil
+	}
 	return e
 }
 

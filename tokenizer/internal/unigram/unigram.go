@@ -203,7 +203,7 @@ func (m *Model) forward(nodes []best, norm []byte, ban []bool, from float32, tr 
 	}
 	nodes[0].score = from
 	if tr != nil {
-		tr.reset(size + 1)
+		tr.reset(size+1, from)
 	}
 	units := m.trie.units
 	for start := 0; start < size; {
@@ -250,7 +250,7 @@ func (m *Model) forward(nodes []best, norm []byte, ban []bool, from float32, tr 
 					n.id = info.id
 				}
 				if tr != nil {
-					tr.see(end, cand, score, won)
+					tr.see(end, cand, cand, score, won, n.score)
 				}
 				if length == mblen {
 					single = true
@@ -271,7 +271,7 @@ func (m *Model) forward(nodes []best, norm []byte, ban []bool, from float32, tr 
 				n.id = m.unk
 			}
 			if tr != nil {
-				tr.see(start+mblen, float64(cand), float64(m.unkScore), won)
+				tr.see(start+mblen, float64(cand), float64(m.unkScore)+float64(till), float64(m.unkScore), won, n.score)
 			}
 		}
 		start += mblen
