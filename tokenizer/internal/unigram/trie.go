@@ -159,11 +159,13 @@ func (t *trie) prefixes(text []byte, start int, yield func(end int, info pieceIn
 		}
 		s = u
 		end++
+		info := t.units[u].pieceInfo
+		info.id &^= userBit
 		if c < 0 {
-			yield(end, t.units[u].pieceInfo)
+			yield(end, info)
 		} else if b := t.units[u].base; b < 0 {
 			if n := t.tail(^b, text[end:]); n > 0 {
-				yield(end+n, t.units[u].pieceInfo)
+				yield(end+n, info)
 			}
 			return
 		}

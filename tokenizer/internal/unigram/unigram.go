@@ -26,6 +26,11 @@ import (
 	"github.com/gemmatok/gemmatok/vocab"
 )
 
+// userBit marks a user-defined piece's id in the trie, which the C++
+// scores by its length: forward tells such a piece by its unit alone. No
+// vocabulary has that many pieces (a model proto is at most 1 GiB).
+const userBit = 1 << 30
+
 // unkPenalty is the C++'s kUnkPenalty: an unknown character scores this much
 // below the lowest-scoring normal piece.
 const unkPenalty = 10
@@ -63,6 +68,9 @@ var ErrNoPieces = errors.New("unigram: no normal or user-defined piece")
 // v's pieces and scores as a Unigram model would.
 func New(v *vocab.Vocab) (*Model, error) {
 	n := v.Size()
+	if n >= userBit {
+		return nil, fmt.Errorf("unigram: %d pieces, more than the trie holds", n)
+	}
 	m := &Model{
 		size: n,
 		unk:  v.Unk(),
@@ -102,7 +110,11 @@ func New(v *vocab.Vocab) (*Model, error) {
 		if strings.Contains(key[1:], seg.SpaceSymbol) {
 			m.cuts = false
 		}
-		keys = append(keys, trieKey{int32(len(text)), int32(len(key)), id, v.Score(id)})
+		tid := id
+		if m.user != nil && m.user[id] {
+			tid |= userBit
+		}
+		keys = append(keys, trieKey{int32(len(text)), int32(len(key)), tid, v.Score(id)})
 		text = append(text, key...)
 	}
 	if len(keys) == 0 && !hasUnused(v) {
@@ -210,44 +222,45 @@ func (m *Model) forward(nodes []best, norm []byte, ban []bool, from float32, tr 
 		till := nodes[start].score
 		mblen := min(OneCharLen(norm[start]), size-start)
 		single := false
-		s, u := int32(0), units[0]
+		s, base := int32(0), units[0].base
 		for end := start; end < size; {
-			t := u.base + int32(norm[end])
-			u = units[t]
-			if u.check&checkMask != s {
+			t := base + int32(norm[end])
+			u := &units[t]
+			check := u.check
+			if check&checkMask != s {
 				break
 			}
-			s = t
+			s, base = t, u.base
 			end++
 			last := false
-			if u.check >= 0 {
-				if u.base >= 0 {
+			if check >= 0 {
+				if base >= 0 {
 					continue
 				}
 				// A tail: its piece is the last one here.
-				n := m.trie.tail(^u.base, norm[end:])
+				n := m.trie.tail(^base, norm[end:])
 				if n == 0 {
 					break
 				}
 				end += n
 				last = true
 			}
-			if info := u.pieceInfo; !banned(ban, info.id) {
-				length := end - start
-				// In the C++, score is a double either way (the
-				// conditional mixes double and float), so the candidate
-				// is a double sum compared with the stored float.
-				score := float64(info.score)
-				if m.user != nil && m.user[info.id] {
-					score = float64(float32(float32(length)*m.maxScore)) - 0.1
-				}
+			// In the C++, score is a double either way (the conditional
+			// mixes double and float), so the candidate is a double sum
+			// compared with the stored float.
+			id, score, length := u.id, float64(u.score), end-start
+			if id&userBit != 0 {
+				id &^= userBit
+				score = float64(float32(float32(length)*m.maxScore)) - 0.1
+			}
+			if !banned(ban, id) {
 				cand := score + float64(till)
 				n := &nodes[end]
 				won := n.start < 0 || cand > float64(n.score)
 				if won {
 					n.score = float32(cand)
 					n.start = int32(start)
-					n.id = info.id
+					n.id = id
 				}
 				if tr != nil {
 					tr.see(end, cand, cand, score, won, n.score)
