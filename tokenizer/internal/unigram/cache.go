@@ -39,7 +39,7 @@ import (
 // whose values all stay in the binade rounds each sum to L plus a multiple
 // of u that depends on the word's scores alone (and, for a sum exactly
 // halfway between two floats, on the parity of L/u: the learning notes such
-// ties and caches nothing then). Its decisions then fall as they did from
+// ties, and the word then holds only from scores of that parity). Its decisions then fall as they did from
 // any other L' of the binade, and its node scores are L' plus the same
 // offsets, as long as L' plus the offsets stays in the binade too; the
 // double sums of the candidates are exact or, for a user-defined piece's
@@ -53,8 +53,9 @@ import (
 const maxWord = 1024
 
 // gateLen is the longest word whose lookups the hit-rate gate may skip: a
-// longer one's lookup costs little beside its Viterbi.
-const gateLen = 64
+// longer one's lookup costs little beside its Viterbi, and skipping it
+// would keep the word from the cache for longer.
+const gateLen = 16
 
 // binadeFrom is the least path score magnitude at which words are cached
 // for their binade rather than from the score 0.
@@ -66,19 +67,22 @@ const binadeFrom = 1 << 12
 const maxRun = 4096
 
 // maxWords bounds the number of words a cache holds; a full cache starts
-// afresh.
-const maxWords = 1 << 16
+// afresh. Its table starts at minWords slots.
+const (
+	maxWords = 1 << 17
+	minWords = 1 << 10
+)
 
 // maxCache bounds the bytes a cache's words and pieces take, roughly.
 const maxCache = 16 << 20
 
 // The table of words met once starts small, so that a short text costs
-// little, and doubles each time half as many words as it has slots came in,
-// up to maxSeen slots, so that the words of a long text do not keep
+// little, and doubles whenever it holds half as many words as it has
+// slots, up to maxSeen slots, so that the words of a long text do not keep
 // evicting each other.
 const (
 	minSeen = 1 << 10
-	maxSeen = 1 << 16
+	maxSeen = 1 << 18
 )
 
 // scratch is the buffers of one encoding and a word cache, kept by the
@@ -86,13 +90,16 @@ const (
 type scratch struct {
 	nodes []best
 	tr    tracker
-	// words holds the cached words by their hash; each entry keeps its
-	// word, to tell hash collisions apart.
-	words map[uint64]*word
-	// seen holds, direct-mapped, hashes of words met once: a word is
+	// words holds the cached words by their hash, open-addressed (a Go
+	// map costs twice as much per lookup here); each entry keeps its word,
+	// to tell hash collisions apart. Its length is a power of two, at
+	// least twice nwords.
+	words  []slot
+	nwords int
+	// seen holds hashes of words met once (see saw): a word is
 	// learnt the second time, so that words met once cost little more
 	// than without the cache. Its length is a power of two; seenIn counts
-	// the words put in since it last grew.
+	// the words put in.
 	seen   []uint64
 	seenIn int
 	size   int // of the cached words, as learn counts it
@@ -102,9 +109,45 @@ type scratch struct {
 	// word allocates nothing most of the time.
 	entries []word
 	keys    []byte
-	pieces  []seg.Piece
-	scores  []float64
+	steps   []step
 	path    []seg.Piece
+}
+
+// slot is an entry of scratch.words: a word and its hash, or e nil.
+type slot struct {
+	h uint64
+	e *word
+}
+
+// find returns the index of the slot of sc.words that holds h, or of the
+// empty slot where h would go.
+func (sc *scratch) find(h uint64) int {
+	mask := len(sc.words) - 1
+	i := int(h) & mask
+	for sc.words[i].e != nil && sc.words[i].h != h {
+		i = (i + 1) & mask
+	}
+	return i
+}
+
+// add puts e in sc.words under h, making room first: the table doubles
+// up to maxWords words, and a full cache starts afresh.
+func (sc *scratch) add(h uint64, e *word) {
+	if sc.nwords >= maxWords || sc.size >= maxCache {
+		clear(sc.words)
+		sc.nwords, sc.size = 0, 0
+	}
+	if 2*(sc.nwords+1) > len(sc.words) {
+		old := sc.words
+		sc.words = make([]slot, max(minWords, 2*len(old)))
+		for _, s := range old {
+			if s.e != nil {
+				sc.words[sc.find(s.h)] = s
+			}
+		}
+	}
+	sc.words[sc.find(h)] = slot{h, e}
+	sc.nwords++
 }
 
 // arenaChunk is the number of elements of a chunk of a scratch's arenas.
@@ -125,17 +168,26 @@ func newScratch() *scratch {
 	return &scratch{seed: maphash.MakeSeed()}
 }
 
+// step is a cached piece and its score, as the candidate sums add it.
+type step struct {
+	piece seg.Piece
+	score float64
+}
+
 // word is a cached segmentation of a word.
 type word struct {
-	key    []byte
-	pieces []seg.Piece
-	scores []float64 // each piece's score, as the candidate sums add it
+	key   []byte
+	steps []step
 	// exp is 0 for a word learnt from the score 0, whose margin is the
 	// smallest margin of a decision on the path and mag bounds the
 	// magnitude of the word's own scores; otherwise it is the float32
 	// exponent field of the binade the word was learnt in, and lo and hi
-	// bound the candidates' offsets from the path score.
+	// bound the candidates' offsets from the path score, and odd says
+	// whether a sum was rounded from halfway, so that the segmentation
+	// holds only from scores whose last bit is that of the one it was
+	// learnt from.
 	exp    uint32
+	odd    uint32 // 0, or 1 plus the last bit of the score it holds from
 	margin float64
 	mag    float64
 	lo, hi float64
@@ -209,21 +261,19 @@ func (m *Model) learn(sc *scratch, w []byte, from float32, exp uint32) *word {
 	e := &carve(&sc.entries, 1)[0]
 	*e = word{exp: exp, margin: math.Inf(1), mag: sc.tr.mag, lo: sc.tr.lo, hi: sc.tr.hi}
 	if sc.tr.tie {
-		e.lo = math.Inf(1) // never holds
+		e.odd = 1 + math.Float32bits(from)&1
 	}
 	e.key = carve(&sc.keys, len(w))
 	copy(e.key, w)
 	sc.path = backtrack(sc.path[:0], sc.nodes)
-	e.pieces = carve(&sc.pieces, len(sc.path))
-	copy(e.pieces, sc.path)
-	e.scores = carve(&sc.scores, len(e.pieces))
+	e.steps = carve(&sc.steps, len(sc.path))
 	end := len(w)
-	for i := len(e.pieces) - 1; i >= 0; i-- {
-		e.scores[i] = sc.tr.score[end]
+	for i := len(sc.path) - 1; i >= 0; i-- {
+		e.steps[i] = step{sc.path[i], sc.tr.score[end]}
 		e.margin = min(e.margin, sc.tr.win[end]-sc.tr.lose[end])
-		end -= int(e.pieces[i].Len)
+		end -= int(sc.path[i].Len)
 	}
-	sc.size += len(w) + 24*len(e.pieces)
+	sc.size += len(w) + 16*len(e.steps)
 	return e
 }
 
@@ -256,7 +306,8 @@ func binade(from float32) uint32 {
 func (e *word) holds(from float32) bool {
 	bottom := float64(math.Float32frombits(e.exp << 23))
 	top := 2*bottom - bottom/(1<<23)
-	return float64(from)+e.hi <= -bottom && float64(from)+e.lo >= -top
+	return float64(from)+e.hi <= -bottom && float64(from)+e.lo >= -top &&
+		(e.odd == 0 || e.odd == 1+math.Float32bits(from)&1)
 }
 
 // encodeWords is Encode where m.cuts holds: word by word, from the cache
@@ -286,9 +337,9 @@ func (m *Model) encodeWords(sc *scratch, dst []seg.Piece, norm []byte) []seg.Pie
 			}
 		}
 		if e != nil {
-			dst = append(dst, e.pieces...)
-			for _, s := range e.scores {
-				from = float32(s + float64(from))
+			for _, st := range e.steps {
+				dst = append(dst, st.piece)
+				from = float32(st.score + float64(from))
 			}
 		} else if run < 0 {
 			run = p
@@ -310,7 +361,10 @@ func (m *Model) lookup(sc *scratch, w []byte, from *float32, flush func(int), p 
 	if exp != 0 {
 		h ^= uint64(exp) * 0x9e3779b97f4a7c15
 	}
-	e := sc.words[h]
+	if sc.words == nil {
+		sc.words = make([]slot, minWords)
+	}
+	e := sc.words[sc.find(h)].e
 	if e != nil && (e.exp != exp || !bytes.Equal(e.key, w)) {
 		return nil // a collision: the word is not cached
 	}
@@ -318,11 +372,7 @@ func (m *Model) lookup(sc *scratch, w []byte, from *float32, flush func(int), p 
 		if sc.seen == nil {
 			sc.seen = make([]uint64, minSeen)
 		}
-		if i := h & uint64(len(sc.seen)-1); sc.seen[i] != h {
-			sc.seen[i] = h
-			if sc.seenIn++; 2*sc.seenIn > len(sc.seen) && len(sc.seen) < maxSeen {
-				sc.growSeen()
-			}
+		if !sc.saw(h) {
 			return nil
 		}
 	}
@@ -331,12 +381,8 @@ func (m *Model) lookup(sc *scratch, w []byte, from *float32, flush func(int), p 
 		return nil
 	}
 	if e == nil {
-		if sc.words == nil || len(sc.words) >= maxWords || sc.size >= maxCache {
-			sc.words = make(map[uint64]*word)
-			sc.size = 0
-		}
 		e = m.learn(sc, w, *from, exp)
-		sc.words[h] = e
+		sc.add(h, e)
 		if exp != 0 {
 			return e // learnt from *from itself
 		}
@@ -347,13 +393,46 @@ func (m *Model) lookup(sc *scratch, w []byte, from *float32, flush func(int), p 
 	return e
 }
 
+// saw reports whether h is in the table of words met once, and puts it
+// there if not. A hash may sit in any of the four slots of its group, so
+// that words rarely evict each other before the table grows.
+func (sc *scratch) saw(h uint64) bool {
+	i := int(h) & (len(sc.seen) - 1)
+	g := sc.seen[i&^3 : i&^3+4]
+	for _, x := range g {
+		if x == h {
+			return true
+		}
+	}
+	putSeen(sc.seen, h)
+	if sc.seenIn++; 2*sc.seenIn > len(sc.seen) && len(sc.seen) < maxSeen {
+		sc.growSeen()
+	}
+	return false
+}
+
+// putSeen puts h in the first free slot of its group of seen, or in its own
+// slot when all are taken.
+func putSeen(seen []uint64, h uint64) {
+	i := int(h) & (len(seen) - 1)
+	for j := i &^ 3; j < i&^3+4; j++ {
+		if seen[j] == 0 {
+			seen[j] = h
+			return
+		}
+	}
+	seen[i] = h
+}
+
 // growSeen doubles the table of words met once, keeping its words.
 func (sc *scratch) growSeen() {
 	seen := make([]uint64, 2*len(sc.seen))
 	for _, h := range sc.seen {
-		seen[h&uint64(len(seen)-1)] = h
+		if h != 0 {
+			putSeen(seen, h)
+		}
 	}
-	sc.seen, sc.seenIn = seen, 0
+	sc.seen = seen
 }
 
 // nextSpace returns the position of the first U+2581 after the character
