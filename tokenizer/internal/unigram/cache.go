@@ -193,19 +193,22 @@ type word struct {
 	lo, hi float64
 }
 
-// tracker records, while forward runs, what the word cache needs: from
-// the score 0, the winning and the best losing candidate at each byte, and
-// the winner's piece score; from a score in a binade, the least and
-// greatest offset of a candidate from that score and whether a sum was
-// rounded from exactly halfway.
+// tracker records, while forward runs, what the word cache needs: the
+// winner's piece score at each byte and, from the score 0, the winning and
+// the best losing candidate there or, from a score in a binade (binade
+// set), the least and greatest offset of a candidate from that score and
+// whether a sum was rounded from exactly halfway.
 type tracker struct {
 	win, lose, score []float64
 	mag              float64
+	binade           bool
 	from             float64
 	lo, hi           float64
 	tie              bool
 }
 
+// reset readies tr for n bytes from the score from, in the mode its binade
+// field says.
 func (tr *tracker) reset(n int, from float32) {
 	if cap(tr.win) < n {
 		tr.win = make([]float64, n)
@@ -213,42 +216,42 @@ func (tr *tracker) reset(n int, from float32) {
 		tr.score = make([]float64, n)
 	}
 	tr.win, tr.lose, tr.score = tr.win[:n], tr.lose[:n], tr.score[:n]
+	if tr.binade {
+		tr.from = float64(from)
+		tr.lo, tr.hi = math.Inf(1), math.Inf(-1)
+		tr.tie = false
+		return
+	}
 	for i := range n {
 		tr.win[i] = math.Inf(-1)
 		tr.lose[i] = math.Inf(-1)
 	}
 	tr.mag = 0
-	tr.from = float64(from)
-	tr.lo, tr.hi = math.Inf(1), math.Inf(-1)
-	tr.tie = false
 }
 
 // see records a candidate at byte q: cand as it is compared, exact as the
-// sum is before any rounding, and, if it won, the float it was stored as.
-func (tr *tracker) see(q int, cand, exact, score float64, won bool, stored float32) {
+// sum is before it is rounded to a float32, which it is if it won.
+func (tr *tracker) see(q int, cand, exact, score float64, won bool) {
+	if won {
+		tr.score[q] = score
+	}
+	if tr.binade {
+		tr.lo = min(tr.lo, exact-tr.from)
+		tr.hi = max(tr.hi, exact-tr.from)
+		// Exactly halfway between two float32s: the 29 bits of a
+		// float64's mantissa below a float32's are 1 then 0s.
+		if won && math.Float64bits(exact)&(1<<29-1) == 1<<28 {
+			tr.tie = true
+		}
+		return
+	}
 	tr.mag = max(tr.mag, math.Abs(cand), math.Abs(score))
-	tr.lo = min(tr.lo, exact-tr.from)
-	tr.hi = max(tr.hi, exact-tr.from)
 	if won {
 		tr.lose[q] = max(tr.lose[q], tr.win[q])
 		tr.win[q] = cand
-		tr.score[q] = score
-		if float64(stored) != exact && isHalfway(exact, stored) {
-			tr.tie = true
-		}
 	} else {
 		tr.lose[q] = max(tr.lose[q], cand)
 	}
-}
-
-// isHalfway reports whether stored, the float32 rounding of x, lies half
-// an ulp from it.
-func isHalfway(x float64, stored float32) bool {
-	other := math.Nextafter32(stored, float32(math.Inf(1)))
-	if float64(stored) > x {
-		other = math.Nextafter32(stored, float32(math.Inf(-1)))
-	}
-	return x-float64(stored) == float64(other)-x
 }
 
 // learn segments w from the score 0 (exp 0) or from the path score from,
@@ -257,6 +260,7 @@ func (m *Model) learn(sc *scratch, w []byte, from float32, exp uint32) *word {
 	if exp == 0 {
 		from = 0
 	}
+	sc.tr.binade = exp != 0
 	sc.nodes = m.forward(sc.nodes, w, nil, from, &sc.tr)
 	e := &carve(&sc.entries, 1)[0]
 	*e = word{exp: exp, margin: math.Inf(1), mag: sc.tr.mag, lo: sc.tr.lo, hi: sc.tr.hi}
@@ -270,7 +274,9 @@ func (m *Model) learn(sc *scratch, w []byte, from float32, exp uint32) *word {
 	end := len(w)
 	for i := len(sc.path) - 1; i >= 0; i-- {
 		e.steps[i] = step{sc.path[i], sc.tr.score[end]}
-		e.margin = min(e.margin, sc.tr.win[end]-sc.tr.lose[end])
+		if exp == 0 {
+			e.margin = min(e.margin, sc.tr.win[end]-sc.tr.lose[end])
+		}
 		end -= int(sc.path[i].Len)
 	}
 	sc.size += len(w) + 16*len(e.steps)
@@ -440,10 +446,15 @@ func (sc *scratch) growSeen() {
 func nextSpace(norm []byte, p int) int {
 	i := p + min(OneCharLen(norm[p]), len(norm)-p)
 	for i < len(norm) {
-		if norm[i] == 0xe2 && i+2 < len(norm) && norm[i+1] == 0x96 && norm[i+2] == 0x81 {
+		b := norm[i]
+		if b < 0x80 {
+			i++
+			continue
+		}
+		if b == 0xe2 && i+2 < len(norm) && norm[i+1] == 0x96 && norm[i+2] == 0x81 {
 			return i
 		}
-		i += min(OneCharLen(norm[i]), len(norm)-i)
+		i += min(OneCharLen(b), len(norm)-i)
 	}
 	return len(norm)
 }

@@ -77,6 +77,18 @@ func TestCacheRefuses(t *testing.T) {
 	if !(&word{margin: 0, mag: 1}).safe(0, 1) {
 		t.Error("a tie refused at the score it was learnt from")
 	}
+	// A sum halfway between two float32s, and one just off it.
+	for _, c := range []struct {
+		sum float64
+		tie bool
+	}{{-4096 - 0x1p-12, true}, {-4096 - 0x1p-13, false}, {-4096 - 3*0x1p-12, true}, {-4096 - 0x1p-11, false}} {
+		tr := tracker{binade: true}
+		tr.reset(2, -4096)
+		tr.see(1, c.sum, c.sum, -1, true)
+		if tr.tie != c.tie {
+			t.Errorf("sum %v: tie %v, want %v", c.sum, tr.tie, c.tie)
+		}
+	}
 }
 
 // TestConcurrentEncode encodes the lines of a corpus file from several

@@ -263,7 +263,7 @@ func (m *Model) forward(nodes []best, norm []byte, ban []bool, from float32, tr 
 					n.id = id
 				}
 				if tr != nil {
-					tr.see(end, cand, cand, score, won, n.score)
+					tr.see(end, cand, cand, score, won)
 				}
 				if length == mblen {
 					single = true
@@ -284,7 +284,7 @@ func (m *Model) forward(nodes []best, norm []byte, ban []bool, from float32, tr 
 				n.id = m.unk
 			}
 			if tr != nil {
-				tr.see(start+mblen, float64(cand), float64(m.unkScore)+float64(till), float64(m.unkScore), won, n.score)
+				tr.see(start+mblen, float64(cand), float64(m.unkScore)+float64(till), float64(m.unkScore), won)
 			}
 		}
 		start += mblen
