@@ -66,8 +66,8 @@ const binadeFrom = 1 << 12
 // in the processor's nearer caches.
 const maxRun = 4096
 
-// maxWords bounds the number of words a cache holds; a full cache starts
-// afresh. Its table starts at minWords slots.
+// maxWords bounds the number of words a cache holds (see scratch.room).
+// Its table starts at minWords slots.
 const (
 	maxWords = 1 << 17
 	minWords = 1 << 10
@@ -94,8 +94,9 @@ type scratch struct {
 	// map costs twice as much per lookup here); each entry keeps its word,
 	// to tell hash collisions apart. Its length is a power of two, at
 	// least twice nwords.
-	words  []slot
-	nwords int
+	words   []slot
+	nwords  int
+	refused int // words not learnt since the cache became full
 	// seen holds hashes of words met once (see saw): a word is
 	// learnt the second time, so that words met once cost little more
 	// than without the cache. Its length is a power of two; seenIn counts
@@ -130,13 +131,26 @@ func (sc *scratch) find(h uint64) int {
 	return i
 }
 
-// add puts e in sc.words under h, making room first: the table doubles
-// up to maxWords words, and a full cache starts afresh.
-func (sc *scratch) add(h uint64, e *word) {
-	if sc.nwords >= maxWords || sc.size >= maxCache {
-		clear(sc.words)
-		sc.nwords, sc.size = 0, 0
+// room reports whether the cache may learn a word. A full cache (maxWords
+// words or maxCache bytes) learns nothing more until it has refused four
+// times as many words as it holds, and then starts afresh: a long text's
+// words beyond what it holds cost little more than without the cache,
+// rather than evicting the words before them over and over, and a cache
+// whose words have gone out of use is renewed.
+func (sc *scratch) room() bool {
+	if sc.nwords < maxWords && sc.size < maxCache {
+		return true
 	}
+	if sc.refused++; sc.refused <= 4*sc.nwords {
+		return false
+	}
+	clear(sc.words)
+	sc.nwords, sc.size, sc.refused = 0, 0, 0
+	return true
+}
+
+// add puts e in sc.words under h; the table doubles as it fills.
+func (sc *scratch) add(h uint64, e *word) {
 	if 2*(sc.nwords+1) > len(sc.words) {
 		old := sc.words
 		sc.words = make([]slot, max(minWords, 2*len(old)))
@@ -387,6 +401,9 @@ func (m *Model) lookup(sc *scratch, w []byte, from *float32, flush func(int), p 
 		return nil
 	}
 	if e == nil {
+		if !sc.room() {
+			return nil
+		}
 		e = m.learn(sc, w, *from, exp)
 		sc.add(h, e)
 		if exp != 0 {
