@@ -117,3 +117,23 @@ func TestConcurrentEncode(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestCacheRoom checks that a full cache refuses four times as many words
+// as it holds, then starts afresh.
+func TestCacheRoom(t *testing.T) {
+	sc := newScratch()
+	if !sc.room() {
+		t.Fatal("an empty cache refused a word")
+	}
+	sc.words = make([]slot, minWords)
+	sc.words[0] = slot{1, &word{}}
+	sc.nwords = maxWords
+	for i := range 4 * maxWords {
+		if sc.room() {
+			t.Fatalf("a full cache took a word after %d refusals", i)
+		}
+	}
+	if !sc.room() || sc.nwords != 0 || sc.words[0].e != nil {
+		t.Error("a full cache that refused four times its words did not start afresh")
+	}
+}
