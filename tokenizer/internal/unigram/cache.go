@@ -375,42 +375,69 @@ func (m *Model) encodeWords(sc *scratch, dst []seg.Piece, norm []byte) []seg.Pie
 // the path score at p once flush(p) has segmented the words before p,
 // which lookup does only where the word may be cached: otherwise the
 // binade of the score where the words before began stands for that at p.
+//
+// A word learnt from 0 serves wherever its margins suffice, whatever the
+// binade; where they do not, past binadeFrom, the word is learnt for the
+// binade too.
 func (m *Model) lookup(sc *scratch, w []byte, from *float32, flush func(int), p int) *word {
-	exp := binade(*from)
-	h := maphash.Bytes(sc.seed, w)
-	if exp != 0 {
-		h ^= uint64(exp) * 0x9e3779b97f4a7c15
-	}
 	if sc.words == nil {
 		sc.words = make([]slot, minWords)
+		sc.seen = make([]uint64, minSeen)
 	}
-	e := sc.words[sc.find(h)].e
-	if e != nil && (e.exp != exp || !bytes.Equal(e.key, w)) {
-		return nil // a collision: the word is not cached
+	h0 := maphash.Bytes(sc.seed, w)
+	e0 := sc.get(h0, w, 0)
+	if e0 != nil {
+		flush(p)
+		if e0.safe(*from, len(w)) {
+			return e0
+		}
 	}
-	if e == nil {
-		if sc.seen == nil {
-			sc.seen = make([]uint64, minSeen)
-		}
-		if !sc.saw(h) {
-			return nil
-		}
+	exp := binade(*from)
+	if exp == 0 && e0 != nil {
+		return nil
+	}
+	h := h0
+	var e *word
+	if exp != 0 {
+		h ^= uint64(exp) * 0x9e3779b97f4a7c15
+		e = sc.get(h, w, exp)
+	}
+	if e == nil && !sc.saw(h) {
+		return nil
 	}
 	flush(p)
 	if binade(*from) != exp {
 		return nil
 	}
-	if e == nil {
+	if e != nil {
+		if !e.holds(*from) {
+			return nil
+		}
+		return e
+	}
+	if e0 == nil {
 		if !sc.room() {
 			return nil
 		}
-		e = m.learn(sc, w, *from, exp)
-		sc.add(h, e)
-		if exp != 0 {
-			return e // learnt from *from itself
+		e0 = m.learn(sc, w, 0, 0)
+		sc.add(h0, e0)
+		if e0.safe(*from, len(w)) {
+			return e0
 		}
 	}
-	if exp == 0 && !e.safe(*from, len(w)) || exp != 0 && !e.holds(*from) {
+	if exp == 0 || !sc.room() {
+		return nil
+	}
+	e = m.learn(sc, w, *from, exp)
+	sc.add(h, e)
+	return e // learnt from *from itself
+}
+
+// get returns the word of sc.words under h if it is w learnt for exp, or
+// nil.
+func (sc *scratch) get(h uint64, w []byte, exp uint32) *word {
+	e := sc.words[sc.find(h)].e
+	if e == nil || e.exp != exp || !bytes.Equal(e.key, w) {
 		return nil
 	}
 	return e
