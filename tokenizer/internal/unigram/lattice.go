@@ -52,30 +52,17 @@ func (m *Model) newLattice(norm []byte, ban []bool) *lattice {
 		lnode{pos: 0, id: -1, prev: -1},
 		lnode{pos: n, id: -1, prev: -1})
 
-	units := m.trie.units
 	for pos := int32(0); pos < n; pos++ {
-		begin := int(l.surface[pos])
 		single := false
-		s := int32(0)
 		chars := int32(0) // characters started before the end of the match
-		for end := begin; end < len(norm); end++ {
-			t := units[s].base + int32(norm[end])
-			c := units[t].check
-			if c&checkMask != s {
-				break
-			}
-			s = t
+		m.trie.prefixes(norm, int(l.surface[pos]), func(end int, info pieceInfo) {
 			// PopulateNodes' get_chars_length: a match ending inside a
 			// character takes the whole character.
-			for pos+chars < n && int(l.surface[pos+chars]) <= end {
+			for pos+chars < n && int(l.surface[pos+chars]) < end {
 				chars++
 			}
-			if c >= 0 {
-				continue
-			}
-			info := m.trie.info[t]
 			if banned(ban, info.id) {
-				continue
+				return
 			}
 			id, score := info.id, info.score
 			if m.user != nil && m.user[id] {
@@ -86,7 +73,7 @@ func (m *Model) newLattice(norm []byte, ban []bool) *lattice {
 			if chars == 1 {
 				single = true
 			}
-		}
+		})
 		if !single {
 			l.nodes = append(l.nodes, lnode{pos: pos, length: 1, id: m.unk, score: m.unkScore, prev: -1})
 		}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"path/filepath"
 	"regexp"
 	"runtime"
 	"slices"
@@ -28,7 +29,9 @@ var speedModels = []string{modeltest.SharedModel("unigram8k_nmt_nfkc"), "/work/r
 // original texts, and prints MB/s and
 // ratios to the C++'s better mode, both timed in CPU time of the thread.
 // GEMMATOK_SPEED=1 runs it; GEMMATOK_SPEED_FILES, a regular expression,
-// picks the corpus files.
+// picks the corpus files; GEMMATOK_SPEED_CORPUS names a directory whose
+// .txt files to take instead of the test corpus (the benchmarks' larger
+// files, say).
 func TestSpeed(t *testing.T) {
 	if os.Getenv("GEMMATOK_SPEED") != "1" {
 		t.Skip("GEMMATOK_SPEED=1 runs it")
@@ -50,7 +53,7 @@ func TestSpeed(t *testing.T) {
 		fmt.Fprintf(&b, "%-28s %8s %17s %17s %17s | %29s\n", "", "no cache", "go fresh", "go warm", "C++", "ratio to the C++'s best")
 		fmt.Fprintf(&b, "%-28s %8s %8s %8s %8s %8s %8s %8s | %5s %5s %5s %5s %5s\n", "file", "lines", "whole", "lines", "whole", "lines", "whole", "lines", "nl", "fw", "fl", "ww", "wl")
 		files := regexp.MustCompile(os.Getenv("GEMMATOK_SPEED_FILES"))
-		for _, f := range modeltest.Corpus(t) {
+		for _, f := range speedCorpus(t) {
 			if !files.MatchString(f.Name) {
 				continue
 			}
@@ -111,6 +114,27 @@ func TestSpeed(t *testing.T) {
 		}
 		t.Log("MB/s of normalized text, CPU time of the thread; nl: no cache, lines; fw, fl, ww, wl: fresh whole, fresh lines, warm whole, warm lines; ratios against the C++'s better mode\n" + b.String())
 	}
+}
+
+// speedCorpus returns the files TestSpeed measures.
+func speedCorpus(t *testing.T) []modeltest.CorpusFile {
+	dir := os.Getenv("GEMMATOK_SPEED_CORPUS")
+	if dir == "" {
+		return modeltest.Corpus(t)
+	}
+	paths, err := filepath.Glob(filepath.Join(dir, "*.txt"))
+	if err != nil || len(paths) == 0 {
+		t.Fatalf("GEMMATOK_SPEED_CORPUS=%s: no .txt files (%v)", dir, err)
+	}
+	var out []modeltest.CorpusFile
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, modeltest.CorpusFile{Name: filepath.Base(p), Text: b})
+	}
+	return out
 }
 
 // bestOf returns the fastest of n runs of the function that prepare

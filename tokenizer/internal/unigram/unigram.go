@@ -26,6 +26,11 @@ import (
 	"github.com/gemmatok/gemmatok/vocab"
 )
 
+// userBit marks a user-defined piece's id in the trie, which the C++
+// scores by its length: forward tells such a piece by its unit alone. No
+// vocabulary has that many pieces (a model proto is at most 1 GiB).
+const userBit = 1 << 30
+
 // unkPenalty is the C++'s kUnkPenalty: an unknown character scores this much
 // below the lowest-scoring normal piece.
 const unkPenalty = 10
@@ -63,6 +68,9 @@ var ErrNoPieces = errors.New("unigram: no normal or user-defined piece")
 // v's pieces and scores as a Unigram model would.
 func New(v *vocab.Vocab) (*Model, error) {
 	n := v.Size()
+	if n >= userBit {
+		return nil, fmt.Errorf("unigram: %d pieces, more than the trie holds", n)
+	}
 	m := &Model{
 		size: n,
 		unk:  v.Unk(),
@@ -73,6 +81,8 @@ func New(v *vocab.Vocab) (*Model, error) {
 		maxScore: 0x1p-126,
 	}
 	keys := make([]trieKey, 0, n)
+	var text []byte // the keys' bytes, one after another
+	m.cuts = true
 	for id := range int32(n) {
 		switch v.Type(id) {
 		case vocab.Normal:
@@ -97,18 +107,20 @@ func New(v *vocab.Vocab) (*Model, error) {
 		if len(key) == 0 {
 			continue
 		}
-		keys = append(keys, trieKey{key, id, v.Score(id)})
+		if strings.Contains(key[1:], seg.SpaceSymbol) {
+			m.cuts = false
+		}
+		tid := id
+		if m.user != nil && m.user[id] {
+			tid |= userBit
+		}
+		keys = append(keys, trieKey{int32(len(text)), int32(len(key)), tid, v.Score(id)})
+		text = append(text, key...)
 	}
 	if len(keys) == 0 && !hasUnused(v) {
 		return nil, ErrNoPieces
 	}
-	m.cuts = true
-	for _, k := range keys {
-		if strings.Contains(k.key[1:], seg.SpaceSymbol) {
-			m.cuts = false
-		}
-	}
-	m.trie = newTrie(keys)
+	m.trie = newTrie(keys, text)
 	m.unkScore = m.minScore - unkPenalty
 	return m, nil
 }
@@ -203,49 +215,62 @@ func (m *Model) forward(nodes []best, norm []byte, ban []bool, from float32, tr 
 	}
 	nodes[0].score = from
 	if tr != nil {
-		tr.reset(size + 1)
+		tr.reset(size+1, from)
 	}
 	units := m.trie.units
 	for start := 0; start < size; {
 		till := nodes[start].score
 		mblen := min(OneCharLen(norm[start]), size-start)
 		single := false
-		s := int32(0)
-		for end := start; end < size; end++ {
-			t := units[s].base + int32(norm[end])
-			c := units[t].check
-			if c&checkMask != s {
+		s, base := int32(0), units[0].base
+		for end := start; end < size; {
+			t := base + int32(norm[end])
+			u := &units[t]
+			check := u.check
+			if check&checkMask != s {
 				break
 			}
-			s = t
-			if c >= 0 {
-				continue
+			s, base = t, u.base
+			end++
+			last := false
+			if check >= 0 {
+				if base >= 0 {
+					continue
+				}
+				// A tail: its piece is the last one here.
+				n := m.trie.tail(^base, norm[end:])
+				if n == 0 {
+					break
+				}
+				end += n
+				last = true
 			}
-			info := m.trie.info[t]
-			if banned(ban, info.id) {
-				continue
-			}
-			length := end + 1 - start
 			// In the C++, score is a double either way (the conditional
 			// mixes double and float), so the candidate is a double sum
 			// compared with the stored float.
-			score := float64(info.score)
-			if m.user != nil && m.user[info.id] {
+			id, score, length := u.id, float64(u.score), end-start
+			if id&userBit != 0 {
+				id &^= userBit
 				score = float64(float32(float32(length)*m.maxScore)) - 0.1
 			}
-			cand := score + float64(till)
-			n := &nodes[end+1]
-			won := n.start < 0 || cand > float64(n.score)
-			if won {
-				n.score = float32(cand)
-				n.start = int32(start)
-				n.id = info.id
+			if !banned(ban, id) {
+				cand := score + float64(till)
+				n := &nodes[end]
+				won := n.start < 0 || cand > float64(n.score)
+				if won {
+					n.score = float32(cand)
+					n.start = int32(start)
+					n.id = id
+				}
+				if tr != nil {
+					tr.see(end, cand, cand, score, won)
+				}
+				if length == mblen {
+					single = true
+				}
 			}
-			if tr != nil {
-				tr.see(end+1, cand, score, won)
-			}
-			if length == mblen {
-				single = true
+			if last {
+				break
 			}
 		}
 		if !single {
@@ -259,7 +284,7 @@ func (m *Model) forward(nodes []best, norm []byte, ban []bool, from float32, tr 
 				n.id = m.unk
 			}
 			if tr != nil {
-				tr.see(start+mblen, float64(cand), float64(m.unkScore), won)
+				tr.see(start+mblen, float64(cand), float64(m.unkScore)+float64(till), float64(m.unkScore), won)
 			}
 		}
 		start += mblen

@@ -8,20 +8,15 @@ import (
 	"github.com/gemmatok/gemmatok/vocab"
 )
 
-// lookup walks the trie along key and returns the id there, or -1.
+// lookup returns the id of key in the trie, or -1.
 func (t *trie) lookup(key string) int32 {
-	s := int32(0)
-	for i := 0; i < len(key); i++ {
-		n := t.units[s].base + int32(key[i])
-		if int(n) >= len(t.units) || t.units[n].check&checkMask != s {
-			return -1
+	id := int32(-1)
+	t.prefixes([]byte(key), 0, func(end int, info pieceInfo) {
+		if end == len(key) {
+			id = info.id
 		}
-		s = n
-	}
-	if t.units[s].check >= 0 {
-		return -1
-	}
-	return t.info[s].id
+	})
+	return id
 }
 
 // TestTrie checks that the trie finds every piece segmentation may use
