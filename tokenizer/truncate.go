@@ -1,6 +1,10 @@
 package tokenizer
 
 import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
 	"github.com/gemmatok/gemmatok/tokenizer/internal/normalize"
 	"github.com/gemmatok/gemmatok/tokenizer/internal/seg"
 )
@@ -73,7 +77,16 @@ func (t *Tokenizer) TruncateEndWith(text string, n int, opts EncodeOptions) (str
 			}
 			bare := len(trimSpaces(text[:cut], t.norm.EscapesSpaces()))
 			if bare == cut {
-				continue // its k tokens, as in the whole
+				if !t.mayEndInSpace(text[:cut]) {
+					continue // its k tokens, as in the whole
+				}
+				// A character other than a space, such as a tab or
+				// U+200B under nmt_nfkc, may have normalized to the
+				// whitespace that the prefix alone drops.
+				if t.count(text[:cut], r, normalize.Whole) <= n {
+					return text[:cut], nil
+				}
+				continue
 			}
 			own := -1
 			for j := k - 1; j > 0 && toks[j].Start >= bare; j-- {
@@ -189,6 +202,19 @@ func (t *Tokenizer) modelKeepsParts() bool {
 	return t.cut.model != nil && t.cut.model.PartsKeepPieces()
 }
 
+// mayEndInSpace reports whether s, which does not end in a space or an
+// escaped one, may still normalize to text that ends in whitespace: a
+// precompiled character map (the one thing Cuts refuses) may make one of
+// a separator, a control or format character (tab, CR, U+200B) or a
+// malformed byte, but of no letter, mark, number, punctuation or symbol.
+func (t *Tokenizer) mayEndInSpace(s string) bool {
+	if t.norm.Cuts() == nil {
+		return false
+	}
+	r, _ := utf8.DecodeLastRuneInString(s)
+	return r == utf8.RuneError || unicode.In(r, unicode.Z, unicode.C)
+}
+
 // syncToken reports whether a suffix of text that starts before token j
 // (but after the space before it) encodes alone as its part up to token j
 // encoded alone, followed by the text's tokens from j on. It holds where
@@ -206,6 +232,11 @@ func (t *Tokenizer) syncToken(text string, toks []Token, j int) bool {
 	}
 	q := toks[j].Start
 	if !boundary(toks, j) || text[q] != ' ' || text[q-1] == ' ' {
+		return false
+	}
+	// The part up to token j, alone, drops a U+2581 written at its end as
+	// whitespace, where remove_extra_whitespaces is on.
+	if t.norm.RemovesExtraSpaces() && strings.HasSuffix(text[:q], seg.SpaceSymbol) {
 		return false
 	}
 	if !t.v.Trainer().ByteFallback && toks[j].ID == t.v.Unk() {
