@@ -142,19 +142,37 @@ func (t *Tokenizer) TruncateStartWith(text string, n int, opts EncodeOptions) (s
 	// out without encoding them: a suffix encodes as the part up to the
 	// next word (token j, see syncToken) encoded alone, followed by the
 	// whole's tokens from j on; and the part takes at least one token, and
-	// under byte fallback at least one for every maxPiece bytes that are
-	// not spaces (no other byte normalizes to nothing).
+	// under byte fallback at least one for every maxPiece solid bytes:
+	// bytes other than spaces (no other byte normalizes to nothing, but
+	// for a U+2581 written at the end, which remove_extra_whitespaces
+	// drops). A character map may make nothing of separators, controls
+	// and format characters (NBSP, U+2001, U+00AD under nmt_nfkc) and
+	// fewer bytes of others (Ａ is A, e and U+0301 are é): under one, only
+	// the first byte of a character that is none of these nor a mark is
+	// solid.
 	fallback := t.v.Trainer().ByteFallback
+	cmap := t.norm.Cuts() != nil
+	solidByte := func(i int) bool {
+		b := text[i]
+		if b == ' ' || t.norm.RemovesExtraSpaces() && strings.IndexByte(seg.SpaceSymbol, b) >= 0 {
+			return false
+		}
+		if !cmap {
+			return true
+		}
+		r, _ := utf8.DecodeRuneInString(text[i:])
+		return utf8.RuneStart(b) && r != utf8.RuneError && !unicode.In(r, unicode.Z, unicode.C, unicode.M)
+	}
 	maxPiece := max(t.v.MaxPieceLen(), 1)
 	j := 0
-	solid, solidEnd := 0, 0 // bytes other than spaces in text[c:end]
+	solid, solidEnd := 0, 0 // solid bytes in text[c:end]
 	c, end := 0, 0
 	for k := 1; k < len(toks); k++ {
 		if !boundary(toks, k) {
 			continue
 		}
 		for ; c < toks[k].Start; c++ {
-			if text[c] != ' ' {
+			if solidByte(c) {
 				solid++
 			}
 		}
@@ -166,7 +184,7 @@ func (t *Tokenizer) TruncateStartWith(text string, n int, opts EncodeOptions) (s
 				e = toks[j].Start
 			}
 			for ; end < e; end++ {
-				if text[end] != ' ' {
+				if solidByte(end) {
 					solidEnd++
 				}
 			}

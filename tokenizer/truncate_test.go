@@ -58,6 +58,9 @@ func TestTruncateNormalizedSpaces(t *testing.T) {
 		{"bpe_nmt_nfkc", ")\n\xbe", 2, ")\n", "\n\xbe"},
 		// U+200B normalizes to a space too, which ▁T takes with the T of ™.
 		{"bpe_nmt_nfkc", "\x8c\u200b™", 2, "\x8c\u200b", "\u200b™"},
+		// The suffix from U+2001 on normalizes to one ▁ (the dummy suffix),
+		// though most of its bytes are not spaces.
+		{"unigram_nfkc_cf_bytefb_suffix", "\xa9\u2001\u00a0\u2001▁▁", 1, "", "\u2001\u00a0\u2001▁▁"},
 		// "▁ j" encodes to ▁ ▁ ▁j, three tokens; " j" to one.
 		{"bpe_identity_rmws", "\xba▁ j", 2, "\xba▁", " j"},
 	} {
