@@ -1,6 +1,10 @@
 package tokenizer
 
 import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
 	"github.com/gemmatok/gemmatok/tokenizer/internal/normalize"
 	"github.com/gemmatok/gemmatok/tokenizer/internal/seg"
 )
@@ -80,7 +84,16 @@ func (t *Tokenizer) TruncateEndWith(text string, n int, opts EncodeOptions) (str
 			}
 			bare := len(trimSpaces(text[:cut], t.norm.EscapesSpaces()))
 			if bare == cut {
-				continue // its k tokens, as in the whole
+				if !t.mayEndInSpace(text[:cut]) {
+					continue // its k tokens, as in the whole
+				}
+				// A character other than a space, such as a tab or
+				// U+200B under nmt_nfkc, may have normalized to the
+				// whitespace that the prefix alone drops.
+				if t.count(text[:cut], r, normalize.Whole) <= n {
+					return text[:cut], nil
+				}
+				continue
 			}
 			own := -1
 			for j := k - 1; j > 0 && toks[j].Start >= bare; j-- {
@@ -136,19 +149,37 @@ func (t *Tokenizer) TruncateStartWith(text string, n int, opts EncodeOptions) (s
 	// out without encoding them: a suffix encodes as the part up to the
 	// next word (token j, see syncToken) encoded alone, followed by the
 	// whole's tokens from j on; and the part takes at least one token, and
-	// under byte fallback at least one for every maxPiece bytes that are
-	// not spaces (no other byte normalizes to nothing).
+	// under byte fallback at least one for every maxPiece solid bytes:
+	// bytes other than spaces (no other byte normalizes to nothing, but
+	// for a U+2581 written at the end, which remove_extra_whitespaces
+	// drops). A character map may make nothing of separators, controls
+	// and format characters (NBSP, U+2001, U+00AD under nmt_nfkc) and
+	// fewer bytes of others (Ａ is A, e and U+0301 are é): under one, only
+	// the first byte of a character that is none of these nor a mark is
+	// solid.
 	fallback := t.v.Trainer().ByteFallback
+	cmap := t.norm.Cuts() != nil
+	solidByte := func(i int) bool {
+		b := text[i]
+		if b == ' ' || t.norm.RemovesExtraSpaces() && strings.IndexByte(seg.SpaceSymbol, b) >= 0 {
+			return false
+		}
+		if !cmap {
+			return true
+		}
+		r, _ := utf8.DecodeRuneInString(text[i:])
+		return utf8.RuneStart(b) && r != utf8.RuneError && !unicode.In(r, unicode.Z, unicode.C, unicode.M)
+	}
 	maxPiece := max(t.v.MaxPieceLen(), 1)
 	j := 0
-	solid, solidEnd := 0, 0 // bytes other than spaces in text[c:end]
+	solid, solidEnd := 0, 0 // solid bytes in text[c:end]
 	c, end := 0, 0
 	for k := 1; k < len(toks); k++ {
 		if !boundary(toks, k) {
 			continue
 		}
 		for ; c < toks[k].Start; c++ {
-			if text[c] != ' ' {
+			if solidByte(c) {
 				solid++
 			}
 		}
@@ -160,7 +191,7 @@ func (t *Tokenizer) TruncateStartWith(text string, n int, opts EncodeOptions) (s
 				e = toks[j].Start
 			}
 			for ; end < e; end++ {
-				if text[end] != ' ' {
+				if solidByte(end) {
 					solidEnd++
 				}
 			}
@@ -196,6 +227,19 @@ func (t *Tokenizer) modelKeepsParts() bool {
 	return t.cut.model != nil && t.cut.model.PartsKeepPieces()
 }
 
+// mayEndInSpace reports whether s, which does not end in a space or an
+// escaped one, may still normalize to text that ends in whitespace: a
+// precompiled character map (the one thing Cuts refuses) may make one of
+// a separator, a control or format character (tab, CR, U+200B) or a
+// malformed byte, but of no letter, mark, number, punctuation or symbol.
+func (t *Tokenizer) mayEndInSpace(s string) bool {
+	if t.norm.Cuts() == nil {
+		return false
+	}
+	r, _ := utf8.DecodeLastRuneInString(s)
+	return r == utf8.RuneError || unicode.In(r, unicode.Z, unicode.C)
+}
+
 // syncToken reports whether a suffix of text that starts before token j
 // (but after the space before it) encodes alone as its part up to token j
 // encoded alone, followed by the text's tokens from j on. It holds where
@@ -213,6 +257,11 @@ func (t *Tokenizer) syncToken(text string, toks []Token, j int) bool {
 	}
 	q := toks[j].Start
 	if !boundary(toks, j) || text[q] != ' ' || text[q-1] == ' ' {
+		return false
+	}
+	// The part up to token j, alone, drops a U+2581 written at its end as
+	// whitespace, where remove_extra_whitespaces is on.
+	if t.norm.RemovesExtraSpaces() && strings.HasSuffix(text[:q], seg.SpaceSymbol) {
 		return false
 	}
 	if !t.v.Trainer().ByteFallback && toks[j].ID == t.v.Unk() {

@@ -41,6 +41,42 @@ func TestTruncate(t *testing.T) {
 	}
 }
 
+// TestTruncateNormalizedSpaces truncates texts on models that remove extra
+// whitespace, where a character other than a space normalizes to one (a
+// charsmap's tab, CR, newline or U+2001) or U+2581 written in the text:
+// either is dropped at the end of a part encoded alone, as spaces are.
+func TestTruncateNormalizedSpaces(t *testing.T) {
+	for _, tc := range []struct {
+		model    string
+		text     string
+		n        int
+		end, sta string // TruncateEnd's and TruncateStart's results
+	}{
+		// The prefix "\xb1\r" encodes to ▁ <unk>: the CR is dropped.
+		{"bpe_nmt_nfkc", "\xb1\r\x8c", 2, "\xb1\r", "\r\x8c"},
+		{"bpe_nmt_nfkc", "\x8d\u2001.", 2, "\x8d\u2001", "\u2001."},
+		{"bpe_nmt_nfkc", ")\n\xbe", 2, ")\n", "\n\xbe"},
+		// U+200B normalizes to a space too, which ▁T takes with the T of ™.
+		{"bpe_nmt_nfkc", "\x8c\u200b™", 2, "\x8c\u200b", "\u200b™"},
+		// The suffix from U+2001 on normalizes to one ▁ (the dummy suffix),
+		// though most of its bytes are not spaces.
+		{"unigram_nfkc_cf_bytefb_suffix", "\xa9\u2001\u00a0\u2001▁▁", 1, "", "\u2001\u00a0\u2001▁▁"},
+		// "▁ j" encodes to ▁ ▁ ▁j, three tokens; " j" to one.
+		{"bpe_identity_rmws", "\xba▁ j", 2, "\xba▁", " j"},
+	} {
+		tok, err := LoadFile("../testdata/models/" + tc.model + ".model")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := tok.TruncateEnd(tc.text, tc.n); got != tc.end {
+			t.Errorf("%s: TruncateEnd(%q, %d) = %q, want %q", tc.model, tc.text, tc.n, got, tc.end)
+		}
+		if got := tok.TruncateStart(tc.text, tc.n); got != tc.sta {
+			t.Errorf("%s: TruncateStart(%q, %d) = %q, want %q", tc.model, tc.text, tc.n, got, tc.sta)
+		}
+	}
+}
+
 // TestTruncateCorpus truncates corpus lines to random sizes and checks that
 // each result is a prefix (suffix) that starts (ends) at a token boundary,
 // fits, and could not take in one more token's worth of text.
