@@ -18,6 +18,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -36,8 +37,9 @@ const userBit = 1 << 30
 const unkPenalty = 10
 
 // Model is a Unigram segmentation model. It is safe for concurrent use. It
-// keeps scratch buffers and a cache of up to 32,768 words for each
-// encoding that ran at the same time as others.
+// keeps scratch buffers and a cache of up to 131,072 words (about 16 MB
+// of them at most) for as many encodings at a time as there are CPUs
+// (GOMAXPROCS).
 type Model struct {
 	trie     *trie
 	user     []bool // by id: user-defined pieces, or nil when there are none
@@ -292,9 +294,6 @@ func (m *Model) forward(nodes []best, norm []byte, ban []bool, from float32, tr 
 	return nodes
 }
 
-// maxFree bounds the scratch buffers a Model keeps.
-const maxFree = 64
-
 // get returns a scratch buffer for an encoding.
 func (m *Model) get() *scratch {
 	m.mu.Lock()
@@ -308,7 +307,8 @@ func (m *Model) get() *scratch {
 }
 
 // put returns sc for later encodings, unless its buffers grew too big to
-// keep or enough are kept.
+// keep or one is kept for every CPU: more encodings at a time than that
+// wait for a CPU anyway, and each cache may hold megabytes.
 func (m *Model) put(sc *scratch) {
 	if cap(sc.nodes) > 1<<20 {
 		sc.nodes = nil
@@ -316,7 +316,7 @@ func (m *Model) put(sc *scratch) {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if len(m.free) < maxFree {
+	if len(m.free) < runtime.GOMAXPROCS(0) {
 		m.free = append(m.free, sc)
 	}
 }
