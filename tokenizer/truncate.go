@@ -158,7 +158,7 @@ func (t *Tokenizer) TruncateStartWith(text string, n int, opts EncodeOptions) (s
 	// the first byte of a character that is none of these nor a mark is
 	// solid.
 	fallback := t.v.Trainer().ByteFallback
-	cmap := t.norm.Cuts() != nil
+	cmap := t.norm.Charsmap()
 	solidByte := func(i int) bool {
 		b := text[i]
 		if b == ' ' || t.norm.RemovesExtraSpaces() && strings.IndexByte(seg.SpaceSymbol, b) >= 0 {
@@ -229,11 +229,11 @@ func (t *Tokenizer) modelKeepsParts() bool {
 
 // mayEndInSpace reports whether s, which does not end in a space or an
 // escaped one, may still normalize to text that ends in whitespace: a
-// precompiled character map (the one thing Cuts refuses) may make one of
+// precompiled character map may make one of
 // a separator, a control or format character (tab, CR, U+200B) or a
 // malformed byte, but of no letter, mark, number, punctuation or symbol.
 func (t *Tokenizer) mayEndInSpace(s string) bool {
-	if t.norm.Cuts() == nil {
+	if !t.norm.Charsmap() {
 		return false
 	}
 	r, _ := utf8.DecodeLastRuneInString(s)

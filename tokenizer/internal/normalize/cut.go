@@ -42,6 +42,10 @@ func (n *Normalizer) Cuts() error {
 	return n.cuts.err
 }
 
+// Charsmap reports whether the normalizer has a precompiled charsmap, under
+// which characters other than a space may normalize to one.
+func (n *Normalizer) Charsmap() bool { return n.cmap != nil }
+
 // Identity reports whether normalization is a plain character map: each
 // character, or user-defined piece, normalizes alone wherever it stands,
 // and a Part changes nothing.
