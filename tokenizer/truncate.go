@@ -229,9 +229,9 @@ func (t *Tokenizer) modelKeepsParts() bool {
 
 // mayEndInSpace reports whether s, which does not end in a space or an
 // escaped one, may still normalize to text that ends in whitespace: a
-// precompiled character map may make one of
-// a separator, a control or format character (tab, CR, U+200B) or a
-// malformed byte, but of no letter, mark, number, punctuation or symbol.
+// precompiled character map may make one of a separator, a control or
+// format character (tab, CR, U+200B) or a malformed byte, but of no
+// letter, mark, number, punctuation or symbol.
 func (t *Tokenizer) mayEndInSpace(s string) bool {
 	if !t.norm.Charsmap() {
 		return false
