@@ -1,6 +1,7 @@
 package tokenizer
 
 import (
+	"bytes"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -64,7 +65,10 @@ func (t *Tokenizer) TruncateEndWith(text string, n int, opts EncodeOptions) (str
 				continue
 			}
 			cut := toks[k].Start
-			c := int(known[k])
+			c := -1
+			if known != nil {
+				c = int(known[k])
+			}
 			if c < 0 {
 				c = t.count(text[:cut], r, normalize.Whole)
 			}
@@ -282,7 +286,9 @@ type prefixModel interface {
 
 // prefixCounts returns, for each token k of text under r, how many tokens
 // text[:Start of token k] encodes to alone, where one pass of a
-// prefixModel tells it, and -1 where it does not. It tells it where that
+// prefixModel tells it, and -1 where it does not; nil, without encoding
+// anything, where the model is no prefixModel or the normalizer adds the
+// space at the end (see below). It tells it where that
 // prefix normalizes alone to the whole's normalized text up to token k: the
 // normalizer allows a cut there (CutAt), which makes the prefix normalize
 // as a part before a cut to the normalized bytes that come from it; those
@@ -292,16 +298,16 @@ type prefixModel interface {
 // prefix must not end in it) and treat_whitespace_as_suffix adds a space
 // (no prefix is read off then).
 func (t *Tokenizer) prefixCounts(text string, r *pieceRules) []int32 {
+	pm, ok := t.model.(prefixModel)
+	if !ok || t.norm.Suffix() {
+		return nil
+	}
 	sc := t.getScratch()
 	defer t.putScratch(sc)
 	t.runPart(sc, text, r, seg.Spans, normalize.Whole)
 	known := make([]int32, len(sc.out.Spans))
 	for k := range known {
 		known[k] = -1
-	}
-	pm, ok := t.model.(prefixModel)
-	if !ok || t.norm.Suffix() {
-		return known
 	}
 	counts := sc.out.PrefixCounts(nil, pm.LastPieces(sc.model, sc.norm, r.model))
 	for k := 1; k < len(known); k++ {
@@ -321,9 +327,10 @@ func (t *Tokenizer) prefixCounts(text string, r *pieceRules) []int32 {
 	return known
 }
 
-// endsInSpace reports whether normalized text ends in a space, escaped or not.
+// endsInSpace reports whether normalized text ends in a space, escaped or
+// not: what trimSpaces would take off its end.
 func endsInSpace(norm []byte) bool {
-	return len(trimSpaces(string(norm), true)) < len(norm)
+	return bytes.HasSuffix(norm, []byte{' '}) || bytes.HasSuffix(norm, []byte(seg.SpaceSymbol))
 }
 
 // boundary reports whether token k (k > 0) starts where token k-1 ends,
