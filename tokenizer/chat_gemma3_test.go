@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
-	"slices"
-	"strings"
 	"testing"
 )
 
@@ -47,14 +45,7 @@ func TestRenderChatGemma3Template(t *testing.T) {
 		t.Fatal(err)
 	}
 	tok := gemma3Tokenizer(t)
-	var cases []chatCase
-	for _, c := range corpusChats(t, 4) {
-		c.msgs = slices.Clone(c.msgs)
-		for j := range c.msgs {
-			c.msgs[j].Content = strings.ToValidUTF8(c.msgs[j].Content, "\uFFFD")
-		}
-		cases = append(cases, c)
-	}
+	cases := templateChats(t, 4)
 	cases = append(cases,
 		chatCase{msgs: []Message{{"system", "s"}, {"user", "a"}}},
 		chatCase{msgs: []Message{{"system", " s "}, {"user", " a "}, {"assistant", "b"}}, opts: ChatOptions{AddGenerationPrompt: true}},

@@ -296,15 +296,7 @@ func TestRenderChatTemplates(t *testing.T) {
 	} else {
 		t.Logf("Gemma 3's template not checked: %v", err)
 	}
-	var cases []chatCase
-	for _, c := range corpusChats(t, 8) {
-		// JSON carries only valid UTF-8 to the template.
-		c.msgs = slices.Clone(c.msgs)
-		for j := range c.msgs {
-			c.msgs[j].Content = strings.ToValidUTF8(c.msgs[j].Content, "\uFFFD")
-		}
-		cases = append(cases, c)
-	}
+	cases := templateChats(t, 8)
 	// Conversations both templates refuse.
 	cases = append(cases,
 		chatCase{msgs: []Message{{"assistant", "a"}}},
@@ -400,6 +392,20 @@ func checkChatShape(t *testing.T, tok *Tokenizer, msgs []Message, opts ChatOptio
 	if !slices.Equal(got, want) {
 		t.Errorf("chat %q: ids give %q, want %q", msgs, got, want)
 	}
+}
+
+// templateChats returns corpusChats(t, perFile) with every content made
+// valid UTF-8, as JSON carries it to the published template that a test
+// renders.
+func templateChats(t testing.TB, perFile int) []chatCase {
+	cases := corpusChats(t, perFile)
+	for i := range cases {
+		cases[i].msgs = slices.Clone(cases[i].msgs)
+		for j := range cases[i].msgs {
+			cases[i].msgs[j].Content = strings.ToValidUTF8(cases[i].msgs[j].Content, "\uFFFD")
+		}
+	}
+	return cases
 }
 
 // TestEncodeChatShapeValidUTF8 checks the shape of the corpus conversations
