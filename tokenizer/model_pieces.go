@@ -38,8 +38,9 @@ func (p *pieceModel) NewScratch() seg.Scratch { return new(pieceScratch) }
 
 func (p *pieceModel) Encode(sc seg.Scratch, s []byte, r seg.Rules, out *seg.Sink) {
 	ps := sc.(*pieceScratch)
-	// A piece takes three normalized bytes or more but in a few texts:
-	// room for them at once spares the garbage of growing the slice.
+	// A Unigram or word piece takes three normalized bytes or more but in
+	// a few texts: room for them at once spares the garbage of growing the
+	// slice. A char model's pieces, a character each, grow it once more.
 	if want := len(s)/3 + 16; cap(ps.pieces) < want {
 		ps.pieces = make([]seg.Piece, 0, want)
 	}
