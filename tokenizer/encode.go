@@ -142,19 +142,8 @@ func (t *Tokenizer) count(text string, r *pieceRules, part normalize.Part) int {
 
 // EncodePieces returns the pieces of text as SentencePiece reports them:
 // vocabulary pieces (spaces written as U+2581), <0xHH> pieces for bytes
-// under byte fallback, and the text itself for an unknown run.
+// under byte fallback, and its normalized text for an unknown run.
 func (t *Tokenizer) EncodePieces(text string) []string {
-	sc := t.getScratch()
-	t.run(sc, text, t.rules, seg.Spans)
-	pieces := make([]string, len(sc.out.IDs))
-	for i, id := range sc.out.IDs {
-		if id == t.v.Unk() {
-			sp := sc.out.Spans[i]
-			pieces[i] = string(sc.norm[sp.Start:sp.End])
-		} else {
-			pieces[i] = t.v.Piece(id)
-		}
-	}
-	t.putScratch(sc)
+	pieces, _ := t.EncodePiecesWith(text, EncodeOptions{})
 	return pieces
 }
