@@ -299,23 +299,29 @@ func (f *formatter) part(dst []byte, text string, base int, opts tokenizer.Encod
 			return f.before(dst, text, base, opts, err)
 		}
 		f.ids = ids
-		// Pieces need offsets only to show an unknown run as its text.
-		if f.format == "ids" || !slices.Contains(ids, f.tok.Unk()) {
-			for i, id := range ids {
-				if i > 0 {
-					dst = append(dst, sep...)
-				}
-				if f.format == "ids" {
-					dst = strconv.AppendInt(dst, int64(id), 10)
-				} else {
-					dst = append(dst, f.show(id)...)
-				}
+		// An unknown run shows as its normalized text, as SentencePiece
+		// shows it, which only EncodePiecesWith gives; texts rarely have one.
+		var pieces []string
+		if f.format == "pieces" && slices.Contains(ids, f.tok.Unk()) {
+			if opts.Carry != nil {
+				*opts.Carry = carried
 			}
-			return dst, len(ids), nil
+			pieces, _ = f.tok.EncodePiecesWith(text, opts)
 		}
-		if opts.Carry != nil {
-			*opts.Carry = carried
+		for i, id := range ids {
+			if i > 0 {
+				dst = append(dst, sep...)
+			}
+			switch {
+			case f.format == "ids":
+				dst = strconv.AppendInt(dst, int64(id), 10)
+			case pieces != nil && id == f.tok.Unk():
+				dst = append(dst, pieceText(pieces[i])...)
+			default:
+				dst = append(dst, f.show(id)...)
+			}
 		}
+		return dst, len(ids), nil
 	}
 	toks, err := f.tok.EncodeOffsetsWith(text, opts)
 	if err != nil {
@@ -325,19 +331,11 @@ func (f *formatter) part(dst []byte, text string, base int, opts tokenizer.Encod
 		if i > 0 {
 			dst = append(dst, sep...)
 		}
-		switch {
-		case f.format == "json":
-			dst = strconv.AppendInt(append(dst, `{"id":`...), int64(t.ID), 10)
-			dst = append(append(dst, `,"piece":`...), f.show(t.ID)...)
-			dst = strconv.AppendInt(append(dst, `,"start":`...), int64(base+t.Start), 10)
-			dst = strconv.AppendInt(append(dst, `,"end":`...), int64(base+t.End), 10)
-			dst = append(dst, '}')
-		case t.ID == f.tok.Unk() && t.End > t.Start:
-			// As SentencePiece does, an unknown run shows as its text.
-			dst = append(dst, pieceText(text[t.Start:t.End])...)
-		default:
-			dst = append(dst, f.show(t.ID)...)
-		}
+		dst = strconv.AppendInt(append(dst, `{"id":`...), int64(t.ID), 10)
+		dst = append(append(dst, `,"piece":`...), f.show(t.ID)...)
+		dst = strconv.AppendInt(append(dst, `,"start":`...), int64(base+t.Start), 10)
+		dst = strconv.AppendInt(append(dst, `,"end":`...), int64(base+t.End), 10)
+		dst = append(dst, '}')
 	}
 	return dst, len(toks), nil
 }

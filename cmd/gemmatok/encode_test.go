@@ -283,9 +283,9 @@ func tinyModel(t *testing.T) string {
 }
 
 // TestEncodeUnknown checks how encode shows an unknown run, which the
-// C++ makes one token: as its text in the pieces format, quoted when it
-// does not print, and as the unknown piece with the run's offsets in the
-// json format.
+// C++ makes one token: as its normalized text in the pieces format,
+// quoted when it does not print, and as the unknown piece with the run's
+// offsets in the json format.
 func TestEncodeUnknown(t *testing.T) {
 	model := tinyModel(t)
 	text := "abxy\x01a"
@@ -303,6 +303,17 @@ func TestEncodeUnknown(t *testing.T) {
 	// Text without unknown runs goes the way without offsets.
 	if got, want := mustRun(t, "abba", "encode", "--model", model, "--format", "pieces"), "ab b a\n"; got != want {
 		t.Errorf("pieces of abba: %q, want %q", got, want)
+	}
+	// ㍿ is NFKC 株式会社, of which 株 is unknown: the C++ shows "株", not
+	// the input's "㍿". The pieces stay one an id with BOS and EOS, and
+	// across the parts of a long text.
+	nfkc := "../../testdata/models/unigram8k_nmt_nfkc.model"
+	if got, want := mustRun(t, "㍿ ｱ x", "encode", "--model", nfkc, "--format", "pieces", "--bos", "--eos"), "<s> ▁ 株 式 会 社 ▁ ア ▁x </s>\n"; got != want {
+		t.Errorf("pieces of ㍿ ｱ x: %q, want %q", got, want)
+	}
+	long := strings.Repeat("㍿ ｱ x\n", 100<<10)
+	if got, want := mustRun(t, long, "encode", "--model", nfkc, "--format", "pieces"), strings.Repeat("▁ 株 式 会 社 ▁ ア ▁x ", 100<<10); got != strings.TrimSuffix(want, " ")+"\n" {
+		t.Errorf("pieces of a long text: %d bytes, want %d", len(got), len(want))
 	}
 }
 
