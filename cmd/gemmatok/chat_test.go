@@ -61,7 +61,13 @@ func TestChatErrors(t *testing.T) {
 		stderr string
 		code   int
 	}{
-		{system, nil, "gemmatok: -: tokenizer: chat message 0 (role \"system\")", 1},
+		// The hint names the flag, not the library's SystemFold.
+		{system, nil, "gemmatok: -: tokenizer: chat message 0 (role \"system\"): the template takes no system message (--system fold writes it at the start of the first user turn)\n", 1},
+		{system, []string{"--format", "text", "--system", "reject", "--model", "gemma3"}, "(--system fold writes it", 1},
+		{`[{"role": "system", "content": "Be brief."}]`, nil, "(--system fold writes it", 1},
+		{`[{"role": "system", "content": "Be brief."}]`, []string{"--model", "gemma3"}, "a system message must be followed by a user message\n", 1},
+		{`[{"role": "system", "content": "Be brief."}, {"role": "robot", "content": "hi"}]`, nil, "(--system fold writes it", 1},
+		{`[{"role": "system", "content": "Be brief."}, {"role": "robot", "content": "hi"}]`, []string{"--system", "fold"}, "chat message 1 (role \"robot\"): unknown role", 1},
 		{system, []string{"--system", "fold"}, "", 0},
 		{`[{"role": "user"}]`, nil, "gemmatok: -: message 0: want a role and a string content", 1},
 		{`[{"role": "user", "content": [{"type": "text"}]}]`, nil, "gemmatok: -: message 0: want a role and a string content", 1},
