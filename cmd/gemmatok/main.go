@@ -7,15 +7,17 @@
 //	gemmatok chat FILE.json           a conversation rendered with Gemma's template
 //	gemmatok truncate -n N [FILE]     the text cut to fit in N tokens
 //	gemmatok info                     the model's settings
+//	gemmatok convert IN OUT           a model from .model to tokenizer.json or back
 //	gemmatok version
 //
 // Every command that reads a model takes --model PATH (or GEMMATOK_MODEL)
-// to use another SentencePiece model than the embedded Gemma one; count and
-// encode take --text STRING in place of files. Large inputs are streamed in parts cut
-// where SentencePiece provably gives the same ids as for the whole, so memory
-// stays bounded (text without such a cut is encoded whole, up to --max-run)
-// and one large file can be counted by several cores. The exit status is 0
-// when all went well, 1 when some input failed and 2 for bad usage.
+// to use another SentencePiece model than the embedded Gemma one; count,
+// encode and truncate take --text STRING in place of files. Large inputs
+// are streamed in parts cut where SentencePiece provably gives the same ids
+// as for the whole, so memory stays bounded (text without such a cut is
+// encoded whole, up to --max-run) and one large file can be counted by
+// several cores. The exit status is 0 when all went well, 1 when some
+// input failed and 2 for bad usage.
 package main
 
 // The build optimizes with default.pgo, a CPU profile of the tokenizer's

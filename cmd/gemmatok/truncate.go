@@ -17,6 +17,7 @@ type truncateFlags struct {
 	from    string
 	special specialFlag
 	maxRun  sizeFlag
+	text    optionalString
 }
 
 func (a *app) truncateCommand() *cobra.Command {
@@ -24,13 +25,13 @@ func (a *app) truncateCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "truncate -n N [--from start|end] [FILE]",
 		Short: "Cut a text at a token boundary to fit in N tokens",
-		Long: `truncate writes the text of FILE (stdin when absent or "-") cut at a
-boundary between two of its tokens so that it encodes to at most N tokens,
-never inside a character. With --from end (the default) the end is cut off:
-the longest beginning that fits is kept. With --from start the start is cut
-off and the longest ending is kept, as for the latest turns of a chat log.
-A text that fits is written whole. The input is streamed; --from start holds
-about N tokens of text in memory.
+		Long: `truncate writes the text of FILE (stdin when absent or "-"), or the STRING
+of --text, cut at a boundary between two of its tokens so that it encodes
+to at most N tokens, never inside a character. With --from end (the
+default) the end is cut off: the longest beginning that fits is kept. With
+--from start the start is cut off and the longest ending is kept, as for
+the latest turns of a chat log. A text that fits is written whole. The
+input is streamed; --from start holds about N tokens of text in memory.
 
 ` + specialHelp + `
 With text, the kept text fits in N tokens encoded as text, as a chat prompt
@@ -44,7 +45,8 @@ large, and exits with status 1.
 ` + maxRunHelp,
 		Example: `  gemmatok truncate -n 8000 report.md > head.md
   tail -c 1M chat.log | gemmatok truncate -n 4096 --from start
-  gemmatok truncate -n 512 --special text user_message.txt`,
+  gemmatok truncate -n 512 --special text user_message.txt
+  gemmatok truncate -n 3 --text 'The quick brown fox'`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: a.runE(func(args []string) error {
 			return a.truncate(args, &f)
@@ -52,6 +54,7 @@ large, and exits with status 1.
 	}
 	fl := cmd.Flags()
 	fl.IntVarP(&f.tokens, "tokens", "n", 0, "the most tokens to keep, `N`")
+	fl.Var(&f.text, "text", "truncate `STRING` instead of a file")
 	fl.StringVar(&f.from, "from", "end", "the side to cut, `SIDE`: end (keep the beginning) or start (keep the end)")
 	addSpecialFlag(fl, &f.special)
 	addMaxRunFlag(fl, &f.maxRun)
@@ -66,7 +69,7 @@ func (a *app) truncate(args []string, f *truncateFlags) error {
 	if f.from != "start" && f.from != "end" {
 		return usagef("unknown --from %q: want start or end", f.from)
 	}
-	return a.withInput(args, func(tok *tokenizer.Tokenizer, r io.Reader, w *bufio.Writer) error {
+	return a.withInputs(args, &f.text, func(tok *tokenizer.Tokenizer, r io.Reader, w *bufio.Writer) error {
 		// The library truncates whole texts, so the parts must encode as
 		// whole texts.
 		s := splitter{tok: tok, special: f.special.mode(), maxRun: int64(f.maxRun), mem: newMemoryLimit(1), whole: true}

@@ -38,6 +38,13 @@ func TestTruncate(t *testing.T) {
 	if got := mustRun(t, "one two three", "truncate", "-n", "1", "--from", "start"); got != " three" {
 		t.Errorf("truncate -n 1 --from start of stdin = %q", got)
 	}
+	// --text is the input, as for count and encode, and alone.
+	if got := mustRun(t, "", "truncate", "-n", "1", "--from", "start", "--text", "one two three"); got != " three" {
+		t.Errorf("truncate -n 1 --from start --text = %q", got)
+	}
+	if r := gemmatok(t, "", "truncate", "-n", "1", "--text", "one", path); r.code != 2 || !strings.Contains(r.stderr, "--text is the input alone") {
+		t.Errorf("truncate --text with a FILE: exit %d, stderr %q; want 2 and a usage error", r.code, r.stderr)
+	}
 	if r := gemmatok(t, strings.Repeat("x ", 10), "truncate", "--from", "end"); r.code != 2 {
 		t.Errorf("truncate without -n: exit %d, want 2", r.code)
 	}
