@@ -57,8 +57,8 @@ counting as one.
 An input that fails, small or large, is counted not at all: it has no line
 in the table and adds nothing to the total; it is reported on stderr and, in
 JSON, as {"path", "error"} in its place. The other inputs are counted, and
-the exit status is 1. A directory in which no file matches --include is
-such a failure.
+the exit status is 1. A directory with no file to count, or none that
+--include matches, is such a failure.
 
 ` + specialHelp + `
 

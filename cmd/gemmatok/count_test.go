@@ -97,7 +97,11 @@ func TestCountWalk(t *testing.T) {
 		"tree/.e.txt":         "dotfile\n",
 		"tree/.git/config":    "[core]\n",
 		"broken/ok.txt":       "still counted\n",
+		"dotted/.x.txt":       "hidden only\n",
 	})
+	if err := os.Mkdir(filepath.Join(dir, "empty"), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	for link, target := range map[string]string{
 		"tree/link.txt":   "a.txt",
 		"tree/sub/up":     "..", // a link to a directory is not followed
@@ -177,6 +181,17 @@ func TestCountWalk(t *testing.T) {
 			paths:     []string{"tree"},
 			code:      1,
 			stderrHas: []string{"gemmatok: tree: no file matches --include\n"},
+		},
+		{ // so is a directory with no file to count (it passed silently)
+			args:      []string{"empty", "tree/a.txt", "dotted"},
+			paths:     []string{"empty", "tree/a.txt", "dotted"},
+			code:      1,
+			stderrHas: []string{"gemmatok: empty: no file to count\n", "gemmatok: dotted: no file to count (hidden files need --hidden)\n"},
+		},
+		{
+			args:       []string{"--hidden", "dotted"},
+			paths:      []string{"dotted/.x.txt"},
+			stderrNone: true,
 		},
 	} {
 		cmd := command(append([]string{"count", "--jsonl"}, tc.args...)...)

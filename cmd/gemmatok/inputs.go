@@ -36,6 +36,8 @@ type selector struct {
 	include, exclude []string // path.Match patterns
 	hidden           bool     // walk hidden files and directories too
 	follow           bool     // follow symbolic links met in a walk
+
+	skippedHidden bool // the current walk passed over hidden entries
 }
 
 // validate reports the first malformed pattern.
@@ -65,9 +67,17 @@ func matchAny(patterns []string, name, rel string) bool {
 }
 
 // skipName reports whether a walk passes over an entry named name: .git
-// always, other hidden entries unless asked for.
+// always, other hidden entries unless asked for, which it notes in
+// s.skippedHidden.
 func (s *selector) skipName(name string) bool {
-	return name == ".git" || (!s.hidden && strings.HasPrefix(name, "."))
+	if name == ".git" {
+		return true
+	}
+	if !s.hidden && strings.HasPrefix(name, ".") {
+		s.skippedHidden = true
+		return true
+	}
+	return false
 }
 
 // inputs expands count's arguments: "-" (or no argument) is stdin, a
@@ -108,6 +118,14 @@ func regularSize(fi fs.FileInfo) int64 {
 // --include.
 var errNoMatch = errors.New("no file matches --include")
 
+// errNoFiles reports a walked directory with no file to count: counting
+// nothing where a user asked for a tree is more likely a mistake than an
+// answer of 0, and the hidden files it may hold count with --hidden only.
+var (
+	errNoFiles    = errors.New("no file to count")
+	errOnlyHidden = errors.New("no file to count (hidden files need --hidden)")
+)
+
 // walk appends the files under dir to ins, in lexical order, and returns
 // them. dir itself is followed when it is a symbolic link, as a file named
 // on the command line is. Links met in the walk are passed over with a
@@ -120,9 +138,17 @@ func (s *selector) walk(ins []*input, dir string) []*input {
 		return append(ins, &input{name: dir, err: err})
 	}
 	n := len(ins)
+	s.skippedHidden = false
 	ins = s.walkDir(ins, dir, "", []fs.FileInfo{fi})
-	if len(s.include) > 0 && !slices.ContainsFunc(ins[n:], func(in *input) bool { return in.walked }) {
-		ins = append(ins, &input{name: dir, err: errNoMatch})
+	if !slices.ContainsFunc(ins[n:], func(in *input) bool { return in.walked }) {
+		err := errNoFiles
+		switch {
+		case len(s.include) > 0:
+			err = errNoMatch
+		case s.skippedHidden:
+			err = errOnlyHidden
+		}
+		ins = append(ins, &input{name: dir, err: err})
 	}
 	return ins
 }
