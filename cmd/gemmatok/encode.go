@@ -81,7 +81,7 @@ status 1, leaving any later files unread.
 	fl.IntVar(&f.seg.nbest, "nbest", 0, "print the `N` best segmentations (Unigram), or sample among them")
 	fl.BoolVar(&f.seg.sample, "sample", false, "print a segmentation drawn at random (Unigram, BPE)")
 	fl.Float64Var(&f.seg.alpha, "alpha", 0.1, "sampling smoothing `A` (Unigram) or merge dropout probability (BPE)")
-	fl.Uint64Var(&f.seg.seed, "seed", 0, "seed `S` of --sample's draws (default: random)")
+	fl.Var(&f.seg.seed, "seed", "seed `S` of --sample's draws (default: random)")
 	return cmd
 }
 
@@ -94,6 +94,9 @@ func (a *app) encode(args []string, f *encodeFlags) error {
 	var err error
 	if f.workers, err = workerCount(f.workers); err != nil {
 		return err
+	}
+	if f.seg.seed.set && !f.seg.sample {
+		return usagef("--seed seeds --sample's draws: give --sample too")
 	}
 	if f.seg.nbest != 0 || f.seg.sample {
 		if f.format == "json" {

@@ -418,6 +418,18 @@ func TestEncodeSegmentations(t *testing.T) {
 	if out := mustRun(t, "", "encode", "--model", uni, "--sample", "--seed", "1", "--bos", "--text", "Hello"); !strings.HasPrefix(out, "1 ") {
 		t.Errorf("--sample --bos: %q, want it to start with the BOS id 1", out)
 	}
+	// --seed 0 is a seed as any other (it drew at random), and without
+	// --seed the draws differ. A draw over this text is one of thousands.
+	text := "The quick brown fox jumps over the lazy dog, and the lazy dog sleeps on."
+	draw := func(args ...string) string {
+		return mustRun(t, "", append([]string{"encode", "--model", uni, "--sample", "--alpha", "0.05", "--text", text}, args...)...)
+	}
+	if a, b := draw("--seed", "0"), draw("--seed", "0"); a != b {
+		t.Errorf("--seed 0 drew %q, then %q", a, b)
+	}
+	if a, b, c := draw(), draw(), draw(); a == b && b == c {
+		t.Errorf("three draws without --seed gave %q", a)
+	}
 	for _, model := range []string{uni, bpe} {
 		ids := mustRun(t, "", "encode", "--model", model, "--sample", "--alpha", "0.5", "--seed", "7", "--text", "Hello world")
 		if text := mustRun(t, ids, "decode", "--model", model); strings.TrimSuffix(text, "\n") != "Hello world" {
@@ -435,6 +447,8 @@ func TestEncodeSegmentations(t *testing.T) {
 		{[]string{"encode", "--nbest", "-1"}, 2, "gemmatok: --nbest must not be negative\n"},
 		{[]string{"encode", "--sample", "--special", "text"}, 2, "gemmatok: --nbest and --sample encode special pieces as SentencePiece does: --special text is not available with them\n"},
 		{[]string{"encode", "--sample", "--alpha", "NaN"}, 2, "gemmatok: --alpha must be a finite number\n"},
+		{[]string{"encode", "--seed", "1", "--text", "x"}, 2, "gemmatok: --seed seeds --sample's draws: give --sample too\n"},
+		{[]string{"encode", "--sample", "--seed", "-1"}, 2, "gemmatok: invalid argument \"-1\" for \"--seed\" flag: want a whole number"},
 		{[]string{"encode", "--model", uni, "--nbest", "2", "--special", "reject", "--text", "Hi <s>"}, 1, "gemmatok: --text: byte 3: the text spells the special piece \"<s>\""},
 		{[]string{"encode", "--sample", "--seed", "1", "--special", "reject", "--text", "Hi <start_of_turn>"}, 1, "gemmatok: --text: byte 3: the text spells"},
 		{[]string{"encode", "--model", uni, "--nbest", "2", "--max-run", "1KiB", "--text", strings.Repeat("a", 1025)}, 1, "gemmatok: --text: more than 1KiB of text"},

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"cmp"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -16,19 +17,46 @@ type sampleFlags struct {
 	nbest  int
 	sample bool
 	alpha  float64
-	seed   uint64
+	seed   seedFlag
 }
+
+// seedFlag is --seed: a seed given, 0 as any other, or none, for a random
+// one. A 0 that meant random surprised users who reran --seed 0 for the
+// same draw.
+type seedFlag struct {
+	n   uint64
+	set bool
+}
+
+func (f *seedFlag) String() string {
+	if !f.set {
+		return "" // no default to show: the help says random
+	}
+	return strconv.FormatUint(f.n, 10)
+}
+
+func (f *seedFlag) Set(s string) error {
+	n, err := strconv.ParseUint(s, 0, 64)
+	if err != nil {
+		return errors.New("want a whole number from 0 to 2^64-1")
+	}
+	f.n, f.set = n, true
+	return nil
+}
+
+func (f *seedFlag) Type() string { return "S" }
 
 const sampleHelp = `--nbest N prints the N best segmentations of a Unigram model instead, best
 first, one a line, each after its score and a tab. --sample prints one
 segmentation drawn at random (subword regularization): for a Unigram model
 with probability proportional to exp(alpha*score), among the --nbest best
 (or among all when --nbest is not given); for a BPE model with BPE-dropout,
---alpha being the probability of dropping a merge. --seed makes the draw
-reproducible. Both read the whole input as one text, of at most --max-run
-bytes, and print ids or pieces, with --bos and --eos around each line's.
-They encode special pieces as SentencePiece does: --special reject fails on
-a text that spells one, writing nothing, and --special text is refused.`
+--alpha being the probability of dropping a merge. --seed S makes the draw
+reproducible, for any S, 0 included; without it every run draws anew. Both
+read the whole input as one text, of at most --max-run bytes, and print ids
+or pieces, with --bos and --eos around each line's. They encode special
+pieces as SentencePiece does: --special reject fails on a text that spells
+one, writing nothing, and --special text is refused.`
 
 // encodeSegmentations writes the n-best or sampled segmentations of the
 // text in r, as f says, in f.format (ids or pieces).
@@ -73,8 +101,8 @@ func encodeSegmentations(tok *tokenizer.Tokenizer, r io.Reader, f *encodeFlags, 
 		if f.seg.nbest > 0 {
 			opts.NBestSize = f.seg.nbest
 		}
-		seed := f.seg.seed
-		if seed == 0 {
+		seed := f.seg.seed.n
+		if !f.seg.seed.set {
 			seed = rand.Uint64()
 		}
 		ids, err := tok.SampleEncode(text, opts, rand.New(rand.NewPCG(seed, seed)))
