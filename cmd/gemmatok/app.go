@@ -166,7 +166,18 @@ func (a *app) tokenizer() (*tokenizer.Tokenizer, error) {
 	}
 	tok, err := loadModel(path)
 	if err != nil {
-		return nil, fmt.Errorf("model: %w", err)
+		return nil, a.modelError(path, err)
 	}
 	return tok, nil
+}
+
+// modelError returns err, the failure to load the model at path, as the
+// commands report it: after "model", with where the path came from when
+// it was $GEMMATOK_MODEL, which a user may have forgotten setting.
+func (a *app) modelError(path string, err error) error {
+	err = pathError(path, err)
+	if a.modelPath == "" {
+		return fmt.Errorf("model (from $%s): %w", modelEnv, err)
+	}
+	return fmt.Errorf("model: %w", err)
 }

@@ -27,7 +27,12 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"version"}, 0, ""},
 		{[]string{"count", "no-such-file"}, 1, "gemmatok: no-such-file: no such file or directory\n"},
 		{[]string{"encode", "no-such-file"}, 1, "gemmatok: no-such-file: no such file or directory\n"},
-		{[]string{"count", "--model", "no-such-model"}, 1, "gemmatok: model: open no-such-model: no such file or directory\n"},
+		// A missing model is named once, with the built-in names when a
+		// name was given rather than a path.
+		{[]string{"count", "--model", "no-such-model"}, 1, "gemmatok: model: no-such-model: no such file or directory, nor a built-in model (gemma2, gemma3)\n"},
+		{[]string{"info", "--model", "no/such.model"}, 1, "gemmatok: model: no/such.model: no such file or directory\n"},
+		{[]string{"count", "--model", "."}, 1, "gemmatok: model: .: is a directory\n"},
+		{[]string{"convert", "no-such.model", "out.json"}, 1, "gemmatok: no-such.model: no such file or directory\n"},
 		{[]string{"count", "--model", "main.go"}, 1, "gemmatok: model: main.go: "},
 		{[]string{"frobnicate"}, 2, "gemmatok: unknown command \"frobnicate\" for \"gemmatok\"\nRun 'gemmatok --help' for usage.\n"},
 		{[]string{"count", "--no-such-flag"}, 2, "gemmatok: unknown flag: --no-such-flag\nRun 'gemmatok count --help' for usage.\n"},
@@ -178,7 +183,8 @@ func TestModelChoice(t *testing.T) {
 	}
 	cmd := command("count")
 	cmd.Env = append(cmd.Env, modelEnv+"=/no/such/model")
-	if r := runCommand(t, cmd); r.code != 1 || !strings.Contains(r.stderr, "/no/such/model") {
+	// The message says where the path came from.
+	if r := runCommand(t, cmd); r.code != 1 || r.stderr != "gemmatok: model (from $GEMMATOK_MODEL): /no/such/model: no such file or directory\n" {
 		t.Errorf("count with a missing %s: exit %d, stderr %q", modelEnv, r.code, r.stderr)
 	}
 }

@@ -59,7 +59,7 @@ func (a *app) convert(in, out string) error {
 		v, err = vocab.LoadFile(in)
 	}
 	if err != nil {
-		return err
+		return pathError(in, err)
 	}
 	var data []byte
 	if ext == ".json" {

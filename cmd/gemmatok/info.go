@@ -82,7 +82,7 @@ func (a *app) info(asJSON bool) error {
 	path := a.modelSource()
 	data, err := modelBytes(path)
 	if err != nil {
-		return fmt.Errorf("model: %w", err)
+		return a.modelError(path, err)
 	}
 	parse := vocab.Parse
 	if isJSONModel(path) {
@@ -90,7 +90,7 @@ func (a *app) info(asJSON bool) error {
 	}
 	v, err := parse(data)
 	if err != nil {
-		return fmt.Errorf("model: %s: %w", path, err)
+		return a.modelError(path, fmt.Errorf("%s: %w", path, err))
 	}
 	in := describe(v, path, data)
 	if asJSON {

@@ -1,8 +1,11 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -35,6 +38,22 @@ func loadModel(path string) (*tokenizer.Tokenizer, error) {
 		return tok, nil
 	}
 	return tokenizer.LoadFile(path)
+}
+
+// pathError returns err, a failure to read the model at path, naming path
+// once, as the messages of a failed input do: without the operation that
+// an *fs.PathError adds, and, when there is no such file and path looks
+// like a name rather than a file's path, with the names of the built-in
+// models, one of which a mistyped name meant.
+func pathError(path string, err error) error {
+	pe, ok := err.(*fs.PathError)
+	if !ok {
+		return err
+	}
+	if errors.Is(pe.Err, fs.ErrNotExist) && !strings.ContainsAny(path, "./"+string(filepath.Separator)) {
+		return fmt.Errorf("%s: %w, nor a built-in model (%s)", path, pe.Err, strings.Join(vocab.Builtins(), ", "))
+	}
+	return fmt.Errorf("%s: %w", path, pe.Err)
 }
 
 // modelBytes returns the bytes of the model --model names ("" for the
