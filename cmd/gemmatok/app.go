@@ -77,6 +77,9 @@ went well, 1 when some input failed and 2 for bad usage.`,
 		SilenceUsage:  true,
 	}
 	root.CompletionOptions.DisableDefaultCmd = true
+	// --version prints what gemmatok version does, not cobra's "gemmatok
+	// version v1.2".
+	root.SetVersionTemplate("gemmatok {{.Version}}\n")
 	root.SetIn(a.stdin)
 	root.SetOut(a.stdout)
 	root.SetErr(a.stderr)

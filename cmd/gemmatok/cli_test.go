@@ -49,7 +49,7 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"truncate", "-n", "-1"}, 2, "gemmatok: -n must not be negative\n"},
 		{[]string{"truncate", "-n", "5", "--from", "middle"}, 2, "gemmatok: unknown --from \"middle\": want start or end\n"},
 		{[]string{"encode", "--text", "a", "--text", "b"}, 2, "gemmatok: invalid argument \"b\" for \"--text\" flag: the flag may be given only once\n"},
-		{[]string{"info", "extra"}, 2, "gemmatok: unknown command \"extra\" for \"gemmatok info\"\n"},
+		{[]string{"info", "my.model"}, 2, "gemmatok: info takes no argument: name the model with --model my.model\nRun 'gemmatok info --help' for usage.\n"},
 	} {
 		r := gemmatok(t, "", tc.args...)
 		if r.code != tc.code || !strings.HasPrefix(r.stderr, tc.stderr) || (tc.stderr == "") != (r.stderr == "") {
@@ -126,6 +126,17 @@ func TestInfo(t *testing.T) {
 		if n := utf8.RuneCountInString(strings.TrimSuffix(line, "\n")); n > infoWidth {
 			t.Errorf("info has a line of %d characters: %.100q...", n, line)
 		}
+	}
+	// No user-defined pieces are none, as a missing pad is (it was "0:").
+	if out := mustRun(t, "", "info", "--model", "../../testdata/models/unigram8k_nmt_nfkc.model"); !strings.Contains(out, "\nuser-defined  none\n") {
+		t.Errorf("info of a model without user-defined pieces:\n%s", out)
+	}
+}
+
+// TestVersion checks that --version prints what version does.
+func TestVersion(t *testing.T) {
+	if v, flag := mustRun(t, "", "version"), mustRun(t, "", "--version"); v != flag || !strings.HasPrefix(v, "gemmatok ") {
+		t.Errorf("version printed %q, --version %q", v, flag)
 	}
 }
 

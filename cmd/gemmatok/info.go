@@ -30,7 +30,13 @@ ids, such as <unused0> to <unused98>, are shown as one range; --json lists
 every piece.`,
 		Example: `  gemmatok info
   gemmatok info --model tokenizer.model --json | jq .sha256`,
-		Args: cobra.NoArgs,
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				// cobra's "unknown command" would not say where a model goes.
+				return fmt.Errorf("info takes no argument: name the model with --model %s", args[0])
+			}
+			return nil
+		},
 		RunE: a.runE(func(args []string) error {
 			return a.info(asJSON)
 		}),
@@ -222,10 +228,13 @@ func formatSpecial(p *idPiece) string {
 }
 
 // formatPieces returns the number of pieces, then each as id=piece,
-// quoted. A run of three or more pieces with consecutive ids that count up
+// quoted, or "none". A run of three or more pieces with consecutive ids that count up
 // is one item: numbered pieces as first..last="<unused0>".."<unused98>",
 // repeats of a character as first..last="\n"×1..31.
 func formatPieces(ps []idPiece) []string {
+	if len(ps) == 0 {
+		return []string{"none"} // as for a missing unk, bos, eos or pad
+	}
 	items := []string{fmt.Sprintf("%d:", len(ps))}
 	for i := 0; i < len(ps); {
 		j, item := pieceRun(ps[i:])
