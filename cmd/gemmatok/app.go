@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/gemmatok/gemmatok/tokenizer"
 )
@@ -83,7 +84,7 @@ went well, 1 when some input failed and 2 for bad usage.`,
 	root.SetIn(a.stdin)
 	root.SetOut(a.stdout)
 	root.SetErr(a.stderr)
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{plainFlagError(err)} })
 	// Flags as cobra lists them, but with their usage wrapped to fit
 	// helpWidth columns, as the prose above them is.
 	root.SetUsageTemplate(strings.ReplaceAll(root.UsageTemplate(), "Flags.FlagUsages", "Flags.FlagUsagesWrapped "+strconv.Itoa(helpWidth)))
@@ -99,6 +100,32 @@ went well, 1 when some input failed and 2 for bad usage.`,
 		a.versionCommand(),
 	)
 	return root
+}
+
+// plainFlagError returns err, the failure to parse a flag, but for a
+// number, without the strconv error that pflag quotes ("strconv.ParseInt:
+// parsing "abc": invalid syntax"), which speaks of Go, not of the flag.
+func plainFlagError(err error) error {
+	ive, ok := errors.AsType[*pflag.InvalidValueError](err)
+	ne, isNum := errors.AsType[*strconv.NumError](err)
+	if !ok || !isNum {
+		return err
+	}
+	want := "want a whole number"
+	switch {
+	case errors.Is(ne.Err, strconv.ErrRange):
+		want = "out of range"
+	case ne.Func == "ParseFloat":
+		want = "want a number"
+	case ne.Func == "ParseBool":
+		want = "want true or false"
+	}
+	f := ive.GetFlag()
+	name := "--" + f.Name
+	if f.Shorthand != "" {
+		name = "-" + f.Shorthand + " (" + name + ")"
+	}
+	return fmt.Errorf("invalid argument %q for %s: %s", ive.GetValue(), name, want)
 }
 
 // runE makes fn the RunE of a command.

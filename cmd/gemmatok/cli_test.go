@@ -38,6 +38,11 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"count", "--no-such-flag"}, 2, "gemmatok: unknown flag: --no-such-flag\nRun 'gemmatok count --help' for usage.\n"},
 		{[]string{"count", "--json", "--jsonl"}, 2, "gemmatok: if any flags in the group [json jsonl] are set none of the others can be;"},
 		{[]string{"count", "-j", "-1"}, 2, "gemmatok: --workers must not be negative\n"},
+		// A malformed number is named so, without Go's strconv message.
+		{[]string{"count", "-j", "abc"}, 2, "gemmatok: invalid argument \"abc\" for -j (--workers): want a whole number\n"},
+		{[]string{"truncate", "-n", "99999999999999999999"}, 2, "gemmatok: invalid argument \"99999999999999999999\" for -n (--tokens): out of range\n"},
+		{[]string{"encode", "--sample", "--alpha", "x"}, 2, "gemmatok: invalid argument \"x\" for --alpha: want a number\n"},
+		{[]string{"decode", "--skip-special=maybe"}, 2, "gemmatok: invalid argument \"maybe\" for --skip-special: want true or false\n"},
 		// A mistyped -j must not allocate for billions of workers (it ran
 		// out of memory).
 		{[]string{"count", "-j", "99999999999", "--text", "x"}, 2, "gemmatok: --workers must be at most 1024\n"},
