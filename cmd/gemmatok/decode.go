@@ -26,6 +26,11 @@ in bounded memory: the text of each line of ids is written as soon as the
 line ends, so that a generation loop can pipe ids in one a line. A character
 whose bytes come as byte pieces on several lines is written once it is whole.
 
+The text comes back as encode read it, but for what the model's normalizer
+changes (Gemma's changes nothing) and, as in SentencePiece, for U+2581 (▁),
+which decodes as a space, and malformed UTF-8, each bad byte of which
+comes back as U+FFFD.
+
 --skip-special drops the special pieces (see gemmatok info), such as
 <end_of_turn>, as Hugging Face's skip_special_tokens does.
 
