@@ -24,8 +24,10 @@ func (a *app) countCommand() *cobra.Command {
 		Use:   "count [PATH|-]...",
 		Short: "Count the tokens of files, stdin and directory trees",
 		Long: `count prints the number of tokens of each input, then their total when
-there are several, aligned like wc. An input is a file, stdin ("-", or no
-argument at all), a directory, walked recursively, or the STRING of --text.
+there are several, aligned like wc; --chars (-m) and --bytes (-c) add
+columns of characters and bytes, in that order, after the tokens. An input
+is a file, stdin ("-", or no argument at all), a directory, walked
+recursively, or the STRING of --text.
 
 A walk skips .git, hidden files and directories (unless --hidden), binary
 files (a NUL byte in their first 8 KiB) and, as rg and grep -r do, symbolic
