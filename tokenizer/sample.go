@@ -41,8 +41,9 @@ var ErrNoSampling = errors.New("tokenizer: sampling is available for Unigram and
 // Segmentation is one of the segmentations EncodeNBest returns: the ids of
 // the text and its score, the sum of its pieces' scores.
 type Segmentation struct {
-	IDs   []int32
-	Score float32
+	IDs    []int32
+	Score  float32
+	Pieces []string // the pieces of IDs, from EncodeNBestPieces only
 }
 
 // EncodeNBest returns the n best segmentations of text, best first, with
@@ -51,18 +52,27 @@ type Segmentation struct {
 // segmentations come back when the text has fewer. It returns ErrNoNBest
 // for a model that is not Unigram.
 func (t *Tokenizer) EncodeNBest(text string, n int) ([]Segmentation, error) {
+	return t.nbest(text, n, seg.IDs)
+}
+
+// nbest is EncodeNBest, with the pieces too when mode is seg.Spans.
+func (t *Tokenizer) nbest(text string, n int, mode seg.Mode) ([]Segmentation, error) {
 	nb, ok := t.model.(nbestModel)
 	if !ok {
 		return nil, fmt.Errorf("%w (this one is %v)", ErrNoNBest, t.v.Trainer().Model)
 	}
 	sc := t.getScratch()
 	defer t.putScratch(sc)
-	t.normalize(sc, text, seg.IDs, normalize.Whole)
+	t.normalize(sc, text, mode, normalize.Whole)
 	var segs []Segmentation
 	nb.NBest(sc.norm, t.rules.model, n, func(pieces []seg.Piece, score float32) {
-		sc.out.Reset(t.v, sc.norm, seg.IDs)
+		sc.out.Reset(t.v, sc.norm, mode)
 		sc.out.Replay(pieces, 0)
-		segs = append(segs, Segmentation{IDs: append([]int32{}, sc.out.IDs...), Score: score})
+		s := Segmentation{IDs: append([]int32{}, sc.out.IDs...), Score: score}
+		if mode == seg.Spans {
+			s.Pieces = t.appendPieces(nil, sc)
+		}
+		segs = append(segs, s)
 	})
 	return segs, nil
 }
@@ -89,6 +99,17 @@ type SampleOptions struct {
 // Every segmentation decodes to what Encode's ids decode to. It returns
 // ErrNoSampling for a char or word model.
 func (t *Tokenizer) SampleEncode(text string, opts SampleOptions, rng *rand.Rand) ([]int32, error) {
+	sc, err := t.sample(text, opts, rng, seg.IDs)
+	if err != nil {
+		return nil, err
+	}
+	defer t.putScratch(sc)
+	return append([]int32{}, sc.out.IDs...), nil
+}
+
+// sample draws as SampleEncode does, keeping what mode says, and returns
+// the scratch that holds the draw, for the caller to put back.
+func (t *Tokenizer) sample(text string, opts SampleOptions, rng *rand.Rand, mode seg.Mode) (*scratch, error) {
 	sm, ok := t.model.(sampleModel)
 	if !ok {
 		return nil, fmt.Errorf("%w (this one is %v)", ErrNoSampling, t.v.Trainer().Model)
@@ -98,11 +119,11 @@ func (t *Tokenizer) SampleEncode(text string, opts SampleOptions, rng *rand.Rand
 		return nil, errSampleNBest
 	}
 	sc := t.getScratch()
-	defer t.putScratch(sc)
-	t.normalize(sc, text, seg.IDs, normalize.Whole)
-	sc.out.Reset(t.v, sc.norm, seg.IDs)
+	t.normalize(sc, text, mode, normalize.Whole)
+	sc.out.Reset(t.v, sc.norm, mode)
 	if err := sm.Sample(sc.model, sc.norm, t.rules.model, opts, rng, &sc.out); err != nil {
+		t.putScratch(sc)
 		return nil, fmt.Errorf("tokenizer: %w", err)
 	}
-	return append([]int32{}, sc.out.IDs...), nil
+	return sc, nil
 }
