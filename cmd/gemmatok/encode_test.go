@@ -418,6 +418,19 @@ func TestEncodeSegmentations(t *testing.T) {
 	if out := mustRun(t, "", "encode", "--model", uni, "--sample", "--seed", "1", "--bos", "--text", "Hello"); !strings.HasPrefix(out, "1 ") {
 		t.Errorf("--sample --bos: %q, want it to start with the BOS id 1", out)
 	}
+	// Pieces show an unknown run as its normalized text, as
+	// NBestEncodeAsPieces and SampleEncodeAsPieces do: ㍿ is NFKC 株式会社,
+	// of which 株 is unknown.
+	out = mustRun(t, "", "encode", "--model", uni, "--nbest", "2", "-f", "pieces", "--bos", "--text", "㍿ x")
+	if want := "-62.44767\t<s> ▁ 株 式 会 社 ▁x\n-62.892048\t<s> ▁ 株 式 会 社 ▁ x\n"; out != want {
+		t.Errorf("--nbest 2 -f pieces: %q, want %q", out, want)
+	}
+	for _, model := range []string{uni, "../../testdata/models/bpe_nmt_nfkc.model"} {
+		out = mustRun(t, "", "encode", "--model", model, "--sample", "--seed", "3", "-f", "pieces", "--eos", "--text", "㍿ x")
+		if !strings.HasPrefix(out, "▁ 株 式 会 社 ") || !strings.HasSuffix(out, " </s>\n") {
+			t.Errorf("%s: --sample -f pieces --eos: %q, want 株 for the unknown run and </s> at the end", model, out)
+		}
+	}
 	// --seed 0 is a seed as any other (it drew at random), and without
 	// --seed the draws differ. A draw over this text is one of thousands.
 	text := "The quick brown fox jumps over the lazy dog, and the lazy dog sleeps on."

@@ -77,22 +77,36 @@ func encodeSegmentations(tok *tokenizer.Tokenizer, r io.Reader, f *encodeFlags, 
 		return atOffset(err, 0)
 	}
 	fm := &formatter{tok: tok, format: f.format}
-	line := func(ids []int32) {
+	// line writes a segmentation: its ids, or its pieces when it has them
+	// (an unknown run as its normalized text, which the ids do not tell),
+	// between BOS and EOS when f asks for them.
+	line := func(ids []int32, pieces []string) {
+		sep := ""
+		word := func(s string) {
+			w.WriteString(sep)
+			w.WriteString(s)
+			sep = " "
+		}
+		id := func(id int32) {
+			if f.format == "ids" {
+				word(strconv.Itoa(int(id)))
+			} else {
+				word(fm.show(id))
+			}
+		}
 		if f.bos {
-			ids = append([]int32{tok.BOS()}, ids...)
+			id(tok.BOS())
+		}
+		if pieces == nil {
+			for _, x := range ids {
+				id(x)
+			}
+		}
+		for _, p := range pieces {
+			word(pieceText(p))
 		}
 		if f.eos {
-			ids = append(ids, tok.EOS())
-		}
-		for i, id := range ids {
-			if i > 0 {
-				w.WriteByte(' ')
-			}
-			if f.format == "ids" {
-				w.WriteString(strconv.Itoa(int(id)))
-			} else {
-				w.WriteString(fm.show(id))
-			}
+			id(tok.EOS())
 		}
 		w.WriteByte('\n')
 	}
@@ -105,20 +119,31 @@ func encodeSegmentations(tok *tokenizer.Tokenizer, r io.Reader, f *encodeFlags, 
 		if !f.seg.seed.set {
 			seed = rand.Uint64()
 		}
-		ids, err := tok.SampleEncode(text, opts, rand.New(rand.NewPCG(seed, seed)))
+		rng := rand.New(rand.NewPCG(seed, seed))
+		var ids []int32
+		var pieces []string
+		if f.format == "pieces" {
+			pieces, err = tok.SampleEncodePieces(text, opts, rng)
+		} else {
+			ids, err = tok.SampleEncode(text, opts, rng)
+		}
 		if err != nil {
 			return err
 		}
-		line(ids)
+		line(ids, pieces)
 		return nil
 	}
-	segs, err := tok.EncodeNBest(text, f.seg.nbest)
+	nbest := tok.EncodeNBest
+	if f.format == "pieces" {
+		nbest = tok.EncodeNBestPieces
+	}
+	segs, err := nbest(text, f.seg.nbest)
 	if err != nil {
 		return err
 	}
 	for _, s := range segs {
 		fmt.Fprintf(w, "%g\t", s.Score)
-		line(s.IDs)
+		line(s.IDs, s.Pieces)
 	}
 	return nil
 }
