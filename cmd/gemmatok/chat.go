@@ -140,7 +140,12 @@ type chatMessage struct {
 // Fields other than role and content are ignored.
 func parseConversation(data []byte) ([]tokenizer.Message, error) {
 	var raw []chatMessage
-	if bytes.HasPrefix(bytes.TrimLeft(data, " \t\r\n"), []byte("{")) {
+	trimmed := bytes.TrimLeft(data, " \t\r\n")
+	switch {
+	case len(trimmed) == 0:
+		// Rather than encoding/json's "unexpected end of JSON input".
+		return nil, errors.New("not a conversation: the input is empty")
+	case trimmed[0] == '{':
 		var doc struct {
 			Messages *[]chatMessage `json:"messages"`
 		}
@@ -151,12 +156,17 @@ func parseConversation(data []byte) ([]tokenizer.Message, error) {
 			return nil, fmt.Errorf(`not a conversation: an object without "messages"`)
 		}
 		raw = *doc.Messages
-	} else if err := json.Unmarshal(data, &raw); err != nil {
-		return nil, fmt.Errorf("not a conversation: %w", err)
+	default:
+		if err := json.Unmarshal(data, &raw); err != nil {
+			return nil, fmt.Errorf("not a conversation: %w", err)
+		}
 	}
 	msgs := make([]tokenizer.Message, len(raw))
 	for i, m := range raw {
-		if err := json.Unmarshal(m.Content, &msgs[i].Content); err != nil || m.Role == "" {
+		// A null content unmarshals without error, as "", where the
+		// template would fail on it.
+		null := string(m.Content) == "null"
+		if err := json.Unmarshal(m.Content, &msgs[i].Content); err != nil || null || m.Role == "" {
 			return nil, fmt.Errorf("message %d: want a role and a string content", i)
 		}
 		msgs[i].Role = m.Role
