@@ -41,9 +41,11 @@ bytes as they are. The formats are
 
   ids     the token ids in decimal, separated by single spaces, on one line
   pieces  the pieces of the ids, the same way (spaces are U+2581; a piece
-          with a space, a control character or a backslash is Go-quoted)
+          with a space, a control character or a backslash is Go-quoted;
+          an unknown run shows as its normalized text, as in spm_encode)
   json    an array of {"id", "piece", "start", "end"}, one a line, where
           start and end are the byte offsets of the text the token stands for
+          (an unknown run's piece is the unknown piece, such as <unk>)
 
 With several files, each has its line, or array, in order.
 
