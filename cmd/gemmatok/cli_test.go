@@ -33,6 +33,7 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"info", "--model", "no/such.model"}, 1, "gemmatok: model: no/such.model: no such file or directory\n"},
 		{[]string{"count", "--model", "."}, 1, "gemmatok: model: .: is a directory\n"},
 		{[]string{"convert", "no-such.model", "out.json"}, 1, "gemmatok: no-such.model: no such file or directory\n"},
+		{[]string{"convert", "gemma2", "no/such/dir/out.json"}, 1, "gemmatok: no/such/dir/out.json: no such file or directory\n"},
 		{[]string{"count", "--model", "main.go"}, 1, "gemmatok: model: main.go: "},
 		{[]string{"frobnicate"}, 2, "gemmatok: unknown command \"frobnicate\" for \"gemmatok\"\nRun 'gemmatok --help' for usage.\n"},
 		{[]string{"count", "--no-such-flag"}, 2, "gemmatok: unknown flag: --no-such-flag\nRun 'gemmatok count --help' for usage.\n"},

@@ -73,7 +73,7 @@ func (a *app) convert(in, out string) error {
 		return fmt.Errorf("%s: %w", in, err)
 	}
 	if err := os.WriteFile(out, data, 0o666); err != nil {
-		return err
+		return fmt.Errorf("%s: %w", out, cause(err))
 	}
 	_, err = fmt.Fprintf(a.stdout, "%s: %v, %d pieces, %d bytes\n", out, v.Trainer().Model, v.Size(), len(data))
 	return err
