@@ -38,8 +38,9 @@ var ErrNoNBest = errors.New("tokenizer: n-best encoding is available for Unigram
 // sample: Unigram and BPE models can.
 var ErrNoSampling = errors.New("tokenizer: sampling is available for Unigram and BPE models only")
 
-// Segmentation is one of the segmentations EncodeNBest returns: the ids of
-// the text and its score, the sum of its pieces' scores.
+// Segmentation is one of the segmentations EncodeNBest and
+// EncodeNBestPieces return: the ids of the text and its score, the sum of
+// its pieces' scores.
 type Segmentation struct {
 	IDs    []int32
 	Score  float32

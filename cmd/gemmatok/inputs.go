@@ -118,9 +118,10 @@ func regularSize(fi fs.FileInfo) int64 {
 // --include.
 var errNoMatch = errors.New("no file matches --include")
 
-// errNoFiles reports a walked directory with no file to count: counting
-// nothing where a user asked for a tree is more likely a mistake than an
-// answer of 0, and the hidden files it may hold count with --hidden only.
+// errNoFiles and errOnlyHidden report a walked directory with no file to
+// count: counting nothing where a user asked for a tree is more likely a
+// mistake than an answer of 0, and the hidden files it may hold count with
+// --hidden only.
 var (
 	errNoFiles    = errors.New("no file to count")
 	errOnlyHidden = errors.New("no file to count (hidden files need --hidden)")
