@@ -66,3 +66,8 @@ func (u *unigramModel) Sample(sc seg.Scratch, s []byte, r seg.Rules, opts Sample
 	out.Replay(ps.pieces, 0)
 	return nil
 }
+
+// FewestTokens makes u a fewestModel, for truncation.
+func (u *unigramModel) FewestTokens(s []byte, r seg.Rules, fallback bool) int {
+	return u.m.FewestTokens(s, r.([]bool), fallback)
+}

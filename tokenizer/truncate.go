@@ -2,6 +2,8 @@ package tokenizer
 
 import (
 	"bytes"
+	"slices"
+	"sort"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -30,12 +32,12 @@ func (t *Tokenizer) TruncateEnd(text string, n int) string {
 // where the whole has two. The suffix kept is the longest whose own
 // encoding fits, which may hold more than n of the whole's tokens.
 //
-// Under a model whose suffixes' tokens are not known from the whole's (a
-// Unigram model: its path scores are summed in float32 from the start of
-// the text), each suffix tried is encoded alone, which takes time that
-// grows with the square of the text's length: about 40 s of CPU for 100 KB
-// of English under an 8k Unigram model. TruncateEnd reads a Unigram
-// model's prefixes off one pass and takes linear time.
+// Where the text may be cut (SafeCutParts), each suffix tried is encoded
+// only up to the first cut after its start, and the whole's tokens after
+// it stand for the rest: the time is linear in the text's length. Under a
+// Unigram model, whose parts' tokens depend on the path score they start
+// from, a lower bound on the rest rules out most suffixes, and the few
+// whose bound fits are encoded whole.
 func (t *Tokenizer) TruncateStart(text string, n int) string {
 	s, _ := t.TruncateStartWith(text, n, EncodeOptions{})
 	return s
@@ -47,19 +49,34 @@ func (t *Tokenizer) TruncateStart(text string, n int) string {
 // Its errors are those of EncodeWith, for the whole text. The text is
 // taken as a whole text: opts' AfterCut and BeforeCut are left out.
 func (t *Tokenizer) TruncateEndWith(text string, n int, opts EncodeOptions) (string, error) {
-	toks, r, n, err := t.truncateTokens(text, n, opts)
+	s, _, err := t.truncateEnd(text, n, opts)
+	return s, err
+}
+
+// truncateEnd is TruncateEndWith; it also returns the truncation, whose
+// count of bytes encoded the tests bound.
+func (t *Tokenizer) truncateEnd(text string, n int, opts EncodeOptions) (string, *truncation, error) {
+	tr, n, err := t.newTruncation(text, n, opts)
 	if err != nil || n <= 0 {
-		return "", err
+		return "", tr, err
 	}
+	var known []int32
+	if pm, ok := t.model.(prefixModel); ok && !t.partsKeepTokens() && !t.norm.Suffix() {
+		tr.toks, known = t.prefixTokens(pm, text, tr.r)
+		tr.encoded += len(text)
+	} else {
+		tr.tokens()
+	}
+	toks := tr.toks
 	if len(toks) <= n {
-		return text, nil
+		return text, tr, nil
 	}
 	switch {
 	case t.partsKeepTokens():
 	case !t.modelKeepsParts() || t.norm.Suffix():
-		// Nothing is known of how a prefix encodes alone: count each,
-		// from one pass over the text where the model allows it.
-		known := t.prefixCounts(text, r)
+		// Nothing is known of how a prefix encodes alone: count each, off
+		// one pass over the text where the model allows it, or from the
+		// last cut before its end.
 		for k := len(toks) - 1; k > 0; k-- {
 			if !boundary(toks, k) {
 				continue
@@ -70,13 +87,13 @@ func (t *Tokenizer) TruncateEndWith(text string, n int, opts EncodeOptions) (str
 				c = int(known[k])
 			}
 			if c < 0 {
-				c = t.count(text[:cut], r, normalize.Whole)
+				c = tr.prefixCount(cut, n)
 			}
 			if c <= n {
-				return text[:cut], nil
+				return text[:cut], tr, nil
 			}
 		}
-		return "", nil
+		return "", tr, nil
 	case t.norm.RemovesExtraSpaces():
 		// A prefix normalizes alone as in the whole, but for the
 		// whitespace at its end, which remove_extra_whitespaces drops: a
@@ -94,8 +111,8 @@ func (t *Tokenizer) TruncateEndWith(text string, n int, opts EncodeOptions) (str
 				// A character other than a space, such as a tab or
 				// U+200B under nmt_nfkc, may have normalized to the
 				// whitespace that the prefix alone drops.
-				if t.count(text[:cut], r, normalize.Whole) <= n {
-					return text[:cut], nil
+				if tr.prefixCount(cut, n) <= n {
+					return text[:cut], tr, nil
 				}
 				continue
 			}
@@ -106,10 +123,10 @@ func (t *Tokenizer) TruncateEndWith(text string, n int, opts EncodeOptions) (str
 				}
 			}
 			if own < 0 {
-				own = t.count(text[:bare], r, normalize.Whole)
+				own = tr.prefixCount(bare, n)
 			}
 			if own <= n {
-				return text[:cut], nil
+				return text[:cut], tr, nil
 			}
 		}
 	}
@@ -120,33 +137,60 @@ func (t *Tokenizer) TruncateEndWith(text string, n int, opts EncodeOptions) (str
 	// its start with the one before is inside a character and no boundary.
 	for k := n; k > 0; k-- {
 		cut := toks[k].Start
-		if boundary(toks, k) && t.count(text[:cut], r, normalize.Whole) <= n {
-			return text[:cut], nil
+		if boundary(toks, k) && tr.count(text[:cut], EncodeOptions{}) <= n {
+			return text[:cut], tr, nil
 		}
 	}
-	return "", nil
+	return "", tr, nil
 }
 
 // TruncateStartWith is TruncateStart for encoding under opts, as
 // TruncateEndWith is TruncateEnd.
 func (t *Tokenizer) TruncateStartWith(text string, n int, opts EncodeOptions) (string, error) {
-	toks, r, n, err := t.truncateTokens(text, n, opts)
+	s, _, err := t.truncateStart(text, n, opts)
+	return s, err
+}
+
+// truncateStart is TruncateStartWith; it also returns the truncation, as
+// truncateEnd does.
+func (t *Tokenizer) truncateStart(text string, n int, opts EncodeOptions) (string, *truncation, error) {
+	tr, n, err := t.newTruncation(text, n, opts)
 	if err != nil || n <= 0 {
-		return "", err
+		return "", tr, err
 	}
+	toks := tr.tokens()
 	if len(toks) <= n {
-		return text, nil
+		return text, tr, nil
 	}
 	if t.partsKeepTokens() {
 		// As for a prefix (TruncateEndWith), a suffix keeps its tokens.
 		for k := len(toks) - n; k < len(toks); k++ {
 			cut := toks[k].Start
-			if boundary(toks, k) && t.count(text[cut:], r, normalize.Whole) <= n {
-				return text[cut:], nil
+			if boundary(toks, k) && tr.count(text[cut:], EncodeOptions{}) <= n {
+				return text[cut:], tr, nil
 			}
 		}
-		return "", nil
+		return "", tr, nil
 	}
+	if p := tr.cutParts(); p != nil {
+		// The suffix from token k on is tried for every k, first to last,
+		// and the first that fits is kept; most are ruled out by the
+		// parts after the first cut in them (suffixCount).
+		for k := 1; k < len(toks); k++ {
+			if boundary(toks, k) && tr.suffixCount(toks[k].Start, n) <= n {
+				return text[toks[k].Start:], tr, nil
+			}
+		}
+		return "", tr, nil
+	}
+	s, err := t.truncateStartWords(tr, n)
+	return s, tr, err
+}
+
+// truncateStartWords is truncateStart for a text that is not cut: the
+// suffixes are told apart by the words they start in.
+func (t *Tokenizer) truncateStartWords(tr *truncation, n int) (string, error) {
+	text, toks := tr.text, tr.toks
 	// The normalizer changes the start of a suffix alone: it adds a space,
 	// or drops spaces. The suffix from token k on is tried for every k,
 	// first to last, and the first that fits is kept, but most are ruled
@@ -208,7 +252,7 @@ func (t *Tokenizer) TruncateStartWith(text string, n int, opts EncodeOptions) (s
 		if least+tail > n {
 			continue
 		}
-		if t.count(text[c:end], r, normalize.Whole)+tail <= n {
+		if tr.count(text[c:end], EncodeOptions{})+tail <= n {
 			return text[c:], nil
 		}
 	}
@@ -284,32 +328,37 @@ type prefixModel interface {
 	LastPieces(sc seg.Scratch, s []byte, r seg.Rules) []seg.Piece
 }
 
-// prefixCounts returns, for each token k of text under r, how many tokens
-// text[:Start of token k] encodes to alone, where one pass of a
-// prefixModel tells it, and -1 where it does not; nil, without encoding
-// anything, where the model is no prefixModel or the normalizer adds the
-// space at the end (see below). It tells it where that
-// prefix normalizes alone to the whole's normalized text up to token k: the
-// normalizer allows a cut there (CutAt), which makes the prefix normalize
-// as a part before a cut to the normalized bytes that come from it; those
-// end where token k starts when the byte before the token comes from
-// before the cut; and a whole text differs from a part before a cut only
-// at its end, where remove_extra_whitespaces drops whitespace (the
-// prefix must not end in it) and treat_whitespace_as_suffix adds a space
-// (no prefix is read off then).
-func (t *Tokenizer) prefixCounts(text string, r *pieceRules) []int32 {
-	pm, ok := t.model.(prefixModel)
-	if !ok || t.norm.Suffix() {
-		return nil
-	}
+// prefixTokens returns the tokens of text under r, read off one pass of a
+// prefixModel, and for each token k how many tokens text[:Start of token
+// k] encodes to alone where that pass tells it, and -1 where it does not.
+// It tells it where that prefix normalizes alone to the whole's
+// normalized text up to token k: the normalizer allows a cut there
+// (CutAt), which makes the prefix normalize as a part before a cut to the
+// normalized bytes that come from it; those end where token k starts when
+// the byte before the token comes from before the cut; and a whole text
+// differs from a part before a cut only at its end, where
+// remove_extra_whitespaces drops whitespace (the prefix must not end in
+// it) and treat_whitespace_as_suffix adds a space (which the caller rules
+// out).
+func (t *Tokenizer) prefixTokens(pm prefixModel, text string, r *pieceRules) ([]Token, []int32) {
 	sc := t.getScratch()
 	defer t.putScratch(sc)
-	t.runPart(sc, text, r, seg.Spans, normalize.Whole)
-	known := make([]int32, len(sc.out.Spans))
+	t.normalize(sc, text, seg.Spans, normalize.Whole)
+	last := pm.LastPieces(sc.model, sc.norm, r.model)
+	// The whole's pieces are those of its longest prefix, itself.
+	var path []seg.Piece
+	for p := len(sc.norm); p > 0; p -= int(last[p].Len) {
+		path = append(path, last[p])
+	}
+	slices.Reverse(path)
+	sc.out.Reset(t.v, sc.norm, seg.Spans)
+	sc.out.Replay(path, 0)
+	toks := appendTokens(nil, sc)
+	known := make([]int32, len(toks))
 	for k := range known {
 		known[k] = -1
 	}
-	counts := sc.out.PrefixCounts(nil, pm.LastPieces(sc.model, sc.norm, r.model))
+	counts := sc.out.PrefixCounts(nil, last)
 	for k := 1; k < len(known); k++ {
 		p := sc.out.Spans[k].Start
 		cut := int(sc.offs[p])
@@ -324,7 +373,7 @@ func (t *Tokenizer) prefixCounts(text string, r *pieceRules) []int32 {
 		}
 		known[k] = counts[p]
 	}
-	return known
+	return toks, known
 }
 
 // endsInSpace reports whether normalized text ends in a space, escaped or
@@ -355,18 +404,203 @@ func trimSpaces(s string, escaped bool) string {
 	}
 }
 
-// truncateTokens checks text and opts for TruncateEndWith and
-// TruncateStartWith. It returns the tokens of the text alone (BOS and EOS
-// left out) when the text's budget, n less the ids that opts adds, is
-// positive, the rules that encoded them, and the budget.
-func (t *Tokenizer) truncateTokens(text string, n int, opts EncodeOptions) ([]Token, *pieceRules, int, error) {
-	opts.AfterCut, opts.BeforeCut = false, false
+// truncation is a text being truncated under piece rules: its tokens,
+// and the parts it is cut into (cutParts), each worked out when first
+// needed.
+type truncation struct {
+	t       *Tokenizer
+	text    string
+	r       *pieceRules
+	special SpecialMode
+	toks    []Token // the text's alone, BOS and EOS left out
+	parts   *parts
+	cut     bool // parts is worked out
+	// encoded counts the bytes of text encoded, whole or in parts, which
+	// the tests bound.
+	encoded int
+}
+
+// newTruncation checks text and opts for TruncateEndWith and
+// TruncateStartWith, and returns the text's truncation and its budget: n
+// less the ids that opts adds.
+func (t *Tokenizer) newTruncation(text string, n int, opts EncodeOptions) (*truncation, int, error) {
 	r, err := t.rulesFor(text, opts)
 	if err != nil {
-		return nil, nil, 0, err
+		return nil, 0, err
 	}
-	if n -= opts.extra(); n <= 0 {
-		return nil, r, n, nil
+	return &truncation{t: t, text: text, r: r, special: opts.Special}, n - opts.extra(), nil
+}
+
+// tokens returns the text's tokens.
+func (tr *truncation) tokens() []Token {
+	if tr.toks == nil {
+		tr.toks = tr.t.appendOffsets(nil, tr.text, tr.r, EncodeOptions{})
+		tr.encoded += len(tr.text)
 	}
-	return t.appendOffsets(nil, text, r, EncodeOptions{}), r, n, nil
+	return tr.toks
+}
+
+// count returns the tokens of s, a part of the text that lies in it as
+// opts says (AfterCut, BeforeCut), encoded from opts.Carry, which it
+// advances to the end of s.
+func (tr *truncation) count(s string, opts EncodeOptions) int {
+	t := tr.t
+	sc := t.getScratch()
+	t.runWith(sc, s, tr.r, seg.Count, opts)
+	n := sc.out.N
+	t.putScratch(sc)
+	tr.encoded += len(s)
+	return n
+}
+
+// parts is a text cut where SafeCutParts may cut it, into parts of at
+// least minPart bytes but the last, and how the whole encodes part by part
+// (each, but the first, after a cut and, but the last, before one, and
+// each from the Carry of the one before): as it does whole.
+type parts struct {
+	start []int   // where each part starts in the text: 0, then at cuts
+	first []int   // the index of each part's first token in the whole's
+	carry []Carry // what each part is encoded from
+	least []int   // see least
+	cut   cutter
+}
+
+// minPart is the least length of a part but the last: longer parts are
+// fewer to encode one by one, and shorter ones less to encode again for a
+// prefix or suffix that ends or starts in one.
+const minPart = 64
+
+// cutParts returns the text cut into parts, encoded, or nil where it has
+// no cut: the model or its normalizer never cuts a text, or this one.
+//
+// A prefix of the text (a suffix) is cut where the text is, but near its
+// end (start), where a cut, which depends on the characters on either side
+// of it (CutAt), must be checked again in the prefix (suffix) alone. There
+// its parts are the whole's up to (from) a cut: a prefix's tokens are the
+// whole's up to its last cut, followed by those of the rest, encoded from
+// the whole's Carry there; a suffix's are those of the part up to its first
+// cut encoded alone, followed by the whole's from that cut on, but under a
+// Unigram model, whose tokens depend on the path score that they are
+// encoded from, and that a suffix does not share with the whole.
+func (tr *truncation) cutParts() *parts {
+	if tr.cut {
+		return tr.parts
+	}
+	tr.cut = true
+	t, text := tr.t, tr.text
+	opts := EncodeOptions{Special: tr.special, Carry: &Carry{}}
+	if err := t.CanCut(opts); err != nil && err != ErrCutsNeedParts {
+		return nil
+	}
+	p := &parts{start: []int{0}, cut: t.cutter(opts)}
+	for i := minPart; i < len(text); i++ {
+		if p.cut.at(text, i) {
+			p.start = append(p.start, i)
+			i += minPart - 1
+		}
+	}
+	if len(p.start) == 1 {
+		return nil
+	}
+	toks := 0
+	for j, a := range p.start {
+		b := len(text)
+		if j+1 < len(p.start) {
+			b = p.start[j+1]
+		}
+		p.first = append(p.first, toks)
+		p.carry = append(p.carry, *opts.Carry)
+		opts.AfterCut, opts.BeforeCut = j > 0, b < len(text)
+		toks += tr.count(text[a:b], opts)
+	}
+	if toks != len(tr.tokens()) {
+		return nil // the parts do not add up to the whole, which they must
+	}
+	tr.parts = p
+	return p
+}
+
+// prefixCount returns the number of tokens of text[:end] encoded alone,
+// or a number above n that it has fewer than.
+func (tr *truncation) prefixCount(end, n int) int {
+	p := tr.cutParts()
+	if p == nil || end == 0 {
+		return tr.count(tr.text[:end], EncodeOptions{})
+	}
+	// The last part that starts before end, at a cut of the prefix.
+	j := sort.SearchInts(p.start, end) - 1
+	for j > 0 && !p.cut.at(tr.text[:end], p.start[j]) {
+		j--
+	}
+	if p.first[j] > n {
+		return p.first[j]
+	}
+	carry := p.carry[j]
+	return p.first[j] + tr.count(tr.text[p.start[j]:end], EncodeOptions{AfterCut: j > 0, Carry: &carry})
+}
+
+// suffixCount returns the number of tokens of text[begin:] encoded alone,
+// or a number above n that it has more than, from the text's parts (p).
+func (tr *truncation) suffixCount(begin, n int) int {
+	p := tr.parts
+	// The first part that starts after begin, at a cut of the suffix.
+	j := sort.SearchInts(p.start, begin+1)
+	for j < len(p.start) && !p.cut.at(tr.text[begin:], p.start[j]-begin) {
+		j++
+	}
+	if j == len(p.start) {
+		return tr.count(tr.text[begin:], EncodeOptions{})
+	}
+	if _, ok := tr.t.model.(carrier); ok {
+		// The parts from j on are encoded from another score than in the
+		// whole, and may take other tokens, but no fewer than least.
+		if p.leastFrom(tr, j) > n {
+			return n + 1
+		}
+		return tr.count(tr.text[begin:], EncodeOptions{})
+	}
+	tail := len(tr.toks) - p.first[j]
+	if tail > n {
+		return tail
+	}
+	return tail + tr.count(tr.text[begin:p.start[j]], EncodeOptions{BeforeCut: true})
+}
+
+// fewestModel is a model that tells the fewest tokens a normalized text
+// may encode to as a part after a cut, whatever it is encoded from
+// (unigram.Model.FewestTokens).
+type fewestModel interface {
+	FewestTokens(s []byte, r seg.Rules, fallback bool) int
+}
+
+// leastFrom returns the fewest tokens that parts j on of tr's text may
+// encode to, from any Carry: least[j], worked out for every part when
+// first asked. Under a model that is no fewestModel, it is 0.
+func (p *parts) leastFrom(tr *truncation, j int) int {
+	fm, ok := tr.t.model.(fewestModel)
+	if !ok {
+		return 0
+	}
+	if p.least == nil {
+		t, text := tr.t, tr.text
+		p.least = make([]int, len(p.start)+1)
+		sc := t.getScratch()
+		fallback := t.v.Trainer().ByteFallback
+		// A suffix starts after the first part's start.
+		for i := len(p.start) - 1; i > 0; i-- {
+			b := len(text)
+			if i+1 < len(p.start) {
+				b = p.start[i+1]
+			}
+			part := normalize.AfterCut
+			if b < len(text) {
+				part |= normalize.BeforeCut
+			}
+			t.normalize(sc, text[p.start[i]:b], seg.Count, part)
+			p.least[i] = p.least[i+1] + fm.FewestTokens(sc.norm, tr.r.model, fallback)
+			tr.encoded += b - p.start[i]
+		}
+		t.putScratch(sc)
+	}
+	return p.least[j]
 }
