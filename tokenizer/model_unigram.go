@@ -67,7 +67,7 @@ func (u *unigramModel) Sample(sc seg.Scratch, s []byte, r seg.Rules, opts Sample
 	return nil
 }
 
-// FewestTokens makes u a fewestModel, for truncation.
-func (u *unigramModel) FewestTokens(s []byte, r seg.Rules, fallback bool) int {
-	return u.m.FewestTokens(s, r.([]bool), fallback)
+// StudyPart makes u a suffixModel, for truncation.
+func (u *unigramModel) StudyPart(s []byte, r seg.Rules, fallback bool) suffixPart {
+	return u.m.NewPart(s, r.([]bool), fallback)
 }

@@ -35,9 +35,11 @@ func (t *Tokenizer) TruncateEnd(text string, n int) string {
 // Where the text may be cut (SafeCutParts), each suffix tried is encoded
 // only up to the first cut after its start, and the whole's tokens after
 // it stand for the rest: the time is linear in the text's length. Under a
-// Unigram model, whose parts' tokens depend on the path score they start
-// from, a lower bound on the rest rules out most suffixes, and the few
-// whose bound fits are encoded whole.
+// Unigram model, whose parts' tokens depend on the path score they are
+// encoded from, which a suffix does not share with the whole, the parts
+// after the cut are counted from the suffix's own score, where rounding
+// may not change them without encoding them again, and the fewest tokens
+// the rest may take rule most suffixes out early: the time is linear too.
 func (t *Tokenizer) TruncateStart(text string, n int) string {
 	s, _ := t.TruncateStartWith(text, n, EncodeOptions{})
 	return s
@@ -172,12 +174,18 @@ func (t *Tokenizer) truncateStart(text string, n int, opts EncodeOptions) (strin
 		}
 		return "", tr, nil
 	}
-	if p := tr.cutParts(); p != nil {
+	var p *parts
+	if sm, ok := t.model.(suffixModel); ok {
+		p = tr.studiedParts(sm)
+	} else if _, ok := t.model.(carrier); !ok {
+		p = tr.encodedParts()
+	}
+	if p != nil {
 		// The suffix from token k on is tried for every k, first to last,
 		// and the first that fits is kept; most are ruled out by the
 		// parts after the first cut in them (suffixCount).
 		for k := 1; k < len(toks); k++ {
-			if boundary(toks, k) && tr.suffixCount(toks[k].Start, n) <= n {
+			if boundary(toks, k) && tr.suffixCount(p, toks[k].Start, n) <= n {
 				return text[toks[k].Start:], tr, nil
 			}
 		}
@@ -453,25 +461,33 @@ func (tr *truncation) count(s string, opts EncodeOptions) int {
 	return n
 }
 
-// parts is a text cut where SafeCutParts may cut it, into parts of at
-// least minPart bytes but the last, and how the whole encodes part by part
-// (each, but the first, after a cut and, but the last, before one, and
-// each from the Carry of the one before): as it does whole.
+// parts is a text cut where SafeCutParts may cut it, and what its
+// prefixes or suffixes need of the parts between the cuts. The whole
+// encodes part by part (each, but the first, after a cut and, but the
+// last, before one, and each from the Carry of the one before) as it does
+// whole.
 type parts struct {
-	start []int   // where each part starts in the text: 0, then at cuts
-	first []int   // the index of each part's first token in the whole's
-	carry []Carry // what each part is encoded from
-	least []int   // see least
+	start []int // where each part starts in the text: 0, then at cuts
 	cut   cutter
+	// For prefixes, and suffixes under a model that is no carrier: the
+	// index of each part's first token in the whole's, and what it is
+	// encoded from (encodedParts).
+	first []int
+	carry []Carry
+	// For suffixes under a suffixModel: each part studied, and the fewest
+	// tokens of the parts from each on (studiedParts).
+	studied []suffixPart
+	least   []int
 }
 
-// minPart is the least length of a part but the last: longer parts are
-// fewer to encode one by one, and shorter ones less to encode again for a
-// prefix or suffix that ends or starts in one.
+// minPart is the least length of a part but the last where parts are
+// encoded: longer parts are fewer to encode one by one, and shorter ones
+// less to encode again for a prefix or suffix that ends or starts in one.
 const minPart = 64
 
-// cutParts returns the text cut into parts, encoded, or nil where it has
-// no cut: the model or its normalizer never cuts a text, or this one.
+// cutText returns the text's parts, cut at least apart bytes apart, without
+// what they are for; nil where it has no cut, or the model or its
+// normalizer never cuts a text.
 //
 // A prefix of the text (a suffix) is cut where the text is, but near its
 // end (start), where a cut, which depends on the characters on either side
@@ -482,32 +498,49 @@ const minPart = 64
 // cut encoded alone, followed by the whole's from that cut on, but under a
 // Unigram model, whose tokens depend on the path score that they are
 // encoded from, and that a suffix does not share with the whole.
-func (tr *truncation) cutParts() *parts {
-	if tr.cut {
-		return tr.parts
-	}
-	tr.cut = true
+func (tr *truncation) cutText(apart int) *parts {
 	t, text := tr.t, tr.text
 	opts := EncodeOptions{Special: tr.special, Carry: &Carry{}}
 	if err := t.CanCut(opts); err != nil && err != ErrCutsNeedParts {
 		return nil
 	}
 	p := &parts{start: []int{0}, cut: t.cutter(opts)}
-	for i := minPart; i < len(text); i++ {
+	for i := apart; i < len(text); i++ {
 		if p.cut.at(text, i) {
 			p.start = append(p.start, i)
-			i += minPart - 1
+			i += apart - 1
 		}
 	}
 	if len(p.start) == 1 {
 		return nil
 	}
+	return p
+}
+
+// end returns where part j ends.
+func (p *parts) end(j int, text string) int {
+	if j+1 < len(p.start) {
+		return p.start[j+1]
+	}
+	return len(text)
+}
+
+// encodedParts returns the text's parts with the whole's tokens and
+// Carry at each, worked out when first asked, or nil (see cutText).
+func (tr *truncation) encodedParts() *parts {
+	if tr.cut {
+		return tr.parts
+	}
+	tr.cut = true
+	p := tr.cutText(minPart)
+	if p == nil {
+		return nil
+	}
+	text := tr.text
+	opts := EncodeOptions{Carry: &Carry{}}
 	toks := 0
 	for j, a := range p.start {
-		b := len(text)
-		if j+1 < len(p.start) {
-			b = p.start[j+1]
-		}
+		b := p.end(j, text)
 		p.first = append(p.first, toks)
 		p.carry = append(p.carry, *opts.Carry)
 		opts.AfterCut, opts.BeforeCut = j > 0, b < len(text)
@@ -520,10 +553,60 @@ func (tr *truncation) cutParts() *parts {
 	return p
 }
 
+// suffixModel is a carrier that studies a part of a normalized text, cut
+// where no piece crosses, for the suffixes of the text that hold it
+// (unigram.Model.NewPart).
+type suffixModel interface {
+	StudyPart(s []byte, r seg.Rules, fallback bool) suffixPart
+}
+
+// suffixPart is a part that a suffixModel studied.
+type suffixPart interface {
+	// Fewest returns the fewest tokens that the part encodes to from any
+	// Carry.
+	Fewest() int
+	// From returns the tokens of the part encoded from the Carry score
+	// from, the score at its end, and whether it was encoded to tell.
+	From(from float32) (int, float32, bool)
+}
+
+// studiedParts returns the text's parts, cut wherever it may be, studied
+// by sm, worked out when first asked, or nil (see cutText).
+func (tr *truncation) studiedParts(sm suffixModel) *parts {
+	if tr.cut {
+		return tr.parts
+	}
+	tr.cut = true
+	p := tr.cutText(1)
+	if p == nil {
+		return nil
+	}
+	t, text := tr.t, tr.text
+	fallback := t.v.Trainer().ByteFallback
+	sc := t.getScratch()
+	p.studied = make([]suffixPart, len(p.start))
+	p.least = make([]int, len(p.start)+1)
+	// A suffix starts after the first part's start.
+	for j := len(p.start) - 1; j > 0; j-- {
+		b := p.end(j, text)
+		part := normalize.AfterCut
+		if b < len(text) {
+			part |= normalize.BeforeCut
+		}
+		t.normalize(sc, text[p.start[j]:b], seg.Count, part)
+		p.studied[j] = sm.StudyPart(slices.Clone(sc.norm), tr.r.model, fallback)
+		p.least[j] = p.least[j+1] + p.studied[j].Fewest()
+		tr.encoded += b - p.start[j]
+	}
+	t.putScratch(sc)
+	tr.parts = p
+	return p
+}
+
 // prefixCount returns the number of tokens of text[:end] encoded alone,
 // or a number above n that it has fewer than.
 func (tr *truncation) prefixCount(end, n int) int {
-	p := tr.cutParts()
+	p := tr.encodedParts()
 	if p == nil || end == 0 {
 		return tr.count(tr.text[:end], EncodeOptions{})
 	}
@@ -540,67 +623,39 @@ func (tr *truncation) prefixCount(end, n int) int {
 }
 
 // suffixCount returns the number of tokens of text[begin:] encoded alone,
-// or a number above n that it has more than, from the text's parts (p).
-func (tr *truncation) suffixCount(begin, n int) int {
-	p := tr.parts
+// or a number above n that it has more than, from the text's parts p.
+func (tr *truncation) suffixCount(p *parts, begin, n int) int {
+	text := tr.text
 	// The first part that starts after begin, at a cut of the suffix.
 	j := sort.SearchInts(p.start, begin+1)
-	for j < len(p.start) && !p.cut.at(tr.text[begin:], p.start[j]-begin) {
+	for j < len(p.start) && !p.cut.at(text[begin:], p.start[j]-begin) {
 		j++
 	}
 	if j == len(p.start) {
-		return tr.count(tr.text[begin:], EncodeOptions{})
+		return tr.count(text[begin:], EncodeOptions{})
 	}
-	if _, ok := tr.t.model.(carrier); ok {
-		// The parts from j on are encoded from another score than in the
-		// whole, and may take other tokens, but no fewer than least.
-		if p.leastFrom(tr, j) > n {
-			return n + 1
+	if p.studied == nil {
+		tail := len(tr.toks) - p.first[j]
+		if tail > n {
+			return tail
 		}
-		return tr.count(tr.text[begin:], EncodeOptions{})
+		return tail + tr.count(text[begin:p.start[j]], EncodeOptions{BeforeCut: true})
 	}
-	tail := len(tr.toks) - p.first[j]
-	if tail > n {
-		return tail
+	// The parts from j on are encoded from other scores than in the
+	// whole: each is counted from the score the suffix has there, until
+	// those counted and the fewest of the rest are more than n.
+	if p.least[j] > n {
+		return p.least[j]
 	}
-	return tail + tr.count(tr.text[begin:p.start[j]], EncodeOptions{BeforeCut: true})
-}
-
-// fewestModel is a model that tells the fewest tokens a normalized text
-// may encode to as a part after a cut, whatever it is encoded from
-// (unigram.Model.FewestTokens).
-type fewestModel interface {
-	FewestTokens(s []byte, r seg.Rules, fallback bool) int
-}
-
-// leastFrom returns the fewest tokens that parts j on of tr's text may
-// encode to, from any Carry: least[j], worked out for every part when
-// first asked. Under a model that is no fewestModel, it is 0.
-func (p *parts) leastFrom(tr *truncation, j int) int {
-	fm, ok := tr.t.model.(fewestModel)
-	if !ok {
-		return 0
-	}
-	if p.least == nil {
-		t, text := tr.t, tr.text
-		p.least = make([]int, len(p.start)+1)
-		sc := t.getScratch()
-		fallback := t.v.Trainer().ByteFallback
-		// A suffix starts after the first part's start.
-		for i := len(p.start) - 1; i > 0; i-- {
-			b := len(text)
-			if i+1 < len(p.start) {
-				b = p.start[i+1]
-			}
-			part := normalize.AfterCut
-			if b < len(text) {
-				part |= normalize.BeforeCut
-			}
-			t.normalize(sc, text[p.start[i]:b], seg.Count, part)
-			p.least[i] = p.least[i+1] + fm.FewestTokens(sc.norm, tr.r.model, fallback)
-			tr.encoded += b - p.start[i]
+	carry := Carry{}
+	k := tr.count(text[begin:p.start[j]], EncodeOptions{BeforeCut: true, Carry: &carry})
+	for ; j < len(p.start) && k+p.least[j] <= n; j++ {
+		c, end, encoded := p.studied[j].From(carry.score)
+		k += c
+		carry.score = end
+		if encoded {
+			tr.encoded += p.end(j, text) - p.start[j]
 		}
-		t.putScratch(sc)
 	}
-	return p.least[j]
+	return k + p.least[j]
 }

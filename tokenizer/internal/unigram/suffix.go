@@ -1,53 +1,159 @@
 package unigram
 
-import "math"
+import (
+	"math"
+	"slices"
 
-// FewestTokens returns the fewest tokens that any path through the lattice
-// of norm gives, counted as the processor counts them (SentencePiece's
-// PopulateSentencePieceText): a piece is one token, an unknown character
-// one for each of its bytes under byte fallback and otherwise one with the
-// unknown characters right before it. Encode takes one of these paths
-// whatever path score it starts from (EncodeFrom), so this is a lower
-// bound on the tokens of norm encoded as a part of a longer text, cut
-// where no piece crosses, after any other part: what a suffix of a text,
-// whose parts start from other scores than the whole's, is bounded by.
-//
-// The lattice is forward's: the pieces that start where a character does,
-// and an unknown character where no piece of one character does.
-func (m *Model) FewestTokens(norm []byte, ban []bool, fallback bool) int {
-	// known[p] and unk[p] are the fewest tokens of norm[:p] on paths whose
-	// last piece is known or unknown.
-	const inf = math.MaxInt32 / 2 // room to add to
-	known := make([]int32, len(norm)+1)
-	unk := make([]int32, len(norm)+1)
-	for i := range known {
-		known[i], unk[i] = inf, inf
+	"github.com/gemmatok/gemmatok/tokenizer/internal/seg"
+)
+
+// A suffix of a text, cut where no piece of the lattice crosses, segments
+// its parts after the cut as the whole does only from the path score that
+// it has there, not the whole's (see EncodeFrom): under the C++'s float32
+// sums, rounding may decide otherwise. A Part holds what a suffix needs to
+// count a part's tokens from any score without a Viterbi, most of the
+// time: the part's best path in exact arithmetic and the margin by which
+// each decision on it is won, which bound where rounding may change it, as
+// the word cache bounds it (see word.safe); and, to rule suffixes out,
+// the fewest tokens that any path gives.
+
+// Part is a part of a normalized text, studied for the suffixes of the
+// text that hold it (NewPart).
+type Part struct {
+	m        *Model
+	norm     []byte
+	ban      []bool
+	fallback bool
+	fewest   int
+	// The best path in exact arithmetic, and its pieces' scores as forward
+	// adds them.
+	path   []seg.Piece
+	scores []float64
+	tokens int     // the path's
+	margin float64 // the least margin of a decision on the path
+	mag    float64 // bounds the magnitude of the part's scores
+}
+
+// NewPart studies norm, a part of a normalized text that starts and ends
+// where no piece of the lattice crosses, with the pieces ban forbids left
+// out, its tokens counted as the processor counts them with byte fallback
+// or not: a piece is a token, an unknown character a token for each of its
+// bytes under byte fallback and otherwise one with the unknown characters
+// right before it. The Part keeps norm and ban.
+func (m *Model) NewPart(norm []byte, ban []bool, fallback bool) *Part {
+	p := &Part{m: m, norm: norm, ban: ban, fallback: fallback, margin: math.Inf(1)}
+	// At each offset: the best candidate in exact arithmetic (float64
+	// sums of a part's few scores are exact but for far less than the
+	// margins needed), the best of the others, and the fewest tokens of a
+	// path there whose last piece is known or unknown.
+	type node struct {
+		best, second float64
+		piece        seg.Piece // the best's
+		score        float64   // its score
+		known, unk   int32
 	}
-	known[0] = 0
+	const inf = math.MaxInt32 / 2 // room to add to
+	nodes := make([]node, len(norm)+1)
+	for i := range nodes {
+		nodes[i] = node{best: math.Inf(-1), second: math.Inf(-1), piece: seg.Piece{Len: -1}, known: inf, unk: inf}
+	}
+	nodes[0].best, nodes[0].known = 0, 0
+	see := func(start, end int, id int32, score float64) {
+		cand := nodes[start].best + score
+		p.mag = max(p.mag, math.Abs(cand), math.Abs(score))
+		n := &nodes[end]
+		// The first of equal candidates wins, as in forward.
+		if n.piece.Len < 0 || cand > n.best {
+			n.second = max(n.second, n.best)
+			n.best, n.piece, n.score = cand, seg.Piece{ID: id, Len: int32(end - start)}, score
+		} else {
+			n.second = max(n.second, cand)
+		}
+	}
 	for start := 0; start < len(norm); {
 		mblen := min(OneCharLen(norm[start]), len(norm)-start)
-		k, u := known[start], unk[start]
-		least := min(k, u)
+		k, u := nodes[start].known, nodes[start].unk
 		single := false
 		m.trie.prefixes(norm, start, func(end int, info pieceInfo) {
 			if banned(ban, info.id) {
 				return
 			}
-			known[end] = min(known[end], least+1)
+			// Scored as forward scores it.
+			score := float64(info.score)
+			if m.user != nil && m.user[info.id] {
+				score = float64(float32(float32(end-start)*m.maxScore)) - 0.1
+			}
+			see(start, end, info.id, score)
+			nodes[end].known = min(nodes[end].known, min(k, u)+1)
 			if end-start == mblen {
 				single = true
 			}
 		})
 		if !single {
 			end := start + mblen
+			see(start, end, m.unk, float64(m.unkScore))
 			if fallback {
-				unk[end] = min(unk[end], least+int32(mblen))
+				nodes[end].unk = min(nodes[end].unk, min(k, u)+int32(mblen))
 			} else {
 				// A run of unknown characters is one token.
-				unk[end] = min(unk[end], k+1, u)
+				nodes[end].unk = min(nodes[end].unk, k+1, u)
 			}
 		}
 		start += mblen
 	}
-	return int(min(known[len(norm)], unk[len(norm)]))
+	last := &nodes[len(norm)]
+	p.fewest = int(min(last.known, last.unk))
+	for end := len(norm); end > 0; end -= int(nodes[end].piece.Len) {
+		n := &nodes[end]
+		p.path = append(p.path, n.piece)
+		p.scores = append(p.scores, n.score)
+		p.margin = min(p.margin, n.best-n.second)
+	}
+	slices.Reverse(p.path)
+	slices.Reverse(p.scores)
+	p.tokens = p.count(p.path)
+	return p
+}
+
+// count returns the tokens of pieces of the part, as NewPart counts them.
+func (p *Part) count(pieces []seg.Piece) int {
+	n := 0
+	for i, pc := range pieces {
+		switch {
+		case pc.ID != p.m.unk:
+			n++
+		case p.fallback:
+			n += int(pc.Len)
+		case i == 0 || pieces[i-1].ID != p.m.unk:
+			n++
+		}
+	}
+	return n
+}
+
+// Fewest returns the fewest tokens that any path through the part's
+// lattice gives: whatever score the part is encoded from, it has no
+// fewer.
+func (p *Part) Fewest() int { return p.fewest }
+
+// From returns the tokens of the part encoded from the path score from
+// (EncodeFrom) and the score at its end, and whether it had to encode it:
+// it need not where the decisions on the exact best path are won by more
+// than rounding at from can change (the bound of word.safe), and then
+// adds the path's scores to from as forward does.
+func (p *Part) From(from float32) (int, float32, bool) {
+	x := float32(2 * (math.Abs(float64(from)) + p.mag))
+	ulp := float64(math.Nextafter32(x, float32(math.Inf(1))) - x)
+	if p.margin > float64(4*(len(p.norm)+1)+2)*ulp {
+		for i, pc := range p.path {
+			if pc.ID == p.m.unk {
+				from += p.m.unkScore // a float sum, as forward's
+			} else {
+				from = float32(p.scores[i] + float64(from))
+			}
+		}
+		return p.tokens, from, false
+	}
+	pieces, end := p.m.EncodeFrom(nil, p.norm, p.ban, from)
+	return p.count(pieces), end, true
 }

@@ -1,36 +1,19 @@
 package unigram
 
 import (
+	"math"
 	"math/rand"
 	"testing"
 
-	"github.com/gemmatok/gemmatok/tokenizer/internal/seg"
+	"github.com/gemmatok/gemmatok/tokenizer/internal/modeltest"
 	"github.com/gemmatok/gemmatok/tokenizer/internal/testmodel"
 )
 
-// tokens counts the tokens of pieces as the processor does (seg.Sink):
-// an unknown piece is a token per byte under byte fallback, and otherwise
-// one with the unknown pieces right before it.
-func tokens(pieces []seg.Piece, unk int32, fallback bool) int {
-	n := 0
-	for i, p := range pieces {
-		switch {
-		case p.ID != unk:
-			n++
-		case fallback:
-			n += int(p.Len)
-		case i == 0 || pieces[i-1].ID != unk:
-			n++
-		}
-	}
-	return n
-}
-
-// TestFewestTokens checks FewestTokens on short texts of pieces and
-// characters no piece holds, with and without byte fallback and a ban:
-// it is the fewest tokens of the paths that NBest finds, all of them for
-// texts this short, and no more than EncodeFrom gives from any score.
-func TestFewestTokens(t *testing.T) {
+// TestPartFewest checks a Part's Fewest on short texts of pieces and
+// characters no piece holds, with and without byte fallback and a ban: it
+// is the fewest tokens of the paths that NBest finds, all of them for
+// texts this short.
+func TestPartFewest(t *testing.T) {
 	for _, name := range unigramModels {
 		m, v := newModel(t, name)
 		var alphabet []string
@@ -43,7 +26,6 @@ func TestFewestTokens(t *testing.T) {
 			ban[id] = id%7 == 0
 		}
 		rng := rand.New(rand.NewSource(11))
-		fewer := 0
 		for range 400 {
 			norm := []byte(testmodel.RandomText(rng, alphabet, 4))
 			if len(norm) > 12 {
@@ -52,25 +34,76 @@ func TestFewestTokens(t *testing.T) {
 			for _, b := range [][]bool{nil, ban} {
 				paths := m.NBest(norm, maxNBest, b)
 				for _, fallback := range []bool{false, true} {
-					got := m.FewestTokens(norm, b, fallback)
+					p := m.NewPart(norm, b, fallback)
 					least := len(norm) + 1
-					for _, p := range paths {
-						least = min(least, tokens(p.Pieces, m.unk, fallback))
+					for _, path := range paths {
+						least = min(least, p.count(path.Pieces))
 					}
-					if len(paths) < maxNBest && got != least {
-						t.Fatalf("%s: FewestTokens(%q, fallback %v) = %d, the n-best paths' fewest %d", name, norm, fallback, got, least)
-					}
-					for _, from := range []float32{0, -1e3, -12345.678, -3e6} {
-						ps, _ := m.EncodeFrom(nil, norm, b, from)
-						if k := tokens(ps, m.unk, fallback); k < got {
-							t.Fatalf("%s: %q from %g: %d tokens, fewer than FewestTokens' %d", name, norm, from, k, got)
-						} else if k > got {
-							fewer++
-						}
+					if len(paths) < maxNBest && p.Fewest() != least {
+						t.Fatalf("%s: %q, fallback %v: Fewest %d, the n-best paths' fewest %d", name, norm, fallback, p.Fewest(), least)
 					}
 				}
 			}
 		}
-		t.Logf("%s: %d encodings took more than the fewest tokens", name, fewer)
+	}
+}
+
+// TestPartFrom checks that a Part's From gives the tokens and the end
+// score of EncodeFrom from scores of every size, on the words of every
+// corpus file and on random texts of pieces, with and without a ban and
+// byte fallback, and that it seldom has to encode: from small scores
+// hardly ever.
+func TestPartFrom(t *testing.T) {
+	for _, name := range unigramModels {
+		m, v := newModel(t, name)
+		var texts [][]byte
+		for _, f := range modeltest.Corpus(t) {
+			norm := modeltest.Normalize(f.Text)
+			for p, words := 0, 0; p < len(norm) && words < 200; words++ {
+				q := nextSpace(norm, p)
+				texts = append(texts, norm[p:q])
+				p = q
+			}
+		}
+		var alphabet []string
+		for id := range int32(min(v.Size(), 400)) {
+			alphabet = append(alphabet, v.Piece(id))
+		}
+		alphabet = append(alphabet, "\u8a9e", "\U0001F600", "q", "\xff")
+		rng := rand.New(rand.NewSource(12))
+		for range 300 {
+			texts = append(texts, []byte(testmodel.RandomText(rng, alphabet, 8)))
+		}
+		ban := make([]bool, v.Size())
+		for id := range ban {
+			ban[id] = id%5 == 0
+		}
+		encoded, small, all := 0, 0, 0
+		for i, norm := range texts {
+			b := []bool(nil)
+			if i%3 == 0 {
+				b = ban
+			}
+			fallback := i%2 == 0
+			p := m.NewPart(norm, b, fallback)
+			for _, from := range []float32{0, -3.25, -150.5, -4096, -12345.678, -2e5, -3e6, -float32(rng.ExpFloat64() * 1e4)} {
+				n, end, enc := p.From(from)
+				pieces, want := m.EncodeFrom(nil, norm, b, from)
+				if k := p.count(pieces); n != k || math.Float32bits(end) != math.Float32bits(want) {
+					t.Fatalf("%s: %q from %g: From gives %d tokens to %g, EncodeFrom %d to %g", name, norm, from, n, end, k, want)
+				}
+				all++
+				if enc {
+					encoded++
+					if from > -200 {
+						small++
+					}
+				}
+			}
+		}
+		t.Logf("%s: %d of %d encoded, %d from above -200", name, encoded, all, small)
+		if encoded > all/5 || small > all/50 {
+			t.Errorf("%s: From encoded %d parts of %d, %d from above -200", name, encoded, all, small)
+		}
 	}
 }
