@@ -7,7 +7,18 @@ import (
 
 	"github.com/gemmatok/gemmatok/tokenizer/internal/modeltest"
 	"github.com/gemmatok/gemmatok/tokenizer/internal/testmodel"
+	"github.com/gemmatok/gemmatok/vocab"
 )
+
+// pieceAlphabet returns the first 400 pieces of v and extra, to write
+// random normalized texts with.
+func pieceAlphabet(v *vocab.Vocab, extra ...string) []string {
+	var alphabet []string
+	for id := range int32(min(v.Size(), 400)) {
+		alphabet = append(alphabet, v.Piece(id))
+	}
+	return append(alphabet, extra...)
+}
 
 // TestPartFewest checks a Part's Fewest on short texts of pieces and
 // characters no piece holds, with and without byte fallback and a ban: it
@@ -16,11 +27,7 @@ import (
 func TestPartFewest(t *testing.T) {
 	for _, name := range unigramModels {
 		m, v := newModel(t, name)
-		var alphabet []string
-		for id := range int32(min(v.Size(), 400)) {
-			alphabet = append(alphabet, v.Piece(id))
-		}
-		alphabet = append(alphabet, "\u2581", "\u8a9e", "\U0001F600", "q", "\xff")
+		alphabet := pieceAlphabet(v, "\u2581", "\u8a9e", "\U0001F600", "q", "\xff")
 		ban := make([]bool, v.Size())
 		for id := range ban {
 			ban[id] = id%7 == 0
@@ -65,11 +72,7 @@ func TestPartFrom(t *testing.T) {
 				p = q
 			}
 		}
-		var alphabet []string
-		for id := range int32(min(v.Size(), 400)) {
-			alphabet = append(alphabet, v.Piece(id))
-		}
-		alphabet = append(alphabet, "\u8a9e", "\U0001F600", "q", "\xff")
+		alphabet := pieceAlphabet(v, "\u8a9e", "\U0001F600", "q", "\xff")
 		rng := rand.New(rand.NewSource(12))
 		for range 300 {
 			texts = append(texts, []byte(testmodel.RandomText(rng, alphabet, 8)))
