@@ -71,3 +71,8 @@ func (u *unigramModel) Sample(sc seg.Scratch, s []byte, r seg.Rules, opts Sample
 func (u *unigramModel) StudyPart(s []byte, r seg.Rules, fallback bool) suffixPart {
 	return u.m.NewPart(s, r.([]bool), fallback)
 }
+
+// FewestAfter makes u a suffixModel, with StudyPart.
+func (u *unigramModel) FewestAfter(s []byte, r seg.Rules, fallback bool) []int32 {
+	return u.m.FewestAfter(s, r.([]bool), fallback)
+}

@@ -175,8 +175,20 @@ func (t *Tokenizer) truncateStart(text string, n int, opts EncodeOptions) (strin
 		return "", tr, nil
 	}
 	var p *parts
-	if sm, ok := t.model.(suffixModel); ok {
+	sm, ok := t.model.(suffixModel)
+	if ok {
 		p = tr.studiedParts(sm)
+		if p == nil {
+			// No cut: each suffix is encoded, but for those that the
+			// fewest tokens after their start rule out.
+			for k := 1; k < len(toks); k++ {
+				c := toks[k].Start
+				if boundary(toks, k) && tr.leastAfter(c) <= n && tr.count(text[c:], EncodeOptions{}) <= n {
+					return text[c:], tr, nil
+				}
+			}
+			return "", tr, nil
+		}
 	} else if _, ok := t.model.(carrier); !ok {
 		p = tr.encodedParts()
 	}
@@ -423,6 +435,10 @@ type truncation struct {
 	toks    []Token // the text's alone, BOS and EOS left out
 	parts   *parts
 	cut     bool // parts is worked out
+	// For a suffixModel's suffixes, the whole's normalized offsets and
+	// what FewestAfter tells of them (leastAfter).
+	afterOffs []int32
+	after     []int32
 	// encoded counts the bytes of text encoded, whole or in parts, which
 	// the tests bound.
 	encoded int
@@ -555,9 +571,11 @@ func (tr *truncation) encodedParts() *parts {
 
 // suffixModel is a carrier that studies a part of a normalized text, cut
 // where no piece crosses, for the suffixes of the text that hold it
-// (unigram.Model.NewPart).
+// (unigram.Model.NewPart), and bounds the tokens of any text that ends
+// with each suffix of a normalized one (unigram.Model.FewestAfter).
 type suffixModel interface {
 	StudyPart(s []byte, r seg.Rules, fallback bool) suffixPart
+	FewestAfter(s []byte, r seg.Rules, fallback bool) []int32
 }
 
 // suffixPart is a part that a suffixModel studied.
@@ -603,6 +621,38 @@ func (tr *truncation) studiedParts(sm suffixModel) *parts {
 	return p
 }
 
+// leastAfter returns a lower bound on the tokens of text[begin:] encoded
+// alone under a suffixModel, off the fewest tokens of the paths through
+// the whole's normalized text from each place on (unigram.Model.FewestAfter,
+// worked out when first asked): the suffix normalizes, from the first
+// place after begin where the normalizer cuts it and the text alike
+// (CutAt), to the whole's normalized text from there. It is 0 where no
+// such place is near.
+func (tr *truncation) leastAfter(begin int) int {
+	t, text := tr.t, tr.text
+	if tr.after == nil {
+		sc := t.getScratch()
+		t.normalize(sc, text, seg.Spans, normalize.Whole)
+		tr.afterOffs = slices.Clone(sc.offs)
+		tr.after = t.model.(suffixModel).FewestAfter(sc.norm, tr.r.model, t.v.Trainer().ByteFallback)
+		t.putScratch(sc)
+		tr.encoded += len(text)
+	}
+	for i := begin + 1; i < min(len(text), begin+minPart); i++ {
+		if _, _, ok := t.norm.CutAt(text[begin:], i-begin); !ok {
+			continue
+		}
+		if _, _, ok := t.norm.CutAt(text, i); !ok {
+			continue
+		}
+		// The whole's normalized bytes from before i map to offsets
+		// before it (its offs, the C++'s norm_to_orig, never decrease).
+		p, _ := slices.BinarySearch(tr.afterOffs, int32(i))
+		return int(tr.after[p])
+	}
+	return 0
+}
+
 // prefixCount returns the number of tokens of text[:end] encoded alone,
 // or a number above n that it has fewer than.
 func (tr *truncation) prefixCount(end, n int) int {
@@ -646,6 +696,12 @@ func (tr *truncation) suffixCount(p *parts, begin, n int) int {
 	// those counted and the fewest of the rest are more than n.
 	if p.least[j] > n {
 		return p.least[j]
+	}
+	if p.start[j]-begin > 4*minPart {
+		// A long part to encode: first the bound of a text without cuts.
+		if least := tr.leastAfter(begin); least > n {
+			return least
+		}
 	}
 	carry := Carry{}
 	k := tr.count(text[begin:p.start[j]], EncodeOptions{BeforeCut: true, Carry: &carry})

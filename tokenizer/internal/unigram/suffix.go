@@ -157,3 +157,77 @@ func (p *Part) From(from float32) (int, float32, bool) {
 	pieces, end := p.m.EncodeFrom(nil, p.norm, p.ban, from)
 	return p.count(pieces), end, true
 }
+
+// FewestAfter returns least, with least[p], for each offset p of norm, a
+// lower bound on the tokens of any text whose normalized form ends with
+// norm[p:], p a place where a character starts in both: its path through
+// the lattice has a first piece that starts at p or after, no further than
+// the longest piece of norm's lattice, and the pieces from there on are a
+// path of norm's lattice from there, which has no fewer tokens than the
+// fewest such path takes, counted as NewPart counts them but for an
+// unknown character at its start, which may join one before it. ban and
+// fallback are as for NewPart.
+func (m *Model) FewestAfter(norm []byte, ban []bool, fallback bool) []int32 {
+	const inf = math.MaxInt32 / 2 // room to add to
+	// steps marks where forward steps; after[r] and afterUnk[r] are the
+	// fewest tokens of a path of norm[r:] after a known piece and after
+	// an unknown character.
+	steps := make([]bool, len(norm)+1)
+	for start := 0; start < len(norm); start += min(OneCharLen(norm[start]), len(norm)-start) {
+		steps[start] = true
+	}
+	steps[len(norm)] = true
+	after := make([]int32, len(norm)+1)
+	afterUnk := make([]int32, len(norm)+1)
+	longest := 0
+	for r := len(norm) - 1; r >= 0; r-- {
+		after[r], afterUnk[r] = inf, inf
+		if !steps[r] {
+			continue
+		}
+		mblen := min(OneCharLen(norm[r]), len(norm)-r)
+		best, single := int32(inf), false
+		m.trie.prefixes(norm, r, func(end int, info pieceInfo) {
+			if banned(ban, info.id) {
+				return
+			}
+			if end-r == mblen {
+				single = true
+			}
+			longest = max(longest, end-r)
+			if steps[end] {
+				best = min(best, 1+after[end])
+			}
+		})
+		after[r], afterUnk[r] = best, best
+		if !single {
+			longest = max(longest, mblen)
+			e := r + mblen
+			if fallback {
+				after[r] = min(after[r], int32(mblen)+afterUnk[e])
+				afterUnk[r] = after[r]
+			} else {
+				after[r] = min(after[r], 1+afterUnk[e])
+				afterUnk[r] = min(afterUnk[r], afterUnk[e])
+			}
+		}
+	}
+	// least[p] is the least of afterUnk over p..p+longest, by a sliding
+	// window's minimum (a deque of offsets whose values increase).
+	least := make([]int32, len(norm)+1)
+	var window []int
+	next := len(norm)
+	for p := len(norm); p >= 0; p-- {
+		for ; next >= p && next >= 0; next-- {
+			for len(window) > 0 && afterUnk[window[len(window)-1]] >= afterUnk[next] {
+				window = window[:len(window)-1]
+			}
+			window = append(window, next)
+		}
+		for window[0] > p+longest {
+			window = window[1:]
+		}
+		least[p] = afterUnk[window[0]]
+	}
+	return least
+}

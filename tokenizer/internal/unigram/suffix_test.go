@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/gemmatok/gemmatok/tokenizer/internal/modeltest"
 	"github.com/gemmatok/gemmatok/tokenizer/internal/testmodel"
@@ -107,6 +108,59 @@ func TestPartFrom(t *testing.T) {
 		t.Logf("%s: %d of %d encoded, %d from above -200", name, encoded, all, small)
 		if encoded > all/5 || small > all/50 {
 			t.Errorf("%s: From encoded %d parts of %d, %d from above -200", name, encoded, all, small)
+		}
+	}
+}
+
+// TestFewestAfter checks that FewestAfter bounds the tokens of texts that
+// end with a suffix of a normalized text, whatever comes before it, on
+// random texts of pieces and characters no piece holds, with and without
+// byte fallback and a ban, and that on the corpus it is not far below the
+// tokens of the whole text.
+func TestFewestAfter(t *testing.T) {
+	for _, name := range unigramModels {
+		m, v := newModel(t, name)
+		alphabet := pieceAlphabet(v, "\u8a9e", "\U0001F600", "q", "\xff", "aaaa")
+		ban := make([]bool, v.Size())
+		for id := range ban {
+			ban[id] = id%5 == 0
+		}
+		rng := rand.New(rand.NewSource(13))
+		checked := 0
+		for i := range 300 {
+			norm := []byte(testmodel.RandomText(rng, alphabet, 12))
+			b := []bool(nil)
+			if i%3 == 0 {
+				b = ban
+			}
+			fallback := i%2 == 0
+			least := m.FewestAfter(norm, b, fallback)
+			part := m.NewPart(norm, b, fallback)
+			if int(least[0]) > part.Fewest() {
+				t.Fatalf("%s: %q: FewestAfter %d at 0, more than the fewest tokens, %d", name, norm, least[0], part.Fewest())
+			}
+			for p := 0; p < len(norm); p += min(OneCharLen(norm[p]), len(norm)-p) {
+				// Where the head ends, a character must start: no byte of
+				// the head may take those after it as its own.
+				head := testmodel.RandomText(rng, alphabet, 3)
+				if !utf8.ValidString(head) {
+					continue
+				}
+				text := append([]byte(head), norm[p:]...)
+				if k := m.NewPart(text, b, fallback).count(m.Encode(nil, text, b)); k < int(least[p]) {
+					t.Fatalf("%s: %q then %q: %d tokens, fewer than FewestAfter's %d", name, head, norm[p:], k, least[p])
+				}
+				checked++
+			}
+		}
+		t.Logf("%s: %d suffixes checked", name, checked)
+		for _, f := range modeltest.Corpus(t) {
+			norm := modeltest.Normalize(f.Text)
+			norm = norm[:min(len(norm), 4<<10)]
+			got, want := m.FewestAfter(norm, nil, false)[0], m.NewPart(norm, nil, false).count(m.Encode(nil, norm, nil))
+			if 2*int(got)+1 < want {
+				t.Errorf("%s %s: FewestAfter %d at 0, for %d tokens", name, f.Name, got, want)
+			}
 		}
 	}
 }
