@@ -203,13 +203,12 @@ func (t *Tokenizer) truncateStart(text string, n int, opts EncodeOptions) (strin
 		}
 		return "", tr, nil
 	}
-	s, err := t.truncateStartWords(tr, n)
-	return s, tr, err
+	return t.truncateStartWords(tr, n), tr, nil
 }
 
 // truncateStartWords is truncateStart for a text that is not cut: the
 // suffixes are told apart by the words they start in.
-func (t *Tokenizer) truncateStartWords(tr *truncation, n int) (string, error) {
+func (t *Tokenizer) truncateStartWords(tr *truncation, n int) string {
 	text, toks := tr.text, tr.toks
 	// The normalizer changes the start of a suffix alone: it adds a space,
 	// or drops spaces. The suffix from token k on is tried for every k,
@@ -273,10 +272,10 @@ func (t *Tokenizer) truncateStartWords(tr *truncation, n int) (string, error) {
 			continue
 		}
 		if tr.count(text[c:end], EncodeOptions{})+tail <= n {
-			return text[c:], nil
+			return text[c:]
 		}
 	}
-	return "", nil
+	return ""
 }
 
 // partsKeepTokens reports whether a prefix or suffix of a text that ends
