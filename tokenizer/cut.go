@@ -199,6 +199,7 @@ type cutter struct {
 	reject  *specialSet
 }
 
+// cutter returns the cutter of SafeCutParts under opts.
 func (t *Tokenizer) cutter(opts EncodeOptions) cutter {
 	c := cutter{t: t, opts: opts, afterLF: t.cut.afterLF}
 	switch opts.Special {
