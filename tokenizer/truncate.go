@@ -190,7 +190,7 @@ func (t *Tokenizer) truncateStart(text string, n int, opts EncodeOptions) (strin
 			return "", tr, nil
 		}
 	} else if _, ok := t.model.(carrier); !ok {
-		p = tr.encodedParts()
+		p = tr.cuts()
 	}
 	if p != nil {
 		// The suffix from token k on is tried for every k, first to last,
@@ -476,60 +476,52 @@ func (tr *truncation) count(s string, opts EncodeOptions) int {
 	return n
 }
 
-// parts is a text cut where SafeCutParts may cut it, and what its
-// prefixes or suffixes need of the parts between the cuts. The whole
-// encodes part by part (each, but the first, after a cut and, but the
-// last, before one, and each from the Carry of the one before) as it does
-// whole.
+// parts is a text cut wherever SafeCutParts may cut it, and what a
+// Unigram model's suffixes need of the parts between the cuts.
+//
+// A prefix of the text (a suffix) is cut where the text is, but near its
+// end (start), where a cut, which depends on the characters on either side
+// of it (CutAt), must be checked again in the prefix (suffix) alone. Cut at
+// a place that both allow, the prefix (suffix) encodes as the text's parts
+// before (after) it, which give the whole's tokens there, followed (led)
+// by the rest encoded as a part: the whole's tokens before (after) the
+// place count among its tokens, all the more under a Unigram model, whose
+// parts' tokens depend on the path score they are encoded from, which a
+// prefix shares with the whole and a suffix does not. The whole's tokens
+// before a place are those that start before it: the normalized bytes of
+// the part before it come from the text before it.
 type parts struct {
 	start []int // where each part starts in the text: 0, then at cuts
 	cut   cutter
-	// For prefixes, and suffixes under a model that is no carrier: the
-	// index of each part's first token in the whole's, and what it is
-	// encoded from (encodedParts).
-	first []int
-	carry []Carry
 	// For suffixes under a suffixModel: each part studied, and the fewest
 	// tokens of the parts from each on (studiedParts).
 	studied []suffixPart
 	least   []int
 }
 
-// minPart is the least length of a part but the last where parts are
-// encoded: longer parts are fewer to encode one by one, and shorter ones
-// less to encode again for a prefix or suffix that ends or starts in one.
-const minPart = 64
-
-// cutText returns the text's parts, cut at least apart bytes apart, without
-// what they are for; nil where it has no cut, or the model or its
-// normalizer never cuts a text.
-//
-// A prefix of the text (a suffix) is cut where the text is, but near its
-// end (start), where a cut, which depends on the characters on either side
-// of it (CutAt), must be checked again in the prefix (suffix) alone. There
-// its parts are the whole's up to (from) a cut: a prefix's tokens are the
-// whole's up to its last cut, followed by those of the rest, encoded from
-// the whole's Carry there; a suffix's are those of the part up to its first
-// cut encoded alone, followed by the whole's from that cut on, but under a
-// Unigram model, whose tokens depend on the path score that they are
-// encoded from, and that a suffix does not share with the whole.
-func (tr *truncation) cutText(apart int) *parts {
+// cuts returns the text's parts, worked out when first asked, without what
+// a Unigram model's suffixes need of them; nil where the text has no cut,
+// or the model or its normalizer never cuts a text.
+func (tr *truncation) cuts() *parts {
+	if tr.cut {
+		return tr.parts
+	}
+	tr.cut = true
 	t, text := tr.t, tr.text
 	opts := EncodeOptions{Special: tr.special, Carry: &Carry{}}
 	if err := t.CanCut(opts); err != nil && err != ErrCutsNeedParts {
 		return nil
 	}
 	p := &parts{start: []int{0}, cut: t.cutter(opts)}
-	for i := apart; i < len(text); i++ {
+	for i := 1; i < len(text); i++ {
 		if p.cut.at(text, i) {
 			p.start = append(p.start, i)
-			i += apart - 1
 		}
 	}
-	if len(p.start) == 1 {
-		return nil
+	if len(p.start) > 1 {
+		tr.parts = p
 	}
-	return p
+	return tr.parts
 }
 
 // end returns where part j ends.
@@ -540,32 +532,9 @@ func (p *parts) end(j int, text string) int {
 	return len(text)
 }
 
-// encodedParts returns the text's parts with the whole's tokens and
-// Carry at each, worked out when first asked, or nil (see cutText).
-func (tr *truncation) encodedParts() *parts {
-	if tr.cut {
-		return tr.parts
-	}
-	tr.cut = true
-	p := tr.cutText(minPart)
-	if p == nil {
-		return nil
-	}
-	text := tr.text
-	opts := EncodeOptions{Carry: &Carry{}}
-	toks := 0
-	for j, a := range p.start {
-		b := p.end(j, text)
-		p.first = append(p.first, toks)
-		p.carry = append(p.carry, *opts.Carry)
-		opts.AfterCut, opts.BeforeCut = j > 0, b < len(text)
-		toks += tr.count(text[a:b], opts)
-	}
-	if toks != len(tr.tokens()) {
-		return nil // the parts do not add up to the whole, which they must
-	}
-	tr.parts = p
-	return p
+// tokensBefore returns how many of the whole's tokens start before i.
+func (tr *truncation) tokensBefore(i int) int {
+	return sort.Search(len(tr.toks), func(k int) bool { return tr.toks[k].Start >= i })
 }
 
 // suffixModel is a carrier that studies a part of a normalized text, cut
@@ -587,16 +556,12 @@ type suffixPart interface {
 	From(from float32) (int, float32, bool)
 }
 
-// studiedParts returns the text's parts, cut wherever it may be, studied
-// by sm, worked out when first asked, or nil (see cutText).
+// studiedParts returns the text's parts studied by sm, worked out when
+// first asked, or nil (see cuts).
 func (tr *truncation) studiedParts(sm suffixModel) *parts {
-	if tr.cut {
-		return tr.parts
-	}
-	tr.cut = true
-	p := tr.cutText(1)
-	if p == nil {
-		return nil
+	p := tr.cuts()
+	if p == nil || p.studied != nil {
+		return p
 	}
 	t, text := tr.t, tr.text
 	fallback := t.v.Trainer().ByteFallback
@@ -616,9 +581,12 @@ func (tr *truncation) studiedParts(sm suffixModel) *parts {
 		tr.encoded += b - p.start[j]
 	}
 	t.putScratch(sc)
-	tr.parts = p
 	return p
 }
+
+// nearCut is how far leastAfter looks for a place where the normalizer
+// cuts.
+const nearCut = 64
 
 // leastAfter returns a lower bound on the tokens of text[begin:] encoded
 // alone under a suffixModel, off the fewest tokens of the paths through
@@ -637,7 +605,7 @@ func (tr *truncation) leastAfter(begin int) int {
 		t.putScratch(sc)
 		tr.encoded += len(text)
 	}
-	for i := begin + 1; i < min(len(text), begin+minPart); i++ {
+	for i := begin + 1; i < min(len(text), begin+nearCut); i++ {
 		if _, _, ok := t.norm.CutAt(text[begin:], i-begin); !ok {
 			continue
 		}
@@ -653,29 +621,39 @@ func (tr *truncation) leastAfter(begin int) int {
 }
 
 // prefixCount returns the number of tokens of text[:end] encoded alone,
-// or a number above n that it has fewer than.
+// or a number above n that it has more than.
 func (tr *truncation) prefixCount(end, n int) int {
-	p := tr.encodedParts()
+	text := tr.text
+	p := tr.cuts()
 	if p == nil || end == 0 {
-		return tr.count(tr.text[:end], EncodeOptions{})
+		return tr.count(text[:end], EncodeOptions{})
 	}
-	// The last part that starts before end, at a cut of the prefix.
+	// The last cut before end that the prefix allows too.
 	j := sort.SearchInts(p.start, end) - 1
-	for j > 0 && !p.cut.at(tr.text[:end], p.start[j]) {
+	for j > 0 && !p.cut.at(text[:end], p.start[j]) {
 		j--
 	}
-	if p.first[j] > n {
-		return p.first[j]
+	if j == 0 {
+		return tr.count(text[:end], EncodeOptions{})
 	}
-	carry := p.carry[j]
-	return p.first[j] + tr.count(tr.text[p.start[j]:end], EncodeOptions{AfterCut: j > 0, Carry: &carry})
+	q := p.start[j]
+	head := tr.tokensBefore(q)
+	if head > n {
+		return head
+	}
+	if _, ok := tr.t.model.(carrier); ok {
+		// The rest is encoded from the whole's score at q, which encoding
+		// the prefix whole works out as soon.
+		return tr.count(text[:end], EncodeOptions{})
+	}
+	return head + tr.count(text[q:end], EncodeOptions{AfterCut: true})
 }
 
 // suffixCount returns the number of tokens of text[begin:] encoded alone,
 // or a number above n that it has more than, from the text's parts p.
 func (tr *truncation) suffixCount(p *parts, begin, n int) int {
 	text := tr.text
-	// The first part that starts after begin, at a cut of the suffix.
+	// The first cut after begin that the suffix allows too.
 	j := sort.SearchInts(p.start, begin+1)
 	for j < len(p.start) && !p.cut.at(text[begin:], p.start[j]-begin) {
 		j++
@@ -684,7 +662,7 @@ func (tr *truncation) suffixCount(p *parts, begin, n int) int {
 		return tr.count(text[begin:], EncodeOptions{})
 	}
 	if p.studied == nil {
-		tail := len(tr.toks) - p.first[j]
+		tail := len(tr.toks) - tr.tokensBefore(p.start[j])
 		if tail > n {
 			return tail
 		}
@@ -696,7 +674,7 @@ func (tr *truncation) suffixCount(p *parts, begin, n int) int {
 	if p.least[j] > n {
 		return p.least[j]
 	}
-	if p.start[j]-begin > 4*minPart {
+	if p.start[j]-begin > 4*nearCut {
 		// A long part to encode: first the bound of a text without cuts.
 		if least := tr.leastAfter(begin); least > n {
 			return least
