@@ -175,8 +175,7 @@ func (t *Tokenizer) truncateStart(text string, n int, opts EncodeOptions) (strin
 		return "", tr, nil
 	}
 	var p *parts
-	sm, ok := t.model.(suffixModel)
-	if ok {
+	if sm, ok := t.model.(suffixModel); ok {
 		p = tr.studiedParts(sm)
 		if p == nil {
 			// No cut: each suffix is encoded, but for those that the
@@ -189,7 +188,8 @@ func (t *Tokenizer) truncateStart(text string, n int, opts EncodeOptions) (strin
 			}
 			return "", tr, nil
 		}
-	} else if _, ok := t.model.(carrier); !ok {
+	}
+	if _, ok := t.model.(carrier); !ok {
 		p = tr.cuts()
 	}
 	if p != nil {
@@ -434,6 +434,9 @@ type truncation struct {
 	toks    []Token // the text's alone, BOS and EOS left out
 	parts   *parts
 	cut     bool // parts is worked out
+	// cutterOK is the text's cutter, once cutterOnce.
+	cutterOK   *cutter
+	cutterOnce bool
 	// For a suffixModel's suffixes, the whole's normalized offsets and
 	// what FewestAfter tells of them (leastAfter).
 	afterOffs []int32
@@ -492,7 +495,6 @@ func (tr *truncation) count(s string, opts EncodeOptions) int {
 // the part before it come from the text before it.
 type parts struct {
 	start []int // where each part starts in the text: 0, then at cuts
-	cut   cutter
 	// For suffixes under a suffixModel: each part studied, and the fewest
 	// tokens of the parts from each on (studiedParts).
 	studied []suffixPart
@@ -507,14 +509,13 @@ func (tr *truncation) cuts() *parts {
 		return tr.parts
 	}
 	tr.cut = true
-	t, text := tr.t, tr.text
-	opts := EncodeOptions{Special: tr.special, Carry: &Carry{}}
-	if err := t.CanCut(opts); err != nil && err != ErrCutsNeedParts {
+	c := tr.cutter()
+	if c == nil {
 		return nil
 	}
-	p := &parts{start: []int{0}, cut: t.cutter(opts)}
-	for i := 1; i < len(text); i++ {
-		if p.cut.at(text, i) {
+	p := &parts{start: []int{0}}
+	for i := 1; i < len(tr.text); i++ {
+		if c.at(tr.text, i) {
 			p.start = append(p.start, i)
 		}
 	}
@@ -522,6 +523,45 @@ func (tr *truncation) cuts() *parts {
 		tr.parts = p
 	}
 	return tr.parts
+}
+
+// cutter returns the cutter that SafeCutParts would cut the text with,
+// worked out when first asked; nil where the model or its normalizer
+// never cuts a text.
+func (tr *truncation) cutter() *cutter {
+	if tr.cutterOnce {
+		return tr.cutterOK
+	}
+	tr.cutterOnce = true
+	opts := EncodeOptions{Special: tr.special, Carry: &Carry{}}
+	if err := tr.t.CanCut(opts); err == nil || err == ErrCutsNeedParts {
+		c := tr.t.cutter(opts)
+		tr.cutterOK = &c
+	}
+	return tr.cutterOK
+}
+
+// cutBefore returns the last place before end where the text and
+// text[:end] may both be cut, or 0 where there is none. It looks near end
+// first, so as not to find every cut of the text (cuts) where it need not.
+func (tr *truncation) cutBefore(end int) int {
+	c, text := tr.cutter(), tr.text
+	if c == nil {
+		return 0
+	}
+	for q := end - 1; q > max(0, end-nearCut); q-- {
+		if c.at(text, q) && c.at(text[:end], q) {
+			return q
+		}
+	}
+	if p := tr.cuts(); p != nil {
+		for j := sort.SearchInts(p.start, end) - 1; j > 0; j-- {
+			if c.at(text[:end], p.start[j]) {
+				return p.start[j]
+			}
+		}
+	}
+	return 0
 }
 
 // end returns where part j ends.
@@ -624,19 +664,13 @@ func (tr *truncation) leastAfter(begin int) int {
 // or a number above n that it has more than.
 func (tr *truncation) prefixCount(end, n int) int {
 	text := tr.text
-	p := tr.cuts()
-	if p == nil || end == 0 {
+	q := 0
+	if end > 0 {
+		q = tr.cutBefore(end)
+	}
+	if q == 0 {
 		return tr.count(text[:end], EncodeOptions{})
 	}
-	// The last cut before end that the prefix allows too.
-	j := sort.SearchInts(p.start, end) - 1
-	for j > 0 && !p.cut.at(text[:end], p.start[j]) {
-		j--
-	}
-	if j == 0 {
-		return tr.count(text[:end], EncodeOptions{})
-	}
-	q := p.start[j]
 	head := tr.tokensBefore(q)
 	if head > n {
 		return head
@@ -650,12 +684,14 @@ func (tr *truncation) prefixCount(end, n int) int {
 }
 
 // suffixCount returns the number of tokens of text[begin:] encoded alone,
-// or a number above n that it has more than, from the text's parts p.
+// or a number above n that it has more than, from the text's parts p:
+// the whole's tokens after the first cut in the suffix, or under a
+// suffixModel the parts after it, studied.
 func (tr *truncation) suffixCount(p *parts, begin, n int) int {
 	text := tr.text
 	// The first cut after begin that the suffix allows too.
 	j := sort.SearchInts(p.start, begin+1)
-	for j < len(p.start) && !p.cut.at(text[begin:], p.start[j]-begin) {
+	for j < len(p.start) && !tr.cutter().at(text[begin:], p.start[j]-begin) {
 		j++
 	}
 	if j == len(p.start) {
