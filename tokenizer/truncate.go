@@ -424,7 +424,7 @@ func trimSpaces(s string, escaped bool) string {
 }
 
 // truncation is a text being truncated under piece rules: its tokens,
-// and the parts it is cut into (cutParts), each worked out when first
+// and the parts it is cut into (cuts), each worked out when first
 // needed.
 type truncation struct {
 	t       *Tokenizer
@@ -624,8 +624,10 @@ func (tr *truncation) studiedParts(sm suffixModel) *parts {
 	return p
 }
 
-// nearCut is how far leastAfter looks for a place where the normalizer
-// cuts.
+// nearCut is how far from a place a cut is looked for before all the
+// text's cuts are (cutBefore), or a place where the normalizer cuts
+// (leastAfter); and, four times over, how far a suffix's first cut may be
+// before leastAfter is asked first.
 const nearCut = 64
 
 // leastAfter returns a lower bound on the tokens of text[begin:] encoded
