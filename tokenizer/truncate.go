@@ -174,23 +174,23 @@ func (t *Tokenizer) truncateStart(text string, n int, opts EncodeOptions) (strin
 		}
 		return "", tr, nil
 	}
-	var p *parts
-	if sm, ok := t.model.(suffixModel); ok {
-		p = tr.studiedParts(sm)
-		if p == nil {
-			// No cut: each suffix is encoded, but for those that the
-			// fewest tokens after their start rule out.
-			for k := 1; k < len(toks); k++ {
-				c := toks[k].Start
-				if boundary(toks, k) && tr.leastAfter(c) <= n && tr.count(text[c:], EncodeOptions{}) <= n {
-					return text[c:], tr, nil
-				}
+	p := tr.cuts()
+	_, suffixes := t.model.(suffixModel)
+	switch _, carries := t.model.(carrier); {
+	case suffixes && p != nil:
+		tr.study(p, len(p.start))
+	case suffixes:
+		// No cut: each suffix is encoded, but for those that the fewest
+		// tokens after their start rule out.
+		for k := 1; k < len(toks); k++ {
+			c := toks[k].Start
+			if boundary(toks, k) && tr.leastAfter(c) <= n && tr.count(text[c:], EncodeOptions{}) <= n {
+				return text[c:], tr, nil
 			}
-			return "", tr, nil
 		}
-	}
-	if _, ok := t.model.(carrier); !ok {
-		p = tr.cuts()
+		return "", tr, nil
+	case carries:
+		p = nil
 	}
 	if p != nil {
 		// The suffix from token k on is tried for every k, first to last,
@@ -495,10 +495,11 @@ func (tr *truncation) count(s string, opts EncodeOptions) int {
 // the part before it come from the text before it.
 type parts struct {
 	start []int // where each part starts in the text: 0, then at cuts
-	// For suffixes under a suffixModel: each part studied, and the fewest
-	// tokens of the parts from each on (studiedParts).
-	studied []suffixPart
-	least   []int
+	// For suffixes under a suffixModel: each part from studiedFrom on
+	// studied, and the fewest tokens of the parts from each on (study).
+	studied     []suffixPart
+	least       []int
+	studiedFrom int
 }
 
 // cuts returns the text's parts, worked out when first asked, without what
@@ -596,32 +597,34 @@ type suffixPart interface {
 	From(from float32) (int, float32, bool)
 }
 
-// studiedParts returns the text's parts studied by sm, worked out when
-// first asked, or nil (see cuts).
-func (tr *truncation) studiedParts(sm suffixModel) *parts {
-	p := tr.cuts()
-	if p == nil || p.studied != nil {
-		return p
-	}
+// study studies parts j on of the text's parts p, those from p.studiedFrom
+// on being studied already.
+func (tr *truncation) study(p *parts, j int) {
 	t, text := tr.t, tr.text
+	if p.studied == nil {
+		p.studied = make([]suffixPart, len(p.start))
+		p.least = make([]int, len(p.start)+1)
+		p.studiedFrom = len(p.start)
+	}
+	if j >= p.studiedFrom {
+		return
+	}
+	sm := t.model.(suffixModel)
 	fallback := t.v.Trainer().ByteFallback
 	sc := t.getScratch()
-	p.studied = make([]suffixPart, len(p.start))
-	p.least = make([]int, len(p.start)+1)
-	// A suffix starts after the first part's start.
-	for j := len(p.start) - 1; j > 0; j-- {
-		b := p.end(j, text)
+	for ; p.studiedFrom > j; p.studiedFrom-- {
+		i := p.studiedFrom - 1
+		b := p.end(i, text)
 		part := normalize.AfterCut
 		if b < len(text) {
 			part |= normalize.BeforeCut
 		}
-		t.normalize(sc, text[p.start[j]:b], seg.Count, part)
-		p.studied[j] = sm.StudyPart(slices.Clone(sc.norm), tr.r.model, fallback)
-		p.least[j] = p.least[j+1] + p.studied[j].Fewest()
-		tr.encoded += b - p.start[j]
+		t.normalize(sc, text[p.start[i]:b], seg.Count, part)
+		p.studied[i] = sm.StudyPart(slices.Clone(sc.norm), tr.r.model, fallback)
+		p.least[i] = p.least[i+1] + p.studied[i].Fewest()
+		tr.encoded += b - p.start[i]
 	}
 	t.putScratch(sc)
-	return p
 }
 
 // nearCut is how far from a place a cut is looked for before all the
@@ -706,6 +709,14 @@ func (tr *truncation) suffixCount(p *parts, begin, n int) int {
 		}
 		return tail + tr.count(text[begin:p.start[j]], EncodeOptions{BeforeCut: true})
 	}
+	// Each part but the last takes a token at least: CutAt allows a cut
+	// only before a character whose normalized form is not empty, which
+	// the rules of a text's end alone may drop. The parts from j on are
+	// studied only where there are few enough of them.
+	if parts := len(p.start) - j - 1; parts > n {
+		return parts
+	}
+	tr.study(p, j)
 	// The parts from j on are encoded from other scores than in the
 	// whole: each is counted from the score the suffix has there, until
 	// those counted and the fewest of the rest are more than n.
