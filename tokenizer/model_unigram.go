@@ -73,6 +73,6 @@ func (u *unigramModel) StudyPart(s []byte, r seg.Rules, fallback bool) suffixPar
 }
 
 // FewestAfter makes u a suffixModel, with StudyPart.
-func (u *unigramModel) FewestAfter(s []byte, r seg.Rules, fallback bool) []int32 {
-	return u.m.FewestAfter(s, r.([]bool), fallback)
+func (u *unigramModel) FewestAfter(s []byte, r seg.Rules, fallback bool, longest int) []int32 {
+	return u.m.FewestAfter(s, r.([]bool), fallback, longest)
 }

@@ -584,7 +584,7 @@ func (tr *truncation) tokensBefore(i int) int {
 // with each suffix of a normalized one (unigram.Model.FewestAfter).
 type suffixModel interface {
 	StudyPart(s []byte, r seg.Rules, fallback bool) suffixPart
-	FewestAfter(s []byte, r seg.Rules, fallback bool) []int32
+	FewestAfter(s []byte, r seg.Rules, fallback bool, longest int) []int32
 }
 
 // suffixPart is a part that a suffixModel studied.
@@ -646,7 +646,7 @@ func (tr *truncation) leastAfter(begin int) int {
 		sc := t.getScratch()
 		t.normalize(sc, text, seg.Spans, normalize.Whole)
 		tr.afterOffs = slices.Clone(sc.offs)
-		tr.after = t.model.(suffixModel).FewestAfter(sc.norm, tr.r.model, t.v.Trainer().ByteFallback)
+		tr.after = t.model.(suffixModel).FewestAfter(sc.norm, tr.r.model, t.v.Trainer().ByteFallback, t.v.MaxPieceLen())
 		t.putScratch(sc)
 		tr.encoded += len(text)
 	}

@@ -3,6 +3,7 @@ package unigram
 import (
 	"math"
 	"slices"
+	"unicode/utf8"
 
 	"github.com/gemmatok/gemmatok/tokenizer/internal/seg"
 )
@@ -161,13 +162,14 @@ func (p *Part) From(from float32) (int, float32, bool) {
 // FewestAfter returns least, with least[p], for each offset p of norm, a
 // lower bound on the tokens of any text whose normalized form ends with
 // norm[p:], p a place where a character starts in both: its path through
-// the lattice has a first piece that starts at p or after, no further than
-// the longest piece of norm's lattice, and the pieces from there on are a
-// path of norm's lattice from there, which has no fewer tokens than the
-// fewest such path takes, counted as NewPart counts them but for an
-// unknown character at its start, which may join one before it. ban and
-// fallback are as for NewPart.
-func (m *Model) FewestAfter(norm []byte, ban []bool, fallback bool) []int32 {
+// the lattice has a first piece that starts at p or after, before the
+// piece across p ends (no further on than longest, the longest piece of
+// the vocabulary, or 4 bytes for an unknown character), and the pieces
+// from there on are a path of norm's lattice from there, which has no
+// fewer tokens than the fewest such path takes, counted as NewPart counts
+// them but for an unknown character at its start, which may join one
+// before it. ban and fallback are as for NewPart.
+func (m *Model) FewestAfter(norm []byte, ban []bool, fallback bool, longest int) []int32 {
 	const inf = math.MaxInt32 / 2 // room to add to
 	// steps marks where forward steps; after[r] and afterUnk[r] are the
 	// fewest tokens of a path of norm[r:] after a known piece and after
@@ -179,7 +181,7 @@ func (m *Model) FewestAfter(norm []byte, ban []bool, fallback bool) []int32 {
 	steps[len(norm)] = true
 	after := make([]int32, len(norm)+1)
 	afterUnk := make([]int32, len(norm)+1)
-	longest := 0
+	longest = max(longest, utf8.UTFMax)
 	for r := len(norm) - 1; r >= 0; r-- {
 		after[r], afterUnk[r] = inf, inf
 		if !steps[r] {
@@ -194,14 +196,12 @@ func (m *Model) FewestAfter(norm []byte, ban []bool, fallback bool) []int32 {
 			if end-r == mblen {
 				single = true
 			}
-			longest = max(longest, end-r)
 			if steps[end] {
 				best = min(best, 1+after[end])
 			}
 		})
 		after[r], afterUnk[r] = best, best
 		if !single {
-			longest = max(longest, mblen)
 			e := r + mblen
 			if fallback {
 				after[r] = min(after[r], int32(mblen)+afterUnk[e])

@@ -129,12 +129,18 @@ func TestFewestAfter(t *testing.T) {
 		checked := 0
 		for i := range 300 {
 			norm := []byte(testmodel.RandomText(rng, alphabet, 12))
+			// The text's suffixes from inside its first piece, after a
+			// head of that piece's start, are where a piece across the
+			// head's end reaches furthest into them.
+			if first := alphabet[rng.Intn(len(alphabet))]; utf8.ValidString(first) {
+				norm = append([]byte(first), norm...)
+			}
 			b := []bool(nil)
 			if i%3 == 0 {
 				b = ban
 			}
 			fallback := i%2 == 0
-			least := m.FewestAfter(norm, b, fallback)
+			least := m.FewestAfter(norm, b, fallback, v.MaxPieceLen())
 			part := m.NewPart(norm, b, fallback)
 			if int(least[0]) > part.Fewest() {
 				t.Fatalf("%s: %q: FewestAfter %d at 0, more than the fewest tokens, %d", name, norm, least[0], part.Fewest())
@@ -143,6 +149,9 @@ func TestFewestAfter(t *testing.T) {
 				// Where the head ends, a character must start: no byte of
 				// the head may take those after it as its own.
 				head := testmodel.RandomText(rng, alphabet, 3)
+				if rng.Intn(2) == 0 {
+					head = string(norm[:p])
+				}
 				if !utf8.ValidString(head) {
 					continue
 				}
@@ -157,7 +166,7 @@ func TestFewestAfter(t *testing.T) {
 		for _, f := range modeltest.Corpus(t) {
 			norm := modeltest.Normalize(f.Text)
 			norm = norm[:min(len(norm), 4<<10)]
-			got, want := m.FewestAfter(norm, nil, false)[0], m.NewPart(norm, nil, false).count(m.Encode(nil, norm, nil))
+			got, want := m.FewestAfter(norm, nil, false, v.MaxPieceLen())[0], m.NewPart(norm, nil, false).count(m.Encode(nil, norm, nil))
 			if 2*int(got)+1 < want {
 				t.Errorf("%s %s: FewestAfter %d at 0, for %d tokens", name, f.Name, got, want)
 			}
