@@ -76,3 +76,8 @@ func (u *unigramModel) StudyPart(s []byte, r seg.Rules, fallback bool) suffixPar
 func (u *unigramModel) FewestAfter(s []byte, r seg.Rules, fallback bool, longest int) []int32 {
 	return u.m.FewestAfter(s, r.([]bool), fallback, longest)
 }
+
+// FewestBefore makes u a prefixBound, for truncation.
+func (u *unigramModel) FewestBefore(s []byte, r seg.Rules, fallback bool, longest int) []int32 {
+	return u.m.FewestBefore(s, r.([]bool), fallback, longest)
+}

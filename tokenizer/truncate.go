@@ -437,10 +437,12 @@ type truncation struct {
 	// cutterOK is the text's cutter, once cutterOnce.
 	cutterOK   *cutter
 	cutterOnce bool
-	// For a suffixModel's suffixes, the whole's normalized offsets and
-	// what FewestAfter tells of them (leastAfter).
-	afterOffs []int32
-	after     []int32
+	// The whole's normalized text and its offsets in the text
+	// (normalized), and what FewestAfter and FewestBefore tell of them
+	// (leastAfter, leastBefore).
+	norm          []byte
+	normOffs      []int32
+	after, before []int32
 	// encoded counts the bytes of text encoded, whole or in parts, which
 	// the tests bound.
 	encoded int
@@ -547,8 +549,8 @@ func (tr *truncation) cutter() *cutter {
 // first, so as not to find every cut of the text (cuts) where it need not.
 func (tr *truncation) cutBefore(end int) int {
 	c, text := tr.cutter(), tr.text
-	if c == nil {
-		return 0
+	if c == nil || tr.cut && tr.parts == nil {
+		return 0 // the text has no cut
 	}
 	for q := end - 1; q > max(0, end-nearCut); q-- {
 		if c.at(text, q) && c.at(text[:end], q) {
@@ -643,26 +645,70 @@ const nearCut = 64
 func (tr *truncation) leastAfter(begin int) int {
 	t, text := tr.t, tr.text
 	if tr.after == nil {
-		sc := t.getScratch()
-		t.normalize(sc, text, seg.Spans, normalize.Whole)
-		tr.afterOffs = slices.Clone(sc.offs)
-		tr.after = t.model.(suffixModel).FewestAfter(sc.norm, tr.r.model, t.v.Trainer().ByteFallback, t.v.MaxPieceLen())
-		t.putScratch(sc)
+		norm := tr.normalized()
+		tr.after = t.model.(suffixModel).FewestAfter(norm, tr.r.model, t.v.Trainer().ByteFallback, t.v.MaxPieceLen())
 		tr.encoded += len(text)
 	}
 	for i := begin + 1; i < min(len(text), begin+nearCut); i++ {
-		if _, _, ok := t.norm.CutAt(text[begin:], i-begin); !ok {
-			continue
+		if tr.normCut(text[begin:], i-begin, i) {
+			return int(tr.after[tr.normAt(i)])
 		}
-		if _, _, ok := t.norm.CutAt(text, i); !ok {
-			continue
-		}
-		// The whole's normalized bytes from before i map to offsets
-		// before it (its offs, the C++'s norm_to_orig, never decrease).
-		p, _ := slices.BinarySearch(tr.afterOffs, int32(i))
-		return int(tr.after[p])
 	}
 	return 0
+}
+
+// leastBefore is leastAfter for text[:end] under a prefixBound model
+// (unigram.Model.FewestBefore).
+func (tr *truncation) leastBefore(pb prefixBound, end int) int {
+	t, text := tr.t, tr.text
+	if tr.before == nil {
+		norm := tr.normalized()
+		tr.before = pb.FewestBefore(norm, tr.r.model, t.v.Trainer().ByteFallback, t.v.MaxPieceLen())
+		tr.encoded += len(text)
+	}
+	for i := end - 1; i > max(0, end-nearCut); i-- {
+		if tr.normCut(text[:end], i, i) {
+			return int(tr.before[tr.normAt(i)])
+		}
+	}
+	return 0
+}
+
+// normalized returns the whole's normalized text, worked out when first
+// asked with its offsets in the text (normOffs).
+func (tr *truncation) normalized() []byte {
+	if tr.normOffs == nil {
+		t := tr.t
+		sc := t.getScratch()
+		t.normalize(sc, tr.text, seg.Spans, normalize.Whole)
+		tr.norm, tr.normOffs = slices.Clone(sc.norm), slices.Clone(sc.offs)
+		t.putScratch(sc)
+	}
+	return tr.norm
+}
+
+// normCut reports whether the normalizer cuts both part, a prefix or
+// suffix of the text, at j and the text at the same place, i.
+func (tr *truncation) normCut(part string, j, i int) bool {
+	if _, _, ok := tr.t.norm.CutAt(part, j); !ok {
+		return false
+	}
+	_, _, ok := tr.t.norm.CutAt(tr.text, i)
+	return ok
+}
+
+// normAt returns where the whole's normalized text is cut where the
+// normalizer cuts the text at i: its bytes from before i come from the
+// text before it, and its offsets (the C++'s norm_to_orig) never decrease.
+func (tr *truncation) normAt(i int) int {
+	p, _ := slices.BinarySearch(tr.normOffs, int32(i))
+	return p
+}
+
+// prefixBound is a model that bounds the tokens of any text that starts
+// with each prefix of a normalized one (unigram.Model.FewestBefore).
+type prefixBound interface {
+	FewestBefore(s []byte, r seg.Rules, fallback bool, longest int) []int32
 }
 
 // prefixCount returns the number of tokens of text[:end] encoded alone,
@@ -674,6 +720,13 @@ func (tr *truncation) prefixCount(end, n int) int {
 		q = tr.cutBefore(end)
 	}
 	if q == 0 {
+		if pb, ok := tr.t.model.(prefixBound); ok {
+			// No cut: the prefix is encoded, unless the fewest tokens
+			// before its end rule it out.
+			if least := tr.leastBefore(pb, end); least > n {
+				return least
+			}
+		}
 		return tr.count(text[:end], EncodeOptions{})
 	}
 	head := tr.tokensBefore(q)

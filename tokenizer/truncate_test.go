@@ -359,6 +359,7 @@ func TestTruncateReference(t *testing.T) {
 	texts = append(texts,
 		strings.Repeat("word  \t\n", 40),
 		strings.Repeat("a", 300),
+		strings.Repeat("ab", 150),
 		strings.Repeat("x\u200b y\u00a0z\r\n", 30),
 		strings.Repeat("ab▁ ▁cd ", 40),
 		strings.Repeat("日本語のテキスト、", 20))
@@ -414,10 +415,10 @@ func TestTruncateReference(t *testing.T) {
 }
 
 // TestTruncateLinear bounds the bytes that truncating 32 KiB of English,
-// Japanese, Thai and code to 100 and 3000 tokens, and 8 KiB of one letter
-// to 100, encodes, on every test
-// model: a few times the text, where encoding each prefix or suffix tried
-// would be thousands of times it.
+// Japanese, Thai and code to 100 and 3000 tokens, and 8 KiB of one or two
+// letters to 100, encodes, on every test model: a few times the text,
+// where encoding each prefix or suffix tried would be thousands of times
+// it.
 func TestTruncateLinear(t *testing.T) {
 	var texts []string
 	for _, path := range testmodel.CorpusFiles(t) {
@@ -435,17 +436,17 @@ func TestTruncateLinear(t *testing.T) {
 	if len(texts) < 4 {
 		t.Fatalf("%d corpus files of 32 KiB", len(texts))
 	}
-	// A run that the Unigram 8k model's pieces cover throughout: no cut,
-	// and each suffix that the fewest tokens after its start do not rule
-	// out is encoded whole (and one long word, which BPE takes its time
-	// over).
-	run := strings.Repeat("a", 8<<10)
-	texts = append(texts, run)
+	// Runs that the Unigram models' pieces cover throughout: no cut, and
+	// each prefix or suffix that the fewest tokens before its end or after
+	// its start do not rule out is encoded whole (and one long word, which
+	// BPE takes its time over).
+	runs := []string{strings.Repeat("a", 8<<10), strings.Repeat("ab", 4<<10)}
+	texts = append(texts, runs...)
 	most := 0.0
 	for _, md := range truncateModels(t, "*.model") {
 		for _, text := range texts {
 			for _, n := range []int{100, 3000} {
-				if text == run && n > 100 {
+				if slices.Contains(runs, text) && n > 100 {
 					continue
 				}
 				_, end, _ := md.tok.truncateEnd(text, n, EncodeOptions{})

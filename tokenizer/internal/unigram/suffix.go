@@ -45,21 +45,20 @@ func (m *Model) NewPart(norm []byte, ban []bool, fallback bool) *Part {
 	p := &Part{m: m, norm: norm, ban: ban, fallback: fallback, margin: math.Inf(1)}
 	// At each offset: the best candidate in exact arithmetic (float64
 	// sums of a part's few scores are exact but for far less than the
-	// margins needed), the best of the others, and the fewest tokens of a
-	// path there whose last piece is known or unknown.
+	// margins needed), and the best of the others.
 	type node struct {
 		best, second float64
 		piece        seg.Piece // the best's
 		score        float64   // its score
-		known, unk   int32
 	}
-	const inf = math.MaxInt32 / 2 // room to add to
 	nodes := make([]node, len(norm)+1)
 	for i := range nodes {
-		nodes[i] = node{best: math.Inf(-1), second: math.Inf(-1), piece: seg.Piece{Len: -1}, known: inf, unk: inf}
+		nodes[i] = node{best: math.Inf(-1), second: math.Inf(-1), piece: seg.Piece{Len: -1}}
 	}
-	nodes[0].best, nodes[0].known = 0, 0
-	see := func(start, end int, id int32, score float64) {
+	nodes[0].best = 0
+	few := m.newTally(len(norm), fallback)
+	m.walk(norm, ban, func(start, end int, id int32, score float64) {
+		few.add(start, end, id)
 		cand := nodes[start].best + score
 		p.mag = max(p.mag, math.Abs(cand), math.Abs(score))
 		n := &nodes[end]
@@ -70,40 +69,8 @@ func (m *Model) NewPart(norm []byte, ban []bool, fallback bool) *Part {
 		} else {
 			n.second = max(n.second, cand)
 		}
-	}
-	for start := 0; start < len(norm); {
-		mblen := min(OneCharLen(norm[start]), len(norm)-start)
-		k, u := nodes[start].known, nodes[start].unk
-		single := false
-		m.trie.prefixes(norm, start, func(end int, info pieceInfo) {
-			if banned(ban, info.id) {
-				return
-			}
-			// Scored as forward scores it.
-			score := float64(info.score)
-			if m.user != nil && m.user[info.id] {
-				score = float64(float32(float32(end-start)*m.maxScore)) - 0.1
-			}
-			see(start, end, info.id, score)
-			nodes[end].known = min(nodes[end].known, min(k, u)+1)
-			if end-start == mblen {
-				single = true
-			}
-		})
-		if !single {
-			end := start + mblen
-			see(start, end, m.unk, float64(m.unkScore))
-			if fallback {
-				nodes[end].unk = min(nodes[end].unk, min(k, u)+int32(mblen))
-			} else {
-				// A run of unknown characters is one token.
-				nodes[end].unk = min(nodes[end].unk, k+1, u)
-			}
-		}
-		start += mblen
-	}
-	last := &nodes[len(norm)]
-	p.fewest = int(min(last.known, last.unk))
+	})
+	p.fewest = int(few.at(len(norm)))
 	for end := len(norm); end > 0; end -= int(nodes[end].piece.Len) {
 		n := &nodes[end]
 		p.path = append(p.path, n.piece)
@@ -115,6 +82,72 @@ func (m *Model) NewPart(norm []byte, ban []bool, fallback bool) *Part {
 	p.tokens = p.count(p.path)
 	return p
 }
+
+// walk calls visit for each node of the lattice of norm, with the pieces
+// ban forbids left out, as forward visits them: by start, the pieces
+// shortest first, then an unknown character (the id m.unk) where no piece
+// of one character starts; score is what forward adds for the node.
+func (m *Model) walk(norm []byte, ban []bool, visit func(start, end int, id int32, score float64)) {
+	for start := 0; start < len(norm); {
+		mblen := min(OneCharLen(norm[start]), len(norm)-start)
+		single := false
+		m.trie.prefixes(norm, start, func(end int, info pieceInfo) {
+			if banned(ban, info.id) {
+				return
+			}
+			score := float64(info.score)
+			if m.user != nil && m.user[info.id] {
+				score = float64(float32(float32(end-start)*m.maxScore)) - 0.1
+			}
+			visit(start, end, info.id, score)
+			if end-start == mblen {
+				single = true
+			}
+		})
+		if !single {
+			visit(start, start+mblen, m.unk, float64(m.unkScore))
+		}
+		start += mblen
+	}
+}
+
+// tally is the fewest tokens of the paths of a lattice from its start to
+// each offset whose last piece is known or unknown, counted as NewPart
+// counts them, its nodes added in forward's order.
+type tally struct {
+	known, unk []int32
+	unkID      int32
+	fallback   bool
+}
+
+// inf is a tally of no path: room to add to.
+const inf = math.MaxInt32 / 2
+
+func (m *Model) newTally(n int, fallback bool) *tally {
+	t := &tally{known: make([]int32, n+1), unk: make([]int32, n+1), unkID: m.unk, fallback: fallback}
+	for i := range t.known {
+		t.known[i], t.unk[i] = inf, inf
+	}
+	t.known[0] = 0
+	return t
+}
+
+// add adds the node of id from start to end.
+func (t *tally) add(start, end int, id int32) {
+	k, u := t.known[start], t.unk[start]
+	switch {
+	case id != t.unkID:
+		t.known[end] = min(t.known[end], min(k, u)+1)
+	case t.fallback:
+		t.unk[end] = min(t.unk[end], min(k, u)+int32(end-start))
+	default:
+		// A run of unknown characters is one token.
+		t.unk[end] = min(t.unk[end], k+1, u)
+	}
+}
+
+// at returns the fewest tokens of a path to p.
+func (t *tally) at(p int) int32 { return min(t.known[p], t.unk[p]) }
 
 // count returns the tokens of pieces of the part, as NewPart counts them.
 func (p *Part) count(pieces []seg.Piece) int {
@@ -170,7 +203,6 @@ func (p *Part) From(from float32) (int, float32, bool) {
 // them but for an unknown character at its start, which may join one
 // before it. ban and fallback are as for NewPart.
 func (m *Model) FewestAfter(norm []byte, ban []bool, fallback bool, longest int) []int32 {
-	const inf = math.MaxInt32 / 2 // room to add to
 	// steps marks where forward steps; after[r] and afterUnk[r] are the
 	// fewest tokens of a path of norm[r:] after a known piece and after
 	// an unknown character.
@@ -181,7 +213,6 @@ func (m *Model) FewestAfter(norm []byte, ban []bool, fallback bool, longest int)
 	steps[len(norm)] = true
 	after := make([]int32, len(norm)+1)
 	afterUnk := make([]int32, len(norm)+1)
-	longest = max(longest, utf8.UTFMax)
 	for r := len(norm) - 1; r >= 0; r-- {
 		after[r], afterUnk[r] = inf, inf
 		if !steps[r] {
@@ -212,22 +243,45 @@ func (m *Model) FewestAfter(norm []byte, ban []bool, fallback bool, longest int)
 			}
 		}
 	}
-	// least[p] is the least of afterUnk over p..p+longest, by a sliding
-	// window's minimum (a deque of offsets whose values increase).
-	least := make([]int32, len(norm)+1)
-	var window []int
-	next := len(norm)
-	for p := len(norm); p >= 0; p-- {
-		for ; next >= p && next >= 0; next-- {
-			for len(window) > 0 && afterUnk[window[len(window)-1]] >= afterUnk[next] {
-				window = window[:len(window)-1]
+	return leastOf(afterUnk, 0, max(longest, utf8.UTFMax))
+}
+
+// FewestBefore returns least, with least[p], for each offset p of norm, a
+// lower bound on the tokens of any text whose normalized form starts with
+// norm[:p], p a place where a character starts in both: the pieces of its
+// path that end at p or before are a path of norm's lattice to where the
+// last of them ends, less than the longest piece (longest, as for
+// FewestAfter) before p, which has no fewer tokens than the fewest such
+// path takes, counted as NewPart counts them. ban and fallback are as for
+// NewPart.
+func (m *Model) FewestBefore(norm []byte, ban []bool, fallback bool, longest int) []int32 {
+	few := m.newTally(len(norm), fallback)
+	m.walk(norm, ban, func(start, end int, id int32, _ float64) { few.add(start, end, id) })
+	to := make([]int32, len(norm)+1)
+	for p := range to {
+		to[p] = few.at(p)
+	}
+	return leastOf(to, max(longest, utf8.UTFMax), 0)
+}
+
+// leastOf returns least, with least[p] the least of v over p-before to
+// p+after (those of them in v), by a sliding window's minimum: a queue of
+// offsets whose values increase.
+func leastOf(v []int32, before, after int) []int32 {
+	least := make([]int32, len(v))
+	var queue []int
+	next := 0 // the next offset to enter the window
+	for p := range v {
+		for ; next < len(v) && next <= p+after; next++ {
+			for len(queue) > 0 && v[queue[len(queue)-1]] >= v[next] {
+				queue = queue[:len(queue)-1]
 			}
-			window = append(window, next)
+			queue = append(queue, next)
 		}
-		for window[0] > p+longest {
-			window = window[1:]
+		for queue[0] < p-before {
+			queue = queue[1:]
 		}
-		least[p] = afterUnk[window[0]]
+		least[p] = v[queue[0]]
 	}
 	return least
 }

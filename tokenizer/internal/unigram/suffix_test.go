@@ -173,3 +173,53 @@ func TestFewestAfter(t *testing.T) {
 		}
 	}
 }
+
+// TestFewestBefore checks that FewestBefore bounds the tokens of texts that
+// start with a prefix of a normalized text, whatever comes after it, as
+// TestFewestAfter checks FewestAfter.
+func TestFewestBefore(t *testing.T) {
+	for _, name := range unigramModels {
+		m, v := newModel(t, name)
+		alphabet := pieceAlphabet(v, "\u8a9e", "\U0001F600", "q", "\xff", "aaaa")
+		ban := make([]bool, v.Size())
+		for id := range ban {
+			ban[id] = id%5 == 0
+		}
+		rng := rand.New(rand.NewSource(14))
+		checked := 0
+		for i := range 300 {
+			norm := []byte(testmodel.RandomText(rng, alphabet, 12))
+			b := []bool(nil)
+			if i%3 == 0 {
+				b = ban
+			}
+			fallback := i%2 == 0
+			least := m.FewestBefore(norm, b, fallback, v.MaxPieceLen())
+			part := m.NewPart(norm, b, fallback)
+			if int(least[len(norm)]) > part.Fewest() {
+				t.Fatalf("%s: %q: FewestBefore %d at the end, more than the fewest tokens, %d", name, norm, least[len(norm)], part.Fewest())
+			}
+			for p := 0; p < len(norm); p += min(OneCharLen(norm[p]), len(norm)-p) {
+				// A piece across p from the text reaches furthest back.
+				tail := string(norm[p:])
+				if rng.Intn(2) == 0 {
+					tail = testmodel.RandomText(rng, alphabet, 3)
+				}
+				text := append(norm[:p:p], tail...)
+				if k := part.count(m.Encode(nil, text, b)); k < int(least[p]) {
+					t.Fatalf("%s: %q then %q: %d tokens, fewer than FewestBefore's %d", name, norm[:p], tail, k, least[p])
+				}
+				checked++
+			}
+		}
+		t.Logf("%s: %d prefixes checked", name, checked)
+		for _, f := range modeltest.Corpus(t) {
+			norm := modeltest.Normalize(f.Text)
+			norm = norm[:min(len(norm), 4<<10)]
+			got, want := m.FewestBefore(norm, nil, false, v.MaxPieceLen())[len(norm)], m.NewPart(norm, nil, false).count(m.Encode(nil, norm, nil))
+			if 2*int(got)+1 < want {
+				t.Errorf("%s %s: FewestBefore %d at the end, for %d tokens", name, f.Name, got, want)
+			}
+		}
+	}
+}
