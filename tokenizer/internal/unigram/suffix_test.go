@@ -112,113 +112,83 @@ func TestPartFrom(t *testing.T) {
 	}
 }
 
-// TestFewestAfter checks that FewestAfter bounds the tokens of texts that
-// end with a suffix of a normalized text, whatever comes before it, on
-// random texts of pieces and characters no piece holds, with and without
-// byte fallback and a ban, and that on the corpus it is not far below the
-// tokens of the whole text.
-func TestFewestAfter(t *testing.T) {
-	for _, name := range unigramModels {
-		m, v := newModel(t, name)
-		alphabet := pieceAlphabet(v, "\u8a9e", "\U0001F600", "q", "\xff", "aaaa")
-		ban := make([]bool, v.Size())
-		for id := range ban {
-			ban[id] = id%5 == 0
-		}
-		rng := rand.New(rand.NewSource(13))
-		checked := 0
-		for i := range 300 {
-			norm := []byte(testmodel.RandomText(rng, alphabet, 12))
-			// The text's suffixes from inside its first piece, after a
-			// head of that piece's start, are where a piece across the
-			// head's end reaches furthest into them.
-			if first := alphabet[rng.Intn(len(alphabet))]; utf8.ValidString(first) {
-				norm = append([]byte(first), norm...)
+// TestFewestBounds checks that FewestAfter (FewestBefore) bounds the
+// tokens of texts that end (start) with a suffix (prefix) of a normalized
+// text, whatever comes before (after) it, on random texts of pieces and
+// characters no piece holds, with and without byte fallback and a ban;
+// the other part is random or the rest of the text, so that a piece across
+// the place reaches as far as it may. On the corpus the bound of a whole
+// text must not be far below its tokens.
+func TestFewestBounds(t *testing.T) {
+	for _, bound := range []struct {
+		name  string
+		least func(m *Model, norm []byte, ban []bool, fallback bool, longest int) []int32
+		after bool // the bound is of suffixes
+	}{
+		{"FewestAfter", (*Model).FewestAfter, true},
+		{"FewestBefore", (*Model).FewestBefore, false},
+	} {
+		for _, name := range unigramModels {
+			m, v := newModel(t, name)
+			alphabet := pieceAlphabet(v, "\u8a9e", "\U0001F600", "q", "\xff", "aaaa")
+			ban := make([]bool, v.Size())
+			for id := range ban {
+				ban[id] = id%5 == 0
 			}
-			b := []bool(nil)
-			if i%3 == 0 {
-				b = ban
-			}
-			fallback := i%2 == 0
-			least := m.FewestAfter(norm, b, fallback, v.MaxPieceLen())
-			part := m.NewPart(norm, b, fallback)
-			if int(least[0]) > part.Fewest() {
-				t.Fatalf("%s: %q: FewestAfter %d at 0, more than the fewest tokens, %d", name, norm, least[0], part.Fewest())
-			}
-			for p := 0; p < len(norm); p += min(OneCharLen(norm[p]), len(norm)-p) {
-				// Where the head ends, a character must start: no byte of
-				// the head may take those after it as its own.
-				head := testmodel.RandomText(rng, alphabet, 3)
-				if rng.Intn(2) == 0 {
-					head = string(norm[:p])
+			rng := rand.New(rand.NewSource(13))
+			// whole is where the bound of the whole text is.
+			whole := func(norm []byte) int {
+				if bound.after {
+					return 0
 				}
-				if !utf8.ValidString(head) {
-					continue
+				return len(norm)
+			}
+			checked := 0
+			for i := range 300 {
+				norm := []byte(testmodel.RandomText(rng, alphabet, 12))
+				if first := alphabet[rng.Intn(len(alphabet))]; utf8.ValidString(first) {
+					norm = append([]byte(first), norm...)
 				}
-				text := append([]byte(head), norm[p:]...)
-				if k := m.NewPart(text, b, fallback).count(m.Encode(nil, text, b)); k < int(least[p]) {
-					t.Fatalf("%s: %q then %q: %d tokens, fewer than FewestAfter's %d", name, head, norm[p:], k, least[p])
+				b := []bool(nil)
+				if i%3 == 0 {
+					b = ban
 				}
-				checked++
-			}
-		}
-		t.Logf("%s: %d suffixes checked", name, checked)
-		for _, f := range modeltest.Corpus(t) {
-			norm := modeltest.Normalize(f.Text)
-			norm = norm[:min(len(norm), 4<<10)]
-			got, want := m.FewestAfter(norm, nil, false, v.MaxPieceLen())[0], m.NewPart(norm, nil, false).count(m.Encode(nil, norm, nil))
-			if 2*int(got)+1 < want {
-				t.Errorf("%s %s: FewestAfter %d at 0, for %d tokens", name, f.Name, got, want)
-			}
-		}
-	}
-}
-
-// TestFewestBefore checks that FewestBefore bounds the tokens of texts that
-// start with a prefix of a normalized text, whatever comes after it, as
-// TestFewestAfter checks FewestAfter.
-func TestFewestBefore(t *testing.T) {
-	for _, name := range unigramModels {
-		m, v := newModel(t, name)
-		alphabet := pieceAlphabet(v, "\u8a9e", "\U0001F600", "q", "\xff", "aaaa")
-		ban := make([]bool, v.Size())
-		for id := range ban {
-			ban[id] = id%5 == 0
-		}
-		rng := rand.New(rand.NewSource(14))
-		checked := 0
-		for i := range 300 {
-			norm := []byte(testmodel.RandomText(rng, alphabet, 12))
-			b := []bool(nil)
-			if i%3 == 0 {
-				b = ban
-			}
-			fallback := i%2 == 0
-			least := m.FewestBefore(norm, b, fallback, v.MaxPieceLen())
-			part := m.NewPart(norm, b, fallback)
-			if int(least[len(norm)]) > part.Fewest() {
-				t.Fatalf("%s: %q: FewestBefore %d at the end, more than the fewest tokens, %d", name, norm, least[len(norm)], part.Fewest())
-			}
-			for p := 0; p < len(norm); p += min(OneCharLen(norm[p]), len(norm)-p) {
-				// A piece across p from the text reaches furthest back.
-				tail := string(norm[p:])
-				if rng.Intn(2) == 0 {
-					tail = testmodel.RandomText(rng, alphabet, 3)
+				fallback := i%2 == 0
+				least := bound.least(m, norm, b, fallback, v.MaxPieceLen())
+				part := m.NewPart(norm, b, fallback)
+				if int(least[whole(norm)]) > part.Fewest() {
+					t.Fatalf("%s %s: %q: %d for the whole, more than its fewest tokens, %d", bound.name, name, norm, least[whole(norm)], part.Fewest())
 				}
-				text := append(norm[:p:p], tail...)
-				if k := part.count(m.Encode(nil, text, b)); k < int(least[p]) {
-					t.Fatalf("%s: %q then %q: %d tokens, fewer than FewestBefore's %d", name, norm[:p], tail, k, least[p])
+				for p := 0; p < len(norm); p += min(OneCharLen(norm[p]), len(norm)-p) {
+					other := testmodel.RandomText(rng, alphabet, 3)
+					var text []byte
+					switch {
+					case !bound.after && rng.Intn(2) == 0:
+						text = norm
+					case !bound.after:
+						text = append(norm[:p:p], other...)
+					case rng.Intn(2) == 0:
+						text = norm
+					case utf8.ValidString(other):
+						// Where other ends, a character must start.
+						text = append([]byte(other), norm[p:]...)
+					default:
+						continue
+					}
+					if k := part.count(m.Encode(nil, text, b)); k < int(least[p]) {
+						t.Fatalf("%s %s: %q, %d: %q has %d tokens, fewer than %d", bound.name, name, norm, p, text, k, least[p])
+					}
+					checked++
 				}
-				checked++
 			}
-		}
-		t.Logf("%s: %d prefixes checked", name, checked)
-		for _, f := range modeltest.Corpus(t) {
-			norm := modeltest.Normalize(f.Text)
-			norm = norm[:min(len(norm), 4<<10)]
-			got, want := m.FewestBefore(norm, nil, false, v.MaxPieceLen())[len(norm)], m.NewPart(norm, nil, false).count(m.Encode(nil, norm, nil))
-			if 2*int(got)+1 < want {
-				t.Errorf("%s %s: FewestBefore %d at the end, for %d tokens", name, f.Name, got, want)
+			t.Logf("%s %s: %d texts checked", bound.name, name, checked)
+			for _, f := range modeltest.Corpus(t) {
+				norm := modeltest.Normalize(f.Text)
+				norm = norm[:min(len(norm), 4<<10)]
+				got, want := bound.least(m, norm, nil, false, v.MaxPieceLen())[whole(norm)], m.NewPart(norm, nil, false).count(m.Encode(nil, norm, nil))
+				if 2*int(got)+1 < want {
+					t.Errorf("%s %s %s: %d for the whole, of %d tokens", bound.name, name, f.Name, got, want)
+				}
 			}
 		}
 	}
