@@ -21,6 +21,15 @@ func pieceAlphabet(v *vocab.Vocab, extra ...string) []string {
 	return append(alphabet, extra...)
 }
 
+// banEvery returns a ban of every kth piece of v.
+func banEvery(v *vocab.Vocab, k int) []bool {
+	ban := make([]bool, v.Size())
+	for id := range ban {
+		ban[id] = id%k == 0
+	}
+	return ban
+}
+
 // TestPartFewest checks a Part's Fewest on short texts of pieces and
 // characters no piece holds, with and without byte fallback and a ban: it
 // is the fewest tokens of the paths that NBest finds, all of them for
@@ -29,10 +38,7 @@ func TestPartFewest(t *testing.T) {
 	for _, name := range unigramModels {
 		m, v := newModel(t, name)
 		alphabet := pieceAlphabet(v, "\u2581", "\u8a9e", "\U0001F600", "q", "\xff")
-		ban := make([]bool, v.Size())
-		for id := range ban {
-			ban[id] = id%7 == 0
-		}
+		ban := banEvery(v, 7)
 		rng := rand.New(rand.NewSource(11))
 		for range 400 {
 			norm := []byte(testmodel.RandomText(rng, alphabet, 4))
@@ -78,10 +84,7 @@ func TestPartFrom(t *testing.T) {
 		for range 300 {
 			texts = append(texts, []byte(testmodel.RandomText(rng, alphabet, 8)))
 		}
-		ban := make([]bool, v.Size())
-		for id := range ban {
-			ban[id] = id%5 == 0
-		}
+		ban := banEvery(v, 5)
 		encoded, small, all := 0, 0, 0
 		for i, norm := range texts {
 			b := []bool(nil)
@@ -131,10 +134,7 @@ func TestFewestBounds(t *testing.T) {
 		for _, name := range unigramModels {
 			m, v := newModel(t, name)
 			alphabet := pieceAlphabet(v, "\u8a9e", "\U0001F600", "q", "\xff", "aaaa")
-			ban := make([]bool, v.Size())
-			for id := range ban {
-				ban[id] = id%5 == 0
-			}
+			ban := banEvery(v, 5)
 			rng := rand.New(rand.NewSource(13))
 			// whole is where the bound of the whole text is.
 			whole := func(norm []byte) int {
