@@ -222,9 +222,10 @@ func TestTruncateOracle(t *testing.T) {
 	}
 }
 
-// TestTruncatePrefixCounts checks that the token counts of prefixes read
-// off one pass of a Unigram model (prefixCounts) are the counts of the
-// prefixes encoded alone, and that TruncateEnd keeps the longest prefix
+// TestTruncatePrefixCounts checks that the tokens of a text and the token
+// counts of its prefixes read off one pass of a Unigram model
+// (prefixTokens) are the text's and those of the prefixes encoded alone,
+// and that TruncateEnd keeps the longest prefix
 // that fits, on Unigram models with each normalizer setting: the test
 // models, and the 8k model with its character map taken out (identity),
 // with and without extra whitespace removal and byte fallback.
