@@ -181,32 +181,52 @@ func (t *Tokenizer) SafeCutParts(text string, opts EncodeOptions) int {
 
 // safeCut is SafeCutParts for a Tokenizer whose texts may be cut.
 func (t *Tokenizer) safeCut(text string, opts EncodeOptions) int {
-	c := t.cut
-	afterLF := c.afterLF
-	var reject *specialSet
-	switch opts.Special {
-	case SpecialText:
-		afterLF = t.specials().afterLF
-	case SpecialReject:
-		reject = t.specials()
-	}
+	c := t.cutter(opts)
 	for n := len(text) - 1; n > 0; n-- {
-		a, b, ok := t.norm.CutAt(text, n)
-		if !ok {
-			continue
-		}
-		switch {
-		case c.beforeSpace && b == seg.SpaceRune && a != seg.SpaceRune,
-			afterLF && a == '\n' && b != '\n':
-			ok = !c.pairs[lastByte(a)][firstByte(b)]
-		default:
-			ok = t.pairCut(text, n, a, b, opts)
-		}
-		if ok && (reject == nil || !reject.spans(text, n)) {
+		if c.at(text, n) {
 			return n
 		}
 	}
 	return 0
+}
+
+// cutter tests places of a text for SafeCutParts under opts, one at a
+// time, for a Tokenizer whose texts may be cut.
+type cutter struct {
+	t       *Tokenizer
+	opts    EncodeOptions
+	afterLF bool
+	reject  *specialSet
+}
+
+// cutter returns the cutter of SafeCutParts under opts.
+func (t *Tokenizer) cutter(opts EncodeOptions) cutter {
+	c := cutter{t: t, opts: opts, afterLF: t.cut.afterLF}
+	switch opts.Special {
+	case SpecialText:
+		c.afterLF = t.specials().afterLF
+	case SpecialReject:
+		c.reject = t.specials()
+	}
+	return c
+}
+
+// at reports whether text may be cut at n, 0 < n < len(text), as
+// SafeCutParts would cut it.
+func (c cutter) at(text string, n int) bool {
+	t := c.t
+	a, b, ok := t.norm.CutAt(text, n)
+	if !ok {
+		return false
+	}
+	switch {
+	case t.cut.beforeSpace && b == seg.SpaceRune && a != seg.SpaceRune,
+		c.afterLF && a == '\n' && b != '\n':
+		ok = !t.cut.pairs[lastByte(a)][firstByte(b)]
+	default:
+		ok = t.pairCut(text, n, a, b, c.opts)
+	}
+	return ok && (c.reject == nil || !c.reject.spans(text, n))
 }
 
 // pairCut reports whether text may be cut at n, where the normalizer

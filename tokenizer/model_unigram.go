@@ -66,3 +66,18 @@ func (u *unigramModel) Sample(sc seg.Scratch, s []byte, r seg.Rules, opts Sample
 	out.Replay(ps.pieces, 0)
 	return nil
 }
+
+// StudyPart makes u a suffixModel, for truncation.
+func (u *unigramModel) StudyPart(s []byte, r seg.Rules, fallback bool) suffixPart {
+	return u.m.NewPart(s, r.([]bool), fallback)
+}
+
+// FewestAfter makes u a suffixModel, with StudyPart.
+func (u *unigramModel) FewestAfter(s []byte, r seg.Rules, fallback bool, longest int) []int32 {
+	return u.m.FewestAfter(s, r.([]bool), fallback, longest)
+}
+
+// FewestBefore makes u a prefixBound, for truncation.
+func (u *unigramModel) FewestBefore(s []byte, r seg.Rules, fallback bool, longest int) []int32 {
+	return u.m.FewestBefore(s, r.([]bool), fallback, longest)
+}

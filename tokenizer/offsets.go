@@ -47,6 +47,14 @@ func (t *Tokenizer) EncodeOffsetsWith(text string, opts EncodeOptions) ([]Token,
 func (t *Tokenizer) appendOffsets(dst []Token, text string, r *pieceRules, opts EncodeOptions) []Token {
 	sc := t.getScratch()
 	t.runWith(sc, text, r, seg.Spans, opts)
+	dst = appendTokens(dst, sc)
+	t.putScratch(sc)
+	return dst
+}
+
+// appendTokens appends to dst the tokens that sc holds, encoded with
+// seg.Spans.
+func appendTokens(dst []Token, sc *scratch) []Token {
 	dst = slices.Grow(dst, len(sc.out.IDs)+1) // and room for an EOS
 	for i, id := range sc.out.IDs {
 		sp := sc.out.Spans[i]
@@ -54,6 +62,5 @@ func (t *Tokenizer) appendOffsets(dst []Token, text string, r *pieceRules, opts 
 		// norm_to_orig does.
 		dst = append(dst, Token{ID: id, Start: int(sc.offs[sp.Start]), End: int(sc.offs[sp.End])})
 	}
-	t.putScratch(sc)
 	return dst
 }

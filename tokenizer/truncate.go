@@ -2,6 +2,8 @@ package tokenizer
 
 import (
 	"bytes"
+	"slices"
+	"sort"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -30,12 +32,14 @@ func (t *Tokenizer) TruncateEnd(text string, n int) string {
 // where the whole has two. The suffix kept is the longest whose own
 // encoding fits, which may hold more than n of the whole's tokens.
 //
-// Under a model whose suffixes' tokens are not known from the whole's (a
-// Unigram model: its path scores are summed in float32 from the start of
-// the text), each suffix tried is encoded alone, which takes time that
-// grows with the square of the text's length: about 40 s of CPU for 100 KB
-// of English under an 8k Unigram model. TruncateEnd reads a Unigram
-// model's prefixes off one pass and takes linear time.
+// Where the text may be cut (SafeCutParts), each suffix tried is encoded
+// only up to the first cut after its start, and the whole's tokens after
+// it stand for the rest: the time is linear in the text's length. Under a
+// Unigram model, whose parts' tokens depend on the path score they are
+// encoded from, which a suffix does not share with the whole, the parts
+// after the cut are counted from the suffix's own score, where rounding
+// may not change them without encoding them again, and the fewest tokens
+// the rest may take rule most suffixes out early: the time is linear too.
 func (t *Tokenizer) TruncateStart(text string, n int) string {
 	s, _ := t.TruncateStartWith(text, n, EncodeOptions{})
 	return s
@@ -47,19 +51,34 @@ func (t *Tokenizer) TruncateStart(text string, n int) string {
 // Its errors are those of EncodeWith, for the whole text. The text is
 // taken as a whole text: opts' AfterCut and BeforeCut are left out.
 func (t *Tokenizer) TruncateEndWith(text string, n int, opts EncodeOptions) (string, error) {
-	toks, r, n, err := t.truncateTokens(text, n, opts)
+	s, _, err := t.truncateEnd(text, n, opts)
+	return s, err
+}
+
+// truncateEnd is TruncateEndWith; it also returns the truncation, whose
+// count of bytes encoded the tests bound.
+func (t *Tokenizer) truncateEnd(text string, n int, opts EncodeOptions) (string, *truncation, error) {
+	tr, n, err := t.newTruncation(text, n, opts)
 	if err != nil || n <= 0 {
-		return "", err
+		return "", tr, err
 	}
+	var known []int32
+	if pm, ok := t.model.(prefixModel); ok && !t.partsKeepTokens() && !t.norm.Suffix() {
+		tr.toks, known = t.prefixTokens(pm, text, tr.r)
+		tr.encoded += len(text)
+	} else {
+		tr.tokens()
+	}
+	toks := tr.toks
 	if len(toks) <= n {
-		return text, nil
+		return text, tr, nil
 	}
 	switch {
 	case t.partsKeepTokens():
 	case !t.modelKeepsParts() || t.norm.Suffix():
-		// Nothing is known of how a prefix encodes alone: count each,
-		// from one pass over the text where the model allows it.
-		known := t.prefixCounts(text, r)
+		// Nothing is known of how a prefix encodes alone: count each, off
+		// one pass over the text where the model allows it, or from the
+		// last cut before its end.
 		for k := len(toks) - 1; k > 0; k-- {
 			if !boundary(toks, k) {
 				continue
@@ -70,13 +89,13 @@ func (t *Tokenizer) TruncateEndWith(text string, n int, opts EncodeOptions) (str
 				c = int(known[k])
 			}
 			if c < 0 {
-				c = t.count(text[:cut], r, normalize.Whole)
+				c = tr.prefixCount(cut, n)
 			}
 			if c <= n {
-				return text[:cut], nil
+				return text[:cut], tr, nil
 			}
 		}
-		return "", nil
+		return "", tr, nil
 	case t.norm.RemovesExtraSpaces():
 		// A prefix normalizes alone as in the whole, but for the
 		// whitespace at its end, which remove_extra_whitespaces drops: a
@@ -94,8 +113,8 @@ func (t *Tokenizer) TruncateEndWith(text string, n int, opts EncodeOptions) (str
 				// A character other than a space, such as a tab or
 				// U+200B under nmt_nfkc, may have normalized to the
 				// whitespace that the prefix alone drops.
-				if t.count(text[:cut], r, normalize.Whole) <= n {
-					return text[:cut], nil
+				if tr.prefixCount(cut, n) <= n {
+					return text[:cut], tr, nil
 				}
 				continue
 			}
@@ -106,10 +125,10 @@ func (t *Tokenizer) TruncateEndWith(text string, n int, opts EncodeOptions) (str
 				}
 			}
 			if own < 0 {
-				own = t.count(text[:bare], r, normalize.Whole)
+				own = tr.prefixCount(bare, n)
 			}
 			if own <= n {
-				return text[:cut], nil
+				return text[:cut], tr, nil
 			}
 		}
 	}
@@ -120,33 +139,77 @@ func (t *Tokenizer) TruncateEndWith(text string, n int, opts EncodeOptions) (str
 	// its start with the one before is inside a character and no boundary.
 	for k := n; k > 0; k-- {
 		cut := toks[k].Start
-		if boundary(toks, k) && t.count(text[:cut], r, normalize.Whole) <= n {
-			return text[:cut], nil
+		if boundary(toks, k) && tr.count(text[:cut], EncodeOptions{}) <= n {
+			return text[:cut], tr, nil
 		}
 	}
-	return "", nil
+	return "", tr, nil
 }
 
 // TruncateStartWith is TruncateStart for encoding under opts, as
 // TruncateEndWith is TruncateEnd.
 func (t *Tokenizer) TruncateStartWith(text string, n int, opts EncodeOptions) (string, error) {
-	toks, r, n, err := t.truncateTokens(text, n, opts)
+	s, _, err := t.truncateStart(text, n, opts)
+	return s, err
+}
+
+// truncateStart is TruncateStartWith; it also returns the truncation, as
+// truncateEnd does.
+func (t *Tokenizer) truncateStart(text string, n int, opts EncodeOptions) (string, *truncation, error) {
+	tr, n, err := t.newTruncation(text, n, opts)
 	if err != nil || n <= 0 {
-		return "", err
+		return "", tr, err
 	}
+	toks := tr.tokens()
 	if len(toks) <= n {
-		return text, nil
+		return text, tr, nil
 	}
 	if t.partsKeepTokens() {
 		// As for a prefix (TruncateEndWith), a suffix keeps its tokens.
 		for k := len(toks) - n; k < len(toks); k++ {
 			cut := toks[k].Start
-			if boundary(toks, k) && t.count(text[cut:], r, normalize.Whole) <= n {
-				return text[cut:], nil
+			if boundary(toks, k) && tr.count(text[cut:], EncodeOptions{}) <= n {
+				return text[cut:], tr, nil
 			}
 		}
-		return "", nil
+		return "", tr, nil
 	}
+	p := tr.cuts()
+	_, suffixes := t.model.(suffixModel)
+	switch _, carries := t.model.(carrier); {
+	case suffixes && p != nil:
+		tr.study(p, len(p.start))
+	case suffixes:
+		// No cut: each suffix is encoded, but for those that the fewest
+		// tokens after their start rule out.
+		for k := 1; k < len(toks); k++ {
+			c := toks[k].Start
+			if boundary(toks, k) && tr.leastAfter(c) <= n && tr.count(text[c:], EncodeOptions{}) <= n {
+				return text[c:], tr, nil
+			}
+		}
+		return "", tr, nil
+	case carries:
+		p = nil
+	}
+	if p != nil {
+		// The suffix from token k on is tried for every k, first to last,
+		// and the first that fits is kept; most are ruled out by the
+		// parts after the first cut in them (suffixCount).
+		for k := 1; k < len(toks); k++ {
+			if boundary(toks, k) && tr.suffixCount(p, toks[k].Start, n) <= n {
+				return text[toks[k].Start:], tr, nil
+			}
+		}
+		return "", tr, nil
+	}
+	return t.truncateStartWords(tr, n), tr, nil
+}
+
+// truncateStartWords is truncateStart for a text that is not cut: the
+// suffixes are told apart by the words they start in.
+func (t *Tokenizer) truncateStartWords(tr *truncation, n int) string {
+	text, toks := tr.text, tr.toks
 	// The normalizer changes the start of a suffix alone: it adds a space,
 	// or drops spaces. The suffix from token k on is tried for every k,
 	// first to last, and the first that fits is kept, but most are ruled
@@ -208,11 +271,11 @@ func (t *Tokenizer) TruncateStartWith(text string, n int, opts EncodeOptions) (s
 		if least+tail > n {
 			continue
 		}
-		if t.count(text[c:end], r, normalize.Whole)+tail <= n {
-			return text[c:], nil
+		if tr.count(text[c:end], EncodeOptions{})+tail <= n {
+			return text[c:]
 		}
 	}
-	return "", nil
+	return ""
 }
 
 // partsKeepTokens reports whether a prefix or suffix of a text that ends
@@ -284,32 +347,37 @@ type prefixModel interface {
 	LastPieces(sc seg.Scratch, s []byte, r seg.Rules) []seg.Piece
 }
 
-// prefixCounts returns, for each token k of text under r, how many tokens
-// text[:Start of token k] encodes to alone, where one pass of a
-// prefixModel tells it, and -1 where it does not; nil, without encoding
-// anything, where the model is no prefixModel or the normalizer adds the
-// space at the end (see below). It tells it where that
-// prefix normalizes alone to the whole's normalized text up to token k: the
-// normalizer allows a cut there (CutAt), which makes the prefix normalize
-// as a part before a cut to the normalized bytes that come from it; those
-// end where token k starts when the byte before the token comes from
-// before the cut; and a whole text differs from a part before a cut only
-// at its end, where remove_extra_whitespaces drops whitespace (the
-// prefix must not end in it) and treat_whitespace_as_suffix adds a space
-// (no prefix is read off then).
-func (t *Tokenizer) prefixCounts(text string, r *pieceRules) []int32 {
-	pm, ok := t.model.(prefixModel)
-	if !ok || t.norm.Suffix() {
-		return nil
-	}
+// prefixTokens returns the tokens of text under r, read off one pass of a
+// prefixModel, and for each token k how many tokens text[:Start of token
+// k] encodes to alone where that pass tells it, and -1 where it does not.
+// It tells it where that prefix normalizes alone to the whole's
+// normalized text up to token k: the normalizer allows a cut there
+// (CutAt), which makes the prefix normalize as a part before a cut to the
+// normalized bytes that come from it; those end where token k starts when
+// the byte before the token comes from before the cut; and a whole text
+// differs from a part before a cut only at its end, where
+// remove_extra_whitespaces drops whitespace (the prefix must not end in
+// it) and treat_whitespace_as_suffix adds a space (which the caller rules
+// out).
+func (t *Tokenizer) prefixTokens(pm prefixModel, text string, r *pieceRules) ([]Token, []int32) {
 	sc := t.getScratch()
 	defer t.putScratch(sc)
-	t.runPart(sc, text, r, seg.Spans, normalize.Whole)
-	known := make([]int32, len(sc.out.Spans))
+	t.normalize(sc, text, seg.Spans, normalize.Whole)
+	last := pm.LastPieces(sc.model, sc.norm, r.model)
+	// The whole's pieces are those of its longest prefix, itself.
+	var path []seg.Piece
+	for p := len(sc.norm); p > 0; p -= int(last[p].Len) {
+		path = append(path, last[p])
+	}
+	slices.Reverse(path)
+	sc.out.Reset(t.v, sc.norm, seg.Spans)
+	sc.out.Replay(path, 0)
+	toks := appendTokens(nil, sc)
+	known := make([]int32, len(toks))
 	for k := range known {
 		known[k] = -1
 	}
-	counts := sc.out.PrefixCounts(nil, pm.LastPieces(sc.model, sc.norm, r.model))
+	counts := sc.out.PrefixCounts(nil, last)
 	for k := 1; k < len(known); k++ {
 		p := sc.out.Spans[k].Start
 		cut := int(sc.offs[p])
@@ -324,7 +392,7 @@ func (t *Tokenizer) prefixCounts(text string, r *pieceRules) []int32 {
 		}
 		known[k] = counts[p]
 	}
-	return known
+	return toks, known
 }
 
 // endsInSpace reports whether normalized text ends in a space, escaped or
@@ -355,18 +423,374 @@ func trimSpaces(s string, escaped bool) string {
 	}
 }
 
-// truncateTokens checks text and opts for TruncateEndWith and
-// TruncateStartWith. It returns the tokens of the text alone (BOS and EOS
-// left out) when the text's budget, n less the ids that opts adds, is
-// positive, the rules that encoded them, and the budget.
-func (t *Tokenizer) truncateTokens(text string, n int, opts EncodeOptions) ([]Token, *pieceRules, int, error) {
-	opts.AfterCut, opts.BeforeCut = false, false
+// truncation is a text being truncated under piece rules: its tokens,
+// and the parts it is cut into (cuts), each worked out when first
+// needed.
+type truncation struct {
+	t       *Tokenizer
+	text    string
+	r       *pieceRules
+	special SpecialMode
+	toks    []Token // the text's alone, BOS and EOS left out
+	parts   *parts
+	cut     bool // parts is worked out
+	// cutterOK is the text's cutter, once cutterOnce.
+	cutterOK   *cutter
+	cutterOnce bool
+	// The whole's normalized text and its offsets in the text
+	// (normalized), and what FewestAfter and FewestBefore tell of them
+	// (leastAfter, leastBefore).
+	norm          []byte
+	normOffs      []int32
+	after, before []int32
+	// encoded counts the bytes of text encoded, whole or in parts, which
+	// the tests bound.
+	encoded int
+}
+
+// newTruncation checks text and opts for TruncateEndWith and
+// TruncateStartWith, and returns the text's truncation and its budget: n
+// less the ids that opts adds.
+func (t *Tokenizer) newTruncation(text string, n int, opts EncodeOptions) (*truncation, int, error) {
 	r, err := t.rulesFor(text, opts)
 	if err != nil {
-		return nil, nil, 0, err
+		return nil, 0, err
 	}
-	if n -= opts.extra(); n <= 0 {
-		return nil, r, n, nil
+	return &truncation{t: t, text: text, r: r, special: opts.Special}, n - opts.extra(), nil
+}
+
+// tokens returns the text's tokens.
+func (tr *truncation) tokens() []Token {
+	if tr.toks == nil {
+		tr.toks = tr.t.appendOffsets(nil, tr.text, tr.r, EncodeOptions{})
+		tr.encoded += len(tr.text)
 	}
-	return t.appendOffsets(nil, text, r, EncodeOptions{}), r, n, nil
+	return tr.toks
+}
+
+// count returns the tokens of s, a part of the text that lies in it as
+// opts says (AfterCut, BeforeCut), encoded from opts.Carry, which it
+// advances to the end of s.
+func (tr *truncation) count(s string, opts EncodeOptions) int {
+	t := tr.t
+	sc := t.getScratch()
+	t.runWith(sc, s, tr.r, seg.Count, opts)
+	n := sc.out.N
+	t.putScratch(sc)
+	tr.encoded += len(s)
+	return n
+}
+
+// parts is a text cut wherever SafeCutParts may cut it, and what a
+// Unigram model's suffixes need of the parts between the cuts.
+//
+// A prefix of the text (a suffix) is cut where the text is, but near its
+// end (start), where a cut, which depends on the characters on either side
+// of it (CutAt), must be checked again in the prefix (suffix) alone. Cut at
+// a place that both allow, the prefix (suffix) encodes as the text's parts
+// before (after) it, which give the whole's tokens there, followed (led)
+// by the rest encoded as a part: the whole's tokens before (after) the
+// place count among its tokens, all the more under a Unigram model, whose
+// parts' tokens depend on the path score they are encoded from, which a
+// prefix shares with the whole and a suffix does not. The whole's tokens
+// before a place are those that start before it: the normalized bytes of
+// the part before it come from the text before it.
+type parts struct {
+	start []int // where each part starts in the text: 0, then at cuts
+	// For suffixes under a suffixModel: each part from studiedFrom on
+	// studied, and the fewest tokens of the parts from each on (study).
+	studied     []suffixPart
+	least       []int
+	studiedFrom int
+}
+
+// cuts returns the text's parts, worked out when first asked, without what
+// a Unigram model's suffixes need of them; nil where the text has no cut,
+// or the model or its normalizer never cuts a text.
+func (tr *truncation) cuts() *parts {
+	if tr.cut {
+		return tr.parts
+	}
+	tr.cut = true
+	c := tr.cutter()
+	if c == nil {
+		return nil
+	}
+	p := &parts{start: []int{0}}
+	for i := 1; i < len(tr.text); i++ {
+		if c.at(tr.text, i) {
+			p.start = append(p.start, i)
+		}
+	}
+	if len(p.start) > 1 {
+		tr.parts = p
+	}
+	return tr.parts
+}
+
+// cutter returns the cutter that SafeCutParts would cut the text with,
+// worked out when first asked; nil where the model or its normalizer
+// never cuts a text.
+func (tr *truncation) cutter() *cutter {
+	if tr.cutterOnce {
+		return tr.cutterOK
+	}
+	tr.cutterOnce = true
+	opts := EncodeOptions{Special: tr.special, Carry: &Carry{}}
+	if err := tr.t.CanCut(opts); err == nil || err == ErrCutsNeedParts {
+		c := tr.t.cutter(opts)
+		tr.cutterOK = &c
+	}
+	return tr.cutterOK
+}
+
+// cutBefore returns the last place before end where the text and
+// text[:end] may both be cut, or 0 where there is none. It looks near end
+// first, so as not to find every cut of the text (cuts) where it need not.
+func (tr *truncation) cutBefore(end int) int {
+	c, text := tr.cutter(), tr.text
+	if c == nil || tr.cut && tr.parts == nil {
+		return 0 // the text has no cut
+	}
+	for q := end - 1; q > max(0, end-nearCut); q-- {
+		if c.at(text, q) && c.at(text[:end], q) {
+			return q
+		}
+	}
+	if p := tr.cuts(); p != nil {
+		for j := sort.SearchInts(p.start, end) - 1; j > 0; j-- {
+			if c.at(text[:end], p.start[j]) {
+				return p.start[j]
+			}
+		}
+	}
+	return 0
+}
+
+// end returns where part j ends.
+func (p *parts) end(j int, text string) int {
+	if j+1 < len(p.start) {
+		return p.start[j+1]
+	}
+	return len(text)
+}
+
+// tokensBefore returns how many of the whole's tokens start before i.
+func (tr *truncation) tokensBefore(i int) int {
+	return sort.Search(len(tr.toks), func(k int) bool { return tr.toks[k].Start >= i })
+}
+
+// suffixModel is a carrier that studies a part of a normalized text, cut
+// where no piece crosses, for the suffixes of the text that hold it
+// (unigram.Model.NewPart), and bounds the tokens of any text that ends
+// with each suffix of a normalized one (unigram.Model.FewestAfter).
+type suffixModel interface {
+	StudyPart(s []byte, r seg.Rules, fallback bool) suffixPart
+	FewestAfter(s []byte, r seg.Rules, fallback bool, longest int) []int32
+}
+
+// suffixPart is a part that a suffixModel studied.
+type suffixPart interface {
+	// Fewest returns the fewest tokens that the part encodes to from any
+	// Carry.
+	Fewest() int
+	// From returns the tokens of the part encoded from the Carry score
+	// from, the score at its end, and whether it was encoded to tell.
+	From(from float32) (int, float32, bool)
+}
+
+// study studies parts j on of the text's parts p, those from p.studiedFrom
+// on being studied already.
+func (tr *truncation) study(p *parts, j int) {
+	t, text := tr.t, tr.text
+	if p.studied == nil {
+		p.studied = make([]suffixPart, len(p.start))
+		p.least = make([]int, len(p.start)+1)
+		p.studiedFrom = len(p.start)
+	}
+	if j >= p.studiedFrom {
+		return
+	}
+	sm := t.model.(suffixModel)
+	fallback := t.v.Trainer().ByteFallback
+	sc := t.getScratch()
+	for ; p.studiedFrom > j; p.studiedFrom-- {
+		i := p.studiedFrom - 1
+		b := p.end(i, text)
+		part := normalize.AfterCut
+		if b < len(text) {
+			part |= normalize.BeforeCut
+		}
+		t.normalize(sc, text[p.start[i]:b], seg.Count, part)
+		p.studied[i] = sm.StudyPart(slices.Clone(sc.norm), tr.r.model, fallback)
+		p.least[i] = p.least[i+1] + p.studied[i].Fewest()
+		tr.encoded += b - p.start[i]
+	}
+	t.putScratch(sc)
+}
+
+// nearCut is how far from a place a cut is looked for before all the
+// text's cuts are (cutBefore), or a place where the normalizer cuts
+// (leastAfter); and, four times over, how far a suffix's first cut may be
+// before leastAfter is asked first.
+const nearCut = 64
+
+// leastAfter returns a lower bound on the tokens of text[begin:] encoded
+// alone under a suffixModel, off the fewest tokens of the paths through
+// the whole's normalized text from each place on (unigram.Model.FewestAfter,
+// worked out when first asked): the suffix normalizes, from the first
+// place after begin where the normalizer cuts it and the text alike
+// (CutAt), to the whole's normalized text from there. It is 0 where no
+// such place is near.
+func (tr *truncation) leastAfter(begin int) int {
+	t, text := tr.t, tr.text
+	if tr.after == nil {
+		norm := tr.normalized()
+		tr.after = t.model.(suffixModel).FewestAfter(norm, tr.r.model, t.v.Trainer().ByteFallback, t.v.MaxPieceLen())
+		tr.encoded += len(text)
+	}
+	for i := begin + 1; i < min(len(text), begin+nearCut); i++ {
+		if tr.normCut(text[begin:], i-begin, i) {
+			return int(tr.after[tr.normAt(i)])
+		}
+	}
+	return 0
+}
+
+// leastBefore is leastAfter for text[:end] under a prefixBound model
+// (unigram.Model.FewestBefore).
+func (tr *truncation) leastBefore(pb prefixBound, end int) int {
+	t, text := tr.t, tr.text
+	if tr.before == nil {
+		norm := tr.normalized()
+		tr.before = pb.FewestBefore(norm, tr.r.model, t.v.Trainer().ByteFallback, t.v.MaxPieceLen())
+		tr.encoded += len(text)
+	}
+	for i := end - 1; i > max(0, end-nearCut); i-- {
+		if tr.normCut(text[:end], i, i) {
+			return int(tr.before[tr.normAt(i)])
+		}
+	}
+	return 0
+}
+
+// normalized returns the whole's normalized text, worked out when first
+// asked with its offsets in the text (normOffs).
+func (tr *truncation) normalized() []byte {
+	if tr.normOffs == nil {
+		t := tr.t
+		sc := t.getScratch()
+		t.normalize(sc, tr.text, seg.Spans, normalize.Whole)
+		tr.norm, tr.normOffs = slices.Clone(sc.norm), slices.Clone(sc.offs)
+		t.putScratch(sc)
+	}
+	return tr.norm
+}
+
+// normCut reports whether the normalizer cuts both part, a prefix or
+// suffix of the text, at j and the text at the same place, i.
+func (tr *truncation) normCut(part string, j, i int) bool {
+	if _, _, ok := tr.t.norm.CutAt(part, j); !ok {
+		return false
+	}
+	_, _, ok := tr.t.norm.CutAt(tr.text, i)
+	return ok
+}
+
+// normAt returns where the whole's normalized text is cut where the
+// normalizer cuts the text at i: its bytes from before i come from the
+// text before it, and its offsets (the C++'s norm_to_orig) never decrease.
+func (tr *truncation) normAt(i int) int {
+	p, _ := slices.BinarySearch(tr.normOffs, int32(i))
+	return p
+}
+
+// prefixBound is a model that bounds the tokens of any text that starts
+// with each prefix of a normalized one (unigram.Model.FewestBefore).
+type prefixBound interface {
+	FewestBefore(s []byte, r seg.Rules, fallback bool, longest int) []int32
+}
+
+// prefixCount returns the number of tokens of text[:end] encoded alone,
+// or a number above n that it has more than.
+func (tr *truncation) prefixCount(end, n int) int {
+	text := tr.text
+	q := 0
+	if end > 0 {
+		q = tr.cutBefore(end)
+	}
+	if q == 0 {
+		if pb, ok := tr.t.model.(prefixBound); ok {
+			// No cut: the prefix is encoded, unless the fewest tokens
+			// before its end rule it out.
+			if least := tr.leastBefore(pb, end); least > n {
+				return least
+			}
+		}
+		return tr.count(text[:end], EncodeOptions{})
+	}
+	head := tr.tokensBefore(q)
+	if head > n {
+		return head
+	}
+	if _, ok := tr.t.model.(carrier); ok {
+		// The rest is encoded from the whole's score at q, which encoding
+		// the prefix whole works out as soon.
+		return tr.count(text[:end], EncodeOptions{})
+	}
+	return head + tr.count(text[q:end], EncodeOptions{AfterCut: true})
+}
+
+// suffixCount returns the number of tokens of text[begin:] encoded alone,
+// or a number above n that it has more than, from the text's parts p:
+// the whole's tokens after the first cut in the suffix, or under a
+// suffixModel the parts after it, studied.
+func (tr *truncation) suffixCount(p *parts, begin, n int) int {
+	text := tr.text
+	// The first cut after begin that the suffix allows too.
+	j := sort.SearchInts(p.start, begin+1)
+	for j < len(p.start) && !tr.cutter().at(text[begin:], p.start[j]-begin) {
+		j++
+	}
+	if j == len(p.start) {
+		return tr.count(text[begin:], EncodeOptions{})
+	}
+	if p.studied == nil {
+		tail := len(tr.toks) - tr.tokensBefore(p.start[j])
+		if tail > n {
+			return tail
+		}
+		return tail + tr.count(text[begin:p.start[j]], EncodeOptions{BeforeCut: true})
+	}
+	// Each part but the last takes a token at least: CutAt allows a cut
+	// only before a character whose normalized form is not empty, which
+	// the rules of a text's end alone may drop. The parts from j on are
+	// studied only where there are few enough of them.
+	if parts := len(p.start) - j - 1; parts > n {
+		return parts
+	}
+	tr.study(p, j)
+	// The parts from j on are encoded from other scores than in the
+	// whole: each is counted from the score the suffix has there, until
+	// those counted and the fewest of the rest are more than n.
+	if p.least[j] > n {
+		return p.least[j]
+	}
+	if p.start[j]-begin > 4*nearCut {
+		// A long part to encode: first the bound of a text without cuts.
+		if least := tr.leastAfter(begin); least > n {
+			return least
+		}
+	}
+	carry := Carry{}
+	k := tr.count(text[begin:p.start[j]], EncodeOptions{BeforeCut: true, Carry: &carry})
+	for ; j < len(p.start) && k+p.least[j] <= n; j++ {
+		c, end, encoded := p.studied[j].From(carry.score)
+		k += c
+		carry.score = end
+		if encoded {
+			tr.encoded += p.end(j, text) - p.start[j]
+		}
+	}
+	return k + p.least[j]
 }

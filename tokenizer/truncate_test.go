@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -221,45 +222,15 @@ func TestTruncateOracle(t *testing.T) {
 	}
 }
 
-// TestTruncatePrefixCounts checks that the token counts of prefixes read
-// off one pass of a Unigram model (prefixCounts) are the counts of the
-// prefixes encoded alone, and that TruncateEnd keeps the longest prefix
+// TestTruncatePrefixCounts checks that the tokens of a text and the token
+// counts of its prefixes read off one pass of a Unigram model
+// (prefixTokens) are the text's and those of the prefixes encoded alone,
+// and that TruncateEnd keeps the longest prefix
 // that fits, on Unigram models with each normalizer setting: the test
 // models, and the 8k model with its character map taken out (identity),
 // with and without extra whitespace removal and byte fallback.
 func TestTruncatePrefixCounts(t *testing.T) {
-	paths, err := filepath.Glob("../testdata/models/unigram*.model")
-	if err != nil || len(paths) == 0 {
-		t.Fatal("no Unigram test models", err)
-	}
-	type model struct {
-		name string
-		data []byte
-	}
-	var models []model
-	for _, p := range paths {
-		data, err := os.ReadFile(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		models = append(models, model{filepath.Base(p), data})
-	}
-	base, _ := os.ReadFile("../testdata/models/unigram8k_nmt_nfkc.model")
-	for _, rmws := range []bool{true, false} {
-		for _, fallback := range []bool{false, true} {
-			m := testmodel.ParseProto(t, base)
-			testmodel.SetField(t, m, "identity", "normalizer_spec", "name")
-			testmodel.SetField(t, m, []byte{}, "normalizer_spec", "precompiled_charsmap")
-			testmodel.SetField(t, m, rmws, "normalizer_spec", "remove_extra_whitespaces")
-			testmodel.SetField(t, m, fallback, "trainer_spec", "byte_fallback")
-			if fallback {
-				for b := range 256 {
-					testmodel.AppendPiece(t, m, fmt.Sprintf("<0x%02X>", b), 0, "BYTE")
-				}
-			}
-			models = append(models, model{fmt.Sprintf("identity, remove_extra_whitespaces=%v, byte_fallback=%v", rmws, fallback), testmodel.Marshal(t, m)})
-		}
-	}
+	models := truncateModels(t, "unigram*.model")
 	texts := corpusLines(t, 4)
 	for _, path := range testmodel.CorpusFiles(t) {
 		data, err := os.ReadFile(path)
@@ -271,14 +242,18 @@ func TestTruncatePrefixCounts(t *testing.T) {
 	texts = append(texts, "  a  b  ", "x\u3000\u3000y ", "ﬁ ﬁ", "a\x80b \xff c", "日本語のテキスト")
 	rng := rand.New(rand.NewSource(5))
 	for _, md := range models {
-		tok, err := Load(bytes.NewReader(md.data))
-		if err != nil {
-			t.Fatal(md.name, err)
-		}
+		tok := md.tok
 		read := 0
 		for _, text := range texts {
 			toks := tok.EncodeOffsets(text)
-			known := tok.prefixCounts(text, tok.rules)
+			var known []int32
+			if pm, ok := tok.model.(prefixModel); ok && !tok.norm.Suffix() {
+				var read []Token
+				read, known = tok.prefixTokens(pm, text, tok.rules)
+				if !slices.Equal(read, toks) {
+					t.Fatalf("%s: %q: tokens read off %v, encoded %v", md.name, capText(text, 80), read, toks)
+				}
+			}
 			for k := 1; k < len(toks); k++ {
 				// Every prefix of a short text, a sample of a long one's.
 				if known == nil || known[k] < 0 || len(toks) > 60 && rng.Intn(len(toks)/30) != 0 {
@@ -309,4 +284,180 @@ func TestTruncatePrefixCounts(t *testing.T) {
 			t.Errorf("%s: no prefix count read off", md.name)
 		}
 	}
+}
+
+// truncateModel is a model that the truncation tests load.
+type truncateModel struct {
+	name string
+	tok  *Tokenizer
+}
+
+// truncateModels returns the test models that glob matches, and the
+// Unigram 8k model with its character map taken out (identity), with and
+// without extra whitespace removal and byte fallback.
+func truncateModels(t *testing.T, glob string) []truncateModel {
+	paths, err := filepath.Glob("../testdata/models/" + glob)
+	if err != nil || len(paths) == 0 {
+		t.Fatal("no test models", glob, err)
+	}
+	var models []truncateModel
+	load := func(name string, data []byte) {
+		tok, err := Load(bytes.NewReader(data))
+		if err != nil {
+			t.Fatal(name, err)
+		}
+		models = append(models, truncateModel{name, tok})
+	}
+	for _, p := range paths {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		load(filepath.Base(p), data)
+	}
+	base, err := os.ReadFile("../testdata/models/unigram8k_nmt_nfkc.model")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, rmws := range []bool{true, false} {
+		for _, fallback := range []bool{false, true} {
+			m := testmodel.ParseProto(t, base)
+			testmodel.SetField(t, m, "identity", "normalizer_spec", "name")
+			testmodel.SetField(t, m, []byte{}, "normalizer_spec", "precompiled_charsmap")
+			testmodel.SetField(t, m, rmws, "normalizer_spec", "remove_extra_whitespaces")
+			testmodel.SetField(t, m, fallback, "trainer_spec", "byte_fallback")
+			if fallback {
+				for b := range 256 {
+					testmodel.AppendPiece(t, m, fmt.Sprintf("<0x%02X>", b), 0, "BYTE")
+				}
+			}
+			load(fmt.Sprintf("identity, remove_extra_whitespaces=%v, byte_fallback=%v", rmws, fallback), testmodel.Marshal(t, m))
+		}
+	}
+	return models
+}
+
+// TestTruncateReference holds TruncateEnd and TruncateStart to their
+// definitions, worked out the slow way by encoding every prefix and
+// suffix that ends or starts at a boundary of the whole's tokens, on every
+// test model and Gemma 2, for a window of every corpus file and a few
+// texts made to be hard (runs of spaces, characters that normalize to
+// whitespace or to nothing, a run without a cut), at random budgets, with
+// and without a BOS.
+func TestTruncateReference(t *testing.T) {
+	models := truncateModels(t, "*.model")
+	models = append(models, truncateModel{"gemma2", defaultTokenizer(t)})
+	rng := rand.New(rand.NewSource(7))
+	var texts []string
+	for _, path := range testmodel.CorpusFiles(t) {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		at := rng.Intn(max(1, len(data)-600))
+		texts = append(texts, capText(string(data[at:]), 400))
+	}
+	texts = append(texts,
+		strings.Repeat("word  \t\n", 40),
+		strings.Repeat("a", 300),
+		strings.Repeat("ab", 150),
+		strings.Repeat("x\u200b y\u00a0z\r\n", 30),
+		strings.Repeat("ab▁ ▁cd ", 40),
+		strings.Repeat("日本語のテキスト、", 20))
+	for _, md := range models {
+		tok := md.tok
+		checked := 0
+		for _, text := range texts {
+			toks := tok.EncodeOffsets(text)
+			// pre[c] and suf[c] are the tokens of text[:c] and text[c:]
+			// alone, for every boundary c of the whole's tokens.
+			pre, suf := map[int]int{}, map[int]int{}
+			var cuts []int
+			for k := 1; k < len(toks); k++ {
+				if c := toks[k].Start; boundary(toks, k) {
+					cuts = append(cuts, c)
+					pre[c], suf[c] = tok.Count(text[:c]), tok.Count(text[c:])
+				}
+			}
+			for range 6 {
+				n := rng.Intn(len(toks) + 2)
+				bos := rng.Intn(2) == 0
+				opts := EncodeOptions{AddBOS: bos}
+				budget := n
+				if bos {
+					budget--
+				}
+				wantEnd, wantStart := "", ""
+				switch {
+				case budget <= 0:
+				case len(toks) <= budget:
+					wantEnd, wantStart = text, text
+				default:
+					for _, c := range cuts {
+						if pre[c] <= budget {
+							wantEnd = text[:c]
+						}
+						if suf[c] <= budget && wantStart == "" {
+							wantStart = text[c:]
+						}
+					}
+				}
+				if got, err := tok.TruncateEndWith(text, n, opts); err != nil || got != wantEnd {
+					t.Fatalf("%s: TruncateEndWith(%q, %d, %+v) = %q, %v; want %q", md.name, text, n, opts, got, err, wantEnd)
+				}
+				if got, err := tok.TruncateStartWith(text, n, opts); err != nil || got != wantStart {
+					t.Fatalf("%s: TruncateStartWith(%q, %d, %+v) = %q, %v; want %q", md.name, text, n, opts, got, err, wantStart)
+				}
+				checked++
+			}
+		}
+		t.Logf("%s: %d truncations checked", md.name, checked)
+	}
+}
+
+// TestTruncateLinear bounds the bytes that truncating 32 KiB of English,
+// Japanese, Thai and code to 100 and 3000 tokens, and 8 KiB of one or two
+// letters to 100, encodes, on every test model: a few times the text,
+// where encoding each prefix or suffix tried would be thousands of times
+// it.
+func TestTruncateLinear(t *testing.T) {
+	var texts []string
+	for _, path := range testmodel.CorpusFiles(t) {
+		if !strings.Contains(path, "en.txt") && !strings.Contains(path, "ja.txt") && !strings.Contains(path, "th.txt") && !strings.Contains(path, "code.txt") {
+			continue
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(data) >= 32<<10 {
+			texts = append(texts, capText(string(data), 32<<10))
+		}
+	}
+	if len(texts) < 4 {
+		t.Fatalf("%d corpus files of 32 KiB", len(texts))
+	}
+	// Runs that the Unigram models' pieces cover throughout: no cut, and
+	// each prefix or suffix that the fewest tokens before its end or after
+	// its start do not rule out is encoded whole (and one long word, which
+	// BPE takes its time over).
+	runs := []string{strings.Repeat("a", 8<<10), strings.Repeat("ab", 4<<10)}
+	texts = append(texts, runs...)
+	most := 0.0
+	for _, md := range truncateModels(t, "*.model") {
+		for _, text := range texts {
+			for _, n := range []int{100, 3000} {
+				if slices.Contains(runs, text) && n > 100 {
+					continue
+				}
+				_, end, _ := md.tok.truncateEnd(text, n, EncodeOptions{})
+				_, start, _ := md.tok.truncateStart(text, n, EncodeOptions{})
+				if end.encoded > 3*len(text) || start.encoded > 3*len(text) {
+					t.Errorf("%s: truncating %q... to %d tokens encoded %d bytes at the end, %d at the start, of %d", md.name, capText(text, 20), n, end.encoded, start.encoded, len(text))
+				}
+				most = max(most, float64(max(end.encoded, start.encoded))/float64(len(text)))
+			}
+		}
+	}
+	t.Logf("at most %.2f times the text encoded", most)
 }

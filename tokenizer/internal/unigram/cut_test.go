@@ -22,11 +22,7 @@ func TestEncodeFrom(t *testing.T) {
 		if err := c.Err(); err != nil {
 			t.Fatal(err)
 		}
-		var alphabet []string
-		for id := range int32(min(v.Size(), 400)) {
-			alphabet = append(alphabet, v.Piece(id))
-		}
-		alphabet = append(alphabet, "\u2581", "\u8a9e", "\U0001F600", "q")
+		alphabet := pieceAlphabet(v, "\u2581", "\u8a9e", "\U0001F600", "q")
 		rng := rand.New(rand.NewSource(9))
 		cuts := 0
 		for range 300 {
