@@ -2,6 +2,7 @@
 package matcher
 
 import (
+	"cmp"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -43,14 +44,20 @@ type trieEdge struct {
 	child int32
 }
 
-// New returns a Matcher of pieces.
+// New returns a Matcher of pieces. Of equal pieces (a control and a
+// user-defined piece may share a text), Match reports the first.
 func New(pieces []string) *Matcher {
 	m := &Matcher{Pieces: pieces, ValidUTF8: true}
 	order := make([]int32, len(pieces)) // pieces' indices, sorted by text
 	for i := range order {
 		order[i] = int32(i)
 	}
-	slices.SortFunc(order, func(a, b int32) int { return strings.Compare(pieces[a], pieces[b]) })
+	slices.SortFunc(order, func(a, b int32) int {
+		if c := strings.Compare(pieces[a], pieces[b]); c != 0 {
+			return c
+		}
+		return cmp.Compare(a, b) // the first of equal pieces first
+	})
 	sorted := make([]string, len(pieces))
 	for i, k := range order {
 		sorted[i] = pieces[k]
@@ -78,7 +85,9 @@ func New(pieces []string) *Matcher {
 		lo := p.lo
 		if lo < p.hi && len(sorted[lo]) == p.depth {
 			m.nodes[p.node].piece = order[lo] + 1
-			lo++
+			for lo < p.hi && len(sorted[lo]) == p.depth {
+				lo++
+			}
 		}
 		m.nodes[p.node].edges = int32(len(m.edges))
 		for i := lo; i < p.hi; {

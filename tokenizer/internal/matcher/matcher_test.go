@@ -10,12 +10,13 @@ import (
 // starts with, found one piece at a time, on texts made of pieces, parts
 // of them and other bytes.
 func TestMatcher(t *testing.T) {
-	pieces := []string{"\n", "\n\n", "\n\n\n\n", "<b>", "<blockquote>", "</b>", "▁▁", "▁▁▁", "\xff\xfe", "a"}
+	// A piece given twice is reported by its first index.
+	pieces := []string{"\n", "\n\n", "\n\n\n\n", "<b>", "<blockquote>", "</b>", "▁▁", "▁▁▁", "\xff\xfe", "a", "<b>", "a"}
 	m := New(pieces)
 	want := func(s string) (int, int) {
 		n, k := 0, -1
 		for i, p := range pieces {
-			if strings.HasPrefix(s, p) && len(p) > n {
+			if strings.HasPrefix(s, p) && len(p) > n { // the first of equal pieces
 				n, k = len(p), i
 			}
 		}
