@@ -64,9 +64,18 @@ func New(pieces []string) *Matcher {
 		b           byte
 	}
 	list := make([]listNode, 1, size)
+	// path holds the nodes that the last piece passed, by depth: a piece
+	// starts from where its common prefix with the last one ends.
+	path := []int32{0}
+	last := ""
 	for i, p := range pieces {
-		n := int32(0)
-		for j := 0; j < len(p); j++ {
+		d := 0
+		for d < len(p) && d < len(last) && p[d] == last[d] {
+			d++
+		}
+		n := path[d]
+		path, last = path[:d+1], p
+		for j := d; j < len(p); j++ {
 			c := p[j]
 			prev, k := int32(-1), list[n].child
 			for k != 0 && list[k].b > c {
@@ -83,6 +92,7 @@ func New(pieces []string) *Matcher {
 				k = nk
 			}
 			n = k
+			path = append(path, n)
 		}
 		if list[n].piece == 0 { // the first of equal pieces
 			list[n].piece = int32(i) + 1
