@@ -1,6 +1,7 @@
 package tokenizer
 
 import (
+	"fmt"
 	"math/rand/v2"
 
 	"github.com/gemmatok/gemmatok/tokenizer/internal/seg"
@@ -12,7 +13,9 @@ func init() {
 	models[vocab.Unigram] = func(v *vocab.Vocab) (model, error) {
 		m, err := unigram.New(v)
 		if err != nil {
-			return nil, err
+			// Errors say which package found the problem; unigram's
+			// start with its own name, internal to this one.
+			return nil, fmt.Errorf("tokenizer: %w", err)
 		}
 		return &unigramModel{pieceModel{enc: m, typ: vocab.Unigram}, m, unigram.NewCuts(v)}, nil
 	}

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/gemmatok/gemmatok/tokenizer/internal/testmodel"
+	"github.com/gemmatok/gemmatok/vocab"
 )
 
 func TestSpecialIDs(t *testing.T) {
@@ -73,6 +74,30 @@ func TestSpecialText(t *testing.T) {
 		if strings.Contains(text, "<start_of_turn>") && !slices.Contains(tok.Encode(text), 106) {
 			t.Errorf("%q: Encode does not match <start_of_turn>", text)
 		}
+	}
+}
+
+// TestSpecialSharedText checks a model whose control piece shares its
+// text with a user-defined piece, which SentencePiece allows (they live in
+// different maps): both are special, and SpecialText keeps the text out of
+// either id, where it once panicked building the matcher of their texts.
+func TestSpecialSharedText(t *testing.T) {
+	v, err := vocab.Build([]vocab.Entry{{Piece: "<unk>", Type: vocab.Unknown}, {Piece: "<x>", Type: vocab.Control},
+		{Piece: "<x>", Type: vocab.UserDefined}, {Piece: "a"}, {Piece: "▁"}, {Piece: "<"}, {Piece: "x"}, {Piece: ">"}},
+		vocab.TrainerSpec{Model: vocab.Unigram}, vocab.NormalizerSpec{AddDummyPrefix: true, EscapeWhitespaces: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := New(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids, err := tok.EncodeWith("a<x>a", EncodeOptions{Special: SpecialText})
+	if err != nil || slices.Contains(ids, 1) || slices.Contains(ids, 2) {
+		t.Errorf("SpecialText: %v, %v; want no id 1 or 2", ids, err)
+	}
+	if _, err := tok.EncodeWith("a<x>a", EncodeOptions{Special: SpecialReject}); err == nil {
+		t.Error("SpecialReject accepts <x>")
 	}
 }
 

@@ -110,22 +110,26 @@ func parseWith(data string, ix *indexed) (*Vocab, error) {
 	wire := unsafe.Slice(unsafe.StringData(data), len(data)) // read only
 	v := &Vocab{data: data}
 	b := wire
+	var hashes []uint64 // of the pieces, for index
 	if ix != nil {
 		v.starts, v.lens, v.scores, v.types = ix.starts, ix.lens, ix.scores, ix.types
 		v.maxLen, v.table, v.filter = ix.maxLen, ix.table, ix.filter
 		b = wire[ix.piecesEnd:] // the settings
 	} else {
-		// A piece takes at least 2 bytes on the wire and usually about 16;
-		// the estimate avoids regrowing, and pages of it never written cost
-		// nothing.
-		n := len(data)/12 + 1
+		n := countPieces(wire)
 		v.starts, v.lens = make([]uint32, 0, n), make([]uint16, 0, n)
 		v.scores, v.types = make([]float32, 0, n), make([]Type, 0, n)
+		hashes = make([]uint64, 0, n)
 	}
 	var trainer, normalizer, denormalizer, selfTest []byte
 	hasDenormalizer := false
 
 	for len(b) > 0 {
+		if ix == nil && len(wire) <= math.MaxUint32 {
+			if b, hashes = v.readPieces(wire, b, hashes); len(b) == 0 {
+				break
+			}
+		}
 		num, typ, n := protowire.ConsumeTag(b)
 		if n < 0 {
 			return nil, malformed(len(wire)-len(b), protowire.ParseError(n))
@@ -166,6 +170,9 @@ func parseWith(data string, ix *indexed) (*Vocab, error) {
 			v.maxLen = max(v.maxLen, len(piece))
 			v.scores = append(v.scores, score)
 			v.types = append(v.types, typ)
+			if ix == nil {
+				hashes = append(hashes, hashString(unsafe.String(unsafe.SliceData(piece), len(piece))))
+			}
 		case 2: // repeated occurrences of a message field merge, as concatenation does
 			trainer = append(trainer, val...)
 		case 3:
@@ -180,10 +187,89 @@ func parseWith(data string, ix *indexed) (*Vocab, error) {
 	if err := v.readSettings(trainer, normalizer, denormalizer, selfTest, hasDenormalizer); err != nil {
 		return nil, err
 	}
-	if err := v.index(); err != nil {
+	if err := v.index(hashes); err != nil {
 		return nil, err
 	}
 	return v, nil
+}
+
+// countPieces counts the pieces of a model proto, for parse to size its
+// arrays: the fields numbered 1 up to the first field it cannot read, which
+// parse then reports.
+func countPieces(b []byte) int {
+	n, off := 0, 0
+	for off < len(b) {
+		// The usual piece: tag 0x0A and a length of one byte.
+		if off+2 <= len(b) && b[off] == 0x0A && b[off+1] < 0x80 {
+			n++
+			off += 2 + int(b[off+1])
+			continue
+		}
+		num, typ, k := protowire.ConsumeTag(b[off:])
+		if k < 0 {
+			break
+		}
+		m := protowire.ConsumeFieldValue(num, typ, b[off+k:])
+		if m < 0 {
+			break
+		}
+		if num == 1 && typ == protowire.BytesType {
+			n++
+		}
+		off += k + m
+	}
+	return n
+}
+
+// readPieces reads the run of pieces at the start of b (which is a part
+// of wire, at most 4 GiB long) laid out as every writer lays them out,
+// which parsePiece's fast path reads: the piece with a one-byte length,
+// the score, and the type or nothing. It appends them to v's arrays and
+// their hashes to hashes, as parseWith's loop does a piece at a time, and
+// returns the rest of b, from the first field that is not such a piece.
+// Every field it reads, the loop would read the same way, without error.
+func (v *Vocab) readPieces(wire, b []byte, hashes []uint64) ([]byte, []uint64) {
+	// Only where all the arrays have room, so that the loop stores
+	// without growing them.
+	first := len(v.types)
+	i, n := first, min(cap(v.starts), cap(v.lens), cap(v.scores), cap(v.types), cap(hashes))
+	starts, lens, scores, types := v.starts[:n], v.lens[:n], v.scores[:n], v.types[:n]
+	hashes = hashes[:n]
+	off := len(wire) - len(b)
+	for ; i < n && off+9 <= len(wire) && wire[off] == 0x0A; i++ {
+		m, p := int(wire[off+1]), off+2 // the message's length and start
+		if m >= 0x80 {
+			if wire[p] >= 0x80 {
+				break
+			}
+			m, p = m&0x7f|int(wire[p])<<7, p+1
+		}
+		if m < 7 || m > len(wire)-p {
+			break
+		}
+		msg := wire[p : p+m]
+		l := int(msg[1])
+		if msg[0] != 0x0A || l+7 > m || msg[l+2] != 0x15 || l >= 0x80 {
+			break
+		}
+		typ := Normal
+		if rest := m - (l + 7); rest == 2 && msg[l+7] == 0x18 && msg[l+8]-byte(Normal) <= byte(Byte-Normal) {
+			typ = Type(msg[l+8])
+		} else if rest != 0 {
+			break
+		}
+		starts[i] = uint32(p + 2)
+		lens[i] = uint16(l)
+		scores[i] = math.Float32frombits(binary.LittleEndian.Uint32(msg[l+3:]))
+		types[i] = typ
+		hashes[i] = hashString(unsafe.String(&msg[2], l))
+		off = p + m
+	}
+	v.starts, v.lens, v.scores, v.types = starts[:i], lens[:i], scores[:i], types[:i]
+	for _, l := range lens[first:i] {
+		v.maxLen = max(v.maxLen, int(l))
+	}
+	return wire[off:], hashes[:i]
 }
 
 func malformed(off int, err error) error {
@@ -223,7 +309,7 @@ func parsePiece(b []byte) (piece []byte, score float32, typ Type, err error) {
 			var u uint64
 			u, n = protowire.ConsumeVarint(b)
 			// proto2 keeps an unknown enum value out of the field, which
-			// then reads as its default, NORMAL.
+			// then reads as it was: its default, NORMAL, unless set before.
 			if u >= uint64(Normal) && u <= uint64(Byte) {
 				typ = Type(u)
 			}
@@ -238,7 +324,18 @@ func parsePiece(b []byte) (piece []byte, score float32, typ Type, err error) {
 	return piece, score, typ, nil
 }
 
+// readSettings reads the trainer and normalizer settings and the
+// self-test samples, off the wire (readSettingsWire) or else, to report
+// the error as it always has, with the generated types.
 func (v *Vocab) readSettings(trainer, normalizer, denormalizer, selfTest []byte, hasDenormalizer bool) error {
+	if v.readSettingsWire(trainer, normalizer, denormalizer, selfTest, hasDenormalizer) {
+		return nil
+	}
+	return v.readSettingsProto(trainer, normalizer, denormalizer, selfTest, hasDenormalizer)
+}
+
+// readSettingsProto is readSettings with the generated types.
+func (v *Vocab) readSettingsProto(trainer, normalizer, denormalizer, selfTest []byte, hasDenormalizer bool) error {
 	var ts spmpb.TrainerSpec
 	var ns, ds spmpb.NormalizerSpec
 	var st spmpb.SelfTestData
@@ -294,8 +391,9 @@ func orDefault(s, def string) string {
 }
 
 // index builds the lookup structures and checks the vocabulary the way
-// SentencePiece's ModelInterface::InitializePieces does.
-func (v *Vocab) index() error {
+// SentencePiece's ModelInterface::InitializePieces does. hashes holds the
+// hash of each piece, unless the table comes built; index overwrites it.
+func (v *Vocab) index(hashes []uint64) error {
 	n := len(v.types)
 	if n == 0 {
 		return fmt.Errorf("vocab: %w: the model has no pieces", ErrMalformed)
@@ -323,23 +421,35 @@ func (v *Vocab) index() error {
 	for i := range v.byteIDs {
 		v.byteIDs[i] = -1
 	}
-	var keys []uint64 // home slot << 32 | table entry
-	if !built {
-		keys = make([]uint64, 0, n)
-	}
+	// The keys of the table's pieces, home slot << 32 | table entry,
+	// overwrite the hashes: the key of piece i goes at or before i.
+	keys := hashes[:0]
 	for i := 0; i < n; i++ {
-		if built && v.types[i] == Normal {
-			continue // in the table, and checked when the index was made
+		if built {
+			// The table holds the normal pieces, checked when the index
+			// was made.
+			if i = skipNormal(v.types, i); i == n {
+				break
+			}
+		}
+		t := v.types[i]
+		if t == Normal {
+			if v.lens[i] != 0 {
+				h := hashes[i]
+				keys = append(keys, h&v.mask<<32|uint64(v.tag(h)|uint32(i+1)))
+				*v.filterWord(h) |= filterBits(h)
+				continue
+			}
 		}
 		id := int32(i)
-		piece := v.Piece(id)
+		piece := v.piece(id)
 		if piece == "" {
 			return fmt.Errorf("vocab: piece %d is empty", id)
 		}
-		switch t := v.types[id]; t {
+		switch t {
 		case Normal, UserDefined, Unused:
 			if !built {
-				h := hashString(piece)
+				h := hashes[i]
 				keys = append(keys, h&v.mask<<32|uint64(v.tag(h)|uint32(id+1)))
 				*v.filterWord(h) |= filterBits(h)
 			}
@@ -399,6 +509,20 @@ func (v *Vocab) index() error {
 		}
 	}
 	return nil
+}
+
+// skipNormal returns the index of the first piece from i on that is not
+// Normal, or len(types). It compares eight types at a time: a built-in
+// model's index leaves a few thousand pieces of a quarter of a million to
+// check.
+func skipNormal(types []Type, i int) int {
+	const normals = 0x0101010101010101 * uint64(Normal)
+	b := unsafe.Slice((*byte)(unsafe.SliceData(types)), len(types))
+	for ; i+8 <= len(b) && binary.LittleEndian.Uint64(b[i:]) == normals; i += 8 {
+	}
+	for ; i < len(types) && types[i] == Normal; i++ {
+	}
+	return i
 }
 
 // fill puts the keyed entries into the hash table, or reports a piece whose
