@@ -2,6 +2,9 @@ package unigram
 
 import (
 	"bytes"
+	"encoding/binary"
+	"fmt"
+	"hash/maphash"
 	"slices"
 	"sync"
 	"testing"
@@ -23,40 +26,58 @@ func (m *Model) encodePlain(norm []byte) []seg.Piece {
 // pieces of the plain Viterbi over every whole corpus file, over all of them
 // one after another (where the path score grows past a million and words
 // are cached for its binades) and line by line, twice (cold and warm), on
-// the models where the cache applies.
+// the models where the cache applies; and again with a cache of 300 words,
+// which keeps evicting words and compacting its arenas.
 func TestCacheEqualsPlain(t *testing.T) {
 	paths := []string{modeltest.ModelPath("uni8k"), modeltest.SharedModel("unigram8k_nmt_nfkc")}
-	var texts [][]byte
+	var texts, wholes [][]byte
 	var all []byte
 	for _, f := range modeltest.Corpus(t) {
 		norm := modeltest.Normalize(f.Text)
-		texts = append(texts, norm)
+		wholes = append(wholes, norm)
 		texts = append(texts, bytes.Split(norm, []byte("\n"))...)
 		all = append(all, norm...)
 	}
-	texts = append(texts, all)
+	wholes = append(wholes, all)
+	texts = append(texts, wholes...)
 	for _, path := range paths {
-		m, _ := loadModel(t, path)
-		if !m.cuts {
-			t.Fatalf("%s: the word cache does not apply", path)
-		}
-		for range 2 {
-			for _, text := range texts {
-				if got, want := m.Encode(nil, text, nil), m.encodePlain(text); !slices.Equal(got, want) {
-					t.Fatalf("%s: %q: cached %v, plain %v", path, clip(text), clip(got), clip(want))
+		for _, limit := range []int{maxWords, 300} {
+			texts := texts
+			if limit < maxWords {
+				texts = wholes
+			}
+			m, _ := loadModel(t, path)
+			if !m.cuts {
+				t.Fatalf("%s: the word cache does not apply", path)
+			}
+			sc := m.get()
+			sc.limit = limit
+			m.put(sc)
+			for range 2 {
+				for _, text := range texts {
+					if got, want := m.Encode(nil, text, nil), m.encodePlain(text); !slices.Equal(got, want) {
+						t.Fatalf("%s, %d words: %q: cached %v, plain %v", path, limit, clip(text), clip(got), clip(want))
+					}
 				}
 			}
-		}
-		sc := m.get()
-		binades := 0
-		for _, s := range sc.words {
-			if s.e != nil && s.e.exp != 0 {
-				binades++
+			sc = m.get()
+			binades, both := 0, 0
+			for k := range sc.ents {
+				if e := &sc.ents[k]; e.bins != 0 {
+					binades++
+					if e.zero || e.bins&(e.bins-1) != 0 {
+						both++
+					}
+				}
 			}
-		}
-		t.Logf("%s: %d texts identical, %d words cached, %d of them for a binade", path, 2*len(texts), sc.nwords, binades)
-		if binades == 0 {
-			t.Error("no word cached for a binade")
+			t.Logf("%s: %d texts identical, %d words cached, %d of them for a binade, %d of those for another binade or 0 too",
+				path, 2*len(texts), len(sc.ents), binades, both)
+			if binades == 0 || both == 0 && limit == maxWords {
+				t.Error("no word cached for a binade, or none for two")
+			}
+			if len(sc.ents) > limit {
+				t.Errorf("%d words cached, more than %d", len(sc.ents), limit)
+			}
 		}
 	}
 }
@@ -64,17 +85,16 @@ func TestCacheEqualsPlain(t *testing.T) {
 // TestCacheRefuses checks that a cached word whose decisions are close is
 // recomputed once the path score makes rounding coarse.
 func TestCacheRefuses(t *testing.T) {
-	e := &word{margin: 1e-3, mag: 50}
-	if !e.safe(0, 10) {
+	if !safe(1e-3, 50, 0, 10) {
 		t.Error("margin 1e-3 refused at path score 0")
 	}
-	if e.safe(-1e6, 10) {
+	if safe(1e-3, 50, -1e6, 10) {
 		t.Error("margin 1e-3 accepted at path score -1e6, whose ulp is 0.0625")
 	}
-	if (&word{margin: 0, mag: 1}).safe(-1, 1) {
+	if safe(0, 1, -1, 1) {
 		t.Error("a tie accepted")
 	}
-	if !(&word{margin: 0, mag: 1}).safe(0, 1) {
+	if !safe(0, 1, 0, 1) {
 		t.Error("a tie refused at the score it was learnt from")
 	}
 	// A sum halfway between two float32s, and one just off it.
@@ -118,22 +138,51 @@ func TestConcurrentEncode(t *testing.T) {
 	wg.Wait()
 }
 
-// TestCacheRoom checks that a full cache refuses four times as many words
-// as it holds, then starts afresh.
-func TestCacheRoom(t *testing.T) {
+// TestCacheEvicts fills a cache of 64 words and 8 KB with words of
+// every length up to 200 bytes, using every third word once, and checks
+// after each word that every word it holds is found where it is and
+// that it keeps its bounds; and that the words used stay while the others
+// make room.
+func TestCacheEvicts(t *testing.T) {
 	sc := newScratch()
-	if !sc.room() {
-		t.Fatal("an empty cache refused a word")
-	}
-	sc.words = make([]slot, minWords)
-	sc.words[0] = slot{1, &word{}}
-	sc.nwords = maxWords
-	for i := range 4 * maxWords {
-		if sc.room() {
-			t.Fatalf("a full cache took a word after %d refusals", i)
+	sc.limit, sc.limitSize = 64, 8<<10
+	sc.slots = make([]uint64, minSlots)
+	var words [][]byte
+	for i := range 2000 {
+		w := bytes.Repeat([]byte{byte('a' + i%26)}, 1+i%200)
+		w = append(w, fmt.Sprint(i)...)
+		words = append(words, w)
+		sc.rec = putPiece(sc.rec[:0], seg.Piece{ID: int32(i), Len: int32(len(w))}, float64(i))
+		k := sc.store(maphash.Bytes(sc.seed, w), w)
+		if i%3 == 0 {
+			sc.ents[k].hit = true
+		}
+		if len(sc.ents) > sc.limit || sc.size > sc.limitSize {
+			t.Fatalf("after %d words: %d words, %d bytes", i+1, len(sc.ents), sc.size)
+		}
+		for k := range sc.ents {
+			e := &sc.ents[k]
+			w := sc.word(e)
+			if _, at := sc.find(maphash.Bytes(sc.seed, w), w); at != k {
+				t.Fatalf("after %d words: %q found at %d, not %d", i+1, w, at, k)
+			}
+			id := int32(binary.LittleEndian.Uint32(sc.pieces(e)))
+			if want := putPiece(nil, seg.Piece{ID: id, Len: int32(len(w))}, float64(id)); e.n != 1 ||
+				!bytes.Equal(sc.pieces(e), want) || !bytes.HasSuffix(w, fmt.Append(nil, id)) {
+				t.Fatalf("after %d words: %q has pieces %v", i+1, w, sc.pieces(e))
+			}
 		}
 	}
-	if !sc.room() || sc.nwords != 0 || sc.words[0].e != nil {
-		t.Error("a full cache that refused four times its words did not start afresh")
+	used := 0
+	for k := range sc.ents {
+		if id := binary.LittleEndian.Uint32(sc.pieces(&sc.ents[k])); id%3 == 0 {
+			used++
+		}
+	}
+	if used < len(sc.ents)/2 {
+		t.Errorf("%d of %d words kept were used", used, len(sc.ents))
+	}
+	if len(sc.data) > 4*(8<<10) {
+		t.Errorf("%d bytes of words and pieces: not compacted", len(sc.data))
 	}
 }
