@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"hash/maphash"
 	"math"
+	"math/bits"
 
 	"github.com/gemmatok/gemmatok/tokenizer/internal/hitrate"
 	"github.com/gemmatok/gemmatok/tokenizer/internal/seg"
@@ -629,8 +630,46 @@ func (sc *scratch) growSeen() {
 
 // nextSpace returns the position of the first U+2581 after the character
 // at p that starts a character, stepping as the C++ does, or len(norm).
+// It searches for the bytes of U+2581, which in valid UTF-8 start a
+// character wherever they are, and steps through the text only where a
+// malformed sequence before them might swallow them: a lead byte among the
+// three before that claims bytes past them.
 func nextSpace(norm []byte, p int) int {
 	i := p + min(OneCharLen(norm[p]), len(norm)-p)
+	for k := i; ; k++ {
+		if k = indexE2(norm, k); k+2 >= len(norm) {
+			return len(norm)
+		}
+		if norm[k+1] != 0x96 || norm[k+2] != 0x81 {
+			continue
+		}
+		if k-1 >= i && norm[k-1] >= 0xc0 || k-2 >= i && norm[k-2] >= 0xe0 || k-3 >= i && norm[k-3] >= 0xf0 {
+			return stepSpace(norm, i)
+		}
+		return k
+	}
+}
+
+// indexE2 returns the position of the first byte 0xe2 at or after k, the
+// first byte of U+2581, or len(norm). It reads eight bytes at a time: a
+// call costs less than bytes.IndexByte's on a short word.
+func indexE2(norm []byte, k int) int {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	for ; k+8 <= len(norm); k += 8 {
+		x := binary.LittleEndian.Uint64(norm[k:]) ^ 0xe2*ones
+		// The lowest bit set marks the first byte of x that is zero.
+		if z := (x - ones) &^ x & highs; z != 0 {
+			return k + bits.TrailingZeros64(z)/8
+		}
+	}
+	for ; k < len(norm) && norm[k] != 0xe2; k++ {
+	}
+	return k
+}
+
+// stepSpace returns the position of the first U+2581 at or after i that
+// starts a character, stepping from i as the C++ does, or len(norm).
+func stepSpace(norm []byte, i int) int {
 	for i < len(norm) {
 		b := norm[i]
 		if b < 0x80 {

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"hash/maphash"
+	"math/rand/v2"
 	"slices"
 	"sync"
 	"testing"
@@ -184,5 +185,25 @@ func TestCacheEvicts(t *testing.T) {
 	}
 	if len(sc.data) > 4*(8<<10) {
 		t.Errorf("%d bytes of words and pieces: not compacted", len(sc.data))
+	}
+}
+
+// TestNextSpace checks that nextSpace, which searches for U+2581, finds
+// what stepping through the text character by character finds, on random
+// texts of bytes that make U+2581, other characters and malformed ones.
+func TestNextSpace(t *testing.T) {
+	alphabet := []byte{'a', 0xe2, 0x96, 0x81, 0xc3, 0xa9, 0xe0, 0xb8, 0xf0, 0x9f, 0x80, 0xff}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 20000 {
+		norm := make([]byte, 1+rng.IntN(24))
+		for i := range norm {
+			norm[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		for p := range norm {
+			want := stepSpace(norm, p+min(OneCharLen(norm[p]), len(norm)-p))
+			if got := nextSpace(norm, p); got != want {
+				t.Fatalf("nextSpace(% x, %d) = %d, stepping finds %d", norm, p, got, want)
+			}
+		}
 	}
 }
