@@ -48,7 +48,9 @@ import (
 // double sums of the candidates are exact or, for a user-defined piece's
 // double score, rounded at the binade's double ulp, alike for every L'.
 // Such an entry is learnt from the current path score, so that learning it
-// is also segmenting the word there.
+// is also segmenting the word there, and holds for the binade only if the
+// candidates stayed in it there too: near the binade's end they may round
+// as the next binade's do, and choose other pieces.
 //
 // A word has one entry, whatever the scores it is met at: a segmentation
 // learnt from 0 or in one binade is checked in another binade when the word
@@ -472,19 +474,23 @@ func binade(from float32) uint32 {
 
 // holds reports whether e's segmentation holds from the path score from,
 // in the binade exp, for a word of n bytes: learnt in that binade, with
-// every candidate staying in it, short of rounding to its end, and from a
-// score of the right parity where that matters; or learnt from 0 with
-// margins that rounding there cannot close.
+// every candidate staying in it, and from a score of the right parity
+// where that matters; or learnt from 0 with margins that rounding there
+// cannot close.
 func (e *entry) holds(from float32, exp uint32, n int) bool {
-	if bit := uint32(1) << (exp - firstBinade); exp != 0 && e.bins&bit != 0 {
-		bottom := float64(math.Float32frombits(exp << 23))
-		top := 2*bottom - bottom/(1<<23)
-		if float64(from)+e.hi <= -bottom && float64(from)+e.lo >= -top &&
-			(e.ties&bit == 0 || e.odds&bit == math.Float32bits(from)&1<<(exp-firstBinade)) {
-			return true
-		}
+	if bit := uint32(1) << (exp - firstBinade); exp != 0 && e.bins&bit != 0 && inBinade(from, exp, e.lo, e.hi) &&
+		(e.ties&bit == 0 || e.odds&bit == math.Float32bits(from)&1<<(exp-firstBinade)) {
+		return true
 	}
 	return e.zero && safe(e.margin, e.mag, from, n)
+}
+
+// inBinade reports whether candidates offset from the path score from by
+// lo to hi stay in its binade exp, short of rounding to its end.
+func inBinade(from float32, exp uint32, lo, hi float64) bool {
+	bottom := float64(math.Float32frombits(exp << 23))
+	top := 2*bottom - bottom/(1<<23)
+	return float64(from)+hi <= -bottom && float64(from)+lo >= -top
 }
 
 // encodeWords is Encode where m.cuts holds: word by word, from the cache
@@ -563,6 +569,11 @@ func (m *Model) lookup(sc *scratch, w []byte, from *float32, flush func(int), p 
 		return nil
 	}
 	margin := m.learn(sc, w, *from, exp)
+	if exp != 0 && !inBinade(*from, exp, sc.tr.lo, sc.tr.hi) {
+		// Exact here, but rounded past the binade's end: it tells
+		// nothing of the binade's other scores.
+		return sc.rec
+	}
 	if k >= 0 && !bytes.Equal(sc.pieces(&sc.ents[k]), sc.rec) {
 		// Rounding decides otherwise here: what was learnt holds
 		// from *from itself, or from 0 where its margins suffice.

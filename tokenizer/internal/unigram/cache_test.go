@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/maphash"
 	"math/rand/v2"
+	"os"
 	"slices"
 	"sync"
 	"testing"
@@ -205,5 +206,75 @@ func TestNextSpace(t *testing.T) {
 				t.Fatalf("nextSpace(% x, %d) = %d, stepping finds %d", norm, p, got, want)
 			}
 		}
+	}
+}
+
+// TestCacheEqualsPlainLarge is TestCacheEqualsPlain for the speed test's
+// models (the large benchmark model among them, when present) and corpus
+// (GEMMATOK_SPEED_CORPUS names the benchmarks' larger files): one Model
+// encodes each file three times, as a warm benchmark does, after the files
+// before it filled its cache, and then every file once more. GEMMATOK_LONG=1
+// runs it.
+func TestCacheEqualsPlainLarge(t *testing.T) {
+	if os.Getenv("GEMMATOK_LONG") != "1" {
+		t.Skip("GEMMATOK_LONG=1 runs it")
+	}
+	files := speedCorpus(t)
+	for _, path := range speedModels {
+		if _, err := os.Stat(path); err != nil {
+			t.Log(err)
+			continue
+		}
+		m, _ := loadModel(t, path)
+		var norms [][]byte
+		for _, f := range files {
+			norm := modeltest.Normalize(f.Text)
+			norms = append(norms, norm)
+			want := m.encodePlain(norm)
+			for i := range 3 {
+				if got := m.Encode(nil, norm, nil); !slices.Equal(got, want) {
+					t.Fatalf("%s %s, encoding %d: cached %v, plain %v", path, f.Name, i, clip(got), clip(want))
+				}
+			}
+		}
+		for i, norm := range norms {
+			if got, want := m.Encode(nil, norm, nil), m.encodePlain(norm); !slices.Equal(got, want) {
+				t.Fatalf("%s %s, once more: cached %v, plain %v", path, files[i].Name, clip(got), clip(want))
+			}
+		}
+	}
+}
+
+// TestCacheBinadeEnd checks that a word learnt from a path score so near
+// its binade's end that the candidates leave the binade is not cached for
+// that binade: rounding in the next binade chose its pieces, which differ
+// from those the rest of the binade chooses.
+func TestCacheBinadeEnd(t *testing.T) {
+	m, _ := loadModel(t, modeltest.SharedModel("unigram8k_nmt_nfkc"))
+	w := []byte("▁standardmäßiger")
+	sc := newScratch()
+	sc.slots, sc.seen = make([]uint64, minSlots), make([]uint64, minSeen)
+	var learnt int
+	for i, from := range []float32{-8388582.5, -8388582.5, -4342981, -4342981, -4342981} {
+		want := backtrack(nil, m.forward(nil, w, nil, from, nil))
+		at := from
+		rec := m.lookup(sc, w, &at, func(int) {}, 0)
+		if rec == nil {
+			continue
+		}
+		learnt++
+		var got []seg.Piece
+		for ; len(rec) >= pieceSize; rec = rec[pieceSize:] {
+			got = append(got, seg.Piece{ID: int32(binary.LittleEndian.Uint32(rec)), Len: int32(binary.LittleEndian.Uint16(rec[4:]))})
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("lookup %d, from %v: %v, want %v", i, from, got, want)
+		}
+	}
+	if learnt != 3 {
+		t.Errorf("%d of 5 lookups gave pieces, want 3", learnt)
+	}
+	if a, b := backtrack(nil, m.forward(nil, w, nil, -8388582.5, nil)), backtrack(nil, m.forward(nil, w, nil, -4342981, nil)); slices.Equal(a, b) {
+		t.Error("the word's pieces are the same near the binade's end: the test tests nothing")
 	}
 }
