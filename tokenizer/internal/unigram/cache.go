@@ -458,8 +458,19 @@ func safe(margin, mag float64, from float32, n int) bool {
 	// Twice the magnitude, so that the ulp bounds that of every value
 	// on the way, some of which may reach the next power of two.
 	x := float32(2 * (math.Abs(float64(from)) + mag))
-	ulp := float64(math.Nextafter32(x, float32(math.Inf(1))) - x)
-	return margin > float64(4*(n+1)+2)*ulp
+	return margin > float64(4*(n+1)+2)*ulp32(x)
+}
+
+// ulp32 returns the distance from x, a float32 of at least 0, to the next
+// float32 up, as math.Nextafter32 finds it, from x's exponent alone: or
+// +Inf from 2^127 up, where that may be infinite.
+func ulp32(x float32) float64 {
+	e := math.Float32bits(x) >> 23
+	if e >= 254 {
+		return math.Inf(1)
+	}
+	// 2^(e-150) for a normal x, 2^-149 for a subnormal one (e = 0).
+	return math.Float64frombits(uint64(max(e, 1)+1023-150) << 52)
 }
 
 // binade returns the exponent bits of from, the key of its binade, or 0

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"hash/maphash"
+	"math"
 	"math/rand/v2"
 	"os"
 	"slices"
@@ -206,6 +207,22 @@ func TestNextSpace(t *testing.T) {
 				t.Fatalf("nextSpace(% x, %d) = %d, stepping finds %d", norm, p, got, want)
 			}
 		}
+	}
+}
+
+// TestUlp32 checks ulp32 against math.Nextafter32 on floats of every
+// exponent below 2^127, subnormals and 0 included.
+func TestUlp32(t *testing.T) {
+	for e := range uint32(254) {
+		for _, m := range []uint32{0, 1, 0x2aaaaa, 0x7fffff} {
+			x := math.Float32frombits(e<<23 | m)
+			if got, want := ulp32(x), float64(math.Nextafter32(x, float32(math.Inf(1)))-x); got != want {
+				t.Errorf("ulp32(%g) = %g, want %g", x, got, want)
+			}
+		}
+	}
+	if got := ulp32(math.MaxFloat32); !math.IsInf(got, 1) {
+		t.Errorf("ulp32(MaxFloat32) = %g, want +Inf", got)
 	}
 }
 
