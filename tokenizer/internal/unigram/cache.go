@@ -84,11 +84,11 @@ const (
 const maxRun = 4096
 
 // A cache holds at most maxWords words and maxCache bytes of them, as
-// entryCost counts them: the 260,000 words of the largest corpus file
+// entryCost counts them: the 280,000 words of the largest corpus file
 // (7 MB of text in many scripts) fit. Its table starts at minSlots slots.
 const (
-	maxWords = 1 << 18
-	maxCache = 40 << 20
+	maxWords = 1 << 19
+	maxCache = 48 << 20
 	minSlots = 1 << 10
 )
 
@@ -142,6 +142,13 @@ func newScratch() *scratch {
 type entry struct {
 	at     uint32 // the offset of its word and pieces in data
 	len, n uint16 // of the word and of its pieces
+	// Bit e-firstBinade of bins says that the segmentation holds from
+	// the scores of the binade with exponent field e whose candidates
+	// stay in it, with lo and hi bounding the candidates' offsets from
+	// the path score over all those binades; the bit of ties says that a
+	// sum was rounded from halfway there, so that it holds only from
+	// scores whose last bit is that bit of odds.
+	bins, ties, odds uint32
 	// hit says that the entry was used since the clock's hand last
 	// passed it.
 	hit bool
@@ -150,14 +157,7 @@ type entry struct {
 	// bounds the magnitude of the word's own scores (see safe).
 	zero        bool
 	margin, mag float64
-	// Bit e-firstBinade of bins says that the segmentation holds from
-	// the scores of the binade with exponent field e whose candidates
-	// stay in it, with lo and hi bounding the candidates' offsets from
-	// the path score over all those binades; the bit of ties says that a
-	// sum was rounded from halfway there, so that it holds only from
-	// scores whose last bit is that bit of odds.
-	bins, ties, odds uint32
-	lo, hi           float64
+	lo, hi      float64
 }
 
 // pieceSize is the size of a piece in scratch.data: its id (4 bytes), its
@@ -171,10 +171,11 @@ func putPiece(rec []byte, p seg.Piece, score float64) []byte {
 	return binary.LittleEndian.AppendUint64(rec, math.Float64bits(score))
 }
 
-// entryCost is what a cached word counts against maxCache: its entry, two
-// slots, its bytes and its pieces.
+// entryCost is what a cached word counts against maxCache: its entry (56
+// bytes), four slots (the table is kept from a quarter to half full), its
+// bytes and its pieces.
 func entryCost(len, n int) int {
-	return 56 + 16 + len + pieceSize*n
+	return 56 + 32 + len + pieceSize*n
 }
 
 // word returns the word of e.

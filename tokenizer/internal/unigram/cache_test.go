@@ -11,6 +11,7 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"unsafe"
 
 	"github.com/gemmatok/gemmatok/tokenizer/internal/modeltest"
 	"github.com/gemmatok/gemmatok/tokenizer/internal/seg"
@@ -144,9 +145,12 @@ func TestConcurrentEncode(t *testing.T) {
 // TestCacheEvicts fills a cache of 64 words and 8 KB with words of
 // every length up to 200 bytes, using every third word once, and checks
 // after each word that every word it holds is found where it is and
-// that it keeps its bounds; and that the words used stay while the others
-// make room.
+// that it keeps its bounds; and that more of the words used stay than
+// chance would keep.
 func TestCacheEvicts(t *testing.T) {
+	if size := unsafe.Sizeof(entry{}); size != 56 {
+		t.Errorf("an entry takes %d bytes, entryCost counts 56", size)
+	}
 	sc := newScratch()
 	sc.limit, sc.limitSize = 64, 8<<10
 	sc.slots = make([]uint64, minSlots)
@@ -182,8 +186,8 @@ func TestCacheEvicts(t *testing.T) {
 			used++
 		}
 	}
-	if used < len(sc.ents)/2 {
-		t.Errorf("%d of %d words kept were used", used, len(sc.ents))
+	if 3*used <= len(sc.ents) {
+		t.Errorf("%d of %d words kept were used, no more than chance keeps", used, len(sc.ents))
 	}
 	if len(sc.data) > 4*(8<<10) {
 		t.Errorf("%d bytes of words and pieces: not compacted", len(sc.data))

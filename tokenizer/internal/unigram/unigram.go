@@ -37,7 +37,7 @@ const userBit = 1 << 30
 const unkPenalty = 10
 
 // Model is a Unigram segmentation model. It is safe for concurrent use. It
-// keeps scratch buffers and a cache of up to 262,144 words (about 40 MB
+// keeps scratch buffers and a cache of up to 524,288 words (about 48 MB
 // of them at most, briefly up to twice that while the words it replaced
 // wait to be compacted away) for as many encodings at a time as there are
 // CPUs (GOMAXPROCS).
