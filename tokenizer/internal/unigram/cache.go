@@ -189,9 +189,15 @@ func (sc *scratch) pieces(e *entry) []byte {
 	return sc.data[at : at+pieceSize*uint32(e.n)]
 }
 
-// find returns the slot of sc.slots that holds w, whose hash is h, and
+// find returns the index in sc.ents of w, whose hash is h, or -1.
+func (sc *scratch) find(h uint64, w []byte) int {
+	_, k := sc.slot(h, w)
+	return k
+}
+
+// slot returns the slot of sc.slots that holds w, whose hash is h, and
 // its entry's index, or the empty slot where w would go and -1.
-func (sc *scratch) find(h uint64, w []byte) (int, int) {
+func (sc *scratch) slot(h uint64, w []byte) (int, int) {
 	mask := len(sc.slots) - 1
 	tag := h << 32
 	for i := int(h) & mask; ; i = (i + 1) & mask {
@@ -268,7 +274,7 @@ func (sc *scratch) store(h uint64, w []byte) int {
 	}
 	sc.data = append(append(sc.data, w...), sc.rec...)
 	sc.size += cost
-	i, _ := sc.find(h, w)
+	i, _ := sc.slot(h, w)
 	sc.slots[i] = h<<32 | uint64(k+1)
 	return k
 }
@@ -290,7 +296,7 @@ func (sc *scratch) evict() int {
 			continue
 		}
 		w := sc.word(e)
-		i, _ := sc.find(maphash.Bytes(sc.seed, w), w)
+		i, _ := sc.slot(maphash.Bytes(sc.seed, w), w)
 		sc.unslot(i)
 		sc.dead += len(w) + pieceSize*int(e.n)
 		sc.size -= entryCost(len(w), int(e.n))
@@ -304,7 +310,7 @@ func (sc *scratch) move(k, to int) {
 		return
 	}
 	w := sc.word(&sc.ents[k])
-	i, _ := sc.find(maphash.Bytes(sc.seed, w), w)
+	i, _ := sc.slot(maphash.Bytes(sc.seed, w), w)
 	sc.slots[i] = sc.slots[i]>>32<<32 | uint64(to+1)
 	sc.ents[to] = sc.ents[k]
 }
@@ -508,6 +514,10 @@ func inBinade(from float32, exp uint32, lo, hi float64) bool {
 // encodeWords is Encode where m.cuts holds: word by word, from the cache
 // where it may, and with one Viterbi over each run of other words.
 func (m *Model) encodeWords(sc *scratch, dst []seg.Piece, norm []byte) []seg.Piece {
+	if sc.slots == nil {
+		sc.slots = make([]uint64, minSlots)
+		sc.seen = make([]uint64, minSeen)
+	}
 	from := float32(0)
 	run := -1 // the start of the words not yet segmented, or -1
 	flush := func(end int) {
@@ -523,11 +533,21 @@ func (m *Model) encodeWords(sc *scratch, dst []seg.Piece, norm []byte) []seg.Pie
 		if run >= 0 && p-run >= maxRun {
 			flush(p)
 		}
-		gated := q-p <= gateLen
 		var rec []byte
-		if (!gated || sc.use.Use()) && q-p <= maxWord {
-			rec = m.lookup(sc, norm[p:q], &from, flush, p)
-			if gated {
+		if n := q - p; n <= maxWord && (n > gateLen || sc.use.Use()) {
+			w := norm[p:q]
+			h := maphash.Bytes(sc.seed, w)
+			k := sc.find(h, w)
+			if k >= 0 && run < 0 {
+				rec = sc.hit(k, from, n)
+			}
+			// Where the word may be cached, the words before it are
+			// segmented, for the path score at p.
+			if rec == nil && (k >= 0 || sc.saw(h)) {
+				flush(p)
+				rec = m.lookup(sc, w, h, k, from)
+			}
+			if n <= gateLen {
 				sc.use.Record(rec != nil)
 			}
 		}
@@ -548,48 +568,45 @@ func (m *Model) encodeWords(sc *scratch, dst []seg.Piece, norm []byte) []seg.Pie
 	return dst
 }
 
-// lookup returns the segmentation of w, the word at p, from the path score
-// there, its pieces as scratch.data holds them: cached, or learnt if w was
-// met before, or nil. *from is the path score at p once flush(p) has
-// segmented the words before p, which lookup does only where the word may
-// be cached.
-func (m *Model) lookup(sc *scratch, w []byte, from *float32, flush func(int), p int) []byte {
-	if sc.slots == nil {
-		sc.slots = make([]uint64, minSlots)
-		sc.seen = make([]uint64, minSeen)
-	}
-	h := maphash.Bytes(sc.seed, w)
-	_, k := sc.find(h, w)
-	if k < 0 && !sc.saw(h) {
+// hit returns the pieces of entry k, for a word of n bytes, if they hold
+// from the path score from, or nil.
+func (sc *scratch) hit(k int, from float32, n int) []byte {
+	e := &sc.ents[k]
+	if !e.holds(from, binade(from), n) {
 		return nil
 	}
-	flush(p)
-	exp := binade(*from)
+	if !e.hit {
+		e.hit = true // written only when it changes: most hits only read
+	}
+	return sc.pieces(e)
+}
+
+// lookup returns the segmentation of w, whose hash is h and whose entry is
+// k or -1, from the path score from, its pieces as scratch.data holds
+// them: cached, or learnt, or nil.
+func (m *Model) lookup(sc *scratch, w []byte, h uint64, k int, from float32) []byte {
+	exp := binade(from)
 	if k >= 0 {
-		e := &sc.ents[k]
-		if e.holds(*from, exp, len(w)) {
-			if !e.hit {
-				e.hit = true // written only when it changes: most hits only read
-			}
-			return sc.pieces(e)
+		if rec := sc.hit(k, from, len(w)); rec != nil {
+			return rec
 		}
-		if exp == 0 && e.zero {
+		if exp == 0 && sc.ents[k].zero {
 			return nil // learning it from 0 again would change nothing
 		}
 	}
 	if exp >= firstBinade+32 {
 		return nil
 	}
-	margin := m.learn(sc, w, *from, exp)
-	if exp != 0 && !inBinade(*from, exp, sc.tr.lo, sc.tr.hi) {
+	margin := m.learn(sc, w, from, exp)
+	if exp != 0 && !inBinade(from, exp, sc.tr.lo, sc.tr.hi) {
 		// Exact here, but rounded past the binade's end: it tells
 		// nothing of the binade's other scores.
 		return sc.rec
 	}
 	if k >= 0 && !bytes.Equal(sc.pieces(&sc.ents[k]), sc.rec) {
 		// Rounding decides otherwise here: what was learnt holds
-		// from *from itself, or from 0 where its margins suffice.
-		if exp != 0 || safe(margin, sc.tr.mag, *from, len(w)) {
+		// from from itself, or from 0 where its margins suffice.
+		if exp != 0 || safe(margin, sc.tr.mag, from, len(w)) {
 			return sc.rec
 		}
 		return nil
@@ -598,10 +615,10 @@ func (m *Model) lookup(sc *scratch, w []byte, from *float32, flush func(int), p 
 		k = sc.store(h, w)
 	}
 	e := &sc.ents[k]
-	e.note(&sc.tr, margin, *from, exp)
+	e.note(&sc.tr, margin, from, exp)
 	e.hit = true
-	if exp != 0 || e.holds(*from, exp, len(w)) {
-		return sc.rec // learnt from *from itself, or safe there
+	if exp != 0 || e.holds(from, exp, len(w)) {
+		return sc.rec // learnt from from itself, or safe there
 	}
 	return nil
 }
@@ -666,7 +683,17 @@ func nextSpace(norm []byte, p int) int {
 		if norm[k+1] != 0x96 || norm[k+2] != 0x81 {
 			continue
 		}
-		if k-1 >= i && norm[k-1] >= 0xc0 || k-2 >= i && norm[k-2] >= 0xe0 || k-3 >= i && norm[k-3] >= 0xf0 {
+		if k-3 >= i {
+			// The three bytes before k at once: bit 7 of a byte of z
+			// is set where the byte is at least 0xc0, 0xe0 and 0xf0
+			// from the last back.
+			x := binary.LittleEndian.Uint32(norm[k-4:])
+			if z := (x&0x7f7f7f7f + 0x40201000) & x & 0x80808080; z != 0 {
+				return stepSpace(norm, i)
+			}
+			return k
+		}
+		if k-1 >= i && norm[k-1] >= 0xc0 || k-2 >= i && norm[k-2] >= 0xe0 {
 			return stepSpace(norm, i)
 		}
 		return k
