@@ -520,18 +520,11 @@ func (m *Model) encodeWords(sc *scratch, dst []seg.Piece, norm []byte) []seg.Pie
 	}
 	from := float32(0)
 	run := -1 // the start of the words not yet segmented, or -1
-	flush := func(end int) {
-		if run >= 0 {
-			sc.nodes = m.forward(sc.nodes, norm[run:end], nil, from, nil)
-			dst = backtrack(dst, sc.nodes)
-			from = sc.nodes[end-run].score
-			run = -1
-		}
-	}
 	for p := 0; p < len(norm); {
 		q := nextSpace(norm, p)
 		if run >= 0 && p-run >= maxRun {
-			flush(p)
+			dst, from = m.segment(sc, dst, norm[run:p], from)
+			run = -1
 		}
 		var rec []byte
 		if n := q - p; n <= maxWord && (n > gateLen || sc.use.Use()) {
@@ -544,7 +537,10 @@ func (m *Model) encodeWords(sc *scratch, dst []seg.Piece, norm []byte) []seg.Pie
 			// Where the word may be cached, the words before it are
 			// segmented, for the path score at p.
 			if rec == nil && (k >= 0 || sc.saw(h)) {
-				flush(p)
+				if run >= 0 {
+					dst, from = m.segment(sc, dst, norm[run:p], from)
+					run = -1
+				}
 				rec = m.lookup(sc, w, h, k, from)
 			}
 			if n <= gateLen {
@@ -564,8 +560,19 @@ func (m *Model) encodeWords(sc *scratch, dst []seg.Piece, norm []byte) []seg.Pie
 		}
 		p = q
 	}
-	flush(len(norm))
+	if run >= 0 {
+		dst, _ = m.segment(sc, dst, norm[run:], from)
+	}
 	return dst
+}
+
+// segment appends the best segmentation of text, a run of words, from the
+// path score from to dst, and returns it and the path score at its end.
+// (Local to encodeWords, a closure would keep its variables out of
+// registers.)
+func (m *Model) segment(sc *scratch, dst []seg.Piece, text []byte, from float32) ([]seg.Piece, float32) {
+	sc.nodes = m.forward(sc.nodes, text, nil, from, nil)
+	return backtrack(dst, sc.nodes), sc.nodes[len(text)].score
 }
 
 // hit returns the pieces of entry k, for a word of n bytes, if they hold
