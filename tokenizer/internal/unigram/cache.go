@@ -31,7 +31,6 @@ import (
 // the path's pieces choose the path; elsewhere a near tie changes which
 // predecessor a byte keeps, but its score by no more than the rounding the
 // bound counts.
-
 //
 // A word met at the path score 0 exactly is segmented as it was learnt,
 // whatever the margins: the computation is the same.
@@ -41,10 +40,11 @@ import (
 // are the multiples of u = 2^(e-23), a computation from a path score L
 // whose values all stay in the binade rounds each sum to L plus a multiple
 // of u that depends on the word's scores alone (and, for a sum exactly
-// halfway between two floats, on the parity of L/u: the learning notes such
-// ties, and the word then holds only from scores of that parity). Its decisions then fall as they did from
-// any other L' of the binade, and its node scores are L' plus the same
-// offsets, as long as L' plus the offsets stays in the binade too; the
+// halfway between two floats, on the parity of L/u: the learning notes
+// such ties, and the word then holds only from scores of that parity). Its
+// decisions then fall as they did from any other L' of the binade, and its
+// node scores are L' plus the same offsets, as long as L' plus the offsets
+// stays in the binade too; the
 // double sums of the candidates are exact or, for a user-defined piece's
 // double score, rounded at the binade's double ulp, alike for every L'.
 // Such an entry is learnt from the current path score, so that learning it
