@@ -37,9 +37,10 @@ const userBit = 1 << 30
 const unkPenalty = 10
 
 // Model is a Unigram segmentation model. It is safe for concurrent use. It
-// keeps scratch buffers and a cache of up to 131,072 words (about 16 MB
-// of them at most) for as many encodings at a time as there are CPUs
-// (GOMAXPROCS).
+// keeps scratch buffers and a cache of up to 524,288 words (about 48 MB
+// of them at most, briefly up to twice that while the words it replaced
+// wait to be compacted away) for as many encodings at a time as there are
+// CPUs (GOMAXPROCS).
 type Model struct {
 	trie     *trie
 	user     []bool // by id: user-defined pieces, or nil when there are none
