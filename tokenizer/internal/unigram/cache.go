@@ -459,9 +459,13 @@ func (e *entry) note(tr *tracker, margin float64, from float32, exp uint32) {
 // smallest margin and magnitude are margin and mag, holds from the path
 // score from, for a word of n bytes.
 func safe(margin, mag float64, from float32, n int) bool {
-	if from == 0 {
-		return true
-	}
+	return from == 0 || wins(margin, mag, from, n)
+}
+
+// wins reports whether decisions won by margin in exact arithmetic, on
+// a path of n bytes whose scores sum to at most mag in magnitude, are
+// won alike when the path's float32 sum starts from the score from.
+func wins(margin, mag float64, from float32, n int) bool {
 	// Twice the magnitude, so that the ulp bounds that of every value
 	// on the way, some of which may reach the next power of two.
 	x := float32(2 * (math.Abs(float64(from)) + mag))

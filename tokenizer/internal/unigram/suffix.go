@@ -173,12 +173,10 @@ func (p *Part) Fewest() int { return p.fewest }
 // From returns the tokens of the part encoded from the path score from
 // (EncodeFrom) and the score at its end, and whether it had to encode it:
 // it need not where the decisions on the exact best path are won by more
-// than rounding at from can change (the bound of word.safe), and then
+// than rounding at from can change (wins, the bound of the word cache), and then
 // adds the path's scores to from as forward does.
 func (p *Part) From(from float32) (int, float32, bool) {
-	x := float32(2 * (math.Abs(float64(from)) + p.mag))
-	ulp := float64(math.Nextafter32(x, float32(math.Inf(1))) - x)
-	if p.margin > float64(4*(len(p.norm)+1)+2)*ulp {
+	if wins(p.margin, p.mag, from, len(p.norm)) {
 		for i, pc := range p.path {
 			if pc.ID == p.m.unk {
 				from += p.m.unkScore // a float sum, as forward's
