@@ -8,7 +8,7 @@ import (
 )
 
 // A normalizer applies the rules one step at a time, copying whole what
-// Untouched covers. The rules here are a deletion (soft hyphen), a
+// Runs.Len covers. The rules here are a deletion (soft hyphen), a
 // two-code-point source (fi) and the longer key that overlaps it (ffi).
 func ExampleMap_Prefix() {
 	m, err := charsmap.New(charsmap.RuleBlob)
@@ -17,9 +17,10 @@ func ExampleMap_Prefix() {
 		return
 	}
 	in := "ffix fix hy\u00ADphen \xff"
+	runs := m.Runs(nil)
 	var out strings.Builder
 	for in != "" {
-		if n := m.Untouched(in); n > 0 {
+		if n := runs.Len(in); n > 0 {
 			out.WriteString(in[:n])
 			in = in[n:]
 			continue

@@ -137,21 +137,21 @@ func normalize(next func(string) (string, int), sp spec, in string) string {
 	return res
 }
 
-// apply is Prefix over the whole of in, with Untouched's shortcut: the
-// plain concatenation the caller builds when no whitespace rule applies.
-func (m *Map) apply(in string) string {
-	return string(m.appendApply(nil, in))
+// apply is Prefix over the whole of in, with Len's shortcut: the plain
+// concatenation the caller builds when no whitespace rule applies.
+func (r *Runs) apply(in string) string {
+	return string(r.appendApply(nil, in))
 }
 
 // appendApply appends apply's result to dst.
-func (m *Map) appendApply(dst []byte, in string) []byte {
+func (r *Runs) appendApply(dst []byte, in string) []byte {
 	for in != "" {
-		if n := m.Untouched(in); n > 0 {
+		if n := r.Len(in); n > 0 {
 			dst = append(dst, in[:n]...)
 			in = in[n:]
 			continue
 		}
-		s, n := m.Prefix(in)
+		s, n := r.m.Prefix(in)
 		dst = append(dst, s...)
 		in = in[n:]
 	}

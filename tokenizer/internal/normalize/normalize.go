@@ -29,7 +29,13 @@ type Normalizer struct {
 	suffix  bool // treat_whitespace_as_suffix: the dummy space goes at the end
 	matcher *matcher.Matcher
 	cmap    *charsmap.Map // nil without a precompiled charsmap
-	cuts    *cutFacts     // what CutAt knows of the rules
+	// runs finds the characters that normalize to themselves, with the
+	// charsmap or without one, up to a space or a user-defined piece.
+	runs *charsmap.Runs
+	// plainSpace is set when a space normalizes to itself and starts no
+	// user-defined piece, which lets Normalize step over it at once.
+	plainSpace bool
+	cuts       *cutFacts // what CutAt knows of the rules
 	// identity is set when normalization is a plain character map, which
 	// lets encoding skip the offset bookkeeping.
 	identity bool
@@ -62,6 +68,16 @@ func New(spec vocab.NormalizerSpec, suffix bool, m *matcher.Matcher) (*Normalize
 		}
 		n.cmap = cm
 	}
+	cm := n.cmap
+	if cm == nil {
+		cm = new(charsmap.Map) // no rules: characters map to themselves
+	}
+	var stop [256]bool
+	for c := range stop {
+		stop[c] = c == ' ' || m.First[c] && utf8.RuneStart(byte(c))
+	}
+	n.runs = cm.Runs(&stop)
+	n.plainSpace = !m.First[' '] && !cm.KeyStarts(' ')
 	// A user-defined piece that is not UTF-8 must be copied whole, which
 	// only the general path does.
 	n.identity = n.cmap == nil && !spec.AddDummyPrefix && !spec.RemoveExtraWhitespaces && m.ValidUTF8
@@ -84,26 +100,36 @@ func (n *Normalizer) normalizePrefix(in string) (string, int) {
 	return in[:size], size
 }
 
-// untouched returns the length of the run of characters at the start of
-// in that normalize to themselves one by one under a precompiled charsmap
-// (charsmap.Map.Untouched), ending before a space and before a character
-// where a user-defined piece may start; 0 without a charsmap. in starts at
-// offset at of the input, which is untouched up to *clean: the charsmap is
-// asked again only past that, so that the input is scanned once.
-func (n *Normalizer) untouched(in string, at int, clean *int) int {
-	if n.cmap == nil {
-		return 0
-	}
-	if *clean <= at {
-		*clean = at + n.cmap.Untouched(in)
-	}
-	k := *clean - at
-	for i := 0; i < k; i++ {
-		if c := in[i]; c == ' ' || n.matcher.First[c] && utf8.RuneStart(c) {
-			return i
+// appendSpace appends a space, or U+2581 when spaces are escaped, which
+// stands for input offset at.
+func (n *Normalizer) appendSpace(dst []byte, offs *[]int32, at int) []byte {
+	if n.spec.EscapeWhitespaces {
+		dst = append(dst, spaceSymbol...)
+		if offs != nil {
+			*offs = append(*offs, int32(at), int32(at), int32(at))
 		}
+		return dst
 	}
-	return k
+	if offs != nil {
+		*offs = append(*offs, int32(at))
+	}
+	return append(dst, ' ')
+}
+
+// appendRunOffsets appends the offsets of run, copied from input offset
+// at: each byte's is the offset of the start of its character.
+func appendRunOffsets(offs []int32, run string, at int) []int32 {
+	k := len(offs)
+	offs = slices.Grow(offs, len(run))[:k+len(run)]
+	o := offs[k:]
+	c := int32(at)
+	for i := range len(run) {
+		if utf8.RuneStart(run[i]) {
+			c = int32(at + i)
+		}
+		o[i] = c
+	}
+	return offs
 }
 
 // Normalize appends the normalized form of in, a text or the part of one
@@ -116,22 +142,9 @@ func (n *Normalizer) Normalize(dst []byte, offs *[]int32, in string, part Part) 
 	}
 	base := len(dst)
 	consumed := 0
-	escape := n.spec.EscapeWhitespaces
-	addWS := func() {
-		if escape {
-			dst = append(dst, spaceSymbol...)
-			if offs != nil {
-				*offs = append(*offs, int32(consumed), int32(consumed), int32(consumed))
-			}
-		} else {
-			dst = append(dst, ' ')
-			if offs != nil {
-				*offs = append(*offs, int32(consumed))
-			}
-		}
-	}
 	start, end := part&AfterCut == 0, part&BeforeCut == 0
-	if n.spec.RemoveExtraWhitespaces && start {
+	removeWS := n.spec.RemoveExtraWhitespaces
+	if removeWS && start {
 		for len(in) > 0 {
 			p, l := n.normalizePrefix(in)
 			if p != " " {
@@ -145,29 +158,34 @@ func (n *Normalizer) Normalize(dst []byte, offs *[]int32, in string, part Part) 
 		}
 	}
 	if !n.suffix && n.spec.AddDummyPrefix && start {
-		addWS()
+		dst = n.appendSpace(dst, offs, consumed)
 	}
 	// After a cut the text goes on from a character that is no space (see
 	// CutAt).
-	prevSpace := n.spec.RemoveExtraWhitespaces && start
-	clean := 0 // in is untouched by the charsmap up to here (see untouched)
+	prevSpace := removeWS && start
 	for len(in) > 0 {
-		if k := n.untouched(in, consumed, &clean); k > 0 {
+		if k := n.runs.Len(in); k > 0 {
 			// Characters that stand for themselves, without a space: copied
-			// whole, each byte mapped to the start of its character.
+			// whole.
 			dst = append(dst, in[:k]...)
 			if offs != nil {
-				c := consumed
-				for i := 0; i < k; i++ {
-					if utf8.RuneStart(in[i]) {
-						c = consumed + i
-					}
-					*offs = append(*offs, int32(c))
-				}
+				*offs = appendRunOffsets(*offs, in[:k], consumed)
 			}
 			prevSpace = false
 			consumed += k
 			in = in[k:]
+			if len(in) == 0 {
+				break
+			}
+		}
+		if in[0] == ' ' && n.plainSpace {
+			// The step of a space, which normalizes to itself.
+			if !prevSpace {
+				dst = n.appendSpace(dst, offs, consumed)
+			}
+			prevSpace = removeWS
+			consumed++
+			in = in[1:]
 			continue
 		}
 		p, l := n.normalizePrefix(in)
@@ -179,7 +197,7 @@ func (n *Normalizer) Normalize(dst []byte, offs *[]int32, in string, part Part) 
 		if len(p) > 0 {
 			for i := 0; i < len(p); i++ {
 				if p[i] == ' ' {
-					addWS()
+					dst = n.appendSpace(dst, offs, consumed)
 				} else {
 					dst = append(dst, p[i])
 					if offs != nil {
@@ -191,13 +209,13 @@ func (n *Normalizer) Normalize(dst []byte, offs *[]int32, in string, part Part) 
 		}
 		consumed += l
 		in = in[l:]
-		if !n.spec.RemoveExtraWhitespaces {
+		if !removeWS {
 			prevSpace = false
 		}
 	}
-	if n.spec.RemoveExtraWhitespaces && end {
+	if removeWS && end {
 		space := " "
-		if escape {
+		if n.spec.EscapeWhitespaces {
 			space = spaceSymbol
 		}
 		for len(dst)-base >= len(space) && string(dst[len(dst)-len(space):]) == space {
@@ -209,7 +227,7 @@ func (n *Normalizer) Normalize(dst []byte, offs *[]int32, in string, part Part) 
 		}
 	}
 	if n.suffix && n.spec.AddDummyPrefix && end {
-		addWS()
+		dst = n.appendSpace(dst, offs, consumed)
 	}
 	if offs != nil {
 		*offs = append(*offs, int32(consumed))
