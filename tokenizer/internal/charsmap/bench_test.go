@@ -7,13 +7,13 @@ import (
 
 // Benchmarks: go test -run=^$ -bench=. ./tokenizer/internal/charsmap
 // Normalize applies nmt_nfkc to a whole corpus file, copying what
-// Runs.Len covers; PrefixOnly calls Prefix for every step, as a caller
+// Runs.Copy copies; PrefixOnly calls Prefix for every step, as a caller
 // that must look at each character does.
 
 func benchFile(b *testing.B, file string, untouched bool) {
 	m := mustNew(b, "unigram8k_nmt_nfkc.model")
 	text := readCorpus(b, filepath.Join(corpusDir, file), 0)
-	runs := m.Runs(nil)
+	runs := m.Runs(nil, false, false)
 	dst := make([]byte, 0, 2*len(text))
 	b.SetBytes(int64(len(text)))
 	b.ReportAllocs()

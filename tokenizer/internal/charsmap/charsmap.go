@@ -150,10 +150,6 @@ func (m *Map) Prefix(in string) (norm string, consumed int) {
 	return char(in)
 }
 
-// KeyStarts reports whether some key starts with c: when none does,
-// Prefix at c, an ASCII byte, returns it alone whatever follows.
-func (m *Map) KeyStarts(c byte) bool { return m.root[c] != 0 }
-
 // char returns the first character of in, which starts with a byte >= 0x80,
 // as NormalizePrefix does when no rule matches. Go's decoder and
 // string_util::IsValidDecodeUTF8 agree on what is malformed (overlong forms,

@@ -136,7 +136,7 @@ func TestSpmNormalize(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", src.name, err)
 		}
-		runs := m.Runs(nil)
+		runs := m.Runs(nil, false, false)
 		for _, mode := range []struct {
 			name string
 			flag string

@@ -137,7 +137,7 @@ func normalize(next func(string) (string, int), sp spec, in string) string {
 	return res
 }
 
-// apply is Prefix over the whole of in, with Len's shortcut: the plain
+// apply is Prefix over the whole of in, with Copy's shortcut: the plain
 // concatenation the caller builds when no whitespace rule applies.
 func (r *Runs) apply(in string) string {
 	return string(r.appendApply(nil, in))
@@ -145,17 +145,23 @@ func (r *Runs) apply(in string) string {
 
 // appendApply appends apply's result to dst.
 func (r *Runs) appendApply(dst []byte, in string) []byte {
+	out := Run{Dst: dst}
 	for in != "" {
-		if n := r.Len(in); n > 0 {
-			dst = append(dst, in[:n]...)
+		if n := r.Copy(&out, in); n > 0 {
 			in = in[n:]
 			continue
 		}
 		s, n := r.m.Prefix(in)
-		dst = append(dst, s...)
+		out.Dst = append(out.Dst, s...)
 		in = in[n:]
 	}
-	return dst
+	return out.Dst
+}
+
+// lenOf returns the length of the run Copy copies from the start of in.
+func (r *Runs) lenOf(in string) int {
+	var out Run
+	return r.Copy(&out, in)
 }
 
 // modelSpec is what a .model file says about its normalizer.

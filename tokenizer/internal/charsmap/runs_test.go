@@ -2,31 +2,80 @@ package charsmap
 
 import (
 	"math/rand"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
 )
 
-// slowLen is what Runs.Len answers without its tables: the trie walked at
-// every character, as Prefix walks it.
+// slowLen is the length of the run Runs.Copy copies when spaces are no
+// different from other characters, found without its tables.
 func slowLen(m *Map, stop *[256]bool, in string) int {
 	i := 0
 	for i < len(in) {
-		c := in[i]
-		if stop != nil && stop[c] {
-			return i
-		}
-		if m.root[c] != 0 {
-			if l, _ := m.longest(in[i:]); l > 0 {
-				return i
-			}
-		}
-		r, size := utf8.DecodeRuneInString(in[i:])
-		if r == utf8.RuneError && size == 1 {
-			return i
+		size := slowChar(m, stop, in[i:])
+		if size == 0 {
+			break
 		}
 		i += size
 	}
+	return i
+}
+
+// slowChar returns the size of the first character of in when Prefix
+// leaves it as it is and it is no stop, or 0, walking the trie as Prefix
+// does.
+func slowChar(m *Map, stop *[256]bool, in string) int {
+	if stop != nil && stop[in[0]] {
+		return 0
+	}
+	if m.root[in[0]] != 0 {
+		if l, _ := m.longest(in); l > 0 {
+			return 0
+		}
+	}
+	r, size := utf8.DecodeRuneInString(in)
+	if r == utf8.RuneError && size == 1 {
+		return 0
+	}
+	return size
+}
+
+// slowCopy is Runs.Copy without its tables: slowChar at each character,
+// and spaces written as Runs says.
+func slowCopy(m *Map, stop *[256]bool, escape, collapse bool, out *Run, in string) int {
+	space := " "
+	if escape {
+		space = "\u2581"
+	}
+	i := 0
+	for i < len(in) {
+		if in[i] == ' ' && (escape || collapse) {
+			if slowChar(m, stop, in[i:]) == 0 || m.root[' '] != 0 {
+				break
+			}
+			if !collapse || !out.AfterSpace {
+				out.Dst = append(out.Dst, space...)
+				for range len(space) {
+					out.Offs = append(out.Offs, int32(out.At+i))
+				}
+			}
+			out.AfterSpace = collapse
+			i++
+			continue
+		}
+		size := slowChar(m, stop, in[i:])
+		if size == 0 {
+			break
+		}
+		out.Dst = append(out.Dst, in[i:i+size]...)
+		for range size {
+			out.Offs = append(out.Offs, int32(out.At+i))
+		}
+		out.AfterSpace = false
+		i += size
+	}
+	out.At += i
 	return i
 }
 
@@ -68,10 +117,10 @@ func runsMaps(t *testing.T) map[string]*Map {
 func TestRunsTables(t *testing.T) {
 	for name, m := range runsMaps(t) {
 		for _, stop := range []*[256]bool{nil, &fuzzStops} {
-			runs := m.Runs(stop)
+			runs := m.Runs(stop, false, false)
 			check := func(in string) {
-				if got, want := runs.Len(in), slowLen(m, stop, in); got != want {
-					t.Fatalf("%s, stops %v: Len(%q) = %d, the walk of the trie %d", name, stop != nil, in, got, want)
+				if got, want := runs.lenOf(in), slowLen(m, stop, in); got != want {
+					t.Fatalf("%s, stops %v: Copy(%q) copied %d, the walk of the trie %d", name, stop != nil, in, got, want)
 				}
 			}
 			var buf []byte
@@ -93,7 +142,7 @@ func TestRunsTables(t *testing.T) {
 	}
 }
 
-// TestRunsCorpus compares Runs.Len with the walk of the trie from every
+// TestRunsCorpus compares the runs of Runs.Copy with the walk of the trie from every
 // byte offset of a sample of every corpus file, and on random strings of
 // characters that keys join, plain text and malformed bytes.
 func TestRunsCorpus(t *testing.T) {
@@ -112,13 +161,56 @@ func TestRunsCorpus(t *testing.T) {
 	}
 	for name, m := range runsMaps(t) {
 		for _, stop := range []*[256]bool{nil, &fuzzStops} {
-			runs := m.Runs(stop)
+			runs := m.Runs(stop, false, false)
 			for _, text := range texts {
 				for i := range len(text) {
 					// A window, so that the whole stays linear.
 					in := text[i:min(len(text), i+64)]
-					if got, want := runs.Len(in), slowLen(m, stop, in); got != want {
-						t.Fatalf("%s, stops %v: Len(%q) = %d, the walk of the trie %d", name, stop != nil, in, got, want)
+					if got, want := runs.lenOf(in), slowLen(m, stop, in); got != want {
+						t.Fatalf("%s, stops %v: Copy(%q) copied %d, the walk of the trie %d", name, stop != nil, in, got, want)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestRunsCopy compares what Copy writes (the bytes, their offsets, the
+// state it leaves) with slowCopy's, with each way of writing spaces, on
+// random strings of spaces, characters that keys join, plain text and
+// malformed bytes, from every byte offset.
+func TestRunsCopy(t *testing.T) {
+	parts := append([]string{" ", "  ", "a", "語", "ก", "д", "é", "\U0001F600", "\u2581", "\u3000", "\t"}, runsTails...)
+	rng := rand.New(rand.NewSource(2))
+	var texts []string
+	for range 300 {
+		var b strings.Builder
+		for range rng.Intn(30) {
+			b.WriteString(parts[rng.Intn(len(parts))])
+		}
+		texts = append(texts, b.String())
+	}
+	for name, m := range runsMaps(t) {
+		for _, stop := range []*[256]bool{nil, &fuzzStops} {
+			for _, sp := range []struct{ escape, collapse bool }{{false, false}, {false, true}, {true, false}, {true, true}} {
+				runs := m.Runs(stop, sp.escape, sp.collapse)
+				for _, text := range texts {
+					for i := range len(text) {
+						for _, after := range []bool{false, true} {
+							got := Run{Dst: []byte("x"), Offs: []int32{-1}, Offsets: true, At: 5, AfterSpace: after}
+							want := got
+							gn := runs.Copy(&got, text[i:])
+							wn := slowCopy(m, stop, sp.escape, sp.collapse, &want, text[i:])
+							if gn != wn || string(got.Dst) != string(want.Dst) || !slices.Equal(got.Offs, want.Offs) || got.At != want.At || got.AfterSpace != want.AfterSpace {
+								t.Fatalf("%s, stops %v, escape %v collapse %v, after a space %v: Copy(%q) = %d, %+v; want %d, %+v",
+									name, stop != nil, sp.escape, sp.collapse, after, text[i:], gn, got, wn, want)
+							}
+							// Without offsets, the same bytes and none.
+							got = Run{Dst: []byte("x"), AfterSpace: after}
+							if runs.Copy(&got, text[i:]) != gn || string(got.Dst) != string(want.Dst) || got.Offs != nil {
+								t.Fatalf("%s: Copy(%q) without offsets = %+v", name, text[i:], got)
+							}
+						}
 					}
 				}
 			}

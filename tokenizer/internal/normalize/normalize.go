@@ -29,13 +29,10 @@ type Normalizer struct {
 	suffix  bool // treat_whitespace_as_suffix: the dummy space goes at the end
 	matcher *matcher.Matcher
 	cmap    *charsmap.Map // nil without a precompiled charsmap
-	// runs finds the characters that normalize to themselves, with the
-	// charsmap or without one, up to a space or a user-defined piece.
+	// runs copies the characters that normalize to themselves, with the
+	// charsmap or without one, and spaces, up to a user-defined piece.
 	runs *charsmap.Runs
-	// plainSpace is set when a space normalizes to itself and starts no
-	// user-defined piece, which lets Normalize step over it at once.
-	plainSpace bool
-	cuts       *cutFacts // what CutAt knows of the rules
+	cuts *cutFacts // what CutAt knows of the rules
 	// identity is set when normalization is a plain character map, which
 	// lets encoding skip the offset bookkeeping.
 	identity bool
@@ -74,10 +71,9 @@ func New(spec vocab.NormalizerSpec, suffix bool, m *matcher.Matcher) (*Normalize
 	}
 	var stop [256]bool
 	for c := range stop {
-		stop[c] = c == ' ' || m.First[c] && utf8.RuneStart(byte(c))
+		stop[c] = m.First[c] && utf8.RuneStart(byte(c))
 	}
-	n.runs = cm.Runs(&stop)
-	n.plainSpace = !m.First[' '] && !cm.KeyStarts(' ')
+	n.runs = cm.Runs(&stop, spec.EscapeWhitespaces, spec.RemoveExtraWhitespaces)
 	// A user-defined piece that is not UTF-8 must be copied whole, which
 	// only the general path does.
 	n.identity = n.cmap == nil && !spec.AddDummyPrefix && !spec.RemoveExtraWhitespaces && m.ValidUTF8
@@ -100,36 +96,19 @@ func (n *Normalizer) normalizePrefix(in string) (string, int) {
 	return in[:size], size
 }
 
-// appendSpace appends a space, or U+2581 when spaces are escaped, which
-// stands for input offset at.
-func (n *Normalizer) appendSpace(dst []byte, offs *[]int32, at int) []byte {
+// appendSpace appends to out a space, or U+2581 when spaces are escaped,
+// which stands for input offset out.At.
+func (n *Normalizer) appendSpace(out *charsmap.Run) {
+	space := " "
 	if n.spec.EscapeWhitespaces {
-		dst = append(dst, spaceSymbol...)
-		if offs != nil {
-			*offs = append(*offs, int32(at), int32(at), int32(at))
+		space = spaceSymbol
+	}
+	out.Dst = append(out.Dst, space...)
+	if out.Offsets {
+		for range len(space) {
+			out.Offs = append(out.Offs, int32(out.At))
 		}
-		return dst
 	}
-	if offs != nil {
-		*offs = append(*offs, int32(at))
-	}
-	return append(dst, ' ')
-}
-
-// appendRunOffsets appends the offsets of run, copied from input offset
-// at: each byte's is the offset of the start of its character.
-func appendRunOffsets(offs []int32, run string, at int) []int32 {
-	k := len(offs)
-	offs = slices.Grow(offs, len(run))[:k+len(run)]
-	o := offs[k:]
-	c := int32(at)
-	for i := range len(run) {
-		if utf8.RuneStart(run[i]) {
-			c = int32(at + i)
-		}
-		o[i] = c
-	}
-	return offs
 }
 
 // Normalize appends the normalized form of in, a text or the part of one
@@ -140,8 +119,11 @@ func (n *Normalizer) Normalize(dst []byte, offs *[]int32, in string, part Part) 
 	if len(in) == 0 {
 		return dst
 	}
+	out := charsmap.Run{Dst: dst, Offsets: offs != nil}
+	if offs != nil {
+		out.Offs = *offs
+	}
 	base := len(dst)
-	consumed := 0
 	start, end := part&AfterCut == 0, part&BeforeCut == 0
 	removeWS := n.spec.RemoveExtraWhitespaces
 	if removeWS && start {
@@ -151,45 +133,30 @@ func (n *Normalizer) Normalize(dst []byte, offs *[]int32, in string, part Part) 
 				break
 			}
 			in = in[l:]
-			consumed += l
+			out.At += l
 		}
 		if len(in) == 0 {
 			return dst
 		}
 	}
 	if !n.suffix && n.spec.AddDummyPrefix && start {
-		dst = n.appendSpace(dst, offs, consumed)
+		n.appendSpace(&out)
 	}
-	// After a cut the text goes on from a character that is no space (see
-	// CutAt).
-	prevSpace := removeWS && start
+	// A space after a space goes under remove_extra_whitespaces, and so
+	// does one at the start. After a cut the text goes on from a
+	// character that is no space (see CutAt).
+	out.AfterSpace = removeWS && start
 	for len(in) > 0 {
-		if k := n.runs.Len(in); k > 0 {
-			// Characters that stand for themselves, without a space: copied
-			// whole.
-			dst = append(dst, in[:k]...)
-			if offs != nil {
-				*offs = appendRunOffsets(*offs, in[:k], consumed)
-			}
-			prevSpace = false
-			consumed += k
+		// Characters that stand for themselves, and spaces, copied in
+		// one go.
+		if k := n.runs.Copy(&out, in); k > 0 {
 			in = in[k:]
 			if len(in) == 0 {
 				break
 			}
 		}
-		if in[0] == ' ' && n.plainSpace {
-			// The step of a space, which normalizes to itself.
-			if !prevSpace {
-				dst = n.appendSpace(dst, offs, consumed)
-			}
-			prevSpace = removeWS
-			consumed++
-			in = in[1:]
-			continue
-		}
 		p, l := n.normalizePrefix(in)
-		if prevSpace {
+		if out.AfterSpace {
 			for len(p) > 0 && p[0] == ' ' {
 				p = p[1:]
 			}
@@ -197,42 +164,39 @@ func (n *Normalizer) Normalize(dst []byte, offs *[]int32, in string, part Part) 
 		if len(p) > 0 {
 			for i := 0; i < len(p); i++ {
 				if p[i] == ' ' {
-					dst = n.appendSpace(dst, offs, consumed)
+					n.appendSpace(&out)
 				} else {
-					dst = append(dst, p[i])
-					if offs != nil {
-						*offs = append(*offs, int32(consumed))
+					out.Dst = append(out.Dst, p[i])
+					if out.Offsets {
+						out.Offs = append(out.Offs, int32(out.At))
 					}
 				}
 			}
-			prevSpace = p[len(p)-1] == ' '
+			out.AfterSpace = removeWS && p[len(p)-1] == ' '
 		}
-		consumed += l
+		out.At += l
 		in = in[l:]
-		if !removeWS {
-			prevSpace = false
-		}
 	}
 	if removeWS && end {
 		space := " "
 		if n.spec.EscapeWhitespaces {
 			space = spaceSymbol
 		}
-		for len(dst)-base >= len(space) && string(dst[len(dst)-len(space):]) == space {
-			dst = dst[:len(dst)-len(space)]
-			if offs != nil {
-				consumed = int((*offs)[len(*offs)-len(space)])
-				*offs = (*offs)[:len(*offs)-len(space)]
+		for len(out.Dst)-base >= len(space) && string(out.Dst[len(out.Dst)-len(space):]) == space {
+			out.Dst = out.Dst[:len(out.Dst)-len(space)]
+			if out.Offsets {
+				out.At = int(out.Offs[len(out.Offs)-len(space)])
+				out.Offs = out.Offs[:len(out.Offs)-len(space)]
 			}
 		}
 	}
 	if n.suffix && n.spec.AddDummyPrefix && end {
-		dst = n.appendSpace(dst, offs, consumed)
+		n.appendSpace(&out)
 	}
 	if offs != nil {
-		*offs = append(*offs, int32(consumed))
+		*offs = append(out.Offs, int32(out.At))
 	}
-	return dst
+	return out.Dst
 }
 
 // NormalizeIdentity is Normalize for the identity normalizer without
