@@ -1,6 +1,13 @@
 package charsmap
 
-import "unicode/utf8"
+import (
+	"encoding/binary"
+	"math/bits"
+	"slices"
+	"unicode/utf8"
+
+	"github.com/gemmatok/gemmatok/tokenizer/internal/utf8x"
+)
 
 // Runs copies runs of characters that a Map's rules leave as they are,
 // most of them with a table lookup a character: the bulk of the text in
@@ -20,12 +27,13 @@ type Runs struct {
 	// have no bit.
 	two, twoCont     [32]uint64
 	three, threeCont [1024]uint64
-	// ascii has the plain, cont and isSpace bits of each ASCII byte;
-	// asciiOK is set for one that is plain, or of class cont when follow
-	// has no ASCII byte: then it is plain when an ASCII byte follows.
-	ascii   [256]uint8
-	asciiOK [256]bool
-	follow  [256]bool
+	// ascii has the plain, cont and isSpace bits of each ASCII byte.
+	ascii  [256]uint8
+	follow [256]bool
+	// words is set when every ASCII letter, digit and punctuation mark
+	// is plain, or of class cont, and follow has no ASCII byte: then Copy
+	// takes ASCII a word at a time.
+	words bool
 	// stop marks the bytes before which a run ends, where they start a
 	// character.
 	stop [256]bool
@@ -94,12 +102,10 @@ func (m *Map) Runs(stop *[256]bool, escape, collapse bool) *Runs {
 		}
 	}
 	r.follow = m.labelsFrom(b.conts)
-	asciiFollows := false
+	r.words = true
 	for c := range utf8.RuneSelf {
-		asciiFollows = asciiFollows || r.follow[c]
-	}
-	for c := range utf8.RuneSelf {
-		r.asciiOK[c] = r.ascii[c]&plain != 0 || r.ascii[c]&cont != 0 && !asciiFollows
+		graphic := c > ' ' && c < 0x7F
+		r.words = r.words && !r.follow[c] && (!graphic || r.ascii[c]&(plain|cont) != 0)
 	}
 	return r
 }
@@ -189,109 +195,237 @@ type Run struct {
 // prefix, Prefix would return each character unchanged. Spaces go as Runs
 // says.
 func (r *Runs) Copy(out *Run, in string) int {
+	dst, offs := out.Dst, out.Offs
 	afterSpace := out.AfterSpace
-	i, j := 0, 0 // in[i:j] is to be copied
-	for {
-		j = r.scan(in, j)
-		if j < len(in) && r.ascii[in[j]]&isSpace == 0 {
-			if size := r.slowSize(in[j:]); size > 0 {
-				j += size
+	i := 0
+	for i < len(in) {
+		if r.words && !out.Offsets && in[i] < utf8.RuneSelf {
+			var n int
+			if dst, n, afterSpace = r.copyWords(dst, in[i:], afterSpace); n > 0 {
+				i += n
 				continue
 			}
 		}
-		if j > i {
-			out.Dst = append(out.Dst, in[i:j]...)
+		// A run of characters that the tables settle, found first and
+		// then copied whole: a short one as one word.
+		if j := r.scan(in, i); j > i {
+			if n := len(dst); j-i <= 8 && i+8 <= len(in) && cap(dst)-n >= 8 {
+				binary.LittleEndian.PutUint64(dst[n:n+8], binary.LittleEndian.Uint64(utf8x.Bytes(in[i:i+8])))
+				dst = dst[:n+j-i]
+			} else {
+				dst = append(dst, in[i:j]...)
+			}
 			if out.Offsets {
-				out.Offs = appendOffsets(out.Offs, in[i:j], out.At+i)
+				offs = appendOffsets(offs, in[i:j], out.At+i)
 			}
 			afterSpace = false
+			i = j
+			if i == len(in) {
+				break
+			}
 		}
-		if j == len(in) || r.ascii[in[j]]&isSpace == 0 {
+		if r.ascii[in[i]]&isSpace != 0 {
+			dst, offs = r.space(dst, offs, out, i, afterSpace)
+			afterSpace = r.collapse
+			i++
+			continue
+		}
+		size := r.slowSize(in[i:])
+		if size == 0 {
+			break
+		}
+		dst = append(dst, in[i:i+size]...)
+		if out.Offsets {
+			for range size {
+				offs = append(offs, int32(out.At+i))
+			}
+		}
+		afterSpace = false
+		i += size
+	}
+	out.Dst, out.Offs = dst, offs
+	out.At += i
+	out.AfterSpace = afterSpace
+	return i
+}
+
+// copyWords copies ASCII text from the start of in to dst eight bytes
+// at a time, and the spaces after words, until it meets what else the
+// rules may touch or dst is full, and returns how much of in it took.
+// The loop calls nothing, so that its state stays in registers.
+func (r *Runs) copyWords(dst []byte, in string, afterSpace bool) ([]byte, int, bool) {
+	i := 0
+	for i+8 < len(in) && cap(dst)-len(dst) >= 8+3 {
+		w := binary.LittleEndian.Uint64(utf8x.Bytes(in[i : i+8]))
+		n := asciiWord(w)
+		if n > 0 && r.ascii[in[i+n-1]]&plain == 0 && r.follow[in[i+n]] {
+			n-- // a character of class cont that the next goes on from
+		}
+		k := len(dst)
+		binary.LittleEndian.PutUint64(dst[k:k+8], w)
+		dst = dst[:k+n]
+		if n > 0 {
+			afterSpace = false
+			i += n
+		}
+		if n == 8 {
+			continue
+		}
+		if r.ascii[in[i]]&isSpace == 0 {
 			break
 		}
 		if !afterSpace || !r.collapse {
-			n := len(out.Dst)
 			if r.escape {
-				out.Dst = append(out.Dst, "\u2581"...)
+				dst = append(dst, 0xE2, 0x96, 0x81) // U+2581
 			} else {
-				out.Dst = append(out.Dst, ' ')
-			}
-			if out.Offsets {
-				for range len(out.Dst) - n {
-					out.Offs = append(out.Offs, int32(out.At+j))
-				}
+				dst = append(dst, ' ')
 			}
 		}
 		afterSpace = r.collapse
-		j++
-		i = j
+		i++
 	}
-	out.At += j
-	out.AfterSpace = afterSpace
-	return j
+	return dst, i, afterSpace
+}
+
+// space appends the space at in[i] to dst, U+2581 when spaces are
+// escaped, and its offsets to offs when out wants them, unless it follows
+// a space and spaces collapse.
+func (r *Runs) space(dst []byte, offs []int32, out *Run, i int, afterSpace bool) ([]byte, []int32) {
+	if afterSpace && r.collapse {
+		return dst, offs
+	}
+	n := len(dst)
+	if r.escape {
+		dst = append(dst, 0xE2, 0x96, 0x81) // U+2581
+	} else {
+		dst = append(dst, ' ')
+	}
+	if out.Offsets {
+		for range len(dst) - n {
+			offs = append(offs, int32(out.At+i))
+		}
+	}
+	return dst, offs
+}
+
+// asciiWord returns the index of the first byte of w, eight bytes of text
+// in little-endian order, that is no ASCII letter, digit or punctuation
+// (a space, a control, DEL, a byte of a longer character), or 8 when all
+// are.
+func asciiWord(w uint64) int {
+	// A byte's top bit is set in the first term when it is below 0x21,
+	// in the second when it is not ASCII, in the third when it is DEL;
+	// above the first byte that is one of them, the borrows may set more.
+	del := w ^ 0x7F7F7F7F7F7F7F7F
+	stops := ((w - 0x2121212121212121) | w | (del-0x0101010101010101)&^del) & 0x8080808080808080
+	if stops == 0 {
+		return 8
+	}
+	return bits.TrailingZeros64(stops) / 8
 }
 
 // appendOffsets appends the offsets of the bytes of run, which starts at
 // input offset at: each byte's is the offset of the start of its
 // character.
 func appendOffsets(offs []int32, run string, at int) []int32 {
+	k := len(offs)
+	offs = slices.Grow(offs, len(run))[:k+len(run)]
+	o := offs[k:]
 	c := int32(at)
 	for i := range len(run) {
 		if utf8.RuneStart(run[i]) {
 			c = int32(at + i)
 		}
-		offs = append(offs, c)
+		o[i] = c
 	}
 	return offs
 }
 
-// scan returns the end of the run of characters from in[j] that the
-// tables settle as plain. Text keeps to a script for a while: each kind
-// of character has a loop of its own.
-func (r *Runs) scan(in string, j int) int {
-	for j < len(in) {
-		k := j
-		switch c := in[j]; {
+// scan returns the end of the run of characters from in[i] that the
+// tables settle as plain (spaces not among them). Text keeps to a script
+// for a while: each kind of character has a loop of its own.
+func (r *Runs) scan(in string, i int) int {
+	for i < len(in) {
+		var n int
+		switch c := in[i]; {
 		case c < utf8.RuneSelf:
-			for k < len(in) && r.asciiOK[in[k]] {
-				k++
-			}
-			// The last may be of class cont, which the byte after it
-			// decides.
-			if k < len(in) && k > j && r.ascii[in[k-1]]&plain == 0 && r.follow[in[k]] {
-				return k - 1
-			}
+			n = r.scanASCII(in[i:])
 		case c >= 0xE0:
-			for k+2 < len(in) {
-				c, b1, b2 := in[k], in[k+1], in[k+2]
-				if c&0xF0 != 0xE0 || (b1^0x80)|(b2^0x80) >= 0x40 {
-					break
-				}
-				w := uint(c&0x0F)<<6 | uint(b1&0x3F)
-				if r.three[w]>>(b2&0x3F)&1 == 0 && (r.threeCont[w]>>(b2&0x3F)&1 == 0 || k+3 < len(in) && r.follow[in[k+3]]) {
-					break
-				}
-				k += 3
-			}
+			n = r.scan3(in[i:])
 		case c >= 0xC2:
-			for k+1 < len(in) {
-				c, b := in[k], in[k+1]
-				if c-0xC2 >= 0xE0-0xC2 || b^0x80 >= 0x40 {
-					break
-				}
-				w := c & 0x1F
-				if r.two[w]>>(b&0x3F)&1 == 0 && (r.twoCont[w]>>(b&0x3F)&1 == 0 || k+2 < len(in) && r.follow[in[k+2]]) {
-					break
-				}
-				k += 2
+			n = r.scan2(in[i:])
+		}
+		if n == 0 {
+			break
+		}
+		i += n
+	}
+	return i
+}
+
+// scanASCII returns the length of the run of ASCII characters that the
+// tables settle as plain at the start of s.
+func (r *Runs) scanASCII(s string) int {
+	n := 0
+	if r.words {
+		// Eight bytes at a time, up to the first that is no letter,
+		// digit or punctuation.
+		for n+8 < len(s) {
+			m := asciiWord(binary.LittleEndian.Uint64(utf8x.Bytes(s[n : n+8])))
+			n += m
+			if m < 8 {
+				break
 			}
 		}
-		if k == j {
-			return j
-		}
-		j = k
 	}
-	return j
+	for ; n < len(s); n++ {
+		if a := r.ascii[s[n]]; a&plain == 0 && (a&cont == 0 || n+1 < len(s) && r.follow[s[n+1]]) {
+			break
+		}
+	}
+	// The last, of class cont, is decided by the byte after it.
+	if n > 0 && n < len(s) && r.ascii[s[n-1]]&plain == 0 && r.follow[s[n]] {
+		n--
+	}
+	return n
+}
+
+// scan3 returns the length of the run of three-byte characters that the
+// tables settle as plain at the start of s (a last one is left to the
+// trie).
+func (r *Runs) scan3(s string) int {
+	n := 0
+	for len(s) > 3 {
+		c, b1, b2 := s[0], s[1], s[2]
+		if c&0xF0 != 0xE0 || (b1^0x80)|(b2^0x80) >= 0x40 {
+			break
+		}
+		w := uint(c&0x0F)<<6 | uint(b1&0x3F)
+		if r.three[w]>>(b2&0x3F)&1 == 0 && (r.threeCont[w]>>(b2&0x3F)&1 == 0 || r.follow[s[3]]) {
+			break
+		}
+		s = s[3:]
+		n += 3
+	}
+	return n
+}
+
+// scan2 is scan3 for two-byte characters.
+func (r *Runs) scan2(s string) int {
+	n := 0
+	for len(s) > 2 {
+		c, b := s[0], s[1]
+		if c-0xC2 >= 0xE0-0xC2 || b^0x80 >= 0x40 {
+			break
+		}
+		w := c & 0x1F
+		if r.two[w]>>(b&0x3F)&1 == 0 && (r.twoCont[w]>>(b&0x3F)&1 == 0 || r.follow[s[2]]) {
+			break
+		}
+		s = s[2:]
+		n += 2
+	}
+	return n
 }
 
 // slowSize returns the size of the character at the start of in when the

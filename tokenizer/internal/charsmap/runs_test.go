@@ -177,12 +177,19 @@ func TestRunsCorpus(t *testing.T) {
 
 // TestRunsCopy compares what Copy writes (the bytes, their offsets, the
 // state it leaves) with slowCopy's, with each way of writing spaces, on
-// random strings of spaces, characters that keys join, plain text and
-// malformed bytes, from every byte offset.
+// windows of the corpus and random strings of spaces, characters that
+// keys join, plain text and malformed bytes, from every byte offset.
 func TestRunsCopy(t *testing.T) {
 	parts := append([]string{" ", "  ", "a", "語", "ก", "д", "é", "\U0001F600", "\u2581", "\u3000", "\t"}, runsTails...)
 	rng := rand.New(rand.NewSource(2))
 	var texts []string
+	for _, f := range corpusFiles(t) {
+		// Windows of the start of each file.
+		text := readCorpus(t, f, 2<<10)
+		for i := 0; i < len(text); i += 61 {
+			texts = append(texts, text[i:min(len(text), i+64)])
+		}
+	}
 	for range 300 {
 		var b strings.Builder
 		for range rng.Intn(30) {
