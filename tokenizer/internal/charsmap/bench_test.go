@@ -56,3 +56,13 @@ func BenchmarkNew(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkRuns builds the tables of Runs for nmt_nfkc, as loading a model
+// does.
+func BenchmarkRuns(b *testing.B) {
+	m := mustNew(b, "unigram8k_nmt_nfkc.model")
+	b.ReportAllocs()
+	for range b.N {
+		m.Runs(nil, true, true)
+	}
+}

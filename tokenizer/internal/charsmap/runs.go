@@ -18,7 +18,8 @@ type Runs struct {
 	// A character is plain when it is no stop, no key is a prefix of it
 	// and none goes on past it, so that Prefix at it returns it whatever
 	// follows. It is of class cont when the same holds but keys go on
-	// past it: it is plain when the byte after it is not in follow.
+	// past it: it is plain when no key goes on with what follows it
+	// (goesOn), which most often the byte after it settles.
 	//
 	// two and three have a bit for each character of two and three bytes
 	// that is plain, twoCont and threeCont for each of class cont: bit b&0x3F
@@ -28,8 +29,11 @@ type Runs struct {
 	two, twoCont     [32]uint64
 	three, threeCont [1024]uint64
 	// ascii has the plain, cont and isSpace bits of each ASCII byte.
-	ascii  [256]uint8
-	follow [256]bool
+	ascii [256]uint8
+	// follow, followSure and followCP say with what keys go on from the
+	// end of a character of class cont (see followers and goesOn).
+	follow, followSure [256]bool
+	followCP           [65536 / 64]uint64
 	// words is set when every ASCII letter, digit and punctuation mark
 	// is plain, or of class cont, and follow has no ASCII byte: then Copy
 	// takes ASCII a word at a time.
@@ -101,7 +105,7 @@ func (m *Map) Runs(stop *[256]bool, escape, collapse bool) *Runs {
 			b.set(&r.three[w], &r.threeCont[w], q)
 		}
 	}
-	r.follow = m.labelsFrom(b.conts)
+	r.followers(b.conts)
 	r.words = true
 	for c := range utf8.RuneSelf {
 		graphic := c > ' ' && c < 0x7F
@@ -151,26 +155,101 @@ func (b *classes) set(plainBits, contBits *uint64, p uint32) {
 	}
 }
 
-// labelsFrom returns the labels of the edges that leave the nodes at
-// positions nodes: the units labelled c at base^c, for the base of each.
-func (m *Map) labelsFrom(nodes []uint32) [256]bool {
-	var labels [256]bool
-	if len(nodes) == 0 {
-		return labels
+// followers works out, for the nodes that characters of class cont lead
+// to, the labels of the edges that leave them (r.follow), and which
+// characters of two and three bytes go on from them all the way
+// (r.followCP); r.followSure marks the bytes after which Copy does not
+// look at the character they start (ASCII, four-byte leads, a key that
+// ends inside a character). The edges that leave a node with base b are
+// the units labelled c at b^c: each byte of the walk is one pass over
+// the units. Nodes share bases where the trie shares what follows them,
+// so a base may stand for several beginnings of characters.
+func (r *Runs) followers(nodes []uint32) {
+	m := r.m
+	n := uint32(len(m.units)) + 256 // every base an edge leaves from is below
+	var has []bool                  // the bases of the nodes the walk is at
+	var read map[uint32][]uint32    // for each, the bytes read since the cont character
+	mark := func(p, bytes uint32) {
+		if b := p ^ offset(m.units[p]); b < n && !slices.Contains(read[b], bytes) {
+			has[b] = true
+			read[b] = append(read[b], bytes)
+		}
 	}
-	// Every base that an edge may leave from is below len(units)+256.
-	bases := make([]bool, len(m.units)+256)
+	has = make([]bool, n)
 	for _, p := range nodes {
-		if b := p ^ offset(m.units[p]); b < uint32(len(bases)) {
-			bases[b] = true
+		if b := p ^ offset(m.units[p]); b < n {
+			has[b] = true // nothing read yet
 		}
 	}
-	for q, u := range m.units {
-		if c := label(u); c <= 0xFF && bases[uint32(q)^c] {
-			labels[c] = true
+	for depth := 1; depth <= 3; depth++ {
+		cur, curHas := read, has
+		has, read = make([]bool, n), map[uint32][]uint32{}
+		for q, u := range m.units {
+			c := label(u)
+			if c > 0xFF || !curHas[uint32(q)^c] {
+				continue
+			}
+			leaf := u&leafBit != 0
+			from := nothingRead
+			if depth > 1 {
+				from = cur[uint32(q)^c]
+			}
+			for _, bytes := range from {
+				lead := bytes >> 8 // on the third byte; the second reads bytes
+				if depth == 2 {
+					lead = bytes
+				}
+				switch {
+				case depth == 1:
+					r.follow[c] = true
+					if c < 0xC2 || c >= 0xF0 || leaf {
+						r.followSure[c] = true
+					} else {
+						mark(uint32(q), c)
+					}
+				case c&0xC0 != 0x80:
+					// No character goes on with it: the walk ends inside.
+				case depth == 2 && lead < 0xE0:
+					cp := (lead&0x1F)<<6 | c&0x3F
+					r.followCP[cp>>6] |= 1 << (cp & 63)
+				case depth == 2 && leaf:
+					r.followSure[lead] = true
+				case depth == 2:
+					mark(uint32(q), bytes<<8|c)
+				default:
+					cp := (lead&0x0F)<<12 | (bytes&0x3F)<<6 | c&0x3F
+					r.followCP[cp>>6] |= 1 << (cp & 63)
+				}
+			}
 		}
 	}
-	return labels
+}
+
+// nothingRead is what the walk of followers has read of a character
+// before its first byte.
+var nothingRead = []uint32{0}
+
+// goesOn reports whether a key may go on with s, which follows a
+// character of class cont: whether s starts with a byte of follow and,
+// unless followSure says so already, with a character of followCP.
+func (r *Runs) goesOn(s string) bool {
+	c := s[0]
+	if !r.follow[c] {
+		return false
+	}
+	if r.followSure[c] {
+		return true
+	}
+	var cp uint
+	switch {
+	case c >= 0xE0 && c < 0xF0 && len(s) >= 3 && (s[1]^0x80)|(s[2]^0x80) < 0x40:
+		cp = uint(c&0x0F)<<12 | uint(s[1]&0x3F)<<6 | uint(s[2]&0x3F)
+	case c >= 0xC2 && c < 0xE0 && len(s) >= 2 && s[1]^0x80 < 0x40:
+		cp = uint(c&0x1F)<<6 | uint(s[1]&0x3F)
+	default:
+		return true // not a whole character
+	}
+	return r.followCP[cp>>6]>>(cp&63)&1 != 0
 }
 
 // Run is where Copy writes, and what it needs to know of what went before.
@@ -401,7 +480,7 @@ func (r *Runs) scan3(s string) int {
 			break
 		}
 		w := uint(c&0x0F)<<6 | uint(b1&0x3F)
-		if r.three[w]>>(b2&0x3F)&1 == 0 && (r.threeCont[w]>>(b2&0x3F)&1 == 0 || r.follow[s[3]]) {
+		if r.three[w]>>(b2&0x3F)&1 == 0 && (r.threeCont[w]>>(b2&0x3F)&1 == 0 || r.follow[s[3]] && r.goesOn(s[3:])) {
 			break
 		}
 		s = s[3:]
@@ -419,7 +498,7 @@ func (r *Runs) scan2(s string) int {
 			break
 		}
 		w := c & 0x1F
-		if r.two[w]>>(b&0x3F)&1 == 0 && (r.twoCont[w]>>(b&0x3F)&1 == 0 || r.follow[s[2]]) {
+		if r.two[w]>>(b&0x3F)&1 == 0 && (r.twoCont[w]>>(b&0x3F)&1 == 0 || r.follow[s[2]] && r.goesOn(s[2:])) {
 			break
 		}
 		s = s[2:]
