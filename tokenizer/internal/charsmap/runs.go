@@ -337,7 +337,7 @@ func (r *Runs) copyWords(dst []byte, in string, afterSpace bool) ([]byte, int, b
 	for i+8 < len(in) && cap(dst)-len(dst) >= 8+3 {
 		w := binary.LittleEndian.Uint64(utf8x.Bytes(in[i : i+8]))
 		n := asciiWord(w)
-		if n > 0 && r.ascii[in[i+n-1]]&plain == 0 && r.follow[in[i+n]] {
+		if n > 0 && r.ascii[in[i+n-1]]&plain == 0 && r.follow[in[i+n]] && r.goesOn(in[i+n:]) {
 			n-- // a character of class cont that the next goes on from
 		}
 		k := len(dst)
@@ -421,90 +421,58 @@ func appendOffsets(offs []int32, run string, at int) []int32 {
 }
 
 // scan returns the end of the run of characters from in[i] that the
-// tables settle as plain (spaces not among them). Text keeps to a script
-// for a while: each kind of character has a loop of its own.
+// tables settle as plain (spaces not among them). The last character of
+// three bytes is left to the trie.
 func (r *Runs) scan(in string, i int) int {
 	for i < len(in) {
-		var n int
+		var class uint8
+		size := 1
 		switch c := in[i]; {
 		case c < utf8.RuneSelf:
-			n = r.scanASCII(in[i:])
+			class = r.ascii[c]
 		case c >= 0xE0:
-			n = r.scan3(in[i:])
+			// Scripts of three-byte characters go in a loop of their own
+			// while they are plain.
+			j := i
+			for j+3 < len(in) {
+				c, b1, b2 := in[j], in[j+1], in[j+2]
+				if c&0xF0 != 0xE0 || (b1^0x80)|(b2^0x80) >= 0x40 || r.three[uint(c&0x0F)<<6|uint(b1&0x3F)]>>(b2&0x3F)&1 == 0 {
+					break
+				}
+				j += 3
+			}
+			if j > i {
+				i = j
+				continue
+			}
+			if c >= 0xF0 || i+2 >= len(in) {
+				return i
+			}
+			b1, b2 := in[i+1], in[i+2]
+			if (b1^0x80)|(b2^0x80) >= 0x40 {
+				return i
+			}
+			w := uint(c&0x0F)<<6 | uint(b1&0x3F)
+			class = uint8(r.three[w]>>(b2&0x3F)&1) | uint8(r.threeCont[w]>>(b2&0x3F)&1)<<1
+			size = 3
 		case c >= 0xC2:
-			n = r.scan2(in[i:])
+			if i+1 >= len(in) || in[i+1]^0x80 >= 0x40 {
+				return i
+			}
+			w, b := c&0x1F, in[i+1]
+			class = uint8(r.two[w]>>(b&0x3F)&1) | uint8(r.twoCont[w]>>(b&0x3F)&1)<<1
+			size = 2
+		default:
+			return i
 		}
-		if n == 0 {
-			break
-		}
-		i += n
-	}
-	return i
-}
-
-// scanASCII returns the length of the run of ASCII characters that the
-// tables settle as plain at the start of s.
-func (r *Runs) scanASCII(s string) int {
-	n := 0
-	if r.words {
-		// Eight bytes at a time, up to the first that is no letter,
-		// digit or punctuation.
-		for n+8 < len(s) {
-			m := asciiWord(binary.LittleEndian.Uint64(utf8x.Bytes(s[n : n+8])))
-			n += m
-			if m < 8 {
-				break
+		if class&plain == 0 {
+			if class&cont == 0 || i+size < len(in) && r.follow[in[i+size]] && r.goesOn(in[i+size:]) {
+				return i
 			}
 		}
+		i += size
 	}
-	for ; n < len(s); n++ {
-		if a := r.ascii[s[n]]; a&plain == 0 && (a&cont == 0 || n+1 < len(s) && r.follow[s[n+1]]) {
-			break
-		}
-	}
-	// The last, of class cont, is decided by the byte after it.
-	if n > 0 && n < len(s) && r.ascii[s[n-1]]&plain == 0 && r.follow[s[n]] {
-		n--
-	}
-	return n
-}
-
-// scan3 returns the length of the run of three-byte characters that the
-// tables settle as plain at the start of s (a last one is left to the
-// trie).
-func (r *Runs) scan3(s string) int {
-	n := 0
-	for len(s) > 3 {
-		c, b1, b2 := s[0], s[1], s[2]
-		if c&0xF0 != 0xE0 || (b1^0x80)|(b2^0x80) >= 0x40 {
-			break
-		}
-		w := uint(c&0x0F)<<6 | uint(b1&0x3F)
-		if r.three[w]>>(b2&0x3F)&1 == 0 && (r.threeCont[w]>>(b2&0x3F)&1 == 0 || r.follow[s[3]] && r.goesOn(s[3:])) {
-			break
-		}
-		s = s[3:]
-		n += 3
-	}
-	return n
-}
-
-// scan2 is scan3 for two-byte characters.
-func (r *Runs) scan2(s string) int {
-	n := 0
-	for len(s) > 2 {
-		c, b := s[0], s[1]
-		if c-0xC2 >= 0xE0-0xC2 || b^0x80 >= 0x40 {
-			break
-		}
-		w := c & 0x1F
-		if r.two[w]>>(b&0x3F)&1 == 0 && (r.twoCont[w]>>(b&0x3F)&1 == 0 || r.follow[s[2]] && r.goesOn(s[2:])) {
-			break
-		}
-		s = s[2:]
-		n += 2
-	}
-	return n
+	return i
 }
 
 // slowSize returns the size of the character at the start of in when the
