@@ -304,7 +304,9 @@ func (r *Runs) Copy(out *Run, in string) int {
 			}
 		}
 		if r.ascii[in[i]]&isSpace != 0 {
-			dst, offs = r.space(dst, offs, out, i, afterSpace)
+			if !afterSpace || !r.collapse {
+				dst, offs = r.space(dst, offs, out.Offsets, out.At+i)
+			}
 			afterSpace = r.collapse
 			i++
 			continue
@@ -354,11 +356,7 @@ func (r *Runs) copyWords(dst []byte, in string, afterSpace bool) ([]byte, int, b
 			break
 		}
 		if !afterSpace || !r.collapse {
-			if r.escape {
-				dst = append(dst, 0xE2, 0x96, 0x81) // U+2581
-			} else {
-				dst = append(dst, ' ')
-			}
+			dst, _ = r.space(dst, nil, false, 0)
 		}
 		afterSpace = r.collapse
 		i++
@@ -366,22 +364,24 @@ func (r *Runs) copyWords(dst []byte, in string, afterSpace bool) ([]byte, int, b
 	return dst, i, afterSpace
 }
 
-// space appends the space at in[i] to dst, U+2581 when spaces are
-// escaped, and its offsets to offs when out wants them, unless it follows
-// a space and spaces collapse.
-func (r *Runs) space(dst []byte, offs []int32, out *Run, i int, afterSpace bool) ([]byte, []int32) {
-	if afterSpace && r.collapse {
-		return dst, offs
-	}
+// AppendSpace appends to out a space as its runs write one: U+2581 when
+// they escape spaces, and its offsets, out.At, when out wants them.
+func (r *Runs) AppendSpace(out *Run) {
+	out.Dst, out.Offs = r.space(out.Dst, out.Offs, out.Offsets, out.At)
+}
+
+// space appends a space to dst as AppendSpace does, and its offsets, at,
+// to offs when withOffs is set.
+func (r *Runs) space(dst []byte, offs []int32, withOffs bool, at int) ([]byte, []int32) {
 	n := len(dst)
 	if r.escape {
 		dst = append(dst, 0xE2, 0x96, 0x81) // U+2581
 	} else {
 		dst = append(dst, ' ')
 	}
-	if out.Offsets {
+	if withOffs {
 		for range len(dst) - n {
-			offs = append(offs, int32(out.At+i))
+			offs = append(offs, int32(at))
 		}
 	}
 	return dst, offs
@@ -421,8 +421,7 @@ func appendOffsets(offs []int32, run string, at int) []int32 {
 }
 
 // scan returns the end of the run of characters from in[i] that the
-// tables settle as plain (spaces not among them). The last character of
-// three bytes is left to the trie.
+// tables settle as plain (spaces not among them).
 func (r *Runs) scan(in string, i int) int {
 	for i < len(in) {
 		var class uint8
@@ -434,7 +433,7 @@ func (r *Runs) scan(in string, i int) int {
 			// Scripts of three-byte characters go in a loop of their own
 			// while they are plain.
 			j := i
-			for j+3 < len(in) {
+			for j+2 < len(in) {
 				c, b1, b2 := in[j], in[j+1], in[j+2]
 				if c&0xF0 != 0xE0 || (b1^0x80)|(b2^0x80) >= 0x40 || r.three[uint(c&0x0F)<<6|uint(b1&0x3F)]>>(b2&0x3F)&1 == 0 {
 					break

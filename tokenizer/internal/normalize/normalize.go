@@ -96,21 +96,6 @@ func (n *Normalizer) normalizePrefix(in string) (string, int) {
 	return in[:size], size
 }
 
-// appendSpace appends to out a space, or U+2581 when spaces are escaped,
-// which stands for input offset out.At.
-func (n *Normalizer) appendSpace(out *charsmap.Run) {
-	space := " "
-	if n.spec.EscapeWhitespaces {
-		space = spaceSymbol
-	}
-	out.Dst = append(out.Dst, space...)
-	if out.Offsets {
-		for range len(space) {
-			out.Offs = append(out.Offs, int32(out.At))
-		}
-	}
-}
-
 // Normalize appends the normalized form of in, a text or the part of one
 // that part says, to dst. When offs is not nil it also appends, for every
 // normalized byte and one past the end, the offset in the input it comes
@@ -140,7 +125,7 @@ func (n *Normalizer) Normalize(dst []byte, offs *[]int32, in string, part Part) 
 		}
 	}
 	if !n.suffix && n.spec.AddDummyPrefix && start {
-		n.appendSpace(&out)
+		n.runs.AppendSpace(&out)
 	}
 	// A space after a space goes under remove_extra_whitespaces, and so
 	// does one at the start. After a cut the text goes on from a
@@ -164,7 +149,7 @@ func (n *Normalizer) Normalize(dst []byte, offs *[]int32, in string, part Part) 
 		if len(p) > 0 {
 			for i := 0; i < len(p); i++ {
 				if p[i] == ' ' {
-					n.appendSpace(&out)
+					n.runs.AppendSpace(&out)
 				} else {
 					out.Dst = append(out.Dst, p[i])
 					if out.Offsets {
@@ -191,7 +176,7 @@ func (n *Normalizer) Normalize(dst []byte, offs *[]int32, in string, part Part) 
 		}
 	}
 	if n.suffix && n.spec.AddDummyPrefix && end {
-		n.appendSpace(&out)
+		n.runs.AppendSpace(&out)
 	}
 	if offs != nil {
 		*offs = append(out.Offs, int32(out.At))
