@@ -272,7 +272,8 @@ type Run struct {
 // length: no key matches at any of its characters, it holds no malformed
 // UTF-8, and none of its characters starts with a byte of stop. Over that
 // prefix, Prefix would return each character unchanged. Spaces go as Runs
-// says.
+// says. Copy may write past what it appends, within out.Dst's capacity:
+// it stores eight bytes at a time.
 func (r *Runs) Copy(out *Run, in string) int {
 	dst, offs := out.Dst, out.Offs
 	afterSpace := out.AfterSpace

@@ -99,7 +99,8 @@ func (n *Normalizer) normalizePrefix(in string) (string, int) {
 // Normalize appends the normalized form of in, a text or the part of one
 // that part says, to dst. When offs is not nil it also appends, for every
 // normalized byte and one past the end, the offset in the input it comes
-// from (SentencePiece's norm_to_orig).
+// from (SentencePiece's norm_to_orig). Like NormalizeIdentity, it may
+// write past what it appends, within dst's capacity.
 func (n *Normalizer) Normalize(dst []byte, offs *[]int32, in string, part Part) []byte {
 	if len(in) == 0 {
 		return dst
