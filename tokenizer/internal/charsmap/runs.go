@@ -169,8 +169,11 @@ func (r *Runs) followers(nodes []uint32) {
 	n := uint32(len(m.units)) + 256 // every base an edge leaves from is below
 	var has []bool                  // the bases of the nodes the walk is at
 	var read map[uint32][]uint32    // for each, the bytes read since the cont character
+	seen := map[uint64]bool{}       // the pairs of a base and bytes in read
 	mark := func(p, bytes uint32) {
-		if b := p ^ offset(m.units[p]); b < n && !slices.Contains(read[b], bytes) {
+		b := p ^ offset(m.units[p])
+		if key := uint64(b)<<32 | uint64(bytes); b < n && !seen[key] {
+			seen[key] = true
 			has[b] = true
 			read[b] = append(read[b], bytes)
 		}
@@ -182,6 +185,12 @@ func (r *Runs) followers(nodes []uint32) {
 		}
 	}
 	for depth := 1; depth <= 3; depth++ {
+		if len(seen) > maxFollowWalk {
+			// A trie spm_train would not build: say that keys go on with
+			// whatever starts with a byte of follow.
+			r.followSure = r.follow
+			return
+		}
 		cur, curHas := read, has
 		has, read = make([]bool, n), map[uint32][]uint32{}
 		for q, u := range m.units {
@@ -224,6 +233,11 @@ func (r *Runs) followers(nodes []uint32) {
 		}
 	}
 }
+
+// maxFollowWalk bounds the work of followers on a trie of many shared
+// nodes: nmt_nfkc's walk holds some six hundred pairs of a base and the
+// bytes read. A variable for the tests.
+var maxFollowWalk = 1 << 16
 
 // nothingRead is what the walk of followers has read of a character
 // before its first byte.

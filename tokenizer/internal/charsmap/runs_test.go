@@ -142,6 +142,26 @@ func TestRunsTables(t *testing.T) {
 	}
 }
 
+// TestRunsFollowLimit checks that followers, cut short, leaves Runs
+// right: the characters after those of class cont go to the trie.
+func TestRunsFollowLimit(t *testing.T) {
+	defer func(saved int) { maxFollowWalk = saved }(maxFollowWalk)
+	maxFollowWalk = 0
+	m := mustNew(t, "unigram8k_nmt_nfkc.model")
+	runs := m.Runs(nil, false, false)
+	if runs.followSure != runs.follow {
+		t.Fatal("followers not cut short")
+	}
+	for r := rune(0x80); r < 0x10000; r += 7 {
+		for _, tail := range runsTails {
+			in := string(r) + tail
+			if got, want := runs.lenOf(in), slowLen(m, nil, in); got != want {
+				t.Fatalf("Copy(%q) copied %d, the walk of the trie %d", in, got, want)
+			}
+		}
+	}
+}
+
 // TestRunsCorpus compares the runs of Runs.Copy with the walk of the trie from every
 // byte offset of a sample of every corpus file, and on random strings of
 // characters that keys join, plain text and malformed bytes.
