@@ -7,19 +7,20 @@ import (
 
 // Benchmarks: go test -run=^$ -bench=. ./tokenizer/internal/charsmap
 // Normalize applies nmt_nfkc to a whole corpus file, copying what
-// Untouched covers; PrefixOnly calls Prefix for every step, as a caller
+// Runs.Copy copies; PrefixOnly calls Prefix for every step, as a caller
 // that must look at each character does.
 
 func benchFile(b *testing.B, file string, untouched bool) {
 	m := mustNew(b, "unigram8k_nmt_nfkc.model")
 	text := readCorpus(b, filepath.Join(corpusDir, file), 0)
+	runs := m.Runs(nil, false, false)
 	dst := make([]byte, 0, 2*len(text))
 	b.SetBytes(int64(len(text)))
 	b.ReportAllocs()
 	b.ResetTimer()
 	for range b.N {
 		if untouched {
-			dst = m.appendApply(dst[:0], text)
+			dst = runs.appendApply(dst[:0], text)
 			continue
 		}
 		dst = dst[:0]
@@ -53,5 +54,15 @@ func BenchmarkNew(b *testing.B) {
 		if _, err := New(blob); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkRuns builds the tables of Runs for nmt_nfkc, as loading a model
+// does.
+func BenchmarkRuns(b *testing.B) {
+	m := mustNew(b, "unigram8k_nmt_nfkc.model")
+	b.ReportAllocs()
+	for range b.N {
+		m.Runs(nil, true, true)
 	}
 }

@@ -150,36 +150,6 @@ func (m *Map) Prefix(in string) (norm string, consumed int) {
 	return char(in)
 }
 
-// Untouched returns the length of the longest prefix of in that the rules
-// leave as it is, character by character: no rule matches at any of its
-// characters and it holds no malformed UTF-8. Over that prefix, Prefix would
-// return each character unchanged, so a caller may copy it whole.
-func (m *Map) Untouched(in string) int {
-	i := 0
-	for i < len(in) {
-		if m.plainASCII(in[i:]) {
-			i++
-			continue
-		}
-		c := in[i]
-		if m.root[c] != 0 {
-			if l, _ := m.longest(in[i:]); l > 0 {
-				return i
-			}
-		}
-		if c < utf8.RuneSelf {
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(in[i:])
-		if r == utf8.RuneError && size == 1 {
-			return i
-		}
-		i += size
-	}
-	return i
-}
-
 // char returns the first character of in, which starts with a byte >= 0x80,
 // as NormalizePrefix does when no rule matches. Go's decoder and
 // string_util::IsValidDecodeUTF8 agree on what is malformed (overlong forms,

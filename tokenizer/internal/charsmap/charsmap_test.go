@@ -73,7 +73,7 @@ func TestDecompileRuleTSV(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := d.apply("a\u2014b--"), "a--b--"; got != want {
+	if got, want := d.Runs(nil, false, false).apply("a\u2014b--"), "a--b--"; got != want {
 		t.Errorf("denormalizer: %q, want %q", got, want)
 	}
 }
@@ -138,31 +138,32 @@ func TestNoRules(t *testing.T) {
 	}
 	for _, m := range []*Map{empty, new(Map)} {
 		in := "a\u00E9\xff日\U0001F600"
-		if got, want := m.apply(in), "a\u00E9\uFFFD日\U0001F600"; got != want {
+		if got, want := m.Runs(nil, false, false).apply(in), "a\u00E9\uFFFD日\U0001F600"; got != want {
 			t.Errorf("apply(%q) = %q, want %q", in, got, want)
 		}
-		if n := m.Untouched(in); n != 3 {
-			t.Errorf("Untouched(%q) = %d, want 3", in, n)
+		if n := m.Runs(nil, false, false).lenOf(in); n != 3 {
+			t.Errorf("Copy(%q) copied %d, want 3", in, n)
 		}
 	}
 }
 
-// TestUntouched checks Untouched against the dictionary over a sample of
+// TestRunsLen checks the runs of Runs.Copy against the dictionary over a sample of
 // every corpus file: no rule matches at any character of the prefix it
 // reports, which is valid UTF-8, and at the character after it a rule
 // matches or a malformed byte becomes U+FFFD.
-func TestUntouched(t *testing.T) {
+func TestRunsLen(t *testing.T) {
 	for _, model := range []string{"unigram8k_nmt_nfkc.model", "unigram_rule_tsv.model"} {
 		m, d := modelDict(t, model)
+		runs := m.Runs(nil, false, false)
 		for _, f := range corpusFiles(t) {
 			in := readCorpus(t, f, sampleBytes)
 			for i := 0; i < len(in); {
-				n := m.Untouched(in[i:])
+				n := runs.lenOf(in[i:])
 				for end := i + n; i < end; {
 					s, l := d.prefix(in[i:])
 					_, isKey := d.rules[in[i:i+l]]
 					if isKey || s != in[i:i+l] || !utf8.ValidString(s) {
-						t.Fatalf("%s %s@%d: Untouched covers %q, which a rule or U+FFFD touches", model, f, i, in[i:i+l])
+						t.Fatalf("%s %s@%d: Copy copies %q, which a rule or U+FFFD touches", model, f, i, in[i:i+l])
 					}
 					i += l
 				}
@@ -171,7 +172,7 @@ func TestUntouched(t *testing.T) {
 				}
 				s, l := d.prefix(in[i:])
 				if _, isKey := d.rules[in[i:i+l]]; !isKey && s == in[i:i+l] {
-					t.Fatalf("%s %s@%d: Untouched stops before %q, which no rule touches", model, f, i, s)
+					t.Fatalf("%s %s@%d: Copy stops before %q, which no rule touches", model, f, i, s)
 				}
 				i += l
 			}

@@ -2,14 +2,14 @@ package charsmap_test
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/gemmatok/gemmatok/tokenizer/internal/charsmap"
 )
 
-// A normalizer applies the rules one step at a time, copying whole what
-// Untouched covers. The rules here are a deletion (soft hyphen), a
-// two-code-point source (fi) and the longer key that overlaps it (ffi).
+// A normalizer applies the rules one step at a time, letting Runs.Copy
+// copy what they leave as it is, spaces escaped as U+2581. The rules here
+// are a deletion (soft hyphen), a two-code-point source (fi) and the
+// longer key that overlaps it (ffi).
 func ExampleMap_Prefix() {
 	m, err := charsmap.New(charsmap.RuleBlob)
 	if err != nil {
@@ -17,23 +17,23 @@ func ExampleMap_Prefix() {
 		return
 	}
 	in := "ffix fix hy\u00ADphen \xff"
-	var out strings.Builder
+	runs := m.Runs(nil, true, false)
+	var out charsmap.Run
 	for in != "" {
-		if n := m.Untouched(in); n > 0 {
-			out.WriteString(in[:n])
+		if n := runs.Copy(&out, in); n > 0 {
 			in = in[n:]
 			continue
 		}
 		norm, n := m.Prefix(in)
 		fmt.Printf("%q -> %q\n", in[:n], norm)
-		out.WriteString(norm)
+		out.Dst = append(out.Dst, norm...)
 		in = in[n:]
 	}
-	fmt.Printf("%q\n", out.String())
+	fmt.Printf("%q\n", out.Dst)
 	// Output:
 	// "ffi" -> "ﬃ"
 	// "fi" -> "FI"
 	// "\u00ad" -> ""
 	// "\xff" -> "�"
-	// "ﬃx FIx hyphen �"
+	// "ﬃx▁FIx▁hyphen▁�"
 }

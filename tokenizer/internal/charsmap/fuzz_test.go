@@ -33,7 +33,8 @@ func textSeeds(f *testing.F) []string {
 
 // FuzzCharsMap reads arbitrary blobs and normalizes text with whatever
 // loads: no blob may make New or a Map panic, Prefix always makes progress,
-// and Untouched's prefix is one Prefix leaves as it is.
+// Runs.Copy's run is one Prefix leaves as it is, and agrees with
+// the walk of the trie at every character, with stops and without.
 func FuzzCharsMap(f *testing.F) {
 	tsv := readModel(f, filepath.Join(modelsDir, "unigram_rule_tsv.model"))
 	blobs := [][]byte{tsv.charsmap, tsv.denormCharsmap, nil, {1, 0, 0, 0, 0}}
@@ -57,14 +58,23 @@ func FuzzCharsMap(f *testing.F) {
 			}
 			return
 		}
+		runs, stopped := m.Runs(nil, false, false), m.Runs(&fuzzStops, false, false)
 		for in := text; in != ""; {
-			n := m.Untouched(in)
+			n := runs.lenOf(in)
 			if n < 0 || n > len(in) {
-				t.Fatalf("Untouched(%q) = %d", in, n)
+				t.Fatalf("Copy(%q) copied %d", in, n)
 			}
 			for _, c := range splitChars(in[:n]) {
 				if s, l := m.Prefix(c); s != c || l != len(c) {
-					t.Fatalf("Untouched covers %q, which Prefix makes %q, %d", c, s, l)
+					t.Fatalf("Copy copies %q, which Prefix makes %q, %d", c, s, l)
+				}
+			}
+			for i := range min(len(in), 64) {
+				if got, want := runs.lenOf(in[i:]), slowLen(m, nil, in[i:]); got != want {
+					t.Fatalf("Copy(%q) copied %d, the walk of the trie %d", in[i:], got, want)
+				}
+				if got, want := stopped.lenOf(in[i:]), slowLen(m, &fuzzStops, in[i:]); got != want {
+					t.Fatalf("with stops, Copy(%q) copied %d, the walk of the trie %d", in[i:], got, want)
 				}
 			}
 			in = in[n:]

@@ -136,6 +136,7 @@ func TestSpmNormalize(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", src.name, err)
 		}
+		runs := m.Runs(nil, false, false)
 		for _, mode := range []struct {
 			name string
 			flag string
@@ -159,7 +160,7 @@ func TestSpmNormalize(t *testing.T) {
 				for li, line := range getlines(text) {
 					var want string
 					if mode.name == "charsmap" {
-						want = m.apply(line)
+						want = runs.apply(line)
 					} else {
 						want = normalize(m.Prefix, mode.sp, line)
 					}

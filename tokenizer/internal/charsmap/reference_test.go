@@ -137,25 +137,31 @@ func normalize(next func(string) (string, int), sp spec, in string) string {
 	return res
 }
 
-// apply is Prefix over the whole of in, with Untouched's shortcut: the
-// plain concatenation the caller builds when no whitespace rule applies.
-func (m *Map) apply(in string) string {
-	return string(m.appendApply(nil, in))
+// apply is Prefix over the whole of in, with Copy's shortcut: the plain
+// concatenation the caller builds when no whitespace rule applies.
+func (r *Runs) apply(in string) string {
+	return string(r.appendApply(nil, in))
 }
 
 // appendApply appends apply's result to dst.
-func (m *Map) appendApply(dst []byte, in string) []byte {
+func (r *Runs) appendApply(dst []byte, in string) []byte {
+	out := Run{Dst: dst}
 	for in != "" {
-		if n := m.Untouched(in); n > 0 {
-			dst = append(dst, in[:n]...)
+		if n := r.Copy(&out, in); n > 0 {
 			in = in[n:]
 			continue
 		}
-		s, n := m.Prefix(in)
-		dst = append(dst, s...)
+		s, n := r.m.Prefix(in)
+		out.Dst = append(out.Dst, s...)
 		in = in[n:]
 	}
-	return dst
+	return out.Dst
+}
+
+// lenOf returns the length of the run Copy copies from the start of in.
+func (r *Runs) lenOf(in string) int {
+	var out Run
+	return r.Copy(&out, in)
 }
 
 // modelSpec is what a .model file says about its normalizer.

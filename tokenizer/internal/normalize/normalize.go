@@ -29,7 +29,10 @@ type Normalizer struct {
 	suffix  bool // treat_whitespace_as_suffix: the dummy space goes at the end
 	matcher *matcher.Matcher
 	cmap    *charsmap.Map // nil without a precompiled charsmap
-	cuts    *cutFacts     // what CutAt knows of the rules
+	// runs copies the characters that normalize to themselves, with the
+	// charsmap or without one, and spaces, up to a user-defined piece.
+	runs *charsmap.Runs
+	cuts *cutFacts // what CutAt knows of the rules
 	// identity is set when normalization is a plain character map, which
 	// lets encoding skip the offset bookkeeping.
 	identity bool
@@ -62,6 +65,15 @@ func New(spec vocab.NormalizerSpec, suffix bool, m *matcher.Matcher) (*Normalize
 		}
 		n.cmap = cm
 	}
+	cm := n.cmap
+	if cm == nil {
+		cm = new(charsmap.Map) // no rules: characters map to themselves
+	}
+	var stop [256]bool
+	for c := range stop {
+		stop[c] = m.First[c] && utf8.RuneStart(byte(c))
+	}
+	n.runs = cm.Runs(&stop, spec.EscapeWhitespaces, spec.RemoveExtraWhitespaces)
 	// A user-defined piece that is not UTF-8 must be copied whole, which
 	// only the general path does.
 	n.identity = n.cmap == nil && !spec.AddDummyPrefix && !spec.RemoveExtraWhitespaces && m.ValidUTF8
@@ -84,94 +96,53 @@ func (n *Normalizer) normalizePrefix(in string) (string, int) {
 	return in[:size], size
 }
 
-// untouched returns the length of the run of characters at the start of
-// in that normalize to themselves one by one under a precompiled charsmap
-// (charsmap.Map.Untouched), ending before a space and before a character
-// where a user-defined piece may start; 0 without a charsmap. in starts at
-// offset at of the input, which is untouched up to *clean: the charsmap is
-// asked again only past that, so that the input is scanned once.
-func (n *Normalizer) untouched(in string, at int, clean *int) int {
-	if n.cmap == nil {
-		return 0
-	}
-	if *clean <= at {
-		*clean = at + n.cmap.Untouched(in)
-	}
-	k := *clean - at
-	for i := 0; i < k; i++ {
-		if c := in[i]; c == ' ' || n.matcher.First[c] && utf8.RuneStart(c) {
-			return i
-		}
-	}
-	return k
-}
-
 // Normalize appends the normalized form of in, a text or the part of one
 // that part says, to dst. When offs is not nil it also appends, for every
 // normalized byte and one past the end, the offset in the input it comes
-// from (SentencePiece's norm_to_orig).
+// from (SentencePiece's norm_to_orig). Like NormalizeIdentity, it may
+// write past what it appends, within dst's capacity.
 func (n *Normalizer) Normalize(dst []byte, offs *[]int32, in string, part Part) []byte {
 	if len(in) == 0 {
 		return dst
 	}
-	base := len(dst)
-	consumed := 0
-	escape := n.spec.EscapeWhitespaces
-	addWS := func() {
-		if escape {
-			dst = append(dst, spaceSymbol...)
-			if offs != nil {
-				*offs = append(*offs, int32(consumed), int32(consumed), int32(consumed))
-			}
-		} else {
-			dst = append(dst, ' ')
-			if offs != nil {
-				*offs = append(*offs, int32(consumed))
-			}
-		}
+	out := charsmap.Run{Dst: dst, Offsets: offs != nil}
+	if offs != nil {
+		out.Offs = *offs
 	}
+	base := len(dst)
 	start, end := part&AfterCut == 0, part&BeforeCut == 0
-	if n.spec.RemoveExtraWhitespaces && start {
+	removeWS := n.spec.RemoveExtraWhitespaces
+	if removeWS && start {
 		for len(in) > 0 {
 			p, l := n.normalizePrefix(in)
 			if p != " " {
 				break
 			}
 			in = in[l:]
-			consumed += l
+			out.At += l
 		}
 		if len(in) == 0 {
 			return dst
 		}
 	}
 	if !n.suffix && n.spec.AddDummyPrefix && start {
-		addWS()
+		n.runs.AppendSpace(&out)
 	}
-	// After a cut the text goes on from a character that is no space (see
-	// CutAt).
-	prevSpace := n.spec.RemoveExtraWhitespaces && start
-	clean := 0 // in is untouched by the charsmap up to here (see untouched)
+	// A space after a space goes under remove_extra_whitespaces, and so
+	// does one at the start. After a cut the text goes on from a
+	// character that is no space (see CutAt).
+	out.AfterSpace = removeWS && start
 	for len(in) > 0 {
-		if k := n.untouched(in, consumed, &clean); k > 0 {
-			// Characters that stand for themselves, without a space: copied
-			// whole, each byte mapped to the start of its character.
-			dst = append(dst, in[:k]...)
-			if offs != nil {
-				c := consumed
-				for i := 0; i < k; i++ {
-					if utf8.RuneStart(in[i]) {
-						c = consumed + i
-					}
-					*offs = append(*offs, int32(c))
-				}
-			}
-			prevSpace = false
-			consumed += k
+		// Characters that stand for themselves, and spaces, copied in
+		// one go.
+		if k := n.runs.Copy(&out, in); k > 0 {
 			in = in[k:]
-			continue
+			if len(in) == 0 {
+				break
+			}
 		}
 		p, l := n.normalizePrefix(in)
-		if prevSpace {
+		if out.AfterSpace {
 			for len(p) > 0 && p[0] == ' ' {
 				p = p[1:]
 			}
@@ -179,42 +150,39 @@ func (n *Normalizer) Normalize(dst []byte, offs *[]int32, in string, part Part) 
 		if len(p) > 0 {
 			for i := 0; i < len(p); i++ {
 				if p[i] == ' ' {
-					addWS()
+					n.runs.AppendSpace(&out)
 				} else {
-					dst = append(dst, p[i])
-					if offs != nil {
-						*offs = append(*offs, int32(consumed))
+					out.Dst = append(out.Dst, p[i])
+					if out.Offsets {
+						out.Offs = append(out.Offs, int32(out.At))
 					}
 				}
 			}
-			prevSpace = p[len(p)-1] == ' '
+			out.AfterSpace = removeWS && p[len(p)-1] == ' '
 		}
-		consumed += l
+		out.At += l
 		in = in[l:]
-		if !n.spec.RemoveExtraWhitespaces {
-			prevSpace = false
-		}
 	}
-	if n.spec.RemoveExtraWhitespaces && end {
+	if removeWS && end {
 		space := " "
-		if escape {
+		if n.spec.EscapeWhitespaces {
 			space = spaceSymbol
 		}
-		for len(dst)-base >= len(space) && string(dst[len(dst)-len(space):]) == space {
-			dst = dst[:len(dst)-len(space)]
-			if offs != nil {
-				consumed = int((*offs)[len(*offs)-len(space)])
-				*offs = (*offs)[:len(*offs)-len(space)]
+		for len(out.Dst)-base >= len(space) && string(out.Dst[len(out.Dst)-len(space):]) == space {
+			out.Dst = out.Dst[:len(out.Dst)-len(space)]
+			if out.Offsets {
+				out.At = int(out.Offs[len(out.Offs)-len(space)])
+				out.Offs = out.Offs[:len(out.Offs)-len(space)]
 			}
 		}
 	}
 	if n.suffix && n.spec.AddDummyPrefix && end {
-		addWS()
+		n.runs.AppendSpace(&out)
 	}
 	if offs != nil {
-		*offs = append(*offs, int32(consumed))
+		*offs = append(out.Offs, int32(out.At))
 	}
-	return dst
+	return out.Dst
 }
 
 // NormalizeIdentity is Normalize for the identity normalizer without

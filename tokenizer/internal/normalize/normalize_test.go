@@ -2,10 +2,14 @@ package normalize
 
 import (
 	"bytes"
+	"fmt"
 	"math/rand"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/gemmatok/gemmatok/tokenizer/internal/charsmap"
 	"github.com/gemmatok/gemmatok/tokenizer/internal/matcher"
 	"github.com/gemmatok/gemmatok/tokenizer/internal/testmodel"
 	"github.com/gemmatok/gemmatok/vocab"
@@ -62,4 +66,89 @@ func TestNormalizeIdentityAgrees(t *testing.T) {
 			t.Fatalf("normalizing %q: the identity path gives %q, the general %q", text, fast, general)
 		}
 	}
+}
+
+// slowNormalizer returns n with runs that copy nothing, so that Normalize
+// takes every step through normalizePrefix, as normalizer.cc does.
+func slowNormalizer(n *Normalizer) *Normalizer {
+	slow := *n
+	cm := n.cmap
+	if cm == nil {
+		cm = new(charsmap.Map)
+	}
+	var all [256]bool
+	for c := range all {
+		all[c] = true
+	}
+	slow.runs = cm.Runs(&all, n.spec.EscapeWhitespaces, n.spec.RemoveExtraWhitespaces)
+	return &slow
+}
+
+// runsNormalizers returns the normalizer of every test model, with and
+// without added user-defined pieces, each with its slow twin.
+func runsNormalizers(t testing.TB) (fast, slow []*Normalizer, names []string) {
+	files, err := filepath.Glob(filepath.Join("..", "..", "..", "testdata", "models", "*.model"))
+	if err != nil || len(files) == 0 {
+		t.Fatal(files, err)
+	}
+	for _, path := range files {
+		for _, pieces := range [][]string{nil, {"@@", "<s>", "e\u0301", "a b", "\xe3\x82", " x"}} {
+			n := modelNormalizer(t, filepath.Base(path), pieces...)
+			fast, slow = append(fast, n), append(slow, slowNormalizer(n))
+			names = append(names, fmt.Sprintf("%s %q", filepath.Base(path), pieces))
+		}
+	}
+	return fast, slow, names
+}
+
+// checkRuns compares Normalize with its slow twin on text, as every Part,
+// with offsets and without.
+func checkRuns(t *testing.T, fast, slow *Normalizer, name, text string) {
+	for _, part := range []Part{Whole, AfterCut, BeforeCut, AfterCut | BeforeCut} {
+		var fo, so []int32
+		f := fast.Normalize([]byte("x"), &fo, text, part)
+		s := slow.Normalize([]byte("x"), &so, text, part)
+		if !bytes.Equal(f, s) || !slices.Equal(fo, so) {
+			t.Fatalf("%s, part %d: Normalize(%q) = %q %v; step by step %q %v", name, part, text, f, fo, s, so)
+		}
+		if f := fast.Normalize([]byte("x"), nil, text, part); !bytes.Equal(f, s) {
+			t.Fatalf("%s, part %d: without offsets, Normalize(%q) = %q; step by step %q", name, part, text, f, s)
+		}
+	}
+}
+
+// TestNormalizeRuns checks Normalize, which copies what the charsmap
+// leaves as it is in runs (charsmap.Runs), against the same taking every
+// step through normalizePrefix, for every test model with and without
+// user-defined pieces, on the corpus and random texts.
+func TestNormalizeRuns(t *testing.T) {
+	fast, slow, names := runsNormalizers(t)
+	var texts []string
+	for _, tx := range testmodel.GeneralTexts(t) {
+		texts = append(texts, tx.Text[:min(len(tx.Text), 4<<10)])
+	}
+	rng := rand.New(rand.NewSource(5))
+	alphabet := slices.Concat(cutAlphabet, []string{"word ", "   ", "Straße ", "слово ", "ภาษา", "\U0001F600", "x\u0301 "})
+	for range 300 {
+		texts = append(texts, testmodel.RandomText(rng, alphabet, 40))
+	}
+	for i := range fast {
+		for _, text := range texts {
+			checkRuns(t, fast[i], slow[i], names[i], text)
+		}
+	}
+}
+
+// FuzzNormalizeRuns is TestNormalizeRuns on fuzzed texts:
+// go test -run=^$ -fuzz=FuzzNormalizeRuns ./tokenizer/internal/normalize
+func FuzzNormalizeRuns(f *testing.F) {
+	for _, s := range []string{"", " a  b ", "x\u0301y", "ภาษา ไทย", "@@<s>", "\xff\xe3\x82", "Straße  слово"} {
+		f.Add(s)
+	}
+	fast, slow, names := runsNormalizers(f)
+	f.Fuzz(func(t *testing.T, text string) {
+		for i := range fast {
+			checkRuns(t, fast[i], slow[i], names[i], text)
+		}
+	})
 }

@@ -1,0 +1,513 @@
+package charsmap
+
+import (
+	"encoding/binary"
+	"math/bits"
+	"slices"
+	"unicode/utf8"
+
+	"github.com/gemmatok/gemmatok/tokenizer/internal/utf8x"
+)
+
+// Runs copies runs of characters that a Map's rules leave as they are,
+// most of them with a table lookup a character: the bulk of the text in
+// every script, for which normalizer.cc's NormalizePrefix would walk the
+// trie character by character. A Runs is safe for concurrent use.
+type Runs struct {
+	m *Map
+	// A character is plain when it is no stop, no key is a prefix of it
+	// and none goes on past it, so that Prefix at it returns it whatever
+	// follows. It is of class cont when the same holds but keys go on
+	// past it: it is plain when no key goes on with what follows it
+	// (goesOn), which most often the byte after it settles.
+	//
+	// two and three have a bit for each character of two and three bytes
+	// that is plain, twoCont and threeCont for each of class cont: bit b&0x3F
+	// of word c&0x1F for the character c b, and bit b2&0x3F of word
+	// (c&0x0F)<<6 | b1&0x3F for c b1 b2. Overlong forms and surrogates
+	// have no bit.
+	two, twoCont     [32]uint64
+	three, threeCont [1024]uint64
+	// ascii has the plain, cont and isSpace bits of each ASCII byte.
+	ascii [256]uint8
+	// follow, followSure and followCP say with what keys go on from the
+	// end of a character of class cont (see followers and goesOn).
+	follow, followSure [256]bool
+	followCP           [65536 / 64]uint64
+	// words is set when every ASCII letter, digit and punctuation mark
+	// is plain, or of class cont, and follow has no ASCII byte: then Copy
+	// takes ASCII a word at a time.
+	words bool
+	// stop marks the bytes before which a run ends, where they start a
+	// character.
+	stop [256]bool
+	// escape says that a space in a run becomes U+2581; collapse, that a
+	// space right after another becomes nothing.
+	escape, collapse bool
+}
+
+const (
+	plain = 1 << iota
+	cont
+	isSpace
+)
+
+// Runs returns the Runs of m whose runs end before a character that starts
+// with a byte of stop (none when stop is nil). With escape or collapse,
+// runs hold the spaces that are no stop and that no key starts with, as
+// normalizer.cc writes them: U+2581 with escape (escape_whitespaces), and
+// with collapse (remove_extra_whitespaces) none right after another.
+// Without either a space is like any other character.
+func (m *Map) Runs(stop *[256]bool, escape, collapse bool) *Runs {
+	r := &Runs{m: m, escape: escape, collapse: collapse}
+	if stop != nil {
+		r.stop = *stop
+	}
+	b := classes{m: m}
+	for c := range utf8.RuneSelf {
+		switch {
+		case r.stop[c]:
+		case c == ' ' && (escape || collapse):
+			if m.root[c] == 0 {
+				r.ascii[c] = isSpace
+			}
+		default:
+			r.ascii[c] = b.class(m.root[c])
+		}
+	}
+	for c := 0xC2; c < 0xE0; c++ {
+		if !r.stop[c] {
+			b.set(&r.two[c&0x1F], &r.twoCont[c&0x1F], m.root[c])
+		}
+	}
+	for c := 0xE0; c < 0xF0; c++ {
+		if r.stop[c] {
+			continue
+		}
+		lo, hi := 0x80, 0xC0
+		if c == 0xE0 {
+			lo = 0xA0 // below: overlong
+		} else if c == 0xED {
+			hi = 0xA0 // above: surrogates
+		}
+		p := m.root[c]
+		if p != 0 && m.units[p-1]&leafBit != 0 {
+			continue // a key ends inside a character: ask the trie
+		}
+		for b1 := lo; b1 < hi; b1++ {
+			q := p
+			if p != 0 {
+				if q = m.child(p-1, byte(b1)); q != 0 && m.units[q-1]&leafBit != 0 {
+					continue
+				}
+			}
+			w := (c&0x0F)<<6 | b1&0x3F
+			b.set(&r.three[w], &r.threeCont[w], q)
+		}
+	}
+	r.followers(b.conts)
+	r.words = true
+	for c := range utf8.RuneSelf {
+		graphic := c > ' ' && c < 0x7F
+		r.words = r.words && !r.follow[c] && (!graphic || r.ascii[c]&(plain|cont) != 0)
+	}
+	return r
+}
+
+// classes works out the classes of characters from the nodes their bytes
+// lead to, and keeps the nodes of class cont.
+type classes struct {
+	m     *Map
+	conts []uint32
+}
+
+// class returns the class of a character whose bytes lead to node p (one
+// more than its position, or 0 when the walk left the trie at one of
+// them), with no key ending before p.
+func (b *classes) class(p uint32) uint8 {
+	switch {
+	case p == 0:
+		return plain
+	case b.m.units[p-1]&leafBit != 0:
+		return 0
+	}
+	b.conts = append(b.conts, p-1)
+	return cont
+}
+
+// set sets the bits of the 64 characters that share all but their last
+// byte, whose other bytes lead to node p (as in class).
+func (b *classes) set(plainBits, contBits *uint64, p uint32) {
+	if p == 0 || b.m.units[p-1]&leafBit != 0 {
+		// The walk has left the trie, or a key ends before the last byte.
+		if p == 0 {
+			*plainBits = ^uint64(0)
+		}
+		return
+	}
+	for c := range 64 {
+		switch b.class(b.m.child(p-1, byte(0x80+c))) {
+		case plain:
+			*plainBits |= 1 << c
+		case cont:
+			*contBits |= 1 << c
+		}
+	}
+}
+
+// followers works out, for the nodes that characters of class cont lead
+// to, the labels of the edges that leave them (r.follow), and which
+// characters of two and three bytes go on from them all the way
+// (r.followCP); r.followSure marks the bytes after which Copy does not
+// look at the character they start (ASCII, four-byte leads, a key that
+// ends inside a character). The edges that leave a node with base b are
+// the units labelled c at b^c: each byte of the walk is one pass over
+// the units. Nodes share bases where the trie shares what follows them,
+// so a base may stand for several beginnings of characters.
+func (r *Runs) followers(nodes []uint32) {
+	m := r.m
+	n := uint32(len(m.units)) + 256 // every base an edge leaves from is below
+	var has []bool                  // the bases of the nodes the walk is at
+	var read map[uint32][]uint32    // for each, the bytes read since the cont character
+	seen := map[uint64]bool{}       // the pairs of a base and bytes in read
+	mark := func(p, bytes uint32) {
+		b := p ^ offset(m.units[p])
+		if key := uint64(b)<<32 | uint64(bytes); b < n && !seen[key] {
+			seen[key] = true
+			has[b] = true
+			read[b] = append(read[b], bytes)
+		}
+	}
+	has = make([]bool, n)
+	for _, p := range nodes {
+		if b := p ^ offset(m.units[p]); b < n {
+			has[b] = true // nothing read yet
+		}
+	}
+	for depth := 1; depth <= 3; depth++ {
+		if len(seen) > maxFollowWalk {
+			// A trie spm_train would not build: say that keys go on with
+			// whatever starts with a byte of follow.
+			r.followSure = r.follow
+			return
+		}
+		cur, curHas := read, has
+		has, read = make([]bool, n), map[uint32][]uint32{}
+		for q, u := range m.units {
+			c := label(u)
+			if c > 0xFF || !curHas[uint32(q)^c] {
+				continue
+			}
+			leaf := u&leafBit != 0
+			from := nothingRead
+			if depth > 1 {
+				from = cur[uint32(q)^c]
+			}
+			for _, bytes := range from {
+				lead := bytes >> 8 // on the third byte; the second reads bytes
+				if depth == 2 {
+					lead = bytes
+				}
+				switch {
+				case depth == 1:
+					r.follow[c] = true
+					if c < 0xC2 || c >= 0xF0 || leaf {
+						r.followSure[c] = true
+					} else {
+						mark(uint32(q), c)
+					}
+				case c&0xC0 != 0x80:
+					// No character goes on with it: the walk ends inside.
+				case depth == 2 && lead < 0xE0:
+					cp := (lead&0x1F)<<6 | c&0x3F
+					r.followCP[cp>>6] |= 1 << (cp & 63)
+				case depth == 2 && leaf:
+					r.followSure[lead] = true
+				case depth == 2:
+					mark(uint32(q), bytes<<8|c)
+				default:
+					cp := (lead&0x0F)<<12 | (bytes&0x3F)<<6 | c&0x3F
+					r.followCP[cp>>6] |= 1 << (cp & 63)
+				}
+			}
+		}
+	}
+}
+
+// maxFollowWalk bounds the work of followers on a trie of many shared
+// nodes: nmt_nfkc's walk holds some six hundred pairs of a base and the
+// bytes read. A variable for the tests.
+var maxFollowWalk = 1 << 16
+
+// nothingRead is what the walk of followers has read of a character
+// before its first byte.
+var nothingRead = []uint32{0}
+
+// goesOn reports whether a key may go on with s, which follows a
+// character of class cont: whether s starts with a byte of follow and,
+// unless followSure says so already, with a character of followCP.
+func (r *Runs) goesOn(s string) bool {
+	c := s[0]
+	if !r.follow[c] {
+		return false
+	}
+	if r.followSure[c] {
+		return true
+	}
+	var cp uint
+	switch {
+	case c >= 0xE0 && c < 0xF0 && len(s) >= 3 && (s[1]^0x80)|(s[2]^0x80) < 0x40:
+		cp = uint(c&0x0F)<<12 | uint(s[1]&0x3F)<<6 | uint(s[2]&0x3F)
+	case c >= 0xC2 && c < 0xE0 && len(s) >= 2 && s[1]^0x80 < 0x40:
+		cp = uint(c&0x1F)<<6 | uint(s[1]&0x3F)
+	default:
+		return true // not a whole character
+	}
+	return r.followCP[cp>>6]>>(cp&63)&1 != 0
+}
+
+// Run is where Copy writes, and what it needs to know of what went before.
+type Run struct {
+	Dst []byte
+	// Offs, when Offsets is set, gets for each byte of Dst the input
+	// offset it comes from (normalizer.cc's norm_to_orig): the start of
+	// its character.
+	Offs    []int32
+	Offsets bool
+	// At is the input offset of the text Copy is given, and AfterSpace
+	// says whether the next space is to be dropped, after a space, under
+	// collapse; Copy moves them both on.
+	At         int
+	AfterSpace bool
+}
+
+// Copy copies to out the longest prefix of in that the rules leave as it
+// is, character by character, and that holds no stop, and returns its
+// length: no key matches at any of its characters, it holds no malformed
+// UTF-8, and none of its characters starts with a byte of stop. Over that
+// prefix, Prefix would return each character unchanged. Spaces go as Runs
+// says. Copy may write past what it appends, within out.Dst's capacity:
+// it stores eight bytes at a time.
+func (r *Runs) Copy(out *Run, in string) int {
+	dst, offs := out.Dst, out.Offs
+	afterSpace := out.AfterSpace
+	i := 0
+	for i < len(in) {
+		if r.words && !out.Offsets && in[i] < utf8.RuneSelf {
+			var n int
+			if dst, n, afterSpace = r.copyWords(dst, in[i:], afterSpace); n > 0 {
+				i += n
+				continue
+			}
+		}
+		// A run of characters that the tables settle, found first and
+		// then copied whole: a short one as one word.
+		if j := r.scan(in, i); j > i {
+			if n := len(dst); j-i <= 8 && i+8 <= len(in) && cap(dst)-n >= 8 {
+				binary.LittleEndian.PutUint64(dst[n:n+8], binary.LittleEndian.Uint64(utf8x.Bytes(in[i:i+8])))
+				dst = dst[:n+j-i]
+			} else {
+				dst = append(dst, in[i:j]...)
+			}
+			if out.Offsets {
+				offs = appendOffsets(offs, in[i:j], out.At+i)
+			}
+			afterSpace = false
+			i = j
+			if i == len(in) {
+				break
+			}
+		}
+		if r.ascii[in[i]]&isSpace != 0 {
+			if !afterSpace || !r.collapse {
+				dst, offs = r.space(dst, offs, out.Offsets, out.At+i)
+			}
+			afterSpace = r.collapse
+			i++
+			continue
+		}
+		size := r.slowSize(in[i:])
+		if size == 0 {
+			break
+		}
+		dst = append(dst, in[i:i+size]...)
+		if out.Offsets {
+			for range size {
+				offs = append(offs, int32(out.At+i))
+			}
+		}
+		afterSpace = false
+		i += size
+	}
+	out.Dst, out.Offs = dst, offs
+	out.At += i
+	out.AfterSpace = afterSpace
+	return i
+}
+
+// copyWords copies ASCII text from the start of in to dst eight bytes
+// at a time, and the spaces after words, until it meets what else the
+// rules may touch or dst is full, and returns how much of in it took.
+// The loop calls nothing, so that its state stays in registers.
+func (r *Runs) copyWords(dst []byte, in string, afterSpace bool) ([]byte, int, bool) {
+	i := 0
+	for i+8 < len(in) && cap(dst)-len(dst) >= 8+3 {
+		w := binary.LittleEndian.Uint64(utf8x.Bytes(in[i : i+8]))
+		n := asciiWord(w)
+		if n > 0 && r.ascii[in[i+n-1]]&plain == 0 && r.follow[in[i+n]] && r.goesOn(in[i+n:]) {
+			n-- // a character of class cont that the next goes on from
+		}
+		k := len(dst)
+		binary.LittleEndian.PutUint64(dst[k:k+8], w)
+		dst = dst[:k+n]
+		if n > 0 {
+			afterSpace = false
+			i += n
+		}
+		if n == 8 {
+			continue
+		}
+		if r.ascii[in[i]]&isSpace == 0 {
+			break
+		}
+		if !afterSpace || !r.collapse {
+			dst, _ = r.space(dst, nil, false, 0)
+		}
+		afterSpace = r.collapse
+		i++
+	}
+	return dst, i, afterSpace
+}
+
+// AppendSpace appends to out a space as its runs write one: U+2581 when
+// they escape spaces, and its offsets, out.At, when out wants them.
+func (r *Runs) AppendSpace(out *Run) {
+	out.Dst, out.Offs = r.space(out.Dst, out.Offs, out.Offsets, out.At)
+}
+
+// space appends a space to dst as AppendSpace does, and its offsets, at,
+// to offs when withOffs is set.
+func (r *Runs) space(dst []byte, offs []int32, withOffs bool, at int) ([]byte, []int32) {
+	n := len(dst)
+	if r.escape {
+		dst = append(dst, 0xE2, 0x96, 0x81) // U+2581
+	} else {
+		dst = append(dst, ' ')
+	}
+	if withOffs {
+		for range len(dst) - n {
+			offs = append(offs, int32(at))
+		}
+	}
+	return dst, offs
+}
+
+// asciiWord returns the index of the first byte of w, eight bytes of text
+// in little-endian order, that is no ASCII letter, digit or punctuation
+// (a space, a control, DEL, a byte of a longer character), or 8 when all
+// are.
+func asciiWord(w uint64) int {
+	// A byte's top bit is set in the first term when it is below 0x21,
+	// in the second when it is not ASCII, in the third when it is DEL;
+	// above the first byte that is one of them, the borrows may set more.
+	del := w ^ 0x7F7F7F7F7F7F7F7F
+	stops := ((w - 0x2121212121212121) | w | (del-0x0101010101010101)&^del) & 0x8080808080808080
+	if stops == 0 {
+		return 8
+	}
+	return bits.TrailingZeros64(stops) / 8
+}
+
+// appendOffsets appends the offsets of the bytes of run, which starts at
+// input offset at: each byte's is the offset of the start of its
+// character.
+func appendOffsets(offs []int32, run string, at int) []int32 {
+	k := len(offs)
+	offs = slices.Grow(offs, len(run))[:k+len(run)]
+	o := offs[k:]
+	c := int32(at)
+	for i := range len(run) {
+		if utf8.RuneStart(run[i]) {
+			c = int32(at + i)
+		}
+		o[i] = c
+	}
+	return offs
+}
+
+// scan returns the end of the run of characters from in[i] that the
+// tables settle as plain (spaces not among them).
+func (r *Runs) scan(in string, i int) int {
+	for i < len(in) {
+		var class uint8
+		size := 1
+		switch c := in[i]; {
+		case c < utf8.RuneSelf:
+			class = r.ascii[c]
+		case c >= 0xE0:
+			// Scripts of three-byte characters go in a loop of their own
+			// while they are plain.
+			j := i
+			for j+2 < len(in) {
+				c, b1, b2 := in[j], in[j+1], in[j+2]
+				if c&0xF0 != 0xE0 || (b1^0x80)|(b2^0x80) >= 0x40 || r.three[uint(c&0x0F)<<6|uint(b1&0x3F)]>>(b2&0x3F)&1 == 0 {
+					break
+				}
+				j += 3
+			}
+			if j > i {
+				i = j
+				continue
+			}
+			if c >= 0xF0 || i+2 >= len(in) {
+				return i
+			}
+			b1, b2 := in[i+1], in[i+2]
+			if (b1^0x80)|(b2^0x80) >= 0x40 {
+				return i
+			}
+			w := uint(c&0x0F)<<6 | uint(b1&0x3F)
+			class = uint8(r.three[w]>>(b2&0x3F)&1) | uint8(r.threeCont[w]>>(b2&0x3F)&1)<<1
+			size = 3
+		case c >= 0xC2:
+			if i+1 >= len(in) || in[i+1]^0x80 >= 0x40 {
+				return i
+			}
+			w, b := c&0x1F, in[i+1]
+			class = uint8(r.two[w]>>(b&0x3F)&1) | uint8(r.twoCont[w]>>(b&0x3F)&1)<<1
+			size = 2
+		default:
+			return i
+		}
+		if class&plain == 0 {
+			if class&cont == 0 || i+size < len(in) && r.follow[in[i+size]] && r.goesOn(in[i+size:]) {
+				return i
+			}
+		}
+		i += size
+	}
+	return i
+}
+
+// slowSize returns the size of the character at the start of in when the
+// tables do not settle it (a character of four bytes, one that a key may
+// start at, a malformed byte), asking the trie: 0 when it is not plain.
+func (r *Runs) slowSize(in string) int {
+	c := in[0]
+	if r.stop[c] || c == ' ' && (r.escape || r.collapse) {
+		return 0
+	}
+	if r.m.root[c] != 0 {
+		if l, _ := r.m.longest(in); l > 0 {
+			return 0
+		}
+	}
+	if c < utf8.RuneSelf {
+		return 1
+	}
+	rn, size := utf8.DecodeRuneInString(in)
+	if rn == utf8.RuneError && size == 1 {
+		return 0
+	}
+	return size
+}

@@ -1,0 +1,246 @@
+package charsmap
+
+import (
+	"math/rand"
+	"slices"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+// slowLen is the length of the run Runs.Copy copies when spaces are no
+// different from other characters, found without its tables.
+func slowLen(m *Map, stop *[256]bool, in string) int {
+	i := 0
+	for i < len(in) {
+		size := slowChar(m, stop, in[i:])
+		if size == 0 {
+			break
+		}
+		i += size
+	}
+	return i
+}
+
+// slowChar returns the size of the first character of in when Prefix
+// leaves it as it is and it is no stop, or 0, walking the trie as Prefix
+// does.
+func slowChar(m *Map, stop *[256]bool, in string) int {
+	if stop != nil && stop[in[0]] {
+		return 0
+	}
+	if m.root[in[0]] != 0 {
+		if l, _ := m.longest(in); l > 0 {
+			return 0
+		}
+	}
+	r, size := utf8.DecodeRuneInString(in)
+	if r == utf8.RuneError && size == 1 {
+		return 0
+	}
+	return size
+}
+
+// slowCopy is Runs.Copy without its tables: slowChar at each character,
+// and spaces written as Runs says.
+func slowCopy(m *Map, stop *[256]bool, escape, collapse bool, out *Run, in string) int {
+	space := " "
+	if escape {
+		space = "\u2581"
+	}
+	i := 0
+	for i < len(in) {
+		if in[i] == ' ' && (escape || collapse) {
+			if slowChar(m, stop, in[i:]) == 0 || m.root[' '] != 0 {
+				break
+			}
+			if !collapse || !out.AfterSpace {
+				out.Dst = append(out.Dst, space...)
+				for range len(space) {
+					out.Offs = append(out.Offs, int32(out.At+i))
+				}
+			}
+			out.AfterSpace = collapse
+			i++
+			continue
+		}
+		size := slowChar(m, stop, in[i:])
+		if size == 0 {
+			break
+		}
+		out.Dst = append(out.Dst, in[i:i+size]...)
+		for range size {
+			out.Offs = append(out.Offs, int32(out.At+i))
+		}
+		out.AfterSpace = false
+		i += size
+	}
+	out.At += i
+	return i
+}
+
+// fuzzStops are stops for the tests: a space, an ASCII letter, the lead
+// bytes of a two-, a three- and a four-byte character, and a continuation
+// byte, which starts no character and so stops nothing.
+var fuzzStops = func() (s [256]bool) {
+	for _, c := range []byte{' ', '<', 0xD0, 0xE3, 0xF0, 0x81} {
+		s[c] = true
+	}
+	return s
+}()
+
+// runsTails are what the table tests put after a character: nothing, plain
+// text, the second characters of keys that nmt_nfkc and rule.tsv join
+// (combining marks, voicing marks, jamo, ASCII letters), malformed bytes.
+var runsTails = []string{"", "a", " ", "i", "-", "3", "\u0301", "\u0308", "\u0338", "\u3099", "\u309A",
+	"\u1161", "\u11A8", "\u093C", "\u0B3E", "\uFF9E", "\xff", "\xcc", "\xe3\x82"}
+
+// runsMaps returns the Maps the Runs tests cover: every committed
+// charsmap, the denormalizer's, and no rules.
+func runsMaps(t *testing.T) map[string]*Map {
+	maps := map[string]*Map{"none": new(Map)}
+	for _, model := range []string{"unigram8k_nmt_nfkc.model", "unigram_nfkc_cf_bytefb_suffix.model", "unigram_rule_tsv.model"} {
+		maps[model] = mustNew(t, model)
+	}
+	tsv := readModel(t, modelsDir+"/unigram_rule_tsv.model")
+	m, err := New(tsv.denormCharsmap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	maps["rule.tsv denormalizer"] = m
+	return maps
+}
+
+// TestRunsTables checks the tables of Runs against the walk of the trie
+// for every character of up to three bytes, and every byte pair, followed
+// by each of runsTails, with stops and without.
+func TestRunsTables(t *testing.T) {
+	for name, m := range runsMaps(t) {
+		for _, stop := range []*[256]bool{nil, &fuzzStops} {
+			runs := m.Runs(stop, false, false)
+			check := func(in string) {
+				if got, want := runs.lenOf(in), slowLen(m, stop, in); got != want {
+					t.Fatalf("%s, stops %v: Copy(%q) copied %d, the walk of the trie %d", name, stop != nil, in, got, want)
+				}
+			}
+			var buf []byte
+			for r := rune(0); r < 0x10000; r++ {
+				buf = utf8.AppendRune(buf[:0], r) // surrogates become U+FFFD
+				for _, tail := range runsTails {
+					check(string(buf) + tail)
+				}
+			}
+			// Malformed and truncated characters, overlong forms and
+			// surrogates among them.
+			for a := range 256 {
+				for b := range 256 {
+					check(string([]byte{byte(a), byte(b)}))
+					check(string([]byte{byte(a), byte(b), 0x80}))
+				}
+			}
+		}
+	}
+}
+
+// TestRunsFollowLimit checks that followers, cut short, leaves Runs
+// right: the characters after those of class cont go to the trie.
+func TestRunsFollowLimit(t *testing.T) {
+	defer func(saved int) { maxFollowWalk = saved }(maxFollowWalk)
+	maxFollowWalk = 0
+	m := mustNew(t, "unigram8k_nmt_nfkc.model")
+	runs := m.Runs(nil, false, false)
+	if runs.followSure != runs.follow {
+		t.Fatal("followers not cut short")
+	}
+	for r := rune(0x80); r < 0x10000; r += 7 {
+		for _, tail := range runsTails {
+			in := string(r) + tail
+			if got, want := runs.lenOf(in), slowLen(m, nil, in); got != want {
+				t.Fatalf("Copy(%q) copied %d, the walk of the trie %d", in, got, want)
+			}
+		}
+	}
+}
+
+// TestRunsCorpus compares the runs of Runs.Copy with the walk of the trie from every
+// byte offset of a sample of every corpus file, and on random strings of
+// characters that keys join, plain text and malformed bytes.
+func TestRunsCorpus(t *testing.T) {
+	var texts []string
+	for _, f := range corpusFiles(t) {
+		texts = append(texts, readCorpus(t, f, sampleBytes))
+	}
+	parts := append([]string{"a", "e", "ab", "語", "ก", "д", "é", "\U0001F600", "\xed\xa0\x80", "\xe0\x80\x80", "\xf0"}, runsTails...)
+	rng := rand.New(rand.NewSource(1))
+	for range 500 {
+		var b strings.Builder
+		for range rng.Intn(30) {
+			b.WriteString(parts[rng.Intn(len(parts))])
+		}
+		texts = append(texts, b.String())
+	}
+	for name, m := range runsMaps(t) {
+		for _, stop := range []*[256]bool{nil, &fuzzStops} {
+			runs := m.Runs(stop, false, false)
+			for _, text := range texts {
+				for i := range len(text) {
+					// A window, so that the whole stays linear.
+					in := text[i:min(len(text), i+64)]
+					if got, want := runs.lenOf(in), slowLen(m, stop, in); got != want {
+						t.Fatalf("%s, stops %v: Copy(%q) copied %d, the walk of the trie %d", name, stop != nil, in, got, want)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestRunsCopy compares what Copy writes (the bytes, their offsets, the
+// state it leaves) with slowCopy's, with each way of writing spaces, on
+// windows of the corpus and random strings of spaces, characters that
+// keys join, plain text and malformed bytes, from every byte offset.
+func TestRunsCopy(t *testing.T) {
+	parts := append([]string{" ", "  ", "a", "語", "ก", "д", "é", "\U0001F600", "\u2581", "\u3000", "\t"}, runsTails...)
+	rng := rand.New(rand.NewSource(2))
+	var texts []string
+	for _, f := range corpusFiles(t) {
+		// Windows of the start of each file.
+		text := readCorpus(t, f, 2<<10)
+		for i := 0; i < len(text); i += 61 {
+			texts = append(texts, text[i:min(len(text), i+64)])
+		}
+	}
+	for range 300 {
+		var b strings.Builder
+		for range rng.Intn(30) {
+			b.WriteString(parts[rng.Intn(len(parts))])
+		}
+		texts = append(texts, b.String())
+	}
+	for name, m := range runsMaps(t) {
+		for _, stop := range []*[256]bool{nil, &fuzzStops} {
+			for _, sp := range []struct{ escape, collapse bool }{{false, false}, {false, true}, {true, false}, {true, true}} {
+				runs := m.Runs(stop, sp.escape, sp.collapse)
+				for _, text := range texts {
+					for i := range len(text) {
+						for _, after := range []bool{false, true} {
+							got := Run{Dst: []byte("x"), Offs: []int32{-1}, Offsets: true, At: 5, AfterSpace: after}
+							want := got
+							gn := runs.Copy(&got, text[i:])
+							wn := slowCopy(m, stop, sp.escape, sp.collapse, &want, text[i:])
+							if gn != wn || string(got.Dst) != string(want.Dst) || !slices.Equal(got.Offs, want.Offs) || got.At != want.At || got.AfterSpace != want.AfterSpace {
+								t.Fatalf("%s, stops %v, escape %v collapse %v, after a space %v: Copy(%q) = %d, %+v; want %d, %+v",
+									name, stop != nil, sp.escape, sp.collapse, after, text[i:], gn, got, wn, want)
+							}
+							// Without offsets, the same bytes and none.
+							got = Run{Dst: []byte("x"), AfterSpace: after}
+							if runs.Copy(&got, text[i:]) != gn || string(got.Dst) != string(want.Dst) || got.Offs != nil {
+								t.Fatalf("%s: Copy(%q) without offsets = %+v", name, text[i:], got)
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
