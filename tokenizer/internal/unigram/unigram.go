@@ -219,79 +219,85 @@ func (m *Model) forward(nodes []best, norm []byte, ban []bool, from float32, tr 
 	if tr != nil {
 		tr.reset(size+1, from)
 	}
-	units := m.trie.units
-	for start := 0; start < size; {
-		till := nodes[start].score
-		mblen := min(OneCharLen(norm[start]), size-start)
-		single := false
-		s, base := int32(0), units[0].base
-		for end := start; end < size; {
-			t := base + int32(norm[end])
-			u := &units[t]
-			check := u.check
-			if check&checkMask != s {
+	var ms [blockMatches]match
+	w := m.trie.newWalk()
+	// The character at start, its length and the score of the best path
+	// to it, and whether a piece of its length starts there.
+	start, mblen, till, single := 0, 0, from, false
+	if size > 0 {
+		mblen = min(OneCharLen(norm[0]), size)
+	}
+	for start < size {
+		k := m.trie.collect(norm, &w, &ms)
+		for i := 0; i <= k; i++ {
+			// Characters before the next match's start, or before
+			// where collect stopped, have all their matches seen: each
+			// gets the unknown candidate, as the C++ adds it, if no
+			// piece of its length starts there.
+			next := w.start
+			if i < k {
+				next = int(ms[i].start)
+			}
+			for start < next {
+				if !single {
+					m.unknown(nodes, start, mblen, till, tr)
+				}
+				start += mblen
+				if start < size {
+					mblen = min(OneCharLen(norm[start]), size-start)
+					till = nodes[start].score
+				}
+				single = false
+			}
+			if i == k {
 				break
 			}
-			s, base = t, u.base
-			end++
-			last := false
-			if check >= 0 {
-				if base >= 0 {
-					continue
-				}
-				// A tail: its piece is the last one here.
-				n := m.trie.tail(^base, norm[end:])
-				if n == 0 {
-					break
-				}
-				end += n
-				last = true
-			}
+			mt := &ms[i]
 			// In the C++, score is a double either way (the conditional
 			// mixes double and float), so the candidate is a double sum
 			// compared with the stored float.
-			id, score, length := u.id, float64(u.score), end-start
+			id, score, end := mt.id, float64(mt.score), int(mt.end)
 			if id&userBit != 0 {
 				id &^= userBit
-				score = float64(float32(float32(length)*m.maxScore)) - 0.1
+				score = float64(float32(float32(end-start)*m.maxScore)) - 0.1
 			}
-			if !banned(ban, id) {
-				cand := score + float64(till)
-				n := &nodes[end]
-				won := n.start < 0 || cand > float64(n.score)
-				if won {
-					n.score = float32(cand)
-					n.start = int32(start)
-					n.id = id
-				}
-				if tr != nil {
-					tr.see(end, cand, cand, score, won)
-				}
-				if length == mblen {
-					single = true
-				}
+			if banned(ban, id) {
+				continue
 			}
-			if last {
-				break
-			}
-		}
-		if !single {
-			// The unknown candidate is a float sum.
-			cand := m.unkScore + till
-			n := &nodes[start+mblen]
-			won := n.start < 0 || cand > n.score
+			cand := score + float64(till)
+			n := &nodes[end]
+			won := n.start < 0 || cand > float64(n.score)
 			if won {
-				n.score = cand
+				n.score = float32(cand)
 				n.start = int32(start)
-				n.id = m.unk
+				n.id = id
 			}
 			if tr != nil {
-				tr.see(start+mblen, float64(cand), float64(m.unkScore)+float64(till), float64(m.unkScore), won)
+				tr.see(end, cand, cand, score, won)
+			}
+			if end-start == mblen {
+				single = true
 			}
 		}
-		start += mblen
 	}
 	return nodes
+}
+
+// unknown adds to nodes the unknown candidate for the character of mblen
+// bytes at start, after a path scoring till.
+func (m *Model) unknown(nodes []best, start, mblen int, till float32, tr *tracker) {
+	// The unknown candidate is a float sum.
+	cand := m.unkScore + till
+	n := &nodes[start+mblen]
+	won := n.start < 0 || cand > n.score
+	if won {
+		n.score = cand
+		n.start = int32(start)
+		n.id = m.unk
+	}
+	if tr != nil {
+		tr.see(start+mblen, float64(cand), float64(m.unkScore)+float64(till), float64(m.unkScore), won)
+	}
 }
 
 // get returns a scratch buffer for an encoding.
