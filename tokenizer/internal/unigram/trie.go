@@ -88,12 +88,10 @@ func newTrie(keys []trieKey, text []byte) *trie {
 	b.units[0].label = rootLabel
 	b.use(0)
 	type job struct {
-		state  int32
-		depth  int
-		lo, hi int
-		buf    int
+		state, depth, lo, hi int32
+		buf                  int32
 	}
-	stack := []job{{0, 0, 0, len(keys), 0}}
+	stack := []job{{0, 0, 0, int32(len(keys)), 0}}
 	var labels []byte
 	var starts []int
 	// The pieces' states, for info once the units' number is known.
@@ -114,7 +112,7 @@ func newTrie(keys []trieKey, text []byte) *trie {
 			// hold.
 			k := bufs[j.buf][j.lo]
 			key := text[k.off : k.off+k.n]
-			s, d := j.state, j.depth
+			s, d := j.state, int(j.depth)
 			for ; len(key)-d > maxTail; d++ {
 				labels = append(labels[:0], key[d])
 				base := b.place(labels)
@@ -137,7 +135,7 @@ func newTrie(keys []trieKey, text []byte) *trie {
 		// labels are the bytes at depth, starts where each one's keys
 		// start (and the end), after the keys that end here.
 		var moved bool
-		labels, starts, moved = sortAt(bufs[j.buf][j.lo:j.hi], bufs[1-j.buf][j.lo:j.hi], at[j.lo:j.hi], &count, text, j.depth, labels[:0], starts[:0])
+		labels, starts, moved = sortAt(bufs[j.buf][j.lo:j.hi], bufs[1-j.buf][j.lo:j.hi], at[j.lo:j.hi], &count, text, int(j.depth), labels[:0], starts[:0])
 		if moved {
 			j.buf = 1 - j.buf
 		}
@@ -159,7 +157,7 @@ func newTrie(keys []trieKey, text []byte) *trie {
 		// Children in reverse so that the stack builds them in key order,
 		// which keeps related states close together.
 		for k := len(labels) - 1; k >= 0; k-- {
-			stack = append(stack, job{base + int32(labels[k]), j.depth + 1, j.lo + starts[k], j.lo + starts[k+1], j.buf})
+			stack = append(stack, job{base + int32(labels[k]), j.depth + 1, j.lo + int32(starts[k]), j.lo + int32(starts[k+1]), j.buf})
 		}
 	}
 	// Every transition from a state of the trie lands inside the array.
@@ -446,7 +444,9 @@ func (b *trieBuilder) place(labels []byte) int32 {
 		}
 		base := f - first
 		if base >= 1 {
-			b.grow(int(base) + 256)
+			if int(base)+256 > len(b.units) {
+				b.grow(int(base) + 256)
+			}
 			ok := !b.taken[base]
 			for _, c := range labels[1:] {
 				if b.used(base + int32(c)) {

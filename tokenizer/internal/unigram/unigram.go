@@ -109,7 +109,9 @@ func New(v *vocab.Vocab) (*Model, error) {
 		if len(key) == 0 {
 			continue
 		}
-		if strings.Contains(key[1:], seg.SpaceSymbol) {
+		// Most pieces hold no U+2581's first byte past their start: a
+		// search for that byte is cheaper than one for the string.
+		if i := strings.IndexByte(key[1:], seg.SpaceSymbol[0]); i >= 0 && strings.Contains(key[1+i:], seg.SpaceSymbol) {
 			m.cuts = false
 		}
 		tid := id
