@@ -11,14 +11,16 @@ import (
 // units[t].label == c: no two states share a base, so the label tells a
 // child of s from a child of another state, as in Darts. The piece flag of
 // units[t].base says that the path to t spells a piece, whose id and score
-// are info[t]. A step that meets no piece thus compares the byte it read
-// and carries one base: it is the Viterbi's innermost loop. Units of 8
-// bytes keep the many steps' cache lines few; the few matches read info.
+// units[t] also holds: the step that reaches a piece's end reads them from
+// the same cache line (in a separate array they cost more cache misses
+// than the denser steps save). A step that meets no piece thus compares
+// the byte it read and carries one base: it is the Viterbi's innermost
+// loop.
 //
 // Where only one piece lies below a state, the rest of it is a tail (as in
 // Darts' and MARISA's tails) rather than a chain of states: the state's
 // base is o with the tail flag, and tails[o] is the rest's length n,
-// followed by its n bytes; info[s] is that piece. Tails hold most of a large
+// followed by its n bytes; units[s] holds that piece's id and score. Tails hold most of a large
 // vocabulary's bytes, so they keep the units few (and the trie in cache)
 // and spare the builder most placements.
 //
@@ -27,13 +29,13 @@ import (
 // depend on that order, the lattice of NBest and Sample does.
 type trie struct {
 	units []unit
-	info  []pieceInfo // by state
 	tails []byte
 }
 
 type unit struct {
 	base  uint32 // the children's base or the tail's offset, and the flags
 	label int32  // the byte that leads to the state, free if it is none
+	pieceInfo
 }
 
 // The flags of unit.base: a piece ends at the state, or the state's base
@@ -94,12 +96,6 @@ func newTrie(keys []trieKey, text []byte) *trie {
 	stack := []job{{0, 0, 0, int32(len(keys)), 0}}
 	var labels []byte
 	var starts []int
-	// The pieces' states, for info once the units' number is known.
-	type statePiece struct {
-		state int32
-		pieceInfo
-	}
-	pieces := make([]statePiece, 0, len(keys))
 	for len(stack) > 0 {
 		j := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
@@ -129,7 +125,7 @@ func newTrie(keys []trieKey, text []byte) *trie {
 			} else {
 				b.units[s].base = pieceFlag
 			}
-			pieces = append(pieces, statePiece{s, pieceInfo{k.id, k.score}})
+			b.units[s].pieceInfo = pieceInfo{k.id, k.score}
 			continue
 		}
 		// labels are the bytes at depth, starts where each one's keys
@@ -142,7 +138,7 @@ func newTrie(keys []trieKey, text []byte) *trie {
 		if starts[0] > 0 {
 			k := bufs[j.buf][j.lo]
 			b.units[j.state].base = pieceFlag
-			pieces = append(pieces, statePiece{j.state, pieceInfo{k.id, k.score}})
+			b.units[j.state].pieceInfo = pieceInfo{k.id, k.score}
 		}
 		if len(labels) == 0 {
 			continue
@@ -168,11 +164,7 @@ func newTrie(keys []trieKey, text []byte) *trie {
 		}
 	}
 	b.grow(need)
-	info := make([]pieceInfo, len(b.units))
-	for _, p := range pieces {
-		info[p.state] = p.pieceInfo
-	}
-	return &trie{units: b.units, info: info, tails: b.tails}
+	return &trie{units: b.units, tails: b.tails}
 }
 
 // maxTail is the longest tail.
@@ -213,7 +205,7 @@ func (t *trie) newWalk() walk { return walk{base: t.units[0].base} }
 // from the Viterbi's bookkeeping, its few variables stay in registers, and
 // a call serves many characters.
 func (t *trie) collect(text []byte, w *walk, ms *[blockMatches]match) int {
-	units, info := t.units, t.info
+	units := t.units
 	root := units[0].base
 	start, end, base := w.start, w.end, w.base
 	n := 0
@@ -232,13 +224,13 @@ func (t *trie) collect(text []byte, w *walk, ms *[blockMatches]match) int {
 			if base&tailFlag != 0 {
 				// A tail: its piece is the last one here.
 				if k := t.tail(base&offMask, text[end:]); k > 0 {
-					ms[n] = match{int32(start), int32(end + k), info[u]}
+					ms[n] = match{int32(start), int32(end + k), units[u].pieceInfo}
 					n++
 				}
 				break
 			}
 			base &= offMask
-			ms[n] = match{int32(start), int32(end), info[u]}
+			ms[n] = match{int32(start), int32(end), units[u].pieceInfo}
 			n++
 			if n == len(ms) {
 				*w = walk{start, end, base}
