@@ -52,38 +52,19 @@ func (m *Model) newLattice(norm []byte, ban []bool) *lattice {
 		lnode{pos: 0, id: -1, prev: -1},
 		lnode{pos: n, id: -1, prev: -1})
 
-	var ms [blockMatches]match
-	w := m.trie.newWalk()
-	// chars counts the characters started before the end of the last
-	// match at pos.
-	pos, chars, single := int32(0), int32(0), false
-	for pos < n {
-		k := m.trie.collect(norm, &w, &ms)
-		for i := 0; i <= k; i++ {
-			// Positions before the next match's start, or before where
-			// collect stopped, have all their matches seen.
-			next := w.start
-			if i < k {
-				next = int(ms[i].start)
-			}
-			for pos < n && int(l.surface[pos]) < next {
-				if !single {
-					l.nodes = append(l.nodes, lnode{pos: pos, length: 1, id: m.unk, score: m.unkScore, prev: -1})
-				}
-				pos, chars, single = pos+1, 0, false
-			}
-			if i == k {
-				break
-			}
-			end, id, score := int(ms[i].end), ms[i].id&^userBit, ms[i].score
+	for pos := int32(0); pos < n; pos++ {
+		single := false
+		chars := int32(0) // characters started before the end of the match
+		m.trie.prefixes(norm, int(l.surface[pos]), func(end int, info pieceInfo) {
 			// PopulateNodes' get_chars_length: a match ending inside a
 			// character takes the whole character.
 			for pos+chars < n && int(l.surface[pos+chars]) < end {
 				chars++
 			}
-			if banned(ban, id) {
-				continue
+			if banned(ban, info.id) {
+				return
 			}
+			id, score := info.id, info.score
 			if m.user != nil && m.user[id] {
 				// An int times a float, then a double, stored as a float.
 				score = float32(float64(float32(float32(chars)*m.maxScore)) - 0.1)
@@ -92,6 +73,9 @@ func (m *Model) newLattice(norm []byte, ban []bool) *lattice {
 			if chars == 1 {
 				single = true
 			}
+		})
+		if !single {
+			l.nodes = append(l.nodes, lnode{pos: pos, length: 1, id: m.unk, score: m.unkScore, prev: -1})
 		}
 	}
 	l.index()

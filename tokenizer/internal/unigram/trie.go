@@ -170,81 +170,36 @@ func newTrie(keys []trieKey, text []byte) *trie {
 // maxTail is the longest tail.
 const maxTail = 255
 
-// match is a piece that a text starts with at start (a byte offset),
-// ending at end, with its id as the trie holds it (with userBit).
-type match struct {
-	start, end int32
-	pieceInfo
-}
-
-// blockMatches is the most matches one call of collect returns: enough
-// that a call's cost is spread over many characters, few enough that they
-// stay in the nearest cache.
-const blockMatches = 256
-
-// walk is where collect stands in a text: walking from the character that
-// starts at start, at the state whose base it holds, before the byte at
-// end.
-type walk struct {
-	start, end int
-	base       uint32
-}
-
-// newWalk returns the walk of a text from its start.
-func (t *trie) newWalk() walk { return walk{base: t.units[0].base} }
-
-// collect continues w along text: from each character start in turn
-// (characters as OneCharLen delimits them, as the C++'s Viterbi moves), it
-// steps through the trie as Darts' traverse does, a byte at a time, and
-// puts the pieces it passes in ms, in order of start and then of length.
-// It returns how many once ms is full or the text is done; then every
-// start before w.start has all its matches listed, and w.start's (if it is
-// not len(text)) has those listed that are not still to come.
-//
-// This is the loop that a Viterbi spends most of its time in: kept apart
-// from the Viterbi's bookkeeping, its few variables stay in registers, and
-// a call serves many characters.
-func (t *trie) collect(text []byte, w *walk, ms *[blockMatches]match) int {
+// prefixes calls yield with the end and the piece of each piece that
+// text[start:] starts with, shortest first, as Darts' traverse finds them
+// a byte at a time. (Model.forward walks the trie the same way, fused
+// with its Viterbi.)
+func (t *trie) prefixes(text []byte, start int, yield func(end int, info pieceInfo)) {
 	units := t.units
-	root := units[0].base
-	start, end, base := w.start, w.end, w.base
-	n := 0
-	for start < len(text) {
-		for end < len(text) {
-			b := text[end]
-			u := base + uint32(b)
-			if units[u].label != int32(b) {
-				break
-			}
-			base = units[u].base
-			end++
-			if base < pieceFlag {
-				continue
-			}
-			if base&tailFlag != 0 {
-				// A tail: its piece is the last one here.
-				if k := t.tail(base&offMask, text[end:]); k > 0 {
-					ms[n] = match{int32(start), int32(end + k), units[u].pieceInfo}
-					n++
-				}
-				break
-			}
-			base &= offMask
-			ms[n] = match{int32(start), int32(end), units[u].pieceInfo}
-			n++
-			if n == len(ms) {
-				*w = walk{start, end, base}
-				return n
-			}
+	base := units[0].base
+	for end := start; end < len(text); {
+		b := text[end]
+		u := base + uint32(b)
+		if units[u].label != int32(b) {
+			return
 		}
-		start += min(OneCharLen(text[start]), len(text)-start)
-		end, base = start, root
-		if n == len(ms) {
-			break
+		base = units[u].base
+		end++
+		if base < pieceFlag {
+			continue
 		}
+		info := units[u].pieceInfo
+		info.id &^= userBit
+		if base&tailFlag != 0 {
+			// A tail: its piece is the last one here.
+			if k := t.tail(base&offMask, text[end:]); k > 0 {
+				yield(end+k, info)
+			}
+			return
+		}
+		base &= offMask
+		yield(end, info)
 	}
-	*w = walk{start, end, base}
-	return n
 }
 
 // tail returns the length of the tail at o if text starts with it, or 0.

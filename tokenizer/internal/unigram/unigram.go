@@ -221,66 +221,68 @@ func (m *Model) forward(nodes []best, norm []byte, ban []bool, from float32, tr 
 	if tr != nil {
 		tr.reset(size+1, from)
 	}
-	var ms [blockMatches]match
-	w := m.trie.newWalk()
-	// The character at start, its length and the score of the best path
-	// to it, and whether a piece of its length starts there.
-	start, mblen, till, single := 0, 0, from, false
-	if size > 0 {
-		mblen = min(OneCharLen(norm[0]), size)
-	}
-	for start < size {
-		k := m.trie.collect(norm, &w, &ms)
-		for i := 0; i <= k; i++ {
-			// Characters before the next match's start, or before
-			// where collect stopped, have all their matches seen: each
-			// gets the unknown candidate, as the C++ adds it, if no
-			// piece of its length starts there.
-			next := w.start
-			if i < k {
-				next = int(ms[i].start)
-			}
-			for start < next {
-				if !single {
-					m.unknown(nodes, start, mblen, till, tr)
-				}
-				start += mblen
-				if start < size {
-					mblen = min(OneCharLen(norm[start]), size-start)
-					till = nodes[start].score
-				}
-				single = false
-			}
-			if i == k {
+	units := m.trie.units
+	root := units[0].base
+	for start := 0; start < size; {
+		till := nodes[start].score
+		mblen := min(OneCharLen(norm[start]), size-start)
+		single := false
+		// The walk of collect, fused with the Viterbi: a short walk (a
+		// Latin character's) costs less than listing its matches.
+		base := root
+		for end := start; end < size; {
+			b := norm[end]
+			u := base + uint32(b)
+			if units[u].label != int32(b) {
 				break
 			}
-			mt := &ms[i]
+			base = units[u].base
+			end++
+			if base < pieceFlag {
+				continue
+			}
+			last := base&tailFlag != 0
+			if last {
+				// A tail: its piece is the last one here.
+				k := m.trie.tail(base&offMask, norm[end:])
+				if k == 0 {
+					break
+				}
+				end += k
+			}
+			base &= offMask
 			// In the C++, score is a double either way (the conditional
 			// mixes double and float), so the candidate is a double sum
 			// compared with the stored float.
-			id, score, end := mt.id, float64(mt.score), int(mt.end)
+			id, score := units[u].id, float64(units[u].score)
 			if id&userBit != 0 {
 				id &^= userBit
 				score = float64(float32(float32(end-start)*m.maxScore)) - 0.1
 			}
-			if banned(ban, id) {
-				continue
+			if !banned(ban, id) {
+				cand := score + float64(till)
+				n := &nodes[end]
+				won := n.start < 0 || cand > float64(n.score)
+				if won {
+					n.score = float32(cand)
+					n.start = int32(start)
+					n.id = id
+				}
+				if tr != nil {
+					tr.see(end, cand, cand, score, won)
+				}
+				if end-start == mblen {
+					single = true
+				}
 			}
-			cand := score + float64(till)
-			n := &nodes[end]
-			won := n.start < 0 || cand > float64(n.score)
-			if won {
-				n.score = float32(cand)
-				n.start = int32(start)
-				n.id = id
-			}
-			if tr != nil {
-				tr.see(end, cand, cand, score, won)
-			}
-			if end-start == mblen {
-				single = true
+			if last {
+				break
 			}
 		}
+		if !single {
+			m.unknown(nodes, start, mblen, till, tr)
+		}
+		start += mblen
 	}
 	return nodes
 }

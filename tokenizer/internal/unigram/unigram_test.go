@@ -13,16 +13,13 @@ import (
 
 // lookup returns the id of key in the trie, or -1.
 func (t *trie) lookup(key string) int32 {
-	var ms [blockMatches]match
-	w := t.newWalk()
-	for w.start == 0 && len(key) > 0 {
-		for _, mt := range ms[:t.collect([]byte(key), &w, &ms)] {
-			if mt.start == 0 && int(mt.end) == len(key) {
-				return mt.id &^ userBit
-			}
+	id := int32(-1)
+	t.prefixes([]byte(key), 0, func(end int, info pieceInfo) {
+		if end == len(key) {
+			id = info.id
 		}
-	}
-	return -1
+	})
+	return id
 }
 
 // TestTrie checks that the trie finds every piece segmentation may use
@@ -57,12 +54,11 @@ func TestTrie(t *testing.T) {
 	}
 }
 
-// TestCollect checks the trie's walk, collect, against looking every
+// TestPrefixes checks the trie's walk, prefixes, against looking every
 // substring that starts at a character up in a map of the pieces, on the
 // corpus files' first 16 KiB with spaces escaped as the normalizer escapes
-// them: the same matches, in the same order, across the calls that a full
-// ms splits a walk into.
-func TestCollect(t *testing.T) {
+// them: the same pieces, in order of length.
+func TestPrefixes(t *testing.T) {
 	for _, name := range []string{"uni8k", "uniud"} {
 		m, v := newModel(t, name)
 		pieces := map[string]int32{}
@@ -76,30 +72,25 @@ func TestCollect(t *testing.T) {
 				}
 			}
 		}
+		type match struct {
+			end int
+			pieceInfo
+		}
 		for _, f := range modeltest.Corpus(t) {
 			text := bytes.ReplaceAll(f.Text[:min(len(f.Text), 16<<10)], []byte(" "), []byte("\u2581"))
-			var want []match
 			for start := 0; start < len(text); start += min(OneCharLen(text[start]), len(text)-start) {
+				var want, got []match
 				for end := start + 1; end <= min(len(text), start+longest); end++ {
 					if id, ok := pieces[string(text[start:end])]; ok {
-						want = append(want, match{int32(start), int32(end), pieceInfo{id, v.Score(id)}})
+						want = append(want, match{end, pieceInfo{id, v.Score(id)}})
 					}
 				}
-			}
-			var got []match
-			var ms [blockMatches]match
-			calls := 0
-			for w := m.trie.newWalk(); w.start < len(text); calls++ {
-				for _, mt := range ms[:m.trie.collect(text, &w, &ms)] {
-					mt.id &^= userBit
-					got = append(got, mt)
+				m.trie.prefixes(text, start, func(end int, info pieceInfo) {
+					got = append(got, match{end, info})
+				})
+				if !slices.Equal(got, want) {
+					t.Fatalf("%s %s at %d: prefixes gives %v, the lookups %v", name, f.Name, start, got, want)
 				}
-			}
-			if !slices.Equal(got, want) {
-				t.Fatalf("%s %s: collect differs from the lookups (%d matches, %d wanted)", name, f.Name, len(got), len(want))
-			}
-			if calls < len(want)/blockMatches {
-				t.Fatalf("%s %s: %d calls for %d matches", name, f.Name, calls, len(want))
 			}
 		}
 	}
