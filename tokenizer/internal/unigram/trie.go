@@ -89,15 +89,19 @@ func newTrie(keys []trieKey, text []byte) *trie {
 	b.grow(256 + 1)
 	b.units[0].label = rootLabel
 	b.use(0)
+	// Jobs are written and read a field at a time: a job copied whole is
+	// loaded 16 bytes at a time just after its fields were stored one by
+	// one, and such a load waits until the stores reach the cache.
 	type job struct {
-		state, depth, lo, hi int32
-		buf                  int32
+		lo, hi            int
+		state, depth, buf int32
 	}
-	stack := []job{{0, 0, 0, int32(len(keys)), 0}}
+	stack := []job{{0, len(keys), 0, 0, 0}}
 	var labels []byte
 	var starts []int
 	for len(stack) > 0 {
-		j := stack[len(stack)-1]
+		top := &stack[len(stack)-1]
+		j := job{lo: top.lo, hi: top.hi, state: top.state, depth: top.depth, buf: top.buf}
 		stack = stack[:len(stack)-1]
 		if j.lo == j.hi {
 			continue // no keys at all
@@ -153,7 +157,9 @@ func newTrie(keys []trieKey, text []byte) *trie {
 		// Children in reverse so that the stack builds them in key order,
 		// which keeps related states close together.
 		for k := len(labels) - 1; k >= 0; k-- {
-			stack = append(stack, job{base + int32(labels[k]), j.depth + 1, j.lo + int32(starts[k]), j.lo + int32(starts[k+1]), j.buf})
+			stack = append(stack, job{})
+			c := &stack[len(stack)-1]
+			c.lo, c.hi, c.state, c.depth, c.buf = j.lo+starts[k], j.lo+starts[k+1], base+int32(labels[k]), j.depth+1, j.buf
 		}
 	}
 	// Every transition from a state of the trie lands inside the array.
