@@ -227,19 +227,28 @@ func (m *Model) forward(nodes []best, norm []byte, ban []bool, from float32, tr 
 		till := nodes[start].score
 		mblen := min(OneCharLen(norm[start]), size-start)
 		single := false
-		// The walk of collect, fused with the Viterbi: a short walk (a
-		// Latin character's) costs less than listing its matches.
-		base := root
-		for end := start; end < size; {
-			b := norm[end]
-			u := base + uint32(b)
-			if units[u].label != int32(b) {
-				break
-			}
-			base = units[u].base
-			end++
-			if base < pieceFlag {
-				continue
+		// The trie's walk (as in prefixes), fused with the Viterbi:
+		// listing the matches for the Viterbi to read back costs more
+		// than it saves where walks are short (Latin text).
+		base, end := root, start
+	walk:
+		for {
+			// Step to the next state where a piece ends or a tail starts.
+			var u uint32
+			for {
+				if end >= size {
+					break walk
+				}
+				b := norm[end]
+				u = base + uint32(b)
+				if units[u].label != int32(b) {
+					break walk
+				}
+				base = units[u].base
+				end++
+				if base >= pieceFlag {
+					break
+				}
 			}
 			last := base&tailFlag != 0
 			if last {
