@@ -1,20 +1,26 @@
 package unigram
 
-import "slices"
+import (
+	"math/bits"
+	"slices"
+)
 
 // trie is a double-array trie over the pieces that segmentation may use, the
 // counterpart of the Darts::DoubleArray that unigram::Model::BuildTrie
-// builds. A state s moves on byte c to t = units[s].base + c when
-// units[t].check&checkMask == s; the sign bit of units[t].check says that
-// the path to t spells a piece, whose id and score units[t] also holds:
-// the step that reaches a piece's end reads them from the same cache line
-// (in a separate array they cost a second cache miss in a large
-// vocabulary's trie).
+// builds. A state s moves on byte c to t = units[s].base&offMask + c when
+// units[t].label == c: no two states share a base, so the label tells a
+// child of s from a child of another state, as in Darts. The piece flag of
+// units[t].base says that the path to t spells a piece, whose id and score
+// units[t] also holds: the step that reaches a piece's end reads them from
+// the same cache line (in a separate array they cost more cache misses
+// than the denser steps save). A step that meets no piece thus compares
+// the byte it read and carries one base: it is the Viterbi's innermost
+// loop.
 //
 // Where only one piece lies below a state, the rest of it is a tail (as in
 // Darts' and MARISA's tails) rather than a chain of states: the state's
-// base is ^o, negative, and tails[o] is the rest's length n, followed by
-// its n bytes; units[s] holds that piece's id and score. Tails hold most of a large
+// base is o with the tail flag, and tails[o] is the rest's length n,
+// followed by its n bytes; units[s] holds that piece's id and score. Tails hold most of a large
 // vocabulary's bytes, so they keep the units few (and the trie in cache)
 // and spare the builder most placements.
 //
@@ -27,13 +33,24 @@ type trie struct {
 }
 
 type unit struct {
-	base  int32
-	check int32 // the parent state, with the sign bit set where a piece ends
+	base  uint32 // the children's base or the tail's offset, and the flags
+	label int32  // the byte that leads to the state, free if it is none
 	pieceInfo
 }
 
-// checkMask clears the piece bit of unit.check.
-const checkMask = 0x7fffffff
+// The flags of unit.base: a piece ends at the state, or the state's base
+// is a tail's offset (never both). offMask clears them.
+const (
+	pieceFlag = 1 << 30
+	tailFlag  = 1 << 31
+	offMask   = pieceFlag - 1
+)
+
+// free is the label of a unit that is no state, rootLabel the root's.
+const (
+	free      = -1
+	rootLabel = 256
+)
 
 // pieceInfo is the piece a state spells.
 type pieceInfo struct {
@@ -54,10 +71,12 @@ type trieKey struct {
 //
 // Each state's keys are ordered by their byte at the state's depth as the
 // state is built (a most-significant-digit radix sort, stable), which is
-// cheaper than sorting the keys first.
+// cheaper than sorting the keys first. A state's keys are in bufs[0] or
+// bufs[1], whichever the sort of its parent's left them in.
 func newTrie(keys []trieKey, text []byte) *trie {
-	tmp := make([]trieKey, len(keys))
+	bufs := [2][]trieKey{keys, make([]trieKey, len(keys))}
 	at := make([]int16, len(keys))
+	var count [257]int32
 	// Shared prefixes leave about four states per key (and a few free units) in a large
 	// vocabulary's trie: the arrays rarely grow past that.
 	size := 512 + 5*len(keys)
@@ -65,20 +84,24 @@ func newTrie(keys []trieKey, text []byte) *trie {
 		units: make([]unit, 0, size),
 		links: make([]link, 0, size),
 		fails: make([]uint8, 0, size),
+		taken: make([]bool, 0, size),
 	}
 	b.grow(256 + 1)
-	b.units[0].check = 0 // the root is its own parent, so no child claims it
+	b.units[0].label = rootLabel
 	b.use(0)
+	// Jobs are written and read a field at a time: a job copied whole is
+	// loaded 16 bytes at a time just after its fields were stored one by
+	// one, and such a load waits until the stores reach the cache.
 	type job struct {
-		state  int32
-		depth  int
-		lo, hi int
+		lo, hi            int
+		state, depth, buf int32
 	}
-	stack := []job{{0, 0, 0, len(keys)}}
+	stack := []job{{0, len(keys), 0, 0, 0}}
 	var labels []byte
 	var starts []int
 	for len(stack) > 0 {
-		j := stack[len(stack)-1]
+		top := &stack[len(stack)-1]
+		j := job{lo: top.lo, hi: top.hi, state: top.state, depth: top.depth, buf: top.buf}
 		stack = stack[:len(stack)-1]
 		if j.lo == j.hi {
 			continue // no keys at all
@@ -87,57 +110,63 @@ func newTrie(keys []trieKey, text []byte) *trie {
 			// The rest of a lone key is a tail, after a chain of states
 			// with one child each for what a tail's length byte cannot
 			// hold.
-			k := keys[j.lo]
+			k := bufs[j.buf][j.lo]
 			key := text[k.off : k.off+k.n]
-			s, d := j.state, j.depth
+			s, d := j.state, int(j.depth)
 			for ; len(key)-d > maxTail; d++ {
 				labels = append(labels[:0], key[d])
 				base := b.place(labels)
-				b.units[s].base = base
+				b.units[s].base = uint32(base)
 				t := base + int32(key[d])
-				b.units[t].check = s
+				b.units[t].label = int32(key[d])
 				b.use(t)
 				s = t
 			}
 			if d < len(key) {
-				b.units[s].base = ^int32(len(b.tails))
+				b.units[s].base = uint32(len(b.tails)) | tailFlag
 				b.tails = append(b.tails, byte(len(key)-d))
 				b.tails = append(b.tails, key[d:]...)
 			} else {
-				b.units[s].check |= -1 << 31
+				b.units[s].base = pieceFlag
 			}
 			b.units[s].pieceInfo = pieceInfo{k.id, k.score}
 			continue
 		}
 		// labels are the bytes at depth, starts where each one's keys
 		// start (and the end), after the keys that end here.
-		labels, starts = sortAt(keys[j.lo:j.hi], tmp[j.lo:j.hi], at[j.lo:j.hi], text, j.depth, labels[:0], starts[:0])
+		var moved bool
+		labels, starts, moved = sortAt(bufs[j.buf][j.lo:j.hi], bufs[1-j.buf][j.lo:j.hi], at[j.lo:j.hi], &count, text, int(j.depth), labels[:0], starts[:0])
+		if moved {
+			j.buf = 1 - j.buf
+		}
 		if starts[0] > 0 {
-			k := keys[j.lo]
-			b.units[j.state].check |= -1 << 31
+			k := bufs[j.buf][j.lo]
+			b.units[j.state].base = pieceFlag
 			b.units[j.state].pieceInfo = pieceInfo{k.id, k.score}
 		}
 		if len(labels) == 0 {
 			continue
 		}
 		base := b.place(labels)
-		b.units[j.state].base = base
+		b.units[j.state].base |= uint32(base)
 		for _, c := range labels {
 			t := base + int32(c)
-			b.units[t].check = j.state
+			b.units[t].label = int32(c)
 			b.use(t)
 		}
 		// Children in reverse so that the stack builds them in key order,
 		// which keeps related states close together.
 		for k := len(labels) - 1; k >= 0; k-- {
-			stack = append(stack, job{base + int32(labels[k]), j.depth + 1, j.lo + starts[k], j.lo + starts[k+1]})
+			stack = append(stack, job{})
+			c := &stack[len(stack)-1]
+			c.lo, c.hi, c.state, c.depth, c.buf = j.lo+starts[k], j.lo+starts[k+1], base+int32(labels[k]), j.depth+1, j.buf
 		}
 	}
 	// Every transition from a state of the trie lands inside the array.
 	need := 0
 	for s := range b.units {
-		if b.used(int32(s)) && int(b.units[s].base)+256 > need {
-			need = int(b.units[s].base) + 256
+		if u := b.units[s]; u.label != free && u.base&tailFlag == 0 && int(u.base&offMask)+256 > need {
+			need = int(u.base&offMask) + 256
 		}
 	}
 	b.grow(need)
@@ -148,33 +177,39 @@ func newTrie(keys []trieKey, text []byte) *trie {
 const maxTail = 255
 
 // prefixes calls yield with the end and the piece of each piece that
-// text[start:] starts with, shortest first.
+// text[start:] starts with, shortest first, as Darts' traverse finds them
+// a byte at a time. (Model.forward walks the trie the same way, fused
+// with its Viterbi.)
 func (t *trie) prefixes(text []byte, start int, yield func(end int, info pieceInfo)) {
-	s := int32(0)
+	units := t.units
+	base := units[0].base
 	for end := start; end < len(text); {
-		u := t.units[s].base + int32(text[end])
-		c := t.units[u].check
-		if c&checkMask != s {
+		b := text[end]
+		u := base + uint32(b)
+		if units[u].label != int32(b) {
 			return
 		}
-		s = u
+		base = units[u].base
 		end++
-		info := t.units[u].pieceInfo
+		if base < pieceFlag {
+			continue
+		}
+		info := units[u].pieceInfo
 		info.id &^= userBit
-		if c < 0 {
-			yield(end, info)
-		} else if b := t.units[u].base; b < 0 {
-			if n := t.tail(^b, text[end:]); n > 0 {
-				yield(end+n, info)
+		if base&tailFlag != 0 {
+			// A tail: its piece is the last one here.
+			if k := t.tail(base&offMask, text[end:]); k > 0 {
+				yield(end+k, info)
 			}
 			return
 		}
+		base &= offMask
+		yield(end, info)
 	}
 }
 
-// tail returns the length of the tail at o (a tail state's ^base) if text
-// starts with it, or 0.
-func (t *trie) tail(o int32, text []byte) int {
+// tail returns the length of the tail at o if text starts with it, or 0.
+func (t *trie) tail(o uint32, text []byte) int {
 	n := int(t.tails[o])
 	if len(text) < n || string(text[:n]) != string(t.tails[o+1:int(o)+1+n]) {
 		return 0
@@ -193,17 +228,19 @@ func byteAt(text []byte, k trieKey, depth int) int {
 
 // sortAt sorts keys, whose bytes are in text, stably by their byte at
 // depth, keys that end there first; every key is at least depth bytes long.
-// tmp and at are scratch of the same length. It appends to labels the
-// bytes at depth, in order, and to starts the index of the first key with
-// each, then len(keys): starts[0] is the number of keys that end at depth.
+// It leaves them in keys or, if it reports that it moved them, in dst;
+// at is scratch of the same length, and count is zero, as sortAt leaves
+// it. It appends to labels the bytes at depth, in order, and to starts the
+// index of the first key with each, then len(keys): starts[0] is the
+// number of keys that end at depth.
 //
 // Each key's byte is read once into at, since reading it is a cache miss
 // more often than not.
-func sortAt(keys, tmp []trieKey, at []int16, text []byte, depth int, labels []byte, starts []int) ([]byte, []int) {
-	for i, k := range keys {
-		at[i] = int16(byteAt(text, k, depth))
-	}
-	if len(keys) <= 32 {
+func sortAt(keys, dst []trieKey, at []int16, count *[257]int32, text []byte, depth int, labels []byte, starts []int) ([]byte, []int, bool) {
+	if len(keys) <= 16 {
+		for i, k := range keys {
+			at[i] = int16(byteAt(text, k, depth))
+		}
 		for i := 1; i < len(keys); i++ {
 			k, c := keys[i], at[i]
 			j := i
@@ -214,35 +251,48 @@ func sortAt(keys, tmp []trieKey, at []int16, text []byte, depth int, labels []by
 			keys[j], at[j] = k, c
 		}
 		last := int16(-1)
-		for i, c := range at {
+		for i, c := range at[:len(keys)] {
 			if c != last {
 				labels = append(labels, byte(c))
 				starts = append(starts, i)
 				last = c
 			}
 		}
-		return labels, append(starts, len(keys))
+		return labels, append(starts, len(keys)), false
 	}
-	var count [257]int
-	for _, c := range at {
-		count[c+1]++
+	// A counting sort, over the bytes present only (seen, by bit c+1).
+	var seen [5]uint64
+	for i, k := range keys {
+		c := byteAt(text, k, depth) + 1
+		at[i] = int16(c)
+		count[c]++
+		seen[c>>6] |= 1 << (c & 63)
 	}
-	sum := 0
-	for c, n := range count {
-		if c > 0 && n > 0 {
-			labels = append(labels, byte(c-1))
-			starts = append(starts, sum)
+	sum := int32(0)
+	for w, set := range seen {
+		for set != 0 {
+			c := w<<6 + bits.TrailingZeros64(set)
+			set &= set - 1
+			if c > 0 {
+				labels = append(labels, byte(c-1))
+				starts = append(starts, int(sum))
+			}
+			n := count[c]
+			count[c] = sum
+			sum += n
 		}
-		count[c] = sum
-		sum += n
 	}
 	for i, k := range keys {
-		c := at[i] + 1
-		tmp[count[c]] = k
+		c := at[i]
+		dst[count[c]] = k
 		count[c]++
 	}
-	copy(keys, tmp)
-	return labels, append(starts, len(keys))
+	for w, set := range seen {
+		for ; set != 0; set &= set - 1 {
+			count[w<<6+bits.TrailingZeros64(set)] = 0
+		}
+	}
+	return labels, append(starts, len(keys)), true
 }
 
 type trieBuilder struct {
@@ -254,15 +304,16 @@ type trieBuilder struct {
 	links      []link
 	fails      []uint8
 	head, tail int32
+	// taken says which bases a state has: no two may share one.
+	taken []bool
 }
 
 // link is a free unit's neighbours in the free list.
 type link struct{ next, prev int32 }
 
-// used reports whether unit i is a state: a free unit's check is
-// checkMask, the root's is 0 and every other state's is its parent.
+// used reports whether unit i is a state.
 func (b *trieBuilder) used(i int32) bool {
-	return b.units[i].check != checkMask
+	return b.units[i].label != free
 }
 
 // maxFails is how many placements may fail on a free unit before the
@@ -288,11 +339,12 @@ func (b *trieBuilder) grow(n int) {
 		b.units = slices.Grow(b.units, c-old)
 		b.fails = slices.Grow(b.fails, c-old)
 		b.links = slices.Grow(b.links, c-old)
+		b.taken = slices.Grow(b.taken, c-old)
 	}
 	b.units = b.units[:n]
-	b.fails, b.links = b.fails[:n], b.links[:n]
+	b.fails, b.links, b.taken = b.fails[:n], b.links[:n], b.taken[:n]
 	for i := int32(old); i < int32(n); i++ {
-		b.units[i].check = checkMask
+		b.units[i].label = free
 		// Append i to the free list.
 		b.links[i] = link{-1, b.tail}
 		if b.tail >= 0 {
@@ -322,8 +374,8 @@ func (b *trieBuilder) use(i int32) {
 	}
 }
 
-// place finds a base at which every label lands on a free unit, trying the
-// free units in order for the first label.
+// place finds a base that no state has yet, at which every label lands on
+// a free unit, trying the free units in order for the first label.
 func (b *trieBuilder) place(labels []byte) int32 {
 	for b.head >= 0 && b.fails[b.head] >= maxFails {
 		i := b.head
@@ -345,8 +397,10 @@ func (b *trieBuilder) place(labels []byte) int32 {
 		}
 		base := f - first
 		if base >= 1 {
-			b.grow(int(base) + 256)
-			ok := true
+			if int(base)+256 > len(b.units) {
+				b.grow(int(base) + 256)
+			}
+			ok := !b.taken[base]
 			for _, c := range labels[1:] {
 				if b.used(base + int32(c)) {
 					ok = false
@@ -354,6 +408,7 @@ func (b *trieBuilder) place(labels []byte) int32 {
 				}
 			}
 			if ok {
+				b.taken[base] = true
 				return base
 			}
 		}

@@ -110,7 +110,9 @@ func New(v *vocab.Vocab) (*Model, error) {
 		if len(key) == 0 {
 			continue
 		}
-		if strings.Contains(key[1:], seg.SpaceSymbol) {
+		// Most pieces hold no U+2581's first byte past their start: a
+		// search for that byte is cheaper than one for the string.
+		if i := strings.IndexByte(key[1:], seg.SpaceSymbol[0]); i >= 0 && strings.Contains(key[1+i:], seg.SpaceSymbol) {
 			m.cuts = false
 		}
 		tid := id
@@ -221,40 +223,51 @@ func (m *Model) forward(nodes []best, norm []byte, ban []bool, from float32, tr 
 		tr.reset(size+1, from)
 	}
 	units := m.trie.units
+	root := units[0].base
 	for start := 0; start < size; {
 		till := nodes[start].score
 		mblen := min(OneCharLen(norm[start]), size-start)
 		single := false
-		s, base := int32(0), units[0].base
-		for end := start; end < size; {
-			t := base + int32(norm[end])
-			u := &units[t]
-			check := u.check
-			if check&checkMask != s {
-				break
-			}
-			s, base = t, u.base
-			end++
-			last := false
-			if check >= 0 {
-				if base >= 0 {
-					continue
+		// The trie's walk (as in prefixes), fused with the Viterbi:
+		// listing the matches for the Viterbi to read back costs more
+		// than it saves where walks are short (Latin text).
+		base, end := root, start
+	walk:
+		for {
+			// Step to the next state where a piece ends or a tail starts.
+			var u uint32
+			for {
+				if end >= size {
+					break walk
 				}
-				// A tail: its piece is the last one here.
-				n := m.trie.tail(^base, norm[end:])
-				if n == 0 {
+				b := norm[end]
+				u = base + uint32(b)
+				if units[u].label != int32(b) {
+					break walk
+				}
+				base = units[u].base
+				end++
+				if base >= pieceFlag {
 					break
 				}
-				end += n
-				last = true
 			}
+			last := base&tailFlag != 0
+			if last {
+				// A tail: its piece is the last one here.
+				k := m.trie.tail(base&offMask, norm[end:])
+				if k == 0 {
+					break
+				}
+				end += k
+			}
+			base &= offMask
 			// In the C++, score is a double either way (the conditional
 			// mixes double and float), so the candidate is a double sum
 			// compared with the stored float.
-			id, score, length := u.id, float64(u.score), end-start
+			id, score := units[u].id, float64(units[u].score)
 			if id&userBit != 0 {
 				id &^= userBit
-				score = float64(float32(float32(length)*m.maxScore)) - 0.1
+				score = float64(float32(float32(end-start)*m.maxScore)) - 0.1
 			}
 			if !banned(ban, id) {
 				cand := score + float64(till)
@@ -268,7 +281,7 @@ func (m *Model) forward(nodes []best, norm []byte, ban []bool, from float32, tr 
 				if tr != nil {
 					tr.see(end, cand, cand, score, won)
 				}
-				if length == mblen {
+				if end-start == mblen {
 					single = true
 				}
 			}
@@ -277,22 +290,28 @@ func (m *Model) forward(nodes []best, norm []byte, ban []bool, from float32, tr 
 			}
 		}
 		if !single {
-			// The unknown candidate is a float sum.
-			cand := m.unkScore + till
-			n := &nodes[start+mblen]
-			won := n.start < 0 || cand > n.score
-			if won {
-				n.score = cand
-				n.start = int32(start)
-				n.id = m.unk
-			}
-			if tr != nil {
-				tr.see(start+mblen, float64(cand), float64(m.unkScore)+float64(till), float64(m.unkScore), won)
-			}
+			m.unknown(nodes, start, mblen, till, tr)
 		}
 		start += mblen
 	}
 	return nodes
+}
+
+// unknown adds to nodes the unknown candidate for the character of mblen
+// bytes at start, after a path scoring till.
+func (m *Model) unknown(nodes []best, start, mblen int, till float32, tr *tracker) {
+	// The unknown candidate is a float sum.
+	cand := m.unkScore + till
+	n := &nodes[start+mblen]
+	won := n.start < 0 || cand > n.score
+	if won {
+		n.score = cand
+		n.start = int32(start)
+		n.id = m.unk
+	}
+	if tr != nil {
+		tr.see(start+mblen, float64(cand), float64(m.unkScore)+float64(till), float64(m.unkScore), won)
+	}
 }
 
 // get returns a scratch buffer for an encoding.

@@ -1,7 +1,10 @@
 package unigram
 
 import (
+	"bytes"
 	"os"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/gemmatok/gemmatok/tokenizer/internal/modeltest"
@@ -48,5 +51,47 @@ func TestTrie(t *testing.T) {
 			n++
 		}
 		t.Logf("%s: %d pieces", name, n)
+	}
+}
+
+// TestPrefixes checks the trie's walk, prefixes, against looking every
+// substring that starts at a character up in a map of the pieces, on the
+// corpus files' first 16 KiB with spaces escaped as the normalizer escapes
+// them: the same pieces, in order of length.
+func TestPrefixes(t *testing.T) {
+	for _, name := range []string{"uni8k", "uniud"} {
+		m, v := newModel(t, name)
+		pieces := map[string]int32{}
+		longest := 0
+		for id := range int32(v.Size()) {
+			p := v.Piece(id)
+			if ty := v.Type(id); (ty == vocab.Normal || ty == vocab.UserDefined) && !strings.Contains(p, "\x00") {
+				if _, ok := pieces[p]; !ok {
+					pieces[p] = id
+					longest = max(longest, len(p))
+				}
+			}
+		}
+		type match struct {
+			end int
+			pieceInfo
+		}
+		for _, f := range modeltest.Corpus(t) {
+			text := bytes.ReplaceAll(f.Text[:min(len(f.Text), 16<<10)], []byte(" "), []byte("\u2581"))
+			for start := 0; start < len(text); start += min(OneCharLen(text[start]), len(text)-start) {
+				var want, got []match
+				for end := start + 1; end <= min(len(text), start+longest); end++ {
+					if id, ok := pieces[string(text[start:end])]; ok {
+						want = append(want, match{end, pieceInfo{id, v.Score(id)}})
+					}
+				}
+				m.trie.prefixes(text, start, func(end int, info pieceInfo) {
+					got = append(got, match{end, info})
+				})
+				if !slices.Equal(got, want) {
+					t.Fatalf("%s %s at %d: prefixes gives %v, the lookups %v", name, f.Name, start, got, want)
+				}
+			}
+		}
 	}
 }
