@@ -457,8 +457,9 @@ func TestTruncateLinear(t *testing.T) {
 	// Runs that the Unigram models' pieces cover throughout: no cut, and
 	// each prefix or suffix that the fewest tokens before its end or after
 	// its start do not rule out is encoded whole (and one long word, which
-	// BPE takes its time over).
-	runs := []string{strings.Repeat("a", 8<<10), strings.Repeat("ab", 4<<10)}
+	// BPE takes its time over); and a run of ก, which ends in U+2581's
+	// last byte, which once kept the normalizer from cutting it anywhere.
+	runs := []string{strings.Repeat("a", 8<<10), strings.Repeat("ab", 4<<10), strings.Repeat("ก", 8<<10/3)}
 	texts = append(texts, runs...)
 	most := 0.0
 	for _, md := range truncateModels(t, "*.model") {
