@@ -450,13 +450,14 @@ type truncation struct {
 
 // newTruncation checks text and opts for TruncateEndWith and
 // TruncateStartWith, and returns the text's truncation and its budget: n
-// less the ids that opts adds.
+// less the ids that opts adds: none left, not a budget wrapped around,
+// for a negative n near math.MinInt.
 func (t *Tokenizer) newTruncation(text string, n int, opts EncodeOptions) (*truncation, int, error) {
 	r, err := t.rulesFor(text, opts)
 	if err != nil {
 		return nil, 0, err
 	}
-	return &truncation{t: t, text: text, r: r, special: opts.Special}, n - opts.extra(), nil
+	return &truncation{t: t, text: text, r: r, special: opts.Special}, max(n, 0) - opts.extra(), nil
 }
 
 // tokens returns the text's tokens.

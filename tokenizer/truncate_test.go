@@ -3,6 +3,7 @@ package tokenizer
 import (
 	"bytes"
 	"fmt"
+	"math"
 	"math/rand"
 	"os"
 	"path/filepath"
@@ -38,6 +39,22 @@ func TestTruncate(t *testing.T) {
 		}
 		if got := tok.TruncateStart(tc.text, tc.n); got != tc.sta {
 			t.Errorf("TruncateStart(%q, %d) = %q, want %q", tc.text, tc.n, got, tc.sta)
+		}
+	}
+}
+
+// TestTruncateNegativeBudget truncates to budgets that leave no room, down
+// to math.MinInt, from which taking the BOS and EOS must not wrap around
+// to room for the whole text.
+func TestTruncateNegativeBudget(t *testing.T) {
+	tok := defaultTokenizer(t)
+	for _, opts := range []EncodeOptions{{}, {AddBOS: true}, {AddBOS: true, AddEOS: true}} {
+		for _, n := range []int{math.MinInt, math.MinInt + 1, -1, 0} {
+			end, err := tok.TruncateEndWith("Hello there", n, opts)
+			start, serr := tok.TruncateStartWith("Hello there", n, opts)
+			if end != "" || start != "" || err != nil || serr != nil {
+				t.Errorf("%+v, %d: truncated to %q, %v and %q, %v; want \"\"", opts, n, end, err, start, serr)
+			}
 		}
 	}
 }
@@ -440,8 +457,9 @@ func TestTruncateLinear(t *testing.T) {
 	// Runs that the Unigram models' pieces cover throughout: no cut, and
 	// each prefix or suffix that the fewest tokens before its end or after
 	// its start do not rule out is encoded whole (and one long word, which
-	// BPE takes its time over).
-	runs := []string{strings.Repeat("a", 8<<10), strings.Repeat("ab", 4<<10)}
+	// BPE takes its time over); and a run of ก, which ends in U+2581's
+	// last byte, which once kept the normalizer from cutting it anywhere.
+	runs := []string{strings.Repeat("a", 8<<10), strings.Repeat("ab", 4<<10), strings.Repeat("ก", 8<<10/3)}
 	texts = append(texts, runs...)
 	most := 0.0
 	for _, md := range truncateModels(t, "*.model") {

@@ -2,6 +2,7 @@ package normalize
 
 import (
 	"fmt"
+	"strings"
 	"sync"
 	"unicode/utf8"
 )
@@ -105,7 +106,9 @@ func (n *Normalizer) CutAt(text string, i int) (a, b rune, ok bool) {
 	if n.cuts.pairs[text[i-1]][text[i]] {
 		return 0, 0, false
 	}
-	if n.spec.RemoveExtraWhitespaces && (text[i-1] == ' ' || n.spec.EscapeWhitespaces && text[i-1] == spaceSymbol[2]) {
+	// U+2581 whole, not its last byte, which other characters (ก, ぁ) end
+	// with too: refusing their cuts left long runs of them without one.
+	if n.spec.RemoveExtraWhitespaces && (text[i-1] == ' ' || n.spec.EscapeWhitespaces && strings.HasSuffix(text[:i], spaceSymbol)) {
 		return 0, 0, false
 	}
 	a, _ = utf8.DecodeLastRuneInString(text[:i])
@@ -140,8 +143,7 @@ func (n *Normalizer) stepCut(text string, i int) (a, b rune, ok bool) {
 	if l != sb || pb == "" {
 		return 0, 0, false
 	}
-	last := pa[len(pa)-1]
-	if n.spec.RemoveExtraWhitespaces && (last == ' ' || n.spec.EscapeWhitespaces && last == spaceSymbol[2]) {
+	if n.spec.RemoveExtraWhitespaces && (strings.HasSuffix(pa, " ") || n.spec.EscapeWhitespaces && strings.HasSuffix(pa, spaceSymbol)) {
 		return 0, 0, false
 	}
 	a, sa = utf8.DecodeLastRuneInString(pa)

@@ -53,6 +53,7 @@ var cutAlphabet = []string{
 	"\u0301", "\u0308", "\u30AB", "\u3099", "\u309A", "\u1100", "\u1161", "\u11A8",
 	"\u200B", "\u00AD", "\u2581", "\uFF76", "\uFF9E", "\u2122", "\uFB01", "x\u0338",
 	"\u0915\u093C", "\u0B47\u0B3E", "\xff", "\xe3\x82", "\uFFFD", "語", "@@", "<s>",
+	"\u0E01", "\u3041",
 }
 
 // checkCuts checks every cut of text that n.CutAt allows, with the text
@@ -130,6 +131,26 @@ func TestCutAtCharsmap(t *testing.T) {
 			}
 			if cuts < 1000 {
 				t.Errorf("%s, pieces %q: only %d cuts", name, pieces, cuts)
+			}
+		}
+	}
+}
+
+// TestCutAtLastByteOfSpace checks that CutAt allows a cut after a
+// character that ends with U+2581's last byte (ก, ぁ) under every test
+// model's normalizer, extra whitespace removal among them: such a
+// character is no space, and refusing its cuts leaves long runs of it
+// without one (which truncation then encodes over and over).
+func TestCutAtLastByteOfSpace(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("..", "..", "..", "testdata", "models", "*.model"))
+	if err != nil || len(files) == 0 {
+		t.Fatal(files, err)
+	}
+	for _, path := range files {
+		n := modelNormalizer(t, filepath.Base(path))
+		for _, text := range []string{"\u0E01\u0E01\u0E01", "\u3041\u3041\u3041"} {
+			if _, _, ok := n.CutAt(text, 3); !ok {
+				t.Errorf("%s: no cut in %q", filepath.Base(path), text)
 			}
 		}
 	}
