@@ -40,6 +40,9 @@ func (t *Tokenizer) TruncateEnd(text string, n int) string {
 // after the cut are counted from the suffix's own score, where rounding
 // may not change them without encoding them again, and the fewest tokens
 // the rest may take rule most suffixes out early: the time is linear too.
+// A long stretch without a cut is the exception: its candidates are
+// encoded whole, so a run of a letter and a combining mark that nmt_nfkc
+// joins, repeated without spaces, takes time quadratic in its length.
 func (t *Tokenizer) TruncateStart(text string, n int) string {
 	s, _ := t.TruncateStartWith(text, n, EncodeOptions{})
 	return s
