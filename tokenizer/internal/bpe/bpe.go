@@ -384,8 +384,13 @@ const longWord = 12
 // w is cut into the parts that merging treats apart first; without, w is
 // such a part already.
 func (b *Model) freshWord(sc *Scratch, w []byte, cut bool, r *Rules, dst []seg.Piece) []seg.Piece {
-	if len(w) <= b.maxPiece {
-		if id := b.v.LookupBytes(w); r.allowed(id) && b.wholePiece(sc, id, r) {
+	if long := len(w) >= longWord; len(w) <= b.maxPiece && (!long || sc.whole.Use()) {
+		id := b.v.LookupBytes(w)
+		whole := r.allowed(id) && b.wholePiece(sc, id, r)
+		if long {
+			sc.whole.Record(whole)
+		}
+		if whole {
 			return append(dst, seg.Piece{ID: b.pieceID(w, id), Len: int32(len(w))})
 		}
 	}
