@@ -145,7 +145,7 @@ func newModel(v *vocab.Vocab, tables *builtinTables) *Model {
 	}
 	b.spanning = spanningAt(v, spanning)
 	if tables != nil && tables.merges != nil {
-		if t, err := unmarshalMergeTable(tables.merges); err == nil {
+		if t, err := unmarshalMergeTable(tables.merges, tables.mergeFilter); err == nil {
 			b.merges = *t
 		}
 	}
