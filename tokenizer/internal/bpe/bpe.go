@@ -384,10 +384,12 @@ const longWord = 12
 // w is cut into the parts that merging treats apart first; without, w is
 // such a part already.
 func (b *Model) freshWord(sc *Scratch, w []byte, cut bool, r *Rules, dst []seg.Piece) []seg.Piece {
-	if long := len(w) >= longWord; len(w) <= b.maxPiece && (!long || sc.whole.Use()) {
+	// Without a merge table, each pair merging looks up is a lookup in the
+	// vocabulary too: the whole word's lookup then always pays.
+	if gated := len(w) >= longWord && b.merges.slots != nil; len(w) <= b.maxPiece && (!gated || sc.whole.Use()) {
 		id := b.v.LookupBytes(w)
 		whole := r.allowed(id) && b.wholePiece(sc, id, r)
-		if long {
+		if gated {
 			sc.whole.Record(whole)
 		}
 		if whole {

@@ -20,9 +20,9 @@ type Scratch struct {
 	memo               []seg.Piece // the same, while filling the whole-piece memo
 	uses               [2]cacheUse // of SentencePiece's rules' cache, and of others'
 	// whole says whether looking a fresh word of longWord bytes or more up
-	// as a whole piece pays: in most scripts but Latin few such words are
-	// pieces (2% of Thai's, 6% of Telugu's), and each lookup misses the
-	// processor's cache.
+	// as a whole piece pays, in a model with a merge table: in most
+	// scripts but Latin few such words are pieces (2% of Thai's, 6% of
+	// Telugu's), and each lookup misses the processor's cache.
 	whole hitrate.Gate
 	pairs pairCache
 }
