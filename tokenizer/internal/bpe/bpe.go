@@ -145,7 +145,7 @@ func newModel(v *vocab.Vocab, tables *builtinTables) *Model {
 	}
 	b.spanning = spanningAt(v, spanning)
 	if tables != nil && tables.merges != nil {
-		if t, err := unmarshalMergeTable(tables.merges); err == nil {
+		if t, err := unmarshalMergeTable(tables.merges, tables.mergeFilter); err == nil {
 			b.merges = *t
 		}
 	}
@@ -384,8 +384,15 @@ const longWord = 12
 // w is cut into the parts that merging treats apart first; without, w is
 // such a part already.
 func (b *Model) freshWord(sc *Scratch, w []byte, cut bool, r *Rules, dst []seg.Piece) []seg.Piece {
-	if len(w) <= b.maxPiece {
-		if id := b.v.LookupBytes(w); r.allowed(id) && b.wholePiece(sc, id, r) {
+	// Without a merge table, each pair merging looks up is a lookup in the
+	// vocabulary too: the whole word's lookup then always pays.
+	if gated := len(w) >= longWord && b.merges.slots != nil; len(w) <= b.maxPiece && (!gated || sc.whole.Use()) {
+		id := b.v.LookupBytes(w)
+		whole := r.allowed(id) && b.wholePiece(sc, id, r)
+		if gated {
+			sc.whole.Record(whole)
+		}
+		if whole {
 			return append(dst, seg.Piece{ID: b.pieceID(w, id), Len: int32(len(w))})
 		}
 	}

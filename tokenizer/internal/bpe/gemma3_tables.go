@@ -11,11 +11,13 @@ var (
 	gemma3Whole []byte
 	//go:embed gemma3_merges.bin
 	gemma3Merges []byte
+	//go:embed gemma3_mergefilter.bin
+	gemma3MergeFilter []byte
 )
 
 func init() {
 	builtin["gemma3"] = &builtinTables{
-		pairs: gemma3Pairs, whole: gemma3Whole, merges: gemma3Merges,
+		pairs: gemma3Pairs, whole: gemma3Whole, merges: gemma3Merges, mergeFilter: gemma3MergeFilter,
 		prefixOnly: true, suffixOnly: false, rankByID: true,
 		spanning: []int32{107068},
 	}

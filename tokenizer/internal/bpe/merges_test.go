@@ -13,8 +13,9 @@ import (
 
 // TestMergeTable checks the merge table of each built-in model that has
 // one against the vocabulary: every pair it holds makes the piece it
-// says, and pairs of pieces taken at random, and split from pieces,
-// find what vocab.LookupBytes finds, a piece or none.
+// says and passes its filter, which turns away most others, and pairs of
+// pieces taken at random, and split from pieces, find what
+// vocab.LookupBytes finds, a piece or none.
 func TestMergeTable(t *testing.T) {
 	for name := range withMerges {
 		v, err := vocab.Builtin(name)
@@ -43,7 +44,31 @@ func TestMergeTable(t *testing.T) {
 				t.Fatalf("%s: the table says %q + %q make %d, the vocabulary %d", name, v.Piece(l), v.Piece(r), id, want)
 			}
 		}
+		// The filter passes every pair held, and few others.
+		if len(m.filter) == 0 || unsafe.Pointer(unsafe.SliceData(m.filter)) != unsafe.Pointer(unsafe.SliceData(builtin[name].mergeFilter)) {
+			t.Fatalf("%s: the merge table has no filter, or a copy", name)
+		}
+		for _, e := range m.slots {
+			if w, f := filterWord(e &^ pairIDMask); e != 0 && m.filter[w]&f != f {
+				t.Fatalf("%s: the filter turns away pair %d, %d, which the table holds", name, e>>(2*pairIDBits), e>>pairIDBits&pairIDMask)
+			}
+		}
 		rng := rand.New(rand.NewPCG(1, 2))
+		passed, tried := 0, 0
+		for range 100_000 {
+			l, r := rng.Int32N(int32(v.Size())), rng.Int32N(int32(v.Size()))
+			if lookup(l, r) >= 0 {
+				continue
+			}
+			k, _ := pairCacheKey(l, r)
+			if w, f := filterWord(k); m.filter[w]&f == f {
+				passed++
+			}
+			tried++
+		}
+		if passed*10 > tried {
+			t.Errorf("%s: the filter passes %d of %d pairs that make no piece", name, passed, tried)
+		}
 		check := func(l, r int32) {
 			t.Helper()
 			got, ok := m.get(l, r)
@@ -76,13 +101,17 @@ func TestMergeTable(t *testing.T) {
 }
 
 // TestUnmarshalMergeTable checks that a table whose size is no power of
-// two, or not whole words, is refused, and that a table read from
+// two, or not whole words, or whose filter is not of its size, is
+// refused, and that a table read from
 // unaligned bytes answers as the aligned one.
 func TestUnmarshalMergeTable(t *testing.T) {
 	for _, n := range []int{0, 8, 24, 8*4 + 3} {
-		if _, err := unmarshalMergeTable(make([]byte, n)); err == nil {
+		if _, err := unmarshalMergeTable(make([]byte, n), nil); err == nil {
 			t.Errorf("%d bytes: no error", n)
 		}
+	}
+	if _, err := unmarshalMergeTable(make([]byte, 16), make([]byte, 8)); err == nil {
+		t.Error("a filter of 8 bytes: no error")
 	}
 	v, err := vocab.Builtin("gemma3")
 	if err != nil {
@@ -91,11 +120,11 @@ func TestUnmarshalMergeTable(t *testing.T) {
 	data := builtin["gemma3"].merges
 	moved := make([]byte, len(data)+1)[1:]
 	copy(moved, data)
-	a, err := unmarshalMergeTable(data)
+	a, err := unmarshalMergeTable(data, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := unmarshalMergeTable(moved)
+	b, err := unmarshalMergeTable(moved, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

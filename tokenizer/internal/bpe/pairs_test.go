@@ -42,7 +42,7 @@ func TestGeneratedTables(t *testing.T) {
 	}
 	for name, tb := range builtin {
 		pairs := files[name+"_pairs.bin"]
-		if !bytes.Equal(tb.pairs, pairs) || !bytes.Equal(tb.whole, files[name+"_whole.bin"]) || !bytes.Equal(tb.merges, files[name+"_merges.bin"]) {
+		if !bytes.Equal(tb.pairs, pairs) || !bytes.Equal(tb.whole, files[name+"_whole.bin"]) || !bytes.Equal(tb.merges, files[name+"_merges.bin"]) || !bytes.Equal(tb.mergeFilter, files[name+"_mergefilter.bin"]) {
 			t.Errorf("%s: the registered tables are not the generated ones", name)
 		}
 		v, err := vocab.Parse(vocab.BuiltinModel(name))

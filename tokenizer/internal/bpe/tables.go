@@ -17,6 +17,7 @@ type builtinTables struct {
 	pairs                  []byte  // the pair set, marshaled
 	whole                  []byte  // a bit a piece: whether it segments into itself
 	merges                 []byte  // the merge table, marshaled, or nil
+	mergeFilter            []byte  // its filter, marshaled with marshalWords
 	prefixOnly, suffixOnly bool    // spacePlacement's answers...
 	spanning               []int32 // ...all three
 	rankByID               bool    // scoresFallWithID's answer
@@ -69,8 +70,9 @@ func generate(files map[string][]byte, name string, v *vocab.Vocab) {
 	if withMerges[name] {
 		if t := buildMergeTable(v); t != nil {
 			files[name+"_merges.bin"] = t.marshal()
-			mergesVar = fmt.Sprintf("\t//go:embed %[1]s_merges.bin\n\t%[1]sMerges []byte\n", name)
-			mergesField = fmt.Sprintf(" merges: %sMerges,", name)
+			files[name+"_mergefilter.bin"] = marshalWords(mergeFilter(t.slots))
+			mergesVar = fmt.Sprintf("\t//go:embed %[1]s_merges.bin\n\t%[1]sMerges []byte\n\t//go:embed %[1]s_mergefilter.bin\n\t%[1]sMergeFilter []byte\n", name)
+			mergesField = fmt.Sprintf(" merges: %[1]sMerges, mergeFilter: %[1]sMergeFilter,", name)
 		}
 	}
 	var src bytes.Buffer

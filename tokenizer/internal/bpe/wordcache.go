@@ -325,6 +325,26 @@ const (
 	pairNone           = ^uint64(0) // an empty slot: real slots have the top bit clear
 )
 
+// grow makes the first table, or one with four times the slots that keeps
+// the pairs of the last: each dropped would be a lookup in the merge table
+// or the vocabulary again, most of them missing the processor's cache.
+func (c *pairCache) grow() {
+	bits := pairCacheFirstBits
+	if c.slots != nil {
+		bits = min(pairCacheBits, 64-int(c.shift)+2)
+	}
+	old := c.slots
+	c.slots, c.shift, c.puts = make([]uint64, 1<<bits), uint8(64-bits), 0
+	for i := range c.slots {
+		c.slots[i] = pairNone
+	}
+	for _, e := range old {
+		if e != pairNone {
+			c.slots[c.slot(e&^pairIDMask)] = e
+		}
+	}
+}
+
 // pairCacheKey is the slot of pair l, r without the answer, or false when
 // an id needs more than pairIDBits.
 func pairCacheKey(l, r int32) (uint64, bool) {
@@ -349,14 +369,7 @@ func (c *pairCache) put(l, r, id int32) {
 		return
 	}
 	if c.slots == nil || c.puts > len(c.slots) && len(c.slots) < 1<<pairCacheBits {
-		bits := pairCacheFirstBits
-		if c.slots != nil {
-			bits = min(pairCacheBits, 64-int(c.shift)+2)
-		}
-		c.slots, c.shift, c.puts = make([]uint64, 1<<bits), uint8(64-bits), 0
-		for i := range c.slots {
-			c.slots[i] = pairNone
-		}
+		c.grow()
 	}
 	c.puts++
 	c.slots[c.slot(k)] = k | uint64(id+1)

@@ -159,8 +159,8 @@ func TestWordCacheBounded(t *testing.T) {
 }
 
 // TestPairCache checks that the pair cache answers what was put, forgets a
-// pair only for another in its slot, and keeps no pair whose ids it cannot
-// pack.
+// pair only for another in its slot, keeps its pairs when it grows, and
+// keeps no pair whose ids it cannot pack.
 func TestPairCache(t *testing.T) {
 	var c pairCache
 	if _, ok := c.get(1, 2); ok {
@@ -169,6 +169,23 @@ func TestPairCache(t *testing.T) {
 	c.put(1, 2, 3)
 	if len(c.slots) != 1<<pairCacheFirstBits {
 		t.Errorf("%d slots for one pair, want %d: a short text should touch little", len(c.slots), 1<<pairCacheFirstBits)
+	}
+	// Growing keeps the pairs that the smaller table held.
+	var g pairCache
+	held := map[[2]int32]int32{}
+	for i := int32(0); len(g.slots) <= 1<<pairCacheFirstBits; i++ {
+		g.put(i, i+1, i%5-1)
+		held[[2]int32{i, i + 1}] = i%5 - 1
+	}
+	for p, id := range held {
+		if got, ok := g.get(p[0], p[1]); ok && got != id {
+			t.Fatalf("get(%d, %d) = %d after growing, want %d", p[0], p[1], got, id)
+		} else if !ok {
+			delete(held, p)
+		}
+	}
+	if len(held) < 1<<pairCacheFirstBits/2 {
+		t.Errorf("growing to %d slots kept %d pairs of %d slots", len(g.slots), len(held), 1<<pairCacheFirstBits)
 	}
 	rng := rand.New(rand.NewSource(1))
 	want := map[[2]int32]int32{}
