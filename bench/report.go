@@ -175,8 +175,8 @@ func (r *Report) writeMarkdown(w io.Writer) error {
 	b.WriteString("Single-thread encode, MB/s (10^6 bytes of input per " + clockName(r.Clock) + "), each the median of its runs: " +
 		runsNote(r) + ". gemmatok encodes each text whole and line by line (split at \"\\n\", each line on its own), as the references do; " +
 		"fresh is a new Tokenizer every run, its caches empty; warm is one Tokenizer encoding the same text again and again, " +
-		"its word cache already holding every word it has room for (an upper bound no new text reaches; a text of more distinct words than the cache holds, " +
-		"which empties when full, gains nothing from it). " +
+		"its word cache already holding every word it has room for (an upper bound no new text reaches; a text of more distinct words than the cache holds " +
+		"gains less from it). " +
 		"Ratios are gemmatok's slower mode, fresh or warm, over the best reference figure (the fastest reference, whole text or line by line). " +
 		"Same ids, whole/line by line, per reference: ✓ same as gemmatok, ✗ DIFFERENT, - not run.\n\n")
 	for _, e := range r.NotRun {
