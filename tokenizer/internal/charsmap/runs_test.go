@@ -162,6 +162,18 @@ func TestRunsFollowLimit(t *testing.T) {
 	}
 }
 
+// appendRandomTexts appends n texts of up to 29 parts drawn at random.
+func appendRandomTexts(texts []string, rng *rand.Rand, parts []string, n int) []string {
+	for range n {
+		var b strings.Builder
+		for range rng.Intn(30) {
+			b.WriteString(parts[rng.Intn(len(parts))])
+		}
+		texts = append(texts, b.String())
+	}
+	return texts
+}
+
 // TestRunsCorpus compares the runs of Runs.Copy with the walk of the trie from every
 // byte offset of a sample of every corpus file, and on random strings of
 // characters that keys join, plain text and malformed bytes.
@@ -171,14 +183,7 @@ func TestRunsCorpus(t *testing.T) {
 		texts = append(texts, readCorpus(t, f, sampleBytes))
 	}
 	parts := append([]string{"a", "e", "ab", "語", "ก", "д", "é", "\U0001F600", "\xed\xa0\x80", "\xe0\x80\x80", "\xf0"}, runsTails...)
-	rng := rand.New(rand.NewSource(1))
-	for range 500 {
-		var b strings.Builder
-		for range rng.Intn(30) {
-			b.WriteString(parts[rng.Intn(len(parts))])
-		}
-		texts = append(texts, b.String())
-	}
+	texts = appendRandomTexts(texts, rand.New(rand.NewSource(1)), parts, 500)
 	for name, m := range runsMaps(t) {
 		for _, stop := range []*[256]bool{nil, &fuzzStops} {
 			runs := m.Runs(stop, false, false)
@@ -210,13 +215,7 @@ func TestRunsCopy(t *testing.T) {
 			texts = append(texts, text[i:min(len(text), i+64)])
 		}
 	}
-	for range 300 {
-		var b strings.Builder
-		for range rng.Intn(30) {
-			b.WriteString(parts[rng.Intn(len(parts))])
-		}
-		texts = append(texts, b.String())
-	}
+	texts = appendRandomTexts(texts, rng, parts, 300)
 	for name, m := range runsMaps(t) {
 		for _, stop := range []*[256]bool{nil, &fuzzStops} {
 			for _, sp := range []struct{ escape, collapse bool }{{false, false}, {false, true}, {true, false}, {true, true}} {
