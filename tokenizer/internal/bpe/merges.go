@@ -124,11 +124,8 @@ func buildMergeTable(v *vocab.Vocab) *mergeTable {
 	return t
 }
 
-// marshal encodes the table's slots as little-endian uint64s.
-func (t *mergeTable) marshal() []byte { return marshalWords(t.slots) }
-
-// unmarshalMergeTable reads what marshal writes, and the table's filter,
-// as marshalWords writes it, if filter is not nil.
+// unmarshalMergeTable reads a table's slots and, if filter is not nil,
+// its filter, each as marshalWords writes them.
 func unmarshalMergeTable(b, filter []byte) (*mergeTable, error) {
 	n := len(b) / 8
 	if len(b)%8 != 0 || n < 2 || n&(n-1) != 0 || filter != nil && len(filter) != 1<<mergeFilterBits/8 {

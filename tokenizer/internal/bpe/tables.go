@@ -69,7 +69,7 @@ func generate(files map[string][]byte, name string, v *vocab.Vocab) {
 	var mergesVar, mergesField string
 	if withMerges[name] {
 		if t := buildMergeTable(v); t != nil {
-			files[name+"_merges.bin"] = t.marshal()
+			files[name+"_merges.bin"] = marshalWords(t.slots)
 			files[name+"_mergefilter.bin"] = marshalWords(mergeFilter(t.slots))
 			mergesVar = fmt.Sprintf("\t//go:embed %[1]s_merges.bin\n\t%[1]sMerges []byte\n\t//go:embed %[1]s_mergefilter.bin\n\t%[1]sMergeFilter []byte\n", name)
 			mergesField = fmt.Sprintf(" merges: %[1]sMerges, mergeFilter: %[1]sMergeFilter,", name)

@@ -332,9 +332,7 @@ func (r *Runs) Copy(out *Run, in string) int {
 		}
 		dst = append(dst, in[i:i+size]...)
 		if out.Offsets {
-			for range size {
-				offs = append(offs, int32(out.At+i))
-			}
+			offs = appendOffsets(offs, in[i:i+size], out.At+i)
 		}
 		afterSpace = false
 		i += size
