@@ -1,9 +1,10 @@
-// Package hitrate decides when a word cache stands aside. When words are
-// nearly all new (random strings, base64, a language the cache has not
-// met), looking them up and storing them costs more than the few hits
-// save. A Gate counts the hits over windows of lookups and, after a window
-// with few, lets only one word in SparseEvery be looked up, which is enough
-// to notice the hits coming back.
+// Package hitrate decides when a lookup that mostly misses stands aside: a
+// word cache, when words are nearly all new (random strings, base64, a
+// language the cache has not met), or the BPE model's lookup of a long
+// word as a whole piece, which few long words are. Then looking up costs
+// more than the few hits save. A Gate counts the hits over windows of
+// lookups and, after a window with few, lets only one word in SparseEvery
+// be looked up, which is enough to notice the hits coming back.
 package hitrate
 
 const (
