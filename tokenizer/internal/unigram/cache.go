@@ -527,7 +527,7 @@ func (m *Model) encodeWords(sc *scratch, dst []seg.Piece, norm []byte) []seg.Pie
 	for p := 0; p < len(norm); {
 		q := nextSpace(norm, p)
 		if run >= 0 && p-run >= maxRun {
-			dst, from = m.segment(sc, dst, norm[run:p], from)
+			dst, from = m.segment(sc, dst, norm[run:p], nil, from)
 			run = -1
 		}
 		var rec []byte
@@ -542,7 +542,7 @@ func (m *Model) encodeWords(sc *scratch, dst []seg.Piece, norm []byte) []seg.Pie
 			// segmented, for the path score at p.
 			if rec == nil && (k >= 0 || sc.saw(h)) {
 				if run >= 0 {
-					dst, from = m.segment(sc, dst, norm[run:p], from)
+					dst, from = m.segment(sc, dst, norm[run:p], nil, from)
 					run = -1
 				}
 				rec = m.lookup(sc, w, h, k, from)
@@ -565,17 +565,17 @@ func (m *Model) encodeWords(sc *scratch, dst []seg.Piece, norm []byte) []seg.Pie
 		p = q
 	}
 	if run >= 0 {
-		dst, _ = m.segment(sc, dst, norm[run:], from)
+		dst, _ = m.segment(sc, dst, norm[run:], nil, from)
 	}
 	return dst
 }
 
-// segment appends the best segmentation of text, a run of words, from the
-// path score from to dst, and returns it and the path score at its end.
-// (Local to encodeWords, a closure would keep its variables out of
-// registers.)
-func (m *Model) segment(sc *scratch, dst []seg.Piece, text []byte, from float32) ([]seg.Piece, float32) {
-	sc.nodes = m.forward(sc.nodes, text, nil, from, nil)
+// segment appends the best segmentation of text, with the pieces ban
+// forbids left out, from the path score from to dst, and returns it and the
+// path score at its end: a Viterbi over text with sc's nodes. (A closure
+// in encodeWords would keep its variables out of registers.)
+func (m *Model) segment(sc *scratch, dst []seg.Piece, text []byte, ban []bool, from float32) ([]seg.Piece, float32) {
+	sc.nodes = m.forward(sc.nodes, text, ban, from, nil)
 	return backtrack(dst, sc.nodes), sc.nodes[len(text)].score
 }
 

@@ -110,9 +110,7 @@ func (m *Model) EncodeFrom(dst []seg.Piece, norm []byte, ban []bool, from float3
 		return dst, from
 	}
 	sc := m.get()
-	sc.nodes = m.forward(sc.nodes, norm, ban, from, nil)
-	dst = backtrack(dst, sc.nodes)
-	end := sc.nodes[len(norm)].score
+	dst, end := m.segment(sc, dst, norm, ban, from)
 	m.put(sc)
 	return dst, end
 }

@@ -88,26 +88,31 @@ func (m *Model) NewPart(norm []byte, ban []bool, fallback bool) *Part {
 // shortest first, then an unknown character (the id m.unk) where no piece
 // of one character starts; score is what forward adds for the node.
 func (m *Model) walk(norm []byte, ban []bool, visit func(start, end int, id int32, score float64)) {
-	for start := 0; start < len(norm); {
-		mblen := min(OneCharLen(norm[start]), len(norm)-start)
-		single := false
-		m.trie.prefixes(norm, start, func(end int, info pieceInfo) {
-			if banned(ban, info.id) {
-				return
-			}
-			score := float64(info.score)
-			if m.user != nil && m.user[info.id] {
-				score = float64(float32(float32(end-start)*m.maxScore)) - 0.1
-			}
-			visit(start, end, info.id, score)
-			if end-start == mblen {
-				single = true
-			}
-		})
-		if !single {
-			visit(start, start+mblen, m.unk, float64(m.unkScore))
+	for start := 0; start < len(norm); start += min(OneCharLen(norm[start]), len(norm)-start) {
+		m.walkAt(norm, ban, start, visit)
+	}
+}
+
+// walkAt calls visit for each node of the lattice of norm that starts at
+// start, a place where forward steps, as walk does.
+func (m *Model) walkAt(norm []byte, ban []bool, start int, visit func(start, end int, id int32, score float64)) {
+	mblen := min(OneCharLen(norm[start]), len(norm)-start)
+	single := false
+	m.trie.prefixes(norm, start, func(end int, info pieceInfo) {
+		if banned(ban, info.id) {
+			return
 		}
-		start += mblen
+		score := float64(info.score)
+		if m.user != nil && m.user[info.id] {
+			score = float64(float32(float32(end-start)*m.maxScore)) - 0.1
+		}
+		visit(start, end, info.id, score)
+		if end-start == mblen {
+			single = true
+		}
+	})
+	if !single {
+		visit(start, start+mblen, m.unk, float64(m.unkScore))
 	}
 }
 
@@ -216,30 +221,21 @@ func (m *Model) FewestAfter(norm []byte, ban []bool, fallback bool, longest int)
 		if !steps[r] {
 			continue
 		}
-		mblen := min(OneCharLen(norm[r]), len(norm)-r)
-		best, single := int32(inf), false
-		m.trie.prefixes(norm, r, func(end int, info pieceInfo) {
-			if banned(ban, info.id) {
-				return
-			}
-			if end-r == mblen {
-				single = true
-			}
-			if steps[end] {
-				best = min(best, 1+after[end])
+		m.walkAt(norm, ban, r, func(_, end int, id int32, _ float64) {
+			switch {
+			case id != m.unk:
+				if steps[end] {
+					after[r] = min(after[r], 1+after[end])
+					afterUnk[r] = min(afterUnk[r], 1+after[end])
+				}
+			case fallback:
+				after[r] = min(after[r], int32(end-r)+afterUnk[end])
+				afterUnk[r] = after[r]
+			default:
+				after[r] = min(after[r], 1+afterUnk[end])
+				afterUnk[r] = min(afterUnk[r], afterUnk[end])
 			}
 		})
-		after[r], afterUnk[r] = best, best
-		if !single {
-			e := r + mblen
-			if fallback {
-				after[r] = min(after[r], int32(mblen)+afterUnk[e])
-				afterUnk[r] = after[r]
-			} else {
-				after[r] = min(after[r], 1+afterUnk[e])
-				afterUnk[r] = min(afterUnk[r], afterUnk[e])
-			}
-		}
 	}
 	return leastOf(afterUnk, 0, max(longest, utf8.UTFMax))
 }

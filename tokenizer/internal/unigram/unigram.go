@@ -199,8 +199,7 @@ func (m *Model) Encode(dst []seg.Piece, norm []byte, ban []bool) []seg.Piece {
 	if m.cuts && ban == nil {
 		dst = m.encodeWords(sc, dst, norm)
 	} else {
-		sc.nodes = m.forward(sc.nodes, norm, ban, 0, nil)
-		dst = backtrack(dst, sc.nodes)
+		dst, _ = m.segment(sc, dst, norm, ban, 0)
 	}
 	m.put(sc)
 	return dst
