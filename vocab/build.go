@@ -62,11 +62,7 @@ func Build(pieces []Entry, trainer TrainerSpec, normalizer NormalizerSpec) (*Voc
 	if len(data) > 0 {
 		v.data = unsafe.String(&data[0], len(data))
 	}
-	v.trainer = trainer
-	v.trainer.UnkPiece = orDefault(trainer.UnkPiece, "<unk>")
-	v.trainer.BOSPiece = orDefault(trainer.BOSPiece, "<s>")
-	v.trainer.EOSPiece = orDefault(trainer.EOSPiece, "</s>")
-	v.trainer.PadPiece = orDefault(trainer.PadPiece, "<pad>")
+	v.trainer = trainer.withDefaultPieces()
 	v.normalizer = normalizer
 	v.normalizer.PrecompiledCharsMap = append([]byte(nil), normalizer.PrecompiledCharsMap...)
 	if err := v.index(hashes); err != nil {

@@ -356,11 +356,11 @@ func (v *Vocab) readSettingsProto(trainer, normalizer, denormalizer, selfTest []
 		AllowWhitespaceOnlyPieces: ts.GetAllowWhitespaceOnlyPieces(),
 		SplitDigits:               ts.GetSplitDigits(),
 		UnkSurface:                ts.GetUnkSurface(),
-		UnkPiece:                  orDefault(ts.GetUnkPiece(), "<unk>"),
-		BOSPiece:                  orDefault(ts.GetBosPiece(), "<s>"),
-		EOSPiece:                  orDefault(ts.GetEosPiece(), "</s>"),
-		PadPiece:                  orDefault(ts.GetPadPiece(), "<pad>"),
-	}
+		UnkPiece:                  ts.GetUnkPiece(),
+		BOSPiece:                  ts.GetBosPiece(),
+		EOSPiece:                  ts.GetEosPiece(),
+		PadPiece:                  ts.GetPadPiece(),
+	}.withDefaultPieces()
 	v.normalizer = normalizerSpec(&ns)
 	// SentencePiece builds a denormalizer only from a non-empty charsmap.
 	if hasDenormalizer && len(ds.GetPrecompiledCharsmap()) > 0 {
@@ -381,6 +381,16 @@ func normalizerSpec(ns *spmpb.NormalizerSpec) NormalizerSpec {
 		RemoveExtraWhitespaces: ns.GetRemoveExtraWhitespaces(),
 		EscapeWhitespaces:      ns.GetEscapeWhitespaces(),
 	}
+}
+
+// withDefaultPieces returns ts with the unk, bos, eos and pad pieces that
+// it leaves empty set to their defaults in SentencePiece's TrainerSpec.
+func (ts TrainerSpec) withDefaultPieces() TrainerSpec {
+	ts.UnkPiece = orDefault(ts.UnkPiece, "<unk>")
+	ts.BOSPiece = orDefault(ts.BOSPiece, "<s>")
+	ts.EOSPiece = orDefault(ts.EOSPiece, "</s>")
+	ts.PadPiece = orDefault(ts.PadPiece, "<pad>")
+	return ts
 }
 
 func orDefault(s, def string) string {

@@ -16,10 +16,6 @@ func (v *Vocab) readSettingsWire(trainer, normalizer, denormalizer, selfTest []b
 	ts := TrainerSpec{
 		Model:      ModelType(spmpb.Default_TrainerSpec_ModelType),
 		UnkSurface: spmpb.Default_TrainerSpec_UnkSurface,
-		UnkPiece:   spmpb.Default_TrainerSpec_UnkPiece,
-		BOSPiece:   spmpb.Default_TrainerSpec_BosPiece,
-		EOSPiece:   spmpb.Default_TrainerSpec_EosPiece,
-		PadPiece:   spmpb.Default_TrainerSpec_PadPiece,
 	}
 	ok := fields(trainer, func(num protowire.Number, typ protowire.Type, x uint64, s []byte) bool {
 		// The field numbers and types are TrainerSpec's.
@@ -75,11 +71,7 @@ func (v *Vocab) readSettingsWire(trainer, normalizer, denormalizer, selfTest []b
 	if !ok || !ok1 || !ok2 || !ok3 {
 		return false
 	}
-	ts.UnkPiece = orDefault(ts.UnkPiece, spmpb.Default_TrainerSpec_UnkPiece)
-	ts.BOSPiece = orDefault(ts.BOSPiece, spmpb.Default_TrainerSpec_BosPiece)
-	ts.EOSPiece = orDefault(ts.EOSPiece, spmpb.Default_TrainerSpec_EosPiece)
-	ts.PadPiece = orDefault(ts.PadPiece, spmpb.Default_TrainerSpec_PadPiece)
-	v.trainer, v.normalizer, v.selfTests = ts, ns, tests
+	v.trainer, v.normalizer, v.selfTests = ts.withDefaultPieces(), ns, tests
 	// SentencePiece builds a denormalizer only from a non-empty charsmap.
 	if hasDenormalizer && len(ds.PrecompiledCharsMap) > 0 {
 		v.denormalizer = &ds

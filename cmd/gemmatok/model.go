@@ -46,14 +46,14 @@ func loadModel(path string) (*tokenizer.Tokenizer, error) {
 // like a name rather than a file's path, with the names of the built-in
 // models, one of which a mistyped name meant.
 func pathError(path string, err error) error {
-	pe, ok := err.(*fs.PathError)
-	if !ok {
+	if _, ok := err.(*fs.PathError); !ok {
 		return err
 	}
-	if errors.Is(pe.Err, fs.ErrNotExist) && !strings.ContainsAny(path, "./"+string(filepath.Separator)) {
-		return fmt.Errorf("%s: %w, nor a built-in model (%s)", path, pe.Err, strings.Join(vocab.Builtins(), ", "))
+	err = cause(err)
+	if errors.Is(err, fs.ErrNotExist) && !strings.ContainsAny(path, "./"+string(filepath.Separator)) {
+		return fmt.Errorf("%s: %w, nor a built-in model (%s)", path, err, strings.Join(vocab.Builtins(), ", "))
 	}
-	return fmt.Errorf("%s: %w", path, pe.Err)
+	return fmt.Errorf("%s: %w", path, err)
 }
 
 // modelBytes returns the bytes of the model --model names ("" for the
