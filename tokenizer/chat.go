@@ -1,6 +1,7 @@
 package tokenizer
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"unicode"
@@ -47,11 +48,23 @@ type ChatError struct {
 	Index  int    // the message's index in the conversation
 	Role   string // its role
 	Reason string
+	// Err is the kind of refusal, for errors.Is, when it has a name of its
+	// own: ErrNoSystemRole. It is nil for the others.
+	Err error
 }
 
 func (e *ChatError) Error() string {
 	return fmt.Sprintf("tokenizer: chat message %d (role %q): %s", e.Index, e.Role, e.Reason)
 }
+
+// Unwrap returns e.Err.
+func (e *ChatError) Unwrap() error { return e.Err }
+
+// ErrNoSystemRole is the kind of the *ChatError that a leading system
+// message gets under SystemReject, which is Gemma 2's template and the
+// SystemByModel policy of every model but Gemma 3: errors.Is tells it from
+// the other refusals, which SystemFold would not cure.
+var ErrNoSystemRole = errors.New("tokenizer: the chat template has no system role")
 
 // The pieces Gemma's chat template writes around each turn.
 const (
@@ -158,10 +171,10 @@ func (t *Tokenizer) chatParts(msgs []Message, opts ChatOptions) ([]chatPart, err
 		}
 		switch {
 		case system != SystemFold:
-			return nil, &ChatError{0, "system", "Gemma 2's template has no system role (SystemFold folds it into the first user turn)"}
+			return nil, &ChatError{0, "system", "the template has no system role (SystemFold folds it into the first user turn)", ErrNoSystemRole}
 		case len(msgs) == 1:
 			// The template would drop the system text without a word.
-			return nil, &ChatError{0, "system", "a system message must be followed by a user message"}
+			return nil, &ChatError{0, "system", "a system message must be followed by a user message", nil}
 		}
 		prefix, first = msgs[0].Content+"\n\n", 1
 	}
@@ -173,11 +186,11 @@ func (t *Tokenizer) chatParts(msgs []Message, opts ChatOptions) ([]chatPart, err
 		case (role == "assistant" || role == "model") && !wantUser:
 			role = "model"
 		case role == "system":
-			return nil, &ChatError{i, m.Role, "a system message may only come first"}
+			return nil, &ChatError{i, m.Role, "a system message may only come first", nil}
 		case role != "user" && role != "assistant" && role != "model":
-			return nil, &ChatError{i, m.Role, "unknown role (want user, assistant or model, or system first)"}
+			return nil, &ChatError{i, m.Role, "unknown role (want user, assistant or model, or system first)", nil}
 		default:
-			return nil, &ChatError{i, m.Role, "roles must alternate user/model, beginning with user"}
+			return nil, &ChatError{i, m.Role, "roles must alternate user/model, beginning with user", nil}
 		}
 		special(startOfTurn)
 		text.WriteString(role)

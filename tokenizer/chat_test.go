@@ -61,16 +61,20 @@ func TestChatErrors(t *testing.T) {
 		msgs      []Message
 		system    SystemPolicy
 		wantIndex int
+		noSystem  bool // the error is ErrNoSystemRole
 	}{
-		{"starts with model", []Message{{"assistant", "a"}}, SystemReject, 0},
-		{"two users", []Message{{"user", "a"}, {"user", "b"}}, SystemReject, 1},
-		{"two models", []Message{{"user", "a"}, {"model", "b"}, {"assistant", "c"}}, SystemReject, 2},
-		{"system under Gemma 2", []Message{{"system", "s"}, {"user", "a"}}, SystemReject, 0},
-		{"system alone", []Message{{"system", "s"}}, SystemFold, 0},
-		{"system then model", []Message{{"system", "s"}, {"model", "a"}}, SystemFold, 1},
-		{"system later", []Message{{"user", "a"}, {"system", "s"}}, SystemFold, 1},
-		{"unknown role", []Message{{"user", "a"}, {"tool", "b"}}, SystemFold, 1},
-		{"role case matters", []Message{{"User", "a"}}, SystemFold, 0},
+		{"starts with model", []Message{{"assistant", "a"}}, SystemReject, 0, false},
+		{"two users", []Message{{"user", "a"}, {"user", "b"}}, SystemReject, 1, false},
+		{"two models", []Message{{"user", "a"}, {"model", "b"}, {"assistant", "c"}}, SystemReject, 2, false},
+		{"system under Gemma 2", []Message{{"system", "s"}, {"user", "a"}}, SystemReject, 0, true},
+		{"system by Gemma 2's model", []Message{{"system", "s"}, {"user", "a"}}, SystemByModel, 0, true},
+		{"system alone, rejected", []Message{{"system", "s"}}, SystemReject, 0, true},
+		{"system alone", []Message{{"system", "s"}}, SystemFold, 0, false},
+		{"system then model", []Message{{"system", "s"}, {"model", "a"}}, SystemFold, 1, false},
+		{"system later", []Message{{"user", "a"}, {"system", "s"}}, SystemFold, 1, false},
+		{"system later, rejected", []Message{{"user", "a"}, {"system", "s"}}, SystemReject, 1, false},
+		{"unknown role", []Message{{"user", "a"}, {"tool", "b"}}, SystemFold, 1, false},
+		{"role case matters", []Message{{"User", "a"}}, SystemFold, 0, false},
 	} {
 		for _, f := range []func([]Message, ChatOptions) error{
 			func(m []Message, o ChatOptions) error { _, err := tok.RenderChat(m, o); return err },
@@ -80,6 +84,9 @@ func TestChatErrors(t *testing.T) {
 			var ce *ChatError
 			if !errors.As(err, &ce) || ce.Index != tc.wantIndex || ce.Role != tc.msgs[tc.wantIndex].Role {
 				t.Errorf("%s: error %v, want a *ChatError for message %d", tc.name, err, tc.wantIndex)
+			}
+			if errors.Is(err, ErrNoSystemRole) != tc.noSystem {
+				t.Errorf("%s: errors.Is(%v, ErrNoSystemRole) = %v, want %v", tc.name, err, !tc.noSystem, tc.noSystem)
 			}
 		}
 	}

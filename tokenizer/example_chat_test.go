@@ -1,6 +1,7 @@
 package tokenizer_test
 
 import (
+	"errors"
 	"fmt"
 	"log"
 
@@ -79,9 +80,11 @@ func ExampleSystemPolicy() {
 	}
 	_, err = tok.RenderChat(msgs, tokenizer.ChatOptions{System: tokenizer.SystemReject})
 	fmt.Println(err)
+	fmt.Println(errors.Is(err, tokenizer.ErrNoSystemRole))
 	text, _ := tok.RenderChat(msgs, tokenizer.ChatOptions{System: tokenizer.SystemFold})
 	fmt.Printf("%q\n", text)
 	// Output:
-	// tokenizer: chat message 0 (role "system"): Gemma 2's template has no system role (SystemFold folds it into the first user turn)
+	// tokenizer: chat message 0 (role "system"): the template has no system role (SystemFold folds it into the first user turn)
+	// true
 	// "<bos><start_of_turn>user\nAnswer in French.\n\nHello!<end_of_turn>\n"
 }

@@ -89,14 +89,14 @@ func writeChat(tok *tokenizer.Tokenizer, r io.Reader, format string, opts tokeni
 	if format == "text" {
 		text, err := tok.RenderChat(msgs, opts)
 		if err != nil {
-			return systemHint(tok, msgs, opts, err)
+			return systemHint(err)
 		}
 		_, err = io.WriteString(w, text)
 		return err
 	}
 	ids, err := tok.EncodeChat(msgs, opts)
 	if err != nil {
-		return systemHint(tok, msgs, opts, err)
+		return systemHint(err)
 	}
 	if format == "count" {
 		_, err = fmt.Fprintln(w, len(ids))
@@ -113,21 +113,15 @@ func writeChat(tok *tokenizer.Tokenizer, r io.Reader, format string, opts tokeni
 	return bw.Flush()
 }
 
-// systemHint returns err, the error of rendering msgs under opts, but
-// when it is the template's refusal of a system message, with the flag
-// that folds it, where the library's names SystemFold. The refusal is told
-// from the error of a system message alone, which folding gives too, by
-// rendering the chat folded.
-func systemHint(tok *tokenizer.Tokenizer, msgs []tokenizer.Message, opts tokenizer.ChatOptions, err error) error {
+// systemHint returns err, the error of rendering a conversation, but when
+// it is the template's refusal of a system message, with the flag that
+// folds it, where the library's names SystemFold.
+func systemHint(err error) error {
 	ce, ok := errors.AsType[*tokenizer.ChatError](err)
-	if !ok || ce.Index != 0 || ce.Role != "system" || opts.System == tokenizer.SystemFold {
+	if !ok || !errors.Is(err, tokenizer.ErrNoSystemRole) {
 		return err
 	}
-	opts.System = tokenizer.SystemFold
-	if _, ferr := tok.RenderChat(msgs, opts); ferr != nil && ferr.Error() == err.Error() {
-		return err
-	}
-	return &tokenizer.ChatError{Index: 0, Role: "system", Reason: "the template takes no system message (--system fold writes it at the start of the first user turn)"}
+	return &tokenizer.ChatError{Index: ce.Index, Role: ce.Role, Reason: "the template takes no system message (--system fold writes it at the start of the first user turn)", Err: ce.Err}
 }
 
 // chatMessage is a message as conversations in JSON write it.
