@@ -102,30 +102,34 @@ went well, 1 when some input failed and 2 for bad usage.`,
 	return root
 }
 
-// plainFlagError returns err, the failure to parse a flag, but for a
-// number, without the strconv error that pflag quotes ("strconv.ParseInt:
-// parsing "abc": invalid syntax"), which speaks of Go, not of the flag.
+// plainFlagError returns err, the failure to parse a flag, worded the
+// same for every flag: "invalid argument V for --name: why", where pflag
+// writes `for "--name" flag` and, for a number, quotes the strconv error
+// ("strconv.ParseInt: parsing "abc": invalid syntax"), which speaks of Go,
+// not of the flag.
 func plainFlagError(err error) error {
 	ive, ok := errors.AsType[*pflag.InvalidValueError](err)
-	ne, isNum := errors.AsType[*strconv.NumError](err)
-	if !ok || !isNum {
+	if !ok {
 		return err
 	}
-	want := "want a whole number"
-	switch {
-	case errors.Is(ne.Err, strconv.ErrRange):
-		want = "out of range"
-	case ne.Func == "ParseFloat":
-		want = "want a number"
-	case ne.Func == "ParseBool":
-		want = "want true or false"
+	why := ive.Unwrap()
+	if ne, isNum := errors.AsType[*strconv.NumError](err); isNum {
+		why = errors.New("want a whole number")
+		switch {
+		case errors.Is(ne.Err, strconv.ErrRange):
+			why = errors.New("out of range")
+		case ne.Func == "ParseFloat":
+			why = errors.New("want a number")
+		case ne.Func == "ParseBool":
+			why = errors.New("want true or false")
+		}
 	}
 	f := ive.GetFlag()
 	name := "--" + f.Name
 	if f.Shorthand != "" {
 		name = "-" + f.Shorthand + " (" + name + ")"
 	}
-	return fmt.Errorf("invalid argument %q for %s: %s", ive.GetValue(), name, want)
+	return fmt.Errorf("invalid argument %q for %s: %v", ive.GetValue(), name, why)
 }
 
 // runE makes fn the RunE of a command.

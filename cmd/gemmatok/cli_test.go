@@ -54,7 +54,10 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"truncate"}, 2, "gemmatok: required flag(s) \"tokens\" not set\n"},
 		{[]string{"truncate", "-n", "-1"}, 2, "gemmatok: -n must not be negative\n"},
 		{[]string{"truncate", "-n", "5", "--from", "middle"}, 2, "gemmatok: unknown --from \"middle\": want start or end\n"},
-		{[]string{"encode", "--text", "a", "--text", "b"}, 2, "gemmatok: invalid argument \"b\" for \"--text\" flag: the flag may be given only once\n"},
+		{[]string{"encode", "--text", "a", "--text", "b"}, 2, "gemmatok: invalid argument \"b\" for --text: the flag may be given only once\n"},
+		// Flags of gemmatok's own types are worded as pflag's numbers are.
+		{[]string{"count", "--max-run", "12x", "--text", "x"}, 2, "gemmatok: invalid argument \"12x\" for --max-run: want a positive number of bytes, such as 64MiB\nRun 'gemmatok count --help' for usage.\n"},
+		{[]string{"encode", "--sample", "--seed", "abc"}, 2, "gemmatok: invalid argument \"abc\" for --seed: want a whole number from 0 to 2^64-1\nRun 'gemmatok encode --help' for usage.\n"},
 		{[]string{"info", "my.model"}, 2, "gemmatok: info takes no argument: name the model with --model my.model\nRun 'gemmatok info --help' for usage.\n"},
 	} {
 		r := gemmatok(t, "", tc.args...)

@@ -461,7 +461,7 @@ func TestEncodeSegmentations(t *testing.T) {
 		{[]string{"encode", "--sample", "--special", "text"}, 2, "gemmatok: --nbest and --sample encode special pieces as SentencePiece does: --special text is not available with them\n"},
 		{[]string{"encode", "--sample", "--alpha", "NaN"}, 2, "gemmatok: --alpha must be a finite number\n"},
 		{[]string{"encode", "--seed", "1", "--text", "x"}, 2, "gemmatok: --seed seeds --sample's draws: give --sample too\n"},
-		{[]string{"encode", "--sample", "--seed", "-1"}, 2, "gemmatok: invalid argument \"-1\" for \"--seed\" flag: want a whole number"},
+		{[]string{"encode", "--sample", "--seed", "-1"}, 2, "gemmatok: invalid argument \"-1\" for --seed: want a whole number"},
 		{[]string{"encode", "--model", uni, "--nbest", "2", "--special", "reject", "--text", "Hi <s>"}, 1, "gemmatok: --text: byte 3: the text spells the special piece \"<s>\""},
 		{[]string{"encode", "--sample", "--seed", "1", "--special", "reject", "--text", "Hi <start_of_turn>"}, 1, "gemmatok: --text: byte 3: the text spells"},
 		{[]string{"encode", "--model", uni, "--nbest", "2", "--max-run", "1KiB", "--text", strings.Repeat("a", 1025)}, 1, "gemmatok: --text: more than 1KiB of text"},
