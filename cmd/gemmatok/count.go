@@ -59,8 +59,8 @@ counting as one.
 An input that fails, small or large, is counted not at all: it has no line
 in the table and adds nothing to the total; it is reported on stderr and, in
 JSON, as {"path", "error"} in its place. The other inputs are counted, and
-the exit status is 1. A directory with no file to count, or none that
---include matches, is such a failure.
+the exit status is 1. A directory with no file to count (none at all, only
+hidden or binary ones, or none that --include matches) is such a failure.
 
 ` + specialHelp + `
 
@@ -152,6 +152,10 @@ func (a *app) count(args []string, f *countFlags) error {
 		default:
 			p.file(in, in.counts)
 			sum.add(in.counts)
+		}
+		if d := in.walked; d != nil && d.report(!in.binary) {
+			a.fail(d.name, errOnlyBinary)
+			p.failed(&input{name: d.name}, errOnlyBinary)
 		}
 	}
 	p.total(sum, len(ins) > 1)

@@ -98,6 +98,8 @@ func TestCountWalk(t *testing.T) {
 		"tree/.git/config":    "[core]\n",
 		"broken/ok.txt":       "still counted\n",
 		"dotted/.x.txt":       "hidden only\n",
+		"bins/a.bin":          "\x00\x01",
+		"bins/sub/b.bin":      "\x7fELF\x00",
 	})
 	if err := os.Mkdir(filepath.Join(dir, "empty"), 0o755); err != nil {
 		t.Fatal(err)
@@ -187,6 +189,12 @@ func TestCountWalk(t *testing.T) {
 			paths:     []string{"empty", "tree/a.txt", "dotted"},
 			code:      1,
 			stderrHas: []string{"gemmatok: empty: no file to count\n", "gemmatok: dotted: no file to count (hidden files need --hidden)\n"},
+		},
+		{ // and so is one of binary files only (it passed with status 0)
+			args:      []string{"bins", "tree/a.txt"},
+			paths:     []string{"bins", "tree/a.txt"},
+			code:      1,
+			stderrHas: []string{"gemmatok: bins/a.bin: binary file skipped\n", "gemmatok: bins/sub/b.bin: binary file skipped\ngemmatok: bins: no file to count: every file is binary\n"},
 		},
 		{
 			args:       []string{"--hidden", "dotted"},

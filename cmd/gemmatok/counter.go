@@ -127,7 +127,7 @@ func (c *counter) plan(in *input, f *os.File) ([]span, error) {
 	if in.size < 0 {
 		return nil, nil
 	}
-	if in.walked {
+	if in.walked != nil {
 		if c.probe == nil {
 			c.probe = make([]byte, binaryProbe)
 		}

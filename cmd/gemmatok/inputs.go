@@ -16,11 +16,11 @@ import (
 type input struct {
 	name   string // as printed; "" for stdin read without being named
 	stdin  bool
-	walked bool    // found in a directory, so skipped when binary
-	size   int64   // the size of a regular file, else -1
-	err    error   // a failure met before reading, from the walk or stat
-	note   string  // why a walk passed over it, when it did
-	text   *string // the text of --text, when it is the input
+	walked *walkedDir // the directory it was found in, so skipped when binary
+	size   int64      // the size of a regular file, else -1
+	err    error      // a failure met before reading, from the walk or stat
+	note   string     // why a walk passed over it, when it did
+	text   *string    // the text of --text, when it is the input
 
 	// Set while counting; done is closed when the rest is final.
 	mu      sync.Mutex
@@ -29,6 +29,23 @@ type input struct {
 	binary  bool // skipped as a binary file
 	closer  func() error
 	done    chan struct{}
+}
+
+// A walkedDir is a directory named on count's command line, which fails
+// when every file found in it is binary, as it does when it holds none.
+type walkedDir struct {
+	name    string
+	left    int  // files not yet reported
+	counted bool // some file was counted, or failed, so the walk was not in vain
+}
+
+// report notes that one file of d is reported, counted or failed when
+// counted, and returns whether the walk has ended in vain: with all its
+// files binary.
+func (d *walkedDir) report(counted bool) bool {
+	d.left--
+	d.counted = d.counted || counted
+	return d.left == 0 && !d.counted
 }
 
 // selector chooses the files of a directory walk.
@@ -118,13 +135,14 @@ func regularSize(fi fs.FileInfo) int64 {
 // --include.
 var errNoMatch = errors.New("no file matches --include")
 
-// errNoFiles and errOnlyHidden report a walked directory with no file to
-// count: counting nothing where a user asked for a tree is more likely a
+// errNoFiles, errOnlyHidden and errOnlyBinary report a walked directory
+// with no file to count: counting nothing where a user asked for a tree is more likely a
 // mistake than an answer of 0, and the hidden files it may hold count with
 // --hidden only.
 var (
 	errNoFiles    = errors.New("no file to count")
 	errOnlyHidden = errors.New("no file to count (hidden files need --hidden)")
+	errOnlyBinary = errors.New("no file to count: every file is binary")
 )
 
 // walk appends the files under dir to ins, in lexical order, and returns
@@ -138,10 +156,10 @@ func (s *selector) walk(ins []*input, dir string) []*input {
 	if err != nil {
 		return append(ins, &input{name: dir, err: err})
 	}
-	n := len(ins)
 	s.skippedHidden = false
-	ins = s.walkDir(ins, dir, "", []fs.FileInfo{fi})
-	if !slices.ContainsFunc(ins[n:], func(in *input) bool { return in.walked }) {
+	d := &walkedDir{name: dir}
+	ins = s.walkDir(ins, d, dir, "", []fs.FileInfo{fi})
+	if d.left == 0 {
 		err := errNoFiles
 		switch {
 		case len(s.include) > 0:
@@ -155,9 +173,9 @@ func (s *selector) walk(ins []*input, dir string) []*input {
 }
 
 // walkDir appends the files under dir, which is rel under the walked
-// directory, to ins; parents are the directories that hold it, itself
+// directory d, to ins; parents are the directories that hold it, itself
 // last.
-func (s *selector) walkDir(ins []*input, dir, rel string, parents []fs.FileInfo) []*input {
+func (s *selector) walkDir(ins []*input, d *walkedDir, dir, rel string, parents []fs.FileInfo) []*input {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return append(ins, &input{name: dir, err: err})
@@ -181,9 +199,10 @@ func (s *selector) walkDir(ins []*input, dir, rel string, parents []fs.FileInfo)
 				ins = append(ins, &input{name: p, note: "symbolic link loop skipped"})
 				continue
 			}
-			ins = s.walkDir(ins, p, r, append(parents, fi))
+			ins = s.walkDir(ins, d, p, r, append(parents, fi))
 		case fi.Mode().IsRegular() && (len(s.include) == 0 || matchAny(s.include, name, r)):
-			ins = append(ins, &input{name: p, walked: true, size: fi.Size()})
+			d.left++
+			ins = append(ins, &input{name: p, walked: d, size: fi.Size()})
 		}
 	}
 	return ins
