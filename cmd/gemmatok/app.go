@@ -164,6 +164,10 @@ func (a *app) fail(name string, err error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.failed = true
+	if l, ok := a.stdout.(*lastByteWriter); ok {
+		// On a terminal, the message starts a line of its own.
+		l.endLine()
+	}
 	fmt.Fprintf(a.stderr, "gemmatok: %s: %v\n", name, cause(err))
 }
 

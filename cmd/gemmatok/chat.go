@@ -71,8 +71,11 @@ func (a *app) chat(args []string, f *chatFlags) error {
 	default:
 		return usagef("unknown --format %q: want count, text or ids", f.format)
 	}
-	return a.withInput(args, func(tok *tokenizer.Tokenizer, r io.Reader, w *bufio.Writer) error {
-		return writeChat(tok, r, f.format, opts, w)
+	// The prompt of no message, "<bos>", has no final newline.
+	return a.endLineOnTerminal(func() error {
+		return a.withInput(args, func(tok *tokenizer.Tokenizer, r io.Reader, w *bufio.Writer) error {
+			return writeChat(tok, r, f.format, opts, w)
+		})
 	})
 }
 

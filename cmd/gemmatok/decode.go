@@ -53,38 +53,11 @@ ids before it, as decoding them alone would, and fails.`,
 const decodeBatch = 4096
 
 func (a *app) decode(args []string, opts tokenizer.DecodeOptions) error {
-	if !isTerminal(a.stdout) {
+	return a.endLineOnTerminal(func() error {
 		return a.withInput(args, func(tok *tokenizer.Tokenizer, r io.Reader, w *bufio.Writer) error {
 			return decodeStream(tok.NewStreamDecoderWith(opts), r, w)
 		})
-	}
-	// In a terminal a text without a final newline would run into the
-	// shell's prompt, so there, and only there, decode ends it with one.
-	out := &lastByteWriter{w: a.stdout}
-	a.stdout = out
-	defer func() { a.stdout = out.w }()
-	err := a.withInput(args, func(tok *tokenizer.Tokenizer, r io.Reader, w *bufio.Writer) error {
-		return decodeStream(tok.NewStreamDecoderWith(opts), r, w)
 	})
-	if out.wrote && out.last != '\n' {
-		io.WriteString(out.w, "\n")
-	}
-	return err
-}
-
-// lastByteWriter passes writes on to w and remembers the last byte.
-type lastByteWriter struct {
-	w     io.Writer
-	wrote bool
-	last  byte
-}
-
-func (l *lastByteWriter) Write(p []byte) (int, error) {
-	n, err := l.w.Write(p)
-	if n > 0 {
-		l.wrote, l.last = true, p[n-1]
-	}
-	return n, err
 }
 
 // decodeStream decodes the ids that r holds with dec and writes their text

@@ -61,3 +61,43 @@ func (a *app) withInputs(args []string, text *optionalString, fn func(tok *token
 	}
 	return w.Flush()
 }
+
+// endLineOnTerminal runs fn, a command that writes text to a.stdout as it
+// is, with nothing added, and when stdout is a terminal, and only there,
+// ends what fn wrote with a newline if it did not, so that the text does
+// not run into the shell's prompt. Off a terminal the bytes stay exact,
+// for a pipe or a file.
+func (a *app) endLineOnTerminal(fn func() error) error {
+	if !isTerminal(a.stdout) {
+		return fn()
+	}
+	out := &lastByteWriter{w: a.stdout}
+	a.stdout = out
+	defer func() { a.stdout = out.w }()
+	err := fn()
+	out.endLine()
+	return err
+}
+
+// lastByteWriter passes writes on to w and remembers the last byte.
+type lastByteWriter struct {
+	w     io.Writer
+	wrote bool
+	last  byte
+}
+
+func (l *lastByteWriter) Write(p []byte) (int, error) {
+	n, err := l.w.Write(p)
+	if n > 0 {
+		l.wrote, l.last = true, p[n-1]
+	}
+	return n, err
+}
+
+// endLine writes a newline unless nothing was written or the last byte
+// was one.
+func (l *lastByteWriter) endLine() {
+	if l.wrote && l.last != '\n' {
+		l.Write([]byte{'\n'})
+	}
+}

@@ -31,7 +31,10 @@ to at most N tokens, never inside a character. With --from end (the
 default) the end is cut off: the longest beginning that fits is kept. With
 --from start the start is cut off and the longest ending is kept, as for
 the latest turns of a chat log. A text that fits is written whole. The
-input is streamed; --from start holds about N tokens of text in memory.
+kept text is written exactly, with nothing added (but a final newline when
+stdout is a terminal, so that it does not run into the prompt), so that
+truncate -n N | gemmatok count prints at most N. The input is streamed;
+--from start holds about N tokens of text in memory.
 
 ` + specialHelp + `
 With text, the kept text fits in N tokens encoded as text, as a chat prompt
@@ -69,14 +72,16 @@ func (a *app) truncate(args []string, f *truncateFlags) error {
 	if f.from != "start" && f.from != "end" {
 		return usagef("unknown --from %q: want start or end", f.from)
 	}
-	return a.withInputs(args, &f.text, func(tok *tokenizer.Tokenizer, r io.Reader, w *bufio.Writer) error {
-		// The library truncates whole texts, so the parts must encode as
-		// whole texts.
-		s := splitter{tok: tok, special: f.special.mode(), maxRun: int64(f.maxRun), mem: newMemoryLimit(1), whole: true}
-		if f.from == "end" {
-			return keepStart(&s, r, f.tokens, w)
-		}
-		return keepEnd(&s, r, f.tokens, w)
+	return a.endLineOnTerminal(func() error {
+		return a.withInputs(args, &f.text, func(tok *tokenizer.Tokenizer, r io.Reader, w *bufio.Writer) error {
+			// The library truncates whole texts, so the parts must encode
+			// as whole texts.
+			s := splitter{tok: tok, special: f.special.mode(), maxRun: int64(f.maxRun), mem: newMemoryLimit(1), whole: true}
+			if f.from == "end" {
+				return keepStart(&s, r, f.tokens, w)
+			}
+			return keepEnd(&s, r, f.tokens, w)
+		})
 	})
 }
 
