@@ -10,6 +10,7 @@ import (
 
 	"github.com/gemmatok/gemmatok/tokenizer/internal/normalize"
 	"github.com/gemmatok/gemmatok/tokenizer/internal/seg"
+	"github.com/gemmatok/gemmatok/vocab"
 )
 
 // TruncateEnd returns text cut at the end to fit n tokens: the longest
@@ -40,9 +41,17 @@ func (t *Tokenizer) TruncateEnd(text string, n int) string {
 // after the cut are counted from the suffix's own score, where rounding
 // may not change them without encoding them again, and the fewest tokens
 // the rest may take rule most suffixes out early: the time is linear too.
-// A long stretch without a cut is the exception: its candidates are
-// encoded whole, so a run of a letter and a combining mark that nmt_nfkc
-// joins, repeated without spaces, takes time quadratic in its length.
+// A long stretch without a cut (a letter and a combining mark that
+// nmt_nfkc joins, repeated without spaces) is the exception: a suffix in
+// it that no bound rules out is encoded whole. The bounds are the fewest
+// tokens of the suffix's normalized text (Unigram), or its bytes of
+// characters that are pieces over the longest piece's length (BPE and
+// char), so the suffixes encoded are those within a few times n tokens of
+// the end, and the time is the text's length plus a multiple of n squared
+// (n = 100 on 8 KB of such a run encodes about 40 times the text under BPE,
+// 12 under char, 3 under Unigram). Under a word model, whose unknown word
+// may take any length, every suffix in the stretch is encoded: quadratic
+// in its length.
 func (t *Tokenizer) TruncateStart(text string, n int) string {
 	s, _ := t.TruncateStartWith(text, n, EncodeOptions{})
 	return s
@@ -270,6 +279,7 @@ func (t *Tokenizer) truncateStartWords(tr *truncation, n int) string {
 		if fallback {
 			least = max(1, (solidEnd-solid+maxPiece-1)/maxPiece)
 		}
+		least = max(least, tr.leastKnown(c, end))
 		tail := len(toks) - j
 		if least+tail > n {
 			continue
@@ -279,6 +289,54 @@ func (t *Tokenizer) truncateStartWords(tr *truncation, n int) string {
 		}
 	}
 	return ""
+}
+
+// leastKnown returns a lower bound on the tokens of text[begin:end]
+// encoded alone, under a BPE or char model, where begin and end are where
+// the normalizer starts steps, or end is the text's end (stepStart): the
+// part then normalizes alone to the whole's normalized text between them,
+// but for whitespace at either end. A character that is a piece of its own
+// is never unknown, so it falls in a piece of at most MaxPieceLen bytes
+// (a word model's unknown word may hold any): the part takes at least its
+// bytes of such characters over MaxPieceLen. It is 0 where it tells
+// nothing.
+func (tr *truncation) leastKnown(begin, end int) int {
+	t := tr.t
+	if typ := t.v.Trainer().Model; typ != vocab.BPE && typ != vocab.Char {
+		return 0
+	}
+	p, ok := tr.stepStart(begin)
+	if !ok {
+		return 0
+	}
+	q := len(tr.norm)
+	if end < len(tr.text) {
+		if q, ok = tr.stepStart(end); !ok {
+			return 0
+		}
+	}
+	if tr.known == nil {
+		// known[i] is the bytes of characters of norm[:i] that are pieces
+		// of their own, for every i where a character starts.
+		tr.known = make([]int32, len(tr.norm)+1)
+		for i := 0; i < len(tr.norm); {
+			_, size := utf8.DecodeRune(tr.norm[i:])
+			k := tr.known[i]
+			if t.v.LookupBytes(tr.norm[i:i+size]) >= 0 {
+				k += int32(size)
+			}
+			for range size {
+				i++
+				tr.known[i] = k
+			}
+		}
+		tr.encoded += len(tr.text)
+	}
+	q = trimNormSpaces(tr.norm[:q])
+	if q <= p {
+		return 0
+	}
+	return (int(tr.known[q]-tr.known[p]) + t.v.MaxPieceLen() - 1) / max(t.v.MaxPieceLen(), 1)
 }
 
 // partsKeepTokens reports whether a prefix or suffix of a text that ends
@@ -354,14 +412,14 @@ type prefixModel interface {
 // prefixModel, and for each token k how many tokens text[:Start of token
 // k] encodes to alone where that pass tells it, and -1 where it does not.
 // It tells it where that prefix normalizes alone to the whole's
-// normalized text up to token k: the normalizer allows a cut there
-// (CutAt), which makes the prefix normalize as a part before a cut to the
-// normalized bytes that come from it; those end where token k starts when
-// the byte before the token comes from before the cut; and a whole text
-// differs from a part before a cut only at its end, where
+// normalized text up to token k: token k's first byte is the first of a
+// normalizer step (the byte before it comes from before the token's
+// start), so the prefix ends where the whole's steps meet and normalizes
+// as they do before it (stepStart), but at its end, where
 // remove_extra_whitespaces drops whitespace (the prefix must not end in
 // it) and treat_whitespace_as_suffix adds a space (which the caller rules
-// out).
+// out). A cut the normalizer allows (CutAt) asks more: that the steps meet
+// whatever follows, which a prefix alone need not.
 func (t *Tokenizer) prefixTokens(pm prefixModel, text string, r *pieceRules) ([]Token, []int32) {
 	sc := t.getScratch()
 	defer t.putScratch(sc)
@@ -387,9 +445,6 @@ func (t *Tokenizer) prefixTokens(pm prefixModel, text string, r *pieceRules) ([]
 		if p == 0 || int(sc.offs[p-1]) >= cut {
 			continue
 		}
-		if _, _, ok := t.norm.CutAt(text, cut); !ok {
-			continue
-		}
 		if t.norm.RemovesExtraSpaces() && endsInSpace(sc.norm[:p]) {
 			continue
 		}
@@ -402,6 +457,21 @@ func (t *Tokenizer) prefixTokens(pm prefixModel, text string, r *pieceRules) ([]
 // not: what trimSpaces would take off its end.
 func endsInSpace(norm []byte) bool {
 	return bytes.HasSuffix(norm, []byte{' '}) || bytes.HasSuffix(norm, []byte(seg.SpaceSymbol))
+}
+
+// trimNormSpaces returns the length of normalized text without the
+// spaces, escaped or not, at its end (endsInSpace).
+func trimNormSpaces(norm []byte) int {
+	for {
+		switch {
+		case bytes.HasSuffix(norm, []byte{' '}):
+			norm = norm[:len(norm)-1]
+		case bytes.HasSuffix(norm, []byte(seg.SpaceSymbol)):
+			norm = norm[:len(norm)-len(seg.SpaceSymbol)]
+		default:
+			return len(norm)
+		}
+	}
 }
 
 // boundary reports whether token k (k > 0) starts where token k-1 ends,
@@ -446,6 +516,9 @@ type truncation struct {
 	norm          []byte
 	normOffs      []int32
 	after, before []int32
+	// known counts the whole's normalized bytes of characters that are
+	// pieces (leastKnown).
+	known []int32
 	// encoded counts the bytes of text encoded, whole or in parts, which
 	// the tests bound.
 	encoded int
@@ -653,6 +726,20 @@ func (tr *truncation) leastAfter(begin int) int {
 		tr.after = t.model.(suffixModel).FewestAfter(norm, tr.r.model, t.v.Trainer().ByteFallback, t.v.MaxPieceLen())
 		tr.encoded += len(text)
 	}
+	if p, ok := tr.stepStart(begin); ok {
+		// The suffix alone normalizes to the whole's normalized text from
+		// p on, but for the whitespace at its start, which it drops, or
+		// takes a dummy prefix for.
+		norm := tr.norm
+		for p < len(norm) && (norm[p] == ' ' || bytes.HasPrefix(norm[p:], []byte(seg.SpaceSymbol))) {
+			if norm[p] == ' ' {
+				p++
+			} else {
+				p += len(seg.SpaceSymbol)
+			}
+		}
+		return int(tr.after[p])
+	}
 	for i := begin + 1; i < min(len(text), begin+nearCut); i++ {
 		if tr.normCut(text[begin:], i-begin, i) {
 			return int(tr.after[tr.normAt(i)])
@@ -670,12 +757,34 @@ func (tr *truncation) leastBefore(pb prefixBound, end int) int {
 		tr.before = pb.FewestBefore(norm, tr.r.model, t.v.Trainer().ByteFallback, t.v.MaxPieceLen())
 		tr.encoded += len(text)
 	}
+	if p, ok := tr.stepStart(end); ok {
+		// The prefix alone normalizes to the whole's normalized text up to
+		// p, but for the whitespace at its end, which it may drop.
+		return int(tr.before[trimNormSpaces(tr.norm[:p])])
+	}
 	for i := end - 1; i > max(0, end-nearCut); i-- {
 		if tr.normCut(text[:end], i, i) {
 			return int(tr.before[tr.normAt(i)])
 		}
 	}
 	return 0
+}
+
+// stepStart reports whether the normalizer starts a step at i in the
+// whole text: the C++'s NormalizePrefix, a user-defined piece, the longest
+// key of the character map or one character, whose output is not empty.
+// It then returns where that output starts in the whole's normalized text.
+// A step depends on the text from its start on alone, and one that ends
+// within a prefix is the prefix's step there too (the longest match of the
+// keys that fit in the prefix is the whole's), so a suffix of the text
+// that starts at i normalizes alone to the whole's steps from i on, and a
+// prefix that ends at i to the whole's steps before i, but for the
+// whitespace rules at a text's start and end. The normalized bytes' offsets (normOffs, the
+// C++'s norm_to_orig) are those of their steps' starts.
+func (tr *truncation) stepStart(i int) (int, bool) {
+	tr.normalized()
+	p := tr.normAt(i)
+	return p, p < len(tr.norm) && int(tr.normOffs[p]) == i
 }
 
 // normalized returns the whole's normalized text, worked out when first
