@@ -25,6 +25,9 @@ func TestExitCodes(t *testing.T) {
 	}{
 		{[]string{"count"}, 0, ""},
 		{[]string{"version"}, 0, ""},
+		{[]string{"help"}, 0, ""},
+		// No command does nothing: the help goes to stderr, as go's does.
+		{nil, 2, "gemmatok counts, encodes and decodes text"},
 		{[]string{"count", "no-such-file"}, 1, "gemmatok: no-such-file: no such file or directory\n"},
 		{[]string{"encode", "no-such-file"}, 1, "gemmatok: no-such-file: no such file or directory\n"},
 		// A missing model is named once, with the built-in names when a
@@ -115,7 +118,7 @@ func modelInfoOf(t *testing.T, cmdArgs []string, env ...string) modelInfo {
 func TestInfo(t *testing.T) {
 	sum := sha256.Sum256(vocab.DefaultModel())
 	m := modelInfoOf(t, nil)
-	if m.File != "" || m.SHA256 != hex.EncodeToString(sum[:]) || m.Type != "BPE" || m.VocabSize != 256000 ||
+	if m.File != "gemma2" || m.SHA256 != hex.EncodeToString(sum[:]) || m.Type != "BPE" || m.VocabSize != 256000 ||
 		*m.BOS != (idPiece{2, "<bos>"}) || *m.EOS != (idPiece{1, "<eos>"}) || *m.Unk != (idPiece{3, "<unk>"}) || *m.Pad != (idPiece{0, "<pad>"}) ||
 		!m.Trainer.ByteFallback || !m.Normalizer.EscapeWhitespaces || m.Normalizer.AddDummyPrefix {
 		t.Errorf("info of the embedded model: %+v", m)
@@ -124,7 +127,7 @@ func TestInfo(t *testing.T) {
 		t.Errorf("info lacks <start_of_turn> among special pieces or the newline among user-defined ones")
 	}
 	text := mustRun(t, "", "info")
-	for _, line := range []string{"file          (embedded Gemma model)\n", "sha256        " + m.SHA256 + "\n", "vocab size    256000\n", "bos           2 \"<bos>\"\n",
+	for _, line := range []string{"file          gemma2 (built in)\n", "sha256        " + m.SHA256 + "\n", "vocab size    256000\n", "bos           2 \"<bos>\"\n",
 		` 7..105="<unused0>".."<unused98>" `, ` 108..138="\n"×1..31 `, ` 106="<start_of_turn>"`} {
 		if !strings.Contains(text, line) {
 			t.Errorf("info lacks %q:\n%s", line, text)

@@ -47,7 +47,7 @@ every piece.`,
 
 // modelInfo is what info reports.
 type modelInfo struct {
-	File        string          `json:"file"` // "" for the embedded model
+	File        string          `json:"file"` // a path, or a built-in model's name
 	SHA256      string          `json:"sha256"`
 	Bytes       int             `json:"bytes"`
 	Type        string          `json:"type"`
@@ -98,7 +98,11 @@ func (a *app) info(asJSON bool) error {
 	if err != nil {
 		return a.modelError(path, fmt.Errorf("%s: %w", path, err))
 	}
-	in := describe(v, path, data)
+	name := path
+	if name == "" {
+		name = "gemma2" // the default, named as --model names it
+	}
+	in := describe(v, name, data)
 	if asJSON {
 		enc := json.NewEncoder(a.stdout)
 		enc.SetIndent("", "  ")
@@ -170,8 +174,8 @@ const infoWidth = 80
 // lines, between its items.
 func (m *modelInfo) write(w io.Writer, width int) error {
 	file := m.File
-	if file == "" {
-		file = "(embedded Gemma model)"
+	if isBuiltin(file) {
+		file += " (built in)"
 	}
 	n, t := m.Normalizer, m.Trainer
 	rows := []struct {

@@ -39,6 +39,13 @@ func main() {
 func run(args []string, stdin *os.File, stdout, stderr io.Writer) int {
 	a := &app{stdin: stdin, stdout: stdout, stderr: stderr}
 	root := a.rootCommand()
+	if len(args) == 0 {
+		// No command is a usage error, as for go: the help goes to
+		// stderr, and the status says that nothing was done.
+		root.SetOut(stderr)
+		root.Help()
+		return exitUsage
+	}
 	root.SetArgs(args)
 	cmd, err := root.ExecuteC()
 	return a.exit(cmd, err)
