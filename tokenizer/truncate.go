@@ -49,9 +49,9 @@ func (t *Tokenizer) TruncateEnd(text string, n int) string {
 // char), so the suffixes encoded are those within a few times n tokens of
 // the end, and the time is the text's length plus a multiple of n squared
 // (n = 100 on 8 KB of such a run encodes about 40 times the text under BPE,
-// 12 under char, 3 under Unigram). Under a word model, whose unknown word
-// may take any length, every suffix in the stretch is encoded: quadratic
-// in its length.
+// 12 under char, 3 under Unigram). A word model has no such bound (an
+// unknown word may take any length), but a stretch without a space is one
+// word to it.
 func (t *Tokenizer) TruncateStart(text string, n int) string {
 	s, _ := t.TruncateStartWith(text, n, EncodeOptions{})
 	return s
