@@ -26,6 +26,7 @@ func TestREADMECommands(t *testing.T) {
 		"notes.txt":  "Notes.\nA second line.\n",
 		"msgs/a.txt": "<start_of_turn>user\nhi",
 		"msg.txt":    "A message.",
+		"chat.json":  `[{"role": "user", "content": "Hi!"}, {"role": "assistant", "content": "Hello."}]`,
 	})
 	// The repository's folders that the commands name.
 	for _, name := range []string{"tokenizer", "testdata"} {
