@@ -42,16 +42,17 @@ func (t *Tokenizer) TruncateEnd(text string, n int) string {
 // may not change them without encoding them again, and the fewest tokens
 // the rest may take rule most suffixes out early: the time is linear too.
 // A long stretch without a cut (a letter and a combining mark that
-// nmt_nfkc joins, repeated without spaces) is the exception: a suffix in
-// it that no bound rules out is encoded whole. The bounds are the fewest
-// tokens of the suffix's normalized text (Unigram), or its bytes of
-// characters that are pieces over the longest piece's length (BPE and
-// char), so the suffixes encoded are those within a few times n tokens of
-// the end, and the time is the text's length plus a multiple of n squared
-// (n = 100 on 8 KB of such a run encodes about 40 times the text under BPE,
-// 12 under char, 3 under Unigram). A word model has no such bound (an
-// unknown word may take any length), but a stretch without a space is one
-// word to it.
+// nmt_nfkc joins, repeated without spaces) has no parts to count: there a
+// suffix that no bound rules out is encoded whole. The bounds are the
+// fewest tokens of the suffix's normalized text, which it shares with the
+// whole but for its start: under Unigram, the fewest any path may take;
+// under BPE and char, the fewest pieces it splits into (after a cheaper
+// bound, bytes over the longest piece's length, while few suffixes are
+// encoded). Where the model's tokens are about the fewest possible, only
+// the suffixes near the one kept are encoded: 600 KB of such a run takes
+// a fraction of a second to truncate to any n under the test models. A
+// word model has no such bound (an unknown word may take any length), but
+// a stretch without a space is one word to it.
 func (t *Tokenizer) TruncateStart(text string, n int) string {
 	s, _ := t.TruncateStartWith(text, n, EncodeOptions{})
 	return s
@@ -295,11 +296,15 @@ func (t *Tokenizer) truncateStartWords(tr *truncation, n int) string {
 // encoded alone, under a BPE or char model, where begin and end are where
 // the normalizer starts steps, or end is the text's end (stepStart): the
 // part then normalizes alone to the whole's normalized text between them,
-// but for whitespace at either end. A character that is a piece of its own
-// is never unknown, so it falls in a piece of at most MaxPieceLen bytes
-// (a word model's unknown word may hold any): the part takes at least its
-// bytes of such characters over MaxPieceLen. It is 0 where it tells
-// nothing.
+// but for whitespace at either end (and the dummy prefix, which the
+// first piece may take). Every token is a piece, or an unknown or byte
+// piece for a character that is no piece of its own (solid). So the part
+// takes at least its bytes of characters that are pieces over MaxPieceLen;
+// and, once the suffixes tried have cost a few times the text, at least
+// the fewest pieces its normalized text splits into (fewestPieces), worked
+// out once for the whole, which rules out far more where pieces are
+// short. A word model has no such bound: an unknown word may hold any
+// character. It is 0 where it tells nothing.
 func (tr *truncation) leastKnown(begin, end int) int {
 	t := tr.t
 	if typ := t.v.Trainer().Model; typ != vocab.BPE && typ != vocab.Char {
@@ -309,11 +314,32 @@ func (tr *truncation) leastKnown(begin, end int) int {
 	if !ok {
 		return 0
 	}
+	p = skipNormSpaces(tr.norm, p)
 	q := len(tr.norm)
 	if end < len(tr.text) {
 		if q, ok = tr.stepStart(end); !ok {
 			return 0
 		}
+	}
+	q = trimNormSpaces(tr.norm[:q])
+	if q <= p {
+		return 0
+	}
+	longest := max(t.v.MaxPieceLen(), 1)
+	if tr.fewest == nil && tr.encoded > fewestAfter*len(tr.text) {
+		tr.fewest = tr.fewestPieces()
+	}
+	if tr.fewest != nil {
+		// The first token is a piece that ends at some e within a piece's
+		// length of p, or an unknown or byte piece of characters that are
+		// no pieces, which fewest counts as none; the rest split norm[e:q]
+		// (or norm[p:q]), which takes at least fewest[e] less fewest[q],
+		// since fewest[e] <= fewest(norm[e:q]) + fewest[q].
+		least := 1 + int(tr.fewest[p]-tr.fewest[q])
+		for e := p + 1; e <= min(q, p+longest); e++ {
+			least = min(least, 1+int(tr.fewest[e]-tr.fewest[q]))
+		}
+		return least
 	}
 	if tr.known == nil {
 		// known[i] is the bytes of characters of norm[:i] that are pieces
@@ -322,7 +348,7 @@ func (tr *truncation) leastKnown(begin, end int) int {
 		for i := 0; i < len(tr.norm); {
 			_, size := utf8.DecodeRune(tr.norm[i:])
 			k := tr.known[i]
-			if t.v.LookupBytes(tr.norm[i:i+size]) >= 0 {
+			if tr.solid(tr.norm[i : i+size]) {
 				k += int32(size)
 			}
 			for range size {
@@ -332,11 +358,68 @@ func (tr *truncation) leastKnown(begin, end int) int {
 		}
 		tr.encoded += len(tr.text)
 	}
-	q = trimNormSpaces(tr.norm[:q])
-	if q <= p {
-		return 0
+	return (int(tr.known[q]-tr.known[p]) + longest - 1) / longest
+}
+
+// fewestAfter is how many times the text truncateStartWords encodes
+// before leastKnown works out fewestPieces, whose lookups, up to
+// MaxPieceLen a byte, cost more than a few suffixes where few are tried.
+// The tests set it to 0, so that every truncation they check takes the
+// bound.
+var fewestAfter = 4
+
+// fewestPieces returns, for each offset i of the whole's normalized text,
+// the fewest pieces that norm[i:] splits into, a character that is not
+// solid (or a byte that is none of a character, at an offset inside one)
+// counting none: it may join an unknown run.
+func (tr *truncation) fewestPieces() []int32 {
+	v, norm := tr.t.v, tr.norm
+	longest := max(v.MaxPieceLen(), 1)
+	fewest := make([]int32, len(norm)+1)
+	for i := len(norm) - 1; i >= 0; i-- {
+		_, size := utf8.DecodeRune(norm[i:])
+		best := fewest[i+size] + 1
+		if !tr.solid(norm[i : i+size]) {
+			best = fewest[i+size]
+		}
+		for l := size + 1; l <= longest && i+l <= len(norm); l++ {
+			if fewest[i+l]+1 < best && v.LookupBytes(norm[i:i+l]) >= 0 {
+				best = fewest[i+l] + 1
+			}
+		}
+		fewest[i] = best
 	}
-	return (int(tr.known[q]-tr.known[p]) + t.v.MaxPieceLen() - 1) / max(t.v.MaxPieceLen(), 1)
+	tr.encoded += len(tr.text)
+	return fewest
+}
+
+// solid reports whether the character c is a piece that the model
+// outputs as it is, never as unknown: a normal or user-defined one (an
+// unused one is resegmented, which a piece of one character cannot be),
+// and not a special one under SpecialText, which bans those.
+func (tr *truncation) solid(c []byte) bool {
+	t := tr.t
+	id := t.v.LookupBytes(c)
+	if id < 0 || tr.special == SpecialText && t.IsSpecial(id) {
+		return false
+	}
+	return t.v.Type(id) == vocab.Normal || t.v.Type(id) == vocab.UserDefined
+}
+
+// skipNormSpaces returns p moved past the spaces, escaped or not, at
+// norm[p:]: whitespace that a text starting there drops.
+func skipNormSpaces(norm []byte, p int) int {
+	for p < len(norm) {
+		switch {
+		case norm[p] == ' ':
+			p++
+		case bytes.HasPrefix(norm[p:], []byte(seg.SpaceSymbol)):
+			p += len(seg.SpaceSymbol)
+		default:
+			return p
+		}
+	}
+	return p
 }
 
 // partsKeepTokens reports whether a prefix or suffix of a text that ends
@@ -517,8 +600,8 @@ type truncation struct {
 	normOffs      []int32
 	after, before []int32
 	// known counts the whole's normalized bytes of characters that are
-	// pieces (leastKnown).
-	known []int32
+	// pieces, and fewest the fewest pieces after each offset (leastKnown).
+	known, fewest []int32
 	// encoded counts the bytes of text encoded, whole or in parts, which
 	// the tests bound.
 	encoded int
@@ -730,15 +813,7 @@ func (tr *truncation) leastAfter(begin int) int {
 		// The suffix alone normalizes to the whole's normalized text from
 		// p on, but for the whitespace at its start, which it drops, or
 		// takes a dummy prefix for.
-		norm := tr.norm
-		for p < len(norm) && (norm[p] == ' ' || bytes.HasPrefix(norm[p:], []byte(seg.SpaceSymbol))) {
-			if norm[p] == ' ' {
-				p++
-			} else {
-				p += len(seg.SpaceSymbol)
-			}
-		}
-		return int(tr.after[p])
+		return int(tr.after[skipNormSpaces(tr.norm, p)])
 	}
 	for i := begin + 1; i < min(len(text), begin+nearCut); i++ {
 		if tr.normCut(text[begin:], i-begin, i) {

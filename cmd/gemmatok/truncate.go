@@ -49,10 +49,10 @@ large, and exits with status 1.
 
 Such a run costs truncate time too: --from start tries the endings of the
 run, longest first, and encodes whole each that the fewest tokens it may
-take does not rule out, which under a BPE or char model with a character
-map is each within a few times N tokens of the end: 0.6 MB of a letter and
-a combining accent, which nmt_nfkc joins, takes 0.1 s to keep 100 tokens
-but 15 s to keep 5,000 (under Unigram, 0.1 s for either).`,
+take does not rule out. Where the model's tokens are about the fewest
+possible, few are: 0.6 MB of a letter and a combining accent, which
+nmt_nfkc joins, takes 0.1-0.3 s to truncate to any N under the test
+models; a model whose tokens are far more than the fewest takes longer.`,
 		Example: `  gemmatok truncate -n 8000 report.md > head.md
   tail -c 1M chat.log | gemmatok truncate -n 4096 --from start
   gemmatok truncate -n 512 --special text user_message.txt
