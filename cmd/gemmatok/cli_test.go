@@ -70,6 +70,15 @@ func TestExitCodes(t *testing.T) {
 	}
 }
 
+// TestNoCommand checks that gemmatok without a command writes its whole
+// help, commands and flags included, on stderr, and exits 2.
+func TestNoCommand(t *testing.T) {
+	r := gemmatok(t, "")
+	if help := mustRun(t, "", "--help"); r.code != 2 || r.stdout != "" || r.stderr != help {
+		t.Errorf("gemmatok: exit %d, stdout %q, stderr %q; want 2, nothing and the help, %q", r.code, r.stdout, r.stderr, help)
+	}
+}
+
 // TestHelp checks that every command has help with an example, that a
 // flag's placeholder names its argument, that --model shows where a
 // model is used, and that every line, the flags' too, fits 80 columns.

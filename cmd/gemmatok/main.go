@@ -43,6 +43,10 @@ func run(args []string, stdin *os.File, stdout, stderr io.Writer) int {
 		// No command is a usage error, as for go: the help goes to
 		// stderr, and the status says that nothing was done.
 		root.SetOut(stderr)
+		// As Execute would, so that the help lists them.
+		root.InitDefaultHelpCmd()
+		root.InitDefaultHelpFlag()
+		root.InitDefaultVersionFlag()
 		root.Help()
 		return exitUsage
 	}
