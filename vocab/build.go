@@ -36,7 +36,6 @@ func Build(pieces []Entry, trainer TrainerSpec, normalizer NormalizerSpec) (*Voc
 		scores: make([]float32, len(pieces)),
 		types:  make([]Type, len(pieces)),
 	}
-	hashes := make([]uint64, len(pieces))
 	for i, e := range pieces {
 		if len(e.Piece) > 1<<16-1 {
 			return nil, fmt.Errorf("vocab: piece %d is %d bytes long", i, len(e.Piece))
@@ -56,7 +55,6 @@ func Build(pieces []Entry, trainer TrainerSpec, normalizer NormalizerSpec) (*Voc
 		v.maxLen = max(v.maxLen, len(e.Piece))
 		v.scores[i] = e.Score
 		v.types[i] = t
-		hashes[i] = hashString(e.Piece)
 		data = append(data, e.Piece...)
 	}
 	if len(data) > 0 {
@@ -65,7 +63,7 @@ func Build(pieces []Entry, trainer TrainerSpec, normalizer NormalizerSpec) (*Voc
 	v.trainer = trainer.withDefaultPieces()
 	v.normalizer = normalizer
 	v.normalizer.PrecompiledCharsMap = append([]byte(nil), normalizer.PrecompiledCharsMap...)
-	if err := v.index(hashes); err != nil {
+	if err := v.index(); err != nil {
 		return nil, err
 	}
 	return v, nil

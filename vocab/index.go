@@ -1,11 +1,14 @@
 package vocab
 
 import (
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"go/token"
 	"math"
+	"math/bits"
+	"slices"
 	"unsafe"
 
 	"google.golang.org/protobuf/encoding/protowire"
@@ -176,7 +179,7 @@ func (b *builtinModel) buildIndex() ([]byte, error) {
 	for _, x := range v.filter {
 		out = binary.LittleEndian.AppendUint64(out, x)
 	}
-	for _, arr := range [][]uint32{v.table, v.starts} {
+	for _, arr := range [][]uint32{v.groupedTable(), v.starts} {
 		align()
 		for _, x := range arr {
 			out = binary.LittleEndian.AppendUint32(out, x)
@@ -195,4 +198,37 @@ func (b *builtinModel) buildIndex() ([]byte, error) {
 		out = append(out, byte(x))
 	}
 	return out, nil
+}
+
+// groupedTable returns v's hash table laid out as the indexes were first
+// built, so that a generation gives them byte for byte: the pieces
+// inserted in the order of the top groupBits bits of their home slot, and
+// by id within each, where fill inserts them by id alone. Any layout that
+// linear probing leaves finds every piece.
+func (v *Vocab) groupedTable() []uint32 {
+	const groupBits = 10
+	shift := max(0, bits.Len64(v.mask)-groupBits)
+	idMask := uint32(1)<<v.idBits - 1
+	type key struct {
+		home  uint64
+		entry uint32
+	}
+	var keys []key
+	for _, e := range v.table {
+		if e != 0 {
+			keys = append(keys, key{hashString(v.piece(int32(e&idMask)-1)) & v.mask, e})
+		}
+	}
+	slices.SortFunc(keys, func(a, b key) int {
+		return cmp.Or(cmp.Compare(a.home>>shift, b.home>>shift), cmp.Compare(a.entry&idMask, b.entry&idMask))
+	})
+	table := make([]uint32, len(v.table))
+	for _, k := range keys {
+		i := k.home
+		for table[i] != 0 {
+			i = (i + 1) & v.mask
+		}
+		table[i] = k.entry
+	}
+	return table
 }

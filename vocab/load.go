@@ -110,7 +110,6 @@ func parseWith(data string, ix *indexed) (*Vocab, error) {
 	wire := unsafe.Slice(unsafe.StringData(data), len(data)) // read only
 	v := &Vocab{data: data}
 	b := wire
-	var hashes []uint64 // of the pieces, for index
 	if ix != nil {
 		v.starts, v.lens, v.scores, v.types = ix.starts, ix.lens, ix.scores, ix.types
 		v.maxLen, v.table, v.filter = ix.maxLen, ix.table, ix.filter
@@ -119,14 +118,13 @@ func parseWith(data string, ix *indexed) (*Vocab, error) {
 		n := countPieces(wire)
 		v.starts, v.lens = make([]uint32, 0, n), make([]uint16, 0, n)
 		v.scores, v.types = make([]float32, 0, n), make([]Type, 0, n)
-		hashes = make([]uint64, 0, n)
 	}
 	var trainer, normalizer, denormalizer, selfTest []byte
 	hasDenormalizer := false
 
 	for len(b) > 0 {
 		if ix == nil && len(wire) <= math.MaxUint32 {
-			if b, hashes = v.readPieces(wire, b, hashes); len(b) == 0 {
+			if b = wire[v.readPieces(data, len(wire)-len(b)):]; len(b) == 0 {
 				break
 			}
 		}
@@ -170,9 +168,6 @@ func parseWith(data string, ix *indexed) (*Vocab, error) {
 			v.maxLen = max(v.maxLen, len(piece))
 			v.scores = append(v.scores, score)
 			v.types = append(v.types, typ)
-			if ix == nil {
-				hashes = append(hashes, hashString(unsafe.String(unsafe.SliceData(piece), len(piece))))
-			}
 		case 2: // repeated occurrences of a message field merge, as concatenation does
 			trainer = append(trainer, val...)
 		case 3:
@@ -187,7 +182,7 @@ func parseWith(data string, ix *indexed) (*Vocab, error) {
 	if err := v.readSettings(trainer, normalizer, denormalizer, selfTest, hasDenormalizer); err != nil {
 		return nil, err
 	}
-	if err := v.index(hashes); err != nil {
+	if err := v.index(); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -199,11 +194,13 @@ func parseWith(data string, ix *indexed) (*Vocab, error) {
 func countPieces(b []byte) int {
 	n, off := 0, 0
 	for off < len(b) {
-		// The usual piece: tag 0x0A and a length of one byte.
-		if off+2 <= len(b) && b[off] == 0x0A && b[off+1] < 0x80 {
+		// The usual pieces: tag 0x0A and a length of one byte.
+		for off+1 < len(b) && b[off] == 0x0A && b[off+1] < 0x80 {
 			n++
 			off += 2 + int(b[off+1])
-			continue
+		}
+		if off >= len(b) {
+			break
 		}
 		num, typ, k := protowire.ConsumeTag(b[off:])
 		if k < 0 {
@@ -221,55 +218,55 @@ func countPieces(b []byte) int {
 	return n
 }
 
-// readPieces reads the run of pieces at the start of b (which is a part
-// of wire, at most 4 GiB long) laid out as every writer lays them out,
-// which parsePiece's fast path reads: the piece with a one-byte length,
-// the score, and the type or nothing. It appends them to v's arrays and
-// their hashes to hashes, as parseWith's loop does a piece at a time, and
-// returns the rest of b, from the first field that is not such a piece.
-// Every field it reads, the loop would read the same way, without error.
-func (v *Vocab) readPieces(wire, b []byte, hashes []uint64) ([]byte, []uint64) {
+// readPieces reads the run of pieces at data[off:] (data is at most 4 GiB
+// long) laid out as every writer lays them out, which parsePiece's fast
+// path reads, in a message of a one-byte length: the piece with a
+// one-byte length, the score, and the type or nothing. It appends them to
+// v's arrays, as parseWith's loop does a piece at a time, and returns the
+// offset of the first field that is not such a piece. Every field it
+// reads, the loop would read the same way, without error.
+func (v *Vocab) readPieces(data string, off int) int {
 	// Only where all the arrays have room, so that the loop stores
 	// without growing them.
-	first := len(v.types)
-	i, n := first, min(cap(v.starts), cap(v.lens), cap(v.scores), cap(v.types), cap(hashes))
+	i, n := len(v.types), min(cap(v.starts), cap(v.lens), cap(v.scores), cap(v.types))
 	starts, lens, scores, types := v.starts[:n], v.lens[:n], v.scores[:n], v.types[:n]
-	hashes = hashes[:n]
-	off := len(wire) - len(b)
-	for ; i < n && off+9 <= len(wire) && wire[off] == 0x0A; i++ {
-		m, p := int(wire[off+1]), off+2 // the message's length and start
-		if m >= 0x80 {
-			if wire[p] >= 0x80 {
-				break
-			}
-			m, p = m&0x7f|int(wire[p])<<7, p+1
-		}
-		if m < 7 || m > len(wire)-p {
+	maxLen := v.maxLen
+	// The fields are read a word at a time: a few loads and masks a piece.
+	for ; i < n && off+4 <= len(data); i++ {
+		// The message's tag and length m, its piece's tag and length l.
+		head := le32(data, off)
+		if head&0x80FF80FF != 0x000A000A {
 			break
 		}
-		msg := wire[p : p+m]
-		l := int(msg[1])
-		if msg[0] != 0x0A || l+7 > m || msg[l+2] != 0x15 || l >= 0x80 {
+		m, l := int(head>>8&0xFF), int(head>>24)
+		// After the piece, the score's tag and score, then the type's tag
+		// and a one-byte type, or nothing; read as one word, which may run
+		// into the next field.
+		rest := m - l - 7
+		if rest != 0 && rest != 2 || off+12+l > len(data) {
+			break
+		}
+		tail := le64(data, off+4+l)
+		if byte(tail) != 0x15 {
 			break
 		}
 		typ := Normal
-		if rest := m - (l + 7); rest == 2 && msg[l+7] == 0x18 && msg[l+8]-byte(Normal) <= byte(Byte-Normal) {
-			typ = Type(msg[l+8])
-		} else if rest != 0 {
-			break
+		if rest == 2 {
+			if byte(tail>>40) != 0x18 || byte(tail>>48)-byte(Normal) > byte(Byte-Normal) {
+				break
+			}
+			typ = Type(tail >> 48)
 		}
-		starts[i] = uint32(p + 2)
+		starts[i] = uint32(off + 4)
 		lens[i] = uint16(l)
-		scores[i] = math.Float32frombits(binary.LittleEndian.Uint32(msg[l+3:]))
+		scores[i] = math.Float32frombits(uint32(tail >> 8))
 		types[i] = typ
-		hashes[i] = hashString(unsafe.String(&msg[2], l))
-		off = p + m
+		maxLen = max(maxLen, l)
+		off += 2 + m
 	}
 	v.starts, v.lens, v.scores, v.types = starts[:i], lens[:i], scores[:i], types[:i]
-	for _, l := range lens[first:i] {
-		v.maxLen = max(v.maxLen, int(l))
-	}
-	return wire[off:], hashes[:i]
+	v.maxLen = maxLen
+	return off
 }
 
 func malformed(off int, err error) error {
@@ -401,9 +398,8 @@ func orDefault(s, def string) string {
 }
 
 // index builds the lookup structures and checks the vocabulary the way
-// SentencePiece's ModelInterface::InitializePieces does. hashes holds the
-// hash of each piece, unless the table comes built; index overwrites it.
-func (v *Vocab) index(hashes []uint64) error {
+// SentencePiece's ModelInterface::InitializePieces does.
+func (v *Vocab) index() error {
 	n := len(v.types)
 	if n == 0 {
 		return fmt.Errorf("vocab: %w: the model has no pieces", ErrMalformed)
@@ -411,58 +407,37 @@ func (v *Vocab) index(hashes []uint64) error {
 	if n > math.MaxInt32/2 {
 		return fmt.Errorf("vocab: too many pieces (%d)", n)
 	}
-	// The embedded model's table and filter come built (index.go).
+	// The embedded model's table and filter come built (index.go), with
+	// its pieces checked when the index was made.
 	built := v.table != nil
 	if !built {
-		size := 1
-		for size < 2*n {
-			size <<= 1
-		}
-		v.table = make([]uint32, size)
-		// Written before it is probed, so that each page is mapped once and
-		// not first to the kernel's shared page of zeros.
-		clear(v.table)
-		v.filter = make([]uint64, max(1, size>>filterShift))
+		v.table, v.filter = newTable(n)
 	}
 	v.mask = uint64(len(v.table) - 1)
 	v.idBits = uint(bits.Len32(uint32(n)))
+	empty, dup := n, error(nil) // the first empty piece that the table would hold; a duplicate
+	if !built {
+		empty, dup = v.fill()
+	}
 	v.reserved = make(map[string]int32)
 	v.unk = -1
 	for i := range v.byteIDs {
 		v.byteIDs[i] = -1
 	}
-	// The keys of the table's pieces, home slot << 32 | table entry,
-	// overwrite the hashes: the key of piece i goes at or before i.
-	keys := hashes[:0]
 	for i := 0; i < n; i++ {
-		if built {
-			// The table holds the normal pieces, checked when the index
-			// was made.
-			if i = skipNormal(v.types, i); i == n {
-				break
+		if i = skipNormal(v.types, i); i >= empty {
+			if empty < n {
+				return fmt.Errorf("vocab: piece %d is empty", empty)
 			}
-		}
-		t := v.types[i]
-		if t == Normal {
-			if v.lens[i] != 0 {
-				h := hashes[i]
-				keys = append(keys, h&v.mask<<32|uint64(v.tag(h)|uint32(i+1)))
-				*v.filterWord(h) |= filterBits(h)
-				continue
-			}
+			break
 		}
 		id := int32(i)
 		piece := v.piece(id)
 		if piece == "" {
 			return fmt.Errorf("vocab: piece %d is empty", id)
 		}
-		switch t {
-		case Normal, UserDefined, Unused:
-			if !built {
-				h := hashes[i]
-				keys = append(keys, h&v.mask<<32|uint64(v.tag(h)|uint32(id+1)))
-				*v.filterWord(h) |= filterBits(h)
-			}
+		switch t := v.types[i]; t {
+		case UserDefined, Unused:
 			if t == UserDefined {
 				v.userDefined = append(v.userDefined, id)
 			}
@@ -492,10 +467,8 @@ func (v *Vocab) index(hashes []uint64) error {
 			}
 		}
 	}
-	if !built {
-		if err := v.fill(keys); err != nil {
-			return err
-		}
+	if dup != nil {
+		return dup
 	}
 	if v.unk < 0 {
 		return fmt.Errorf("vocab: the model defines no unknown piece")
@@ -522,9 +495,8 @@ func (v *Vocab) index(hashes []uint64) error {
 }
 
 // skipNormal returns the index of the first piece from i on that is not
-// Normal, or len(types). It compares eight types at a time: a built-in
-// model's index leaves a few thousand pieces of a quarter of a million to
-// check.
+// Normal, or len(types). It compares eight types at a time: most pieces
+// are normal.
 func skipNormal(types []Type, i int) int {
 	const normals = 0x0101010101010101 * uint64(Normal)
 	b := unsafe.Slice((*byte)(unsafe.SliceData(types)), len(types))
@@ -535,42 +507,72 @@ func skipNormal(types []Type, i int) int {
 	return i
 }
 
-// fill puts the keyed entries into the hash table, or reports a piece whose
-// text is there already. Inserting in the order of the keys would scatter
-// writes over the whole table, a cache miss each; grouping them first by
-// the top bits of their home slot keeps the writes of a group within a few
-// kilobytes of the table.
-func (v *Vocab) fill(keys []uint64) error {
-	const groupBits = 10
-	shift := 32 + uint(max(0, bits.Len64(v.mask)-groupBits))
-	var ends [1<<groupBits + 1]int
-	for _, k := range keys {
-		ends[k>>shift+1]++
+// newTable returns an empty hash table and filter for n pieces.
+func newTable(n int) (table []uint32, filter []uint64) {
+	size := 1
+	for size < 2*n {
+		size <<= 1
 	}
-	for g := 1; g < len(ends); g++ {
-		ends[g] += ends[g-1]
-	}
-	grouped := make([]uint64, len(keys))
-	for _, k := range keys {
-		g := k >> shift
-		grouped[ends[g]] = k
-		ends[g]++
-	}
-	idMask := uint32(1)<<v.idBits - 1
-	for _, k := range grouped {
-		e := uint32(k)
-		i := k >> 32
-		for ; v.table[i] != 0; i = (i + 1) & v.mask {
-			if o := v.table[i]; o&^idMask == e&^idMask {
-				id, other := int32(e&idMask)-1, int32(o&idMask)-1
-				if piece := v.piece(id); v.piece(other) == piece {
-					return fmt.Errorf("vocab: piece %q (id %d) is already defined (id %d)", piece, max(id, other), min(id, other))
+	table = make([]uint32, size)
+	// Written before it is probed, so that each page is mapped once and
+	// not first to the kernel's shared page of zeros.
+	clear(table)
+	return table, make([]uint64, max(1, size>>filterShift))
+}
+
+// fill puts the pieces that the table holds, the normal, user-defined and
+// unused ones, into v's empty table and filter, in id order. It returns
+// the id of the first such piece that is empty, which index reports, or
+// else the number of pieces, and the error for the first piece whose text
+// is in the table already.
+//
+// The table of a large vocabulary is larger than the first cache levels,
+// but inserting in id order costs less than grouping the pieces by slot
+// first, as fill once did (see groupedTable): a pass over them and two
+// more arrays of their size.
+func (v *Vocab) fill() (empty int, err error) {
+	// The loop keeps what it reads in locals: it runs for nearly every
+	// piece, and a hash of a few bytes costs little more than the loop.
+	data, starts, lens, types, filter, table := v.data, v.starts, v.lens, v.types, v.filter, v.table
+	mask, idBits := v.mask, v.idBits
+	idMask := uint32(1)<<idBits - 1
+	for i, t := range types {
+		if !inTable(t) {
+			continue
+		}
+		l := lens[i]
+		if l == 0 {
+			return i, nil
+		}
+		start := starts[i]
+		h := hashString(data[start : start+uint32(l)])
+		e := uint32(h>>32)<<idBits | uint32(i+1) // v.tag(h) | id+1
+		filter[h&mask>>filterShift] |= filterBits(h)
+		j := h & mask
+		for ; table[j] != 0; j = (j + 1) & mask {
+			if o := table[j]; o&^idMask == e&^idMask {
+				if other := int32(o&idMask) - 1; v.piece(other) == v.piece(int32(i)) {
+					return v.firstEmpty(i + 1), fmt.Errorf("vocab: piece %q (id %d) is already defined (id %d)", v.piece(other), i, other)
 				}
 			}
 		}
-		v.table[i] = e
+		table[j] = e
 	}
-	return nil
+	return len(types), nil
+}
+
+// inTable reports whether the hash table holds the pieces of type t.
+func inTable(t Type) bool { return t == Normal || t == UserDefined || t == Unused }
+
+// firstEmpty returns the id of the first piece from i on that the table
+// would hold and is empty, or the number of pieces.
+func (v *Vocab) firstEmpty(i int) int {
+	for ; i < len(v.types); i++ {
+		if inTable(v.types[i]) && v.lens[i] == 0 {
+			break
+		}
+	}
+	return i
 }
 
 // special returns the id of a special piece when it has the wanted type, as

@@ -175,3 +175,19 @@ func FuzzParseProto(f *testing.F) {
 		}
 	})
 }
+
+// TestReadPiecesWhole checks that readPieces, parse's fast path, reads
+// every piece of a model laid out as spm_train writes it, where a piece it
+// passed over would fall to parse's slower loop unnoticed.
+func TestReadPiecesWhole(t *testing.T) {
+	data, err := os.ReadFile("../testdata/models/unigram8k_nmt_nfkc.model")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := countPieces(data)
+	v := &Vocab{starts: make([]uint32, 0, n), lens: make([]uint16, 0, n), scores: make([]float32, 0, n), types: make([]Type, 0, n)}
+	off := v.readPieces(string(data), 0)
+	if num, _, _ := protowire.ConsumeTag(data[off:]); v.Size() != n || num == 1 {
+		t.Errorf("readPieces read %d of %d pieces, stopping at field %d", v.Size(), n, num)
+	}
+}

@@ -69,8 +69,8 @@ func New(pieces []string) *Matcher {
 	path := []int32{0}
 	last := ""
 	for i, p := range pieces {
-		d := 0
-		for d < len(p) && d < len(last) && p[d] == last[d] {
+		d, common := 0, min(len(p), len(last))
+		for d < common && p[d] == last[d] {
 			d++
 		}
 		n := path[d]
