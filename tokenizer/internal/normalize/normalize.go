@@ -133,34 +133,15 @@ func (n *Normalizer) Normalize(dst []byte, offs *[]int32, in string, part Part) 
 	// character that is no space (see CutAt).
 	out.AfterSpace = removeWS && start
 	for len(in) > 0 {
-		// Characters that stand for themselves, and spaces, copied in
-		// one go.
-		if k := n.runs.Copy(&out, in); k > 0 {
+		// Everything up to a user-defined piece in one go.
+		if k := n.runs.Apply(&out, in); k > 0 {
 			in = in[k:]
 			if len(in) == 0 {
 				break
 			}
 		}
 		p, l := n.normalizePrefix(in)
-		if out.AfterSpace {
-			for len(p) > 0 && p[0] == ' ' {
-				p = p[1:]
-			}
-		}
-		if len(p) > 0 {
-			for i := 0; i < len(p); i++ {
-				if p[i] == ' ' {
-					n.runs.AppendSpace(&out)
-				} else {
-					out.Dst = append(out.Dst, p[i])
-					if out.Offsets {
-						out.Offs = append(out.Offs, int32(out.At))
-					}
-				}
-			}
-			out.AfterSpace = removeWS && p[len(p)-1] == ' '
-		}
-		out.At += l
+		n.runs.AppendStep(&out, p, l)
 		in = in[l:]
 	}
 	if removeWS && end {
