@@ -35,6 +35,10 @@ type Runs struct {
 	// end of a character of class cont (see followers and goesOn).
 	follow, followSure [256]bool
 	followCP           [65536 / 64]uint64
+	// followPair has bit b<<8 | c clear when goesOn(s) holds, for s
+	// that starts with c b, only if s ends or a malformed byte follows
+	// (see mayGoOn).
+	followPair [65536 / 64]uint64
 	// words is set when every ASCII letter, digit and punctuation mark
 	// is plain, or of class cont, and follow has no ASCII byte: then Copy
 	// takes ASCII a word at a time.
@@ -114,6 +118,7 @@ func (m *Map) Runs(stop *[256]bool, escape, collapse bool) *Runs {
 		}
 	}
 	r.followers(b.conts)
+	r.pairs()
 	r.words = true
 	for c := range utf8.RuneSelf {
 		graphic := c > ' ' && c < 0x7F
@@ -271,6 +276,41 @@ var maxFollowWalk = 1 << 16
 // before its first byte.
 var nothingRead = []uint32{0}
 
+// pairs works out followPair from follow, followSure and followCP.
+func (r *Runs) pairs() {
+	for c := range uint(256) {
+		if !r.follow[c] {
+			continue
+		}
+		for b := range uint(256) {
+			may := true
+			switch {
+			case r.followSure[c] || b&0xC0 != 0x80:
+			case c >= 0xE0 && c < 0xF0:
+				may = r.followCP[(c&0x0F)<<6|b&0x3F] != 0 // 64 characters
+			case c >= 0xC2 && c < 0xE0:
+				cp := (c&0x1F)<<6 | b&0x3F
+				may = r.followCP[cp>>6]>>(cp&63)&1 != 0
+			}
+			if may {
+				u := b<<8 | c
+				r.followPair[u>>6] |= 1 << (u & 63)
+			}
+		}
+	}
+}
+
+// mayGoOn is a test of in[k:], which starts with a byte of follow, that
+// holds whenever goesOn(in[k:]) does and costs less: it spares the
+// call for most characters of three bytes after one of class cont.
+func (r *Runs) mayGoOn(in string, k int) bool {
+	if k+2 >= len(in) {
+		return true
+	}
+	u := uint(in[k]) | uint(in[k+1])<<8
+	return r.followPair[u>>6]>>(u&63)&1 != 0 || in[k+2]&0xC0 != 0x80
+}
+
 // goesOn reports whether a key may go on with s, which follows a
 // character of class cont: whether s starts with a byte of follow and,
 // unless followSure says so already, with a character of followCP.
@@ -384,7 +424,7 @@ func (r *Runs) copyWords(dst []byte, in string, afterSpace bool) ([]byte, int, b
 		n := asciiWord(w)
 		// follow has no ASCII byte: the next byte, most often a space or
 		// a letter, settles most words.
-		if n > 0 && r.follow[in[i+n]] && r.ascii[in[i+n-1]]&plain == 0 && r.goesOn(in[i+n:]) {
+		if n > 0 && r.follow[in[i+n]] && r.ascii[in[i+n-1]]&plain == 0 && r.mayGoOn(in, i+n) && r.goesOn(in[i+n:]) {
 			n-- // a character of class cont that the next goes on from
 		}
 		k := len(dst) + n
@@ -515,7 +555,7 @@ func (r *Runs) scan(in string, i int) int {
 			for j < len(in)-1 { // not j+1 < len(in): that keeps bounds checks
 				u := uint(in[j]) | uint(in[j+1])<<8
 				if class := r.twoClass[u>>5] >> (u & 31 * 2) & 3; class != plain {
-					if class == 0 || j+2 < len(in) && r.follow[in[j+2]] && r.goesOn(in[j+2:]) {
+					if class == 0 || j+2 < len(in) && r.follow[in[j+2]] && r.mayGoOn(in, j+2) && r.goesOn(in[j+2:]) {
 						break
 					}
 				}
@@ -530,7 +570,7 @@ func (r *Runs) scan(in string, i int) int {
 			return i
 		}
 		if class&plain == 0 {
-			if class&cont == 0 || i+size < len(in) && r.follow[in[i+size]] && r.goesOn(in[i+size:]) {
+			if class&cont == 0 || i+size < len(in) && r.follow[in[i+size]] && r.mayGoOn(in, i+size) && r.goesOn(in[i+size:]) {
 				return i
 			}
 		}

@@ -74,9 +74,11 @@ var fuzzStops = func() (s [256]bool) {
 
 // runsTails are what the table tests put after a character: nothing, plain
 // text, the second characters of keys that nmt_nfkc and rule.tsv join
-// (combining marks, voicing marks, jamo, ASCII letters), malformed bytes.
+// (combining marks, voicing marks, jamo, ASCII letters), malformed bytes,
+// and what starts like a character no key goes on with and is one (ạ) or
+// is not (mayGoOn).
 var runsTails = []string{"", "a", " ", "i", "-", "3", "\u0301", "\u0308", "\u0338", "\u3099", "\u309A",
-	"\u1161", "\u11A8", "\u093C", "\u0B3E", "\uFF9E", "\xff", "\xcc", "\xe3\x82"}
+	"\u1161", "\u11A8", "\u093C", "\u0B3E", "\uFF9E", "\xff", "\xcc", "\xe3\x82", "\u1EA1", "\xe1\xbaa", "\xe1\xba"}
 
 // runsMaps returns the Maps the Runs tests cover: every committed
 // charsmap, the denormalizer's, and no rules.
