@@ -149,7 +149,7 @@ func (n *Normalizer) Normalize(dst []byte, offs *[]int32, in string, part Part) 
 		if n.spec.EscapeWhitespaces {
 			space = spaceSymbol
 		}
-		for len(out.Dst)-base >= len(space) && string(out.Dst[len(out.Dst)-len(space):]) == space {
+		for len(out.Dst)-base >= len(space) && endsWith(out.Dst, space) {
 			out.Dst = out.Dst[:len(out.Dst)-len(space)]
 			if out.Offsets {
 				out.At = int(out.Offs[len(out.Offs)-len(space)])
@@ -164,6 +164,18 @@ func (n *Normalizer) Normalize(dst []byte, offs *[]int32, in string, part Part) 
 		*offs = append(out.Offs, int32(out.At))
 	}
 	return out.Dst
+}
+
+// endsWith reports whether b ends with s, which is no longer: a few
+// compares in place of a call for a short s.
+func endsWith(b []byte, s string) bool {
+	b = b[len(b)-len(s):]
+	for i := range len(s) {
+		if b[i] != s[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // NormalizeIdentity is Normalize for the identity normalizer without
