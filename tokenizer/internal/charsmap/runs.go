@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"math/bits"
 	"slices"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/gemmatok/gemmatok/tokenizer/internal/utf8x"
@@ -361,6 +362,9 @@ func (r *Runs) Apply(out *Run, in string) int {
 	dst, offs := out.Dst, out.Offs
 	afterSpace, withOffs := out.AfterSpace, out.Offsets
 	words := r.words && !withOffs
+	// Without offsets, runs hold single spaces before words that copyWords
+	// does not take (see scan).
+	spaces := !withOffs && r.ascii[' ']&isSpace != 0
 	i := 0
 	for i < len(in) {
 		if words && in[i] < utf8.RuneSelf {
@@ -372,17 +376,20 @@ func (r *Runs) Apply(out *Run, in string) int {
 		}
 		// A run of characters that the tables settle, found first and
 		// then copied whole: a short one as one word.
-		if j := r.scan(in, i); j > i {
-			if n := len(dst); j-i <= 8 && i+8 <= len(in) && cap(dst)-n >= 8 {
+		if j, spaced := r.scan(in, i, spaces); j > i {
+			switch n := len(dst); {
+			case spaced && r.escape:
+				dst = appendEscaped(dst, in[i:j])
+			case j-i <= 8 && i+8 <= len(in) && cap(dst)-n >= 8:
 				binary.LittleEndian.PutUint64(dst[n:n+8], binary.LittleEndian.Uint64(utf8x.Bytes(in[i:i+8])))
 				dst = dst[:n+j-i]
-			} else {
+			default:
 				dst = append(dst, in[i:j]...)
 			}
 			if withOffs {
 				offs = appendOffsets(offs, in[i:j], out.At+i)
 			}
-			afterSpace = false
+			afterSpace = r.collapse && in[j-1] == ' '
 			i = j
 			if i == len(in) {
 				break
@@ -481,6 +488,34 @@ func (r *Runs) space(dst []byte, offs []int32, withOffs bool, at int) ([]byte, [
 	return dst, offs
 }
 
+// appendEscaped appends run to dst with its spaces as U+2581: a space
+// among the next eight bytes is found in a word of them, one further on
+// with IndexByte, which is fast over long stretches without spaces (Thai,
+// Chinese).
+func appendEscaped(dst []byte, run string) []byte {
+	for {
+		if len(run) >= 8 && cap(dst)-len(dst) >= 8+3 {
+			w := binary.LittleEndian.Uint64(utf8x.Bytes(run[:8]))
+			// The top bit of the first space byte is the lowest set.
+			x := w ^ 0x2020202020202020
+			if sp := (x - 0x0101010101010101) &^ x & 0x8080808080808080; sp != 0 {
+				k, n := len(dst), bits.TrailingZeros64(sp)/8
+				binary.LittleEndian.PutUint64(dst[k:k+8], w)
+				dst = dst[:k+n+3]
+				dst[k+n], dst[k+n+1], dst[k+n+2] = 0xE2, 0x96, 0x81 // U+2581
+				run = run[n+1:]
+				continue
+			}
+		}
+		k := strings.IndexByte(run, ' ')
+		if k < 0 {
+			return append(dst, run...)
+		}
+		dst = append(append(dst, run[:k]...), 0xE2, 0x96, 0x81)
+		run = run[k+1:]
+	}
+}
+
 // asciiWord returns the index of the first byte of w, eight bytes of text
 // in little-endian order, that is no ASCII letter, digit or punctuation
 // (a space, a control, DEL, a byte of a longer character), or 8 when all
@@ -515,14 +550,22 @@ func appendOffsets(offs []int32, run string, at int) []int32 {
 }
 
 // scan returns the end of the run of characters from in[i] that the
-// tables settle as plain (spaces not among them).
-func (r *Runs) scan(in string, i int) int {
+// tables settle as plain, and whether it holds a space. With spaces,
+// the run also holds a space after a character when no space follows
+// and a byte of a longer character comes within three bytes, as in most
+// words of scripts other than Latin, and of Vietnamese: collapse leaves
+// such a space alone, and ASCII words after spaces are copyWords'.
+func (r *Runs) scan(in string, i int, spaces bool) (end int, spaced bool) {
+	start := i
 	for i < len(in) {
 		var class uint8
 		size := 1
 		switch c := in[i]; {
 		case c < utf8.RuneSelf:
 			class = r.ascii[c]
+			if c == ' ' && spaces && i > start && i+3 < len(in) && (in[i+1]|in[i+2]|in[i+3]) >= utf8.RuneSelf && in[i+1] != ' ' {
+				class, spaced = plain, true
+			}
 		case c >= 0xE0:
 			// Scripts of three-byte characters go in a loop of their own
 			// while they are plain.
@@ -539,11 +582,11 @@ func (r *Runs) scan(in string, i int) int {
 				continue
 			}
 			if c >= 0xF0 || i+2 >= len(in) {
-				return i
+				return i, spaced
 			}
 			b1, b2 := in[i+1], in[i+2]
 			if (b1^0x80)|(b2^0x80) >= 0x40 {
-				return i
+				return i, spaced
 			}
 			w := uint(c&0x0F)<<6 | uint(b1&0x3F)
 			class = uint8(r.three[w]>>(b2&0x3F)&1) | uint8(r.threeCont[w]>>(b2&0x3F)&1)<<1
@@ -562,21 +605,21 @@ func (r *Runs) scan(in string, i int) int {
 				j += 2
 			}
 			if j == i {
-				return i
+				return i, spaced
 			}
 			i = j
 			continue
 		default:
-			return i
+			return i, spaced
 		}
 		if class&plain == 0 {
 			if class&cont == 0 || i+size < len(in) && r.follow[in[i+size]] && r.mayGoOn(in, i+size) && r.goesOn(in[i+size:]) {
-				return i
+				return i, spaced
 			}
 		}
 		i += size
 	}
-	return i
+	return i, spaced
 }
 
 // step applies the rules at the start of in, where the tables settle
