@@ -73,11 +73,11 @@ func (m *Map) Runs(stop *[256]bool, escape, collapse bool) *Runs {
 	for c := range utf8.RuneSelf {
 		switch {
 		case r.stop[c]:
-		case (escape || collapse) && (c == ' ' || m.alwaysSpace(byte(c))):
+		case (escape || collapse) && m.alwaysSpace(byte(c)):
 			// Controls that nmt_nfkc makes spaces (tab, newline) too.
-			if m.alwaysSpace(byte(c)) {
-				r.ascii[c] = isSpace
-			}
+			r.ascii[c] = isSpace
+		case (escape || collapse) && c == ' ':
+			// A space that a key starts: the trie's.
 		default:
 			r.ascii[c] = b.class(m.root[c])
 		}
