@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"unicode/utf8"
 )
 
 // TestPrefixRules checks Prefix on the custom rules of
@@ -141,40 +140,30 @@ func TestNoRules(t *testing.T) {
 		if got, want := m.Runs(nil, false, false).apply(in), "a\u00E9\uFFFD日\U0001F600"; got != want {
 			t.Errorf("apply(%q) = %q, want %q", in, got, want)
 		}
-		if n := m.Runs(nil, false, false).lenOf(in); n != 3 {
-			t.Errorf("Copy(%q) copied %d, want 3", in, n)
+		var out Run
+		if n := m.Runs(nil, false, false).Apply(&out, in); n != len(in) {
+			t.Errorf("Apply(%q) consumed %d, want all", in, n)
 		}
 	}
 }
 
-// TestRunsLen checks the runs of Runs.Copy against the dictionary over a sample of
-// every corpus file: no rule matches at any character of the prefix it
-// reports, which is valid UTF-8, and at the character after it a rule
-// matches or a malformed byte becomes U+FFFD.
-func TestRunsLen(t *testing.T) {
+// TestRunsDictionary checks Runs.Apply against the dictionary over a
+// sample of every corpus file: what it writes is the concatenation of the
+// dictionary's steps.
+func TestRunsDictionary(t *testing.T) {
 	for _, model := range []string{"unigram8k_nmt_nfkc.model", "unigram_rule_tsv.model"} {
 		m, d := modelDict(t, model)
 		runs := m.Runs(nil, false, false)
 		for _, f := range corpusFiles(t) {
 			in := readCorpus(t, f, sampleBytes)
+			var want []byte
 			for i := 0; i < len(in); {
-				n := runs.lenOf(in[i:])
-				for end := i + n; i < end; {
-					s, l := d.prefix(in[i:])
-					_, isKey := d.rules[in[i:i+l]]
-					if isKey || s != in[i:i+l] || !utf8.ValidString(s) {
-						t.Fatalf("%s %s@%d: Copy copies %q, which a rule or U+FFFD touches", model, f, i, in[i:i+l])
-					}
-					i += l
-				}
-				if i == len(in) {
-					break
-				}
 				s, l := d.prefix(in[i:])
-				if _, isKey := d.rules[in[i:i+l]]; !isKey && s == in[i:i+l] {
-					t.Fatalf("%s %s@%d: Copy stops before %q, which no rule touches", model, f, i, s)
-				}
+				want = append(want, s...)
 				i += l
+			}
+			if got := runs.apply(in); got != string(want) {
+				t.Fatalf("%s %s: Apply differs from the dictionary at %s", model, f, firstDiff(got, string(want)))
 			}
 		}
 	}

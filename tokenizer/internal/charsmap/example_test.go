@@ -6,10 +6,11 @@ import (
 	"github.com/gemmatok/gemmatok/tokenizer/internal/charsmap"
 )
 
-// A normalizer applies the rules one step at a time, letting Runs.Copy
-// copy what they leave as it is, spaces escaped as U+2581. The rules here
-// are a deletion (soft hyphen), a two-code-point source (fi) and the
-// longer key that overlaps it (ffi).
+// Prefix takes one step of the rules at a time; Runs.Apply takes them all,
+// its tables settling the characters that the rules leave as they are,
+// and here escapes spaces as U+2581. The rules are a deletion (soft
+// hyphen), a two-code-point source (fi) and the longer key that overlaps
+// it (ffi).
 func ExampleMap_Prefix() {
 	m, err := charsmap.New(charsmap.RuleBlob)
 	if err != nil {
@@ -17,18 +18,15 @@ func ExampleMap_Prefix() {
 		return
 	}
 	in := "ffix fix hy\u00ADphen \xff"
-	runs := m.Runs(nil, true, false)
-	var out charsmap.Run
-	for in != "" {
-		if n := runs.Copy(&out, in); n > 0 {
-			in = in[n:]
-			continue
+	for s := in; s != ""; {
+		norm, n := m.Prefix(s)
+		if norm != s[:n] {
+			fmt.Printf("%q -> %q\n", s[:n], norm)
 		}
-		norm, n := m.Prefix(in)
-		fmt.Printf("%q -> %q\n", in[:n], norm)
-		out.Dst = append(out.Dst, norm...)
-		in = in[n:]
+		s = s[n:]
 	}
+	var out charsmap.Run
+	m.Runs(nil, true, false).Apply(&out, in)
 	fmt.Printf("%q\n", out.Dst)
 	// Output:
 	// "ffi" -> "ﬃ"

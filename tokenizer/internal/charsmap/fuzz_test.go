@@ -59,33 +59,12 @@ func FuzzCharsMap(f *testing.F) {
 			return
 		}
 		runs, stopped := m.Runs(nil, false, false), m.Runs(&fuzzStops, false, false)
-		for in := text; in != ""; {
-			n := runs.lenOf(in)
-			if n < 0 || n > len(in) {
-				t.Fatalf("Copy(%q) copied %d", in, n)
-			}
-			for _, c := range splitChars(in[:n]) {
-				if s, l := m.Prefix(c); s != c || l != len(c) {
-					t.Fatalf("Copy copies %q, which Prefix makes %q, %d", c, s, l)
-				}
-			}
-			for i := range min(len(in), 64) {
-				if got, want := runs.lenOf(in[i:]), slowLen(m, nil, in[i:]); got != want {
-					t.Fatalf("Copy(%q) copied %d, the walk of the trie %d", in[i:], got, want)
-				}
-				if got, want := stopped.lenOf(in[i:]), slowLen(m, &fuzzStops, in[i:]); got != want {
-					t.Fatalf("with stops, Copy(%q) copied %d, the walk of the trie %d", in[i:], got, want)
-				}
-			}
-			in = in[n:]
-			if in == "" {
-				break
-			}
-			_, l := m.Prefix(in)
-			if l < 1 || l > len(in) {
-				t.Fatalf("Prefix(%q) consumed %d", in, l)
-			}
-			in = in[l:]
+		spaces := m.Runs(&fuzzStops, true, true)
+		var c quickCheck
+		for i := range min(len(text), 64) {
+			c.apply(t, "fuzzed", m, runs, nil, text[i:])
+			c.apply(t, "fuzzed", m, stopped, &fuzzStops, text[i:])
+			c.apply(t, "fuzzed", m, spaces, &fuzzStops, text[i:])
 		}
 	})
 }

@@ -137,17 +137,18 @@ func normalize(next func(string) (string, int), sp spec, in string) string {
 	return res
 }
 
-// apply is Prefix over the whole of in, with Copy's shortcut: the plain
-// concatenation the caller builds when no whitespace rule applies.
+// apply is Prefix over the whole of in, with Apply's shortcuts: the plain
+// concatenation when no whitespace rule applies.
 func (r *Runs) apply(in string) string {
 	return string(r.appendApply(nil, in))
 }
 
-// appendApply appends apply's result to dst.
+// appendApply appends apply's result to dst, taking the steps Apply leaves
+// (at a byte that starts no character) with Prefix.
 func (r *Runs) appendApply(dst []byte, in string) []byte {
 	out := Run{Dst: dst}
 	for in != "" {
-		if n := r.Copy(&out, in); n > 0 {
+		if n := r.Apply(&out, in); n > 0 {
 			in = in[n:]
 			continue
 		}
@@ -156,12 +157,6 @@ func (r *Runs) appendApply(dst []byte, in string) []byte {
 		in = in[n:]
 	}
 	return out.Dst
-}
-
-// lenOf returns the length of the run Copy copies from the start of in.
-func (r *Runs) lenOf(in string) int {
-	var out Run
-	return r.Copy(&out, in)
 }
 
 // modelSpec is what a .model file says about its normalizer.

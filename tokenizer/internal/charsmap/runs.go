@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"math/bits"
 	"slices"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/gemmatok/gemmatok/tokenizer/internal/utf8x"
@@ -21,12 +22,13 @@ type Runs struct {
 	// past it: it is plain when no key goes on with what follows it
 	// (goesOn), which most often the byte after it settles.
 	//
-	// two and three have a bit for each character of two and three bytes
-	// that is plain, twoCont and threeCont for each of class cont: bit b&0x3F
-	// of word c&0x1F for the character c b, and bit b2&0x3F of word
-	// (c&0x0F)<<6 | b1&0x3F for c b1 b2. Overlong forms and surrogates
-	// have no bit.
-	two, twoCont     [32]uint64
+	// twoClass has the class (plain or cont) of each character c b of
+	// two bytes in bits 2*(u&31) and up of word u>>5, u = b<<8 | c: two
+	// bytes loaded as one, a malformed pair being of no class. three has
+	// a bit for each character of three bytes that is plain, threeCont
+	// for each of class cont: bit b2&0x3F of word (c&0x0F)<<6 | b1&0x3F
+	// for c b1 b2. Overlong forms and surrogates have none.
+	twoClass         [2048]uint64
 	three, threeCont [1024]uint64
 	// ascii has the plain, cont and isSpace bits of each ASCII byte.
 	ascii [256]uint8
@@ -34,6 +36,10 @@ type Runs struct {
 	// end of a character of class cont (see followers and goesOn).
 	follow, followSure [256]bool
 	followCP           [65536 / 64]uint64
+	// followPair has bit b<<8 | c clear when goesOn(s) holds, for s
+	// that starts with c b, only if s ends or a malformed byte follows
+	// (see mayGoOn).
+	followPair [65536 / 64]uint64
 	// words is set when every ASCII letter, digit and punctuation mark
 	// is plain, or of class cont, and follow has no ASCII byte: then Copy
 	// takes ASCII a word at a time.
@@ -67,17 +73,24 @@ func (m *Map) Runs(stop *[256]bool, escape, collapse bool) *Runs {
 	for c := range utf8.RuneSelf {
 		switch {
 		case r.stop[c]:
-		case c == ' ' && (escape || collapse):
-			if m.root[c] == 0 {
-				r.ascii[c] = isSpace
-			}
+		case (escape || collapse) && m.alwaysSpace(byte(c)):
+			// Controls that nmt_nfkc makes spaces (tab, newline) too.
+			r.ascii[c] = isSpace
+		case (escape || collapse) && c == ' ':
+			// A space that a key starts: the trie's.
 		default:
 			r.ascii[c] = b.class(m.root[c])
 		}
 	}
 	for c := 0xC2; c < 0xE0; c++ {
-		if !r.stop[c] {
-			b.set(&r.two[c&0x1F], &r.twoCont[c&0x1F], m.root[c])
+		if r.stop[c] {
+			continue
+		}
+		var two, twoCont uint64
+		b.set(&two, &twoCont, m.root[c])
+		for b := range uint(64) {
+			u := (0x80|b)<<8 | uint(c)
+			r.twoClass[u>>5] |= (two>>b&1*plain | twoCont>>b&1*cont) << (u & 31 * 2)
 		}
 	}
 	for c := 0xE0; c < 0xF0; c++ {
@@ -106,12 +119,33 @@ func (m *Map) Runs(stop *[256]bool, escape, collapse bool) *Runs {
 		}
 	}
 	r.followers(b.conts)
+	r.pairs()
 	r.words = true
 	for c := range utf8.RuneSelf {
 		graphic := c > ' ' && c < 0x7F
 		r.words = r.words && !r.follow[c] && (!graphic || r.ascii[c]&(plain|cont) != 0)
 	}
 	return r
+}
+
+// alwaysSpace reports whether Prefix makes the ASCII byte c a space
+// whatever follows it: c is a space that starts no key, or c alone is a
+// key that no longer key goes on from and whose replacement is a space.
+func (m *Map) alwaysSpace(c byte) bool {
+	p := m.root[c]
+	if p == 0 {
+		return c == ' '
+	}
+	if m.units[p-1]&leafBit == 0 {
+		return false
+	}
+	for d := range 256 {
+		if m.child(p-1, byte(d)) != 0 {
+			return false
+		}
+	}
+	_, v := m.longest(string(rune(c)))
+	return m.replacement(v) == " "
 }
 
 // classes works out the classes of characters from the nodes their bytes
@@ -243,6 +277,41 @@ var maxFollowWalk = 1 << 16
 // before its first byte.
 var nothingRead = []uint32{0}
 
+// pairs works out followPair from follow, followSure and followCP.
+func (r *Runs) pairs() {
+	for c := range uint(256) {
+		if !r.follow[c] {
+			continue
+		}
+		for b := range uint(256) {
+			may := true
+			switch {
+			case r.followSure[c] || b&0xC0 != 0x80:
+			case c >= 0xE0 && c < 0xF0:
+				may = r.followCP[(c&0x0F)<<6|b&0x3F] != 0 // 64 characters
+			case c >= 0xC2 && c < 0xE0:
+				cp := (c&0x1F)<<6 | b&0x3F
+				may = r.followCP[cp>>6]>>(cp&63)&1 != 0
+			}
+			if may {
+				u := b<<8 | c
+				r.followPair[u>>6] |= 1 << (u & 63)
+			}
+		}
+	}
+}
+
+// mayGoOn is a test of in[k:], which starts with a byte of follow, that
+// holds whenever goesOn(in[k:]) does and costs less: it spares the
+// call for most characters of three bytes after one of class cont.
+func (r *Runs) mayGoOn(in string, k int) bool {
+	if k+2 >= len(in) {
+		return true
+	}
+	u := uint(in[k]) | uint(in[k+1])<<8
+	return r.followPair[u>>6]>>(u&63)&1 != 0 || in[k+2]&0xC0 != 0x80
+}
+
 // goesOn reports whether a key may go on with s, which follows a
 // character of class cont: whether s starts with a byte of follow and,
 // unless followSure says so already, with a character of followCP.
@@ -281,19 +350,24 @@ type Run struct {
 	AfterSpace bool
 }
 
-// Copy copies to out the longest prefix of in that the rules leave as it
-// is, character by character, and that holds no stop, and returns its
-// length: no key matches at any of its characters, it holds no malformed
-// UTF-8, and none of its characters starts with a byte of stop. Over that
-// prefix, Prefix would return each character unchanged. Spaces go as Runs
-// says. Copy may write past what it appends, within out.Dst's capacity:
-// it stores eight bytes at a time.
-func (r *Runs) Copy(out *Run, in string) int {
+// Apply normalizes the start of in into out, step by step as
+// normalizer.cc's Normalize does between user-defined pieces (Prefix,
+// with spaces as Runs says), up to the first stop or byte that starts no
+// character, and returns how many bytes of in it consumed. Runs of
+// characters that the rules leave as they are, the bulk of any text, it
+// copies with its tables; elsewhere it asks the trie. Apply may write past
+// what it appends, within out.Dst's capacity: it stores eight bytes at a
+// time.
+func (r *Runs) Apply(out *Run, in string) int {
 	dst, offs := out.Dst, out.Offs
-	afterSpace := out.AfterSpace
+	afterSpace, withOffs := out.AfterSpace, out.Offsets
+	words := r.words && !withOffs
+	// Without offsets, runs hold single spaces before words that copyWords
+	// does not take (see scan).
+	spaces := !withOffs && r.ascii[' ']&isSpace != 0
 	i := 0
 	for i < len(in) {
-		if r.words && !out.Offsets && in[i] < utf8.RuneSelf {
+		if words && in[i] < utf8.RuneSelf {
 			var n int
 			if dst, n, afterSpace = r.copyWords(dst, in[i:], afterSpace); n > 0 {
 				i += n
@@ -302,40 +376,43 @@ func (r *Runs) Copy(out *Run, in string) int {
 		}
 		// A run of characters that the tables settle, found first and
 		// then copied whole: a short one as one word.
-		if j := r.scan(in, i); j > i {
-			if n := len(dst); j-i <= 8 && i+8 <= len(in) && cap(dst)-n >= 8 {
+		if j, spaced := r.scan(in, i, spaces); j > i {
+			switch n := len(dst); {
+			case spaced && r.escape:
+				dst = appendEscaped(dst, in[i:j])
+			case j-i <= 8 && i+8 <= len(in) && cap(dst)-n >= 8:
 				binary.LittleEndian.PutUint64(dst[n:n+8], binary.LittleEndian.Uint64(utf8x.Bytes(in[i:i+8])))
 				dst = dst[:n+j-i]
-			} else {
+			default:
 				dst = append(dst, in[i:j]...)
 			}
-			if out.Offsets {
+			if withOffs {
 				offs = appendOffsets(offs, in[i:j], out.At+i)
 			}
-			afterSpace = false
+			afterSpace = r.collapse && in[j-1] == ' '
 			i = j
 			if i == len(in) {
 				break
 			}
 		}
 		if r.ascii[in[i]]&isSpace != 0 {
-			if !afterSpace || !r.collapse {
-				dst, offs = r.space(dst, offs, out.Offsets, out.At+i)
+			switch k := len(dst); {
+			case afterSpace && r.collapse:
+			case r.escape && !withOffs && cap(dst)-k >= 3:
+				dst = dst[:k+3]
+				dst[k], dst[k+1], dst[k+2] = 0xE2, 0x96, 0x81 // U+2581
+			default:
+				dst, offs = r.space(dst, offs, withOffs, out.At+i)
 			}
 			afterSpace = r.collapse
 			i++
 			continue
 		}
-		size := r.slowSize(in[i:])
-		if size == 0 {
+		var n int
+		if dst, offs, afterSpace, n = r.step(dst, offs, withOffs, out.At+i, afterSpace, in[i:]); n == 0 {
 			break
 		}
-		dst = append(dst, in[i:i+size]...)
-		if out.Offsets {
-			offs = appendOffsets(offs, in[i:i+size], out.At+i)
-		}
-		afterSpace = false
-		i += size
+		i += n
 	}
 	out.Dst, out.Offs = dst, offs
 	out.At += i
@@ -352,24 +429,35 @@ func (r *Runs) copyWords(dst []byte, in string, afterSpace bool) ([]byte, int, b
 	for i+8 < len(in) && cap(dst)-len(dst) >= 8+3 {
 		w := binary.LittleEndian.Uint64(utf8x.Bytes(in[i : i+8]))
 		n := asciiWord(w)
-		if n > 0 && r.ascii[in[i+n-1]]&plain == 0 && r.follow[in[i+n]] && r.goesOn(in[i+n:]) {
+		// follow has no ASCII byte: the next byte, most often a space or
+		// a letter, settles most words.
+		if n > 0 && r.follow[in[i+n]] && r.ascii[in[i+n-1]]&plain == 0 && r.mayGoOn(in, i+n) && r.goesOn(in[i+n:]) {
 			n-- // a character of class cont that the next goes on from
 		}
-		k := len(dst)
-		binary.LittleEndian.PutUint64(dst[k:k+8], w)
-		dst = dst[:k+n]
+		k := len(dst) + n
+		binary.LittleEndian.PutUint64(dst[k-n:k-n+8], w)
 		if n > 0 {
 			afterSpace = false
 			i += n
 		}
 		if n == 8 {
+			dst = dst[:k]
 			continue
 		}
 		if r.ascii[in[i]]&isSpace == 0 {
+			dst = dst[:k]
 			break
 		}
-		if !afterSpace || !r.collapse {
-			dst, _ = r.space(dst, nil, false, 0)
+		// The space, stored in the room the loop asks for.
+		switch {
+		case afterSpace && r.collapse:
+			dst = dst[:k]
+		case r.escape:
+			dst = dst[:k+3]
+			dst[k], dst[k+1], dst[k+2] = 0xE2, 0x96, 0x81 // U+2581
+		default:
+			dst = dst[:k+1]
+			dst[k] = ' '
 		}
 		afterSpace = r.collapse
 		i++
@@ -398,6 +486,34 @@ func (r *Runs) space(dst []byte, offs []int32, withOffs bool, at int) ([]byte, [
 		}
 	}
 	return dst, offs
+}
+
+// appendEscaped appends run to dst with its spaces as U+2581: a space
+// among the next eight bytes is found in a word of them, one further on
+// with IndexByte, which is fast over long stretches without spaces (Thai,
+// Chinese).
+func appendEscaped(dst []byte, run string) []byte {
+	for {
+		if len(run) >= 8 && cap(dst)-len(dst) >= 8+3 {
+			w := binary.LittleEndian.Uint64(utf8x.Bytes(run[:8]))
+			// The top bit of the first space byte is the lowest set.
+			x := w ^ 0x2020202020202020
+			if sp := (x - 0x0101010101010101) &^ x & 0x8080808080808080; sp != 0 {
+				k, n := len(dst), bits.TrailingZeros64(sp)/8
+				binary.LittleEndian.PutUint64(dst[k:k+8], w)
+				dst = dst[:k+n+3]
+				dst[k+n], dst[k+n+1], dst[k+n+2] = 0xE2, 0x96, 0x81 // U+2581
+				run = run[n+1:]
+				continue
+			}
+		}
+		k := strings.IndexByte(run, ' ')
+		if k < 0 {
+			return append(dst, run...)
+		}
+		dst = append(append(dst, run[:k]...), 0xE2, 0x96, 0x81)
+		run = run[k+1:]
+	}
 }
 
 // asciiWord returns the index of the first byte of w, eight bytes of text
@@ -434,19 +550,27 @@ func appendOffsets(offs []int32, run string, at int) []int32 {
 }
 
 // scan returns the end of the run of characters from in[i] that the
-// tables settle as plain (spaces not among them).
-func (r *Runs) scan(in string, i int) int {
+// tables settle as plain, and whether it holds a space. With spaces,
+// the run also holds a space after a character when no space follows
+// and a byte of a longer character comes within three bytes, as in most
+// words of scripts other than Latin, and of Vietnamese: collapse leaves
+// such a space alone, and ASCII words after spaces are copyWords'.
+func (r *Runs) scan(in string, i int, spaces bool) (end int, spaced bool) {
+	start := i
 	for i < len(in) {
 		var class uint8
 		size := 1
 		switch c := in[i]; {
 		case c < utf8.RuneSelf:
 			class = r.ascii[c]
+			if c == ' ' && spaces && i > start && i+3 < len(in) && (in[i+1]|in[i+2]|in[i+3]) >= utf8.RuneSelf && in[i+1] != ' ' {
+				class, spaced = plain, true
+			}
 		case c >= 0xE0:
 			// Scripts of three-byte characters go in a loop of their own
 			// while they are plain.
 			j := i
-			for j+2 < len(in) {
+			for j < len(in)-2 {
 				c, b1, b2 := in[j], in[j+1], in[j+2]
 				if c&0xF0 != 0xE0 || (b1^0x80)|(b2^0x80) >= 0x40 || r.three[uint(c&0x0F)<<6|uint(b1&0x3F)]>>(b2&0x3F)&1 == 0 {
 					break
@@ -458,54 +582,96 @@ func (r *Runs) scan(in string, i int) int {
 				continue
 			}
 			if c >= 0xF0 || i+2 >= len(in) {
-				return i
+				return i, spaced
 			}
 			b1, b2 := in[i+1], in[i+2]
 			if (b1^0x80)|(b2^0x80) >= 0x40 {
-				return i
+				return i, spaced
 			}
 			w := uint(c&0x0F)<<6 | uint(b1&0x3F)
 			class = uint8(r.three[w]>>(b2&0x3F)&1) | uint8(r.threeCont[w]>>(b2&0x3F)&1)<<1
 			size = 3
 		case c >= 0xC2:
-			if i+1 >= len(in) || in[i+1]^0x80 >= 0x40 {
-				return i
+			// So do scripts of two-byte characters, asking follow only
+			// for those of class cont.
+			j := i
+			for j < len(in)-1 { // not j+1 < len(in): that keeps bounds checks
+				u := uint(in[j]) | uint(in[j+1])<<8
+				if class := r.twoClass[u>>5] >> (u & 31 * 2) & 3; class != plain {
+					if class == 0 || j+2 < len(in) && r.follow[in[j+2]] && r.mayGoOn(in, j+2) && r.goesOn(in[j+2:]) {
+						break
+					}
+				}
+				j += 2
 			}
-			w, b := c&0x1F, in[i+1]
-			class = uint8(r.two[w]>>(b&0x3F)&1) | uint8(r.twoCont[w]>>(b&0x3F)&1)<<1
-			size = 2
+			if j == i {
+				return i, spaced
+			}
+			i = j
+			continue
 		default:
-			return i
+			return i, spaced
 		}
 		if class&plain == 0 {
-			if class&cont == 0 || i+size < len(in) && r.follow[in[i+size]] && r.goesOn(in[i+size:]) {
-				return i
+			if class&cont == 0 || i+size < len(in) && r.follow[in[i+size]] && r.mayGoOn(in, i+size) && r.goesOn(in[i+size:]) {
+				return i, spaced
 			}
 		}
 		i += size
 	}
-	return i
+	return i, spaced
 }
 
-// slowSize returns the size of the character at the start of in when the
-// tables do not settle it (a character of four bytes, one that a key may
-// start at, a malformed byte), asking the trie: 0 when it is not plain.
-func (r *Runs) slowSize(in string) int {
+// step applies the rules at the start of in, where the tables settle
+// nothing (a character of four bytes, one that a key may start at, a
+// malformed byte), as a step of normalizer.cc's Normalize does: the
+// replacement of the longest key that is a prefix of in (Prefix), its
+// spaces written as Runs says, with those that lead it dropped after a
+// space under collapse. It returns the new state and how many bytes of
+// in it consumed: 0 at a stop, and at a byte that starts no character
+// (after a key that ends inside one), where a user-defined piece that is
+// no UTF-8 may match: the caller's.
+func (r *Runs) step(dst []byte, offs []int32, withOffs bool, at int, afterSpace bool, in string) ([]byte, []int32, bool, int) {
 	c := in[0]
-	if r.stop[c] || c == ' ' && (r.escape || r.collapse) {
-		return 0
+	if r.stop[c] || !utf8.RuneStart(c) {
+		return dst, offs, afterSpace, 0
 	}
-	if r.m.root[c] != 0 {
-		if l, _ := r.m.longest(in); l > 0 {
-			return 0
+	p, n := r.m.Prefix(in)
+	dst, offs, afterSpace = r.put(dst, offs, withOffs, at, afterSpace, p)
+	return dst, offs, afterSpace, n
+}
+
+// AppendStep appends p, the normalized form of the next consumed bytes of
+// the input (a user-defined piece, or a step of Prefix), as Apply writes
+// a step, and moves out on.
+func (r *Runs) AppendStep(out *Run, p string, consumed int) {
+	out.Dst, out.Offs, out.AfterSpace = r.put(out.Dst, out.Offs, out.Offsets, out.At, out.AfterSpace, p)
+	out.At += consumed
+}
+
+// put appends p, the normalized form of the input at offset at, to dst
+// as a step of normalizer.cc's Normalize writes it: spaces as Runs says,
+// those that lead p dropped after a space under collapse; each byte's
+// offset is at. It returns whether what it wrote ends in a space under
+// collapse; a p that is or becomes empty changes nothing.
+func (r *Runs) put(dst []byte, offs []int32, withOffs bool, at int, afterSpace bool, p string) ([]byte, []int32, bool) {
+	if afterSpace && r.collapse {
+		for len(p) > 0 && p[0] == ' ' {
+			p = p[1:]
 		}
 	}
-	if c < utf8.RuneSelf {
-		return 1
+	if len(p) == 0 {
+		return dst, offs, afterSpace // a rule that deletes
 	}
-	rn, size := utf8.DecodeRuneInString(in)
-	if rn == utf8.RuneError && size == 1 {
-		return 0
+	for i := range len(p) {
+		if p[i] == ' ' {
+			dst, offs = r.space(dst, offs, withOffs, at)
+			continue
+		}
+		dst = append(dst, p[i])
+		if withOffs {
+			offs = append(offs, int32(at))
+		}
 	}
-	return size
+	return dst, offs, r.collapse && p[len(p)-1] == ' '
 }

@@ -8,75 +8,58 @@ import (
 	"unicode/utf8"
 )
 
-// slowLen is the length of the run Runs.Copy copies when spaces are no
-// different from other characters, found without its tables.
-func slowLen(m *Map, stop *[256]bool, in string) int {
-	i := 0
-	for i < len(in) {
-		size := slowChar(m, stop, in[i:])
-		if size == 0 {
-			break
-		}
-		i += size
-	}
-	return i
-}
-
-// slowChar returns the size of the first character of in when Prefix
-// leaves it as it is and it is no stop, or 0, walking the trie as Prefix
-// does.
-func slowChar(m *Map, stop *[256]bool, in string) int {
-	if stop != nil && stop[in[0]] {
-		return 0
-	}
-	if m.root[in[0]] != 0 {
-		if l, _ := m.longest(in); l > 0 {
-			return 0
-		}
-	}
-	r, size := utf8.DecodeRuneInString(in)
-	if r == utf8.RuneError && size == 1 {
-		return 0
-	}
-	return size
-}
-
-// slowCopy is Runs.Copy without its tables: slowChar at each character,
-// and spaces written as Runs says.
-func slowCopy(m *Map, stop *[256]bool, escape, collapse bool, out *Run, in string) int {
+// slowApply is Runs.Apply without its tables: Prefix at each step, and
+// spaces written as Runs says.
+func slowApply(m *Map, stop *[256]bool, escape, collapse bool, out *Run, in string) int {
 	space := " "
 	if escape {
 		space = "\u2581"
 	}
 	i := 0
-	for i < len(in) {
-		if in[i] == ' ' && (escape || collapse) {
-			if slowChar(m, stop, in[i:]) == 0 || m.root[' '] != 0 {
-				break
-			}
-			if !collapse || !out.AfterSpace {
-				out.Dst = append(out.Dst, space...)
-				for range len(space) {
+	for i < len(in) && (stop == nil || !stop[in[i]]) && utf8.RuneStart(in[i]) {
+		p, n := m.Prefix(in[i:])
+		if collapse && out.AfterSpace {
+			p = strings.TrimLeft(p, " ")
+		}
+		if p != "" {
+			for j := range len(p) {
+				b := p[j : j+1]
+				if b == " " {
+					b = space
+				}
+				out.Dst = append(out.Dst, b...)
+				for range len(b) {
 					out.Offs = append(out.Offs, int32(out.At+i))
 				}
 			}
-			out.AfterSpace = collapse
-			i++
-			continue
+			out.AfterSpace = collapse && strings.HasSuffix(p, " ")
 		}
-		size := slowChar(m, stop, in[i:])
-		if size == 0 {
-			break
-		}
-		out.Dst = append(out.Dst, in[i:i+size]...)
-		for range size {
-			out.Offs = append(out.Offs, int32(out.At+i))
-		}
-		out.AfterSpace = false
-		i += size
+		i += n
 	}
 	out.At += i
 	return i
+}
+
+// checkApply compares what Apply writes (the bytes, their offsets, the
+// state it leaves) with slowApply's, after a space and not, and without
+// offsets.
+func checkApply(t *testing.T, name string, m *Map, runs *Runs, stop *[256]bool, in string) {
+	t.Helper()
+	for _, after := range []bool{false, true} {
+		got := Run{Dst: []byte("x"), Offs: []int32{-1}, Offsets: true, At: 5, AfterSpace: after}
+		want := got
+		gn := runs.Apply(&got, in)
+		wn := slowApply(m, stop, runs.escape, runs.collapse, &want, in)
+		if gn != wn || string(got.Dst) != string(want.Dst) || !slices.Equal(got.Offs, want.Offs) || got.At != want.At || got.AfterSpace != want.AfterSpace {
+			t.Fatalf("%s, stops %v, escape %v collapse %v, after a space %v: Apply(%q) = %d, %+v; want %d, %+v",
+				name, stop != nil, runs.escape, runs.collapse, after, in, gn, got, wn, want)
+		}
+		// Without offsets, the same bytes and none.
+		got = Run{Dst: []byte("x"), AfterSpace: after}
+		if runs.Apply(&got, in) != gn || string(got.Dst) != string(want.Dst) || got.Offs != nil || got.AfterSpace != want.AfterSpace {
+			t.Fatalf("%s: Apply(%q) without offsets = %+v", name, in, got)
+		}
+	}
 }
 
 // fuzzStops are stops for the tests: a space, an ASCII letter, the lead
@@ -91,9 +74,11 @@ var fuzzStops = func() (s [256]bool) {
 
 // runsTails are what the table tests put after a character: nothing, plain
 // text, the second characters of keys that nmt_nfkc and rule.tsv join
-// (combining marks, voicing marks, jamo, ASCII letters), malformed bytes.
+// (combining marks, voicing marks, jamo, ASCII letters), malformed bytes,
+// and what starts like a character no key goes on with and is one (ạ) or
+// is not (mayGoOn).
 var runsTails = []string{"", "a", " ", "i", "-", "3", "\u0301", "\u0308", "\u0338", "\u3099", "\u309A",
-	"\u1161", "\u11A8", "\u093C", "\u0B3E", "\uFF9E", "\xff", "\xcc", "\xe3\x82"}
+	"\u1161", "\u11A8", "\u093C", "\u0B3E", "\uFF9E", "\xff", "\xcc", "\xe3\x82", "\u1EA1", "\xe1\xbaa", "\xe1\xba"}
 
 // runsMaps returns the Maps the Runs tests cover: every committed
 // charsmap, the denormalizer's, and no rules.
@@ -111,6 +96,20 @@ func runsMaps(t *testing.T) map[string]*Map {
 	return maps
 }
 
+// quickCheck compares what Apply writes without offsets with slowApply's,
+// for tests that try many texts; it keeps its buffers from one to the next.
+type quickCheck struct{ got, want []byte }
+
+func (c *quickCheck) apply(t *testing.T, name string, m *Map, runs *Runs, stop *[256]bool, in string) {
+	got, want := Run{Dst: c.got[:0]}, Run{Dst: c.want[:0]}
+	gn := runs.Apply(&got, in)
+	wn := slowApply(m, stop, runs.escape, runs.collapse, &want, in)
+	if gn != wn || string(got.Dst) != string(want.Dst) || got.AfterSpace != want.AfterSpace {
+		t.Fatalf("%s, stops %v: Apply(%q) = %d, %q; the walk of the trie %d, %q", name, stop != nil, in, gn, got.Dst, wn, want.Dst)
+	}
+	c.got, c.want = got.Dst, want.Dst
+}
+
 // TestRunsTables checks the tables of Runs against the walk of the trie
 // for every character of up to three bytes, and every byte pair, followed
 // by each of runsTails, with stops and without.
@@ -118,11 +117,8 @@ func TestRunsTables(t *testing.T) {
 	for name, m := range runsMaps(t) {
 		for _, stop := range []*[256]bool{nil, &fuzzStops} {
 			runs := m.Runs(stop, false, false)
-			check := func(in string) {
-				if got, want := runs.lenOf(in), slowLen(m, stop, in); got != want {
-					t.Fatalf("%s, stops %v: Copy(%q) copied %d, the walk of the trie %d", name, stop != nil, in, got, want)
-				}
-			}
+			var c quickCheck
+			check := func(in string) { c.apply(t, name, m, runs, stop, in) }
 			var buf []byte
 			for r := rune(0); r < 0x10000; r++ {
 				buf = utf8.AppendRune(buf[:0], r) // surrogates become U+FFFD
@@ -152,12 +148,10 @@ func TestRunsFollowLimit(t *testing.T) {
 	if runs.followSure != runs.follow {
 		t.Fatal("followers not cut short")
 	}
+	var c quickCheck
 	for r := rune(0x80); r < 0x10000; r += 7 {
 		for _, tail := range runsTails {
-			in := string(r) + tail
-			if got, want := runs.lenOf(in), slowLen(m, nil, in); got != want {
-				t.Fatalf("Copy(%q) copied %d, the walk of the trie %d", in, got, want)
-			}
+			c.apply(t, "nmt_nfkc", m, runs, nil, string(r)+tail)
 		}
 	}
 }
@@ -174,7 +168,7 @@ func appendRandomTexts(texts []string, rng *rand.Rand, parts []string, n int) []
 	return texts
 }
 
-// TestRunsCorpus compares the runs of Runs.Copy with the walk of the trie from every
+// TestRunsCorpus compares Runs.Apply with the walk of the trie from every
 // byte offset of a sample of every corpus file, and on random strings of
 // characters that keys join, plain text and malformed bytes.
 func TestRunsCorpus(t *testing.T) {
@@ -187,25 +181,25 @@ func TestRunsCorpus(t *testing.T) {
 	for name, m := range runsMaps(t) {
 		for _, stop := range []*[256]bool{nil, &fuzzStops} {
 			runs := m.Runs(stop, false, false)
+			var c quickCheck
 			for _, text := range texts {
 				for i := range len(text) {
-					// A window, so that the whole stays linear.
-					in := text[i:min(len(text), i+64)]
-					if got, want := runs.lenOf(in), slowLen(m, stop, in); got != want {
-						t.Fatalf("%s, stops %v: Copy(%q) copied %d, the walk of the trie %d", name, stop != nil, in, got, want)
-					}
+					// A window, so that the whole stays linear: longer
+					// than any key and than a step of Apply's tables.
+					c.apply(t, name, m, runs, stop, text[i:min(len(text), i+20)])
 				}
 			}
 		}
 	}
 }
 
-// TestRunsCopy compares what Copy writes (the bytes, their offsets, the
-// state it leaves) with slowCopy's, with each way of writing spaces, on
+// TestRunsApply compares what Apply writes (the bytes, their offsets, the
+// state it leaves) with slowApply's, with each way of writing spaces, on
 // windows of the corpus and random strings of spaces, characters that
-// keys join, plain text and malformed bytes, from every byte offset.
-func TestRunsCopy(t *testing.T) {
-	parts := append([]string{" ", "  ", "a", "語", "ก", "д", "é", "\U0001F600", "\u2581", "\u3000", "\t"}, runsTails...)
+// keys join or map to spaces, plain text and malformed bytes, from every
+// byte offset.
+func TestRunsApply(t *testing.T) {
+	parts := append([]string{" ", "  ", "a", "語", "ก", "д", "é", "\U0001F600", "\u2581", "\u3000", "\t", "\n", "\x01", "\uFF0C"}, runsTails...)
 	rng := rand.New(rand.NewSource(2))
 	var texts []string
 	for _, f := range corpusFiles(t) {
@@ -222,21 +216,7 @@ func TestRunsCopy(t *testing.T) {
 				runs := m.Runs(stop, sp.escape, sp.collapse)
 				for _, text := range texts {
 					for i := range len(text) {
-						for _, after := range []bool{false, true} {
-							got := Run{Dst: []byte("x"), Offs: []int32{-1}, Offsets: true, At: 5, AfterSpace: after}
-							want := got
-							gn := runs.Copy(&got, text[i:])
-							wn := slowCopy(m, stop, sp.escape, sp.collapse, &want, text[i:])
-							if gn != wn || string(got.Dst) != string(want.Dst) || !slices.Equal(got.Offs, want.Offs) || got.At != want.At || got.AfterSpace != want.AfterSpace {
-								t.Fatalf("%s, stops %v, escape %v collapse %v, after a space %v: Copy(%q) = %d, %+v; want %d, %+v",
-									name, stop != nil, sp.escape, sp.collapse, after, text[i:], gn, got, wn, want)
-							}
-							// Without offsets, the same bytes and none.
-							got = Run{Dst: []byte("x"), AfterSpace: after}
-							if runs.Copy(&got, text[i:]) != gn || string(got.Dst) != string(want.Dst) || got.Offs != nil {
-								t.Fatalf("%s: Copy(%q) without offsets = %+v", name, text[i:], got)
-							}
-						}
+						checkApply(t, name, m, runs, stop, text[i:])
 					}
 				}
 			}

@@ -133,34 +133,15 @@ func (n *Normalizer) Normalize(dst []byte, offs *[]int32, in string, part Part) 
 	// character that is no space (see CutAt).
 	out.AfterSpace = removeWS && start
 	for len(in) > 0 {
-		// Characters that stand for themselves, and spaces, copied in
-		// one go.
-		if k := n.runs.Copy(&out, in); k > 0 {
+		// Everything up to a user-defined piece in one go.
+		if k := n.runs.Apply(&out, in); k > 0 {
 			in = in[k:]
 			if len(in) == 0 {
 				break
 			}
 		}
 		p, l := n.normalizePrefix(in)
-		if out.AfterSpace {
-			for len(p) > 0 && p[0] == ' ' {
-				p = p[1:]
-			}
-		}
-		if len(p) > 0 {
-			for i := 0; i < len(p); i++ {
-				if p[i] == ' ' {
-					n.runs.AppendSpace(&out)
-				} else {
-					out.Dst = append(out.Dst, p[i])
-					if out.Offsets {
-						out.Offs = append(out.Offs, int32(out.At))
-					}
-				}
-			}
-			out.AfterSpace = removeWS && p[len(p)-1] == ' '
-		}
-		out.At += l
+		n.runs.AppendStep(&out, p, l)
 		in = in[l:]
 	}
 	if removeWS && end {
@@ -168,7 +149,7 @@ func (n *Normalizer) Normalize(dst []byte, offs *[]int32, in string, part Part) 
 		if n.spec.EscapeWhitespaces {
 			space = spaceSymbol
 		}
-		for len(out.Dst)-base >= len(space) && string(out.Dst[len(out.Dst)-len(space):]) == space {
+		for len(out.Dst)-base >= len(space) && endsWith(out.Dst, space) {
 			out.Dst = out.Dst[:len(out.Dst)-len(space)]
 			if out.Offsets {
 				out.At = int(out.Offs[len(out.Offs)-len(space)])
@@ -183,6 +164,18 @@ func (n *Normalizer) Normalize(dst []byte, offs *[]int32, in string, part Part) 
 		*offs = append(out.Offs, int32(out.At))
 	}
 	return out.Dst
+}
+
+// endsWith reports whether b ends with s, which is no longer: a few
+// compares in place of a call for a short s.
+func endsWith(b []byte, s string) bool {
+	b = b[len(b)-len(s):]
+	for i := range len(s) {
+		if b[i] != s[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // NormalizeIdentity is Normalize for the identity normalizer without
