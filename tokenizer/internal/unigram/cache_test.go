@@ -4,14 +4,12 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
-	"hash/maphash"
 	"math"
 	"math/rand/v2"
 	"os"
 	"slices"
 	"sync"
 	"testing"
-	"unsafe"
 
 	"github.com/gemmatok/gemmatok/tokenizer/internal/modeltest"
 	"github.com/gemmatok/gemmatok/tokenizer/internal/seg"
@@ -66,21 +64,22 @@ func TestCacheEqualsPlain(t *testing.T) {
 			}
 			sc = m.get()
 			binades, both := 0, 0
-			for k := range sc.ents {
-				if e := &sc.ents[k]; e.bins != 0 {
+			ats := sc.records()
+			for _, at := range ats {
+				if r := sc.data[at:]; uint32(r[1]) != 0 {
 					binades++
-					if e.zero || e.bins&(e.bins-1) != 0 {
+					if bins := uint32(r[1]); r[0]&zeroFlag != 0 || bins&(bins-1) != 0 {
 						both++
 					}
 				}
 			}
 			t.Logf("%s: %d texts identical, %d words cached, %d of them for a binade, %d of those for another binade or 0 too",
-				path, 2*len(texts), len(sc.ents), binades, both)
+				path, 2*len(texts), len(ats), binades, both)
 			if binades == 0 || both == 0 && limit == maxWords {
 				t.Error("no word cached for a binade, or none for two")
 			}
-			if len(sc.ents) > limit {
-				t.Errorf("%d words cached, more than %d", len(sc.ents), limit)
+			if len(ats) > limit || len(ats) != sc.words {
+				t.Errorf("%d words cached, %d counted, more than %d", len(ats), sc.words, limit)
 			}
 		}
 	}
@@ -142,55 +141,111 @@ func TestConcurrentEncode(t *testing.T) {
 	wg.Wait()
 }
 
+// records returns the offsets of the records in sc.data that are not
+// dropped, checking that each is in the slot table once.
+func (sc *scratch) records() []int {
+	var ats []int
+	for at := 1; at < len(sc.data); at += recordSize(sc.data[at]) {
+		if sc.data[at]&deadFlag == 0 {
+			ats = append(ats, at)
+		}
+	}
+	return ats
+}
+
+// word returns the word of the record at at.
+func (sc *scratch) word(at int) []byte {
+	n := int(sc.data[at] & 0xffff)
+	var w []byte
+	for _, x := range sc.data[at+headSize : at+headSize+(n+7)/8] {
+		w = binary.LittleEndian.AppendUint64(w, x)
+	}
+	return w[:n]
+}
+
 // TestCacheEvicts fills a cache of 64 words and 8 KB with words of
 // every length up to 200 bytes, using every third word once, and checks
 // after each word that every word it holds is found where it is and
-// that it keeps its bounds; and that more of the words used stay than
-// chance would keep.
+// that it keeps its pieces; that the slots hold the records and no more;
+// and that more of the words used stay than chance would keep.
 func TestCacheEvicts(t *testing.T) {
-	if size := unsafe.Sizeof(entry{}); size > 56 {
-		t.Errorf("an entry takes %d bytes, entryCost counts 56", size)
-	}
 	sc := newScratch()
 	sc.limit, sc.limitSize = 64, 8<<10
 	sc.slots = make([]uint64, minSlots)
-	var words [][]byte
 	for i := range 2000 {
+		// Some words start a text, where chunk reads no bytes before them.
 		w := bytes.Repeat([]byte{byte('a' + i%26)}, 1+i%200)
 		w = append(w, fmt.Sprint(i)...)
-		words = append(words, w)
+		pre := i % 11
+		text := append(bytes.Repeat([]byte{'x'}, pre), w...)
 		sc.rec = putPiece(sc.rec[:0], seg.Piece{ID: int32(i), Len: int32(len(w))}, float64(i))
-		k := sc.store(maphash.Bytes(sc.seed, w), w)
+		at := sc.store(hashWord(sc.seed, text, pre, len(text)), text, pre, len(text))
 		if i%3 == 0 {
-			sc.ents[k].hit = true
+			sc.data[at] |= hitFlag
 		}
-		if len(sc.ents) > sc.limit || sc.size > sc.limitSize {
-			t.Fatalf("after %d words: %d words, %d bytes", i+1, len(sc.ents), sc.size)
+		if sc.words > sc.limit || sc.size > sc.limitSize {
+			t.Fatalf("after %d words: %d words, %d bytes", i+1, sc.words, sc.size)
 		}
-		for k := range sc.ents {
-			e := &sc.ents[k]
-			w := sc.word(e)
-			if at := sc.find(maphash.Bytes(sc.seed, w), w); at != k {
-				t.Fatalf("after %d words: %q found at %d, not %d", i+1, w, at, k)
+		ats := sc.records()
+		filled := 0
+		for _, s := range sc.slots {
+			if s != 0 {
+				filled++
 			}
-			id := int32(binary.LittleEndian.Uint32(sc.pieces(e)))
-			if want := putPiece(nil, seg.Piece{ID: id, Len: int32(len(w))}, float64(id)); e.n != 1 ||
-				!bytes.Equal(sc.pieces(e), want) || !bytes.HasSuffix(w, fmt.Append(nil, id)) {
-				t.Fatalf("after %d words: %q has pieces %v", i+1, w, sc.pieces(e))
+		}
+		if len(ats) != sc.words || filled != sc.words {
+			t.Fatalf("after %d words: %d records, %d slots filled, %d counted", i+1, len(ats), filled, sc.words)
+		}
+		for _, at := range ats {
+			w := sc.word(at)
+			if h := hashWord(sc.seed, w, 0, len(w)); h != sc.hashRecord(at) {
+				t.Fatalf("after %d words: %q hashes to %x from its record, %x from its bytes", i+1, w, sc.hashRecord(at), h)
+			} else if got := sc.findHashed(h, w, 0, len(w)); got != at {
+				t.Fatalf("after %d words: %q found at %d, not %d", i+1, w, got, at)
+			}
+			id := int32(uint32(sc.pieces(at)[0]))
+			if want := putPiece(nil, seg.Piece{ID: id, Len: int32(len(w))}, float64(id)); !slices.Equal(sc.pieces(at), want) ||
+				!bytes.HasSuffix(w, fmt.Append(nil, id)) {
+				t.Fatalf("after %d words: %q has pieces %v", i+1, w, sc.pieces(at))
 			}
 		}
 	}
 	used := 0
-	for k := range sc.ents {
-		if id := binary.LittleEndian.Uint32(sc.pieces(&sc.ents[k])); id%3 == 0 {
+	ats := sc.records()
+	for _, at := range ats {
+		if id := uint32(sc.pieces(at)[0]); id%3 == 0 {
 			used++
 		}
 	}
-	if 3*used <= len(sc.ents) {
-		t.Errorf("%d of %d words kept were used, no more than chance keeps", used, len(sc.ents))
+	if 3*used <= len(ats) {
+		t.Errorf("%d of %d words kept were used, no more than chance keeps", used, len(ats))
 	}
-	if len(sc.data) > 4*(8<<10) {
-		t.Errorf("%d bytes of words and pieces: not compacted", len(sc.data))
+	if 8*len(sc.data) > 4*(8<<10) {
+		t.Errorf("%d words of records: not compacted", len(sc.data))
+	}
+}
+
+// TestHashWord checks that hashWord, which reads a word's last chunk as
+// a whole word ending with it where it can, hashes a word alike wherever
+// it lies in a text, and that the chunks it reads are the word's.
+func TestHashWord(t *testing.T) {
+	seed := rand.Uint64()
+	w := []byte("▁abcdefghijklmnopqrstu")
+	for n := range len(w) {
+		want := hashWord(seed, w[:n], 0, n)
+		for pre := range 10 {
+			text := append(append(bytes.Repeat([]byte{0xff}, pre), w[:n]...), "▁xyz"...)
+			if got := hashWord(seed, text, pre, pre+n); got != want {
+				t.Fatalf("%q after %d bytes: hash %x, alone %x", w[:n], pre, got, want)
+			}
+			var got []byte
+			for i := 0; i < n; i += 8 {
+				got = binary.LittleEndian.AppendUint64(got, chunk(text, pre, pre+n, i))
+			}
+			if n > 0 && !bytes.Equal(got[:n], w[:n]) || slices.ContainsFunc(got[n:], func(b byte) bool { return b != 0 }) {
+				t.Fatalf("%q after %d bytes: chunks % x", w[:n], pre, got)
+			}
+		}
 	}
 }
 
@@ -278,19 +333,18 @@ func TestCacheBinadeEnd(t *testing.T) {
 	var learnt int
 	for i, from := range []float32{-8388582.5, -8388582.5, -4342981, -4342981, -4342981} {
 		want := backtrack(nil, m.forward(nil, w, nil, from, nil))
-		h := maphash.Bytes(sc.seed, w)
-		k := sc.find(h, w)
-		if k < 0 && !sc.saw(h) {
+		h, at := sc.find(w, 0, len(w))
+		if at == 0 && !sc.saw(h) {
 			continue // as encodeWords does
 		}
-		rec := m.lookup(sc, w, h, k, from)
+		rec := m.lookup(sc, w, 0, len(w), h, at, false, from)
 		if rec == nil {
 			continue
 		}
 		learnt++
 		var got []seg.Piece
-		for ; len(rec) >= pieceSize; rec = rec[pieceSize:] {
-			got = append(got, seg.Piece{ID: int32(binary.LittleEndian.Uint32(rec)), Len: int32(binary.LittleEndian.Uint16(rec[4:]))})
+		for ; len(rec) >= 2; rec = rec[2:] {
+			got = append(got, seg.Piece{ID: int32(uint32(rec[0])), Len: int32(rec[0] >> 32)})
 		}
 		if !slices.Equal(got, want) {
 			t.Errorf("lookup %d, from %v: %v, want %v", i, from, got, want)
