@@ -134,6 +134,13 @@ type scratch struct {
 	// The segmentation learn found, and its pieces as a record holds them.
 	path []seg.Piece
 	rec  []uint64
+	// Where hits stopped: the end of the word there and, if found, its
+	// hash and its record's offset (0 for none).
+	stop struct {
+		q, at int
+		h     uint64
+		found bool
+	}
 }
 
 func newScratch() *scratch {
@@ -147,10 +154,10 @@ func newScratch() *scratch {
 //	0: the word's length in bytes, the number of pieces << 16, and the
 //	   flags below
 //	1: bins | ties << 32
-//	2: odds
-//	3, 4: margin, mag (float64 bits)
-//	5, 6: lo, hi (float64 bits)
-//	7...: the word, eight bytes a word, little-endian, the last padded
+//	2: odds | upTo << 32 (float32 bits)
+//	3: the span, its ends as float32 bits, low | high << 32
+//	4, 5: lo, hi (float64 bits)
+//	6...: the word, eight bytes a word, little-endian, the last padded
 //	   with zeros
 //	then each piece: its id | its length << 32, and the score that the
 //	   path score adds for it (float64 bits)
@@ -161,10 +168,12 @@ func newScratch() *scratch {
 // all those binades; the bit of ties says that a sum was rounded from
 // halfway there, so that it holds only from scores whose last bit is that
 // bit of odds. With zeroFlag, the segmentation is that from the score 0,
-// where margin is the smallest margin of a decision on the path and mag
-// bounds the magnitude of the word's own scores (see safe).
+// and holds from the path scores of magnitude at most upTo (see safe), or
+// from 0 alone when upTo is -1. The span is path scores from which the
+// segmentation holds, one interval of them, those around the last score
+// that needed holds to tell (see hit): a hit checks it alone.
 const (
-	headSize = 7
+	headSize = 6
 	hitFlag  = 1 << 32 // used since the clock's hand last passed it
 	zeroFlag = 1 << 33
 	deadFlag = 1 << 34 // dropped: compact frees it
@@ -241,7 +250,11 @@ const (
 func hashWord(seed uint64, norm []byte, p, q int) uint64 {
 	n := q - p
 	h := seed ^ uint64(n)*hashK1
-	for i := 0; i < n; i += 8 {
+	i := 0
+	for ; i+8 <= n; i += 8 {
+		h = mix(binary.LittleEndian.Uint64(norm[p+i:])^hashK1, h^hashK2)
+	}
+	if i < n {
 		h = mix(chunk(norm, p, q, i)^hashK1, h^hashK2)
 	}
 	return mix(h, hashK2)
@@ -258,23 +271,41 @@ func (sc *scratch) hashRecord(at int) uint64 {
 }
 
 // find returns the hash of the word norm[p:q] and the offset in sc.data of
-// its record, or 0. A word of at most 16 bytes followed by 16 more, as
-// most are, is read in two loads, for the hash and the compare alike.
+// its record, or 0. A word of at most 16 bytes, as most are, is read in
+// two loads, for the hash and the compare alike: from its start when 16
+// bytes follow it, or else ending where it ends.
 func (sc *scratch) find(norm []byte, p, q int) (uint64, int) {
 	n := q - p
-	if n > 16 || p+16 > len(norm) {
+	var c0, c1 uint64
+	switch {
+	case n > 16:
+		h := hashWord(sc.seed, norm, p, q)
+		return h, sc.findHashed(h, norm, p, q)
+	case p+16 <= len(norm):
+		c0 = binary.LittleEndian.Uint64(norm[p:])
+		c1 = binary.LittleEndian.Uint64(norm[p+8:])
+		if n <= 8 {
+			c0 &= 1<<(8*n) - 1 // n is at least 1: nextSpace steps a character
+			c1 = 0
+		} else {
+			c1 &= 1<<(8*(n-8)) - 1
+		}
+	case q >= 16:
+		x0 := binary.LittleEndian.Uint64(norm[q-16:])
+		x1 := binary.LittleEndian.Uint64(norm[q-8:])
+		if k := 8 * uint(16-n); n <= 8 {
+			c0 = x1 >> (k - 64)
+		} else {
+			c0, c1 = x0>>k|x1<<(64-k), x1>>k
+		}
+	default:
 		h := hashWord(sc.seed, norm, p, q)
 		return h, sc.findHashed(h, norm, p, q)
 	}
-	c0 := binary.LittleEndian.Uint64(norm[p:])
-	c1 := binary.LittleEndian.Uint64(norm[p+8:])
 	h := sc.seed ^ uint64(n)*hashK1
 	if n <= 8 {
-		c0 &= 1<<(8*n) - 1 // n is at least 1: nextSpace steps a character
-		c1 = 0
 		h = mix(c0^hashK1, h^hashK2)
 	} else {
-		c1 &= 1<<(8*(n-8)) - 1
 		h = mix(c1^hashK1, mix(c0^hashK1, h^hashK2)^hashK2)
 	}
 	h = mix(h, hashK2)
@@ -313,14 +344,10 @@ func (sc *scratch) findHashed(h uint64, norm []byte, p, q int) int {
 			continue
 		}
 		w := sc.data[at+headSize : at+headSize+(n+7)/8]
-		same := true
-		for j, x := range w {
-			if chunk(norm, p, q, 8*j) != x {
-				same = false
-				break
-			}
+		j := 0
+		for ; j < n/8 && binary.LittleEndian.Uint64(norm[p+8*j:]) == w[j]; j++ {
 		}
-		if same {
+		if j == n/8 && (n%8 == 0 || chunk(norm, p, q, 8*j) == w[j]) {
 			return at
 		}
 	}
@@ -387,7 +414,7 @@ func (sc *scratch) store(h uint64, norm []byte, p, q int) int {
 		sc.compact()
 	}
 	at := len(sc.data)
-	sc.data = append(sc.data, uint64(n)|uint64(len(sc.rec)/2)<<16, 0, 0, 0, 0,
+	sc.data = append(sc.data, uint64(n)|uint64(len(sc.rec)/2)<<16, 0, 0, noSpan,
 		math.Float64bits(math.Inf(1)), math.Float64bits(math.Inf(-1)))
 	for i := 0; i < n; i += 8 {
 		sc.data = append(sc.data, chunk(norm, p, q, i))
@@ -552,9 +579,10 @@ func (m *Model) learn(sc *scratch, w []byte, from float32, exp uint32) float64 {
 func (sc *scratch) note(at int, margin float64, from float32, exp uint32) {
 	r := sc.data[at : at+headSize]
 	tr := &sc.tr
+	r[3] = noSpan // what holds may change
 	if exp == 0 {
 		r[0] |= zeroFlag
-		r[3], r[4] = math.Float64bits(margin), math.Float64bits(tr.mag)
+		r[2] = r[2]&(1<<32-1) | uint64(math.Float32bits(upTo(margin, tr.mag, int(r[0]&0xffff))))<<32
 		return
 	}
 	bins, ties, odds := uint32(r[1]), uint32(r[1]>>32), uint32(r[2])
@@ -572,9 +600,9 @@ func (sc *scratch) note(at int, margin float64, from float32, exp uint32) {
 		// tie: the segmentation holds from either parity.
 		ties &^= bit
 	}
-	r[1], r[2] = uint64(bins)|uint64(ties)<<32, uint64(odds)
-	r[5] = math.Float64bits(min(math.Float64frombits(r[5]), tr.lo))
-	r[6] = math.Float64bits(max(math.Float64frombits(r[6]), tr.hi))
+	r[1], r[2] = uint64(bins)|uint64(ties)<<32, r[2]>>32<<32|uint64(odds)
+	r[4] = math.Float64bits(min(math.Float64frombits(r[4]), tr.lo))
+	r[5] = math.Float64bits(max(math.Float64frombits(r[5]), tr.hi))
 }
 
 // safe reports whether a segmentation learnt from the score 0, whose
@@ -617,21 +645,93 @@ func binade(from float32) uint32 {
 }
 
 // holds reports whether the segmentation of the record at at holds from
-// the path score from, for a word of n bytes: learnt in from's binade,
-// with every candidate staying in it, and from a score of the right parity
-// where that matters; or learnt from 0 with margins that rounding there
-// cannot close.
-func (sc *scratch) holds(at int, from float32, n int) bool {
+// the path score from: learnt in from's binade, with every candidate
+// staying in it, and from a score of the right parity where that matters;
+// or learnt from 0 with margins that rounding there cannot close.
+func (sc *scratch) holds(at int, from float32) bool {
 	r := sc.data[at : at+headSize]
 	if exp := binade(from); exp != 0 {
 		bit := uint32(1) << (exp - firstBinade)
 		if bins, ties := uint32(r[1]), uint32(r[1]>>32); bins&bit != 0 &&
-			inBinade(from, exp, math.Float64frombits(r[5]), math.Float64frombits(r[6])) &&
+			inBinade(from, exp, math.Float64frombits(r[4]), math.Float64frombits(r[5])) &&
 			(ties&bit == 0 || uint32(r[2])&bit == math.Float32bits(from)&1<<(exp-firstBinade)) {
 			return true
 		}
 	}
-	return r[0]&zeroFlag != 0 && safe(math.Float64frombits(r[3]), math.Float64frombits(r[4]), from, n)
+	return r[0]&zeroFlag != 0 && (from == 0 || math.Abs(float64(from)) <= float64(math.Float32frombits(uint32(r[2]>>32))))
+}
+
+// noSpan is the span of no path score (+Inf to -Inf).
+const noSpan = 0xff800000<<32 | 0x7f800000
+
+// span returns the span of the record at at for the path score from, from
+// which its segmentation holds: the scores of from's binade whose
+// candidates stay in it, or those of magnitude up to upTo, or from alone.
+func (sc *scratch) span(at int, from float32) uint64 {
+	r := sc.data[at : at+headSize]
+	exp := binade(from)
+	bit := uint32(1) << (exp - firstBinade)
+	if bins, ties := uint32(r[1]), uint32(r[1]>>32); exp != 0 && bins&bit != 0 && ties&bit == 0 {
+		lo, hi := math.Float64frombits(r[4]), math.Float64frombits(r[5])
+		if inBinade(from, exp, lo, hi) {
+			// The scores of the binade that inBinade takes are those
+			// between two ends, from among them: each end is guessed
+			// and then moved a float32 at a time, towards from until
+			// inBinade takes it, and away while it takes the next.
+			bottom := math.Float32frombits(1<<31 | exp<<23)
+			top := math.Float32frombits(1<<31 | exp<<23 | (1<<23 - 1))
+			up := spanEnd(min(max(float32(float64(bottom)-hi), from), bottom), from, bottom, exp, lo, hi)
+			down := spanEnd(max(min(float32(float64(top)-lo), from), top), from, top, exp, lo, hi)
+			return uint64(math.Float32bits(down)) | uint64(math.Float32bits(up))<<32
+		}
+	}
+	if upTo := math.Float32frombits(uint32(r[2] >> 32)); r[0]&zeroFlag != 0 && math.Abs(float64(from)) <= float64(upTo) {
+		return uint64(math.Float32bits(-upTo)) | uint64(math.Float32bits(upTo))<<32
+	}
+	return uint64(math.Float32bits(from)) | uint64(math.Float32bits(from))<<32
+}
+
+// spanEnd returns the end of the scores that inBinade takes, with lo and hi
+// in the binade exp, between from, which it takes, and limit, the end of
+// the binade, from the guess f between them.
+func spanEnd(f, from, limit float32, exp uint32, lo, hi float64) float32 {
+	for !inBinade(f, exp, lo, hi) {
+		f = math.Nextafter32(f, from)
+	}
+	for f != limit {
+		next := math.Nextafter32(f, limit)
+		if !inBinade(next, exp, lo, hi) {
+			break
+		}
+		f = next
+	}
+	return f
+}
+
+// last returns the largest d in [0, n] for which ok holds, where ok holds
+// for 0 and, if for some d, for every smaller one.
+func last(n uint32, ok func(uint32) bool) uint32 {
+	lo, hi := uint32(0), n+1 // ok(lo); not ok(hi), or hi past n
+	for hi-lo > 1 {
+		if mid := lo + (hi-lo)/2; ok(mid) {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return lo
+}
+
+// upTo returns the greatest magnitude of a path score from which a
+// segmentation learnt from 0, with the smallest margin and the magnitude
+// mag, holds for a word of n bytes (see safe), or -1 if only from 0: safe
+// fails for a magnitude if for any smaller one.
+func upTo(margin, mag float64, n int) float32 {
+	if !wins(margin, mag, 0, n) {
+		return -1
+	}
+	// The float32 bits of the magnitudes below +Inf, from which it fails.
+	return math.Float32frombits(last(0x7f800000-1, func(b uint32) bool { return wins(margin, mag, math.Float32frombits(b), n) }))
 }
 
 // inBinade reports whether candidates offset from the path score from by
@@ -652,16 +752,27 @@ func (m *Model) encodeWords(sc *scratch, dst []seg.Piece, norm []byte) []seg.Pie
 	from := float32(0)
 	run := -1 // the start of the words not yet segmented, or -1
 	for p := 0; p < len(norm); {
-		q := nextSpace(norm, p)
+		var q int
+		if run < 0 {
+			if dst, p, from = sc.hits(dst, norm, p, from); p == len(norm) {
+				break
+			}
+			q = sc.stop.q
+		} else {
+			q = nextSpace(norm, p)
+		}
 		if run >= 0 && p-run >= maxRun {
 			dst, from = m.segment(sc, dst, norm[run:p], nil, from)
 			run = -1
 		}
 		var rec []uint64
 		if n := q - p; n <= maxWord && (n > gateLen || sc.use.Use()) {
-			h, at := sc.find(norm, p, q)
+			h, at := sc.stop.h, sc.stop.at
+			if run >= 0 || !sc.stop.found {
+				h, at = sc.find(norm, p, q)
+			}
 			if at != 0 && run < 0 {
-				rec = sc.hit(at, from, n)
+				rec = sc.hit(at, from)
 			}
 			// Where the word may be cached, the words before it are
 			// segmented, for the path score at p.
@@ -678,11 +789,7 @@ func (m *Model) encodeWords(sc *scratch, dst []seg.Piece, norm []byte) []seg.Pie
 			}
 		}
 		if rec != nil {
-			for ; len(rec) >= 2; rec = rec[2:] {
-				x := rec[0]
-				dst = append(dst, seg.Piece{ID: int32(uint32(x)), Len: int32(x >> 32)})
-				from = float32(math.Float64frombits(rec[1]) + float64(from))
-			}
+			dst, from = emit(dst, rec, from)
 		} else if run < 0 {
 			run = p
 		}
@@ -694,6 +801,50 @@ func (m *Model) encodeWords(sc *scratch, dst []seg.Piece, norm []byte) []seg.Pie
 	return dst
 }
 
+// hits appends to dst the cached pieces of the words of norm from p on,
+// as long as each has a record that holds from the path score from, and
+// returns dst, the path score and the start of the first word it did not
+// take, whose end it leaves in sc.stop, with its hash and record if it
+// looked them up: encodeWords' loop for hits alone, small enough that its
+// state stays in registers.
+func (sc *scratch) hits(dst []seg.Piece, norm []byte, p int, from float32) ([]seg.Piece, int, float32) {
+	sc.stop.found = false
+	for p < len(norm) {
+		q := nextSpace(norm, p)
+		sc.stop.q = q
+		n := q - p
+		if n > maxWord || n <= gateLen && sc.use.Sparse() {
+			break
+		}
+		h, at := sc.find(norm, p, q)
+		if at == 0 || !sc.spans(at, from) {
+			sc.stop.h, sc.stop.at, sc.stop.found = h, at, true
+			break
+		}
+		if head := sc.data[at]; head&hitFlag == 0 {
+			sc.data[at] = head | hitFlag
+		}
+		if n <= gateLen {
+			sc.use.Record(true)
+		}
+		dst, from = emit(dst, sc.pieces(at), from)
+		p = q
+	}
+	return dst, p, from
+}
+
+// emit appends the pieces of rec, as a record holds them, to dst, adding
+// their scores to the path score from as the C++ adds them, and returns
+// both.
+func emit(dst []seg.Piece, rec []uint64, from float32) ([]seg.Piece, float32) {
+	for ; len(rec) >= 2; rec = rec[2:] {
+		x := rec[0]
+		dst = append(dst, seg.Piece{ID: int32(uint32(x)), Len: int32(x >> 32)})
+		from = float32(math.Float64frombits(rec[1]) + float64(from))
+	}
+	return dst, from
+}
+
 // segment appends the best segmentation of text, with the pieces ban
 // forbids left out, from the path score from to dst, and returns it and the
 // path score at its end: a Viterbi over text with sc's nodes. (A closure
@@ -703,16 +854,25 @@ func (m *Model) segment(sc *scratch, dst []seg.Piece, text []byte, ban []bool, f
 	return backtrack(dst, sc.nodes), sc.nodes[len(text)].score
 }
 
-// hit returns the pieces of the record at at, for a word of n bytes, if
-// they hold from the path score from, or nil.
-func (sc *scratch) hit(at int, from float32, n int) []uint64 {
-	if !sc.holds(at, from, n) {
-		return nil
+// hit returns the pieces of the record at at if they hold from the path
+// score from, or nil. Within the record's span it needs not ask holds.
+func (sc *scratch) hit(at int, from float32) []uint64 {
+	if !sc.spans(at, from) {
+		if !sc.holds(at, from) {
+			return nil
+		}
+		sc.data[at+3] = sc.span(at, from)
 	}
 	if head := sc.data[at]; head&hitFlag == 0 {
 		sc.data[at] = head | hitFlag // written only when it changes: most hits only read
 	}
 	return sc.pieces(at)
+}
+
+// spans reports whether the span of the record at at holds from.
+func (sc *scratch) spans(at int, from float32) bool {
+	span := sc.data[at+3]
+	return from >= math.Float32frombits(uint32(span)) && from <= math.Float32frombits(uint32(span>>32))
 }
 
 // lookup returns the segmentation of w = norm[p:q], whose hash is h and
@@ -724,7 +884,7 @@ func (m *Model) lookup(sc *scratch, norm []byte, p, q int, h uint64, at int, tri
 	exp := binade(from)
 	if at != 0 {
 		if !tried {
-			if rec := sc.hit(at, from, len(w)); rec != nil {
+			if rec := sc.hit(at, from); rec != nil {
 				return rec
 			}
 		}
@@ -754,7 +914,7 @@ func (m *Model) lookup(sc *scratch, norm []byte, p, q int, h uint64, at int, tri
 	}
 	sc.note(at, margin, from, exp)
 	sc.data[at] |= hitFlag
-	if exp != 0 || sc.holds(at, from, len(w)) {
+	if exp != 0 || sc.holds(at, from) {
 		return sc.rec // learnt from from itself, or safe there
 	}
 	return nil

@@ -225,25 +225,38 @@ func TestCacheEvicts(t *testing.T) {
 	}
 }
 
-// TestHashWord checks that hashWord, which reads a word's last chunk as
-// a whole word ending with it where it can, hashes a word alike wherever
-// it lies in a text, and that the chunks it reads are the word's.
+// TestHashWord checks that hashWord and find, which read a word's chunks
+// from its start or its end as the text around it allows, hash a word
+// alike wherever it lies in a text, that the chunks read are the word's,
+// and that find finds a stored word from any text around it.
 func TestHashWord(t *testing.T) {
-	seed := rand.Uint64()
+	sc := newScratch()
+	sc.slots = make([]uint64, minSlots)
 	w := []byte("▁abcdefghijklmnopqrstu")
-	for n := range len(w) {
-		want := hashWord(seed, w[:n], 0, n)
-		for pre := range 10 {
-			text := append(append(bytes.Repeat([]byte{0xff}, pre), w[:n]...), "▁xyz"...)
-			if got := hashWord(seed, text, pre, pre+n); got != want {
-				t.Fatalf("%q after %d bytes: hash %x, alone %x", w[:n], pre, got, want)
-			}
-			var got []byte
-			for i := 0; i < n; i += 8 {
-				got = binary.LittleEndian.AppendUint64(got, chunk(text, pre, pre+n, i))
-			}
-			if n > 0 && !bytes.Equal(got[:n], w[:n]) || slices.ContainsFunc(got[n:], func(b byte) bool { return b != 0 }) {
-				t.Fatalf("%q after %d bytes: chunks % x", w[:n], pre, got)
+	for n := 1; n <= len(w); n++ {
+		want := hashWord(sc.seed, w[:n], 0, n)
+		stored := 0
+		for pre := range 20 {
+			for post := range 20 {
+				text := append(append(bytes.Repeat([]byte{0xff}, pre), w[:n]...), bytes.Repeat([]byte{0xfe}, post)...)
+				if got := hashWord(sc.seed, text, pre, pre+n); got != want {
+					t.Fatalf("%q after %d bytes, before %d: hash %x, alone %x", w[:n], pre, post, got, want)
+				}
+				h, at := sc.find(text, pre, pre+n)
+				if h != want || at != stored {
+					t.Fatalf("%q after %d bytes, before %d: find %x at %d, want %x at %d", w[:n], pre, post, h, at, want, stored)
+				}
+				if stored == 0 {
+					sc.rec = putPiece(sc.rec[:0], seg.Piece{ID: 1, Len: int32(n)}, -1)
+					stored = sc.store(h, text, pre, pre+n)
+				}
+				var got []byte
+				for i := 0; i < n; i += 8 {
+					got = binary.LittleEndian.AppendUint64(got, chunk(text, pre, pre+n, i))
+				}
+				if !bytes.Equal(got[:n], w[:n]) || slices.ContainsFunc(got[n:], func(b byte) bool { return b != 0 }) {
+					t.Fatalf("%q after %d bytes, before %d: chunks % x", w[:n], pre, post, got)
+				}
 			}
 		}
 	}
@@ -355,5 +368,85 @@ func TestCacheBinadeEnd(t *testing.T) {
 	}
 	if a, b := backtrack(nil, m.forward(nil, w, nil, -8388582.5, nil)), backtrack(nil, m.forward(nil, w, nil, -4342981, nil)); slices.Equal(a, b) {
 		t.Error("the word's pieces are the same near the binade's end: the test tests nothing")
+	}
+}
+
+// TestSpan checks that a record's span, which a hit checks alone, holds
+// only path scores from which holds says the segmentation holds, and
+// reaches the ends of those around the score it was made from: for words
+// learnt from 0 and from binades, at the span's ends and one float32
+// past them, and at scores spread over the binades.
+func TestSpan(t *testing.T) {
+	m, _ := loadModel(t, modeltest.SharedModel("unigram8k_nmt_nfkc"))
+	sc := newScratch()
+	sc.slots, sc.seen = make([]uint64, minSlots), make([]uint64, minSeen)
+	rng := rand.New(rand.NewPCG(3, 4))
+	words := bytes.Split(modeltest.Normalize([]byte("standardmäßiger the internationalization of 自然言語処理 обработка x")), []byte(" "))
+	spans := 0
+	for _, w := range words {
+		for range 40 {
+			from := float32(0)
+			switch rng.IntN(3) {
+			case 1:
+				from = -float32(rng.Float64() * 4096)
+			case 2:
+				from = -float32(math.Ldexp(1+rng.Float64(), 12+rng.IntN(20)))
+			}
+			h, at := sc.find(w, 0, len(w))
+			if at == 0 || !sc.holds(at, from) {
+				m.lookup(sc, w, 0, len(w), h, at, false, from)
+				if _, at = sc.find(w, 0, len(w)); at == 0 || !sc.holds(at, from) {
+					continue
+				}
+			}
+			span := sc.span(at, from)
+			lo, hi := math.Float32frombits(uint32(span)), math.Float32frombits(uint32(span>>32))
+			if !(lo <= from && from <= hi) {
+				t.Fatalf("%q from %v: span [%v, %v] leaves it out", w, from, lo, hi)
+			}
+			if lo < hi {
+				spans++
+			}
+			down, up := math.Nextafter32(lo, float32(math.Inf(-1))), math.Nextafter32(hi, float32(math.Inf(1)))
+			for _, f := range []float32{lo, hi, math.Nextafter32(lo, 0), math.Nextafter32(hi, float32(math.Inf(-1))), lo/2 + hi/2} {
+				if f >= lo && f <= hi && !sc.holds(at, f) {
+					t.Fatalf("%q from %v: span [%v, %v] holds %v, where holds does not", w, from, lo, hi, f)
+				}
+			}
+			// One float32 past either end, the span would hold a score
+			// that holds refuses, or else it stops short of another
+			// binade or of the magnitude 0 allows; it never stops
+			// short of what holds takes within its own binade.
+			for _, f := range []float32{down, up} {
+				if sc.holds(at, f) && binade(f) == binade(from) && binade(from) != 0 && lo != hi && uint32(sc.data[at+1]>>32) == 0 {
+					t.Fatalf("%q from %v: span [%v, %v] stops short of %v in its binade", w, from, lo, hi, f)
+				}
+			}
+		}
+	}
+	if spans == 0 {
+		t.Error("no span wider than its score: the test tests nothing")
+	}
+}
+
+// TestUpTo checks upTo against wins: the segmentation holds at upTo and
+// not one float32 past it, for margins and magnitudes over many scales.
+func TestUpTo(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for range 2000 {
+		margin := math.Ldexp(rng.Float64(), -rng.IntN(30))
+		mag := math.Ldexp(rng.Float64(), rng.IntN(12))
+		n := 1 + rng.IntN(40)
+		u := upTo(margin, mag, n)
+		if u < 0 {
+			if wins(margin, mag, 0, n) {
+				t.Fatalf("upTo(%v, %v, %d) = -1, but wins at 0", margin, mag, n)
+			}
+			continue
+		}
+		if !wins(margin, mag, u, n) || !wins(margin, mag, -u, n) || wins(margin, mag, math.Nextafter32(u, float32(math.Inf(1))), n) {
+			t.Fatalf("upTo(%v, %v, %d) = %v: wins there %v, one past %v", margin, mag, n, u,
+				wins(margin, mag, u, n), wins(margin, mag, math.Nextafter32(u, float32(math.Inf(1))), n))
+		}
 	}
 }
