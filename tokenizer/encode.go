@@ -88,7 +88,9 @@ func (p *scratchPool) get(m model) *scratch {
 func (p *scratchPool) put(sc *scratch) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if len(p.free) < runtime.GOMAXPROCS(0) {
+	// One scratch is always kept, without asking GOMAXPROCS, which takes
+	// a lock: a program encoding on one goroutine pays that every call.
+	if len(p.free) == 0 || len(p.free) < runtime.GOMAXPROCS(0) {
 		p.free = append(p.free, sc)
 	}
 }

@@ -1,11 +1,11 @@
 package unigram
 
 import (
-	"bytes"
 	"encoding/binary"
-	"hash/maphash"
 	"math"
 	"math/bits"
+	"math/rand/v2"
+	"slices"
 
 	"github.com/gemmatok/gemmatok/tokenizer/internal/hitrate"
 	"github.com/gemmatok/gemmatok/tokenizer/internal/seg"
@@ -107,16 +107,18 @@ type scratch struct {
 	nodes []best
 	tr    tracker
 	// slots holds the cached words by their hash, open-addressed (a Go
-	// map costs twice as much per lookup here): a slot holds the low 32
-	// bits of its word's hash over the index in ents plus one, or 0. Its
-	// length is a power of two, at least twice len(ents).
+	// map costs twice as much per lookup here): a slot holds the high 32
+	// bits of its word's hash, whose low bits are its home slot, over the
+	// offset of its record in data, or 0. Its length is a power of two,
+	// at least twice words.
 	slots []uint64
-	ents  []entry
-	hand  int // the clock's (see evict)
-	// data holds each entry's word and then its pieces, pieceSize bytes
-	// each, one entry after another; dead counts the bytes no entry uses
-	// any more, which compact drops.
-	data []byte
+	words int
+	hand  int // the clock's, a slot (see evict)
+	// data holds the records of the cached words (see record), one after
+	// another, after a first word that no record uses, so that no
+	// record's offset is 0; dead counts the words of data that dropped
+	// records use, which compact frees.
+	data []uint64
 	dead int
 	size int // of the cached words, as entryCost counts it
 	// maxWords and maxCache, but for tests.
@@ -127,89 +129,236 @@ type scratch struct {
 	// the words put in.
 	seen   []uint64
 	seenIn int
-	seed   maphash.Seed
+	seed   uint64 // of hashWord
 	use    hitrate.Gate
-	// The segmentation learn found, and its pieces as data holds them.
+	// The segmentation learn found, and its pieces as a record holds them.
 	path []seg.Piece
-	rec  []byte
+	rec  []uint64
+	// Where hits stopped: the end of the word there and, if found, its
+	// hash and its record's offset (0 for none).
+	stop struct {
+		q, at int
+		h     uint64
+		found bool
+	}
 }
 
 func newScratch() *scratch {
-	return &scratch{seed: maphash.MakeSeed(), limit: maxWords, limitSize: maxCache}
+	return &scratch{seed: rand.Uint64(), limit: maxWords, limitSize: maxCache}
 }
 
-// entry is a cached word: its segmentation and where it holds.
-type entry struct {
-	at     uint32 // the offset of its word and pieces in data
-	len, n uint16 // of the word and of its pieces
-	// Bit e-firstBinade of bins says that the segmentation holds from
-	// the scores of the binade with exponent field e whose candidates
-	// stay in it, with lo and hi bounding the candidates' offsets from
-	// the path score over all those binades; the bit of ties says that a
-	// sum was rounded from halfway there, so that it holds only from
-	// scores whose last bit is that bit of odds.
-	bins, ties, odds uint32
-	// hit says that the entry was used since the clock's hand last
-	// passed it.
-	hit bool
-	// zero says that the segmentation is that from the score 0, where
-	// margin is the smallest margin of a decision on the path and mag
-	// bounds the magnitude of the word's own scores (see safe).
-	zero        bool
-	margin, mag float64
-	lo, hi      float64
+// A record is a cached word in scratch.data: a head, the word and its
+// pieces, all in one place, so that a lookup that finds the word reads
+// one or two lines of memory past its slot. Its words (uint64s):
+//
+//	0: the word's length in bytes, the number of pieces << 16, and the
+//	   flags below
+//	1: bins | ties << 32
+//	2: odds | upTo << 32 (float32 bits)
+//	3: the span, its ends as float32 bits, low | high << 32
+//	4, 5: lo, hi (float64 bits)
+//	6...: the word, eight bytes a word, little-endian, the last padded
+//	   with zeros
+//	then each piece: its id | its length << 32, and the score that the
+//	   path score adds for it (float64 bits)
+//
+// Bit e-firstBinade of bins says that the segmentation holds from the
+// scores of the binade with exponent field e whose candidates stay in it,
+// with lo and hi bounding the candidates' offsets from the path score over
+// all those binades; the bit of ties says that a sum was rounded from
+// halfway there, so that it holds only from scores whose last bit is that
+// bit of odds. With zeroFlag, the segmentation is that from the score 0,
+// and holds from the path scores of magnitude at most upTo (see safe), or
+// from 0 alone when upTo is -1. The span is path scores from which the
+// segmentation holds, one interval of them, those around the last score
+// that needed holds to tell (see hit): a hit checks it alone.
+const (
+	headSize = 6
+	hitFlag  = 1 << 32 // used since the clock's hand last passed it
+	zeroFlag = 1 << 33
+	deadFlag = 1 << 34 // dropped: compact frees it
+)
+
+// recordSize returns the size in words of the record whose head is head.
+func recordSize(head uint64) int {
+	return headSize + (int(head&0xffff)+7)/8 + 2*int(head>>16&0xffff)
 }
 
-// pieceSize is the size of a piece in scratch.data: its id (4 bytes), its
-// length (2) and the score that the path score adds for it (8).
-const pieceSize = 14
-
-// putPiece appends p and its score to rec, as scratch.data holds them.
-func putPiece(rec []byte, p seg.Piece, score float64) []byte {
-	rec = binary.LittleEndian.AppendUint32(rec, uint32(p.ID))
-	rec = binary.LittleEndian.AppendUint16(rec, uint16(p.Len))
-	return binary.LittleEndian.AppendUint64(rec, math.Float64bits(score))
+// putPiece appends p and its score to rec, as a record holds them.
+func putPiece(rec []uint64, p seg.Piece, score float64) []uint64 {
+	return append(rec, uint64(uint32(p.ID))|uint64(p.Len)<<32, math.Float64bits(score))
 }
 
-// entryCost is what a cached word counts against maxCache: its entry (56
-// bytes), four slots (the table is kept from a quarter to half full), its
-// bytes and its pieces.
+// entryCost is what a cached word of len bytes and n pieces counts against
+// maxCache: its record and four slots (the table is kept from a quarter to
+// half full).
 func entryCost(len, n int) int {
-	return 56 + 32 + len + pieceSize*n
+	return 8*(headSize+(len+7)/8+2*n) + 32
 }
 
-// word returns the word of e.
-func (sc *scratch) word(e *entry) []byte {
-	return sc.data[e.at : e.at+uint32(e.len)]
+// pieces returns the pieces of the record at at, as it holds them.
+func (sc *scratch) pieces(at int) []uint64 {
+	head := sc.data[at]
+	from := at + headSize + (int(head&0xffff)+7)/8
+	return sc.data[from : from+2*int(head>>16&0xffff)]
 }
 
-// pieces returns the pieces of e, as scratch.data holds them.
-func (sc *scratch) pieces(e *entry) []byte {
-	at := e.at + uint32(e.len)
-	return sc.data[at : at+pieceSize*uint32(e.n)]
+// chunk returns the eight bytes of w at i, or those of w from i on, fewer
+// than eight, padded with zeros, where w = norm[p:q]. A short last chunk
+// is read as a whole word of norm and masked, which the text after w, or
+// failing that before it, allows but in a text of fewer than eight bytes.
+func chunk(norm []byte, p, q, i int) uint64 {
+	r := q - p - i
+	if p+i+8 <= len(norm) {
+		x := binary.LittleEndian.Uint64(norm[p+i:])
+		if r < 8 {
+			x &= 1<<(8*r) - 1
+		}
+		return x
+	}
+	return lastChunk(norm, p, q, i)
 }
 
-// find returns the index in sc.ents of w, whose hash is h, or -1.
-func (sc *scratch) find(h uint64, w []byte) int {
-	_, k := sc.slot(h, w)
-	return k
+// lastChunk is chunk where fewer than eight bytes follow p+i in norm.
+func lastChunk(norm []byte, p, q, i int) uint64 {
+	r := q - p - i
+	if q >= 8 {
+		return binary.LittleEndian.Uint64(norm[q-8:]) >> (64 - 8*r)
+	}
+	var x uint64
+	for j := range r {
+		x |= uint64(norm[p+i+j]) << (8 * j)
+	}
+	return x
 }
 
-// slot returns the slot of sc.slots that holds w, whose hash is h, and
-// its entry's index, or the empty slot where w would go and -1.
-func (sc *scratch) slot(h uint64, w []byte) (int, int) {
+// mix is the multiply-fold step of hashWord.
+func mix(a, b uint64) uint64 {
+	hi, lo := bits.Mul64(a, b)
+	return hi ^ lo
+}
+
+const (
+	hashK1 = 0xa0761d6478bd642f
+	hashK2 = 0xe7037ed1a0b428db
+)
+
+// hashWord returns the hash of the word norm[p:q] under seed, chunk by
+// chunk, as hashRecord finds it from a record: a seeded multiply-fold,
+// which costs a few instructions for the short words most are, where
+// hash/maphash's call costs tens.
+func hashWord(seed uint64, norm []byte, p, q int) uint64 {
+	n := q - p
+	h := seed ^ uint64(n)*hashK1
+	i := 0
+	for ; i+8 <= n; i += 8 {
+		h = mix(binary.LittleEndian.Uint64(norm[p+i:])^hashK1, h^hashK2)
+	}
+	if i < n {
+		h = mix(chunk(norm, p, q, i)^hashK1, h^hashK2)
+	}
+	return mix(h, hashK2)
+}
+
+// hashRecord returns hashWord of the word of the record at at.
+func (sc *scratch) hashRecord(at int) uint64 {
+	n := int(sc.data[at] & 0xffff)
+	h := sc.seed ^ uint64(n)*hashK1
+	for _, x := range sc.data[at+headSize : at+headSize+(n+7)/8] {
+		h = mix(x^hashK1, h^hashK2)
+	}
+	return mix(h, hashK2)
+}
+
+// find returns the hash of the word norm[p:q] and the offset in sc.data of
+// its record, or 0. A word of at most 16 bytes, as most are, is read in
+// two loads, for the hash and the compare alike: from its start when 16
+// bytes follow it, or else ending where it ends.
+func (sc *scratch) find(norm []byte, p, q int) (uint64, int) {
+	n := q - p
+	var c0, c1 uint64
+	switch {
+	case n > 16:
+		h := hashWord(sc.seed, norm, p, q)
+		return h, sc.findHashed(h, norm, p, q)
+	case p+16 <= len(norm):
+		c0 = binary.LittleEndian.Uint64(norm[p:])
+		c1 = binary.LittleEndian.Uint64(norm[p+8:])
+		if n <= 8 {
+			c0 &= 1<<(8*n) - 1 // n is at least 1: nextSpace steps a character
+			c1 = 0
+		} else {
+			c1 &= 1<<(8*(n-8)) - 1
+		}
+	case q >= 16:
+		x0 := binary.LittleEndian.Uint64(norm[q-16:])
+		x1 := binary.LittleEndian.Uint64(norm[q-8:])
+		if k := 8 * uint(16-n); n <= 8 {
+			c0 = x1 >> (k - 64)
+		} else {
+			c0, c1 = x0>>k|x1<<(64-k), x1>>k
+		}
+	default:
+		h := hashWord(sc.seed, norm, p, q)
+		return h, sc.findHashed(h, norm, p, q)
+	}
+	h := sc.seed ^ uint64(n)*hashK1
+	if n <= 8 {
+		h = mix(c0^hashK1, h^hashK2)
+	} else {
+		h = mix(c1^hashK1, mix(c0^hashK1, h^hashK2)^hashK2)
+	}
+	h = mix(h, hashK2)
 	mask := len(sc.slots) - 1
-	tag := h << 32
-	for i := int(h) & mask; ; i = (i + 1) & mask {
+	for i := int(h>>32) & mask; ; i = (i + 1) & mask {
 		s := sc.slots[i]
 		if s == 0 {
-			return i, -1
+			return h, 0
 		}
-		if s>>32 == tag>>32 {
-			k := int(uint32(s)) - 1
-			if bytes.Equal(sc.word(&sc.ents[k]), w) {
-				return i, k
-			}
+		if s>>32 != h>>32 {
+			continue
+		}
+		at := int(uint32(s))
+		r := sc.data[at : at+headSize+2]
+		if int(r[0]&0xffff) == n && r[headSize] == c0 && (n <= 8 || r[headSize+1] == c1) {
+			return h, at
+		}
+	}
+}
+
+// findHashed returns the offset in sc.data of the record of the word
+// norm[p:q], whose hash is h, or 0.
+func (sc *scratch) findHashed(h uint64, norm []byte, p, q int) int {
+	mask := len(sc.slots) - 1
+	n := q - p
+	for i := int(h>>32) & mask; ; i = (i + 1) & mask {
+		s := sc.slots[i]
+		if s == 0 {
+			return 0
+		}
+		if s>>32 != h>>32 {
+			continue
+		}
+		at := int(uint32(s))
+		if int(sc.data[at]&0xffff) != n {
+			continue
+		}
+		w := sc.data[at+headSize : at+headSize+(n+7)/8]
+		j := 0
+		for ; j < n/8 && binary.LittleEndian.Uint64(norm[p+8*j:]) == w[j]; j++ {
+		}
+		if j == n/8 && (n%8 == 0 || chunk(norm, p, q, 8*j) == w[j]) {
+			return at
+		}
+	}
+}
+
+// slotOf returns the slot that holds the record at at, whose hash is h.
+func (sc *scratch) slotOf(h uint64, at int) int {
+	mask := len(sc.slots) - 1
+	for i := int(h>>32) & mask; ; i = (i + 1) & mask {
+		if int(uint32(sc.slots[i])) == at {
+			return i
 		}
 	}
 }
@@ -236,83 +385,76 @@ func (sc *scratch) unslot(i int) {
 	}
 }
 
-// store makes an entry of w, whose hash is h, holding the pieces in sc.rec,
-// and returns its index. A full cache makes room (evict).
-func (sc *scratch) store(h uint64, w []byte) int {
-	cost := entryCost(len(w), len(sc.rec)/pieceSize)
-	k := -1 // an index evicted, free
-	for {
-		n := len(sc.ents)
-		if k >= 0 {
-			n--
-		}
-		if n < sc.limit && sc.size+cost <= sc.limitSize {
-			break
-		}
-		if k >= 0 {
-			// One entry's room does not suffice: keep its index free
-			// by moving the last entry there.
-			sc.move(len(sc.ents)-1, k)
-			sc.ents = sc.ents[:len(sc.ents)-1]
-		}
-		k = sc.evict()
+// place puts the record at at, whose hash is h, in the first empty slot
+// from its home on.
+func (sc *scratch) place(h uint64, at int) {
+	mask := len(sc.slots) - 1
+	i := int(h>>32) & mask
+	for sc.slots[i] != 0 {
+		i = (i + 1) & mask
 	}
-	if k < 0 {
-		k = len(sc.ents)
-		sc.ents = append(sc.ents, entry{})
-		if 2*len(sc.ents) > len(sc.slots) {
-			sc.grow()
-		}
-	}
-	if 2*sc.dead > len(sc.data) {
-		sc.compact(k)
-	}
-	sc.ents[k] = entry{
-		at:  uint32(len(sc.data)),
-		len: uint16(len(w)), n: uint16(len(sc.rec) / pieceSize),
-		lo: math.Inf(1), hi: math.Inf(-1),
-	}
-	sc.data = append(append(sc.data, w...), sc.rec...)
-	sc.size += cost
-	i, _ := sc.slot(h, w)
-	sc.slots[i] = h<<32 | uint64(k+1)
-	return k
+	sc.slots[i] = h>>32<<32 | uint64(at)
 }
 
-// evict drops the first entry the clock's hand comes to that was not used
-// since the hand last passed it, clearing the hit of those it passes, and
-// returns its index, now free: the words a text keeps using stay, and those
-// of texts gone by make room for the new ones.
-func (sc *scratch) evict() int {
+// store makes a record of the word norm[p:q], whose hash is h, holding
+// the pieces in sc.rec, and returns its offset. A full cache makes room
+// (evict).
+func (sc *scratch) store(h uint64, norm []byte, p, q int) int {
+	n := q - p
+	cost := entryCost(n, len(sc.rec)/2)
+	for sc.words > 0 && (sc.words >= sc.limit || sc.size+cost > sc.limitSize) {
+		sc.evict()
+	}
+	if 2*(sc.words+1) > len(sc.slots) {
+		sc.grow()
+	}
+	if len(sc.data) == 0 {
+		sc.data = append(sc.data, 0)
+	} else if 2*sc.dead > len(sc.data) {
+		sc.compact()
+	}
+	at := len(sc.data)
+	sc.data = append(sc.data, uint64(n)|uint64(len(sc.rec)/2)<<16, 0, 0, noSpan,
+		math.Float64bits(math.Inf(1)), math.Float64bits(math.Inf(-1)))
+	for i := 0; i < n; i += 8 {
+		sc.data = append(sc.data, chunk(norm, p, q, i))
+	}
+	sc.data = append(sc.data, sc.rec...)
+	sc.words++
+	sc.size += cost
+	sc.place(h, at)
+	return at
+}
+
+// evict drops the first record the clock's hand comes to, going through
+// the slots, that was not used since the hand last passed it, clearing the
+// hit of those it passes: the words a text keeps using stay, and those of
+// texts gone by make room for the new ones.
+func (sc *scratch) evict() {
 	for {
-		if sc.hand >= len(sc.ents) {
+		if sc.hand >= len(sc.slots) {
 			sc.hand = 0
 		}
-		k := sc.hand
-		sc.hand++
-		e := &sc.ents[k]
-		if e.hit {
-			e.hit = false
+		s := sc.slots[sc.hand]
+		if s == 0 {
+			sc.hand++
 			continue
 		}
-		w := sc.word(e)
-		i, _ := sc.slot(maphash.Bytes(sc.seed, w), w)
-		sc.unslot(i)
-		sc.dead += len(w) + pieceSize*int(e.n)
-		sc.size -= entryCost(len(w), int(e.n))
-		return k
-	}
-}
-
-// move puts entry k at index to, which is free.
-func (sc *scratch) move(k, to int) {
-	if k == to {
+		at := int(uint32(s))
+		head := sc.data[at]
+		if head&hitFlag != 0 {
+			sc.data[at] = head &^ hitFlag
+			sc.hand++
+			continue
+		}
+		sc.data[at] = head | deadFlag
+		sc.dead += recordSize(head)
+		sc.size -= entryCost(int(head&0xffff), int(head>>16&0xffff))
+		sc.words--
+		// The hand stays: unslot may move a slot after it here.
+		sc.unslot(sc.hand)
 		return
 	}
-	w := sc.word(&sc.ents[k])
-	i, _ := sc.slot(maphash.Bytes(sc.seed, w), w)
-	sc.slots[i] = sc.slots[i]>>32<<32 | uint64(to+1)
-	sc.ents[to] = sc.ents[k]
 }
 
 // grow doubles sc.slots.
@@ -331,18 +473,19 @@ func (sc *scratch) grow() {
 	}
 }
 
-// compact copies the words and pieces of the entries but free into a new
-// sc.data, without those of evicted entries.
-func (sc *scratch) compact(free int) {
-	data := make([]byte, 0, 2*(len(sc.data)-sc.dead))
-	for k := range sc.ents {
-		if k == free {
-			continue
+// compact copies the records but the dropped ones into a new sc.data, in
+// the order they were made, so that a text's words stay near each other.
+func (sc *scratch) compact() {
+	data := make([]uint64, 1, 2*(len(sc.data)-sc.dead))
+	for at := 1; at < len(sc.data); {
+		head := sc.data[at]
+		size := recordSize(head)
+		if head&deadFlag == 0 {
+			i := sc.slotOf(sc.hashRecord(at), at)
+			sc.slots[i] = sc.slots[i]>>32<<32 | uint64(len(data))
+			data = append(data, sc.data[at:at+size]...)
 		}
-		e := &sc.ents[k]
-		at := len(data)
-		data = append(data, sc.data[e.at:e.at+uint32(e.len)+pieceSize*uint32(e.n)]...)
-		e.at = uint32(at)
+		at += size
 	}
 	sc.data, sc.dead = data, 0
 }
@@ -431,28 +574,35 @@ func (m *Model) learn(sc *scratch, w []byte, from float32, exp uint32) float64 {
 	return margin
 }
 
-// note records in e what learn found, from 0 (exp 0) or from the score
-// from in the binade exp.
-func (e *entry) note(tr *tracker, margin float64, from float32, exp uint32) {
+// note records in the record at at what learn found, from 0 (exp 0) or
+// from the score from in the binade exp.
+func (sc *scratch) note(at int, margin float64, from float32, exp uint32) {
+	r := sc.data[at : at+headSize]
+	tr := &sc.tr
+	r[3] = noSpan // what holds may change
 	if exp == 0 {
-		e.zero, e.margin, e.mag = true, margin, tr.mag
+		r[0] |= zeroFlag
+		r[2] = r[2]&(1<<32-1) | uint64(math.Float32bits(upTo(margin, tr.mag, int(r[0]&0xffff))))<<32
 		return
 	}
+	bins, ties, odds := uint32(r[1]), uint32(r[1]>>32), uint32(r[2])
 	bit := uint32(1) << (exp - firstBinade)
 	odd := math.Float32bits(from) & 1 << (exp - firstBinade)
 	switch {
-	case e.bins&bit == 0:
-		e.bins |= bit
+	case bins&bit == 0:
+		bins |= bit
 		if tr.tie {
-			e.ties |= bit
-			e.odds = e.odds&^bit | odd
+			ties |= bit
+			odds = odds&^bit | odd
 		}
-	case !tr.tie || e.odds&bit != odd:
+	case !tr.tie || odds&bit != odd:
 		// Learnt again, from a score of the other parity or without a
 		// tie: the segmentation holds from either parity.
-		e.ties &^= bit
+		ties &^= bit
 	}
-	e.lo, e.hi = min(e.lo, tr.lo), max(e.hi, tr.hi)
+	r[1], r[2] = uint64(bins)|uint64(ties)<<32, r[2]>>32<<32|uint64(odds)
+	r[4] = math.Float64bits(min(math.Float64frombits(r[4]), tr.lo))
+	r[5] = math.Float64bits(max(math.Float64frombits(r[5]), tr.hi))
 }
 
 // safe reports whether a segmentation learnt from the score 0, whose
@@ -494,17 +644,94 @@ func binade(from float32) uint32 {
 	return math.Float32bits(from) >> 23 & 0xff
 }
 
-// holds reports whether e's segmentation holds from the path score from,
-// in the binade exp, for a word of n bytes: learnt in that binade, with
-// every candidate staying in it, and from a score of the right parity
-// where that matters; or learnt from 0 with margins that rounding there
-// cannot close.
-func (e *entry) holds(from float32, exp uint32, n int) bool {
-	if bit := uint32(1) << (exp - firstBinade); exp != 0 && e.bins&bit != 0 && inBinade(from, exp, e.lo, e.hi) &&
-		(e.ties&bit == 0 || e.odds&bit == math.Float32bits(from)&1<<(exp-firstBinade)) {
-		return true
+// holds reports whether the segmentation of the record at at holds from
+// the path score from: learnt in from's binade, with every candidate
+// staying in it, and from a score of the right parity where that matters;
+// or learnt from 0 with margins that rounding there cannot close.
+func (sc *scratch) holds(at int, from float32) bool {
+	r := sc.data[at : at+headSize]
+	if exp := binade(from); exp != 0 {
+		bit := uint32(1) << (exp - firstBinade)
+		if bins, ties := uint32(r[1]), uint32(r[1]>>32); bins&bit != 0 &&
+			inBinade(from, exp, math.Float64frombits(r[4]), math.Float64frombits(r[5])) &&
+			(ties&bit == 0 || uint32(r[2])&bit == math.Float32bits(from)&1<<(exp-firstBinade)) {
+			return true
+		}
 	}
-	return e.zero && safe(e.margin, e.mag, from, n)
+	return r[0]&zeroFlag != 0 && (from == 0 || math.Abs(float64(from)) <= float64(math.Float32frombits(uint32(r[2]>>32))))
+}
+
+// noSpan is the span of no path score (+Inf to -Inf).
+const noSpan = 0xff800000<<32 | 0x7f800000
+
+// span returns the span of the record at at for the path score from, from
+// which its segmentation holds: the scores of from's binade whose
+// candidates stay in it, or those of magnitude up to upTo, or from alone.
+func (sc *scratch) span(at int, from float32) uint64 {
+	r := sc.data[at : at+headSize]
+	exp := binade(from)
+	bit := uint32(1) << (exp - firstBinade)
+	if bins, ties := uint32(r[1]), uint32(r[1]>>32); exp != 0 && bins&bit != 0 && ties&bit == 0 {
+		lo, hi := math.Float64frombits(r[4]), math.Float64frombits(r[5])
+		if inBinade(from, exp, lo, hi) {
+			// The scores of the binade that inBinade takes are those
+			// between two ends, from among them: each end is guessed
+			// and then moved a float32 at a time, towards from until
+			// inBinade takes it, and away while it takes the next.
+			bottom := math.Float32frombits(1<<31 | exp<<23)
+			top := math.Float32frombits(1<<31 | exp<<23 | (1<<23 - 1))
+			up := spanEnd(min(max(float32(float64(bottom)-hi), from), bottom), from, bottom, exp, lo, hi)
+			down := spanEnd(max(min(float32(float64(top)-lo), from), top), from, top, exp, lo, hi)
+			return uint64(math.Float32bits(down)) | uint64(math.Float32bits(up))<<32
+		}
+	}
+	if upTo := math.Float32frombits(uint32(r[2] >> 32)); r[0]&zeroFlag != 0 && math.Abs(float64(from)) <= float64(upTo) {
+		return uint64(math.Float32bits(-upTo)) | uint64(math.Float32bits(upTo))<<32
+	}
+	return uint64(math.Float32bits(from)) | uint64(math.Float32bits(from))<<32
+}
+
+// spanEnd returns the end of the scores that inBinade takes, with lo and hi
+// in the binade exp, between from, which it takes, and limit, the end of
+// the binade, from the guess f between them.
+func spanEnd(f, from, limit float32, exp uint32, lo, hi float64) float32 {
+	for !inBinade(f, exp, lo, hi) {
+		f = math.Nextafter32(f, from)
+	}
+	for f != limit {
+		next := math.Nextafter32(f, limit)
+		if !inBinade(next, exp, lo, hi) {
+			break
+		}
+		f = next
+	}
+	return f
+}
+
+// last returns the largest d in [0, n] for which ok holds, where ok holds
+// for 0 and, if for some d, for every smaller one.
+func last(n uint32, ok func(uint32) bool) uint32 {
+	lo, hi := uint32(0), n+1 // ok(lo); not ok(hi), or hi past n
+	for hi-lo > 1 {
+		if mid := lo + (hi-lo)/2; ok(mid) {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return lo
+}
+
+// upTo returns the greatest magnitude of a path score from which a
+// segmentation learnt from 0, with the smallest margin and the magnitude
+// mag, holds for a word of n bytes (see safe), or -1 if only from 0: safe
+// fails for a magnitude if for any smaller one.
+func upTo(margin, mag float64, n int) float32 {
+	if !wins(margin, mag, 0, n) {
+		return -1
+	}
+	// The float32 bits of the magnitudes below +Inf, from which it fails.
+	return math.Float32frombits(last(0x7f800000-1, func(b uint32) bool { return wins(margin, mag, math.Float32frombits(b), n) }))
 }
 
 // inBinade reports whether candidates offset from the path score from by
@@ -525,40 +752,44 @@ func (m *Model) encodeWords(sc *scratch, dst []seg.Piece, norm []byte) []seg.Pie
 	from := float32(0)
 	run := -1 // the start of the words not yet segmented, or -1
 	for p := 0; p < len(norm); {
-		q := nextSpace(norm, p)
+		var q int
+		if run < 0 {
+			if dst, p, from = sc.hits(dst, norm, p, from); p == len(norm) {
+				break
+			}
+			q = sc.stop.q
+		} else {
+			q = nextSpace(norm, p)
+		}
 		if run >= 0 && p-run >= maxRun {
 			dst, from = m.segment(sc, dst, norm[run:p], nil, from)
 			run = -1
 		}
-		var rec []byte
+		var rec []uint64
 		if n := q - p; n <= maxWord && (n > gateLen || sc.use.Use()) {
-			w := norm[p:q]
-			h := maphash.Bytes(sc.seed, w)
-			k := sc.find(h, w)
-			if k >= 0 && run < 0 {
-				rec = sc.hit(k, from, n)
+			h, at := sc.stop.h, sc.stop.at
+			if run >= 0 || !sc.stop.found {
+				h, at = sc.find(norm, p, q)
+			}
+			if at != 0 && run < 0 {
+				rec = sc.hit(at, from)
 			}
 			// Where the word may be cached, the words before it are
 			// segmented, for the path score at p.
-			if rec == nil && (k >= 0 || sc.saw(h)) {
+			if rec == nil && (at != 0 || sc.saw(h)) {
+				tried := run < 0
 				if run >= 0 {
 					dst, from = m.segment(sc, dst, norm[run:p], nil, from)
 					run = -1
 				}
-				rec = m.lookup(sc, w, h, k, from)
+				rec = m.lookup(sc, norm, p, q, h, at, tried, from)
 			}
 			if n <= gateLen {
 				sc.use.Record(rec != nil)
 			}
 		}
 		if rec != nil {
-			for ; len(rec) >= pieceSize; rec = rec[pieceSize:] {
-				dst = append(dst, seg.Piece{
-					ID:  int32(binary.LittleEndian.Uint32(rec)),
-					Len: int32(binary.LittleEndian.Uint16(rec[4:])),
-				})
-				from = float32(math.Float64frombits(binary.LittleEndian.Uint64(rec[6:])) + float64(from))
-			}
+			dst, from = emit(dst, rec, from)
 		} else if run < 0 {
 			run = p
 		}
@@ -570,6 +801,50 @@ func (m *Model) encodeWords(sc *scratch, dst []seg.Piece, norm []byte) []seg.Pie
 	return dst
 }
 
+// hits appends to dst the cached pieces of the words of norm from p on,
+// as long as each has a record that holds from the path score from, and
+// returns dst, the path score and the start of the first word it did not
+// take, whose end it leaves in sc.stop, with its hash and record if it
+// looked them up: encodeWords' loop for hits alone, small enough that its
+// state stays in registers.
+func (sc *scratch) hits(dst []seg.Piece, norm []byte, p int, from float32) ([]seg.Piece, int, float32) {
+	sc.stop.found = false
+	for p < len(norm) {
+		q := nextSpace(norm, p)
+		sc.stop.q = q
+		n := q - p
+		if n > maxWord || n <= gateLen && sc.use.Sparse() {
+			break
+		}
+		h, at := sc.find(norm, p, q)
+		if at == 0 || !sc.spans(at, from) {
+			sc.stop.h, sc.stop.at, sc.stop.found = h, at, true
+			break
+		}
+		if head := sc.data[at]; head&hitFlag == 0 {
+			sc.data[at] = head | hitFlag
+		}
+		if n <= gateLen {
+			sc.use.Record(true)
+		}
+		dst, from = emit(dst, sc.pieces(at), from)
+		p = q
+	}
+	return dst, p, from
+}
+
+// emit appends the pieces of rec, as a record holds them, to dst, adding
+// their scores to the path score from as the C++ adds them, and returns
+// both.
+func emit(dst []seg.Piece, rec []uint64, from float32) ([]seg.Piece, float32) {
+	for ; len(rec) >= 2; rec = rec[2:] {
+		x := rec[0]
+		dst = append(dst, seg.Piece{ID: int32(uint32(x)), Len: int32(x >> 32)})
+		from = float32(math.Float64frombits(rec[1]) + float64(from))
+	}
+	return dst, from
+}
+
 // segment appends the best segmentation of text, with the pieces ban
 // forbids left out, from the path score from to dst, and returns it and the
 // path score at its end: a Viterbi over text with sc's nodes. (A closure
@@ -579,29 +854,41 @@ func (m *Model) segment(sc *scratch, dst []seg.Piece, text []byte, ban []bool, f
 	return backtrack(dst, sc.nodes), sc.nodes[len(text)].score
 }
 
-// hit returns the pieces of entry k, for a word of n bytes, if they hold
-// from the path score from, or nil.
-func (sc *scratch) hit(k int, from float32, n int) []byte {
-	e := &sc.ents[k]
-	if !e.holds(from, binade(from), n) {
-		return nil
+// hit returns the pieces of the record at at if they hold from the path
+// score from, or nil. Within the record's span it needs not ask holds.
+func (sc *scratch) hit(at int, from float32) []uint64 {
+	if !sc.spans(at, from) {
+		if !sc.holds(at, from) {
+			return nil
+		}
+		sc.data[at+3] = sc.span(at, from)
 	}
-	if !e.hit {
-		e.hit = true // written only when it changes: most hits only read
+	if head := sc.data[at]; head&hitFlag == 0 {
+		sc.data[at] = head | hitFlag // written only when it changes: most hits only read
 	}
-	return sc.pieces(e)
+	return sc.pieces(at)
 }
 
-// lookup returns the segmentation of w, whose hash is h and whose entry is
-// k or -1, from the path score from, its pieces as scratch.data holds
-// them: cached, or learnt, or nil.
-func (m *Model) lookup(sc *scratch, w []byte, h uint64, k int, from float32) []byte {
+// spans reports whether the span of the record at at holds from.
+func (sc *scratch) spans(at int, from float32) bool {
+	span := sc.data[at+3]
+	return from >= math.Float32frombits(uint32(span)) && from <= math.Float32frombits(uint32(span>>32))
+}
+
+// lookup returns the segmentation of w = norm[p:q], whose hash is h and
+// whose record is at at (0 for none), from the path score from, its
+// pieces as a record holds them: cached, or learnt, or nil. Tried says
+// that hit found that the record does not hold from from.
+func (m *Model) lookup(sc *scratch, norm []byte, p, q int, h uint64, at int, tried bool, from float32) []uint64 {
+	w := norm[p:q]
 	exp := binade(from)
-	if k >= 0 {
-		if rec := sc.hit(k, from, len(w)); rec != nil {
-			return rec
+	if at != 0 {
+		if !tried {
+			if rec := sc.hit(at, from); rec != nil {
+				return rec
+			}
 		}
-		if exp == 0 && sc.ents[k].zero {
+		if exp == 0 && sc.data[at]&zeroFlag != 0 {
 			return nil // learning it from 0 again would change nothing
 		}
 	}
@@ -614,7 +901,7 @@ func (m *Model) lookup(sc *scratch, w []byte, h uint64, k int, from float32) []b
 		// nothing of the binade's other scores.
 		return sc.rec
 	}
-	if k >= 0 && !bytes.Equal(sc.pieces(&sc.ents[k]), sc.rec) {
+	if at != 0 && !slices.Equal(sc.pieces(at), sc.rec) {
 		// Rounding decides otherwise here: what was learnt holds
 		// from from itself, or from 0 where its margins suffice.
 		if exp != 0 || safe(margin, sc.tr.mag, from, len(w)) {
@@ -622,13 +909,12 @@ func (m *Model) lookup(sc *scratch, w []byte, h uint64, k int, from float32) []b
 		}
 		return nil
 	}
-	if k < 0 {
-		k = sc.store(h, w)
+	if at == 0 {
+		at = sc.store(h, norm, p, q)
 	}
-	e := &sc.ents[k]
-	e.note(&sc.tr, margin, from, exp)
-	e.hit = true
-	if exp != 0 || e.holds(from, exp, len(w)) {
+	sc.note(at, margin, from, exp)
+	sc.data[at] |= hitFlag
+	if exp != 0 || sc.holds(at, from) {
 		return sc.rec // learnt from from itself, or safe there
 	}
 	return nil

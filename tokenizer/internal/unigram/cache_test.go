@@ -4,14 +4,12 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
-	"hash/maphash"
 	"math"
 	"math/rand/v2"
 	"os"
 	"slices"
 	"sync"
 	"testing"
-	"unsafe"
 
 	"github.com/gemmatok/gemmatok/tokenizer/internal/modeltest"
 	"github.com/gemmatok/gemmatok/tokenizer/internal/seg"
@@ -66,21 +64,22 @@ func TestCacheEqualsPlain(t *testing.T) {
 			}
 			sc = m.get()
 			binades, both := 0, 0
-			for k := range sc.ents {
-				if e := &sc.ents[k]; e.bins != 0 {
+			ats := sc.records()
+			for _, at := range ats {
+				if r := sc.data[at:]; uint32(r[1]) != 0 {
 					binades++
-					if e.zero || e.bins&(e.bins-1) != 0 {
+					if bins := uint32(r[1]); r[0]&zeroFlag != 0 || bins&(bins-1) != 0 {
 						both++
 					}
 				}
 			}
 			t.Logf("%s: %d texts identical, %d words cached, %d of them for a binade, %d of those for another binade or 0 too",
-				path, 2*len(texts), len(sc.ents), binades, both)
+				path, 2*len(texts), len(ats), binades, both)
 			if binades == 0 || both == 0 && limit == maxWords {
 				t.Error("no word cached for a binade, or none for two")
 			}
-			if len(sc.ents) > limit {
-				t.Errorf("%d words cached, more than %d", len(sc.ents), limit)
+			if len(ats) > limit || len(ats) != sc.words {
+				t.Errorf("%d words cached, %d counted, more than %d", len(ats), sc.words, limit)
 			}
 		}
 	}
@@ -142,55 +141,124 @@ func TestConcurrentEncode(t *testing.T) {
 	wg.Wait()
 }
 
+// records returns the offsets of the records in sc.data that are not
+// dropped, checking that each is in the slot table once.
+func (sc *scratch) records() []int {
+	var ats []int
+	for at := 1; at < len(sc.data); at += recordSize(sc.data[at]) {
+		if sc.data[at]&deadFlag == 0 {
+			ats = append(ats, at)
+		}
+	}
+	return ats
+}
+
+// word returns the word of the record at at.
+func (sc *scratch) word(at int) []byte {
+	n := int(sc.data[at] & 0xffff)
+	var w []byte
+	for _, x := range sc.data[at+headSize : at+headSize+(n+7)/8] {
+		w = binary.LittleEndian.AppendUint64(w, x)
+	}
+	return w[:n]
+}
+
 // TestCacheEvicts fills a cache of 64 words and 8 KB with words of
 // every length up to 200 bytes, using every third word once, and checks
 // after each word that every word it holds is found where it is and
-// that it keeps its bounds; and that more of the words used stay than
-// chance would keep.
+// that it keeps its pieces; that the slots hold the records and no more;
+// and that more of the words used stay than chance would keep.
 func TestCacheEvicts(t *testing.T) {
-	if size := unsafe.Sizeof(entry{}); size > 56 {
-		t.Errorf("an entry takes %d bytes, entryCost counts 56", size)
-	}
 	sc := newScratch()
 	sc.limit, sc.limitSize = 64, 8<<10
 	sc.slots = make([]uint64, minSlots)
-	var words [][]byte
 	for i := range 2000 {
+		// Some words start a text, where chunk reads no bytes before them.
 		w := bytes.Repeat([]byte{byte('a' + i%26)}, 1+i%200)
 		w = append(w, fmt.Sprint(i)...)
-		words = append(words, w)
+		pre := i % 11
+		text := append(bytes.Repeat([]byte{'x'}, pre), w...)
 		sc.rec = putPiece(sc.rec[:0], seg.Piece{ID: int32(i), Len: int32(len(w))}, float64(i))
-		k := sc.store(maphash.Bytes(sc.seed, w), w)
+		at := sc.store(hashWord(sc.seed, text, pre, len(text)), text, pre, len(text))
 		if i%3 == 0 {
-			sc.ents[k].hit = true
+			sc.data[at] |= hitFlag
 		}
-		if len(sc.ents) > sc.limit || sc.size > sc.limitSize {
-			t.Fatalf("after %d words: %d words, %d bytes", i+1, len(sc.ents), sc.size)
+		if sc.words > sc.limit || sc.size > sc.limitSize {
+			t.Fatalf("after %d words: %d words, %d bytes", i+1, sc.words, sc.size)
 		}
-		for k := range sc.ents {
-			e := &sc.ents[k]
-			w := sc.word(e)
-			if at := sc.find(maphash.Bytes(sc.seed, w), w); at != k {
-				t.Fatalf("after %d words: %q found at %d, not %d", i+1, w, at, k)
+		ats := sc.records()
+		filled := 0
+		for _, s := range sc.slots {
+			if s != 0 {
+				filled++
 			}
-			id := int32(binary.LittleEndian.Uint32(sc.pieces(e)))
-			if want := putPiece(nil, seg.Piece{ID: id, Len: int32(len(w))}, float64(id)); e.n != 1 ||
-				!bytes.Equal(sc.pieces(e), want) || !bytes.HasSuffix(w, fmt.Append(nil, id)) {
-				t.Fatalf("after %d words: %q has pieces %v", i+1, w, sc.pieces(e))
+		}
+		if len(ats) != sc.words || filled != sc.words {
+			t.Fatalf("after %d words: %d records, %d slots filled, %d counted", i+1, len(ats), filled, sc.words)
+		}
+		for _, at := range ats {
+			w := sc.word(at)
+			if h := hashWord(sc.seed, w, 0, len(w)); h != sc.hashRecord(at) {
+				t.Fatalf("after %d words: %q hashes to %x from its record, %x from its bytes", i+1, w, sc.hashRecord(at), h)
+			} else if got := sc.findHashed(h, w, 0, len(w)); got != at {
+				t.Fatalf("after %d words: %q found at %d, not %d", i+1, w, got, at)
+			}
+			id := int32(uint32(sc.pieces(at)[0]))
+			if want := putPiece(nil, seg.Piece{ID: id, Len: int32(len(w))}, float64(id)); !slices.Equal(sc.pieces(at), want) ||
+				!bytes.HasSuffix(w, fmt.Append(nil, id)) {
+				t.Fatalf("after %d words: %q has pieces %v", i+1, w, sc.pieces(at))
 			}
 		}
 	}
 	used := 0
-	for k := range sc.ents {
-		if id := binary.LittleEndian.Uint32(sc.pieces(&sc.ents[k])); id%3 == 0 {
+	ats := sc.records()
+	for _, at := range ats {
+		if id := uint32(sc.pieces(at)[0]); id%3 == 0 {
 			used++
 		}
 	}
-	if 3*used <= len(sc.ents) {
-		t.Errorf("%d of %d words kept were used, no more than chance keeps", used, len(sc.ents))
+	if 3*used <= len(ats) {
+		t.Errorf("%d of %d words kept were used, no more than chance keeps", used, len(ats))
 	}
-	if len(sc.data) > 4*(8<<10) {
-		t.Errorf("%d bytes of words and pieces: not compacted", len(sc.data))
+	if 8*len(sc.data) > 4*(8<<10) {
+		t.Errorf("%d words of records: not compacted", len(sc.data))
+	}
+}
+
+// TestHashWord checks that hashWord and find, which read a word's chunks
+// from its start or its end as the text around it allows, hash a word
+// alike wherever it lies in a text, that the chunks read are the word's,
+// and that find finds a stored word from any text around it.
+func TestHashWord(t *testing.T) {
+	sc := newScratch()
+	sc.slots = make([]uint64, minSlots)
+	w := []byte("▁abcdefghijklmnopqrstu")
+	for n := 1; n <= len(w); n++ {
+		want := hashWord(sc.seed, w[:n], 0, n)
+		stored := 0
+		for pre := range 20 {
+			for post := range 20 {
+				text := append(append(bytes.Repeat([]byte{0xff}, pre), w[:n]...), bytes.Repeat([]byte{0xfe}, post)...)
+				if got := hashWord(sc.seed, text, pre, pre+n); got != want {
+					t.Fatalf("%q after %d bytes, before %d: hash %x, alone %x", w[:n], pre, post, got, want)
+				}
+				h, at := sc.find(text, pre, pre+n)
+				if h != want || at != stored {
+					t.Fatalf("%q after %d bytes, before %d: find %x at %d, want %x at %d", w[:n], pre, post, h, at, want, stored)
+				}
+				if stored == 0 {
+					sc.rec = putPiece(sc.rec[:0], seg.Piece{ID: 1, Len: int32(n)}, -1)
+					stored = sc.store(h, text, pre, pre+n)
+				}
+				var got []byte
+				for i := 0; i < n; i += 8 {
+					got = binary.LittleEndian.AppendUint64(got, chunk(text, pre, pre+n, i))
+				}
+				if !bytes.Equal(got[:n], w[:n]) || slices.ContainsFunc(got[n:], func(b byte) bool { return b != 0 }) {
+					t.Fatalf("%q after %d bytes, before %d: chunks % x", w[:n], pre, post, got)
+				}
+			}
+		}
 	}
 }
 
@@ -278,19 +346,18 @@ func TestCacheBinadeEnd(t *testing.T) {
 	var learnt int
 	for i, from := range []float32{-8388582.5, -8388582.5, -4342981, -4342981, -4342981} {
 		want := backtrack(nil, m.forward(nil, w, nil, from, nil))
-		h := maphash.Bytes(sc.seed, w)
-		k := sc.find(h, w)
-		if k < 0 && !sc.saw(h) {
+		h, at := sc.find(w, 0, len(w))
+		if at == 0 && !sc.saw(h) {
 			continue // as encodeWords does
 		}
-		rec := m.lookup(sc, w, h, k, from)
+		rec := m.lookup(sc, w, 0, len(w), h, at, false, from)
 		if rec == nil {
 			continue
 		}
 		learnt++
 		var got []seg.Piece
-		for ; len(rec) >= pieceSize; rec = rec[pieceSize:] {
-			got = append(got, seg.Piece{ID: int32(binary.LittleEndian.Uint32(rec)), Len: int32(binary.LittleEndian.Uint16(rec[4:]))})
+		for ; len(rec) >= 2; rec = rec[2:] {
+			got = append(got, seg.Piece{ID: int32(uint32(rec[0])), Len: int32(rec[0] >> 32)})
 		}
 		if !slices.Equal(got, want) {
 			t.Errorf("lookup %d, from %v: %v, want %v", i, from, got, want)
@@ -301,5 +368,85 @@ func TestCacheBinadeEnd(t *testing.T) {
 	}
 	if a, b := backtrack(nil, m.forward(nil, w, nil, -8388582.5, nil)), backtrack(nil, m.forward(nil, w, nil, -4342981, nil)); slices.Equal(a, b) {
 		t.Error("the word's pieces are the same near the binade's end: the test tests nothing")
+	}
+}
+
+// TestSpan checks that a record's span, which a hit checks alone, holds
+// only path scores from which holds says the segmentation holds, and
+// reaches the ends of those around the score it was made from: for words
+// learnt from 0 and from binades, at the span's ends and one float32
+// past them, and at scores spread over the binades.
+func TestSpan(t *testing.T) {
+	m, _ := loadModel(t, modeltest.SharedModel("unigram8k_nmt_nfkc"))
+	sc := newScratch()
+	sc.slots, sc.seen = make([]uint64, minSlots), make([]uint64, minSeen)
+	rng := rand.New(rand.NewPCG(3, 4))
+	words := bytes.Split(modeltest.Normalize([]byte("standardmäßiger the internationalization of 自然言語処理 обработка x")), []byte(" "))
+	spans := 0
+	for _, w := range words {
+		for range 40 {
+			from := float32(0)
+			switch rng.IntN(3) {
+			case 1:
+				from = -float32(rng.Float64() * 4096)
+			case 2:
+				from = -float32(math.Ldexp(1+rng.Float64(), 12+rng.IntN(20)))
+			}
+			h, at := sc.find(w, 0, len(w))
+			if at == 0 || !sc.holds(at, from) {
+				m.lookup(sc, w, 0, len(w), h, at, false, from)
+				if _, at = sc.find(w, 0, len(w)); at == 0 || !sc.holds(at, from) {
+					continue
+				}
+			}
+			span := sc.span(at, from)
+			lo, hi := math.Float32frombits(uint32(span)), math.Float32frombits(uint32(span>>32))
+			if !(lo <= from && from <= hi) {
+				t.Fatalf("%q from %v: span [%v, %v] leaves it out", w, from, lo, hi)
+			}
+			if lo < hi {
+				spans++
+			}
+			down, up := math.Nextafter32(lo, float32(math.Inf(-1))), math.Nextafter32(hi, float32(math.Inf(1)))
+			for _, f := range []float32{lo, hi, math.Nextafter32(lo, 0), math.Nextafter32(hi, float32(math.Inf(-1))), lo/2 + hi/2} {
+				if f >= lo && f <= hi && !sc.holds(at, f) {
+					t.Fatalf("%q from %v: span [%v, %v] holds %v, where holds does not", w, from, lo, hi, f)
+				}
+			}
+			// One float32 past either end, the span would hold a score
+			// that holds refuses, or else it stops short of another
+			// binade or of the magnitude 0 allows; it never stops
+			// short of what holds takes within its own binade.
+			for _, f := range []float32{down, up} {
+				if sc.holds(at, f) && binade(f) == binade(from) && binade(from) != 0 && lo != hi && uint32(sc.data[at+1]>>32) == 0 {
+					t.Fatalf("%q from %v: span [%v, %v] stops short of %v in its binade", w, from, lo, hi, f)
+				}
+			}
+		}
+	}
+	if spans == 0 {
+		t.Error("no span wider than its score: the test tests nothing")
+	}
+}
+
+// TestUpTo checks upTo against wins: the segmentation holds at upTo and
+// not one float32 past it, for margins and magnitudes over many scales.
+func TestUpTo(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for range 2000 {
+		margin := math.Ldexp(rng.Float64(), -rng.IntN(30))
+		mag := math.Ldexp(rng.Float64(), rng.IntN(12))
+		n := 1 + rng.IntN(40)
+		u := upTo(margin, mag, n)
+		if u < 0 {
+			if wins(margin, mag, 0, n) {
+				t.Fatalf("upTo(%v, %v, %d) = -1, but wins at 0", margin, mag, n)
+			}
+			continue
+		}
+		if !wins(margin, mag, u, n) || !wins(margin, mag, -u, n) || wins(margin, mag, math.Nextafter32(u, float32(math.Inf(1))), n) {
+			t.Fatalf("upTo(%v, %v, %d) = %v: wins there %v, one past %v", margin, mag, n, u,
+				wins(margin, mag, u, n), wins(margin, mag, math.Nextafter32(u, float32(math.Inf(1))), n))
+		}
 	}
 }

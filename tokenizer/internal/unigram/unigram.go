@@ -335,7 +335,8 @@ func (m *Model) put(sc *scratch) {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if len(m.free) < runtime.GOMAXPROCS(0) {
+	// One is always kept, without asking GOMAXPROCS, which takes a lock.
+	if len(m.free) == 0 || len(m.free) < runtime.GOMAXPROCS(0) {
 		m.free = append(m.free, sc)
 	}
 }
