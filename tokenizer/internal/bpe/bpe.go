@@ -367,7 +367,6 @@ func (b *Model) cachedWord(sc *Scratch, w []byte, cut bool, r *Rules, dst []seg.
 		return dst[n:], dst
 	}
 	hit, k := cache.lookup(w, r, use)
-	use.Record(hit != nil)
 	if hit != nil {
 		return hit, dst
 	}
