@@ -89,6 +89,10 @@ type Rules struct {
 	// cache remembers the words segmented under these rules, for all the
 	// goroutines that encode with them.
 	cache wordCache
+
+	// wide tells the bytes beyond ASCII that start neither U+2581 nor a
+	// piece of matcher.
+	wide [256]bool
 }
 
 // newRules returns the rules that cut out the user-defined pieces m
@@ -97,6 +101,9 @@ type Rules struct {
 func (b *Model) newRules(m *matcher.Matcher, banned []bool) *Rules {
 	v := b.v
 	r := &Rules{matcher: m, banned: banned}
+	for c := range r.wide {
+		r.wide[c] = c >= utf8.RuneSelf && !m.First[c] && byte(c) != seg.SpaceSymbol[0]
+	}
 	r.matched = make([]int32, len(m.Pieces))
 	for i, p := range m.Pieces {
 		r.matched[i] = v.Lookup(p)
@@ -302,8 +309,12 @@ func (b *Model) encode(sc *Scratch, s []byte, r *Rules, out *seg.Sink) {
 		}
 		if c < utf8.RuneSelf {
 			i = m.SkipPlain(s, i+1)
-		} else {
-			i += int(utf8x.CharLen[c>>4])
+			continue
+		}
+		// Characters beyond ASCII that start neither U+2581 nor a
+		// user-defined piece come in runs: a word of most scripts.
+		for i += int(utf8x.CharLen[c>>4]); i < len(s) && r.wide[s[i]]; {
+			i += int(utf8x.CharLen[s[i]>>4])
 		}
 	}
 	if from < len(s) {
@@ -443,15 +454,36 @@ func (s *pairSet) partEnd(w []byte, i int, first rune, size int) (end, chars int
 	for end = i + size; end < len(w); end += size {
 		c := rune(w[end])
 		if size = 1; c >= utf8.RuneSelf {
-			c, size = utf8x.DecodeChar(w[end:])
+			c, size = decode(w[end:])
 		}
-		if !s.has(last, c) {
+		// Both characters in a block with a bitmap, as most of a script's
+		// are: answered without a call.
+		if has, ok := s.blockHas(last, c); ok {
+			if !has {
+				return end, chars, last, c, size
+			}
+		} else if !s.has(last, c) {
 			return end, chars, last, c, size
 		}
 		chars++
 		last = c
 	}
 	return end, chars, last, 0, 0
+}
+
+// decode is utf8x.DecodeChar of p, which starts with a byte beyond
+// ASCII, with the usual cases, valid characters of two and three bytes,
+// decoded here: the scan of a long word's parts decodes every character.
+func decode(p []byte) (rune, int) {
+	if len(p) >= 3 && p[0]&0xF0 == 0xE0 && p[1]&0xC0 == 0x80 && p[2]&0xC0 == 0x80 {
+		if r := rune(p[0]&0x0F)<<12 | rune(p[1]&0x3F)<<6 | rune(p[2]&0x3F); r >= 0x800 && (r < 0xD800 || r > 0xDFFF) {
+			return r, 3
+		}
+	}
+	if len(p) >= 2 && p[0]&0xE0 == 0xC0 && p[0] >= 0xC2 && p[1]&0xC0 == 0x80 {
+		return rune(p[0]&0x1F)<<6 | rune(p[1]&0x3F), 2
+	}
+	return utf8x.DecodeChar(p)
 }
 
 // part appends the pieces of w[start:end], a part of w that has chars

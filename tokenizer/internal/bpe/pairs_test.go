@@ -11,6 +11,7 @@ import (
 
 	"github.com/gemmatok/gemmatok/tokenizer/internal/seg"
 	"github.com/gemmatok/gemmatok/tokenizer/internal/testmodel"
+	"github.com/gemmatok/gemmatok/tokenizer/internal/utf8x"
 	"github.com/gemmatok/gemmatok/vocab"
 )
 
@@ -117,7 +118,18 @@ func TestRankByID(t *testing.T) {
 // pairs cover every way the set keeps them: ASCII, U+2581 and ASCII, the
 // Basic Multilingual Plane and beyond.
 func TestPairSetMembers(t *testing.T) {
-	v := gemma(t).v
+	for _, name := range []string{"gemma2", "gemma3"} {
+		t.Run(name, func(t *testing.T) { checkPairSetMembers(t, name) })
+	}
+}
+
+// checkPairSetMembers is TestPairSetMembers for the built-in model name.
+// Gemma 3 has the blocks of more scripts with bitmaps (Telugu, Thai).
+func checkPairSetMembers(t *testing.T, name string) {
+	v, err := vocab.Builtin(name)
+	if err != nil {
+		t.Fatal(err)
+	}
 	want := map[[2]rune]bool{}
 	for id := range int32(v.Size()) {
 		switch v.Type(id) {
@@ -128,14 +140,16 @@ func TestPairSetMembers(t *testing.T) {
 			}
 		}
 	}
-	embedded, err := unmarshalPairSet(builtin["gemma2"].pairs)
+	embedded, err := unmarshalPairSet(builtin[name].pairs)
 	if err != nil {
 		t.Fatal(err)
 	}
 	kinds := map[string]int{}
 	for name, s := range map[string]*pairSet{"built": newPairSet(v), "embedded": embedded} {
 		for p := range want {
-			switch {
+			switch _, inBlock := s.blockHas(p[0], p[1]); {
+			case inBlock:
+				kinds["block"]++
 			case p[0] < 128 && p[1] < 128:
 				kinds["ascii"]++
 			case p[0] == seg.SpaceRune && p[1] < 128:
@@ -145,16 +159,42 @@ func TestPairSetMembers(t *testing.T) {
 			default:
 				kinds["wide"]++
 			}
-			for _, q := range [][2]rune{p, {p[0] + 1, p[1]}, {p[0], p[1] + 1}, {p[1], p[0]}, {p[0] + 1<<16, p[1]}} {
+			for _, q := range [][2]rune{p, {p[0] + 1, p[1]}, {p[0], p[1] + 1}, {p[1], p[0]}, {p[0] + 1<<16, p[1]}, {p[0] + 1<<8, p[1] + 1<<8}} {
 				if got := s.has(q[0], q[1]); got != want[q] {
 					t.Fatalf("%s: has(%q, %q) = %v, the pieces say %v", name, q[0], q[1], got, want[q])
 				}
 			}
 		}
 	}
-	for _, k := range []string{"ascii", "space", "bmp", "wide"} {
+	required := []string{"block", "space", "bmp", "wide"}
+	if embedded.block[0] == nil { // else ASCII pairs are the first block's
+		required = append(required, "ascii")
+	}
+	for _, k := range required {
 		if kinds[k] == 0 {
 			t.Errorf("no %s pairs among the pieces: that way of keeping them is untested", k)
+		}
+	}
+}
+
+// TestDecodeFast holds decode, which decodes two- and three-byte
+// characters itself, to utf8x.DecodeChar on every lead byte beyond ASCII
+// with continuations valid and not, overlong forms and surrogates among
+// them, cut short and not.
+func TestDecodeFast(t *testing.T) {
+	conts := []byte{0x80, 0x9F, 0xA0, 0xBF, 0x00, 0x41, 0xC0, 0xE2}
+	for lead := 0x80; lead < 0x100; lead++ {
+		for _, c1 := range conts {
+			for _, c2 := range conts {
+				p := []byte{byte(lead), c1, c2, 'x'}
+				for n := 1; n <= len(p); n++ {
+					r, size := decode(p[:n])
+					wr, wsize := utf8x.DecodeChar(p[:n])
+					if r != wr || size != wsize {
+						t.Fatalf("decode(% x) = %U, %d; DecodeChar says %U, %d", p[:n], r, size, wr, wsize)
+					}
+				}
+			}
 		}
 	}
 }
