@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/gemmatok/gemmatok/tokenizer/internal/seg"
 	"github.com/gemmatok/gemmatok/tokenizer/internal/testmodel"
@@ -177,11 +178,12 @@ func checkPairSetMembers(t *testing.T, name string) {
 	}
 }
 
-// TestDecodeFast holds decode, which decodes two- and three-byte
-// characters itself, to utf8x.DecodeChar on every lead byte beyond ASCII
-// with continuations valid and not, overlong forms and surrogates among
-// them, cut short and not.
+// TestDecodeFast holds decode and charID3, which decode two- and
+// three-byte characters themselves, to utf8x.DecodeChar and charID on
+// every lead byte beyond ASCII with continuations valid and not, overlong
+// forms and surrogates among them, cut short and not.
 func TestDecodeFast(t *testing.T) {
+	m := newTestModel(t, gemma(t).v)
 	conts := []byte{0x80, 0x9F, 0xA0, 0xBF, 0x00, 0x41, 0xC0, 0xE2}
 	for lead := 0x80; lead < 0x100; lead++ {
 		for _, c1 := range conts {
@@ -194,6 +196,20 @@ func TestDecodeFast(t *testing.T) {
 						t.Fatalf("decode(% x) = %U, %d; DecodeChar says %U, %d", p[:n], r, size, wr, wsize)
 					}
 				}
+				c := p[:min(int(utf8x.CharLen[lead>>4]), 3)]
+				for range 2 { // the second time from the pages the first filled
+					if got, want := m.charID3(c), m.charID(c); got != want {
+						t.Fatalf("charID3(% x) = %d, charID says %d", c, got, want)
+					}
+				}
+			}
+		}
+	}
+	for r := rune(0x80); r < 1<<16; r++ {
+		c := utf8.AppendRune(nil, r)
+		for range 2 {
+			if got, want := m.charID3(c), m.charID(c); got != want {
+				t.Fatalf("charID3(%q) = %d, charID says %d", c, got, want)
 			}
 		}
 	}

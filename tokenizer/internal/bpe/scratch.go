@@ -9,7 +9,8 @@ import (
 // processor keeps them between calls, so that encoding allocates nothing
 // it does not return.
 type Scratch struct {
-	syms []symbol
+	syms  []symbol
+	short shortSyms // segmentShort's symbols
 	// segmentRuns' blocks and patterns, those of its next level, and its
 	// sweeps' symbols
 	blocks, blocksNext []symBlock
