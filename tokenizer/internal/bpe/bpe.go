@@ -198,7 +198,8 @@ func spanningAt(v *vocab.Vocab, ids []int32) []spanningPiece {
 // s[i:]: a merge may then make it, and s may not be cut before i.
 func (b *Model) spans(s []byte, i int) bool {
 	for _, p := range b.spanning {
-		if start := i - p.at; start >= 0 && start+len(p.piece) <= len(s) && string(s[start:start+len(p.piece)]) == p.piece {
+		// The byte before U+2581 tells most places apart without a call.
+		if start := i - p.at; start >= 0 && start+len(p.piece) <= len(s) && s[i-1] == p.piece[p.at-1] && string(s[start:start+len(p.piece)]) == p.piece {
 			return true
 		}
 	}
@@ -454,7 +455,17 @@ func (s *pairSet) partEnd(w []byte, i int, first rune, size int) (end, chars int
 	for end = i + size; end < len(w); end += size {
 		c := rune(w[end])
 		if size = 1; c >= utf8.RuneSelf {
-			c, size = decode(w[end:])
+			// Valid three-byte characters, those of most scripts without
+			// spaces, are decoded here, without a call.
+			p := w[end:]
+			if c, size = 0, 3; len(p) >= 3 {
+				if x := uint32(p[0]) | uint32(p[1])<<8 | uint32(p[2])<<16; x&0xC0C0F0 == 0x8080E0 {
+					c = rune(x&0x0F)<<12 | rune(x>>8&0x3F)<<6 | rune(x>>16&0x3F)
+				}
+			}
+			if c < 0x800 || uint32(c-0xD800) < 0x800 { // not one, or overlong, or a surrogate
+				c, size = utf8x.DecodeChar(p)
+			}
 		}
 		// Both characters in a block with a bitmap, as most of a script's
 		// are: answered without a call.
@@ -469,21 +480,6 @@ func (s *pairSet) partEnd(w []byte, i int, first rune, size int) (end, chars int
 		last = c
 	}
 	return end, chars, last, 0, 0
-}
-
-// decode is utf8x.DecodeChar of p, which starts with a byte beyond
-// ASCII, with the usual cases, valid characters of two and three bytes,
-// decoded here: the scan of a long word's parts decodes every character.
-func decode(p []byte) (rune, int) {
-	if len(p) >= 3 && p[0]&0xF0 == 0xE0 && p[1]&0xC0 == 0x80 && p[2]&0xC0 == 0x80 {
-		if r := rune(p[0]&0x0F)<<12 | rune(p[1]&0x3F)<<6 | rune(p[2]&0x3F); r >= 0x800 && (r < 0xD800 || r > 0xDFFF) {
-			return r, 3
-		}
-	}
-	if len(p) >= 2 && p[0]&0xE0 == 0xC0 && p[0] >= 0xC2 && p[1]&0xC0 == 0x80 {
-		return rune(p[0]&0x1F)<<6 | rune(p[1]&0x3F), 2
-	}
-	return utf8x.DecodeChar(p)
 }
 
 // part appends the pieces of w[start:end], a part of w that has chars

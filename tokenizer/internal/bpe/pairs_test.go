@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"go/format"
+	"math/rand"
 	"os"
 	"slices"
 	"strings"
@@ -178,25 +179,50 @@ func checkPairSetMembers(t *testing.T, name string) {
 	}
 }
 
-// TestDecodeFast holds decode and charID3, which decode two- and
-// three-byte characters themselves, to utf8x.DecodeChar and charID on
-// every lead byte beyond ASCII with continuations valid and not, overlong
-// forms and surrogates among them, cut short and not.
+// TestDecodeFast holds partEnd, which decodes three-byte characters
+// itself, to a scan that decodes with utf8x.DecodeChar, on random text of
+// characters of one to four bytes and malformed bytes (overlong forms,
+// surrogates, lone and cut sequences), and charID3, which decodes two- and
+// three-byte characters itself, to charID on every lead byte beyond ASCII
+// with continuations valid and not.
 func TestDecodeFast(t *testing.T) {
 	m := newTestModel(t, gemma(t).v)
+	pairs := m.pairSet()
+	chunks := []string{"a", "ก", "า", "క", "ా", "్", "é", "д", "中", "🙂", "\xE0\x80\x80", "\xED\xA0\x80", "\x80", "\xE0\xB8", "\xC3", "\xF0\x9F\x99"}
+	rnd := rand.New(rand.NewSource(4))
+	for range 20000 {
+		var w []byte
+		for range 1 + rnd.Intn(12) {
+			w = append(w, chunks[rnd.Intn(len(chunks))]...)
+		}
+		first, size := utf8x.DecodeChar(w)
+		end, chars, last, next, nextSize := pairs.partEnd(w, 0, first, size)
+		// The scan, decoding every character with DecodeChar.
+		wantChars, wantLast, wantNext, wantSize := 1, first, rune(0), 0
+		wantEnd := size
+		for ; wantEnd < len(w); wantEnd += wantSize {
+			c, n := utf8x.DecodeChar(w[wantEnd:])
+			if !pairs.has(wantLast, c) {
+				wantNext, wantSize = c, n
+				break
+			}
+			wantChars++
+			wantLast = c
+			wantSize = n
+		}
+		if wantEnd == len(w) {
+			wantNext, wantSize = 0, 0
+		}
+		if end != wantEnd || chars != wantChars || last != wantLast || next != wantNext || nextSize != wantSize {
+			t.Fatalf("partEnd(%q) = %d, %d, %U, %U, %d; decoding with DecodeChar %d, %d, %U, %U, %d",
+				w, end, chars, last, next, nextSize, wantEnd, wantChars, wantLast, wantNext, wantSize)
+		}
+	}
 	conts := []byte{0x80, 0x9F, 0xA0, 0xBF, 0x00, 0x41, 0xC0, 0xE2}
 	for lead := 0x80; lead < 0x100; lead++ {
 		for _, c1 := range conts {
 			for _, c2 := range conts {
-				p := []byte{byte(lead), c1, c2, 'x'}
-				for n := 1; n <= len(p); n++ {
-					r, size := decode(p[:n])
-					wr, wsize := utf8x.DecodeChar(p[:n])
-					if r != wr || size != wsize {
-						t.Fatalf("decode(% x) = %U, %d; DecodeChar says %U, %d", p[:n], r, size, wr, wsize)
-					}
-				}
-				c := p[:min(int(utf8x.CharLen[lead>>4]), 3)]
+				c := []byte{byte(lead), c1, c2}[:min(int(utf8x.CharLen[lead>>4]), 3)]
 				for range 2 { // the second time from the pages the first filled
 					if got, want := m.charID3(c), m.charID(c); got != want {
 						t.Fatalf("charID3(% x) = %d, charID says %d", c, got, want)
