@@ -397,11 +397,12 @@ const longWord = 12
 func (b *Model) freshWord(sc *Scratch, w []byte, cut bool, r *Rules, dst []seg.Piece) []seg.Piece {
 	// Without a merge table, each pair merging looks up is a lookup in the
 	// vocabulary too: the whole word's lookup then always pays.
-	if gated := len(w) >= longWord && b.merges.slots != nil; len(w) <= b.maxPiece && (!gated || sc.whole.Use()) {
+	gate := &sc.whole[b2i(len(w) >= longWord)]
+	if gated := b.merges.slots != nil; len(w) <= b.maxPiece && (!gated || gate.Use()) {
 		id := b.v.LookupBytes(w)
 		whole := r.allowed(id) && b.wholePiece(sc, id, r)
 		if gated {
-			sc.whole.Record(whole)
+			gate.Record(whole)
 		}
 		if whole {
 			return append(dst, seg.Piece{ID: b.pieceID(w, id), Len: int32(len(w))})
