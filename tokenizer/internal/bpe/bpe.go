@@ -151,8 +151,8 @@ func newModel(v *vocab.Vocab, tables *builtinTables) *Model {
 		b.rankByID = scoresFallWithID(v)
 	}
 	b.spanning = spanningAt(v, spanning)
-	if tables != nil && tables.merges != nil {
-		if t, err := unmarshalMergeTable(tables.merges, tables.mergeFilter); err == nil {
+	if tables != nil {
+		if t := tables.mergeTable(); t != nil {
 			b.merges = *t
 		}
 	}
