@@ -155,35 +155,52 @@ func TestLevelQueueSegments(t *testing.T) {
 
 // TestSegmentShortAgrees holds segmentShort, which scans its pairs, to the
 // heap of segment on random words of up to shortWord characters, under
-// Gemma's model and every variant that segments words with it.
+// Gemma's model and every variant that segments words with it, and under
+// Gemma 3, which orders merges by id and has a merge table, on words of
+// the scripts whose fresh words it merges most (Telugu, Thai).
 func TestSegmentShortAgrees(t *testing.T) {
 	chars := []string{"a", "b", "e", "n", "r", "t", "s", "i", "o", "\u2581", "é", "中", "文", "ก"}
 	eachWordModel(t, func(t *testing.T, i int, m *testModel, sc *Scratch, rnd *rand.Rand) {
-		checked := 0
-		for range 3000 {
-			var w []byte
-			for range 1 + rnd.Intn(shortWord) {
-				w = append(w, chars[rnd.Intn(len(chars))]...)
-			}
-			if hasUserPiece(m.rules.matcher, w) {
-				continue // segment would freeze it
-			}
-			got, ok := m.segmentShort(sc, w, m.rules, nil)
-			if !ok {
-				t.Fatalf("segmentShort refused %q, of at most %d characters", w, shortWord)
-			}
-			got = slices.Clone(got)
-			want := m.segment(sc, w, m.rules, true, nil)
-			if !slices.Equal(got, want) {
-				t.Fatalf("%q: segmentShort gives %v, the heap %v", w, got, want)
-			}
-			checked++
-		}
-		// (A piece that is the start of U+2581 matches inside every one.)
-		if checked < 1000 && !spacePiece(m) {
-			t.Errorf("only %d of 3000 words had no user-defined piece", checked)
-		}
+		checkSegmentShort(t, m, sc, rnd, chars)
 	})
+	t.Run("gemma3", func(t *testing.T) {
+		g3, err := vocab.Gemma3()
+		if err != nil {
+			t.Fatal(err)
+		}
+		chars := []string{"a", "n", "\u2581", "క", "ా", "ర", "్", "న", "ి", "ల", "ు", "ก", "า", "ร", "น", "ี", "่", "อ", "\U0001F642"}
+		checkSegmentShort(t, newTestModel(t, g3), new(Scratch), rand.New(rand.NewSource(3)), chars)
+	})
+}
+
+// checkSegmentShort checks segmentShort against segment on random words
+// of chars.
+func checkSegmentShort(t *testing.T, m *testModel, sc *Scratch, rnd *rand.Rand, chars []string) {
+	t.Helper()
+	checked := 0
+	for range 3000 {
+		var w []byte
+		for range 1 + rnd.Intn(shortWord) {
+			w = append(w, chars[rnd.Intn(len(chars))]...)
+		}
+		if hasUserPiece(m.rules.matcher, w) {
+			continue // segment would freeze it
+		}
+		got, ok := m.segmentShort(sc, w, m.rules, nil)
+		if !ok {
+			t.Fatalf("segmentShort refused %q, of at most %d characters", w, shortWord)
+		}
+		got = slices.Clone(got)
+		want := m.segment(sc, w, m.rules, true, nil)
+		if !slices.Equal(got, want) {
+			t.Fatalf("%q: segmentShort gives %v, the heap %v", w, got, want)
+		}
+		checked++
+	}
+	// (A piece that is the start of U+2581 matches inside every one.)
+	if checked < 1000 && !spacePiece(m) {
+		t.Errorf("only %d of 3000 words had no user-defined piece", checked)
+	}
 }
 
 // TestSegmentRunsAgrees holds segmentRuns to the heap of segment on random

@@ -89,6 +89,10 @@ type Rules struct {
 	// cache remembers the words segmented under these rules, for all the
 	// goroutines that encode with them.
 	cache wordCache
+
+	// wide tells the bytes beyond ASCII that start neither U+2581 nor a
+	// piece of matcher.
+	wide [256]bool
 }
 
 // newRules returns the rules that cut out the user-defined pieces m
@@ -97,6 +101,9 @@ type Rules struct {
 func (b *Model) newRules(m *matcher.Matcher, banned []bool) *Rules {
 	v := b.v
 	r := &Rules{matcher: m, banned: banned}
+	for c := range r.wide {
+		r.wide[c] = c >= utf8.RuneSelf && !m.First[c] && byte(c) != seg.SpaceSymbol[0]
+	}
 	r.matched = make([]int32, len(m.Pieces))
 	for i, p := range m.Pieces {
 		r.matched[i] = v.Lookup(p)
@@ -144,8 +151,8 @@ func newModel(v *vocab.Vocab, tables *builtinTables) *Model {
 		b.rankByID = scoresFallWithID(v)
 	}
 	b.spanning = spanningAt(v, spanning)
-	if tables != nil && tables.merges != nil {
-		if t, err := unmarshalMergeTable(tables.merges, tables.mergeFilter); err == nil {
+	if tables != nil {
+		if t := tables.mergeTable(); t != nil {
 			b.merges = *t
 		}
 	}
@@ -191,7 +198,8 @@ func spanningAt(v *vocab.Vocab, ids []int32) []spanningPiece {
 // s[i:]: a merge may then make it, and s may not be cut before i.
 func (b *Model) spans(s []byte, i int) bool {
 	for _, p := range b.spanning {
-		if start := i - p.at; start >= 0 && start+len(p.piece) <= len(s) && string(s[start:start+len(p.piece)]) == p.piece {
+		// The byte before U+2581 tells most places apart without a call.
+		if start := i - p.at; start >= 0 && start+len(p.piece) <= len(s) && s[i-1] == p.piece[p.at-1] && string(s[start:start+len(p.piece)]) == p.piece {
 			return true
 		}
 	}
@@ -302,8 +310,12 @@ func (b *Model) encode(sc *Scratch, s []byte, r *Rules, out *seg.Sink) {
 		}
 		if c < utf8.RuneSelf {
 			i = m.SkipPlain(s, i+1)
-		} else {
-			i += int(utf8x.CharLen[c>>4])
+			continue
+		}
+		// Characters beyond ASCII that start neither U+2581 nor a
+		// user-defined piece come in runs: a word of most scripts.
+		for i += int(utf8x.CharLen[c>>4]); i < len(s) && r.wide[s[i]]; {
+			i += int(utf8x.CharLen[s[i]>>4])
 		}
 	}
 	if from < len(s) {
@@ -367,7 +379,6 @@ func (b *Model) cachedWord(sc *Scratch, w []byte, cut bool, r *Rules, dst []seg.
 		return dst[n:], dst
 	}
 	hit, k := cache.lookup(w, r, use)
-	use.Record(hit != nil)
 	if hit != nil {
 		return hit, dst
 	}
@@ -386,11 +397,12 @@ const longWord = 12
 func (b *Model) freshWord(sc *Scratch, w []byte, cut bool, r *Rules, dst []seg.Piece) []seg.Piece {
 	// Without a merge table, each pair merging looks up is a lookup in the
 	// vocabulary too: the whole word's lookup then always pays.
-	if gated := len(w) >= longWord && b.merges.slots != nil; len(w) <= b.maxPiece && (!gated || sc.whole.Use()) {
+	gate := &sc.whole[b2i(len(w) >= longWord)]
+	if gated := b.merges.slots != nil; len(w) <= b.maxPiece && (!gated || gate.Use()) {
 		id := b.v.LookupBytes(w)
 		whole := r.allowed(id) && b.wholePiece(sc, id, r)
 		if gated {
-			sc.whole.Record(whole)
+			gate.Record(whole)
 		}
 		if whole {
 			return append(dst, seg.Piece{ID: b.pieceID(w, id), Len: int32(len(w))})
@@ -444,9 +456,25 @@ func (s *pairSet) partEnd(w []byte, i int, first rune, size int) (end, chars int
 	for end = i + size; end < len(w); end += size {
 		c := rune(w[end])
 		if size = 1; c >= utf8.RuneSelf {
-			c, size = utf8x.DecodeChar(w[end:])
+			// Valid three-byte characters, those of most scripts without
+			// spaces, are decoded here, without a call.
+			p := w[end:]
+			if c, size = 0, 3; len(p) >= 3 {
+				if x := uint32(p[0]) | uint32(p[1])<<8 | uint32(p[2])<<16; x&0xC0C0F0 == 0x8080E0 {
+					c = rune(x&0x0F)<<12 | rune(x>>8&0x3F)<<6 | rune(x>>16&0x3F)
+				}
+			}
+			if c < 0x800 || uint32(c-0xD800) < 0x800 { // not one, or overlong, or a surrogate
+				c, size = utf8x.DecodeChar(p)
+			}
 		}
-		if !s.has(last, c) {
+		// Both characters in a block with a bitmap, as most of a script's
+		// are: answered without a call.
+		if has, ok := s.blockHas(last, c); ok {
+			if !has {
+				return end, chars, last, c, size
+			}
+		} else if !s.has(last, c) {
 			return end, chars, last, c, size
 		}
 		chars++
@@ -696,124 +724,169 @@ func (b *Model) segment(sc *Scratch, s []byte, r *Rules, freeze bool, dst []seg.
 }
 
 // segmentShort is segment for a word of at most shortWord characters
-// without user-defined pieces, in a model without unused pieces: it finds
-// the best pair by scanning the live pairs (shortPairs), which beats
-// keeping a heap for few symbols. It reports false, doing nothing, when
-// the word is longer.
+// without user-defined pieces, in a model without unused pieces. It keeps
+// its symbols in shortSyms, where bit sets stand for the links: a fresh
+// word of Telugu or Thai text merges a few symbols, and following and
+// updating links, symbol structs and a heap cost more than the merges'
+// lookups. It reports false, doing nothing, when the word is longer.
 func (b *Model) segmentShort(sc *Scratch, s []byte, r *Rules, dst []seg.Piece) ([]seg.Piece, bool) {
-	if cap(sc.syms) < shortWord {
-		sc.syms = make([]symbol, 0, shortWord)
-	}
-	syms := sc.syms[:shortWord] // set by index: an append checks room each time
+	w := &sc.short
 	n := 0
 	for i := 0; i < len(s); n++ {
 		if n == shortWord {
 			return dst, false
 		}
-		l := min(int(utf8x.CharLen[s[i]>>4]), len(s)-i)
-		syms[n] = symbol{start: int32(i), end: int32(i + l), prev: int32(n) - 1, next: int32(n) + 1, id: b.charID(s[i : i+l]), pair: -1}
+		w.pos[n] = uint16(i)
+		c := s[i]
+		if c < utf8.RuneSelf {
+			w.id[n] = b.ascii[c]
+			i++
+			continue
+		}
+		l := min(int(utf8x.CharLen[c>>4]), len(s)-i)
+		w.id[n] = b.charID3(s[i : i+l])
 		i += l
 	}
-	syms = syms[:n]
-	syms[n-1].next = -1
-	sc.syms = syms
-	var pairs shortPairs
-	for i := range int32(n - 1) {
-		// setPair, without its call and its tests: every symbol has the
-		// next one and no pair yet.
-		if id := b.pairID(sc, s, &syms[i], &syms[i+1]); r.allowed(id) {
-			syms[i].pair = id
-			pairs.set(i, b.rank(id), true)
+	w.pos[n], w.pos[shortWord] = uint16(len(s)), uint16(len(s))
+	// alive has a bit for each symbol, at its first character; live one
+	// for each symbol that makes a piece with the next.
+	alive := uint64(1)<<n - 1
+	if n == shortWord {
+		alive = ^uint64(0)
+	}
+	live := uint64(0)
+	for i := range n - 1 {
+		// setShort, without its search for the next symbol; pairOf, with
+		// the pair cache's answer inlined.
+		id, ok := sc.pairs.get(w.id[i], w.id[i+1])
+		if !ok {
+			id = b.pairMiss(sc, s, int(w.pos[i]), int(w.pos[i+2]), w.id[i], w.id[i+1])
+		}
+		if r.allowed(id) {
+			w.pair[i], w.key[i] = id, b.mergeKey(id)
+			live |= 1 << i
 		}
 	}
-	for {
-		best := pairs.best()
-		if best < 0 {
-			break
+	for live != 0 {
+		// The best pair, the leftmost on ties as in the C++.
+		best := bits.TrailingZeros64(live)
+		key := w.key[best]
+		for m := live & (live - 1); m != 0; m &= m - 1 {
+			if i := bits.TrailingZeros64(m); w.key[i] < key {
+				best, key = i, w.key[i]
+			}
 		}
-		left := &syms[best]
-		right := &syms[left.next]
-		pairs.set(left.next, 0, false) // gone
-		left.end, left.id, left.next = right.end, left.pair, right.next
-		if right.next >= 0 {
-			syms[right.next].prev = best
-		}
-		b.setPair(sc, s, best, r, &pairs)
-		if left.prev >= 0 {
-			b.setPair(sc, s, left.prev, r, &pairs)
+		gone := bits.TrailingZeros64(alive & (^uint64(1) << best))
+		alive &^= 1 << gone
+		live &^= 1<<gone | 1<<best
+		w.id[best] = w.pair[best]
+		live |= b.setShort(sc, s, best, alive, r)
+		if prev := 63 - bits.LeadingZeros64(alive&(1<<best-1)); prev >= 0 {
+			live = live&^(1<<prev) | b.setShort(sc, s, prev, alive, r)
 		}
 	}
-	for i := int32(0); i != -1; i = syms[i].next {
-		sy := &syms[i]
-		dst = append(dst, b.finalPiece(s[sy.start:sy.end], sy.id, r))
+	for m := alive; m != 0; {
+		i := bits.TrailingZeros64(m)
+		m &= m - 1
+		end := w.pos[min(bits.TrailingZeros64(m), shortWord)]
+		dst = append(dst, b.finalPiece(s[w.pos[i]:end], w.id[i], r))
 	}
 	return dst, true
 }
 
-// shortPairs holds the pairs of segmentShort's symbols: bit i of live
-// says that symbol i is in the word and makes a piece with the next one,
-// and score[i] is that piece's score. Scanning the bits finds the best
-// without following the symbols' links, one load after another.
-type shortPairs struct {
-	live  uint64
-	score [shortWord]float32
+// shortSyms holds the symbols of segmentShort, by the index of their first
+// character: where each starts in the word (and, after the last, where it
+// ends, also at shortWord), the piece it is, and the piece it makes with
+// the next one and that merge's key.
+type shortSyms struct {
+	pos  [shortWord + 1]uint16
+	id   [shortWord]int32
+	pair [shortWord]int32
+	key  [shortWord]uint32
 }
 
-func (p *shortPairs) set(i int32, score float32, ok bool) {
-	p.score[i] = score
-	if ok {
-		p.live |= 1 << i
-	} else {
-		p.live &^= 1 << i
+// mergeKey orders merges of piece id: the smaller key merges first, as
+// the higher rank does.
+func (b *Model) mergeKey(id int32) uint32 {
+	if b.rankByID {
+		return uint32(id)
 	}
+	return uint32(scoreKey(b.v.Score(id)))
 }
 
-// best returns the symbol that starts the best pair, the leftmost on
-// ties as in the C++, or -1 when no pair is left.
-func (p *shortPairs) best() int32 {
-	if p.live == 0 {
-		return -1
+// setShort works out the piece that segmentShort's symbol i makes with the
+// next one in alive, if any, and returns the bit of live that says so.
+func (b *Model) setShort(sc *Scratch, s []byte, i int, alive uint64, r *Rules) uint64 {
+	w := &sc.short
+	next := bits.TrailingZeros64(alive & (^uint64(1) << i))
+	if next >= shortWord {
+		return 0
 	}
-	best := int32(bits.TrailingZeros64(p.live))
-	for m := p.live & (p.live - 1); m != 0; m &= m - 1 {
-		if i := int32(bits.TrailingZeros64(m)); p.score[i] > p.score[best] {
-			best = i
+	end := w.pos[min(bits.TrailingZeros64(alive&(^uint64(1)<<next)), shortWord)]
+	id, ok := sc.pairs.get(w.id[i], w.id[next]) // pairOf, inlined
+	if !ok {
+		id = b.pairMiss(sc, s, int(w.pos[i]), int(end), w.id[i], w.id[next])
+	}
+	if r.allowed(id) {
+		w.pair[i], w.key[i] = id, b.mergeKey(id)
+		return 1 << i
+	}
+	return 0
+}
+
+// charID3 is charID for c, a character beyond ASCII, with the usual
+// cases, valid characters of two and three bytes whose page is made and
+// whose answer is known, decoded and answered here.
+func (b *Model) charID3(c []byte) int32 {
+	var r rune
+	switch {
+	case len(c) == 3 && c[0]&0xF0 == 0xE0 && c[1]&0xC0 == 0x80 && c[2]&0xC0 == 0x80:
+		r = rune(c[0]&0x0F)<<12 | rune(c[1]&0x3F)<<6 | rune(c[2]&0x3F)
+		if r < 0x800 || r >= 0xD800 && r <= 0xDFFF {
+			return b.wideCharID(c)
+		}
+	case len(c) == 2 && c[0]&0xE0 == 0xC0 && c[0] >= 0xC2 && c[1]&0xC0 == 0x80:
+		r = rune(c[0]&0x1F)<<6 | rune(c[1]&0x3F)
+	default:
+		return b.wideCharID(c)
+	}
+	if page := b.chars[r>>charPageBits].Load(); page != nil {
+		if v := page[r&(1<<charPageBits-1)].Load(); v != 0 {
+			return v - 2
 		}
 	}
-	return best
-}
-
-// setPair works out the piece symbol l makes with the next one, and
-// records it in p.
-func (b *Model) setPair(sc *Scratch, s []byte, l int32, r *Rules, p *shortPairs) {
-	sl := &sc.syms[l]
-	sl.pair = -1
-	if sl.next >= 0 {
-		if id := b.pairID(sc, s, sl, &sc.syms[sl.next]); r.allowed(id) {
-			sl.pair = id
-			p.set(l, b.rank(id), true)
-			return
-		}
-	}
-	p.set(l, 0, false)
+	return b.wideCharID(c)
 }
 
 // pairID returns the piece that symbols sl and sr, adjacent in s, make
 // together, or -1.
 func (b *Model) pairID(sc *Scratch, s []byte, sl, sr *symbol) int32 {
-	if sl.id < 0 || sr.id < 0 {
-		return b.v.LookupBytes(s[sl.start:sr.end])
+	return b.pairOf(sc, s, int(sl.start), int(sr.end), sl.id, sr.id)
+}
+
+// pairOf returns the piece that s[start:end], the text of two adjacent
+// symbols, pieces l and r (or -1), makes, or -1. The same pairs come back
+// again and again: the pair cache answers them here, without a call,
+// without hashing the text.
+func (b *Model) pairOf(sc *Scratch, s []byte, start, end int, l, r int32) int32 {
+	if id, ok := sc.pairs.get(l, r); ok {
+		return id
 	}
-	// The same pairs come back again and again; the pair cache answers them
-	// without hashing the text, and the merge table, larger and further
-	// from the processor, those it does not hold.
-	id, ok := sc.pairs.get(sl.id, sr.id)
+	return b.pairMiss(sc, s, start, end, l, r)
+}
+
+// pairMiss is pairOf for a pair that the pair cache does not hold: the
+// merge table, larger and further from the processor, answers it, or else
+// the vocabulary.
+func (b *Model) pairMiss(sc *Scratch, s []byte, start, end int, l, r int32) int32 {
+	if l < 0 || r < 0 {
+		return b.v.LookupBytes(s[start:end])
+	}
+	id, ok := b.merges.get(l, r)
 	if !ok {
-		if id, ok = b.merges.get(sl.id, sr.id); !ok {
-			id = b.v.LookupBytes(s[sl.start:sr.end])
-		}
-		sc.pairs.put(sl.id, sr.id, id)
+		id = b.v.LookupBytes(s[start:end])
 	}
+	sc.pairs.put(l, r, id)
 	return id
 }
 

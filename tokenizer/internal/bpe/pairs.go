@@ -3,6 +3,7 @@ package bpe
 import (
 	"encoding/binary"
 	"errors"
+	"math/bits"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -36,7 +37,23 @@ type pairSet struct {
 	// bit tells most of those from 32 KiB, which stays in the processor's
 	// cache, instead of a probe of bmp, eight times as large.
 	bmpFilter [1 << bmpFilterBits / 64]uint64
+	// block holds, for each block of 256 characters of the Basic
+	// Multilingual Plane with at least blockMinPairs pairs inside it, a
+	// bitmap of those pairs (a bit for each, 8 KiB), else nil. An
+	// alphabet (Thai, Telugu, Arabic, Cyrillic) lies in one block, and
+	// the long words of its text are scanned pair by pair: a bit of one
+	// bitmap, which stays in the processor's cache, answers each.
+	block [256]*blockPairs
 }
+
+// blockPairs is the bitmap of the pairs of a block: bit b&255 of row a&255
+// for the pair a, b.
+type blockPairs [256 * 256 / 64]uint64
+
+// blockMinPairs is the number of pairs from which a block has a bitmap:
+// an alphabet has thousands, and the few pairs of scattered characters
+// are not worth 8 KiB.
+const blockMinPairs = 256
 
 const bmpFilterBits = 18
 
@@ -165,11 +182,21 @@ func newPairSet(v *vocab.Vocab) *pairSet {
 			prev = r
 		}
 	}
+	var inside []uint32
+	for _, k := range s.bmp.slots {
+		if k != 0 && k>>24 == k>>8&0xFF {
+			inside = append(inside, k)
+		}
+	}
+	s.makeBlocks(inside)
 	return s
 }
 
 // has reports whether some piece holds character a followed by b.
 func (s *pairSet) has(a, b rune) bool {
+	if has, ok := s.blockHas(a, b); ok {
+		return has
+	}
 	switch {
 	case a < 128 && b < 128:
 		return s.ascii[(a<<7|b)>>6]&(1<<((a<<7|b)&63)) != 0
@@ -181,6 +208,50 @@ func (s *pairSet) has(a, b rune) bool {
 		return s.bmpFilter[f>>6]&(1<<(f&63)) != 0 && s.bmp.has(k)
 	}
 	return s.wide.has(wideKey(a, b))
+}
+
+// blockHas is has for a and b in one block with a bitmap (ok), and
+// reports ok false for any other pair.
+func (s *pairSet) blockHas(a, b rune) (has, ok bool) {
+	hi := uint32(a) >> 8
+	if hi != uint32(b)>>8 || hi >= 256 || s.block[hi] == nil {
+		return false, false
+	}
+	return s.block[hi][(a&0xFF)<<2|(b&0xFF)>>6]&(1<<(b&63)) != 0, true
+}
+
+// makeBlocks gives the blocks with at least blockMinPairs pairs inside
+// them their bitmaps, of all their pairs: inside, the keys in bmp of the
+// pairs inside a block, each once, and, for the first block, the pairs in
+// ascii.
+func (s *pairSet) makeBlocks(inside []uint32) {
+	var count [256]int
+	for _, k := range inside {
+		count[k>>24]++
+	}
+	for _, w := range s.ascii {
+		count[0] += bits.OnesCount64(w)
+	}
+	for hi, n := range count {
+		if n >= blockMinPairs {
+			s.block[hi] = new(blockPairs)
+		}
+	}
+	for _, k := range inside {
+		if m := s.block[k>>24]; m != nil {
+			a, b := k>>16&0xFF, k&0xFF
+			m[a<<2|b>>6] |= 1 << (b & 63)
+		}
+	}
+	if m := s.block[0]; m != nil {
+		for i, w := range s.ascii {
+			for ; w != 0; w &= w - 1 {
+				ab := i<<6 | bits.TrailingZeros64(w) // a<<7 | b
+				a, b := ab>>7, ab&127
+				m[a<<2|b>>6] |= 1 << (b & 63)
+			}
+		}
+	}
 }
 
 func isASCII(s string) bool {
@@ -236,6 +307,7 @@ func unmarshalPairSet(b []byte) (*pairSet, error) {
 	// Sized at once: growing the table key by key would take longer than
 	// the keys' insertion.
 	s.bmp.reserve((len(b) - head) / 8)
+	var inside []uint32
 	for i := head; i < len(b); i += 8 {
 		k := binary.LittleEndian.Uint64(b[i:])
 		a, c := rune(k>>32)-1, rune(uint32(k))-1
@@ -243,6 +315,10 @@ func unmarshalPairSet(b []byte) (*pairSet, error) {
 			return nil, errors.New("tokenizer: malformed pair set")
 		}
 		s.add(a, c)
+		if a < 1<<16 && a>>8 == c>>8 && (a >= 128 || c >= 128) {
+			inside = append(inside, bmpKey(a, c))
+		}
 	}
+	s.makeBlocks(inside)
 	return s, nil
 }

@@ -4,13 +4,16 @@ import (
 	"bytes"
 	"cmp"
 	"go/format"
+	"math/rand"
 	"os"
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/gemmatok/gemmatok/tokenizer/internal/seg"
 	"github.com/gemmatok/gemmatok/tokenizer/internal/testmodel"
+	"github.com/gemmatok/gemmatok/tokenizer/internal/utf8x"
 	"github.com/gemmatok/gemmatok/vocab"
 )
 
@@ -117,7 +120,18 @@ func TestRankByID(t *testing.T) {
 // pairs cover every way the set keeps them: ASCII, U+2581 and ASCII, the
 // Basic Multilingual Plane and beyond.
 func TestPairSetMembers(t *testing.T) {
-	v := gemma(t).v
+	for _, name := range []string{"gemma2", "gemma3"} {
+		t.Run(name, func(t *testing.T) { checkPairSetMembers(t, name) })
+	}
+}
+
+// checkPairSetMembers is TestPairSetMembers for the built-in model name.
+// Gemma 3 has the blocks of more scripts with bitmaps (Telugu, Thai).
+func checkPairSetMembers(t *testing.T, name string) {
+	v, err := vocab.Builtin(name)
+	if err != nil {
+		t.Fatal(err)
+	}
 	want := map[[2]rune]bool{}
 	for id := range int32(v.Size()) {
 		switch v.Type(id) {
@@ -128,14 +142,16 @@ func TestPairSetMembers(t *testing.T) {
 			}
 		}
 	}
-	embedded, err := unmarshalPairSet(builtin["gemma2"].pairs)
+	embedded, err := unmarshalPairSet(builtin[name].pairs)
 	if err != nil {
 		t.Fatal(err)
 	}
 	kinds := map[string]int{}
 	for name, s := range map[string]*pairSet{"built": newPairSet(v), "embedded": embedded} {
 		for p := range want {
-			switch {
+			switch _, inBlock := s.blockHas(p[0], p[1]); {
+			case inBlock:
+				kinds["block"]++
 			case p[0] < 128 && p[1] < 128:
 				kinds["ascii"]++
 			case p[0] == seg.SpaceRune && p[1] < 128:
@@ -145,16 +161,82 @@ func TestPairSetMembers(t *testing.T) {
 			default:
 				kinds["wide"]++
 			}
-			for _, q := range [][2]rune{p, {p[0] + 1, p[1]}, {p[0], p[1] + 1}, {p[1], p[0]}, {p[0] + 1<<16, p[1]}} {
+			for _, q := range [][2]rune{p, {p[0] + 1, p[1]}, {p[0], p[1] + 1}, {p[1], p[0]}, {p[0] + 1<<16, p[1]}, {p[0] + 1<<8, p[1] + 1<<8}} {
 				if got := s.has(q[0], q[1]); got != want[q] {
 					t.Fatalf("%s: has(%q, %q) = %v, the pieces say %v", name, q[0], q[1], got, want[q])
 				}
 			}
 		}
 	}
-	for _, k := range []string{"ascii", "space", "bmp", "wide"} {
+	required := []string{"block", "space", "bmp", "wide"}
+	if embedded.block[0] == nil { // else ASCII pairs are the first block's
+		required = append(required, "ascii")
+	}
+	for _, k := range required {
 		if kinds[k] == 0 {
 			t.Errorf("no %s pairs among the pieces: that way of keeping them is untested", k)
+		}
+	}
+}
+
+// TestDecodeFast holds partEnd, which decodes three-byte characters
+// itself, to a scan that decodes with utf8x.DecodeChar, on random text of
+// characters of one to four bytes and malformed bytes (overlong forms,
+// surrogates, lone and cut sequences), and charID3, which decodes two- and
+// three-byte characters itself, to charID on every lead byte beyond ASCII
+// with continuations valid and not.
+func TestDecodeFast(t *testing.T) {
+	m := newTestModel(t, gemma(t).v)
+	pairs := m.pairSet()
+	chunks := []string{"a", "ก", "า", "క", "ా", "్", "é", "д", "中", "🙂", "\xE0\x80\x80", "\xED\xA0\x80", "\x80", "\xE0\xB8", "\xC3", "\xF0\x9F\x99"}
+	rnd := rand.New(rand.NewSource(4))
+	for range 20000 {
+		var w []byte
+		for range 1 + rnd.Intn(12) {
+			w = append(w, chunks[rnd.Intn(len(chunks))]...)
+		}
+		first, size := utf8x.DecodeChar(w)
+		end, chars, last, next, nextSize := pairs.partEnd(w, 0, first, size)
+		// The scan, decoding every character with DecodeChar.
+		wantChars, wantLast, wantNext, wantSize := 1, first, rune(0), 0
+		wantEnd := size
+		for ; wantEnd < len(w); wantEnd += wantSize {
+			c, n := utf8x.DecodeChar(w[wantEnd:])
+			if !pairs.has(wantLast, c) {
+				wantNext, wantSize = c, n
+				break
+			}
+			wantChars++
+			wantLast = c
+			wantSize = n
+		}
+		if wantEnd == len(w) {
+			wantNext, wantSize = 0, 0
+		}
+		if end != wantEnd || chars != wantChars || last != wantLast || next != wantNext || nextSize != wantSize {
+			t.Fatalf("partEnd(%q) = %d, %d, %U, %U, %d; decoding with DecodeChar %d, %d, %U, %U, %d",
+				w, end, chars, last, next, nextSize, wantEnd, wantChars, wantLast, wantNext, wantSize)
+		}
+	}
+	conts := []byte{0x80, 0x9F, 0xA0, 0xBF, 0x00, 0x41, 0xC0, 0xE2}
+	for lead := 0x80; lead < 0x100; lead++ {
+		for _, c1 := range conts {
+			for _, c2 := range conts {
+				c := []byte{byte(lead), c1, c2}[:min(int(utf8x.CharLen[lead>>4]), 3)]
+				for range 2 { // the second time from the pages the first filled
+					if got, want := m.charID3(c), m.charID(c); got != want {
+						t.Fatalf("charID3(% x) = %d, charID says %d", c, got, want)
+					}
+				}
+			}
+		}
+	}
+	for r := rune(0x80); r < 1<<16; r++ {
+		c := utf8.AppendRune(nil, r)
+		for range 2 {
+			if got, want := m.charID3(c), m.charID(c); got != want {
+				t.Fatalf("charID3(%q) = %d, charID says %d", c, got, want)
+			}
 		}
 	}
 }

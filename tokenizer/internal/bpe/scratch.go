@@ -9,7 +9,8 @@ import (
 // processor keeps them between calls, so that encoding allocates nothing
 // it does not return.
 type Scratch struct {
-	syms []symbol
+	syms  []symbol
+	short shortSyms // segmentShort's symbols
 	// segmentRuns' blocks and patterns, those of its next level, and its
 	// sweeps' symbols
 	blocks, blocksNext []symBlock
@@ -19,11 +20,13 @@ type Scratch struct {
 	pieces             []seg.Piece // the model's output for the current word
 	memo               []seg.Piece // the same, while filling the whole-piece memo
 	uses               [2]cacheUse // of SentencePiece's rules' cache, and of others'
-	// whole says whether looking a fresh word of longWord bytes or more up
-	// as a whole piece pays, in a model with a merge table: in most
-	// scripts but Latin few such words are pieces (2% of Thai's, 6% of
-	// Telugu's), and each lookup misses the processor's cache.
-	whole hitrate.Gate
+	// whole says whether looking a fresh word up as a whole piece pays, in
+	// a model with a merge table, for words of fewer than longWord bytes
+	// and for longer ones: in most scripts but Latin few long words are
+	// pieces (2% of Thai's, 6% of Telugu's), in many languages at once few
+	// short ones (11% of the multilingual file's), and each lookup misses
+	// the processor's cache.
+	whole [2]hitrate.Gate
 	pairs pairCache
 }
 

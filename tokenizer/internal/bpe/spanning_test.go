@@ -28,7 +28,7 @@ func TestSpanningGemma3(t *testing.T) {
 		text string
 		at   int
 		want bool
-	}{{"a>▁</b", 2, true}, {"a>▁<b", 2, false}, {">▁</", 1, true}, {"▁</", 0, false}, {"a>▁", 2, false}} {
+	}{{"a>▁</b", 2, true}, {"a>▁<b", 2, false}, {"ab▁</b", 2, false}, {">▁</", 1, true}, {"▁</", 0, false}, {"a>▁", 2, false}} {
 		if got := b.spans([]byte(tc.text), tc.at); got != tc.want {
 			t.Errorf("spans(%q, %d) = %v", tc.text, tc.at, got)
 		}

@@ -135,7 +135,11 @@ func wordKey(w []byte) cacheKey {
 }
 
 // lookup returns the pieces of w, or nil, and w's key. The pieces are the
-// cache's own, or for a single piece u's; they are not to be changed.
+// cache's own, or for a single piece u's; they are not to be changed. It
+// records the lookup in u's gate once the table is warm: until the cache
+// has grown past its first table few words can be found in it, whatever
+// the text, and a text that repeats its words (Telugu's first 256 have 30
+// repeats) would have it stand aside for thousands of words.
 func (c *wordCache) lookup(w []byte, r *Rules, u *cacheUse) ([]seg.Piece, cacheKey) {
 	k := wordKey(w)
 	h := k.h
@@ -143,12 +147,16 @@ func (c *wordCache) lookup(w []byte, r *Rules, u *cacheUse) ([]seg.Piece, cacheK
 	if t == nil || t.rules != r {
 		return nil, k
 	}
+	warm := len(t.slots) > cacheMinSlots
 	want := uint32(h>>48)<<16 | uint32(len(w))
 	mask := uint64(len(t.slots) - 1)
 	for i := h & mask; ; i = (i + 1) & mask {
 		s := &t.slots[i]
 		m := atomic.LoadUint64(&s.meta)
 		if m == 0 {
+			if warm {
+				u.Record(false)
+			}
 			return nil, k
 		}
 		if uint32(m)&^0xFF00 != want {
@@ -156,6 +164,9 @@ func (c *wordCache) lookup(w []byte, r *Rules, u *cacheUse) ([]seg.Piece, cacheK
 		}
 		key := atomic.LoadUint64(&s.key)
 		if len(w) <= inlineWord && key == k.inline || len(w) > inlineWord && string(t.arena.keys.at(key, len(w))) == string(w) {
+			if warm {
+				u.Record(true)
+			}
 			val := uint32(m >> 32)
 			if n := uint32(m>>8) & 0xFF; n > 1 {
 				return t.arena.pieces.at(uint64(val), int(n)), k

@@ -6,9 +6,11 @@ import (
 	"math/rand"
 	"os"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 
+	"github.com/gemmatok/gemmatok/tokenizer/internal/hitrate"
 	"github.com/gemmatok/gemmatok/tokenizer/internal/seg"
 	"github.com/gemmatok/gemmatok/tokenizer/internal/testmodel"
 )
@@ -66,6 +68,31 @@ func TestWordCacheSparse(t *testing.T) {
 	}
 	if _, u := sc.cacheFor(m.rules); u.Sparse() {
 		t.Error("natural text left the word cache sparse")
+	}
+}
+
+// TestWordCacheCold checks that a cache too young to have grown does not
+// stand aside: a text that starts with more new words than one window of
+// lookups holds keeps its cache in use, and stores its words.
+func TestWordCacheCold(t *testing.T) {
+	m := freshGemma(t)
+	rnd := rand.New(rand.NewSource(2))
+	var words []string
+	for range 2 * hitrate.Window {
+		w := make([]byte, 4+rnd.Intn(8))
+		for i := range w {
+			w[i] = byte('a' + rnd.Intn(26))
+		}
+		words = append(words, string(w))
+	}
+	sc := new(Scratch)
+	m.encode(sc, strings.Join(words, " "))
+	cache, u := sc.cacheFor(m.rules)
+	if u.Sparse() {
+		t.Fatal("new words in a cold cache made it stand aside")
+	}
+	if hit, _ := cache.lookup([]byte("\u2581"+words[len(words)-1]), m.rules, u); hit == nil {
+		t.Error("the last word was not stored")
 	}
 }
 
