@@ -130,6 +130,15 @@ func (t *Tokenizer) CanCut(opts EncodeOptions) error {
 			return neverCut(err)
 		}
 	}
+	// Rules, such as BPE's that respell special normal pieces, may need
+	// the whole text too.
+	if opts.Special == SpecialText {
+		if r, ok := t.specials().text.model.(interface{ CutsErr() error }); ok {
+			if err := r.CutsErr(); err != nil {
+				return neverCut(err)
+			}
+		}
+	}
 	if _, ok := t.model.(carrier); ok && opts.Carry == nil {
 		return ErrCutsNeedCarry
 	}
