@@ -336,3 +336,45 @@ func longestFit(tok *Tokenizer, s string, toks []Token, n int, prefix bool) stri
 	}
 	return ""
 }
+
+// TestSpecialUserCharacter makes the user-defined pieces of one character
+// special (Gemma's "\n" and "\t"): under SpecialText they come out as
+// unknown characters do, as byte pieces under Gemma's byte fallback.
+func TestSpecialUserCharacter(t *testing.T) {
+	checked := 0
+	for name, tok := range specialBPEModels(t) {
+		var ps []string
+		for _, id := range tok.v.UserDefined() {
+			if p := tok.v.Piece(id); utf8.RuneCountInString(p) == 1 {
+				ps = append(ps, p)
+			}
+		}
+		if len(ps) == 0 {
+			continue
+		}
+		special, err := tok.WithSpecial(ps...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range ps {
+			s := "a" + p + "b " + p + p + " c"
+			ids, err := special.EncodeWith(s, EncodeOptions{Special: SpecialText})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, id := range ids {
+				if special.IsSpecial(id) {
+					t.Errorf("%s: %q gave special %d in %v", name, s, id, ids)
+				}
+			}
+			want, _ := tok.Decode(tok.Encode(s))
+			if got, err := tok.Decode(ids); tok.v.Trainer().ByteFallback && (err != nil || got != want) {
+				t.Errorf("%s: %q decoded to %q, %v; want %q", name, s, got, err, want)
+			}
+			checked++
+		}
+	}
+	if checked < 3 {
+		t.Errorf("%d user-defined pieces of one character checked, want Gemma 2's and 3's 3", checked)
+	}
+}

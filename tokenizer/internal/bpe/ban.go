@@ -2,6 +2,7 @@ package bpe
 
 import (
 	"errors"
+	"unicode/utf8"
 
 	"github.com/gemmatok/gemmatok/tokenizer/internal/matcher"
 	"github.com/gemmatok/gemmatok/vocab"
@@ -14,14 +15,15 @@ import (
 // make, and the output spells it as the C++ spells an unused piece: as the
 // pair it was made of, recursively (bpe_model.cc's resegment). Had merges
 // not made it, its text would merge otherwise, into pieces that no model
-// proto gives. A banned normal piece of one character, made of no pair,
-// comes out as an unknown character does.
+// proto gives. A banned piece of one character, normal or user-defined,
+// is made of no pair: it comes out as an unknown character does.
 func (b *Model) banRules(m *matcher.Matcher, banned []bool) *Rules {
 	var respell []bool
 	for id, ban := range banned {
 		// A normal piece whose text is a control piece's yields the control
 		// id (vocab.Preferred); merges may not make it.
-		if ban && b.v.Type(int32(id)) == vocab.Normal && b.v.Preferred(int32(id)) == int32(id) {
+		if ban && (b.v.Type(int32(id)) == vocab.Normal && b.v.Preferred(int32(id)) == int32(id) ||
+			utf8.RuneCountInString(b.v.Piece(int32(id))) == 1) {
 			if respell == nil {
 				respell = make([]bool, len(banned))
 			}
