@@ -156,8 +156,9 @@ func (t *Tokenizer) IsSpecial(id int32) bool {
 // normal piece of the vocabulary; unknown and byte pieces cannot be kept
 // out of encoded text, so they are refused. Under SpecialText a BPE model
 // spells a special normal piece by the pair it was last made of anywhere
-// in the text, as the C++ does an unused piece (see SpecialText): texts are
-// then never cut (CanCut).
+// in the text, as the C++ does an unused piece, and a special piece of one
+// character as an unknown character (see SpecialText): texts are then
+// never cut (CanCut), and encode whole, without the word cache.
 func (t *Tokenizer) WithSpecial(pieces ...string) (*Tokenizer, error) {
 	ids := make([]int32, 0, len(pieces))
 	for _, p := range pieces {
