@@ -130,11 +130,26 @@ func (t *Tokenizer) CanCut(opts EncodeOptions) error {
 			return neverCut(err)
 		}
 	}
+	if opts.Special == SpecialText {
+		if err := rulesCutsErr(t.specials().text); err != nil {
+			return neverCut(err)
+		}
+	}
 	if _, ok := t.model.(carrier); ok && opts.Carry == nil {
 		return ErrCutsNeedCarry
 	}
 	if !t.norm.Identity() {
 		return ErrCutsNeedParts
+	}
+	return nil
+}
+
+// rulesCutsErr returns why a text encoded under r is never cut, or nil:
+// rules may need the whole text where the model does not, as BPE's that
+// respell special normal pieces do.
+func rulesCutsErr(r *pieceRules) error {
+	if c, ok := r.model.(interface{ CutsErr() error }); ok {
+		return c.CutsErr()
 	}
 	return nil
 }

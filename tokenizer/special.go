@@ -21,6 +21,14 @@ const (
 	// SpecialText treats special pieces written in the text as ordinary
 	// text: no special id can come out, and decoding the ids gives the text
 	// back. Use it for untrusted text.
+	//
+	// A special piece that is a normal piece of the vocabulary (see
+	// WithSpecial) is spelled by other pieces: a Unigram model takes the
+	// best segmentation without it; a BPE model still merges it and then
+	// spells it as the pair it was made of, recursively, as SentencePiece
+	// spells an unused piece. A special piece of one character comes out as
+	// an unknown character does: as byte pieces under byte fallback, else as
+	// the unknown id, which decodes to the unknown surface, not the text.
 	SpecialText
 	// SpecialReject makes text that contains a special piece an error, a
 	// *SpecialError, as tiktoken does by default.
@@ -146,7 +154,11 @@ func (t *Tokenizer) IsSpecial(id int32) bool {
 // WithSpecial returns a Tokenizer that shares t's model but counts exactly
 // the given pieces as special. Each must be a control, user-defined or
 // normal piece of the vocabulary; unknown and byte pieces cannot be kept
-// out of encoded text, so they are refused.
+// out of encoded text, so they are refused. Under SpecialText a BPE model
+// spells a special normal piece by the pair it was last made of anywhere
+// in the text, as the C++ does an unused piece, and a special piece of one
+// character as an unknown character (see SpecialText): texts are then
+// never cut (CanCut), and encode whole, without the word cache.
 func (t *Tokenizer) WithSpecial(pieces ...string) (*Tokenizer, error) {
 	ids := make([]int32, 0, len(pieces))
 	for _, p := range pieces {

@@ -76,7 +76,7 @@ func (t *Tokenizer) truncateEnd(text string, n int, opts EncodeOptions) (string,
 		return "", tr, err
 	}
 	var known []int32
-	if pm, ok := t.model.(prefixModel); ok && !t.partsKeepTokens() && !t.norm.Suffix() {
+	if pm, ok := t.model.(prefixModel); ok && !t.partsKeepTokens(tr.r) && !t.norm.Suffix() {
 		tr.toks, known = t.prefixTokens(pm, text, tr.r)
 		tr.encoded += len(text)
 	} else {
@@ -87,8 +87,8 @@ func (t *Tokenizer) truncateEnd(text string, n int, opts EncodeOptions) (string,
 		return text, tr, nil
 	}
 	switch {
-	case t.partsKeepTokens():
-	case !t.modelKeepsParts() || t.norm.Suffix():
+	case t.partsKeepTokens(tr.r):
+	case !t.modelKeepsParts(tr.r) || t.norm.Suffix():
 		// Nothing is known of how a prefix encodes alone: count each, off
 		// one pass over the text where the model allows it, or from the
 		// last cut before its end.
@@ -177,7 +177,7 @@ func (t *Tokenizer) truncateStart(text string, n int, opts EncodeOptions) (strin
 	if len(toks) <= n {
 		return text, tr, nil
 	}
-	if t.partsKeepTokens() {
+	if t.partsKeepTokens(tr.r) {
 		// As for a prefix (TruncateEndWith), a suffix keeps its tokens.
 		for k := len(toks) - n; k < len(toks); k++ {
 			cut := toks[k].Start
@@ -426,16 +426,17 @@ func skipNormSpaces(norm []byte, p int) int {
 // or starts at a boundary between two of its tokens encodes alone to the
 // text's tokens on its side: the normalizer must map each character on
 // its own, and the model have no unused pieces, whose resegmentation
-// depends on the whole text.
-func (t *Tokenizer) partsKeepTokens() bool {
-	return t.norm.Identity() && t.modelKeepsParts()
+// depends on the whole text, nor the rules r respell pieces so.
+func (t *Tokenizer) partsKeepTokens(r *pieceRules) bool {
+	return t.norm.Identity() && t.modelKeepsParts(r)
 }
 
 // modelKeepsParts reports whether the model segments a prefix or suffix of
 // a normalized text that ends or starts at a boundary between two of its
-// pieces into the text's pieces on its side (seg.Cuts.PartsKeepPieces).
-func (t *Tokenizer) modelKeepsParts() bool {
-	return t.cut.model != nil && t.cut.model.PartsKeepPieces()
+// pieces into the text's pieces on its side (seg.Cuts.PartsKeepPieces)
+// under the rules r.
+func (t *Tokenizer) modelKeepsParts(r *pieceRules) bool {
+	return t.cut.model != nil && t.cut.model.PartsKeepPieces() && rulesCutsErr(r) == nil
 }
 
 // mayEndInSpace reports whether s, which does not end in a space or an

@@ -78,6 +78,7 @@ type Rules struct {
 	matcher *matcher.Matcher
 	matched []int32 // the id each of matcher's pieces looks up to
 	banned  []bool  // by id; nil when merges may produce any piece
+	respell []bool  // by id, the pieces spelled as their pair (banRules); or nil
 
 	// memo records, two bits a piece, whether segmenting the piece's own
 	// text gives back that one piece: bit 1 says known, bit 0 the answer.
@@ -269,7 +270,7 @@ func isSpace(s []byte) bool {
 // encode segments the normalized text s, which is not empty, and hands
 // every piece to out.
 func (b *Model) encode(sc *Scratch, s []byte, r *Rules, out *seg.Sink) {
-	if b.split == splitNone {
+	if b.split == splitNone || r.respell != nil {
 		sc.pieces = b.segment(sc, s, r, true, sc.pieces[:0])
 		out.Replay(sc.pieces, 0)
 		return
@@ -685,7 +686,7 @@ func (b *Model) segment(sc *Scratch, s []byte, r *Rules, freeze bool, dst []seg.
 	sc.syms = syms
 
 	var rev map[string][2]string
-	if b.unused {
+	if b.unused || r.respell != nil {
 		rev = make(map[string][2]string)
 	}
 	h := &sc.agenda
@@ -714,8 +715,8 @@ func (b *Model) segment(sc *Scratch, s []byte, r *Rules, freeze bool, dst []seg.
 			id = -1
 		}
 		id = b.pieceID(p, id)
-		if rev != nil && b.v.Type(id) == vocab.Unused {
-			dst = b.resegment(p, id, rev, dst)
+		if rev != nil && b.resegments(id, r) {
+			dst = b.resegment(p, id, r, rev, dst)
 			continue
 		}
 		dst = append(dst, seg.Piece{ID: id, Len: sy.end - sy.start})
@@ -906,21 +907,25 @@ func (b *Model) updatePair(sc *Scratch, s []byte, l int32, rules *Rules, rev map
 	}
 	sl.pair = id
 	sc.agenda.set(scoreKey(b.rank(id))<<32 | uint64(uint32(l)))
-	if rev != nil && b.v.Type(id) == vocab.Unused {
+	if rev != nil && b.resegments(id, rules) {
 		rev[string(s[sl.start:sr.end])] = [2]string{string(s[sl.start:sl.end]), string(s[sr.start:sr.end])}
 	}
 }
 
 // resegment splits an unused piece p back into the pair it was last seen
-// made of, recursively, as the C++ does.
-func (b *Model) resegment(p []byte, id int32, rev map[string][2]string, dst []seg.Piece) []seg.Piece {
-	if b.v.Type(id) == vocab.Unused {
+// made of, recursively, as the C++ does; and so a piece that rules r
+// respell, which comes out unknown where no pair made it.
+func (b *Model) resegment(p []byte, id int32, r *Rules, rev map[string][2]string, dst []seg.Piece) []seg.Piece {
+	if b.resegments(id, r) {
 		if halves, ok := rev[string(p)]; ok {
 			mid := len(halves[0])
-			l, _ := b.v.ID(halves[0])
-			r, _ := b.v.ID(halves[1])
-			dst = b.resegment(p[:mid], l, rev, dst)
-			return b.resegment(p[mid:], r, rev, dst)
+			left, _ := b.v.ID(halves[0])
+			right, _ := b.v.ID(halves[1])
+			dst = b.resegment(p[:mid], left, r, rev, dst)
+			return b.resegment(p[mid:], right, r, rev, dst)
+		}
+		if r.respell != nil && r.respell[id] {
+			id = b.v.Unk()
 		}
 	}
 	return append(dst, seg.Piece{ID: id, Len: int32(len(p))})

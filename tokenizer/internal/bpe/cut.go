@@ -9,8 +9,8 @@ import (
 
 // The methods here make a Model what the processor needs of a model.
 
-// NewRules is newRules for the processor.
-func (b *Model) NewRules(m *matcher.Matcher, banned []bool) seg.Rules { return b.newRules(m, banned) }
+// NewRules is banRules for the processor.
+func (b *Model) NewRules(m *matcher.Matcher, banned []bool) seg.Rules { return b.banRules(m, banned) }
 
 // NewScratch returns buffers for one encoding at a time.
 func (b *Model) NewScratch() seg.Scratch { return new(Scratch) }

@@ -6,7 +6,6 @@ import (
 
 	"github.com/gemmatok/gemmatok/tokenizer/internal/seg"
 	"github.com/gemmatok/gemmatok/tokenizer/internal/utf8x"
-	"github.com/gemmatok/gemmatok/vocab"
 )
 
 // Dropout segments the normalized text s under rules r, which NewRules
@@ -54,7 +53,7 @@ func (b *Model) Dropout(s []byte, r seg.Rules, alpha float32, rng *rand.Rand, ou
 			return
 		}
 		heap.Push(&agenda, dropPair{left: l, right: r, rank: b.rank(id), size: int32(len(p)), id: id})
-		if b.v.Type(id) == vocab.Unused {
+		if b.resegments(id, rules) {
 			rev[string(p)] = [2]string{string(s[syms[l].start:syms[l].end]), string(s[syms[r].start:syms[r].end])}
 		}
 	}
@@ -84,7 +83,7 @@ func (b *Model) Dropout(s []byte, r seg.Rules, alpha float32, rng *rand.Rand, ou
 		sy := &syms[i]
 		p := s[sy.start:sy.end]
 		id := b.pieceID(p, sy.id)
-		pieces = b.resegment(p, id, rev, pieces)
+		pieces = b.resegment(p, id, rules, rev, pieces)
 	}
 	out.Replay(pieces, 0)
 }
