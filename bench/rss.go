@@ -208,7 +208,7 @@ func peakRSS(cmd *exec.Cmd) (usage, error) {
 		return usage{}, fmt.Errorf("no rusage on %s", runtime.GOOS)
 	}
 	cpu := cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
-	return usage{uint64(ru.Maxrss) * 1024, cpu, ru.Minflt}, nil // Linux reports kilobytes
+	return usage{uint64(ru.Maxrss) * 1024, cpu, int64(ru.Minflt)}, nil // Linux reports kilobytes
 }
 
 // ownPeakRSS returns this process's peak RSS (VmHWM), which unlike

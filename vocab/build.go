@@ -40,7 +40,7 @@ func Build(pieces []Entry, trainer TrainerSpec, normalizer NormalizerSpec) (*Voc
 		if len(e.Piece) > 1<<16-1 {
 			return nil, fmt.Errorf("vocab: piece %d is %d bytes long", i, len(e.Piece))
 		}
-		if len(data) > 1<<32-1-len(e.Piece) {
+		if uint64(len(data)) > 1<<32-1-uint64(len(e.Piece)) {
 			return nil, fmt.Errorf("vocab: pieces too large")
 		}
 		t := e.Type

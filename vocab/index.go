@@ -165,7 +165,7 @@ func (b *builtinModel) buildIndex() ([]byte, error) {
 		out[i] = '\n'
 	}
 	for _, w := range []int{indexMagic, len(b.data), v.Size(), end, v.maxLen, len(v.filter), len(v.table)} {
-		if w > math.MaxUint32 {
+		if uint64(w) > math.MaxUint32 {
 			return nil, errors.New("model too large to index")
 		}
 		out = binary.LittleEndian.AppendUint32(out, uint32(w))

@@ -123,7 +123,7 @@ func parseWith(data string, ix *indexed) (*Vocab, error) {
 	hasDenormalizer := false
 
 	for len(b) > 0 {
-		if ix == nil && len(wire) <= math.MaxUint32 {
+		if ix == nil && uint64(len(wire)) <= math.MaxUint32 {
 			if b = wire[v.readPieces(data, len(wire)-len(b)):]; len(b) == 0 {
 				break
 			}
@@ -160,7 +160,7 @@ func parseWith(data string, ix *indexed) (*Vocab, error) {
 			if len(piece) > 0 {
 				start = int(uintptr(unsafe.Pointer(&piece[0])) - uintptr(unsafe.Pointer(&wire[0])))
 			}
-			if start > math.MaxUint32 {
+			if uint64(start) > math.MaxUint32 {
 				return nil, fmt.Errorf("vocab: model too large")
 			}
 			v.starts = append(v.starts, uint32(start))

@@ -83,7 +83,7 @@ func runRSSHelper(out string) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 125
 	}
-	rss := cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss << 10
+	rss := int64(cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss) << 10
 	if err := os.WriteFile(out, []byte(strconv.FormatInt(rss, 10)), 0o644); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 125
