@@ -19,6 +19,7 @@ import (
 // is made of no pair: it comes out as an unknown character does.
 func (b *Model) banRules(m *matcher.Matcher, banned []bool) *Rules {
 	var respell []bool
+	pairs := false
 	for id, ban := range banned {
 		// A normal piece whose text is a control piece's yields the control
 		// id (vocab.Preferred); merges may not make it.
@@ -28,6 +29,7 @@ func (b *Model) banRules(m *matcher.Matcher, banned []bool) *Rules {
 				respell = make([]bool, len(banned))
 			}
 			respell[id] = true
+			pairs = pairs || utf8.RuneCountInString(b.v.Piece(int32(id))) > 1
 		}
 	}
 	if respell == nil {
@@ -38,7 +40,7 @@ func (b *Model) banRules(m *matcher.Matcher, banned []bool) *Rules {
 		merge[id] = ban && !respell[id]
 	}
 	r := b.newRules(m, merge)
-	r.respell = respell
+	r.respell, r.pairsSpelled = respell, pairs
 	return r
 }
 
@@ -51,10 +53,12 @@ func (b *Model) resegments(id int32, r *Rules) bool {
 var errRespell = errors.New("special normal pieces are spelled by the pair they were made of, which the C++ takes from the whole text")
 
 // CutsErr returns why a text encoded under r is never cut, or nil: where
-// r respells pieces, each is respelled by the pair it was last seen made
-// of anywhere in the text, as the C++ resegments unused pieces.
+// r respells pieces of more than one character, each is respelled by the
+// pair it was last seen made of anywhere in the text, as the C++
+// resegments unused pieces. A respelled character comes out unknown
+// wherever it stands, and merges as before, so it keeps every cut.
 func (r *Rules) CutsErr() error {
-	if r.respell != nil {
+	if r.pairsSpelled {
 		return errRespell
 	}
 	return nil

@@ -79,6 +79,9 @@ type Rules struct {
 	matched []int32 // the id each of matcher's pieces looks up to
 	banned  []bool  // by id; nil when merges may produce any piece
 	respell []bool  // by id, the pieces spelled as their pair (banRules); or nil
+	// pairsSpelled says that respell holds a piece of more than one
+	// character, which the output spells by what the whole text merged.
+	pairsSpelled bool
 
 	// memo records, two bits a piece, whether segmenting the piece's own
 	// text gives back that one piece: bit 1 says known, bit 0 the answer.
