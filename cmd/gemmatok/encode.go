@@ -22,6 +22,7 @@ import (
 // encodeFlags are the options of gemmatok encode.
 type encodeFlags struct {
 	format   string
+	json     bool // --json, short for --format json, as count and info take it
 	bos, eos bool
 	workers  int
 	special  specialFlag
@@ -74,6 +75,7 @@ status 1, leaving any later files unread.
 	}
 	fl := cmd.Flags()
 	fl.StringVarP(&f.format, "format", "f", "ids", "output `FORMAT`: ids, pieces or json")
+	fl.BoolVar(&f.json, "json", false, "the same as --format json")
 	fl.Var(&f.text, "text", "encode `STRING` instead of files")
 	fl.BoolVar(&f.bos, "bos", false, "start with the BOS id")
 	fl.BoolVar(&f.eos, "eos", false, "end with the EOS id")
@@ -84,10 +86,14 @@ status 1, leaving any later files unread.
 	fl.BoolVar(&f.seg.sample, "sample", false, "print a segmentation drawn at random (Unigram, BPE)")
 	fl.Float64Var(&f.seg.alpha, "alpha", 0.1, "sampling smoothing `A` (Unigram) or merge dropout probability (BPE)")
 	fl.Var(&f.seg.seed, "seed", "seed `S` of --sample's draws (default: random)")
+	cmd.MarkFlagsMutuallyExclusive("json", "format")
 	return cmd
 }
 
 func (a *app) encode(args []string, f *encodeFlags) error {
+	if f.json {
+		f.format = "json"
+	}
 	switch f.format {
 	case "ids", "pieces", "json":
 	default:

@@ -76,8 +76,12 @@ func TestEncodeFormats(t *testing.T) {
 			t.Errorf("%q: ids differ from the library's", args)
 		}
 
+		jsonOut := mustRun(t, "", append(args, "--format", "json")...)
+		if short := mustRun(t, "", append(args, "--json")...); short != jsonOut {
+			t.Errorf("%q --json differs from --format json", args)
+		}
 		var got []jsonToken
-		if err := json.Unmarshal([]byte(mustRun(t, "", append(args, "--format", "json")...)), &got); err != nil {
+		if err := json.Unmarshal([]byte(jsonOut), &got); err != nil {
 			t.Fatal(err)
 		}
 		if len(got) != len(toks) {
