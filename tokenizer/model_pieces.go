@@ -48,6 +48,14 @@ func (p *pieceModel) Encode(sc seg.Scratch, s []byte, r seg.Rules, out *seg.Sink
 	out.Replay(ps.pieces, 0)
 }
 
+// TokensArePieces reports whether the model's package says that each token
+// is a piece or an unknown one for a character that is none
+// (char.Model.TokensArePieces; see piecesOnly).
+func (p *pieceModel) TokensArePieces() bool {
+	m, ok := p.enc.(piecesOnly)
+	return ok && m.TokensArePieces()
+}
+
 // Cuts returns where the output of the model decomposes, when its package
 // tells (char.Model.Cuts, word.Model.Cuts), or an error that says it never
 // does.

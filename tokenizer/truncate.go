@@ -293,9 +293,9 @@ func (t *Tokenizer) truncateStartWords(tr *truncation, n int) string {
 }
 
 // leastKnown returns a lower bound on the tokens of text[begin:end]
-// encoded alone, under a BPE or char model, where begin and end are where
-// the normalizer starts steps, or end is the text's end (stepStart): the
-// part then normalizes alone to the whole's normalized text between them,
+// encoded alone, under a model whose tokens are pieces (piecesOnly: BPE,
+// char), where begin and end are where the normalizer starts steps, or
+// end is the text's end (stepStart): the part then normalizes alone to the whole's normalized text between them,
 // but for whitespace at either end (and the dummy prefix, which the
 // first piece may take). Every token is a piece, or an unknown or byte
 // piece for a character that is no piece of its own (solid). So the part
@@ -303,11 +303,10 @@ func (t *Tokenizer) truncateStartWords(tr *truncation, n int) string {
 // and, once the suffixes tried have cost a few times the text, at least
 // the fewest pieces its normalized text splits into (fewestPieces), worked
 // out once for the whole, which rules out far more where pieces are
-// short. A word model has no such bound: an unknown word may hold any
-// character. It is 0 where it tells nothing.
+// short. It is 0 where it tells nothing, and under any other model.
 func (tr *truncation) leastKnown(begin, end int) int {
 	t := tr.t
-	if typ := t.v.Trainer().Model; typ != vocab.BPE && typ != vocab.Char {
+	if m, ok := t.model.(piecesOnly); !ok || !m.TokensArePieces() {
 		return 0
 	}
 	p, ok := tr.stepStart(begin)
@@ -360,6 +359,14 @@ func (tr *truncation) leastKnown(begin, end int) int {
 	}
 	return (int(tr.known[q]-tr.known[p]) + longest - 1) / longest
 }
+
+// piecesOnly is a model that tells whether every token it gives is a
+// piece of the vocabulary spelling the token's text, or an unknown or
+// byte piece for characters that are no pieces of their own, as BPE's and
+// char's are: a text then takes at least the fewest pieces it splits into
+// (leastKnown). A word model's are not: an unknown word may hold any
+// character.
+type piecesOnly interface{ TokensArePieces() bool }
 
 // fewestAfter is how many times the text truncateStartWords encodes
 // before leastKnown works out fewestPieces, whose lookups, up to

@@ -44,6 +44,10 @@ func New(v *vocab.Vocab) *Model {
 	return m
 }
 
+// TokensArePieces is true: each token is a character's piece, a
+// user-defined piece, or the unknown piece of a character that is none.
+func (m *Model) TokensArePieces() bool { return true }
+
 // Encode appends to dst the pieces of norm and returns the extended slice:
 // one per character, or per user-defined piece, with the id PieceToId gives
 // its text (the unknown id when it has none). A piece whose id is set in
