@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"math/bits"
 	"slices"
-	"strings"
 	"unicode/utf8"
 
 	"github.com/gemmatok/gemmatok/tokenizer/internal/utf8x"
@@ -363,7 +362,7 @@ func (r *Runs) Apply(out *Run, in string) int {
 	afterSpace, withOffs := out.AfterSpace, out.Offsets
 	words := r.words && !withOffs
 	// Without offsets, runs hold single spaces before words that copyWords
-	// does not take (see scan).
+	// does not take (see copyRun).
 	spaces := !withOffs && r.ascii[' ']&isSpace != 0
 	i := 0
 	for i < len(in) {
@@ -374,21 +373,13 @@ func (r *Runs) Apply(out *Run, in string) int {
 				continue
 			}
 		}
-		// A run of characters that the tables settle, found first and
-		// then copied whole: a short one as one word.
-		if j, spaced := r.scan(in, i, spaces); j > i {
-			switch n := len(dst); {
-			case spaced && r.escape:
-				dst = appendEscaped(dst, in[i:j])
-			case j-i <= 8 && i+8 <= len(in) && cap(dst)-n >= 8:
-				binary.LittleEndian.PutUint64(dst[n:n+8], binary.LittleEndian.Uint64(utf8x.Bytes(in[i:i+8])))
-				dst = dst[:n+j-i]
-			default:
-				dst = append(dst, in[i:j]...)
-			}
+		// A run of characters that the tables settle, copied as it is
+		// found.
+		if d, j := r.copyRun(dst, in, i, spaces); j > i {
 			if withOffs {
 				offs = appendOffsets(offs, in[i:j], out.At+i)
 			}
+			dst = d
 			afterSpace = r.collapse && in[j-1] == ' '
 			i = j
 			if i == len(in) {
@@ -488,34 +479,6 @@ func (r *Runs) space(dst []byte, offs []int32, withOffs bool, at int) ([]byte, [
 	return dst, offs
 }
 
-// appendEscaped appends run to dst with its spaces as U+2581: a space
-// among the next eight bytes is found in a word of them, one further on
-// with IndexByte, which is fast over long stretches without spaces (Thai,
-// Chinese).
-func appendEscaped(dst []byte, run string) []byte {
-	for {
-		if len(run) >= 8 && cap(dst)-len(dst) >= 8+3 {
-			w := binary.LittleEndian.Uint64(utf8x.Bytes(run[:8]))
-			// The top bit of the first space byte is the lowest set.
-			x := w ^ 0x2020202020202020
-			if sp := (x - 0x0101010101010101) &^ x & 0x8080808080808080; sp != 0 {
-				k, n := len(dst), bits.TrailingZeros64(sp)/8
-				binary.LittleEndian.PutUint64(dst[k:k+8], w)
-				dst = dst[:k+n+3]
-				dst[k+n], dst[k+n+1], dst[k+n+2] = 0xE2, 0x96, 0x81 // U+2581
-				run = run[n+1:]
-				continue
-			}
-		}
-		k := strings.IndexByte(run, ' ')
-		if k < 0 {
-			return append(dst, run...)
-		}
-		dst = append(append(dst, run[:k]...), 0xE2, 0x96, 0x81)
-		run = run[k+1:]
-	}
-}
-
 // asciiWord returns the index of the first byte of w, eight bytes of text
 // in little-endian order, that is no ASCII letter, digit or punctuation
 // (a space, a control, DEL, a byte of a longer character), or 8 when all
@@ -549,44 +512,59 @@ func appendOffsets(offs []int32, run string, at int) []int32 {
 	return offs
 }
 
-// scan returns the end of the run of characters from in[i] that the
-// tables settle as plain, and whether it holds a space. With spaces,
+// copyRun copies to dst the run of characters from in[i] that the tables
+// settle as plain, and returns dst and the end of the run. With spaces,
 // the run also holds a space after a character when no space follows
 // and a byte of a longer character comes within three bytes, as in most
 // words of scripts other than Latin, and of Vietnamese: collapse leaves
-// such a space alone, and ASCII words after spaces are copyWords'.
-func (r *Runs) scan(in string, i int, spaces bool) (end int, spaced bool) {
+// such a space alone, escape writes it as U+2581, and ASCII words after
+// spaces are copyWords'. Spaces aside, the run is copied as it is, so
+// that offsets are those of its input bytes. The run ends early where
+// dst is full; copyRun may write past what it appends, within its
+// capacity.
+func (r *Runs) copyRun(dst []byte, in string, i int, spaces bool) ([]byte, int) {
 	start := i
-	for i < len(in) {
+	d := dst[:cap(dst)]
+	// in[j] goes to d[j+shift] until a space is escaped; the input up to
+	// end fits.
+	shift := len(dst) - i
+	end := min(len(in), len(d)-shift)
+	for i < end {
 		var class uint8
 		size := 1
 		switch c := in[i]; {
 		case c < utf8.RuneSelf:
 			class = r.ascii[c]
 			if c == ' ' && spaces && i > start && i+3 < len(in) && (in[i+1]|in[i+2]|in[i+3]) >= utf8.RuneSelf && in[i+1] != ' ' {
-				class, spaced = plain, true
+				if !r.escape {
+					d[i+shift] = ' '
+					i++
+					continue
+				}
+				if i+3 > end {
+					return d[:i+shift], i
+				}
+				d[i+shift], d[i+shift+1], d[i+shift+2] = 0xE2, 0x96, 0x81 // U+2581
+				i++
+				shift += 2
+				end = min(len(in), len(d)-shift)
+				continue
 			}
 		case c >= 0xE0:
 			// Scripts of three-byte characters go in a loop of their own
 			// while they are plain.
-			j := i
-			for j < len(in)-2 {
-				c, b1, b2 := in[j], in[j+1], in[j+2]
-				if c&0xF0 != 0xE0 || (b1^0x80)|(b2^0x80) >= 0x40 || r.three[uint(c&0x0F)<<6|uint(b1&0x3F)]>>(b2&0x3F)&1 == 0 {
-					break
-				}
-				j += 3
-			}
-			if j > i {
-				i = j
+			if n, k := r.copyThree(d[i+shift:], in[i:], spaces); n > 0 {
+				shift += k - n
+				end = min(len(in), len(d)-shift)
+				i += n
 				continue
 			}
 			if c >= 0xF0 || i+2 >= len(in) {
-				return i, spaced
+				return d[:i+shift], i
 			}
 			b1, b2 := in[i+1], in[i+2]
 			if (b1^0x80)|(b2^0x80) >= 0x40 {
-				return i, spaced
+				return d[:i+shift], i
 			}
 			w := uint(c&0x0F)<<6 | uint(b1&0x3F)
 			class = uint8(r.three[w]>>(b2&0x3F)&1) | uint8(r.threeCont[w]>>(b2&0x3F)&1)<<1
@@ -595,31 +573,70 @@ func (r *Runs) scan(in string, i int, spaces bool) (end int, spaced bool) {
 			// So do scripts of two-byte characters, asking follow only
 			// for those of class cont.
 			j := i
-			for j < len(in)-1 { // not j+1 < len(in): that keeps bounds checks
+			for j+2 <= end {
 				u := uint(in[j]) | uint(in[j+1])<<8
 				if class := r.twoClass[u>>5] >> (u & 31 * 2) & 3; class != plain {
 					if class == 0 || j+2 < len(in) && r.follow[in[j+2]] && r.mayGoOn(in, j+2) && r.goesOn(in[j+2:]) {
 						break
 					}
 				}
+				binary.LittleEndian.PutUint16(d[j+shift:], uint16(u))
 				j += 2
 			}
 			if j == i {
-				return i, spaced
+				return d[:i+shift], i
 			}
 			i = j
 			continue
 		default:
-			return i, spaced
+			return d[:i+shift], i
 		}
 		if class&plain == 0 {
 			if class&cont == 0 || i+size < len(in) && r.follow[in[i+size]] && r.mayGoOn(in, i+size) && r.goesOn(in[i+size:]) {
-				return i, spaced
+				return d[:i+shift], i
 			}
+		}
+		if i+size > end {
+			return d[:i+shift], i
+		}
+		if size == 1 {
+			d[i+shift] = in[i]
+		} else {
+			d[i+shift], d[i+shift+1], d[i+shift+2] = in[i], in[i+1], in[i+2]
 		}
 		i += size
 	}
-	return i, spaced
+	return d[:i+shift], i
+}
+
+// copyThree copies the plain characters of three bytes at the start of
+// in to dst, which has room for them, and with spaces, the space between
+// two of them, written as Runs says: the words of many scripts in one go.
+// It returns how many bytes of in it took and of dst it wrote. The last
+// three bytes are left to the caller: a character is loaded, tested and
+// stored as one word of four bytes.
+func (r *Runs) copyThree(dst []byte, in string, spaces bool) (int, int) {
+	// A space as it is stored, and its length.
+	space, size := uint32(' '), 1
+	if r.escape {
+		space, size = 0x8196E2, 3 // U+2581
+	}
+	s, d := utf8x.Bytes(in), dst
+	for len(s) >= 4 && len(d) >= 4 {
+		x := binary.LittleEndian.Uint32(s)
+		if x&0xC0C0F0 == 0x8080E0 && r.three[x&0x0F<<6|x>>8&0x3F]>>(x>>16&0x3F)&1 != 0 {
+			binary.LittleEndian.PutUint32(d, x)
+			s, d = s[3:], d[3:]
+			continue
+		}
+		// A space after a character and before one of three bytes.
+		if x&0xF0FF != 0xE020 || !spaces || len(s) == len(in) {
+			break
+		}
+		binary.LittleEndian.PutUint32(d, space)
+		s, d = s[1:], d[size:]
+	}
+	return len(in) - len(s), len(dst) - len(d)
 }
 
 // step applies the rules at the start of in, where the tables settle
