@@ -460,22 +460,45 @@ func (s *pairSet) partEnd(w []byte, i int, first rune, size int) (end, chars int
 	for end = i + size; end < len(w); end += size {
 		c := rune(w[end])
 		if size = 1; c >= utf8.RuneSelf {
-			// Valid three-byte characters, those of most scripts without
-			// spaces, are decoded here, without a call.
-			p := w[end:]
-			if c, size = 0, 3; len(p) >= 3 {
-				if x := uint32(p[0]) | uint32(p[1])<<8 | uint32(p[2])<<16; x&0xC0C0F0 == 0x8080E0 {
+			// Valid characters of two and three bytes, those of most
+			// scripts, are decoded here, without a call.
+			if c, size = 0, 3; end+3 <= len(w) {
+				if x := uint32(w[end]) | uint32(w[end+1])<<8 | uint32(w[end+2])<<16; x&0xC0C0F0 == 0x8080E0 {
 					c = rune(x&0x0F)<<12 | rune(x>>8&0x3F)<<6 | rune(x>>16&0x3F)
 				}
 			}
 			if c < 0x800 || uint32(c-0xD800) < 0x800 { // not one, or overlong, or a surrogate
-				c, size = utf8x.DecodeChar(p)
+				if x := uint32(w[end]); end+2 <= len(w) && x&0xE0 == 0xC0 && x >= 0xC2 && w[end+1]&0xC0 == 0x80 {
+					c, size = rune(x&0x1F)<<6|rune(w[end+1]&0x3F), 2
+				} else {
+					c, size = utf8x.DecodeChar(w[end:])
+				}
 			}
 		}
 		// Both characters in a block with a bitmap, as most of a script's
-		// are: answered without a call.
+		// are, or a pair of the Basic Multilingual Plane that the filter
+		// rules out, as half the pairs of Chinese and Japanese: answered
+		// without a call.
 		if has, ok := s.blockHas(last, c); ok {
 			if !has {
+				return end, chars, last, c, size
+			}
+			if size == 3 || size == 2 && c >= 0x100 {
+				// Likely a run of the block's characters: blockRun
+				// goes on from here.
+				var lo uint32
+				var ends bool
+				end, chars, lo, ends = s.blockRun(w, end+size, chars+1, c, size)
+				last = c&^0xFF | rune(lo)
+				if ends {
+					x := uint32(w[end+size-2])<<8 | uint32(w[end+size-1])
+					return end, chars, last, last&^0xFF | rune(x>>2&0xC0|x&0x3F), size
+				}
+				size = 0
+				continue
+			}
+		} else if last|c < 1<<16 && (last|c >= 128 && last != seg.SpaceRune) {
+			if f := bmpFilterBit(bmpKey(last, c)); s.bmpFilter[f>>6]&(1<<(f&63)) == 0 || !s.bmp.has(bmpKey(last, c)) {
 				return end, chars, last, c, size
 			}
 		} else if !s.has(last, c) {
@@ -485,6 +508,48 @@ func (s *pairSet) partEnd(w []byte, i int, first rune, size int) (end, chars int
 		last = c
 	}
 	return end, chars, last, 0, 0
+}
+
+// blockRun goes on with partEnd's scan at w[end:] while the characters
+// are of the block of last, a character of size bytes (two or three, not
+// of the first block) in a block with a bitmap, and of as many bytes, as
+// the text of an alphabet is: their bytes are matched against last's
+// block, not decoded. It returns where it stopped, the characters counted
+// then, the low byte of the character before end, and whether the
+// character at end ends the part, in a pair the block does not hold.
+func (s *pairSet) blockRun(w []byte, end, chars int, last rune, size int) (int, int, uint32, bool) {
+	m := s.block[last>>8]
+	lo := uint32(last & 0xFF)
+	if size == 2 {
+		lead := 0x80C0 | uint32(last>>6&0x1C)
+		for ; end+2 <= len(w); end += 2 {
+			x := uint32(w[end]) | uint32(w[end+1])<<8
+			if x&0xC0FC != lead {
+				break
+			}
+			c := x<<6&0xC0 | x>>8&0x3F
+			if m[lo<<2|c>>6]&(1<<(c&63)) == 0 {
+				return end, chars, lo, true
+			}
+			chars++
+			lo = c
+		}
+		return end, chars, lo, false
+	}
+	lead := 0x8080E0 | uint32(last>>12) | uint32(last>>6&0x3C)<<8
+	for ; end+3 <= len(w); end += 3 {
+		x := uint32(w[end]) | uint32(w[end+1])<<8 | uint32(w[end+2])<<16
+		if x&0xC0FCFF != lead {
+			break
+		}
+		c := x>>2&0xC0 | x>>16&0x3F
+		if m[lo<<2|c>>6]&(1<<(c&63)) == 0 {
+			return end, chars, lo, true
+		}
+		chars++
+		lo = c
+	}
+	return end, chars, lo, false
 }
 
 // part appends the pieces of w[start:end], a part of w that has chars
@@ -747,6 +812,21 @@ func (b *Model) segmentShort(sc *Scratch, s []byte, r *Rules, dst []seg.Piece) (
 			i++
 			continue
 		}
+		// A valid three-byte character whose answer is known, the most
+		// common case beyond ASCII, is answered here, without a call.
+		if i+3 <= len(s) {
+			if x := uint32(c) | uint32(s[i+1])<<8 | uint32(s[i+2])<<16; x&0xC0C0F0 == 0x8080E0 {
+				if ch := rune(x&0x0F)<<12 | rune(x>>8&0x3F)<<6 | rune(x>>16&0x3F); ch >= 0x800 && uint32(ch-0xD800) >= 0x800 {
+					if page := b.chars[ch>>charPageBits].Load(); page != nil {
+						if v := page[ch&(1<<charPageBits-1)].Load(); v != 0 {
+							w.id[n] = v - 2
+							i += 3
+							continue
+						}
+					}
+				}
+			}
+		}
 		l := min(int(utf8x.CharLen[c>>4]), len(s)-i)
 		w.id[n] = b.charID3(s[i : i+l])
 		i += l
@@ -759,9 +839,10 @@ func (b *Model) segmentShort(sc *Scratch, s []byte, r *Rules, dst []seg.Piece) (
 		alive = ^uint64(0)
 	}
 	live := uint64(0)
+	// The pair cache's answers are taken here, inlined, and pairMiss
+	// called for the rest: a call for each pair cost a third of the
+	// merging.
 	for i := range n - 1 {
-		// setShort, without its search for the next symbol; pairOf, with
-		// the pair cache's answer inlined.
 		id, ok := sc.pairs.get(w.id[i], w.id[i+1])
 		if !ok {
 			id = b.pairMiss(sc, s, int(w.pos[i]), int(w.pos[i+2]), w.id[i], w.id[i+1])
@@ -780,13 +861,35 @@ func (b *Model) segmentShort(sc *Scratch, s []byte, r *Rules, dst []seg.Piece) (
 				best, key = i, w.key[i]
 			}
 		}
-		gone := bits.TrailingZeros64(alive & (^uint64(1) << best))
-		alive &^= 1 << gone
-		live &^= 1<<gone | 1<<best
+		// best takes in the symbol after it; its pairs with the symbols
+		// now around it are worked out again.
+		alive &^= 1 << bits.TrailingZeros64(alive&(^uint64(1)<<best))
+		live &= alive &^ (1 << best)
 		w.id[best] = w.pair[best]
-		live |= b.setShort(sc, s, best, alive, r)
-		if prev := 63 - bits.LeadingZeros64(alive&(1<<best-1)); prev >= 0 {
-			live = live&^(1<<prev) | b.setShort(sc, s, prev, alive, r)
+		after := alive & (^uint64(1) << best)
+		next := bits.TrailingZeros64(after)
+		if next < shortWord {
+			id, ok := sc.pairs.get(w.id[best], w.id[next])
+			if !ok {
+				end := w.pos[min(bits.TrailingZeros64(after&(after-1)), shortWord)]
+				id = b.pairMiss(sc, s, int(w.pos[best]), int(end), w.id[best], w.id[next])
+			}
+			if r.allowed(id) {
+				w.pair[best], w.key[best] = id, b.mergeKey(id)
+				live |= 1 << best
+			}
+		}
+		if before := alive & (1<<best - 1); before != 0 {
+			prev := 63 - bits.LeadingZeros64(before)
+			live &^= 1 << prev
+			id, ok := sc.pairs.get(w.id[prev], w.id[best])
+			if !ok {
+				id = b.pairMiss(sc, s, int(w.pos[prev]), int(w.pos[min(next, shortWord)]), w.id[prev], w.id[best])
+			}
+			if r.allowed(id) {
+				w.pair[prev], w.key[prev] = id, b.mergeKey(id)
+				live |= 1 << prev
+			}
 		}
 	}
 	for m := alive; m != 0; {
@@ -816,26 +919,6 @@ func (b *Model) mergeKey(id int32) uint32 {
 		return uint32(id)
 	}
 	return uint32(scoreKey(b.v.Score(id)))
-}
-
-// setShort works out the piece that segmentShort's symbol i makes with the
-// next one in alive, if any, and returns the bit of live that says so.
-func (b *Model) setShort(sc *Scratch, s []byte, i int, alive uint64, r *Rules) uint64 {
-	w := &sc.short
-	next := bits.TrailingZeros64(alive & (^uint64(1) << i))
-	if next >= shortWord {
-		return 0
-	}
-	end := w.pos[min(bits.TrailingZeros64(alive&(^uint64(1)<<next)), shortWord)]
-	id, ok := sc.pairs.get(w.id[i], w.id[next]) // pairOf, inlined
-	if !ok {
-		id = b.pairMiss(sc, s, int(w.pos[i]), int(end), w.id[i], w.id[next])
-	}
-	if r.allowed(id) {
-		w.pair[i], w.key[i] = id, b.mergeKey(id)
-		return 1 << i
-	}
-	return 0
 }
 
 // charID3 is charID for c, a character beyond ASCII, with the usual
