@@ -54,6 +54,30 @@ func TestTrie(t *testing.T) {
 	}
 }
 
+// TestPlain checks plain against its definition on keys of every length
+// up to 20 bytes with a NUL or 0xE2 byte at each place, amid other bytes
+// and at the end of the text, where plain may say no to any key.
+func TestPlain(t *testing.T) {
+	for n := range 21 {
+		for at := -1; at < n; at++ {
+			for _, c := range []byte{0, 0xE2} {
+				key := bytes.Repeat([]byte{'a'}, n)
+				if at >= 0 {
+					key[at] = c
+				}
+				want := n > 0 && n <= 16 && bytes.IndexByte(key, 0) < 0 && bytes.IndexByte(key[1:], 0xE2) < 0
+				for _, pad := range [][]byte{nil, []byte("\x00\xE2\x00\xE2\x00\xE2\x00\xE2\x00\xE2\x00\xE2\x00\xE2\x00\xE2"), []byte("b")} {
+					text := append(append([]byte("x\x00"), key...), pad...)
+					got := plain(text, 2, n)
+					if got && !want || !got && want && len(pad) >= 16 {
+						t.Errorf("plain(%q, %d bytes after) = %v, want %v", key, len(pad), got, want)
+					}
+				}
+			}
+		}
+	}
+}
+
 // TestPrefixes checks the trie's walk, prefixes, against looking every
 // substring that starts at a character up in a map of the pieces, on the
 // corpus files' first 16 KiB with spaces escaped as the normalizer escapes
