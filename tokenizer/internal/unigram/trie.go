@@ -68,7 +68,8 @@ type trieKey struct {
 	score float32
 }
 
-// newTrie builds the trie of keys, whose bytes are in text. Of equal keys the first is kept.
+// newTrie builds the trie of keys, whose bytes are in text. Of equal keys
+// the first is kept. No key holds a NUL byte: Darts' keys are C strings.
 //
 // Each state's keys are ordered by their byte at the state's depth as the
 // state is built (a most-significant-digit radix sort, stable), which is
@@ -76,8 +77,8 @@ type trieKey struct {
 // bufs[1], whichever the sort of its parent's left them in.
 func newTrie(keys []trieKey, text []byte) *trie {
 	bufs := [2][]trieKey{keys, make([]trieKey, len(keys))}
-	at := make([]int16, len(keys))
-	var count [257]int32
+	at := make([]byte, len(keys))
+	var count [256]int32
 	// With tails, a large vocabulary's trie has fewer than two units per
 	// key (131,072 keys take 218,249); what is allocated past them is
 	// cleared for nothing.
@@ -85,8 +86,11 @@ func newTrie(keys []trieKey, text []byte) *trie {
 	b := &trieBuilder{
 		units: make([]unit, 0, size),
 		fails: make([]uint8, 0, size),
+		// The tails hold about three bytes per key (390,820 for 131,072).
+		tails: make([]byte, 0, 4*len(keys)),
+		end:   256 + 1,
 	}
-	b.grow(256 + 1)
+	b.grow(size)
 	b.units[0].label = rootLabel
 	b.use(0)
 	// Jobs are written and read a field at a time: a job copied whole is
@@ -178,14 +182,9 @@ func newTrie(keys []trieKey, text []byte) *trie {
 		}
 	}
 	// Every transition from a state of the trie lands inside the array.
-	need := 0
-	for s := range b.units {
-		if u := b.units[s]; u.label != free && u.base&tailFlag == 0 && int(u.base&offMask)+256 > need {
-			need = int(u.base&offMask) + 256
-		}
-	}
-	b.grow(need)
-	return &trie{units: b.units, tails: b.tails}
+	end := max(b.end, int(b.maxBase)+256)
+	b.grow(end)
+	return &trie{units: b.units[:end], tails: b.tails}
 }
 
 // maxTail is the longest tail.
@@ -236,7 +235,7 @@ func (t *trie) tail(o uint32, text []byte) int {
 // if they all have the same one there.
 func sharedByte(keys []trieKey, text []byte, depth int) (byte, bool) {
 	c := byteAt(text, keys[0], depth)
-	if c < 0 {
+	if c == 0 {
 		return 0, false
 	}
 	for _, k := range keys[1:] {
@@ -244,16 +243,16 @@ func sharedByte(keys []trieKey, text []byte, depth int) (byte, bool) {
 			return 0, false
 		}
 	}
-	return byte(c), true
+	return c, true
 }
 
 // byteAt is the sort key of k, whose bytes are in text, at depth: its byte
-// there, or -1 where it ends.
-func byteAt(text []byte, k trieKey, depth int) int {
+// there, or 0 where it ends (keys hold no NUL byte).
+func byteAt(text []byte, k trieKey, depth int) byte {
 	if int(k.n) == depth {
-		return -1
+		return 0
 	}
-	return int(text[int(k.off)+depth])
+	return text[int(k.off)+depth]
 }
 
 // sortAt sorts keys, whose bytes are in text, stably by their byte at
@@ -266,10 +265,11 @@ func byteAt(text []byte, k trieKey, depth int) int {
 //
 // Each key's byte is read once into at, since reading it is a cache miss
 // more often than not.
-func sortAt(keys, dst []trieKey, at []int16, count *[257]int32, text []byte, depth int, labels []byte, starts []int) ([]byte, []int, bool) {
+func sortAt(keys, dst []trieKey, at []byte, count *[256]int32, text []byte, depth int, labels []byte, starts []int) ([]byte, []int, bool) {
+	dst, at = dst[:len(keys)], at[:len(keys)]
 	if len(keys) <= 16 {
 		for i, k := range keys {
-			at[i] = int16(byteAt(text, k, depth))
+			at[i] = byteAt(text, k, depth)
 		}
 		for i := 1; i < len(keys); i++ {
 			k, c := keys[i], at[i]
@@ -280,21 +280,21 @@ func sortAt(keys, dst []trieKey, at []int16, count *[257]int32, text []byte, dep
 			}
 			keys[j], at[j] = k, c
 		}
-		last := int16(-1)
-		for i, c := range at[:len(keys)] {
+		last := byte(0)
+		for i, c := range at {
 			if c != last {
-				labels = append(labels, byte(c))
+				labels = append(labels, c)
 				starts = append(starts, i)
 				last = c
 			}
 		}
 		return labels, append(starts, len(keys)), false
 	}
-	// A counting sort, over the bytes present only (seen, by bit c+1).
-	var seen [5]uint64
+	// A counting sort, over the bytes present only (seen, by bit).
+	var seen [4]uint64
 	for i, k := range keys {
-		c := byteAt(text, k, depth) + 1
-		at[i] = int16(c)
+		c := byteAt(text, k, depth)
+		at[i] = c
 		count[c]++
 		seen[c>>6] |= 1 << (c & 63)
 	}
@@ -304,7 +304,7 @@ func sortAt(keys, dst []trieKey, at []int16, count *[257]int32, text []byte, dep
 			c := w<<6 + bits.TrailingZeros64(set)
 			set &= set - 1
 			if c > 0 {
-				labels = append(labels, byte(c-1))
+				labels = append(labels, byte(c))
 				starts = append(starts, int(sum))
 			}
 			n := count[c]
@@ -317,11 +317,7 @@ func sortAt(keys, dst []trieKey, at []int16, count *[257]int32, text []byte, dep
 		dst[count[c]] = k
 		count[c]++
 	}
-	for w, set := range seen {
-		for ; set != 0; set &= set - 1 {
-			count[w<<6+bits.TrailingZeros64(set)] = 0
-		}
-	}
+	*count = [256]int32{}
 	return labels, append(starts, len(keys)), true
 }
 
@@ -337,36 +333,35 @@ type trieBuilder struct {
 	fails  []uint8
 	head   int32
 	// taken holds a bit for each base a state has: no two may share one.
-	taken []uint64
+	taken   []uint64
+	maxBase int32 // the largest base taken
+	// end is the number of units the trie has opened, as if it opened
+	// them as it needs them; the array runs past it, its units free and
+	// listed, and grows a block at a time.
+	end int
 }
 
 // maxFails is how many placements may fail on a free unit before the
 // search stops starting there.
 const maxFails = 16
 
+// grow makes the array n units long at least.
 func (b *trieBuilder) grow(n int) {
 	old := len(b.units)
 	if n <= old {
 		return
 	}
-	// Room for a quarter more at least, so that growing a block at a
-	// time costs amortized constant time per unit.
-	if n > cap(b.units) {
-		c := max(n, cap(b.units)+cap(b.units)/4)
-		b.units = slices.Grow(b.units, c-old)
-		b.fails = slices.Grow(b.fails, c-old)
-	}
-	b.units = b.units[:n]
-	b.fails = b.fails[:n]
+	// A quarter more at least, so that growing costs amortized constant
+	// time per unit.
+	n = max(n, old+old/4)
+	b.units = slices.Grow(b.units, n-old)[:n]
+	b.fails = slices.Grow(b.fails, n-old)[:n]
 	for i := old; i < n; i++ {
 		b.units[i].label = free
 	}
-	// The bitmaps cover the units' capacity: their bits past the units
-	// stay zero.
-	if words := (cap(b.units) + 63) / 64; words > len(b.listed) {
-		b.listed = append(b.listed, make([]uint64, words-len(b.listed))...)
-		b.taken = append(b.taken, make([]uint64, words-len(b.taken))...)
-	}
+	words := (n + 63) / 64
+	b.listed = append(b.listed, make([]uint64, words-len(b.listed))...)
+	b.taken = append(b.taken, make([]uint64, words-len(b.taken))...)
 	for i := uint(old); i < uint(n); {
 		// The bits of units i up to n in i's word.
 		w, lo := i/64, i%64
@@ -411,25 +406,30 @@ func (b *trieBuilder) place(labels []byte) int32 {
 	units, fails, taken := b.units, b.fails, b.taken
 	for f := h; ; f = b.next(f + 1) {
 		if f < 0 {
-			// Every listed unit failed: open new ones.
+			// Every unit of the array failed: lengthen it.
 			f = int32(len(units))
 			b.grow(len(units) + 256)
 			units, fails, taken = b.units, b.fails, b.taken
 		}
+		if int(f) >= b.end {
+			// Every unit opened failed: open new ones.
+			b.end = int(f) + 256
+		}
 		if base := f - first; base >= 1 {
-			if int(base)+256 > len(units) {
-				b.grow(int(base) + 256)
-				units, fails, taken = b.units, b.fails, b.taken
+			if int(base)+256 > b.end {
+				b.end = int(base) + 256
+				if b.end > len(units) {
+					b.grow(b.end)
+					units, fails, taken = b.units, b.fails, b.taken
+				}
 			}
 			ok := taken[uint32(base)/64]&(1<<(uint32(base)%64)) == 0
-			for _, c := range labels[1:] {
-				if units[base+int32(c)].label != free {
-					ok = false
-					break
-				}
+			for i := 1; ok && i < len(labels); i++ {
+				ok = units[base+int32(labels[i])].label == free
 			}
 			if ok {
 				taken[uint32(base)/64] |= 1 << (uint32(base) % 64)
+				b.maxBase = max(b.maxBase, base)
 				return base
 			}
 		}

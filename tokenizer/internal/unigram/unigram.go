@@ -91,13 +91,21 @@ func New(v *vocab.Vocab) (*Model, error) {
 	// written.
 	p := vocabhook.Pieces(v)
 	text := unsafe.Slice(unsafe.StringData(p.Data), len(p.Data))
+	starts, lens, scores := p.Starts[:n], p.Lens[:n], p.Scores[:n]
 	m.cuts = true
 	for id, t := range p.Types[:n] {
 		tid := int32(id)
 		switch vocab.Type(t) {
 		case vocab.Normal:
-			m.minScore = min(m.minScore, p.Scores[id])
-			m.maxScore = max(m.maxScore, p.Scores[id])
+			// As std::min and std::max compare, unlike Go's min and max
+			// (which differ for NaN and zeros).
+			s := scores[id]
+			if s < m.minScore {
+				m.minScore = s
+			}
+			if m.maxScore < s {
+				m.maxScore = s
+			}
 		case vocab.UserDefined:
 			if m.user == nil {
 				m.user = make([]bool, n)
@@ -109,7 +117,7 @@ func New(v *vocab.Vocab) (*Model, error) {
 			// is searched: leaving them out is the same.
 			continue
 		}
-		start, l := p.Starts[id], int(p.Lens[id])
+		start, l := starts[id], int(lens[id])
 		if !plain(text, int(start), l) {
 			// Darts takes its keys as C strings: a piece holding a NUL
 			// byte is known by the part before it (and the first such
@@ -126,7 +134,7 @@ func New(v *vocab.Vocab) (*Model, error) {
 			}
 			l = len(key)
 		}
-		keys = append(keys, trieKey{start, int32(l), tid, p.Scores[id]})
+		keys = append(keys, trieKey{start, int32(l), tid, scores[id]})
 	}
 	if len(keys) == 0 && !hasUnused(v) {
 		return nil, ErrNoPieces
@@ -145,15 +153,22 @@ func plain(text []byte, start, n int) bool {
 	if uint(n-1) >= 16 || start+16 > len(text) {
 		return false
 	}
-	lo := binary.LittleEndian.Uint64(text[start:])
-	hi := binary.LittleEndian.Uint64(text[start+8:])
-	// The bytes past the key are set, so that they match neither; a
-	// shift by 64 leaves none.
-	pastLo, pastHi := ^uint64(0)<<(8*min(n, 8)), ^uint64(0)<<(8*max(n-8, 0))
-	z0, z1 := lo|pastLo, hi|pastHi
-	e0, e1 := lo^0xE2*ones|pastLo|0xFF, hi^0xE2*ones|pastHi
+	w := text[start : start+16]
+	lo, hi := binary.LittleEndian.Uint64(w), binary.LittleEndian.Uint64(w[8:])
+	// The bytes past the key are set, so that they match neither.
+	past := &pastKey[n]
+	z0, z1 := lo|past[0], hi|past[1]
+	e0, e1 := lo^0xE2*ones|past[0]|0xFF, hi^0xE2*ones|past[1]
 	return ((z0-ones)&^z0|(z1-ones)&^z1|(e0-ones)&^e0|(e1-ones)&^e1)&highs == 0
 }
+
+// pastKey[n] has the bits set of bytes n to 15 of two words.
+var pastKey = func() (m [17][2]uint64) {
+	for n := range m {
+		m[n] = [2]uint64{^uint64(0) << (8 * min(n, 8)), ^uint64(0) << (8 * max(n-8, 0))}
+	}
+	return m
+}()
 
 // String describes the model, for debugging.
 func (m *Model) String() string {
