@@ -11,6 +11,8 @@ import (
 	"iter"
 	"strings"
 	"unsafe"
+
+	"github.com/gemmatok/gemmatok/internal/vocabhook"
 )
 
 // Type is the type of a piece, as in SentencePiece's ModelProto.
@@ -125,6 +127,14 @@ type Vocab struct {
 	normalizer   NormalizerSpec
 	denormalizer *NormalizerSpec
 	selfTests    []SelfTest
+}
+
+func init() {
+	vocabhook.Pieces = func(x any) vocabhook.Raw {
+		v := x.(*Vocab)
+		types := unsafe.Slice((*uint8)(unsafe.SliceData(v.types)), len(v.types))
+		return vocabhook.Raw{Data: v.data, Starts: v.starts, Lens: v.lens, Scores: v.scores, Types: types}
+	}
 }
 
 // SelfTest is an (input, expected pieces) pair stored in a model proto.

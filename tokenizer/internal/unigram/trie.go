@@ -62,12 +62,14 @@ type pieceInfo struct {
 // of the text the keys share, which holds no pointers for the garbage
 // collector to scan and keeps the keys' bytes close together.
 type trieKey struct {
-	off, n int32
-	id     int32
-	score  float32
+	off   uint32
+	n     int32
+	id    int32
+	score float32
 }
 
-// newTrie builds the trie of keys, whose bytes are in text. Of equal keys the first is kept.
+// newTrie builds the trie of keys, whose bytes are in text. Of equal keys
+// the first is kept. No key holds a NUL byte: Darts' keys are C strings.
 //
 // Each state's keys are ordered by their byte at the state's depth as the
 // state is built (a most-significant-digit radix sort, stable), which is
@@ -75,18 +77,20 @@ type trieKey struct {
 // bufs[1], whichever the sort of its parent's left them in.
 func newTrie(keys []trieKey, text []byte) *trie {
 	bufs := [2][]trieKey{keys, make([]trieKey, len(keys))}
-	at := make([]int16, len(keys))
-	var count [257]int32
-	// Shared prefixes leave about four states per key (and a few free units) in a large
-	// vocabulary's trie: the arrays rarely grow past that.
-	size := 512 + 5*len(keys)
+	at := make([]byte, len(keys))
+	var count [256]int32
+	// With tails, a large vocabulary's trie has fewer than two units per
+	// key (131,072 keys take 218,249); what is allocated past them is
+	// cleared for nothing.
+	size := 512 + 2*len(keys)
 	b := &trieBuilder{
 		units: make([]unit, 0, size),
-		links: make([]link, 0, size),
 		fails: make([]uint8, 0, size),
-		taken: make([]bool, 0, size),
+		// The tails hold about three bytes per key (390,820 for 131,072).
+		tails: make([]byte, 0, 4*len(keys)),
+		end:   256 + 1,
 	}
-	b.grow(256 + 1)
+	b.grow(size)
 	b.units[0].label = rootLabel
 	b.use(0)
 	// Jobs are written and read a field at a time: a job copied whole is
@@ -106,12 +110,27 @@ func newTrie(keys []trieKey, text []byte) *trie {
 		if j.lo == j.hi {
 			continue // no keys at all
 		}
+		// Where all the keys go on with the same byte, the state has one
+		// child, built at once: about half the states with several keys.
+		for j.hi-j.lo > 1 || j.state == 0 {
+			c, ok := sharedByte(bufs[j.buf][j.lo:j.hi], text, int(j.depth))
+			if !ok {
+				break
+			}
+			labels = append(labels[:0], c)
+			base := b.place(labels)
+			b.units[j.state].base = uint32(base)
+			t := base + int32(c)
+			b.units[t].label = int32(c)
+			b.use(t)
+			j.state, j.depth = t, j.depth+1
+		}
 		if j.hi-j.lo == 1 && j.state != 0 {
 			// The rest of a lone key is a tail, after a chain of states
 			// with one child each for what a tail's length byte cannot
 			// hold.
 			k := bufs[j.buf][j.lo]
-			key := text[k.off : k.off+k.n]
+			key := text[k.off : k.off+uint32(k.n)]
 			s, d := j.state, int(j.depth)
 			for ; len(key)-d > maxTail; d++ {
 				labels = append(labels[:0], key[d])
@@ -163,14 +182,9 @@ func newTrie(keys []trieKey, text []byte) *trie {
 		}
 	}
 	// Every transition from a state of the trie lands inside the array.
-	need := 0
-	for s := range b.units {
-		if u := b.units[s]; u.label != free && u.base&tailFlag == 0 && int(u.base&offMask)+256 > need {
-			need = int(u.base&offMask) + 256
-		}
-	}
-	b.grow(need)
-	return &trie{units: b.units, tails: b.tails}
+	end := max(b.end, int(b.maxBase)+256)
+	b.grow(end)
+	return &trie{units: b.units[:end], tails: b.tails}
 }
 
 // maxTail is the longest tail.
@@ -217,13 +231,28 @@ func (t *trie) tail(o uint32, text []byte) int {
 	return n
 }
 
-// byteAt is the sort key of k, whose bytes are in text, at depth: its byte
-// there, or -1 where it ends.
-func byteAt(text []byte, k trieKey, depth int) int {
-	if int(k.n) == depth {
-		return -1
+// sharedByte returns the byte at depth of keys, whose bytes are in text,
+// if they all have the same one there.
+func sharedByte(keys []trieKey, text []byte, depth int) (byte, bool) {
+	c := byteAt(text, keys[0], depth)
+	if c == 0 {
+		return 0, false
 	}
-	return int(text[int(k.off)+depth])
+	for _, k := range keys[1:] {
+		if byteAt(text, k, depth) != c {
+			return 0, false
+		}
+	}
+	return c, true
+}
+
+// byteAt is the sort key of k, whose bytes are in text, at depth: its byte
+// there, or 0 where it ends (keys hold no NUL byte).
+func byteAt(text []byte, k trieKey, depth int) byte {
+	if int(k.n) == depth {
+		return 0
+	}
+	return text[int(k.off)+depth]
 }
 
 // sortAt sorts keys, whose bytes are in text, stably by their byte at
@@ -236,10 +265,11 @@ func byteAt(text []byte, k trieKey, depth int) int {
 //
 // Each key's byte is read once into at, since reading it is a cache miss
 // more often than not.
-func sortAt(keys, dst []trieKey, at []int16, count *[257]int32, text []byte, depth int, labels []byte, starts []int) ([]byte, []int, bool) {
+func sortAt(keys, dst []trieKey, at []byte, count *[256]int32, text []byte, depth int, labels []byte, starts []int) ([]byte, []int, bool) {
+	dst, at = dst[:len(keys)], at[:len(keys)]
 	if len(keys) <= 16 {
 		for i, k := range keys {
-			at[i] = int16(byteAt(text, k, depth))
+			at[i] = byteAt(text, k, depth)
 		}
 		for i := 1; i < len(keys); i++ {
 			k, c := keys[i], at[i]
@@ -250,21 +280,21 @@ func sortAt(keys, dst []trieKey, at []int16, count *[257]int32, text []byte, dep
 			}
 			keys[j], at[j] = k, c
 		}
-		last := int16(-1)
-		for i, c := range at[:len(keys)] {
+		last := byte(0)
+		for i, c := range at {
 			if c != last {
-				labels = append(labels, byte(c))
+				labels = append(labels, c)
 				starts = append(starts, i)
 				last = c
 			}
 		}
 		return labels, append(starts, len(keys)), false
 	}
-	// A counting sort, over the bytes present only (seen, by bit c+1).
-	var seen [5]uint64
+	// A counting sort, over the bytes present only (seen, by bit).
+	var seen [4]uint64
 	for i, k := range keys {
-		c := byteAt(text, k, depth) + 1
-		at[i] = int16(c)
+		c := byteAt(text, k, depth)
+		at[i] = c
 		count[c]++
 		seen[c>>6] |= 1 << (c & 63)
 	}
@@ -274,7 +304,7 @@ func sortAt(keys, dst []trieKey, at []int16, count *[257]int32, text []byte, dep
 			c := w<<6 + bits.TrailingZeros64(set)
 			set &= set - 1
 			if c > 0 {
-				labels = append(labels, byte(c-1))
+				labels = append(labels, byte(c))
 				starts = append(starts, int(sum))
 			}
 			n := count[c]
@@ -287,134 +317,124 @@ func sortAt(keys, dst []trieKey, at []int16, count *[257]int32, text []byte, dep
 		dst[count[c]] = k
 		count[c]++
 	}
-	for w, set := range seen {
-		for ; set != 0; set &= set - 1 {
-			count[w<<6+bits.TrailingZeros64(set)] = 0
-		}
-	}
+	*count = [256]int32{}
 	return labels, append(starts, len(keys)), true
 }
 
 type trieBuilder struct {
 	units []unit
 	tails []byte
-	// The free units form a list in increasing order (links, -1 at the
-	// ends). place searches it from head, which skips free units that
-	// failed too often: those stay free for good, as in Darts.
-	links      []link
-	fails      []uint8
-	head, tail int32
-	// taken says which bases a state has: no two may share one.
-	taken []bool
-}
-
-// link is a free unit's neighbours in the free list.
-type link struct{ next, prev int32 }
-
-// used reports whether unit i is a state.
-func (b *trieBuilder) used(i int32) bool {
-	return b.units[i].label != free
+	// listed holds a bit for each free unit that place may still try for
+	// a first label: place tries them in increasing order, from head, the
+	// lowest. A unit at head that failed too often leaves for good: it
+	// stays free, as in Darts. Bitmaps touch less memory than a free list
+	// of links would.
+	listed []uint64
+	fails  []uint8
+	head   int32
+	// taken holds a bit for each base a state has: no two may share one.
+	taken   []uint64
+	maxBase int32 // the largest base taken
+	// end is the number of units the trie has opened, as if it opened
+	// them as it needs them; the array runs past it, its units free and
+	// listed, and grows a block at a time.
+	end int
 }
 
 // maxFails is how many placements may fail on a free unit before the
-// search stops starting there; unlisted marks such a unit once it has left
-// the list.
-const (
-	maxFails = 16
-	unlisted = 255
-)
+// search stops starting there.
+const maxFails = 16
 
+// grow makes the array n units long at least.
 func (b *trieBuilder) grow(n int) {
-	if len(b.units) == 0 {
-		b.head, b.tail = -1, -1
-	}
 	old := len(b.units)
 	if n <= old {
 		return
 	}
-	// Room for a quarter more at least, so that growing a block at a
-	// time costs amortized constant time per unit.
-	if n > cap(b.units) {
-		c := max(n, cap(b.units)+cap(b.units)/4)
-		b.units = slices.Grow(b.units, c-old)
-		b.fails = slices.Grow(b.fails, c-old)
-		b.links = slices.Grow(b.links, c-old)
-		b.taken = slices.Grow(b.taken, c-old)
-	}
-	b.units = b.units[:n]
-	b.fails, b.links, b.taken = b.fails[:n], b.links[:n], b.taken[:n]
-	for i := int32(old); i < int32(n); i++ {
+	// A quarter more at least, so that growing costs amortized constant
+	// time per unit.
+	n = max(n, old+old/4)
+	b.units = slices.Grow(b.units, n-old)[:n]
+	b.fails = slices.Grow(b.fails, n-old)[:n]
+	for i := old; i < n; i++ {
 		b.units[i].label = free
-		// Append i to the free list.
-		b.links[i] = link{-1, b.tail}
-		if b.tail >= 0 {
-			b.links[b.tail].next = i
-		} else {
-			b.head = i
-		}
-		b.tail = i
+	}
+	words := (n + 63) / 64
+	b.listed = append(b.listed, make([]uint64, words-len(b.listed))...)
+	b.taken = append(b.taken, make([]uint64, words-len(b.taken))...)
+	for i := uint(old); i < uint(n); {
+		// The bits of units i up to n in i's word.
+		w, lo := i/64, i%64
+		hi := min(64, uint(n)-w*64)
+		b.listed[w] |= (1<<(hi-lo) - 1) << lo
+		i = w*64 + hi
 	}
 }
 
-// use takes unit i off the free list.
+// use takes unit i off the list.
 func (b *trieBuilder) use(i int32) {
-	if b.fails[i] == unlisted {
-		return
+	b.listed[uint32(i)/64] &^= 1 << (uint32(i) % 64)
+}
+
+// next returns the first listed unit from i on, or -1.
+func (b *trieBuilder) next(i int32) int32 {
+	listed := b.listed
+	w := uint(i) / 64
+	if w >= uint(len(listed)) {
+		return -1
 	}
-	p, n := b.links[i].prev, b.links[i].next
-	if p >= 0 {
-		b.links[p].next = n
-	} else {
-		b.head = n
+	set := listed[w] >> (uint(i) % 64) << (uint(i) % 64)
+	for set == 0 {
+		if w++; w >= uint(len(listed)) {
+			return -1
+		}
+		set = listed[w]
 	}
-	if n >= 0 {
-		b.links[n].prev = p
-	} else {
-		b.tail = p
-	}
+	return int32(w*64 + uint(bits.TrailingZeros64(set)))
 }
 
 // place finds a base that no state has yet, at which every label lands on
-// a free unit, trying the free units in order for the first label.
+// a free unit, trying the listed units in order for the first label.
 func (b *trieBuilder) place(labels []byte) int32 {
-	for b.head >= 0 && b.fails[b.head] >= maxFails {
-		i := b.head
-		b.fails[i] = unlisted
-		b.head = b.links[i].next
-		if b.head >= 0 {
-			b.links[b.head].prev = -1
-		} else {
-			b.tail = -1
-		}
+	h := b.next(b.head)
+	for h >= 0 && b.fails[h] >= maxFails {
+		b.use(h)
+		h = b.next(h)
 	}
+	b.head = h
 	first := int32(labels[0])
-	f := b.head
-	for {
+	units, fails, taken := b.units, b.fails, b.taken
+	for f := h; ; f = b.next(f + 1) {
 		if f < 0 {
-			// Every free unit failed: open new ones.
-			f = int32(len(b.units))
-			b.grow(len(b.units) + 256)
+			// Every unit of the array failed: lengthen it.
+			f = int32(len(units))
+			b.grow(len(units) + 256)
+			units, fails, taken = b.units, b.fails, b.taken
 		}
-		base := f - first
-		if base >= 1 {
-			if int(base)+256 > len(b.units) {
-				b.grow(int(base) + 256)
-			}
-			ok := !b.taken[base]
-			for _, c := range labels[1:] {
-				if b.used(base + int32(c)) {
-					ok = false
-					break
+		if int(f) >= b.end {
+			// Every unit opened failed: open new ones.
+			b.end = int(f) + 256
+		}
+		if base := f - first; base >= 1 {
+			if int(base)+256 > b.end {
+				b.end = int(base) + 256
+				if b.end > len(units) {
+					b.grow(b.end)
+					units, fails, taken = b.units, b.fails, b.taken
 				}
 			}
+			ok := taken[uint32(base)/64]&(1<<(uint32(base)%64)) == 0
+			for i := 1; ok && i < len(labels); i++ {
+				ok = units[base+int32(labels[i])].label == free
+			}
 			if ok {
-				b.taken[base] = true
+				taken[uint32(base)/64] |= 1 << (uint32(base) % 64)
+				b.maxBase = max(b.maxBase, base)
 				return base
 			}
 		}
-		if b.fails[f] < maxFails {
-			b.fails[f]++
+		if fails[f] < maxFails {
+			fails[f]++
 		}
-		f = b.links[f].next
 	}
 }

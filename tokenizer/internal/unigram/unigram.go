@@ -15,6 +15,7 @@
 package unigram
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
@@ -22,7 +23,9 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unsafe"
 
+	"github.com/gemmatok/gemmatok/internal/vocabhook"
 	"github.com/gemmatok/gemmatok/tokenizer/internal/seg"
 	"github.com/gemmatok/gemmatok/vocab"
 )
@@ -84,43 +87,54 @@ func New(v *vocab.Vocab) (*Model, error) {
 		maxScore: 0x1p-126,
 	}
 	keys := make([]trieKey, 0, n)
-	var text []byte // the keys' bytes, one after another
+	// The keys' bytes are read where the vocabulary keeps them, never
+	// written.
+	p := vocabhook.Pieces(v)
+	text := unsafe.Slice(unsafe.StringData(p.Data), len(p.Data))
+	starts, lens, scores := p.Starts[:n], p.Lens[:n], p.Scores[:n]
 	m.cuts = true
-	for id := range int32(n) {
-		switch v.Type(id) {
+	for id, t := range p.Types[:n] {
+		tid := int32(id)
+		switch vocab.Type(t) {
 		case vocab.Normal:
-			m.minScore = min(m.minScore, v.Score(id))
-			m.maxScore = max(m.maxScore, v.Score(id))
+			// As std::min and std::max compare, unlike Go's min and max
+			// (which differ for NaN and zeros).
+			s := scores[id]
+			if s < m.minScore {
+				m.minScore = s
+			}
+			if m.maxScore < s {
+				m.maxScore = s
+			}
 		case vocab.UserDefined:
 			if m.user == nil {
 				m.user = make([]bool, n)
 			}
 			m.user[id] = true
+			tid |= userBit
 		default:
 			// Unused pieces are in the C++'s trie but skipped wherever it
 			// is searched: leaving them out is the same.
 			continue
 		}
-		// Darts takes its keys as C strings: a piece holding a NUL byte is
-		// known by the part before it (and the first such piece by id wins).
-		key := v.Piece(id)
-		if i := strings.IndexByte(key, 0); i >= 0 {
-			key = key[:i]
+		start, l := starts[id], int(lens[id])
+		if !plain(text, int(start), l) {
+			// Darts takes its keys as C strings: a piece holding a NUL
+			// byte is known by the part before it (and the first such
+			// piece by id wins).
+			key := p.Data[start : int(start)+l]
+			if i := strings.IndexByte(key, 0); i >= 0 {
+				key = key[:i]
+			}
+			if len(key) == 0 {
+				continue
+			}
+			if strings.Contains(key[1:], seg.SpaceSymbol) {
+				m.cuts = false
+			}
+			l = len(key)
 		}
-		if len(key) == 0 {
-			continue
-		}
-		// Most pieces hold no U+2581's first byte past their start: a
-		// search for that byte is cheaper than one for the string.
-		if i := strings.IndexByte(key[1:], seg.SpaceSymbol[0]); i >= 0 && strings.Contains(key[1+i:], seg.SpaceSymbol) {
-			m.cuts = false
-		}
-		tid := id
-		if m.user != nil && m.user[id] {
-			tid |= userBit
-		}
-		keys = append(keys, trieKey{int32(len(text)), int32(len(key)), tid, v.Score(id)})
-		text = append(text, key...)
+		keys = append(keys, trieKey{start, int32(l), tid, scores[id]})
 	}
 	if len(keys) == 0 && !hasUnused(v) {
 		return nil, ErrNoPieces
@@ -129,6 +143,32 @@ func New(v *vocab.Vocab) (*Model, error) {
 	m.unkScore = m.minScore - unkPenalty
 	return m, nil
 }
+
+// plain reports whether the key text[start:start+n] is 1 to 16 bytes long
+// and holds no NUL byte, nor a byte 0xE2, U+2581's first, past its start,
+// as most pieces do: New then takes it as it is. It reads 16 bytes, which
+// may run past the key but not past text.
+func plain(text []byte, start, n int) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	if uint(n-1) >= 16 || start+16 > len(text) {
+		return false
+	}
+	w := text[start : start+16]
+	lo, hi := binary.LittleEndian.Uint64(w), binary.LittleEndian.Uint64(w[8:])
+	// The bytes past the key are set, so that they match neither.
+	past := &pastKey[n]
+	z0, z1 := lo|past[0], hi|past[1]
+	e0, e1 := lo^0xE2*ones|past[0]|0xFF, hi^0xE2*ones|past[1]
+	return ((z0-ones)&^z0|(z1-ones)&^z1|(e0-ones)&^e0|(e1-ones)&^e1)&highs == 0
+}
+
+// pastKey[n] has the bits set of bytes n to 15 of two words.
+var pastKey = func() (m [17][2]uint64) {
+	for n := range m {
+		m[n] = [2]uint64{^uint64(0) << (8 * min(n, 8)), ^uint64(0) << (8 * max(n-8, 0))}
+	}
+	return m
+}()
 
 // String describes the model, for debugging.
 func (m *Model) String() string {

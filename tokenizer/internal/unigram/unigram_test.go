@@ -2,6 +2,7 @@ package unigram
 
 import (
 	"bytes"
+	"math/rand/v2"
 	"os"
 	"slices"
 	"strings"
@@ -51,6 +52,60 @@ func TestTrie(t *testing.T) {
 			n++
 		}
 		t.Logf("%s: %d pieces", name, n)
+	}
+}
+
+// TestTrieLongKeys checks the trie of keys over a few bytes, many longer
+// than a tail holds, whose states outgrow the units first allocated: each
+// key is found under the id of its first occurrence.
+func TestTrieLongKeys(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	var text []byte
+	var keys []trieKey
+	first := map[string]int32{}
+	for id := range int32(2000) {
+		n := 1 + rng.IntN(8)
+		if id%4 == 0 {
+			n = maxTail - 10 + rng.IntN(300)
+		}
+		off := len(text)
+		for range n {
+			text = append(text, "ab\xff"[rng.IntN(3)])
+		}
+		keys = append(keys, trieKey{uint32(off), int32(n), id, 0})
+		if _, dup := first[string(text[off:])]; !dup {
+			first[string(text[off:])] = id
+		}
+	}
+	tr := newTrie(keys, text)
+	for key, id := range first {
+		if got := tr.lookup(key); got != id {
+			t.Fatalf("key %q: trie gives %d, want %d", key, got, id)
+		}
+	}
+}
+
+// TestPlain checks plain against its definition on keys of every length
+// up to 20 bytes with a NUL or 0xE2 byte at each place, amid other bytes
+// and at the end of the text, where plain may say no to any key.
+func TestPlain(t *testing.T) {
+	for n := range 21 {
+		for at := -1; at < n; at++ {
+			for _, c := range []byte{0, 0xE2} {
+				key := bytes.Repeat([]byte{'a'}, n)
+				if at >= 0 {
+					key[at] = c
+				}
+				want := n > 0 && n <= 16 && bytes.IndexByte(key, 0) < 0 && bytes.IndexByte(key[1:], 0xE2) < 0
+				for _, pad := range [][]byte{nil, []byte("\x00\xE2\x00\xE2\x00\xE2\x00\xE2\x00\xE2\x00\xE2\x00\xE2\x00\xE2"), []byte("b")} {
+					text := append(append([]byte("x\x00"), key...), pad...)
+					got := plain(text, 2, n)
+					if got && !want || !got && want && len(pad) >= 16 {
+						t.Errorf("plain(%q, %d bytes after) = %v, want %v", key, len(pad), got, want)
+					}
+				}
+			}
+		}
 	}
 }
 
