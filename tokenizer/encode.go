@@ -4,6 +4,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/gemmatok/gemmatok/tokenizer/internal/normalize"
 	"github.com/gemmatok/gemmatok/tokenizer/internal/seg"
@@ -40,11 +41,16 @@ func (t *Tokenizer) normalize(sc *scratch, text string, mode seg.Mode, part norm
 	// Size the buffers for the text at once: growing them leaves garbage
 	// several times as large as the text (append grows a large slice by a
 	// quarter at a time), and collecting it costs more than the copies.
-	// An escaped space takes three bytes; a character map may lengthen a
-	// little more.
-	want := len(text) + len(text)/8
+	// An escaped space takes three bytes, which a short text gets for
+	// every byte, rather than counting its spaces; a character map may
+	// lengthen a little more.
+	want := len(text) + len(text)/8 + 16
 	if t.norm.EscapesSpaces() {
-		want += 2 * strings.Count(text, " ")
+		if len(text) <= 1<<10 {
+			want += 2 * len(text)
+		} else {
+			want += 2 * strings.Count(text, " ")
+		}
 	}
 	if cap(sc.norm) < want {
 		sc.norm = make([]byte, 0, want)
@@ -67,14 +73,20 @@ func (t *Tokenizer) normalize(sc *scratch, text string, mode seg.Mode, part norm
 // scratchPool keeps scratches from one call to the next. A sync.Pool
 // would do, but garbage collection empties it and so throws their warm
 // caches and grown buffers away, which in a busy server happens every few
-// milliseconds; this keeps up to one scratch a CPU for as long as the
-// Tokenizer lives.
+// milliseconds; this keeps up to one scratch a CPU, and one more, for as
+// long as the Tokenizer lives.
 type scratchPool struct {
+	// last is the scratch of the last call, which a program that encodes
+	// on one goroutine takes and gives back without the lock.
+	last atomic.Pointer[scratch]
 	mu   sync.Mutex
 	free []*scratch
 }
 
 func (p *scratchPool) get(m model) *scratch {
+	if sc := p.last.Swap(nil); sc != nil {
+		return sc
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if n := len(p.free); n > 0 {
@@ -86,11 +98,14 @@ func (p *scratchPool) get(m model) *scratch {
 }
 
 func (p *scratchPool) put(sc *scratch) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
 	// One scratch is always kept, without asking GOMAXPROCS, which takes
 	// a lock: a program encoding on one goroutine pays that every call.
-	if len(p.free) == 0 || len(p.free) < runtime.GOMAXPROCS(0) {
+	if p.last.CompareAndSwap(nil, sc) {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.free) < runtime.GOMAXPROCS(0) {
 		p.free = append(p.free, sc)
 	}
 }
@@ -121,6 +136,11 @@ func (t *Tokenizer) Encode(text string) []int32 {
 func (t *Tokenizer) AppendEncode(dst []int32, text string) []int32 {
 	sc := t.getScratch()
 	t.run(sc, text, t.rules, seg.IDs)
+	if dst == nil && len(sc.out.IDs) > 0 {
+		// Encode's: a slice of the size, which append would round up,
+		// at less cost.
+		dst = make([]int32, 0, len(sc.out.IDs))
+	}
 	dst = append(dst, sc.out.IDs...)
 	t.putScratch(sc)
 	return dst

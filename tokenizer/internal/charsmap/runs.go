@@ -43,6 +43,12 @@ type Runs struct {
 	// is plain, or of class cont, and follow has no ASCII byte: then Copy
 	// takes ASCII a word at a time.
 	words bool
+	// narrow[a] is, for the character U+FF00+a (the fullwidth forms of
+	// ASCII, U+FF01-U+FF5E, and some halfwidth ones), what the rules
+	// always make of it when that is one ASCII byte other than a space
+	// (nmt_nfkc: the ASCII character), and 0 otherwise: Chinese text is
+	// full of them, between plain characters.
+	narrow [128]byte
 	// stop marks the bytes before which a run ends, where they start a
 	// character.
 	stop [256]bool
@@ -119,12 +125,40 @@ func (m *Map) Runs(stop *[256]bool, escape, collapse bool) *Runs {
 	}
 	r.followers(b.conts)
 	r.pairs()
+	r.narrows()
 	r.words = true
 	for c := range utf8.RuneSelf {
 		graphic := c > ' ' && c < 0x7F
 		r.words = r.words && !r.follow[c] && (!graphic || r.ascii[c]&(plain|cont) != 0)
 	}
 	return r
+}
+
+// narrows works out narrow: a fullwidth character that no stop starts
+// and that is a key no longer key goes on from.
+func (r *Runs) narrows() {
+	m := r.m
+	if r.stop[0xEF] {
+		return
+	}
+	for a := 1; a < len(r.narrow); a++ {
+		c := string(rune(0xFF00 + a))
+		p, n := m.Prefix(c)
+		if n != 3 || len(p) != 1 || p[0] == ' ' || p[0] == 0 || p[0] >= utf8.RuneSelf {
+			continue
+		}
+		q := m.root[c[0]]
+		for i := 1; i < 3 && q != 0; i++ {
+			q = m.child(q-1, c[i])
+		}
+		goesOn := q == 0
+		for b := 1; b < 256 && !goesOn; b++ {
+			goesOn = m.child(q-1, byte(b)) != 0
+		}
+		if !goesOn {
+			r.narrow[a] = p[0]
+		}
+	}
 }
 
 // alwaysSpace reports whether Prefix makes the ASCII byte c a space
@@ -411,6 +445,22 @@ func (r *Runs) Apply(out *Run, in string) int {
 	return i
 }
 
+// Plain reports whether the tables settle that in, which is not empty,
+// starts with a character that Apply copies as it is whatever follows:
+// no stop, and none of the rules touch it.
+func (r *Runs) Plain(in string) bool {
+	switch c := in[0]; {
+	case c < utf8.RuneSelf:
+		return r.ascii[c]&plain != 0
+	case c >= 0xE0 && c < 0xF0 && len(in) >= 3 && (in[1]^0x80)|(in[2]^0x80) < 0x40:
+		return r.three[uint(c&0x0F)<<6|uint(in[1]&0x3F)]>>(in[2]&0x3F)&1 != 0
+	case c >= 0xC2 && c < 0xE0 && len(in) >= 2:
+		u := uint(c) | uint(in[1])<<8
+		return r.twoClass[u>>5]>>(u&31*2)&3 == plain
+	}
+	return false
+}
+
 // copyWords copies ASCII text from the start of in to dst eight bytes
 // at a time, and the spaces after words, until it meets what else the
 // rules may touch or dst is full, and returns how much of in it took.
@@ -571,8 +621,11 @@ func (r *Runs) copyRun(dst []byte, in string, i int, spaces bool) ([]byte, int) 
 			size = 3
 		case c >= 0xC2:
 			// So do scripts of two-byte characters, asking follow only
-			// for those of class cont.
-			j := i
+			// for those of class cont; the last ones here.
+			n, k := r.copyTwo(d[i+shift:], in[i:], spaces)
+			shift += k - n
+			end = min(len(in), len(d)-shift)
+			j := i + n
 			for j+2 <= end {
 				u := uint(in[j]) | uint(in[j+1])<<8
 				if class := r.twoClass[u>>5] >> (u & 31 * 2) & 3; class != plain {
@@ -609,9 +662,57 @@ func (r *Runs) copyRun(dst []byte, in string, i int, spaces bool) ([]byte, int) 
 	return d[:i+shift], i
 }
 
-// copyThree copies the plain characters of three bytes at the start of
-// in to dst, which has room for them, and with spaces, the space between
-// two of them, written as Runs says: the words of many scripts in one go.
+// copyTwo is copyThree for characters of two bytes.
+func (r *Runs) copyTwo(dst []byte, in string, spaces bool) (int, int) {
+	space, size := uint32(' '), 1
+	if r.escape {
+		space, size = 0x8196E2, 3 // U+2581
+	}
+	s, d := utf8x.Bytes(in), dst
+	for len(s) >= 4 && len(d) >= 4 {
+		x := binary.LittleEndian.Uint32(s)
+		if x&0xC0E0 == 0x80C0 {
+			u := x & 0xFFFF
+			if class := r.twoClass[u>>5] >> (u & 31 * 2) & 3; class != plain {
+				if class == 0 || r.follow[x>>16&0xFF] && r.mayGoOnTwo(x>>16) {
+					break
+				}
+			}
+			binary.LittleEndian.PutUint32(d, x)
+			s, d = s[2:], d[2:]
+			continue
+		}
+		// A space after a character and before one of two bytes.
+		if x&0xE0FF != 0xC020 || !spaces || len(s) == len(in) {
+			break
+		}
+		binary.LittleEndian.PutUint32(d, space)
+		s, d = s[1:], d[size:]
+	}
+	return len(in) - len(s), len(dst) - len(d)
+}
+
+// mayGoOnTwo is goesOn for text that starts with the two bytes of y, the
+// first of them in follow, as far as they tell: whether a key may go on
+// with a character of two bytes, or with whatever else.
+func (r *Runs) mayGoOnTwo(y uint32) bool {
+	cp := y&0x1F<<6 | y>>8&0x3F
+	return r.followSure[y&0xFF] || y&0xC0E0 != 0x80C0 || r.followCP[cp>>6]>>(cp&63)&1 != 0
+}
+
+// contAlone reports whether a character of three bytes, the low three
+// of x, is of class cont and no key goes on from it with what follows it
+// at in[k], the test of copyRun, for copyThree: apart, so as to keep
+// copyThree's loop in registers.
+func (r *Runs) contAlone(x uint32, in string, k int) bool {
+	return r.threeCont[x&0x0F<<6|x>>8&0x3F]>>(x>>16&0x3F)&1 != 0 && !(r.follow[in[k]] && r.mayGoOn(in, k) && r.goesOn(in[k:]))
+}
+
+// copyThree copies the characters of three bytes at the start of in that
+// the tables settle as plain to dst, which has room for them, and with
+// spaces (never set with offsets), the space between two of them, written
+// as Runs says, and the fullwidth forms that narrow makes ASCII: the words
+// of many scripts in one go.
 // It returns how many bytes of in it took and of dst it wrote. The last
 // three bytes are left to the caller: a character is loaded, tested and
 // stored as one word of four bytes.
@@ -622,19 +723,35 @@ func (r *Runs) copyThree(dst []byte, in string, spaces bool) (int, int) {
 		space, size = 0x8196E2, 3 // U+2581
 	}
 	s, d := utf8x.Bytes(in), dst
-	for len(s) >= 4 && len(d) >= 4 {
-		x := binary.LittleEndian.Uint32(s)
-		if x&0xC0C0F0 == 0x8080E0 && r.three[x&0x0F<<6|x>>8&0x3F]>>(x>>16&0x3F)&1 != 0 {
-			binary.LittleEndian.PutUint32(d, x)
-			s, d = s[3:], d[3:]
-			continue
+	for {
+		// Two plain characters at a time, in eight bytes.
+		for len(s) >= 8 && len(d) >= 8 {
+			x := binary.LittleEndian.Uint64(s)
+			if x&0xC0C0F0C0C0F0 != 0x8080E08080E0 || r.three[x&0x0F<<6|x>>8&0x3F]>>(x>>16&0x3F)&1 == 0 || r.three[x>>24&0x0F<<6|x>>32&0x3F]>>(x>>40&0x3F)&1 == 0 {
+				break
+			}
+			binary.LittleEndian.PutUint64(d, x)
+			s, d = s[6:], d[6:]
 		}
-		// A space after a character and before one of three bytes.
-		if x&0xF0FF != 0xE020 || !spaces || len(s) == len(in) {
+		if len(s) < 4 || len(d) < 4 {
 			break
 		}
-		binary.LittleEndian.PutUint32(d, space)
-		s, d = s[1:], d[size:]
+		x := binary.LittleEndian.Uint32(s)
+		switch {
+		case x&0xC0C0F0 == 0x8080E0 && (r.three[x&0x0F<<6|x>>8&0x3F]>>(x>>16&0x3F)&1 != 0 || r.contAlone(x, in, len(in)-len(s)+3)):
+			binary.LittleEndian.PutUint32(d, x)
+			s, d = s[3:], d[3:]
+		case x&0xC0FEFF == 0x80BCEF && spaces && r.narrow[x>>2&0x40|x>>16&0x3F] != 0:
+			// A fullwidth form that becomes ASCII: one byte for three.
+			d[0] = r.narrow[x>>2&0x40|x>>16&0x3F]
+			s, d = s[3:], d[1:]
+		case x&0xF0FF == 0xE020 && spaces && len(s) < len(in):
+			// A space after a character and before one of three bytes.
+			binary.LittleEndian.PutUint32(d, space)
+			s, d = s[1:], d[size:]
+		default:
+			return len(in) - len(s), len(dst) - len(d)
+		}
 	}
 	return len(in) - len(s), len(dst) - len(d)
 }

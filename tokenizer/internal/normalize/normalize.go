@@ -113,7 +113,9 @@ func (n *Normalizer) Normalize(dst []byte, offs *[]int32, in string, part Part) 
 	start, end := part&AfterCut == 0, part&BeforeCut == 0
 	removeWS := n.spec.RemoveExtraWhitespaces
 	if removeWS && start {
-		for len(in) > 0 {
+		// A character that the tables settle is no space: most texts
+		// start with one.
+		for len(in) > 0 && !n.runs.Plain(in) {
 			p, l := n.normalizePrefix(in)
 			if p != " " {
 				break

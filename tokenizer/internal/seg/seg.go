@@ -5,6 +5,7 @@
 package seg
 
 import (
+	"slices"
 	"unsafe"
 
 	"github.com/gemmatok/gemmatok/vocab"
@@ -103,18 +104,52 @@ func (o *Sink) add(id int32, start, end int) {
 }
 
 // Replay records pieces that follow each other from normalized offset
-// base on. A known piece is added here, without a call; an unknown one
-// goes out of line.
+// base on. Without spans, known pieces are taken in a loop of their own
+// up to the next unknown one, which goes out of line.
 func (o *Sink) Replay(pieces []Piece, base int) {
-	for _, p := range pieces {
-		end := base + int(p.Len)
-		if p.ID == o.unk {
-			o.unknown(base, end)
-		} else {
-			o.prevUnk = false
-			o.add(p.ID, base, end)
+	if o.mode == Spans {
+		for _, p := range pieces {
+			end := base + int(p.Len)
+			if p.ID == o.unk {
+				o.unknown(base, end)
+			} else {
+				o.prevUnk = false
+				o.add(p.ID, base, end)
+			}
+			base = end
 		}
-		base = end
+		return
+	}
+	if o.mode == IDs {
+		o.IDs = slices.Grow(o.IDs, len(pieces))
+	}
+	for len(pieces) > 0 {
+		k := 0
+		if unk := o.unk; o.mode == Count {
+			for k < len(pieces) && pieces[k].ID != unk {
+				k++
+			}
+		} else {
+			ids := o.IDs
+			for k < len(pieces) && pieces[k].ID != unk {
+				ids = append(ids, pieces[k].ID)
+				k++
+			}
+			o.IDs = ids
+		}
+		if k > 0 {
+			o.N += k
+			o.prevUnk = false
+			if k == len(pieces) {
+				return
+			}
+			for _, p := range pieces[:k] {
+				base += int(p.Len)
+			}
+		}
+		end := base + int(pieces[k].Len)
+		o.unknown(base, end)
+		base, pieces = end, pieces[k+1:]
 	}
 }
 
