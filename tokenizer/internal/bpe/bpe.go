@@ -437,7 +437,13 @@ func (b *Model) parts(sc *Scratch, w []byte, from int, r *Rules, dst []seg.Piece
 	for start := from; ; {
 		end, chars, last, next, nextSize := pairs.partEnd(w, start, first, size)
 		if p := w[start:end]; chars == 1 {
-			dst = append(dst, b.finalPiece(p, b.runeID(first, p), r))
+			// Most single characters are pieces met before: runeID and
+			// finalPiece, inlined for them.
+			if id, ok := b.knownRune(first); ok && r.allowed(id) {
+				dst = append(dst, seg.Piece{ID: b.v.Preferred(id), Len: int32(len(p))})
+			} else {
+				dst = append(dst, b.finalPiece(p, b.runeID(first, p), r))
+			}
 		} else {
 			dst = b.part(sc, w, start, end, chars, first, last, r, dst)
 		}
@@ -528,7 +534,7 @@ func (s *pairSet) blockRun(w []byte, end, chars int, last rune, size int) (int, 
 				break
 			}
 			c := x<<6&0xC0 | x>>8&0x3F
-			if m[lo<<2|c>>6]&(1<<(c&63)) == 0 {
+			if m[(lo<<2|c>>6)&1023]&(1<<(c&63)) == 0 {
 				return end, chars, lo, true
 			}
 			chars++
@@ -543,7 +549,7 @@ func (s *pairSet) blockRun(w []byte, end, chars int, last rune, size int) (int, 
 			break
 		}
 		c := x>>2&0xC0 | x>>16&0x3F
-		if m[lo<<2|c>>6]&(1<<(c&63)) == 0 {
+		if m[(lo<<2|c>>6)&1023]&(1<<(c&63)) == 0 {
 			return end, chars, lo, true
 		}
 		chars++
@@ -569,10 +575,18 @@ func (b *Model) part(sc *Scratch, w []byte, start, end, chars int, first, last r
 		if first == utf8.RuneError {
 			last = first // p[:n] may end elsewhere than the decoded character
 		}
-		sl := symbol{start: 0, end: int32(n), id: b.runeID(first, p[:n])}
-		sr := symbol{start: int32(n), end: int32(len(p)), id: b.runeID(last, p[n:])}
+		// runeID, with the answers met before taken inline.
+		sl := symbol{start: 0, end: int32(n)}
+		sr := symbol{start: int32(n), end: int32(len(p))}
+		var ok bool
+		if sl.id, ok = b.knownRune(first); !ok {
+			sl.id = b.runeID(first, p[:n])
+		}
+		if sr.id, ok = b.knownRune(last); !ok {
+			sr.id = b.runeID(last, p[n:])
+		}
 		if id := b.pairID(sc, p, &sl, &sr); r.allowed(id) {
-			return append(dst, seg.Piece{ID: b.pieceID(p, id), Len: int32(len(p))})
+			return append(dst, seg.Piece{ID: b.v.Preferred(id), Len: int32(len(p))})
 		}
 		return append(dst, b.finalPiece(p[:n], sl.id, r), b.finalPiece(p[n:], sr.id, r))
 	}
@@ -668,6 +682,24 @@ func (b *Model) runeID(r rune, c []byte) int32 {
 		return b.charID(c)
 	}
 	return b.bmpID(r, c)
+}
+
+// knownRune returns what runeID returns for a character that decodes as
+// r, and true, when r is ASCII or a character of the Basic Multilingual
+// Plane that bmpID has met, other than utf8.RuneError (which malformed
+// bytes decode as too); else false.
+func (b *Model) knownRune(r rune) (int32, bool) {
+	if r < utf8.RuneSelf {
+		return b.ascii[r], true
+	}
+	if r >= 1<<16 || r == utf8.RuneError {
+		return 0, false
+	}
+	if page := b.chars[r>>charPageBits].Load(); page != nil {
+		v := page[r&(1<<charPageBits-1)].Load()
+		return v - 2, v != 0
+	}
+	return 0, false
 }
 
 // bmpID is wideCharID for c, the character r of the Basic Multilingual
@@ -849,7 +881,7 @@ func (b *Model) segmentShort(sc *Scratch, s []byte, r *Rules, dst []seg.Piece) (
 		}
 		if r.allowed(id) {
 			w.pair[i], w.key[i] = id, b.mergeKey(id)
-			live |= 1 << i
+			live |= bit(i)
 		}
 	}
 	for live != 0 {
@@ -863,10 +895,10 @@ func (b *Model) segmentShort(sc *Scratch, s []byte, r *Rules, dst []seg.Piece) (
 		}
 		// best takes in the symbol after it; its pairs with the symbols
 		// now around it are worked out again.
-		alive &^= 1 << bits.TrailingZeros64(alive&(^uint64(1)<<best))
-		live &= alive &^ (1 << best)
+		alive &^= bit(bits.TrailingZeros64(alive &^ (bit(best) - 1) &^ bit(best)))
+		live &= alive &^ bit(best)
 		w.id[best] = w.pair[best]
-		after := alive & (^uint64(1) << best)
+		after := alive &^ (bit(best) - 1) &^ bit(best)
 		next := bits.TrailingZeros64(after)
 		if next < shortWord {
 			id, ok := sc.pairs.get(w.id[best], w.id[next])
@@ -876,30 +908,39 @@ func (b *Model) segmentShort(sc *Scratch, s []byte, r *Rules, dst []seg.Piece) (
 			}
 			if r.allowed(id) {
 				w.pair[best], w.key[best] = id, b.mergeKey(id)
-				live |= 1 << best
+				live |= bit(best)
 			}
 		}
-		if before := alive & (1<<best - 1); before != 0 {
+		if before := alive & (bit(best) - 1); before != 0 {
 			prev := 63 - bits.LeadingZeros64(before)
-			live &^= 1 << prev
+			live &^= bit(prev)
 			id, ok := sc.pairs.get(w.id[prev], w.id[best])
 			if !ok {
 				id = b.pairMiss(sc, s, int(w.pos[prev]), int(w.pos[min(next, shortWord)]), w.id[prev], w.id[best])
 			}
 			if r.allowed(id) {
 				w.pair[prev], w.key[prev] = id, b.mergeKey(id)
-				live |= 1 << prev
+				live |= bit(prev)
 			}
 		}
 	}
 	for m := alive; m != 0; {
 		i := bits.TrailingZeros64(m)
 		m &= m - 1
-		end := w.pos[min(bits.TrailingZeros64(m), shortWord)]
-		dst = append(dst, b.finalPiece(s[w.pos[i]:end], w.id[i], r))
+		start, end := w.pos[i], w.pos[min(bits.TrailingZeros64(m), shortWord)]
+		// finalPiece, with the usual case, a piece, inlined.
+		if id := w.id[i]; r.allowed(id) {
+			dst = append(dst, seg.Piece{ID: b.v.Preferred(id), Len: int32(end - start)})
+		} else {
+			dst = append(dst, b.finalPiece(s[start:end], id, r))
+		}
 	}
 	return dst, true
 }
+
+// bit returns the word with bit i set, for 0 <= i < 64; unlike 1 << i,
+// without the test for a shift by more.
+func bit(i int) uint64 { return 1 << (i & 63) }
 
 // shortSyms holds the symbols of segmentShort, by the index of their first
 // character: where each starts in the word (and, after the last, where it

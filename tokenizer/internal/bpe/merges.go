@@ -72,7 +72,7 @@ func (t *mergeTable) get(l, r int32) (int32, bool) {
 		}
 	}
 	mask := uint64(len(t.slots) - 1)
-	for i := (k * 0x9E3779B97F4A7C15) >> t.shift; ; i = (i + 1) & mask {
+	for i := (k * 0x9E3779B97F4A7C15) >> (t.shift & 63); ; i = (i + 1) & mask {
 		e := t.slots[i]
 		if e == 0 {
 			return -1, true

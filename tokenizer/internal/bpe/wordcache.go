@@ -115,13 +115,21 @@ var (
 type cacheKey struct{ h, inline uint64 }
 
 // wordKey returns the key of w. A call to maphash costs more than hashing
-// a short word inline: up to 16 bytes are read as two words (overlapping)
-// and mixed with one multiplication.
+// a word inline: up to 16 bytes are read as two words (overlapping) and
+// mixed with one multiplication; a longer word, up to cacheMaxWord bytes,
+// has each 16 bytes before its last 16 mixed so first.
 func wordKey(w []byte) cacheKey {
 	var a, b uint64
 	switch n := len(w); {
-	case n > 16:
+	case n > cacheMaxWord:
 		return cacheKey{h: maphash.Bytes(cacheSeed, w)}
+	case n > 16:
+		h := hashKeys[1]
+		for i := 0; i < n-16; i += 16 {
+			hi, lo := bits.Mul64(binary.LittleEndian.Uint64(w[i:])^hashKeys[0], binary.LittleEndian.Uint64(w[i+8:])^h)
+			h = hi ^ lo
+		}
+		a, b = binary.LittleEndian.Uint64(w[n-16:]), binary.LittleEndian.Uint64(w[n-8:])^h
 	case n > inlineWord:
 		a, b = binary.LittleEndian.Uint64(w), binary.LittleEndian.Uint64(w[n-8:])
 	case n >= 4:
@@ -264,11 +272,11 @@ func (t *cacheTable) place(s cacheSlot, h uint64, published bool) {
 	atomic.StoreUint64(&t.slots[i].meta, s.meta)
 }
 
-// grow replaces t with a table of twice the slots, on the same arena. The
-// hash a slot keeps is not the one that placed it, so every word is hashed
-// again.
+// grow replaces t with a table of four times the slots, on the same
+// arena. The hash a slot keeps is not the one that placed it, so every
+// word is hashed again: growing by four rather than two rehashes fewer.
 func (c *wordCache) grow(t *cacheTable) *cacheTable {
-	g := &cacheTable{rules: t.rules, slots: written[cacheSlot](2 * len(t.slots)), arena: t.arena}
+	g := &cacheTable{rules: t.rules, slots: written[cacheSlot](min(4*len(t.slots), cacheMaxSlots)), arena: t.arena}
 	for _, s := range t.slots {
 		if s.meta != 0 {
 			g.place(s, t.rehash(s), false)
@@ -329,7 +337,7 @@ type pairCache struct {
 }
 
 const (
-	pairCacheBits      = 14
+	pairCacheBits      = 16
 	pairCacheFirstBits = 10
 	pairIDBits         = 21 // bits of a piece id in a slot
 	pairIDMask         = 1<<pairIDBits - 1
@@ -362,16 +370,18 @@ func pairCacheKey(l, r int32) (uint64, bool) {
 	return (uint64(l)<<pairIDBits | uint64(r)) << pairIDBits, uint32(l|r) <= pairIDMask
 }
 
-func (c *pairCache) slot(k uint64) uint64 { return (k * 0x9E3779B97F4A7C15) >> c.shift }
+// slot returns the slot of key k; with no table made, shift is 0 and no
+// slot is in range.
+func (c *pairCache) slot(k uint64) uint64 { return (k * 0x9E3779B97F4A7C15) >> (c.shift & 63) }
 
 // get returns the piece l and r make (or -1), and whether it is known.
 func (c *pairCache) get(l, r int32) (int32, bool) {
 	k, ok := pairCacheKey(l, r)
-	if c.slots == nil || !ok {
-		return 0, false
+	if i := c.slot(k); ok && i < uint64(len(c.slots)) {
+		e := c.slots[i]
+		return int32(e&pairIDMask) - 1, e&^pairIDMask == k
 	}
-	e := c.slots[c.slot(k)]
-	return int32(e&pairIDMask) - 1, e&^pairIDMask == k
+	return 0, false
 }
 
 func (c *pairCache) put(l, r, id int32) {

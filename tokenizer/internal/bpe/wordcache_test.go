@@ -216,7 +216,7 @@ func TestPairCache(t *testing.T) {
 	}
 	rng := rand.New(rand.NewSource(1))
 	want := map[[2]int32]int32{}
-	for range 50000 {
+	for range 3 << pairCacheBits {
 		l, r := rng.Int31n(1<<pairIDBits), rng.Int31n(1<<pairIDBits)
 		id := rng.Int31n(1<<pairIDBits-1) - 1 // -1 (no piece) included
 		c.put(l, r, id)

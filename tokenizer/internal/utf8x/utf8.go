@@ -49,6 +49,21 @@ func Valid(s string) bool {
 					break
 				}
 			}
+		case w&0xC0C0F0C0C0F0 == 0x8080E08080E0:
+			// Two three-byte characters, as a script of them runs: each
+			// checked as below; and so two of two bytes.
+			if x := w & 0x200F; x == 0 || x == 0x200D {
+				return false
+			}
+			if x := w >> 24 & 0x200F; x == 0 || x == 0x200D {
+				return false
+			}
+			i += 6
+		case w&0xC0E0C0E0 == 0x80C080C0: // two two-byte characters
+			if w&0x1E == 0 || w&0x1E0000 == 0 {
+				return false
+			}
+			i += 4
 		case w&0xC0C0F0 == 0x8080E0: // 1110xxxx 10xxxxxx 10xxxxxx
 			// E0 needs A0-BF next (not overlong), ED 80-9F (not a
 			// surrogate): bit 5 of the second byte against the lead's

@@ -45,13 +45,17 @@ func TestValidUTF8(t *testing.T) {
 		}
 	}
 	buf := make([]byte, 0, 16)
-	for a := range 256 {
-		for b := range 256 {
-			for c := range 256 {
-				if testing.Short() && c%7 != 0 {
-					continue
+	// Any three bytes, alone and after a valid character of three bytes
+	// or of two, for the cases that take two characters at once.
+	for _, first := range []string{"", "\xe0\xb8\x81", "\xd8\xa7"} {
+		for a := range 256 {
+			for b := range 256 {
+				for c := range 256 {
+					if (testing.Short() || first != "") && c%7 != 0 {
+						continue
+					}
+					check(append(append(buf[:0], first...), byte(a), byte(b), byte(c), 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'))
 				}
-				check(append(buf[:0], byte(a), byte(b), byte(c), 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'))
 			}
 		}
 	}
