@@ -48,5 +48,19 @@ func (g *Gate) Record(hit bool) {
 	}
 }
 
+// Hits counts k lookups that hit, as k calls of Record(true) would.
+func (g *Gate) Hits(k uint32) {
+	for k > 0 {
+		n := min(k, Window-g.tries)
+		g.tries += n
+		g.hits += n
+		k -= n
+		if g.tries == Window {
+			g.sparse = g.hits < MinHits
+			g.tries, g.hits = 0, 0
+		}
+	}
+}
+
 // Sparse reports whether the cache stands aside.
 func (g *Gate) Sparse() bool { return g.sparse }

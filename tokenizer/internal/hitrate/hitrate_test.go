@@ -43,3 +43,24 @@ func TestGate(t *testing.T) {
 		}
 	}
 }
+
+// TestHits checks that Hits(k) leaves a gate as k calls of Record(true) do,
+// across the ends of windows and from either state.
+func TestHits(t *testing.T) {
+	for _, misses := range []int{0, Window - 1} {
+		for _, k := range []uint32{0, 1, 17, Window - 1, Window, 3*Window + 5} {
+			var a, b Gate
+			for i := range misses {
+				a.Record(i%64 == 0)
+				b.Record(i%64 == 0)
+			}
+			a.Hits(k)
+			for range k {
+				b.Record(true)
+			}
+			if a != b {
+				t.Errorf("after %d lookups, Hits(%d) left %+v, Record(true) %+v", misses, k, a, b)
+			}
+		}
+	}
+}

@@ -244,76 +244,88 @@ const (
 )
 
 // hashWord returns the hash of the word norm[p:q] under seed, chunk by
-// chunk, as hashRecord finds it from a record: a seeded multiply-fold,
-// which costs a few instructions for the short words most are, where
-// hash/maphash's call costs tens.
+// chunk, as hashRecord finds it from a record: a seeded multiply-fold of
+// two chunks at a time, which costs a few instructions for the short words
+// most are, where hash/maphash's call costs tens.
 func hashWord(seed uint64, norm []byte, p, q int) uint64 {
 	n := q - p
 	h := seed ^ uint64(n)*hashK1
 	i := 0
-	for ; i+8 <= n; i += 8 {
-		h = mix(binary.LittleEndian.Uint64(norm[p+i:])^hashK1, h^hashK2)
+	for ; i+16 <= n; i += 16 {
+		w := norm[p+i : p+i+16]
+		h = mix(binary.LittleEndian.Uint64(w)^h, binary.LittleEndian.Uint64(w[8:])^hashK2)
 	}
 	if i < n {
-		h = mix(chunk(norm, p, q, i)^hashK1, h^hashK2)
+		c1 := uint64(0)
+		if i+8 < n {
+			c1 = chunk(norm, p, q, i+8)
+		}
+		h = mix(chunk(norm, p, q, i)^h, c1^hashK2)
 	}
-	return mix(h, hashK2)
+	return h
 }
 
 // hashRecord returns hashWord of the word of the record at at.
 func (sc *scratch) hashRecord(at int) uint64 {
 	n := int(sc.data[at] & 0xffff)
 	h := sc.seed ^ uint64(n)*hashK1
-	for _, x := range sc.data[at+headSize : at+headSize+(n+7)/8] {
-		h = mix(x^hashK1, h^hashK2)
+	w := sc.data[at+headSize : at+headSize+(n+7)/8]
+	for i := 0; i < len(w); i += 2 {
+		c1 := uint64(0)
+		if i+1 < len(w) {
+			c1 = w[i+1]
+		}
+		h = mix(w[i]^h, c1^hashK2)
 	}
-	return mix(h, hashK2)
+	return h
 }
 
 // find returns the hash of the word norm[p:q] and the offset in sc.data of
-// its record, or 0. A word of at most 16 bytes, as most are, is read in
-// two loads, for the hash and the compare alike: from its start when 16
-// bytes follow it, or else ending where it ends.
+// its record, or 0.
 func (sc *scratch) find(norm []byte, p, q int) (uint64, int) {
-	n := q - p
-	var c0, c1 uint64
-	switch {
-	case n > 16:
-		h := hashWord(sc.seed, norm, p, q)
-		return h, sc.findHashed(h, norm, p, q)
-	case p+16 <= len(norm):
-		c0 = binary.LittleEndian.Uint64(norm[p:])
-		c1 = binary.LittleEndian.Uint64(norm[p+8:])
-		if n <= 8 {
-			c0 &= 1<<(8*n) - 1 // n is at least 1: nextSpace steps a character
-			c1 = 0
-		} else {
-			c1 &= 1<<(8*(n-8)) - 1
-		}
-	case q >= 16:
-		x0 := binary.LittleEndian.Uint64(norm[q-16:])
-		x1 := binary.LittleEndian.Uint64(norm[q-8:])
-		if k := 8 * uint(16-n); n <= 8 {
-			c0 = x1 >> (k - 64)
-		} else {
-			c0, c1 = x0>>k|x1<<(64-k), x1>>k
-		}
-	default:
-		h := hashWord(sc.seed, norm, p, q)
-		return h, sc.findHashed(h, norm, p, q)
+	if c0, c1, ok := shortKey(norm, p, q); ok {
+		h := mix(c0^sc.seed^uint64(q-p)*hashK1, c1^hashK2)
+		return h, sc.probe(h, c0, c1, q-p)
 	}
-	h := sc.seed ^ uint64(n)*hashK1
-	if n <= 8 {
-		h = mix(c0^hashK1, h^hashK2)
+	h := hashWord(sc.seed, norm, p, q)
+	return h, sc.findHashed(h, norm, p, q)
+}
+
+// shortKey returns the two chunks of the word norm[p:q] if it has at most
+// 16 bytes, as most words have, read in two loads: from its start when 16
+// bytes follow it, or else ending where it ends. It reports false for a
+// longer word, or one in a text of fewer than 16 bytes.
+func shortKey(norm []byte, p, q int) (c0, c1 uint64, ok bool) {
+	n := q - p // at least 1: nextSpace steps a character
+	s := p
+	if p+16 > len(norm) {
+		s = q - 16
+	}
+	if n > 16 || s < 0 {
+		return 0, 0, false
+	}
+	w := norm[s : s+16]
+	x0, x1 := binary.LittleEndian.Uint64(w), binary.LittleEndian.Uint64(w[8:])
+	// The word starts 0 or 16-n bytes into w: d bits.
+	if d := uint(8 * (p - s)); d >= 64 {
+		c0 = x1 >> (d - 64)
 	} else {
-		h = mix(c1^hashK1, mix(c0^hashK1, h^hashK2)^hashK2)
+		c0, c1 = x0>>d|x1<<(64-d), x1>>d
 	}
-	h = mix(h, hashK2)
+	if n <= 8 {
+		return c0 & (^uint64(0) >> ((64 - 8*n) & 63)), 0, true
+	}
+	return c0, c1 & (^uint64(0) >> ((128 - 8*n) & 63)), true
+}
+
+// probe returns the offset in sc.data of the record of the word of n bytes,
+// at most 16, whose hash is h and whose chunks are c0 and c1, or 0.
+func (sc *scratch) probe(h, c0, c1 uint64, n int) int {
 	mask := len(sc.slots) - 1
 	for i := int(h>>32) & mask; ; i = (i + 1) & mask {
 		s := sc.slots[i]
 		if s == 0 {
-			return h, 0
+			return 0
 		}
 		if s>>32 != h>>32 {
 			continue
@@ -321,7 +333,7 @@ func (sc *scratch) find(norm []byte, p, q int) (uint64, int) {
 		at := int(uint32(s))
 		r := sc.data[at : at+headSize+2]
 		if int(r[0]&0xffff) == n && r[headSize] == c0 && (n <= 8 || r[headSize+1] == c1) {
-			return h, at
+			return at
 		}
 	}
 }
@@ -809,27 +821,110 @@ func (m *Model) encodeWords(sc *scratch, dst []seg.Piece, norm []byte) []seg.Pie
 // state stays in registers.
 func (sc *scratch) hits(dst []seg.Piece, norm []byte, p int, from float32) ([]seg.Piece, int, float32) {
 	sc.stop.found = false
+	// The common case of each step is written out here, without calls:
+	// a call would spill this loop's state.
+	data, slots := sc.data, sc.slots
+	mask := len(slots) - 1
+	// The gate counts the hits of short words when the loop ends: they
+	// cannot make it stand aside.
+	sparse, short := sc.use.Sparse(), uint32(0)
 	for p < len(norm) {
-		q := nextSpace(norm, p)
+		// The end of the word, as nextSpace finds it: a U+2581 away from
+		// the text's ends, with no lead byte among the three bytes before
+		// it (those of the word's first character are not).
+		q := -1
+		for k := p + OneCharLen(norm[p]); ; k += 8 {
+			var z uint64
+			if k+10 <= len(norm) {
+				// A byte 0xe2 first, as indexE2 finds it: long words
+				// have few.
+				const ones, highs = 0x0101010101010101, 0x8080808080808080
+				if x := binary.LittleEndian.Uint64(norm[k:]) ^ 0xe2*ones; (x-ones)&^x&highs == 0 {
+					continue
+				}
+				z = spaces(norm[k : k+10])
+			} else if b := len(norm) - 10; b >= 0 {
+				// The last ten bytes hold every place left where
+				// U+2581 may start, those from k on shifted down.
+				if z = spaces(norm[b:]) >> uint(8*(k-b)); z == 0 {
+					q = len(norm)
+					break
+				}
+			} else {
+				break
+			}
+			if z != 0 {
+				if k += bits.TrailingZeros64(z) / 8; k >= 4 && !leadBefore(binary.LittleEndian.Uint32(norm[k-4:])) {
+					q = k
+				}
+				break
+			}
+		}
+		if q < 0 {
+			q = nextSpace(norm, p)
+		}
 		sc.stop.q = q
 		n := q - p
-		if n > maxWord || n <= gateLen && sc.use.Sparse() {
+		if n > maxWord || n <= gateLen && sparse {
 			break
 		}
-		h, at := sc.find(norm, p, q)
-		if at == 0 || !sc.spans(at, from) {
+		// The word's record, as find finds it.
+		var h uint64
+		at := 0
+		if n <= 16 && p+16 <= len(norm) {
+			w := norm[p : p+16]
+			c0 := binary.LittleEndian.Uint64(w)
+			c1 := binary.LittleEndian.Uint64(w[8:])
+			if n <= 8 {
+				c0, c1 = c0&(^uint64(0)>>((64-8*n)&63)), 0
+			} else {
+				c1 &= ^uint64(0) >> ((128 - 8*n) & 63)
+			}
+			h = mix(c0^sc.seed^uint64(n)*hashK1, c1^hashK2)
+			for i := int(h>>32) & mask; ; i = (i + 1) & mask {
+				s := slots[i]
+				if s == 0 {
+					break
+				}
+				if s>>32 != h>>32 {
+					continue
+				}
+				r := data[uint32(s):]
+				if int(r[0]&0xffff) == n && r[headSize] == c0 && (n <= 8 || r[headSize+1] == c1) {
+					at = int(uint32(s))
+					break
+				}
+			}
+		} else {
+			h, at = sc.find(norm, p, q)
+		}
+		if at == 0 {
 			sc.stop.h, sc.stop.at, sc.stop.found = h, at, true
 			break
 		}
-		if head := sc.data[at]; head&hitFlag == 0 {
-			sc.data[at] = head | hitFlag
+		r := data[at : at+headSize : at+headSize]
+		if span := r[3]; !(from >= math.Float32frombits(uint32(span)) && from <= math.Float32frombits(uint32(span>>32))) && !sc.renew(at, from) {
+			sc.stop.h, sc.stop.at, sc.stop.found = h, at, true
+			break
+		}
+		head := r[0]
+		if head&hitFlag == 0 {
+			r[0] = head | hitFlag
 		}
 		if n <= gateLen {
-			sc.use.Record(true)
+			short++
 		}
-		dst, from = emit(dst, sc.pieces(at), from)
+		// The pieces, as emit appends them.
+		off := at + headSize + (int(head&0xffff)+7)/8
+		ps := data[off : off+2*int(head>>16&0xffff)]
+		for i := 0; i+1 < len(ps); i += 2 {
+			x := ps[i]
+			dst = append(dst, seg.Piece{ID: int32(uint32(x)), Len: int32(x >> 32)})
+			from = float32(math.Float64frombits(ps[i+1]) + float64(from))
+		}
 		p = q
 	}
+	sc.use.Hits(short)
 	return dst, p, from
 }
 
@@ -857,16 +952,24 @@ func (m *Model) segment(sc *scratch, dst []seg.Piece, text []byte, ban []bool, f
 // hit returns the pieces of the record at at if they hold from the path
 // score from, or nil. Within the record's span it needs not ask holds.
 func (sc *scratch) hit(at int, from float32) []uint64 {
-	if !sc.spans(at, from) {
-		if !sc.holds(at, from) {
-			return nil
-		}
-		sc.data[at+3] = sc.span(at, from)
+	if !sc.spans(at, from) && !sc.renew(at, from) {
+		return nil
 	}
 	if head := sc.data[at]; head&hitFlag == 0 {
 		sc.data[at] = head | hitFlag // written only when it changes: most hits only read
 	}
 	return sc.pieces(at)
+}
+
+// renew reports whether the segmentation of the record at at holds from
+// the path score from, outside its span, and if so makes its span the one
+// around from.
+func (sc *scratch) renew(at int, from float32) bool {
+	if !sc.holds(at, from) {
+		return false
+	}
+	sc.data[at+3] = sc.span(at, from)
+	return true
 }
 
 // spans reports whether the span of the record at at holds from.
@@ -968,33 +1071,53 @@ func (sc *scratch) growSeen() {
 // nextSpace returns the position of the first U+2581 after the character
 // at p that starts a character, stepping as the C++ does, or len(norm).
 // It searches for the bytes of U+2581, which in valid UTF-8 start a
-// character wherever they are, and steps through the text only where a
-// malformed sequence before them might swallow them: a lead byte among the
-// three before that claims bytes past them.
+// character wherever they are, eight places at a time, and steps through
+// the text only where a malformed sequence before them might swallow them.
 func nextSpace(norm []byte, p int) int {
 	i := p + min(OneCharLen(norm[p]), len(norm)-p)
-	for k := i; ; k++ {
+	k := i
+	for ; k+10 <= len(norm); k += 8 {
+		if z := spaces(norm[k : k+10]); z != 0 {
+			return startsAt(norm, i, k+bits.TrailingZeros64(z)/8)
+		}
+	}
+	for ; ; k++ {
 		if k = indexE2(norm, k); k+2 >= len(norm) {
 			return len(norm)
 		}
-		if norm[k+1] != 0x96 || norm[k+2] != 0x81 {
-			continue
+		if norm[k+1] == 0x96 && norm[k+2] == 0x81 {
+			return startsAt(norm, i, k)
 		}
-		if k-3 >= i {
-			// The three bytes before k at once: bit 7 of a byte of z
-			// is set where the byte is at least 0xc0, 0xe0 and 0xf0
-			// from the last back.
-			x := binary.LittleEndian.Uint32(norm[k-4:])
-			if z := (x&0x7f7f7f7f + 0x40201000) & x & 0x80808080; z != 0 {
-				return stepSpace(norm, i)
-			}
-			return k
-		}
-		if k-1 >= i && norm[k-1] >= 0xc0 || k-2 >= i && norm[k-2] >= 0xe0 {
+	}
+}
+
+// spaces returns a word whose byte j has its top bit set where U+2581
+// starts at w[j], for j < 8, and whose other bits are 0.
+func spaces(w []byte) uint64 {
+	const ones, lows = 0x0101010101010101, 0x7f7f7f7f7f7f7f7f
+	d := (binary.LittleEndian.Uint64(w) ^ 0xe2*ones) |
+		(binary.LittleEndian.Uint64(w[1:]) ^ 0x96*ones) |
+		(binary.LittleEndian.Uint64(w[2:]) ^ 0x81*ones)
+	// The top bit of a byte of d&lows+lows is set where the byte's
+	// other bits are not all 0.
+	return ^(d&lows + lows | d) &^ lows
+}
+
+// startsAt returns k, where U+2581 is found searching from i, if it starts
+// a character stepping from i: unless a lead byte among the three before
+// it claims bytes past them, which only a malformed sequence does.
+// Otherwise it steps from i.
+func startsAt(norm []byte, i, k int) int {
+	if k-3 >= i {
+		if leadBefore(binary.LittleEndian.Uint32(norm[k-4:])) {
 			return stepSpace(norm, i)
 		}
 		return k
 	}
+	if k-1 >= i && norm[k-1] >= 0xc0 || k-2 >= i && norm[k-2] >= 0xe0 {
+		return stepSpace(norm, i)
+	}
+	return k
 }
 
 // indexE2 returns the position of the first byte 0xe2 at or after k, the
@@ -1012,6 +1135,15 @@ func indexE2(norm []byte, k int) int {
 	for ; k < len(norm) && norm[k] != 0xe2; k++ {
 	}
 	return k
+}
+
+// leadBefore reports whether, of the four bytes of x, little-endian, the
+// last is at least 0xc0, the one before at least 0xe0 or the one before
+// that at least 0xf0: a lead byte claiming bytes past x.
+func leadBefore(x uint32) bool {
+	// Bit 7 of a byte of the sum is set where the byte is at least
+	// 0xc0, 0xe0 and 0xf0 from the last back.
+	return (x&0x7f7f7f7f+0x40201000)&x&0x80808080 != 0
 }
 
 // stepSpace returns the position of the first U+2581 at or after i that

@@ -269,7 +269,7 @@ func TestNextSpace(t *testing.T) {
 	alphabet := []byte{'a', 0xe2, 0x96, 0x81, 0xc3, 0xa9, 0xe0, 0xb8, 0xf0, 0x9f, 0x80, 0xff}
 	rng := rand.New(rand.NewPCG(1, 2))
 	for range 20000 {
-		norm := make([]byte, 1+rng.IntN(24))
+		norm := make([]byte, 1+rng.IntN(48))
 		for i := range norm {
 			norm[i] = alphabet[rng.IntN(len(alphabet))]
 		}

@@ -23,6 +23,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unsafe"
 
 	"github.com/gemmatok/gemmatok/internal/vocabhook"
@@ -58,9 +59,11 @@ type Model struct {
 	// segment the words between them apart, and cache them.
 	cuts bool
 
-	// free holds the scratch buffers and word caches of finished
+	// last and free hold the scratch buffers and word caches of finished
 	// encodings. Unlike a sync.Pool's, they survive garbage collections,
-	// so that a cache stays warm.
+	// so that a cache stays warm. last is taken and put back without the
+	// lock: encodings one at a time, the usual case, never take it.
+	last atomic.Pointer[scratch]
 	mu   sync.Mutex
 	free []*scratch
 }
@@ -355,6 +358,9 @@ func (m *Model) unknown(nodes []best, start, mblen int, till float32, tr *tracke
 
 // get returns a scratch buffer for an encoding.
 func (m *Model) get() *scratch {
+	if sc := m.last.Swap(nil); sc != nil {
+		return sc
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if n := len(m.free); n > 0 {
@@ -373,10 +379,14 @@ func (m *Model) put(sc *scratch) {
 		sc.nodes = nil
 		sc.tr = tracker{}
 	}
+	// One is always kept, in last, without asking GOMAXPROCS, which
+	// takes a lock.
+	if m.last.CompareAndSwap(nil, sc) {
+		return
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	// One is always kept, without asking GOMAXPROCS, which takes a lock.
-	if len(m.free) == 0 || len(m.free) < runtime.GOMAXPROCS(0) {
+	if len(m.free)+1 < runtime.GOMAXPROCS(0) {
 		m.free = append(m.free, sc)
 	}
 }
