@@ -20,10 +20,7 @@ func (m *Model) LastPieces(last []seg.Piece, norm []byte, ban []bool) []seg.Piec
 	sc := m.get()
 	sc.nodes = m.forward(sc.nodes, norm, ban, 0, nil)
 	for p, n := range sc.nodes {
-		last[p] = seg.Piece{}
-		if n.start >= 0 {
-			last[p] = seg.Piece{ID: n.id, Len: int32(p) - n.start}
-		}
+		last[p] = seg.Piece{ID: n.id, Len: n.len} // no path leaves a zero piece
 	}
 	m.put(sc)
 	return last

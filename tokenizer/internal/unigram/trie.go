@@ -30,7 +30,15 @@ import (
 type trie struct {
 	units []unit
 	tails []byte
+	// heads holds, for each character of two or three bytes, the unit
+	// of the state its bytes lead to from the root, 0 where they lead
+	// nowhere, or walkBytes where a state on the way is a piece's end
+	// or a tail's start.
+	heads *[heads3 + heads2]uint32
 }
+
+// walkBytes marks a character whose walk goes a byte at a time.
+const walkBytes = ^uint32(0)
 
 type unit struct {
 	base  uint32 // the children's base or the tail's offset, and the flags
@@ -184,7 +192,73 @@ func newTrie(keys []trieKey, text []byte) *trie {
 	// Every transition from a state of the trie lands inside the array.
 	end := max(b.end, int(b.maxBase)+256)
 	b.grow(end)
-	return &trie{units: b.units[:end], tails: b.tails}
+	t := &trie{units: b.units[:end], tails: b.tails}
+	t.heads = t.newHeads()
+	return t
+}
+
+// The heads of three-byte characters come first, by their 16 bits, then
+// those of two-byte characters, by their 11 bits.
+const (
+	heads2 = 1 << 11
+	heads3 = 1 << 16
+)
+
+// newHeads returns the trie's heads.
+func (t *trie) newHeads() *[heads3 + heads2]uint32 {
+	heads := new([heads3 + heads2]uint32)
+	units := t.units
+	// child returns the state that state s leads to on c, or 0.
+	child := func(s uint32, c int) uint32 {
+		u := units[s].base&offMask + uint32(c)
+		if units[s].base&tailFlag != 0 || units[u].label != int32(c) {
+			return 0
+		}
+		return u
+	}
+	// fill marks the heads of the characters whose walk goes through the
+	// state s, a piece's end or a tail's start.
+	fill := func(s uint32, lo, n int) {
+		if units[s].base >= pieceFlag {
+			for i := range n {
+				heads[lo+i] = walkBytes
+			}
+		}
+	}
+	for c0 := 0xc0; c0 < 0xf0; c0++ {
+		s0 := child(0, c0)
+		if s0 == 0 {
+			continue
+		}
+		if c0 < 0xe0 {
+			lo := heads3 | (c0&0x1f)<<6
+			if fill(s0, lo, 1<<6); heads[lo] == walkBytes {
+				continue
+			}
+			for c1 := 0x80; c1 < 0xc0; c1++ {
+				heads[lo|c1&0x3f] = child(s0, c1)
+			}
+			continue
+		}
+		lo := (c0 & 0x0f) << 12
+		if fill(s0, lo, 1<<12); heads[lo] == walkBytes {
+			continue
+		}
+		for c1 := 0x80; c1 < 0xc0; c1++ {
+			s1 := child(s0, c1)
+			if s1 == 0 {
+				continue
+			}
+			lo := lo | (c1&0x3f)<<6
+			if fill(s1, lo, 1<<6); heads[lo] == walkBytes {
+				continue
+			}
+			for c2 := 0x80; c2 < 0xc0; c2++ {
+				heads[lo|c2&0x3f] = child(s1, c2)
+			}
+		}
+	}
+	return heads
 }
 
 // maxTail is the longest tail.

@@ -187,9 +187,10 @@ func OneCharLen(b byte) int {
 }
 
 // best is the best path ending at a byte position: the C++'s BestPathNode.
+// Its zero value is no path, so that clearing the nodes readies them.
 type best struct {
 	score float32
-	start int32 // -1 while no path ends here
+	len   int32 // of the path's last piece, 0 while no path ends here
 	id    int32
 }
 
@@ -257,86 +258,227 @@ func (m *Model) forward(nodes []best, norm []byte, ban []bool, from float32, tr 
 		nodes = make([]best, size+1)
 	}
 	nodes = nodes[:size+1]
-	for i := range nodes {
-		nodes[i] = best{start: -1, id: -1}
-	}
+	clear(nodes)
 	nodes[0].score = from
+	if ban == nil && tr == nil && m.user == nil {
+		m.plain(nodes, norm)
+		return nodes
+	}
 	if tr != nil {
 		tr.reset(size+1, from)
 	}
-	units := m.trie.units
-	root := units[0].base
 	for start := 0; start < size; {
-		till := nodes[start].score
-		mblen := min(OneCharLen(norm[start]), size-start)
-		single := false
-		// The trie's walk (as in prefixes), fused with the Viterbi:
-		// listing the matches for the Viterbi to read back costs more
-		// than it saves where walks are short (Latin text).
-		base, end := root, start
-	walk:
+		start += m.extend(nodes, norm, start, ban, tr)
+	}
+	return nodes
+}
+
+// extend adds to nodes the candidates that start at start, where a path
+// ends, and returns the length of the character there.
+func (m *Model) extend(nodes []best, norm []byte, start int, ban []bool, tr *tracker) int {
+	units := m.trie.units
+	size := len(norm)
+	till := nodes[start].score
+	mblen := min(OneCharLen(norm[start]), size-start)
+	single := false
+	// The trie's walk (as in prefixes), fused with the Viterbi:
+	// listing the matches for the Viterbi to read back costs more
+	// than it saves where walks are short (Latin text).
+	base, end := units[0].base, start
+walk:
+	for {
+		// Step to the next state where a piece ends or a tail starts.
+		var u uint32
 		for {
-			// Step to the next state where a piece ends or a tail starts.
-			var u uint32
+			if end >= size {
+				break walk
+			}
+			b := norm[end]
+			u = base + uint32(b)
+			if units[u].label != int32(b) {
+				break walk
+			}
+			base = units[u].base
+			end++
+			if base >= pieceFlag {
+				break
+			}
+		}
+		last := base&tailFlag != 0
+		if last {
+			// A tail: its piece is the last one here.
+			k := m.trie.tail(base&offMask, norm[end:])
+			if k == 0 {
+				break
+			}
+			end += k
+		}
+		base &= offMask
+		// In the C++, score is a double either way (the conditional
+		// mixes double and float), so the candidate is a double sum
+		// compared with the stored float.
+		id, score := units[u].id, float64(units[u].score)
+		if id&userBit != 0 {
+			id &^= userBit
+			score = float64(float32(float32(end-start)*m.maxScore)) - 0.1
+		}
+		if !banned(ban, id) {
+			cand := score + float64(till)
+			n := &nodes[end]
+			won := n.len == 0 || cand > float64(n.score)
+			if won {
+				n.score = float32(cand)
+				n.len = int32(end - start)
+				n.id = id
+			}
+			if tr != nil {
+				tr.see(end, cand, cand, score, won)
+			}
+			if end-start == mblen {
+				single = true
+			}
+		}
+		if last {
+			break
+		}
+	}
+	if !single {
+		m.unknown(nodes, start, mblen, till, tr)
+	}
+	return mblen
+}
+
+// plain is forward where no piece is banned or user-defined and nothing is
+// tracked, the common case: run takes the characters whose walk may start
+// from a head, extend the others.
+func (m *Model) plain(nodes []best, norm []byte) {
+	for start := 0; start < len(norm); {
+		if start = m.run(nodes, norm, start); start < len(norm) {
+			start += m.extend(nodes, norm, start, nil, nil)
+		}
+	}
+}
+
+// run adds to nodes the candidates that start from start on, as extend
+// would, and returns where it stopped: at the end of norm or before a
+// character that is no piece alone or whose walk trie.heads does not
+// start. Its loop calls nothing, so that its state stays in registers.
+// It starts each walk from the state after the whole first character,
+// a piece, so that it needs no unknown candidate.
+func (m *Model) run(nodes []best, norm []byte, start int) int {
+	t := m.trie
+	units := unsafe.Pointer(unsafe.SliceData(t.units))
+	heads := t.heads
+	nodesp := unsafe.Pointer(unsafe.SliceData(nodes[:len(norm)+1]))
+	normp := unsafe.Pointer(unsafe.SliceData(norm))
+	size := len(norm)
+	for start < size {
+		// u is the state after the first character, of mblen bytes.
+		var u uint32
+		mblen := 1
+		switch c := *(*byte)(unsafe.Add(normp, start)); {
+		case c < 0x80:
+			u = unitAt(units, 0).base + uint32(c)
+			if unitAt(units, u).label != int32(c) {
+				u = 0
+			}
+		case c >= 0xe0 && c < 0xf0 && start+3 <= size:
+			var x uint32 // the character's bytes, first lowest
+			if start+4 <= size {
+				x = binary.LittleEndian.Uint32((*[4]byte)(unsafe.Add(normp, start))[:])
+			} else {
+				x = uint32(c) | uint32(norm[start+1])<<8 | uint32(norm[start+2])<<16
+			}
+			if x&0xc0c000 != 0x808000 {
+				return start // malformed
+			}
+			u = heads[uint16(x&0x0f<<12|x>>2&0xfc0|x>>16&0x3f)]
+			mblen = 3
+		case c >= 0xc0 && c < 0xe0 && start+2 <= size:
+			x := binary.LittleEndian.Uint16((*[2]byte)(unsafe.Add(normp, start))[:])
+			if x&0xc000 != 0x8000 {
+				return start
+			}
+			u = heads[heads3+int(x&0x1f<<6|x>>8&0x3f)]
+			mblen = 2
+		default:
+			return start
+		}
+		if u == walkBytes {
+			return start
+		}
+		base := unitAt(units, u).base
+		if u == 0 || base&^offMask != pieceFlag {
+			// extend takes a character that is no piece alone, which
+			// needs the unknown candidate.
+			return start
+		}
+		till := nodeAt(nodesp, start).score
+		end := start + mblen
+		next := end
+		for {
+			// u is a state where a piece ends or a tail starts, at end.
+			last := base >= tailFlag
+			if last {
+				// A tail: its piece is the last one here.
+				o := base & offMask
+				tail := t.tails[o+1 : o+1+uint32(t.tails[o])]
+				if len(tail) > size-end {
+					break
+				}
+				text := norm[end : end+len(tail)]
+				for i, c := range tail {
+					if text[i] != c {
+						goto done
+					}
+				}
+				end += len(tail)
+			}
+			// A double sum compared with the stored float, as in extend.
+			cand := float64(unitAt(units, u).score) + float64(till)
+			if n := nodeAt(nodesp, end); n.len == 0 || cand > float64(n.score) {
+				n.score = float32(cand)
+				n.len = int32(end - start)
+				n.id = unitAt(units, u).id
+			}
+			if last {
+				break
+			}
+			base &= offMask
+			// Step to the next such state.
 			for {
 				if end >= size {
-					break walk
+					goto done
 				}
-				b := norm[end]
+				b := *(*byte)(unsafe.Add(normp, end))
 				u = base + uint32(b)
-				if units[u].label != int32(b) {
-					break walk
+				if unitAt(units, u).label != int32(b) {
+					goto done
 				}
-				base = units[u].base
+				base = unitAt(units, u).base
 				end++
 				if base >= pieceFlag {
 					break
 				}
 			}
-			last := base&tailFlag != 0
-			if last {
-				// A tail: its piece is the last one here.
-				k := m.trie.tail(base&offMask, norm[end:])
-				if k == 0 {
-					break
-				}
-				end += k
-			}
-			base &= offMask
-			// In the C++, score is a double either way (the conditional
-			// mixes double and float), so the candidate is a double sum
-			// compared with the stored float.
-			id, score := units[u].id, float64(units[u].score)
-			if id&userBit != 0 {
-				id &^= userBit
-				score = float64(float32(float32(end-start)*m.maxScore)) - 0.1
-			}
-			if !banned(ban, id) {
-				cand := score + float64(till)
-				n := &nodes[end]
-				won := n.start < 0 || cand > float64(n.score)
-				if won {
-					n.score = float32(cand)
-					n.start = int32(start)
-					n.id = id
-				}
-				if tr != nil {
-					tr.see(end, cand, cand, score, won)
-				}
-				if end-start == mblen {
-					single = true
-				}
-			}
-			if last {
-				break
-			}
 		}
-		if !single {
-			m.unknown(nodes, start, mblen, till, tr)
-		}
-		start += mblen
+	done:
+		start = next
 	}
-	return nodes
+	return start
+}
+
+// nodeAt returns the node i of the array at nodes, without a bounds check:
+// run's candidates end by the end of the text, whose last node is there.
+func nodeAt(nodes unsafe.Pointer, i int) *best {
+	return (*best)(unsafe.Add(nodes, uintptr(i)*unsafe.Sizeof(best{})))
+}
+
+// unitAt returns the unit u of the array at units, without a bounds check:
+// run steps only from states, whose transitions all land inside the array
+// (newTrie sees to it), and to heads, which are states.
+func unitAt(units unsafe.Pointer, u uint32) *unit {
+	return (*unit)(unsafe.Add(units, uintptr(u)*unsafe.Sizeof(unit{})))
 }
 
 // unknown adds to nodes the unknown candidate for the character of mblen
@@ -345,10 +487,10 @@ func (m *Model) unknown(nodes []best, start, mblen int, till float32, tr *tracke
 	// The unknown candidate is a float sum.
 	cand := m.unkScore + till
 	n := &nodes[start+mblen]
-	won := n.start < 0 || cand > n.score
+	won := n.len == 0 || cand > n.score
 	if won {
 		n.score = cand
-		n.start = int32(start)
+		n.len = int32(mblen)
 		n.id = m.unk
 	}
 	if tr != nil {
@@ -396,8 +538,8 @@ func backtrack(dst []seg.Piece, nodes []best) []seg.Piece {
 	first := len(dst)
 	for end := int32(len(nodes) - 1); end > 0; {
 		n := nodes[end]
-		dst = append(dst, seg.Piece{ID: n.id, Len: end - n.start})
-		end = n.start
+		dst = append(dst, seg.Piece{ID: n.id, Len: n.len})
+		end -= n.len
 	}
 	slices.Reverse(dst[first:])
 	return dst
