@@ -1,11 +1,9 @@
 package tokenizer
 
 import (
-	"runtime"
 	"strings"
-	"sync"
-	"sync/atomic"
 
+	"github.com/gemmatok/gemmatok/tokenizer/internal/keep"
 	"github.com/gemmatok/gemmatok/tokenizer/internal/normalize"
 	"github.com/gemmatok/gemmatok/tokenizer/internal/seg"
 )
@@ -70,44 +68,15 @@ func (t *Tokenizer) normalize(sc *scratch, text string, mode seg.Mode, part norm
 	}
 }
 
-// scratchPool keeps scratches from one call to the next. A sync.Pool
-// would do, but garbage collection empties it and so throws their warm
-// caches and grown buffers away, which in a busy server happens every few
-// milliseconds; this keeps up to one scratch a CPU, and one more, for as
-// long as the Tokenizer lives.
-type scratchPool struct {
-	// last is the scratch of the last call, which a program that encodes
-	// on one goroutine takes and gives back without the lock.
-	last atomic.Pointer[scratch]
-	mu   sync.Mutex
-	free []*scratch
-}
+// scratchPool keeps scratches, their warm caches and grown buffers, from
+// one call to the next, for as long as the Tokenizer lives.
+type scratchPool struct{ keep.Pool[scratch] }
 
 func (p *scratchPool) get(m model) *scratch {
-	if sc := p.last.Swap(nil); sc != nil {
-		return sc
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if n := len(p.free); n > 0 {
-		sc := p.free[n-1]
-		p.free = p.free[:n-1]
+	if sc := p.Get(); sc != nil {
 		return sc
 	}
 	return &scratch{model: m.NewScratch()}
-}
-
-func (p *scratchPool) put(sc *scratch) {
-	// One scratch is always kept, without asking GOMAXPROCS, which takes
-	// a lock: a program encoding on one goroutine pays that every call.
-	if p.last.CompareAndSwap(nil, sc) {
-		return
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if len(p.free) < runtime.GOMAXPROCS(0) {
-		p.free = append(p.free, sc)
-	}
 }
 
 func (t *Tokenizer) getScratch() *scratch { return t.scratch.get(t.model) }
@@ -122,7 +91,7 @@ func (t *Tokenizer) putScratch(sc *scratch) {
 		sc.out.IDs, sc.out.Spans = nil, nil
 	}
 	sc.model.Trim()
-	t.scratch.put(sc)
+	t.scratch.Put(sc)
 }
 
 // Encode returns the token ids of text. Text may hold any bytes: malformed

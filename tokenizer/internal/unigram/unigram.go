@@ -19,14 +19,12 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"runtime"
 	"slices"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"unsafe"
 
 	"github.com/gemmatok/gemmatok/internal/vocabhook"
+	"github.com/gemmatok/gemmatok/tokenizer/internal/keep"
 	"github.com/gemmatok/gemmatok/tokenizer/internal/seg"
 	"github.com/gemmatok/gemmatok/vocab"
 )
@@ -59,13 +57,9 @@ type Model struct {
 	// segment the words between them apart, and cache them.
 	cuts bool
 
-	// last and free hold the scratch buffers and word caches of finished
-	// encodings. Unlike a sync.Pool's, they survive garbage collections,
-	// so that a cache stays warm. last is taken and put back without the
-	// lock: encodings one at a time, the usual case, never take it.
-	last atomic.Pointer[scratch]
-	mu   sync.Mutex
-	free []*scratch
+	// kept holds the scratch buffers and word caches of finished
+	// encodings, so that a cache stays warm.
+	kept keep.Pool[scratch]
 }
 
 // ErrNoPieces is returned by New for a vocabulary with no piece that
@@ -500,37 +494,20 @@ func (m *Model) unknown(nodes []best, start, mblen int, till float32, tr *tracke
 
 // get returns a scratch buffer for an encoding.
 func (m *Model) get() *scratch {
-	if sc := m.last.Swap(nil); sc != nil {
-		return sc
-	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if n := len(m.free); n > 0 {
-		sc := m.free[n-1]
-		m.free = m.free[:n-1]
+	if sc := m.kept.Get(); sc != nil {
 		return sc
 	}
 	return newScratch()
 }
 
 // put returns sc for later encodings, unless its buffers grew too big to
-// keep or one is kept for every CPU: more encodings at a time than that
-// wait for a CPU anyway, and each cache may hold megabytes.
+// keep or one is kept for every CPU: each cache may hold megabytes.
 func (m *Model) put(sc *scratch) {
 	if cap(sc.nodes) > 1<<20 {
 		sc.nodes = nil
 		sc.tr = tracker{}
 	}
-	// One is always kept, in last, without asking GOMAXPROCS, which
-	// takes a lock.
-	if m.last.CompareAndSwap(nil, sc) {
-		return
-	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if len(m.free)+1 < runtime.GOMAXPROCS(0) {
-		m.free = append(m.free, sc)
-	}
+	m.kept.Put(sc)
 }
 
 // backtrack appends the path ending at the last node of nodes to dst.
