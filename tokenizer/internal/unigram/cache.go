@@ -868,7 +868,9 @@ func (sc *scratch) hits(dst []seg.Piece, norm []byte, p int, from float32) ([]se
 		if n > maxWord || n <= gateLen && sparse {
 			break
 		}
-		// The word's record, as find finds it.
+		// The word's record, as find finds it: shortKey and probe written
+		// out, since calling them here spills the loop's state (7% more
+		// instructions on English line by line).
 		var h uint64
 		at := 0
 		if n <= 16 && p+16 <= len(norm) {
