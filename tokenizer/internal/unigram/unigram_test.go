@@ -2,7 +2,6 @@ package unigram
 
 import (
 	"bytes"
-	"math/rand/v2"
 	"os"
 	"slices"
 	"strings"
@@ -59,22 +58,12 @@ func TestTrie(t *testing.T) {
 // than a tail holds, whose states outgrow the units first allocated: each
 // key is found under the id of its first occurrence.
 func TestTrieLongKeys(t *testing.T) {
-	rng := rand.New(rand.NewPCG(1, 2))
-	var text []byte
-	var keys []trieKey
+	keys, text := longKeys()
 	first := map[string]int32{}
-	for id := range int32(2000) {
-		n := 1 + rng.IntN(8)
-		if id%4 == 0 {
-			n = maxTail - 10 + rng.IntN(300)
-		}
-		off := len(text)
-		for range n {
-			text = append(text, "ab\xff"[rng.IntN(3)])
-		}
-		keys = append(keys, trieKey{uint32(off), int32(n), id, 0})
-		if _, dup := first[string(text[off:])]; !dup {
-			first[string(text[off:])] = id
+	for _, k := range keys {
+		key := string(text[k.off : k.off+uint32(k.n)])
+		if _, dup := first[key]; !dup {
+			first[key] = k.id
 		}
 	}
 	tr := newTrie(keys, text)
