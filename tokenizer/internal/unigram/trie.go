@@ -1,6 +1,7 @@
 package unigram
 
 import (
+	"encoding/binary"
 	"math/bits"
 	"slices"
 )
@@ -82,7 +83,8 @@ type trieKey struct {
 // Each state's keys are ordered by their byte at the state's depth as the
 // state is built (a most-significant-digit radix sort, stable), which is
 // cheaper than sorting the keys first. A state's keys are in bufs[0] or
-// bufs[1], whichever the sort of its parent's left them in.
+// bufs[1], whichever the sort of its parent's left them in. Below a state
+// with few keys, small sorts them whole once instead.
 func newTrie(keys []trieKey, text []byte) *trie {
 	bufs := [2][]trieKey{keys, make([]trieKey, len(keys))}
 	at := make([]byte, len(keys))
@@ -97,6 +99,7 @@ func newTrie(keys []trieKey, text []byte) *trie {
 		// The tails hold about three bytes per key (390,820 for 131,072).
 		tails: make([]byte, 0, 4*len(keys)),
 		end:   256 + 1,
+		text:  text,
 	}
 	b.grow(size)
 	b.units[0].label = rootLabel
@@ -118,6 +121,10 @@ func newTrie(keys []trieKey, text []byte) *trie {
 		if j.lo == j.hi {
 			continue // no keys at all
 		}
+		if n := j.hi - j.lo; n > 1 && n <= smallKeys {
+			b.small(bufs[j.buf][j.lo:j.hi], j.state, int(j.depth))
+			continue
+		}
 		// Where all the keys go on with the same byte, the state has one
 		// child, built at once: about half the states with several keys.
 		for j.hi-j.lo > 1 || j.state == 0 {
@@ -125,47 +132,19 @@ func newTrie(keys []trieKey, text []byte) *trie {
 			if !ok {
 				break
 			}
-			labels = append(labels[:0], c)
-			base := b.place(labels)
-			b.units[j.state].base = uint32(base)
-			t := base + int32(c)
-			b.units[t].label = int32(c)
-			b.use(t)
-			j.state, j.depth = t, j.depth+1
+			j.state, j.depth = b.child(j.state, c), j.depth+1
 		}
 		if j.hi-j.lo == 1 && j.state != 0 {
 			// The rest of a lone key is a tail, after a chain of states
 			// with one child each for what a tail's length byte cannot
 			// hold.
-			k := bufs[j.buf][j.lo]
-			key := text[k.off : k.off+uint32(k.n)]
-			s, d := j.state, int(j.depth)
-			for ; len(key)-d > maxTail; d++ {
-				labels = append(labels[:0], key[d])
-				base := b.place(labels)
-				b.units[s].base = uint32(base)
-				t := base + int32(key[d])
-				b.units[t].label = int32(key[d])
-				b.use(t)
-				s = t
-			}
-			if d < len(key) {
-				b.units[s].base = uint32(len(b.tails)) | tailFlag
-				b.tails = append(b.tails, byte(len(key)-d))
-				b.tails = append(b.tails, key[d:]...)
-			} else {
-				b.units[s].base = pieceFlag
-			}
-			b.units[s].pieceInfo = pieceInfo{k.id, k.score}
+			b.lone(bufs[j.buf][j.lo], j.state, int(j.depth))
 			continue
 		}
 		// labels are the bytes at depth, starts where each one's keys
 		// start (and the end), after the keys that end here.
-		var moved bool
-		labels, starts, moved = sortAt(bufs[j.buf][j.lo:j.hi], bufs[1-j.buf][j.lo:j.hi], at[j.lo:j.hi], &count, text, int(j.depth), labels[:0], starts[:0])
-		if moved {
-			j.buf = 1 - j.buf
-		}
+		labels, starts = sortAt(bufs[j.buf][j.lo:j.hi], bufs[1-j.buf][j.lo:j.hi], at[j.lo:j.hi], &count, text, int(j.depth), labels[:0], starts[:0])
+		j.buf = 1 - j.buf
 		if starts[0] > 0 {
 			k := bufs[j.buf][j.lo]
 			b.units[j.state].base = pieceFlag
@@ -195,6 +174,165 @@ func newTrie(keys []trieKey, text []byte) *trie {
 	t := &trie{units: b.units[:end], tails: b.tails}
 	t.heads = t.newHeads()
 	return t
+}
+
+// smallKeys is the most keys below a state that small builds.
+const smallKeys = 16
+
+// small builds the state s at depth and the states below it, where keys,
+// two to smallKeys, lie: it sorts them whole, then builds the states from
+// the common prefixes of neighbours, in the order that newTrie's loop
+// would, which sorts the keys a byte at a time.
+func (b *trieBuilder) small(keys []trieKey, s int32, depth int) {
+	// The keys are compared by their next 8 bytes (word), big-endian,
+	// zeros past the end, and by the rest only where those are equal.
+	text := b.text
+	var w [smallKeys]uint64
+	for i, k := range keys {
+		w[i] = word(text, k, depth)
+	}
+	for i := 1; i < len(keys); i++ {
+		k, x := keys[i], w[i]
+		j := i
+		for ; j > 0 && (w[j-1] > x || w[j-1] == x && b.after(keys[j-1], k, depth+8)); j-- {
+			keys[j], w[j] = keys[j-1], w[j-1]
+		}
+		keys[j], w[j] = k, x
+	}
+	var lcp [smallKeys]int32
+	for i := 1; i < len(keys); i++ {
+		if x := w[i-1] ^ w[i]; x != 0 {
+			lcp[i] = int32(depth + bits.LeadingZeros64(x)/8)
+		} else if a, c := keys[i-1], keys[i]; int(c.n) <= depth+8 {
+			lcp[i] = c.n // equal keys
+		} else {
+			lcp[i] = int32(depth + 8 + commonPrefix(text[int(a.off)+depth+8:a.off+uint32(a.n)], text[int(c.off)+depth+8:c.off+uint32(c.n)]))
+		}
+	}
+	b.sorted(keys, lcp[:len(keys)], s, depth)
+}
+
+// after reports whether key a comes after key c, whose bytes before depth
+// are equal.
+func (b *trieBuilder) after(a, c trieKey, depth int) bool {
+	if int(a.n) <= depth || int(c.n) <= depth {
+		return int(a.n) > int(c.n)
+	}
+	return string(b.text[int(a.off)+depth:a.off+uint32(a.n)]) > string(b.text[int(c.off)+depth:c.off+uint32(c.n)])
+}
+
+// word returns the 8 bytes of k from depth on, big-endian, zeros past
+// its end.
+func word(text []byte, k trieKey, depth int) uint64 {
+	n := min(int(k.n)-depth, 8)
+	i := int(k.off) + depth
+	var x uint64
+	if i+8 <= len(text) {
+		x = binary.BigEndian.Uint64(text[i:])
+	} else {
+		for j := range n {
+			x |= uint64(text[i+j]) << (56 - 8*j)
+		}
+	}
+	return x &^ (^uint64(0) >> (8 * n))
+}
+
+// sorted builds the state s at depth and the states below it, where
+// keys, sorted, at least two, lie; lcp[i] is the length of the common
+// prefix of keys[i-1] and keys[i].
+func (b *trieBuilder) sorted(keys []trieKey, lcp []int32, s int32, depth int) {
+	// The keys' common prefix ends at the least common prefix of
+	// neighbours; states with one child each lead there.
+	shared := lcp[1]
+	for _, n := range lcp[2:] {
+		shared = min(shared, n)
+	}
+	k := keys[0]
+	for ; depth < int(shared); depth++ {
+		s = b.child(s, b.text[int(k.off)+depth])
+	}
+	// The keys that end here come first, all equal: the first is kept.
+	i := 0
+	if int(k.n) == depth {
+		b.units[s].base = pieceFlag
+		b.units[s].pieceInfo = pieceInfo{k.id, k.score}
+		for i = 1; i < len(keys) && int(keys[i].n) == depth; i++ {
+		}
+		if i == len(keys) {
+			return
+		}
+	}
+	// The children's keys start at i and wherever the common prefix with
+	// the key before is no longer.
+	var starts [smallKeys + 1]int8
+	var labels [smallKeys]byte
+	n := 0
+	for ; i < len(keys); i++ {
+		if n == 0 || int(lcp[i]) == depth {
+			starts[n] = int8(i)
+			labels[n] = b.text[int(keys[i].off)+depth]
+			n++
+		}
+	}
+	starts[n] = int8(len(keys))
+	base := b.place(labels[:n])
+	b.units[s].base |= uint32(base)
+	for _, c := range labels[:n] {
+		t := base + int32(c)
+		b.units[t].label = int32(c)
+		b.use(t)
+	}
+	for c := range n {
+		lo, hi, t := int(starts[c]), int(starts[c+1]), base+int32(labels[c])
+		if hi-lo == 1 {
+			b.lone(keys[lo], t, depth+1)
+		} else {
+			b.sorted(keys[lo:hi], lcp[lo:hi], t, depth+1)
+		}
+	}
+}
+
+// commonPrefix returns the length of the common prefix of a and b.
+func commonPrefix(a, b []byte) int {
+	n := min(len(a), len(b))
+	i := 0
+	for ; i+8 <= n; i += 8 {
+		if x := binary.LittleEndian.Uint64(a[i:]) ^ binary.LittleEndian.Uint64(b[i:]); x != 0 {
+			return i + bits.TrailingZeros64(x)/8
+		}
+	}
+	for ; i < n && a[i] == b[i]; i++ {
+	}
+	return i
+}
+
+// child places the only child of state s, on c, and returns it.
+func (b *trieBuilder) child(s int32, c byte) int32 {
+	b.one[0] = c
+	base := b.place(b.one[:])
+	b.units[s].base = uint32(base)
+	t := base + int32(c)
+	b.units[t].label = int32(c)
+	b.use(t)
+	return t
+}
+
+// lone builds the state s at depth, below which lies k alone: the rest of
+// k is a tail, after a chain of states with one child each for what a
+// tail's length byte cannot hold.
+func (b *trieBuilder) lone(k trieKey, s int32, depth int) {
+	key := b.text[k.off : k.off+uint32(k.n)]
+	for ; len(key)-depth > maxTail; depth++ {
+		s = b.child(s, key[depth])
+	}
+	if depth < len(key) {
+		b.units[s].base = uint32(len(b.tails)) | tailFlag
+		b.tails = append(b.tails, byte(len(key)-depth))
+		b.tails = append(b.tails, key[depth:]...)
+	} else {
+		b.units[s].base = pieceFlag
+	}
+	b.units[s].pieceInfo = pieceInfo{k.id, k.score}
 }
 
 // The heads of three-byte characters come first, by their 16 bits, then
@@ -331,39 +469,15 @@ func byteAt(text []byte, k trieKey, depth int) byte {
 
 // sortAt sorts keys, whose bytes are in text, stably by their byte at
 // depth, keys that end there first; every key is at least depth bytes long.
-// It leaves them in keys or, if it reports that it moved them, in dst;
-// at is scratch of the same length, and count is zero, as sortAt leaves
-// it. It appends to labels the bytes at depth, in order, and to starts the
+// It leaves them in dst; at is scratch of the same length, and count is
+// zero, as sortAt leaves it. It appends to labels the bytes at depth, in order, and to starts the
 // index of the first key with each, then len(keys): starts[0] is the
 // number of keys that end at depth.
 //
 // Each key's byte is read once into at, since reading it is a cache miss
 // more often than not.
-func sortAt(keys, dst []trieKey, at []byte, count *[256]int32, text []byte, depth int, labels []byte, starts []int) ([]byte, []int, bool) {
+func sortAt(keys, dst []trieKey, at []byte, count *[256]int32, text []byte, depth int, labels []byte, starts []int) ([]byte, []int) {
 	dst, at = dst[:len(keys)], at[:len(keys)]
-	if len(keys) <= 16 {
-		for i, k := range keys {
-			at[i] = byteAt(text, k, depth)
-		}
-		for i := 1; i < len(keys); i++ {
-			k, c := keys[i], at[i]
-			j := i
-			for j > 0 && at[j-1] > c {
-				keys[j], at[j] = keys[j-1], at[j-1]
-				j--
-			}
-			keys[j], at[j] = k, c
-		}
-		last := byte(0)
-		for i, c := range at {
-			if c != last {
-				labels = append(labels, c)
-				starts = append(starts, i)
-				last = c
-			}
-		}
-		return labels, append(starts, len(keys)), false
-	}
 	// A counting sort, over the bytes present only (seen, by bit).
 	var seen [4]uint64
 	for i, k := range keys {
@@ -392,12 +506,14 @@ func sortAt(keys, dst []trieKey, at []byte, count *[256]int32, text []byte, dept
 		count[c]++
 	}
 	*count = [256]int32{}
-	return labels, append(starts, len(keys)), true
+	return labels, append(starts, len(keys))
 }
 
 type trieBuilder struct {
 	units []unit
 	tails []byte
+	text  []byte // the keys' bytes
+	one   [1]byte
 	// listed holds a bit for each free unit that place may still try for
 	// a first label: place tries them in increasing order, from head, the
 	// lowest. A unit at head that failed too often leaves for good: it
