@@ -483,8 +483,10 @@ func sortAt(keys, dst []trieKey, at []byte, count *[256]int32, text []byte, dept
 	for i, k := range keys {
 		c := byteAt(text, k, depth)
 		at[i] = c
+		if count[c] == 0 {
+			seen[c>>6] |= 1 << (c & 63)
+		}
 		count[c]++
-		seen[c>>6] |= 1 << (c & 63)
 	}
 	sum := int32(0)
 	for w, set := range seen {

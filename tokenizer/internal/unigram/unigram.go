@@ -83,7 +83,7 @@ func New(v *vocab.Vocab) (*Model, error) {
 		minScore: math.MaxFloat32,
 		maxScore: 0x1p-126,
 	}
-	keys := make([]trieKey, 0, n)
+	keys, nkeys := make([]trieKey, n), 0
 	// The keys' bytes are read where the vocabulary keeps them, never
 	// written.
 	p := vocabhook.Pieces(v)
@@ -131,12 +131,13 @@ func New(v *vocab.Vocab) (*Model, error) {
 			}
 			l = len(key)
 		}
-		keys = append(keys, trieKey{start, int32(l), tid, scores[id]})
+		keys[nkeys] = trieKey{start, int32(l), tid, scores[id]}
+		nkeys++
 	}
-	if len(keys) == 0 && !hasUnused(v) {
+	if nkeys == 0 && !hasUnused(v) {
 		return nil, ErrNoPieces
 	}
-	m.trie = newTrie(keys, text)
+	m.trie = newTrie(keys[:nkeys], text)
 	m.unkScore = m.minScore - unkPenalty
 	return m, nil
 }
