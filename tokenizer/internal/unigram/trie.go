@@ -186,19 +186,26 @@ const smallKeys = 16
 func (b *trieBuilder) small(keys []trieKey, s int32, depth int) {
 	// The keys are compared by their next 8 bytes (word), big-endian,
 	// zeros past the end, and by the rest only where those are equal.
+	// They are sorted by their indices, then moved once.
 	text := b.text
 	var w [smallKeys]uint64
+	var ix [smallKeys]uint8
 	for i, k := range keys {
-		w[i] = word(text, k, depth)
+		w[i], ix[i] = word(text, k, depth), uint8(i)
 	}
 	for i := 1; i < len(keys); i++ {
-		k, x := keys[i], w[i]
+		x, k := w[i], ix[i]
 		j := i
-		for ; j > 0 && (w[j-1] > x || w[j-1] == x && b.after(keys[j-1], k, depth+8)); j-- {
-			keys[j], w[j] = keys[j-1], w[j-1]
+		for ; j > 0 && (w[j-1] > x || w[j-1] == x && b.after(keys[ix[j-1]], keys[k], depth+8)); j-- {
+			w[j], ix[j] = w[j-1], ix[j-1]
 		}
-		keys[j], w[j] = k, x
+		w[j], ix[j] = x, k
 	}
+	var moved [smallKeys]trieKey
+	for i, k := range ix[:len(keys)] {
+		moved[i] = keys[k]
+	}
+	copy(keys, moved[:len(keys)])
 	var lcp [smallKeys]int32
 	for i := 1; i < len(keys); i++ {
 		if x := w[i-1] ^ w[i]; x != 0 {
