@@ -391,7 +391,7 @@ func (m *Model) run(nodes []best, norm []byte, start int) int {
 			if x&0xc0c000 != 0x808000 {
 				return start // malformed
 			}
-			u = heads[uint16(x&0x0f<<12|x>>2&0xfc0|x>>16&0x3f)]
+			u = heads[head3(x)]
 			mblen = 3
 		case c >= 0xc0 && c < 0xe0 && start+2 <= size:
 			x := binary.LittleEndian.Uint16((*[2]byte)(unsafe.Add(normp, start))[:])
@@ -497,7 +497,7 @@ func (m *Model) runTracked(nodes []best, norm []byte, start int, tr *tracker) in
 			if x&0xc0c000 != 0x808000 {
 				return start // malformed
 			}
-			u = heads[uint16(x&0x0f<<12|x>>2&0xfc0|x>>16&0x3f)]
+			u = heads[head3(x)]
 			mblen = 3
 		case c >= 0xc0 && c < 0xe0 && start+2 <= size:
 			x := binary.LittleEndian.Uint16((*[2]byte)(unsafe.Add(normp, start))[:])
