@@ -104,8 +104,8 @@ const (
 // scratch is the buffers of one encoding and a word cache, kept by the
 // Model between encodings (see Model.get).
 type scratch struct {
-	nodes []best
-	tr    tracker
+	viterbi
+	tr tracker
 	// slots holds the cached words by their hash, open-addressed (a Go
 	// map costs twice as much per lookup here): a slot holds the high 32
 	// bits of its word's hash, whose low bits are its home slot, over the
@@ -571,7 +571,7 @@ func (m *Model) learn(sc *scratch, w []byte, from float32, exp uint32) float64 {
 		from = 0
 	}
 	sc.tr.binade = exp != 0
-	sc.nodes = m.forward(sc.nodes, w, nil, from, &sc.tr)
+	m.forward(&sc.viterbi, w, nil, from, &sc.tr)
 	sc.path = backtrack(sc.path[:0], sc.nodes)
 	sc.rec = sc.rec[:0]
 	margin := math.Inf(1)
@@ -947,7 +947,7 @@ func emit(dst []seg.Piece, rec []uint64, from float32) ([]seg.Piece, float32) {
 // path score at its end: a Viterbi over text with sc's nodes. (A closure
 // in encodeWords would keep its variables out of registers.)
 func (m *Model) segment(sc *scratch, dst []seg.Piece, text []byte, ban []bool, from float32) ([]seg.Piece, float32) {
-	sc.nodes = m.forward(sc.nodes, text, ban, from, nil)
+	m.forward(&sc.viterbi, text, ban, from, nil)
 	return backtrack(dst, sc.nodes), sc.nodes[len(text)].score
 }
 

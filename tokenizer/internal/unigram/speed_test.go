@@ -91,13 +91,12 @@ func TestSpeed(t *testing.T) {
 				})
 			}
 			fw, fl := fresh(whole), fresh(byLine)
-			var nodes []best
+			var vit viterbi
 			plain := bestOf(3, func() func() {
 				return func() {
 					for _, l := range lines {
 						if len(l) > 0 {
-							nodes = m.forward(nodes, l, nil, 0, nil)
-							dst = backtrack(dst[:0], nodes)
+							dst = backtrack(dst[:0], m.forward(&vit, l, nil, 0, nil))
 						}
 					}
 				}

@@ -342,11 +342,27 @@ func (b *trieBuilder) lone(k trieKey, s int32, depth int) {
 	b.units[s].pieceInfo = pieceInfo{k.id, k.score}
 }
 
-// The heads of three-byte characters come first, by their 16 bits, then
-// those of two-byte characters, by their 11 bits.
+// The heads of three-byte characters come first, by head3, then those of
+// two-byte characters, by their 11 bits.
 const (
 	heads2 = 1 << 11
 	heads3 = 1 << 16
+)
+
+// head3 returns the index in trie.heads of the three-byte character whose
+// bytes, first lowest, are x: its 16 bits gathered by one multiplication
+// (a multiplier found by search, under which the 65,536 characters get
+// distinct indices), which costs run fewer instructions than shifting
+// them in place.
+func head3(x uint32) uint16 {
+	return uint16(uint64(x&0x3f3f0f) * head3Mul >> 48)
+}
+
+// head3Mul is head3's multiplier, head3Step the growth of its product
+// with a character's last byte.
+const (
+	head3Mul  = 1<<56 | 1<<46 | 1<<42
+	head3Step = head3Mul << 16 & (1<<64 - 1)
 )
 
 // newHeads returns the trie's heads.
@@ -354,52 +370,55 @@ func (t *trie) newHeads() *[heads3 + heads2]uint32 {
 	heads := new([heads3 + heads2]uint32)
 	units := t.units
 	// child returns the state that state s leads to on c, or 0.
-	child := func(s uint32, c int) uint32 {
-		u := units[s].base&offMask + uint32(c)
+	child := func(s uint32, c uint32) uint32 {
+		u := units[s].base&offMask + c
 		if units[s].base&tailFlag != 0 || units[u].label != int32(c) {
 			return 0
 		}
 		return u
 	}
-	// fill marks the heads of the characters whose walk goes through the
-	// state s, a piece's end or a tail's start.
-	fill := func(s uint32, lo, n int) {
-		if units[s].base >= pieceFlag {
-			for i := range n {
-				heads[lo+i] = walkBytes
-			}
-		}
-	}
-	for c0 := 0xc0; c0 < 0xf0; c0++ {
+	// walks reports whether the walk through s goes a byte at a time:
+	// s is a piece's end or a tail's start.
+	walks := func(s uint32) bool { return units[s].base >= pieceFlag }
+	for c0 := uint32(0xc0); c0 < 0xf0; c0++ {
 		s0 := child(0, c0)
 		if s0 == 0 {
 			continue
 		}
 		if c0 < 0xe0 {
 			lo := heads3 | (c0&0x1f)<<6
-			if fill(s0, lo, 1<<6); heads[lo] == walkBytes {
-				continue
-			}
-			for c1 := 0x80; c1 < 0xc0; c1++ {
-				heads[lo|c1&0x3f] = child(s0, c1)
+			for c1 := uint32(0x80); c1 < 0xc0; c1++ {
+				if walks(s0) {
+					heads[lo|c1&0x3f] = walkBytes
+				} else {
+					heads[lo|c1&0x3f] = child(s0, c1)
+				}
 			}
 			continue
 		}
-		lo := (c0 & 0x0f) << 12
-		if fill(s0, lo, 1<<12); heads[lo] == walkBytes {
-			continue
-		}
-		for c1 := 0x80; c1 < 0xc0; c1++ {
-			s1 := child(s0, c1)
-			if s1 == 0 {
+		for c1 := uint32(0x80); c1 < 0xc0; c1++ {
+			s1 := uint32(walkBytes)
+			if !walks(s0) {
+				if s1 = child(s0, c1); s1 == 0 {
+					continue
+				}
+				if walks(s1) {
+					s1 = walkBytes
+				}
+			}
+			// head3 of c0, c1, c2 in turn: the product grows by the
+			// multiplier << 16 with each c2.
+			p := uint64(c0&0x0f|(c1&0x3f)<<8) * head3Mul
+			if s1 == walkBytes {
+				for range 64 {
+					heads[uint16(p>>48)] = walkBytes
+					p += head3Step
+				}
 				continue
 			}
-			lo := lo | (c1&0x3f)<<6
-			if fill(s1, lo, 1<<6); heads[lo] == walkBytes {
-				continue
-			}
-			for c2 := 0x80; c2 < 0xc0; c2++ {
-				heads[lo|c2&0x3f] = child(s1, c2)
+			for c2 := uint32(0x80); c2 < 0xc0; c2++ {
+				heads[uint16(p>>48)] = child(s1, c2)
+				p += head3Step
 			}
 		}
 	}

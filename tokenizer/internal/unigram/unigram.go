@@ -244,23 +244,42 @@ func (m *Model) Encode(dst []seg.Piece, norm []byte, ban []bool) []seg.Piece {
 	return dst
 }
 
-// forward fills nodes (reused if large enough) with the best path ending at
-// each byte position of norm, the path to the start scoring from, and
+// viterbi is forward's buffers, reused from one call to the next.
+type viterbi struct {
+	nodes []best
+	// text is a copy of the text with padding zeros after it, for run.
+	text []byte
+}
+
+// textPad is the number of zeros after viterbi.text's copy of the text:
+// run reads four bytes at a character's start, and stops a walk at the
+// first zero, which no piece holds, with no check for the text's end.
+const textPad = 4
+
+// forward fills v.nodes (reused if large enough) with the best path ending
+// at each byte position of norm, the path to the start scoring from, and
 // returns them. With tr, it also records what the word cache needs.
-func (m *Model) forward(nodes []best, norm []byte, ban []bool, from float32, tr *tracker) []best {
+func (m *Model) forward(v *viterbi, norm []byte, ban []bool, from float32, tr *tracker) []best {
 	size := len(norm)
-	if cap(nodes) < size+1 {
-		nodes = make([]best, size+1)
+	if cap(v.nodes) < size+1 {
+		v.nodes = make([]best, size+1)
 	}
-	nodes = nodes[:size+1]
+	nodes := v.nodes[:size+1]
+	v.nodes = nodes
 	clear(nodes)
 	nodes[0].score = from
-	if ban == nil && tr == nil && m.user == nil {
-		m.plain(nodes, norm)
-		return nodes
-	}
 	if tr != nil {
 		tr.reset(size+1, from)
+	}
+	if ban == nil && m.user == nil {
+		if cap(v.text) < size+textPad {
+			v.text = make([]byte, size+textPad)
+		}
+		text := v.text[:size+textPad]
+		copy(text, norm)
+		*(*[textPad]byte)(text[size:]) = [textPad]byte{}
+		m.plain(nodes, norm, text, tr)
+		return nodes
 	}
 	for start := 0; start < size; {
 		start += m.extend(nodes, norm, start, ban, tr)
@@ -343,13 +362,19 @@ walk:
 	return mblen
 }
 
-// plain is forward where no piece is banned or user-defined and nothing is
-// tracked, the common case: run takes the characters whose walk may start
-// from a head, extend the others.
-func (m *Model) plain(nodes []best, norm []byte) {
+// plain is forward where no piece is banned or user-defined, the common
+// case: run (or runTracked, with tr) takes the characters whose walk may
+// start from a head, extend the others. Text is norm followed by textPad
+// zeros.
+func (m *Model) plain(nodes []best, norm, text []byte, tr *tracker) {
 	for start := 0; start < len(norm); {
-		if start = m.run(nodes, norm, start); start < len(norm) {
-			start += m.extend(nodes, norm, start, nil, nil)
+		if tr == nil {
+			start = m.run(nodes, text, len(norm), start)
+		} else {
+			start = m.runTracked(nodes, text, len(norm), start, tr)
+		}
+		if start < len(norm) {
+			start += m.extend(nodes, norm, start, nil, tr)
 		}
 	}
 }
@@ -360,37 +385,33 @@ func (m *Model) plain(nodes []best, norm []byte) {
 // start. Its loop calls nothing, so that its state stays in registers.
 // It starts each walk from the state after the whole first character,
 // a piece, so that it needs no unknown candidate.
-func (m *Model) run(nodes []best, norm []byte, start int) int {
+func (m *Model) run(nodes []best, text []byte, size, start int) int {
 	t := m.trie
 	units := unsafe.Pointer(unsafe.SliceData(t.units))
 	heads := t.heads
-	nodesp := unsafe.Pointer(unsafe.SliceData(nodes[:len(norm)+1]))
-	normp := unsafe.Pointer(unsafe.SliceData(norm))
-	size := len(norm)
+	nodesp := unsafe.Pointer(unsafe.SliceData(nodes[:size+1]))
+	textp := unsafe.Pointer(unsafe.SliceData(text[:size+textPad]))
 	for start < size {
 		// u is the state after the first character, of mblen bytes.
 		var u uint32
 		mblen := 1
-		switch c := *(*byte)(unsafe.Add(normp, start)); {
+		switch c := *(*byte)(unsafe.Add(textp, start)); {
 		case c < 0x80:
 			u = unitAt(units, 0).base + uint32(c)
 			if unitAt(units, u).label != int32(c) {
 				u = 0
 			}
-		case c >= 0xe0 && c < 0xf0 && start+3 <= size:
-			var x uint32 // the character's bytes, first lowest
-			if start+4 <= size {
-				x = binary.LittleEndian.Uint32((*[4]byte)(unsafe.Add(normp, start))[:])
-			} else {
-				x = uint32(c) | uint32(norm[start+1])<<8 | uint32(norm[start+2])<<16
-			}
+		case c >= 0xe0 && c < 0xf0:
+			// Cut short by the text's end, the character is malformed:
+			// its padding zeros are no continuation bytes.
+			x := binary.LittleEndian.Uint32((*[4]byte)(unsafe.Add(textp, start))[:])
 			if x&0xc0c000 != 0x808000 {
 				return start // malformed
 			}
-			u = heads[uint16(x&0x0f<<12|x>>2&0xfc0|x>>16&0x3f)]
+			u = heads[head3(x)]
 			mblen = 3
-		case c >= 0xc0 && c < 0xe0 && start+2 <= size:
-			x := binary.LittleEndian.Uint16((*[2]byte)(unsafe.Add(normp, start))[:])
+		case c >= 0xc0 && c < 0xe0:
+			x := binary.LittleEndian.Uint16((*[2]byte)(unsafe.Add(textp, start))[:])
 			if x&0xc000 != 0x8000 {
 				return start
 			}
@@ -421,9 +442,9 @@ func (m *Model) run(nodes []best, norm []byte, start int) int {
 				if len(tail) > size-end {
 					break
 				}
-				text := norm[end : end+len(tail)]
+				at := text[end : end+len(tail)]
 				for i, c := range tail {
-					if text[i] != c {
+					if at[i] != c {
 						goto done
 					}
 				}
@@ -442,10 +463,129 @@ func (m *Model) run(nodes []best, norm []byte, start int) int {
 			base &= offMask
 			// Step to the next such state.
 			for {
-				if end >= size {
+				// The zero after the text ends the walk there.
+				b := *(*byte)(unsafe.Add(textp, end))
+				u = base + uint32(b)
+				if unitAt(units, u).label != int32(b) {
 					goto done
 				}
-				b := *(*byte)(unsafe.Add(normp, end))
+				base = unitAt(units, u).base
+				end++
+				if base >= pieceFlag {
+					break
+				}
+			}
+		}
+	done:
+		start = next
+	}
+	return start
+}
+
+// runTracked is run for forward with a tracker, which it feeds as extend
+// does: a copy, since the tracking in run's loop costs the untracked walks
+// registers (7% more instructions on Thai).
+func (m *Model) runTracked(nodes []best, text []byte, size, start int, tr *tracker) int {
+	t := m.trie
+	units := unsafe.Pointer(unsafe.SliceData(t.units))
+	heads := t.heads
+	nodesp := unsafe.Pointer(unsafe.SliceData(nodes[:size+1]))
+	textp := unsafe.Pointer(unsafe.SliceData(text[:size+textPad]))
+	for start < size {
+		// u is the state after the first character, of mblen bytes.
+		var u uint32
+		mblen := 1
+		switch c := *(*byte)(unsafe.Add(textp, start)); {
+		case c < 0x80:
+			u = unitAt(units, 0).base + uint32(c)
+			if unitAt(units, u).label != int32(c) {
+				u = 0
+			}
+		case c >= 0xe0 && c < 0xf0:
+			// Cut short by the text's end, the character is malformed:
+			// its padding zeros are no continuation bytes.
+			x := binary.LittleEndian.Uint32((*[4]byte)(unsafe.Add(textp, start))[:])
+			if x&0xc0c000 != 0x808000 {
+				return start // malformed
+			}
+			u = heads[head3(x)]
+			mblen = 3
+		case c >= 0xc0 && c < 0xe0:
+			x := binary.LittleEndian.Uint16((*[2]byte)(unsafe.Add(textp, start))[:])
+			if x&0xc000 != 0x8000 {
+				return start
+			}
+			u = heads[heads3+int(x&0x1f<<6|x>>8&0x3f)]
+			mblen = 2
+		default:
+			return start
+		}
+		if u == walkBytes {
+			return start
+		}
+		base := unitAt(units, u).base
+		if u == 0 || base&^offMask != pieceFlag {
+			// extend takes a character that is no piece alone, which
+			// needs the unknown candidate.
+			return start
+		}
+		till := nodeAt(nodesp, start).score
+		end := start + mblen
+		next := end
+		for {
+			// u is a state where a piece ends or a tail starts, at end.
+			last := base >= tailFlag
+			if last {
+				// A tail: its piece is the last one here.
+				o := base & offMask
+				tail := t.tails[o+1 : o+1+uint32(t.tails[o])]
+				if len(tail) > size-end {
+					break
+				}
+				at := text[end : end+len(tail)]
+				for i, c := range tail {
+					if at[i] != c {
+						goto done
+					}
+				}
+				end += len(tail)
+			}
+			// A double sum compared with the stored float, as in extend.
+			score := float64(unitAt(units, u).score)
+			cand := score + float64(till)
+			n := nodeAt(nodesp, end)
+			won := n.len == 0 || cand > float64(n.score)
+			if won {
+				n.score = float32(cand)
+				n.len = int32(end - start)
+				n.id = unitAt(units, u).id
+				tr.score[end] = score
+			}
+			// tr.see, written out, with cand exact: a call here would
+			// spill the loop's state.
+			if tr.binade {
+				d := cand - tr.from
+				tr.lo, tr.hi = min(tr.lo, d), max(tr.hi, d)
+				if won && math.Float64bits(cand)&(1<<29-1) == 1<<28 {
+					tr.tie = true
+				}
+			} else {
+				tr.mag = max(tr.mag, math.Abs(cand), math.Abs(score))
+				if won {
+					tr.lose[end] = max(tr.lose[end], tr.win[end])
+					tr.win[end] = cand
+				} else {
+					tr.lose[end] = max(tr.lose[end], cand)
+				}
+			}
+			if last {
+				break
+			}
+			base &= offMask
+			// Step to the next such state.
+			for {
+				// The zero after the text ends the walk there.
+				b := *(*byte)(unsafe.Add(textp, end))
 				u = base + uint32(b)
 				if unitAt(units, u).label != int32(b) {
 					goto done
@@ -505,7 +645,7 @@ func (m *Model) get() *scratch {
 // keep or one is kept for every CPU: each cache may hold megabytes.
 func (m *Model) put(sc *scratch) {
 	if cap(sc.nodes) > 1<<20 {
-		sc.nodes = nil
+		sc.nodes, sc.text = nil, nil
 		sc.tr = tracker{}
 	}
 	m.kept.Put(sc)
