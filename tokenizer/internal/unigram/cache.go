@@ -149,18 +149,19 @@ func newScratch() *scratch {
 
 // A record is a cached word in scratch.data: a head, the word and its
 // pieces, all in one place, so that a lookup that finds the word reads
-// one or two lines of memory past its slot. Its words (uint64s):
+// one line of memory past its slot, for most words: what a hit reads
+// comes first, and a record whose part a hit reads fits in a line does
+// not cross one (see align). Its words (uint64s):
 //
 //	0: the word's length in bytes, the number of pieces << 16, and the
 //	   flags below
-//	1: bins | ties << 32
-//	2: odds | upTo << 32 (float32 bits)
-//	3: the span, its ends as float32 bits, low | high << 32
-//	4, 5: lo, hi (float64 bits)
-//	6...: the word, eight bytes a word, little-endian, the last padded
+//	1: the span, its ends as float32 bits, low | high << 32
+//	2...: the word, eight bytes a word, little-endian, the last padded
 //	   with zeros
 //	then each piece: its id | its length << 32, and the score that the
 //	   path score adds for it (float64 bits)
+//	then what holds reads, coldSize words: bins | ties << 32, odds |
+//	   upTo << 32 (float32 bits), lo, hi (float64 bits)
 //
 // Bit e-firstBinade of bins says that the segmentation holds from the
 // scores of the binade with exponent field e whose candidates stay in it,
@@ -173,15 +174,34 @@ func newScratch() *scratch {
 // segmentation holds, one interval of them, those around the last score
 // that needed holds to tell (see hit): a hit checks it alone.
 const (
-	headSize = 6
+	spanAt   = 1
+	keyAt    = 2
+	coldSize = 4
 	hitFlag  = 1 << 32 // used since the clock's hand last passed it
 	zeroFlag = 1 << 33
 	deadFlag = 1 << 34 // dropped: compact frees it
 )
 
+// hotSize returns the size in words of the part of the record whose head
+// is head that a hit reads.
+func hotSize(head uint64) int {
+	return keyAt + (int(head&0xffff)+7)/8 + 2*int(head>>16&0xffff)
+}
+
 // recordSize returns the size in words of the record whose head is head.
 func recordSize(head uint64) int {
-	return headSize + (int(head&0xffff)+7)/8 + 2*int(head>>16&0xffff)
+	return hotSize(head) + coldSize
+}
+
+// align appends to data the zero words that keep the part a hit reads of
+// a record of hot words, appended next, within a line of memory, if it
+// fits in one: data's array, as large as a cache's is, starts a page.
+// A walk through data steps over zero words, which no head is.
+func align(data []uint64, hot int) []uint64 {
+	if off := len(data) % 8; hot <= 8 && off+hot > 8 {
+		data = append(data, make([]uint64, 8-off)...)
+	}
+	return data
 }
 
 // putPiece appends p and its score to rec, as a record holds them.
@@ -193,14 +213,20 @@ func putPiece(rec []uint64, p seg.Piece, score float64) []uint64 {
 // maxCache: its record and four slots (the table is kept from a quarter to
 // half full).
 func entryCost(len, n int) int {
-	return 8*(headSize+(len+7)/8+2*n) + 32
+	return 8*(keyAt+(len+7)/8+2*n+coldSize) + 32
 }
 
 // pieces returns the pieces of the record at at, as it holds them.
 func (sc *scratch) pieces(at int) []uint64 {
 	head := sc.data[at]
-	from := at + headSize + (int(head&0xffff)+7)/8
+	from := at + keyAt + (int(head&0xffff)+7)/8
 	return sc.data[from : from+2*int(head>>16&0xffff)]
+}
+
+// cold returns the words of the record at at that holds reads.
+func (sc *scratch) cold(at int) []uint64 {
+	c := at + hotSize(sc.data[at])
+	return sc.data[c : c+coldSize : c+coldSize]
 }
 
 // chunk returns the eight bytes of w at i, or those of w from i on, fewer
@@ -269,7 +295,7 @@ func hashWord(seed uint64, norm []byte, p, q int) uint64 {
 func (sc *scratch) hashRecord(at int) uint64 {
 	n := int(sc.data[at] & 0xffff)
 	h := sc.seed ^ uint64(n)*hashK1
-	w := sc.data[at+headSize : at+headSize+(n+7)/8]
+	w := sc.data[at+keyAt : at+keyAt+(n+7)/8]
 	for i := 0; i < len(w); i += 2 {
 		c1 := uint64(0)
 		if i+1 < len(w) {
@@ -331,8 +357,8 @@ func (sc *scratch) probe(h, c0, c1 uint64, n int) int {
 			continue
 		}
 		at := int(uint32(s))
-		r := sc.data[at : at+headSize+2]
-		if int(r[0]&0xffff) == n && r[headSize] == c0 && (n <= 8 || r[headSize+1] == c1) {
+		r := sc.data[at : at+keyAt+2]
+		if int(r[0]&0xffff) == n && r[keyAt] == c0 && (n <= 8 || r[keyAt+1] == c1) {
 			return at
 		}
 	}
@@ -355,7 +381,7 @@ func (sc *scratch) findHashed(h uint64, norm []byte, p, q int) int {
 		if int(sc.data[at]&0xffff) != n {
 			continue
 		}
-		w := sc.data[at+headSize : at+headSize+(n+7)/8]
+		w := sc.data[at+keyAt : at+keyAt+(n+7)/8]
 		j := 0
 		for ; j < n/8 && binary.LittleEndian.Uint64(norm[p+8*j:]) == w[j]; j++ {
 		}
@@ -425,13 +451,15 @@ func (sc *scratch) store(h uint64, norm []byte, p, q int) int {
 	} else if 2*sc.dead > len(sc.data) {
 		sc.compact()
 	}
+	head := uint64(n) | uint64(len(sc.rec)/2)<<16
+	sc.data = align(sc.data, hotSize(head))
 	at := len(sc.data)
-	sc.data = append(sc.data, uint64(n)|uint64(len(sc.rec)/2)<<16, 0, 0, noSpan,
-		math.Float64bits(math.Inf(1)), math.Float64bits(math.Inf(-1)))
+	sc.data = append(sc.data, head, noSpan)
 	for i := 0; i < n; i += 8 {
 		sc.data = append(sc.data, chunk(norm, p, q, i))
 	}
 	sc.data = append(sc.data, sc.rec...)
+	sc.data = append(sc.data, 0, 0, math.Float64bits(math.Inf(1)), math.Float64bits(math.Inf(-1)))
 	sc.words++
 	sc.size += cost
 	sc.place(h, at)
@@ -491,8 +519,13 @@ func (sc *scratch) compact() {
 	data := make([]uint64, 1, 2*(len(sc.data)-sc.dead))
 	for at := 1; at < len(sc.data); {
 		head := sc.data[at]
+		if head == 0 {
+			at++ // align's
+			continue
+		}
 		size := recordSize(head)
 		if head&deadFlag == 0 {
+			data = align(data, hotSize(head))
 			i := sc.slotOf(sc.hashRecord(at), at)
 			sc.slots[i] = sc.slots[i]>>32<<32 | uint64(len(data))
 			data = append(data, sc.data[at:at+size]...)
@@ -589,15 +622,15 @@ func (m *Model) learn(sc *scratch, w []byte, from float32, exp uint32) float64 {
 // note records in the record at at what learn found, from 0 (exp 0) or
 // from the score from in the binade exp.
 func (sc *scratch) note(at int, margin float64, from float32, exp uint32) {
-	r := sc.data[at : at+headSize]
+	r := sc.cold(at)
 	tr := &sc.tr
-	r[3] = noSpan // what holds may change
+	sc.data[at+spanAt] = noSpan // what holds may change
 	if exp == 0 {
-		r[0] |= zeroFlag
-		r[2] = r[2]&(1<<32-1) | uint64(math.Float32bits(upTo(margin, tr.mag, int(r[0]&0xffff))))<<32
+		sc.data[at] |= zeroFlag
+		r[1] = r[1]&(1<<32-1) | uint64(math.Float32bits(upTo(margin, tr.mag, int(sc.data[at]&0xffff))))<<32
 		return
 	}
-	bins, ties, odds := uint32(r[1]), uint32(r[1]>>32), uint32(r[2])
+	bins, ties, odds := uint32(r[0]), uint32(r[0]>>32), uint32(r[1])
 	bit := uint32(1) << (exp - firstBinade)
 	odd := math.Float32bits(from) & 1 << (exp - firstBinade)
 	switch {
@@ -612,9 +645,9 @@ func (sc *scratch) note(at int, margin float64, from float32, exp uint32) {
 		// tie: the segmentation holds from either parity.
 		ties &^= bit
 	}
-	r[1], r[2] = uint64(bins)|uint64(ties)<<32, r[2]>>32<<32|uint64(odds)
-	r[4] = math.Float64bits(min(math.Float64frombits(r[4]), tr.lo))
-	r[5] = math.Float64bits(max(math.Float64frombits(r[5]), tr.hi))
+	r[0], r[1] = uint64(bins)|uint64(ties)<<32, r[1]>>32<<32|uint64(odds)
+	r[2] = math.Float64bits(min(math.Float64frombits(r[2]), tr.lo))
+	r[3] = math.Float64bits(max(math.Float64frombits(r[3]), tr.hi))
 }
 
 // safe reports whether a segmentation learnt from the score 0, whose
@@ -661,16 +694,16 @@ func binade(from float32) uint32 {
 // staying in it, and from a score of the right parity where that matters;
 // or learnt from 0 with margins that rounding there cannot close.
 func (sc *scratch) holds(at int, from float32) bool {
-	r := sc.data[at : at+headSize]
+	r := sc.cold(at)
 	if exp := binade(from); exp != 0 {
 		bit := uint32(1) << (exp - firstBinade)
-		if bins, ties := uint32(r[1]), uint32(r[1]>>32); bins&bit != 0 &&
-			inBinade(from, exp, math.Float64frombits(r[4]), math.Float64frombits(r[5])) &&
-			(ties&bit == 0 || uint32(r[2])&bit == math.Float32bits(from)&1<<(exp-firstBinade)) {
+		if bins, ties := uint32(r[0]), uint32(r[0]>>32); bins&bit != 0 &&
+			inBinade(from, exp, math.Float64frombits(r[2]), math.Float64frombits(r[3])) &&
+			(ties&bit == 0 || uint32(r[1])&bit == math.Float32bits(from)&1<<(exp-firstBinade)) {
 			return true
 		}
 	}
-	return r[0]&zeroFlag != 0 && (from == 0 || math.Abs(float64(from)) <= float64(math.Float32frombits(uint32(r[2]>>32))))
+	return sc.data[at]&zeroFlag != 0 && (from == 0 || math.Abs(float64(from)) <= float64(math.Float32frombits(uint32(r[1]>>32))))
 }
 
 // noSpan is the span of no path score (+Inf to -Inf).
@@ -680,11 +713,11 @@ const noSpan = 0xff800000<<32 | 0x7f800000
 // which its segmentation holds: the scores of from's binade whose
 // candidates stay in it, or those of magnitude up to upTo, or from alone.
 func (sc *scratch) span(at int, from float32) uint64 {
-	r := sc.data[at : at+headSize]
+	r := sc.cold(at)
 	exp := binade(from)
 	bit := uint32(1) << (exp - firstBinade)
-	if bins, ties := uint32(r[1]), uint32(r[1]>>32); exp != 0 && bins&bit != 0 && ties&bit == 0 {
-		lo, hi := math.Float64frombits(r[4]), math.Float64frombits(r[5])
+	if bins, ties := uint32(r[0]), uint32(r[0]>>32); exp != 0 && bins&bit != 0 && ties&bit == 0 {
+		lo, hi := math.Float64frombits(r[2]), math.Float64frombits(r[3])
 		if inBinade(from, exp, lo, hi) {
 			// The scores of the binade that inBinade takes are those
 			// between two ends, from among them: each end is guessed
@@ -697,7 +730,7 @@ func (sc *scratch) span(at int, from float32) uint64 {
 			return uint64(math.Float32bits(down)) | uint64(math.Float32bits(up))<<32
 		}
 	}
-	if upTo := math.Float32frombits(uint32(r[2] >> 32)); r[0]&zeroFlag != 0 && math.Abs(float64(from)) <= float64(upTo) {
+	if upTo := math.Float32frombits(uint32(r[1] >> 32)); sc.data[at]&zeroFlag != 0 && math.Abs(float64(from)) <= float64(upTo) {
 		return uint64(math.Float32bits(-upTo)) | uint64(math.Float32bits(upTo))<<32
 	}
 	return uint64(math.Float32bits(from)) | uint64(math.Float32bits(from))<<32
@@ -892,7 +925,7 @@ func (sc *scratch) hits(dst []seg.Piece, norm []byte, p int, from float32) ([]se
 					continue
 				}
 				r := data[uint32(s):]
-				if int(r[0]&0xffff) == n && r[headSize] == c0 && (n <= 8 || r[headSize+1] == c1) {
+				if int(r[0]&0xffff) == n && r[keyAt] == c0 && (n <= 8 || r[keyAt+1] == c1) {
 					at = int(uint32(s))
 					break
 				}
@@ -904,8 +937,8 @@ func (sc *scratch) hits(dst []seg.Piece, norm []byte, p int, from float32) ([]se
 			sc.stop.h, sc.stop.at, sc.stop.found = h, at, true
 			break
 		}
-		r := data[at : at+headSize : at+headSize]
-		if span := r[3]; !(from >= math.Float32frombits(uint32(span)) && from <= math.Float32frombits(uint32(span>>32))) && !sc.renew(at, from) {
+		r := data[at : at+keyAt : at+keyAt]
+		if span := r[spanAt]; !(from >= math.Float32frombits(uint32(span)) && from <= math.Float32frombits(uint32(span>>32))) && !sc.renew(at, from) {
 			sc.stop.h, sc.stop.at, sc.stop.found = h, at, true
 			break
 		}
@@ -917,7 +950,7 @@ func (sc *scratch) hits(dst []seg.Piece, norm []byte, p int, from float32) ([]se
 			short++
 		}
 		// The pieces, as emit appends them.
-		off := at + headSize + (int(head&0xffff)+7)/8
+		off := at + keyAt + (n+7)/8
 		ps := data[off : off+2*int(head>>16&0xffff)]
 		for i := 0; i+1 < len(ps); i += 2 {
 			x := ps[i]
@@ -970,13 +1003,13 @@ func (sc *scratch) renew(at int, from float32) bool {
 	if !sc.holds(at, from) {
 		return false
 	}
-	sc.data[at+3] = sc.span(at, from)
+	sc.data[at+spanAt] = sc.span(at, from)
 	return true
 }
 
 // spans reports whether the span of the record at at holds from.
 func (sc *scratch) spans(at int, from float32) bool {
-	span := sc.data[at+3]
+	span := sc.data[at+spanAt]
 	return from >= math.Float32frombits(uint32(span)) && from <= math.Float32frombits(uint32(span>>32))
 }
 
