@@ -6,6 +6,7 @@ import (
 	"math/bits"
 	"math/rand/v2"
 	"slices"
+	"unsafe"
 
 	"github.com/gemmatok/gemmatok/tokenizer/internal/hitrate"
 	"github.com/gemmatok/gemmatok/tokenizer/internal/seg"
@@ -855,27 +856,42 @@ func (m *Model) encodeWords(sc *scratch, dst []seg.Piece, norm []byte) []seg.Pie
 func (sc *scratch) hits(dst []seg.Piece, norm []byte, p int, from float32) ([]seg.Piece, int, float32) {
 	sc.stop.found = false
 	// The common case of each step is written out here, without calls:
-	// a call would spill this loop's state.
-	data, slots := sc.data, sc.slots
+	// a call would spill this loop's state. The records are read without
+	// bounds checks: a slot holds the offset of a whole record.
+	data, slots := unsafe.Pointer(unsafe.SliceData(sc.data)), sc.slots
 	mask := len(slots) - 1
-	// The gate counts the hits of short words when the loop ends: they
-	// cannot make it stand aside.
-	sparse, short := sc.use.Sparse(), uint32(0)
+	// The words looked up have from least bytes on: the gate counts the
+	// hits of short words when the loop ends, and while it stands aside
+	// hits takes none.
+	least := 1
+	if sc.use.Sparse() {
+		least = gateLen + 1
+	}
+	short := uint32(0)
 	for p < len(norm) {
 		// The end of the word, as nextSpace finds it: a U+2581 away from
 		// the text's ends, with no lead byte among the three bytes before
 		// it (those of the word's first character are not).
 		q := -1
-		for k := p + OneCharLen(norm[p]); ; k += 8 {
+		for k := p + OneCharLen(norm[p]); ; {
 			var z uint64
 			if k+10 <= len(norm) {
-				// A byte 0xe2 first, as indexE2 finds it: long words
-				// have few.
+				// A byte 0xe2, as indexE2 finds it, then the two
+				// other bytes of U+2581 after it.
 				const ones, highs = 0x0101010101010101, 0x8080808080808080
-				if x := binary.LittleEndian.Uint64(norm[k:]) ^ 0xe2*ones; (x-ones)&^x&highs == 0 {
+				x := binary.LittleEndian.Uint64(norm[k:]) ^ 0xe2*ones
+				if x = (x - ones) &^ x & highs; x == 0 {
+					k += 8
 					continue
 				}
-				z = spaces(norm[k : k+10])
+				if k += bits.TrailingZeros64(x) / 8; binary.LittleEndian.Uint16(norm[k+1:]) != 0x8196 {
+					k++
+					continue
+				}
+				if k >= 4 && !leadBefore(binary.LittleEndian.Uint32(norm[k-4:])) {
+					q = k
+				}
+				break
 			} else if b := len(norm) - 10; b >= 0 {
 				// The last ten bytes hold every place left where
 				// U+2581 may start, those from k on shifted down.
@@ -896,20 +912,25 @@ func (sc *scratch) hits(dst []seg.Piece, norm []byte, p int, from float32) ([]se
 		if q < 0 {
 			q = nextSpace(norm, p)
 		}
-		sc.stop.q = q
 		n := q - p
-		if n > maxWord || n <= gateLen && sparse {
+		if uint(n-least) > uint(maxWord-least) {
+			sc.stop.q = q
 			break
 		}
 		// The word's record, as find finds it: shortKey and probe written
-		// out, since calling them here spills the loop's state (7% more
-		// instructions on English line by line).
+		// out, the word's chunks read in two loads from its start, or
+		// from the text's last 16 bytes.
 		var h uint64
 		at := 0
-		if n <= 16 && p+16 <= len(norm) {
-			w := norm[p : p+16]
-			c0 := binary.LittleEndian.Uint64(w)
-			c1 := binary.LittleEndian.Uint64(w[8:])
+		if n <= 16 && len(norm) >= 16 {
+			s := min(p, len(norm)-16)
+			c0 := binary.LittleEndian.Uint64(norm[s:])
+			c1 := binary.LittleEndian.Uint64(norm[s+8:])
+			if d := uint(8 * (p - s)); d >= 64 {
+				c0, c1 = c1>>(d-64), 0
+			} else if d > 0 {
+				c0, c1 = c0>>d|c1<<(64-d), c1>>d
+			}
 			if n <= 8 {
 				c0, c1 = c0&(^uint64(0)>>((64-8*n)&63)), 0
 			} else {
@@ -921,12 +942,9 @@ func (sc *scratch) hits(dst []seg.Piece, norm []byte, p int, from float32) ([]se
 				if s == 0 {
 					break
 				}
-				if s>>32 != h>>32 {
-					continue
-				}
-				r := data[uint32(s):]
-				if int(r[0]&0xffff) == n && r[keyAt] == c0 && (n <= 8 || r[keyAt+1] == c1) {
-					at = int(uint32(s))
+				if r := int(uint32(s)); s>>32 == h>>32 && int(*wordAt(data, r)&0xffff) == n &&
+					*wordAt(data, r+keyAt) == c0 && (n <= 8 || *wordAt(data, r+keyAt+1) == c1) {
+					at = r
 					break
 				}
 			}
@@ -934,33 +952,41 @@ func (sc *scratch) hits(dst []seg.Piece, norm []byte, p int, from float32) ([]se
 			h, at = sc.find(norm, p, q)
 		}
 		if at == 0 {
-			sc.stop.h, sc.stop.at, sc.stop.found = h, at, true
+			sc.stop.q, sc.stop.h, sc.stop.at, sc.stop.found = q, h, at, true
 			break
 		}
-		r := data[at : at+keyAt : at+keyAt]
-		if span := r[spanAt]; !(from >= math.Float32frombits(uint32(span)) && from <= math.Float32frombits(uint32(span>>32))) && !sc.renew(at, from) {
-			sc.stop.h, sc.stop.at, sc.stop.found = h, at, true
+		if span := *wordAt(data, at+spanAt); !(from >= math.Float32frombits(uint32(span)) && from <= math.Float32frombits(uint32(span>>32))) && !sc.renew(at, from) {
+			sc.stop.q, sc.stop.h, sc.stop.at, sc.stop.found = q, h, at, true
 			break
 		}
-		head := r[0]
-		if head&hitFlag == 0 {
-			r[0] = head | hitFlag
+		head := wordAt(data, at)
+		if *head&hitFlag == 0 {
+			*head |= hitFlag
 		}
 		if n <= gateLen {
 			short++
 		}
 		// The pieces, as emit appends them.
-		off := at + keyAt + (n+7)/8
-		ps := data[off : off+2*int(head>>16&0xffff)]
-		for i := 0; i+1 < len(ps); i += 2 {
-			x := ps[i]
-			dst = append(dst, seg.Piece{ID: int32(uint32(x)), Len: int32(x >> 32)})
-			from = float32(math.Float64frombits(ps[i+1]) + float64(from))
+		np := int(*head >> 16 & 0xffff)
+		if len(dst)+np > cap(dst) {
+			dst = slices.Grow(dst, np)
 		}
+		ps := dst[len(dst) : len(dst)+np]
+		for i, off := 0, at+keyAt+(n+7)/8; i < len(ps); i, off = i+1, off+2 {
+			x := *wordAt(data, off)
+			ps[i] = seg.Piece{ID: int32(uint32(x)), Len: int32(x >> 32)}
+			from = float32(math.Float64frombits(*wordAt(data, off+1)) + float64(from))
+		}
+		dst = dst[:len(dst)+np]
 		p = q
 	}
 	sc.use.Hits(short)
 	return dst, p, from
+}
+
+// wordAt returns the word i of the array at data, without a bounds check.
+func wordAt(data unsafe.Pointer, i int) *uint64 {
+	return (*uint64)(unsafe.Add(data, uintptr(i)*8))
 }
 
 // emit appends the pieces of rec, as a record holds them, to dst, adding
