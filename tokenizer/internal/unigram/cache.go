@@ -855,18 +855,20 @@ func (m *Model) encodeWords(sc *scratch, dst []seg.Piece, norm []byte) []seg.Pie
 // state stays in registers.
 func (sc *scratch) hits(dst []seg.Piece, norm []byte, p int, from float32) ([]seg.Piece, int, float32) {
 	sc.stop.found = false
-	// The common case of each step is written out here, without calls:
-	// a call would spill this loop's state. The records are read without
-	// bounds checks: a slot holds the offset of a whole record.
-	data, slots := unsafe.Pointer(unsafe.SliceData(sc.data)), sc.slots
-	mask := len(slots) - 1
-	// The words looked up have from least bytes on: the gate counts the
-	// hits of short words when the loop ends, and while it stands aside
-	// hits takes none.
-	least := 1
 	if sc.use.Sparse() {
-		least = gateLen + 1
+		// The gate stands aside: encodeWords looks up the words it
+		// lets through.
+		sc.stop.q = nextSpace(norm, p)
+		return dst, p, from
 	}
+	// The common case of each step is written out here, without calls:
+	// a call would spill this loop's state. The slots and records are
+	// read without bounds checks: a slot's index is masked, and a slot
+	// holds the offset of a whole record.
+	data, slots := unsafe.Pointer(unsafe.SliceData(sc.data)), unsafe.Pointer(unsafe.SliceData(sc.slots))
+	mask := len(sc.slots) - 1
+	// The gate counts the hits of short words when the loop ends: they
+	// cannot make it stand aside.
 	short := uint32(0)
 	for p < len(norm) {
 		// The end of the word, as nextSpace finds it: a U+2581 away from
@@ -913,7 +915,7 @@ func (sc *scratch) hits(dst []seg.Piece, norm []byte, p int, from float32) ([]se
 			q = nextSpace(norm, p)
 		}
 		n := q - p
-		if uint(n-least) > uint(maxWord-least) {
+		if n > maxWord {
 			sc.stop.q = q
 			break
 		}
@@ -938,7 +940,7 @@ func (sc *scratch) hits(dst []seg.Piece, norm []byte, p int, from float32) ([]se
 			}
 			h = mix(c0^sc.seed^uint64(n)*hashK1, c1^hashK2)
 			for i := int(h>>32) & mask; ; i = (i + 1) & mask {
-				s := slots[i]
+				s := *wordAt(slots, i)
 				if s == 0 {
 					break
 				}
@@ -972,7 +974,7 @@ func (sc *scratch) hits(dst []seg.Piece, norm []byte, p int, from float32) ([]se
 			dst = slices.Grow(dst, np)
 		}
 		ps := dst[len(dst) : len(dst)+np]
-		for i, off := 0, at+keyAt+(n+7)/8; i < len(ps); i, off = i+1, off+2 {
+		for i, off := 0, at+keyAt+(n+7)>>3; i < len(ps); i, off = i+1, off+2 {
 			x := *wordAt(data, off)
 			ps[i] = seg.Piece{ID: int32(uint32(x)), Len: int32(x >> 32)}
 			from = float32(math.Float64frombits(*wordAt(data, off+1)) + float64(from))
