@@ -726,8 +726,8 @@ func (sc *scratch) span(at int, from float32) uint64 {
 			// inBinade takes it, and away while it takes the next.
 			bottom := math.Float32frombits(1<<31 | exp<<23)
 			top := math.Float32frombits(1<<31 | exp<<23 | (1<<23 - 1))
-			up := spanEnd(min(max(float32(float64(bottom)-hi), from), bottom), from, bottom, exp, lo, hi)
-			down := spanEnd(max(min(float32(float64(top)-lo), from), top), from, top, exp, lo, hi)
+			up := spanEnd(clamp(float32(float64(bottom)-hi), from, bottom), from, bottom, exp, lo, hi)
+			down := spanEnd(clamp(float32(float64(top)-lo), top, from), from, top, exp, lo, hi)
 			return uint64(math.Float32bits(down)) | uint64(math.Float32bits(up))<<32
 		}
 	}
@@ -741,17 +741,37 @@ func (sc *scratch) span(at int, from float32) uint64 {
 // in the binade exp, between from, which it takes, and limit, the end of
 // the binade, from the guess f between them.
 func spanEnd(f, from, limit float32, exp uint32, lo, hi float64) float32 {
+	// The scores are negative floats of one binade: the next float32
+	// towards limit is one more in the bits if limit is below, one less
+	// if above, and the next towards from the other way.
+	out := uint32(1)
+	if limit > from {
+		out = ^uint32(0)
+	}
 	for !inBinade(f, exp, lo, hi) {
-		f = math.Nextafter32(f, from)
+		f = math.Float32frombits(math.Float32bits(f) - out)
 	}
 	for f != limit {
-		next := math.Nextafter32(f, limit)
+		next := math.Float32frombits(math.Float32bits(f) + out)
 		if !inBinade(next, exp, lo, hi) {
 			break
 		}
 		f = next
 	}
 	return f
+}
+
+// clamp returns x if it lies in [lo, hi], or else the end it lies past:
+// min and max, without the care of NaNs and signed zeros that none of
+// span's values needs.
+func clamp(x, lo, hi float32) float32 {
+	if x < lo {
+		return lo
+	}
+	if x > hi {
+		return hi
+	}
+	return x
 }
 
 // last returns the largest d in [0, n] for which ok holds, where ok holds
