@@ -6,6 +6,7 @@ import (
 	"math/bits"
 	"math/rand/v2"
 	"slices"
+	"unsafe"
 
 	"github.com/gemmatok/gemmatok/tokenizer/internal/hitrate"
 	"github.com/gemmatok/gemmatok/tokenizer/internal/seg"
@@ -149,18 +150,19 @@ func newScratch() *scratch {
 
 // A record is a cached word in scratch.data: a head, the word and its
 // pieces, all in one place, so that a lookup that finds the word reads
-// one or two lines of memory past its slot. Its words (uint64s):
+// one line of memory past its slot, for most words: what a hit reads
+// comes first, and a record whose part a hit reads fits in a line does
+// not cross one (see align). Its words (uint64s):
 //
 //	0: the word's length in bytes, the number of pieces << 16, and the
 //	   flags below
-//	1: bins | ties << 32
-//	2: odds | upTo << 32 (float32 bits)
-//	3: the span, its ends as float32 bits, low | high << 32
-//	4, 5: lo, hi (float64 bits)
-//	6...: the word, eight bytes a word, little-endian, the last padded
+//	1: the span, its ends as float32 bits, low | high << 32
+//	2...: the word, eight bytes a word, little-endian, the last padded
 //	   with zeros
 //	then each piece: its id | its length << 32, and the score that the
 //	   path score adds for it (float64 bits)
+//	then what holds reads, coldSize words: bins | ties << 32, odds |
+//	   upTo << 32 (float32 bits), lo, hi (float64 bits)
 //
 // Bit e-firstBinade of bins says that the segmentation holds from the
 // scores of the binade with exponent field e whose candidates stay in it,
@@ -173,15 +175,34 @@ func newScratch() *scratch {
 // segmentation holds, one interval of them, those around the last score
 // that needed holds to tell (see hit): a hit checks it alone.
 const (
-	headSize = 6
+	spanAt   = 1
+	keyAt    = 2
+	coldSize = 4
 	hitFlag  = 1 << 32 // used since the clock's hand last passed it
 	zeroFlag = 1 << 33
 	deadFlag = 1 << 34 // dropped: compact frees it
 )
 
+// hotSize returns the size in words of the part of the record whose head
+// is head that a hit reads.
+func hotSize(head uint64) int {
+	return keyAt + (int(head&0xffff)+7)/8 + 2*int(head>>16&0xffff)
+}
+
 // recordSize returns the size in words of the record whose head is head.
 func recordSize(head uint64) int {
-	return headSize + (int(head&0xffff)+7)/8 + 2*int(head>>16&0xffff)
+	return hotSize(head) + coldSize
+}
+
+// align appends to data the zero words that keep the part a hit reads of
+// a record of hot words, appended next, within a line of memory, if it
+// fits in one: data's array, as large as a cache's is, starts a page.
+// A walk through data steps over zero words, which no head is.
+func align(data []uint64, hot int) []uint64 {
+	if off := len(data) % 8; hot <= 8 && off+hot > 8 {
+		data = append(data, make([]uint64, 8-off)...)
+	}
+	return data
 }
 
 // putPiece appends p and its score to rec, as a record holds them.
@@ -193,14 +214,20 @@ func putPiece(rec []uint64, p seg.Piece, score float64) []uint64 {
 // maxCache: its record and four slots (the table is kept from a quarter to
 // half full).
 func entryCost(len, n int) int {
-	return 8*(headSize+(len+7)/8+2*n) + 32
+	return 8*(keyAt+(len+7)/8+2*n+coldSize) + 32
 }
 
 // pieces returns the pieces of the record at at, as it holds them.
 func (sc *scratch) pieces(at int) []uint64 {
 	head := sc.data[at]
-	from := at + headSize + (int(head&0xffff)+7)/8
+	from := at + keyAt + (int(head&0xffff)+7)/8
 	return sc.data[from : from+2*int(head>>16&0xffff)]
+}
+
+// cold returns the words of the record at at that holds reads.
+func (sc *scratch) cold(at int) []uint64 {
+	c := at + hotSize(sc.data[at])
+	return sc.data[c : c+coldSize : c+coldSize]
 }
 
 // chunk returns the eight bytes of w at i, or those of w from i on, fewer
@@ -269,7 +296,7 @@ func hashWord(seed uint64, norm []byte, p, q int) uint64 {
 func (sc *scratch) hashRecord(at int) uint64 {
 	n := int(sc.data[at] & 0xffff)
 	h := sc.seed ^ uint64(n)*hashK1
-	w := sc.data[at+headSize : at+headSize+(n+7)/8]
+	w := sc.data[at+keyAt : at+keyAt+(n+7)/8]
 	for i := 0; i < len(w); i += 2 {
 		c1 := uint64(0)
 		if i+1 < len(w) {
@@ -331,8 +358,8 @@ func (sc *scratch) probe(h, c0, c1 uint64, n int) int {
 			continue
 		}
 		at := int(uint32(s))
-		r := sc.data[at : at+headSize+2]
-		if int(r[0]&0xffff) == n && r[headSize] == c0 && (n <= 8 || r[headSize+1] == c1) {
+		r := sc.data[at : at+keyAt+2]
+		if int(r[0]&0xffff) == n && r[keyAt] == c0 && (n <= 8 || r[keyAt+1] == c1) {
 			return at
 		}
 	}
@@ -355,7 +382,7 @@ func (sc *scratch) findHashed(h uint64, norm []byte, p, q int) int {
 		if int(sc.data[at]&0xffff) != n {
 			continue
 		}
-		w := sc.data[at+headSize : at+headSize+(n+7)/8]
+		w := sc.data[at+keyAt : at+keyAt+(n+7)/8]
 		j := 0
 		for ; j < n/8 && binary.LittleEndian.Uint64(norm[p+8*j:]) == w[j]; j++ {
 		}
@@ -425,13 +452,15 @@ func (sc *scratch) store(h uint64, norm []byte, p, q int) int {
 	} else if 2*sc.dead > len(sc.data) {
 		sc.compact()
 	}
+	head := uint64(n) | uint64(len(sc.rec)/2)<<16
+	sc.data = align(sc.data, hotSize(head))
 	at := len(sc.data)
-	sc.data = append(sc.data, uint64(n)|uint64(len(sc.rec)/2)<<16, 0, 0, noSpan,
-		math.Float64bits(math.Inf(1)), math.Float64bits(math.Inf(-1)))
+	sc.data = append(sc.data, head, noSpan)
 	for i := 0; i < n; i += 8 {
 		sc.data = append(sc.data, chunk(norm, p, q, i))
 	}
 	sc.data = append(sc.data, sc.rec...)
+	sc.data = append(sc.data, 0, 0, math.Float64bits(math.Inf(1)), math.Float64bits(math.Inf(-1)))
 	sc.words++
 	sc.size += cost
 	sc.place(h, at)
@@ -491,8 +520,13 @@ func (sc *scratch) compact() {
 	data := make([]uint64, 1, 2*(len(sc.data)-sc.dead))
 	for at := 1; at < len(sc.data); {
 		head := sc.data[at]
+		if head == 0 {
+			at++ // align's
+			continue
+		}
 		size := recordSize(head)
 		if head&deadFlag == 0 {
+			data = align(data, hotSize(head))
 			i := sc.slotOf(sc.hashRecord(at), at)
 			sc.slots[i] = sc.slots[i]>>32<<32 | uint64(len(data))
 			data = append(data, sc.data[at:at+size]...)
@@ -589,15 +623,15 @@ func (m *Model) learn(sc *scratch, w []byte, from float32, exp uint32) float64 {
 // note records in the record at at what learn found, from 0 (exp 0) or
 // from the score from in the binade exp.
 func (sc *scratch) note(at int, margin float64, from float32, exp uint32) {
-	r := sc.data[at : at+headSize]
+	r := sc.cold(at)
 	tr := &sc.tr
-	r[3] = noSpan // what holds may change
+	sc.data[at+spanAt] = noSpan // what holds may change
 	if exp == 0 {
-		r[0] |= zeroFlag
-		r[2] = r[2]&(1<<32-1) | uint64(math.Float32bits(upTo(margin, tr.mag, int(r[0]&0xffff))))<<32
+		sc.data[at] |= zeroFlag
+		r[1] = r[1]&(1<<32-1) | uint64(math.Float32bits(upTo(margin, tr.mag, int(sc.data[at]&0xffff))))<<32
 		return
 	}
-	bins, ties, odds := uint32(r[1]), uint32(r[1]>>32), uint32(r[2])
+	bins, ties, odds := uint32(r[0]), uint32(r[0]>>32), uint32(r[1])
 	bit := uint32(1) << (exp - firstBinade)
 	odd := math.Float32bits(from) & 1 << (exp - firstBinade)
 	switch {
@@ -612,9 +646,9 @@ func (sc *scratch) note(at int, margin float64, from float32, exp uint32) {
 		// tie: the segmentation holds from either parity.
 		ties &^= bit
 	}
-	r[1], r[2] = uint64(bins)|uint64(ties)<<32, r[2]>>32<<32|uint64(odds)
-	r[4] = math.Float64bits(min(math.Float64frombits(r[4]), tr.lo))
-	r[5] = math.Float64bits(max(math.Float64frombits(r[5]), tr.hi))
+	r[0], r[1] = uint64(bins)|uint64(ties)<<32, r[1]>>32<<32|uint64(odds)
+	r[2] = math.Float64bits(min(math.Float64frombits(r[2]), tr.lo))
+	r[3] = math.Float64bits(max(math.Float64frombits(r[3]), tr.hi))
 }
 
 // safe reports whether a segmentation learnt from the score 0, whose
@@ -661,16 +695,16 @@ func binade(from float32) uint32 {
 // staying in it, and from a score of the right parity where that matters;
 // or learnt from 0 with margins that rounding there cannot close.
 func (sc *scratch) holds(at int, from float32) bool {
-	r := sc.data[at : at+headSize]
+	r := sc.cold(at)
 	if exp := binade(from); exp != 0 {
 		bit := uint32(1) << (exp - firstBinade)
-		if bins, ties := uint32(r[1]), uint32(r[1]>>32); bins&bit != 0 &&
-			inBinade(from, exp, math.Float64frombits(r[4]), math.Float64frombits(r[5])) &&
-			(ties&bit == 0 || uint32(r[2])&bit == math.Float32bits(from)&1<<(exp-firstBinade)) {
+		if bins, ties := uint32(r[0]), uint32(r[0]>>32); bins&bit != 0 &&
+			inBinade(from, exp, math.Float64frombits(r[2]), math.Float64frombits(r[3])) &&
+			(ties&bit == 0 || uint32(r[1])&bit == math.Float32bits(from)&1<<(exp-firstBinade)) {
 			return true
 		}
 	}
-	return r[0]&zeroFlag != 0 && (from == 0 || math.Abs(float64(from)) <= float64(math.Float32frombits(uint32(r[2]>>32))))
+	return sc.data[at]&zeroFlag != 0 && (from == 0 || math.Abs(float64(from)) <= float64(math.Float32frombits(uint32(r[1]>>32))))
 }
 
 // noSpan is the span of no path score (+Inf to -Inf).
@@ -680,11 +714,11 @@ const noSpan = 0xff800000<<32 | 0x7f800000
 // which its segmentation holds: the scores of from's binade whose
 // candidates stay in it, or those of magnitude up to upTo, or from alone.
 func (sc *scratch) span(at int, from float32) uint64 {
-	r := sc.data[at : at+headSize]
+	r := sc.cold(at)
 	exp := binade(from)
 	bit := uint32(1) << (exp - firstBinade)
-	if bins, ties := uint32(r[1]), uint32(r[1]>>32); exp != 0 && bins&bit != 0 && ties&bit == 0 {
-		lo, hi := math.Float64frombits(r[4]), math.Float64frombits(r[5])
+	if bins, ties := uint32(r[0]), uint32(r[0]>>32); exp != 0 && bins&bit != 0 && ties&bit == 0 {
+		lo, hi := math.Float64frombits(r[2]), math.Float64frombits(r[3])
 		if inBinade(from, exp, lo, hi) {
 			// The scores of the binade that inBinade takes are those
 			// between two ends, from among them: each end is guessed
@@ -692,12 +726,12 @@ func (sc *scratch) span(at int, from float32) uint64 {
 			// inBinade takes it, and away while it takes the next.
 			bottom := math.Float32frombits(1<<31 | exp<<23)
 			top := math.Float32frombits(1<<31 | exp<<23 | (1<<23 - 1))
-			up := spanEnd(min(max(float32(float64(bottom)-hi), from), bottom), from, bottom, exp, lo, hi)
-			down := spanEnd(max(min(float32(float64(top)-lo), from), top), from, top, exp, lo, hi)
+			up := spanEnd(clamp(float32(float64(bottom)-hi), from, bottom), from, bottom, exp, lo, hi)
+			down := spanEnd(clamp(float32(float64(top)-lo), top, from), from, top, exp, lo, hi)
 			return uint64(math.Float32bits(down)) | uint64(math.Float32bits(up))<<32
 		}
 	}
-	if upTo := math.Float32frombits(uint32(r[2] >> 32)); r[0]&zeroFlag != 0 && math.Abs(float64(from)) <= float64(upTo) {
+	if upTo := math.Float32frombits(uint32(r[1] >> 32)); sc.data[at]&zeroFlag != 0 && math.Abs(float64(from)) <= float64(upTo) {
 		return uint64(math.Float32bits(-upTo)) | uint64(math.Float32bits(upTo))<<32
 	}
 	return uint64(math.Float32bits(from)) | uint64(math.Float32bits(from))<<32
@@ -707,17 +741,37 @@ func (sc *scratch) span(at int, from float32) uint64 {
 // in the binade exp, between from, which it takes, and limit, the end of
 // the binade, from the guess f between them.
 func spanEnd(f, from, limit float32, exp uint32, lo, hi float64) float32 {
+	// The scores are negative floats of one binade: the next float32
+	// towards limit is one more in the bits if limit is below, one less
+	// if above, and the next towards from the other way.
+	out := uint32(1)
+	if limit > from {
+		out = ^uint32(0)
+	}
 	for !inBinade(f, exp, lo, hi) {
-		f = math.Nextafter32(f, from)
+		f = math.Float32frombits(math.Float32bits(f) - out)
 	}
 	for f != limit {
-		next := math.Nextafter32(f, limit)
+		next := math.Float32frombits(math.Float32bits(f) + out)
 		if !inBinade(next, exp, lo, hi) {
 			break
 		}
 		f = next
 	}
 	return f
+}
+
+// clamp returns x if it lies in [lo, hi], or else the end it lies past:
+// min and max, without the care of NaNs and signed zeros that none of
+// span's values needs.
+func clamp(x, lo, hi float32) float32 {
+	if x < lo {
+		return lo
+	}
+	if x > hi {
+		return hi
+	}
+	return x
 }
 
 // last returns the largest d in [0, n] for which ok holds, where ok holds
@@ -821,28 +875,45 @@ func (m *Model) encodeWords(sc *scratch, dst []seg.Piece, norm []byte) []seg.Pie
 // state stays in registers.
 func (sc *scratch) hits(dst []seg.Piece, norm []byte, p int, from float32) ([]seg.Piece, int, float32) {
 	sc.stop.found = false
+	if sc.use.Sparse() {
+		// The gate stands aside: encodeWords looks up the words it
+		// lets through.
+		sc.stop.q = nextSpace(norm, p)
+		return dst, p, from
+	}
 	// The common case of each step is written out here, without calls:
-	// a call would spill this loop's state.
-	data, slots := sc.data, sc.slots
-	mask := len(slots) - 1
+	// a call would spill this loop's state. The slots and records are
+	// read without bounds checks: a slot's index is masked, and a slot
+	// holds the offset of a whole record.
+	data, slots := unsafe.Pointer(unsafe.SliceData(sc.data)), unsafe.Pointer(unsafe.SliceData(sc.slots))
+	mask := len(sc.slots) - 1
 	// The gate counts the hits of short words when the loop ends: they
 	// cannot make it stand aside.
-	sparse, short := sc.use.Sparse(), uint32(0)
+	short := uint32(0)
 	for p < len(norm) {
 		// The end of the word, as nextSpace finds it: a U+2581 away from
 		// the text's ends, with no lead byte among the three bytes before
 		// it (those of the word's first character are not).
 		q := -1
-		for k := p + OneCharLen(norm[p]); ; k += 8 {
+		for k := p + OneCharLen(norm[p]); ; {
 			var z uint64
 			if k+10 <= len(norm) {
-				// A byte 0xe2 first, as indexE2 finds it: long words
-				// have few.
+				// A byte 0xe2, as indexE2 finds it, then the two
+				// other bytes of U+2581 after it.
 				const ones, highs = 0x0101010101010101, 0x8080808080808080
-				if x := binary.LittleEndian.Uint64(norm[k:]) ^ 0xe2*ones; (x-ones)&^x&highs == 0 {
+				x := binary.LittleEndian.Uint64(norm[k:]) ^ 0xe2*ones
+				if x = (x - ones) &^ x & highs; x == 0 {
+					k += 8
 					continue
 				}
-				z = spaces(norm[k : k+10])
+				if k += bits.TrailingZeros64(x) / 8; binary.LittleEndian.Uint16(norm[k+1:]) != 0x8196 {
+					k++
+					continue
+				}
+				if k >= 4 && !leadBefore(binary.LittleEndian.Uint32(norm[k-4:])) {
+					q = k
+				}
+				break
 			} else if b := len(norm) - 10; b >= 0 {
 				// The last ten bytes hold every place left where
 				// U+2581 may start, those from k on shifted down.
@@ -863,20 +934,25 @@ func (sc *scratch) hits(dst []seg.Piece, norm []byte, p int, from float32) ([]se
 		if q < 0 {
 			q = nextSpace(norm, p)
 		}
-		sc.stop.q = q
 		n := q - p
-		if n > maxWord || n <= gateLen && sparse {
+		if n > maxWord {
+			sc.stop.q = q
 			break
 		}
 		// The word's record, as find finds it: shortKey and probe written
-		// out, since calling them here spills the loop's state (7% more
-		// instructions on English line by line).
+		// out, the word's chunks read in two loads from its start, or
+		// from the text's last 16 bytes.
 		var h uint64
 		at := 0
-		if n <= 16 && p+16 <= len(norm) {
-			w := norm[p : p+16]
-			c0 := binary.LittleEndian.Uint64(w)
-			c1 := binary.LittleEndian.Uint64(w[8:])
+		if n <= 16 && len(norm) >= 16 {
+			s := min(p, len(norm)-16)
+			c0 := binary.LittleEndian.Uint64(norm[s:])
+			c1 := binary.LittleEndian.Uint64(norm[s+8:])
+			if d := uint(8 * (p - s)); d >= 64 {
+				c0, c1 = c1>>(d-64), 0
+			} else if d > 0 {
+				c0, c1 = c0>>d|c1<<(64-d), c1>>d
+			}
 			if n <= 8 {
 				c0, c1 = c0&(^uint64(0)>>((64-8*n)&63)), 0
 			} else {
@@ -884,16 +960,13 @@ func (sc *scratch) hits(dst []seg.Piece, norm []byte, p int, from float32) ([]se
 			}
 			h = mix(c0^sc.seed^uint64(n)*hashK1, c1^hashK2)
 			for i := int(h>>32) & mask; ; i = (i + 1) & mask {
-				s := slots[i]
+				s := *wordAt(slots, i)
 				if s == 0 {
 					break
 				}
-				if s>>32 != h>>32 {
-					continue
-				}
-				r := data[uint32(s):]
-				if int(r[0]&0xffff) == n && r[headSize] == c0 && (n <= 8 || r[headSize+1] == c1) {
-					at = int(uint32(s))
+				if r := int(uint32(s)); s>>32 == h>>32 && int(*wordAt(data, r)&0xffff) == n &&
+					*wordAt(data, r+keyAt) == c0 && (n <= 8 || *wordAt(data, r+keyAt+1) == c1) {
+					at = r
 					break
 				}
 			}
@@ -901,33 +974,41 @@ func (sc *scratch) hits(dst []seg.Piece, norm []byte, p int, from float32) ([]se
 			h, at = sc.find(norm, p, q)
 		}
 		if at == 0 {
-			sc.stop.h, sc.stop.at, sc.stop.found = h, at, true
+			sc.stop.q, sc.stop.h, sc.stop.at, sc.stop.found = q, h, at, true
 			break
 		}
-		r := data[at : at+headSize : at+headSize]
-		if span := r[3]; !(from >= math.Float32frombits(uint32(span)) && from <= math.Float32frombits(uint32(span>>32))) && !sc.renew(at, from) {
-			sc.stop.h, sc.stop.at, sc.stop.found = h, at, true
+		if span := *wordAt(data, at+spanAt); !(from >= math.Float32frombits(uint32(span)) && from <= math.Float32frombits(uint32(span>>32))) && !sc.renew(at, from) {
+			sc.stop.q, sc.stop.h, sc.stop.at, sc.stop.found = q, h, at, true
 			break
 		}
-		head := r[0]
-		if head&hitFlag == 0 {
-			r[0] = head | hitFlag
+		head := wordAt(data, at)
+		if *head&hitFlag == 0 {
+			*head |= hitFlag
 		}
 		if n <= gateLen {
 			short++
 		}
 		// The pieces, as emit appends them.
-		off := at + headSize + (int(head&0xffff)+7)/8
-		ps := data[off : off+2*int(head>>16&0xffff)]
-		for i := 0; i+1 < len(ps); i += 2 {
-			x := ps[i]
-			dst = append(dst, seg.Piece{ID: int32(uint32(x)), Len: int32(x >> 32)})
-			from = float32(math.Float64frombits(ps[i+1]) + float64(from))
+		np := int(*head >> 16 & 0xffff)
+		if len(dst)+np > cap(dst) {
+			dst = slices.Grow(dst, np)
 		}
+		ps := dst[len(dst) : len(dst)+np]
+		for i, off := 0, at+keyAt+(n+7)>>3; i < len(ps); i, off = i+1, off+2 {
+			x := *wordAt(data, off)
+			ps[i] = seg.Piece{ID: int32(uint32(x)), Len: int32(x >> 32)}
+			from = float32(math.Float64frombits(*wordAt(data, off+1)) + float64(from))
+		}
+		dst = dst[:len(dst)+np]
 		p = q
 	}
 	sc.use.Hits(short)
 	return dst, p, from
+}
+
+// wordAt returns the word i of the array at data, without a bounds check.
+func wordAt(data unsafe.Pointer, i int) *uint64 {
+	return (*uint64)(unsafe.Add(data, uintptr(i)*8))
 }
 
 // emit appends the pieces of rec, as a record holds them, to dst, adding
@@ -970,13 +1051,13 @@ func (sc *scratch) renew(at int, from float32) bool {
 	if !sc.holds(at, from) {
 		return false
 	}
-	sc.data[at+3] = sc.span(at, from)
+	sc.data[at+spanAt] = sc.span(at, from)
 	return true
 }
 
 // spans reports whether the span of the record at at holds from.
 func (sc *scratch) spans(at int, from float32) bool {
-	span := sc.data[at+3]
+	span := sc.data[at+spanAt]
 	return from >= math.Float32frombits(uint32(span)) && from <= math.Float32frombits(uint32(span>>32))
 }
 
