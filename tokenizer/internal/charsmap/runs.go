@@ -453,12 +453,14 @@ func (r *Runs) Apply(out *Run, in string) int {
 }
 
 // Plain reports whether the tables settle that in, which is not empty,
-// starts with a character that Apply copies as it is whatever follows:
-// no stop, and none of the rules touch it.
+// starts with a character that Apply copies as it is: no stop, and none
+// of the rules touch it whatever follows or, for an ASCII character of
+// class cont (most letters), with the byte that follows.
 func (r *Runs) Plain(in string) bool {
 	switch c := in[0]; {
 	case c < utf8.RuneSelf:
-		return r.ascii[c]&plain != 0
+		a := r.ascii[c]
+		return a&plain != 0 || a&cont != 0 && (len(in) == 1 || !r.follow[in[1]])
 	case c >= 0xE0 && c < 0xF0 && len(in) >= 3 && (in[1]^0x80)|(in[2]^0x80) < 0x40:
 		return r.three[uint(c&0x0F)<<6|uint(in[1]&0x3F)]>>(in[2]&0x3F)&1 != 0
 	case c >= 0xC2 && c < 0xE0 && len(in) >= 2:
