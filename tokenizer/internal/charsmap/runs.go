@@ -602,12 +602,15 @@ func (r *Runs) copyRun(dst []byte, in string, i int, spaces bool) ([]byte, int) 
 	shift := len(dst) - i
 	end := min(len(in), len(d)-shift)
 	for i < end {
-		var class uint8
-		size := 1
-		switch c := in[i]; {
-		case c < utf8.RuneSelf:
-			class = r.ascii[c]
-			if c == ' ' && spaces && i > start && i+3 < len(in) && (in[i+1]|in[i+2]|in[i+3]) >= utf8.RuneSelf && in[i+1] != ' ' {
+		c := in[i]
+		if c < utf8.RuneSelf {
+			switch a := r.ascii[c]; {
+			case a&plain != 0:
+			case a&cont != 0:
+				if i+1 < len(in) && r.follow[in[i+1]] && r.mayGoOn(in, i+1) && r.goesOn(in[i+1:]) {
+					return d[:i+shift], i
+				}
+			case c == ' ' && spaces && i > start && i+3 < len(in) && (in[i+1]|in[i+2]|in[i+3]) >= utf8.RuneSelf && in[i+1] != ' ':
 				if !r.escape {
 					d[i+shift] = ' '
 					i++
@@ -616,70 +619,74 @@ func (r *Runs) copyRun(dst []byte, in string, i int, spaces bool) ([]byte, int) 
 				if i+3 > end {
 					return d[:i+shift], i
 				}
-				d[i+shift], d[i+shift+1], d[i+shift+2] = 0xE2, 0x96, 0x81 // U+2581
+				b := d[i+shift : i+shift+3]
+				b[0], b[1], b[2] = 0xE2, 0x96, 0x81 // U+2581
 				i++
 				shift += 2
 				end = min(len(in), len(d)-shift)
 				continue
+			default:
+				return d[:i+shift], i
 			}
-		case c >= 0xE0:
+			d[i+shift] = c
+			i++
+			continue
+		}
+		if c >= 0xE0 {
 			// Scripts of three-byte characters go in a loop of their own
-			// while they are plain.
-			if n, k := r.copyThree(d[i+shift:], in[i:], spaces); n > 0 {
-				shift += k - n
-				end = min(len(in), len(d)-shift)
-				i += n
-				continue
+			// while they are plain, from where a character or a space
+			// follows the first; a character alone, as in Vietnamese, is
+			// taken here.
+			if i+3 < len(in) && (in[i+3] >= 0xE0 || in[i+3] == ' ') {
+				if n, k := r.copyThree(d[i+shift:], in[i:], spaces); n > 0 {
+					shift += k - n
+					end = min(len(in), len(d)-shift)
+					i += n
+					continue
+				}
 			}
-			if c >= 0xF0 || i+2 >= len(in) {
+			if c >= 0xF0 || i+3 > end {
 				return d[:i+shift], i
 			}
 			b1, b2 := in[i+1], in[i+2]
 			if (b1^0x80)|(b2^0x80) >= 0x40 {
 				return d[:i+shift], i
 			}
-			w := uint(c&0x0F)<<6 | uint(b1&0x3F)
-			class = uint8(r.three[w]>>(b2&0x3F)&1) | uint8(r.threeCont[w]>>(b2&0x3F)&1)<<1
-			size = 3
-		case c >= 0xC2:
-			// So do scripts of two-byte characters, asking follow only
-			// for those of class cont; the last ones here.
+			if w := uint(c&0x0F)<<6 | uint(b1&0x3F); r.three[w]>>(b2&0x3F)&1 == 0 {
+				if r.threeCont[w]>>(b2&0x3F)&1 == 0 || i+3 < len(in) && r.follow[in[i+3]] && r.mayGoOn(in, i+3) && r.goesOn(in[i+3:]) {
+					return d[:i+shift], i
+				}
+			}
+			d[i+shift], d[i+shift+1], d[i+shift+2] = c, b1, b2
+			i += 3
+			continue
+		}
+		if c < 0xC2 {
+			return d[:i+shift], i
+		}
+		// So do scripts of two-byte characters, asking follow only for
+		// those of class cont; the last ones, and one alone, here.
+		j := i
+		if i+2 < len(in) && (in[i+2]-0xC2 < 0xE0-0xC2 || in[i+2] == ' ') {
 			n, k := r.copyTwo(d[i+shift:], in[i:], spaces)
 			shift += k - n
 			end = min(len(in), len(d)-shift)
-			j := i + n
-			for j+2 <= end {
-				u := uint(in[j]) | uint(in[j+1])<<8
-				if class := r.twoClass[u>>5] >> (u & 31 * 2) & 3; class != plain {
-					if class == 0 || j+2 < len(in) && r.follow[in[j+2]] && r.mayGoOn(in, j+2) && r.goesOn(in[j+2:]) {
-						break
-					}
+			j += n
+		}
+		for j+2 <= end {
+			u := uint(in[j]) | uint(in[j+1])<<8
+			if class := r.twoClass[u>>5] >> (u & 31 * 2) & 3; class != plain {
+				if class == 0 || j+2 < len(in) && r.follow[in[j+2]] && r.mayGoOn(in, j+2) && r.goesOn(in[j+2:]) {
+					break
 				}
-				binary.LittleEndian.PutUint16(d[j+shift:], uint16(u))
-				j += 2
 			}
-			if j == i {
-				return d[:i+shift], i
-			}
-			i = j
-			continue
-		default:
+			binary.LittleEndian.PutUint16(d[j+shift:], uint16(u))
+			j += 2
+		}
+		if j == i {
 			return d[:i+shift], i
 		}
-		if class&plain == 0 {
-			if class&cont == 0 || i+size < len(in) && r.follow[in[i+size]] && r.mayGoOn(in, i+size) && r.goesOn(in[i+size:]) {
-				return d[:i+shift], i
-			}
-		}
-		if i+size > end {
-			return d[:i+shift], i
-		}
-		if size == 1 {
-			d[i+shift] = in[i]
-		} else {
-			d[i+shift], d[i+shift+1], d[i+shift+2] = in[i], in[i+1], in[i+2]
-		}
-		i += size
+		i = j
 	}
 	return d[:i+shift], i
 }
