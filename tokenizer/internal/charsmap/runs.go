@@ -5,6 +5,7 @@ import (
 	"math/bits"
 	"slices"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/gemmatok/gemmatok/tokenizer/internal/utf8x"
 )
@@ -55,6 +56,9 @@ type Runs struct {
 	// escape says that a space in a run becomes U+2581; collapse, that a
 	// space right after another becomes nothing.
 	escape, collapse bool
+	// spaceWord is a space as runs write it, in its low spaceLen bytes.
+	spaceWord uint32
+	spaceLen  int
 }
 
 const (
@@ -70,7 +74,10 @@ const (
 // with collapse (remove_extra_whitespaces) none right after another.
 // Without either a space is like any other character.
 func (m *Map) Runs(stop *[256]bool, escape, collapse bool) *Runs {
-	r := &Runs{m: m, escape: escape, collapse: collapse}
+	r := &Runs{m: m, escape: escape, collapse: collapse, spaceWord: ' ', spaceLen: 1}
+	if escape {
+		r.spaceWord, r.spaceLen = 0x8196E2, 3 // U+2581
+	}
 	if stop != nil {
 		r.stop = *stop
 	}
@@ -446,12 +453,14 @@ func (r *Runs) Apply(out *Run, in string) int {
 }
 
 // Plain reports whether the tables settle that in, which is not empty,
-// starts with a character that Apply copies as it is whatever follows:
-// no stop, and none of the rules touch it.
+// starts with a character that Apply copies as it is: no stop, and none
+// of the rules touch it whatever follows or, for an ASCII character of
+// class cont (most letters), with the byte that follows.
 func (r *Runs) Plain(in string) bool {
 	switch c := in[0]; {
 	case c < utf8.RuneSelf:
-		return r.ascii[c]&plain != 0
+		a := r.ascii[c]
+		return a&plain != 0 || a&cont != 0 && (len(in) == 1 || !r.follow[in[1]])
 	case c >= 0xE0 && c < 0xF0 && len(in) >= 3 && (in[1]^0x80)|(in[2]^0x80) < 0x40:
 		return r.three[uint(c&0x0F)<<6|uint(in[1]&0x3F)]>>(in[2]&0x3F)&1 != 0
 	case c >= 0xC2 && c < 0xE0 && len(in) >= 2:
@@ -464,46 +473,59 @@ func (r *Runs) Plain(in string) bool {
 // copyWords copies ASCII text from the start of in to dst eight bytes
 // at a time, and the spaces after words, until it meets what else the
 // rules may touch or dst is full, and returns how much of in it took.
-// The loop calls nothing, so that its state stays in registers.
+// The last bytes of in are read as the eight that end it, shifted so that
+// the bytes past its end read as stops. The loop calls nothing in the
+// common case, so that its state stays in registers, and reads and
+// writes through pointers: its condition keeps them in bounds.
 func (r *Runs) copyWords(dst []byte, in string, afterSpace bool) ([]byte, int, bool) {
-	i := 0
-	for i+8 < len(in) && cap(dst)-len(dst) >= 8+3 {
-		w := binary.LittleEndian.Uint64(utf8x.Bytes(in[i : i+8]))
-		n := asciiWord(w)
-		// follow has no ASCII byte: the next byte, most often a space or
-		// a letter, settles most words.
-		if n > 0 && r.follow[in[i+n]] && r.ascii[in[i+n-1]]&plain == 0 && r.mayGoOn(in, i+n) && r.goesOn(in[i+n:]) {
-			n-- // a character of class cont that the next goes on from
+	if len(in) < 8 || cap(dst)-len(dst) < 8+4 {
+		return dst, 0, afterSpace
+	}
+	src, out := unsafe.Pointer(unsafe.StringData(in)), unsafe.Pointer(unsafe.SliceData(dst))
+	i, k, last, full := 0, len(dst), len(in)-8, cap(dst)-(8+4)
+	for i < len(in) && k <= full {
+		var w uint64
+		if i <= last {
+			w = binary.LittleEndian.Uint64((*[8]byte)(unsafe.Add(src, i))[:])
+		} else {
+			w = binary.LittleEndian.Uint64((*[8]byte)(unsafe.Add(src, last))[:]) >> ((i - last) * 8)
 		}
-		k := len(dst) + n
-		binary.LittleEndian.PutUint64(dst[k-n:k-n+8], w)
+		binary.LittleEndian.PutUint64((*[8]byte)(unsafe.Add(out, k))[:], w)
+		n := asciiWord(w)
 		if n > 0 {
 			afterSpace = false
-			i += n
 		}
-		if n == 8 {
-			dst = dst[:k]
-			continue
-		}
-		if r.ascii[in[i]]&isSpace == 0 {
-			dst = dst[:k]
+		if i+n == len(in) {
+			// The text ends with a word.
+			i, k = i+n, k+n
 			break
 		}
-		// The space, stored in the room the loop asks for.
-		switch {
-		case afterSpace && r.collapse:
-			dst = dst[:k]
-		case r.escape:
-			dst = dst[:k+3]
-			dst[k], dst[k+1], dst[k+2] = 0xE2, 0x96, 0x81 // U+2581
-		default:
-			dst = dst[:k+1]
-			dst[k] = ' '
+		c := *(*byte)(unsafe.Add(src, i+n))
+		if c >= utf8.RuneSelf {
+			// follow has no ASCII byte: what follows a word is looked at
+			// only when it is of a longer character.
+			if n > 0 && r.follow[c] && r.ascii[in[i+n-1]]&plain == 0 && r.mayGoOn(in, i+n) && r.goesOn(in[i+n:]) {
+				n-- // a character of class cont that the next goes on from
+			}
+			i, k = i+n, k+n
+			break
+		}
+		i, k = i+n, k+n
+		if n == 8 {
+			continue
+		}
+		if r.ascii[c]&isSpace == 0 {
+			break
+		}
+		// The space, in the room the loop asks for.
+		if !afterSpace || !r.collapse {
+			binary.LittleEndian.PutUint32((*[4]byte)(unsafe.Add(out, k))[:], r.spaceWord)
+			k += r.spaceLen
 		}
 		afterSpace = r.collapse
 		i++
 	}
-	return dst, i, afterSpace
+	return dst[:k], i, afterSpace
 }
 
 // AppendSpace appends to out a space as its runs write one: U+2581 when
@@ -534,11 +556,11 @@ func (r *Runs) space(dst []byte, offs []int32, withOffs bool, at int) ([]byte, [
 // (a space, a control, DEL, a byte of a longer character), or 8 when all
 // are.
 func asciiWord(w uint64) int {
-	// A byte's top bit is set in the first term when it is below 0x21,
-	// in the second when it is not ASCII, in the third when it is DEL;
-	// above the first byte that is one of them, the borrows may set more.
-	del := w ^ 0x7F7F7F7F7F7F7F7F
-	stops := ((w - 0x2121212121212121) | w | (del-0x0101010101010101)&^del) & 0x8080808080808080
+	// A byte's top bit is set in the first term when it is below 0x21 or
+	// above 0xA0, in the second when it is from DEL to 0xFE. Borrows and
+	// carries start only at such bytes and go up: they may set more bits
+	// above the first, never below.
+	stops := ((w - 0x2121212121212121) | (w + 0x0101010101010101)) & 0x8080808080808080
 	if stops == 0 {
 		return 8
 	}
@@ -580,12 +602,15 @@ func (r *Runs) copyRun(dst []byte, in string, i int, spaces bool) ([]byte, int) 
 	shift := len(dst) - i
 	end := min(len(in), len(d)-shift)
 	for i < end {
-		var class uint8
-		size := 1
-		switch c := in[i]; {
-		case c < utf8.RuneSelf:
-			class = r.ascii[c]
-			if c == ' ' && spaces && i > start && i+3 < len(in) && (in[i+1]|in[i+2]|in[i+3]) >= utf8.RuneSelf && in[i+1] != ' ' {
+		c := in[i]
+		if c < utf8.RuneSelf {
+			switch a := r.ascii[c]; {
+			case a&plain != 0:
+			case a&cont != 0:
+				if i+1 < len(in) && r.follow[in[i+1]] && r.mayGoOn(in, i+1) && r.goesOn(in[i+1:]) {
+					return d[:i+shift], i
+				}
+			case c == ' ' && spaces && i > start && i+3 < len(in) && (in[i+1]|in[i+2]|in[i+3]) >= utf8.RuneSelf && in[i+1] != ' ':
 				if !r.escape {
 					d[i+shift] = ' '
 					i++
@@ -594,70 +619,74 @@ func (r *Runs) copyRun(dst []byte, in string, i int, spaces bool) ([]byte, int) 
 				if i+3 > end {
 					return d[:i+shift], i
 				}
-				d[i+shift], d[i+shift+1], d[i+shift+2] = 0xE2, 0x96, 0x81 // U+2581
+				b := d[i+shift : i+shift+3]
+				b[0], b[1], b[2] = 0xE2, 0x96, 0x81 // U+2581
 				i++
 				shift += 2
 				end = min(len(in), len(d)-shift)
 				continue
+			default:
+				return d[:i+shift], i
 			}
-		case c >= 0xE0:
+			d[i+shift] = c
+			i++
+			continue
+		}
+		if c >= 0xE0 {
 			// Scripts of three-byte characters go in a loop of their own
-			// while they are plain.
-			if n, k := r.copyThree(d[i+shift:], in[i:], spaces); n > 0 {
-				shift += k - n
-				end = min(len(in), len(d)-shift)
-				i += n
-				continue
+			// while they are plain, from where a character or a space
+			// follows the first; a character alone, as in Vietnamese, is
+			// taken here.
+			if i+3 < len(in) && (in[i+3] >= 0xE0 || in[i+3] == ' ') {
+				if n, k := r.copyThree(d[i+shift:], in[i:], spaces); n > 0 {
+					shift += k - n
+					end = min(len(in), len(d)-shift)
+					i += n
+					continue
+				}
 			}
-			if c >= 0xF0 || i+2 >= len(in) {
+			if c >= 0xF0 || i+3 > end {
 				return d[:i+shift], i
 			}
 			b1, b2 := in[i+1], in[i+2]
 			if (b1^0x80)|(b2^0x80) >= 0x40 {
 				return d[:i+shift], i
 			}
-			w := uint(c&0x0F)<<6 | uint(b1&0x3F)
-			class = uint8(r.three[w]>>(b2&0x3F)&1) | uint8(r.threeCont[w]>>(b2&0x3F)&1)<<1
-			size = 3
-		case c >= 0xC2:
-			// So do scripts of two-byte characters, asking follow only
-			// for those of class cont; the last ones here.
+			if w := uint(c&0x0F)<<6 | uint(b1&0x3F); r.three[w]>>(b2&0x3F)&1 == 0 {
+				if r.threeCont[w]>>(b2&0x3F)&1 == 0 || i+3 < len(in) && r.follow[in[i+3]] && r.mayGoOn(in, i+3) && r.goesOn(in[i+3:]) {
+					return d[:i+shift], i
+				}
+			}
+			d[i+shift], d[i+shift+1], d[i+shift+2] = c, b1, b2
+			i += 3
+			continue
+		}
+		if c < 0xC2 {
+			return d[:i+shift], i
+		}
+		// So do scripts of two-byte characters, asking follow only for
+		// those of class cont; the last ones, and one alone, here.
+		j := i
+		if i+2 < len(in) && (in[i+2]-0xC2 < 0xE0-0xC2 || in[i+2] == ' ') {
 			n, k := r.copyTwo(d[i+shift:], in[i:], spaces)
 			shift += k - n
 			end = min(len(in), len(d)-shift)
-			j := i + n
-			for j+2 <= end {
-				u := uint(in[j]) | uint(in[j+1])<<8
-				if class := r.twoClass[u>>5] >> (u & 31 * 2) & 3; class != plain {
-					if class == 0 || j+2 < len(in) && r.follow[in[j+2]] && r.mayGoOn(in, j+2) && r.goesOn(in[j+2:]) {
-						break
-					}
+			j += n
+		}
+		for j+2 <= end {
+			u := uint(in[j]) | uint(in[j+1])<<8
+			if class := r.twoClass[u>>5] >> (u & 31 * 2) & 3; class != plain {
+				if class == 0 || j+2 < len(in) && r.follow[in[j+2]] && r.mayGoOn(in, j+2) && r.goesOn(in[j+2:]) {
+					break
 				}
-				binary.LittleEndian.PutUint16(d[j+shift:], uint16(u))
-				j += 2
 			}
-			if j == i {
-				return d[:i+shift], i
-			}
-			i = j
-			continue
-		default:
+			binary.LittleEndian.PutUint16(d[j+shift:], uint16(u))
+			j += 2
+		}
+		if j == i {
 			return d[:i+shift], i
 		}
-		if class&plain == 0 {
-			if class&cont == 0 || i+size < len(in) && r.follow[in[i+size]] && r.mayGoOn(in, i+size) && r.goesOn(in[i+size:]) {
-				return d[:i+shift], i
-			}
-		}
-		if i+size > end {
-			return d[:i+shift], i
-		}
-		if size == 1 {
-			d[i+shift] = in[i]
-		} else {
-			d[i+shift], d[i+shift+1], d[i+shift+2] = in[i], in[i+1], in[i+2]
-		}
-		i += size
+		i = j
 	}
 	return d[:i+shift], i
 }

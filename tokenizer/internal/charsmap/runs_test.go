@@ -138,6 +138,38 @@ func TestRunsTables(t *testing.T) {
 	}
 }
 
+// TestRunsPlain checks that Prefix leaves alone the first character of
+// what Plain says starts with a plain one, for every character of up to
+// three bytes followed by each of runsTails and by every byte.
+func TestRunsPlain(t *testing.T) {
+	for name, m := range runsMaps(t) {
+		for _, stop := range []*[256]bool{nil, &fuzzStops} {
+			runs := m.Runs(stop, true, true)
+			check := func(in string) {
+				if !runs.Plain(in) {
+					return
+				}
+				_, size := utf8.DecodeRuneInString(in)
+				if p, n := m.Prefix(in); n != size || p != in[:size] || stop != nil && stop[in[0]] {
+					t.Fatalf("%s, stops %v: Plain(%q), but Prefix gives %q, %d", name, stop != nil, in, p, n)
+				}
+			}
+			var buf []byte
+			for r := rune(0); r < 0x10000; r++ {
+				buf = utf8.AppendRune(buf[:0], r)
+				for _, tail := range runsTails {
+					check(string(buf) + tail)
+				}
+				if r < utf8.RuneSelf {
+					for b := range 256 {
+						check(string(buf) + string([]byte{byte(b)}))
+					}
+				}
+			}
+		}
+	}
+}
+
 // TestRunsFollowLimit checks that followers, cut short, leaves Runs
 // right: the characters after those of class cont go to the trie.
 func TestRunsFollowLimit(t *testing.T) {
