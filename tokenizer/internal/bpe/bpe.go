@@ -924,11 +924,15 @@ func (b *Model) segmentShort(sc *Scratch, s []byte, r *Rules, dst []seg.Piece) (
 			}
 		}
 	}
+	// finalPiece, with the usual case, a piece, inlined; dst is given room
+	// for all the pieces at once.
+	if cap(dst)-len(dst) < shortWord {
+		dst = slices.Grow(dst, shortWord)
+	}
 	for m := alive; m != 0; {
 		i := bits.TrailingZeros64(m)
 		m &= m - 1
 		start, end := w.pos[i], w.pos[min(bits.TrailingZeros64(m), shortWord)]
-		// finalPiece, with the usual case, a piece, inlined.
 		if id := w.id[i]; r.allowed(id) {
 			dst = append(dst, seg.Piece{ID: b.v.Preferred(id), Len: int32(end - start)})
 		} else {
