@@ -354,8 +354,10 @@ func (c *pairCache) grow() {
 	}
 	old := c.slots
 	c.slots, c.shift, c.puts = make([]uint64, 1<<bits), uint8(64-bits), 0
-	for i := range c.slots {
-		c.slots[i] = pairNone
+	// Filled by doubling copies, which move memory a block at a time.
+	c.slots[0] = pairNone
+	for n := 1; n < len(c.slots); n *= 2 {
+		copy(c.slots[n:], c.slots[:n])
 	}
 	for _, e := range old {
 		if e != pairNone {
