@@ -469,7 +469,7 @@ func (s *pairSet) partEnd(w []byte, i int, first rune, size int) (end, chars int
 			// Valid characters of two and three bytes, those of most
 			// scripts, are decoded here, without a call.
 			if c, size = 0, 3; end+3 <= len(w) {
-				if x := uint32(w[end]) | uint32(w[end+1])<<8 | uint32(w[end+2])<<16; x&0xC0C0F0 == 0x8080E0 {
+				if x := load3(w[end : end+3]); x&0xC0C0F0 == 0x8080E0 {
 					c = rune(x&0x0F)<<12 | rune(x>>8&0x3F)<<6 | rune(x>>16&0x3F)
 				}
 			}
@@ -529,7 +529,7 @@ func (s *pairSet) blockRun(w []byte, end, chars int, last rune, size int) (int, 
 	if size == 2 {
 		lead := 0x80C0 | uint32(last>>6&0x1C)
 		for ; end+2 <= len(w); end += 2 {
-			x := uint32(w[end]) | uint32(w[end+1])<<8
+			x := load2(w[end : end+2])
 			if x&0xC0FC != lead {
 				break
 			}
@@ -544,7 +544,7 @@ func (s *pairSet) blockRun(w []byte, end, chars int, last rune, size int) (int, 
 	}
 	lead := 0x8080E0 | uint32(last>>12) | uint32(last>>6&0x3C)<<8
 	for ; end+3 <= len(w); end += 3 {
-		x := uint32(w[end]) | uint32(w[end+1])<<8 | uint32(w[end+2])<<16
+		x := load3(w[end : end+3])
 		if x&0xC0FCFF != lead {
 			break
 		}
@@ -847,7 +847,7 @@ func (b *Model) segmentShort(sc *Scratch, s []byte, r *Rules, dst []seg.Piece) (
 		// A valid three-byte character whose answer is known, the most
 		// common case beyond ASCII, is answered here, without a call.
 		if i+3 <= len(s) {
-			if x := uint32(c) | uint32(s[i+1])<<8 | uint32(s[i+2])<<16; x&0xC0C0F0 == 0x8080E0 {
+			if x := load3(s[i : i+3]); x&0xC0C0F0 == 0x8080E0 {
 				if ch := rune(x&0x0F)<<12 | rune(x>>8&0x3F)<<6 | rune(x>>16&0x3F); ch >= 0x800 && uint32(ch-0xD800) >= 0x800 {
 					if page := b.chars[ch>>charPageBits].Load(); page != nil {
 						if v := page[ch&(1<<charPageBits-1)].Load(); v != 0 {
@@ -940,6 +940,18 @@ func (b *Model) segmentShort(sc *Scratch, s []byte, r *Rules, dst []seg.Piece) (
 		}
 	}
 	return dst, true
+}
+
+// load2 and load3 return the first two and three bytes of b as a
+// little-endian word, with one bounds check, not one a byte.
+func load2(b []byte) uint32 {
+	_ = b[1]
+	return uint32(b[0]) | uint32(b[1])<<8
+}
+
+func load3(b []byte) uint32 {
+	_ = b[2]
+	return uint32(b[0]) | uint32(b[1])<<8 | uint32(b[2])<<16
 }
 
 // bit returns the word with bit i set, for 0 <= i < 64; unlike 1 << i,
