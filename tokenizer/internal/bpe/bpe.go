@@ -880,19 +880,18 @@ func (b *Model) segmentShort(sc *Scratch, s []byte, r *Rules, dst []seg.Piece) (
 			id = b.pairMiss(sc, s, int(w.pos[i]), int(w.pos[i+2]), w.id[i], w.id[i+1])
 		}
 		if r.allowed(id) {
-			w.pair[i], w.key[i] = id, b.mergeKey(id)
+			w.pair[i], w.key[i] = id, b.mergeKey(id)<<6|uint64(i)
 			live |= bit(i)
 		}
 	}
 	for live != 0 {
-		// The best pair, the leftmost on ties as in the C++.
-		best := bits.TrailingZeros64(live)
-		key := w.key[best]
+		// The best pair, the leftmost on ties as in the C++: the smallest
+		// key, which holds the symbol's index below the merge's key.
+		key := w.key[bits.TrailingZeros64(live)]
 		for m := live & (live - 1); m != 0; m &= m - 1 {
-			if i := bits.TrailingZeros64(m); w.key[i] < key {
-				best, key = i, w.key[i]
-			}
+			key = min(key, w.key[bits.TrailingZeros64(m)])
 		}
+		best := int(key & 63)
 		// best takes in the symbol after it; its pairs with the symbols
 		// now around it are worked out again.
 		alive &^= bit(bits.TrailingZeros64(alive &^ (bit(best) - 1) &^ bit(best)))
@@ -907,7 +906,7 @@ func (b *Model) segmentShort(sc *Scratch, s []byte, r *Rules, dst []seg.Piece) (
 				id = b.pairMiss(sc, s, int(w.pos[best]), int(end), w.id[best], w.id[next])
 			}
 			if r.allowed(id) {
-				w.pair[best], w.key[best] = id, b.mergeKey(id)
+				w.pair[best], w.key[best] = id, b.mergeKey(id)<<6|uint64(best)
 				live |= bit(best)
 			}
 		}
@@ -919,7 +918,7 @@ func (b *Model) segmentShort(sc *Scratch, s []byte, r *Rules, dst []seg.Piece) (
 				id = b.pairMiss(sc, s, int(w.pos[prev]), int(w.pos[min(next, shortWord)]), w.id[prev], w.id[best])
 			}
 			if r.allowed(id) {
-				w.pair[prev], w.key[prev] = id, b.mergeKey(id)
+				w.pair[prev], w.key[prev] = id, b.mergeKey(id)<<6|uint64(prev)
 				live |= bit(prev)
 			}
 		}
@@ -961,21 +960,21 @@ func bit(i int) uint64 { return 1 << (i & 63) }
 // shortSyms holds the symbols of segmentShort, by the index of their first
 // character: where each starts in the word (and, after the last, where it
 // ends, also at shortWord), the piece it is, and the piece it makes with
-// the next one and that merge's key.
+// the next one and that merge's key over the symbol's index.
 type shortSyms struct {
 	pos  [shortWord + 1]uint16
 	id   [shortWord]int32
 	pair [shortWord]int32
-	key  [shortWord]uint32
+	key  [shortWord]uint64
 }
 
 // mergeKey orders merges of piece id: the smaller key merges first, as
 // the higher rank does.
-func (b *Model) mergeKey(id int32) uint32 {
+func (b *Model) mergeKey(id int32) uint64 {
 	if b.rankByID {
-		return uint32(id)
+		return uint64(uint32(id))
 	}
-	return uint32(scoreKey(b.v.Score(id)))
+	return scoreKey(b.v.Score(id))
 }
 
 // charID3 is charID for c, a character beyond ASCII, with the usual
