@@ -3,6 +3,7 @@
 package bpe
 
 import (
+	"encoding/binary"
 	"math"
 	"math/bits"
 	"slices"
@@ -528,6 +529,23 @@ func (s *pairSet) blockRun(w []byte, end, chars int, last rune, size int) (int, 
 	lo := uint32(last & 0xFF)
 	if size == 2 {
 		lead := 0x80C0 | uint32(last>>6&0x1C)
+		// Two characters at a time while four bytes are left.
+		for lead2 := lead | lead<<16; end+4 <= len(w); end += 4 {
+			x := binary.LittleEndian.Uint32(w[end : end+4])
+			if x&0xC0FCC0FC != lead2 {
+				break
+			}
+			c := x<<6&0xC0 | x>>8&0x3F
+			if m[(lo<<2|c>>6)&1023]&(1<<(c&63)) == 0 {
+				return end, chars, lo, true
+			}
+			d := x>>10&0xC0 | x>>24&0x3F
+			if m[(c<<2|d>>6)&1023]&(1<<(d&63)) == 0 {
+				return end + 2, chars + 1, c, true
+			}
+			chars += 2
+			lo = d
+		}
 		for ; end+2 <= len(w); end += 2 {
 			x := load2(w[end : end+2])
 			if x&0xC0FC != lead {
@@ -543,6 +561,23 @@ func (s *pairSet) blockRun(w []byte, end, chars int, last rune, size int) (int, 
 		return end, chars, lo, false
 	}
 	lead := 0x8080E0 | uint32(last>>12) | uint32(last>>6&0x3C)<<8
+	// Two characters at a time while eight bytes are left.
+	for lead2 := uint64(lead) | uint64(lead)<<24; end+8 <= len(w); end += 6 {
+		x := binary.LittleEndian.Uint64(w[end : end+8])
+		if x&0xC0FCFFC0FCFF != lead2 {
+			break
+		}
+		c := uint32(x>>2&0xC0 | x>>16&0x3F)
+		if m[(lo<<2|c>>6)&1023]&(1<<(c&63)) == 0 {
+			return end, chars, lo, true
+		}
+		d := uint32(x>>26&0xC0 | x>>40&0x3F)
+		if m[(c<<2|d>>6)&1023]&(1<<(d&63)) == 0 {
+			return end + 3, chars + 1, c, true
+		}
+		chars += 2
+		lo = d
+	}
 	for ; end+3 <= len(w); end += 3 {
 		x := load3(w[end : end+3])
 		if x&0xC0FCFF != lead {

@@ -188,7 +188,7 @@ func checkPairSetMembers(t *testing.T, name string) {
 func TestDecodeFast(t *testing.T) {
 	m := newTestModel(t, gemma(t).v)
 	pairs := m.pairSet()
-	chunks := []string{"a", "ก", "า", "క", "ా", "్", "é", "д", "中", "🙂", "\xE0\x80\x80", "\xED\xA0\x80", "\x80", "\xE0\xB8", "\xC3", "\xF0\x9F\x99"}
+	chunks := []string{"a", "ก", "า", "క", "ా", "్", "é", "д", "ب", "ي", "中", "🙂", "\xE0\x80\x80", "\xED\xA0\x80", "\x80", "\xE0\xB8", "\xC3", "\xF0\x9F\x99"}
 	rnd := rand.New(rand.NewSource(4))
 	for range 20000 {
 		var w []byte
