@@ -3,6 +3,7 @@
 package bpe
 
 import (
+	"encoding/binary"
 	"math"
 	"math/bits"
 	"slices"
@@ -469,7 +470,7 @@ func (s *pairSet) partEnd(w []byte, i int, first rune, size int) (end, chars int
 			// Valid characters of two and three bytes, those of most
 			// scripts, are decoded here, without a call.
 			if c, size = 0, 3; end+3 <= len(w) {
-				if x := uint32(w[end]) | uint32(w[end+1])<<8 | uint32(w[end+2])<<16; x&0xC0C0F0 == 0x8080E0 {
+				if x := load3(w[end : end+3]); x&0xC0C0F0 == 0x8080E0 {
 					c = rune(x&0x0F)<<12 | rune(x>>8&0x3F)<<6 | rune(x>>16&0x3F)
 				}
 			}
@@ -528,8 +529,25 @@ func (s *pairSet) blockRun(w []byte, end, chars int, last rune, size int) (int, 
 	lo := uint32(last & 0xFF)
 	if size == 2 {
 		lead := 0x80C0 | uint32(last>>6&0x1C)
+		// Two characters at a time while four bytes are left.
+		for lead2 := lead | lead<<16; end+4 <= len(w); end += 4 {
+			x := binary.LittleEndian.Uint32(w[end : end+4])
+			if x&0xC0FCC0FC != lead2 {
+				break
+			}
+			c := x<<6&0xC0 | x>>8&0x3F
+			if m[(lo<<2|c>>6)&1023]&(1<<(c&63)) == 0 {
+				return end, chars, lo, true
+			}
+			d := x>>10&0xC0 | x>>24&0x3F
+			if m[(c<<2|d>>6)&1023]&(1<<(d&63)) == 0 {
+				return end + 2, chars + 1, c, true
+			}
+			chars += 2
+			lo = d
+		}
 		for ; end+2 <= len(w); end += 2 {
-			x := uint32(w[end]) | uint32(w[end+1])<<8
+			x := load2(w[end : end+2])
 			if x&0xC0FC != lead {
 				break
 			}
@@ -543,8 +561,25 @@ func (s *pairSet) blockRun(w []byte, end, chars int, last rune, size int) (int, 
 		return end, chars, lo, false
 	}
 	lead := 0x8080E0 | uint32(last>>12) | uint32(last>>6&0x3C)<<8
+	// Two characters at a time while eight bytes are left.
+	for lead2 := uint64(lead) | uint64(lead)<<24; end+8 <= len(w); end += 6 {
+		x := binary.LittleEndian.Uint64(w[end : end+8])
+		if x&0xC0FCFFC0FCFF != lead2 {
+			break
+		}
+		c := uint32(x>>2&0xC0 | x>>16&0x3F)
+		if m[(lo<<2|c>>6)&1023]&(1<<(c&63)) == 0 {
+			return end, chars, lo, true
+		}
+		d := uint32(x>>26&0xC0 | x>>40&0x3F)
+		if m[(c<<2|d>>6)&1023]&(1<<(d&63)) == 0 {
+			return end + 3, chars + 1, c, true
+		}
+		chars += 2
+		lo = d
+	}
 	for ; end+3 <= len(w); end += 3 {
-		x := uint32(w[end]) | uint32(w[end+1])<<8 | uint32(w[end+2])<<16
+		x := load3(w[end : end+3])
 		if x&0xC0FCFF != lead {
 			break
 		}
@@ -847,7 +882,7 @@ func (b *Model) segmentShort(sc *Scratch, s []byte, r *Rules, dst []seg.Piece) (
 		// A valid three-byte character whose answer is known, the most
 		// common case beyond ASCII, is answered here, without a call.
 		if i+3 <= len(s) {
-			if x := uint32(c) | uint32(s[i+1])<<8 | uint32(s[i+2])<<16; x&0xC0C0F0 == 0x8080E0 {
+			if x := load3(s[i : i+3]); x&0xC0C0F0 == 0x8080E0 {
 				if ch := rune(x&0x0F)<<12 | rune(x>>8&0x3F)<<6 | rune(x>>16&0x3F); ch >= 0x800 && uint32(ch-0xD800) >= 0x800 {
 					if page := b.chars[ch>>charPageBits].Load(); page != nil {
 						if v := page[ch&(1<<charPageBits-1)].Load(); v != 0 {
@@ -880,19 +915,18 @@ func (b *Model) segmentShort(sc *Scratch, s []byte, r *Rules, dst []seg.Piece) (
 			id = b.pairMiss(sc, s, int(w.pos[i]), int(w.pos[i+2]), w.id[i], w.id[i+1])
 		}
 		if r.allowed(id) {
-			w.pair[i], w.key[i] = id, b.mergeKey(id)
+			w.pair[i], w.key[i] = id, b.mergeKey(id)<<6|uint64(i)
 			live |= bit(i)
 		}
 	}
 	for live != 0 {
-		// The best pair, the leftmost on ties as in the C++.
-		best := bits.TrailingZeros64(live)
-		key := w.key[best]
+		// The best pair, the leftmost on ties as in the C++: the smallest
+		// key, which holds the symbol's index below the merge's key.
+		key := w.key[bits.TrailingZeros64(live)]
 		for m := live & (live - 1); m != 0; m &= m - 1 {
-			if i := bits.TrailingZeros64(m); w.key[i] < key {
-				best, key = i, w.key[i]
-			}
+			key = min(key, w.key[bits.TrailingZeros64(m)])
 		}
+		best := int(key & 63)
 		// best takes in the symbol after it; its pairs with the symbols
 		// now around it are worked out again.
 		alive &^= bit(bits.TrailingZeros64(alive &^ (bit(best) - 1) &^ bit(best)))
@@ -907,7 +941,7 @@ func (b *Model) segmentShort(sc *Scratch, s []byte, r *Rules, dst []seg.Piece) (
 				id = b.pairMiss(sc, s, int(w.pos[best]), int(end), w.id[best], w.id[next])
 			}
 			if r.allowed(id) {
-				w.pair[best], w.key[best] = id, b.mergeKey(id)
+				w.pair[best], w.key[best] = id, b.mergeKey(id)<<6|uint64(best)
 				live |= bit(best)
 			}
 		}
@@ -919,16 +953,20 @@ func (b *Model) segmentShort(sc *Scratch, s []byte, r *Rules, dst []seg.Piece) (
 				id = b.pairMiss(sc, s, int(w.pos[prev]), int(w.pos[min(next, shortWord)]), w.id[prev], w.id[best])
 			}
 			if r.allowed(id) {
-				w.pair[prev], w.key[prev] = id, b.mergeKey(id)
+				w.pair[prev], w.key[prev] = id, b.mergeKey(id)<<6|uint64(prev)
 				live |= bit(prev)
 			}
 		}
+	}
+	// finalPiece, with the usual case, a piece, inlined; dst is given room
+	// for all the pieces at once.
+	if cap(dst)-len(dst) < shortWord {
+		dst = slices.Grow(dst, shortWord)
 	}
 	for m := alive; m != 0; {
 		i := bits.TrailingZeros64(m)
 		m &= m - 1
 		start, end := w.pos[i], w.pos[min(bits.TrailingZeros64(m), shortWord)]
-		// finalPiece, with the usual case, a piece, inlined.
 		if id := w.id[i]; r.allowed(id) {
 			dst = append(dst, seg.Piece{ID: b.v.Preferred(id), Len: int32(end - start)})
 		} else {
@@ -938,6 +976,18 @@ func (b *Model) segmentShort(sc *Scratch, s []byte, r *Rules, dst []seg.Piece) (
 	return dst, true
 }
 
+// load2 and load3 return the first two and three bytes of b as a
+// little-endian word, with one bounds check, not one a byte.
+func load2(b []byte) uint32 {
+	_ = b[1]
+	return uint32(b[0]) | uint32(b[1])<<8
+}
+
+func load3(b []byte) uint32 {
+	_ = b[2]
+	return uint32(b[0]) | uint32(b[1])<<8 | uint32(b[2])<<16
+}
+
 // bit returns the word with bit i set, for 0 <= i < 64; unlike 1 << i,
 // without the test for a shift by more.
 func bit(i int) uint64 { return 1 << (i & 63) }
@@ -945,21 +995,21 @@ func bit(i int) uint64 { return 1 << (i & 63) }
 // shortSyms holds the symbols of segmentShort, by the index of their first
 // character: where each starts in the word (and, after the last, where it
 // ends, also at shortWord), the piece it is, and the piece it makes with
-// the next one and that merge's key.
+// the next one and that merge's key over the symbol's index.
 type shortSyms struct {
 	pos  [shortWord + 1]uint16
 	id   [shortWord]int32
 	pair [shortWord]int32
-	key  [shortWord]uint32
+	key  [shortWord]uint64
 }
 
 // mergeKey orders merges of piece id: the smaller key merges first, as
 // the higher rank does.
-func (b *Model) mergeKey(id int32) uint32 {
+func (b *Model) mergeKey(id int32) uint64 {
 	if b.rankByID {
-		return uint32(id)
+		return uint64(uint32(id))
 	}
-	return uint32(scoreKey(b.v.Score(id)))
+	return scoreKey(b.v.Score(id))
 }
 
 // charID3 is charID for c, a character beyond ASCII, with the usual

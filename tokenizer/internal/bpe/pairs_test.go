@@ -182,18 +182,29 @@ func checkPairSetMembers(t *testing.T, name string) {
 // TestDecodeFast holds partEnd, which decodes three-byte characters
 // itself, to a scan that decodes with utf8x.DecodeChar, on random text of
 // characters of one to four bytes and malformed bytes (overlong forms,
-// surrogates, lone and cut sequences), and charID3, which decodes two- and
+// surrogates, lone and cut sequences) and of single alphabets, and charID3, which decodes two- and
 // three-byte characters itself, to charID on every lead byte beyond ASCII
 // with continuations valid and not.
 func TestDecodeFast(t *testing.T) {
 	m := newTestModel(t, gemma(t).v)
 	pairs := m.pairSet()
-	chunks := []string{"a", "ก", "า", "క", "ా", "్", "é", "д", "中", "🙂", "\xE0\x80\x80", "\xED\xA0\x80", "\x80", "\xE0\xB8", "\xC3", "\xF0\x9F\x99"}
+	chunks := []string{"a", "ก", "า", "క", "ా", "్", "é", "д", "ب", "ي", "中", "🙂", "\xE0\x80\x80", "\xED\xA0\x80", "\x80", "\xE0\xB8", "\xC3", "\xF0\x9F\x99"}
+	// Words of one alphabet, now and then with another chunk, run long
+	// in its block, which is scanned several characters at a time.
+	alphabets := [][]string{{"ก", "า", "ข", "ง", "่"}, {"క", "ా", "్", "మ"}, {"ب", "ي", "ا", "ل", "ظ", "ؤ", "ئ"}, {"д", "а", "р", "ъ", "ы", "ь", "ё"}}
 	rnd := rand.New(rand.NewSource(4))
-	for range 20000 {
+	for i := range 40000 {
+		pool := chunks
+		if i%2 == 1 {
+			pool = alphabets[rnd.Intn(len(alphabets))]
+		}
 		var w []byte
 		for range 1 + rnd.Intn(12) {
-			w = append(w, chunks[rnd.Intn(len(chunks))]...)
+			if rnd.Intn(16) == 0 {
+				w = append(w, chunks[rnd.Intn(len(chunks))]...)
+				continue
+			}
+			w = append(w, pool[rnd.Intn(len(pool))]...)
 		}
 		first, size := utf8x.DecodeChar(w)
 		end, chars, last, next, nextSize := pairs.partEnd(w, 0, first, size)

@@ -56,7 +56,10 @@ type cacheTable struct {
 // cacheSlot is one word and its pieces. Once a table is in use, its slots
 // are read and written with sync/atomic.
 type cacheSlot struct {
-	key uint64 // the word, up to 8 bytes, as wordKey reads it; or its offset in the arena's keys
+	// key is the word, up to 8 bytes, as wordKey reads it; or its offset
+	// in the arena's keys (arenaOffBits) under the low bits of its hash,
+	// which growing the table places it by without hashing it again.
+	key uint64
 	// meta is the id of a single piece or the offset of the pieces in the
 	// arena (32) over hash bits (16), number of pieces (8) and length of
 	// the word (8); 0 for an empty slot.
@@ -96,7 +99,9 @@ const (
 	cacheMinSlots  = 1 << 12 // a short text needs no more; the table grows
 	cacheMaxSlots  = 1 << 18
 	cacheMaxUsed   = cacheMaxSlots / 2
-	cacheMaxKeys   = 1 << 22
+	cacheMaxKeys   = 1 << arenaOffBits
+	arenaOffBits   = 22
+	arenaOffMask   = 1<<arenaOffBits - 1
 	cacheMaxPieces = 1 << 19 // 4 MiB: words that split into many pieces are rare
 	cacheMaxWord   = 64      // longer words rarely repeat; a length fits in 8 bits
 	inlineWord     = 8       // words up to this long are kept in their slot
@@ -171,7 +176,7 @@ func (c *wordCache) lookup(w []byte, r *Rules, u *cacheUse) ([]seg.Piece, cacheK
 			continue
 		}
 		key := atomic.LoadUint64(&s.key)
-		if len(w) <= inlineWord && key == k.inline || len(w) > inlineWord && string(t.arena.keys.at(key, len(w))) == string(w) {
+		if len(w) <= inlineWord && key == k.inline || len(w) > inlineWord && string(t.arena.keys.at(key&arenaOffMask, len(w))) == string(w) {
 			if warm {
 				u.Record(true)
 			}
@@ -218,7 +223,7 @@ func (c *wordCache) add(w []byte, k cacheKey, r *Rules, pieces []seg.Piece) {
 	}
 	s := cacheSlot{key: k.inline, meta: k.h>>48<<16 | uint64(len(pieces))<<8 | uint64(len(w))}
 	if keyBytes > 0 {
-		s.key = t.arena.keys.add(w)
+		s.key = t.arena.keys.add(w) | k.h<<arenaOffBits
 	}
 	if pieceCount > 0 {
 		s.meta |= t.arena.pieces.add(pieces) << 32
@@ -298,7 +303,8 @@ func written[T any](n int) []T {
 	return s
 }
 
-// rehash returns the hash of the word of slot s.
+// rehash returns the hash of the word of slot s, or for a word in the
+// arena its low bits, all that place takes.
 func (t *cacheTable) rehash(s cacheSlot) uint64 {
 	n := int(s.meta & 0xFF)
 	if n <= inlineWord {
@@ -306,7 +312,7 @@ func (t *cacheTable) rehash(s cacheSlot) uint64 {
 		binary.LittleEndian.PutUint64(b[:], s.key)
 		return wordKey(b[:n]).h
 	}
-	return wordKey(t.arena.keys.at(s.key, n)).h
+	return s.key >> arenaOffBits
 }
 
 // empty replaces the table with an empty one for rules r, as large as the
@@ -354,8 +360,10 @@ func (c *pairCache) grow() {
 	}
 	old := c.slots
 	c.slots, c.shift, c.puts = make([]uint64, 1<<bits), uint8(64-bits), 0
-	for i := range c.slots {
-		c.slots[i] = pairNone
+	// Filled by doubling copies, which move memory a block at a time.
+	c.slots[0] = pairNone
+	for n := 1; n < len(c.slots); n *= 2 {
+		copy(c.slots[n:], c.slots[:n])
 	}
 	for _, e := range old {
 		if e != pairNone {
