@@ -58,14 +58,14 @@ func longKeys() ([]trieKey, []byte) {
 // model when present, and keys longer than tails.
 func TestTrieLayout(t *testing.T) {
 	for _, tt := range []struct{ path, digest string }{
-		{modeltest.ModelPath("uni8k"), "4907756aa8dd41c770e9146ec3dc311213fda2f7791431afb55ab690b3a7cb54"},
-		{modeltest.ModelPath("uniud"), "4a54b39ece5d1bbd6ebc7dd23e68209535b15f3d03354cfe8966c2781b83cc0c"},
-		{modeltest.ModelPath("word"), "ce8182a0ccd344f682697b08ec6d42e74f9372132879fbeb994a04954960bca8"},
-		{modeltest.ModelPath("char"), "56798ce904e70e571c23fb29c5ec599f1540b774792b8148700dd1fc0c55bdca"},
-		{modeltest.SharedModel("unigram_nfkc_cf_bytefb_suffix"), "69ffaf4dac4f068ab2e52c53daf0e0b14914437071dc5848496eb4885e4dbac1"},
-		{modeltest.SharedModel("unigram_userdef_control"), "2bdbf0d3ea5970db3d54619c5b79a2e511cece8eed80e53a6eb82670b9a93cef"},
-		{modeltest.SharedModel("bpe_llama"), "8d6ef41b89395d4bd1eb932f0f3814f9a08046f89ce0c05c0de2b8995c1bd2f0"},
-		{speedModels[1], "000cad9f35126bd9fddbf33d0a2ef7b4e9f54d1651f6766a0749a76c089b210b"},
+		{modeltest.ModelPath("uni8k"), "cde42759a0742cd1d184a8d7852d3404a26619c8993d164bcab083acd615630b"},
+		{modeltest.ModelPath("uniud"), "a3b636063d1cbda3f17a798691cd3431ca7ef0bcacd87b72d34381ccc03418e7"},
+		{modeltest.ModelPath("word"), "8789f0c14f81d60fc2e31cdc2a60fce8b398b7f55ba793e02659a8b65673c632"},
+		{modeltest.ModelPath("char"), "7344f377385a0b7ac340ee71c7f13a3a6d282d072e28e89a094bb7882cc42889"},
+		{modeltest.SharedModel("unigram_nfkc_cf_bytefb_suffix"), "6c0e1b4ab1321611dac1f3e85528524a5740b6d0fccf72702f932c1d6146d57d"},
+		{modeltest.SharedModel("unigram_userdef_control"), "421664a7121510788d142838f84d90d28c4a4dca81c225482bf00fa8b81c9ccc"},
+		{modeltest.SharedModel("bpe_llama"), "2242da8b42131d963431efb3ba308b410df02b4e9fe7ad413e816741c2fdffa4"},
+		{speedModels[1], "2a29589850d8c936cdf4672b63d6fde2d0f38dd7140052d4b74ee8fa22e07de6"},
 	} {
 		if _, err := os.Stat(tt.path); err != nil && tt.path == speedModels[1] {
 			continue
@@ -75,7 +75,7 @@ func TestTrieLayout(t *testing.T) {
 			t.Errorf("%s: trie digest %s, want %s", tt.path, got, tt.digest)
 		}
 	}
-	for _, tt := range []struct{ name, digest string }{{"gemma2", "2127f3996018ac2cefa8009499c21c4d1434f28d7b8fbfcbbe35fdae644ebaf7"}, {"gemma3", "bed394ab2451863feff480077f0c2516eff13da55d6b36cf167071df4a5a281e"}} {
+	for _, tt := range []struct{ name, digest string }{{"gemma2", "38121ea541b2a01e8fd45d24fe9f8c1bc5ddffbe5b05d36611a229b73cb2a525"}, {"gemma3", "1d8a9d3f38a689287bcea9356a1cfb1af61d6f2f395de9979e7357dce1535f77"}} {
 		v, err := vocab.Builtin(tt.name)
 		if err != nil {
 			t.Fatal(err)
