@@ -396,10 +396,7 @@ func (m *Model) run(nodes []best, text []byte, size, start int) int {
 		mblen := 1
 		switch c := *(*byte)(unsafe.Add(textp, start)); {
 		case c < 0x80:
-			u = unitAt(units, 0).base + uint32(c)
-			if unitAt(units, u).label != int32(c) {
-				u = 0
-			}
+			u = heads[heads2+uint32(c)]
 		case c >= 0xe0 && c < 0xf0:
 			// Cut short by the text's end, the character is malformed:
 			// its padding zeros are no continuation bytes.
@@ -414,20 +411,19 @@ func (m *Model) run(nodes []best, text []byte, size, start int) int {
 			if x&0xc000 != 0x8000 {
 				return start
 			}
-			u = heads[heads3+int(x&0x1f<<6|x>>8&0x3f)]
+			u = heads[heads3+uint32(x&0x1f<<6|x>>8&0x3f)]
 			mblen = 2
 		default:
 			return start
 		}
-		if u == walkBytes {
-			return start
-		}
-		base := unitAt(units, u).base
-		if u == 0 || base&^offMask != pieceFlag {
+		if u == 0 {
 			// extend takes a character that is no piece alone, which
-			// needs the unknown candidate.
+			// needs the unknown candidate, or whose walk goes a byte
+			// at a time.
 			return start
 		}
+		p := unitAt(units, u)
+		base := p.base
 		till := nodeAt(nodesp, start).score
 		end := start + mblen
 		next := end
@@ -450,11 +446,11 @@ func (m *Model) run(nodes []best, text []byte, size, start int) int {
 				end += len(tail)
 			}
 			// A double sum compared with the stored float, as in extend.
-			cand := float64(unitAt(units, u).score) + float64(till)
+			cand := float64(p.score) + float64(till)
 			if n := nodeAt(nodesp, end); n.len == 0 || cand > float64(n.score) {
 				n.score = float32(cand)
 				n.len = int32(end - start)
-				n.id = unitAt(units, u).id
+				n.id = p.id
 			}
 			if last {
 				break
@@ -464,11 +460,10 @@ func (m *Model) run(nodes []best, text []byte, size, start int) int {
 			for {
 				// The zero after the text ends the walk there.
 				b := *(*byte)(unsafe.Add(textp, end))
-				u = base + uint32(b)
-				if unitAt(units, u).label != int32(b) {
+				if p = unitAt(units, base+uint32(b)); p.label != int32(b) {
 					goto done
 				}
-				base = unitAt(units, u).base
+				base = p.base
 				end++
 				if base >= pieceFlag {
 					break
@@ -496,10 +491,7 @@ func (m *Model) runTracked(nodes []best, text []byte, size, start int, tr *track
 		mblen := 1
 		switch c := *(*byte)(unsafe.Add(textp, start)); {
 		case c < 0x80:
-			u = unitAt(units, 0).base + uint32(c)
-			if unitAt(units, u).label != int32(c) {
-				u = 0
-			}
+			u = heads[heads2+uint32(c)]
 		case c >= 0xe0 && c < 0xf0:
 			// Cut short by the text's end, the character is malformed:
 			// its padding zeros are no continuation bytes.
@@ -514,20 +506,19 @@ func (m *Model) runTracked(nodes []best, text []byte, size, start int, tr *track
 			if x&0xc000 != 0x8000 {
 				return start
 			}
-			u = heads[heads3+int(x&0x1f<<6|x>>8&0x3f)]
+			u = heads[heads3+uint32(x&0x1f<<6|x>>8&0x3f)]
 			mblen = 2
 		default:
 			return start
 		}
-		if u == walkBytes {
-			return start
-		}
-		base := unitAt(units, u).base
-		if u == 0 || base&^offMask != pieceFlag {
+		if u == 0 {
 			// extend takes a character that is no piece alone, which
-			// needs the unknown candidate.
+			// needs the unknown candidate, or whose walk goes a byte
+			// at a time.
 			return start
 		}
+		p := unitAt(units, u)
+		base := p.base
 		till := nodeAt(nodesp, start).score
 		end := start + mblen
 		next := end
@@ -550,14 +541,14 @@ func (m *Model) runTracked(nodes []best, text []byte, size, start int, tr *track
 				end += len(tail)
 			}
 			// A double sum compared with the stored float, as in extend.
-			score := float64(unitAt(units, u).score)
+			score := float64(p.score)
 			cand := score + float64(till)
 			n := nodeAt(nodesp, end)
 			won := n.len == 0 || cand > float64(n.score)
 			if won {
 				n.score = float32(cand)
 				n.len = int32(end - start)
-				n.id = unitAt(units, u).id
+				n.id = p.id
 				tr.score[end] = score
 			}
 			// tr.see, written out, with cand exact: a call here would
@@ -585,11 +576,10 @@ func (m *Model) runTracked(nodes []best, text []byte, size, start int, tr *track
 			for {
 				// The zero after the text ends the walk there.
 				b := *(*byte)(unsafe.Add(textp, end))
-				u = base + uint32(b)
-				if unitAt(units, u).label != int32(b) {
+				if p = unitAt(units, base+uint32(b)); p.label != int32(b) {
 					goto done
 				}
-				base = unitAt(units, u).base
+				base = p.base
 				end++
 				if base >= pieceFlag {
 					break
