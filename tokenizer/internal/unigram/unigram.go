@@ -424,7 +424,7 @@ func (m *Model) run(nodes []best, text []byte, size, start int) int {
 		}
 		p := unitAt(units, u)
 		base := p.base
-		till := nodeAt(nodesp, start).score
+		till := float64(nodeAt(nodesp, start).score)
 		end := start + mblen
 		next := end
 		for {
@@ -446,7 +446,7 @@ func (m *Model) run(nodes []best, text []byte, size, start int) int {
 				end += len(tail)
 			}
 			// A double sum compared with the stored float, as in extend.
-			cand := float64(p.score) + float64(till)
+			cand := float64(p.score) + till
 			if n := nodeAt(nodesp, end); n.len == 0 || cand > float64(n.score) {
 				n.score = float32(cand)
 				n.len = int32(end - start)
@@ -519,7 +519,7 @@ func (m *Model) runTracked(nodes []best, text []byte, size, start int, tr *track
 		}
 		p := unitAt(units, u)
 		base := p.base
-		till := nodeAt(nodesp, start).score
+		till := float64(nodeAt(nodesp, start).score)
 		end := start + mblen
 		next := end
 		for {
@@ -542,30 +542,48 @@ func (m *Model) runTracked(nodes []best, text []byte, size, start int, tr *track
 			}
 			// A double sum compared with the stored float, as in extend.
 			score := float64(p.score)
-			cand := score + float64(till)
+			cand := score + till
 			n := nodeAt(nodesp, end)
 			won := n.len == 0 || cand > float64(n.score)
 			if won {
 				n.score = float32(cand)
 				n.len = int32(end - start)
 				n.id = p.id
-				tr.score[end] = score
+				*floatAt(tr.score, end) = score
 			}
 			// tr.see, written out, with cand exact: a call here would
-			// spill the loop's state.
+			// spill the loop's state. Comparisons stand for min and max,
+			// which cost more for signed zeros, whose sign changes no
+			// offset or margin that the cache compares. A NaN (from a
+			// NaN score) sticks in lo, hi and mag as with min and max,
+			// so that the cache never takes the word from another score.
 			if tr.binade {
 				d := cand - tr.from
-				tr.lo, tr.hi = min(tr.lo, d), max(tr.hi, d)
+				if d < tr.lo || d != d {
+					tr.lo = d
+				}
+				if d > tr.hi || d != d {
+					tr.hi = d
+				}
 				if won && math.Float64bits(cand)&(1<<29-1) == 1<<28 {
 					tr.tie = true
 				}
 			} else {
-				tr.mag = max(tr.mag, math.Abs(cand), math.Abs(score))
+				if a := math.Abs(cand); a > tr.mag || a != a {
+					tr.mag = a
+				}
+				if a := math.Abs(score); a > tr.mag || a != a {
+					tr.mag = a
+				}
+				lose := floatAt(tr.lose, end)
 				if won {
-					tr.lose[end] = max(tr.lose[end], tr.win[end])
-					tr.win[end] = cand
-				} else {
-					tr.lose[end] = max(tr.lose[end], cand)
+					win := floatAt(tr.win, end)
+					if *win > *lose {
+						*lose = *win
+					}
+					*win = cand
+				} else if cand > *lose {
+					*lose = cand
 				}
 			}
 			if last {
@@ -596,6 +614,12 @@ func (m *Model) runTracked(nodes []best, text []byte, size, start int, tr *track
 // run's candidates end by the end of the text, whose last node is there.
 func nodeAt(nodes unsafe.Pointer, i int) *best {
 	return (*best)(unsafe.Add(nodes, uintptr(i)*unsafe.Sizeof(best{})))
+}
+
+// floatAt returns &s[i] without a bounds check: runTracked's candidates
+// end by the end of the text, and the tracker's slices reach it.
+func floatAt(s []float64, i int) *float64 {
+	return (*float64)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(s)), uintptr(i)*8))
 }
 
 // unitAt returns the unit u of the array at units, without a bounds check:
