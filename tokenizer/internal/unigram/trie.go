@@ -190,7 +190,9 @@ func newTrie(keys []trieKey, text []byte) *trie {
 	// Every transition from a state of the trie lands inside the array.
 	end := max(b.end, int(b.maxBase)+256)
 	b.grow(end)
-	t := &trie{units: b.units[:end], tails: b.tails}
+	// Eight bytes past the tails, so that run may read a word from where
+	// any tail starts.
+	t := &trie{units: b.units[:end], tails: append(b.tails, make([]byte, 8)...)}
 	t.heads = t.newHeads()
 	return t
 }

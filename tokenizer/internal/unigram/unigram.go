@@ -252,8 +252,10 @@ type viterbi struct {
 
 // textPad is the number of zeros after viterbi.text's copy of the text:
 // run reads four bytes at a character's start, and stops a walk at the
-// first zero, which no piece holds, with no check for the text's end.
-const textPad = 4
+// first zero, which no piece holds, with no check for the text's end,
+// and compare a tail a word at a time, reading up to seven bytes past
+// the text.
+const textPad = 8
 
 // forward fills v.nodes (reused if large enough) with the best path ending
 // at each byte position of norm, the path to the start scoring from, and
@@ -431,19 +433,27 @@ func (m *Model) run(nodes []best, text []byte, size, start int) int {
 			// u is a state where a piece ends or a tail starts, at end.
 			last := base >= tailFlag
 			if last {
-				// A tail: its piece is the last one here.
-				o := base & offMask
-				tail := t.tails[o+1 : o+1+uint32(t.tails[o])]
-				if len(tail) > size-end {
-					break
+				// A tail: its piece is the last one here. It is
+				// compared eight bytes at a time, the last word's bytes
+				// past it shifted out.
+				tails := unsafe.Pointer(unsafe.SliceData(t.tails))
+				tail := unsafe.Add(tails, base&offMask)
+				n := int(*(*byte)(tail))
+				if n > size-end {
+					goto done
 				}
-				at := text[end : end+len(tail)]
-				for i, c := range tail {
-					if at[i] != c {
+				tail, at := unsafe.Add(tail, 1), unsafe.Add(textp, end)
+				k := n
+				for ; k > 8; k -= 8 {
+					if word(tail) != word(at) {
 						goto done
 					}
+					tail, at = unsafe.Add(tail, 8), unsafe.Add(at, 8)
 				}
-				end += len(tail)
+				if (word(tail)^word(at))<<((64-8*k)&63) != 0 {
+					goto done
+				}
+				end += n
 			}
 			// A double sum compared with the stored float, as in extend.
 			cand := float64(p.score) + till
@@ -526,19 +536,27 @@ func (m *Model) runTracked(nodes []best, text []byte, size, start int, tr *track
 			// u is a state where a piece ends or a tail starts, at end.
 			last := base >= tailFlag
 			if last {
-				// A tail: its piece is the last one here.
-				o := base & offMask
-				tail := t.tails[o+1 : o+1+uint32(t.tails[o])]
-				if len(tail) > size-end {
-					break
+				// A tail: its piece is the last one here. It is
+				// compared eight bytes at a time, the last word's bytes
+				// past it shifted out.
+				tails := unsafe.Pointer(unsafe.SliceData(t.tails))
+				tail := unsafe.Add(tails, base&offMask)
+				n := int(*(*byte)(tail))
+				if n > size-end {
+					goto done
 				}
-				at := text[end : end+len(tail)]
-				for i, c := range tail {
-					if at[i] != c {
+				tail, at := unsafe.Add(tail, 1), unsafe.Add(textp, end)
+				k := n
+				for ; k > 8; k -= 8 {
+					if word(tail) != word(at) {
 						goto done
 					}
+					tail, at = unsafe.Add(tail, 8), unsafe.Add(at, 8)
 				}
-				end += len(tail)
+				if (word(tail)^word(at))<<((64-8*k)&63) != 0 {
+					goto done
+				}
+				end += n
 			}
 			// A double sum compared with the stored float, as in extend.
 			score := float64(p.score)
@@ -608,6 +626,11 @@ func (m *Model) runTracked(nodes []best, text []byte, size, start int, tr *track
 		start = next
 	}
 	return start
+}
+
+// word returns the eight bytes at p as a little-endian word.
+func word(p unsafe.Pointer) uint64 {
+	return binary.LittleEndian.Uint64((*[8]byte)(p)[:])
 }
 
 // nodeAt returns the node i of the array at nodes, without a bounds check:
