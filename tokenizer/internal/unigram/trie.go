@@ -31,15 +31,13 @@ import (
 type trie struct {
 	units []unit
 	tails []byte
-	// heads holds, for each character of two or three bytes, the unit
-	// of the state its bytes lead to from the root, 0 where they lead
-	// nowhere, or walkBytes where a state on the way is a piece's end
-	// or a tail's start.
-	heads *[heads3 + heads2]uint32
+	// heads holds, for each character of one to three bytes, the unit
+	// of the state its bytes lead to from the root where that state is
+	// a piece's end (and no tail's start) and no state before it is, or
+	// else 0: where the character alone is no piece, or its walk goes a
+	// byte at a time.
+	heads *[headsLen]uint32
 }
-
-// walkBytes marks a character whose walk goes a byte at a time.
-const walkBytes = ^uint32(0)
 
 type unit struct {
 	base  uint32 // the children's base or the tail's offset, and the flags
@@ -168,7 +166,9 @@ func newTrie(keys []trieKey, text []byte) *trie {
 	// Every transition from a state of the trie lands inside the array.
 	end := max(b.end, int(b.maxBase)+256)
 	b.grow(end)
-	t := &trie{units: b.units[:end], tails: b.tails}
+	// Eight bytes past the tails, so that run may read a word from where
+	// any tail starts.
+	t := &trie{units: b.units[:end], tails: append(b.tails, make([]byte, 8)...)}
 	t.heads = t.newHeads()
 	return t
 }
@@ -189,7 +189,7 @@ func (b *trieBuilder) small(keys []trieKey, s int32, depth int) {
 	var w [smallKeys]uint64
 	var ix [smallKeys]uint8
 	for i, k := range keys {
-		w[i], ix[i] = word(text, k, depth), uint8(i)
+		w[i], ix[i] = keyWord(text, k, depth), uint8(i)
 	}
 	for i := 1; i < len(keys); i++ {
 		x, k := w[i], ix[i]
@@ -226,9 +226,9 @@ func (b *trieBuilder) after(a, c trieKey, depth int) bool {
 	return string(b.text[int(a.off)+depth:a.off+uint32(a.n)]) > string(b.text[int(c.off)+depth:c.off+uint32(c.n)])
 }
 
-// word returns the 8 bytes of k from depth on, big-endian, zeros past
+// keyWord returns the 8 bytes of k from depth on, big-endian, zeros past
 // its end.
-func word(text []byte, k trieKey, depth int) uint64 {
+func keyWord(text []byte, k trieKey, depth int) uint64 {
 	n := min(int(k.n)-depth, 8)
 	i := int(k.off) + depth
 	var x uint64
@@ -341,10 +341,12 @@ func (b *trieBuilder) lone(k trieKey, s int32, depth int) {
 }
 
 // The heads of three-byte characters come first, by head3, then those of
-// two-byte characters, by their 11 bits.
+// two-byte characters, by their 11 bits, then those of ASCII characters.
 const (
-	heads2 = 1 << 11
-	heads3 = 1 << 16
+	heads3   = 1 << 16
+	heads2   = heads3 + 1<<11
+	heads1   = heads2 + 1<<7
+	headsLen = heads1
 )
 
 // head3 returns the index in trie.heads of the three-byte character whose
@@ -364,58 +366,52 @@ const (
 )
 
 // newHeads returns the trie's heads.
-func (t *trie) newHeads() *[heads3 + heads2]uint32 {
-	heads := new([heads3 + heads2]uint32)
+func (t *trie) newHeads() *[headsLen]uint32 {
+	heads := new([headsLen]uint32)
 	units := t.units
-	// child returns the state that state s leads to on c, or 0.
+	// child returns the state that state s, neither a piece's end nor a
+	// tail's start, leads to on c, or 0.
 	child := func(s uint32, c uint32) uint32 {
-		u := units[s].base&offMask + c
-		if units[s].base&tailFlag != 0 || units[u].label != int32(c) {
-			return 0
+		if u := units[s].base + c; units[u].label == int32(c) {
+			return u
 		}
-		return u
+		return 0
 	}
 	// walks reports whether the walk through s goes a byte at a time:
 	// s is a piece's end or a tail's start.
 	walks := func(s uint32) bool { return units[s].base >= pieceFlag }
+	// head returns s if it is a piece's end and no tail's start, or 0.
+	head := func(s uint32) uint32 {
+		if units[s].base&^offMask != pieceFlag {
+			return 0
+		}
+		return s
+	}
+	for c0 := uint32(1); c0 < 0x80; c0++ {
+		heads[heads2+c0] = head(child(0, c0))
+	}
 	for c0 := uint32(0xc0); c0 < 0xf0; c0++ {
 		s0 := child(0, c0)
-		if s0 == 0 {
+		if s0 == 0 || walks(s0) {
 			continue
 		}
 		if c0 < 0xe0 {
 			lo := heads3 | (c0&0x1f)<<6
 			for c1 := uint32(0x80); c1 < 0xc0; c1++ {
-				if walks(s0) {
-					heads[lo|c1&0x3f] = walkBytes
-				} else {
-					heads[lo|c1&0x3f] = child(s0, c1)
-				}
+				heads[lo|c1&0x3f] = head(child(s0, c1))
 			}
 			continue
 		}
 		for c1 := uint32(0x80); c1 < 0xc0; c1++ {
-			s1 := uint32(walkBytes)
-			if !walks(s0) {
-				if s1 = child(s0, c1); s1 == 0 {
-					continue
-				}
-				if walks(s1) {
-					s1 = walkBytes
-				}
+			s1 := child(s0, c1)
+			if s1 == 0 || walks(s1) {
+				continue
 			}
 			// head3 of c0, c1, c2 in turn: the product grows by the
 			// multiplier << 16 with each c2.
 			p := uint64(c0&0x0f|(c1&0x3f)<<8) * head3Mul
-			if s1 == walkBytes {
-				for range 64 {
-					heads[uint16(p>>48)] = walkBytes
-					p += head3Step
-				}
-				continue
-			}
 			for c2 := uint32(0x80); c2 < 0xc0; c2++ {
-				heads[uint16(p>>48)] = child(s1, c2)
+				heads[uint16(p>>48)] = head(child(s1, c2))
 				p += head3Step
 			}
 		}

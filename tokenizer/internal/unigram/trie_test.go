@@ -58,14 +58,14 @@ func longKeys() ([]trieKey, []byte) {
 // model when present, and keys longer than tails.
 func TestTrieLayout(t *testing.T) {
 	for _, tt := range []struct{ path, digest string }{
-		{modeltest.ModelPath("uni8k"), "cde42759a0742cd1d184a8d7852d3404a26619c8993d164bcab083acd615630b"},
-		{modeltest.ModelPath("uniud"), "a3b636063d1cbda3f17a798691cd3431ca7ef0bcacd87b72d34381ccc03418e7"},
-		{modeltest.ModelPath("word"), "8789f0c14f81d60fc2e31cdc2a60fce8b398b7f55ba793e02659a8b65673c632"},
-		{modeltest.ModelPath("char"), "7344f377385a0b7ac340ee71c7f13a3a6d282d072e28e89a094bb7882cc42889"},
-		{modeltest.SharedModel("unigram_nfkc_cf_bytefb_suffix"), "6c0e1b4ab1321611dac1f3e85528524a5740b6d0fccf72702f932c1d6146d57d"},
-		{modeltest.SharedModel("unigram_userdef_control"), "421664a7121510788d142838f84d90d28c4a4dca81c225482bf00fa8b81c9ccc"},
-		{modeltest.SharedModel("bpe_llama"), "2242da8b42131d963431efb3ba308b410df02b4e9fe7ad413e816741c2fdffa4"},
-		{speedModels[1], "2a29589850d8c936cdf4672b63d6fde2d0f38dd7140052d4b74ee8fa22e07de6"},
+		{modeltest.ModelPath("uni8k"), "ca409811e25444ab5c0c0a34eae8ef89f74f29ca1bf543366435cf72a9e946c3"},
+		{modeltest.ModelPath("uniud"), "94aae1581c37dc13c401f28fc3d211f12b21da985cd339ecfc60c5e53ef514a4"},
+		{modeltest.ModelPath("word"), "d2d90d36ff4f9937c6c97e70d1251997f2e0f1dad219214d3ee52356e10e322d"},
+		{modeltest.ModelPath("char"), "bcc85f5ca12606dd4125f635397ae5fe7b01473ea389c7e7ad544ceaebe20b3d"},
+		{modeltest.SharedModel("unigram_nfkc_cf_bytefb_suffix"), "022077946b12ccf2acdb3d4cbc86c395d0a51d960414586d00288ee485d48892"},
+		{modeltest.SharedModel("unigram_userdef_control"), "f0ed433ad531ffad445b1728c678a1123af4b2112932183c9a9adf28906addee"},
+		{modeltest.SharedModel("bpe_llama"), "35a0ead5d58521a31f9ec2fc76b9594cb9a2ae1924d5864c35bbb97e9b7b1391"},
+		{speedModels[1], "0c34e2ee3eddab9f5ba7a854b8f5905bdc8de066bf982f7bb7f5bac853a730b7"},
 	} {
 		if _, err := os.Stat(tt.path); err != nil && tt.path == speedModels[1] {
 			continue
@@ -75,7 +75,7 @@ func TestTrieLayout(t *testing.T) {
 			t.Errorf("%s: trie digest %s, want %s", tt.path, got, tt.digest)
 		}
 	}
-	for _, tt := range []struct{ name, digest string }{{"gemma2", "38121ea541b2a01e8fd45d24fe9f8c1bc5ddffbe5b05d36611a229b73cb2a525"}, {"gemma3", "1d8a9d3f38a689287bcea9356a1cfb1af61d6f2f395de9979e7357dce1535f77"}} {
+	for _, tt := range []struct{ name, digest string }{{"gemma2", "2af615106247188e25094fbc769bc87ecf8bf0f68438c02ce79072bca6b08ea2"}, {"gemma3", "c62d608a8ebdb01bc7c8cb7274e2390d754dc7f11624ed1eeb40a5bfcbd957c7"}} {
 		v, err := vocab.Builtin(tt.name)
 		if err != nil {
 			t.Fatal(err)
@@ -89,7 +89,7 @@ func TestTrieLayout(t *testing.T) {
 		}
 	}
 	keys, text := longKeys()
-	if got, want := newTrie(keys, text).digest(), "197612ae7118240bd12fceaca8fa996fd0bacdb99bb9e51ec74b24f39f018078"; got != want {
+	if got, want := newTrie(keys, text).digest(), "5e9d19b076dfe8f24a6135d98fa9ab1916b0cb35f955dfa814248d6819fd37e5"; got != want {
 		t.Errorf("long keys: trie digest %s, want %s", got, want)
 	}
 }

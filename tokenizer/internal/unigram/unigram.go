@@ -253,8 +253,10 @@ type viterbi struct {
 
 // textPad is the number of zeros after viterbi.text's copy of the text:
 // run reads four bytes at a character's start, and stops a walk at the
-// first zero, which no piece holds, with no check for the text's end.
-const textPad = 4
+// first zero, which no piece holds, with no check for the text's end,
+// and compare a tail a word at a time, reading up to seven bytes past
+// the text.
+const textPad = 8
 
 // forward fills v.nodes (reused if large enough) with the best path ending
 // at each byte position of norm, the path to the start scoring from, and
@@ -397,10 +399,7 @@ func (m *Model) run(nodes []best, text []byte, size, start int) int {
 		mblen := 1
 		switch c := *(*byte)(unsafe.Add(textp, start)); {
 		case c < 0x80:
-			u = unitAt(units, 0).base + uint32(c)
-			if unitAt(units, u).label != int32(c) {
-				u = 0
-			}
+			u = heads[heads2+uint32(c)]
 		case c >= 0xe0 && c < 0xf0:
 			// Cut short by the text's end, the character is malformed:
 			// its padding zeros are no continuation bytes.
@@ -415,47 +414,54 @@ func (m *Model) run(nodes []best, text []byte, size, start int) int {
 			if x&0xc000 != 0x8000 {
 				return start
 			}
-			u = heads[heads3+int(x&0x1f<<6|x>>8&0x3f)]
+			u = heads[heads3+uint32(x&0x1f<<6|x>>8&0x3f)]
 			mblen = 2
 		default:
 			return start
 		}
-		if u == walkBytes {
-			return start
-		}
-		base := unitAt(units, u).base
-		if u == 0 || base&^offMask != pieceFlag {
+		if u == 0 {
 			// extend takes a character that is no piece alone, which
-			// needs the unknown candidate.
+			// needs the unknown candidate, or whose walk goes a byte
+			// at a time.
 			return start
 		}
-		till := nodeAt(nodesp, start).score
+		p := unitAt(units, u)
+		base := p.base
+		till := float64(nodeAt(nodesp, start).score)
 		end := start + mblen
 		next := end
 		for {
 			// u is a state where a piece ends or a tail starts, at end.
 			last := base >= tailFlag
 			if last {
-				// A tail: its piece is the last one here.
-				o := base & offMask
-				tail := t.tails[o+1 : o+1+uint32(t.tails[o])]
-				if len(tail) > size-end {
-					break
+				// A tail: its piece is the last one here. It is
+				// compared eight bytes at a time, the last word's bytes
+				// past it shifted out.
+				tails := unsafe.Pointer(unsafe.SliceData(t.tails))
+				tail := unsafe.Add(tails, base&offMask)
+				n := int(*(*byte)(tail))
+				if n > size-end {
+					goto done
 				}
-				at := text[end : end+len(tail)]
-				for i, c := range tail {
-					if at[i] != c {
+				tail, at := unsafe.Add(tail, 1), unsafe.Add(textp, end)
+				k := n
+				for ; k > 8; k -= 8 {
+					if word(tail) != word(at) {
 						goto done
 					}
+					tail, at = unsafe.Add(tail, 8), unsafe.Add(at, 8)
 				}
-				end += len(tail)
+				if (word(tail)^word(at))<<((64-8*k)&63) != 0 {
+					goto done
+				}
+				end += n
 			}
 			// A double sum compared with the stored float, as in extend.
-			cand := float64(unitAt(units, u).score) + float64(till)
+			cand := float64(p.score) + till
 			if n := nodeAt(nodesp, end); n.len == 0 || cand > float64(n.score) {
 				n.score = float32(cand)
 				n.len = int32(end - start)
-				n.id = unitAt(units, u).id
+				n.id = p.id
 			}
 			if last {
 				break
@@ -465,11 +471,10 @@ func (m *Model) run(nodes []best, text []byte, size, start int) int {
 			for {
 				// The zero after the text ends the walk there.
 				b := *(*byte)(unsafe.Add(textp, end))
-				u = base + uint32(b)
-				if unitAt(units, u).label != int32(b) {
+				if p = unitAt(units, base+uint32(b)); p.label != int32(b) {
 					goto done
 				}
-				base = unitAt(units, u).base
+				base = p.base
 				end++
 				if base >= pieceFlag {
 					break
@@ -497,10 +502,7 @@ func (m *Model) runTracked(nodes []best, text []byte, size, start int, tr *track
 		mblen := 1
 		switch c := *(*byte)(unsafe.Add(textp, start)); {
 		case c < 0x80:
-			u = unitAt(units, 0).base + uint32(c)
-			if unitAt(units, u).label != int32(c) {
-				u = 0
-			}
+			u = heads[heads2+uint32(c)]
 		case c >= 0xe0 && c < 0xf0:
 			// Cut short by the text's end, the character is malformed:
 			// its padding zeros are no continuation bytes.
@@ -515,67 +517,92 @@ func (m *Model) runTracked(nodes []best, text []byte, size, start int, tr *track
 			if x&0xc000 != 0x8000 {
 				return start
 			}
-			u = heads[heads3+int(x&0x1f<<6|x>>8&0x3f)]
+			u = heads[heads3+uint32(x&0x1f<<6|x>>8&0x3f)]
 			mblen = 2
 		default:
 			return start
 		}
-		if u == walkBytes {
-			return start
-		}
-		base := unitAt(units, u).base
-		if u == 0 || base&^offMask != pieceFlag {
+		if u == 0 {
 			// extend takes a character that is no piece alone, which
-			// needs the unknown candidate.
+			// needs the unknown candidate, or whose walk goes a byte
+			// at a time.
 			return start
 		}
-		till := nodeAt(nodesp, start).score
+		p := unitAt(units, u)
+		base := p.base
+		till := float64(nodeAt(nodesp, start).score)
 		end := start + mblen
 		next := end
 		for {
 			// u is a state where a piece ends or a tail starts, at end.
 			last := base >= tailFlag
 			if last {
-				// A tail: its piece is the last one here.
-				o := base & offMask
-				tail := t.tails[o+1 : o+1+uint32(t.tails[o])]
-				if len(tail) > size-end {
-					break
+				// A tail: its piece is the last one here. It is
+				// compared eight bytes at a time, the last word's bytes
+				// past it shifted out.
+				tails := unsafe.Pointer(unsafe.SliceData(t.tails))
+				tail := unsafe.Add(tails, base&offMask)
+				n := int(*(*byte)(tail))
+				if n > size-end {
+					goto done
 				}
-				at := text[end : end+len(tail)]
-				for i, c := range tail {
-					if at[i] != c {
+				tail, at := unsafe.Add(tail, 1), unsafe.Add(textp, end)
+				k := n
+				for ; k > 8; k -= 8 {
+					if word(tail) != word(at) {
 						goto done
 					}
+					tail, at = unsafe.Add(tail, 8), unsafe.Add(at, 8)
 				}
-				end += len(tail)
+				if (word(tail)^word(at))<<((64-8*k)&63) != 0 {
+					goto done
+				}
+				end += n
 			}
 			// A double sum compared with the stored float, as in extend.
-			score := float64(unitAt(units, u).score)
-			cand := score + float64(till)
+			score := float64(p.score)
+			cand := score + till
 			n := nodeAt(nodesp, end)
 			won := n.len == 0 || cand > float64(n.score)
 			if won {
 				n.score = float32(cand)
 				n.len = int32(end - start)
-				n.id = unitAt(units, u).id
-				tr.score[end] = score
+				n.id = p.id
+				*floatAt(tr.score, end) = score
 			}
 			// tr.see, written out, with cand exact: a call here would
-			// spill the loop's state.
+			// spill the loop's state. Comparisons stand for min and max,
+			// which cost more for signed zeros, whose sign changes no
+			// offset or margin that the cache compares. A NaN (from a
+			// NaN score) sticks in lo, hi and mag as with min and max,
+			// so that the cache never takes the word from another score.
 			if tr.binade {
 				d := cand - tr.from
-				tr.lo, tr.hi = min(tr.lo, d), max(tr.hi, d)
+				if d < tr.lo || d != d {
+					tr.lo = d
+				}
+				if d > tr.hi || d != d {
+					tr.hi = d
+				}
 				if won && math.Float64bits(cand)&(1<<29-1) == 1<<28 {
 					tr.tie = true
 				}
 			} else {
-				tr.mag = max(tr.mag, math.Abs(cand), math.Abs(score))
+				if a := math.Abs(cand); a > tr.mag || a != a {
+					tr.mag = a
+				}
+				if a := math.Abs(score); a > tr.mag || a != a {
+					tr.mag = a
+				}
+				lose := floatAt(tr.lose, end)
 				if won {
-					tr.lose[end] = max(tr.lose[end], tr.win[end])
-					tr.win[end] = cand
-				} else {
-					tr.lose[end] = max(tr.lose[end], cand)
+					win := floatAt(tr.win, end)
+					if *win > *lose {
+						*lose = *win
+					}
+					*win = cand
+				} else if cand > *lose {
+					*lose = cand
 				}
 			}
 			if last {
@@ -586,11 +613,10 @@ func (m *Model) runTracked(nodes []best, text []byte, size, start int, tr *track
 			for {
 				// The zero after the text ends the walk there.
 				b := *(*byte)(unsafe.Add(textp, end))
-				u = base + uint32(b)
-				if unitAt(units, u).label != int32(b) {
+				if p = unitAt(units, base+uint32(b)); p.label != int32(b) {
 					goto done
 				}
-				base = unitAt(units, u).base
+				base = p.base
 				end++
 				if base >= pieceFlag {
 					break
@@ -603,10 +629,21 @@ func (m *Model) runTracked(nodes []best, text []byte, size, start int, tr *track
 	return start
 }
 
+// word returns the eight bytes at p as a little-endian word.
+func word(p unsafe.Pointer) uint64 {
+	return binary.LittleEndian.Uint64((*[8]byte)(p)[:])
+}
+
 // nodeAt returns the node i of the array at nodes, without a bounds check:
 // run's candidates end by the end of the text, whose last node is there.
 func nodeAt(nodes unsafe.Pointer, i int) *best {
 	return (*best)(unsafe.Add(nodes, uintptr(i)*unsafe.Sizeof(best{})))
+}
+
+// floatAt returns &s[i] without a bounds check: runTracked's candidates
+// end by the end of the text, and the tracker's slices reach it.
+func floatAt(s []float64, i int) *float64 {
+	return (*float64)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(s)), uintptr(i)*8))
 }
 
 // unitAt returns the unit u of the array at units, without a bounds check:
