@@ -471,8 +471,9 @@ func (r *Runs) Plain(in string) bool {
 }
 
 // copyWords copies ASCII text from the start of in to dst eight bytes
-// at a time, and the spaces after words, until it meets what else the
-// rules may touch or dst is full, and returns how much of in it took.
+// at a time, with the plain Latin letters of two or three bytes in its
+// words and the spaces after them, until it meets what else the rules may
+// touch or dst is full, and returns how much of in it took.
 // The last bytes of in are read as the eight that end it, shifted so that
 // the bytes past its end read as stops. The loop calls nothing in the
 // common case, so that its state stays in registers, and reads and
@@ -506,8 +507,34 @@ func (r *Runs) copyWords(dst []byte, in string, afterSpace bool) ([]byte, int, b
 			// only when it is of a longer character.
 			if n > 0 && r.follow[c] && r.ascii[in[i+n-1]]&plain == 0 && r.mayGoOn(in, i+n) && r.goesOn(in[i+n:]) {
 				n-- // a character of class cont that the next goes on from
+				i, k = i+n, k+n
+				break
 			}
 			i, k = i+n, k+n
+			// A plain Latin letter of two or three bytes (U+00C0-U+027F,
+			// U+1E00-U+1EFF) goes on with the word, as most of those of
+			// Vietnamese do; copyRun takes the characters of other
+			// scripts, which come in runs.
+			if c == 0xE1 && i+3 <= len(in) {
+				x := uint32(binary.LittleEndian.Uint16((*[2]byte)(unsafe.Add(src, i))[:])) | uint32(*(*byte)(unsafe.Add(src, i+2)))<<16
+				if x&0xC0FCFF != 0x80B8E1 || r.three[x&0x0F<<6|x>>8&0x3F]>>(x>>16&0x3F)&1 == 0 {
+					break
+				}
+				binary.LittleEndian.PutUint32((*[4]byte)(unsafe.Add(out, k))[:], x)
+				i, k = i+3, k+3
+				afterSpace = false
+				continue
+			}
+			if c-0xC3 < 0xCA-0xC3 && i+2 <= len(in) {
+				u := uint(binary.LittleEndian.Uint16((*[2]byte)(unsafe.Add(src, i))[:]))
+				if r.twoClass[u>>5]>>(u&31*2)&3 != plain {
+					break
+				}
+				binary.LittleEndian.PutUint16((*[2]byte)(unsafe.Add(out, k))[:], uint16(u))
+				i, k = i+2, k+2
+				afterSpace = false
+				continue
+			}
 			break
 		}
 		i, k = i+n, k+n

@@ -56,14 +56,17 @@ type Sink struct {
 // Reset readies o for the normalized text norm of vocabulary v, keeping
 // what mode says.
 func (o *Sink) Reset(v *vocab.Vocab, norm []byte, mode Mode) {
-	o.v = v
+	if o.v != v {
+		// What o keeps of v, asked once: Trainer copies a struct.
+		o.v = v
+		o.unk = v.Unk()
+		o.fallback = v.Trainer().ByteFallback
+	}
 	o.norm = norm
 	o.mode = mode
 	o.N = 0
 	o.IDs = o.IDs[:0]
 	o.Spans = o.Spans[:0]
-	o.unk = v.Unk()
-	o.fallback = v.Trainer().ByteFallback
 	o.prevUnk = false
 }
 
@@ -120,9 +123,6 @@ func (o *Sink) Replay(pieces []Piece, base int) {
 		}
 		return
 	}
-	if o.mode == IDs {
-		o.IDs = slices.Grow(o.IDs, len(pieces))
-	}
 	for len(pieces) > 0 {
 		k := 0
 		if unk := o.unk; o.mode == Count {
@@ -130,12 +130,17 @@ func (o *Sink) Replay(pieces []Piece, base int) {
 				k++
 			}
 		} else {
-			ids := o.IDs
-			for k < len(pieces) && pieces[k].ID != unk {
-				ids = append(ids, pieces[k].ID)
-				k++
+			// Stored by index into room for them all.
+			ids := slices.Grow(o.IDs, len(pieces))
+			out := ids[len(ids) : len(ids)+len(pieces)]
+			for i, p := range pieces {
+				if p.ID == unk {
+					break
+				}
+				out[i] = p.ID
+				k = i + 1
 			}
-			o.IDs = ids
+			o.IDs = ids[:len(ids)+k]
 		}
 		if k > 0 {
 			o.N += k
