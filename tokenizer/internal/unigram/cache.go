@@ -259,6 +259,17 @@ func lastChunk(norm []byte, p, q, i int) uint64 {
 	return x
 }
 
+// tail16 returns the last r bytes of norm[:q], 1 <= r <= 16 <= q, as two
+// chunks: in two loads, the 16 bytes that end at q shifted down.
+func tail16(norm []byte, q, r int) (c0, c1 uint64) {
+	w := norm[q-16 : q]
+	x0, x1 := binary.LittleEndian.Uint64(w), binary.LittleEndian.Uint64(w[8:])
+	if d := uint(8 * (16 - r)); d < 64 {
+		return x0>>d | x1<<(64-d), x1 >> d
+	}
+	return x1 >> (8*(16-r) - 64), 0
+}
+
 // mix is the multiply-fold step of hashWord.
 func mix(a, b uint64) uint64 {
 	hi, lo := bits.Mul64(a, b)
@@ -283,11 +294,13 @@ func hashWord(seed uint64, norm []byte, p, q int) uint64 {
 		h = mix(binary.LittleEndian.Uint64(w)^h, binary.LittleEndian.Uint64(w[8:])^hashK2)
 	}
 	if i < n {
-		c1 := uint64(0)
-		if i+8 < n {
+		var c0, c1 uint64
+		if n >= 16 {
+			c0, c1 = tail16(norm, q, n-i)
+		} else if c0 = chunk(norm, p, q, i); i+8 < n {
 			c1 = chunk(norm, p, q, i+8)
 		}
-		h = mix(chunk(norm, p, q, i)^h, c1^hashK2)
+		h = mix(c0^h, c1^hashK2)
 	}
 	return h
 }
@@ -324,20 +337,15 @@ func (sc *scratch) find(norm []byte, p, q int) (uint64, int) {
 // longer word, or one in a text of fewer than 16 bytes.
 func shortKey(norm []byte, p, q int) (c0, c1 uint64, ok bool) {
 	n := q - p // at least 1: nextSpace steps a character
-	s := p
-	if p+16 > len(norm) {
-		s = q - 16
-	}
-	if n > 16 || s < 0 {
+	switch {
+	case n > 16:
 		return 0, 0, false
-	}
-	w := norm[s : s+16]
-	x0, x1 := binary.LittleEndian.Uint64(w), binary.LittleEndian.Uint64(w[8:])
-	// The word starts 0 or 16-n bytes into w: d bits.
-	if d := uint(8 * (p - s)); d >= 64 {
-		c0 = x1 >> (d - 64)
-	} else {
-		c0, c1 = x0>>d|x1<<(64-d), x1>>d
+	case p+16 <= len(norm):
+		c0, c1 = binary.LittleEndian.Uint64(norm[p:]), binary.LittleEndian.Uint64(norm[p+8:])
+	case q >= 16:
+		c0, c1 = tail16(norm, q, n)
+	default:
+		return 0, 0, false
 	}
 	if n <= 8 {
 		return c0 & (^uint64(0) >> ((64 - 8*n) & 63)), 0, true
@@ -386,7 +394,7 @@ func (sc *scratch) findHashed(h uint64, norm []byte, p, q int) int {
 		j := 0
 		for ; j < n/8 && binary.LittleEndian.Uint64(norm[p+8*j:]) == w[j]; j++ {
 		}
-		if j == n/8 && (n%8 == 0 || chunk(norm, p, q, 8*j) == w[j]) {
+		if j == n/8 && (n%8 == 0 || lastChunk(norm, p, q, 8*j) == w[j]) {
 			return at
 		}
 	}
