@@ -85,8 +85,9 @@ const (
 const maxRun = 4096
 
 // A cache holds at most maxWords words and maxCache bytes of them, as
-// entryCost counts them: the 280,000 words of the largest corpus file
-// (7 MB of text in many scripts) fit. Its table starts at minSlots slots.
+// entryCost counts them (align's padding left out): the 280,000 words of
+// the largest corpus file (7 MB of text in many scripts) fit. Its table
+// starts at minSlots slots.
 const (
 	maxWords = 1 << 19
 	maxCache = 48 << 20

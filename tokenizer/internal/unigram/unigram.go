@@ -40,9 +40,10 @@ const unkPenalty = 10
 
 // Model is a Unigram segmentation model. It is safe for concurrent use. It
 // keeps scratch buffers and a cache of up to 524,288 words (about 48 MB
-// of them at most, briefly up to twice that while the words it replaced
-// wait to be compacted away) for as many encodings at a time as there are
-// CPUs (GOMAXPROCS).
+// of them at most as entryCost counts them, plus the padding that keeps
+// what a hit reads in one cache line, a fifth more on English; briefly up
+// to twice that while the words it replaced wait to be compacted away) for
+// as many encodings at a time as there are CPUs (GOMAXPROCS).
 type Model struct {
 	trie     *trie
 	user     []bool // by id: user-defined pieces, or nil when there are none
