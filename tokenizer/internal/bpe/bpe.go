@@ -95,9 +95,10 @@ type Rules struct {
 	// goroutines that encode with them.
 	cache wordCache
 
-	// wide tells the bytes beyond ASCII that start neither U+2581 nor a
-	// piece of matcher.
-	wide [256]bool
+	// wide gives, for the bytes beyond ASCII that start neither U+2581
+	// nor a piece of matcher, utf8x.CharLen's length; 0 for the others:
+	// one load tells a byte and the step after it.
+	wide [256]uint8
 }
 
 // newRules returns the rules that cut out the user-defined pieces m
@@ -107,7 +108,9 @@ func (b *Model) newRules(m *matcher.Matcher, banned []bool) *Rules {
 	v := b.v
 	r := &Rules{matcher: m, banned: banned}
 	for c := range r.wide {
-		r.wide[c] = c >= utf8.RuneSelf && !m.First[c] && byte(c) != seg.SpaceSymbol[0]
+		if c >= utf8.RuneSelf && !m.First[c] && byte(c) != seg.SpaceSymbol[0] {
+			r.wide[c] = utf8x.CharLen[c>>4]
+		}
 	}
 	r.matched = make([]int32, len(m.Pieces))
 	for i, p := range m.Pieces {
@@ -319,8 +322,12 @@ func (b *Model) encode(sc *Scratch, s []byte, r *Rules, out *seg.Sink) {
 		}
 		// Characters beyond ASCII that start neither U+2581 nor a
 		// user-defined piece come in runs: a word of most scripts.
-		for i += int(utf8x.CharLen[c>>4]); i < len(s) && r.wide[s[i]]; {
-			i += int(utf8x.CharLen[s[i]>>4])
+		for i += int(utf8x.CharLen[c>>4]); i < len(s); {
+			step := r.wide[s[i]]
+			if step == 0 {
+				break
+			}
+			i += int(step)
 		}
 	}
 	if from < len(s) {
