@@ -385,7 +385,8 @@ func (m *Model) plain(nodes []best, norm, text []byte, tr *tracker) {
 // run adds to nodes the candidates that start from start on, as extend
 // would, and returns where it stopped: at the end of norm or before a
 // character that is no piece alone or whose walk trie.heads does not
-// start. Its loop calls nothing, so that its state stays in registers.
+// start. Its loop calls nothing (its helpers are inlined), so that its
+// state stays in registers.
 // It starts each walk from the state after the whole first character,
 // a piece, so that it needs no unknown candidate.
 func (m *Model) run(nodes []best, text []byte, size, start int) int {
@@ -396,34 +397,11 @@ func (m *Model) run(nodes []best, text []byte, size, start int) int {
 	textp := unsafe.Pointer(unsafe.SliceData(text[:size+textPad]))
 	for start < size {
 		// u is the state after the first character, of mblen bytes.
-		var u uint32
-		mblen := 1
-		switch c := *(*byte)(unsafe.Add(textp, start)); {
-		case c < 0x80:
-			u = heads[heads2+uint32(c)]
-		case c >= 0xe0 && c < 0xf0:
-			// Cut short by the text's end, the character is malformed:
-			// its padding zeros are no continuation bytes.
-			x := binary.LittleEndian.Uint32((*[4]byte)(unsafe.Add(textp, start))[:])
-			if x&0xc0c000 != 0x808000 {
-				return start // malformed
-			}
-			u = heads[head3(x)]
-			mblen = 3
-		case c >= 0xc0 && c < 0xe0:
-			x := binary.LittleEndian.Uint16((*[2]byte)(unsafe.Add(textp, start))[:])
-			if x&0xc000 != 0x8000 {
-				return start
-			}
-			u = heads[heads3+uint32(x&0x1f<<6|x>>8&0x3f)]
-			mblen = 2
-		default:
-			return start
-		}
+		u, mblen := headAt(heads, textp, start)
 		if u == 0 {
-			// extend takes a character that is no piece alone, which
-			// needs the unknown candidate, or whose walk goes a byte
-			// at a time.
+			// extend takes a malformed character, one that is no piece
+			// alone, which needs the unknown candidate, or one whose
+			// walk goes a byte at a time.
 			return start
 		}
 		p := unitAt(units, u)
@@ -435,24 +413,10 @@ func (m *Model) run(nodes []best, text []byte, size, start int) int {
 			// u is a state where a piece ends or a tail starts, at end.
 			last := base >= tailFlag
 			if last {
-				// A tail: its piece is the last one here. It is
-				// compared eight bytes at a time, the last word's bytes
-				// past it shifted out.
+				// A tail: its piece is the last one here.
 				tails := unsafe.Pointer(unsafe.SliceData(t.tails))
-				tail := unsafe.Add(tails, base&offMask)
-				n := int(*(*byte)(tail))
-				if n > size-end {
-					goto done
-				}
-				tail, at := unsafe.Add(tail, 1), unsafe.Add(textp, end)
-				k := n
-				for ; k > 8; k -= 8 {
-					if word(tail) != word(at) {
-						goto done
-					}
-					tail, at = unsafe.Add(tail, 8), unsafe.Add(at, 8)
-				}
-				if (word(tail)^word(at))<<((64-8*k)&63) != 0 {
+				n, ok := tailLen(unsafe.Add(tails, base&offMask), unsafe.Add(textp, end), size-end)
+				if !ok {
 					goto done
 				}
 				end += n
@@ -467,19 +431,10 @@ func (m *Model) run(nodes []best, text []byte, size, start int) int {
 			if last {
 				break
 			}
-			base &= offMask
 			// Step to the next such state.
-			for {
-				// The zero after the text ends the walk there.
-				b := *(*byte)(unsafe.Add(textp, end))
-				if p = unitAt(units, base+uint32(b)); p.label != int32(b) {
-					goto done
-				}
-				base = p.base
-				end++
-				if base >= pieceFlag {
-					break
-				}
+			var ok bool
+			if p, base, end, ok = stepAt(units, base&offMask, textp, end); !ok {
+				goto done
 			}
 		}
 	done:
@@ -489,8 +444,9 @@ func (m *Model) run(nodes []best, text []byte, size, start int) int {
 }
 
 // runTracked is run for forward with a tracker, which it feeds as extend
-// does: a copy, since the tracking in run's loop costs the untracked walks
-// registers (7% more instructions on Thai).
+// does. It shares run's walk (headAt, tailLen, stepAt) but not its loop,
+// since the tracking in run's loop costs the untracked walks registers (7%
+// more instructions on Thai).
 func (m *Model) runTracked(nodes []best, text []byte, size, start int, tr *tracker) int {
 	t := m.trie
 	units := unsafe.Pointer(unsafe.SliceData(t.units))
@@ -499,34 +455,11 @@ func (m *Model) runTracked(nodes []best, text []byte, size, start int, tr *track
 	textp := unsafe.Pointer(unsafe.SliceData(text[:size+textPad]))
 	for start < size {
 		// u is the state after the first character, of mblen bytes.
-		var u uint32
-		mblen := 1
-		switch c := *(*byte)(unsafe.Add(textp, start)); {
-		case c < 0x80:
-			u = heads[heads2+uint32(c)]
-		case c >= 0xe0 && c < 0xf0:
-			// Cut short by the text's end, the character is malformed:
-			// its padding zeros are no continuation bytes.
-			x := binary.LittleEndian.Uint32((*[4]byte)(unsafe.Add(textp, start))[:])
-			if x&0xc0c000 != 0x808000 {
-				return start // malformed
-			}
-			u = heads[head3(x)]
-			mblen = 3
-		case c >= 0xc0 && c < 0xe0:
-			x := binary.LittleEndian.Uint16((*[2]byte)(unsafe.Add(textp, start))[:])
-			if x&0xc000 != 0x8000 {
-				return start
-			}
-			u = heads[heads3+uint32(x&0x1f<<6|x>>8&0x3f)]
-			mblen = 2
-		default:
-			return start
-		}
+		u, mblen := headAt(heads, textp, start)
 		if u == 0 {
-			// extend takes a character that is no piece alone, which
-			// needs the unknown candidate, or whose walk goes a byte
-			// at a time.
+			// extend takes a malformed character, one that is no piece
+			// alone, which needs the unknown candidate, or one whose
+			// walk goes a byte at a time.
 			return start
 		}
 		p := unitAt(units, u)
@@ -538,24 +471,10 @@ func (m *Model) runTracked(nodes []best, text []byte, size, start int, tr *track
 			// u is a state where a piece ends or a tail starts, at end.
 			last := base >= tailFlag
 			if last {
-				// A tail: its piece is the last one here. It is
-				// compared eight bytes at a time, the last word's bytes
-				// past it shifted out.
+				// A tail: its piece is the last one here.
 				tails := unsafe.Pointer(unsafe.SliceData(t.tails))
-				tail := unsafe.Add(tails, base&offMask)
-				n := int(*(*byte)(tail))
-				if n > size-end {
-					goto done
-				}
-				tail, at := unsafe.Add(tail, 1), unsafe.Add(textp, end)
-				k := n
-				for ; k > 8; k -= 8 {
-					if word(tail) != word(at) {
-						goto done
-					}
-					tail, at = unsafe.Add(tail, 8), unsafe.Add(at, 8)
-				}
-				if (word(tail)^word(at))<<((64-8*k)&63) != 0 {
+				n, ok := tailLen(unsafe.Add(tails, base&offMask), unsafe.Add(textp, end), size-end)
+				if !ok {
 					goto done
 				}
 				end += n
@@ -609,25 +528,75 @@ func (m *Model) runTracked(nodes []best, text []byte, size, start int, tr *track
 			if last {
 				break
 			}
-			base &= offMask
 			// Step to the next such state.
-			for {
-				// The zero after the text ends the walk there.
-				b := *(*byte)(unsafe.Add(textp, end))
-				if p = unitAt(units, base+uint32(b)); p.label != int32(b) {
-					goto done
-				}
-				base = p.base
-				end++
-				if base >= pieceFlag {
-					break
-				}
+			var ok bool
+			if p, base, end, ok = stepAt(units, base&offMask, textp, end); !ok {
+				goto done
 			}
 		}
 	done:
 		start = next
 	}
 	return start
+}
+
+// headAt returns the state that run starts from for the character at
+// start of the text at textp, and the character's length; or a zero state
+// if the character is malformed or its walk does not start in heads.
+func headAt(heads *[headsLen]uint32, textp unsafe.Pointer, start int) (uint32, int) {
+	// Cut short by the text's end, a character is malformed: its padding
+	// zeros are no continuation bytes.
+	x := binary.LittleEndian.Uint32((*[4]byte)(unsafe.Add(textp, start))[:])
+	if c := uint8(x); c < 0x80 {
+		return heads[heads2+uint32(c)], 1
+	}
+	if x&0xc0c0f0 == 0x8080e0 {
+		return heads[head3(x)], 3
+	}
+	if x&0xc0e0 == 0x80c0 {
+		return heads[heads3+(x&0x1f<<6|x>>8&0x3f)], 2
+	}
+	return 0, 0
+}
+
+// tailLen returns the length of the tail at tail and true if the text
+// at at, with room bytes left, starts with it. It compares eight bytes at
+// a time, the last word's bytes past the tail shifted out.
+func tailLen(tail, at unsafe.Pointer, room int) (int, bool) {
+	n := int(*(*byte)(tail))
+	if n > room {
+		return 0, false
+	}
+	for k := n; ; k -= 8 {
+		d := word(unsafe.Add(tail, 1)) ^ word(at)
+		if k <= 8 {
+			return n, d<<(-8*k&63) == 0
+		}
+		if d != 0 {
+			return 0, false
+		}
+		tail, at = unsafe.Add(tail, 8), unsafe.Add(at, 8)
+	}
+}
+
+// stepAt walks the text at textp from end, a byte at a time, from the
+// state whose children are at base, to the next state where a piece ends
+// or a tail starts, and returns that state's unit, its base, where it is and true;
+// or false if the text leaves the trie first. The zero after the text
+// ends the walk there.
+func stepAt(units unsafe.Pointer, base uint32, textp unsafe.Pointer, end int) (*unit, uint32, int, bool) {
+	for {
+		b := *(*byte)(unsafe.Add(textp, end))
+		p := unitAt(units, base+uint32(b))
+		if p.label != int32(b) {
+			return nil, 0, end, false
+		}
+		base = p.base
+		end++
+		if base >= pieceFlag {
+			return p, base, end, true
+		}
+	}
 }
 
 // word returns the eight bytes at p as a little-endian word.
