@@ -49,6 +49,9 @@ func Valid(s string) bool {
 					break
 				}
 			}
+		case w&0xC0F0C0C0F0C0C0F0 == 0x80E08080E08080E0 && i+16 <= len(s) &&
+			validThrees(w, binary.LittleEndian.Uint64(Bytes(s[i+8:i+16]))):
+			i += 15
 		case w&0xC0C0F0C0C0F0 == 0x8080E08080E0:
 			// Two three-byte characters, as a script of them runs: each
 			// checked as below; and so two of two bytes.
@@ -88,6 +91,27 @@ func Valid(s string) bool {
 		}
 	}
 	return utf8.ValidString(s[i:])
+}
+
+// validThrees reports whether the 16 bytes lo and hi (little-endian) begin
+// with five valid three-byte characters, given that lo's bytes already have
+// the form of three leads and their continuation bytes. It checks the rest
+// of the form and then, for every character at once, what Valid's
+// two-character case checks one by one: a lead of low bits 0 needs bit 5
+// of the next byte set (else overlong), one of D needs it clear (else a
+// surrogate). Each lead's low bits, xored with D where that bit is set, are
+// then nonzero, which adding 7F to every lead's byte shows in its top bit.
+func validThrees(lo, hi uint64) bool {
+	// Leads at bytes 0, 3 and 6 of lo and 1 and 4 of hi; the lanes of the
+	// two do not overlap, so they are checked as one word.
+	if hi&0xC0C0F0C0C0F0C0 != 0x8080E08080E080 {
+		return false
+	}
+	low := lo&0x0F00000F00000F | hi&0x0F00000F00
+	bit5 := (lo>>8&0x20000020000020 | hi>>8&0x2000002000) >> 5
+	v := low ^ bit5*0xD
+	const tops = 0x80008080008080
+	return (v+0x7F007F7F007F7F)&tops == tops
 }
 
 // CharLen is SentencePiece's OneCharLen: the length of the UTF-8 sequence

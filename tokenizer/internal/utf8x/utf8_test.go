@@ -45,7 +45,7 @@ func TestValidUTF8(t *testing.T) {
 		}
 	}
 	buf := make([]byte, 0, 16)
-	// Any three bytes, alone and after a valid character of three bytes
+	// Any three bytes, alone and after valid characters of three bytes
 	// or of two, for the cases that take two characters at once.
 	for _, first := range []string{"", "\xe0\xb8\x81", "\xd8\xa7"} {
 		for a := range 256 {
@@ -55,6 +55,22 @@ func TestValidUTF8(t *testing.T) {
 						continue
 					}
 					check(append(append(buf[:0], first...), byte(a), byte(b), byte(c), 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'))
+				}
+			}
+		}
+	}
+	// Any three bytes as each of five characters of three bytes, the
+	// others valid, for the case that takes five at once.
+	thai := "\xe0\xb8\x81"
+	for k := range 5 {
+		for a := range 256 {
+			for b := range 256 {
+				for c := range 256 {
+					if c%5 != 0 {
+						continue
+					}
+					s := append(append(buf[:0], strings.Repeat(thai, k)...), byte(a), byte(b), byte(c))
+					check(append(append(s, strings.Repeat(thai, 4-k)...), 'a', 'b'))
 				}
 			}
 		}
