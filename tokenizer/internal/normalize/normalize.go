@@ -211,23 +211,27 @@ func (n *Normalizer) NormalizeIdentity(dst []byte, in string) []byte {
 		for stop := max(end, valid); i < stop; {
 			// Eight bytes at a time while they are valid or ASCII: copied
 			// whole up to the first space, which then becomes U+2581.
-			if i+8 <= stop {
+			for i+8 <= stop {
 				w := binary.LittleEndian.Uint64(utf8x.Bytes(in[i : i+8]))
-				if i+8 <= valid || w&0x8080808080808080 == 0 {
-					binary.LittleEndian.PutUint64(dst[k:], w)
-					spaces := uint64(0)
-					if escape {
-						spaces = zeroBytes(w ^ 0x2020202020202020)
-					}
-					if spaces == 0 {
-						i, k = i+8, k+8
-						continue
-					}
-					n := bits.TrailingZeros64(spaces) / 8
-					dst[k+n], dst[k+n+1], dst[k+n+2] = spaceSymbol[0], spaceSymbol[1], spaceSymbol[2]
-					i, k = i+n+1, k+n+3
+				if i+8 > valid && w&0x8080808080808080 != 0 {
+					break
+				}
+				binary.LittleEndian.PutUint64(dst[k:k+8], w)
+				spaces := uint64(0)
+				if escape {
+					spaces = zeroBytes(w ^ 0x2020202020202020)
+				}
+				if spaces == 0 {
+					i, k = i+8, k+8
 					continue
 				}
+				n := bits.TrailingZeros64(spaces) / 8
+				sp := dst[k+n : k+n+3]
+				sp[0], sp[1], sp[2] = spaceSymbol[0], spaceSymbol[1], spaceSymbol[2]
+				i, k = i+n+1, k+n+3
+			}
+			if i == stop {
+				break
 			}
 			c := in[i]
 			switch {
