@@ -187,6 +187,7 @@ func endsWith(b []byte, s string) bool {
 // character gives the same bytes.
 func (n *Normalizer) NormalizeIdentity(dst []byte, in string) []byte {
 	escape := n.spec.EscapeWhitespaces
+	inb := utf8x.Bytes(in)
 	// Bytes are stored by index, not appended, into room for the worst
 	// case, three bytes out for every byte in, made a block at a time so
 	// that a long text does not need thrice its size at once.
@@ -212,7 +213,7 @@ func (n *Normalizer) NormalizeIdentity(dst []byte, in string) []byte {
 			// Eight bytes at a time while they are valid or ASCII: copied
 			// whole up to the first space, which then becomes U+2581.
 			for i+8 <= stop {
-				w := binary.LittleEndian.Uint64(utf8x.Bytes(in[i : i+8]))
+				w := binary.LittleEndian.Uint64(inb[i : i+8])
 				if i+8 > valid && w&0x8080808080808080 != 0 {
 					break
 				}

@@ -36,21 +36,26 @@ func DecodeChar(p []byte) (rune, int) {
 // and then 32 bytes at a time.
 // Four-byte characters and anything else go to utf8.DecodeRuneInString.
 func Valid(s string) bool {
+	p := Bytes(s) // viewed once: each view costs a few instructions
 	i := 0
-	for i+8 <= len(s) {
-		w := binary.LittleEndian.Uint64(Bytes(s[i : i+8]))
+	for i+8 <= len(p) {
+		w := binary.LittleEndian.Uint64(p[i : i+8])
 		switch {
 		case w&0x8080808080808080 == 0:
 			// ASCII is seldom alone: go on 32 bytes at a time.
-			for i += 8; i+32 <= len(s); i += 32 {
-				b := Bytes(s[i : i+32])
+			for i += 8; i+32 <= len(p); i += 32 {
+				b := p[i : i+32]
 				le := binary.LittleEndian
 				if (le.Uint64(b)|le.Uint64(b[8:])|le.Uint64(b[16:])|le.Uint64(b[24:]))&0x8080808080808080 != 0 {
 					break
 				}
 			}
-		case w&0xC0F0C0C0F0C0C0F0 == 0x80E08080E08080E0 && i+16 <= len(s) &&
-			validThrees(w, binary.LittleEndian.Uint64(Bytes(s[i+8:i+16]))):
+		case w&0x80 == 0:
+			// ASCII up to the first byte that is not; asked early, as a
+			// space comes before each word of most scripts.
+			i += bits.TrailingZeros64(w&0x8080808080808080) / 8
+		case w&0xC0F0C0C0F0C0C0F0 == 0x80E08080E08080E0 && i+16 <= len(p) &&
+			validThrees(w, binary.LittleEndian.Uint64(p[i+8:i+16])):
 			i += 15
 		case w&0xC0C0F0C0C0F0 == 0x8080E08080E0:
 			// Two three-byte characters, as a script of them runs: each
@@ -80,8 +85,6 @@ func Valid(s string) bool {
 				return false
 			}
 			i += 2
-		case w&0x80 == 0: // ASCII up to the first byte that is not
-			i += bits.TrailingZeros64(w&0x8080808080808080) / 8
 		default:
 			if r, n := utf8.DecodeRuneInString(s[i:]); r != utf8.RuneError || n > 1 {
 				i += n
