@@ -148,13 +148,7 @@ func newTrie(keys []trieKey, text []byte) *trie {
 		if len(labels) == 0 {
 			continue
 		}
-		base := b.place(labels)
-		b.units[j.state].base |= uint32(base)
-		for _, c := range labels {
-			t := base + int32(c)
-			b.units[t].label = int32(c)
-			b.use(t)
-		}
+		base := b.children(j.state, labels)
 		// Children in reverse so that the stack builds them in key order,
 		// which keeps related states close together.
 		for k := len(labels) - 1; k >= 0; k-- {
@@ -280,13 +274,7 @@ func (b *trieBuilder) sorted(keys []trieKey, lcp []int32, s int32, depth int) {
 		}
 	}
 	starts[n] = int8(len(keys))
-	base := b.place(labels[:n])
-	b.units[s].base |= uint32(base)
-	for _, c := range labels[:n] {
-		t := base + int32(c)
-		b.units[t].label = int32(c)
-		b.use(t)
-	}
+	base := b.children(s, labels[:n])
 	for c := range n {
 		lo, hi, t := int(starts[c]), int(starts[c+1]), base+int32(labels[c])
 		if hi-lo == 1 {
@@ -311,7 +299,22 @@ func commonPrefix(a, b []byte) int {
 	return i
 }
 
-// child places the only child of state s, on c, and returns it.
+// children places the children of state s, on labels, and returns their
+// base.
+func (b *trieBuilder) children(s int32, labels []byte) int32 {
+	base := b.place(labels)
+	b.units[s].base |= uint32(base)
+	for _, c := range labels {
+		t := base + int32(c)
+		b.units[t].label = int32(c)
+		b.use(t)
+	}
+	return base
+}
+
+// child places the only child of state s, on c, and returns it: children
+// for one label, written out, since calling children here (it is too big
+// to inline) costs New on the big model 0.9% more instructions.
 func (b *trieBuilder) child(s int32, c byte) int32 {
 	b.one[0] = c
 	base := b.place(b.one[:])

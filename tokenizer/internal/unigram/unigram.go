@@ -116,7 +116,7 @@ func New(v *vocab.Vocab) (*Model, error) {
 			continue
 		}
 		start, l := starts[id], int(lens[id])
-		if !plain(text, int(start), l) {
+		if !plainKey(text, int(start), l) {
 			// Darts takes its keys as C strings: a piece holding a NUL
 			// byte is known by the part before it (and the first such
 			// piece by id wins).
@@ -143,11 +143,11 @@ func New(v *vocab.Vocab) (*Model, error) {
 	return m, nil
 }
 
-// plain reports whether the key text[start:start+n] is 1 to 16 bytes long
+// plainKey reports whether the key text[start:start+n] is 1 to 16 bytes long
 // and holds no NUL byte, nor a byte 0xE2, U+2581's first, past its start,
 // as most pieces do: New then takes it as it is. It reads 16 bytes, which
 // may run past the key but not past text.
-func plain(text []byte, start, n int) bool {
+func plainKey(text []byte, start, n int) bool {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	if uint(n-1) >= 16 || start+16 > len(text) {
 		return false

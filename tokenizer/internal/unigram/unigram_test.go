@@ -74,10 +74,10 @@ func TestTrieLongKeys(t *testing.T) {
 	}
 }
 
-// TestPlain checks plain against its definition on keys of every length
+// TestPlainKey checks plainKey against its definition on keys of every length
 // up to 20 bytes with a NUL or 0xE2 byte at each place, amid other bytes
-// and at the end of the text, where plain may say no to any key.
-func TestPlain(t *testing.T) {
+// and at the end of the text, where plainKey may say no to any key.
+func TestPlainKey(t *testing.T) {
 	for n := range 21 {
 		for at := -1; at < n; at++ {
 			for _, c := range []byte{0, 0xE2} {
@@ -88,9 +88,9 @@ func TestPlain(t *testing.T) {
 				want := n > 0 && n <= 16 && bytes.IndexByte(key, 0) < 0 && bytes.IndexByte(key[1:], 0xE2) < 0
 				for _, pad := range [][]byte{nil, []byte("\x00\xE2\x00\xE2\x00\xE2\x00\xE2\x00\xE2\x00\xE2\x00\xE2\x00\xE2"), []byte("b")} {
 					text := append(append([]byte("x\x00"), key...), pad...)
-					got := plain(text, 2, n)
+					got := plainKey(text, 2, n)
 					if got && !want || !got && want && len(pad) >= 16 {
-						t.Errorf("plain(%q, %d bytes after) = %v, want %v", key, len(pad), got, want)
+						t.Errorf("plainKey(%q, %d bytes after) = %v, want %v", key, len(pad), got, want)
 					}
 				}
 			}
