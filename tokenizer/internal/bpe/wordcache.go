@@ -278,8 +278,9 @@ func (t *cacheTable) place(s cacheSlot, h uint64, published bool) {
 }
 
 // grow replaces t with a table of four times the slots, on the same
-// arena. The hash a slot keeps is not the one that placed it, so every
-// word is hashed again: growing by four rather than two rehashes fewer.
+// arena. A slot of a word held inline keeps no hash, so such words are
+// hashed again (an arena word's slot keeps its hash's low bits): growing
+// by four rather than two rehashes fewer.
 func (c *wordCache) grow(t *cacheTable) *cacheTable {
 	g := &cacheTable{rules: t.rules, slots: written[cacheSlot](min(4*len(t.slots), cacheMaxSlots)), arena: t.arena}
 	for _, s := range t.slots {

@@ -720,10 +720,7 @@ func (r *Runs) copyRun(dst []byte, in string, i int, spaces bool) ([]byte, int) 
 
 // copyTwo is copyThree for characters of two bytes.
 func (r *Runs) copyTwo(dst []byte, in string, spaces bool) (int, int) {
-	space, size := uint32(' '), 1
-	if r.escape {
-		space, size = 0x8196E2, 3 // U+2581
-	}
+	space, size := r.spaceWord, r.spaceLen
 	s, d := utf8x.Bytes(in), dst
 	for len(s) >= 4 && len(d) >= 4 {
 		x := binary.LittleEndian.Uint32(s)
@@ -774,10 +771,7 @@ func (r *Runs) contAlone(x uint32, in string, k int) bool {
 // stored as one word of four bytes.
 func (r *Runs) copyThree(dst []byte, in string, spaces bool) (int, int) {
 	// A space as it is stored, and its length.
-	space, size := uint32(' '), 1
-	if r.escape {
-		space, size = 0x8196E2, 3 // U+2581
-	}
+	space, size := r.spaceWord, r.spaceLen
 	s, d := utf8x.Bytes(in), dst
 	for {
 		// Two plain characters at a time, in eight bytes.
