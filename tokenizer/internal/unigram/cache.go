@@ -784,9 +784,30 @@ func clamp(x, lo, hi float32) float32 {
 }
 
 // last returns the largest d in [0, n] for which ok holds, where ok holds
-// for 0 and, if for some d, for every smaller one.
-func last(n uint32, ok func(uint32) bool) uint32 {
+// for 0 and, if for some d, for every smaller one. It gallops out from
+// guess before it bisects, so that a guess next to d takes a few calls
+// of ok, and a wild one about twice as many as bisection alone.
+func last(n, guess uint32, ok func(uint32) bool) uint32 {
 	lo, hi := uint32(0), n+1 // ok(lo); not ok(hi), or hi past n
+	if guess = min(guess, n); ok(guess) {
+		lo = guess
+		for d := uint32(1); hi-lo > d; d *= 2 {
+			if !ok(lo + d) {
+				hi = lo + d
+				break
+			}
+			lo += d
+		}
+	} else {
+		hi = guess
+		for d := uint32(1); hi-lo > d; d *= 2 {
+			if ok(hi - d) {
+				lo = hi - d
+				break
+			}
+			hi -= d
+		}
+	}
 	for hi-lo > 1 {
 		if mid := lo + (hi-lo)/2; ok(mid) {
 			lo = mid
@@ -805,8 +826,15 @@ func upTo(margin, mag float64, n int) float32 {
 	if !wins(margin, mag, 0, n) {
 		return -1
 	}
+	// wins holds while the ulp of 2*(from+mag), as a float32, stays
+	// below margin/k, about while that sum stays below 2^23 times
+	// margin/k's power of two: the guess for the search.
+	guess := float32(math.MaxFloat32)
+	if _, e := math.Frexp(margin / float64(4*(n+1)+2)); margin <= math.MaxFloat32 {
+		guess = float32(max(0, min(math.Ldexp(1, e+22)-mag, math.MaxFloat32)))
+	}
 	// The float32 bits of the magnitudes below +Inf, from which it fails.
-	return math.Float32frombits(last(0x7f800000-1, func(b uint32) bool { return wins(margin, mag, math.Float32frombits(b), n) }))
+	return math.Float32frombits(last(0x7f800000-1, math.Float32bits(guess), func(b uint32) bool { return wins(margin, mag, math.Float32frombits(b), n) }))
 }
 
 // inBinade reports whether candidates offset from the path score from by

@@ -439,9 +439,22 @@ func TestSpan(t *testing.T) {
 // not one float32 past it, for margins and magnitudes over many scales.
 func TestUpTo(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
-	for range 2000 {
+	for i := range 4000 {
 		margin := math.Ldexp(rng.Float64(), -rng.IntN(30))
 		mag := math.Ldexp(rng.Float64(), rng.IntN(12))
+		if i%2 == 1 {
+			// Scales far from the usual, where upTo's guess is off.
+			margin = math.Ldexp(rng.Float64(), rng.IntN(300)-150)
+			mag = math.Ldexp(rng.Float64(), rng.IntN(300)-150)
+		}
+		switch i % 50 {
+		case 1:
+			margin = math.Inf(1)
+		case 3:
+			margin = math.MaxFloat64
+		case 5:
+			mag = 0
+		}
 		n := 1 + rng.IntN(40)
 		u := upTo(margin, mag, n)
 		if u < 0 {
