@@ -919,54 +919,49 @@ func (sc *scratch) hits(dst []seg.Piece, norm []byte, p int, from float32) ([]se
 		return dst, p, from
 	}
 	// The common case of each step is written out here, without calls:
-	// a call would spill this loop's state. The slots and records are
-	// read without bounds checks: a slot's index is masked, and a slot
-	// holds the offset of a whole record.
+	// a call would spill this loop's state. The text, slots and records
+	// are read without bounds checks: the loop's tests keep the text's
+	// reads within it, a slot's index is masked, and a slot holds the
+	// offset of a whole record.
 	data, slots := unsafe.Pointer(unsafe.SliceData(sc.data)), unsafe.Pointer(unsafe.SliceData(sc.slots))
-	mask := len(sc.slots) - 1
+	text, size := unsafe.Pointer(unsafe.SliceData(norm)), len(norm)
+	mask, seed := len(sc.slots)-1, sc.seed
 	// The gate counts the hits of short words when the loop ends: they
 	// cannot make it stand aside.
 	short := uint32(0)
-	for p < len(norm) {
+	for p < size {
 		// The end of the word, as nextSpace finds it: a U+2581 away from
 		// the text's ends, with no lead byte among the three bytes before
 		// it (those of the word's first character are not).
 		q := -1
-		for k := p + OneCharLen(norm[p]); ; {
-			var z uint64
-			if k+10 <= len(norm) {
+		for k := p + OneCharLen(*(*byte)(unsafe.Add(text, p))); ; {
+			if k+10 <= size {
 				// A byte 0xe2, as indexE2 finds it, then the two
 				// other bytes of U+2581 after it.
 				const ones, highs = 0x0101010101010101, 0x8080808080808080
-				x := binary.LittleEndian.Uint64(norm[k:]) ^ 0xe2*ones
+				x := load64(text, k) ^ 0xe2*ones
 				if x = (x - ones) &^ x & highs; x == 0 {
 					k += 8
 					continue
 				}
-				if k += bits.TrailingZeros64(x) / 8; binary.LittleEndian.Uint16(norm[k+1:]) != 0x8196 {
+				if k += bits.TrailingZeros64(x) / 8; load16(text, k+1) != 0x8196 {
 					k++
 					continue
 				}
-				if k >= 4 && !leadBefore(binary.LittleEndian.Uint32(norm[k-4:])) {
+				if k >= 4 && !leadBefore(load32(text, k-4)) {
 					q = k
 				}
-				break
-			} else if b := len(norm) - 10; b >= 0 {
+			} else if b := size - 10; b >= 0 {
 				// The last ten bytes hold every place left where
 				// U+2581 may start, those from k on shifted down.
-				if z = spaces(norm[b:]) >> uint(8*(k-b)); z == 0 {
-					q = len(norm)
-					break
-				}
-			} else {
-				break
-			}
-			if z != 0 {
-				if k += bits.TrailingZeros64(z) / 8; k >= 4 && !leadBefore(binary.LittleEndian.Uint32(norm[k-4:])) {
+				z := spaces(norm[b:]) >> uint(8*(k-b))
+				if k += bits.TrailingZeros64(z) / 8; z == 0 {
+					q = size
+				} else if k >= 4 && !leadBefore(load32(text, k-4)) {
 					q = k
 				}
-				break
 			}
+			break
 		}
 		if q < 0 {
 			q = nextSpace(norm, p)
@@ -976,15 +971,18 @@ func (sc *scratch) hits(dst []seg.Piece, norm []byte, p int, from float32) ([]se
 			sc.stop.q = q
 			break
 		}
-		// The word's record, as find finds it: shortKey and probe written
-		// out, the word's chunks read in two loads from its start, or
-		// from the text's last 16 bytes.
+		// The word's record, as find finds it, written out: a word of at
+		// most 16 bytes in two loads from its start, or from the text's
+		// last 16 bytes; a longer one 16 bytes at a time, its last
+		// chunks in two loads from its end.
 		var h uint64
 		at := 0
-		if n <= 16 && len(norm) >= 16 {
-			s := min(p, len(norm)-16)
-			c0 := binary.LittleEndian.Uint64(norm[s:])
-			c1 := binary.LittleEndian.Uint64(norm[s+8:])
+		switch {
+		case size < 16:
+			h, at = sc.find(norm, p, q)
+		case n <= 16:
+			s := min(p, size-16)
+			c0, c1 := load64(text, s), load64(text, s+8)
 			if d := uint(8 * (p - s)); d >= 64 {
 				c0, c1 = c1>>(d-64), 0
 			} else if d > 0 {
@@ -995,7 +993,7 @@ func (sc *scratch) hits(dst []seg.Piece, norm []byte, p int, from float32) ([]se
 			} else {
 				c1 &= ^uint64(0) >> ((128 - 8*n) & 63)
 			}
-			h = mix(c0^sc.seed^uint64(n)*hashK1, c1^hashK2)
+			h = mix(c0^seed^uint64(n)*hashK1, c1^hashK2)
 			for i := int(h>>32) & mask; ; i = (i + 1) & mask {
 				s := *wordAt(slots, i)
 				if s == 0 {
@@ -1007,8 +1005,41 @@ func (sc *scratch) hits(dst []seg.Piece, norm []byte, p int, from float32) ([]se
 					break
 				}
 			}
-		} else {
-			h, at = sc.find(norm, p, q)
+		default:
+			h = seed ^ uint64(n)*hashK1
+			i := p
+			for ; i+16 <= q; i += 16 {
+				h = mix(load64(text, i)^h, load64(text, i+8)^hashK2)
+			}
+			if i < q {
+				// tail16: the bytes from i on, shifted down.
+				x0, x1 := load64(text, q-16), load64(text, q-8)
+				if d := uint(8 * (16 - (q - i))); d < 64 {
+					x0, x1 = x0>>d|x1<<((64-d)&63), x1>>d
+				} else {
+					x0, x1 = x1>>(d-64), 0
+				}
+				h = mix(x0^h, x1^hashK2)
+			}
+			for i := int(h>>32) & mask; ; i = (i + 1) & mask {
+				s := *wordAt(slots, i)
+				if s == 0 {
+					break
+				}
+				r := int(uint32(s))
+				if s>>32 != h>>32 || int(*wordAt(data, r)&0xffff) != n {
+					continue
+				}
+				// The word, eight bytes at a time, its last bytes
+				// loaded as the eight that end it.
+				j, w := p, r+keyAt
+				for ; j+8 <= q && load64(text, j) == *wordAt(data, w); j, w = j+8, w+1 {
+				}
+				if j == q || j+8 > q && load64(text, q-8)>>(8*uint(j+8-q)) == *wordAt(data, w) {
+					at = r
+					break
+				}
+			}
 		}
 		if at == 0 {
 			sc.stop.q, sc.stop.h, sc.stop.at, sc.stop.found = q, h, at, true
@@ -1041,6 +1072,22 @@ func (sc *scratch) hits(dst []seg.Piece, norm []byte, p int, from float32) ([]se
 	}
 	sc.use.Hits(short)
 	return dst, p, from
+}
+
+// load64 returns the eight bytes of the array at text from i, as a
+// little-endian word, without a bounds check.
+func load64(text unsafe.Pointer, i int) uint64 {
+	return binary.LittleEndian.Uint64((*[8]byte)(unsafe.Add(text, i))[:])
+}
+
+// load32 is load64 for four bytes.
+func load32(text unsafe.Pointer, i int) uint32 {
+	return binary.LittleEndian.Uint32((*[4]byte)(unsafe.Add(text, i))[:])
+}
+
+// load16 is load64 for two bytes.
+func load16(text unsafe.Pointer, i int) uint16 {
+	return binary.LittleEndian.Uint16((*[2]byte)(unsafe.Add(text, i))[:])
 }
 
 // wordAt returns the word i of the array at data, without a bounds check.
