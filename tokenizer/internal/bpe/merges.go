@@ -66,19 +66,24 @@ func (t *mergeTable) get(l, r int32) (int32, bool) {
 	if t.slots == nil || !ok {
 		return 0, false
 	}
+	return t.find(k), true
+}
+
+// find is get for key k of a pair (pairCacheKey), in a table.
+func (t *mergeTable) find(k uint64) int32 {
 	if t.filter != nil {
 		if w, m := filterWord(k); t.filter[w]&m != m {
-			return -1, true
+			return -1
 		}
 	}
 	mask := uint64(len(t.slots) - 1)
 	for i := (k * 0x9E3779B97F4A7C15) >> (t.shift & 63); ; i = (i + 1) & mask {
 		e := t.slots[i]
 		if e == 0 {
-			return -1, true
+			return -1
 		}
 		if e&^pairIDMask == k {
-			return int32(e&pairIDMask) - 1, true
+			return int32(e&pairIDMask) - 1
 		}
 	}
 }

@@ -3,6 +3,7 @@ package bpe
 import (
 	"encoding/binary"
 	"hash/maphash"
+	"math"
 	"math/bits"
 	"sync"
 	"sync/atomic"
@@ -338,9 +339,10 @@ func (c *wordCache) empty(r *Rules) *cacheTable {
 // It starts small, for a short text touches few pairs, and grows (empty)
 // to pairCacheBits as pairs keep coming.
 type pairCache struct {
-	slots []uint64
-	shift uint8 // 64 less the bits of a slot's index
-	puts  int   // since the last growth
+	slots  []uint64
+	shift  uint8 // 64 less the bits of a slot's index
+	puts   int   // since the last growth
+	growAt int   // the puts after which the table grows
 }
 
 const (
@@ -360,7 +362,10 @@ func (c *pairCache) grow() {
 		bits = min(pairCacheBits, 64-int(c.shift)+2)
 	}
 	old := c.slots
-	c.slots, c.shift, c.puts = make([]uint64, 1<<bits), uint8(64-bits), 0
+	c.slots, c.shift, c.puts, c.growAt = make([]uint64, 1<<bits), uint8(64-bits), 1, 1<<bits+1
+	if bits == pairCacheBits {
+		c.growAt = math.MaxInt
+	}
 	// Filled by doubling copies, which move memory a block at a time.
 	c.slots[0] = pairNone
 	for n := 1; n < len(c.slots); n *= 2 {
@@ -394,13 +399,18 @@ func (c *pairCache) get(l, r int32) (int32, bool) {
 }
 
 func (c *pairCache) put(l, r, id int32) {
-	k, ok := pairCacheKey(l, r)
-	if !ok || uint32(id+1) > pairIDMask {
+	if k, ok := pairCacheKey(l, r); ok {
+		c.putKey(k, id)
+	}
+}
+
+// putKey is put for the pair of key k (pairCacheKey).
+func (c *pairCache) putKey(k uint64, id int32) {
+	if uint32(id+1) > pairIDMask {
 		return
 	}
-	if c.slots == nil || c.puts > len(c.slots) && len(c.slots) < 1<<pairCacheBits {
+	if c.puts++; c.puts > c.growAt {
 		c.grow()
 	}
-	c.puts++
 	c.slots[c.slot(k)] = k | uint64(id+1)
 }
