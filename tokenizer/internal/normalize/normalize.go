@@ -209,6 +209,32 @@ func (n *Normalizer) NormalizeIdentity(dst []byte, in string) []byte {
 		if !utf8x.Valid(in[i:valid]) {
 			valid = i
 		}
+		if escape {
+			// Sixteen bytes at a time while they are valid, without a
+			// test of their bytes: copied whole up to the first space,
+			// which then becomes U+2581, over what was copied after it.
+			// The slices that the loop steps along need fewer bounds
+			// checks than indices would.
+			src, out := inb[i:valid], dst[k:]
+			for len(src) >= 16 && len(out) >= 18 {
+				a, b := binary.LittleEndian.Uint64(src), binary.LittleEndian.Uint64(src[8:])
+				binary.LittleEndian.PutUint64(out, a)
+				binary.LittleEndian.PutUint64(out[8:], b)
+				var n int
+				if spaces := zeroBytes(a ^ 0x2020202020202020); spaces != 0 {
+					n = bits.TrailingZeros64(spaces) / 8
+				} else if spaces := zeroBytes(b ^ 0x2020202020202020); spaces != 0 {
+					n = 8 + bits.TrailingZeros64(spaces)/8
+				} else {
+					src, out = src[16:], out[16:]
+					continue
+				}
+				n &= 15 // as it is: the mask shows the compiler no bound is passed
+				out[n], out[n+1], out[n+2] = spaceSymbol[0], spaceSymbol[1], spaceSymbol[2]
+				src, out = src[n+1:], out[n+3:]
+			}
+			i, k = valid-len(src), len(dst)-len(out)
+		}
 		for stop := max(end, valid); i < stop; {
 			// Eight bytes at a time while they are valid or ASCII: copied
 			// whole up to the first space, which then becomes U+2581.

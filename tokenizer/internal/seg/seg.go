@@ -107,9 +107,31 @@ func (o *Sink) add(id int32, start, end int) {
 }
 
 // Replay records pieces that follow each other from normalized offset
-// base on. Without spans, known pieces are taken in a loop of their own
-// up to the next unknown one, which goes out of line.
+// base on. Ids of known pieces that fit in the room o.IDs has are stored
+// in a loop that keeps nothing else: a model replays each word, and most
+// words' pieces are all known. The rest goes to replay.
 func (o *Sink) Replay(pieces []Piece, base int) {
+	if n := len(o.IDs); o.mode == IDs && len(pieces) <= cap(o.IDs)-n {
+		out, unk := o.IDs[n:n+len(pieces)], o.unk
+		for i, p := range pieces {
+			if p.ID == unk {
+				o.replay(pieces, base)
+				return
+			}
+			out[i] = p.ID
+		}
+		o.IDs = o.IDs[:n+len(pieces)]
+		o.N += len(pieces)
+		o.prevUnk = false
+		return
+	}
+	o.replay(pieces, base)
+}
+
+// replay is Replay's general case. Without spans, known pieces are taken
+// in a loop of their own up to the next unknown one, which goes out of
+// line.
+func (o *Sink) replay(pieces []Piece, base int) {
 	if o.mode == Spans {
 		for _, p := range pieces {
 			end := base + int(p.Len)
