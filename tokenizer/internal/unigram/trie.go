@@ -571,8 +571,12 @@ func (b *trieBuilder) grow(n int) {
 	n = max(n, old+old/4)
 	b.units = slices.Grow(b.units, n-old)[:n]
 	b.fails = slices.Grow(b.fails, n-old)[:n]
-	for i := old; i < n; i++ {
-		b.units[i].label = free
+	// The new units are free: the first is written, then copied in
+	// blocks that double.
+	fresh := b.units[old:n]
+	fresh[0] = unit{label: free}
+	for k := 1; k < len(fresh); k *= 2 {
+		copy(fresh[k:], fresh[:k])
 	}
 	words := (n + 63) / 64
 	b.listed = append(b.listed, make([]uint64, words-len(b.listed))...)
