@@ -661,12 +661,20 @@ func (m *Model) put(sc *scratch) {
 
 // backtrack appends the path ending at the last node of nodes to dst.
 func backtrack(dst []seg.Piece, nodes []best) []seg.Piece {
-	first := len(dst)
-	for end := int32(len(nodes) - 1); end > 0; {
-		n := nodes[end]
-		dst = append(dst, seg.Piece{ID: n.id, Len: n.len})
-		end -= n.len
+	// Counted first, the pieces go in place from the last one, rather
+	// than appended backwards and reversed. The nodes are read without
+	// bounds checks: a path's pieces lie within the nodes.
+	np, last := unsafe.Pointer(unsafe.SliceData(nodes)), uint32(len(nodes)-1)
+	n := 0
+	for end := last; end > 0; end -= uint32(nodeAt(np, int(end)).len) {
+		n++
 	}
-	slices.Reverse(dst[first:])
+	dst = slices.Grow(dst, n)[:len(dst)+n]
+	path := dst[len(dst)-n:]
+	for i, end := len(path)-1, last; i >= 0; i-- {
+		b := nodeAt(np, int(end))
+		path[i] = seg.Piece{ID: b.id, Len: b.len}
+		end -= uint32(b.len)
+	}
 	return dst
 }
