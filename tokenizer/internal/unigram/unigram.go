@@ -405,42 +405,43 @@ func (m *Model) run(nodes []best, text []byte, size, start int) int {
 			return start
 		}
 		p := unitAt(units, u)
-		base := p.base
 		till := float64(nodeAt(nodesp, start).score)
 		end := start + mblen
 		next := end
 		for {
-			// u is a state where a piece ends or a tail starts, at end.
-			last := base >= tailFlag
-			if last {
-				// A tail: its piece is the last one here.
-				tails := unsafe.Pointer(unsafe.SliceData(t.tails))
-				n, ok := tailLen(unsafe.Add(tails, base&offMask), unsafe.Add(textp, end), size-end)
-				if !ok {
-					goto done
-				}
-				end += n
-			}
-			// A double sum compared with the stored float, as in extend.
-			cand := float64(p.score) + till
-			if n := nodeAt(nodesp, end); n.len == 0 || cand > float64(n.score) {
-				n.score = float32(cand)
-				n.len = int32(end - start)
-				n.id = p.id
-			}
-			if last {
+			// p is a piece's end, at end. A double sum compared with
+			// the stored float, as in extend.
+			relax(nodeAt(nodesp, end), float64(p.score)+till, end-start, p.id)
+			// Step to the next state where a piece ends or a tail
+			// starts.
+			var base uint32
+			var ok bool
+			if p, base, end, ok = stepAt(units, p.base&offMask, textp, end); !ok {
 				break
 			}
-			// Step to the next such state.
-			var ok bool
-			if p, base, end, ok = stepAt(units, base&offMask, textp, end); !ok {
-				goto done
+			if base >= tailFlag {
+				// A tail: its piece is the last one here.
+				tails := unsafe.Pointer(unsafe.SliceData(t.tails))
+				if n, ok := tailLen(unsafe.Add(tails, base&offMask), unsafe.Add(textp, end), size-end); ok {
+					end += n
+					relax(nodeAt(nodesp, end), float64(p.score)+till, end-start, p.id)
+				}
+				break
 			}
 		}
-	done:
 		start = next
 	}
 	return start
+}
+
+// relax makes the candidate scoring cand, a piece id of n bytes, the best
+// path at b if it beats the one there, or if there is none.
+func relax(b *best, cand float64, n int, id int32) {
+	if b.len == 0 || cand > float64(b.score) {
+		b.score = float32(cand)
+		b.len = int32(n)
+		b.id = id
+	}
 }
 
 // runTracked is run for forward with a tracker, which it feeds as extend
@@ -660,12 +661,20 @@ func (m *Model) put(sc *scratch) {
 
 // backtrack appends the path ending at the last node of nodes to dst.
 func backtrack(dst []seg.Piece, nodes []best) []seg.Piece {
-	first := len(dst)
-	for end := int32(len(nodes) - 1); end > 0; {
-		n := nodes[end]
-		dst = append(dst, seg.Piece{ID: n.id, Len: n.len})
-		end -= n.len
+	// Counted first, the pieces go in place from the last one, rather
+	// than appended backwards and reversed. The nodes are read without
+	// bounds checks: a path's pieces lie within the nodes.
+	np, last := unsafe.Pointer(unsafe.SliceData(nodes)), uint32(len(nodes)-1)
+	n := 0
+	for end := last; end > 0; end -= uint32(nodeAt(np, int(end)).len) {
+		n++
 	}
-	slices.Reverse(dst[first:])
+	dst = slices.Grow(dst, n)[:len(dst)+n]
+	path := dst[len(dst)-n:]
+	for i, end := len(path)-1, last; i >= 0; i-- {
+		b := nodeAt(np, int(end))
+		path[i] = seg.Piece{ID: b.id, Len: b.len}
+		end -= uint32(b.len)
+	}
 	return dst
 }
