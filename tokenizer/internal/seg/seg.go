@@ -170,8 +170,11 @@ func (o *Sink) replay(pieces []Piece, base int) {
 			if k == len(pieces) {
 				return
 			}
-			for _, p := range pieces[:k] {
-				base += int(p.Len)
+			if o.fallback {
+				// Only the bytes of an unknown piece need where it starts.
+				for _, p := range pieces[:k] {
+					base += int(p.Len)
+				}
 			}
 		}
 		end := base + int(pieces[k].Len)

@@ -136,8 +136,9 @@ type scratch struct {
 	// The segmentation learn found, and its pieces as a record holds them.
 	path []seg.Piece
 	rec  []uint64
-	// Where hits stopped: the end of the word there and, if found, its
-	// hash and its record's offset (0 for none).
+	// Where hits stopped: the end of the word there (or -1, for
+	// encodeWords to find) and, if found, its hash and its record's
+	// offset (0 for none).
 	stop struct {
 		q, at int
 		h     uint64
@@ -860,7 +861,9 @@ func (m *Model) encodeWords(sc *scratch, dst []seg.Piece, norm []byte) []seg.Pie
 			if dst, p, from = sc.hits(dst, norm, p, from); p == len(norm) {
 				break
 			}
-			q = sc.stop.q
+			if q = sc.stop.q; q < 0 {
+				q = nextSpace(norm, p)
+			}
 		} else {
 			q = nextSpace(norm, p)
 		}
@@ -919,7 +922,8 @@ func (sc *scratch) hits(dst []seg.Piece, norm []byte, p int, from float32) ([]se
 		return dst, p, from
 	}
 	// The common case of each step is written out here, without calls:
-	// a call would spill this loop's state. The text, slots and records
+	// a call would spill this loop's state; encodeWords takes the others.
+	// The text, slots and records
 	// are read without bounds checks: the loop's tests keep the text's
 	// reads within it, a slot's index is masked, and a slot holds the
 	// offset of a whole record.
@@ -929,6 +933,7 @@ func (sc *scratch) hits(dst []seg.Piece, norm []byte, p int, from float32) ([]se
 	// The gate counts the hits of short words when the loop ends: they
 	// cannot make it stand aside.
 	short := uint32(0)
+loop:
 	for p < size {
 		// The end of the word, as nextSpace finds it: a U+2581 away from
 		// the text's ends, with no lead byte among the three bytes before
@@ -963,11 +968,8 @@ func (sc *scratch) hits(dst []seg.Piece, norm []byte, p int, from float32) ([]se
 			}
 			break
 		}
-		if q < 0 {
-			q = nextSpace(norm, p)
-		}
 		n := q - p
-		if n > maxWord {
+		if q < 0 || n > maxWord {
 			sc.stop.q = q
 			break
 		}
@@ -979,14 +981,17 @@ func (sc *scratch) hits(dst []seg.Piece, norm []byte, p int, from float32) ([]se
 		at := 0
 		switch {
 		case size < 16:
-			h, at = sc.find(norm, p, q)
+			sc.stop.q = q
+			break loop
 		case n <= 16:
-			s := min(p, size-16)
-			c0, c1 := load64(text, s), load64(text, s+8)
-			if d := uint(8 * (p - s)); d >= 64 {
-				c0, c1 = c1>>(d-64), 0
-			} else if d > 0 {
-				c0, c1 = c0>>d|c1<<(64-d), c1>>d
+			c0, c1 := load64(text, p), load64(text, p+8)
+			if s := size - 16; p > s {
+				c0, c1 = load64(text, s), load64(text, s+8)
+				if d := uint(8 * (p - s)); d >= 64 {
+					c0, c1 = c1>>(d-64), 0
+				} else {
+					c0, c1 = c0>>d|c1<<(64-d), c1>>d
+				}
 			}
 			if n <= 8 {
 				c0, c1 = c0&(^uint64(0)>>((64-8*n)&63)), 0
@@ -1045,11 +1050,14 @@ func (sc *scratch) hits(dst []seg.Piece, norm []byte, p int, from float32) ([]se
 			sc.stop.q, sc.stop.h, sc.stop.at, sc.stop.found = q, h, at, true
 			break
 		}
-		if span := *wordAt(data, at+spanAt); !(from >= math.Float32frombits(uint32(span)) && from <= math.Float32frombits(uint32(span>>32))) && !sc.renew(at, from) {
+		// Hits take a record within its span, with room for its pieces;
+		// encodeWords renews the span and grows dst.
+		head := wordAt(data, at)
+		np := int(*head >> 16 & 0xffff)
+		if span := *wordAt(data, at+spanAt); !(from >= math.Float32frombits(uint32(span)) && from <= math.Float32frombits(uint32(span>>32))) || len(dst)+np > cap(dst) {
 			sc.stop.q, sc.stop.h, sc.stop.at, sc.stop.found = q, h, at, true
 			break
 		}
-		head := wordAt(data, at)
 		if *head&hitFlag == 0 {
 			*head |= hitFlag
 		}
@@ -1057,14 +1065,10 @@ func (sc *scratch) hits(dst []seg.Piece, norm []byte, p int, from float32) ([]se
 			short++
 		}
 		// The pieces, as emit appends them.
-		np := int(*head >> 16 & 0xffff)
-		if len(dst)+np > cap(dst) {
-			dst = slices.Grow(dst, np)
-		}
-		ps := dst[len(dst) : len(dst)+np]
-		for i, off := 0, at+keyAt+(n+7)>>3; i < len(ps); i, off = i+1, off+2 {
+		ps := unsafe.Add(unsafe.Pointer(unsafe.SliceData(dst)), len(dst)*int(unsafe.Sizeof(seg.Piece{})))
+		for i, off := 0, at+keyAt+(n+7)>>3; i < np; i, off = i+1, off+2 {
 			x := *wordAt(data, off)
-			ps[i] = seg.Piece{ID: int32(uint32(x)), Len: int32(x >> 32)}
+			*(*seg.Piece)(unsafe.Add(ps, i*int(unsafe.Sizeof(seg.Piece{})))) = seg.Piece{ID: int32(uint32(x)), Len: int32(x >> 32)}
 			from = float32(math.Float64frombits(*wordAt(data, off+1)) + float64(from))
 		}
 		dst = dst[:len(dst)+np]
