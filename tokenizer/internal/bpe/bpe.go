@@ -917,8 +917,10 @@ func (b *Model) segmentShort(sc *Scratch, s []byte, r *Rules, dst []seg.Piece) (
 	// called for the rest: a call for each pair cost a third of the
 	// merging.
 	for i := range n - 1 {
-		id, ok := sc.pairs.get(w.id[i], w.id[i+1])
-		if !ok {
+		var id int32
+		if e, k := sc.pairs.entry(w.id[i], w.id[i+1]); e&^pairIDMask == k {
+			id = int32(e&pairIDMask) - 1
+		} else {
 			id = b.pairMiss(sc, s, int(w.pos[i]), int(w.pos[i+2]), w.id[i], w.id[i+1])
 		}
 		if r.allowed(id) {
@@ -944,8 +946,10 @@ func (b *Model) segmentShort(sc *Scratch, s []byte, r *Rules, dst []seg.Piece) (
 		w.id[best] = w.pair[best]
 		next := bits.TrailingZeros64(after)
 		if next < shortWord {
-			id, ok := sc.pairs.get(w.id[best], w.id[next])
-			if !ok {
+			var id int32
+			if e, k := sc.pairs.entry(w.id[best], w.id[next]); e&^pairIDMask == k {
+				id = int32(e&pairIDMask) - 1
+			} else {
 				end := w.pos[min(bits.TrailingZeros64(after&(after-1)), shortWord)]
 				id = b.pairMiss(sc, s, int(w.pos[best]), int(end), w.id[best], w.id[next])
 			}
@@ -957,8 +961,10 @@ func (b *Model) segmentShort(sc *Scratch, s []byte, r *Rules, dst []seg.Piece) (
 		if before := alive & (bit(best) - 1); before != 0 {
 			prev := 63 - bits.LeadingZeros64(before)
 			live &^= bit(prev)
-			id, ok := sc.pairs.get(w.id[prev], w.id[best])
-			if !ok {
+			var id int32
+			if e, k := sc.pairs.entry(w.id[prev], w.id[best]); e&^pairIDMask == k {
+				id = int32(e&pairIDMask) - 1
+			} else {
 				id = b.pairMiss(sc, s, int(w.pos[prev]), int(w.pos[min(next, shortWord)]), w.id[prev], w.id[best])
 			}
 			if r.allowed(id) {

@@ -78,16 +78,11 @@ type cacheArena struct {
 // never move: a value is read where it was written, while later ones are
 // added. The values added together stay in one chunk.
 type chunks[T any] struct {
-	list  [cacheMaxKeys >> chunkBits]atomic.Pointer[[1 << chunkBits]T] // room for the keys, the larger
-	limit int                                                          // the most values
-	used  int                                                          // values used, chunks' unused ends included; under the cache's mu
+	list [cacheMaxKeys >> chunkBits]atomic.Pointer[[1 << chunkBits]T] // room for the keys, the larger
+	used int                                                          // values used, chunks' unused ends included; under the cache's mu
 }
 
 const chunkBits = 13 // 8 KiB of key bytes a chunk, 64 KiB of pieces
-
-func newCacheArena() *cacheArena {
-	return &cacheArena{keys: chunks[byte]{limit: cacheMaxKeys}, pieces: chunks[seg.Piece]{limit: cacheMaxPieces}}
-}
 
 // cacheUse is what one scratch keeps of its use of a wordCache: whether
 // the cache stands aside (hitrate.Gate) and a lookup's result of one piece.
@@ -161,24 +156,25 @@ func (c *wordCache) lookup(w []byte, r *Rules, u *cacheUse) ([]seg.Piece, cacheK
 	if t == nil || t.rules != r {
 		return nil, k
 	}
-	warm := len(t.slots) > cacheMinSlots
 	want := uint32(h>>48)<<16 | uint32(len(w))
 	mask := uint64(len(t.slots) - 1)
 	for i := h & mask; ; i = (i + 1) & mask {
 		s := &t.slots[i]
 		m := atomic.LoadUint64(&s.meta)
-		if m == 0 {
-			if warm {
-				u.Record(false)
-			}
-			return nil, k
-		}
+		// A slot of another word is told by its meta alone, most often,
+		// and an empty one (meta 0) never passes that test.
 		if uint32(m)&^0xFF00 != want {
+			if m == 0 {
+				if len(t.slots) > cacheMinSlots {
+					u.Record(false)
+				}
+				return nil, k
+			}
 			continue
 		}
 		key := atomic.LoadUint64(&s.key)
 		if len(w) <= inlineWord && key == k.inline || len(w) > inlineWord && string(t.arena.keys.at(key&arenaOffMask, len(w))) == string(w) {
-			if warm {
+			if len(t.slots) > cacheMinSlots {
 				u.Record(true)
 			}
 			val := uint32(m >> 32)
@@ -204,7 +200,7 @@ func (c *wordCache) add(w []byte, k cacheKey, r *Rules, pieces []seg.Piece) {
 	if len(w) > cacheMaxWord || len(pieces) > len(w) || !c.mu.TryLock() {
 		return
 	}
-	defer c.mu.Unlock()
+	// Nothing below panics, and a deferred unlock costs a tenth of an add.
 	t := c.table.Load()
 	switch {
 	case t == nil || t.rules != r || c.used >= cacheMaxUsed:
@@ -219,20 +215,29 @@ func (c *wordCache) add(w []byte, k cacheKey, r *Rules, pieces []seg.Piece) {
 	if len(pieces) > 1 {
 		pieceCount = len(pieces)
 	}
-	if !t.arena.keys.fits(keyBytes) || !t.arena.pieces.fits(pieceCount) {
+	keysAt, piecesAt := t.arena.keys.start(keyBytes), t.arena.pieces.start(pieceCount)
+	if keysAt+keyBytes > cacheMaxKeys || piecesAt+pieceCount > cacheMaxPieces {
 		t = c.empty(r)
+		keysAt, piecesAt = 0, 0
 	}
 	s := cacheSlot{key: k.inline, meta: k.h>>48<<16 | uint64(len(pieces))<<8 | uint64(len(w))}
 	if keyBytes > 0 {
-		s.key = t.arena.keys.add(w) | k.h<<arenaOffBits
+		copy(t.arena.keys.room(keysAt, keyBytes), w)
+		s.key = uint64(keysAt) | k.h<<arenaOffBits
 	}
 	if pieceCount > 0 {
-		s.meta |= t.arena.pieces.add(pieces) << 32
+		// Copied here, not by a call: most words have a few pieces.
+		dst := t.arena.pieces.room(piecesAt, pieceCount)
+		for i := range dst {
+			dst[i] = pieces[i]
+		}
+		s.meta |= uint64(piecesAt) << 32
 	} else {
 		s.meta |= uint64(uint32(pieces[0].ID)) << 32
 	}
 	t.place(s, k.h, true)
 	c.used++
+	c.mu.Unlock()
 }
 
 // start returns where n values added now would begin: after the last, or
@@ -240,26 +245,23 @@ func (c *wordCache) add(w []byte, k cacheKey, r *Rules, pieces []seg.Piece) {
 func (c *chunks[T]) start(n int) int {
 	const size = 1 << chunkBits
 	off := c.used
-	if off%size+n > size {
-		off += size - off%size
+	if off&(size-1)+n > size {
+		off += size - off&(size-1)
 	}
 	return off
 }
 
-// fits reports whether n more values have room.
-func (c *chunks[T]) fits(n int) bool { return c.start(n)+n <= c.limit }
-
-// add copies v, which has room, and returns its offset.
-func (c *chunks[T]) add(v []T) uint64 {
-	off := c.start(len(v))
+// room returns the n values at off, which start gave and which must fit
+// under the limit, and counts them used.
+func (c *chunks[T]) room(off, n int) []T {
 	chunk := c.list[off>>chunkBits].Load()
 	if chunk == nil {
 		chunk = new([1 << chunkBits]T)
 		c.list[off>>chunkBits].Store(chunk)
 	}
-	copy(chunk[off&(1<<chunkBits-1):], v)
-	c.used = off + len(v)
-	return uint64(off)
+	c.used = off + n
+	i := off & (1<<chunkBits - 1)
+	return chunk[i : i+n : i+n]
 }
 
 // place puts s, of a word whose hash is h, into the first free slot of t;
@@ -324,7 +326,7 @@ func (c *wordCache) empty(r *Rules) *cacheTable {
 	if t := c.table.Load(); t != nil {
 		n = len(t.slots)
 	}
-	t := &cacheTable{rules: r, slots: written[cacheSlot](n), arena: newCacheArena()}
+	t := &cacheTable{rules: r, slots: written[cacheSlot](n), arena: new(cacheArena)}
 	c.table.Store(t)
 	c.used = 0
 	return t
@@ -390,12 +392,20 @@ func (c *pairCache) slot(k uint64) uint64 { return (k * 0x9E3779B97F4A7C15) >> (
 
 // get returns the piece l and r make (or -1), and whether it is known.
 func (c *pairCache) get(l, r int32) (int32, bool) {
+	e, k := c.entry(l, r)
+	return int32(e&pairIDMask) - 1, e&^pairIDMask == k
+}
+
+// entry returns the slot that pair l, r would be in, and the key that the
+// slot holds (under the answer) when it is that pair's; or a slot and a
+// key that never match. Callers that compare these themselves branch on
+// the comparison, without a flag made and tested.
+func (c *pairCache) entry(l, r int32) (e, k uint64) {
 	k, ok := pairCacheKey(l, r)
 	if i := c.slot(k); ok && i < uint64(len(c.slots)) {
-		e := c.slots[i]
-		return int32(e&pairIDMask) - 1, e&^pairIDMask == k
+		return c.slots[i], k
 	}
-	return 0, false
+	return 0, 1
 }
 
 func (c *pairCache) put(l, r, id int32) {
