@@ -372,31 +372,23 @@ func (b *Model) word(sc *Scratch, w []byte, base int, r *Rules, out *seg.Sink) {
 		}
 		return
 	}
-	var pieces []seg.Piece
-	pieces, sc.pieces = b.cachedWord(sc, w, true, r, sc.pieces[:0])
-	out.Replay(pieces, base)
-}
-
-// cachedWord returns the pieces of w. When the word cache has them, they
-// are the cache's own, not to be changed, and dst is returned as it was:
-// most words are found there, and copying them out would cost about as
-// much as finding them. Otherwise it appends them to dst by segmenting w
-// (freshWord, with cut), stores them, and returns them and the extended
-// dst.
-func (b *Model) cachedWord(sc *Scratch, w []byte, cut bool, r *Rules, dst []seg.Piece) (pieces, ext []seg.Piece) {
+	// The cache is asked here and in part, not through a function of
+	// its own: the calls for every word cost a good part of a hit. A
+	// hit's pieces are the cache's own, replayed as they are: copying
+	// them out would cost about as much as finding them.
 	cache, use := sc.cacheFor(r)
-	n := len(dst)
 	if !use.Use() {
-		dst = b.freshWord(sc, w, cut, r, dst)
-		return dst[n:], dst
+		sc.pieces = b.freshWord(sc, w, true, r, sc.pieces[:0])
+		out.Replay(sc.pieces, base)
+		return
 	}
-	hit, k := cache.lookup(w, r, use)
-	if hit != nil {
-		return hit, dst
+	pieces, k := cache.lookup(w, r, use)
+	if pieces == nil {
+		sc.pieces = b.freshWord(sc, w, true, r, sc.pieces[:0])
+		pieces = sc.pieces
+		cache.add(w, k, r, pieces)
 	}
-	dst = b.freshWord(sc, w, cut, r, dst)
-	cache.add(w, k, r, dst[n:])
-	return dst[n:], dst
+	out.Replay(pieces, base)
 }
 
 // longWord is the length from which splitting a word at character pairs
@@ -632,11 +624,18 @@ func (b *Model) part(sc *Scratch, w []byte, start, end, chars int, first, last r
 		}
 		return append(dst, b.finalPiece(p[:n], sl.id, r), b.finalPiece(p[n:], sr.id, r))
 	}
-	pieces, ext := b.cachedWord(sc, p, false, r, dst)
-	if len(ext) == len(dst) { // the cache's pieces
+	cache, use := sc.cacheFor(r)
+	if !use.Use() {
+		return b.freshWord(sc, p, false, r, dst)
+	}
+	pieces, k := cache.lookup(p, r, use)
+	if pieces != nil {
 		return append(dst, pieces...)
 	}
-	return ext
+	n := len(dst)
+	dst = b.freshWord(sc, p, false, r, dst)
+	cache.add(p, k, r, dst[n:])
+	return dst
 }
 
 // finalPiece is the piece a symbol w whose lookup gave id ends up as.
