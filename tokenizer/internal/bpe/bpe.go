@@ -95,10 +95,10 @@ type Rules struct {
 	// goroutines that encode with them.
 	cache wordCache
 
-	// wide gives, for the bytes beyond ASCII that start neither U+2581
-	// nor a piece of matcher, utf8x.CharLen's length; 0 for the others:
-	// one load tells a byte and the step after it.
-	wide [256]uint8
+	// step gives, for the bytes that start neither U+2581 nor a piece of
+	// matcher, utf8x.CharLen's length; 0 for the others: one load tells
+	// a byte and the step after it, whatever the script.
+	step [256]uint8
 }
 
 // newRules returns the rules that cut out the user-defined pieces m
@@ -107,9 +107,9 @@ type Rules struct {
 func (b *Model) newRules(m *matcher.Matcher, banned []bool) *Rules {
 	v := b.v
 	r := &Rules{matcher: m, banned: banned}
-	for c := range r.wide {
-		if c >= utf8.RuneSelf && !m.First[c] && byte(c) != seg.SpaceSymbol[0] {
-			r.wide[c] = utf8x.CharLen[c>>4]
+	for c := range r.step {
+		if !m.First[c] && byte(c) != seg.SpaceSymbol[0] {
+			r.step[c] = utf8x.CharLen[c>>4]
 		}
 	}
 	r.matched = make([]int32, len(m.Pieces))
@@ -285,6 +285,18 @@ func (b *Model) encode(sc *Scratch, s []byte, r *Rules, out *seg.Sink) {
 	from := 0
 	m := r.matcher
 	for i := 0; i < len(s); {
+		// The characters of words, of any script, that start neither
+		// U+2581 nor a user-defined piece, in a loop of their own.
+		for i < len(s) {
+			step := r.step[s[i]]
+			if step == 0 {
+				break
+			}
+			i += int(step)
+		}
+		if i >= len(s) {
+			break
+		}
 		c := s[i]
 		if c == 0xE2 && isSpace(s[i:]) {
 			if m.First[c] && m.MayFollowSpace(s[i+len(seg.SpaceSymbol):]) {
@@ -305,8 +317,6 @@ func (b *Model) encode(sc *Scratch, s []byte, r *Rules, out *seg.Sink) {
 				b.word(sc, s[from:i], from, r, out)
 				from = i
 			}
-			// Most words go on in ASCII that starts no piece.
-			i = m.SkipPlain(s, i)
 			continue
 		}
 		if m.First[c] {
@@ -316,19 +326,7 @@ func (b *Model) encode(sc *Scratch, s []byte, r *Rules, out *seg.Sink) {
 				continue
 			}
 		}
-		if c < utf8.RuneSelf {
-			i = m.SkipPlain(s, i+1)
-			continue
-		}
-		// Characters beyond ASCII that start neither U+2581 nor a
-		// user-defined piece come in runs: a word of most scripts.
-		for i += int(utf8x.CharLen[c>>4]); i < len(s); {
-			step := r.wide[s[i]]
-			if step == 0 {
-				break
-			}
-			i += int(step)
-		}
+		i += int(utf8x.CharLen[c>>4])
 	}
 	if from < len(s) {
 		b.word(sc, s[from:], from, r, out)
