@@ -478,6 +478,26 @@ func (s *pairSet) partEnd(w []byte, i int, first rune, size int) (end, chars int
 					c, size = utf8x.DecodeChar(w[end:])
 				}
 			}
+		} else if last < utf8.RuneSelf {
+			// A run of ASCII, as most of Latin script's words: the
+			// bitmap of ASCII pairs answers, in a loop of its own,
+			// without the tests of blocks. (The mask of k>>6 takes
+			// nothing off: it spares the bounds check.)
+			for {
+				if k := uint32(last)<<7 | uint32(c); s.ascii[k>>6&255]&(1<<(k&63)) == 0 {
+					return end, chars, last, c, 1
+				}
+				chars++
+				last = c
+				if end++; end == len(w) {
+					return end, chars, last, 0, 0
+				}
+				if c = rune(w[end]); c >= utf8.RuneSelf {
+					break
+				}
+			}
+			size = 0 // c, at end, is taken next
+			continue
 		}
 		// Both characters in a block with a bitmap, as most of a script's
 		// are, or a pair of the Basic Multilingual Plane that the filter
