@@ -95,10 +95,10 @@ type Rules struct {
 	// goroutines that encode with them.
 	cache wordCache
 
-	// wide gives, for the bytes beyond ASCII that start neither U+2581
-	// nor a piece of matcher, utf8x.CharLen's length; 0 for the others:
-	// one load tells a byte and the step after it.
-	wide [256]uint8
+	// step gives, for the bytes that start neither U+2581 nor a piece of
+	// matcher, utf8x.CharLen's length; 0 for the others: one load tells
+	// a byte and the step after it, whatever the script.
+	step [256]uint8
 }
 
 // newRules returns the rules that cut out the user-defined pieces m
@@ -107,9 +107,9 @@ type Rules struct {
 func (b *Model) newRules(m *matcher.Matcher, banned []bool) *Rules {
 	v := b.v
 	r := &Rules{matcher: m, banned: banned}
-	for c := range r.wide {
-		if c >= utf8.RuneSelf && !m.First[c] && byte(c) != seg.SpaceSymbol[0] {
-			r.wide[c] = utf8x.CharLen[c>>4]
+	for c := range r.step {
+		if !m.First[c] && byte(c) != seg.SpaceSymbol[0] {
+			r.step[c] = utf8x.CharLen[c>>4]
 		}
 	}
 	r.matched = make([]int32, len(m.Pieces))
@@ -285,6 +285,18 @@ func (b *Model) encode(sc *Scratch, s []byte, r *Rules, out *seg.Sink) {
 	from := 0
 	m := r.matcher
 	for i := 0; i < len(s); {
+		// The characters of words, of any script, that start neither
+		// U+2581 nor a user-defined piece, in a loop of their own.
+		for i < len(s) {
+			step := r.step[s[i]]
+			if step == 0 {
+				break
+			}
+			i += int(step)
+		}
+		if i >= len(s) {
+			break
+		}
 		c := s[i]
 		if c == 0xE2 && isSpace(s[i:]) {
 			if m.First[c] && m.MayFollowSpace(s[i+len(seg.SpaceSymbol):]) {
@@ -305,8 +317,6 @@ func (b *Model) encode(sc *Scratch, s []byte, r *Rules, out *seg.Sink) {
 				b.word(sc, s[from:i], from, r, out)
 				from = i
 			}
-			// Most words go on in ASCII that starts no piece.
-			i = m.SkipPlain(s, i)
 			continue
 		}
 		if m.First[c] {
@@ -316,19 +326,7 @@ func (b *Model) encode(sc *Scratch, s []byte, r *Rules, out *seg.Sink) {
 				continue
 			}
 		}
-		if c < utf8.RuneSelf {
-			i = m.SkipPlain(s, i+1)
-			continue
-		}
-		// Characters beyond ASCII that start neither U+2581 nor a
-		// user-defined piece come in runs: a word of most scripts.
-		for i += int(utf8x.CharLen[c>>4]); i < len(s); {
-			step := r.wide[s[i]]
-			if step == 0 {
-				break
-			}
-			i += int(step)
-		}
+		i += int(utf8x.CharLen[c>>4])
 	}
 	if from < len(s) {
 		b.word(sc, s[from:], from, r, out)
@@ -372,31 +370,23 @@ func (b *Model) word(sc *Scratch, w []byte, base int, r *Rules, out *seg.Sink) {
 		}
 		return
 	}
-	var pieces []seg.Piece
-	pieces, sc.pieces = b.cachedWord(sc, w, true, r, sc.pieces[:0])
-	out.Replay(pieces, base)
-}
-
-// cachedWord returns the pieces of w. When the word cache has them, they
-// are the cache's own, not to be changed, and dst is returned as it was:
-// most words are found there, and copying them out would cost about as
-// much as finding them. Otherwise it appends them to dst by segmenting w
-// (freshWord, with cut), stores them, and returns them and the extended
-// dst.
-func (b *Model) cachedWord(sc *Scratch, w []byte, cut bool, r *Rules, dst []seg.Piece) (pieces, ext []seg.Piece) {
+	// The cache is asked here and in part, not through a function of
+	// its own: the calls for every word cost a good part of a hit. A
+	// hit's pieces are the cache's own, replayed as they are: copying
+	// them out would cost about as much as finding them.
 	cache, use := sc.cacheFor(r)
-	n := len(dst)
 	if !use.Use() {
-		dst = b.freshWord(sc, w, cut, r, dst)
-		return dst[n:], dst
+		sc.pieces = b.freshWord(sc, w, true, r, sc.pieces[:0])
+		out.Replay(sc.pieces, base)
+		return
 	}
-	hit, k := cache.lookup(w, r, use)
-	if hit != nil {
-		return hit, dst
+	pieces, k := cache.lookup(w, r, use)
+	if pieces == nil {
+		sc.pieces = b.freshWord(sc, w, true, r, sc.pieces[:0])
+		pieces = sc.pieces
+		cache.add(w, k, r, pieces)
 	}
-	dst = b.freshWord(sc, w, cut, r, dst)
-	cache.add(w, k, r, dst[n:])
-	return dst[n:], dst
+	out.Replay(pieces, base)
 }
 
 // longWord is the length from which splitting a word at character pairs
@@ -488,6 +478,26 @@ func (s *pairSet) partEnd(w []byte, i int, first rune, size int) (end, chars int
 					c, size = utf8x.DecodeChar(w[end:])
 				}
 			}
+		} else if last < utf8.RuneSelf {
+			// A run of ASCII, as most of Latin script's words: the
+			// bitmap of ASCII pairs answers, in a loop of its own,
+			// without the tests of blocks. (The mask of k>>6 takes
+			// nothing off: it spares the bounds check.)
+			for {
+				if k := uint32(last)<<7 | uint32(c); s.ascii[k>>6&255]&(1<<(k&63)) == 0 {
+					return end, chars, last, c, 1
+				}
+				chars++
+				last = c
+				if end++; end == len(w) {
+					return end, chars, last, 0, 0
+				}
+				if c = rune(w[end]); c >= utf8.RuneSelf {
+					break
+				}
+			}
+			size = 0 // c, at end, is taken next
+			continue
 		}
 		// Both characters in a block with a bitmap, as most of a script's
 		// are, or a pair of the Basic Multilingual Plane that the filter
@@ -632,11 +642,18 @@ func (b *Model) part(sc *Scratch, w []byte, start, end, chars int, first, last r
 		}
 		return append(dst, b.finalPiece(p[:n], sl.id, r), b.finalPiece(p[n:], sr.id, r))
 	}
-	pieces, ext := b.cachedWord(sc, p, false, r, dst)
-	if len(ext) == len(dst) { // the cache's pieces
+	cache, use := sc.cacheFor(r)
+	if !use.Use() {
+		return b.freshWord(sc, p, false, r, dst)
+	}
+	pieces, k := cache.lookup(p, r, use)
+	if pieces != nil {
 		return append(dst, pieces...)
 	}
-	return ext
+	n := len(dst)
+	dst = b.freshWord(sc, p, false, r, dst)
+	cache.add(p, k, r, dst[n:])
+	return dst
 }
 
 // finalPiece is the piece a symbol w whose lookup gave id ends up as.

@@ -25,10 +25,6 @@ type Matcher struct {
 	// not be UTF-8), are a piece, which matches at every U+2581.
 	spacePiece bool
 	afterSpace [256]bool // bytes that follow U+2581 at the start of a piece
-
-	// plain says which bytes are ASCII and start no piece: the bytes of
-	// most words, which the word scan steps over in a loop of its own.
-	plain [256]bool
 }
 
 type trieNode struct {
@@ -128,19 +124,7 @@ func New(pieces []string) *Matcher {
 			m.ValidUTF8 = false
 		}
 	}
-	for c := range utf8.RuneSelf {
-		m.plain[c] = !m.First[c]
-	}
 	return m
-}
-
-// SkipPlain returns the index of the first byte of s from i on that is not
-// plain: not ASCII, or the start of some piece.
-func (m *Matcher) SkipPlain(s []byte, i int) int {
-	for i < len(s) && m.plain[s[i]] {
-		i++
-	}
-	return i
 }
 
 // MayFollowSpace reports whether a piece may match at a U+2581 followed
