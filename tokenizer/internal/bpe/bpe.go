@@ -1079,8 +1079,8 @@ func (b *Model) pairID(sc *Scratch, s []byte, sl, sr *symbol) int32 {
 // again and again: the pair cache answers them here, without a call,
 // without hashing the text.
 func (b *Model) pairOf(sc *Scratch, s []byte, start, end int, l, r int32) int32 {
-	if id, ok := sc.pairs.get(l, r); ok {
-		return id
+	if e, k := sc.pairs.entry(l, r); e&^pairIDMask == k {
+		return int32(e&pairIDMask) - 1
 	}
 	return b.pairMiss(sc, s, start, end, l, r)
 }
@@ -1100,7 +1100,7 @@ func (b *Model) pairMiss(sc *Scratch, s []byte, start, end int, l, r int32) int3
 	} else {
 		id = b.v.LookupBytes(s[start:end])
 	}
-	sc.pairs.putKey(k, id)
+	sc.pairs.put(k, id)
 	return id
 }
 

@@ -59,17 +59,8 @@ func mergeFilter(slots []uint64) []uint64 {
 	return f
 }
 
-// get returns the piece that pieces l and r make, or -1, and false when
-// the table cannot tell (no table, or ids too large).
-func (t *mergeTable) get(l, r int32) (int32, bool) {
-	k, ok := pairCacheKey(l, r)
-	if t.slots == nil || !ok {
-		return 0, false
-	}
-	return t.find(k), true
-}
-
-// find is get for key k of a pair (pairCacheKey), in a table.
+// find returns the piece that the pair of key k (pairCacheKey) makes, or
+// -1; the table must have slots.
 func (t *mergeTable) find(k uint64) int32 {
 	if t.filter != nil {
 		if w, m := filterWord(k); t.filter[w]&m != m {

@@ -173,7 +173,7 @@ func (c *wordCache) lookup(w []byte, r *Rules, u *cacheUse) ([]seg.Piece, cacheK
 			continue
 		}
 		key := atomic.LoadUint64(&s.key)
-		if len(w) <= inlineWord && key == k.inline || len(w) > inlineWord && string(t.arena.keys.at(key&arenaOffMask, len(w))) == string(w) {
+		if len(w) <= inlineWord && key == k.inline || len(w) > inlineWord && sameLong(t.arena.keys.at(key&arenaOffMask, len(w)), w) {
 			if len(t.slots) > cacheMinSlots {
 				u.Record(true)
 			}
@@ -185,6 +185,20 @@ func (c *wordCache) lookup(w []byte, r *Rules, u *cacheUse) ([]seg.Piece, cacheK
 			return u.one[:], k
 		}
 	}
+}
+
+// sameLong reports whether a and b, of the same length, more than eight
+// bytes and at most cacheMaxWord, are equal: compared eight bytes at a
+// time inline, the last eight overlapping, rather than by a call.
+func sameLong(a, b []byte) bool {
+	n := len(b)
+	a = a[:n]
+	for i := 0; i < n-8; i += 8 {
+		if binary.LittleEndian.Uint64(a[i:]) != binary.LittleEndian.Uint64(b[i:]) {
+			return false
+		}
+	}
+	return binary.LittleEndian.Uint64(a[n-8:]) == binary.LittleEndian.Uint64(b[n-8:])
 }
 
 // at returns the n values stored at offset off.
@@ -390,16 +404,10 @@ func pairCacheKey(l, r int32) (uint64, bool) {
 // slot is in range.
 func (c *pairCache) slot(k uint64) uint64 { return (k * 0x9E3779B97F4A7C15) >> (c.shift & 63) }
 
-// get returns the piece l and r make (or -1), and whether it is known.
-func (c *pairCache) get(l, r int32) (int32, bool) {
-	e, k := c.entry(l, r)
-	return int32(e&pairIDMask) - 1, e&^pairIDMask == k
-}
-
 // entry returns the slot that pair l, r would be in, and the key that the
-// slot holds (under the answer) when it is that pair's; or a slot and a
-// key that never match. Callers that compare these themselves branch on
-// the comparison, without a flag made and tested.
+// slot holds (under the answer, the piece they make + 1) when it is that
+// pair's; or a slot and a key that never match. Callers compare them
+// themselves and branch on that, without a flag made and tested.
 func (c *pairCache) entry(l, r int32) (e, k uint64) {
 	k, ok := pairCacheKey(l, r)
 	if i := c.slot(k); ok && i < uint64(len(c.slots)) {
@@ -408,14 +416,9 @@ func (c *pairCache) entry(l, r int32) (e, k uint64) {
 	return 0, 1
 }
 
-func (c *pairCache) put(l, r, id int32) {
-	if k, ok := pairCacheKey(l, r); ok {
-		c.putKey(k, id)
-	}
-}
-
-// putKey is put for the pair of key k (pairCacheKey).
-func (c *pairCache) putKey(k uint64, id int32) {
+// put records that the pair of key k (pairCacheKey) makes piece id, or
+// -1 for none.
+func (c *pairCache) put(k uint64, id int32) {
 	if uint32(id+1) > pairIDMask {
 		return
 	}

@@ -185,15 +185,29 @@ func TestWordCacheBounded(t *testing.T) {
 	}
 }
 
+// cachedPair returns the piece that c holds for pair l, r (or -1), and
+// whether it holds one.
+func cachedPair(c *pairCache, l, r int32) (int32, bool) {
+	e, k := c.entry(l, r)
+	return int32(e&pairIDMask) - 1, e&^pairIDMask == k
+}
+
+// putPair has c record that l and r make id, if their ids fit a slot.
+func putPair(c *pairCache, l, r, id int32) {
+	if k, ok := pairCacheKey(l, r); ok {
+		c.put(k, id)
+	}
+}
+
 // TestPairCache checks that the pair cache answers what was put, forgets a
 // pair only for another in its slot, keeps its pairs when it grows, and
 // keeps no pair whose ids it cannot pack.
 func TestPairCache(t *testing.T) {
 	var c pairCache
-	if _, ok := c.get(1, 2); ok {
+	if _, ok := cachedPair(&c, 1, 2); ok {
 		t.Fatal("an empty cache knows a pair")
 	}
-	c.put(1, 2, 3)
+	putPair(&c, 1, 2, 3)
 	if len(c.slots) != 1<<pairCacheFirstBits {
 		t.Errorf("%d slots for one pair, want %d: a short text should touch little", len(c.slots), 1<<pairCacheFirstBits)
 	}
@@ -201,12 +215,12 @@ func TestPairCache(t *testing.T) {
 	var g pairCache
 	held := map[[2]int32]int32{}
 	for i := int32(0); len(g.slots) <= 1<<pairCacheFirstBits; i++ {
-		g.put(i, i+1, i%5-1)
+		putPair(&g, i, i+1, i%5-1)
 		held[[2]int32{i, i + 1}] = i%5 - 1
 	}
 	for p, id := range held {
-		if got, ok := g.get(p[0], p[1]); ok && got != id {
-			t.Fatalf("get(%d, %d) = %d after growing, want %d", p[0], p[1], got, id)
+		if got, ok := cachedPair(&g, p[0], p[1]); ok && got != id {
+			t.Fatalf("cachedPair(%d, %d) = %d after growing, want %d", p[0], p[1], got, id)
 		} else if !ok {
 			delete(held, p)
 		}
@@ -219,17 +233,17 @@ func TestPairCache(t *testing.T) {
 	for range 3 << pairCacheBits {
 		l, r := rng.Int31n(1<<pairIDBits), rng.Int31n(1<<pairIDBits)
 		id := rng.Int31n(1<<pairIDBits-1) - 1 // -1 (no piece) included
-		c.put(l, r, id)
+		putPair(&c, l, r, id)
 		want[[2]int32{l, r}] = id
-		if got, ok := c.get(l, r); !ok || got != id {
-			t.Fatalf("get(%d, %d) = %d, %v right after put %d", l, r, got, ok, id)
+		if got, ok := cachedPair(&c, l, r); !ok || got != id {
+			t.Fatalf("cachedPair(%d, %d) = %d, %v right after put %d", l, r, got, ok, id)
 		}
 	}
 	kept := 0
 	for p, id := range want {
-		got, ok := c.get(p[0], p[1])
+		got, ok := cachedPair(&c, p[0], p[1])
 		if ok && got != id {
-			t.Fatalf("get(%d, %d) = %d, want %d", p[0], p[1], got, id)
+			t.Fatalf("cachedPair(%d, %d) = %d, want %d", p[0], p[1], got, id)
 		}
 		if ok {
 			kept++
@@ -242,8 +256,8 @@ func TestPairCache(t *testing.T) {
 		t.Errorf("only %d of %d pairs kept in %d slots", kept, len(want), 1<<pairCacheBits)
 	}
 	for _, p := range [][3]int32{{1 << pairIDBits, 1, 5}, {1, 1 << pairIDBits, 5}, {7, 8, pairIDMask}} {
-		c.put(p[0], p[1], p[2])
-		if _, ok := c.get(p[0], p[1]); ok {
+		putPair(&c, p[0], p[1], p[2])
+		if _, ok := cachedPair(&c, p[0], p[1]); ok {
 			t.Errorf("pair %d, %d -> %d does not fit a slot but was kept", p[0], p[1], p[2])
 		}
 	}
