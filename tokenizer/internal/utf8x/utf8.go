@@ -56,7 +56,14 @@ func Valid(s string) bool {
 			i += bits.TrailingZeros64(w&0x8080808080808080) / 8
 		case w&0xC0F0C0C0F0C0C0F0 == 0x80E08080E08080E0 && i+16 <= len(p) &&
 			validThrees(w, binary.LittleEndian.Uint64(p[i+8:i+16])):
-			i += 15
+			// A run of them, as a script of three-byte characters has:
+			// five at a time while they last, without the other cases.
+			for i += 15; i+16 <= len(p); i += 15 {
+				b := p[i : i+16]
+				if lo := binary.LittleEndian.Uint64(b); lo&0xC0F0C0C0F0C0C0F0 != 0x80E08080E08080E0 || !validThrees(lo, binary.LittleEndian.Uint64(b[8:])) {
+					break
+				}
+			}
 		case w&0xC0C0F0C0C0F0 == 0x8080E08080E0:
 			// Two three-byte characters, as a script of them runs: each
 			// checked as below; and so two of two bytes.

@@ -59,18 +59,19 @@ func TestValidUTF8(t *testing.T) {
 			}
 		}
 	}
-	// Any three bytes as each of five characters of three bytes, the
-	// others valid, for the case that takes five at once.
+	// Any three bytes as each of ten characters of three bytes, the
+	// others valid, for the case that takes five at once and the run
+	// of them after it.
 	thai := "\xe0\xb8\x81"
-	for k := range 5 {
+	for k := range 10 {
 		for a := range 256 {
 			for b := range 256 {
 				for c := range 256 {
-					if c%5 != 0 {
+					if c%(5+5*(k/5)) != 0 {
 						continue
 					}
 					s := append(append(buf[:0], strings.Repeat(thai, k)...), byte(a), byte(b), byte(c))
-					check(append(append(s, strings.Repeat(thai, 4-k)...), 'a', 'b'))
+					check(append(append(s, strings.Repeat(thai, 9-k)...), 'a', 'b'))
 				}
 			}
 		}
