@@ -730,21 +730,26 @@ func (sc *scratch) span(at int, from float32) uint64 {
 	if bins, ties := uint32(r[0]), uint32(r[0]>>32); exp != 0 && bins&bit != 0 && ties&bit == 0 {
 		lo, hi := math.Float64frombits(r[2]), math.Float64frombits(r[3])
 		if inBinade(from, exp, lo, hi) {
-			// The scores of the binade that inBinade takes are those
-			// between two ends, from among them: each end is guessed
-			// and then moved a float32 at a time, towards from until
-			// inBinade takes it, and away while it takes the next.
-			bottom := math.Float32frombits(1<<31 | exp<<23)
-			top := math.Float32frombits(1<<31 | exp<<23 | (1<<23 - 1))
-			up := spanEnd(clamp(float32(float64(bottom)-hi), from, bottom), from, bottom, exp, lo, hi)
-			down := spanEnd(clamp(float32(float64(top)-lo), top, from), from, top, exp, lo, hi)
-			return uint64(math.Float32bits(down)) | uint64(math.Float32bits(up))<<32
+			return binadeSpan(from, exp, lo, hi)
 		}
 	}
 	if upTo := math.Float32frombits(uint32(r[1] >> 32)); sc.data[at]&zeroFlag != 0 && math.Abs(float64(from)) <= float64(upTo) {
 		return uint64(math.Float32bits(-upTo)) | uint64(math.Float32bits(upTo))<<32
 	}
 	return uint64(math.Float32bits(from)) | uint64(math.Float32bits(from))<<32
+}
+
+// binadeSpan returns the span of the scores of the binade exp, around
+// from, which inBinade takes with lo and hi.
+func binadeSpan(from float32, exp uint32, lo, hi float64) uint64 {
+	// They are those between two ends, from among them: each end is
+	// guessed and then moved a float32 at a time, towards from until
+	// inBinade takes it, and away while it takes the next.
+	bottom := math.Float32frombits(1<<31 | exp<<23)
+	top := math.Float32frombits(1<<31 | exp<<23 | (1<<23 - 1))
+	up := spanEnd(clamp(float32(float64(bottom)-hi), from, bottom), from, bottom, exp, lo, hi)
+	down := spanEnd(clamp(float32(float64(top)-lo), top, from), from, top, exp, lo, hi)
+	return uint64(math.Float32bits(down)) | uint64(math.Float32bits(up))<<32
 }
 
 // spanEnd returns the end of the scores that inBinade takes, with lo and hi
@@ -1108,6 +1113,18 @@ func (sc *scratch) hit(at int, from float32) []uint64 {
 // the path score from, outside its span, and if so makes its span the one
 // around from.
 func (sc *scratch) renew(at int, from float32) bool {
+	// Most often a word met in a binade it holds from without ties, as
+	// holds and span find it, without going through both.
+	r := sc.cold(at)
+	if exp := binade(from); exp != 0 {
+		bit := uint32(1) << (exp - firstBinade)
+		if bins, ties := uint32(r[0]), uint32(r[0]>>32); bins&bit != 0 && ties&bit == 0 {
+			if lo, hi := math.Float64frombits(r[2]), math.Float64frombits(r[3]); inBinade(from, exp, lo, hi) {
+				sc.data[at+spanAt] = binadeSpan(from, exp, lo, hi)
+				return true
+			}
+		}
+	}
 	if !sc.holds(at, from) {
 		return false
 	}
