@@ -900,10 +900,9 @@ func (sc *scratch) hits(dst []seg.Piece, norm []byte, p int, from float32) ([]se
 	}
 	// The common case of each step is written out here, without calls:
 	// a call would spill this loop's state; encodeWords takes the others.
-	// The text, slots and records
-	// are read without bounds checks: the loop's tests keep the text's
-	// reads within it, a slot's index is masked, and a slot holds the
-	// offset of a whole record.
+	// The text, slots and records are read without bounds checks: the
+	// loop's tests keep the text's reads within it, a slot's index is
+	// masked, and a slot holds the offset of a whole record.
 	data, slots := unsafe.Pointer(unsafe.SliceData(sc.data)), unsafe.Pointer(unsafe.SliceData(sc.slots))
 	text, size := unsafe.Pointer(unsafe.SliceData(norm)), len(norm)
 	mask, seed := len(sc.slots)-1, sc.seed
@@ -993,9 +992,10 @@ loop:
 			for ; i+16 <= q; i += 16 {
 				h = mix(load64(text, i)^h, load64(text, i+8)^hashK2)
 			}
+			var x0, x1 uint64
 			if i < q {
 				// tail16: the bytes from i on, shifted down.
-				x0, x1 := load64(text, q-16), load64(text, q-8)
+				x0, x1 = load64(text, q-16), load64(text, q-8)
 				if d := uint(8 * (16 - (q - i))); d < 64 {
 					x0, x1 = x0>>d|x1<<((64-d)&63), x1>>d
 				} else {
@@ -1012,12 +1012,12 @@ loop:
 				if s>>32 != h>>32 || int(*wordAt(data, r)&0xffff) != n {
 					continue
 				}
-				// The word, eight bytes at a time, its last bytes
-				// loaded as the eight that end it.
+				// The word, sixteen bytes at a time, its last bytes
+				// as hashing read them.
 				j, w := p, r+keyAt
-				for ; j+8 <= q && load64(text, j) == *wordAt(data, w); j, w = j+8, w+1 {
+				for ; j+16 <= q && load64(text, j) == *wordAt(data, w) && load64(text, j+8) == *wordAt(data, w+1); j, w = j+16, w+2 {
 				}
-				if j == q || j+8 > q && load64(text, q-8)>>(8*uint(j+8-q)) == *wordAt(data, w) {
+				if j == q || j+16 > q && x0 == *wordAt(data, w) && (j+8 >= q || x1 == *wordAt(data, w+1)) {
 					at = r
 					break
 				}
