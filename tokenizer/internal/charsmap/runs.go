@@ -721,9 +721,22 @@ func (r *Runs) copyRun(dst []byte, in string, i int, spaces bool) ([]byte, int) 
 // copyTwo is copyThree for characters of two bytes.
 func (r *Runs) copyTwo(dst []byte, in string, spaces bool) (int, int) {
 	space, size := r.spaceWord, r.spaceLen
-	s, d := utf8x.Bytes(in), dst
-	for len(s) >= 4 && len(d) >= 4 {
-		x := binary.LittleEndian.Uint32(s)
+	// As in copyThree, through pointers that the loop's tests keep in
+	// bounds.
+	src, out := unsafe.Pointer(unsafe.StringData(in)), unsafe.Pointer(unsafe.SliceData(dst))
+	i, k := 0, 0
+	for i+4 <= len(in) && k+4 <= len(dst) {
+		// Three characters at a time, in eight bytes, when each is plain
+		// whatever follows it or by the first byte after it.
+		if i+8 <= len(in) && k+8 <= len(dst) {
+			x := binary.LittleEndian.Uint64((*[8]byte)(unsafe.Add(src, i))[:])
+			if x&0xC0E0C0E0C0E0 == 0x80C080C080C0 && r.twoPlain(x) && r.twoPlain(x>>16) && r.twoPlain(x>>32) {
+				binary.LittleEndian.PutUint64((*[8]byte)(unsafe.Add(out, k))[:], x)
+				i, k = i+6, k+6
+				continue
+			}
+		}
+		x := binary.LittleEndian.Uint32((*[4]byte)(unsafe.Add(src, i))[:])
 		if x&0xC0E0 == 0x80C0 {
 			u := x & 0xFFFF
 			if class := r.twoClass[u>>5] >> (u & 31 * 2) & 3; class != plain {
@@ -731,18 +744,28 @@ func (r *Runs) copyTwo(dst []byte, in string, spaces bool) (int, int) {
 					break
 				}
 			}
-			binary.LittleEndian.PutUint32(d, x)
-			s, d = s[2:], d[2:]
+			binary.LittleEndian.PutUint32((*[4]byte)(unsafe.Add(out, k))[:], x)
+			i, k = i+2, k+2
 			continue
 		}
 		// A space after a character and before one of two bytes.
-		if x&0xE0FF != 0xC020 || !spaces || len(s) == len(in) {
+		if x&0xE0FF != 0xC020 || !spaces || i == 0 {
 			break
 		}
-		binary.LittleEndian.PutUint32(d, space)
-		s, d = s[1:], d[size:]
+		binary.LittleEndian.PutUint32((*[4]byte)(unsafe.Add(out, k))[:], space)
+		i, k = i+1, k+size
 	}
-	return len(in) - len(s), len(dst) - len(d)
+	return i, k
+}
+
+// twoPlain reports whether the character of two bytes in the low bytes of
+// y is plain, or of class cont with a byte after it (the third of y) that
+// no key goes on with: copyTwo's test of most characters, short of
+// mayGoOnTwo.
+func (r *Runs) twoPlain(y uint64) bool {
+	u := uint32(y) & 0xFFFF
+	class := r.twoClass[u>>5] >> (u & 31 * 2) & 3
+	return class == plain || class == cont && !r.follow[y>>16&0xFF]
 }
 
 // mayGoOnTwo is goesOn for text that starts with the two bytes of y, the

@@ -730,21 +730,26 @@ func (sc *scratch) span(at int, from float32) uint64 {
 	if bins, ties := uint32(r[0]), uint32(r[0]>>32); exp != 0 && bins&bit != 0 && ties&bit == 0 {
 		lo, hi := math.Float64frombits(r[2]), math.Float64frombits(r[3])
 		if inBinade(from, exp, lo, hi) {
-			// The scores of the binade that inBinade takes are those
-			// between two ends, from among them: each end is guessed
-			// and then moved a float32 at a time, towards from until
-			// inBinade takes it, and away while it takes the next.
-			bottom := math.Float32frombits(1<<31 | exp<<23)
-			top := math.Float32frombits(1<<31 | exp<<23 | (1<<23 - 1))
-			up := spanEnd(clamp(float32(float64(bottom)-hi), from, bottom), from, bottom, exp, lo, hi)
-			down := spanEnd(clamp(float32(float64(top)-lo), top, from), from, top, exp, lo, hi)
-			return uint64(math.Float32bits(down)) | uint64(math.Float32bits(up))<<32
+			return binadeSpan(from, exp, lo, hi)
 		}
 	}
 	if upTo := math.Float32frombits(uint32(r[1] >> 32)); sc.data[at]&zeroFlag != 0 && math.Abs(float64(from)) <= float64(upTo) {
 		return uint64(math.Float32bits(-upTo)) | uint64(math.Float32bits(upTo))<<32
 	}
 	return uint64(math.Float32bits(from)) | uint64(math.Float32bits(from))<<32
+}
+
+// binadeSpan returns the span of the scores of the binade exp, around
+// from, which inBinade takes with lo and hi.
+func binadeSpan(from float32, exp uint32, lo, hi float64) uint64 {
+	// They are those between two ends, from among them: each end is
+	// guessed and then moved a float32 at a time, towards from until
+	// inBinade takes it, and away while it takes the next.
+	bottom := math.Float32frombits(1<<31 | exp<<23)
+	top := math.Float32frombits(1<<31 | exp<<23 | (1<<23 - 1))
+	up := spanEnd(clamp(float32(float64(bottom)-hi), from, bottom), from, bottom, exp, lo, hi)
+	down := spanEnd(clamp(float32(float64(top)-lo), top, from), from, top, exp, lo, hi)
+	return uint64(math.Float32bits(down)) | uint64(math.Float32bits(up))<<32
 }
 
 // spanEnd returns the end of the scores that inBinade takes, with lo and hi
@@ -923,10 +928,9 @@ func (sc *scratch) hits(dst []seg.Piece, norm []byte, p int, from float32) ([]se
 	}
 	// The common case of each step is written out here, without calls:
 	// a call would spill this loop's state; encodeWords takes the others.
-	// The text, slots and records
-	// are read without bounds checks: the loop's tests keep the text's
-	// reads within it, a slot's index is masked, and a slot holds the
-	// offset of a whole record.
+	// The text, slots and records are read without bounds checks: the
+	// loop's tests keep the text's reads within it, a slot's index is
+	// masked, and a slot holds the offset of a whole record.
 	data, slots := unsafe.Pointer(unsafe.SliceData(sc.data)), unsafe.Pointer(unsafe.SliceData(sc.slots))
 	text, size := unsafe.Pointer(unsafe.SliceData(norm)), len(norm)
 	mask, seed := len(sc.slots)-1, sc.seed
@@ -1016,9 +1020,10 @@ loop:
 			for ; i+16 <= q; i += 16 {
 				h = mix(load64(text, i)^h, load64(text, i+8)^hashK2)
 			}
+			var x0, x1 uint64
 			if i < q {
 				// tail16: the bytes from i on, shifted down.
-				x0, x1 := load64(text, q-16), load64(text, q-8)
+				x0, x1 = load64(text, q-16), load64(text, q-8)
 				if d := uint(8 * (16 - (q - i))); d < 64 {
 					x0, x1 = x0>>d|x1<<((64-d)&63), x1>>d
 				} else {
@@ -1035,12 +1040,12 @@ loop:
 				if s>>32 != h>>32 || int(*wordAt(data, r)&0xffff) != n {
 					continue
 				}
-				// The word, eight bytes at a time, its last bytes
-				// loaded as the eight that end it.
+				// The word, sixteen bytes at a time, its last bytes
+				// as hashing read them.
 				j, w := p, r+keyAt
-				for ; j+8 <= q && load64(text, j) == *wordAt(data, w); j, w = j+8, w+1 {
+				for ; j+16 <= q && load64(text, j) == *wordAt(data, w) && load64(text, j+8) == *wordAt(data, w+1); j, w = j+16, w+2 {
 				}
-				if j == q || j+8 > q && load64(text, q-8)>>(8*uint(j+8-q)) == *wordAt(data, w) {
+				if j == q || j+16 > q && x0 == *wordAt(data, w) && (j+8 >= q || x1 == *wordAt(data, w+1)) {
 					at = r
 					break
 				}
@@ -1136,6 +1141,18 @@ func (sc *scratch) hit(at int, from float32) []uint64 {
 // the path score from, outside its span, and if so makes its span the one
 // around from.
 func (sc *scratch) renew(at int, from float32) bool {
+	// Most often a word met in a binade it holds from without ties, as
+	// holds and span find it, without going through both.
+	r := sc.cold(at)
+	if exp := binade(from); exp != 0 {
+		bit := uint32(1) << (exp - firstBinade)
+		if bins, ties := uint32(r[0]), uint32(r[0]>>32); bins&bit != 0 && ties&bit == 0 {
+			if lo, hi := math.Float64frombits(r[2]), math.Float64frombits(r[3]); inBinade(from, exp, lo, hi) {
+				sc.data[at+spanAt] = binadeSpan(from, exp, lo, hi)
+				return true
+			}
+		}
+	}
 	if !sc.holds(at, from) {
 		return false
 	}
