@@ -549,7 +549,9 @@ func (sc *scratch) compact() {
 // winner's piece score at each byte and, from the score 0, the winning and
 // the best losing candidate there or, from a score in a binade (binade
 // set), the least and greatest offset of a candidate from that score and
-// whether a sum was rounded from exactly halfway.
+// whether a sum was rounded from exactly halfway. While forward runs, lo
+// and hi hold the least and greatest candidate, which done makes offsets:
+// rounding is monotonic, so that their offsets are the least and greatest.
 type tracker struct {
 	win, lose, score []float64
 	mag              float64
@@ -588,8 +590,8 @@ func (tr *tracker) see(q int, cand, exact, score float64, won bool) {
 		tr.score[q] = score
 	}
 	if tr.binade {
-		tr.lo = min(tr.lo, exact-tr.from)
-		tr.hi = max(tr.hi, exact-tr.from)
+		tr.lo = min(tr.lo, exact)
+		tr.hi = max(tr.hi, exact)
 		// Exactly halfway between two float32s: the 29 bits of a
 		// float64's mantissa below a float32's are 1 then 0s.
 		if won && math.Float64bits(exact)&(1<<29-1) == 1<<28 {
@@ -603,6 +605,14 @@ func (tr *tracker) see(q int, cand, exact, score float64, won bool) {
 		tr.win[q] = cand
 	} else {
 		tr.lose[q] = max(tr.lose[q], cand)
+	}
+}
+
+// done ends the tracking of a forward pass.
+func (tr *tracker) done() {
+	if tr.binade {
+		tr.lo -= tr.from
+		tr.hi -= tr.from
 	}
 }
 

@@ -282,10 +282,13 @@ func (m *Model) forward(v *viterbi, norm []byte, ban []bool, from float32, tr *t
 		copy(text, norm)
 		*(*[textPad]byte)(text[size:]) = [textPad]byte{}
 		m.plain(nodes, norm, text, tr)
-		return nodes
+	} else {
+		for start := 0; start < size; {
+			start += m.extend(nodes, norm, start, ban, tr)
+		}
 	}
-	for start := 0; start < size; {
-		start += m.extend(nodes, norm, start, ban, tr)
+	if tr != nil {
+		tr.done()
 	}
 	return nodes
 }
@@ -481,32 +484,40 @@ func (m *Model) runTracked(nodes []best, text []byte, size, start int, tr *track
 				end += n
 			}
 			// A double sum compared with the stored float, as in extend.
+			// What tr.see does is written out, with cand exact: a call
+			// here would spill the loop's state. Comparisons stand for
+			// min and max, which cost more for signed zeros, whose sign
+			// changes no offset or margin that the cache compares. A NaN
+			// (from a NaN score) sticks in lo, hi and mag as with min and
+			// max, so that the cache never takes the word from another
+			// score.
 			score := float64(p.score)
 			cand := score + till
-			n := nodeAt(nodesp, end)
-			won := n.len == 0 || cand > float64(n.score)
-			if won {
+			if n := nodeAt(nodesp, end); n.len == 0 || cand > float64(n.score) {
 				n.score = float32(cand)
 				n.len = int32(end - start)
 				n.id = p.id
 				*floatAt(tr.score, end) = score
+				if tr.binade {
+					if math.Float64bits(cand)&(1<<29-1) == 1<<28 {
+						tr.tie = true
+					}
+				} else {
+					lose, win := floatAt(tr.lose, end), floatAt(tr.win, end)
+					if *win > *lose {
+						*lose = *win
+					}
+					*win = cand
+				}
+			} else if lose := floatAt(tr.lose, end); !tr.binade && cand > *lose {
+				*lose = cand
 			}
-			// tr.see, written out, with cand exact: a call here would
-			// spill the loop's state. Comparisons stand for min and max,
-			// which cost more for signed zeros, whose sign changes no
-			// offset or margin that the cache compares. A NaN (from a
-			// NaN score) sticks in lo, hi and mag as with min and max,
-			// so that the cache never takes the word from another score.
 			if tr.binade {
-				d := cand - tr.from
-				if d < tr.lo || d != d {
-					tr.lo = d
+				if cand < tr.lo || cand != cand {
+					tr.lo = cand
 				}
-				if d > tr.hi || d != d {
-					tr.hi = d
-				}
-				if won && math.Float64bits(cand)&(1<<29-1) == 1<<28 {
-					tr.tie = true
+				if cand > tr.hi || cand != cand {
+					tr.hi = cand
 				}
 			} else {
 				if a := math.Abs(cand); a > tr.mag || a != a {
@@ -514,16 +525,6 @@ func (m *Model) runTracked(nodes []best, text []byte, size, start int, tr *track
 				}
 				if a := math.Abs(score); a > tr.mag || a != a {
 					tr.mag = a
-				}
-				lose := floatAt(tr.lose, end)
-				if won {
-					win := floatAt(tr.win, end)
-					if *win > *lose {
-						*lose = *win
-					}
-					*win = cand
-				} else if cand > *lose {
-					*lose = cand
 				}
 			}
 			if last {
