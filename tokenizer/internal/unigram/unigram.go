@@ -391,7 +391,9 @@ func (m *Model) plain(nodes []best, norm, text []byte, tr *tracker) {
 // start. Its loop calls nothing (its helpers are inlined), so that its
 // state stays in registers.
 // It starts each walk from the state after the whole first character,
-// a piece, so that it needs no unknown candidate.
+// a piece, so that it needs no unknown candidate. Its walk steps bytes in
+// the loop that takes the candidates, not by stepAt: a walk that ends
+// there then leaves at once, without testing again whether it stepped.
 func (m *Model) run(nodes []best, text []byte, size, start int) int {
 	t := m.trie
 	units := unsafe.Pointer(unsafe.SliceData(t.units))
@@ -411,16 +413,21 @@ func (m *Model) run(nodes []best, text []byte, size, start int) int {
 		till := float64(nodeAt(nodesp, start).score)
 		end := start + mblen
 		next := end
-		for {
-			// p is a piece's end, at end. A double sum compared with
-			// the stored float, as in extend.
-			relax(nodeAt(nodesp, end), float64(p.score)+till, end-start, p.id)
-			// Step to the next state where a piece ends or a tail
-			// starts.
-			var base uint32
-			var ok bool
-			if p, base, end, ok = stepAt(units, p.base&offMask, textp, end); !ok {
+		// p is a piece's end, at end. A double sum compared with the
+		// stored float, as in extend.
+		relax(nodeAt(nodesp, end), float64(p.score)+till, end-start, p.id)
+		// The walk goes on a byte at a time, with a candidate at each
+		// state where a piece ends, until the text leaves the trie or a
+		// tail starts. The zero after the text ends it there.
+		for base := p.base & offMask; ; {
+			b := *(*byte)(unsafe.Add(textp, end))
+			p = unitAt(units, base+uint32(b))
+			if p.label != int32(b) {
 				break
+			}
+			end++
+			if base = p.base; base < pieceFlag {
+				continue
 			}
 			if base >= tailFlag {
 				// A tail: its piece is the last one here.
@@ -431,6 +438,8 @@ func (m *Model) run(nodes []best, text []byte, size, start int) int {
 				}
 				break
 			}
+			relax(nodeAt(nodesp, end), float64(p.score)+till, end-start, p.id)
+			base &= offMask
 		}
 		start = next
 	}
@@ -448,13 +457,14 @@ func relax(b *best, cand float64, n int, id int32) {
 }
 
 // runTracked is run for forward with a tracker, which it feeds as extend
-// does. It shares run's walk (headAt, tailLen, stepAt) but not its loop,
-// since the tracking in run's loop costs the untracked walks registers (7%
-// more instructions on Thai).
+// does. It shares run's head lookup and tail compare (headAt, tailLen) but
+// not its loop, since the tracking in run's loop costs the untracked walks
+// registers (7% more instructions on Thai); its walk steps by stepAt.
 func (m *Model) runTracked(nodes []best, text []byte, size, start int, tr *tracker) int {
 	t := m.trie
 	units := unsafe.Pointer(unsafe.SliceData(t.units))
 	heads := t.heads
+	_ = heads[0] // as in run
 	nodesp := unsafe.Pointer(unsafe.SliceData(nodes[:size+1]))
 	textp := unsafe.Pointer(unsafe.SliceData(text[:size+textPad]))
 	for start < size {
