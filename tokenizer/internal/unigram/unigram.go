@@ -398,6 +398,7 @@ func (m *Model) run(nodes []best, text []byte, size, start int) int {
 	t := m.trie
 	units := unsafe.Pointer(unsafe.SliceData(t.units))
 	heads := t.heads
+	_ = heads[0] // checked for nil once, not at each character
 	nodesp := unsafe.Pointer(unsafe.SliceData(nodes[:size+1]))
 	textp := unsafe.Pointer(unsafe.SliceData(text[:size+textPad]))
 	for start < size {
