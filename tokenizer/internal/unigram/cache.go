@@ -576,9 +576,12 @@ func (tr *tracker) reset(n int, from float32) {
 		tr.tie = false
 		return
 	}
-	for i := range n {
-		tr.win[i] = math.Inf(-1)
-		tr.lose[i] = math.Inf(-1)
+	// Through locals, whose lengths the loop knows, rather than the
+	// fields, which it would load again after every store.
+	win, lose := tr.win, tr.lose[:len(tr.win)]
+	for i := range win {
+		win[i] = math.Inf(-1)
+		lose[i] = math.Inf(-1)
 	}
 	tr.mag = 0
 }
