@@ -550,7 +550,9 @@ func (sc *scratch) compact() {
 // winner's piece score at each byte and, from the score 0, the winning and
 // the best losing candidate there or, from a score in a binade (binade
 // set), the least and greatest offset of a candidate from that score and
-// whether a sum was rounded from exactly halfway.
+// whether a sum was rounded from exactly halfway. While forward runs, lo
+// and hi hold the least and greatest candidate, which done makes offsets:
+// rounding is monotonic, so that their offsets are the least and greatest.
 type tracker struct {
 	win, lose, score []float64
 	mag              float64
@@ -575,9 +577,12 @@ func (tr *tracker) reset(n int, from float32) {
 		tr.tie = false
 		return
 	}
-	for i := range n {
-		tr.win[i] = math.Inf(-1)
-		tr.lose[i] = math.Inf(-1)
+	// Through locals, whose lengths the loop knows, rather than the
+	// fields, which it would load again after every store.
+	win, lose := tr.win, tr.lose[:len(tr.win)]
+	for i := range win {
+		win[i] = math.Inf(-1)
+		lose[i] = math.Inf(-1)
 	}
 	tr.mag = 0
 }
@@ -589,8 +594,8 @@ func (tr *tracker) see(q int, cand, exact, score float64, won bool) {
 		tr.score[q] = score
 	}
 	if tr.binade {
-		tr.lo = min(tr.lo, exact-tr.from)
-		tr.hi = max(tr.hi, exact-tr.from)
+		tr.lo = min(tr.lo, exact)
+		tr.hi = max(tr.hi, exact)
 		// Exactly halfway between two float32s: the 29 bits of a
 		// float64's mantissa below a float32's are 1 then 0s.
 		if won && math.Float64bits(exact)&(1<<29-1) == 1<<28 {
@@ -604,6 +609,14 @@ func (tr *tracker) see(q int, cand, exact, score float64, won bool) {
 		tr.win[q] = cand
 	} else {
 		tr.lose[q] = max(tr.lose[q], cand)
+	}
+}
+
+// done ends the tracking of a forward pass.
+func (tr *tracker) done() {
+	if tr.binade {
+		tr.lo -= tr.from
+		tr.hi -= tr.from
 	}
 }
 

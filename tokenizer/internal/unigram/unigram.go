@@ -282,10 +282,13 @@ func (m *Model) forward(v *viterbi, norm []byte, ban []bool, from float32, tr *t
 		copy(text, norm)
 		*(*[textPad]byte)(text[size:]) = [textPad]byte{}
 		m.plain(nodes, norm, text, tr)
-		return nodes
+	} else {
+		for start := 0; start < size; {
+			start += m.extend(nodes, norm, start, ban, tr)
+		}
 	}
-	for start := 0; start < size; {
-		start += m.extend(nodes, norm, start, ban, tr)
+	if tr != nil {
+		tr.done()
 	}
 	return nodes
 }
@@ -388,11 +391,14 @@ func (m *Model) plain(nodes []best, norm, text []byte, tr *tracker) {
 // start. Its loop calls nothing (its helpers are inlined), so that its
 // state stays in registers.
 // It starts each walk from the state after the whole first character,
-// a piece, so that it needs no unknown candidate.
+// a piece, so that it needs no unknown candidate. Its walk steps bytes in
+// the loop that takes the candidates, not by stepAt: a walk that ends
+// there then leaves at once, without testing again whether it stepped.
 func (m *Model) run(nodes []best, text []byte, size, start int) int {
 	t := m.trie
 	units := unsafe.Pointer(unsafe.SliceData(t.units))
 	heads := t.heads
+	_ = heads[0] // checked for nil once, not at each character
 	nodesp := unsafe.Pointer(unsafe.SliceData(nodes[:size+1]))
 	textp := unsafe.Pointer(unsafe.SliceData(text[:size+textPad]))
 	for start < size {
@@ -408,16 +414,21 @@ func (m *Model) run(nodes []best, text []byte, size, start int) int {
 		till := float64(nodeAt(nodesp, start).score)
 		end := start + mblen
 		next := end
-		for {
-			// p is a piece's end, at end. A double sum compared with
-			// the stored float, as in extend.
-			relax(nodeAt(nodesp, end), float64(p.score)+till, end-start, p.id)
-			// Step to the next state where a piece ends or a tail
-			// starts.
-			var base uint32
-			var ok bool
-			if p, base, end, ok = stepAt(units, p.base&offMask, textp, end); !ok {
+		// p is a piece's end, at end. A double sum compared with the
+		// stored float, as in extend.
+		relax(nodeAt(nodesp, end), float64(p.score)+till, end-start, p.id)
+		// The walk goes on a byte at a time, with a candidate at each
+		// state where a piece ends, until the text leaves the trie or a
+		// tail starts. The zero after the text ends it there.
+		for base := p.base & offMask; ; {
+			b := *(*byte)(unsafe.Add(textp, end))
+			p = unitAt(units, base+uint32(b))
+			if p.label != int32(b) {
 				break
+			}
+			end++
+			if base = p.base; base < pieceFlag {
+				continue
 			}
 			if base >= tailFlag {
 				// A tail: its piece is the last one here.
@@ -428,6 +439,8 @@ func (m *Model) run(nodes []best, text []byte, size, start int) int {
 				}
 				break
 			}
+			relax(nodeAt(nodesp, end), float64(p.score)+till, end-start, p.id)
+			base &= offMask
 		}
 		start = next
 	}
@@ -445,13 +458,14 @@ func relax(b *best, cand float64, n int, id int32) {
 }
 
 // runTracked is run for forward with a tracker, which it feeds as extend
-// does. It shares run's walk (headAt, tailLen, stepAt) but not its loop,
-// since the tracking in run's loop costs the untracked walks registers (7%
-// more instructions on Thai).
+// does. It shares run's head lookup and tail compare (headAt, tailLen) but
+// not its loop, since the tracking in run's loop costs the untracked walks
+// registers (7% more instructions on Thai); its walk steps by stepAt.
 func (m *Model) runTracked(nodes []best, text []byte, size, start int, tr *tracker) int {
 	t := m.trie
 	units := unsafe.Pointer(unsafe.SliceData(t.units))
 	heads := t.heads
+	_ = heads[0] // as in run
 	nodesp := unsafe.Pointer(unsafe.SliceData(nodes[:size+1]))
 	textp := unsafe.Pointer(unsafe.SliceData(text[:size+textPad]))
 	for start < size {
@@ -481,32 +495,40 @@ func (m *Model) runTracked(nodes []best, text []byte, size, start int, tr *track
 				end += n
 			}
 			// A double sum compared with the stored float, as in extend.
+			// What tr.see does is written out, with cand exact: a call
+			// here would spill the loop's state. Comparisons stand for
+			// min and max, which cost more for signed zeros, whose sign
+			// changes no offset or margin that the cache compares. A NaN
+			// (from a NaN score) sticks in lo, hi and mag as with min and
+			// max, so that the cache never takes the word from another
+			// score.
 			score := float64(p.score)
 			cand := score + till
-			n := nodeAt(nodesp, end)
-			won := n.len == 0 || cand > float64(n.score)
-			if won {
+			if n := nodeAt(nodesp, end); n.len == 0 || cand > float64(n.score) {
 				n.score = float32(cand)
 				n.len = int32(end - start)
 				n.id = p.id
 				*floatAt(tr.score, end) = score
+				if tr.binade {
+					if math.Float64bits(cand)&(1<<29-1) == 1<<28 {
+						tr.tie = true
+					}
+				} else {
+					lose, win := floatAt(tr.lose, end), floatAt(tr.win, end)
+					if *win > *lose {
+						*lose = *win
+					}
+					*win = cand
+				}
+			} else if lose := floatAt(tr.lose, end); !tr.binade && cand > *lose {
+				*lose = cand
 			}
-			// tr.see, written out, with cand exact: a call here would
-			// spill the loop's state. Comparisons stand for min and max,
-			// which cost more for signed zeros, whose sign changes no
-			// offset or margin that the cache compares. A NaN (from a
-			// NaN score) sticks in lo, hi and mag as with min and max,
-			// so that the cache never takes the word from another score.
 			if tr.binade {
-				d := cand - tr.from
-				if d < tr.lo || d != d {
-					tr.lo = d
+				if cand < tr.lo || cand != cand {
+					tr.lo = cand
 				}
-				if d > tr.hi || d != d {
-					tr.hi = d
-				}
-				if won && math.Float64bits(cand)&(1<<29-1) == 1<<28 {
-					tr.tie = true
+				if cand > tr.hi || cand != cand {
+					tr.hi = cand
 				}
 			} else {
 				if a := math.Abs(cand); a > tr.mag || a != a {
@@ -514,16 +536,6 @@ func (m *Model) runTracked(nodes []best, text []byte, size, start int, tr *track
 				}
 				if a := math.Abs(score); a > tr.mag || a != a {
 					tr.mag = a
-				}
-				lose := floatAt(tr.lose, end)
-				if won {
-					win := floatAt(tr.win, end)
-					if *win > *lose {
-						*lose = *win
-					}
-					*win = cand
-				} else if cand > *lose {
-					*lose = cand
 				}
 			}
 			if last {
