@@ -1001,8 +1001,10 @@ loop:
 			sc.stop.q = q
 			break loop
 		case n <= 16:
-			c0, c1 := load64(text, p), load64(text, p+8)
-			if s := size - 16; p > s {
+			var c0, c1 uint64
+			if s := size - 16; p <= s {
+				c0, c1 = load64(text, p), load64(text, p+8)
+			} else {
 				c0, c1 = load64(text, s), load64(text, s+8)
 				if d := uint(8 * (p - s)); d >= 64 {
 					c0, c1 = c1>>(d-64), 0
