@@ -1,0 +1,44 @@
+package unigram
+
+import (
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+// TestTextAtPageEnd encodes texts that end where readable memory ends,
+// with an inaccessible page after them: the walk and the word cache's
+// hits read words several bytes at a time, and none of those reads may
+// pass the text's end (a read past it would fault here). Each text is
+// encoded several times, so that its words are cache hits too, and must
+// give what a copy of it in ordinary memory gives.
+func TestTextAtPageEnd(t *testing.T) {
+	page := syscall.Getpagesize()
+	mem, err := syscall.Mmap(-1, 0, 2*page, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_ANON|syscall.MAP_PRIVATE)
+	if err != nil {
+		t.Skip("no anonymous mapping:", err)
+	}
+	defer syscall.Munmap(mem)
+	if err := syscall.Mprotect(mem[page:], syscall.PROT_NONE); err != nil {
+		t.Skip("no mprotect:", err)
+	}
+	var texts []string
+	for n := 1; n <= 40; n++ {
+		word := strings.Repeat("abcdefghij", 4)[:n]
+		texts = append(texts, "▁"+word, "▁the▁"+word, "▁x▁the▁quick▁brown▁"+word, strings.Repeat("▁"+word, 3))
+	}
+	for _, name := range unigramModels {
+		m, _ := newModel(t, name)
+		for _, text := range texts {
+			want := m.Encode(nil, []byte(text), nil)
+			edge := mem[page-len(text) : page : page]
+			copy(edge, text)
+			for range 3 {
+				if got := m.Encode(nil, edge, nil); !slices.Equal(got, want) {
+					t.Fatalf("%s: %q at a page's end: %v, want %v", name, text, got, want)
+				}
+			}
+		}
+	}
+}
