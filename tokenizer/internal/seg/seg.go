@@ -122,7 +122,7 @@ func (o *Sink) Replay(pieces []Piece, base int) {
 		}
 		o.IDs = o.IDs[:n+len(pieces)]
 		o.N += len(pieces)
-		o.prevUnk = false
+		o.prevUnk = o.prevUnk && len(pieces) == 0 // no pieces, no change
 		return
 	}
 	o.replay(pieces, base)

@@ -1,0 +1,43 @@
+package seg_test
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/gemmatok/gemmatok/tokenizer/internal/modeltest"
+	"github.com/gemmatok/gemmatok/tokenizer/internal/seg"
+	"github.com/gemmatok/gemmatok/vocab"
+)
+
+// TestReplayUnknownRun checks that a run of unknown pieces gives one
+// unknown id whatever Replay calls it comes in, empty ones included.
+func TestReplayUnknownRun(t *testing.T) {
+	v, err := vocab.LoadFile(modeltest.ModelPath("uni8k"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.Trainer().ByteFallback {
+		t.Fatal("uni8k has byte fallback: unknown pieces would become bytes")
+	}
+	unk := v.Unk()
+	known := v.Lookup("▁")
+	norm := []byte("xx▁y")
+	for _, mode := range []seg.Mode{seg.IDs, seg.Spans} {
+		for _, room := range []int{0, 16} {
+			var o seg.Sink
+			o.IDs = make([]int32, 0, room)
+			o.Reset(v, norm, mode)
+			o.Replay([]seg.Piece{{unk, 1}}, 0)
+			o.Replay(nil, 1)
+			o.Replay([]seg.Piece{{unk, 1}, {known, 3}}, 1)
+			o.Replay(nil, 5)
+			o.Replay([]seg.Piece{{unk, 1}}, 5)
+			if want := []int32{unk, known, unk}; !slices.Equal(o.IDs, want) || o.N != len(want) {
+				t.Errorf("mode %d, room %d: ids %v (N %d), want %v", mode, room, o.IDs, o.N, want)
+			}
+			if want := []seg.Span{{0, 2}, {2, 5}, {5, 6}}; mode == seg.Spans && !slices.Equal(o.Spans, want) {
+				t.Errorf("room %d: spans %v, want %v", room, o.Spans, want)
+			}
+		}
+	}
+}
