@@ -344,13 +344,7 @@ walk:
 		}
 		if !banned(ban, id) {
 			cand := score + float64(till)
-			n := &nodes[end]
-			won := n.len == 0 || cand > float64(n.score)
-			if won {
-				n.score = float32(cand)
-				n.len = int32(end - start)
-				n.id = id
-			}
+			won := relax(&nodes[end], cand, end-start, id)
 			if tr != nil {
 				tr.see(end, cand, cand, score, won)
 			}
@@ -448,13 +442,16 @@ func (m *Model) run(nodes []best, text []byte, size, start int) int {
 }
 
 // relax makes the candidate scoring cand, a piece id of n bytes, the best
-// path at b if it beats the one there, or if there is none.
-func relax(b *best, cand float64, n int, id int32) {
+// path at b if it beats the one there, or if there is none, and reports
+// whether it did.
+func relax(b *best, cand float64, n int, id int32) bool {
 	if b.len == 0 || cand > float64(b.score) {
 		b.score = float32(cand)
 		b.len = int32(n)
 		b.id = id
+		return true
 	}
+	return false
 }
 
 // runTracked is run for forward with a tracker, which it feeds as extend
