@@ -465,7 +465,7 @@ func (r *Runs) Plain(in string) bool {
 		return r.three[uint(c&0x0F)<<6|uint(in[1]&0x3F)]>>(in[2]&0x3F)&1 != 0
 	case c >= 0xC2 && c < 0xE0 && len(in) >= 2:
 		u := uint(c) | uint(in[1])<<8
-		return r.twoClass[u>>5]>>(u&31*2)&3 == plain
+		return r.classTwo(uint32(u)) == plain
 	}
 	return false
 }
@@ -527,7 +527,7 @@ func (r *Runs) copyWords(dst []byte, in string, afterSpace bool) ([]byte, int, b
 			}
 			if c-0xC3 < 0xCA-0xC3 && i+2 <= len(in) {
 				u := uint(binary.LittleEndian.Uint16((*[2]byte)(unsafe.Add(src, i))[:]))
-				if r.twoClass[u>>5]>>(u&31*2)&3 != plain {
+				if r.classTwo(uint32(u)) != plain {
 					break
 				}
 				binary.LittleEndian.PutUint16((*[2]byte)(unsafe.Add(out, k))[:], uint16(u))
@@ -702,7 +702,7 @@ func (r *Runs) copyRun(dst []byte, in string, i int, spaces bool) ([]byte, int) 
 		}
 		for j+2 <= end {
 			u := uint(in[j]) | uint(in[j+1])<<8
-			if class := r.twoClass[u>>5] >> (u & 31 * 2) & 3; class != plain {
+			if class := r.classTwo(uint32(u)); class != plain {
 				if class == 0 || j+2 < len(in) && r.follow[in[j+2]] && r.mayGoOn(in, j+2) && r.goesOn(in[j+2:]) {
 					break
 				}
@@ -739,7 +739,7 @@ func (r *Runs) copyTwo(dst []byte, in string, spaces bool) (int, int) {
 		x := binary.LittleEndian.Uint32((*[4]byte)(unsafe.Add(src, i))[:])
 		if x&0xC0E0 == 0x80C0 {
 			u := x & 0xFFFF
-			if class := r.twoClass[u>>5] >> (u & 31 * 2) & 3; class != plain {
+			if class := r.classTwo(uint32(u)); class != plain {
 				if class == 0 || r.follow[x>>16&0xFF] && r.mayGoOnTwo(x>>16) {
 					break
 				}
@@ -763,9 +763,15 @@ func (r *Runs) copyTwo(dst []byte, in string, spaces bool) (int, int) {
 // no key goes on with: copyTwo's test of most characters, short of
 // mayGoOnTwo.
 func (r *Runs) twoPlain(y uint64) bool {
-	u := uint32(y) & 0xFFFF
-	class := r.twoClass[u>>5] >> (u & 31 * 2) & 3
+	class := r.classTwo(uint32(y))
 	return class == plain || class == cont && !r.follow[y>>16&0xFF]
+}
+
+// classTwo returns the class (plain, cont or 0) of the character of two
+// bytes u, its first byte low.
+func (r *Runs) classTwo(u uint32) uint64 {
+	u &= 0xFFFF
+	return r.twoClass[u>>5] >> (u & 31 * 2) & 3
 }
 
 // mayGoOnTwo is goesOn for text that starts with the two bytes of y, the
