@@ -261,11 +261,11 @@ func lastChunk(norm []byte, p, q, i int) uint64 {
 	return x
 }
 
-// tail16 returns the last r bytes of norm[:q], 1 <= r <= 16 <= q, as two
-// chunks: in two loads, the 16 bytes that end at q shifted down.
-func tail16(norm []byte, q, r int) (c0, c1 uint64) {
-	w := norm[q-16 : q]
-	x0, x1 := binary.LittleEndian.Uint64(w), binary.LittleEndian.Uint64(w[8:])
+// tail16 returns the last r bytes before q of the text at text, 1 <= r
+// <= 16 <= q, as two chunks: in two loads, the 16 bytes that end at q
+// shifted down. The caller keeps q within the text.
+func tail16(text unsafe.Pointer, q, r int) (c0, c1 uint64) {
+	x0, x1 := load64(text, q-16), load64(text, q-8)
 	if d := uint(8 * (16 - r)); d < 64 {
 		return x0>>d | x1<<(64-d), x1 >> d
 	}
@@ -298,7 +298,8 @@ func hashWord(seed uint64, norm []byte, p, q int) uint64 {
 	if i < n {
 		var c0, c1 uint64
 		if n >= 16 {
-			c0, c1 = tail16(norm, q, n-i)
+			_ = norm[q-16 : q]
+			c0, c1 = tail16(unsafe.Pointer(unsafe.SliceData(norm)), q, n-i)
 		} else if c0 = chunk(norm, p, q, i); i+8 < n {
 			c1 = chunk(norm, p, q, i+8)
 		}
@@ -345,7 +346,8 @@ func shortKey(norm []byte, p, q int) (c0, c1 uint64, ok bool) {
 	case p+16 <= len(norm):
 		c0, c1 = binary.LittleEndian.Uint64(norm[p:]), binary.LittleEndian.Uint64(norm[p+8:])
 	case q >= 16:
-		c0, c1 = tail16(norm, q, n)
+		_ = norm[q-16 : q]
+		c0, c1 = tail16(unsafe.Pointer(unsafe.SliceData(norm)), q, n)
 	default:
 		return 0, 0, false
 	}
@@ -1005,12 +1007,7 @@ loop:
 			if s := size - 16; p <= s {
 				c0, c1 = load64(text, p), load64(text, p+8)
 			} else {
-				c0, c1 = load64(text, s), load64(text, s+8)
-				if d := uint(8 * (p - s)); d >= 64 {
-					c0, c1 = c1>>(d-64), 0
-				} else {
-					c0, c1 = c0>>d|c1<<(64-d), c1>>d
-				}
+				c0, c1 = tail16(text, size, size-p)
 			}
 			if n <= 8 {
 				c0, c1 = c0&(^uint64(0)>>((64-8*n)&63)), 0
@@ -1037,13 +1034,7 @@ loop:
 			}
 			var x0, x1 uint64
 			if i < q {
-				// tail16: the bytes from i on, shifted down.
-				x0, x1 = load64(text, q-16), load64(text, q-8)
-				if d := uint(8 * (16 - (q - i))); d < 64 {
-					x0, x1 = x0>>d|x1<<((64-d)&63), x1>>d
-				} else {
-					x0, x1 = x1>>(d-64), 0
-				}
+				x0, x1 = tail16(text, q, q-i)
 				h = mix(x0^h, x1^hashK2)
 			}
 			for i := int(h>>32) & mask; ; i = (i + 1) & mask {
