@@ -86,7 +86,6 @@ type trieKey struct {
 func newTrie(keys []trieKey, text []byte) *trie {
 	bufs := [2][]trieKey{keys, make([]trieKey, len(keys))}
 	at := make([]byte, len(keys))
-	var count [256]int32
 	// With tails, a large vocabulary's trie has fewer than two units per
 	// key (131,072 keys take 218,249); what is allocated past them is
 	// cleared for nothing.
@@ -138,7 +137,7 @@ func newTrie(keys []trieKey, text []byte) *trie {
 		}
 		// labels are the bytes at depth, starts where each one's keys
 		// start (and the end), after the keys that end here.
-		labels, starts = sortAt(bufs[j.buf][j.lo:j.hi], bufs[1-j.buf][j.lo:j.hi], at[j.lo:j.hi], &count, text, int(j.depth), labels[:0], starts[:0])
+		labels, starts = sortAt(bufs[j.buf][j.lo:j.hi], bufs[1-j.buf][j.lo:j.hi], at[j.lo:j.hi], text, int(j.depth), labels[:0], starts[:0])
 		j.buf = 1 - j.buf
 		if starts[0] > 0 {
 			k := bufs[j.buf][j.lo]
@@ -492,17 +491,19 @@ func byteAt(text []byte, k trieKey, depth int) byte {
 
 // sortAt sorts keys, whose bytes are in text, stably by their byte at
 // depth, keys that end there first; every key is at least depth bytes long.
-// It leaves them in dst; at is scratch of the same length, and count is
-// zero, as sortAt leaves it. It appends to labels the bytes at depth, in
-// order, and to starts the index of the first key with each, then
-// len(keys): starts[0] is the number of keys that end at depth.
+// It leaves them in dst; at is scratch of the same length. It appends to
+// labels the bytes at depth, in order, and to starts the index of the
+// first key with each, then len(keys): starts[0] is the number of keys
+// that end at depth.
 //
 // Each key's byte is read once into at, since reading it is a cache miss
-// more often than not.
-func sortAt(keys, dst []trieKey, at []byte, count *[256]int32, text []byte, depth int, labels []byte, starts []int) ([]byte, []int) {
+// more often than not. The counts are a local array, not one passed in:
+// its loops then test no pointer for nil and clear nothing after them.
+func sortAt(keys, dst []trieKey, at, text []byte, depth int, labels []byte, starts []int) ([]byte, []int) {
 	dst, at = dst[:len(keys)], at[:len(keys)]
 	// A counting sort, over the bytes present only (seen, by bit).
 	var seen [4]uint64
+	var count [256]int32
 	for i, k := range keys {
 		c := byteAt(text, k, depth)
 		at[i] = c
@@ -530,7 +531,6 @@ func sortAt(keys, dst []trieKey, at []byte, count *[256]int32, text []byte, dept
 		dst[count[c]] = k
 		count[c]++
 	}
-	*count = [256]int32{}
 	return labels, append(starts, len(keys))
 }
 
