@@ -245,9 +245,10 @@ func (b *trieBuilder) sorted(keys []trieKey, lcp []int32, s int32, depth int) {
 	for _, n := range lcp[2:] {
 		shared = min(shared, n)
 	}
+	text := b.text
 	k := keys[0]
 	for ; depth < int(shared); depth++ {
-		s = b.child(s, b.text[int(k.off)+depth])
+		s = b.child(s, text[int(k.off)+depth])
 	}
 	// The keys that end here come first, all equal: the first is kept.
 	i := 0
@@ -268,7 +269,7 @@ func (b *trieBuilder) sorted(keys []trieKey, lcp []int32, s int32, depth int) {
 	for ; i < len(keys); i++ {
 		if n == 0 || int(lcp[i]) == depth {
 			starts[n] = int8(i)
-			labels[n] = b.text[int(keys[i].off)+depth]
+			labels[n] = text[int(keys[i].off)+depth]
 			n++
 		}
 	}
@@ -302,11 +303,13 @@ func commonPrefix(a, b []byte) int {
 // base.
 func (b *trieBuilder) children(s int32, labels []byte) int32 {
 	base := b.place(labels)
-	b.units[s].base |= uint32(base)
+	// In locals, b's fields are not loaded again after each store.
+	units, listed := b.units, b.listed
+	units[s].base |= uint32(base)
 	for _, c := range labels {
 		t := base + int32(c)
-		b.units[t].label = int32(c)
-		b.use(t)
+		units[t].label = int32(c)
+		unlist(listed, t)
 	}
 	return base
 }
@@ -591,8 +594,11 @@ func (b *trieBuilder) grow(n int) {
 }
 
 // use takes unit i off the list.
-func (b *trieBuilder) use(i int32) {
-	b.listed[uint32(i)/64] &^= 1 << (uint32(i) % 64)
+func (b *trieBuilder) use(i int32) { unlist(b.listed, i) }
+
+// unlist clears the bit of unit i in listed.
+func unlist(listed []uint64, i int32) {
+	listed[uint32(i)/64] &^= 1 << (uint32(i) % 64)
 }
 
 // next returns the first listed unit from i on, or -1.
