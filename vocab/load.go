@@ -534,7 +534,8 @@ func (v *Vocab) fill() (empty int, err error) {
 	// The loop keeps what it reads in locals: it runs for nearly every
 	// piece, and a hash of a few bytes costs little more than the loop.
 	data, starts, lens, types, filter, table := v.data, v.starts, v.lens, v.types, v.filter, v.table
-	mask, idBits := v.mask, v.idBits
+	// idBits is at most 30; masked, the shifts by it need no test for more.
+	mask, idBits := v.mask, v.idBits&31
 	idMask := uint32(1)<<idBits - 1
 	for i, t := range types {
 		if !inTable(t) {
