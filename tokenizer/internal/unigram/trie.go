@@ -176,21 +176,36 @@ const smallKeys = 16
 // would, which sorts the keys a byte at a time.
 func (b *trieBuilder) small(keys []trieKey, s int32, depth int) {
 	// The keys are compared by their next 8 bytes (word), big-endian,
-	// zeros past the end, and by the rest only where those are equal.
-	// They are sorted by their indices, then moved once.
+	// zeros past the end, and by the rest only where those are equal:
+	// sorted by the words first, in a loop that calls nothing, then, if
+	// two are equal, again by the rest. They are sorted by their indices,
+	// then moved once.
 	text := b.text
 	var w [smallKeys]uint64
 	var ix [smallKeys]uint8
 	for i, k := range keys {
 		w[i], ix[i] = keyWord(text, k, depth), uint8(i)
 	}
+	equal := false
 	for i := 1; i < len(keys); i++ {
 		x, k := w[i], ix[i]
 		j := i
-		for ; j > 0 && (w[j-1] > x || w[j-1] == x && b.after(keys[ix[j-1]], keys[k], depth+8)); j-- {
+		for ; j > 0 && w[j-1] > x; j-- {
 			w[j], ix[j] = w[j-1], ix[j-1]
 		}
 		w[j], ix[j] = x, k
+		equal = equal || j > 0 && w[j-1] == x
+	}
+	if equal {
+		// Keys of the same word, in their order so far, by the rest.
+		for i := 1; i < len(keys); i++ {
+			k := ix[i]
+			j := i
+			for ; j > 0 && w[j-1] == w[i] && b.after(keys[ix[j-1]], keys[k], depth+8); j-- {
+				ix[j] = ix[j-1]
+			}
+			ix[j] = k
+		}
 	}
 	var moved [smallKeys]trieKey
 	for i, k := range ix[:len(keys)] {
