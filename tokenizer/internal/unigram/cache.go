@@ -133,6 +133,11 @@ type scratch struct {
 	seenIn int
 	seed   uint64 // of hashWord
 	use    hitrate.Gate
+	// With EncodeTo, its sink, the length of dst from which encodeWords
+	// hands it the pieces (or more than any), and the offset in the text
+	// where those start.
+	sink              *seg.Sink
+	partAt, partStart int
 	// The segmentation learn found, and its pieces as a record holds them.
 	path []seg.Piece
 	rec  []uint64
@@ -147,7 +152,7 @@ type scratch struct {
 }
 
 func newScratch() *scratch {
-	return &scratch{seed: rand.Uint64(), limit: maxWords, limitSize: maxCache}
+	return &scratch{seed: rand.Uint64(), limit: maxWords, limitSize: maxCache, partAt: math.MaxInt}
 }
 
 // A record is a cached word in scratch.data: a head, the word and its
@@ -878,7 +883,10 @@ func (m *Model) encodeWords(sc *scratch, dst []seg.Piece, norm []byte) []seg.Pie
 	for p := 0; p < len(norm); {
 		var q int
 		if run < 0 {
-			if dst, p, from = sc.hits(dst, norm, p, from); p == len(norm) {
+			if dst, p, from = sc.hits(dst, norm, p, from); len(dst) >= sc.partAt {
+				dst = sc.flush(dst, p)
+			}
+			if p == len(norm) {
 				break
 			}
 			if q = sc.stop.q; q < 0 {
@@ -890,6 +898,9 @@ func (m *Model) encodeWords(sc *scratch, dst []seg.Piece, norm []byte) []seg.Pie
 		if run >= 0 && p-run >= maxRun {
 			dst, from = m.segment(sc, dst, norm[run:p], nil, from)
 			run = -1
+			if len(dst) >= sc.partAt {
+				dst = sc.flush(dst, p) // where no word hits
+			}
 		}
 		var rec []uint64
 		if n := q - p; n <= maxWord && (n > gateLen || sc.use.Use()) {
@@ -925,6 +936,14 @@ func (m *Model) encodeWords(sc *scratch, dst []seg.Piece, norm []byte) []seg.Pie
 		dst, _ = m.segment(sc, dst, norm[run:], nil, from)
 	}
 	return dst
+}
+
+// flush hands the pieces in dst, which end at the offset end of the
+// text, to sc.sink (see EncodeTo), and returns dst emptied.
+func (sc *scratch) flush(dst []seg.Piece, end int) []seg.Piece {
+	sc.sink.Replay(dst, sc.partStart)
+	sc.partStart = end
+	return dst[:0]
 }
 
 // hits appends to dst the cached pieces of the words of norm from p on,
