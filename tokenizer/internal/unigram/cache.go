@@ -854,10 +854,13 @@ func upTo(margin, mag float64, n int) float32 {
 	}
 	// wins holds while the ulp of 2*(from+mag), as a float32, stays
 	// below margin/k, about while that sum stays below 2^23 times
-	// margin/k's power of two: the guess for the search.
+	// margin/k's power of two: the guess for the search, that power
+	// times 2^23 made from the exponent bits of margin/k (positive and
+	// finite).
 	guess := float32(math.MaxFloat32)
-	if _, e := math.Frexp(margin / float64(4*(n+1)+2)); margin <= math.MaxFloat32 {
-		guess = float32(max(0, min(math.Ldexp(1, e+22)-mag, math.MaxFloat32)))
+	if margin <= math.MaxFloat32 {
+		pow := math.Float64frombits((math.Float64bits(margin/float64(4*(n+1)+2))>>52 + 23) << 52)
+		guess = float32(max(0, min(pow-mag, math.MaxFloat32)))
 	}
 	// The float32 bits of the magnitudes below +Inf, from which it fails.
 	return math.Float32frombits(last(0x7f800000-1, math.Float32bits(guess), func(b uint32) bool { return wins(margin, mag, math.Float32frombits(b), n) }))
