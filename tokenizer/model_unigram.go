@@ -37,6 +37,16 @@ func (u *unigramModel) Cuts() (seg.Cuts, error) { return u.cuts, nil }
 // worked out when first asked, not at load.
 func (u *unigramModel) CutsErr() error { return u.cuts.Err() }
 
+// Encode segments s into out in parts (see unigram.Model.EncodeTo), so
+// that a long text's pieces are not all held at once.
+func (u *unigramModel) Encode(sc seg.Scratch, s []byte, r seg.Rules, out *seg.Sink) {
+	ps := sc.(*pieceScratch)
+	if want := min(len(s)/3+16, 2*unigram.PartPieces); cap(ps.pieces) < want {
+		ps.pieces = make([]seg.Piece, 0, want)
+	}
+	ps.pieces = u.m.EncodeTo(ps.pieces, s, r.([]bool), out)
+}
+
 // EncodeFrom is Encode for a part of a text, from the path score from
 // that the part before it ended with; it returns the score at its end.
 func (u *unigramModel) EncodeFrom(sc seg.Scratch, s []byte, r seg.Rules, out *seg.Sink, from float32) float32 {

@@ -133,6 +133,11 @@ type scratch struct {
 	seenIn int
 	seed   uint64 // of hashWord
 	use    hitrate.Gate
+	// With EncodeTo, its sink, the length of dst from which encodeWords
+	// hands it the pieces (or more than any), and the offset in the text
+	// where those start.
+	sink              *seg.Sink
+	partAt, partStart int
 	// The segmentation learn found, and its pieces as a record holds them.
 	path []seg.Piece
 	rec  []uint64
@@ -147,7 +152,7 @@ type scratch struct {
 }
 
 func newScratch() *scratch {
-	return &scratch{seed: rand.Uint64(), limit: maxWords, limitSize: maxCache}
+	return &scratch{seed: rand.Uint64(), limit: maxWords, limitSize: maxCache, partAt: math.MaxInt}
 }
 
 // A record is a cached word in scratch.data: a head, the word and its
@@ -849,10 +854,13 @@ func upTo(margin, mag float64, n int) float32 {
 	}
 	// wins holds while the ulp of 2*(from+mag), as a float32, stays
 	// below margin/k, about while that sum stays below 2^23 times
-	// margin/k's power of two: the guess for the search.
+	// margin/k's power of two: the guess for the search, that power
+	// times 2^23 made from the exponent bits of margin/k (positive and
+	// finite).
 	guess := float32(math.MaxFloat32)
-	if _, e := math.Frexp(margin / float64(4*(n+1)+2)); margin <= math.MaxFloat32 {
-		guess = float32(max(0, min(math.Ldexp(1, e+22)-mag, math.MaxFloat32)))
+	if margin <= math.MaxFloat32 {
+		pow := math.Float64frombits((math.Float64bits(margin/float64(4*(n+1)+2))>>52 + 23) << 52)
+		guess = float32(max(0, min(pow-mag, math.MaxFloat32)))
 	}
 	// The float32 bits of the magnitudes below +Inf, from which it fails.
 	return math.Float32frombits(last(0x7f800000-1, math.Float32bits(guess), func(b uint32) bool { return wins(margin, mag, math.Float32frombits(b), n) }))
@@ -878,7 +886,10 @@ func (m *Model) encodeWords(sc *scratch, dst []seg.Piece, norm []byte) []seg.Pie
 	for p := 0; p < len(norm); {
 		var q int
 		if run < 0 {
-			if dst, p, from = sc.hits(dst, norm, p, from); p == len(norm) {
+			if dst, p, from = sc.hits(dst, norm, p, from); len(dst) >= sc.partAt {
+				dst = sc.flush(dst, p)
+			}
+			if p == len(norm) {
 				break
 			}
 			if q = sc.stop.q; q < 0 {
@@ -890,6 +901,9 @@ func (m *Model) encodeWords(sc *scratch, dst []seg.Piece, norm []byte) []seg.Pie
 		if run >= 0 && p-run >= maxRun {
 			dst, from = m.segment(sc, dst, norm[run:p], nil, from)
 			run = -1
+			if len(dst) >= sc.partAt {
+				dst = sc.flush(dst, p) // where no word hits
+			}
 		}
 		var rec []uint64
 		if n := q - p; n <= maxWord && (n > gateLen || sc.use.Use()) {
@@ -925,6 +939,14 @@ func (m *Model) encodeWords(sc *scratch, dst []seg.Piece, norm []byte) []seg.Pie
 		dst, _ = m.segment(sc, dst, norm[run:], nil, from)
 	}
 	return dst
+}
+
+// flush hands the pieces in dst, which end at the offset end of the
+// text, to sc.sink (see EncodeTo), and returns dst emptied.
+func (sc *scratch) flush(dst []seg.Piece, end int) []seg.Piece {
+	sc.sink.Replay(dst, sc.partStart)
+	sc.partStart = end
+	return dst[:0]
 }
 
 // hits appends to dst the cached pieces of the words of norm from p on,

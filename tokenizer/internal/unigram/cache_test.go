@@ -469,3 +469,42 @@ func TestUpTo(t *testing.T) {
 		}
 	}
 }
+
+// TestEncodeTo checks that EncodeTo replays, part by part, the pieces that
+// Encode returns, with the offsets where they start, on corpus files whole
+// (many parts each, cold and warm) and one after another, and on a text of
+// many short words, all of them unknown pieces but the spaces, whose parts
+// it gathers in little room.
+func TestEncodeTo(t *testing.T) {
+	m, v := loadModel(t, modeltest.ModelPath("uni8k"))
+	var texts [][]byte
+	var all []byte
+	for _, f := range modeltest.Corpus(t) {
+		norm := modeltest.Normalize(f.Text)
+		texts = append(texts, norm)
+		all = append(all, norm...)
+	}
+	words := bytes.Repeat([]byte("\u2581\U0001F600\U0001F601"), 4*PartPieces)
+	texts = append(texts, all, nil, words)
+	var got, want seg.Sink
+	for range 2 {
+		var buf []seg.Piece
+		for i, text := range texts {
+			got.Reset(v, text, seg.Spans)
+			buf = m.EncodeTo(buf, text, nil, &got)
+			want.Reset(v, text, seg.Spans)
+			want.Replay(m.Encode(nil, text, nil), 0)
+			if !slices.Equal(got.IDs, want.IDs) || !slices.Equal(got.Spans, want.Spans) {
+				t.Fatalf("text %d: EncodeTo gives %d tokens, Encode %d, or other spans", i, len(got.IDs), len(want.IDs))
+			}
+			if len(buf) != 0 {
+				t.Fatalf("text %d: EncodeTo returns %d pieces", i, len(buf))
+			}
+		}
+		// The words' pieces, in a buffer of its own.
+		got.Reset(v, words, seg.Spans)
+		if buf = m.EncodeTo(nil, words, nil, &got); cap(buf) > 4*PartPieces {
+			t.Fatalf("the %d pieces of short words gathered in room for %d", len(got.IDs), cap(buf))
+		}
+	}
+}

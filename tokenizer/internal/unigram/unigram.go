@@ -245,6 +245,34 @@ func (m *Model) Encode(dst []seg.Piece, norm []byte, ban []bool) []seg.Piece {
 	return dst
 }
 
+// PartPieces is the number of pieces that EncodeTo gathers, at least,
+// before it hands them on: a buffer of twice as many stays in the
+// processor's nearer caches, where one for all of a long text's pieces
+// would be written out to memory and read back.
+const PartPieces = 1 << 12
+
+// EncodeTo is Encode that replays the pieces into out in parts, one after
+// another, gathering them in buf, which it returns for the next call: the
+// pieces of a long text are never held all at once.
+func (m *Model) EncodeTo(buf []seg.Piece, norm []byte, ban []bool, out *seg.Sink) []seg.Piece {
+	buf = buf[:0]
+	if len(norm) == 0 {
+		return buf
+	}
+	sc := m.get()
+	if m.cuts && ban == nil {
+		sc.sink, sc.partAt, sc.partStart = out, PartPieces, 0
+		buf = m.encodeWords(sc, buf, norm)
+		out.Replay(buf, sc.partStart)
+		sc.sink, sc.partAt = nil, math.MaxInt
+	} else {
+		buf, _ = m.segment(sc, buf, norm, ban, 0)
+		out.Replay(buf, 0)
+	}
+	m.put(sc)
+	return buf[:0]
+}
+
 // viterbi is forward's buffers, reused from one call to the next.
 type viterbi struct {
 	nodes []best
