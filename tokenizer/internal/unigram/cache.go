@@ -550,17 +550,20 @@ func (sc *scratch) compact() {
 
 // tracker records, while forward runs, what the word cache needs: the
 // winner's piece score at each byte and, from the score 0, the winning and
-// the best losing candidate there or, from a score in a binade (binade
-// set), the least and greatest offset of a candidate from that score and
-// whether a sum was rounded from exactly halfway. While forward runs, lo
-// and hi hold the least and greatest candidate, which done makes offsets:
-// rounding is monotonic, so that their offsets are the least and greatest.
+// the best losing candidate there and a bound of the magnitudes or, from a
+// score in a binade (binade set), bounds of the offsets of the candidates
+// from that score and whether a sum was rounded from exactly halfway.
+// While forward runs, lo and hi hold the least and greatest candidate that
+// extend saw, and till the least and greatest score of a node that
+// runTracked started from, which done makes bounds: rounding is
+// monotonic, so that their offsets bound the candidates'.
 type tracker struct {
 	win, lose, score []float64
 	mag              float64
 	binade           bool
 	from             float64
 	lo, hi           float64
+	till             [2]float64
 	tie              bool
 }
 
@@ -573,6 +576,7 @@ func (tr *tracker) reset(n int, from float32) {
 		tr.score = make([]float64, n)
 	}
 	tr.win, tr.lose, tr.score = tr.win[:n], tr.lose[:n], tr.score[:n]
+	tr.till = [2]float64{math.Inf(1), math.Inf(-1)}
 	if tr.binade {
 		tr.from = float64(from)
 		tr.lo, tr.hi = math.Inf(1), math.Inf(-1)
@@ -614,11 +618,22 @@ func (tr *tracker) see(q int, cand, exact, score float64, won bool) {
 	}
 }
 
-// done ends the tracking of a forward pass.
-func (tr *tracker) done() {
+// done ends the tracking of a forward pass of m: a candidate from a node
+// that runTracked started from, a normal piece's, lies between the least
+// such node plus the least score and the greatest plus the greatest.
+func (tr *tracker) done(m *Model) {
+	lo, hi := tr.till[0], tr.till[1]
 	if tr.binade {
+		if lo <= hi {
+			tr.lo = min(tr.lo, lo+float64(m.minScore))
+			tr.hi = max(tr.hi, hi+float64(m.maxScore))
+		}
 		tr.lo -= tr.from
 		tr.hi -= tr.from
+		return
+	}
+	if lo <= hi {
+		tr.mag = max(tr.mag, max(-lo, hi)+max(-float64(m.minScore), float64(m.maxScore)))
 	}
 }
 

@@ -288,7 +288,7 @@ func (m *Model) forward(v *viterbi, norm []byte, ban []bool, from float32, tr *t
 		}
 	}
 	if tr != nil {
-		tr.done()
+		tr.done(m)
 	}
 	return nodes
 }
@@ -455,9 +455,14 @@ func relax(b *best, cand float64, n int, id int32) bool {
 }
 
 // runTracked is run for forward with a tracker, which it feeds as extend
-// does. It shares run's head lookup and tail compare (headAt, tailLen) but
-// not its loop, since the tracking in run's loop costs the untracked walks
-// registers (7% more instructions on Thai); its walk steps by stepAt.
+// does, but for the least and greatest candidate (binade) and the
+// magnitude (from 0): for those it gives the tracker the least and
+// greatest score of a node it starts from, which bound every candidate
+// with the least and greatest score of a piece (see tracker.done), at a
+// comparison per character rather than several per candidate. It shares
+// run's head lookup and tail compare (headAt, tailLen) but not its loop,
+// since the tracking in run's loop costs the untracked walks registers (7%
+// more instructions on Thai); its walk steps by stepAt.
 func (m *Model) runTracked(nodes []best, text []byte, size, start int, tr *tracker) int {
 	t := m.trie
 	units := unsafe.Pointer(unsafe.SliceData(t.units))
@@ -465,6 +470,9 @@ func (m *Model) runTracked(nodes []best, text []byte, size, start int, tr *track
 	_ = heads[0] // as in run
 	nodesp := unsafe.Pointer(unsafe.SliceData(nodes[:size+1]))
 	textp := unsafe.Pointer(unsafe.SliceData(text[:size+textPad]))
+	// A NaN node, whose candidates are all NaN, leaves them alone: a NaN
+	// wins or loses alike from every path score.
+	lo, hi := tr.till[0], tr.till[1]
 	for start < size {
 		// u is the state after the first character, of mblen bytes.
 		u, mblen := headAt(heads, textp, start)
@@ -472,11 +480,17 @@ func (m *Model) runTracked(nodes []best, text []byte, size, start int, tr *track
 			// extend takes a malformed character, one that is no piece
 			// alone, which needs the unknown candidate, or one whose
 			// walk goes a byte at a time.
-			return start
+			break
 		}
 		p := unitAt(units, u)
 		base := p.base
 		till := float64(nodeAt(nodesp, start).score)
+		if till < lo {
+			lo = till
+		}
+		if till > hi {
+			hi = till
+		}
 		end := start + mblen
 		next := end
 		for {
@@ -494,11 +508,8 @@ func (m *Model) runTracked(nodes []best, text []byte, size, start int, tr *track
 			// A double sum compared with the stored float, as in extend.
 			// What tr.see does is written out, with cand exact: a call
 			// here would spill the loop's state. Comparisons stand for
-			// min and max, which cost more for signed zeros, whose sign
-			// changes no offset or margin that the cache compares. A NaN
-			// (from a NaN score) sticks in lo, hi and mag as with min and
-			// max, so that the cache never takes the word from another
-			// score.
+			// max, which costs more for signed zeros, whose sign changes
+			// no margin that the cache compares.
 			score := float64(p.score)
 			cand := score + till
 			if n := nodeAt(nodesp, end); n.len == 0 || cand > float64(n.score) {
@@ -520,21 +531,6 @@ func (m *Model) runTracked(nodes []best, text []byte, size, start int, tr *track
 			} else if lose := floatAt(tr.lose, end); !tr.binade && cand > *lose {
 				*lose = cand
 			}
-			if tr.binade {
-				if cand < tr.lo || cand != cand {
-					tr.lo = cand
-				}
-				if cand > tr.hi || cand != cand {
-					tr.hi = cand
-				}
-			} else {
-				if a := math.Abs(cand); a > tr.mag || a != a {
-					tr.mag = a
-				}
-				if a := math.Abs(score); a > tr.mag || a != a {
-					tr.mag = a
-				}
-			}
 			if last {
 				break
 			}
@@ -547,6 +543,7 @@ func (m *Model) runTracked(nodes []best, text []byte, size, start int, tr *track
 	done:
 		start = next
 	}
+	tr.till = [2]float64{lo, hi}
 	return start
 }
 
