@@ -281,7 +281,20 @@ func (m *Model) forward(v *viterbi, norm []byte, ban []bool, from float32, tr *t
 		text := v.text[:size+textPad]
 		copy(text, norm)
 		*(*[textPad]byte)(text[size:]) = [textPad]byte{}
-		m.plain(nodes, norm, text, tr)
+		// No piece is banned or user-defined, the common case: run (or
+		// runTracked, with tr) takes the characters whose walk may start
+		// from a head, extend the others. (A function of its own, this
+		// loop would spill its arguments again.)
+		for start := 0; start < size; {
+			if tr == nil {
+				start = m.run(nodes, text, size, start)
+			} else {
+				start = m.runTracked(nodes, text, size, start, tr)
+			}
+			if start < size {
+				start += m.extend(nodes, norm, start, nil, tr)
+			}
+		}
 	} else {
 		for start := 0; start < size; {
 			start += m.extend(nodes, norm, start, ban, tr)
@@ -360,23 +373,6 @@ walk:
 		m.unknown(nodes, start, mblen, till, tr)
 	}
 	return mblen
-}
-
-// plain is forward where no piece is banned or user-defined, the common
-// case: run (or runTracked, with tr) takes the characters whose walk may
-// start from a head, extend the others. Text is norm followed by textPad
-// zeros.
-func (m *Model) plain(nodes []best, norm, text []byte, tr *tracker) {
-	for start := 0; start < len(norm); {
-		if tr == nil {
-			start = m.run(nodes, text, len(norm), start)
-		} else {
-			start = m.runTracked(nodes, text, len(norm), start, tr)
-		}
-		if start < len(norm) {
-			start += m.extend(nodes, norm, start, nil, tr)
-		}
-	}
 }
 
 // run adds to nodes the candidates that start from start on, as extend
