@@ -452,10 +452,10 @@ func relax(b *best, cand float64, n int, id int32) bool {
 
 // runTracked is run for forward with a tracker, which it feeds as extend
 // does, but for the least and greatest candidate (binade) and the
-// magnitude (from 0): for those it gives the tracker the least and
-// greatest score of a node it starts from, which bound every candidate
-// with the least and greatest score of a piece (see tracker.done), at a
-// comparison per character rather than several per candidate. It shares
+// magnitude (from 0): for those it gives the tracker the least score of a
+// node it starts from, which bounds every candidate with the scores of the
+// pieces (see tracker.done), at a comparison per character rather than
+// several per candidate. It shares
 // run's head lookup and tail compare (headAt, tailLen) but not its loop,
 // since the tracking in run's loop costs the untracked walks registers (7%
 // more instructions on Thai); its walk steps by stepAt.
@@ -468,7 +468,7 @@ func (m *Model) runTracked(nodes []best, text []byte, size, start int, tr *track
 	textp := unsafe.Pointer(unsafe.SliceData(text[:size+textPad]))
 	// A NaN node, whose candidates are all NaN, leaves them alone: a NaN
 	// wins or loses alike from every path score.
-	lo, hi := tr.till[0], tr.till[1]
+	low := tr.low
 	for start < size {
 		// u is the state after the first character, of mblen bytes.
 		u, mblen := headAt(heads, textp, start)
@@ -481,11 +481,8 @@ func (m *Model) runTracked(nodes []best, text []byte, size, start int, tr *track
 		p := unitAt(units, u)
 		base := p.base
 		till := float64(nodeAt(nodesp, start).score)
-		if till < lo {
-			lo = till
-		}
-		if till > hi {
-			hi = till
+		if till < low {
+			low = till
 		}
 		end := start + mblen
 		next := end
@@ -539,7 +536,7 @@ func (m *Model) runTracked(nodes []best, text []byte, size, start int, tr *track
 	done:
 		start = next
 	}
-	tr.till = [2]float64{lo, hi}
+	tr.low = low
 	return start
 }
 
