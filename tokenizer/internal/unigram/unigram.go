@@ -548,7 +548,7 @@ func headAt(heads *[headsLen]uint32, textp unsafe.Pointer, start int) (uint32, i
 	// zeros are no continuation bytes.
 	x := binary.LittleEndian.Uint32((*[4]byte)(unsafe.Add(textp, start))[:])
 	if c := uint8(x); c < 0x80 {
-		return heads[heads2+uint32(c)], 1
+		return heads[heads2+int(c)], 1 // an int, which the load's address takes
 	}
 	if x&0xc0c0f0 == 0x8080e0 {
 		return heads[head3(x)], 3
