@@ -555,17 +555,20 @@ func (sc *scratch) compact() {
 
 // tracker records, while forward runs, what the word cache needs: the
 // winner's piece score at each byte and, from the score 0, the winning and
-// the best losing candidate there or, from a score in a binade (binade
-// set), the least and greatest offset of a candidate from that score and
-// whether a sum was rounded from exactly halfway. While forward runs, lo
-// and hi hold the least and greatest candidate, which done makes offsets:
-// rounding is monotonic, so that their offsets are the least and greatest.
+// the best losing candidate there and a bound of the magnitudes or, from a
+// score in a binade (binade set), bounds of the offsets of the candidates
+// from that score and whether a sum was rounded from exactly halfway.
+// While forward runs, lo and hi hold the least and greatest candidate that
+// extend saw, and low the least score of a node that runTracked started
+// from, which done makes bounds: rounding is monotonic, so that their
+// offsets bound the candidates'.
 type tracker struct {
 	win, lose, score []float64
 	mag              float64
 	binade           bool
 	from             float64
 	lo, hi           float64
+	low              float64
 	tie              bool
 }
 
@@ -578,6 +581,7 @@ func (tr *tracker) reset(n int, from float32) {
 		tr.score = make([]float64, n)
 	}
 	tr.win, tr.lose, tr.score = tr.win[:n], tr.lose[:n], tr.score[:n]
+	tr.low = math.Inf(1)
 	if tr.binade {
 		tr.from = float64(from)
 		tr.lo, tr.hi = math.Inf(1), math.Inf(-1)
@@ -619,12 +623,31 @@ func (tr *tracker) see(q int, cand, exact, score float64, won bool) {
 	}
 }
 
-// done ends the tracking of a forward pass.
-func (tr *tracker) done() {
+// done ends the tracking of a forward pass of m. A candidate from a node
+// that runTracked started from, a normal piece's, is at least the least
+// such node plus the least score. Where no piece scores above 0 (nor the
+// unknown candidate), but for maxScore's start, FLT_MIN, which sums of a
+// binade's scores lose, no candidate lies above the path score forward
+// started from, and no node from 0 above 2^-90, FLT_MIN times the longest
+// word; otherwise the bounds are infinite, and the cache takes nothing
+// learnt but from that score.
+func (tr *tracker) done(m *Model) {
+	nonPositive := m.maxScore <= 0x1p-126 && m.unkScore <= 0
 	if tr.binade {
+		tr.lo = min(tr.lo, tr.low+float64(m.minScore))
+		tr.hi = max(tr.hi, tr.from)
+		if !nonPositive {
+			tr.hi = math.Inf(1)
+		}
 		tr.lo -= tr.from
 		tr.hi -= tr.from
+		return
 	}
+	mag := math.Inf(1)
+	if nonPositive {
+		mag = max(-tr.low, 0x1p-90) + max(-float64(m.minScore), float64(m.maxScore))
+	}
+	tr.mag = max(tr.mag, mag)
 }
 
 // learn segments w from the score 0 (exp 0) or from the path score from,

@@ -309,14 +309,27 @@ func (m *Model) forward(v *viterbi, norm []byte, ban []bool, from float32, tr *t
 		text := v.text[:size+textPad]
 		copy(text, norm)
 		*(*[textPad]byte)(text[size:]) = [textPad]byte{}
-		m.plain(nodes, norm, text, tr)
+		// No piece is banned or user-defined, the common case: run (or
+		// runTracked, with tr) takes the characters whose walk may start
+		// from a head, extend the others. (A function of its own, this
+		// loop would spill its arguments again.)
+		for start := 0; start < size; {
+			if tr == nil {
+				start = m.run(nodes, text, size, start)
+			} else {
+				start = m.runTracked(nodes, text, size, start, tr)
+			}
+			if start < size {
+				start += m.extend(nodes, norm, start, nil, tr)
+			}
+		}
 	} else {
 		for start := 0; start < size; {
 			start += m.extend(nodes, norm, start, ban, tr)
 		}
 	}
 	if tr != nil {
-		tr.done()
+		tr.done(m)
 	}
 	return nodes
 }
@@ -388,23 +401,6 @@ walk:
 		m.unknown(nodes, start, mblen, till, tr)
 	}
 	return mblen
-}
-
-// plain is forward where no piece is banned or user-defined, the common
-// case: run (or runTracked, with tr) takes the characters whose walk may
-// start from a head, extend the others. Text is norm followed by textPad
-// zeros.
-func (m *Model) plain(nodes []best, norm, text []byte, tr *tracker) {
-	for start := 0; start < len(norm); {
-		if tr == nil {
-			start = m.run(nodes, text, len(norm), start)
-		} else {
-			start = m.runTracked(nodes, text, len(norm), start, tr)
-		}
-		if start < len(norm) {
-			start += m.extend(nodes, norm, start, nil, tr)
-		}
-	}
 }
 
 // run adds to nodes the candidates that start from start on, as extend
@@ -483,9 +479,14 @@ func relax(b *best, cand float64, n int, id int32) bool {
 }
 
 // runTracked is run for forward with a tracker, which it feeds as extend
-// does. It shares run's head lookup and tail compare (headAt, tailLen) but
-// not its loop, since the tracking in run's loop costs the untracked walks
-// registers (7% more instructions on Thai); its walk steps by stepAt.
+// does, but for the least and greatest candidate (binade) and the
+// magnitude (from 0): for those it gives the tracker the least score of a
+// node it starts from, which bounds every candidate with the scores of the
+// pieces (see tracker.done), at a comparison per character rather than
+// several per candidate. It shares
+// run's head lookup and tail compare (headAt, tailLen) but not its loop,
+// since the tracking in run's loop costs the untracked walks registers (7%
+// more instructions on Thai); its walk steps by stepAt.
 func (m *Model) runTracked(nodes []best, text []byte, size, start int, tr *tracker) int {
 	t := m.trie
 	units := unsafe.Pointer(unsafe.SliceData(t.units))
@@ -493,6 +494,9 @@ func (m *Model) runTracked(nodes []best, text []byte, size, start int, tr *track
 	_ = heads[0] // as in run
 	nodesp := unsafe.Pointer(unsafe.SliceData(nodes[:size+1]))
 	textp := unsafe.Pointer(unsafe.SliceData(text[:size+textPad]))
+	// A NaN node, whose candidates are all NaN, leaves them alone: a NaN
+	// wins or loses alike from every path score.
+	low := tr.low
 	for start < size {
 		// u is the state after the first character, of mblen bytes.
 		u, mblen := headAt(heads, textp, start)
@@ -500,11 +504,14 @@ func (m *Model) runTracked(nodes []best, text []byte, size, start int, tr *track
 			// extend takes a malformed character, one that is no piece
 			// alone, which needs the unknown candidate, or one whose
 			// walk goes a byte at a time.
-			return start
+			break
 		}
 		p := unitAt(units, u)
 		base := p.base
 		till := float64(nodeAt(nodesp, start).score)
+		if till < low {
+			low = till
+		}
 		end := start + mblen
 		next := end
 		for {
@@ -522,11 +529,8 @@ func (m *Model) runTracked(nodes []best, text []byte, size, start int, tr *track
 			// A double sum compared with the stored float, as in extend.
 			// What tr.see does is written out, with cand exact: a call
 			// here would spill the loop's state. Comparisons stand for
-			// min and max, which cost more for signed zeros, whose sign
-			// changes no offset or margin that the cache compares. A NaN
-			// (from a NaN score) sticks in lo, hi and mag as with min and
-			// max, so that the cache never takes the word from another
-			// score.
+			// max, which costs more for signed zeros, whose sign changes
+			// no margin that the cache compares.
 			score := float64(p.score)
 			cand := score + till
 			if n := nodeAt(nodesp, end); n.len == 0 || cand > float64(n.score) {
@@ -548,21 +552,6 @@ func (m *Model) runTracked(nodes []best, text []byte, size, start int, tr *track
 			} else if lose := floatAt(tr.lose, end); !tr.binade && cand > *lose {
 				*lose = cand
 			}
-			if tr.binade {
-				if cand < tr.lo || cand != cand {
-					tr.lo = cand
-				}
-				if cand > tr.hi || cand != cand {
-					tr.hi = cand
-				}
-			} else {
-				if a := math.Abs(cand); a > tr.mag || a != a {
-					tr.mag = a
-				}
-				if a := math.Abs(score); a > tr.mag || a != a {
-					tr.mag = a
-				}
-			}
 			if last {
 				break
 			}
@@ -575,6 +564,7 @@ func (m *Model) runTracked(nodes []best, text []byte, size, start int, tr *track
 	done:
 		start = next
 	}
+	tr.low = low
 	return start
 }
 
@@ -586,7 +576,7 @@ func headAt(heads *[headsLen]uint32, textp unsafe.Pointer, start int) (uint32, i
 	// zeros are no continuation bytes.
 	x := binary.LittleEndian.Uint32((*[4]byte)(unsafe.Add(textp, start))[:])
 	if c := uint8(x); c < 0x80 {
-		return heads[heads2+uint32(c)], 1
+		return heads[heads2+int(c)], 1 // an int, which the load's address takes
 	}
 	if x&0xc0c0f0 == 0x8080e0 {
 		return heads[head3(x)], 3
