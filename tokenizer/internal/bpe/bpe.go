@@ -891,10 +891,41 @@ func (b *Model) segment(sc *Scratch, s []byte, r *Rules, freeze bool, dst []seg.
 // lookups. It reports false, doing nothing, when the word is longer.
 func (b *Model) segmentShort(sc *Scratch, s []byte, r *Rules, dst []seg.Piece) ([]seg.Piece, bool) {
 	w := &sc.short
-	n := 0
-	for i := 0; i < len(s); n++ {
-		if n == shortWord {
-			return dst, false
+	n := b.shortChars(w, s)
+	if n > shortWord {
+		return dst, false
+	}
+	w.s = s
+	alive := b.mergeShort(sc, n, r)
+	// finalPiece, with the usual case, a piece, inlined; dst is given room
+	// for all the pieces at once.
+	if cap(dst)-len(dst) < shortWord {
+		dst = slices.Grow(dst, shortWord)
+	}
+	for m := alive; m != 0; {
+		i := bits.TrailingZeros64(m)
+		m &= m - 1
+		start, end := w.pos[i], w.pos[min(bits.TrailingZeros64(m), shortWord)]
+		if id := w.id[i]; r.allowed(id) {
+			dst = append(dst, seg.Piece{ID: b.v.Preferred(id), Len: int32(end - start)})
+		} else {
+			dst = append(dst, b.finalPiece(s[start:end], id, r))
+		}
+	}
+	return dst, true
+}
+
+// shortChars puts the characters of s, their offsets and the pieces they
+// are, into w, and returns their number, or shortWord + 1 when s has more.
+// It and mergeShort are apart from segmentShort so that few values live
+// through their loops: they kept the registers and were saved and loaded
+// again at every step.
+func (b *Model) shortChars(w *shortSyms, s []byte) int {
+	i := 0
+	for n := 0; n < shortWord; n++ {
+		if i >= len(s) {
+			w.pos[n], w.pos[shortWord] = uint16(len(s)), uint16(len(s))
+			return n
 		}
 		w.pos[n] = uint16(i)
 		c := s[i]
@@ -903,47 +934,67 @@ func (b *Model) segmentShort(sc *Scratch, s []byte, r *Rules, dst []seg.Piece) (
 			i++
 			continue
 		}
-		// A valid three-byte character whose answer is known, the most
-		// common case beyond ASCII, is answered here, without a call.
-		if i+3 <= len(s) {
-			if x := load3(s[i : i+3]); x&0xC0C0F0 == 0x8080E0 {
-				if ch := rune(x&0x0F)<<12 | rune(x>>8&0x3F)<<6 | rune(x>>16&0x3F); ch >= 0x800 && uint32(ch-0xD800) >= 0x800 {
-					if page := b.chars[ch>>charPageBits].Load(); page != nil {
-						if v := page[ch&(1<<charPageBits-1)].Load(); v != 0 {
-							w.id[n] = v - 2
-							i += 3
-							continue
-						}
-					}
+		// Characters of two and three bytes, those of most scripts, are
+		// found by their bytes in w.chars, without decoding them.
+		if c >= 0xE0 {
+			if i+3 <= len(s) {
+				x := load3(s[i : i+3])
+				if e := w.chars[x>>16&0x3F|x>>2&0xC0]; uint32(e>>32) == x {
+					w.id[n] = int32(e)
+					i += 3
+					continue
 				}
+			}
+		} else if i+2 <= len(s) {
+			x := load2(s[i : i+2])
+			if e := w.chars[x>>8&0x3F|x<<6&0xC0]; uint32(e>>32) == x {
+				w.id[n] = int32(e)
+				i += 2
+				continue
 			}
 		}
 		l := min(int(utf8x.CharLen[c>>4]), len(s)-i)
-		w.id[n] = b.charID3(s[i : i+l])
+		id := b.charID3(s[i : i+l])
+		w.id[n] = id
+		w.remember(s[i:i+l], id)
 		i += l
 	}
-	w.pos[n], w.pos[shortWord] = uint16(len(s)), uint16(len(s))
-	// alive has a bit for each symbol, at its first character; live one
-	// for each symbol that makes a piece with the next.
-	alive := uint64(1)<<n - 1
-	if n == shortWord {
-		alive = ^uint64(0)
+	if i < len(s) {
+		return shortWord + 1
 	}
+	w.pos[shortWord] = uint16(len(s))
+	return shortWord
+}
+
+// mergeShort merges the n symbols that shortChars put into sc.short for
+// sc.short.s, and returns the bit set of the symbols left. The word is
+// read from sc.short, only for the pairs that miss the pair cache, so that
+// the loops do not keep it in registers.
+func (b *Model) mergeShort(sc *Scratch, n int, r *Rules) uint64 {
+	w := &sc.short
+	// live has a bit for each symbol, at its first character, that makes
+	// a piece with the next. The pair cache's answers are taken here,
+	// inlined, and pairMiss called for the rest: a call for each pair cost
+	// a third of the merging.
 	live := uint64(0)
-	// The pair cache's answers are taken here, inlined, and pairMiss
-	// called for the rest: a call for each pair cost a third of the
-	// merging.
-	for i := range n - 1 {
+	n = min(n, shortWord)
+	for j := 1; j < n; j++ {
 		var id int32
-		if e, k := sc.pairs.entry(w.id[i], w.id[i+1]); e&^pairIDMask == k {
+		i := j - 1
+		if e, k := sc.pairs.entry(w.id[i], w.id[j]); e&^pairIDMask == k {
 			id = int32(e&pairIDMask) - 1
 		} else {
-			id = b.pairMiss(sc, s, int(w.pos[i]), int(w.pos[i+2]), w.id[i], w.id[i+1])
+			id = b.pairMiss(sc, w.s, int(w.pos[i]), int(w.pos[j+1]), w.id[i], w.id[j])
 		}
 		if r.allowed(id) {
 			w.pair[i], w.key[i] = id, b.mergeKey(id)<<6|uint64(i)
 			live |= bit(i)
 		}
+	}
+	// alive has a bit for each symbol left.
+	alive := uint64(1)<<n - 1
+	if n == shortWord {
+		alive = ^uint64(0)
 	}
 	for live != 0 {
 		// The best pair, the leftmost on ties as in the C++: the smallest
@@ -968,7 +1019,7 @@ func (b *Model) segmentShort(sc *Scratch, s []byte, r *Rules, dst []seg.Piece) (
 				id = int32(e&pairIDMask) - 1
 			} else {
 				end := w.pos[min(bits.TrailingZeros64(after&(after-1)), shortWord)]
-				id = b.pairMiss(sc, s, int(w.pos[best]), int(end), w.id[best], w.id[next])
+				id = b.pairMiss(sc, w.s, int(w.pos[best]), int(end), w.id[best], w.id[next])
 			}
 			if r.allowed(id) {
 				w.pair[best], w.key[best] = id, b.mergeKey(id)<<6|uint64(best)
@@ -982,7 +1033,7 @@ func (b *Model) segmentShort(sc *Scratch, s []byte, r *Rules, dst []seg.Piece) (
 			if e, k := sc.pairs.entry(w.id[prev], w.id[best]); e&^pairIDMask == k {
 				id = int32(e&pairIDMask) - 1
 			} else {
-				id = b.pairMiss(sc, s, int(w.pos[prev]), int(w.pos[min(next, shortWord)]), w.id[prev], w.id[best])
+				id = b.pairMiss(sc, w.s, int(w.pos[prev]), int(w.pos[min(next, shortWord)]), w.id[prev], w.id[best])
 			}
 			if r.allowed(id) {
 				w.pair[prev], w.key[prev] = id, b.mergeKey(id)<<6|uint64(prev)
@@ -990,22 +1041,7 @@ func (b *Model) segmentShort(sc *Scratch, s []byte, r *Rules, dst []seg.Piece) (
 			}
 		}
 	}
-	// finalPiece, with the usual case, a piece, inlined; dst is given room
-	// for all the pieces at once.
-	if cap(dst)-len(dst) < shortWord {
-		dst = slices.Grow(dst, shortWord)
-	}
-	for m := alive; m != 0; {
-		i := bits.TrailingZeros64(m)
-		m &= m - 1
-		start, end := w.pos[i], w.pos[min(bits.TrailingZeros64(m), shortWord)]
-		if id := w.id[i]; r.allowed(id) {
-			dst = append(dst, seg.Piece{ID: b.v.Preferred(id), Len: int32(end - start)})
-		} else {
-			dst = append(dst, b.finalPiece(s[start:end], id, r))
-		}
-	}
-	return dst, true
+	return alive
 }
 
 // load2 and load3 return the first two and three bytes of b as a
@@ -1029,10 +1065,33 @@ func bit(i int) uint64 { return 1 << (i & 63) }
 // ends, also at shortWord), the piece it is, and the piece it makes with
 // the next one and that merge's key over the symbol's index.
 type shortSyms struct {
+	s    []byte // the word
 	pos  [shortWord + 1]uint16
 	id   [shortWord]int32
 	pair [shortWord]int32
 	key  [shortWord]uint64
+	// chars holds characters of two and three bytes met and the pieces
+	// they are, as their bytes (load2, load3) over the id, at the slot of
+	// their last six bits and two before: the text of a script takes
+	// its characters from few blocks of 256, and Model.chars costs a
+	// decoding and two loads more.
+	chars [256]uint64
+}
+
+// remember puts c, a character whose piece is id, into w.chars if it is
+// valid and of two or three bytes.
+func (w *shortSyms) remember(c []byte, id int32) {
+	if _, size := utf8.DecodeRune(c); size != len(c) {
+		return // malformed: decoding takes one byte
+	}
+	switch len(c) {
+	case 2:
+		x := load2(c)
+		w.chars[x>>8&0x3F|x<<6&0xC0] = uint64(x)<<32 | uint64(uint32(id))
+	case 3:
+		x := load3(c)
+		w.chars[x>>16&0x3F|x>>2&0xC0] = uint64(x)<<32 | uint64(uint32(id))
+	}
 }
 
 // mergeKey orders merges of piece id: the smaller key merges first, as
