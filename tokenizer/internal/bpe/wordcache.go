@@ -235,11 +235,19 @@ func (c *wordCache) add(w []byte, k cacheKey, r *Rules, pieces []seg.Piece) {
 		keysAt, piecesAt = 0, 0
 	}
 	s := cacheSlot{key: k.inline, meta: k.h>>48<<16 | uint64(len(pieces))<<8 | uint64(len(w))}
+	// Values go into a chunk from its start on (see start): it is made
+	// then, apart from room, which is inlined so.
 	if keyBytes > 0 {
+		if keysAt&(1<<chunkBits-1) == 0 {
+			t.arena.keys.newChunk(keysAt)
+		}
 		copy(t.arena.keys.room(keysAt, keyBytes), w)
 		s.key = uint64(keysAt) | k.h<<arenaOffBits
 	}
 	if pieceCount > 0 {
+		if piecesAt&(1<<chunkBits-1) == 0 {
+			t.arena.pieces.newChunk(piecesAt)
+		}
 		// Copied here, not by a call: most words have a few pieces.
 		dst := t.arena.pieces.room(piecesAt, pieceCount)
 		for i := range dst {
@@ -265,14 +273,15 @@ func (c *chunks[T]) start(n int) int {
 	return off
 }
 
+// newChunk makes the chunk that starts at off.
+func (c *chunks[T]) newChunk(off int) {
+	c.list[off>>chunkBits].Store(new([1 << chunkBits]T))
+}
+
 // room returns the n values at off, which start gave and which must fit
-// under the limit, and counts them used.
+// under the limit, in a chunk made, and counts them used.
 func (c *chunks[T]) room(off, n int) []T {
 	chunk := c.list[off>>chunkBits].Load()
-	if chunk == nil {
-		chunk = new([1 << chunkBits]T)
-		c.list[off>>chunkBits].Store(chunk)
-	}
 	c.used = off + n
 	i := off & (1<<chunkBits - 1)
 	return chunk[i : i+n : i+n]
