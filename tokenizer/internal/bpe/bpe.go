@@ -981,8 +981,8 @@ func (b *Model) mergeShort(sc *Scratch, n int, r *Rules) uint64 {
 	for j := 1; j < n; j++ {
 		var id int32
 		i := j - 1
-		if e, k := sc.pairs.entry(w.id[i], w.id[j]); e&^pairIDMask == k {
-			id = int32(e&pairIDMask) - 1
+		if x := sc.pairs.entry(w.id[i], w.id[j]); x <= pairIDMask {
+			id = int32(x) - 1
 		} else {
 			id = b.pairMiss(sc, w.s, int(w.pos[i]), int(w.pos[j+1]), w.id[i], w.id[j])
 		}
@@ -1015,8 +1015,8 @@ func (b *Model) mergeShort(sc *Scratch, n int, r *Rules) uint64 {
 		next := bits.TrailingZeros64(after)
 		if next < shortWord {
 			var id int32
-			if e, k := sc.pairs.entry(w.id[best], w.id[next]); e&^pairIDMask == k {
-				id = int32(e&pairIDMask) - 1
+			if x := sc.pairs.entry(w.id[best], w.id[next]); x <= pairIDMask {
+				id = int32(x) - 1
 			} else {
 				end := w.pos[min(bits.TrailingZeros64(after&(after-1)), shortWord)]
 				id = b.pairMiss(sc, w.s, int(w.pos[best]), int(end), w.id[best], w.id[next])
@@ -1030,8 +1030,8 @@ func (b *Model) mergeShort(sc *Scratch, n int, r *Rules) uint64 {
 			prev := 63 - bits.LeadingZeros64(before)
 			live &^= bit(prev)
 			var id int32
-			if e, k := sc.pairs.entry(w.id[prev], w.id[best]); e&^pairIDMask == k {
-				id = int32(e&pairIDMask) - 1
+			if x := sc.pairs.entry(w.id[prev], w.id[best]); x <= pairIDMask {
+				id = int32(x) - 1
 			} else {
 				id = b.pairMiss(sc, w.s, int(w.pos[prev]), int(w.pos[min(next, shortWord)]), w.id[prev], w.id[best])
 			}
@@ -1138,8 +1138,8 @@ func (b *Model) pairID(sc *Scratch, s []byte, sl, sr *symbol) int32 {
 // again and again: the pair cache answers them here, without a call,
 // without hashing the text.
 func (b *Model) pairOf(sc *Scratch, s []byte, start, end int, l, r int32) int32 {
-	if e, k := sc.pairs.entry(l, r); e&^pairIDMask == k {
-		return int32(e&pairIDMask) - 1
+	if x := sc.pairs.entry(l, r); x <= pairIDMask {
+		return int32(x) - 1
 	}
 	return b.pairMiss(sc, s, start, end, l, r)
 }

@@ -413,16 +413,17 @@ func pairCacheKey(l, r int32) (uint64, bool) {
 // slot is in range.
 func (c *pairCache) slot(k uint64) uint64 { return (k * 0x9E3779B97F4A7C15) >> (c.shift & 63) }
 
-// entry returns the slot that pair l, r would be in, and the key that the
-// slot holds (under the answer, the piece they make + 1) when it is that
-// pair's; or a slot and a key that never match. Callers compare them
-// themselves and branch on that, without a flag made and tested.
-func (c *pairCache) entry(l, r int32) (e, k uint64) {
+// entry returns, when the cache holds pair l, r, the piece they make + 1,
+// at most pairIDMask; else a larger value. It is the slot the pair would
+// be in with the pair's key taken off, which leaves the answer when the
+// slot is the pair's: callers test it and branch on that, without a flag
+// made and tested.
+func (c *pairCache) entry(l, r int32) uint64 {
 	k, ok := pairCacheKey(l, r)
 	if i := c.slot(k); ok && i < uint64(len(c.slots)) {
-		return c.slots[i], k
+		return c.slots[i] ^ k
 	}
-	return 0, 1
+	return ^uint64(0)
 }
 
 // put records that the pair of key k (pairCacheKey) makes piece id, or
