@@ -54,8 +54,10 @@ type cacheTable struct {
 	arena *cacheArena
 }
 
-// cacheSlot is one word and its pieces. Once a table is in use, its slots
-// are read and written with sync/atomic.
+// cacheSlot is one word and its pieces. Once a table is in use, the metas
+// of its slots are read and written with sync/atomic; a key is written
+// before its meta and read after it, as plain memory (an atomic store is a
+// locked exchange on amd64, which stalls the processor's stores).
 type cacheSlot struct {
 	// key is the word, up to 8 bytes, as wordKey reads it; or its offset
 	// in the arena's keys (arenaOffBits) under the low bits of its hash,
@@ -172,7 +174,7 @@ func (c *wordCache) lookup(w []byte, r *Rules, u *cacheUse) ([]seg.Piece, cacheK
 			}
 			continue
 		}
-		key := atomic.LoadUint64(&s.key)
+		key := s.key
 		if len(w) <= inlineWord && key == k.inline || len(w) > inlineWord && sameLong(t.arena.keys.at(key&arenaOffMask, len(w)), w) {
 			if len(t.slots) > cacheMinSlots {
 				u.Record(true)
@@ -299,7 +301,7 @@ func (t *cacheTable) place(s cacheSlot, h uint64, published bool) {
 		t.slots[i] = s
 		return
 	}
-	atomic.StoreUint64(&t.slots[i].key, s.key)
+	t.slots[i].key = s.key
 	atomic.StoreUint64(&t.slots[i].meta, s.meta)
 }
 
