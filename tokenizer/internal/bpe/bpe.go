@@ -978,6 +978,11 @@ func (b *Model) mergeShort(sc *Scratch, n int, r *Rules) uint64 {
 	// a third of the merging.
 	live := uint64(0)
 	n = min(n, shortWord)
+	// key is the smallest key of the pairs in live, that of the best
+	// pair, the leftmost on ties as in the C++, as a key holds the
+	// symbol's index below the merge's: taken as the pairs are looked up
+	// first, and then by a scan after each merge.
+	key := ^uint64(0)
 	for j := 1; j < n; j++ {
 		var id int32
 		i := j - 1
@@ -987,7 +992,9 @@ func (b *Model) mergeShort(sc *Scratch, n int, r *Rules) uint64 {
 			id = b.pairMiss(sc, w.s, int(w.pos[i]), int(w.pos[j+1]), w.id[i], w.id[j])
 		}
 		if r.allowed(id) {
-			w.pair[i], w.key[i] = id, b.mergeKey(id)<<6|uint64(i)
+			k := b.mergeKey(id)<<6 | uint64(i)
+			w.pair[i], w.key[i] = id, k
+			key = min(key, k)
 			live |= bit(i)
 		}
 	}
@@ -997,12 +1004,6 @@ func (b *Model) mergeShort(sc *Scratch, n int, r *Rules) uint64 {
 		alive = ^uint64(0)
 	}
 	for live != 0 {
-		// The best pair, the leftmost on ties as in the C++: the smallest
-		// key, which holds the symbol's index below the merge's key.
-		key := w.key[bits.TrailingZeros64(live)]
-		for m := live & (live - 1); m != 0; m &= m - 1 {
-			key = min(key, w.key[bits.TrailingZeros64(m)])
-		}
 		best := int(key & 63)
 		// best takes in the symbol after it; its pairs with the symbols
 		// now around it are worked out again.
@@ -1038,6 +1039,12 @@ func (b *Model) mergeShort(sc *Scratch, n int, r *Rules) uint64 {
 			if r.allowed(id) {
 				w.pair[prev], w.key[prev] = id, b.mergeKey(id)<<6|uint64(prev)
 				live |= bit(prev)
+			}
+		}
+		if live != 0 {
+			key = w.key[bits.TrailingZeros64(live)]
+			for m := live & (live - 1); m != 0; m &= m - 1 {
+				key = min(key, w.key[bits.TrailingZeros64(m)])
 			}
 		}
 	}
