@@ -157,7 +157,9 @@ func TestLevelQueueSegments(t *testing.T) {
 // heap of segment on random words of up to shortWord characters, under
 // Gemma's model and every variant that segments words with it, and under
 // Gemma 3, which orders merges by id and has a merge table, on words of
-// the scripts whose fresh words it merges most (Telugu, Thai).
+// the scripts whose fresh words it merges most (Telugu, Thai), with
+// characters of two bytes and malformed bytes among them (segmentShort
+// remembers characters by their bytes).
 func TestSegmentShortAgrees(t *testing.T) {
 	chars := []string{"a", "b", "e", "n", "r", "t", "s", "i", "o", "\u2581", "é", "中", "文", "ก"}
 	eachWordModel(t, func(t *testing.T, i int, m *testModel, sc *Scratch, rnd *rand.Rand) {
@@ -168,8 +170,15 @@ func TestSegmentShortAgrees(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		chars := []string{"a", "n", "\u2581", "క", "ా", "ర", "్", "న", "ి", "ల", "ు", "ก", "า", "ร", "น", "ี", "่", "อ", "\U0001F642"}
-		checkSegmentShort(t, newTestModel(t, g3), new(Scratch), rand.New(rand.NewSource(3)), chars)
+		chars := []string{"a", "n", "\u2581", "క", "ా", "ర", "్", "న", "ి", "ల", "ు", "ก", "า", "ร", "น", "ี", "่", "อ", "\U0001F642",
+			"é", "ж", "\xe0\xb8a", "\xc3n", "\xb8", "\xed\xa0\x80", "\xe0\x80\x80"}
+		m, sc := newTestModel(t, g3), new(Scratch)
+		checkSegmentShort(t, m, sc, rand.New(rand.NewSource(3)), chars)
+		// A character of four bytes cut short at the end of a word has
+		// three, and must not be taken for one of three in another word.
+		for _, w := range []string{"a\xf3\xb0\x80", "a\U000F0000a", "\xf3\xb0\x80", "\U000F0000"} {
+			checkShortWord(t, m, sc, []byte(w))
+		}
 	})
 }
 
@@ -186,20 +195,27 @@ func checkSegmentShort(t *testing.T, m *testModel, sc *Scratch, rnd *rand.Rand, 
 		if hasUserPiece(m.rules.matcher, w) {
 			continue // segment would freeze it
 		}
-		got, ok := m.segmentShort(sc, w, m.rules, nil)
-		if !ok {
-			t.Fatalf("segmentShort refused %q, of at most %d characters", w, shortWord)
-		}
-		got = slices.Clone(got)
-		want := m.segment(sc, w, m.rules, true, nil)
-		if !slices.Equal(got, want) {
-			t.Fatalf("%q: segmentShort gives %v, the heap %v", w, got, want)
-		}
+		checkShortWord(t, m, sc, w)
 		checked++
 	}
 	// (A piece that is the start of U+2581 matches inside every one.)
 	if checked < 1000 && !spacePiece(m) {
 		t.Errorf("only %d of 3000 words had no user-defined piece", checked)
+	}
+}
+
+// checkShortWord checks segmentShort against segment on w, a word of at
+// most shortWord characters without user-defined pieces.
+func checkShortWord(t *testing.T, m *testModel, sc *Scratch, w []byte) {
+	t.Helper()
+	got, ok := m.segmentShort(sc, w, m.rules, nil)
+	if !ok {
+		t.Fatalf("segmentShort refused %q, of at most %d characters", w, shortWord)
+	}
+	got = slices.Clone(got)
+	want := m.segment(sc, w, m.rules, true, nil)
+	if !slices.Equal(got, want) {
+		t.Fatalf("%q: segmentShort gives %v, the heap %v", w, got, want)
 	}
 }
 

@@ -891,105 +891,12 @@ func (b *Model) segment(sc *Scratch, s []byte, r *Rules, freeze bool, dst []seg.
 // lookups. It reports false, doing nothing, when the word is longer.
 func (b *Model) segmentShort(sc *Scratch, s []byte, r *Rules, dst []seg.Piece) ([]seg.Piece, bool) {
 	w := &sc.short
-	n := 0
-	for i := 0; i < len(s); n++ {
-		if n == shortWord {
-			return dst, false
-		}
-		w.pos[n] = uint16(i)
-		c := s[i]
-		if c < utf8.RuneSelf {
-			w.id[n] = b.ascii[c]
-			i++
-			continue
-		}
-		// A valid three-byte character whose answer is known, the most
-		// common case beyond ASCII, is answered here, without a call.
-		if i+3 <= len(s) {
-			if x := load3(s[i : i+3]); x&0xC0C0F0 == 0x8080E0 {
-				if ch := rune(x&0x0F)<<12 | rune(x>>8&0x3F)<<6 | rune(x>>16&0x3F); ch >= 0x800 && uint32(ch-0xD800) >= 0x800 {
-					if page := b.chars[ch>>charPageBits].Load(); page != nil {
-						if v := page[ch&(1<<charPageBits-1)].Load(); v != 0 {
-							w.id[n] = v - 2
-							i += 3
-							continue
-						}
-					}
-				}
-			}
-		}
-		l := min(int(utf8x.CharLen[c>>4]), len(s)-i)
-		w.id[n] = b.charID3(s[i : i+l])
-		i += l
+	n := b.shortChars(w, s)
+	if n > shortWord {
+		return dst, false
 	}
-	w.pos[n], w.pos[shortWord] = uint16(len(s)), uint16(len(s))
-	// alive has a bit for each symbol, at its first character; live one
-	// for each symbol that makes a piece with the next.
-	alive := uint64(1)<<n - 1
-	if n == shortWord {
-		alive = ^uint64(0)
-	}
-	live := uint64(0)
-	// The pair cache's answers are taken here, inlined, and pairMiss
-	// called for the rest: a call for each pair cost a third of the
-	// merging.
-	for i := range n - 1 {
-		var id int32
-		if e, k := sc.pairs.entry(w.id[i], w.id[i+1]); e&^pairIDMask == k {
-			id = int32(e&pairIDMask) - 1
-		} else {
-			id = b.pairMiss(sc, s, int(w.pos[i]), int(w.pos[i+2]), w.id[i], w.id[i+1])
-		}
-		if r.allowed(id) {
-			w.pair[i], w.key[i] = id, b.mergeKey(id)<<6|uint64(i)
-			live |= bit(i)
-		}
-	}
-	for live != 0 {
-		// The best pair, the leftmost on ties as in the C++: the smallest
-		// key, which holds the symbol's index below the merge's key.
-		key := w.key[bits.TrailingZeros64(live)]
-		for m := live & (live - 1); m != 0; m &= m - 1 {
-			key = min(key, w.key[bits.TrailingZeros64(m)])
-		}
-		best := int(key & 63)
-		// best takes in the symbol after it; its pairs with the symbols
-		// now around it are worked out again.
-		after := alive &^ (bit(best)<<1 - 1)
-		gone := after & -after
-		after ^= gone
-		alive ^= gone
-		live &^= bit(best) | gone
-		w.id[best] = w.pair[best]
-		next := bits.TrailingZeros64(after)
-		if next < shortWord {
-			var id int32
-			if e, k := sc.pairs.entry(w.id[best], w.id[next]); e&^pairIDMask == k {
-				id = int32(e&pairIDMask) - 1
-			} else {
-				end := w.pos[min(bits.TrailingZeros64(after&(after-1)), shortWord)]
-				id = b.pairMiss(sc, s, int(w.pos[best]), int(end), w.id[best], w.id[next])
-			}
-			if r.allowed(id) {
-				w.pair[best], w.key[best] = id, b.mergeKey(id)<<6|uint64(best)
-				live |= bit(best)
-			}
-		}
-		if before := alive & (bit(best) - 1); before != 0 {
-			prev := 63 - bits.LeadingZeros64(before)
-			live &^= bit(prev)
-			var id int32
-			if e, k := sc.pairs.entry(w.id[prev], w.id[best]); e&^pairIDMask == k {
-				id = int32(e&pairIDMask) - 1
-			} else {
-				id = b.pairMiss(sc, s, int(w.pos[prev]), int(w.pos[min(next, shortWord)]), w.id[prev], w.id[best])
-			}
-			if r.allowed(id) {
-				w.pair[prev], w.key[prev] = id, b.mergeKey(id)<<6|uint64(prev)
-				live |= bit(prev)
-			}
-		}
-	}
+	w.s = s
+	alive := b.mergeShort(sc, n, r)
 	// finalPiece, with the usual case, a piece, inlined; dst is given room
 	// for all the pieces at once.
 	if cap(dst)-len(dst) < shortWord {
@@ -1006,6 +913,142 @@ func (b *Model) segmentShort(sc *Scratch, s []byte, r *Rules, dst []seg.Piece) (
 		}
 	}
 	return dst, true
+}
+
+// shortChars puts the characters of s, their offsets and the pieces they
+// are, into w, and returns their number, or shortWord + 1 when s has more.
+// It and mergeShort are apart from segmentShort so that few values live
+// through their loops: they kept the registers and were saved and loaded
+// again at every step.
+func (b *Model) shortChars(w *shortSyms, s []byte) int {
+	i := 0
+	for n := 0; n < shortWord; n++ {
+		if i >= len(s) {
+			w.pos[n], w.pos[shortWord] = uint16(len(s)), uint16(len(s))
+			return n
+		}
+		w.pos[n] = uint16(i)
+		c := s[i]
+		if c < utf8.RuneSelf {
+			w.id[n] = b.ascii[c]
+			i++
+			continue
+		}
+		// Characters of two and three bytes, those of most scripts, are
+		// found by their bytes in w.chars, without decoding them.
+		if c >= 0xE0 {
+			if i+3 <= len(s) {
+				x := load3(s[i : i+3])
+				if e := w.chars[x>>16&0x3F|x>>2&0xC0]; uint32(e>>32) == x {
+					w.id[n] = int32(e)
+					i += 3
+					continue
+				}
+			}
+		} else if i+2 <= len(s) {
+			x := load2(s[i : i+2])
+			if e := w.chars[x>>8&0x3F|x<<6&0xC0]; uint32(e>>32) == x {
+				w.id[n] = int32(e)
+				i += 2
+				continue
+			}
+		}
+		l := min(int(utf8x.CharLen[c>>4]), len(s)-i)
+		id := b.charID3(s[i : i+l])
+		w.id[n] = id
+		w.remember(s[i:i+l], id)
+		i += l
+	}
+	if i < len(s) {
+		return shortWord + 1
+	}
+	w.pos[shortWord] = uint16(len(s))
+	return shortWord
+}
+
+// mergeShort merges the n symbols that shortChars put into sc.short for
+// sc.short.s, and returns the bit set of the symbols left. The word is
+// read from sc.short, only for the pairs that miss the pair cache, so that
+// the loops do not keep it in registers.
+func (b *Model) mergeShort(sc *Scratch, n int, r *Rules) uint64 {
+	w := &sc.short
+	// live has a bit for each symbol, at its first character, that makes
+	// a piece with the next. The pair cache's answers are taken here,
+	// inlined, and pairMiss called for the rest: a call for each pair cost
+	// a third of the merging.
+	live := uint64(0)
+	n = min(n, shortWord)
+	// key is the smallest key of the pairs in live, that of the best
+	// pair, the leftmost on ties as in the C++, as a key holds the
+	// symbol's index below the merge's: taken as the pairs are looked up
+	// first, and then by a scan after each merge.
+	key := ^uint64(0)
+	for j := 1; j < n; j++ {
+		var id int32
+		i := j - 1
+		if x := sc.pairs.entry(w.id[i], w.id[j]); x <= pairIDMask {
+			id = int32(x) - 1
+		} else {
+			id = b.pairMiss(sc, w.s, int(w.pos[i]), int(w.pos[j+1]), w.id[i], w.id[j])
+		}
+		if r.allowed(id) {
+			k := b.mergeKey(id)<<6 | uint64(i)
+			w.pair[i], w.key[i] = id, k
+			key = min(key, k)
+			live |= bit(i)
+		}
+	}
+	// alive has a bit for each symbol left.
+	alive := uint64(1)<<n - 1
+	if n == shortWord {
+		alive = ^uint64(0)
+	}
+	for live != 0 {
+		best := int(key & 63)
+		// best takes in the symbol after it; its pairs with the symbols
+		// now around it are worked out again.
+		after := alive &^ (bit(best)<<1 - 1)
+		gone := after & -after
+		after ^= gone
+		alive ^= gone
+		live &^= bit(best) | gone
+		w.id[best] = w.pair[best]
+		next := bits.TrailingZeros64(after)
+		if next < shortWord {
+			var id int32
+			if x := sc.pairs.entry(w.id[best], w.id[next]); x <= pairIDMask {
+				id = int32(x) - 1
+			} else {
+				end := w.pos[min(bits.TrailingZeros64(after&(after-1)), shortWord)]
+				id = b.pairMiss(sc, w.s, int(w.pos[best]), int(end), w.id[best], w.id[next])
+			}
+			if r.allowed(id) {
+				w.pair[best], w.key[best] = id, b.mergeKey(id)<<6|uint64(best)
+				live |= bit(best)
+			}
+		}
+		if before := alive & (bit(best) - 1); before != 0 {
+			prev := 63 - bits.LeadingZeros64(before)
+			live &^= bit(prev)
+			var id int32
+			if x := sc.pairs.entry(w.id[prev], w.id[best]); x <= pairIDMask {
+				id = int32(x) - 1
+			} else {
+				id = b.pairMiss(sc, w.s, int(w.pos[prev]), int(w.pos[min(next, shortWord)]), w.id[prev], w.id[best])
+			}
+			if r.allowed(id) {
+				w.pair[prev], w.key[prev] = id, b.mergeKey(id)<<6|uint64(prev)
+				live |= bit(prev)
+			}
+		}
+		if live != 0 {
+			key = w.key[bits.TrailingZeros64(live)]
+			for m := live & (live - 1); m != 0; m &= m - 1 {
+				key = min(key, w.key[bits.TrailingZeros64(m)])
+			}
+		}
+	}
+	return alive
 }
 
 // load2 and load3 return the first two and three bytes of b as a
@@ -1029,10 +1072,33 @@ func bit(i int) uint64 { return 1 << (i & 63) }
 // ends, also at shortWord), the piece it is, and the piece it makes with
 // the next one and that merge's key over the symbol's index.
 type shortSyms struct {
+	s    []byte // the word
 	pos  [shortWord + 1]uint16
 	id   [shortWord]int32
 	pair [shortWord]int32
 	key  [shortWord]uint64
+	// chars holds characters of two and three bytes met and the pieces
+	// they are, as their bytes (load2, load3) over the id, at the slot of
+	// their last six bits and two before: the text of a script takes
+	// its characters from few blocks of 256, and Model.chars costs a
+	// decoding and two loads more.
+	chars [256]uint64
+}
+
+// remember puts c, a character whose piece is id, into w.chars if it is
+// valid and of two or three bytes.
+func (w *shortSyms) remember(c []byte, id int32) {
+	if _, size := utf8.DecodeRune(c); size != len(c) {
+		return // malformed: decoding takes one byte
+	}
+	switch len(c) {
+	case 2:
+		x := load2(c)
+		w.chars[x>>8&0x3F|x<<6&0xC0] = uint64(x)<<32 | uint64(uint32(id))
+	case 3:
+		x := load3(c)
+		w.chars[x>>16&0x3F|x>>2&0xC0] = uint64(x)<<32 | uint64(uint32(id))
+	}
 }
 
 // mergeKey orders merges of piece id: the smaller key merges first, as
@@ -1079,8 +1145,8 @@ func (b *Model) pairID(sc *Scratch, s []byte, sl, sr *symbol) int32 {
 // again and again: the pair cache answers them here, without a call,
 // without hashing the text.
 func (b *Model) pairOf(sc *Scratch, s []byte, start, end int, l, r int32) int32 {
-	if e, k := sc.pairs.entry(l, r); e&^pairIDMask == k {
-		return int32(e&pairIDMask) - 1
+	if x := sc.pairs.entry(l, r); x <= pairIDMask {
+		return int32(x) - 1
 	}
 	return b.pairMiss(sc, s, start, end, l, r)
 }

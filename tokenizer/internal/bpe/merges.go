@@ -73,8 +73,8 @@ func (t *mergeTable) find(k uint64) int32 {
 		if e == 0 {
 			return -1
 		}
-		if e&^pairIDMask == k {
-			return int32(e&pairIDMask) - 1
+		if x := e ^ k; x <= pairIDMask { // see pairCache.entry
+			return int32(x) - 1
 		}
 	}
 }

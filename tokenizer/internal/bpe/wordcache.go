@@ -54,8 +54,10 @@ type cacheTable struct {
 	arena *cacheArena
 }
 
-// cacheSlot is one word and its pieces. Once a table is in use, its slots
-// are read and written with sync/atomic.
+// cacheSlot is one word and its pieces. Once a table is in use, the metas
+// of its slots are read and written with sync/atomic; a key is written
+// before its meta and read after it, as plain memory (an atomic store is a
+// locked exchange on amd64, which stalls the processor's stores).
 type cacheSlot struct {
 	// key is the word, up to 8 bytes, as wordKey reads it; or its offset
 	// in the arena's keys (arenaOffBits) under the low bits of its hash,
@@ -172,7 +174,7 @@ func (c *wordCache) lookup(w []byte, r *Rules, u *cacheUse) ([]seg.Piece, cacheK
 			}
 			continue
 		}
-		key := atomic.LoadUint64(&s.key)
+		key := s.key
 		if len(w) <= inlineWord && key == k.inline || len(w) > inlineWord && sameLong(t.arena.keys.at(key&arenaOffMask, len(w)), w) {
 			if len(t.slots) > cacheMinSlots {
 				u.Record(true)
@@ -235,11 +237,19 @@ func (c *wordCache) add(w []byte, k cacheKey, r *Rules, pieces []seg.Piece) {
 		keysAt, piecesAt = 0, 0
 	}
 	s := cacheSlot{key: k.inline, meta: k.h>>48<<16 | uint64(len(pieces))<<8 | uint64(len(w))}
+	// Values go into a chunk from its start on (see start): it is made
+	// then, apart from room, which is inlined so.
 	if keyBytes > 0 {
+		if keysAt&(1<<chunkBits-1) == 0 {
+			t.arena.keys.newChunk(keysAt)
+		}
 		copy(t.arena.keys.room(keysAt, keyBytes), w)
 		s.key = uint64(keysAt) | k.h<<arenaOffBits
 	}
 	if pieceCount > 0 {
+		if piecesAt&(1<<chunkBits-1) == 0 {
+			t.arena.pieces.newChunk(piecesAt)
+		}
 		// Copied here, not by a call: most words have a few pieces.
 		dst := t.arena.pieces.room(piecesAt, pieceCount)
 		for i := range dst {
@@ -265,14 +275,15 @@ func (c *chunks[T]) start(n int) int {
 	return off
 }
 
+// newChunk makes the chunk that starts at off.
+func (c *chunks[T]) newChunk(off int) {
+	c.list[off>>chunkBits].Store(new([1 << chunkBits]T))
+}
+
 // room returns the n values at off, which start gave and which must fit
-// under the limit, and counts them used.
+// under the limit, in a chunk made, and counts them used.
 func (c *chunks[T]) room(off, n int) []T {
 	chunk := c.list[off>>chunkBits].Load()
-	if chunk == nil {
-		chunk = new([1 << chunkBits]T)
-		c.list[off>>chunkBits].Store(chunk)
-	}
 	c.used = off + n
 	i := off & (1<<chunkBits - 1)
 	return chunk[i : i+n : i+n]
@@ -290,7 +301,7 @@ func (t *cacheTable) place(s cacheSlot, h uint64, published bool) {
 		t.slots[i] = s
 		return
 	}
-	atomic.StoreUint64(&t.slots[i].key, s.key)
+	t.slots[i].key = s.key
 	atomic.StoreUint64(&t.slots[i].meta, s.meta)
 }
 
@@ -404,16 +415,17 @@ func pairCacheKey(l, r int32) (uint64, bool) {
 // slot is in range.
 func (c *pairCache) slot(k uint64) uint64 { return (k * 0x9E3779B97F4A7C15) >> (c.shift & 63) }
 
-// entry returns the slot that pair l, r would be in, and the key that the
-// slot holds (under the answer, the piece they make + 1) when it is that
-// pair's; or a slot and a key that never match. Callers compare them
-// themselves and branch on that, without a flag made and tested.
-func (c *pairCache) entry(l, r int32) (e, k uint64) {
+// entry returns, when the cache holds pair l, r, the piece they make + 1,
+// at most pairIDMask; else a larger value. It is the slot the pair would
+// be in with the pair's key taken off, which leaves the answer when the
+// slot is the pair's: callers test it and branch on that, without a flag
+// made and tested.
+func (c *pairCache) entry(l, r int32) uint64 {
 	k, ok := pairCacheKey(l, r)
 	if i := c.slot(k); ok && i < uint64(len(c.slots)) {
-		return c.slots[i], k
+		return c.slots[i] ^ k
 	}
-	return 0, 1
+	return ^uint64(0)
 }
 
 // put records that the pair of key k (pairCacheKey) makes piece id, or

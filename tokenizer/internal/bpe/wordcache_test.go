@@ -188,8 +188,8 @@ func TestWordCacheBounded(t *testing.T) {
 // cachedPair returns the piece that c holds for pair l, r (or -1), and
 // whether it holds one.
 func cachedPair(c *pairCache, l, r int32) (int32, bool) {
-	e, k := c.entry(l, r)
-	return int32(e&pairIDMask) - 1, e&^pairIDMask == k
+	x := c.entry(l, r)
+	return int32(x) - 1, x <= pairIDMask
 }
 
 // putPair has c record that l and r make id, if their ids fit a slot.
