@@ -433,6 +433,37 @@ func (b *Model) parts(sc *Scratch, w []byte, from int, r *Rules, dst []seg.Piece
 	limit := len(dst) + partsBatch
 	first, size := utf8x.DecodeChar(w[from:])
 	for start := from; ; {
+		if size == 3 && pairs.block[first>>8&255] != nil {
+			// A run of one block's characters of three bytes, as Thai
+			// text is: its parts' ends found at once, and their first
+			// and last characters decoded only for the short parts,
+			// which need them.
+			if cuts := pairs.blockCuts(w, start, first, &sc.cuts); len(cuts) > 0 {
+				for _, e := range cuts {
+					end := int(e)
+					switch chars := (end - start) / 3; chars {
+					case 1:
+						c := rune3(load3(w[start:end]))
+						if id, ok := b.knownRune(c); ok && r.allowed(id) {
+							dst = append(dst, seg.Piece{ID: b.v.Preferred(id), Len: 3})
+						} else {
+							dst = b.part(sc, w, start, end, 1, c, c, r, dst)
+						}
+					case 2:
+						dst = b.part(sc, w, start, end, 2, rune3(load3(w[start:end])), rune3(load3(w[end-3:end])), r, dst)
+					default:
+						dst = b.part(sc, w, start, end, chars, 0, 0, r, dst)
+					}
+					start = end
+				}
+				if start == len(w) || len(dst) >= limit {
+					return dst, start
+				}
+				// The run goes on at start, with a character of the block.
+				first = rune3(load3(w[start : start+3]))
+				continue
+			}
+		}
 		end, chars, last, next, nextSize := pairs.partEnd(w, start, first, size)
 		if p := w[start:end]; chars == 1 {
 			// Most single characters are pieces met before: runeID and
@@ -608,6 +639,60 @@ func (s *pairSet) blockRun(w []byte, end, chars int, last rune, size int) (int, 
 		lo = c
 	}
 	return end, chars, lo, false
+}
+
+// blockCuts scans the run of characters of three bytes that starts at
+// w[start:] with first, a character of a block with a bitmap, while they
+// are of that block, as blockRun does, but goes on past the ends of parts:
+// it returns where they end, from cuts, the end of w among them when the
+// run reaches it, but not the end of the run's last part elsewhere, which
+// a character of another block may continue. Thai text is long runs of
+// short parts, which come out so with one call rather than a few each.
+func (s *pairSet) blockCuts(w []byte, start int, first rune, cuts *[partCuts]int32) []int32 {
+	m := s.block[first>>8&255]
+	lo := uint32(first & 0xFF)
+	lead := 0x8080E0 | uint32(first>>12) | uint32(first>>6&0x3C)<<8
+	// Each pair's end is stored, and counted only where the block does not
+	// hold the pair: no branch on that, which a run of parts mispredicts.
+	n, end := 0, start+3
+	// Two characters at a time while eight bytes are left.
+	for lead2 := uint64(lead) | uint64(lead)<<24; end+8 <= len(w) && n < partCuts-2; end += 6 {
+		x := binary.LittleEndian.Uint64(w[end : end+8])
+		if x&0xC0FCFFC0FCFF != lead2 {
+			break
+		}
+		c := uint32(x>>2&0xC0 | x>>16&0x3F)
+		cuts[n&(partCuts-1)] = int32(end)
+		n += b2i(m[(lo<<2|c>>6)&1023]&(1<<(c&63)) == 0)
+		d := uint32(x>>26&0xC0 | x>>40&0x3F)
+		cuts[n&(partCuts-1)] = int32(end + 3)
+		n += b2i(m[(c<<2|d>>6)&1023]&(1<<(d&63)) == 0)
+		lo = d
+	}
+	for ; end+3 <= len(w) && n < partCuts-1; end += 3 {
+		x := load3(w[end : end+3])
+		if x&0xC0FCFF != lead {
+			break
+		}
+		c := x>>2&0xC0 | x>>16&0x3F
+		cuts[n&(partCuts-1)] = int32(end)
+		n += b2i(m[(lo<<2|c>>6)&1023]&(1<<(c&63)) == 0)
+		lo = c
+	}
+	if end == len(w) {
+		cuts[n&(partCuts-1)] = int32(end)
+		n++
+	}
+	return cuts[:n]
+}
+
+// partCuts is the most part ends blockCuts returns at a time.
+const partCuts = 64
+
+// rune3 decodes x, the three bytes of a valid character as load3 reads
+// them.
+func rune3(x uint32) rune {
+	return rune(x&0x0F)<<12 | rune(x>>8&0x3F)<<6 | rune(x>>16&0x3F)
 }
 
 // part appends the pieces of w[start:end], a part of w that has chars
