@@ -11,6 +11,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/gemmatok/gemmatok/tokenizer/internal/matcher"
 	"github.com/gemmatok/gemmatok/tokenizer/internal/seg"
@@ -654,10 +655,14 @@ func (s *pairSet) blockCuts(w []byte, start int, first rune, cuts *[partCuts]int
 	lead := 0x8080E0 | uint32(first>>12) | uint32(first>>6&0x3C)<<8
 	// Each pair's end is stored, and counted only where the block does not
 	// hold the pair: no branch on that, which a run of parts mispredicts.
+	// The scan takes up to partCuts-2 characters after first, so that
+	// every end fits, and reads w by pointer below stop.
 	n, end := 0, start+3
+	stop := min(len(w), end+3*(partCuts-2))
+	p := unsafe.Pointer(unsafe.SliceData(w))
 	// Two characters at a time while eight bytes are left.
-	for lead2 := uint64(lead) | uint64(lead)<<24; end+8 <= len(w) && n < partCuts-2; end += 6 {
-		x := binary.LittleEndian.Uint64(w[end : end+8])
+	for lead2 := uint64(lead) | uint64(lead)<<24; end+8 <= stop; end += 6 {
+		x := binary.LittleEndian.Uint64((*[8]byte)(unsafe.Add(p, end))[:])
 		if x&0xC0FCFFC0FCFF != lead2 {
 			break
 		}
@@ -669,8 +674,8 @@ func (s *pairSet) blockCuts(w []byte, start int, first rune, cuts *[partCuts]int
 		n += b2i(m[(c<<2|d>>6)&1023]&(1<<(d&63)) == 0)
 		lo = d
 	}
-	for ; end+3 <= len(w) && n < partCuts-1; end += 3 {
-		x := load3(w[end : end+3])
+	for ; end+3 <= stop; end += 3 {
+		x := load3((*[3]byte)(unsafe.Add(p, end))[:])
 		if x&0xC0FCFF != lead {
 			break
 		}
