@@ -45,6 +45,9 @@ type Model struct {
 	// offset of each such U+2581: where one of them lies in the text
 	// across a U+2581, the text is not cut there.
 	spanning []spanningPiece
+	// spanBefore says which bytes come right before U+2581 in spanning:
+	// elsewhere spans need not be asked.
+	spanBefore [256]bool
 
 	maxPiece int // the longest piece, in bytes
 
@@ -100,6 +103,11 @@ type Rules struct {
 	// matcher, utf8x.CharLen's length; 0 for the others: one load tells
 	// a byte and the step after it, whatever the script.
 	step [256]uint8
+	// spacePiece says, by the byte after U+2581, whether a user-defined
+	// piece may start at that U+2581; spacePieceEnd, at one that ends
+	// the text.
+	spacePiece    [256]bool
+	spacePieceEnd bool
 }
 
 // newRules returns the rules that cut out the user-defined pieces m
@@ -112,6 +120,12 @@ func (b *Model) newRules(m *matcher.Matcher, banned []bool) *Rules {
 		if !m.First[c] && byte(c) != seg.SpaceSymbol[0] {
 			r.step[c] = utf8x.CharLen[c>>4]
 		}
+	}
+	if m.First[seg.SpaceSymbol[0]] {
+		for c := range r.spacePiece {
+			r.spacePiece[c] = m.MayFollowSpace([]byte{byte(c)})
+		}
+		r.spacePieceEnd = m.MayFollowSpace(nil)
 	}
 	r.matched = make([]int32, len(m.Pieces))
 	for i, p := range m.Pieces {
@@ -160,6 +174,9 @@ func newModel(v *vocab.Vocab, tables *builtinTables) *Model {
 		b.rankByID = scoresFallWithID(v)
 	}
 	b.spanning = spanningAt(v, spanning)
+	for _, p := range b.spanning {
+		b.spanBefore[p.piece[p.at-1]] = true
+	}
 	if tables != nil {
 		if t := tables.mergeTable(); t != nil {
 			b.merges = *t
@@ -207,8 +224,7 @@ func spanningAt(v *vocab.Vocab, ids []int32) []spanningPiece {
 // s[i:]: a merge may then make it, and s may not be cut before i.
 func (b *Model) spans(s []byte, i int) bool {
 	for _, p := range b.spanning {
-		// The byte before U+2581 tells most places apart without a call.
-		if start := i - p.at; start >= 0 && start+len(p.piece) <= len(s) && s[i-1] == p.piece[p.at-1] && string(s[start:start+len(p.piece)]) == p.piece {
+		if start := i - p.at; start >= 0 && start+len(p.piece) <= len(s) && string(s[start:start+len(p.piece)]) == p.piece {
 			return true
 		}
 	}
@@ -270,11 +286,6 @@ func (b *Model) rank(id int32) float32 {
 	return b.v.Score(id)
 }
 
-// isSpace reports whether s starts with U+2581.
-func isSpace(s []byte) bool {
-	return len(s) >= 3 && s[0] == 0xE2 && s[1] == 0x96 && s[2] == 0x81
-}
-
 // encode segments the normalized text s, which is not empty, and hands
 // every piece to out.
 func (b *Model) encode(sc *Scratch, s []byte, r *Rules, out *seg.Sink) {
@@ -299,8 +310,8 @@ func (b *Model) encode(sc *Scratch, s []byte, r *Rules, out *seg.Sink) {
 			break
 		}
 		c := s[i]
-		if c == 0xE2 && isSpace(s[i:]) {
-			if m.First[c] && m.MayFollowSpace(s[i+len(seg.SpaceSymbol):]) {
+		if c == 0xE2 && i+2 < len(s) && s[i+1] == 0x96 && s[i+2] == 0x81 { // U+2581
+			if j := i + len(seg.SpaceSymbol); j < len(s) && r.spacePiece[s[j]] || j == len(s) && r.spacePieceEnd {
 				if l := b.userPiece(sc, s, from, i, r, out); l > 0 {
 					i += l
 					from = i
@@ -308,7 +319,9 @@ func (b *Model) encode(sc *Scratch, s []byte, r *Rules, out *seg.Sink) {
 				}
 			}
 			if b.split == splitBefore {
-				if i > from && (b.spanning == nil || !b.spans(s, i)) {
+				// The byte before U+2581 tells most places apart
+				// without a call.
+				if i > from && !(b.spanBefore[s[i-1]] && b.spans(s, i)) {
 					b.word(sc, s[from:i], from, r, out)
 					from = i
 				}
