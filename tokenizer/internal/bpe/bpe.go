@@ -701,12 +701,12 @@ func (s *pairSet) blockCuts(w []byte, start int, first rune, cuts *[partCuts]int
 		if x&0xC0FCFFC0FCFF != lead2 {
 			break
 		}
-		c := uint32(x>>2&0xC0 | x>>16&0x3F)
+		c, d := uint32(x>>2&0xC0|x>>16&0x3F), uint32(x>>26&0xC0|x>>40&0x3F)
+		cut1, cut2 := m[(lo<<2|c>>6)&1023]&(1<<(c&63)) == 0, m[(c<<2|d>>6)&1023]&(1<<(d&63)) == 0
 		cuts[n&(partCuts-1)] = int32(end)
-		n += b2i(m[(lo<<2|c>>6)&1023]&(1<<(c&63)) == 0)
-		d := uint32(x>>26&0xC0 | x>>40&0x3F)
+		n += b2i(cut1)
 		cuts[n&(partCuts-1)] = int32(end + 3)
-		n += b2i(m[(c<<2|d>>6)&1023]&(1<<(d&63)) == 0)
+		n += b2i(cut2)
 		lo = d
 	}
 	for ; end+3 <= stop; end += 3 {
