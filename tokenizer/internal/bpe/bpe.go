@@ -488,7 +488,11 @@ func (b *Model) parts(sc *Scratch, w []byte, from int, r *Rules, dst []seg.Piece
 					case 2:
 						dst = b.part(sc, w, start, end, 2, rune3(load3(w[start:end])), rune3(load3(w[end-3:end])), r, dst)
 					default:
-						dst = b.part(sc, w, start, end, chars, 0, 0, r, dst)
+						if start == 0 && end == len(w) {
+							dst = b.segment(sc, w, r, false, dst)
+						} else {
+							dst = b.cachedPart(sc, w[start:end], r, dst)
+						}
 					}
 					start = end
 				}
@@ -510,7 +514,11 @@ func (b *Model) parts(sc *Scratch, w []byte, from int, r *Rules, dst []seg.Piece
 				dst = append(dst, b.finalPiece(p, b.runeID(first, p), r))
 			}
 		} else {
-			dst = b.part(sc, w, start, end, chars, first, last, r, dst)
+			if chars > 2 && (start > 0 || end < len(w)) {
+				dst = b.cachedPart(sc, p, r, dst)
+			} else {
+				dst = b.part(sc, w, start, end, chars, first, last, r, dst)
+			}
 		}
 		if end == len(w) || len(dst) >= limit {
 			return dst, end
@@ -739,7 +747,8 @@ func rune3(x uint32) rune {
 // characters, the first and the last as decoding gives them (utf8.RuneError
 // for malformed bytes). Most parts of long words are one or two characters
 // long, which need no merge loop: one character is its own piece, two are
-// either the piece they make together or two pieces.
+// either the piece they make together or two pieces. Longer ones go to
+// cachedPart, which parts calls itself for them, without these tests.
 func (b *Model) part(sc *Scratch, w []byte, start, end, chars int, first, last rune, r *Rules, dst []seg.Piece) []seg.Piece {
 	p := w[start:end]
 	switch {
@@ -767,6 +776,12 @@ func (b *Model) part(sc *Scratch, w []byte, start, end, chars int, first, last r
 		}
 		return append(dst, b.finalPiece(p[:n], sl.id, r), b.finalPiece(p[n:], sr.id, r))
 	}
+	return b.cachedPart(sc, p, r, dst)
+}
+
+// cachedPart appends the pieces of p, a part of a word, which the word
+// cache may hold.
+func (b *Model) cachedPart(sc *Scratch, p []byte, r *Rules, dst []seg.Piece) []seg.Piece {
 	cache, use := sc.cacheFor(r)
 	if !use.Use() {
 		return b.freshWord(sc, p, false, r, dst)
