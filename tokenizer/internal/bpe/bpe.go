@@ -699,10 +699,12 @@ func (s *pairSet) blockCuts(w []byte, start int, first rune, cuts *[partCuts]int
 	// Each pair's end is stored, and counted only where the block does not
 	// hold the pair: no branch on that, which a run of parts mispredicts.
 	// The scan takes up to partCuts-2 characters after first, so that
-	// every end fits, and reads w by pointer below stop.
-	n, end := 0, start+3
+	// every end fits, and reads w by pointer below stop; its first loop
+	// writes the ends by pointer too (q), which keeps fewer values.
+	end := start + 3
 	stop := min(len(w), end+3*(partCuts-2))
 	p := unsafe.Pointer(unsafe.SliceData(w))
+	q := unsafe.Pointer(cuts) // where the next end goes
 	// Two characters at a time while eight bytes are left.
 	for lead2 := uint64(lead) | uint64(lead)<<24; end+8 <= stop; end += 6 {
 		x := binary.LittleEndian.Uint64((*[8]byte)(unsafe.Add(p, end))[:])
@@ -711,12 +713,13 @@ func (s *pairSet) blockCuts(w []byte, start int, first rune, cuts *[partCuts]int
 		}
 		c, d := uint32(x>>2&0xC0|x>>16&0x3F), uint32(x>>26&0xC0|x>>40&0x3F)
 		cut1, cut2 := m[(lo<<2|c>>6)&1023]&(1<<(c&63)) == 0, m[(c<<2|d>>6)&1023]&(1<<(d&63)) == 0
-		cuts[n&(partCuts-1)] = int32(end)
-		n += b2i(cut1)
-		cuts[n&(partCuts-1)] = int32(end + 3)
-		n += b2i(cut2)
+		*(*int32)(q) = int32(end)
+		q = unsafe.Add(q, 4*b2i(cut1))
+		*(*int32)(q) = int32(end + 3)
+		q = unsafe.Add(q, 4*b2i(cut2))
 		lo = d
 	}
+	n := int(uintptr(q)-uintptr(unsafe.Pointer(cuts))) / 4
 	for ; end+3 <= stop; end += 3 {
 		x := load3((*[3]byte)(unsafe.Add(p, end))[:])
 		if x&0xC0FCFF != lead {
