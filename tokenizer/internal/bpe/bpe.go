@@ -331,8 +331,8 @@ func (b *Model) encode(sc *Scratch, s []byte, r *Rules, out *seg.Sink) {
 		if i >= len(s) {
 			break
 		}
-		c := s[i]
-		if c == 0xE2 && i+2 < len(s) && s[i+1] == 0x96 && s[i+2] == 0x81 { // U+2581
+		c := *(*byte)(unsafe.Add(p, i))
+		if c == 0xE2 && i+3 <= len(s) && load3((*[3]byte)(unsafe.Add(p, i))[:]) == 0x8196E2 { // U+2581
 			if j := i + len(seg.SpaceSymbol); j < len(s) && r.spacePiece[s[j]] || j == len(s) && r.spacePieceEnd {
 				if l := b.userPiece(sc, s, from, i, r, out); l > 0 {
 					i += l
@@ -343,7 +343,7 @@ func (b *Model) encode(sc *Scratch, s []byte, r *Rules, out *seg.Sink) {
 			if b.split == splitBefore {
 				// The byte before U+2581 tells most places apart
 				// without a call.
-				if i > from && !(b.spanBefore[s[i-1]] && b.spans(s, i)) {
+				if i > from && !(b.spanBefore[*(*byte)(unsafe.Add(p, i-1))] && b.spans(s, i)) {
 					b.word(sc, s[from:i], from, r, out)
 					from = i
 				}
