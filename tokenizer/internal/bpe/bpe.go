@@ -108,6 +108,13 @@ type Rules struct {
 	// the text.
 	spacePiece    [256]bool
 	spacePieceEnd bool
+	// oneByte holds, by byte, the index in matcher of the piece that is
+	// that byte alone, or -1; longer, by a piece's first byte, the bytes
+	// that follow it in a longer piece. Where none follows, the byte
+	// alone is the longest piece there, as a newline mostly is, without
+	// a walk of the matcher's trie.
+	oneByte [256]int32
+	longer  [256][4]uint64
 }
 
 // newRules returns the rules that cut out the user-defined pieces m
@@ -126,6 +133,17 @@ func (b *Model) newRules(m *matcher.Matcher, banned []bool) *Rules {
 			r.spacePiece[c] = m.MayFollowSpace([]byte{byte(c)})
 		}
 		r.spacePieceEnd = m.MayFollowSpace(nil)
+	}
+	for c := range r.oneByte {
+		r.oneByte[c] = -1
+		if l, k := m.Match(string([]byte{byte(c)})); l == 1 {
+			r.oneByte[c] = int32(k)
+		}
+	}
+	for _, p := range m.Pieces {
+		if len(p) > 1 {
+			r.longer[p[0]][p[1]>>6] |= 1 << (p[1] & 63)
+		}
 	}
 	r.matched = make([]int32, len(m.Pieces))
 	for i, p := range m.Pieces {
@@ -373,7 +391,12 @@ func (b *Model) encode(sc *Scratch, s []byte, r *Rules, out *seg.Sink) {
 // any: it segments the word s[from:i] before it and emits the piece. It
 // returns the piece's length, or 0.
 func (b *Model) userPiece(sc *Scratch, s []byte, from, i int, r *Rules, out *seg.Sink) int {
-	l, k := r.matcher.Match(utf8x.String(s[i:]))
+	var l, k int
+	if c := s[i]; r.oneByte[c] >= 0 && (i+1 == len(s) || r.longer[c][s[i+1]>>6]&(1<<(s[i+1]&63)) == 0) {
+		l, k = 1, int(r.oneByte[c])
+	} else {
+		l, k = r.matcher.Match(utf8x.String(s[i:]))
+	}
 	if l > 0 {
 		b.word(sc, s[from:i], from, r, out)
 		out.Replay([]seg.Piece{{ID: b.pieceID(s[i:i+l], r.matched[k]), Len: int32(l)}}, i)
