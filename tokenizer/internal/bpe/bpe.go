@@ -813,10 +813,19 @@ func (b *Model) cachedPart(sc *Scratch, p []byte, r *Rules, dst []seg.Piece) []s
 		return b.freshWord(sc, p, false, r, dst)
 	}
 	pieces, k := cache.lookup(p, r, use)
-	if pieces != nil {
-		return append(dst, pieces...)
-	}
 	n := len(dst)
+	if pieces != nil {
+		// Copied a piece at a time: a part has few, for which a call of
+		// memmove by append costs more.
+		if len(pieces) > cap(dst)-n {
+			return append(dst, pieces...)
+		}
+		out := dst[n : n+len(pieces)]
+		for i, piece := range pieces {
+			out[i] = piece
+		}
+		return dst[:n+len(pieces)]
+	}
 	dst = b.freshWord(sc, p, false, r, dst)
 	cache.add(p, k, r, dst[n:])
 	return dst
