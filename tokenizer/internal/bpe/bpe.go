@@ -599,9 +599,14 @@ func (s *pairSet) partEnd(w []byte, i int, first rune, size int) (end, chars int
 		}
 		// Both characters in a block with a bitmap, as most of a script's
 		// are, or a pair of the Basic Multilingual Plane that the filter
-		// rules out, as half the pairs of Chinese and Japanese: answered
+		// rules out, as half the pairs of Chinese and Japanese, or U+2581
+		// before ASCII, as a word of Latin script starts: answered
 		// without a call.
-		if has, ok := s.blockHas(last, c); ok {
+		if last == seg.SpaceRune && c < utf8.RuneSelf {
+			if s.spaceASCII[c>>6&1]&(1<<(c&63)) == 0 {
+				return end, chars, last, c, size
+			}
+		} else if has, ok := s.blockHas(last, c); ok {
 			if !has {
 				return end, chars, last, c, size
 			}
