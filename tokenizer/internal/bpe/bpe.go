@@ -11,6 +11,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/gemmatok/gemmatok/tokenizer/internal/matcher"
 	"github.com/gemmatok/gemmatok/tokenizer/internal/seg"
@@ -44,6 +45,9 @@ type Model struct {
 	// offset of each such U+2581: where one of them lies in the text
 	// across a U+2581, the text is not cut there.
 	spanning []spanningPiece
+	// spanBefore says which bytes come right before U+2581 in spanning:
+	// elsewhere spans need not be asked.
+	spanBefore [256]bool
 
 	maxPiece int // the longest piece, in bytes
 
@@ -99,6 +103,18 @@ type Rules struct {
 	// matcher, utf8x.CharLen's length; 0 for the others: one load tells
 	// a byte and the step after it, whatever the script.
 	step [256]uint8
+	// spacePiece says, by the byte after U+2581, whether a user-defined
+	// piece may start at that U+2581; spacePieceEnd, at one that ends
+	// the text.
+	spacePiece    [256]bool
+	spacePieceEnd bool
+	// oneByte holds, by byte, the index in matcher of the piece that is
+	// that byte alone, or -1; longer, by a piece's first byte, the bytes
+	// that follow it in a longer piece. Where none follows, the byte
+	// alone is the longest piece there, as a newline mostly is, without
+	// a walk of the matcher's trie.
+	oneByte [256]int32
+	longer  [256][4]uint64
 }
 
 // newRules returns the rules that cut out the user-defined pieces m
@@ -110,6 +126,23 @@ func (b *Model) newRules(m *matcher.Matcher, banned []bool) *Rules {
 	for c := range r.step {
 		if !m.First[c] && byte(c) != seg.SpaceSymbol[0] {
 			r.step[c] = utf8x.CharLen[c>>4]
+		}
+	}
+	if m.First[seg.SpaceSymbol[0]] {
+		for c := range r.spacePiece {
+			r.spacePiece[c] = m.MayFollowSpace([]byte{byte(c)})
+		}
+		r.spacePieceEnd = m.MayFollowSpace(nil)
+	}
+	for c := range r.oneByte {
+		r.oneByte[c] = -1
+		if l, k := m.Match(string([]byte{byte(c)})); l == 1 {
+			r.oneByte[c] = int32(k)
+		}
+	}
+	for _, p := range m.Pieces {
+		if len(p) > 1 {
+			r.longer[p[0]][p[1]>>6] |= 1 << (p[1] & 63)
 		}
 	}
 	r.matched = make([]int32, len(m.Pieces))
@@ -159,6 +192,9 @@ func newModel(v *vocab.Vocab, tables *builtinTables) *Model {
 		b.rankByID = scoresFallWithID(v)
 	}
 	b.spanning = spanningAt(v, spanning)
+	for _, p := range b.spanning {
+		b.spanBefore[p.piece[p.at-1]] = true
+	}
 	if tables != nil {
 		if t := tables.mergeTable(); t != nil {
 			b.merges = *t
@@ -206,8 +242,7 @@ func spanningAt(v *vocab.Vocab, ids []int32) []spanningPiece {
 // s[i:]: a merge may then make it, and s may not be cut before i.
 func (b *Model) spans(s []byte, i int) bool {
 	for _, p := range b.spanning {
-		// The byte before U+2581 tells most places apart without a call.
-		if start := i - p.at; start >= 0 && start+len(p.piece) <= len(s) && s[i-1] == p.piece[p.at-1] && string(s[start:start+len(p.piece)]) == p.piece {
+		if start := i - p.at; start >= 0 && start+len(p.piece) <= len(s) && string(s[start:start+len(p.piece)]) == p.piece {
 			return true
 		}
 	}
@@ -269,11 +304,6 @@ func (b *Model) rank(id int32) float32 {
 	return b.v.Score(id)
 }
 
-// isSpace reports whether s starts with U+2581.
-func isSpace(s []byte) bool {
-	return len(s) >= 3 && s[0] == 0xE2 && s[1] == 0x96 && s[2] == 0x81
-}
-
 // encode segments the normalized text s, which is not empty, and hands
 // every piece to out.
 func (b *Model) encode(sc *Scratch, s []byte, r *Rules, out *seg.Sink) {
@@ -284,9 +314,31 @@ func (b *Model) encode(sc *Scratch, s []byte, r *Rules, out *seg.Sink) {
 	}
 	from := 0
 	m := r.matcher
+	p := unsafe.Pointer(unsafe.SliceData(s))
 	for i := 0; i < len(s); {
 		// The characters of words, of any script, that start neither
-		// U+2581 nor a user-defined piece, in a loop of their own.
+		// U+2581 nor a user-defined piece, in loops of their own: four
+		// at a time, read by pointer, while 16 bytes are left, as four
+		// characters take at most; then one at a time.
+		for i+16 <= len(s) {
+			step := r.step[*(*byte)(unsafe.Add(p, i))]
+			if step == 0 {
+				break
+			}
+			i += int(step)
+			if step = r.step[*(*byte)(unsafe.Add(p, i))]; step == 0 {
+				break
+			}
+			i += int(step)
+			if step = r.step[*(*byte)(unsafe.Add(p, i))]; step == 0 {
+				break
+			}
+			i += int(step)
+			if step = r.step[*(*byte)(unsafe.Add(p, i))]; step == 0 {
+				break
+			}
+			i += int(step)
+		}
 		for i < len(s) {
 			step := r.step[s[i]]
 			if step == 0 {
@@ -297,9 +349,9 @@ func (b *Model) encode(sc *Scratch, s []byte, r *Rules, out *seg.Sink) {
 		if i >= len(s) {
 			break
 		}
-		c := s[i]
-		if c == 0xE2 && isSpace(s[i:]) {
-			if m.First[c] && m.MayFollowSpace(s[i+len(seg.SpaceSymbol):]) {
+		c := *(*byte)(unsafe.Add(p, i))
+		if c == 0xE2 && i+3 <= len(s) && load3((*[3]byte)(unsafe.Add(p, i))[:]) == 0x8196E2 { // U+2581
+			if j := i + len(seg.SpaceSymbol); j < len(s) && r.spacePiece[s[j]] || j == len(s) && r.spacePieceEnd {
 				if l := b.userPiece(sc, s, from, i, r, out); l > 0 {
 					i += l
 					from = i
@@ -307,7 +359,9 @@ func (b *Model) encode(sc *Scratch, s []byte, r *Rules, out *seg.Sink) {
 				}
 			}
 			if b.split == splitBefore {
-				if i > from && (b.spanning == nil || !b.spans(s, i)) {
+				// The byte before U+2581 tells most places apart
+				// without a call.
+				if i > from && !(b.spanBefore[*(*byte)(unsafe.Add(p, i-1))] && b.spans(s, i)) {
 					b.word(sc, s[from:i], from, r, out)
 					from = i
 				}
@@ -337,7 +391,12 @@ func (b *Model) encode(sc *Scratch, s []byte, r *Rules, out *seg.Sink) {
 // any: it segments the word s[from:i] before it and emits the piece. It
 // returns the piece's length, or 0.
 func (b *Model) userPiece(sc *Scratch, s []byte, from, i int, r *Rules, out *seg.Sink) int {
-	l, k := r.matcher.Match(utf8x.String(s[i:]))
+	var l, k int
+	if c := s[i]; r.oneByte[c] >= 0 && (i+1 == len(s) || r.longer[c][s[i+1]>>6]&(1<<(s[i+1]&63)) == 0) {
+		l, k = 1, int(r.oneByte[c])
+	} else {
+		l, k = r.matcher.Match(utf8x.String(s[i:]))
+	}
 	if l > 0 {
 		b.word(sc, s[from:i], from, r, out)
 		out.Replay([]seg.Piece{{ID: b.pieceID(s[i:i+l], r.matched[k]), Len: int32(l)}}, i)
@@ -433,6 +492,41 @@ func (b *Model) parts(sc *Scratch, w []byte, from int, r *Rules, dst []seg.Piece
 	limit := len(dst) + partsBatch
 	first, size := utf8x.DecodeChar(w[from:])
 	for start := from; ; {
+		if size == 3 && pairs.block[first>>8&255] != nil {
+			// A run of one block's characters of three bytes, as Thai
+			// text is: its parts' ends found at once, and their first
+			// and last characters decoded only for the short parts,
+			// which need them.
+			if cuts := pairs.blockCuts(w, start, first, &sc.cuts); len(cuts) > 0 {
+				for _, e := range cuts {
+					end := int(e)
+					switch chars := (end - start) / 3; chars {
+					case 1:
+						c := rune3(load3(w[start:end]))
+						if id, ok := b.knownRune(c); ok && r.allowed(id) {
+							dst = append(dst, seg.Piece{ID: b.v.Preferred(id), Len: 3})
+						} else {
+							dst = b.part(sc, w, start, end, 1, c, c, r, dst)
+						}
+					case 2:
+						dst = b.part(sc, w, start, end, 2, rune3(load3(w[start:end])), rune3(load3(w[end-3:end])), r, dst)
+					default:
+						if start == 0 && end == len(w) {
+							dst = b.segment(sc, w, r, false, dst)
+						} else {
+							dst = b.cachedPart(sc, w[start:end], r, dst)
+						}
+					}
+					start = end
+				}
+				if start == len(w) || len(dst) >= limit {
+					return dst, start
+				}
+				// The run goes on at start, with a character of the block.
+				first = rune3(load3(w[start : start+3]))
+				continue
+			}
+		}
 		end, chars, last, next, nextSize := pairs.partEnd(w, start, first, size)
 		if p := w[start:end]; chars == 1 {
 			// Most single characters are pieces met before: runeID and
@@ -443,7 +537,11 @@ func (b *Model) parts(sc *Scratch, w []byte, from int, r *Rules, dst []seg.Piece
 				dst = append(dst, b.finalPiece(p, b.runeID(first, p), r))
 			}
 		} else {
-			dst = b.part(sc, w, start, end, chars, first, last, r, dst)
+			if chars > 2 && (start > 0 || end < len(w)) {
+				dst = b.cachedPart(sc, p, r, dst)
+			} else {
+				dst = b.part(sc, w, start, end, chars, first, last, r, dst)
+			}
 		}
 		if end == len(w) || len(dst) >= limit {
 			return dst, end
@@ -501,9 +599,14 @@ func (s *pairSet) partEnd(w []byte, i int, first rune, size int) (end, chars int
 		}
 		// Both characters in a block with a bitmap, as most of a script's
 		// are, or a pair of the Basic Multilingual Plane that the filter
-		// rules out, as half the pairs of Chinese and Japanese: answered
+		// rules out, as half the pairs of Chinese and Japanese, or U+2581
+		// before ASCII, as a word of Latin script starts: answered
 		// without a call.
-		if has, ok := s.blockHas(last, c); ok {
+		if last == seg.SpaceRune && c < utf8.RuneSelf {
+			if s.spaceASCII[c>>6&1]&(1<<(c&63)) == 0 {
+				return end, chars, last, c, size
+			}
+		} else if has, ok := s.blockHas(last, c); ok {
 			if !has {
 				return end, chars, last, c, size
 			}
@@ -610,11 +713,73 @@ func (s *pairSet) blockRun(w []byte, end, chars int, last rune, size int) (int, 
 	return end, chars, lo, false
 }
 
+// blockCuts scans the run of characters of three bytes that starts at
+// w[start:] with first, a character of a block with a bitmap, while they
+// are of that block, as blockRun does, but goes on past the ends of parts:
+// it returns where they end, from cuts, the end of w among them when the
+// run reaches it, but not the end of the run's last part elsewhere, which
+// a character of another block may continue. Thai text is long runs of
+// short parts, which come out so with one call rather than a few each.
+func (s *pairSet) blockCuts(w []byte, start int, first rune, cuts *[partCuts]int32) []int32 {
+	m := s.block[first>>8&255]
+	lo := uint32(first & 0xFF)
+	lead := 0x8080E0 | uint32(first>>12) | uint32(first>>6&0x3C)<<8
+	// Each pair's end is stored, and counted only where the block does not
+	// hold the pair: no branch on that, which a run of parts mispredicts.
+	// The scan takes up to partCuts-2 characters after first, so that
+	// every end fits, and reads w by pointer below stop; its first loop
+	// writes the ends by pointer too (q), which keeps fewer values.
+	end := start + 3
+	stop := min(len(w), end+3*(partCuts-2))
+	p := unsafe.Pointer(unsafe.SliceData(w))
+	q := unsafe.Pointer(cuts) // where the next end goes
+	// Two characters at a time while eight bytes are left.
+	for lead2 := uint64(lead) | uint64(lead)<<24; end+8 <= stop; end += 6 {
+		x := binary.LittleEndian.Uint64((*[8]byte)(unsafe.Add(p, end))[:])
+		if x&0xC0FCFFC0FCFF != lead2 {
+			break
+		}
+		c, d := uint32(x>>2&0xC0|x>>16&0x3F), uint32(x>>26&0xC0|x>>40&0x3F)
+		cut1, cut2 := m[(lo<<2|c>>6)&1023]&(1<<(c&63)) == 0, m[(c<<2|d>>6)&1023]&(1<<(d&63)) == 0
+		*(*int32)(q) = int32(end)
+		q = unsafe.Add(q, 4*b2i(cut1))
+		*(*int32)(q) = int32(end + 3)
+		q = unsafe.Add(q, 4*b2i(cut2))
+		lo = d
+	}
+	n := int(uintptr(q)-uintptr(unsafe.Pointer(cuts))) / 4
+	for ; end+3 <= stop; end += 3 {
+		x := load3((*[3]byte)(unsafe.Add(p, end))[:])
+		if x&0xC0FCFF != lead {
+			break
+		}
+		c := x>>2&0xC0 | x>>16&0x3F
+		cuts[n&(partCuts-1)] = int32(end)
+		n += b2i(m[(lo<<2|c>>6)&1023]&(1<<(c&63)) == 0)
+		lo = c
+	}
+	if end == len(w) {
+		cuts[n&(partCuts-1)] = int32(end)
+		n++
+	}
+	return cuts[:n]
+}
+
+// partCuts is the most part ends blockCuts returns at a time.
+const partCuts = 64
+
+// rune3 decodes x, the three bytes of a valid character as load3 reads
+// them.
+func rune3(x uint32) rune {
+	return rune(x&0x0F)<<12 | rune(x>>8&0x3F)<<6 | rune(x>>16&0x3F)
+}
+
 // part appends the pieces of w[start:end], a part of w that has chars
 // characters, the first and the last as decoding gives them (utf8.RuneError
 // for malformed bytes). Most parts of long words are one or two characters
 // long, which need no merge loop: one character is its own piece, two are
-// either the piece they make together or two pieces.
+// either the piece they make together or two pieces. Longer ones go to
+// cachedPart, which parts calls itself for them, without these tests.
 func (b *Model) part(sc *Scratch, w []byte, start, end, chars int, first, last rune, r *Rules, dst []seg.Piece) []seg.Piece {
 	p := w[start:end]
 	switch {
@@ -642,15 +807,30 @@ func (b *Model) part(sc *Scratch, w []byte, start, end, chars int, first, last r
 		}
 		return append(dst, b.finalPiece(p[:n], sl.id, r), b.finalPiece(p[n:], sr.id, r))
 	}
+	return b.cachedPart(sc, p, r, dst)
+}
+
+// cachedPart appends the pieces of p, a part of a word, which the word
+// cache may hold.
+func (b *Model) cachedPart(sc *Scratch, p []byte, r *Rules, dst []seg.Piece) []seg.Piece {
 	cache, use := sc.cacheFor(r)
 	if !use.Use() {
 		return b.freshWord(sc, p, false, r, dst)
 	}
 	pieces, k := cache.lookup(p, r, use)
-	if pieces != nil {
-		return append(dst, pieces...)
-	}
 	n := len(dst)
+	if pieces != nil {
+		// Copied a piece at a time: a part has few, for which a call of
+		// memmove by append costs more.
+		if len(pieces) > cap(dst)-n {
+			return append(dst, pieces...)
+		}
+		out := dst[n : n+len(pieces)]
+		for i, piece := range pieces {
+			out[i] = piece
+		}
+		return dst[:n+len(pieces)]
+	}
 	dst = b.freshWord(sc, p, false, r, dst)
 	cache.add(p, k, r, dst[n:])
 	return dst

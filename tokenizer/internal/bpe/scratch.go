@@ -17,9 +17,10 @@ type Scratch struct {
 	pats, patsNext     []patSym
 	runTmp             [3][]patSym
 	agenda             agenda
-	pieces             []seg.Piece // the model's output for the current word
-	memo               []seg.Piece // the same, while filling the whole-piece memo
-	uses               [2]cacheUse // of SentencePiece's rules' cache, and of others'
+	cuts               [partCuts]int32 // blockCuts' part ends
+	pieces             []seg.Piece     // the model's output for the current word
+	memo               []seg.Piece     // the same, while filling the whole-piece memo
+	uses               [2]cacheUse     // of SentencePiece's rules' cache, and of others'
 	// whole says whether looking a fresh word up as a whole piece pays, in
 	// a model with a merge table, for words of fewer than longWord bytes
 	// and for longer ones: in most scripts but Latin few long words are

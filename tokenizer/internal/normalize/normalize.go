@@ -8,6 +8,7 @@ import (
 	"math/bits"
 	"slices"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/gemmatok/gemmatok/tokenizer/internal/charsmap"
 	"github.com/gemmatok/gemmatok/tokenizer/internal/matcher"
@@ -213,27 +214,28 @@ func (n *Normalizer) NormalizeIdentity(dst []byte, in string) []byte {
 			// Sixteen bytes at a time while they are valid, without a
 			// test of their bytes: copied whole up to the first space,
 			// which then becomes U+2581, over what was copied after it.
-			// The slices that the loop steps along need fewer bounds
-			// checks than indices would.
-			src, out := inb[i:valid], dst[k:]
-			for len(src) >= 16 && len(out) >= 18 {
-				a, b := binary.LittleEndian.Uint64(src), binary.LittleEndian.Uint64(src[8:])
-				binary.LittleEndian.PutUint64(out, a)
-				binary.LittleEndian.PutUint64(out[8:], b)
+			// The bytes are read and written by pointer, within the
+			// bounds that the loop's test keeps.
+			ip, op := unsafe.Pointer(unsafe.SliceData(inb)), unsafe.Pointer(unsafe.SliceData(dst))
+			le := binary.LittleEndian
+			for i+16 <= valid && k+19 <= len(dst) {
+				a, b := le.Uint64((*[8]byte)(unsafe.Add(ip, i))[:]), le.Uint64((*[8]byte)(unsafe.Add(ip, i+8))[:])
+				le.PutUint64((*[8]byte)(unsafe.Add(op, k))[:], a)
+				le.PutUint64((*[8]byte)(unsafe.Add(op, k+8))[:], b)
 				var n int
 				if spaces := zeroBytes(a ^ 0x2020202020202020); spaces != 0 {
 					n = bits.TrailingZeros64(spaces) / 8
 				} else if spaces := zeroBytes(b ^ 0x2020202020202020); spaces != 0 {
 					n = 8 + bits.TrailingZeros64(spaces)/8
 				} else {
-					src, out = src[16:], out[16:]
+					i, k = i+16, k+16
 					continue
 				}
-				n &= 15 // as it is: the mask shows the compiler no bound is passed
-				out[n], out[n+1], out[n+2] = spaceSymbol[0], spaceSymbol[1], spaceSymbol[2]
-				src, out = src[n+1:], out[n+3:]
+				// U+2581 (E2 96 81) and a zero after it, which the next
+				// copy writes over.
+				le.PutUint32((*[4]byte)(unsafe.Add(op, k+n))[:], 0x8196E2)
+				i, k = i+n+1, k+n+3
 			}
-			i, k = valid-len(src), len(dst)-len(out)
 		}
 		for stop := max(end, valid); i < stop; {
 			// Eight bytes at a time while they are valid or ASCII: copied

@@ -111,7 +111,7 @@ func (o *Sink) add(id int32, start, end int) {
 // in a loop that keeps nothing else: a model replays each word, and most
 // words' pieces are all known. The rest goes to replay.
 func (o *Sink) Replay(pieces []Piece, base int) {
-	if n := len(o.IDs); o.mode == IDs && len(pieces) <= cap(o.IDs)-n {
+	if n := len(o.IDs); o.mode == IDs && len(pieces) <= cap(o.IDs)-n && len(pieces) > 0 {
 		out, unk := o.IDs[n:n+len(pieces)], o.unk
 		for i, p := range pieces {
 			if p.ID == unk {
@@ -122,7 +122,7 @@ func (o *Sink) Replay(pieces []Piece, base int) {
 		}
 		o.IDs = o.IDs[:n+len(pieces)]
 		o.N += len(pieces)
-		o.prevUnk = o.prevUnk && len(pieces) == 0 // no pieces, no change
+		o.prevUnk = false
 		return
 	}
 	o.replay(pieces, base)
