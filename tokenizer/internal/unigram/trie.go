@@ -350,14 +350,17 @@ func (b *trieBuilder) lone(k trieKey, s int32, depth int) {
 	for ; len(key)-depth > maxTail; depth++ {
 		s = b.child(s, key[depth])
 	}
-	if depth < len(key) {
-		b.units[s].base = uint32(len(b.tails)) | tailFlag
-		b.tails = append(b.tails, byte(len(key)-depth))
-		b.tails = append(b.tails, key[depth:]...)
-	} else {
-		b.units[s].base = pieceFlag
+	// The unit is written before the tail, so that little is live across
+	// the copy's call.
+	u := &b.units[s]
+	u.pieceInfo = pieceInfo{k.id, k.score}
+	if depth == len(key) {
+		u.base = pieceFlag
+		return
 	}
-	b.units[s].pieceInfo = pieceInfo{k.id, k.score}
+	u.base = uint32(len(b.tails)) | tailFlag
+	b.tails = append(b.tails, byte(len(key)-depth))
+	b.tails = append(b.tails, key[depth:]...)
 }
 
 // The heads of three-byte characters come first, by head3, then those of
