@@ -109,8 +109,8 @@ func newTrie(keys []trieKey, text []byte) *trie {
 		state, depth, buf int32
 	}
 	stack := []job{{0, len(keys), 0, 0, 0}}
-	var labels []byte
-	var starts []int
+	var labels [256]byte
+	var starts [257]int
 	for len(stack) > 0 {
 		top := &stack[len(stack)-1]
 		j := job{lo: top.lo, hi: top.hi, state: top.state, depth: top.depth, buf: top.buf}
@@ -137,20 +137,20 @@ func newTrie(keys []trieKey, text []byte) *trie {
 		}
 		// labels are the bytes at depth, starts where each one's keys
 		// start (and the end), after the keys that end here.
-		labels, starts = sortAt(bufs[j.buf][j.lo:j.hi], bufs[1-j.buf][j.lo:j.hi], at[j.lo:j.hi], text, int(j.depth), labels[:0], starts[:0])
+		n := sortAt(bufs[j.buf][j.lo:j.hi], bufs[1-j.buf][j.lo:j.hi], at[j.lo:j.hi], text, int(j.depth), &labels, &starts)
 		j.buf = 1 - j.buf
 		if starts[0] > 0 {
 			k := bufs[j.buf][j.lo]
 			b.units[j.state].base = pieceFlag
 			b.units[j.state].pieceInfo = pieceInfo{k.id, k.score}
 		}
-		if len(labels) == 0 {
+		if n == 0 {
 			continue
 		}
-		base := b.children(j.state, labels)
+		base := b.children(j.state, labels[:n])
 		// Children in reverse so that the stack builds them in key order,
 		// which keeps related states close together.
-		for k := len(labels) - 1; k >= 0; k-- {
+		for k := n - 1; k >= 0; k-- {
 			stack = append(stack, job{})
 			c := &stack[len(stack)-1]
 			c.lo, c.hi, c.state, c.depth, c.buf = j.lo+starts[k], j.lo+starts[k+1], base+int32(labels[k]), j.depth+1, j.buf
@@ -512,15 +512,17 @@ func byteAt(text []byte, k trieKey, depth int) byte {
 
 // sortAt sorts keys, whose bytes are in text, stably by their byte at
 // depth, keys that end there first; every key is at least depth bytes long.
-// It leaves them in dst; at is scratch of the same length. It appends to
+// It leaves them in dst; at is scratch of the same length. It writes to
 // labels the bytes at depth, in order, and to starts the index of the
-// first key with each, then len(keys): starts[0] is the number of keys
-// that end at depth.
+// first key with each, then len(keys), and returns how many bytes there
+// are: starts[0] is the number of keys that end at depth.
 //
 // Each key's byte is read once into at, since reading it is a cache miss
 // more often than not. The counts are a local array, not one passed in:
 // its loops then test no pointer for nil and clear nothing after them.
-func sortAt(keys, dst []trieKey, at, text []byte, depth int, labels []byte, starts []int) ([]byte, []int) {
+// Nor does sortAt call anything (appending to labels and starts would),
+// which would keep its values out of registers.
+func sortAt(keys, dst []trieKey, at, text []byte, depth int, labels *[256]byte, starts *[257]int) int {
 	dst, at = dst[:len(keys)], at[:len(keys)]
 	// A counting sort, over the bytes present only (seen, by bit).
 	var seen [4]uint64
@@ -533,14 +535,15 @@ func sortAt(keys, dst []trieKey, at, text []byte, depth int, labels []byte, star
 		}
 		count[c]++
 	}
-	sum := int32(0)
+	sum, n := int32(0), 0
 	for w, set := range seen {
 		for set != 0 {
 			c := w<<6 + bits.TrailingZeros64(set)
 			set &= set - 1
 			if c > 0 {
-				labels = append(labels, byte(c))
-				starts = append(starts, int(sum))
+				labels[n&255] = byte(c)
+				starts[n&255] = int(sum)
+				n++
 			}
 			n := count[c]
 			count[c] = sum
@@ -552,7 +555,8 @@ func sortAt(keys, dst []trieKey, at, text []byte, depth int, labels []byte, star
 		dst[count[c]] = k
 		count[c]++
 	}
-	return labels, append(starts, len(keys))
+	starts[n] = len(keys)
+	return n
 }
 
 type trieBuilder struct {
