@@ -670,14 +670,16 @@ func (b *trieBuilder) place(labels []byte) int32 {
 					units, fails, taken = b.units, b.fails, b.taken
 				}
 			}
-			ok := taken[uint32(base)/64]&(1<<(uint32(base)%64)) == 0
-			for i := 1; ok && i < len(labels); i++ {
-				ok = units[base+int32(labels[i])].label == free
-			}
-			if ok {
-				taken[uint32(base)/64] |= 1 << (uint32(base) % 64)
-				b.maxBase = max(b.maxBase, base)
-				return base
+			if taken[uint32(base)/64]&(1<<(uint32(base)%64)) == 0 {
+				i := 1
+				for i < len(labels) && units[base+int32(labels[i])].label == free {
+					i++
+				}
+				if i == len(labels) {
+					taken[uint32(base)/64] |= 1 << (uint32(base) % 64)
+					b.maxBase = max(b.maxBase, base)
+					return base
+				}
 			}
 		}
 		if fails[f] < maxFails {
