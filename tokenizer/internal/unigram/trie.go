@@ -280,9 +280,10 @@ func (b *trieBuilder) sorted(keys []trieKey, lcp []int32, s int32, depth int) {
 	// the key before is no longer.
 	var starts [smallKeys + 1]int8
 	var labels [smallKeys]byte
-	n := 0
-	for ; i < len(keys); i++ {
-		if n == 0 || int(lcp[i]) == depth {
+	starts[0], labels[0] = int8(i), text[int(keys[i].off)+depth]
+	n := 1
+	for i++; i < len(keys); i++ {
+		if int(lcp[i]) == depth {
 			starts[n] = int8(i)
 			labels[n] = text[int(keys[i].off)+depth]
 			n++
