@@ -119,7 +119,7 @@ func newTrie(keys []trieKey, text []byte) *trie {
 			continue // no keys at all
 		}
 		if n := j.hi - j.lo; n > 1 && n <= smallKeys {
-			b.small(bufs[j.buf][j.lo:j.hi], j.state, int(j.depth))
+			b.small(bufs[j.buf][j.lo:j.hi], bufs[1-j.buf][j.lo:j.hi], j.state, int(j.depth))
 			continue
 		}
 		// Where all the keys go on with the same byte, the state has one
@@ -171,15 +171,15 @@ func newTrie(keys []trieKey, text []byte) *trie {
 const smallKeys = 16
 
 // small builds the state s at depth and the states below it, where keys,
-// two to smallKeys, lie: it sorts them whole, then builds the states from
-// the common prefixes of neighbours, in the order that newTrie's loop
-// would, which sorts the keys a byte at a time.
-func (b *trieBuilder) small(keys []trieKey, s int32, depth int) {
+// two to smallKeys, lie: it sorts them whole into dst, of the same length,
+// then builds the states from the common prefixes of neighbours, in the
+// order that newTrie's loop would, which sorts the keys a byte at a time.
+func (b *trieBuilder) small(keys, dst []trieKey, s int32, depth int) {
 	// The keys are compared by their next 8 bytes (word), big-endian,
 	// zeros past the end, and by the rest only where those are equal:
 	// sorted by the words first, in a loop that calls nothing, then, if
 	// two are equal, again by the rest. They are sorted by their indices,
-	// then moved once.
+	// then moved once, into dst.
 	text := b.text
 	var w [smallKeys]uint64
 	var ix [smallKeys]uint8
@@ -207,11 +207,11 @@ func (b *trieBuilder) small(keys []trieKey, s int32, depth int) {
 			ix[j] = k
 		}
 	}
-	var moved [smallKeys]trieKey
+	dst = dst[:len(keys)]
 	for i, k := range ix[:len(keys)] {
-		moved[i] = keys[k]
+		dst[i] = keys[k]
 	}
-	copy(keys, moved[:len(keys)])
+	keys = dst
 	var lcp [smallKeys]int32
 	for i := 1; i < len(keys); i++ {
 		if x := w[i-1] ^ w[i]; x != 0 {
