@@ -116,7 +116,9 @@ func New(v *vocab.Vocab) (*Model, error) {
 			continue
 		}
 		start, l := starts[id], int(lens[id])
-		if !plainKey(text, int(start), l) {
+		// The 16 bytes from the key's start, which may run past the key
+		// but not past text.
+		if s := int(start); s+16 > len(text) || !plainKey(binary.LittleEndian.Uint64(text[s:]), binary.LittleEndian.Uint64(text[s+8:]), l) {
 			// Darts takes its keys as C strings: a piece holding a NUL
 			// byte is known by the part before it (and the first such
 			// piece by id wins).
@@ -143,21 +145,21 @@ func New(v *vocab.Vocab) (*Model, error) {
 	return m, nil
 }
 
-// plainKey reports whether the key text[start:start+n] is 1 to 16 bytes long
-// and holds no NUL byte, nor a byte 0xE2, U+2581's first, past its start,
-// as most pieces do: New then takes it as it is. It reads 16 bytes, which
-// may run past the key but not past text.
-func plainKey(text []byte, start, n int) bool {
+// plainKey reports whether a key whose first 16 bytes (or as many as
+// it has, then whatever follows) are lo and hi, little-endian, is 1 to 16
+// bytes long, n, and holds no NUL byte, nor a byte 0xE2, U+2581's first,
+// past its start, as most pieces do: New then takes it as it is. It is
+// small enough to be inlined in New's loop, which would otherwise keep
+// its values across the call on the stack.
+func plainKey(lo, hi uint64, n int) bool {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	if uint(n-1) >= 16 || start+16 > len(text) {
+	if uint(n-1) >= 16 {
 		return false
 	}
-	w := text[start : start+16]
-	lo, hi := binary.LittleEndian.Uint64(w), binary.LittleEndian.Uint64(w[8:])
 	// The bytes past the key are set, so that they match neither.
 	past := &pastKey[n]
 	z0, z1 := lo|past[0], hi|past[1]
-	e0, e1 := lo^0xE2*ones|past[0]|0xFF, hi^0xE2*ones|past[1]
+	e0, e1 := z0^0xE2*ones|0xFF, z1^0xE2*ones
 	return ((z0-ones)&^z0|(z1-ones)&^z1|(e0-ones)&^e0|(e1-ones)&^e1)&highs == 0
 }
 
