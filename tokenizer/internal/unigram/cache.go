@@ -865,6 +865,18 @@ func upTo(margin, mag float64, n int) float32 {
 		pow := math.Float64frombits((math.Float64bits(margin/float64(4*(n+1)+2))>>52 + 23) << 52)
 		guess = float32(max(0, min(pow-mag, math.MaxFloat32)))
 	}
+	// Most often the bound is the float32 just below the guess, or the
+	// guess: two calls of wins tell, without the search.
+	b := math.Float32bits(guess)
+	if b > 0 && b < 0x7f800000-1 {
+		if below := math.Float32frombits(b - 1); !wins(margin, mag, guess, n) {
+			if wins(margin, mag, below, n) {
+				return below
+			}
+		} else if !wins(margin, mag, math.Float32frombits(b+1), n) {
+			return guess
+		}
+	}
 	// The float32 bits of the magnitudes below +Inf, from which it fails.
 	return math.Float32frombits(last(0x7f800000-1, math.Float32bits(guess), func(b uint32) bool { return wins(margin, mag, math.Float32frombits(b), n) }))
 }
