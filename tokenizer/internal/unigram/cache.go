@@ -473,6 +473,9 @@ func (sc *scratch) store(h uint64, norm []byte, p, q int) int {
 		sc.compact()
 	}
 	head := uint64(n) | uint64(len(sc.rec)/2)<<16
+	if need := len(sc.data) + 7 + recordSize(head); need > cap(sc.data) {
+		sc.growData(need) // with room for align's padding
+	}
 	sc.data = align(sc.data, hotSize(head))
 	at := len(sc.data)
 	sc.data = append(sc.data, head, noSpan)
@@ -485,6 +488,15 @@ func (sc *scratch) store(h uint64, norm []byte, p, q int) int {
 	sc.size += cost
 	sc.place(h, at)
 	return at
+}
+
+// growData moves sc.data to an array of room for need words at least, and
+// twice its own: append would grow a large one by a quarter, copying the
+// records four times over on average (once here), and clear the rest.
+func (sc *scratch) growData(need int) {
+	data := make([]uint64, len(sc.data), max(need, 2*cap(sc.data), 1<<10))
+	copy(data, sc.data)
+	sc.data = data
 }
 
 // evict drops the first record the clock's hand comes to, going through
