@@ -43,7 +43,8 @@ const unkPenalty = 10
 // of them at most as entryCost counts them, plus the padding that keeps
 // what a hit reads in one cache line, a fifth more on English; briefly up
 // to twice that while the words it replaced wait to be compacted away) for
-// as many encodings at a time as there are CPUs (GOMAXPROCS).
+// as many encodings at a time as there are CPUs (GOMAXPROCS); EncodeTo
+// takes the caller's instead (Scratch).
 type Model struct {
 	trie     *trie
 	user     []bool // by id: user-defined pieces, or nil when there are none
@@ -253,15 +254,28 @@ func (m *Model) Encode(dst []seg.Piece, norm []byte, ban []bool) []seg.Piece {
 // would be written out to memory and read back.
 const PartPieces = 1 << 12
 
+// Scratch is the buffers and the word cache of one encoding at a time,
+// for EncodeTo: a caller that keeps its own, one for each encoding under
+// way, as the processor's pool of scratch buffers does, spares the calls
+// the Model's pool.
+type Scratch struct{ sc *scratch }
+
+// NewScratch returns a Scratch, its cache empty.
+func (m *Model) NewScratch() *Scratch { return &Scratch{newScratch()} }
+
+// Trim drops the buffers of s that grew too big to keep.
+func (s *Scratch) Trim() { s.sc.trim() }
+
 // EncodeTo is Encode that replays the pieces into out in parts, one after
-// another, gathering them in buf, which it returns for the next call: the
-// pieces of a long text are never held all at once.
-func (m *Model) EncodeTo(buf []seg.Piece, norm []byte, ban []bool, out *seg.Sink) []seg.Piece {
+// another, gathering them in buf, which it returns for the next call, with
+// the buffers and word cache s: the pieces of a long text are never held
+// all at once.
+func (m *Model) EncodeTo(s *Scratch, buf []seg.Piece, norm []byte, ban []bool, out *seg.Sink) []seg.Piece {
 	buf = buf[:0]
 	if len(norm) == 0 {
 		return buf
 	}
-	sc := m.get()
+	sc := s.sc
 	if m.cuts && ban == nil {
 		sc.sink, sc.partAt, sc.partStart = out, PartPieces, 0
 		buf = m.encodeWords(sc, buf, norm)
@@ -271,7 +285,6 @@ func (m *Model) EncodeTo(buf []seg.Piece, norm []byte, ban []bool, out *seg.Sink
 		buf, _ = m.segment(sc, buf, norm, ban, 0)
 		out.Replay(buf, 0)
 	}
-	m.put(sc)
 	return buf[:0]
 }
 
@@ -681,11 +694,16 @@ func (m *Model) get() *scratch {
 // put returns sc for later encodings, unless its buffers grew too big to
 // keep or one is kept for every CPU: each cache may hold megabytes.
 func (m *Model) put(sc *scratch) {
+	sc.trim()
+	m.kept.Put(sc)
+}
+
+// trim drops the Viterbi's buffers when they grew too big to keep.
+func (sc *scratch) trim() {
 	if cap(sc.nodes) > 1<<20 {
 		sc.nodes, sc.text = nil, nil
 		sc.tr = tracker{}
 	}
-	m.kept.Put(sc)
 }
 
 // backtrack appends the path ending at the last node of nodes to dst.
