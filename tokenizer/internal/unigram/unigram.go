@@ -281,10 +281,10 @@ func (m *Model) forward(v *viterbi, norm []byte, ban []bool, from float32, tr *t
 		text := v.text[:size+textPad]
 		copy(text, norm)
 		*(*[textPad]byte)(text[size:]) = [textPad]byte{}
-		// No piece is banned or user-defined, the common case: run (or
-		// runTracked, with tr) takes the characters whose walk may start
-		// from a head, extend the others. (A function of its own, this
-		// loop would spill its arguments again.)
+		// No piece is banned or user-defined, the common case: run (or,
+		// with tr, runBinade or runTracked) takes the characters whose
+		// walk may start from a head, extend the others. (A function of
+		// its own, this loop would spill its arguments again.)
 		for start := 0; start < size; {
 			switch {
 			case tr == nil:
@@ -467,6 +467,7 @@ func (m *Model) runBinade(nodes []best, text []byte, size, start int, tr *tracke
 	nodesp := unsafe.Pointer(unsafe.SliceData(nodes[:size+1]))
 	textp := unsafe.Pointer(unsafe.SliceData(text[:size+textPad]))
 	_ = tr.score[size] // as nodes
+	// low skips a NaN node, as in runTracked.
 	low := tr.low
 	for start < size {
 		// As in run.
@@ -539,8 +540,8 @@ func (m *Model) runTracked(nodes []best, text []byte, size, start int, tr *track
 	_ = heads[0] // as in run
 	nodesp := unsafe.Pointer(unsafe.SliceData(nodes[:size+1]))
 	textp := unsafe.Pointer(unsafe.SliceData(text[:size+textPad]))
-	// A NaN node, whose candidates are all NaN, leaves them alone: a NaN
-	// wins or loses alike from every path score.
+	// low skips a NaN node (the comparison fails): its candidates, all
+	// NaN, win or lose alike from every path score.
 	low := tr.low
 	for start < size {
 		// u is the state after the first character, of mblen bytes.
