@@ -574,9 +574,9 @@ func (sc *scratch) compact() {
 // score in a binade (binade set), bounds of the offsets of the candidates
 // from that score and whether a sum was rounded from exactly halfway.
 // While forward runs, lo and hi hold the least and greatest candidate that
-// extend saw, and low the least score of a node that runTracked started
-// from, which done makes bounds: rounding is monotonic, so that their
-// offsets bound the candidates'.
+// extend saw, and low the least score of a node that runTracked or
+// runBinade started from, which done makes bounds: rounding is monotonic,
+// so that their offsets bound the candidates'.
 type tracker struct {
 	win, lose, score []float64
 	mag              float64
@@ -639,13 +639,13 @@ func (tr *tracker) see(q int, cand, exact, score float64, won bool) {
 }
 
 // done ends the tracking of a forward pass of m. A candidate from a node
-// that runTracked started from, a normal piece's, is at least the least
-// such node plus the least score. Where no piece scores above 0 (nor the
-// unknown candidate), but for maxScore's start, FLT_MIN, which sums of a
-// binade's scores lose, no candidate lies above the path score forward
-// started from, and no node from 0 above 2^-90, FLT_MIN times the longest
-// word; otherwise the bounds are infinite, and the cache takes nothing
-// learnt but from that score.
+// that runTracked or runBinade started from, a normal piece's, is at least
+// the least such node plus the least score. Where no piece scores above 0
+// (nor the unknown candidate), but for maxScore's start, FLT_MIN, which
+// sums of a binade's scores lose, no candidate lies above the path score
+// forward started from, and no node from 0 above 2^-90, FLT_MIN times the
+// longest word; otherwise the bounds are infinite, and the cache takes
+// nothing learnt but from that score.
 func (tr *tracker) done(m *Model) {
 	nonPositive := m.maxScore <= 0x1p-126 && m.unkScore <= 0
 	if tr.binade {

@@ -324,14 +324,17 @@ func (m *Model) forward(v *viterbi, norm []byte, ban []bool, from float32, tr *t
 		text := v.text[:size+textPad]
 		copy(text, norm)
 		*(*[textPad]byte)(text[size:]) = [textPad]byte{}
-		// No piece is banned or user-defined, the common case: run (or
-		// runTracked, with tr) takes the characters whose walk may start
-		// from a head, extend the others. (A function of its own, this
-		// loop would spill its arguments again.)
+		// No piece is banned or user-defined, the common case: run (or,
+		// with tr, runBinade or runTracked) takes the characters whose
+		// walk may start from a head, extend the others. (A function of
+		// its own, this loop would spill its arguments again.)
 		for start := 0; start < size; {
-			if tr == nil {
+			switch {
+			case tr == nil:
 				start = m.run(nodes, text, size, start)
-			} else {
+			case tr.binade:
+				start = m.runBinade(nodes, text, size, start, tr)
+			default:
 				start = m.runTracked(nodes, text, size, start, tr)
 			}
 			if start < size {
@@ -493,12 +496,83 @@ func relax(b *best, cand float64, n int, id int32) bool {
 	return false
 }
 
-// runTracked is run for forward with a tracker, which it feeds as extend
-// does, but for the least and greatest candidate (binade) and the
-// magnitude (from 0): for those it gives the tracker the least score of a
-// node it starts from, which bounds every candidate with the scores of the
-// pieces (see tracker.done), at a comparison per character rather than
-// several per candidate. It shares
+// runBinade is run for forward with a tracker in a binade, which needs
+// only each winner's score and whether its sum lay halfway between two
+// float32s, and the least score of a node it starts from, which bounds
+// every candidate with the scores of the pieces (see tracker.done). Its
+// loop is run's, with relaxBinade: written as runTracked's, which also
+// tracks from 0, it cost learning a word in a binade 30% more.
+func (m *Model) runBinade(nodes []best, text []byte, size, start int, tr *tracker) int {
+	t := m.trie
+	units := unsafe.Pointer(unsafe.SliceData(t.units))
+	heads := t.heads
+	_ = heads[0] // as in run
+	nodesp := unsafe.Pointer(unsafe.SliceData(nodes[:size+1]))
+	textp := unsafe.Pointer(unsafe.SliceData(text[:size+textPad]))
+	_ = tr.score[size] // as nodes
+	// low skips a NaN node, as in runTracked.
+	low := tr.low
+	for start < size {
+		// As in run.
+		u, mblen := headAt(heads, textp, start)
+		if u == 0 {
+			break
+		}
+		p := unitAt(units, u)
+		till := float64(nodeAt(nodesp, start).score)
+		if till < low {
+			low = till
+		}
+		end := start + mblen
+		next := end
+		tr.relaxBinade(nodeAt(nodesp, end), float64(p.score), till, end, end-start, p.id)
+		for base := p.base & offMask; ; {
+			b := *(*byte)(unsafe.Add(textp, end))
+			p = unitAt(units, base+uint32(b))
+			if p.label != int32(b) {
+				break
+			}
+			end++
+			if base = p.base; base < pieceFlag {
+				continue
+			}
+			if base >= tailFlag {
+				tails := unsafe.Pointer(unsafe.SliceData(t.tails))
+				if n, ok := tailLen(unsafe.Add(tails, base&offMask), unsafe.Add(textp, end), size-end); ok {
+					end += n
+					tr.relaxBinade(nodeAt(nodesp, end), float64(p.score), till, end, end-start, p.id)
+				}
+				break
+			}
+			tr.relaxBinade(nodeAt(nodesp, end), float64(p.score), till, end, end-start, p.id)
+			base &= offMask
+		}
+		start = next
+	}
+	tr.low = low
+	return start
+}
+
+// relaxBinade is relax for runBinade: the candidate is a piece scoring
+// score after a path scoring till, at byte end; it notes what tr needs of
+// a winner.
+func (tr *tracker) relaxBinade(b *best, score, till float64, end, n int, id int32) {
+	if cand := score + till; b.len == 0 || cand > float64(b.score) {
+		b.score = float32(cand)
+		b.len = int32(n)
+		b.id = id
+		*floatAt(tr.score, end) = score
+		if math.Float64bits(cand)&(1<<29-1) == 1<<28 {
+			tr.tie = true // halfway
+		}
+	}
+}
+
+// runTracked is run for forward with a tracker from the score 0, which it
+// feeds as extend does, but for the magnitude: for that it gives the
+// tracker the least score of a node it starts from, which bounds every
+// candidate with the scores of the pieces (see tracker.done), at a
+// comparison per character rather than two per candidate. It shares
 // run's head lookup and tail compare (headAt, tailLen) but not its loop,
 // since the tracking in run's loop costs the untracked walks registers (7%
 // more instructions on Thai); its walk steps by stepAt.
@@ -509,8 +583,8 @@ func (m *Model) runTracked(nodes []best, text []byte, size, start int, tr *track
 	_ = heads[0] // as in run
 	nodesp := unsafe.Pointer(unsafe.SliceData(nodes[:size+1]))
 	textp := unsafe.Pointer(unsafe.SliceData(text[:size+textPad]))
-	// A NaN node, whose candidates are all NaN, leaves them alone: a NaN
-	// wins or loses alike from every path score.
+	// low skips a NaN node (the comparison fails): its candidates, all
+	// NaN, win or lose alike from every path score.
 	low := tr.low
 	for start < size {
 		// u is the state after the first character, of mblen bytes.
@@ -553,18 +627,12 @@ func (m *Model) runTracked(nodes []best, text []byte, size, start int, tr *track
 				n.len = int32(end - start)
 				n.id = p.id
 				*floatAt(tr.score, end) = score
-				if tr.binade {
-					if math.Float64bits(cand)&(1<<29-1) == 1<<28 {
-						tr.tie = true
-					}
-				} else {
-					lose, win := floatAt(tr.lose, end), floatAt(tr.win, end)
-					if *win > *lose {
-						*lose = *win
-					}
-					*win = cand
+				lose, win := floatAt(tr.lose, end), floatAt(tr.win, end)
+				if *win > *lose {
+					*lose = *win
 				}
-			} else if lose := floatAt(tr.lose, end); !tr.binade && cand > *lose {
+				*win = cand
+			} else if lose := floatAt(tr.lose, end); cand > *lose {
 				*lose = cand
 			}
 			if last {
