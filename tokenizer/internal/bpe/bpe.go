@@ -470,6 +470,13 @@ func (b *Model) freshWord(sc *Scratch, w []byte, cut bool, r *Rules, dst []seg.P
 		}
 	}
 	if len(w) < longWord || !cut {
+		// segmentShort takes most words and parts: called here, not
+		// through segment, it saves a call for each.
+		if !b.unused && len(w) <= 4*shortWord {
+			if d, ok := b.segmentShort(sc, w, r, dst); ok {
+				return d
+			}
+		}
 		return b.segment(sc, w, r, false, dst)
 	}
 	for at := 0; at < len(w); {
