@@ -1359,12 +1359,13 @@ func (b *Model) pairMiss(sc *Scratch, s []byte, start, end int, l, r int32) int3
 	if !ok {
 		return b.v.LookupBytes(s[start:end])
 	}
-	var id int32
-	if t := &b.merges; t.slots != nil {
-		id = t.find(k)
-	} else {
+	id := int32(-1)
+	if t := &b.merges; t.slots == nil {
 		id = b.v.LookupBytes(s[start:end])
+	} else if t.passes(k) {
+		id = t.find(k)
 	}
+	sc.pairs.ready()
 	sc.pairs.put(k, id)
 	return id
 }

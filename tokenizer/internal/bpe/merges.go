@@ -59,14 +59,21 @@ func mergeFilter(slots []uint64) []uint64 {
 	return f
 }
 
-// find returns the piece that the pair of key k (pairCacheKey) makes, or
-// -1; the table must have slots.
-func (t *mergeTable) find(k uint64) int32 {
-	if t.filter != nil {
-		if w, m := filterWord(k); t.filter[w]&m != m {
-			return -1
-		}
+// passes reports whether the pair of key k (pairCacheKey) passes t's
+// filter, as every pair t holds does; with no filter, every pair passes.
+// It is apart from find so that each is inlined.
+func (t *mergeTable) passes(k uint64) bool {
+	if t.filter == nil {
+		return true
 	}
+	w, m := filterWord(k)
+	return t.filter[w]&m == m
+}
+
+// find returns the piece that the pair of key k (pairCacheKey) makes, or
+// -1; the table must have slots. A pair that does not pass the filter
+// makes none: ask passes first.
+func (t *mergeTable) find(k uint64) int32 {
 	mask := uint64(len(t.slots) - 1)
 	for i := (k * 0x9E3779B97F4A7C15) >> (t.shift & 63); ; i = (i + 1) & mask {
 		e := t.slots[i]

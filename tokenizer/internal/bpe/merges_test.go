@@ -18,6 +18,9 @@ func mergeGet(m *mergeTable, l, r int32) (int32, bool) {
 	if m.slots == nil || !ok {
 		return 0, false
 	}
+	if !m.passes(k) {
+		return -1, true
+	}
 	return m.find(k), true
 }
 

@@ -389,7 +389,7 @@ func (c *pairCache) grow() {
 		bits = min(pairCacheBits, 64-int(c.shift)+2)
 	}
 	old := c.slots
-	c.slots, c.shift, c.puts, c.growAt = make([]uint64, 1<<bits), uint8(64-bits), 1, 1<<bits+1
+	c.slots, c.shift, c.puts, c.growAt = make([]uint64, 1<<bits), uint8(64-bits), 0, 1<<bits+1
 	if bits == pairCacheBits {
 		c.growAt = math.MaxInt
 	}
@@ -428,14 +428,20 @@ func (c *pairCache) entry(l, r int32) uint64 {
 	return ^uint64(0)
 }
 
+// ready makes the table, or grows it, when the next put is due to; it is
+// apart from put so that each is inlined.
+func (c *pairCache) ready() {
+	if c.puts >= c.growAt {
+		c.grow()
+	}
+}
+
 // put records that the pair of key k (pairCacheKey) makes piece id, or
-// -1 for none.
+// -1 for none; ready must be called first.
 func (c *pairCache) put(k uint64, id int32) {
 	if uint32(id+1) > pairIDMask {
 		return
 	}
-	if c.puts++; c.puts > c.growAt {
-		c.grow()
-	}
+	c.puts++
 	c.slots[c.slot(k)] = k | uint64(id+1)
 }

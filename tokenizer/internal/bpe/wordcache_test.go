@@ -195,6 +195,7 @@ func cachedPair(c *pairCache, l, r int32) (int32, bool) {
 // putPair has c record that l and r make id, if their ids fit a slot.
 func putPair(c *pairCache, l, r, id int32) {
 	if k, ok := pairCacheKey(l, r); ok {
+		c.ready()
 		c.put(k, id)
 	}
 }
