@@ -37,20 +37,36 @@ func (u *unigramModel) Cuts() (seg.Cuts, error) { return u.cuts, nil }
 // worked out when first asked, not at load.
 func (u *unigramModel) CutsErr() error { return u.cuts.Err() }
 
+// unigramScratch is a unigramModel's buffers: a pieceModel's, and the
+// buffers and word cache of Encode.
+type unigramScratch struct {
+	pieceScratch
+	enc *unigram.Scratch
+}
+
+func (s *unigramScratch) Trim() {
+	s.pieceScratch.Trim()
+	s.enc.Trim()
+}
+
+func (u *unigramModel) NewScratch() seg.Scratch {
+	return &unigramScratch{enc: u.m.NewScratch()}
+}
+
 // Encode segments s into out in parts (see unigram.Model.EncodeTo), so
 // that a long text's pieces are not all held at once.
 func (u *unigramModel) Encode(sc seg.Scratch, s []byte, r seg.Rules, out *seg.Sink) {
-	ps := sc.(*pieceScratch)
-	if want := min(len(s)/3+16, 2*unigram.PartPieces); cap(ps.pieces) < want {
-		ps.pieces = make([]seg.Piece, 0, want)
+	us := sc.(*unigramScratch)
+	if want := min(len(s)/3+16, 2*unigram.PartPieces); cap(us.pieces) < want {
+		us.pieces = make([]seg.Piece, 0, want)
 	}
-	ps.pieces = u.m.EncodeTo(ps.pieces, s, r.([]bool), out)
+	us.pieces = u.m.EncodeTo(us.enc, us.pieces, s, r.([]bool), out)
 }
 
 // EncodeFrom is Encode for a part of a text, from the path score from
 // that the part before it ended with; it returns the score at its end.
 func (u *unigramModel) EncodeFrom(sc seg.Scratch, s []byte, r seg.Rules, out *seg.Sink, from float32) float32 {
-	ps := sc.(*pieceScratch)
+	ps := &sc.(*unigramScratch).pieceScratch
 	ps.pieces, from = u.m.EncodeFrom(ps.pieces[:0], s, r.([]bool), from)
 	out.Replay(ps.pieces, 0)
 	return from
@@ -64,13 +80,13 @@ func (u *unigramModel) NBest(s []byte, r seg.Rules, n int, emit func([]seg.Piece
 
 // LastPieces makes u a prefixModel, for truncation.
 func (u *unigramModel) LastPieces(sc seg.Scratch, s []byte, r seg.Rules) []seg.Piece {
-	ps := sc.(*pieceScratch)
+	ps := &sc.(*unigramScratch).pieceScratch
 	ps.pieces = u.m.LastPieces(ps.pieces, s, r.([]bool))
 	return ps.pieces
 }
 
 func (u *unigramModel) Sample(sc seg.Scratch, s []byte, r seg.Rules, opts SampleOptions, rng *rand.Rand, out *seg.Sink) error {
-	ps := sc.(*pieceScratch)
+	ps := &sc.(*unigramScratch).pieceScratch
 	var err error
 	ps.pieces, err = u.m.Sample(ps.pieces[:0], s, opts.Alpha, opts.NBestSize, rng, r.([]bool))
 	if err != nil {

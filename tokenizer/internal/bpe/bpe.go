@@ -490,7 +490,19 @@ const partsBatch = 256
 func (b *Model) parts(sc *Scratch, w []byte, from int, r *Rules, dst []seg.Piece) ([]seg.Piece, int) {
 	pairs := b.pairSet()
 	limit := len(dst) + partsBatch
-	first, size := utf8x.DecodeChar(w[from:])
+	// U+2581, which starts most words, and the characters of three bytes
+	// of most scripts are decoded here, without a call.
+	first, size := rune(0), 0
+	if from+3 <= len(w) {
+		if x := load3(w[from : from+3]); x&0xC0C0F0 == 0x8080E0 {
+			if first = rune3(x); first >= 0x800 && uint32(first-0xD800) >= 0x800 {
+				size = 3
+			}
+		}
+	}
+	if size == 0 {
+		first, size = utf8x.DecodeChar(w[from:])
+	}
 	for start := from; ; {
 		if size == 3 && pairs.block[first>>8&255] != nil {
 			// A run of one block's characters of three bytes, as Thai

@@ -341,15 +341,18 @@ func (sc *scratch) find(norm []byte, p, q int) (uint64, int) {
 
 // shortKey returns the two chunks of the word norm[p:q] if it has at most
 // 16 bytes, as most words have, read in two loads: from its start when 16
-// bytes follow it, or else ending where it ends. It reports false for a
-// longer word, or one in a text of fewer than 16 bytes.
+// bytes follow it within norm's capacity (those past the word are masked
+// off: the Model's callers keep nothing of another goroutine's there), or
+// else ending where it ends. It reports false for a longer word, or one in
+// a text of fewer than 16 bytes at the end of its array.
 func shortKey(norm []byte, p, q int) (c0, c1 uint64, ok bool) {
 	n := q - p // at least 1: nextSpace steps a character
 	switch {
 	case n > 16:
 		return 0, 0, false
-	case p+16 <= len(norm):
-		c0, c1 = binary.LittleEndian.Uint64(norm[p:]), binary.LittleEndian.Uint64(norm[p+8:])
+	case p+16 <= cap(norm):
+		w := norm[p : p+16]
+		c0, c1 = binary.LittleEndian.Uint64(w), binary.LittleEndian.Uint64(w[8:])
 	case q >= 16:
 		_ = norm[q-16 : q]
 		c0, c1 = tail16(unsafe.Pointer(unsafe.SliceData(norm)), q, n)
@@ -470,6 +473,9 @@ func (sc *scratch) store(h uint64, norm []byte, p, q int) int {
 		sc.compact()
 	}
 	head := uint64(n) | uint64(len(sc.rec)/2)<<16
+	if need := len(sc.data) + 7 + recordSize(head); need > cap(sc.data) {
+		sc.growData(need) // with room for align's padding
+	}
 	sc.data = align(sc.data, hotSize(head))
 	at := len(sc.data)
 	sc.data = append(sc.data, head, noSpan)
@@ -482,6 +488,15 @@ func (sc *scratch) store(h uint64, norm []byte, p, q int) int {
 	sc.size += cost
 	sc.place(h, at)
 	return at
+}
+
+// growData moves sc.data to an array of room for need words at least, and
+// twice its own: append would grow a large one by a quarter, copying the
+// records four times over on average (once here), and clear the rest.
+func (sc *scratch) growData(need int) {
+	data := make([]uint64, len(sc.data), max(need, 2*cap(sc.data), 1<<10))
+	copy(data, sc.data)
+	sc.data = data
 }
 
 // evict drops the first record the clock's hand comes to, going through
@@ -559,9 +574,9 @@ func (sc *scratch) compact() {
 // score in a binade (binade set), bounds of the offsets of the candidates
 // from that score and whether a sum was rounded from exactly halfway.
 // While forward runs, lo and hi hold the least and greatest candidate that
-// extend saw, and low the least score of a node that runTracked started
-// from, which done makes bounds: rounding is monotonic, so that their
-// offsets bound the candidates'.
+// extend saw, and low the least score of a node that runTracked or
+// runBinade started from, which done makes bounds: rounding is monotonic,
+// so that their offsets bound the candidates'.
 type tracker struct {
 	win, lose, score []float64
 	mag              float64
@@ -624,13 +639,13 @@ func (tr *tracker) see(q int, cand, exact, score float64, won bool) {
 }
 
 // done ends the tracking of a forward pass of m. A candidate from a node
-// that runTracked started from, a normal piece's, is at least the least
-// such node plus the least score. Where no piece scores above 0 (nor the
-// unknown candidate), but for maxScore's start, FLT_MIN, which sums of a
-// binade's scores lose, no candidate lies above the path score forward
-// started from, and no node from 0 above 2^-90, FLT_MIN times the longest
-// word; otherwise the bounds are infinite, and the cache takes nothing
-// learnt but from that score.
+// that runTracked or runBinade started from, a normal piece's, is at least
+// the least such node plus the least score. Where no piece scores above 0
+// (nor the unknown candidate), but for maxScore's start, FLT_MIN, which
+// sums of a binade's scores lose, no candidate lies above the path score
+// forward started from, and no node from 0 above 2^-90, FLT_MIN times the
+// longest word; otherwise the bounds are infinite, and the cache takes
+// nothing learnt but from that score.
 func (tr *tracker) done(m *Model) {
 	nonPositive := m.maxScore <= 0x1p-126 && m.unkScore <= 0
 	if tr.binade {
@@ -885,6 +900,18 @@ func upTo(margin, mag float64, n int) float32 {
 		pow := math.Float64frombits((math.Float64bits(margin/float64(4*(n+1)+2))>>52 + 23) << 52)
 		guess = float32(max(0, min(pow-mag, math.MaxFloat32)))
 	}
+	// Most often the bound is the float32 just below the guess, or the
+	// guess: two calls of wins tell, without the search.
+	b := math.Float32bits(guess)
+	if b > 0 && b < 0x7f800000-1 {
+		if below := math.Float32frombits(b - 1); !wins(margin, mag, guess, n) {
+			if wins(margin, mag, below, n) {
+				return below
+			}
+		} else if !wins(margin, mag, math.Float32frombits(b+1), n) {
+			return guess
+		}
+	}
 	// The float32 bits of the magnitudes below +Inf, from which it fails.
 	return math.Float32frombits(last(0x7f800000-1, math.Float32bits(guess), func(b uint32) bool { return wins(margin, mag, math.Float32frombits(b), n) }))
 }
@@ -989,10 +1016,11 @@ func (sc *scratch) hits(dst []seg.Piece, norm []byte, p int, from float32) ([]se
 	// The common case of each step is written out here, without calls:
 	// a call would spill this loop's state; encodeWords takes the others.
 	// The text, slots and records are read without bounds checks: the
-	// loop's tests keep the text's reads within it, a slot's index is
-	// masked, and a slot holds the offset of a whole record.
+	// loop's tests keep the text's reads within its capacity (see
+	// shortKey), a slot's index is masked, and a slot holds the offset
+	// of a whole record.
 	data, slots := unsafe.Pointer(unsafe.SliceData(sc.data)), unsafe.Pointer(unsafe.SliceData(sc.slots))
-	text, size := unsafe.Pointer(unsafe.SliceData(norm)), len(norm)
+	text, size, room := unsafe.Pointer(unsafe.SliceData(norm)), len(norm), cap(norm)
 	mask, seed := len(sc.slots)-1, sc.seed
 	// The gate counts the hits of short words when the loop ends: they
 	// cannot make it stand aside.
@@ -1038,21 +1066,21 @@ loop:
 			break
 		}
 		// The word's record, as find finds it, written out: a word of at
-		// most 16 bytes in two loads from its start, or from the text's
-		// last 16 bytes; a longer one 16 bytes at a time, its last
-		// chunks in two loads from its end.
+		// most 16 bytes in two loads from its start, within the text's
+		// capacity, or from the text's last 16 bytes; a longer one 16
+		// bytes at a time, its last chunks in two loads from its end.
 		var h uint64
 		at := 0
 		switch {
-		case size < 16:
-			sc.stop.q = q
-			break loop
 		case n <= 16:
 			var c0, c1 uint64
-			if s := size - 16; p <= s {
+			if p <= room-16 {
 				c0, c1 = load64(text, p), load64(text, p+8)
-			} else {
+			} else if size >= 16 {
 				c0, c1 = tail16(text, size, size-p)
+			} else {
+				sc.stop.q = q
+				break loop
 			}
 			if n <= 8 {
 				c0, c1 = c0&(^uint64(0)>>((64-8*n)&63)), 0

@@ -487,11 +487,12 @@ func TestEncodeTo(t *testing.T) {
 	words := bytes.Repeat([]byte("\u2581\U0001F600\U0001F601"), 4*PartPieces)
 	texts = append(texts, all, nil, words)
 	var got, want seg.Sink
+	sc := m.NewScratch()
 	for range 2 {
 		var buf []seg.Piece
 		for i, text := range texts {
 			got.Reset(v, text, seg.Spans)
-			buf = m.EncodeTo(buf, text, nil, &got)
+			buf = m.EncodeTo(sc, buf, text, nil, &got)
 			want.Reset(v, text, seg.Spans)
 			want.Replay(m.Encode(nil, text, nil), 0)
 			if !slices.Equal(got.IDs, want.IDs) || !slices.Equal(got.Spans, want.Spans) {
@@ -503,7 +504,7 @@ func TestEncodeTo(t *testing.T) {
 		}
 		// The words' pieces, in a buffer of its own.
 		got.Reset(v, words, seg.Spans)
-		if buf = m.EncodeTo(nil, words, nil, &got); cap(buf) > 4*PartPieces {
+		if buf = m.EncodeTo(sc, nil, words, nil, &got); cap(buf) > 4*PartPieces {
 			t.Fatalf("the %d pieces of short words gathered in room for %d", len(got.IDs), cap(buf))
 		}
 	}

@@ -109,8 +109,8 @@ func newTrie(keys []trieKey, text []byte) *trie {
 		state, depth, buf int32
 	}
 	stack := []job{{0, len(keys), 0, 0, 0}}
-	var labels []byte
-	var starts []int
+	var labels [256]byte
+	var starts [257]int
 	for len(stack) > 0 {
 		top := &stack[len(stack)-1]
 		j := job{lo: top.lo, hi: top.hi, state: top.state, depth: top.depth, buf: top.buf}
@@ -119,7 +119,7 @@ func newTrie(keys []trieKey, text []byte) *trie {
 			continue // no keys at all
 		}
 		if n := j.hi - j.lo; n > 1 && n <= smallKeys {
-			b.small(bufs[j.buf][j.lo:j.hi], j.state, int(j.depth))
+			b.small(bufs[j.buf][j.lo:j.hi], bufs[1-j.buf][j.lo:j.hi], j.state, int(j.depth))
 			continue
 		}
 		// Where all the keys go on with the same byte, the state has one
@@ -137,20 +137,20 @@ func newTrie(keys []trieKey, text []byte) *trie {
 		}
 		// labels are the bytes at depth, starts where each one's keys
 		// start (and the end), after the keys that end here.
-		labels, starts = sortAt(bufs[j.buf][j.lo:j.hi], bufs[1-j.buf][j.lo:j.hi], at[j.lo:j.hi], text, int(j.depth), labels[:0], starts[:0])
+		n := sortAt(bufs[j.buf][j.lo:j.hi], bufs[1-j.buf][j.lo:j.hi], at[j.lo:j.hi], text, int(j.depth), &labels, &starts)
 		j.buf = 1 - j.buf
 		if starts[0] > 0 {
 			k := bufs[j.buf][j.lo]
 			b.units[j.state].base = pieceFlag
 			b.units[j.state].pieceInfo = pieceInfo{k.id, k.score}
 		}
-		if len(labels) == 0 {
+		if n == 0 {
 			continue
 		}
-		base := b.children(j.state, labels)
+		base := b.children(j.state, labels[:n])
 		// Children in reverse so that the stack builds them in key order,
 		// which keeps related states close together.
-		for k := len(labels) - 1; k >= 0; k-- {
+		for k := n - 1; k >= 0; k-- {
 			stack = append(stack, job{})
 			c := &stack[len(stack)-1]
 			c.lo, c.hi, c.state, c.depth, c.buf = j.lo+starts[k], j.lo+starts[k+1], base+int32(labels[k]), j.depth+1, j.buf
@@ -171,15 +171,15 @@ func newTrie(keys []trieKey, text []byte) *trie {
 const smallKeys = 16
 
 // small builds the state s at depth and the states below it, where keys,
-// two to smallKeys, lie: it sorts them whole, then builds the states from
-// the common prefixes of neighbours, in the order that newTrie's loop
-// would, which sorts the keys a byte at a time.
-func (b *trieBuilder) small(keys []trieKey, s int32, depth int) {
+// two to smallKeys, lie: it sorts them whole into dst, of the same length,
+// then builds the states from the common prefixes of neighbours, in the
+// order that newTrie's loop would, which sorts the keys a byte at a time.
+func (b *trieBuilder) small(keys, dst []trieKey, s int32, depth int) {
 	// The keys are compared by their next 8 bytes (word), big-endian,
 	// zeros past the end, and by the rest only where those are equal:
 	// sorted by the words first, in a loop that calls nothing, then, if
 	// two are equal, again by the rest. They are sorted by their indices,
-	// then moved once.
+	// then moved once, into dst.
 	text := b.text
 	var w [smallKeys]uint64
 	var ix [smallKeys]uint8
@@ -207,11 +207,11 @@ func (b *trieBuilder) small(keys []trieKey, s int32, depth int) {
 			ix[j] = k
 		}
 	}
-	var moved [smallKeys]trieKey
+	dst = dst[:len(keys)]
 	for i, k := range ix[:len(keys)] {
-		moved[i] = keys[k]
+		dst[i] = keys[k]
 	}
-	copy(keys, moved[:len(keys)])
+	keys = dst
 	var lcp [smallKeys]int32
 	for i := 1; i < len(keys); i++ {
 		if x := w[i-1] ^ w[i]; x != 0 {
@@ -280,9 +280,10 @@ func (b *trieBuilder) sorted(keys []trieKey, lcp []int32, s int32, depth int) {
 	// the key before is no longer.
 	var starts [smallKeys + 1]int8
 	var labels [smallKeys]byte
-	n := 0
-	for ; i < len(keys); i++ {
-		if n == 0 || int(lcp[i]) == depth {
+	starts[0], labels[0] = int8(i), text[int(keys[i].off)+depth]
+	n := 1
+	for i++; i < len(keys); i++ {
+		if int(lcp[i]) == depth {
 			starts[n] = int8(i)
 			labels[n] = text[int(keys[i].off)+depth]
 			n++
@@ -350,14 +351,17 @@ func (b *trieBuilder) lone(k trieKey, s int32, depth int) {
 	for ; len(key)-depth > maxTail; depth++ {
 		s = b.child(s, key[depth])
 	}
-	if depth < len(key) {
-		b.units[s].base = uint32(len(b.tails)) | tailFlag
-		b.tails = append(b.tails, byte(len(key)-depth))
-		b.tails = append(b.tails, key[depth:]...)
-	} else {
-		b.units[s].base = pieceFlag
+	// The unit is written before the tail, so that little is live across
+	// the copy's call.
+	u := &b.units[s]
+	u.pieceInfo = pieceInfo{k.id, k.score}
+	if depth == len(key) {
+		u.base = pieceFlag
+		return
 	}
-	b.units[s].pieceInfo = pieceInfo{k.id, k.score}
+	u.base = uint32(len(b.tails)) | tailFlag
+	b.tails = append(b.tails, byte(len(key)-depth))
+	b.tails = append(b.tails, key[depth:]...)
 }
 
 // The heads of three-byte characters come first, by head3, then those of
@@ -509,15 +513,17 @@ func byteAt(text []byte, k trieKey, depth int) byte {
 
 // sortAt sorts keys, whose bytes are in text, stably by their byte at
 // depth, keys that end there first; every key is at least depth bytes long.
-// It leaves them in dst; at is scratch of the same length. It appends to
+// It leaves them in dst; at is scratch of the same length. It writes to
 // labels the bytes at depth, in order, and to starts the index of the
-// first key with each, then len(keys): starts[0] is the number of keys
-// that end at depth.
+// first key with each, then len(keys), and returns how many bytes there
+// are: starts[0] is the number of keys that end at depth.
 //
 // Each key's byte is read once into at, since reading it is a cache miss
 // more often than not. The counts are a local array, not one passed in:
 // its loops then test no pointer for nil and clear nothing after them.
-func sortAt(keys, dst []trieKey, at, text []byte, depth int, labels []byte, starts []int) ([]byte, []int) {
+// Nor does sortAt call anything (appending to labels and starts would),
+// which would keep its values out of registers.
+func sortAt(keys, dst []trieKey, at, text []byte, depth int, labels *[256]byte, starts *[257]int) int {
 	dst, at = dst[:len(keys)], at[:len(keys)]
 	// A counting sort, over the bytes present only (seen, by bit).
 	var seen [4]uint64
@@ -530,14 +536,15 @@ func sortAt(keys, dst []trieKey, at, text []byte, depth int, labels []byte, star
 		}
 		count[c]++
 	}
-	sum := int32(0)
+	sum, n := int32(0), 0
 	for w, set := range seen {
 		for set != 0 {
 			c := w<<6 + bits.TrailingZeros64(set)
 			set &= set - 1
 			if c > 0 {
-				labels = append(labels, byte(c))
-				starts = append(starts, int(sum))
+				labels[n&255] = byte(c)
+				starts[n&255] = int(sum)
+				n++
 			}
 			n := count[c]
 			count[c] = sum
@@ -549,7 +556,8 @@ func sortAt(keys, dst []trieKey, at, text []byte, depth int, labels []byte, star
 		dst[count[c]] = k
 		count[c]++
 	}
-	return labels, append(starts, len(keys))
+	starts[n] = len(keys)
+	return n
 }
 
 type trieBuilder struct {
@@ -663,14 +671,16 @@ func (b *trieBuilder) place(labels []byte) int32 {
 					units, fails, taken = b.units, b.fails, b.taken
 				}
 			}
-			ok := taken[uint32(base)/64]&(1<<(uint32(base)%64)) == 0
-			for i := 1; ok && i < len(labels); i++ {
-				ok = units[base+int32(labels[i])].label == free
-			}
-			if ok {
-				taken[uint32(base)/64] |= 1 << (uint32(base) % 64)
-				b.maxBase = max(b.maxBase, base)
-				return base
+			if taken[uint32(base)/64]&(1<<(uint32(base)%64)) == 0 {
+				i := 1
+				for i < len(labels) && units[base+int32(labels[i])].label == free {
+					i++
+				}
+				if i == len(labels) {
+					taken[uint32(base)/64] |= 1 << (uint32(base) % 64)
+					b.maxBase = max(b.maxBase, base)
+					return base
+				}
 			}
 		}
 		if fails[f] < maxFails {

@@ -43,7 +43,8 @@ const unkPenalty = 10
 // of them at most as entryCost counts them, plus the padding that keeps
 // what a hit reads in one cache line, a fifth more on English; briefly up
 // to twice that while the words it replaced wait to be compacted away) for
-// as many encodings at a time as there are CPUs (GOMAXPROCS).
+// as many encodings at a time as there are CPUs (GOMAXPROCS); EncodeTo
+// takes the caller's instead (Scratch).
 type Model struct {
 	trie     *trie
 	user     []bool // by id: user-defined pieces, or nil when there are none
@@ -116,7 +117,9 @@ func New(v *vocab.Vocab) (*Model, error) {
 			continue
 		}
 		start, l := starts[id], int(lens[id])
-		if !plainKey(text, int(start), l) {
+		// The 16 bytes from the key's start, which may run past the key
+		// but not past text.
+		if s := int(start); s+16 > len(text) || !plainKey(binary.LittleEndian.Uint64(text[s:]), binary.LittleEndian.Uint64(text[s+8:]), l) {
 			// Darts takes its keys as C strings: a piece holding a NUL
 			// byte is known by the part before it (and the first such
 			// piece by id wins).
@@ -143,21 +146,21 @@ func New(v *vocab.Vocab) (*Model, error) {
 	return m, nil
 }
 
-// plainKey reports whether the key text[start:start+n] is 1 to 16 bytes long
-// and holds no NUL byte, nor a byte 0xE2, U+2581's first, past its start,
-// as most pieces do: New then takes it as it is. It reads 16 bytes, which
-// may run past the key but not past text.
-func plainKey(text []byte, start, n int) bool {
+// plainKey reports whether a key whose first 16 bytes (or as many as
+// it has, then whatever follows) are lo and hi, little-endian, is 1 to 16
+// bytes long, n, and holds no NUL byte, nor a byte 0xE2, U+2581's first,
+// past its start, as most pieces do: New then takes it as it is. It is
+// small enough to be inlined in New's loop, which would otherwise keep
+// its values across the call on the stack.
+func plainKey(lo, hi uint64, n int) bool {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	if uint(n-1) >= 16 || start+16 > len(text) {
+	if uint(n-1) >= 16 {
 		return false
 	}
-	w := text[start : start+16]
-	lo, hi := binary.LittleEndian.Uint64(w), binary.LittleEndian.Uint64(w[8:])
 	// The bytes past the key are set, so that they match neither.
 	past := &pastKey[n]
 	z0, z1 := lo|past[0], hi|past[1]
-	e0, e1 := lo^0xE2*ones|past[0]|0xFF, hi^0xE2*ones|past[1]
+	e0, e1 := z0^0xE2*ones|0xFF, z1^0xE2*ones
 	return ((z0-ones)&^z0|(z1-ones)&^z1|(e0-ones)&^e0|(e1-ones)&^e1)&highs == 0
 }
 
@@ -251,15 +254,28 @@ func (m *Model) Encode(dst []seg.Piece, norm []byte, ban []bool) []seg.Piece {
 // would be written out to memory and read back.
 const PartPieces = 1 << 12
 
+// Scratch is the buffers and the word cache of one encoding at a time,
+// for EncodeTo: a caller that keeps its own, one for each encoding under
+// way, as the processor's pool of scratch buffers does, spares the calls
+// the Model's pool.
+type Scratch struct{ sc *scratch }
+
+// NewScratch returns a Scratch, its cache empty.
+func (m *Model) NewScratch() *Scratch { return &Scratch{newScratch()} }
+
+// Trim drops the buffers of s that grew too big to keep.
+func (s *Scratch) Trim() { s.sc.trim() }
+
 // EncodeTo is Encode that replays the pieces into out in parts, one after
-// another, gathering them in buf, which it returns for the next call: the
-// pieces of a long text are never held all at once.
-func (m *Model) EncodeTo(buf []seg.Piece, norm []byte, ban []bool, out *seg.Sink) []seg.Piece {
+// another, gathering them in buf, which it returns for the next call, with
+// the buffers and word cache s: the pieces of a long text are never held
+// all at once.
+func (m *Model) EncodeTo(s *Scratch, buf []seg.Piece, norm []byte, ban []bool, out *seg.Sink) []seg.Piece {
 	buf = buf[:0]
 	if len(norm) == 0 {
 		return buf
 	}
-	sc := m.get()
+	sc := s.sc
 	if m.cuts && ban == nil {
 		sc.sink, sc.partAt, sc.partStart = out, PartPieces, 0
 		buf = m.encodeWords(sc, buf, norm)
@@ -269,7 +285,6 @@ func (m *Model) EncodeTo(buf []seg.Piece, norm []byte, ban []bool, out *seg.Sink
 		buf, _ = m.segment(sc, buf, norm, ban, 0)
 		out.Replay(buf, 0)
 	}
-	m.put(sc)
 	return buf[:0]
 }
 
@@ -309,14 +324,17 @@ func (m *Model) forward(v *viterbi, norm []byte, ban []bool, from float32, tr *t
 		text := v.text[:size+textPad]
 		copy(text, norm)
 		*(*[textPad]byte)(text[size:]) = [textPad]byte{}
-		// No piece is banned or user-defined, the common case: run (or
-		// runTracked, with tr) takes the characters whose walk may start
-		// from a head, extend the others. (A function of its own, this
-		// loop would spill its arguments again.)
+		// No piece is banned or user-defined, the common case: run (or,
+		// with tr, runBinade or runTracked) takes the characters whose
+		// walk may start from a head, extend the others. (A function of
+		// its own, this loop would spill its arguments again.)
 		for start := 0; start < size; {
-			if tr == nil {
+			switch {
+			case tr == nil:
 				start = m.run(nodes, text, size, start)
-			} else {
+			case tr.binade:
+				start = m.runBinade(nodes, text, size, start, tr)
+			default:
 				start = m.runTracked(nodes, text, size, start, tr)
 			}
 			if start < size {
@@ -478,12 +496,83 @@ func relax(b *best, cand float64, n int, id int32) bool {
 	return false
 }
 
-// runTracked is run for forward with a tracker, which it feeds as extend
-// does, but for the least and greatest candidate (binade) and the
-// magnitude (from 0): for those it gives the tracker the least score of a
-// node it starts from, which bounds every candidate with the scores of the
-// pieces (see tracker.done), at a comparison per character rather than
-// several per candidate. It shares
+// runBinade is run for forward with a tracker in a binade, which needs
+// only each winner's score and whether its sum lay halfway between two
+// float32s, and the least score of a node it starts from, which bounds
+// every candidate with the scores of the pieces (see tracker.done). Its
+// loop is run's, with relaxBinade: written as runTracked's, which also
+// tracks from 0, it cost learning a word in a binade 30% more.
+func (m *Model) runBinade(nodes []best, text []byte, size, start int, tr *tracker) int {
+	t := m.trie
+	units := unsafe.Pointer(unsafe.SliceData(t.units))
+	heads := t.heads
+	_ = heads[0] // as in run
+	nodesp := unsafe.Pointer(unsafe.SliceData(nodes[:size+1]))
+	textp := unsafe.Pointer(unsafe.SliceData(text[:size+textPad]))
+	_ = tr.score[size] // as nodes
+	// low skips a NaN node, as in runTracked.
+	low := tr.low
+	for start < size {
+		// As in run.
+		u, mblen := headAt(heads, textp, start)
+		if u == 0 {
+			break
+		}
+		p := unitAt(units, u)
+		till := float64(nodeAt(nodesp, start).score)
+		if till < low {
+			low = till
+		}
+		end := start + mblen
+		next := end
+		tr.relaxBinade(nodeAt(nodesp, end), float64(p.score), till, end, end-start, p.id)
+		for base := p.base & offMask; ; {
+			b := *(*byte)(unsafe.Add(textp, end))
+			p = unitAt(units, base+uint32(b))
+			if p.label != int32(b) {
+				break
+			}
+			end++
+			if base = p.base; base < pieceFlag {
+				continue
+			}
+			if base >= tailFlag {
+				tails := unsafe.Pointer(unsafe.SliceData(t.tails))
+				if n, ok := tailLen(unsafe.Add(tails, base&offMask), unsafe.Add(textp, end), size-end); ok {
+					end += n
+					tr.relaxBinade(nodeAt(nodesp, end), float64(p.score), till, end, end-start, p.id)
+				}
+				break
+			}
+			tr.relaxBinade(nodeAt(nodesp, end), float64(p.score), till, end, end-start, p.id)
+			base &= offMask
+		}
+		start = next
+	}
+	tr.low = low
+	return start
+}
+
+// relaxBinade is relax for runBinade: the candidate is a piece scoring
+// score after a path scoring till, at byte end; it notes what tr needs of
+// a winner.
+func (tr *tracker) relaxBinade(b *best, score, till float64, end, n int, id int32) {
+	if cand := score + till; b.len == 0 || cand > float64(b.score) {
+		b.score = float32(cand)
+		b.len = int32(n)
+		b.id = id
+		*floatAt(tr.score, end) = score
+		if math.Float64bits(cand)&(1<<29-1) == 1<<28 {
+			tr.tie = true // halfway
+		}
+	}
+}
+
+// runTracked is run for forward with a tracker from the score 0, which it
+// feeds as extend does, but for the magnitude: for that it gives the
+// tracker the least score of a node it starts from, which bounds every
+// candidate with the scores of the pieces (see tracker.done), at a
+// comparison per character rather than two per candidate. It shares
 // run's head lookup and tail compare (headAt, tailLen) but not its loop,
 // since the tracking in run's loop costs the untracked walks registers (7%
 // more instructions on Thai); its walk steps by stepAt.
@@ -494,8 +583,8 @@ func (m *Model) runTracked(nodes []best, text []byte, size, start int, tr *track
 	_ = heads[0] // as in run
 	nodesp := unsafe.Pointer(unsafe.SliceData(nodes[:size+1]))
 	textp := unsafe.Pointer(unsafe.SliceData(text[:size+textPad]))
-	// A NaN node, whose candidates are all NaN, leaves them alone: a NaN
-	// wins or loses alike from every path score.
+	// low skips a NaN node (the comparison fails): its candidates, all
+	// NaN, win or lose alike from every path score.
 	low := tr.low
 	for start < size {
 		// u is the state after the first character, of mblen bytes.
@@ -538,18 +627,12 @@ func (m *Model) runTracked(nodes []best, text []byte, size, start int, tr *track
 				n.len = int32(end - start)
 				n.id = p.id
 				*floatAt(tr.score, end) = score
-				if tr.binade {
-					if math.Float64bits(cand)&(1<<29-1) == 1<<28 {
-						tr.tie = true
-					}
-				} else {
-					lose, win := floatAt(tr.lose, end), floatAt(tr.win, end)
-					if *win > *lose {
-						*lose = *win
-					}
-					*win = cand
+				lose, win := floatAt(tr.lose, end), floatAt(tr.win, end)
+				if *win > *lose {
+					*lose = *win
 				}
-			} else if lose := floatAt(tr.lose, end); !tr.binade && cand > *lose {
+				*win = cand
+			} else if lose := floatAt(tr.lose, end); cand > *lose {
 				*lose = cand
 			}
 			if last {
@@ -679,11 +762,16 @@ func (m *Model) get() *scratch {
 // put returns sc for later encodings, unless its buffers grew too big to
 // keep or one is kept for every CPU: each cache may hold megabytes.
 func (m *Model) put(sc *scratch) {
+	sc.trim()
+	m.kept.Put(sc)
+}
+
+// trim drops the Viterbi's buffers when they grew too big to keep.
+func (sc *scratch) trim() {
 	if cap(sc.nodes) > 1<<20 {
 		sc.nodes, sc.text = nil, nil
 		sc.tr = tracker{}
 	}
-	m.kept.Put(sc)
 }
 
 // backtrack appends the path ending at the last node of nodes to dst.
