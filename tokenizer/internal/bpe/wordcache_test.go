@@ -13,6 +13,7 @@ import (
 	"github.com/gemmatok/gemmatok/tokenizer/internal/hitrate"
 	"github.com/gemmatok/gemmatok/tokenizer/internal/seg"
 	"github.com/gemmatok/gemmatok/tokenizer/internal/testmodel"
+	"github.com/gemmatok/gemmatok/vocab"
 )
 
 // TestSplitNoneAgrees checks the word splitting of the BPE model against
@@ -332,20 +333,33 @@ func TestWordCacheConcurrent(t *testing.T) {
 	}
 }
 
-// FuzzSplitNone checks on arbitrary bytes that the Gemma model's word
-// splitting, with all its shortcuts, gives the ids of segmenting the text
-// whole, as the C++ does.
+// FuzzSplitNone checks on arbitrary bytes that the word splitting of the
+// Gemma 2 and Gemma 3 models, with all its shortcuts, gives the ids of
+// segmenting the text whole, as the C++ does.
 func FuzzSplitNone(f *testing.F) {
-	for _, s := range []string{"", "Hello, world!", "aaaaaaaaaaaaaaaaaaaaaaaaaaaa", "自然言語処理 — обработка 123.\n", "\xff\xfe<start_of_turn>x", "  \n\n\t"} {
+	for _, s := range []string{"", "Hello, world!", "aaaaaaaaaaaaaaaaaaaaaaaaaaaa", "自然言語処理 — обработка 123.\n", "\xff\xfe<start_of_turn>x", "  \n\n\t",
+		"ภาษาไทยเป็นภาษาที่มีระดับเสียงของคำแน่นอนหรือวรรณยุกต์ ภาษาไทย", "తెలుగుభాషద్రావిడభాషలలోఒకటి", "a>▁</b", "x </td>\n\n<td>"} {
 		f.Add([]byte(s))
 	}
-	fast := gemma(f)
-	whole := freshGemma(f)
-	whole.split = splitNone
+	g3, err := vocab.Gemma3()
+	if err != nil {
+		f.Fatal(err)
+	}
+	var fast, whole []*testModel
+	for _, v := range []*vocab.Vocab{gemma(f).v, g3} {
+		w := newTestModel(f, v)
+		w.split = splitNone
+		fast, whole = append(fast, newTestModel(f, v)), append(whole, w)
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		text := string(data)
-		if got, want := whole.encode(new(Scratch), text), fast.encode(new(Scratch), text); !slices.Equal(got, want) {
-			t.Errorf("segmented whole, %q gives %s", text, testmodel.DiffAt(got, want))
+		for i, m := range fast {
+			// Twice: the second time the words are in the cache.
+			for range 2 {
+				if got, want := whole[i].encode(new(Scratch), text), m.encode(new(Scratch), text); !slices.Equal(got, want) {
+					t.Fatalf("%s: segmented whole, %q gives %s", m.v.Builtin(), text, testmodel.DiffAt(got, want))
+				}
+			}
 		}
 	})
 }
