@@ -590,10 +590,10 @@ type tracker struct {
 // reset readies tr for n bytes from the score from, in the mode its binade
 // field says.
 func (tr *tracker) reset(n int, from float32) {
-	if cap(tr.win) < n {
-		tr.win = make([]float64, n)
-		tr.lose = make([]float64, n)
-		tr.score = make([]float64, n)
+	if cap(tr.win) < n+slack { // as forward's nodes
+		tr.win = make([]float64, n+slack)
+		tr.lose = make([]float64, n+slack)
+		tr.score = make([]float64, n+slack)
 	}
 	tr.win, tr.lose, tr.score = tr.win[:n], tr.lose[:n], tr.score[:n]
 	tr.low = math.Inf(1)
@@ -665,15 +665,16 @@ func (tr *tracker) done(m *Model) {
 	tr.mag = max(tr.mag, mag)
 }
 
-// learn segments w from the score 0 (exp 0) or from the path score from,
-// in the binade exp, into sc.path and sc.rec, and returns, from 0, the
-// smallest margin of a decision on the path (sc.tr holds the rest).
-func (m *Model) learn(sc *scratch, w []byte, from float32, exp uint32) float64 {
+// learn segments the word norm[p:q] from the score 0 (exp 0) or from the
+// path score from, in the binade exp, into sc.path and sc.rec, and returns,
+// from 0, the smallest margin of a decision on the path (sc.tr holds the
+// rest).
+func (m *Model) learn(sc *scratch, norm []byte, p, q int, from float32, exp uint32) float64 {
 	if exp == 0 {
 		from = 0
 	}
 	sc.tr.binade = exp != 0
-	m.forward(&sc.viterbi, w, nil, from, &sc.tr)
+	m.forward(&sc.viterbi, norm, p, q, nil, from, &sc.tr)
 	sc.path = backtrack(sc.path[:0], sc.nodes)
 	sc.rec = sc.rec[:0]
 	margin := math.Inf(1)
@@ -949,7 +950,7 @@ func (m *Model) encodeWords(sc *scratch, dst []seg.Piece, norm []byte) []seg.Pie
 			q = nextSpace(norm, p)
 		}
 		if run >= 0 && p-run >= maxRun {
-			dst, from = m.segment(sc, dst, norm[run:p], nil, from)
+			dst, from = m.segment(sc, dst, norm, run, p, nil, from)
 			run = -1
 			if len(dst) >= sc.partAt {
 				dst = sc.flush(dst, p) // where no word hits
@@ -969,7 +970,7 @@ func (m *Model) encodeWords(sc *scratch, dst []seg.Piece, norm []byte) []seg.Pie
 			if rec == nil && (at != 0 || sc.saw(h)) {
 				tried := run < 0
 				if run >= 0 {
-					dst, from = m.segment(sc, dst, norm[run:p], nil, from)
+					dst, from = m.segment(sc, dst, norm, run, p, nil, from)
 					run = -1
 				}
 				rec = m.lookup(sc, norm, p, q, h, at, tried, from)
@@ -986,7 +987,7 @@ func (m *Model) encodeWords(sc *scratch, dst []seg.Piece, norm []byte) []seg.Pie
 		p = q
 	}
 	if run >= 0 {
-		dst, _ = m.segment(sc, dst, norm[run:], nil, from)
+		dst, _ = m.segment(sc, dst, norm, run, len(norm), nil, from)
 	}
 	return dst
 }
@@ -1195,13 +1196,13 @@ func emit(dst []seg.Piece, rec []uint64, from float32) ([]seg.Piece, float32) {
 	return dst, from
 }
 
-// segment appends the best segmentation of text, with the pieces ban
+// segment appends the best segmentation of norm[p:q], with the pieces ban
 // forbids left out, from the path score from to dst, and returns it and the
 // path score at its end: a Viterbi over text with sc's nodes. (A closure
 // in encodeWords would keep its variables out of registers.)
-func (m *Model) segment(sc *scratch, dst []seg.Piece, text []byte, ban []bool, from float32) ([]seg.Piece, float32) {
-	m.forward(&sc.viterbi, text, ban, from, nil)
-	return backtrack(dst, sc.nodes), sc.nodes[len(text)].score
+func (m *Model) segment(sc *scratch, dst []seg.Piece, norm []byte, p, q int, ban []bool, from float32) ([]seg.Piece, float32) {
+	m.forward(&sc.viterbi, norm, p, q, ban, from, nil)
+	return backtrack(dst, sc.nodes), sc.nodes[q-p].score
 }
 
 // hit returns the pieces of the record at at if they hold from the path
@@ -1265,7 +1266,7 @@ func (m *Model) lookup(sc *scratch, norm []byte, p, q int, h uint64, at int, tri
 	if exp >= firstBinade+32 {
 		return nil
 	}
-	margin := m.learn(sc, w, from, exp)
+	margin := m.learn(sc, norm, p, q, from, exp)
 	if exp != 0 && !inBinade(from, exp, sc.tr.lo, sc.tr.hi) {
 		// Exact here, but rounded past the binade's end: it tells
 		// nothing of the binade's other scores.
