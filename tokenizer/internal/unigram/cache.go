@@ -138,9 +138,8 @@ type scratch struct {
 	// where those start.
 	sink              *seg.Sink
 	partAt, partStart int
-	// The segmentation learn found, and its pieces as a record holds them.
-	path []seg.Piece
-	rec  []uint64
+	// The pieces of the segmentation learn found, as a record holds them.
+	rec []uint64
 	// Where hits stopped: the end of the word there (or -1, for
 	// encodeWords to find) and, if found, its hash and its record's
 	// offset (0 for none).
@@ -210,11 +209,6 @@ func align(data []uint64, hot int) []uint64 {
 		data = append(data, make([]uint64, 8-off)...)
 	}
 	return data
-}
-
-// putPiece appends p and its score to rec, as a record holds them.
-func putPiece(rec []uint64, p seg.Piece, score float64) []uint64 {
-	return append(rec, uint64(uint32(p.ID))|uint64(p.Len)<<32, math.Float64bits(score))
 }
 
 // entryCost is what a cached word of len bytes and n pieces counts against
@@ -666,26 +660,34 @@ func (tr *tracker) done(m *Model) {
 }
 
 // learn segments the word norm[p:q] from the score 0 (exp 0) or from the
-// path score from, in the binade exp, into sc.path and sc.rec, and returns,
-// from 0, the smallest margin of a decision on the path (sc.tr holds the
-// rest).
+// path score from, in the binade exp, into sc.rec, its pieces as a record
+// holds them, and returns, from 0, the smallest margin of a decision on
+// the path (sc.tr holds the rest).
 func (m *Model) learn(sc *scratch, norm []byte, p, q int, from float32, exp uint32) float64 {
 	if exp == 0 {
 		from = 0
 	}
 	sc.tr.binade = exp != 0
-	m.forward(&sc.viterbi, norm, p, q, nil, from, &sc.tr)
-	sc.path = backtrack(sc.path[:0], sc.nodes)
-	sc.rec = sc.rec[:0]
-	margin := math.Inf(1)
-	end := 0
-	for _, p := range sc.path {
-		end += int(p.Len)
-		sc.rec = putPiece(sc.rec, p, sc.tr.score[end])
-		if exp == 0 {
-			margin = min(margin, sc.tr.win[end]-sc.tr.lose[end])
-		}
+	nodes := m.forward(&sc.viterbi, norm, p, q, nil, from, &sc.tr)
+	// As backtrack, but for the record: counted first, the pieces go in
+	// place from the last one. min is the same in any order.
+	np, last := unsafe.Pointer(unsafe.SliceData(nodes)), len(nodes)-1
+	n := 0
+	for end := last; end > 0; end -= int(nodeAt(np, end).len) {
+		n++
 	}
+	rec := slices.Grow(sc.rec[:0], 2*n)[:2*n]
+	score, win, lose := sc.tr.score[:last+1], sc.tr.win[:last+1], sc.tr.lose[:last+1]
+	margin := math.Inf(1)
+	for i, end := 2*n-2, last; i >= 0; i -= 2 {
+		b := nodeAt(np, end)
+		rec[i], rec[i+1] = uint64(uint32(b.id))|uint64(b.len)<<32, math.Float64bits(score[end])
+		if exp == 0 {
+			margin = min(margin, win[end]-lose[end])
+		}
+		end -= int(b.len)
+	}
+	sc.rec = rec
 	return margin
 }
 

@@ -509,3 +509,8 @@ func TestEncodeTo(t *testing.T) {
 		}
 	}
 }
+
+// putPiece appends p and its score to rec, as a record holds them.
+func putPiece(rec []uint64, p seg.Piece, score float64) []uint64 {
+	return append(rec, uint64(uint32(p.ID))|uint64(p.Len)<<32, math.Float64bits(score))
+}
