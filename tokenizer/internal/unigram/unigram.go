@@ -305,8 +305,8 @@ const textPad = 8
 // slack is the number of nodes past the text's last that forward keeps:
 // run walks a text in place when a U+2581 follows it, and no piece holds
 // U+2581 but at its start (Model.cuts), but a malformed one may end in
-// its first two bytes; and forward clears the nodes four at a time.
-const slack = 3
+// its first two bytes; and forward clears the nodes eight at a time.
+const slack = 7
 
 // forward fills v.nodes (reused if large enough) with the best path ending
 // at each byte position of norm[p:q], the path to the start scoring from,
@@ -318,10 +318,10 @@ func (m *Model) forward(v *viterbi, norm []byte, p, q int, ban []bool, from floa
 	}
 	nodes := v.nodes[:size+1]
 	v.nodes = nodes
-	// Four at a time, in line: clear's call would spill the arguments.
+	// Eight at a time, in line: clear's call would spill the arguments.
 	nodesp := unsafe.Pointer(unsafe.SliceData(nodes))
-	for i := 0; i <= size; i += 4 {
-		*(*[4]best)(unsafe.Add(nodesp, uintptr(i)*unsafe.Sizeof(best{}))) = [4]best{}
+	for i := 0; i <= size; i += 8 {
+		*(*[8]best)(unsafe.Add(nodesp, uintptr(i)*unsafe.Sizeof(best{}))) = [8]best{}
 	}
 	nodes[0].score = from
 	if tr != nil {
