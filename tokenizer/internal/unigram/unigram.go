@@ -312,7 +312,8 @@ const slack = 7
 // at each byte position of norm[p:q], the path to the start scoring from,
 // and returns them. With tr, it also records what the word cache needs.
 func (m *Model) forward(v *viterbi, norm []byte, p, q int, ban []bool, from float32, tr *tracker) []best {
-	size := q - p
+	w := norm[p:q]
+	size := len(w)
 	if cap(v.nodes) < size+1+slack {
 		v.nodes = make([]best, size+1+slack)
 	}
@@ -332,16 +333,15 @@ func (m *Model) forward(v *viterbi, norm []byte, p, q int, ban []bool, from floa
 		// follow it, with m.cuts (see slack), and else a padded copy.
 		var text []byte
 		if m.cuts && len(norm)-q >= textPad && binary.LittleEndian.Uint32(norm[q:])&0xffffff == 0x8196e2 {
-			text = norm[p : q+textPad]
+			text = w[:size+textPad]
 		} else {
 			if cap(v.text) < size+textPad {
 				v.text = make([]byte, size+textPad)
 			}
 			text = v.text[:size+textPad]
-			copy(text, norm[p:q])
+			copy(text, w)
 			*(*[textPad]byte)(text[size:]) = [textPad]byte{}
 		}
-		norm = norm[p:q]
 		// No piece is banned or user-defined, the common case: run (or,
 		// with tr, runBinade or runTracked) takes the characters whose
 		// walk may start from a head, extend the others. (A function of
@@ -356,13 +356,12 @@ func (m *Model) forward(v *viterbi, norm []byte, p, q int, ban []bool, from floa
 				start = m.runTracked(nodes, text, size, start, tr)
 			}
 			if start < size {
-				start += m.extend(nodes, norm, start, nil, tr)
+				start += m.extend(nodes, w, start, nil, tr)
 			}
 		}
 	} else {
-		norm = norm[p:q]
 		for start := 0; start < size; {
-			start += m.extend(nodes, norm, start, ban, tr)
+			start += m.extend(nodes, w, start, ban, tr)
 		}
 	}
 	if tr != nil {
