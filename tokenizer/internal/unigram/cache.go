@@ -1203,8 +1203,8 @@ func emit(dst []seg.Piece, rec []uint64, from float32) ([]seg.Piece, float32) {
 // path score at its end: a Viterbi over text with sc's nodes. (A closure
 // in encodeWords would keep its variables out of registers.)
 func (m *Model) segment(sc *scratch, dst []seg.Piece, norm []byte, p, q int, ban []bool, from float32) ([]seg.Piece, float32) {
-	m.forward(&sc.viterbi, norm, p, q, ban, from, nil)
-	return backtrack(dst, sc.nodes), sc.nodes[q-p].score
+	nodes := m.forward(&sc.viterbi, norm, p, q, ban, from, nil)
+	return backtrack(dst, nodes), nodes[len(nodes)-1].score
 }
 
 // hit returns the pieces of the record at at if they hold from the path
