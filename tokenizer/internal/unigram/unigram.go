@@ -319,10 +319,11 @@ func (m *Model) forward(v *viterbi, norm []byte, p, q int, ban []bool, from floa
 	}
 	nodes := v.nodes[:size+1]
 	v.nodes = nodes
-	// Eight at a time, in line: clear's call would spill the arguments.
+	// Eight at a time from the last, in line: clear's call would spill
+	// the arguments, and a count up one more register.
 	nodesp := unsafe.Pointer(unsafe.SliceData(nodes))
-	for i := 0; i <= size; i += 8 {
-		*(*[8]best)(unsafe.Add(nodesp, uintptr(i)*unsafe.Sizeof(best{}))) = [8]best{}
+	for i := uintptr(size) / 8; int(i) >= 0; i-- {
+		*(*[8]best)(unsafe.Add(nodesp, i*unsafe.Sizeof([8]best{}))) = [8]best{}
 	}
 	nodes[0].score = from
 	if tr != nil {
