@@ -1248,12 +1248,11 @@ func (sc *scratch) spans(at int, from float32) bool {
 	return from >= math.Float32frombits(uint32(span)) && from <= math.Float32frombits(uint32(span>>32))
 }
 
-// lookup returns the segmentation of w = norm[p:q], whose hash is h and
+// lookup returns the segmentation of the word norm[p:q], whose hash is h and
 // whose record is at at (0 for none), from the path score from, its
 // pieces as a record holds them: cached, or learnt, or nil. Tried says
 // that hit found that the record does not hold from from.
 func (m *Model) lookup(sc *scratch, norm []byte, p, q int, h uint64, at int, tried bool, from float32) []uint64 {
-	w := norm[p:q]
 	exp := binade(from)
 	if at != 0 {
 		if !tried {
@@ -1277,7 +1276,7 @@ func (m *Model) lookup(sc *scratch, norm []byte, p, q int, h uint64, at int, tri
 	if at != 0 && !slices.Equal(sc.pieces(at), sc.rec) {
 		// Rounding decides otherwise here: what was learnt holds
 		// from from itself, or from 0 where its margins suffice.
-		if exp != 0 || safe(margin, sc.tr.mag, from, len(w)) {
+		if exp != 0 || safe(margin, sc.tr.mag, from, q-p) {
 			return sc.rec
 		}
 		return nil
