@@ -138,9 +138,8 @@ type scratch struct {
 	// where those start.
 	sink              *seg.Sink
 	partAt, partStart int
-	// The segmentation learn found, and its pieces as a record holds them.
-	path []seg.Piece
-	rec  []uint64
+	// The pieces of the segmentation learn found, as a record holds them.
+	rec []uint64
 	// Where hits stopped: the end of the word there (or -1, for
 	// encodeWords to find) and, if found, its hash and its record's
 	// offset (0 for none).
@@ -210,11 +209,6 @@ func align(data []uint64, hot int) []uint64 {
 		data = append(data, make([]uint64, 8-off)...)
 	}
 	return data
-}
-
-// putPiece appends p and its score to rec, as a record holds them.
-func putPiece(rec []uint64, p seg.Piece, score float64) []uint64 {
-	return append(rec, uint64(uint32(p.ID))|uint64(p.Len)<<32, math.Float64bits(score))
 }
 
 // entryCost is what a cached word of len bytes and n pieces counts against
@@ -590,10 +584,10 @@ type tracker struct {
 // reset readies tr for n bytes from the score from, in the mode its binade
 // field says.
 func (tr *tracker) reset(n int, from float32) {
-	if cap(tr.win) < n {
-		tr.win = make([]float64, n)
-		tr.lose = make([]float64, n)
-		tr.score = make([]float64, n)
+	if cap(tr.win) < n+slack { // as forward's nodes
+		tr.win = make([]float64, n+slack)
+		tr.lose = make([]float64, n+slack)
+		tr.score = make([]float64, n+slack)
 	}
 	tr.win, tr.lose, tr.score = tr.win[:n], tr.lose[:n], tr.score[:n]
 	tr.low = math.Inf(1)
@@ -665,26 +659,35 @@ func (tr *tracker) done(m *Model) {
 	tr.mag = max(tr.mag, mag)
 }
 
-// learn segments w from the score 0 (exp 0) or from the path score from,
-// in the binade exp, into sc.path and sc.rec, and returns, from 0, the
-// smallest margin of a decision on the path (sc.tr holds the rest).
-func (m *Model) learn(sc *scratch, w []byte, from float32, exp uint32) float64 {
+// learn segments the word norm[p:q] from the score 0 (exp 0) or from the
+// path score from, in the binade exp, into sc.rec, its pieces as a record
+// holds them, and returns, from 0, the smallest margin of a decision on
+// the path (sc.tr holds the rest).
+func (m *Model) learn(sc *scratch, norm []byte, p, q int, from float32, exp uint32) float64 {
 	if exp == 0 {
 		from = 0
 	}
 	sc.tr.binade = exp != 0
-	m.forward(&sc.viterbi, w, nil, from, &sc.tr)
-	sc.path = backtrack(sc.path[:0], sc.nodes)
-	sc.rec = sc.rec[:0]
-	margin := math.Inf(1)
-	end := 0
-	for _, p := range sc.path {
-		end += int(p.Len)
-		sc.rec = putPiece(sc.rec, p, sc.tr.score[end])
-		if exp == 0 {
-			margin = min(margin, sc.tr.win[end]-sc.tr.lose[end])
-		}
+	nodes := m.forward(&sc.viterbi, norm, p, q, nil, from, &sc.tr)
+	// As backtrack, but for the record: counted first, the pieces go in
+	// place from the last one. min is the same in any order.
+	np, last := unsafe.Pointer(unsafe.SliceData(nodes)), len(nodes)-1
+	n := 0
+	for end := last; end > 0; end -= int(nodeAt(np, end).len) {
+		n++
 	}
+	rec := slices.Grow(sc.rec[:0], 2*n)[:2*n]
+	score, win, lose := sc.tr.score[:last+1], sc.tr.win[:last+1], sc.tr.lose[:last+1]
+	margin := math.Inf(1)
+	for i, end := 2*n-2, last; i >= 0; i -= 2 {
+		b := nodeAt(np, end)
+		rec[i], rec[i+1] = uint64(uint32(b.id))|uint64(b.len)<<32, math.Float64bits(score[end])
+		if exp == 0 {
+			margin = min(margin, win[end]-lose[end])
+		}
+		end -= int(b.len)
+	}
+	sc.rec = rec
 	return margin
 }
 
@@ -949,7 +952,7 @@ func (m *Model) encodeWords(sc *scratch, dst []seg.Piece, norm []byte) []seg.Pie
 			q = nextSpace(norm, p)
 		}
 		if run >= 0 && p-run >= maxRun {
-			dst, from = m.segment(sc, dst, norm[run:p], nil, from)
+			dst, from = m.segment(sc, dst, norm, run, p, nil, from)
 			run = -1
 			if len(dst) >= sc.partAt {
 				dst = sc.flush(dst, p) // where no word hits
@@ -969,7 +972,7 @@ func (m *Model) encodeWords(sc *scratch, dst []seg.Piece, norm []byte) []seg.Pie
 			if rec == nil && (at != 0 || sc.saw(h)) {
 				tried := run < 0
 				if run >= 0 {
-					dst, from = m.segment(sc, dst, norm[run:p], nil, from)
+					dst, from = m.segment(sc, dst, norm, run, p, nil, from)
 					run = -1
 				}
 				rec = m.lookup(sc, norm, p, q, h, at, tried, from)
@@ -986,7 +989,7 @@ func (m *Model) encodeWords(sc *scratch, dst []seg.Piece, norm []byte) []seg.Pie
 		p = q
 	}
 	if run >= 0 {
-		dst, _ = m.segment(sc, dst, norm[run:], nil, from)
+		dst, _ = m.segment(sc, dst, norm, run, len(norm), nil, from)
 	}
 	return dst
 }
@@ -1195,13 +1198,13 @@ func emit(dst []seg.Piece, rec []uint64, from float32) ([]seg.Piece, float32) {
 	return dst, from
 }
 
-// segment appends the best segmentation of text, with the pieces ban
+// segment appends the best segmentation of norm[p:q], with the pieces ban
 // forbids left out, from the path score from to dst, and returns it and the
 // path score at its end: a Viterbi over text with sc's nodes. (A closure
 // in encodeWords would keep its variables out of registers.)
-func (m *Model) segment(sc *scratch, dst []seg.Piece, text []byte, ban []bool, from float32) ([]seg.Piece, float32) {
-	m.forward(&sc.viterbi, text, ban, from, nil)
-	return backtrack(dst, sc.nodes), sc.nodes[len(text)].score
+func (m *Model) segment(sc *scratch, dst []seg.Piece, norm []byte, p, q int, ban []bool, from float32) ([]seg.Piece, float32) {
+	nodes := m.forward(&sc.viterbi, norm, p, q, ban, from, nil)
+	return backtrack(dst, nodes), nodes[len(nodes)-1].score
 }
 
 // hit returns the pieces of the record at at if they hold from the path
@@ -1245,12 +1248,11 @@ func (sc *scratch) spans(at int, from float32) bool {
 	return from >= math.Float32frombits(uint32(span)) && from <= math.Float32frombits(uint32(span>>32))
 }
 
-// lookup returns the segmentation of w = norm[p:q], whose hash is h and
+// lookup returns the segmentation of the word norm[p:q], whose hash is h and
 // whose record is at at (0 for none), from the path score from, its
 // pieces as a record holds them: cached, or learnt, or nil. Tried says
 // that hit found that the record does not hold from from.
 func (m *Model) lookup(sc *scratch, norm []byte, p, q int, h uint64, at int, tried bool, from float32) []uint64 {
-	w := norm[p:q]
 	exp := binade(from)
 	if at != 0 {
 		if !tried {
@@ -1265,7 +1267,7 @@ func (m *Model) lookup(sc *scratch, norm []byte, p, q int, h uint64, at int, tri
 	if exp >= firstBinade+32 {
 		return nil
 	}
-	margin := m.learn(sc, w, from, exp)
+	margin := m.learn(sc, norm, p, q, from, exp)
 	if exp != 0 && !inBinade(from, exp, sc.tr.lo, sc.tr.hi) {
 		// Exact here, but rounded past the binade's end: it tells
 		// nothing of the binade's other scores.
@@ -1274,7 +1276,7 @@ func (m *Model) lookup(sc *scratch, norm []byte, p, q int, h uint64, at int, tri
 	if at != 0 && !slices.Equal(sc.pieces(at), sc.rec) {
 		// Rounding decides otherwise here: what was learnt holds
 		// from from itself, or from 0 where its margins suffice.
-		if exp != 0 || safe(margin, sc.tr.mag, from, len(w)) {
+		if exp != 0 || safe(margin, sc.tr.mag, from, q-p) {
 			return sc.rec
 		}
 		return nil

@@ -21,7 +21,7 @@ func (m *Model) encodePlain(norm []byte) []seg.Piece {
 	if len(norm) == 0 {
 		return nil
 	}
-	return backtrack(nil, m.forward(new(viterbi), norm, nil, 0, nil))
+	return backtrack(nil, m.forward(new(viterbi), norm, 0, len(norm), nil, 0, nil))
 }
 
 // TestCacheEqualsPlain checks that Encode with its word cache gives the
@@ -351,7 +351,7 @@ func TestCacheBinadeEnd(t *testing.T) {
 	sc.slots, sc.seen = make([]uint64, minSlots), make([]uint64, minSeen)
 	var learnt int
 	for i, from := range []float32{-8388582.5, -8388582.5, -4342981, -4342981, -4342981} {
-		want := backtrack(nil, m.forward(new(viterbi), w, nil, from, nil))
+		want := backtrack(nil, m.forward(new(viterbi), w, 0, len(w), nil, from, nil))
 		h, at := sc.find(w, 0, len(w))
 		if at == 0 && !sc.saw(h) {
 			continue // as encodeWords does
@@ -372,7 +372,7 @@ func TestCacheBinadeEnd(t *testing.T) {
 	if learnt != 3 {
 		t.Errorf("%d of 5 lookups gave pieces, want 3", learnt)
 	}
-	if a, b := backtrack(nil, m.forward(new(viterbi), w, nil, -8388582.5, nil)), backtrack(nil, m.forward(new(viterbi), w, nil, -4342981, nil)); slices.Equal(a, b) {
+	if a, b := backtrack(nil, m.forward(new(viterbi), w, 0, len(w), nil, -8388582.5, nil)), backtrack(nil, m.forward(new(viterbi), w, 0, len(w), nil, -4342981, nil)); slices.Equal(a, b) {
 		t.Error("the word's pieces are the same near the binade's end: the test tests nothing")
 	}
 }
@@ -508,4 +508,9 @@ func TestEncodeTo(t *testing.T) {
 			t.Fatalf("the %d pieces of short words gathered in room for %d", len(got.IDs), cap(buf))
 		}
 	}
+}
+
+// putPiece appends p and its score to rec, as a record holds them.
+func putPiece(rec []uint64, p seg.Piece, score float64) []uint64 {
+	return append(rec, uint64(uint32(p.ID))|uint64(p.Len)<<32, math.Float64bits(score))
 }

@@ -110,7 +110,7 @@ func (m *Model) EncodeFrom(dst []seg.Piece, norm []byte, ban []bool, from float3
 		return dst, from
 	}
 	sc := m.get()
-	dst, end := m.segment(sc, dst, norm, ban, from)
+	dst, end := m.segment(sc, dst, norm, 0, len(norm), ban, from)
 	m.put(sc)
 	return dst, end
 }

@@ -18,7 +18,7 @@ func (m *Model) LastPieces(last []seg.Piece, norm []byte, ban []bool) []seg.Piec
 	}
 	last = last[:len(norm)+1]
 	sc := m.get()
-	m.forward(&sc.viterbi, norm, ban, 0, nil)
+	m.forward(&sc.viterbi, norm, 0, len(norm), ban, 0, nil)
 	for p, n := range sc.nodes {
 		last[p] = seg.Piece{ID: n.id, Len: n.len} // no path leaves a zero piece
 	}

@@ -96,7 +96,7 @@ func TestSpeed(t *testing.T) {
 				return func() {
 					for _, l := range lines {
 						if len(l) > 0 {
-							dst = backtrack(dst[:0], m.forward(&vit, l, nil, 0, nil))
+							dst = backtrack(dst[:0], m.forward(&vit, l, 0, len(l), nil, 0, nil))
 						}
 					}
 				}

@@ -242,7 +242,7 @@ func (m *Model) Encode(dst []seg.Piece, norm []byte, ban []bool) []seg.Piece {
 	if m.cuts && ban == nil {
 		dst = m.encodeWords(sc, dst, norm)
 	} else {
-		dst, _ = m.segment(sc, dst, norm, ban, 0)
+		dst, _ = m.segment(sc, dst, norm, 0, len(norm), ban, 0)
 	}
 	m.put(sc)
 	return dst
@@ -282,7 +282,7 @@ func (m *Model) EncodeTo(s *Scratch, buf []seg.Piece, norm []byte, ban []bool, o
 		out.Replay(buf, sc.partStart)
 		sc.sink, sc.partAt = nil, math.MaxInt
 	} else {
-		buf, _ = m.segment(sc, buf, norm, ban, 0)
+		buf, _ = m.segment(sc, buf, norm, 0, len(norm), ban, 0)
 		out.Replay(buf, 0)
 	}
 	return buf[:0]
@@ -302,28 +302,47 @@ type viterbi struct {
 // the text.
 const textPad = 8
 
+// slack is the number of nodes past the text's last that forward keeps:
+// run walks a text in place when a U+2581 follows it, and no piece holds
+// U+2581 but at its start (Model.cuts), but a malformed one may end in
+// its first two bytes; and forward clears the nodes eight at a time.
+const slack = 7
+
 // forward fills v.nodes (reused if large enough) with the best path ending
-// at each byte position of norm, the path to the start scoring from, and
-// returns them. With tr, it also records what the word cache needs.
-func (m *Model) forward(v *viterbi, norm []byte, ban []bool, from float32, tr *tracker) []best {
-	size := len(norm)
-	if cap(v.nodes) < size+1 {
-		v.nodes = make([]best, size+1)
+// at each byte position of norm[p:q], the path to the start scoring from,
+// and returns them. With tr, it also records what the word cache needs.
+func (m *Model) forward(v *viterbi, norm []byte, p, q int, ban []bool, from float32, tr *tracker) []best {
+	w := norm[p:q]
+	size := len(w)
+	if cap(v.nodes) < size+1+slack {
+		v.nodes = make([]best, size+1+slack)
 	}
 	nodes := v.nodes[:size+1]
 	v.nodes = nodes
-	clear(nodes)
+	// Eight at a time from the last, in line: clear's call would spill
+	// the arguments, and a count up one more register.
+	nodesp := unsafe.Pointer(unsafe.SliceData(nodes))
+	for i := uintptr(size) / 8; int(i) >= 0; i-- {
+		*(*[8]best)(unsafe.Add(nodesp, i*unsafe.Sizeof([8]best{}))) = [8]best{}
+	}
 	nodes[0].score = from
 	if tr != nil {
 		tr.reset(size+1, from)
 	}
 	if ban == nil && m.user == nil {
-		if cap(v.text) < size+textPad {
-			v.text = make([]byte, size+textPad)
+		// run reads the text in place where a U+2581 and enough bytes
+		// follow it, with m.cuts (see slack), and else a padded copy.
+		var text []byte
+		if m.cuts && len(norm)-q >= textPad && binary.LittleEndian.Uint32(norm[q:])&0xffffff == 0x8196e2 {
+			text = w[:size+textPad]
+		} else {
+			if cap(v.text) < size+textPad {
+				v.text = make([]byte, size+textPad)
+			}
+			text = v.text[:size+textPad]
+			copy(text, w)
+			*(*[textPad]byte)(text[size:]) = [textPad]byte{}
 		}
-		text := v.text[:size+textPad]
-		copy(text, norm)
-		*(*[textPad]byte)(text[size:]) = [textPad]byte{}
 		// No piece is banned or user-defined, the common case: run (or,
 		// with tr, runBinade or runTracked) takes the characters whose
 		// walk may start from a head, extend the others. (A function of
@@ -338,12 +357,12 @@ func (m *Model) forward(v *viterbi, norm []byte, ban []bool, from float32, tr *t
 				start = m.runTracked(nodes, text, size, start, tr)
 			}
 			if start < size {
-				start += m.extend(nodes, norm, start, nil, tr)
+				start += m.extend(nodes, w, start, nil, tr)
 			}
 		}
 	} else {
 		for start := 0; start < size; {
-			start += m.extend(nodes, norm, start, ban, tr)
+			start += m.extend(nodes, w, start, ban, tr)
 		}
 	}
 	if tr != nil {
