@@ -3,9 +3,9 @@ package bpe
 import (
 	"slices"
 	"strings"
-	"syscall"
 	"testing"
 
+	"github.com/gemmatok/gemmatok/tokenizer/internal/pageend"
 	"github.com/gemmatok/gemmatok/tokenizer/internal/seg"
 	"github.com/gemmatok/gemmatok/vocab"
 )
@@ -18,15 +18,7 @@ import (
 // times, so that its words are cache hits too, and must give what a copy
 // of it in ordinary memory gives.
 func TestTextAtPageEnd(t *testing.T) {
-	page := syscall.Getpagesize()
-	mem, err := syscall.Mmap(-1, 0, 2*page, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_ANON|syscall.MAP_PRIVATE)
-	if err != nil {
-		t.Skip("no anonymous mapping:", err)
-	}
-	defer syscall.Munmap(mem)
-	if err := syscall.Mprotect(mem[page:], syscall.PROT_NONE); err != nil {
-		t.Skip("no mprotect:", err)
-	}
+	pl := pageend.New(t)
 	const (
 		thai    = "ภาษาไทยเป็นภาษาที่มีระดับเสียงของคำแน่นอนหรือวรรณยุกต์เช่นเดียวกับภาษาจีน"
 		telugu  = "తెలుగుభాషద్రావిడభాషలలోఒకటి"
@@ -63,8 +55,7 @@ func TestTextAtPageEnd(t *testing.T) {
 		for _, r := range []*Rules{m.rules, m.banRules(m.rules.matcher, banned)} {
 			for _, text := range texts {
 				want := m.encodeNorm(&sc, []byte(text), r)
-				edge := mem[page-len(text) : page : page]
-				copy(edge, text)
+				edge := pl.Place(text)
 				for range 3 {
 					if got := m.encodeNorm(&sc, edge, r); !slices.Equal(got, want) {
 						t.Fatalf("%s: %q at a page's end: %v, want %v", m.v.Builtin(), text, got, want)

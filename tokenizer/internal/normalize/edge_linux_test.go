@@ -3,12 +3,10 @@ package normalize
 import (
 	"bytes"
 	"strings"
-	"syscall"
 	"testing"
 	"unsafe"
 
-	"github.com/gemmatok/gemmatok/tokenizer/internal/matcher"
-	"github.com/gemmatok/gemmatok/vocab"
+	"github.com/gemmatok/gemmatok/tokenizer/internal/pageend"
 )
 
 // TestIdentityAtPageEnd normalizes texts that end where readable memory
@@ -17,23 +15,8 @@ import (
 // pointer: no read may pass the text's end (it would fault here), and the
 // output must be what the general path gives.
 func TestIdentityAtPageEnd(t *testing.T) {
-	page := syscall.Getpagesize()
-	mem, err := syscall.Mmap(-1, 0, 2*page, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_ANON|syscall.MAP_PRIVATE)
-	if err != nil {
-		t.Skip("no anonymous mapping:", err)
-	}
-	defer syscall.Munmap(mem)
-	if err := syscall.Mprotect(mem[page:], syscall.PROT_NONE); err != nil {
-		t.Skip("no mprotect:", err)
-	}
-	v, err := vocab.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
-	n, err := New(v.Normalizer(), false, matcher.New(nil))
-	if err != nil {
-		t.Fatal(err)
-	}
+	pl := pageend.New(t)
+	n := gemmaNormalizer(t)
 	var texts []string
 	for _, unit := range []string{"a", " ", "a b", "語", "é ", "\xff", "\xe8\xaa", "\u2581"} {
 		for k := 1; k <= 40; k++ {
@@ -41,8 +24,7 @@ func TestIdentityAtPageEnd(t *testing.T) {
 		}
 	}
 	for _, text := range texts {
-		edge := mem[page-len(text) : page : page]
-		copy(edge, text)
+		edge := pl.Place(text)
 		at := unsafe.String(unsafe.SliceData(edge), len(edge))
 		want := n.Normalize(nil, nil, text, Whole)
 		if got := n.NormalizeIdentity(nil, at); !bytes.Equal(got, want) {

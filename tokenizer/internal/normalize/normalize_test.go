@@ -15,10 +15,9 @@ import (
 	"github.com/gemmatok/gemmatok/vocab"
 )
 
-// TestNormalizeIdentityAgrees checks the identity normalizer's fast path
-// against the general one, on the corpus and on random bytes full of
-// spaces, multibyte characters, truncated ones and stray bytes.
-func TestNormalizeIdentityAgrees(t *testing.T) {
+// gemmaNormalizer returns the normalizer of the embedded Gemma 2 model,
+// the identity.
+func gemmaNormalizer(t *testing.T) *Normalizer {
 	v, err := vocab.Default()
 	if err != nil {
 		t.Fatal(err)
@@ -27,6 +26,14 @@ func TestNormalizeIdentityAgrees(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return n
+}
+
+// TestNormalizeIdentityAgrees checks the identity normalizer's fast path
+// against the general one, on the corpus and on random bytes full of
+// spaces, multibyte characters, truncated ones and stray bytes.
+func TestNormalizeIdentityAgrees(t *testing.T) {
+	n := gemmaNormalizer(t)
 	if !n.identity {
 		t.Fatal("the Gemma model's normalizer is not the identity")
 	}

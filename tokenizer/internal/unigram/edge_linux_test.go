@@ -3,8 +3,9 @@ package unigram
 import (
 	"slices"
 	"strings"
-	"syscall"
 	"testing"
+
+	"github.com/gemmatok/gemmatok/tokenizer/internal/pageend"
 )
 
 // TestTextAtPageEnd encodes texts, of ASCII and of other scripts, that
@@ -15,15 +16,7 @@ import (
 // cache hits too, and must give what a copy of it in ordinary memory
 // gives.
 func TestTextAtPageEnd(t *testing.T) {
-	page := syscall.Getpagesize()
-	mem, err := syscall.Mmap(-1, 0, 2*page, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_ANON|syscall.MAP_PRIVATE)
-	if err != nil {
-		t.Skip("no anonymous mapping:", err)
-	}
-	defer syscall.Munmap(mem)
-	if err := syscall.Mprotect(mem[page:], syscall.PROT_NONE); err != nil {
-		t.Skip("no mprotect:", err)
-	}
+	pl := pageend.New(t)
 	var texts []string
 	for n := 1; n <= 40; n++ {
 		word := strings.Repeat("abcdefghij", 4)[:n]
@@ -42,8 +35,7 @@ func TestTextAtPageEnd(t *testing.T) {
 		m, _ := newModel(t, name)
 		for _, text := range texts {
 			want := m.Encode(nil, []byte(text), nil)
-			edge := mem[page-len(text) : page : page]
-			copy(edge, text)
+			edge := pl.Place(text)
 			for range 3 {
 				if got := m.Encode(nil, edge, nil); !slices.Equal(got, want) {
 					t.Fatalf("%s: %q at a page's end: %v, want %v", name, text, got, want)
