@@ -786,18 +786,29 @@ const noSpan = 0xff800000<<32 | 0x7f800000
 // candidates stay in it, or those of magnitude up to upTo, or from alone.
 func (sc *scratch) span(at int, from float32) uint64 {
 	r := sc.cold(at)
-	exp := binade(from)
-	bit := uint32(1) << (exp - firstBinade)
-	if bins, ties := uint32(r[0]), uint32(r[0]>>32); exp != 0 && bins&bit != 0 && ties&bit == 0 {
-		lo, hi := math.Float64frombits(r[2]), math.Float64frombits(r[3])
-		if inBinade(from, exp, lo, hi) {
-			return binadeSpan(from, exp, lo, hi)
-		}
+	if exp, lo, hi, ok := untied(r, from); ok {
+		return binadeSpan(from, exp, lo, hi)
 	}
 	if upTo := math.Float32frombits(uint32(r[1] >> 32)); sc.data[at]&zeroFlag != 0 && math.Abs(float64(from)) <= float64(upTo) {
 		return uint64(math.Float32bits(-upTo)) | uint64(math.Float32bits(upTo))<<32
 	}
 	return uint64(math.Float32bits(from)) | uint64(math.Float32bits(from))<<32
+}
+
+// untied reports whether r, a record's cold words, holds from the path
+// score from as learnt in from's binade, exp, without a sum rounded from
+// halfway there, and returns exp and the bounds, lo and hi, that inBinade
+// took from r.
+func untied(r []uint64, from float32) (exp uint32, lo, hi float64, ok bool) {
+	if exp = binade(from); exp == 0 {
+		return 0, 0, 0, false
+	}
+	bit := uint32(1) << (exp - firstBinade)
+	if bins, ties := uint32(r[0]), uint32(r[0]>>32); bins&bit == 0 || ties&bit != 0 {
+		return 0, 0, 0, false
+	}
+	lo, hi = math.Float64frombits(r[2]), math.Float64frombits(r[3])
+	return exp, lo, hi, inBinade(from, exp, lo, hi)
 }
 
 // binadeSpan returns the span of the scores of the binade exp, around
@@ -1225,15 +1236,9 @@ func (sc *scratch) hit(at int, from float32) []uint64 {
 func (sc *scratch) renew(at int, from float32) bool {
 	// Most often a word met in a binade it holds from without ties, as
 	// holds and span find it, without going through both.
-	r := sc.cold(at)
-	if exp := binade(from); exp != 0 {
-		bit := uint32(1) << (exp - firstBinade)
-		if bins, ties := uint32(r[0]), uint32(r[0]>>32); bins&bit != 0 && ties&bit == 0 {
-			if lo, hi := math.Float64frombits(r[2]), math.Float64frombits(r[3]); inBinade(from, exp, lo, hi) {
-				sc.data[at+spanAt] = binadeSpan(from, exp, lo, hi)
-				return true
-			}
-		}
+	if exp, lo, hi, ok := untied(sc.cold(at), from); ok {
+		sc.data[at+spanAt] = binadeSpan(from, exp, lo, hi)
+		return true
 	}
 	if !sc.holds(at, from) {
 		return false
