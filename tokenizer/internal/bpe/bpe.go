@@ -585,7 +585,7 @@ func (s *pairSet) partEnd(w []byte, i int, first rune, size int) (end, chars int
 			// scripts, are decoded here, without a call.
 			if c, size = 0, 3; end+3 <= len(w) {
 				if x := load3(w[end : end+3]); x&0xC0C0F0 == 0x8080E0 {
-					c = rune(x&0x0F)<<12 | rune(x>>8&0x3F)<<6 | rune(x>>16&0x3F)
+					c = rune3(x)
 				}
 			}
 			if c < 0x800 || uint32(c-0xD800) < 0x800 { // not one, or overlong, or a surrogate
@@ -699,7 +699,7 @@ func (s *pairSet) blockRun(w []byte, end, chars int, last rune, size int) (int, 
 		}
 		return end, chars, lo, false
 	}
-	lead := 0x8080E0 | uint32(last>>12) | uint32(last>>6&0x3C)<<8
+	lead := lead3(last)
 	// Two characters at a time while eight bytes are left.
 	for lead2 := uint64(lead) | uint64(lead)<<24; end+8 <= len(w); end += 6 {
 		x := binary.LittleEndian.Uint64(w[end : end+8])
@@ -742,7 +742,7 @@ func (s *pairSet) blockRun(w []byte, end, chars int, last rune, size int) (int, 
 func (s *pairSet) blockCuts(w []byte, start int, first rune, cuts *[partCuts]int32) []int32 {
 	m := s.block[first>>8&255]
 	lo := uint32(first & 0xFF)
-	lead := 0x8080E0 | uint32(first>>12) | uint32(first>>6&0x3C)<<8
+	lead := lead3(first)
 	// Each pair's end is stored, and counted only where the block does not
 	// hold the pair: no branch on that, which a run of parts mispredicts.
 	// The scan takes up to partCuts-2 characters after first, so that
@@ -791,6 +791,13 @@ const partCuts = 64
 // them.
 func rune3(x uint32) rune {
 	return rune(x&0x0F)<<12 | rune(x>>8&0x3F)<<6 | rune(x>>16&0x3F)
+}
+
+// lead3 returns the bits that the characters of c's block of 256 share
+// when load3 reads them, c a character of three bytes: x&0xC0FCFF ==
+// lead3(c) for each of them.
+func lead3(c rune) uint32 {
+	return 0x8080E0 | uint32(c>>12) | uint32(c>>6&0x3C)<<8
 }
 
 // part appends the pieces of w[start:end], a part of w that has chars
