@@ -546,9 +546,7 @@ func sortAt(keys, dst []trieKey, at, text []byte, depth int, labels *[256]byte, 
 				starts[n&255] = int(sum)
 				n++
 			}
-			n := count[c]
-			count[c] = sum
-			sum += n
+			count[c], sum = sum, sum+count[c]
 		}
 	}
 	for i, k := range keys {
