@@ -104,16 +104,20 @@ func newTrie(keys []trieKey, text []byte) *trie {
 	// Jobs are written and read a field at a time: a job copied whole is
 	// loaded 16 bytes at a time just after its fields were stored one by
 	// one, and such a load waits until the stores reach the cache.
+	//
+	// A job's keys are sorted by their byte at depth already where it has
+	// groups, pairs.groups[from:to]: the bytes and where their keys start.
 	type job struct {
-		lo, hi            int
-		state, depth, buf int32
+		lo, hi                      int
+		state, depth, buf, from, to int32
 	}
-	stack := []job{{0, len(keys), 0, 0, 0}}
+	stack := []job{{0, len(keys), 0, 0, 0, 0, 0}}
 	var labels [256]byte
 	var starts [257]int
+	var pairs *pairSorter
 	for len(stack) > 0 {
 		top := &stack[len(stack)-1]
-		j := job{lo: top.lo, hi: top.hi, state: top.state, depth: top.depth, buf: top.buf}
+		j := job{lo: top.lo, hi: top.hi, state: top.state, depth: top.depth, buf: top.buf, from: top.from, to: top.to}
 		stack = stack[:len(stack)-1]
 		if j.lo == j.hi {
 			continue // no keys at all
@@ -122,9 +126,15 @@ func newTrie(keys []trieKey, text []byte) *trie {
 			b.small(bufs[j.buf][j.lo:j.hi], bufs[1-j.buf][j.lo:j.hi], j.state, int(j.depth))
 			continue
 		}
+		if j.to-j.from == 1 && j.hi-j.lo > 1 {
+			// One group: the keys share their byte.
+			if c := pairs.groups[j.from].label; c != 0 {
+				j.state, j.depth, j.to = b.child(j.state, c), j.depth+1, j.from
+			}
+		}
 		// Where all the keys go on with the same byte, the state has one
 		// child, built at once: about half the states with several keys.
-		for j.hi-j.lo > 1 || j.state == 0 {
+		for j.to == j.from && (j.hi-j.lo > 1 || j.state == 0) {
 			c, ok := sharedByte(bufs[j.buf][j.lo:j.hi], text, int(j.depth))
 			if !ok {
 				break
@@ -137,8 +147,22 @@ func newTrie(keys []trieKey, text []byte) *trie {
 		}
 		// labels are the bytes at depth, starts where each one's keys
 		// start (and the end), after the keys that end here.
-		n := sortAt(bufs[j.buf][j.lo:j.hi], bufs[1-j.buf][j.lo:j.hi], at[j.lo:j.hi], text, int(j.depth), &labels, &starts)
-		j.buf = 1 - j.buf
+		var n int
+		sub := -1 // the children's first in pairs.child, if sorted by pairs
+		switch {
+		case j.to != j.from:
+			n = pairs.labels(j.from, j.to, j.lo, j.hi, &labels, &starts)
+		case j.hi-j.lo >= pairKeys:
+			if pairs == nil {
+				pairs = &pairSorter{pairs: make([]uint16, len(keys)), count: make([]int32, 1<<16)}
+			}
+			sub = len(pairs.child)
+			n = pairs.sort(bufs[j.buf][j.lo:j.hi], bufs[1-j.buf][j.lo:j.hi], text, int(j.depth), j.lo, &labels, &starts)
+			j.buf = 1 - j.buf
+		default:
+			n = sortAt(bufs[j.buf][j.lo:j.hi], bufs[1-j.buf][j.lo:j.hi], at[j.lo:j.hi], text, int(j.depth), &labels, &starts)
+			j.buf = 1 - j.buf
+		}
 		if starts[0] > 0 {
 			k := bufs[j.buf][j.lo]
 			b.units[j.state].base = pieceFlag
@@ -154,6 +178,9 @@ func newTrie(keys []trieKey, text []byte) *trie {
 			stack = append(stack, job{})
 			c := &stack[len(stack)-1]
 			c.lo, c.hi, c.state, c.depth, c.buf = j.lo+starts[k], j.lo+starts[k+1], base+int32(labels[k]), j.depth+1, j.buf
+			if sub >= 0 {
+				c.from, c.to = pairs.child[sub+k], pairs.child[sub+k+1]
+			}
 		}
 	}
 	// Every transition from a state of the trie lands inside the array.
@@ -555,6 +582,99 @@ func sortAt(keys, dst []trieKey, at, text []byte, depth int, labels *[256]byte, 
 		count[c]++
 	}
 	starts[n] = len(keys)
+	return n
+}
+
+// pairKeys is the fewest keys below a state that newTrie sorts by their
+// next two bytes at once (pairSorter): the states below a state with
+// that many mostly have many keys too, which sortAt would sort again.
+const pairKeys = 4096
+
+// A pairSorter sorts keys by the two bytes at a depth, with a count of
+// each pair, and keeps the groups of the keys below each child.
+type pairSorter struct {
+	pairs []uint16 // scratch: each key's pair
+	count []int32  // by pair, all zero between sorts
+	seen  [1 << 16 / 64]uint64
+	// groups holds, for the children of the states sorted, the bytes
+	// after the children's and where their keys start (the keys that
+	// end at a child, with 0); child[i] is where the groups of the i-th
+	// child start, and where those of the one before end.
+	groups []group
+	child  []int32
+}
+
+type group struct {
+	label byte
+	start int32
+}
+
+// sort is sortAt, sorting keys (keys[lo:] of newTrie's) by the byte at
+// depth and then the one after. It appends to child where the groups of
+// each of the n children it returns start, then where the last one's end.
+func (p *pairSorter) sort(keys, dst []trieKey, text []byte, depth, lo int, labels *[256]byte, starts *[257]int) int {
+	dst = dst[:len(keys)]
+	pairs, count, seen := p.pairs[:len(keys)], p.count[:1<<16], &p.seen
+	for i, k := range keys {
+		var c uint16
+		if r, at := int(k.n)-depth, int(k.off)+depth; r >= 2 {
+			c = binary.BigEndian.Uint16(text[at:])
+		} else if r == 1 {
+			c = uint16(text[at]) << 8
+		}
+		pairs[i] = c
+		if count[c] == 0 {
+			seen[c>>6] |= 1 << (c & 63)
+		}
+		count[c]++
+	}
+	sum, n, last := int32(0), 0, 0
+	for w, set := range seen {
+		for set != 0 {
+			c := w<<6 + bits.TrailingZeros64(set)
+			set &= set - 1
+			if c>>8 != 0 {
+				if c>>8 != last {
+					last = c >> 8
+					labels[n&255] = byte(last)
+					starts[n&255] = int(sum)
+					n++
+					p.child = append(p.child, int32(len(p.groups)))
+				}
+				p.groups = append(p.groups, group{byte(c), int32(lo) + sum})
+			}
+			count[c], sum = sum, sum+count[c]
+		}
+	}
+	p.child = append(p.child, int32(len(p.groups)))
+	for i, k := range keys {
+		c := pairs[i]
+		dst[count[c]] = k
+		count[c]++
+	}
+	// The counts are cleared for the next sort.
+	for w, set := range seen {
+		for set != 0 {
+			count[w<<6+bits.TrailingZeros64(set)] = 0
+			set &= set - 1
+		}
+		seen[w] = 0
+	}
+	starts[n] = len(keys)
+	return n
+}
+
+// labels is sortAt for the keys lo to hi of groups[from:to].
+func (p *pairSorter) labels(from, to int32, lo, hi int, labels *[256]byte, starts *[257]int) int {
+	n := 0
+	for _, g := range p.groups[from:to] {
+		if g.label != 0 {
+			labels[n&255] = g.label
+			starts[n&255] = int(g.start) - lo
+			n++
+		}
+	}
+	starts[n] = hi - lo
 	return n
 }
 
