@@ -374,21 +374,32 @@ func (b *trieBuilder) child(s int32, c byte) int32 {
 // k is a tail, after a chain of states with one child each for what a
 // tail's length byte cannot hold.
 func (b *trieBuilder) lone(k trieKey, s int32, depth int) {
-	key := b.text[k.off : k.off+uint32(k.n)]
-	for ; len(key)-depth > maxTail; depth++ {
-		s = b.child(s, key[depth])
+	text, n := b.text, int(k.n)
+	for ; n-depth > maxTail; depth++ {
+		s = b.child(s, text[int(k.off)+depth])
 	}
 	// The unit is written before the tail, so that little is live across
-	// the copy's call.
+	// the copy.
 	u := &b.units[s]
 	u.pieceInfo = pieceInfo{k.id, k.score}
-	if depth == len(key) {
+	if depth == n {
 		u.base = pieceFlag
 		return
 	}
-	u.base = uint32(len(b.tails)) | tailFlag
-	b.tails = append(b.tails, byte(len(key)-depth))
-	b.tails = append(b.tails, key[depth:]...)
+	tails, t, i, m := b.tails, len(b.tails), int(k.off)+depth, n-depth
+	u.base = uint32(t) | tailFlag
+	if m <= 16 && i+16 <= len(text) && t+17 <= cap(tails) {
+		// Most tails are short: their bytes are copied as two words,
+		// without a call, into the tails' spare capacity, where the
+		// next tail or the padding overwrites what lies past them.
+		w := tails[t : t+17]
+		w[0] = byte(m)
+		binary.LittleEndian.PutUint64(w[1:], binary.LittleEndian.Uint64(text[i:]))
+		binary.LittleEndian.PutUint64(w[9:], binary.LittleEndian.Uint64(text[i+8:]))
+		b.tails = tails[:t+1+m]
+		return
+	}
+	b.tails = append(append(tails, byte(m)), text[i:i+m]...)
 }
 
 // The heads of three-byte characters come first, by head3, then those of
