@@ -87,10 +87,12 @@ func New(blob []byte) (*Map, error) {
 	if n == 0 {
 		return nil, errors.New("charsmap: the trie has no units")
 	}
-	m.units = make([]uint32, n)
-	for i := range m.units {
-		m.units[i] = binary.LittleEndian.Uint32(rest[4*i:])
+	units := make([]uint32, n)
+	// Four bytes a unit, in a slice the loop's index provably stays in.
+	for i, b := 0, rest[:4*n]; len(b) >= 4; i, b = i+1, b[4:] {
+		units[i] = binary.LittleEndian.Uint32(b)
 	}
+	m.units = units
 	m.repl = string(rest[size:])
 	for b := range m.root {
 		m.root[b] = m.child(0, byte(b))
