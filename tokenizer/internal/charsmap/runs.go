@@ -452,6 +452,11 @@ func (r *Runs) Apply(out *Run, in string) int {
 	return i
 }
 
+// Space reports whether Apply makes the byte c a space whatever follows
+// it, with escape or collapse: it is no stop, and a space that starts no
+// key or a character that a rule always makes one (nmt_nfkc's tab).
+func (r *Runs) Space(c byte) bool { return r.ascii[c]&isSpace != 0 }
+
 // Plain reports whether the tables settle that in, which is not empty,
 // starts with a character that Apply copies as it is: no stop, and none
 // of the rules touch it whatever follows or, for an ASCII character of

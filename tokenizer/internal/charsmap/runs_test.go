@@ -140,7 +140,8 @@ func TestRunsTables(t *testing.T) {
 
 // TestRunsPlain checks that Prefix leaves alone the first character of
 // what Plain says starts with a plain one, for every character of up to
-// three bytes followed by each of runsTails and by every byte.
+// three bytes followed by each of runsTails and by every byte, and makes
+// a space of every byte Space says it does.
 func TestRunsPlain(t *testing.T) {
 	for name, m := range runsMaps(t) {
 		for _, stop := range []*[256]bool{nil, &fuzzStops} {
@@ -162,7 +163,14 @@ func TestRunsPlain(t *testing.T) {
 				}
 				if r < utf8.RuneSelf {
 					for b := range 256 {
-						check(string(buf) + string([]byte{byte(b)}))
+						in := string(buf) + string([]byte{byte(b)})
+						check(in)
+						if !runs.Space(in[0]) {
+							continue
+						}
+						if p, n := m.Prefix(in); n != 1 || p != " " || stop != nil && stop[in[0]] {
+							t.Fatalf("%s, stops %v: Space(%q), but Prefix(%q) gives %q, %d", name, stop != nil, in[0], in, p, n)
+						}
 					}
 				}
 			}

@@ -115,11 +115,18 @@ func (n *Normalizer) Normalize(dst []byte, offs *[]int32, in string, part Part) 
 	removeWS := n.spec.RemoveExtraWhitespaces
 	if removeWS && start {
 		// A character that the tables settle is no space: most texts
-		// start with one.
-		for len(in) > 0 && !n.runs.Plain(in) {
-			p, l := n.normalizePrefix(in)
-			if p != " " {
-				break
+		// start with one. The tables also settle most spaces, such as
+		// a line's indentation.
+		for len(in) > 0 {
+			l := 1
+			if !n.runs.Space(in[0]) {
+				if n.runs.Plain(in) {
+					break
+				}
+				var p string
+				if p, l = n.normalizePrefix(in); p != " " {
+					break
+				}
 			}
 			in = in[l:]
 			out.At += l
