@@ -457,6 +457,15 @@ func (r *Runs) Apply(out *Run, in string) int {
 // key or a character that a rule always makes one (nmt_nfkc's tab).
 func (r *Runs) Space(c byte) bool { return r.ascii[c]&isSpace != 0 }
 
+// Kept reports whether Apply copies the ASCII byte c as it is where
+// nothing or an ASCII byte follows it: it is no stop, and no rule touches
+// it alone or with an ASCII byte after it.
+func (r *Runs) Kept(c byte) bool {
+	a := r.ascii[c]
+	// With words, follow has no ASCII byte.
+	return c < utf8.RuneSelf && (a&plain != 0 || a&cont != 0 && r.words)
+}
+
 // Plain reports whether the tables settle that in, which is not empty,
 // starts with a character that Apply copies as it is: no stop, and none
 // of the rules touch it whatever follows or, for an ASCII character of
