@@ -146,7 +146,7 @@ func (n *Normalizer) Normalize(dst []byte, offs *[]int32, in string, part Part) 
 		for len(in) > 0 {
 			l := 1
 			if !n.runs.Space(in[0]) {
-				if n.runs.Plain(in) {
+				if n.ascii[in[0]] == asciiKept && (len(in) == 1 || in[1] < utf8.RuneSelf) || n.runs.Plain(in) {
 					break
 				}
 				var p string
