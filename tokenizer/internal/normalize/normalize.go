@@ -185,7 +185,8 @@ func (n *Normalizer) Normalize(dst []byte, offs *[]int32, in string, part Part) 
 		if n.spec.EscapeWhitespaces {
 			space = spaceSymbol
 		}
-		for len(out.Dst)-base >= len(space) && endsWith(out.Dst, space) {
+		// Most texts end with no space: their last byte tells.
+		for len(out.Dst)-base >= len(space) && out.Dst[len(out.Dst)-1] == space[len(space)-1] && endsWith(out.Dst, space) {
 			out.Dst = out.Dst[:len(out.Dst)-len(space)]
 			if out.Offsets {
 				out.At = int(out.Offs[len(out.Offs)-len(space)])
