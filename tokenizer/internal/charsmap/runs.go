@@ -452,6 +452,20 @@ func (r *Runs) Apply(out *Run, in string) int {
 	return i
 }
 
+// Words is Apply's first step for a text without offsets that starts
+// with ASCII: what copyWords takes, most often all of a line of ASCII text,
+// without the rest of Apply's loop. It returns how many bytes of in it
+// consumed.
+func (r *Runs) Words(out *Run, in string) int {
+	if !r.words || out.Offsets || len(in) == 0 || in[0] >= utf8.RuneSelf {
+		return 0
+	}
+	var n int
+	out.Dst, n, out.AfterSpace = r.copyWords(out.Dst, in, out.AfterSpace)
+	out.At += n
+	return n
+}
+
 // Space reports whether Apply makes the byte c a space whatever follows
 // it, with escape or collapse: it is no stop, and a space that starts no
 // key or a character that a rule always makes one (nmt_nfkc's tab).

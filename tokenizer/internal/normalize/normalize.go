@@ -168,6 +168,7 @@ func (n *Normalizer) Normalize(dst []byte, offs *[]int32, in string, part Part) 
 	// does one at the start. After a cut the text goes on from a
 	// character that is no space (see CutAt).
 	out.AfterSpace = removeWS && start
+	in = in[n.runs.Words(&out, in):]
 	for len(in) > 0 {
 		// Everything up to a user-defined piece in one go.
 		if k := n.runs.Apply(&out, in); k > 0 {
