@@ -105,12 +105,14 @@ func (t *Tokenizer) Encode(text string) []int32 {
 func (t *Tokenizer) AppendEncode(dst []int32, text string) []int32 {
 	sc := t.getScratch()
 	t.run(sc, text, t.rules, seg.IDs)
-	if dst == nil && len(sc.out.IDs) > 0 {
+	if ids := sc.out.IDs; dst == nil && len(ids) > 0 {
 		// Encode's: a slice of the size, which append would round up,
-		// at less cost.
-		dst = make([]int32, 0, len(sc.out.IDs))
+		// at less cost; made and copied as one, it is not cleared first.
+		dst = make([]int32, len(ids))
+		copy(dst, ids)
+	} else {
+		dst = append(dst, ids...)
 	}
-	dst = append(dst, sc.out.IDs...)
 	t.putScratch(sc)
 	return dst
 }

@@ -452,6 +452,34 @@ func (r *Runs) Apply(out *Run, in string) int {
 	return i
 }
 
+// Words is Apply's first step for a text without offsets that starts
+// with ASCII: what copyWords takes, most often all of a line of ASCII text,
+// without the rest of Apply's loop. It returns how many bytes of in it
+// consumed.
+func (r *Runs) Words(out *Run, in string) int {
+	if !r.words || out.Offsets || len(in) == 0 || in[0] >= utf8.RuneSelf {
+		return 0
+	}
+	var n int
+	out.Dst, n, out.AfterSpace = r.copyWords(out.Dst, in, out.AfterSpace)
+	out.At += n
+	return n
+}
+
+// Space reports whether Apply makes the byte c a space whatever follows
+// it, with escape or collapse: it is no stop, and a space that starts no
+// key or a character that a rule always makes one (nmt_nfkc's tab).
+func (r *Runs) Space(c byte) bool { return r.ascii[c]&isSpace != 0 }
+
+// Kept reports whether Apply copies the ASCII byte c as it is where
+// nothing or an ASCII byte follows it: it is no stop, and no rule touches
+// it alone or with an ASCII byte after it.
+func (r *Runs) Kept(c byte) bool {
+	a := r.ascii[c]
+	// With words, follow has no ASCII byte.
+	return c < utf8.RuneSelf && (a&plain != 0 || a&cont != 0 && r.words)
+}
+
 // Plain reports whether the tables settle that in, which is not empty,
 // starts with a character that Apply copies as it is: no stop, and none
 // of the rules touch it whatever follows or, for an ASCII character of

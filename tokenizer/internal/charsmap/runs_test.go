@@ -140,7 +140,9 @@ func TestRunsTables(t *testing.T) {
 
 // TestRunsPlain checks that Prefix leaves alone the first character of
 // what Plain says starts with a plain one, for every character of up to
-// three bytes followed by each of runsTails and by every byte.
+// three bytes followed by each of runsTails and by every byte, makes a
+// space of every byte Space says it does, and leaves alone every byte
+// Kept says it does before an ASCII one.
 func TestRunsPlain(t *testing.T) {
 	for name, m := range runsMaps(t) {
 		for _, stop := range []*[256]bool{nil, &fuzzStops} {
@@ -162,7 +164,19 @@ func TestRunsPlain(t *testing.T) {
 				}
 				if r < utf8.RuneSelf {
 					for b := range 256 {
-						check(string(buf) + string([]byte{byte(b)}))
+						in := string(buf) + string([]byte{byte(b)})
+						check(in)
+						if runs.Kept(in[0]) && b < utf8.RuneSelf {
+							if p, n := m.Prefix(in); n != 1 || p != in[:1] || stop != nil && stop[in[0]] {
+								t.Fatalf("%s, stops %v: Kept(%q), but Prefix(%q) gives %q, %d", name, stop != nil, in[0], in, p, n)
+							}
+						}
+						if !runs.Space(in[0]) {
+							continue
+						}
+						if p, n := m.Prefix(in); n != 1 || p != " " || stop != nil && stop[in[0]] {
+							t.Fatalf("%s, stops %v: Space(%q), but Prefix(%q) gives %q, %d", name, stop != nil, in[0], in, p, n)
+						}
 					}
 				}
 			}

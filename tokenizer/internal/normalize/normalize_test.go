@@ -75,8 +75,9 @@ func TestNormalizeIdentityAgrees(t *testing.T) {
 	}
 }
 
-// slowNormalizer returns n with runs that copy nothing, so that Normalize
-// takes every step through normalizePrefix, as normalizer.cc does.
+// slowNormalizer returns n with runs that copy nothing and no class for
+// appendASCII, so that Normalize takes every step through normalizePrefix,
+// as normalizer.cc does.
 func slowNormalizer(n *Normalizer) *Normalizer {
 	slow := *n
 	cm := n.cmap
@@ -88,6 +89,7 @@ func slowNormalizer(n *Normalizer) *Normalizer {
 		all[c] = true
 	}
 	slow.runs = cm.Runs(&all, n.spec.EscapeWhitespaces, n.spec.RemoveExtraWhitespaces)
+	slow.ascii = [256]uint8{}
 	return &slow
 }
 
@@ -125,7 +127,8 @@ func checkRuns(t *testing.T, fast, slow *Normalizer, name, text string) {
 }
 
 // TestNormalizeRuns checks Normalize, which copies what the charsmap
-// leaves as it is in runs (charsmap.Runs), against the same taking every
+// leaves as it is in runs (charsmap.Runs) and takes short ASCII texts in
+// one loop (appendASCII), against the same taking every
 // step through normalizePrefix, for every test model with and without
 // user-defined pieces, on the corpus and random texts.
 func TestNormalizeRuns(t *testing.T) {
@@ -138,6 +141,11 @@ func TestNormalizeRuns(t *testing.T) {
 	alphabet := slices.Concat(cutAlphabet, []string{"word ", "   ", "Straße ", "слово ", "ภาษา", "\U0001F600", "x\u0301 "})
 	for range 300 {
 		texts = append(texts, testmodel.RandomText(rng, alphabet, 40))
+	}
+	// Short ASCII texts, which appendASCII takes, but for the odd byte.
+	ascii := []string{"a", "f", "fi", "-", "1", "23", " ", "  ", "\t", "\n", "\x00", "\x7f", "@@", "<s>", "x y", "é"}
+	for k := range 600 {
+		texts = append(texts, testmodel.RandomText(rng, ascii[:len(ascii)-k%2], 1+k%8))
 	}
 	for i := range fast {
 		for _, text := range texts {
