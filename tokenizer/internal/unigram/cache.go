@@ -1148,11 +1148,14 @@ loop:
 			sc.stop.q, sc.stop.h, sc.stop.at, sc.stop.found = q, h, at, true
 			break
 		}
-		// Hits take a record within its span, with room for its pieces;
-		// encodeWords renews the span and grows dst.
+		// Hits take a record within its span, or one that renew finds
+		// holds (a text's path score leaves a binade for the next every
+		// so often, and the spans of its words with it), with room for
+		// its pieces; encodeWords grows dst.
 		head := wordAt(data, at)
 		np := int(*head >> 16 & 0xffff)
-		if span := *wordAt(data, at+spanAt); !(from >= math.Float32frombits(uint32(span)) && from <= math.Float32frombits(uint32(span>>32))) || len(dst)+np > cap(dst) {
+		if span := *wordAt(data, at+spanAt); len(dst)+np > cap(dst) ||
+			!(from >= math.Float32frombits(uint32(span)) && from <= math.Float32frombits(uint32(span>>32))) && !sc.renew(at, from) {
 			sc.stop.q, sc.stop.h, sc.stop.at, sc.stop.found = q, h, at, true
 			break
 		}
