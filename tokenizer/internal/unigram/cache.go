@@ -1151,14 +1151,16 @@ loop:
 		// Hits take a record within its span, or one that renew finds
 		// holds (a text's path score leaves a binade for the next every
 		// so often, and the spans of its words with it), with room for
-		// its pieces; encodeWords grows dst.
+		// its pieces; encodeWords grows dst. The head is read after
+		// renew's call, which would spill what the loop read before it.
+		span := *wordAt(data, at+spanAt)
 		head := wordAt(data, at)
-		np := int(*head >> 16 & 0xffff)
-		if span := *wordAt(data, at+spanAt); len(dst)+np > cap(dst) ||
-			!(from >= math.Float32frombits(uint32(span)) && from <= math.Float32frombits(uint32(span>>32))) && !sc.renew(at, from) {
+		if !(from >= math.Float32frombits(uint32(span)) && from <= math.Float32frombits(uint32(span>>32))) && !sc.renew(at, from) ||
+			len(dst)+int(*head>>16&0xffff) > cap(dst) {
 			sc.stop.q, sc.stop.h, sc.stop.at, sc.stop.found = q, h, at, true
 			break
 		}
+		np := int(*head >> 16 & 0xffff)
 		if *head&hitFlag == 0 {
 			*head |= hitFlag
 		}
