@@ -1180,12 +1180,17 @@ loop:
 		// renew's call, which would spill what the loop read before it.
 		span := *wordAt(data, at+spanAt)
 		head := wordAt(data, at)
-		if !(from >= math.Float32frombits(uint32(span)) && from <= math.Float32frombits(uint32(span>>32))) && !sc.renew(at, from) ||
-			len(dst)+int(*head>>16&0xffff) > cap(dst) {
+		if !(from >= math.Float32frombits(uint32(span)) && from <= math.Float32frombits(uint32(span>>32))) {
+			if !sc.renew(at, from) {
+				sc.stop.q, sc.stop.h, sc.stop.at, sc.stop.found = q, h, at, true
+				break
+			}
+		}
+		np := int(*head >> 16 & 0xffff)
+		if len(dst)+np > cap(dst) {
 			sc.stop.q, sc.stop.h, sc.stop.at, sc.stop.found = q, h, at, true
 			break
 		}
-		np := int(*head >> 16 & 0xffff)
 		if *head&hitFlag == 0 {
 			*head |= hitFlag
 		}
