@@ -1081,8 +1081,10 @@ loop:
 		}
 		// The word's record, as find finds it, written out: a word of at
 		// most 16 bytes in two loads from its start, within the text's
-		// capacity, or from the text's last 16 bytes; a longer one 16
-		// bytes at a time, its last chunks in two loads from its end.
+		// capacity, or from the text's last 16 bytes; one of at most 32
+		// bytes, as many are in scripts of two- and three-byte letters,
+		// in four loads from its start; a longer one 16 bytes at a time,
+		// its last chunks in two loads from its end.
 		var h uint64
 		at := 0
 		switch {
@@ -1109,6 +1111,29 @@ loop:
 				}
 				if r := int(uint32(s)); s>>32 == h>>32 && int(*wordAt(data, r)&0xffff) == n &&
 					*wordAt(data, r+keyAt) == c0 && (n <= 8 || *wordAt(data, r+keyAt+1) == c1) {
+					at = r
+					break
+				}
+			}
+		case n <= 32 && p <= room-32:
+			// As hashWord does, a first block of 16 bytes, then the
+			// rest, in two loads of their own.
+			c0, c1 := load64(text, p), load64(text, p+8)
+			c2, c3 := load64(text, p+16), load64(text, p+24)
+			if r := n - 16; r <= 8 {
+				c2, c3 = c2&(^uint64(0)>>((64-8*r)&63)), 0
+			} else {
+				c3 &= ^uint64(0) >> ((128 - 8*r) & 63)
+			}
+			h = mix(mix(c0^seed^uint64(n)*hashK1, c1^hashK2)^c2, c3^hashK2)
+			for i := int(h>>32) & mask; ; i = (i + 1) & mask {
+				s := *wordAt(slots, i)
+				if s == 0 {
+					break
+				}
+				if r := int(uint32(s)); s>>32 == h>>32 && int(*wordAt(data, r)&0xffff) == n &&
+					*wordAt(data, r+keyAt) == c0 && *wordAt(data, r+keyAt+1) == c1 &&
+					*wordAt(data, r+keyAt+2) == c2 && (n <= 24 || *wordAt(data, r+keyAt+3) == c3) {
 					at = r
 					break
 				}
@@ -1148,11 +1173,21 @@ loop:
 			sc.stop.q, sc.stop.h, sc.stop.at, sc.stop.found = q, h, at, true
 			break
 		}
-		// Hits take a record within its span, with room for its pieces;
-		// encodeWords renews the span and grows dst.
+		// Hits take a record within its span, or one that renew finds
+		// holds (a text's path score leaves a binade for the next every
+		// so often, and the spans of its words with it), with room for
+		// its pieces; encodeWords grows dst. The head is read after
+		// renew's call, which would spill what the loop read before it.
+		span := *wordAt(data, at+spanAt)
 		head := wordAt(data, at)
+		if !(from >= math.Float32frombits(uint32(span)) && from <= math.Float32frombits(uint32(span>>32))) {
+			if !sc.renew(at, from) {
+				sc.stop.q, sc.stop.h, sc.stop.at, sc.stop.found = q, h, at, true
+				break
+			}
+		}
 		np := int(*head >> 16 & 0xffff)
-		if span := *wordAt(data, at+spanAt); !(from >= math.Float32frombits(uint32(span)) && from <= math.Float32frombits(uint32(span>>32))) || len(dst)+np > cap(dst) {
+		if len(dst)+np > cap(dst) {
 			sc.stop.q, sc.stop.h, sc.stop.at, sc.stop.found = q, h, at, true
 			break
 		}

@@ -238,7 +238,7 @@ func TestCacheEvicts(t *testing.T) {
 func TestHashWord(t *testing.T) {
 	sc := newScratch()
 	sc.slots = make([]uint64, minSlots)
-	w := []byte("▁abcdefghijklmnopqrstu")
+	w := []byte("▁abcdefghijklmnopqrstuvwxyz0123456789")
 	for n := 1; n <= len(w); n++ {
 		want := hashWord(sc.seed, w[:n], 0, n)
 		stored := 0
@@ -251,6 +251,14 @@ func TestHashWord(t *testing.T) {
 				h, at := sc.find(text, pre, pre+n)
 				if h != want || at != stored {
 					t.Fatalf("%q after %d bytes, before %d: find %x at %d, want %x at %d", w[:n], pre, post, h, at, want, stored)
+				}
+				// Hits finds the word as find does, where U+2581 ends it
+				// (and stops there: the record holds from no score).
+				if n > len("▁") {
+					text := append(append(bytes.Repeat([]byte{0xff}, pre), w[:n]...), append([]byte("▁xxxxxxxxxx"), bytes.Repeat([]byte{0xfe}, post)...)...)
+					if _, p, _ := sc.hits(nil, text, pre, 0); p != pre || !sc.stop.found || sc.stop.q != pre+n || sc.stop.h != want || sc.stop.at != stored {
+						t.Fatalf("%q after %d bytes, before %d: hits stops at %d, word to %d, hash %x at %d, want %x at %d", w[:n], pre, post, p, sc.stop.q, sc.stop.h, sc.stop.at, want, stored)
+					}
 				}
 				if stored == 0 {
 					sc.rec = putPiece(sc.rec[:0], seg.Piece{ID: 1, Len: int32(n)}, -1)
