@@ -307,6 +307,7 @@ func (b *Model) rank(id int32) float32 {
 // encode segments the normalized text s, which is not empty, and hands
 // every piece to out.
 func (b *Model) encode(sc *Scratch, s []byte, r *Rules, out *seg.Sink) {
+	sc.pairs.forText(len(s))
 	if b.split == splitNone || r.respell != nil {
 		sc.pieces = b.segment(sc, s, r, true, sc.pieces[:0])
 		out.Replay(sc.pieces, 0)
