@@ -400,7 +400,9 @@ func (b *Model) userPiece(sc *Scratch, s []byte, from, i int, r *Rules, out *seg
 	}
 	if l > 0 {
 		b.word(sc, s[from:i], from, r, out)
-		out.Replay([]seg.Piece{{ID: b.pieceID(s[i:i+l], r.matched[k]), Len: int32(l)}}, i)
+		if id := b.pieceID(s[i:i+l], r.matched[k]); !out.ReplayOne(id) {
+			out.Replay([]seg.Piece{{ID: id, Len: int32(l)}}, i)
+		}
 	}
 	return l
 }
@@ -446,7 +448,9 @@ func (b *Model) word(sc *Scratch, w []byte, base int, r *Rules, out *seg.Sink) {
 		pieces = sc.pieces
 		cache.add(w, k, r, pieces)
 	}
-	out.Replay(pieces, base)
+	if len(pieces) != 1 || !out.ReplayOne(pieces[0].ID) {
+		out.Replay(pieces, base)
+	}
 }
 
 // longWord is the length from which splitting a word at character pairs
