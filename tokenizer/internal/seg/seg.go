@@ -129,14 +129,20 @@ func (o *Sink) Replay(pieces []Piece, base int) {
 }
 
 // ReplayOne records the piece of id alone as Replay would, and reports
-// true, when it is known and o keeps ids with room for it; else it does
-// nothing and reports false, for Replay to do. It is small enough to be
-// inlined where it is called: most words of most texts are one piece.
+// true, when it is known and o counts tokens or keeps ids with room for
+// it; else it does nothing and reports false, for Replay to do. It is
+// small enough to be inlined where it is called: most words of most
+// texts are one piece.
 func (o *Sink) ReplayOne(id int32) bool {
-	if o.mode != IDs || len(o.IDs) == cap(o.IDs) || id == o.unk {
+	if id == o.unk || o.mode == Spans {
 		return false
 	}
-	o.IDs = append(o.IDs, id)
+	if o.mode == IDs {
+		if len(o.IDs) == cap(o.IDs) {
+			return false
+		}
+		o.IDs = append(o.IDs, id)
+	}
 	o.N++
 	o.prevUnk = false
 	return true
