@@ -307,6 +307,7 @@ func (b *Model) rank(id int32) float32 {
 // encode segments the normalized text s, which is not empty, and hands
 // every piece to out.
 func (b *Model) encode(sc *Scratch, s []byte, r *Rules, out *seg.Sink) {
+	sc.pairs.forText(len(s))
 	if b.split == splitNone || r.respell != nil {
 		sc.pieces = b.segment(sc, s, r, true, sc.pieces[:0])
 		out.Replay(sc.pieces, 0)
@@ -399,7 +400,9 @@ func (b *Model) userPiece(sc *Scratch, s []byte, from, i int, r *Rules, out *seg
 	}
 	if l > 0 {
 		b.word(sc, s[from:i], from, r, out)
-		out.Replay([]seg.Piece{{ID: b.pieceID(s[i:i+l], r.matched[k]), Len: int32(l)}}, i)
+		if id := b.pieceID(s[i:i+l], r.matched[k]); !out.ReplayOne(id) {
+			out.Replay([]seg.Piece{{ID: id, Len: int32(l)}}, i)
+		}
 	}
 	return l
 }
@@ -445,7 +448,9 @@ func (b *Model) word(sc *Scratch, w []byte, base int, r *Rules, out *seg.Sink) {
 		pieces = sc.pieces
 		cache.add(w, k, r, pieces)
 	}
-	out.Replay(pieces, base)
+	if len(pieces) != 1 || !out.ReplayOne(pieces[0].ID) {
+		out.Replay(pieces, base)
+	}
 }
 
 // longWord is the length from which splitting a word at character pairs

@@ -202,8 +202,9 @@ func putPair(c *pairCache, l, r, id int32) {
 }
 
 // TestPairCache checks that the pair cache answers what was put, forgets a
-// pair only for another in its slot, keeps its pairs when it grows, and
-// keeps no pair whose ids it cannot pack.
+// pair only for another in its slot, keeps its pairs when it grows (in a
+// step or, for a long text, at once), and keeps no pair whose ids it
+// cannot pack.
 func TestPairCache(t *testing.T) {
 	var c pairCache
 	if _, ok := cachedPair(&c, 1, 2); ok {
@@ -229,6 +230,21 @@ func TestPairCache(t *testing.T) {
 	}
 	if len(held) < 1<<pairCacheFirstBits/2 {
 		t.Errorf("growing to %d slots kept %d pairs of %d slots", len(g.slots), len(held), 1<<pairCacheFirstBits)
+	}
+	// A long text has the table made full at once, with the pairs kept; a
+	// short one leaves it as it is.
+	g.forText(pairCacheLongText - 1)
+	if len(g.slots) == 1<<pairCacheBits {
+		t.Errorf("a text of %d bytes made the table full", pairCacheLongText-1)
+	}
+	g.forText(pairCacheLongText)
+	if len(g.slots) != 1<<pairCacheBits {
+		t.Errorf("%d slots for a text of %d bytes, want %d", len(g.slots), pairCacheLongText, 1<<pairCacheBits)
+	}
+	for p, id := range held {
+		if got, ok := cachedPair(&g, p[0], p[1]); !ok || got != id {
+			t.Fatalf("cachedPair(%d, %d) = %d, %v after the table was made full, want %d", p[0], p[1], got, ok, id)
+		}
 	}
 	rng := rand.New(rand.NewSource(1))
 	want := map[[2]int32]int32{}

@@ -128,6 +128,26 @@ func (o *Sink) Replay(pieces []Piece, base int) {
 	o.replay(pieces, base)
 }
 
+// ReplayOne records the piece of id alone as Replay would, and reports
+// true, when it is known and o counts tokens or keeps ids with room for
+// it; else it does nothing and reports false, for Replay to do. It is
+// small enough to be inlined where it is called: most words of most
+// texts are one piece.
+func (o *Sink) ReplayOne(id int32) bool {
+	if id == o.unk || o.mode == Spans {
+		return false
+	}
+	if o.mode == IDs {
+		if len(o.IDs) == cap(o.IDs) {
+			return false
+		}
+		o.IDs = append(o.IDs, id)
+	}
+	o.N++
+	o.prevUnk = false
+	return true
+}
+
 // replay is Replay's general case. Without spans, known pieces are taken
 // in a loop of their own up to the next unknown one, which goes out of
 // line.

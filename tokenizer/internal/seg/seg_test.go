@@ -41,3 +41,35 @@ func TestReplayUnknownRun(t *testing.T) {
 		}
 	}
 }
+
+// TestReplayOne checks that ReplayOne, with Replay where it declines,
+// leaves a sink as Replay alone does, in every mode, with room for the id
+// or without, for known and unknown pieces after either.
+func TestReplayOne(t *testing.T) {
+	v, err := vocab.LoadFile(modeltest.ModelPath("uni8k"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	unk, known := v.Unk(), v.Lookup("▁")
+	norm := []byte("x▁xx▁")
+	pieces := []seg.Piece{{unk, 1}, {known, 3}, {unk, 1}, {unk, 1}, {known, 3}}
+	for _, mode := range []seg.Mode{seg.Count, seg.IDs, seg.Spans} {
+		for _, room := range []int{0, 2, 16} {
+			var one, all seg.Sink
+			one.IDs, all.IDs = make([]int32, 0, room), make([]int32, 0, room)
+			one.Reset(v, norm, mode)
+			all.Reset(v, norm, mode)
+			base := 0
+			for _, p := range pieces {
+				if !one.ReplayOne(p.ID) {
+					one.Replay([]seg.Piece{p}, base)
+				}
+				all.Replay([]seg.Piece{p}, base)
+				base += int(p.Len)
+			}
+			if one.N != all.N || !slices.Equal(one.IDs, all.IDs) || !slices.Equal(one.Spans, all.Spans) {
+				t.Errorf("mode %d, room %d: ReplayOne gives %d tokens %v %v, Replay %d %v %v", mode, room, one.N, one.IDs, one.Spans, all.N, all.IDs, all.Spans)
+			}
+		}
+	}
+}
