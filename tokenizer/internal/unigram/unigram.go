@@ -456,9 +456,11 @@ func (m *Model) run(nodes []best, text []byte, size, start int) int {
 	_ = heads[0] // checked for nil once, not at each character
 	nodesp := unsafe.Pointer(unsafe.SliceData(nodes[:size+1]))
 	textp := unsafe.Pointer(unsafe.SliceData(text[:size+textPad]))
+	// u is the state after the first character, of mblen bytes, and
+	// ubase its unit's base.
+	u, mblen := headAt(heads, textp, start)
+	ubase := unitAt(units, u).base
 	for start < size {
-		// u is the state after the first character, of mblen bytes.
-		u, mblen := headAt(heads, textp, start)
 		if u == 0 {
 			// extend takes a malformed character, one that is no piece
 			// alone, which needs the unknown candidate, or one whose
@@ -466,16 +468,23 @@ func (m *Model) run(nodes []best, text []byte, size, start int) int {
 			return start
 		}
 		p := unitAt(units, u)
+		base := ubase & offMask
 		till := float64(nodeAt(nodesp, start).score)
 		end := start + mblen
 		next := end
+		// The next character's head, and its unit's base, are loaded
+		// before this walk, so that their cache misses overlap its
+		// steps rather than follow them. At the text's end they read the
+		// padding, or the U+2581 after the text, and go unused.
+		u, mblen = headAt(heads, textp, next)
+		ubase = unitAt(units, u).base
 		// p is a piece's end, at end. A double sum compared with the
 		// stored float, as in extend.
 		relax(nodeAt(nodesp, end), float64(p.score)+till, end-start, p.id)
 		// The walk goes on a byte at a time, with a candidate at each
 		// state where a piece ends, until the text leaves the trie or a
 		// tail starts. The zero after the text ends it there.
-		for base := p.base & offMask; ; {
+		for {
 			b := *(*byte)(unsafe.Add(textp, end))
 			p = unitAt(units, base+uint32(b))
 			if p.label != int32(b) {
