@@ -522,3 +522,47 @@ func TestEncodeTo(t *testing.T) {
 func putPiece(rec []uint64, p seg.Piece, score float64) []uint64 {
 	return append(rec, uint64(uint32(p.ID))|uint64(p.Len)<<32, math.Float64bits(score))
 }
+
+// TestTrackedEqualsExtend checks that runTracked records, for every word of
+// the corpus learnt from 0, the winning and best losing candidate and the
+// winner's piece score at each byte that extend's calls of tracker.see
+// record (forward takes extend alone with a ban, even an empty one), and
+// the same nodes: the word cache's margins come from them.
+func TestTrackedEqualsExtend(t *testing.T) {
+	paths := []string{modeltest.ModelPath("uni8k"), modeltest.SharedModel("unigram8k_nmt_nfkc")}
+	if _, err := os.Stat(speedModels[1]); err == nil {
+		paths = append(paths, speedModels[1])
+	}
+	space := []byte("\u2581")
+	for _, path := range paths {
+		m, _ := loadModel(t, path)
+		var v, w viterbi
+		var tr, te tracker
+		words := 0
+		for _, f := range modeltest.Corpus(t) {
+			norm := modeltest.Normalize(f.Text)
+			for p := 0; p < len(norm); {
+				q := bytes.Index(norm[p+1:], space)
+				if q < 0 {
+					q = len(norm)
+				} else {
+					q += p + 1
+				}
+				got := m.forward(&v, norm, p, q, nil, 0, &tr)
+				want := m.forward(&w, norm, p, q, []bool{}, 0, &te)
+				for i := range got {
+					a := []float64{tr.win[i], tr.lose[i], tr.score[i], float64(got[i].score), float64(got[i].len), float64(got[i].id)}
+					b := []float64{te.win[i], te.lose[i], te.score[i], float64(want[i].score), float64(want[i].len), float64(want[i].id)}
+					if !slices.EqualFunc(a, b, func(x, y float64) bool { return math.Float64bits(x) == math.Float64bits(y) }) {
+						t.Fatalf("%s %s, word %q, byte %d: win, lose, score, node %v, want %v", path, f.Name, norm[p:q], i, a, b)
+					}
+				}
+				words++
+				p = q
+			}
+		}
+		if words == 0 {
+			t.Fatalf("%s: no words", path)
+		}
+	}
+}

@@ -447,8 +447,9 @@ walk:
 // state stays in registers.
 // It starts each walk from the state after the whole first character,
 // a piece, so that it needs no unknown candidate. Its walk steps bytes in
-// the loop that takes the candidates, not by stepAt: a walk that ends
-// there then leaves at once, without testing again whether it stepped.
+// the loop that takes the candidates, not by a helper that steps to the
+// next piece's end: a walk that ends there then leaves at once, without
+// testing again whether it stepped.
 func (m *Model) run(nodes []best, text []byte, size, start int) int {
 	t := m.trie
 	units := unsafe.Pointer(unsafe.SliceData(t.units))
@@ -528,8 +529,7 @@ func relax(b *best, cand float64, n int, id int32) bool {
 // only each winner's score and whether its sum lay halfway between two
 // float32s, and the least score of a node it starts from, which bounds
 // every candidate with the scores of the pieces (see tracker.done). Its
-// loop is run's, with relaxBinade: written as runTracked's, which also
-// tracks from 0, it cost learning a word in a binade 30% more.
+// loop is run's, with relaxBinade, as runTracked's is with relaxTracked.
 func (m *Model) runBinade(nodes []best, text []byte, size, start int, tr *tracker) int {
 	t := m.trie
 	units := unsafe.Pointer(unsafe.SliceData(t.units))
@@ -600,10 +600,14 @@ func (tr *tracker) relaxBinade(b *best, score, till float64, end, n int, id int3
 // feeds as extend does, but for the magnitude: for that it gives the
 // tracker the least score of a node it starts from, which bounds every
 // candidate with the scores of the pieces (see tracker.done), at a
-// comparison per character rather than two per candidate. It shares
-// run's head lookup and tail compare (headAt, tailLen) but not its loop,
-// since the tracking in run's loop costs the untracked walks registers (7%
-// more instructions on Thai); its walk steps by stepAt.
+// comparison per character rather than two per candidate. Its loop is
+// run's, with relaxTracked for relax, but for looking up the next head
+// ahead: that keeps three more values live across the walk, which spill
+// (7% more instructions learning multi.txt's lines). It is not run's own
+// loop, since the tracking there costs the untracked walks registers (7%
+// more instructions on Thai), nor one loop shared by the three: Go calls a
+// type parameter's methods, or a function argument of a loop too large to
+// inline, without inlining them, once per candidate.
 func (m *Model) runTracked(nodes []best, text []byte, size, start int, tr *tracker) int {
 	t := m.trie
 	units := unsafe.Pointer(unsafe.SliceData(t.units))
@@ -615,68 +619,67 @@ func (m *Model) runTracked(nodes []best, text []byte, size, start int, tr *track
 	// NaN, win or lose alike from every path score.
 	low := tr.low
 	for start < size {
-		// u is the state after the first character, of mblen bytes.
+		// As in run.
 		u, mblen := headAt(heads, textp, start)
 		if u == 0 {
-			// extend takes a malformed character, one that is no piece
-			// alone, which needs the unknown candidate, or one whose
-			// walk goes a byte at a time.
 			break
 		}
 		p := unitAt(units, u)
-		base := p.base
+		base := p.base & offMask
 		till := float64(nodeAt(nodesp, start).score)
 		if till < low {
 			low = till
 		}
 		end := start + mblen
 		next := end
+		tr.relaxTracked(nodeAt(nodesp, end), float64(p.score), till, end, end-start, p.id)
 		for {
-			// u is a state where a piece ends or a tail starts, at end.
-			last := base >= tailFlag
-			if last {
-				// A tail: its piece is the last one here.
-				tails := unsafe.Pointer(unsafe.SliceData(t.tails))
-				n, ok := tailLen(unsafe.Add(tails, base&offMask), unsafe.Add(textp, end), size-end)
-				if !ok {
-					goto done
-				}
-				end += n
-			}
-			// A double sum compared with the stored float, as in extend.
-			// What tr.see does is written out, with cand exact: a call
-			// here would spill the loop's state. Comparisons stand for
-			// max, which costs more for signed zeros, whose sign changes
-			// no margin that the cache compares.
-			score := float64(p.score)
-			cand := score + till
-			if n := nodeAt(nodesp, end); n.len == 0 || cand > float64(n.score) {
-				n.score = float32(cand)
-				n.len = int32(end - start)
-				n.id = p.id
-				*floatAt(tr.score, end) = score
-				lose, win := floatAt(tr.lose, end), floatAt(tr.win, end)
-				if *win > *lose {
-					*lose = *win
-				}
-				*win = cand
-			} else if lose := floatAt(tr.lose, end); cand > *lose {
-				*lose = cand
-			}
-			if last {
+			b := *(*byte)(unsafe.Add(textp, end))
+			p = unitAt(units, base+uint32(b))
+			if p.label != int32(b) {
 				break
 			}
-			// Step to the next such state.
-			var ok bool
-			if p, base, end, ok = stepAt(units, base&offMask, textp, end); !ok {
-				goto done
+			end++
+			if base = p.base; base < pieceFlag {
+				continue
 			}
+			if base >= tailFlag {
+				tails := unsafe.Pointer(unsafe.SliceData(t.tails))
+				if n, ok := tailLen(unsafe.Add(tails, base&offMask), unsafe.Add(textp, end), size-end); ok {
+					end += n
+					tr.relaxTracked(nodeAt(nodesp, end), float64(p.score), till, end, end-start, p.id)
+				}
+				break
+			}
+			tr.relaxTracked(nodeAt(nodesp, end), float64(p.score), till, end, end-start, p.id)
+			base &= offMask
 		}
-	done:
 		start = next
 	}
 	tr.low = low
 	return start
+}
+
+// relaxTracked is relax for runTracked: the candidate is a piece scoring
+// score after a path scoring till, at byte end; it records what tr.see
+// records from 0, but for the magnitude, with the candidate exact: the
+// best losing candidate takes a loser, or the winner a winner displaces.
+// A comparison stands for max, which costs more for signed zeros, whose
+// sign changes no margin that the cache compares. Its addresses are
+// written out: by floatAt, it would exceed the inliner's budget.
+func (tr *tracker) relaxTracked(b *best, score, till float64, end, n int, id int32) {
+	cand := score + till
+	if b.len == 0 || cand > float64(b.score) {
+		b.score = float32(cand)
+		b.len = int32(n)
+		b.id = id
+		*(*float64)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(tr.score)), end*8)) = score
+		win := (*float64)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(tr.win)), end*8))
+		cand, *win = *win, cand
+	}
+	if lose := (*float64)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(tr.lose)), end*8)); cand > *lose {
+		*lose = cand
+	}
 }
 
 // headAt returns the state that run starts from for the character at
@@ -718,26 +721,6 @@ func tailLen(tail, at unsafe.Pointer, room int) (int, bool) {
 	}
 }
 
-// stepAt walks the text at textp from end, a byte at a time, from the
-// state whose children are at base, to the next state where a piece ends
-// or a tail starts, and returns that state's unit, its base, where it is and true;
-// or false if the text leaves the trie first. The zero after the text
-// ends the walk there.
-func stepAt(units unsafe.Pointer, base uint32, textp unsafe.Pointer, end int) (*unit, uint32, int, bool) {
-	for {
-		b := *(*byte)(unsafe.Add(textp, end))
-		p := unitAt(units, base+uint32(b))
-		if p.label != int32(b) {
-			return nil, 0, end, false
-		}
-		base = p.base
-		end++
-		if base >= pieceFlag {
-			return p, base, end, true
-		}
-	}
-}
-
 // word returns the eight bytes at p as a little-endian word.
 func word(p unsafe.Pointer) uint64 {
 	return binary.LittleEndian.Uint64((*[8]byte)(p)[:])
@@ -749,7 +732,7 @@ func nodeAt(nodes unsafe.Pointer, i int) *best {
 	return (*best)(unsafe.Add(nodes, uintptr(i)*unsafe.Sizeof(best{})))
 }
 
-// floatAt returns &s[i] without a bounds check: runTracked's candidates
+// floatAt returns &s[i] without a bounds check: runBinade's candidates
 // end by the end of the text, and the tracker's slices reach it.
 func floatAt(s []float64, i int) *float64 {
 	return (*float64)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(s)), uintptr(i)*8))
