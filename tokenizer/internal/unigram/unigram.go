@@ -627,9 +627,6 @@ func (m *Model) runTracked(nodes []best, text []byte, size, start int, tr *track
 		p := unitAt(units, u)
 		base := p.base & offMask
 		till := float64(nodeAt(nodesp, start).score)
-		if till < low {
-			low = till
-		}
 		end := start + mblen
 		next := end
 		tr.relaxTracked(nodeAt(nodesp, end), float64(p.score), till, end, end-start, p.id)
@@ -653,6 +650,11 @@ func (m *Model) runTracked(nodes []best, text []byte, size, start int, tr *track
 			}
 			tr.relaxTracked(nodeAt(nodesp, end), float64(p.score), till, end, end-start, p.id)
 			base &= offMask
+		}
+		// After the walk: before it, the comparison made till and low
+		// trade registers, at a move or three a character.
+		if till < low {
+			low = till
 		}
 		start = next
 	}
