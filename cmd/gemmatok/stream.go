@@ -47,7 +47,8 @@ type splitter struct {
 	whole bool
 	buf   []byte
 	// carry is the Carry of the stream's parts, for a model whose parts
-	// are encoded in order from it (a Unigram model's), or nil.
+	// are encoded in order from it (a Unigram model's), or nil; nil too
+	// until the stream's first cut, when one part may be all of it.
 	carry *tokenizer.Carry
 }
 
@@ -78,10 +79,11 @@ func (s *splitter) each(r io.Reader, fn func(part []byte, at int64, last bool) e
 	}()
 	long := false // buf was grown for a run without cuts
 	at := int64(0)
+	// The Carry is settled at the first cut, not before: asking needsCarry
+	// builds the normalizer's cut tables (about 0.1 s for a large Unigram
+	// model), which a stream of one part, encoded whole, never needs.
 	s.carry = nil
-	if s.needsCarry() {
-		s.carry = new(tokenizer.Carry)
-	}
+	settled := false
 	emit := func(part []byte, last bool) error {
 		if long {
 			defer s.mem.longRun(len(part))()
@@ -99,6 +101,12 @@ func (s *splitter) each(r io.Reader, fn func(part []byte, at int64, last bool) e
 			return emit(buf, true)
 		default:
 			return err
+		}
+		if !settled {
+			settled = true
+			if s.needsCarry() {
+				s.carry = new(tokenizer.Carry)
+			}
 		}
 		cut := s.cut(buf)
 		if cut == 0 {
